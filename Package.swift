@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "swift-tcx",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SwiftTCX", targets: ["SwiftTCX"]),
+        .executable(name: "tcx", targets: ["tcx"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
+    ],
+    targets: [
+        // Instructions, kernel constants, the errno vocabulary. Imports nothing.
+        .target(name: "BPFCore", swiftSettings: strict),
+        // The generic multi-program layer (the kernel's bpf_mprog). Knows nothing of tcx.
+        .target(name: "MultiProg",
+                dependencies: [.product(name: "Atomics", package: "swift-atomics")],
+                swiftSettings: strict),
+        // The eBPF virtual machine: verifier and interpreter.
+        .target(name: "BPFVM", dependencies: ["BPFCore"], swiftSettings: strict),
+        // The API both backends implement.
+        .target(name: "TCX", dependencies: ["BPFCore"], swiftSettings: strict),
+        // The embedded backend.
+        .target(name: "Engine",
+                dependencies: ["TCX", "MultiProg", "BPFVM", "BPFCore",
+                               .product(name: "Atomics", package: "swift-atomics")],
+                swiftSettings: strict),
+        // bpf(2) is a variadic syscall: Swift cannot call it directly.
+        .target(name: "CBPFSys"),
+        // The kernel backend.
+        .target(name: "LinuxKernel",
+                dependencies: ["TCX", "BPFCore", "CBPFSys",
+                               .product(name: "SystemPackage", package: "swift-system")],
+                swiftSettings: strict),
+        // The tcx script language.
+        .target(name: "TCXScript", dependencies: ["TCX"], swiftSettings: strict),
+        // What applications import.
+        .target(name: "SwiftTCX", dependencies: ["TCX", "Engine", "LinuxKernel"], swiftSettings: strict),
+        .executableTarget(name: "tcx",
+                          dependencies: ["SwiftTCX", "TCXScript", "BPFVM", "BPFCore",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: strict),
+
+        .testTarget(name: "MultiProgTests", dependencies: ["MultiProg"], swiftSettings: strict),
+        .testTarget(name: "EngineTests", dependencies: ["SwiftTCX", "Engine", "TCX", "BPFCore"], swiftSettings: strict),
+        .testTarget(name: "TCXScriptTests", dependencies: ["TCXScript", "SwiftTCX"],
+                    resources: [], swiftSettings: strict),
+        .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "SwiftTCX", "TCXScript"], swiftSettings: strict),
+        .testTarget(name: "BPFVMTests", dependencies: ["BPFVM", "BPFCore"], swiftSettings: strict),
+    ]
+)

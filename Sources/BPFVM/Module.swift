@@ -1,0 +1,1 @@
+// The BPFVM module; see ../../README.md for the layout.

@@ -1,0 +1,1 @@
+// The LinuxKernel module; see ../../README.md for the layout.

@@ -1,0 +1,1 @@
+// The MultiProg module; see ../../README.md for the layout.

@@ -1,0 +1,2 @@
+@_exported import TCX
+@_exported import BPFCore

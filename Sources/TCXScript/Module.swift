@@ -1,0 +1,1 @@
+// The TCXScript module; see ../../README.md for the layout.
