@@ -19,8 +19,9 @@ let package = Package(
         // Instructions, kernel constants, the errno vocabulary. Imports nothing.
         .target(name: "BPFCore", swiftSettings: strict),
         // The generic multi-program layer (the kernel's bpf_mprog). Knows nothing of tcx.
+        // Imports BPFCore only for the flag bits and errno names, which are mprog's own ABI.
         .target(name: "MultiProg",
-                dependencies: [.product(name: "Atomics", package: "swift-atomics")],
+                dependencies: ["BPFCore", .product(name: "Atomics", package: "swift-atomics")],
                 swiftSettings: strict),
         // The eBPF virtual machine: verifier and interpreter.
         .target(name: "BPFVM", dependencies: ["BPFCore"], swiftSettings: strict),
@@ -47,7 +48,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
-        .testTarget(name: "MultiProgTests", dependencies: ["MultiProg"], swiftSettings: strict),
+        .testTarget(name: "MultiProgTests", dependencies: ["MultiProg", "BPFCore"], swiftSettings: strict),
         .testTarget(name: "EngineTests", dependencies: ["SwiftTCX", "Engine", "TCX", "BPFCore"], swiftSettings: strict),
         .testTarget(name: "TCXScriptTests", dependencies: ["TCXScript", "SwiftTCX"],
                     resources: [], swiftSettings: strict),

@@ -1,0 +1,38 @@
+import TCX
+
+/// The world's file descriptors. 0, 1 and 2 are taken by files that are not BPF objects (as
+/// stdin/stdout/stderr are in a process), so a BPF command given fd 0 sees "not a program".
+struct DescriptorTable {
+    static let firstFree: UInt32 = 3
+    private(set) var files: [UInt32: OpenFile] = [:]
+
+    enum Lookup {
+        case file(OpenFile)
+        case notBPF
+        case closed
+    }
+
+    func lookup(_ fd: UInt32) -> Lookup {
+        if fd < Self.firstFree { return .notBPF }
+        if let file = files[fd] { return .file(file) }
+        return .closed
+    }
+
+    /// Installs `file` at the lowest free descriptor, as the kernel does.
+    mutating func install(_ file: OpenFile) -> Handle {
+        var fd = Self.firstFree
+        while files[fd] != nil { fd += 1 }
+        files[fd] = file
+        file.descriptors += 1
+        return Handle(rawValue: fd)
+    }
+
+    /// Removes a descriptor; returns the file if this was its last one.
+    mutating func remove(_ fd: UInt32) -> OpenFile? {
+        guard let file = files.removeValue(forKey: fd) else { return nil }
+        file.descriptors -= 1
+        return file.descriptors == 0 ? file : nil
+    }
+
+    var all: [UInt32] { Array(files.keys) }
+}

@@ -1,0 +1,65 @@
+import BPFCore
+import TCX
+
+extension WorldState {
+    func device(named name: String) -> Device? {
+        devices.values.first { $0.name == name }
+    }
+
+    private func checkNewName(_ name: String) throws(TCXError) {
+        if name.isEmpty || name.utf8.count > 15 || name.contains("/") || name.contains(where: \.isWhitespace) {
+            throw TCXError(.EINVAL, "'\(name)' is not a valid device name (1 to 15 characters, no '/' or blanks)")
+        }
+        if device(named: name) != nil {
+            throw TCXError(.EEXIST, "a device named \(name) exists already")
+        }
+    }
+
+    private func allocateIfindex() -> UInt32 {
+        defer { nextIfindex += 1 }
+        return nextIfindex
+    }
+
+    func createPair(name: String, peer: String, kinds: (DeviceKind, DeviceKind),
+                    policies: (NetkitPolicy, NetkitPolicy) = (.pass, .pass),
+                    mode: NetkitMode = .l3) throws(TCXError) -> (UInt32, UInt32) {
+        try checkNewName(name)
+        try checkNewName(peer)
+        if name == peer { throw TCXError(.EEXIST, "a pair needs two names, \(name) is given twice") }
+        // The peer is registered first, as veth and netkit do.
+        let peerIndex = allocateIfindex()
+        let index = allocateIfindex()
+        devices[index] = Device(name: name, ifindex: index, kind: kinds.0, peerIfindex: peerIndex,
+                                netkitPolicy: policies.0, netkitMode: mode)
+        devices[peerIndex] = Device(name: peer, ifindex: peerIndex, kind: kinds.1, peerIfindex: index,
+                                    netkitPolicy: policies.1, netkitMode: mode)
+        return (index, peerIndex)
+    }
+
+    /// Unregisters a device and its peer: every hook is emptied, links become defunct and keep
+    /// their programs, prog-mode attachments let go of theirs.
+    func deleteDevice(ifindex: UInt32) throws(TCXError) {
+        guard let device = devices[ifindex] else {
+            throw TCXError(.ENODEV, "no device has ifindex \(ifindex)")
+        }
+        if device.kind == .loopback {
+            throw TCXError(.EOPNOTSUPP, "lo cannot be deleted")
+        }
+        var doomed = [device]
+        if let peer = device.peerIfindex.flatMap({ devices[$0] }) { doomed.append(peer) }
+        for victim in doomed {
+            devices[victim.ifindex] = nil
+            for hook in [victim.tcxIngress, victim.tcxEgress, victim.netkitHook].compactMap({ $0 }) {
+                for slot in hook.removeAll() {
+                    if let link = slot.link {
+                        link.ifindex = 0
+                    } else {
+                        release(slot.program)
+                    }
+                }
+            }
+            victim.tcxIngress = nil
+            victim.tcxEgress = nil
+        }
+    }
+}

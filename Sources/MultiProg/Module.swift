@@ -1,1 +1,0 @@
-// The MultiProg module; see ../../README.md for the layout.

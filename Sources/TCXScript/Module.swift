@@ -1,1 +1,0 @@
-// The TCXScript module; see ../../README.md for the layout.

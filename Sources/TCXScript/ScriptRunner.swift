@@ -1,0 +1,184 @@
+import BPFCore
+import TCX
+
+/// The outcome of one line.
+public struct LineResult: Sendable {
+    public let line: ScriptLine
+    /// What the backend answered, as the script prints it after ` => `.
+    public let result: String
+    /// True when the backend cannot do what the line asks (the kernel backend's `run`): the
+    /// line's expectation is neither checked nor recorded over.
+    public let skipped: Bool
+
+    public var matches: Bool { skipped || line.expected == nil || line.expected == result }
+
+    /// The printed line, with ` MISMATCH expected …` where the expectation did not hold.
+    public var printed: String {
+        if skipped {
+            return "\(line.text) => skipped (\(result))" + (line.expected.map { "; expected \($0)" } ?? "")
+        }
+        var text = "\(line.text) => \(result)"
+        if let expected = line.expected, expected != result { text += " MISMATCH expected \(expected)" }
+        return text
+    }
+}
+
+/// Runs parsed scripts against one world of a backend. A thin client of the `TCXSystem` API:
+/// every line is one API call, so a script tests exactly what applications use.
+public final class ScriptRunner {
+    private let system: any TCXSystem
+    private let directory: String
+    private var names = ScriptNames()
+
+    public init(system: any TCXSystem, directory: String) {
+        self.system = system
+        self.directory = directory
+    }
+
+    public func run(_ lines: [ScriptLine]) -> [LineResult] {
+        lines.map(run)
+    }
+
+    public func run(_ line: ScriptLine) -> LineResult {
+        do throws(TCXError) {
+            return LineResult(line: line, result: try execute(line.command), skipped: false)
+        } catch {
+            if case .run = line.command, error.errno == .EOPNOTSUPP, system.backendName == "kernel" {
+                return LineResult(line: line, result: "the \(system.backendName) backend cannot run the datapath", skipped: true)
+            }
+            return LineResult(line: line, result: "error \(error.errno.name)", skipped: false)
+        }
+    }
+
+    // MARK: Commands
+
+    private func execute(_ command: ScriptCommand) throws(TCXError) -> String {
+        switch command {
+        case .progReturning(let name, let value):
+            closeBinding(name)
+            let handle = try system.loadProgram(.returning(value, name: name))
+            try bind(name, to: handle, kind: .program)
+            return "ok"
+        case .progLoad(let name, let file, _):
+            throw TCXError(.EOPNOTSUPP, "loading \(file) for \(name) needs ELF object support")
+        case .devVeth(let name, let peer):
+            let (index, peerIndex) = try system.createVeth(name: name, peer: peer)
+            names.devices[name] = index
+            names.devices[peer] = peerIndex
+            return "ok"
+        case .devNetkit(let spec):
+            let (index, peerIndex) = try system.createNetkit(spec)
+            names.devices[spec.name] = index
+            names.devices[spec.peer] = peerIndex
+            return "ok"
+        case .devDelete(let name):
+            try system.deleteDevice(ifindex: names.ifindex(name))
+            return "ok"
+        case .attach(let program, let device, let hook, let flags, let relative, let replace, let revision):
+            try system.attach(RawAttach(
+                program: names.fd(program), target: target(device, hook), flags: flags,
+                replaceProgram: replace.map(names.fd) ?? 0,
+                relative: relative.map { names.value(of: $0, byID: flags & AttachFlags.id.rawValue != 0) } ?? 0,
+                expectedRevision: revision))
+            return "ok"
+        case .detach(let program, let device, let hook, let flags, let relative, let revision):
+            try system.detach(RawDetach(
+                program: program.map(names.fd) ?? 0, target: target(device, hook), flags: flags,
+                relative: relative.map { names.value(of: $0, byID: flags & AttachFlags.id.rawValue != 0) } ?? 0,
+                expectedRevision: revision))
+            return "ok"
+        case .link(let name, let program, let device, let hook, let flags, let relative, let revision):
+            closeBinding(name)
+            let handle = try system.createLink(RawLinkCreate(
+                program: names.fd(program), target: target(device, hook), flags: flags,
+                relative: relative.map { names.value(of: $0, byID: flags & AttachFlags.id.rawValue != 0) } ?? 0,
+                expectedRevision: revision))
+            try bind(name, to: handle, kind: .link)
+            return "ok"
+        case .update(let link, let program, let old):
+            try system.updateLink(RawLinkUpdate(
+                link: names.fd(link), newProgram: names.fd(program),
+                flags: old == nil ? 0 : bpfFReplace, oldProgram: old.map(names.fd) ?? 0))
+            return "ok"
+        case .linkDetach(let link):
+            try system.detachLink(Handle(rawValue: names.fd(link)))
+            return "ok"
+        case .close(let name):
+            try system.close(Handle(rawValue: names.fd(.name(name))))
+            names.handles[name]?.fd = nil
+            return "ok"
+        case .pin(let handle, let path):
+            try system.pin(Handle(rawValue: names.fd(handle)), at: try PinPath(path))
+            return "ok"
+        case .get(let name, let path):
+            closeBinding(name)
+            let handle = try system.getPinned(try PinPath(path))
+            let kind = try system.kind(of: handle)
+            try bind(name, to: handle, kind: kind)
+            return "ok"
+        case .unpin(let path):
+            try system.unpin(try PinPath(path))
+            return "ok"
+        case .query(let device, let hook, let count):
+            let reply = try system.query(RawQuery(target: target(device, hook), capacity: count ?? 64))
+            let progs = reply.programIDs.map(names.programName)
+            let links = reply.linkIDs.map { $0 == 0 ? "-" : names.linkName($0) }
+            let text = "rev=\(reply.revision) count=\(reply.count) progs=[\(progs.joined(separator: ","))] links=[\(links.joined(separator: ","))]"
+            return reply.truncated ? "error ENOSPC \(text)" : text
+        case .info(let link):
+            let info = try system.linkInfo(Handle(rawValue: names.fd(link)))
+            let device = info.ifindex == 0 ? "-" : (names.deviceName(info.ifindex) ?? "?\(info.ifindex)")
+            let kind = info.type == .netkit ? "netkit" : "tcx"
+            return "\(kind) prog=\(names.programName(info.programID)) dev=\(device) hook=\(info.attachType.hookName)"
+        case .testRun(let program, let packet, let count):
+            let result = try system.testRun(Handle(rawValue: names.fd(program)), packet: packet, repeat: count)
+            return "ret=\(Int32(bitPattern: result.returnValue)) out=\(hex(result.packetOut))"
+        case .run(let device, let hook, let packet):
+            let result = try system.run(target(device, hook), packet: packet)
+            let trace = result.trace.map(names.programName).joined(separator: ",")
+            let verdict = Verdict(rawValue: result.verdict)?.description ?? "\(result.verdict)"
+            var text = "verdict=\(verdict) trace=[\(trace)]"
+            if let redirect = result.redirectIfindex {
+                text += " dev=\(names.deviceName(redirect) ?? "?\(redirect)")"
+            }
+            return text
+        }
+    }
+
+    private func target(_ device: String, _ hook: AttachType) -> HookTarget {
+        HookTarget(ifindex: names.ifindex(device), attachType: hook)
+    }
+
+    /// Binding a name again first closes the handle it still holds; should the new binding
+    /// fail, the name keeps standing for its old object's id, with no fd.
+    private func closeBinding(_ name: String) {
+        guard let previous = names.handles[name]?.fd else { return }
+        try? system.close(Handle(rawValue: previous))
+        names.handles[name]?.fd = nil
+    }
+
+    /// Binds `name` to a new handle and learns the object's id so results can show the name.
+    private func bind(_ name: String, to handle: Handle, kind: ObjectKind) throws(TCXError) {
+        let id: UInt32
+        switch kind {
+        case .program:
+            id = try system.programInfo(handle).id
+            names.remember(program: id, as: name)
+        case .link:
+            id = try system.linkInfo(handle).id
+            names.remember(link: id, as: name)
+        }
+        names.handles[name] = .init(fd: handle.rawValue, id: id, kind: kind)
+    }
+
+    private func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
