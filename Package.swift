@@ -41,18 +41,19 @@ let package = Package(
                 swiftSettings: strict),
         // The tcx script language.
         .target(name: "TCXScript", dependencies: ["TCX"], swiftSettings: strict),
+        // Random scenarios and world snapshots: checks one backend's rules against another's.
+        .target(name: "TCXConformance", dependencies: ["TCX", "BPFCore", "TCXScript"], swiftSettings: strict),
         // What applications import.
         .target(name: "SwiftTCX", dependencies: ["TCX", "Engine", "LinuxKernel"], swiftSettings: strict),
         .executableTarget(name: "tcx",
-                          dependencies: ["SwiftTCX", "TCXScript", "BPFVM", "BPFCore",
+                          dependencies: ["SwiftTCX", "TCXScript", "TCXConformance", "BPFVM", "BPFCore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
         .testTarget(name: "MultiProgTests", dependencies: ["MultiProg", "BPFCore"], swiftSettings: strict),
-        .testTarget(name: "EngineTests", dependencies: ["SwiftTCX", "Engine", "TCX", "BPFCore"], swiftSettings: strict),
-        .testTarget(name: "TCXScriptTests", dependencies: ["TCXScript", "SwiftTCX"],
-                    resources: [], swiftSettings: strict),
-        .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "SwiftTCX", "TCXScript"], swiftSettings: strict),
+        .testTarget(name: "EngineTests", dependencies: ["SwiftTCX", "Engine", "TCX", "BPFCore", "TCXScript", "TCXConformance"], swiftSettings: strict),
+        .testTarget(name: "TCXScriptTests", dependencies: ["TCXScript", "SwiftTCX"], swiftSettings: strict),
+        .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "SwiftTCX", "TCXScript", "TCXConformance"], swiftSettings: strict),
         .testTarget(name: "BPFVMTests", dependencies: ["BPFVM", "BPFCore"], swiftSettings: strict),
     ]
 )

@@ -73,5 +73,6 @@ struct RunScript: ParsableCommand {
 }
 
 func printError(_ message: String) {
-    fputs(message + "\n", stderr)
+    let bytes = Array((message + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

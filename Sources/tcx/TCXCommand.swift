@@ -5,5 +5,5 @@ struct TCXCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tcx",
         abstract: "Multi-program BPF attach (bpf_mprog, tcx, netkit) on an embedded engine or the Linux kernel.",
-        subcommands: [])
+        subcommands: [RunScript.self, DifferentialCommand.self])
 }

@@ -1,1 +1,0 @@
-// The BPFVM module; see ../../README.md for the layout.

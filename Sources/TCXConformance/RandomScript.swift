@@ -1,0 +1,121 @@
+/// Generates random tcx scripts that stress the attach rules: random flag bits, relatives
+/// by fd and by id, closed handles, expected revisions near the real one, links and prog-mode
+/// attachments mixed, pins and device removal.
+///
+/// Every line of a generated script runs on both backends and must print the same there, and
+/// every refused line must leave the world as it was. Names keep results comparable across
+/// backends (ids differ between them), so a generated script never prints a raw id.
+public struct RandomScript {
+    private var rng: SplitMix64
+    private let programs = (1...6).map { "p\($0)" }
+    private let links = (1...4).map { "l\($0)" }
+    private var devices = ["lo"]
+    private var pinned: [String] = []
+    private var pinCounter = 0
+    private var deviceCounter = 0
+
+    public init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+
+    /// A whole script: the programs, a veth pair, then `length` random commands.
+    public mutating func script(length: Int) -> String {
+        var lines = programs.enumerated().map { index, name in
+            "prog \(name) ret \(index % 3 == 2 ? "pass" : "next")"
+        }
+        lines.append(addDevice())
+        // Bind every link name once, so any later line may use any of them.
+        for (index, link) in links.enumerated() {
+            lines.append("link \(link) \(programs[index]) \(index < 2 ? "lo" : devices[1]) \(index % 2 == 0 ? "ingress" : "egress")")
+        }
+        for _ in 0..<length {
+            let line = command()
+            // Rebinding a name closes its old handle first; an explicit close keeps every line
+            // a single API call, so a refused line can be checked to have changed nothing.
+            let words = line.split(separator: " ")
+            if words.count > 1, words[0] == "link" || words[0] == "get" { lines.append("close \(words[1])") }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private mutating func addDevice() -> String {
+        deviceCounter += 1
+        let name = "va\(deviceCounter)", peer = "vb\(deviceCounter)"
+        devices += [name, peer]
+        return "dev \(name) veth \(peer)"
+    }
+
+    private mutating func pick<T>(_ items: [T]) -> T { items[Int(rng.next() % UInt64(items.count))] }
+    private mutating func chance(_ percent: UInt64) -> Bool { rng.next() % 100 < percent }
+
+    private mutating func hook() -> String { pick(["ingress", "egress"]) }
+    private mutating func target() -> String { "\(pick(devices)) \(hook())" }
+
+    private mutating func flags() -> String {
+        var words: [String] = []
+        for (word, percent) in [("before", 30), ("after", 30), ("replace", 12), ("id", 25), ("link", 20)] as [(String, UInt64)]
+        where chance(percent) {
+            words.append(word)
+        }
+        if chance(4) { words.append(pick(["0x40", "0x400", "1", "2"])) }
+        return words.isEmpty ? "" : " flags=" + words.joined(separator: ",")
+    }
+
+    private mutating func relative() -> String {
+        guard chance(60) else { return chance(10) ? " relative=0" : "" }
+        if chance(8) { return " relative=\(pick(["0xfffffff0", "1", "0"]))" }
+        return " relative=" + (chance(65) ? pick(programs) : pick(links))
+    }
+
+    private mutating func revision() -> String {
+        chance(25) ? " revision=\(rng.next() % 8 + 1)" : ""
+    }
+
+    private mutating func command() -> String {
+        switch rng.next() % 100 {
+        case 0..<30:
+            let replace = chance(30) ? " replace=\(pick(programs))" : ""
+            return "attach \(pick(programs)) \(target())\(flags())\(relative())\(replace)\(revision())"
+        case 30..<45:
+            let program = chance(70) ? pick(programs) : "-"
+            return "detach \(program) \(target())\(flags())\(relative())\(revision())"
+        case 45..<62:
+            return "link \(pick(links)) \(pick(programs)) \(target())\(flags())\(relative())\(revision())"
+        case 62..<67:
+            return "update \(pick(links)) \(pick(programs))" + (chance(30) ? " old=\(pick(programs))" : "")
+        case 67..<70:
+            return "link-detach \(pick(links))"
+        case 70..<74:
+            return "close \(pick(links + links + programs))"
+        case 74..<77:
+            return "info \(pick(links))"
+        case 77..<80:
+            pinCounter += 1
+            let path = "pin\(pinCounter)"
+            pinned.append(path)
+            return "pin \(pick(links + programs)) \(path)"
+        case 80..<82:
+            guard !pinned.isEmpty else { return "unpin nothing" }
+            return "unpin \(pick(pinned))"
+        case 82..<84:
+            guard !pinned.isEmpty else { return "get \(pick(links)) nothing" }
+            return "get \(pick(links)) \(pick(pinned))"
+        case 84..<85:
+            return devices.count > 1 && chance(50) ? "dev-del \(pick(Array(devices.dropFirst())))" : addDevice()
+        default:
+            return "query \(target())" + (chance(15) ? " count=\(rng.next() % 3)" : "")
+        }
+    }
+}
+
+/// A small, fast, seedable generator, so a failing seed can be replayed exactly.
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
