@@ -1,5 +1,23 @@
 #ifndef CBPFSYS_H
 #define CBPFSYS_H
-/* Placeholder header; the kernel backend fills this module. */
-int cbpfsys_placeholder(void);
+
+/* The few calls Swift cannot make directly: bpf(2) is reached only through the variadic
+ * syscall(2), and unshare/setns/mount sit behind _GNU_SOURCE. Each returns -1 with errno set
+ * on failure, like the call it wraps. */
+
+/* bpf(2): cmd, a pointer to the attr union, and the number of bytes the kernel may read. */
+long cbpfsys_bpf(int cmd, void *attr, unsigned int size);
+
+/* unshare(CLONE_NEWNET): moves only the calling thread into a fresh network namespace. */
+int cbpfsys_unshare_net(void);
+
+/* setns(fd, CLONE_NEWNET): moves the calling thread into the namespace fd refers to. */
+int cbpfsys_setns_net(int fd);
+
+/* mount -t bpf bpf PATH */
+int cbpfsys_mount_bpffs(const char *path);
+
+/* umount2(PATH, flags); detach = lazy unmount (MNT_DETACH). */
+int cbpfsys_umount(const char *path, int detach);
+
 #endif

@@ -1,0 +1,79 @@
+import BPFCore
+import Glibc
+import SystemPackage
+import TCX
+
+/// BPF_OBJ_PIN / BPF_OBJ_GET in the world's bpffs, and unpinning by unlink(2).
+extension KernelSystem {
+    public func pin(_ handle: Handle, at path: PinPath) throws(TCXError) {
+        try world.run { state throws(TCXError) in
+            let file = state.pins.file(path)
+            try Pins.object(.objPin, file, fd: handle.rawValue, "\(handle) at '\(path)'")
+        }
+    }
+
+    public func getPinned(_ path: PinPath) throws(TCXError) -> Handle {
+        try world.run { state throws(TCXError) in
+            state.adopt(try Pins.object(.objGet, state.pins.file(path), fd: 0, "'\(path)'"))
+        }
+    }
+
+    public func unpin(_ path: PinPath) throws(TCXError) {
+        try world.run { state throws(TCXError) in
+            let file = state.pins.file(path)
+            let link = Pins.linkID(at: file)
+            let removed = file.withPlatformString { unlink($0) }
+            guard removed == 0 else {
+                let code = LinuxErrno(rawValue: errno)
+                throw TCXError(code, "unlink pin '\(path)': \(BPFSyscall.describe(code))")
+            }
+            if let link, !Pins.isHeld(link, by: state) { Pins.awaitRelease(link) }
+        }
+    }
+}
+
+enum Pins {
+    /// How long an unpinned link may take to be released (an RCU grace period and a work item).
+    static let releaseTimeout = Duration.seconds(5)
+
+    @discardableResult
+    static func object(_ command: BPFCommand, _ file: FilePath, fd: UInt32, _ context: String) throws(TCXError) -> Int32 {
+        let outcome = file.withPlatformString { path in
+            var attr = BPFAttr.zeroed()
+            attr.set(BPFAttr.Object.pathname, pointer: path)
+            attr.set(BPFAttr.Object.bpfFD, fd)
+            return BPFSyscall.attempt(command, &attr)
+        }
+        switch outcome {
+        case .success(let fd): return fd
+        case .failure(let code): throw BPFSyscall.failure(command, code, context)
+        }
+    }
+
+    /// The id of the link pinned at `file`, nil for programs and anything unreadable.
+    static func linkID(at file: FilePath) -> UInt32? {
+        guard let fd = try? object(.objGet, file, fd: 0, "") else { return nil }
+        defer { _ = Glibc.close(fd) }
+        return (try? FDInfo(fd))?.linkID
+    }
+
+    /// True if a handle of the world or another of its pins still refers to link `id`: then
+    /// unpinning did not release it and there is nothing to wait for.
+    static func isHeld(_ id: UInt32, by state: WorldState) -> Bool {
+        if state.handles.contains(where: { (try? FDInfo($0))?.linkID == id }) { return true }
+        return state.pins.allPins().contains { linkID(at: $0) == id }
+    }
+
+    /// Waits until the kernel's deferred release of link `id` has run (its id is gone), which
+    /// is when a still-attached link has been detached.
+    static func awaitRelease(_ id: UInt32) {
+        let deadline = ContinuousClock.now + releaseTimeout
+        var delay: UInt32 = 50
+        while ContinuousClock.now < deadline {
+            guard let fd = try? ObjectInfo.open(.linkGetFDByID, id: id) else { return }
+            _ = Glibc.close(fd)
+            usleep(delay)
+            delay = min(delay * 2, 10_000)
+        }
+    }
+}

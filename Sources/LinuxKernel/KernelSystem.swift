@@ -1,0 +1,117 @@
+import BPFCore
+import Glibc
+import SystemPackage
+import TCX
+
+/// The Linux kernel backend: every call is the real bpf(2) or rtnetlink operation.
+///
+/// Each instance is one isolated world: a fresh network namespace (with `lo` up) and a private
+/// bpffs mount, both removed by `shutdown()` (or deinit). Every operation runs on the world's
+/// own thread, the one that entered that namespace, and the caller waits for it.
+public final class KernelSystem: TCXSystem {
+    public let backendName = "kernel"
+    let world: WorldThread<WorldState>
+    /// Where the world's bpffs is mounted.
+    public let pinRoot: String
+    /// The inode of the world's network namespace, to check it is gone after shutdown.
+    public let namespaceInode: UInt64
+
+    /// Opens a new world. Needs root (CAP_SYS_ADMIN for unshare and mount).
+    public init() throws(TCXError) {
+        Self.ensureStandardDescriptors()
+        let world = try WorldThread(name: "tcx-kernel-world") { () throws(TCXError) in try WorldState() }
+        let (root, inode) = try world.run { state throws(TCXError) in (state.pins.root.string, state.namespaceInode) }
+        self.world = world
+        pinRoot = root
+        namespaceInode = inode
+    }
+
+    deinit { shutdown() }
+
+    public func shutdown() {
+        world.stop { state in state.tearDown() }
+    }
+
+    // MARK: Programs and handles
+
+    public func loadProgram(_ spec: ProgramSpec) throws(TCXError) -> Handle {
+        try world.run { state throws(TCXError) in state.adopt(try ProgramLoader.load(spec)) }
+    }
+
+    public func close(_ handle: Handle) throws(TCXError) {
+        try world.run { state throws(TCXError) in try state.close(handle) }
+    }
+
+    public func duplicate(_ handle: Handle) throws(TCXError) -> Handle {
+        try world.run { state throws(TCXError) in
+            let fd = try state.owned(handle, "dup")
+            let copy: FileDescriptor
+            do {
+                copy = try fd.duplicate()
+            } catch let error as Errno {
+                throw TCXError(LinuxErrno(rawValue: error.rawValue), "dup(\(handle)): \(error)")
+            } catch {
+                throw TCXError(.EBADF, "dup(\(handle)): \(error)")
+            }
+            return state.adopt(copy.rawValue)
+        }
+    }
+
+    public func programInfo(_ handle: Handle) throws(TCXError) -> ProgramInfo {
+        try world.run { _ throws(TCXError) in
+            let info = try ObjectInfo.read(handle, size: ProgInfoLayout.size, expecting: .program)
+            return ProgramInfo(id: info.get32(ProgInfoLayout.id),
+                               type: ProgramType(rawValue: info.get32(ProgInfoLayout.type)),
+                               name: info.string(ProgInfoLayout.name))
+        }
+    }
+
+    public func linkInfo(_ handle: Handle) throws(TCXError) -> LinkInfo {
+        try world.run { _ throws(TCXError) in
+            let info = try ObjectInfo.read(handle, size: LinkInfoLayout.size, expecting: .link)
+            let rawType = info.get32(LinkInfoLayout.type)
+            guard let type = LinkType(rawValue: rawType) else {
+                throw TCXError(.EINVAL, "BPF_OBJ_GET_INFO_BY_FD: \(handle) is a link of type \(rawType), not tcx or netkit")
+            }
+            return LinkInfo(type: type, id: info.get32(LinkInfoLayout.id),
+                            programID: info.get32(LinkInfoLayout.progID),
+                            ifindex: info.get32(LinkInfoLayout.ifindex),
+                            attachType: AttachType(rawValue: info.get32(LinkInfoLayout.attachType)))
+        }
+    }
+
+    public func kind(of handle: Handle) throws(TCXError) -> ObjectKind {
+        try world.run { _ throws(TCXError) in
+            guard let kind = try FDInfo(Int32(bitPattern: handle.rawValue)).kind else {
+                throw TCXError(.EINVAL, "\(handle) is neither a BPF program nor a link")
+            }
+            return kind
+        }
+    }
+
+    public func program(byID id: UInt32) throws(TCXError) -> Handle {
+        try world.run { state throws(TCXError) in state.adopt(try ObjectInfo.open(.progGetFDByID, id: id)) }
+    }
+
+    public func link(byID id: UInt32) throws(TCXError) -> Handle {
+        try world.run { state throws(TCXError) in state.adopt(try ObjectInfo.open(.linkGetFDByID, id: id)) }
+    }
+
+    // MARK: Running programs
+
+    public func testRun(_ program: Handle, packet: [UInt8], repeat count: UInt32) throws(TCXError) -> TestRunResult {
+        try world.run { _ throws(TCXError) in try TestRun.run(program, packet: packet, repeat: count) }
+    }
+
+    public func run(_ target: HookTarget, packet: [UInt8]) throws(TCXError) -> RunResult {
+        throw TCXError(.EOPNOTSUPP, "run \(target): the kernel backend cannot observe the datapath chain")
+    }
+
+    /// A process whose fd 0, 1 or 2 is closed would hand those numbers to BPF objects, and fd 0
+    /// means "none" in several bpf_attr fields; fill the gaps with /dev/null first.
+    private static func ensureStandardDescriptors() {
+        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            _ = open("/dev/null", O_RDWR)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The LinuxKernel module; see ../../README.md for the layout.

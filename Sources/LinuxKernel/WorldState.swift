@@ -1,0 +1,59 @@
+import BPFCore
+import Glibc
+import SystemPackage
+import TCX
+
+/// What a world owns, touched only on its thread: the rtnetlink socket of its namespace, its
+/// pin directory, and the fds it handed out (only those may be closed or duplicated, so a
+/// script can never close a descriptor of the process it runs in).
+final class WorldState {
+    let netlink: RouteNetlink
+    let pins: PinDirectory
+    /// The inode of the world's network namespace (what /proc/PID/ns/net links to).
+    let namespaceInode: UInt64
+    private(set) var handles: Set<Int32> = []
+
+    /// Builds the world on its thread, which already sits in the fresh namespace.
+    init() throws(TCXError) {
+        var status = stat()
+        guard stat("/proc/thread-self/ns/net", &status) == 0 else {
+            throw TCXError(LinuxErrno(rawValue: errno), "stat /proc/thread-self/ns/net failed")
+        }
+        namespaceInode = UInt64(status.st_ino)
+        netlink = try RouteNetlink()
+        try Devices.bringUpLoopback(netlink)
+        pins = try PinDirectory.mount()
+    }
+
+    /// Records a new fd the kernel returned and makes it a handle.
+    func adopt(_ fd: Int32) -> Handle {
+        handles.insert(fd)
+        return Handle(rawValue: UInt32(bitPattern: fd))
+    }
+
+    /// The fd of a handle this world handed out and has not closed; EBADF otherwise.
+    func owned(_ handle: Handle, _ what: String) throws(TCXError) -> FileDescriptor {
+        let fd = Int32(bitPattern: handle.rawValue)
+        guard handles.contains(fd) else { throw TCXError(.EBADF, "\(what): \(handle) is not an open handle of this world") }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    func close(_ handle: Handle) throws(TCXError) {
+        let fd = try owned(handle, "close")
+        handles.remove(fd.rawValue)
+        do {
+            try fd.close()
+        } catch let error as Errno {
+            throw TCXError(LinuxErrno(rawValue: error.rawValue), "close(\(handle)): \(error)")
+        } catch {
+            throw TCXError(.EBADF, "close(\(handle)): \(error)")
+        }
+    }
+
+    /// Closes every handle and unmounts the pin directory.
+    func tearDown() {
+        for fd in handles { try? FileDescriptor(rawValue: fd).close() }
+        handles.removeAll()
+        pins.unmount()
+    }
+}
