@@ -1,0 +1,27 @@
+import SwiftTCX
+import TCXScript
+import Testing
+
+/// Every script of the corpus passes on the embedded backend: the kernel-recorded ones under
+/// `kernel/`, and the netkit and datapath ones under `embedded/`.
+@Suite struct CorpusTests {
+    static let kernelScripts = Fixtures.scripts(in: "kernel")
+    static let embeddedScripts = Fixtures.scripts(in: "embedded")
+
+    @Test func corpusIsThere() {
+        #expect(Self.kernelScripts.count >= 40)
+        #expect(Self.embeddedScripts.count >= 10)
+    }
+
+    @Test(arguments: kernelScripts + embeddedScripts)
+    func scriptPassesOnEmbedded(path: String) throws {
+        let source = try #require(ScriptFile.read(path))
+        let world = try Backend.embedded.openWorld()
+        defer { world.shutdown() }
+        let results = try ScriptFile.run(source: source, path: path, world: world)
+        #expect(results.contains { $0.line.expected != nil })
+        for result in results where !result.matches {
+            Issue.record("\(path):\(result.line.number): \(result.printed)")
+        }
+    }
+}
