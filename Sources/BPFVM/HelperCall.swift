@@ -1,0 +1,25 @@
+/// The arguments and services a helper receives.
+public struct HelperCall {
+    public let r1: UInt64, r2: UInt64, r3: UInt64, r4: UInt64, r5: UInt64
+    /// Checks pointers the program passed before the helper touches them.
+    public let memory: RunMemory
+    public let environment: RunEnvironment
+    /// Set to end the program with the helper's return value as r0.
+    public var exitProgram = false
+    /// Set to stop the program with a fault instead of returning.
+    public var failure: String? = nil
+
+    init(_ r1: UInt64, _ r2: UInt64, _ r3: UInt64, _ r4: UInt64, _ r5: UInt64,
+         memory: RunMemory, environment: RunEnvironment) {
+        self.r1 = r1; self.r2 = r2; self.r3 = r3; self.r4 = r4; self.r5 = r5
+        self.memory = memory
+        self.environment = environment
+    }
+
+    /// The bytes `[address, address + count)` when the program may access them, else nil.
+    public func bytes(at address: UInt64, count: Int, write: Bool) -> UnsafeMutableRawBufferPointer? {
+        guard count >= 0, memory.allows(address, size: UInt64(count), write: write),
+              let start = UnsafeMutableRawPointer(bitPattern: UInt(address)) else { return nil }
+        return UnsafeMutableRawBufferPointer(start: start, count: count)
+    }
+}

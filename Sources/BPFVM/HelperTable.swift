@@ -1,0 +1,31 @@
+/// A helper function: receives r1-r5 and returns r0.
+public typealias HelperFunction = @Sendable (inout HelperCall) -> UInt64
+
+/// Helper functions by id, stored densely so a call is an array index, not a hash lookup.
+public struct HelperTable: Sendable {
+    private var functions: [HelperFunction?] = []
+    /// Helper names for messages and the disassembler, by id.
+    private var names: [Int32: String] = [:]
+
+    public init() {}
+
+    /// Adds or replaces the helper with this id.
+    public mutating func register(_ id: Int32, name: String = "", _ function: @escaping HelperFunction) {
+        precondition(id >= 0 && id < 1 << 16, "helper ids are small non-negative numbers")
+        let index = Int(id)
+        if functions.count <= index { functions += Array(repeating: nil, count: index + 1 - functions.count) }
+        functions[index] = function
+        names[id] = name
+    }
+
+    public func contains(_ id: Int32) -> Bool { self[Int64(id)] != nil }
+
+    public func name(of id: Int32) -> String? { names[id] }
+
+    /// The helper with this id, nil when there is none.
+    @inline(__always)
+    public subscript(id: Int64) -> HelperFunction? {
+        guard id >= 0, id < Int64(functions.count) else { return nil }
+        return functions[Int(id)]
+    }
+}

@@ -1,0 +1,57 @@
+import BPFCore
+
+/// Runs programs. Everything a run needs lives in one scratch block (registers, call frames,
+/// 8 x 512 bytes of stack), so a run allocates nothing unless it tail-calls.
+public struct Interpreter: ProgramExecutor {
+    public init() {}
+
+    public func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+                    packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
+                    r2: UInt64) throws(VMFault) -> UInt64 {
+        try Self.run(program, context: context, packet: packet, environment: environment, r2: r2)
+    }
+
+    /// Runs `program` with r1 pointing at `context` and returns r0.
+    ///
+    /// - Parameters:
+    ///   - packet: the packet bytes, reachable through pointers the environment's helpers hand
+    ///     out and through the legacy `LD_ABS`/`LD_IND` loads.
+    ///   - r2: the second argument register; the kernel leaves it unset, the conformance suite
+    ///     passes the context length.
+    /// - Throws: `VMFault` when the program accesses memory it does not own or runs too long.
+    public static func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+                           packet: UnsafeMutableRawBufferPointer? = nil,
+                           environment: RunEnvironment = RunEnvironment(),
+                           r2: UInt64 = 0) throws(VMFault) -> UInt64 {
+        let result: Result<UInt64, VMFault> = withUnsafeTemporaryAllocation(
+            byteCount: Scratch.bytes, alignment: 16
+        ) { scratch in
+            var machine = Machine(program: program, scratch: scratch, context: context, packet: packet,
+                                  environment: environment)
+            machine.registers[2] = r2
+            do throws(VMFault) {
+                return .success(try machine.execute())
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// What a JIT will implement too, so the embedder can pick either.
+public protocol ProgramExecutor: Sendable {
+    func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+             packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
+             r2: UInt64) throws(VMFault) -> UInt64
+}
+
+/// Layout of the per-run scratch block.
+enum Scratch {
+    static let stackBytes = VMLimits.stackBytes
+    static let registerBytes = 16 * 8
+    /// Per call frame: return slot, code pointer, r6-r9.
+    static let frameWords = 6
+    static let frameBytes = VMLimits.maxCallFrames * frameWords * 8
+    static let bytes = stackBytes + registerBytes + frameBytes
+}

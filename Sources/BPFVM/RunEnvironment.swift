@@ -1,0 +1,55 @@
+/// Finds the program a tail call jumps to: `bpf_tail_call(ctx, map, index)`.
+public protocol TailCallResolver {
+    /// The program in slot `index` of the program array `map`, nil when empty or out of range.
+    func program(map: UInt64, index: UInt32) -> VMProgram?
+}
+
+/// Memory a run may access beyond its stack, context, packet and the program's load-time
+/// regions, such as map values a helper handed out. Consulted only when the fast checks fail.
+public protocol MemoryRegionProvider {
+    func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool
+}
+
+/// Per-run services: where tail calls go, extra memory, and an opaque pointer for helpers.
+public struct RunEnvironment {
+    public var tailCalls: (any TailCallResolver)?
+    public var memory: (any MemoryRegionProvider)?
+    /// Whatever the embedder's helpers need (the skb being processed, say).
+    public var userData: UnsafeMutableRawPointer?
+
+    public init(tailCalls: (any TailCallResolver)? = nil, memory: (any MemoryRegionProvider)? = nil,
+                userData: UnsafeMutableRawPointer? = nil) {
+        self.tailCalls = tailCalls
+        self.memory = memory
+        self.userData = userData
+    }
+}
+
+/// The memory one run may touch; every load, store and helper pointer is checked against it.
+public struct RunMemory {
+    /// The frames in use: the entry frame and every caller of the current function.
+    var stackLow: UInt64
+    var stackCount: UInt64
+    let contextLow: UInt64, contextCount: UInt64
+    let packetLow: UInt64, packetCount: UInt64
+    let regions: UnsafeBufferPointer<MemoryRegion>
+    let extra: (any MemoryRegionProvider)?
+
+    /// The fast checks: stack, context, packet. Each costs a subtract and two compares.
+    @inline(__always)
+    public func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool {
+        let s = address &- stackLow
+        if s < stackCount && stackCount &- s >= size { return true }
+        let c = address &- contextLow
+        if c < contextCount && contextCount &- c >= size { return true }
+        let p = address &- packetLow
+        if p < packetCount && packetCount &- p >= size { return true }
+        return allowsElsewhere(address, size: size, write: write)
+    }
+
+    @inline(never)
+    func allowsElsewhere(_ address: UInt64, size: UInt64, write: Bool) -> Bool {
+        for region in regions where region.contains(address, size: size, write: write) { return true }
+        return extra?.allows(address, size: size, write: write) ?? false
+    }
+}

@@ -1,0 +1,43 @@
+import BPFCore
+
+/// A verified program, compiled once into the interpreter's form. Immutable, so any number of
+/// threads may run it at the same time.
+public final class VMProgram: @unchecked Sendable {
+    // @unchecked: `ops` and `regionStorage` are written only in init and freed in deinit.
+    let ops: UnsafeMutableBufferPointer<ExecOp>
+    let regionStorage: UnsafeMutableBufferPointer<MemoryRegion>
+    let helpers: HelperTable
+    let instructionBudget: Int
+    /// The program as loaded.
+    public let instructions: [Instruction]
+    /// Memory the program's map references open up.
+    public var regions: UnsafeBufferPointer<MemoryRegion> { UnsafeBufferPointer(regionStorage) }
+
+    /// Verifies and compiles raw bytecode: 8 bytes per instruction, little-endian.
+    public convenience init(bytes: [UInt8], options: VerifierOptions = VerifierOptions()) throws(VMError) {
+        guard let instructions = Instruction.decode(bytes) else {
+            throw VMError(instruction: nil, "program length \(bytes.count) is not a multiple of 8")
+        }
+        try self.init(instructions: instructions, options: options)
+    }
+
+    public init(instructions: [Instruction], options: VerifierOptions = VerifierOptions()) throws(VMError) {
+        let verified = try Verifier.verify(instructions, options: options)
+        let compiled = ProgramCompiler.compile(verified, options: options)
+        ops = .allocate(capacity: compiled.count)
+        _ = ops.initialize(from: compiled)
+        regionStorage = .allocate(capacity: verified.regions.count)
+        _ = regionStorage.initialize(from: verified.regions)
+        helpers = options.helpers
+        instructionBudget = options.maxExecutedInstructions
+        self.instructions = instructions
+    }
+
+    deinit {
+        ops.deallocate()
+        regionStorage.deallocate()
+    }
+
+    /// Instruction slots, `lddw` counting two.
+    public var count: Int { instructions.count }
+}

@@ -1,0 +1,42 @@
+import BPFCore
+
+/// A program the verifier accepted, with what it learned along the way.
+struct VerifiedProgram {
+    /// The decoded operation of every slot; nil for the second slot of `lddw`.
+    var operations: [Operation?]
+    /// The value each `lddw` loads after resolving map and function references, by slot.
+    var immediates: [Int: UInt64] = [:]
+    /// First instruction of every function, ascending; the entry function is at 0.
+    var functionStarts: [Int] = [0]
+    /// Memory the resolved map values open up.
+    var regions: [MemoryRegion] = []
+
+    var count: Int { operations.count }
+
+    /// The index into `functionStarts` of the function holding slot `index`.
+    func function(containing index: Int) -> Int {
+        var low = 0, high = functionStarts.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if functionStarts[mid] <= index { low = mid } else { high = mid - 1 }
+        }
+        return low
+    }
+
+    /// One past the last slot of function `f`.
+    func end(ofFunction f: Int) -> Int {
+        f + 1 < functionStarts.count ? functionStarts[f + 1] : count
+    }
+
+    /// Where control may go after slot `index` within its function (calls return to the next slot).
+    func successors(of index: Int) -> [Int] {
+        guard let op = operations[index] else { return [] }
+        switch op {
+        case .exit: return []
+        case let .goto(offset, _): return [index + 1 + Int(offset)]
+        case let .jump(_, _, _, _, offset): return [index + 1, index + 1 + Int(offset)]
+        case .loadImm64: return [index + 2]
+        default: return [index + 1]
+        }
+    }
+}

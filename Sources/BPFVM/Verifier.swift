@@ -1,0 +1,166 @@
+import BPFCore
+
+/// Checks a program's structure before it may run. Together with the interpreter's run-time
+/// bounds checks this keeps every access inside the regions a run owns; see docs/vm.md for
+/// where it accepts or refuses differently from the kernel.
+enum Verifier {
+    static func verify(_ program: [Instruction], options: VerifierOptions) throws(VMError) -> VerifiedProgram {
+        guard !program.isEmpty else { throw VMError(instruction: nil, "program has no instructions") }
+        guard program.count <= options.maxInstructions else {
+            throw VMError(instruction: nil, "program too large (\(program.count) insns)", errno: .E2BIG)
+        }
+        var verified = try decode(program, options: options)
+        try findFunctions(&verified, options: options)
+        try checkJumps(verified)
+        try ControlFlowCheck.run(verified, options: options)
+        try RegisterCheck.run(verified, entryRegisters: options.initializedRegisters)
+        return verified
+    }
+
+    /// Decodes every slot and resolves what `lddw` refers to.
+    private static func decode(_ program: [Instruction], options: VerifierOptions) throws(VMError) -> VerifiedProgram {
+        var verified = VerifiedProgram(operations: Array(repeating: nil, count: program.count))
+        var i = 0
+        while i < program.count {
+            let next = i + 1 < program.count ? program[i + 1] : nil
+            let op: Operation
+            do { op = try program[i].decodeOperation(next: next) } catch {
+                throw VMError(instruction: i, error.reason)
+            }
+            try checkFields(op, at: i, options: options)
+            verified.operations[i] = op
+            if case let .loadImm64(_, source, imm) = op {
+                try resolve(source, imm: imm, at: i, into: &verified, options: options)
+                i += 1
+            }
+            i += 1
+        }
+        return verified
+    }
+
+    /// Refusals that need only the one instruction.
+    private static func checkFields(_ op: Operation, at i: Int, options: VerifierOptions) throws(VMError) {
+        if let written = writtenRegister(op), written == 10 {
+            throw VMError(instruction: i, "frame pointer is read only", errno: .EACCES)
+        }
+        switch op {
+        case let .call(.helper(id)):
+            let isTailCall = id == VMLimits.tailCallHelper && options.allowTailCalls
+            guard isTailCall || options.helpers.contains(id) else {
+                throw VMError(instruction: i, "invalid func unknown#\(id)")
+            }
+        case .call(.kfunc):
+            throw VMError(instruction: i, "calling kernel functions is not supported")
+        case let .load(size, _, _, 10, offset), let .store(size, 10, _, offset):
+            try checkStack(offset, size: size, at: i)
+        case let .atomic(op, size, dst, src, offset):
+            let base = op == .loadAcquire ? src : dst
+            guard base == 10 else { break }
+            try checkStack(offset, size: size, at: i)
+            guard Int(offset) % size.byteCount == 0 else {
+                throw VMError(instruction: i, "misaligned stack access off=\(offset) size=\(size.byteCount)", errno: .EACCES)
+            }
+        default:
+            break
+        }
+    }
+
+    /// Accesses through r10 with a constant offset are known now; the rest are checked at run time.
+    private static func checkStack(_ offset: Int16, size: AccessSize, at i: Int) throws(VMError) {
+        let off = Int(offset)
+        guard off >= -VMLimits.stackPerFrame, off + size.byteCount <= 0 else {
+            throw VMError(instruction: i, "invalid stack off=\(off) size=\(size.byteCount)", errno: .EACCES)
+        }
+    }
+
+    /// The register an instruction writes, if any.
+    static func writtenRegister(_ op: Operation) -> UInt8? {
+        switch op {
+        case let .alu(_, _, dst, _), let .byteOrder(_, _, dst), let .loadImm64(dst, _, _), let .load(_, _, dst, _, _):
+            return dst
+        case let .atomic(op, _, dst, src, _):
+            switch op {
+            case .add, .or, .and, .xor, .storeRelease: return nil
+            case .cmpxchg: return 0
+            case .loadAcquire: return dst
+            default: return src
+            }
+        default:
+            return nil
+        }
+    }
+
+    private static func resolve(_ source: PseudoSource, imm: UInt64, at i: Int,
+                                into verified: inout VerifiedProgram, options: VerifierOptions) throws(VMError) {
+        let low = Int32(bitPattern: UInt32(truncatingIfNeeded: imm))
+        let high = UInt32(truncatingIfNeeded: imm >> 32)
+        let immediate: PseudoImmediate
+        switch source {
+        case .none:
+            verified.immediates[i] = imm
+            return
+        case .function:
+            // The address of a function; the value is its slot so it never exposes host memory.
+            let target = i + 1 + Int(low)
+            guard target >= 0, target < verified.count, high == 0 else {
+                throw VMError(instruction: i, "invalid function reference \(low)")
+            }
+            verified.immediates[i] = UInt64(target)
+            verified.functionStarts.append(target)
+            return
+        case .mapFD: immediate = .mapFD(low)
+        case .mapValue: immediate = .mapValue(fd: low, offset: high)
+        case .btfID: immediate = .variable(btfID: low)
+        case .mapIndex: immediate = .mapIndex(low)
+        case .mapIndexValue: immediate = .mapIndexValue(index: low, offset: high)
+        }
+        if source == .mapFD || source == .mapIndex, high != 0 {
+            throw VMError(instruction: i, "invalid bpf_ld_imm64 insn")
+        }
+        guard let resolved = options.resolver?.resolve(immediate) else {
+            throw VMError(instruction: i, "unresolved reference \(immediate)", errno: source == .btfID ? .EINVAL : .EBADF)
+        }
+        verified.immediates[i] = resolved.value
+        if let region = resolved.region { verified.regions.append(region) }
+    }
+
+    /// Marks bpf-to-bpf call targets as function starts.
+    private static func findFunctions(_ verified: inout VerifiedProgram, options: VerifierOptions) throws(VMError) {
+        for (i, op) in verified.operations.enumerated() {
+            guard case let .call(.local(delta))? = op else { continue }
+            let target = i + 1 + Int(delta)
+            guard target >= 0, target < verified.count, verified.operations[target] != nil else {
+                throw VMError(instruction: i, "call to invalid destination \(target)")
+            }
+            verified.functionStarts.append(target)
+        }
+        verified.functionStarts = Array(Set(verified.functionStarts)).sorted()
+        for start in verified.functionStarts where verified.operations[start] == nil {
+            throw VMError(instruction: start, "function starts inside a 16-byte load")
+        }
+    }
+
+    /// No function runs off its end, jumps stay inside their function and never land in the
+    /// middle of `lddw`.
+    private static func checkJumps(_ verified: VerifiedProgram) throws(VMError) {
+        for f in verified.functionStarts.indices {
+            let last = verified.end(ofFunction: f) - 1
+            switch verified.operations[last] {
+            case .exit?, .goto?: break
+            default: throw VMError(instruction: last, "last insn is not an exit or jmp")
+            }
+        }
+        for (i, op) in verified.operations.enumerated() where op != nil {
+            let f = verified.function(containing: i)
+            let low = verified.functionStarts[f], high = verified.end(ofFunction: f)
+            for target in verified.successors(of: i) {
+                guard target >= low, target < high else {
+                    throw VMError(instruction: i, "jump out of range from insn \(i) to \(target)")
+                }
+                guard verified.operations[target] != nil else {
+                    throw VMError(instruction: i, "jump into the middle of ldimm64 insn \(target - 1)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/// What a load accepts: limits, the helpers that exist, and how to resolve map references.
+public struct VerifierOptions: Sendable {
+    /// Largest program in instruction slots (`lddw` counts two).
+    public var maxInstructions: Int = VMLimits.maxInstructions
+    /// Helpers a program may call by id.
+    public var helpers: HelperTable = HelperTable()
+    /// Whether helper 12 (`bpf_tail_call`) is available.
+    public var allowTailCalls: Bool = true
+    /// Resolves the map and variable forms of the 64-bit immediate load; none means they are refused.
+    public var resolver: (any PseudoImmediateResolver)? = nil
+    /// Registers holding a value on entry besides r10: the kernel passes only r1 (the context).
+    public var initializedRegisters: Set<UInt8> = [1]
+    /// Whether backward jumps are accepted; loops are then bounded at run time by `maxExecutedInstructions`.
+    public var allowLoops: Bool = true
+    /// Whether instructions no path reaches are refused, as the kernel does.
+    public var rejectUnreachable: Bool = true
+    /// Run-time budget: instructions a run may charge to loop iterations before it faults.
+    public var maxExecutedInstructions: Int = VMLimits.maxInstructions
+
+    public init() {}
+}
