@@ -4,8 +4,8 @@ import BPFCore
 /// no recursion, at most `VMLimits.maxCallFrames` nested frames.
 enum ControlFlowCheck {
     static func run(_ program: VerifiedProgram, options: VerifierOptions) throws(VMError) {
-        if options.rejectUnreachable { try checkReachable(program) }
         try checkLoops(program, allowLoops: options.allowLoops)
+        if options.rejectUnreachable { try checkReachable(program) }
         try checkCalls(program)
     }
 
