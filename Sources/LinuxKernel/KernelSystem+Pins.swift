@@ -21,13 +21,13 @@ extension KernelSystem {
     public func unpin(_ path: PinPath) throws(TCXError) {
         try world.run { state throws(TCXError) in
             let file = state.pins.file(path)
-            let link = Pins.linkID(at: file)
+            let link = Pins.attachedLink(at: file)
             let removed = file.withPlatformString { unlink($0) }
             guard removed == 0 else {
                 let code = LinuxErrno(rawValue: errno)
                 throw TCXError(code, "unlink pin '\(path)': \(BPFSyscall.describe(code))")
             }
-            if let link, !Pins.isHeld(link, by: state) { Pins.awaitRelease(link) }
+            if let link, !Pins.isHeld(link.id, by: state) { Pins.awaitDetach(link) }
         }
     }
 }
@@ -57,6 +57,18 @@ enum Pins {
         return (try? FDInfo(fd))?.linkID
     }
 
+    /// The link pinned at `file` if it is still attached to a hook.
+    static func attachedLink(at file: FilePath) -> (id: UInt32, hook: HookTarget)? {
+        guard let fd = try? object(.objGet, file, fd: 0, "") else { return nil }
+        defer { _ = Glibc.close(fd) }
+        let handle = Handle(rawValue: UInt32(bitPattern: fd))
+        guard let info = try? ObjectInfo.read(handle, size: LinkInfoLayout.size, expecting: .link) else { return nil }
+        let ifindex = info.get32(LinkInfoLayout.ifindex)
+        guard ifindex != 0 else { return nil }
+        return (info.get32(LinkInfoLayout.id),
+                HookTarget(ifindex: ifindex, attachType: AttachType(rawValue: info.get32(LinkInfoLayout.attachType))))
+    }
+
     /// True if a handle of the world or another of its pins still refers to link `id`: then
     /// unpinning did not release it and there is nothing to wait for.
     static func isHeld(_ id: UInt32, by state: WorldState) -> Bool {
@@ -64,14 +76,15 @@ enum Pins {
         return state.pins.allPins().contains { linkID(at: $0) == id }
     }
 
-    /// Waits until the kernel's deferred release of link `id` has run (its id is gone), which
-    /// is when a still-attached link has been detached.
-    static func awaitRelease(_ id: UInt32) {
+    /// Waits until the kernel's deferred release of the link has taken it out of its hook.
+    /// Its id stops resolving (ENOENT) as soon as the last reference goes, before the release
+    /// work detaches it, so the hook itself is watched.
+    static func awaitDetach(_ link: (id: UInt32, hook: HookTarget)) {
         let deadline = ContinuousClock.now + releaseTimeout
         var delay: UInt32 = 50
         while ContinuousClock.now < deadline {
-            guard let fd = try? ObjectInfo.open(.linkGetFDByID, id: id) else { return }
-            _ = Glibc.close(fd)
+            let query = RawQuery(target: link.hook, capacity: UInt32(maxProgramsPerHook + 1))
+            guard let reply = try? HookQuery.run(query), reply.linkIDs.contains(link.id) else { return }
             usleep(delay)
             delay = min(delay * 2, 10_000)
         }

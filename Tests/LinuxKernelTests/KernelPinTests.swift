@@ -29,7 +29,7 @@ struct KernelPinTests {
     @Test func unpinningTheLastReferenceDetachesBeforeReturning() throws {
         try Support.withWorld { (world) throws in
             let program = try world.loadProgram(.returning(-1, name: "p"))
-            for round in 0..<3 {
+            for round in 0..<10 {
                 let link = try world.createLink(RawLinkCreate(program: program.rawValue, target: ingress))
                 try world.pin(link, at: PinPath("link\(round)"))
                 try world.close(link)
