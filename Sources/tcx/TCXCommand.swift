@@ -5,5 +5,6 @@ struct TCXCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tcx",
         abstract: "Multi-program BPF attach (bpf_mprog, tcx, netkit) on an embedded engine or the Linux kernel.",
-        subcommands: [RunScript.self, DifferentialCommand.self])
+        subcommands: [RunScript.self, DifferentialCommand.self,
+                      ConformancePluginCommand.self, DisasmCommand.self, BenchCommand.self])
 }
