@@ -10,7 +10,9 @@ public struct RandomScript {
     private let programs = (1...6).map { "p\($0)" }
     private let links = (1...4).map { "l\($0)" }
     private var devices = ["lo"]
-    private var pinned: [String] = []
+    /// Pins of link names and of program names apart, so `get` keeps each name to one kind.
+    private var pinnedLinks: [String] = []
+    private var pinnedPrograms: [String] = []
     private var pinCounter = 0
     private var deviceCounter = 0
 
@@ -60,9 +62,15 @@ public struct RandomScript {
         return words.isEmpty ? "" : " flags=" + words.joined(separator: ",")
     }
 
-    private mutating func relative() -> String {
+    /// With the id flag a name stands for its object's id, and program and link ids are
+    /// separate counters whose values differ between backends: an id of the other kind would
+    /// name an arbitrary object, so by id a relative names an object of the kind the flags ask.
+    private mutating func relative(_ flags: String) -> String {
         guard chance(60) else { return chance(10) ? " relative=0" : "" }
-        if chance(8) { return " relative=\(pick(["0xfffffff0", "1", "0"]))" }
+        if chance(8) { return " relative=\(pick(["0xfffffff0", "0"]))" }
+        if flags.contains("id") {
+            return " relative=" + (flags.contains("link") ? pick(links) : pick(programs))
+        }
         return " relative=" + (chance(65) ? pick(programs) : pick(links))
     }
 
@@ -74,12 +82,15 @@ public struct RandomScript {
         switch rng.next() % 100 {
         case 0..<30:
             let replace = chance(30) ? " replace=\(pick(programs))" : ""
-            return "attach \(pick(programs)) \(target())\(flags())\(relative())\(replace)\(revision())"
+            let flags = flags()
+            return "attach \(pick(programs)) \(target())\(flags)\(relative(flags))\(replace)\(revision())"
         case 30..<45:
             let program = chance(70) ? pick(programs) : "-"
-            return "detach \(program) \(target())\(flags())\(relative())\(revision())"
+            let flags = flags()
+            return "detach \(program) \(target())\(flags)\(relative(flags))\(revision())"
         case 45..<62:
-            return "link \(pick(links)) \(pick(programs)) \(target())\(flags())\(relative())\(revision())"
+            let flags = flags()
+            return "link \(pick(links)) \(pick(programs)) \(target())\(flags)\(relative(flags))\(revision())"
         case 62..<67:
             return "update \(pick(links)) \(pick(programs))" + (chance(30) ? " old=\(pick(programs))" : "")
         case 67..<70:
@@ -90,15 +101,21 @@ public struct RandomScript {
             return "info \(pick(links))"
         case 77..<80:
             pinCounter += 1
-            let path = "pin\(pinCounter)"
-            pinned.append(path)
-            return "pin \(pick(links + programs)) \(path)"
+            if chance(60) {
+                pinnedLinks.append("lpin\(pinCounter)")
+                return "pin \(pick(links)) lpin\(pinCounter)"
+            }
+            pinnedPrograms.append("ppin\(pinCounter)")
+            return "pin \(pick(programs)) ppin\(pinCounter)"
         case 80..<82:
-            guard !pinned.isEmpty else { return "unpin nothing" }
-            return "unpin \(pick(pinned))"
+            let all = pinnedLinks + pinnedPrograms
+            guard !all.isEmpty else { return "unpin nothing" }
+            return "unpin \(pick(all))"
         case 82..<84:
-            guard !pinned.isEmpty else { return "get \(pick(links)) nothing" }
-            return "get \(pick(links)) \(pick(pinned))"
+            if chance(70) {
+                return "get \(pick(links)) \(pinnedLinks.isEmpty ? "nothing" : pick(pinnedLinks))"
+            }
+            return "get \(pick(programs)) \(pinnedPrograms.isEmpty ? "nothing" : pick(pinnedPrograms))"
         case 84..<85:
             return devices.count > 1 && chance(50) ? "dev-del \(pick(Array(devices.dropFirst())))" : addDevice()
         default:

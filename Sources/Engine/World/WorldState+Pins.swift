@@ -4,7 +4,12 @@ import TCX
 /// with a directory part answers ENOENT, as bpffs does for a missing directory.
 extension WorldState {
     func pin(_ fd: UInt32, at path: PinPath) throws(TCXError) {
-        let object = try self.object(at: fd, role: "pin")
+        // BPF_OBJ_PIN probes the fd as a map, a program, then a link; when none fits it
+        // answers EINVAL, closed fds included.
+        guard case .file(let file) = descriptors.lookup(fd) else {
+            throw TCXError(.EINVAL, "fd \(fd) is not an open BPF object")
+        }
+        let object = file.object
         let key = try pinKey(path)
         if pins[key] != nil { throw TCXError(.EEXIST, "\(path) is pinned already") }
         retain(object)
