@@ -10,6 +10,9 @@ extension Machine {
         var depth = 0
         var budget = program.instructionBudget
         var tailCalls = 0
+        // A local copy the optimizer can keep in registers; stores through raw pointers
+        // would otherwise force reloads of `self.memory` after every write.
+        var mem = memory
 
         @inline(__always) func fault(_ kind: VMFault.Kind) -> VMFault {
             VMFault(instruction: pc - 1, kind: kind)
@@ -25,7 +28,7 @@ extension Machine {
         }
         @inline(__always) func address(_ base: UInt8, _ offset: Int32, _ size: UInt64, write: Bool) throws(VMFault) -> UnsafeMutableRawPointer {
             let a = r[Int(base)] &+ UInt64(bitPattern: Int64(offset))
-            guard memory.allows(a, size: size, write: write) else {
+            guard mem.allows(a, size: size, write: write) else {
                 throw fault(.outOfBounds(address: a, size: Int(size), write: write))
             }
             return Machine.pointer(a)
@@ -221,7 +224,7 @@ extension Machine {
             case .callHelper, .callRegister:
                 let id = op.code == .callHelper ? op.imm : Int64(bitPattern: r[d])
                 guard let helper = program.helpers[id] else { throw fault(.unknownHelper(id)) }
-                var call = HelperCall(r[1], r[2], r[3], r[4], r[5], memory: memory, environment: environment)
+                var call = HelperCall(r[1], r[2], r[3], r[4], r[5], memory: mem, environment: environment)
                 let result = helper(&call)
                 if let failure = call.failure { throw fault(.helper(failure)) }
                 r[0] = result
@@ -232,7 +235,9 @@ extension Machine {
                       let target = environment.tailCalls?.program(map: r[2], index: UInt32(truncatingIfNeeded: r[3]))
                 else { break }
                 tailCalls += 1
+                memory = mem
                 enterTailCall(target)
+                mem = memory
                 ops = target.ops.baseAddress!
                 pc = 0
             case .callLocal:
@@ -243,10 +248,10 @@ extension Machine {
                 frame[2] = r[6]; frame[3] = r[7]; frame[4] = r[8]; frame[5] = r[9]
                 depth += 1
                 let size = UInt64(VMLimits.stackPerFrame)
-                memory.stackLow -= size
-                memory.stackCount += size
-                Machine.pointer(memory.stackLow).initializeMemory(as: UInt8.self, repeating: 0, count: VMLimits.stackPerFrame)
-                r[10] = memory.stackLow &+ size
+                mem.stackLow -= size
+                mem.stackCount += size
+                Machine.pointer(mem.stackLow).initializeMemory(as: UInt8.self, repeating: 0, count: VMLimits.stackPerFrame)
+                r[10] = mem.stackLow &+ size
                 pc = Int(op.offset)
             case .exit:
                 if depth == 0 { return r[0] }
@@ -256,13 +261,15 @@ extension Machine {
                 let callerOps = UnsafeMutablePointer<ExecOp>(bitPattern: UInt(frame[1])).unsafelyUnwrapped
                 if callerOps != ops {
                     ops = callerOps
+                    memory = mem
                     restoreProgram(owning: callerOps)
+                    mem = memory
                 }
                 r[6] = frame[2]; r[7] = frame[3]; r[8] = frame[4]; r[9] = frame[5]
                 let size = UInt64(VMLimits.stackPerFrame)
-                memory.stackLow += size
-                memory.stackCount -= size
-                r[10] = memory.stackLow &+ size
+                mem.stackLow += size
+                mem.stackCount -= size
+                r[10] = mem.stackLow &+ size
             case .unreachable:
                 throw fault(.instructionLimit)
             }
