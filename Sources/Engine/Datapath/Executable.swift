@@ -1,19 +1,39 @@
 import BPFCore
+import BPFVM
 import TCX
 
-/// A loaded program in the form the VM executes. Built once at load time.
+/// A loaded program in the form the VM executes: verified and compiled once at load time.
 final class Executable: Sendable {
-    let instructions: [UInt8]
+    /// `sizeof(struct __sk_buff)`: the context block a tc program's r1 points at.
+    static let contextSize = 192
+    let program: VMProgram
 
     init(spec: ProgramSpec) throws(TCXError) {
-        guard !spec.instructions.isEmpty, spec.instructions.count % 8 == 0 else {
-            throw TCXError(.EINVAL, "a program is a non-empty sequence of 8-byte instructions (\(spec.instructions.count) bytes given)")
+        do {
+            program = try VMProgram(bytes: spec.instructions)
+        } catch {
+            throw TCXError(error.errno, "the verifier refused \(spec.name): \(error)")
         }
-        instructions = spec.instructions
     }
 
-    /// Runs the program on `packet` and returns r0. Replaced by the VM once it lands.
+    /// Runs the program on `packet` and returns r0. A run that faults (an access outside what
+    /// it may touch, too many instructions) ends as the kernel would never let it: with an error.
     func run(packet: inout [UInt8]) throws(TCXError) -> UInt64 {
-        throw TCXError(.EOPNOTSUPP, "the eBPF VM is not wired in yet")
+        let program = self.program
+        let result: Result<UInt64, VMFault> = packet.withUnsafeMutableBytes { packetBytes in
+            withUnsafeTemporaryAllocation(byteCount: Self.contextSize, alignment: 8) { context in
+                context.initializeMemory(as: UInt8.self, repeating: 0)
+                context.storeBytes(of: UInt32(packetBytes.count).littleEndian, toByteOffset: 0, as: UInt32.self)
+                do throws(VMFault) {
+                    return .success(try Interpreter.run(program, context: context, packet: packetBytes))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let fault): throw TCXError(.EFAULT, "\(fault)")
+        }
     }
 }
