@@ -46,7 +46,8 @@ let package = Package(
         // What applications import.
         .target(name: "SwiftTCX", dependencies: ["TCX", "Engine", "LinuxKernel"], swiftSettings: strict),
         .executableTarget(name: "tcx",
-                          dependencies: ["SwiftTCX", "TCXScript", "TCXConformance", "BPFVM", "BPFCore",
+                          dependencies: ["SwiftTCX", "Engine", "TCXScript", "TCXConformance", "BPFVM", "BPFCore",
+                                         .product(name: "Atomics", package: "swift-atomics"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 

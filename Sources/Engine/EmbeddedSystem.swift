@@ -14,6 +14,10 @@ public final class EmbeddedSystem: TCXSystem {
 
     public var backendName: String { "embedded" }
 
+    func withWorld<T>(_ body: (WorldState) throws(TCXError) -> T) throws(TCXError) -> T {
+        try locked(body)
+    }
+
     private func locked<T>(_ body: (WorldState) throws(TCXError) -> T) throws(TCXError) -> T {
         let result: Result<T, TCXError> = state.withLock { box in
             do throws(TCXError) { return .success(try body(box.world)) } catch { return .failure(error) }

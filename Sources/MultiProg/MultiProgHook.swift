@@ -190,6 +190,13 @@ public final class MultiProgHook<Program: AnyObject, Link: AnyObject> {
         revision &+= 1
     }
 
+    /// Starts the revision again at 1 on an empty hook: what a freed and re-created kernel
+    /// bundle looks like, without giving up the arrays readers may hold.
+    public func restartRevision() {
+        precondition(slots.isEmpty, "only an empty hook starts its revision again")
+        revision = 1
+    }
+
     /// Removes every slot at once (device removal); the revision is not observable afterwards.
     public func removeAll() -> [Entry] {
         let old = slots

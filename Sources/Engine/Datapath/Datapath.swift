@@ -3,14 +3,14 @@ import MultiProg
 import TCX
 
 /// What one `run` needs, captured under the control lock and then executed without it.
-struct DatapathPlan {
-    enum Kind {
+struct DatapathPlan: Sendable {
+    enum Kind: Sendable {
         case tcx
         /// A netkit transmit: the policy decides when no program is attached.
         case netkit(policy: NetkitPolicy)
     }
     let kind: Kind
-    let programs: PublishedArray<ProgramObject>?
+    let programs: PublishedArray<ProgramObject>
 }
 
 extension WorldState {
@@ -18,10 +18,28 @@ extension WorldState {
         let location = try location(of: target)
         switch location {
         case .tcx:
-            return DatapathPlan(kind: .tcx, programs: location.existing?.published)
+            return DatapathPlan(kind: .tcx, programs: location.hook.published)
         case .netkit(let device):
-            return DatapathPlan(kind: .netkit(policy: device.netkitPolicy), programs: device.netkitHook?.published)
+            return DatapathPlan(kind: .netkit(policy: device.netkitPolicy), programs: location.hook.published)
         }
+    }
+}
+
+/// One hook's chain as the datapath sees it. Running it takes no lock and waits for no control
+/// operation: attach, detach and replace publish a new array while it runs, and each run sees
+/// the old chain or the new one whole.
+public struct HookChain: Sendable {
+    let plan: DatapathPlan
+
+    public func run(packet: [UInt8]) throws(TCXError) -> RunResult {
+        try Datapath.run(plan, packet: packet)
+    }
+}
+
+extension EmbeddedSystem {
+    /// The chain of `target`, for datapath workers that run packets concurrently with changes.
+    public func chain(for target: HookTarget) throws(TCXError) -> HookChain {
+        HookChain(plan: try withWorld { world throws(TCXError) in try world.datapathPlan(for: target) })
     }
 }
 
@@ -32,7 +50,7 @@ enum Datapath {
         var trace: [UInt32] = []
         var last: Int32?
         var failure: TCXError?
-        plan.programs?.forEach { program in
+        plan.programs.forEach { program in
             trace.append(program.id)
             do throws(TCXError) {
                 let value = Int32(truncatingIfNeeded: try program.executable.run(packet: &frame))

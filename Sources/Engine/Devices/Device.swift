@@ -11,10 +11,12 @@ final class Device {
     let kind: DeviceKind
     var peerIfindex: UInt32?
 
-    /// tcx entries are created on the first attach and freed when they empty again, which is
-    /// why an emptied tcx hook's revision starts again at 1.
-    var tcxIngress: Hook?
-    var tcxEgress: Hook?
+    /// The kernel creates a tcx entry on the first attach and frees it when it empties, so an
+    /// emptied hook's revision starts again at 1. Here the hooks live as long as the device and
+    /// restart their revision instead: the same to every observer, and datapath readers may
+    /// keep hold of the published arrays.
+    let tcxIngress = Device.makeHook()
+    let tcxEgress = Device.makeHook()
 
     /// netkit embeds its bundle in the device: it lives as long as the device.
     let netkitHook: Hook?
@@ -40,12 +42,8 @@ final class Device {
         Hook(describe: { $0.label })
     }
 
-    func tcxHook(_ type: AttachType) -> Hook? {
+    func tcxHook(_ type: AttachType) -> Hook {
         type == .tcxIngress ? tcxIngress : tcxEgress
-    }
-
-    func setTCXHook(_ type: AttachType, _ hook: Hook?) {
-        if type == .tcxIngress { tcxIngress = hook } else { tcxEgress = hook }
     }
 
     var info: DeviceInfo {

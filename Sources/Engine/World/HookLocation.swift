@@ -8,32 +8,17 @@ enum HookLocation {
     case tcx(Device, AttachType)
     case netkit(Device)
 
-    /// The hook as it is now; nil for a tcx direction with no entry.
-    var existing: Hook? {
+    var hook: Hook {
         switch self {
         case .tcx(let device, let type): device.tcxHook(type)
-        case .netkit(let device): device.netkitHook
+        case .netkit(let device): device.netkitHook!
         }
     }
 
-    /// The hook, creating a tcx entry if there is none yet.
-    func obtain() -> Hook {
-        switch self {
-        case .tcx(let device, let type):
-            if let hook = device.tcxHook(type) { return hook }
-            let hook = Device.makeHook()
-            device.setTCXHook(type, hook)
-            return hook
-        case .netkit(let device):
-            return device.netkitHook!
-        }
-    }
-
-    /// An empty tcx entry is freed (so its revision starts again at 1); netkit keeps its bundle.
-    func freeIfEmpty() {
-        if case .tcx(let device, let type) = self, let hook = device.tcxHook(type), hook.count == 0 {
-            device.setTCXHook(type, nil)
-        }
+    /// An emptied tcx entry is freed in the kernel, so its revision starts again at 1; netkit
+    /// keeps its bundle and its count.
+    func restartIfEmpty() {
+        if case .tcx = self, hook.count == 0 { hook.restartRevision() }
     }
 
     /// The ifindex a link on this hook reports: the device owning the bundle.
@@ -52,7 +37,6 @@ enum HookLocation {
     /// What a query reports as the revision: netkit reports 1 for an empty hook although its
     /// counter goes on (a kernel inconsistency reproduced on purpose, spec §2.5).
     var queriedRevision: UInt64 {
-        guard let hook = existing else { return 1 }
         if case .netkit = self, hook.count == 0 { return 1 }
         return hook.revision
     }

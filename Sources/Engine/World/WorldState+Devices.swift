@@ -58,8 +58,6 @@ extension WorldState {
                     }
                 }
             }
-            victim.tcxIngress = nil
-            victim.tcxEgress = nil
         }
     }
 }

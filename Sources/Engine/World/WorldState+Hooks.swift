@@ -21,18 +21,11 @@ extension WorldState {
             let old = try self.program(at: request.replaceProgram, role: "replace", type: program.type)
             replacing = Slot(program: old, link: nil)
         }
-        let hook = location.obtain()
-        let removed: Hook.Entry?
-        do {
-            removed = try mprog {
-                try hook.attach(Slot(program: program, link: nil), flags: flags,
-                                expectedRevision: request.expectedRevision, replacing: replacing) {
-                    try self.resolveRelative(request.relative, flags: flags.subtracting(.replace), type: program.type)
-                }
+        let removed = try mprog {
+            try location.hook.attach(Slot(program: program, link: nil), flags: flags,
+                                     expectedRevision: request.expectedRevision, replacing: replacing) {
+                try self.resolveRelative(request.relative, flags: flags.subtracting(.replace), type: program.type)
             }
-        } catch {
-            location.freeIfEmpty()
-            throw error
         }
         program.references += 1
         if let removed { release(removed.program) }
@@ -52,7 +45,8 @@ extension WorldState {
         let program = request.program == 0
             ? nil : try self.program(at: request.program, role: "program", type: .schedCLS)
         let location = try location(of: request.target)
-        guard let hook = location.existing, hook.count > 0 else {
+        let hook = location.hook
+        guard hook.count > 0 else {
             throw TCXError(.ENOENT, "\(request.target) has no programs attached")
         }
         let removed = try mprog {
@@ -61,7 +55,7 @@ extension WorldState {
                 try self.resolveRelative(request.relative, flags: flags, type: program?.type)
             }
         }
-        location.freeIfEmpty()
+        location.restartIfEmpty()
         release(removed.program)
     }
 
@@ -85,17 +79,11 @@ extension WorldState {
         let link = LinkObject(id: id, type: location.linkType, attachType: type, program: program,
                               ifindex: location.ownerIfindex)
         let flags = AttachFlags(rawValue: request.flags)
-        let hook = location.obtain()
-        do {
-            try mprog {
-                try hook.attach(Slot(program: program, link: link), flags: flags,
-                                expectedRevision: request.expectedRevision, replacing: nil) {
-                    try self.resolveRelative(request.relative, flags: flags.subtracting(.replace), type: program.type)
-                }
+        try mprog {
+            try location.hook.attach(Slot(program: program, link: link), flags: flags,
+                                     expectedRevision: request.expectedRevision, replacing: nil) {
+                try self.resolveRelative(request.relative, flags: flags.subtracting(.replace), type: program.type)
             }
-        } catch {
-            location.freeIfEmpty()
-            throw error
         }
         program.references += 1
         links[id] = link
@@ -116,7 +104,7 @@ extension WorldState {
         } else if request.oldProgram != 0 {
             throw TCXError(.EINVAL, "an old program fd without BPF_F_REPLACE")
         }
-        guard let location = location(of: link), let hook = location.existing else {
+        guard let location = location(of: link) else {
             throw TCXError(.ENOLINK, "\(link.label) is detached")
         }
         if let oldProgram, oldProgram !== link.program {
@@ -125,7 +113,7 @@ extension WorldState {
         if newProgram === link.program { return }
         let current = link.program
         try mprog {
-            try hook.attach(Slot(program: newProgram, link: link), flags: [.replace, .id],
+            try location.hook.attach(Slot(program: newProgram, link: link), flags: [.replace, .id],
                             expectedRevision: 0, replacing: Slot(program: current, link: link)) {
                 try self.resolveRelative(current.id, flags: .id, type: newProgram.type)
             }
@@ -145,12 +133,10 @@ extension WorldState {
     /// Removes the link's slot if it still has one and makes it defunct. Never fails: the slot
     /// is the link's own, so every mprog rule is satisfied.
     func detachFromHook(_ link: LinkObject) {
-        guard let location = location(of: link), let hook = location.existing else {
-            link.ifindex = 0
-            return
+        if let location = location(of: link) {
+            _ = try? location.hook.detach(Slot(program: link.program, link: link), flags: [], expectedRevision: 0) { nil }
+            location.restartIfEmpty()
         }
-        _ = try? hook.detach(Slot(program: link.program, link: link), flags: [], expectedRevision: 0) { nil }
-        location.freeIfEmpty()
         link.ifindex = 0
     }
 
@@ -167,7 +153,7 @@ extension WorldState {
         if request.queryFlags != 0 || request.attachFlags != 0 {
             throw TCXError(.EINVAL, "multi-program hooks take neither query flags nor attach flags")
         }
-        let slots = location.existing?.slots ?? []
+        let slots = location.hook.slots
         var reply = QueryReply(revision: location.queriedRevision, count: UInt32(slots.count),
                                programIDs: [], linkIDs: [], truncated: false)
         guard let capacity = request.capacity, capacity > 0, !slots.isEmpty else { return reply }
