@@ -25,6 +25,14 @@ let package = Package(
                 swiftSettings: strict),
         // The eBPF virtual machine: verifier and interpreter.
         .target(name: "BPFVM", dependencies: ["BPFCore"], swiftSettings: strict),
+        // ELF and BTF reading: object file -> program and map specs, relocations.
+        .target(name: "BPFObject", dependencies: ["BPFCore"], swiftSettings: strict),
+        // BPF maps with the kernel's semantics, safe under concurrent use.
+        .target(name: "BPFMaps",
+                dependencies: ["BPFCore", .product(name: "Atomics", package: "swift-atomics")],
+                swiftSettings: strict),
+        // tc programs at run time: the __sk_buff context, the packet, and the tc helpers.
+        .target(name: "TCRuntime", dependencies: ["BPFCore", "BPFVM", "BPFMaps"], swiftSettings: strict),
         // The API both backends implement.
         .target(name: "TCX", dependencies: ["BPFCore"], swiftSettings: strict),
         // The embedded backend.
@@ -56,5 +64,10 @@ let package = Package(
         .testTarget(name: "TCXScriptTests", dependencies: ["TCXScript", "SwiftTCX"], swiftSettings: strict),
         .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "SwiftTCX", "TCXScript", "TCXConformance"], swiftSettings: strict),
         .testTarget(name: "BPFVMTests", dependencies: ["BPFVM", "BPFCore"], swiftSettings: strict),
+        .testTarget(name: "BPFObjectTests", dependencies: ["BPFObject", "BPFCore"], swiftSettings: strict),
+        .testTarget(name: "BPFMapsTests", dependencies: ["BPFMaps", "BPFCore"], swiftSettings: strict),
+        .testTarget(name: "TCRuntimeTests", dependencies: ["TCRuntime", "BPFVM", "BPFMaps", "BPFCore"], swiftSettings: strict),
+        // The VM against the kernel's BPF_PROG_TEST_RUN (root only; skips otherwise).
+        .testTarget(name: "VMDifferentialTests", dependencies: ["BPFVM", "BPFCore", "LinuxKernel", "TCX"], swiftSettings: strict),
     ]
 )
