@@ -7,7 +7,7 @@
 /// backends (ids differ between them), so a generated script never prints a raw id.
 public struct RandomScript {
     private var rng: SplitMix64
-    private let programs = (1...6).map { "p\($0)" }
+    private let programs: [String]
     private let links = (1...4).map { "l\($0)" }
     private var devices = ["lo"]
     /// Pins of link names and of program names apart, so `get` keeps each name to one kind.
@@ -16,7 +16,11 @@ public struct RandomScript {
     private var pinCounter = 0
     private var deviceCounter = 0
 
-    public init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    /// `programs` beyond 63 let a script fill a hook and meet its limit.
+    public init(seed: UInt64, programs: Int = 6) {
+        rng = SplitMix64(seed: seed)
+        self.programs = (1...max(programs, 4)).map { "p\($0)" }
+    }
 
     /// A whole script: the programs, a veth pair, then `length` random commands.
     public mutating func script(length: Int) -> String {
@@ -24,6 +28,10 @@ public struct RandomScript {
             "prog \(name) ret \(index % 3 == 2 ? "pass" : "next")"
         }
         lines.append(addDevice())
+        // A crowded script starts next to the limit, so random lines keep meeting it.
+        if crowded {
+            for program in programs.prefix(60) { lines.append("attach \(program) lo ingress") }
+        }
         // Bind every link name once, so any later line may use any of them.
         for (index, link) in links.enumerated() {
             lines.append("link \(link) \(programs[index]) \(index < 2 ? "lo" : devices[1]) \(index % 2 == 0 ? "ingress" : "egress")")
@@ -50,9 +58,16 @@ public struct RandomScript {
     private mutating func chance(_ percent: UInt64) -> Bool { rng.next() % 100 < percent }
 
     private mutating func hook() -> String { pick(["ingress", "egress"]) }
-    private mutating func target() -> String { "\(pick(devices)) \(hook())" }
+    /// With more programs than a hook holds, most lines aim at one hook so that it fills up.
+    private var crowded: Bool { programs.count > 63 }
+
+    private mutating func target() -> String {
+        if crowded && chance(85) { return "lo ingress" }
+        return "\(pick(devices)) \(hook())"
+    }
 
     private mutating func flags() -> String {
+        if crowded && chance(60) { return "" }
         var words: [String] = []
         for (word, percent) in [("before", 30), ("after", 30), ("replace", 12), ("id", 25), ("link", 20)] as [(String, UInt64)]
         where chance(percent) {
@@ -79,7 +94,9 @@ public struct RandomScript {
     }
 
     private mutating func command() -> String {
-        switch rng.next() % 100 {
+        var roll = rng.next() % 100
+        if crowded && (30..<42).contains(roll) { roll = 0 }  // fewer detaches, more attaches
+        switch roll {
         case 0..<30:
             let replace = chance(30) ? " replace=\(pick(programs))" : ""
             let flags = flags()

@@ -13,18 +13,19 @@ struct DifferentialCommand: ParsableCommand {
     @Option(help: "First seed.") var seed: UInt64 = 0
     @Option(help: "How many seeds.") var count: UInt64 = 20
     @Option(help: "Random lines per script.") var length = 120
+    @Option(help: "Programs per script (over 63 reaches the hook limit).") var programs = 6
     @Option(help: "The backend compared with the embedded one.") var against: Backend = .kernel
     @Flag(help: "Print the script of the first seed and stop.") var show = false
 
     func run() throws {
         if show {
-            var generator = RandomScript(seed: seed)
+            var generator = RandomScript(seed: seed, programs: programs)
             print(generator.script(length: length), terminator: "")
             return
         }
         var divergent = 0
         for current in seed..<(seed + count) {
-            var generator = RandomScript(seed: current)
+            var generator = RandomScript(seed: current, programs: programs)
             let source = generator.script(length: length)
             let first = try Backend.embedded.openWorld()
             let second = try against.openWorld()

@@ -8,21 +8,7 @@ import Testing
 /// in its own world, every expectation checked (`run` lines are skipped by the runner).
 @Suite(needsKernel)
 struct KernelCorpusTests {
-    static let scripts: [String] = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)  // Tests/LinuxKernelTests/KernelCorpusTests.swift
-        let folder = parts.joined(separator: "/") + "/Tests/Fixtures/scripts/kernel"
-        guard let directory = opendir(folder) else { return [] }
-        defer { closedir(directory) }
-        var paths: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasSuffix(".tcx") { paths.append(folder + "/" + name) }
-        }
-        return paths.sorted()
-    }()
+    static let scripts = KernelTestSupport.scripts(in: "kernel")
 
     @Test(arguments: scripts)
     func scriptPassesOnTheKernel(path: String) throws {

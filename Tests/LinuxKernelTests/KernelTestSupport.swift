@@ -24,6 +24,23 @@ enum KernelTestSupport {
         }
     }()
 
+    /// The `.tcx` files of a corpus folder under Tests/Fixtures/scripts, sorted.
+    static func scripts(in folder: String) -> [String] {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)  // Tests/LinuxKernelTests/KernelTestSupport.swift
+        let path = parts.joined(separator: "/") + "/Tests/Fixtures/scripts/" + folder
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var paths: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasSuffix(".tcx") { paths.append(path + "/" + name) }
+        }
+        return paths.sorted()
+    }
+
     static let loIngress = HookTarget(ifindex: 1, attachType: .tcxIngress)
     static let loEgress = HookTarget(ifindex: 1, attachType: .tcxEgress)
 
