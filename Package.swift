@@ -60,7 +60,8 @@ let package = Package(
                           swiftSettings: strict),
 
         .testTarget(name: "MultiProgTests", dependencies: ["MultiProg", "BPFCore"], swiftSettings: strict),
-        .testTarget(name: "EngineTests", dependencies: ["SwiftTCX", "Engine", "TCX", "BPFCore", "TCXScript", "TCXConformance"], swiftSettings: strict),
+        .testTarget(name: "EngineTests", dependencies: ["SwiftTCX", "Engine", "TCX", "BPFCore", "TCXScript", "TCXConformance",
+                                                         .product(name: "Atomics", package: "swift-atomics")], swiftSettings: strict),
         .testTarget(name: "TCXScriptTests", dependencies: ["TCXScript", "SwiftTCX"], swiftSettings: strict),
         .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "SwiftTCX", "TCXScript", "TCXConformance"], swiftSettings: strict),
         .testTarget(name: "BPFVMTests", dependencies: ["BPFVM", "BPFCore"], swiftSettings: strict),
