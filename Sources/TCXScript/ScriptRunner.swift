@@ -9,6 +9,15 @@ public struct LineResult: Sendable {
     /// True when the backend cannot do what the line asks (the kernel backend's `run`): the
     /// line's expectation is neither checked nor recorded over.
     public let skipped: Bool
+    /// Why the backend refused the line, where it said (the engine always does).
+    public let reason: String?
+
+    public init(line: ScriptLine, result: String, skipped: Bool, reason: String? = nil) {
+        self.line = line
+        self.result = result
+        self.skipped = skipped
+        self.reason = reason
+    }
 
     public var matches: Bool { skipped || line.expected == nil || line.expected == result }
 
@@ -46,7 +55,8 @@ public final class ScriptRunner {
             if case .run = line.command, error.errno == .EOPNOTSUPP, system.backendName == "kernel" {
                 return LineResult(line: line, result: "the \(system.backendName) backend cannot run the datapath", skipped: true)
             }
-            return LineResult(line: line, result: "error \(error.errno.name)", skipped: false)
+            return LineResult(line: line, result: "error \(error.errno.name)", skipped: false,
+                              reason: error.reason.isEmpty ? nil : error.reason)
         }
     }
 

@@ -27,6 +27,9 @@ struct RunScript: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only mismatching lines and the summary.")
     var quiet = false
 
+    @Flag(help: "After each refused line, print why the backend refused it (as a comment).")
+    var explain = false
+
     func run() throws {
         var worst = ScriptFile.Outcome.passed
         for path in files {
@@ -58,6 +61,7 @@ struct RunScript: ParsableCommand {
         if files.count > 1 && !quiet { print("# \(path)") }
         for result in results where !quiet || !result.matches {
             print(result.printed)
+            if explain, let reason = result.reason { print("    # \(reason)") }
         }
         if record {
             if !ScriptFile.write(ScriptFile.recorded(source: source, results: results), to: path) {
