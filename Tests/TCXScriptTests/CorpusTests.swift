@@ -7,13 +7,15 @@ import Testing
 @Suite struct CorpusTests {
     static let kernelScripts = Fixtures.scripts(in: "kernel")
     static let embeddedScripts = Fixtures.scripts(in: "embedded")
+    static let examples = Fixtures.examples
 
     @Test func corpusIsThere() {
         #expect(Self.kernelScripts.count >= 40)
         #expect(Self.embeddedScripts.count >= 10)
+        #expect(!Self.examples.isEmpty)
     }
 
-    @Test(arguments: kernelScripts + embeddedScripts)
+    @Test(arguments: kernelScripts + embeddedScripts + examples)
     func scriptPassesOnEmbedded(path: String) throws {
         let source = try #require(ScriptFile.read(path))
         let world = try Backend.embedded.openWorld()

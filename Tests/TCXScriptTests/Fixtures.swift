@@ -12,9 +12,15 @@ enum Fixtures {
 
     static let scripts = root + "/Tests/Fixtures/scripts"
 
-    /// The `.tcx` files of one folder, sorted.
+    /// The `.tcx` files of one folder under Tests/Fixtures/scripts, sorted.
     static func scripts(in folder: String) -> [String] {
-        let path = scripts + "/" + folder
+        tcxFiles(in: scripts + "/" + folder)
+    }
+
+    /// The README's examples.
+    static var examples: [String] { tcxFiles(in: root + "/examples") }
+
+    static func tcxFiles(in path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []
