@@ -7,8 +7,12 @@ extension WorldState {
     }
 
     private func checkNewName(_ name: String) throws(TCXError) {
-        if name.isEmpty || name.utf8.count > 15 || name.contains("/") || name.contains(where: \.isWhitespace) {
-            throw TCXError(.EINVAL, "'\(name)' is not a valid device name (1 to 15 characters, no '/' or blanks)")
+        // rtnetlink checks the attribute's length first: a name over IFNAMSIZ-1 bytes is ERANGE.
+        if name.utf8.count > 15 {
+            throw TCXError(.ERANGE, "device name '\(name)' is longer than 15 bytes")
+        }
+        if name.isEmpty || name == "." || name == ".." || name.contains("/") || name.contains(where: \.isWhitespace) {
+            throw TCXError(.EINVAL, "'\(name)' is not a valid device name")
         }
         if device(named: name) != nil {
             throw TCXError(.EEXIST, "a device named \(name) exists already")
