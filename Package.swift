@@ -51,10 +51,14 @@ let package = Package(
         .target(name: "TCXScript", dependencies: ["TCX"], swiftSettings: strict),
         // Random scenarios and world snapshots: checks one backend's rules against another's.
         .target(name: "TCXConformance", dependencies: ["TCX", "BPFCore", "TCXScript"], swiftSettings: strict),
+        // pcap files in and out (tcpdump and tshark read what it writes).
+        .target(name: "Pcap", swiftSettings: strict),
+        // `tcx net show`: every device with its hooks and attachments, on either backend.
+        .target(name: "TCXNet", dependencies: ["TCX", "BPFCore", "LinuxKernel"], swiftSettings: strict),
         // What applications import.
         .target(name: "SwiftTCX", dependencies: ["TCX", "Engine", "LinuxKernel"], swiftSettings: strict),
         .executableTarget(name: "tcx",
-                          dependencies: ["SwiftTCX", "Engine", "TCXScript", "TCXConformance", "BPFVM", "BPFCore",
+                          dependencies: ["SwiftTCX", "Engine", "TCXScript", "TCXConformance", "TCXNet", "Pcap", "BPFVM", "BPFCore",
                                          .product(name: "Atomics", package: "swift-atomics"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
@@ -65,6 +69,8 @@ let package = Package(
         .testTarget(name: "TCXScriptTests", dependencies: ["TCXScript", "SwiftTCX"], swiftSettings: strict),
         .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "SwiftTCX", "TCXScript", "TCXConformance"], swiftSettings: strict),
         .testTarget(name: "BPFVMTests", dependencies: ["BPFVM", "BPFCore"], swiftSettings: strict),
+        .testTarget(name: "PcapTests", dependencies: ["Pcap"], swiftSettings: strict),
+        .testTarget(name: "TCXNetTests", dependencies: ["TCXNet", "SwiftTCX", "LinuxKernel"], swiftSettings: strict),
         .testTarget(name: "BPFObjectTests", dependencies: ["BPFObject", "BPFCore"], swiftSettings: strict),
         .testTarget(name: "BPFMapsTests", dependencies: ["BPFMaps", "BPFCore"], swiftSettings: strict),
         .testTarget(name: "TCRuntimeTests", dependencies: ["TCRuntime", "BPFVM", "BPFMaps", "BPFCore"], swiftSettings: strict),

@@ -1,0 +1,1 @@
+// The TCXNet module: this file goes when the first real file lands.
