@@ -1,3 +1,4 @@
+import Atomics
 import BPFCore
 import Synchronization
 import TCX
@@ -9,8 +10,17 @@ import TCX
 /// the datapath reads only published program arrays and takes no lock.
 public final class EmbeddedSystem: TCXSystem {
     private let state = Mutex(WorldStateBox())
+    /// The devices as datapath workers see them; republished after every device change.
+    let topology = ManagedAtomic(Topology([:]))
 
-    public init() {}
+    public init() {
+        publishTopology()
+    }
+
+    /// Republishes the device table for the datapath (call after devices change).
+    func publishTopology() {
+        state.withLock { box in topology.store(Topology(box.world.devices), ordering: .releasing) }
+    }
 
     public var backendName: String { "embedded" }
 
@@ -111,19 +121,22 @@ public final class EmbeddedSystem: TCXSystem {
     // MARK: Devices
 
     public func createVeth(name: String, peer: String) throws(TCXError) -> (UInt32, UInt32) {
-        try locked { world throws(TCXError) in
+        defer { publishTopology() }
+        return try locked { world throws(TCXError) in
             try world.createPair(name: name, peer: peer, kinds: (.veth, .veth))
         }
     }
 
     public func createNetkit(_ spec: NetkitSpec) throws(TCXError) -> (UInt32, UInt32) {
-        try locked { world throws(TCXError) in
+        defer { publishTopology() }
+        return try locked { world throws(TCXError) in
             try world.createPair(name: spec.name, peer: spec.peer, kinds: (.netkitPrimary, .netkitPeer),
                                  policies: (spec.policy, spec.peerPolicy), mode: spec.mode)
         }
     }
 
     public func deleteDevice(ifindex: UInt32) throws(TCXError) {
+        defer { publishTopology() }
         try locked { world throws(TCXError) in try world.deleteDevice(ifindex: ifindex) }
     }
 
@@ -173,6 +186,7 @@ public final class EmbeddedSystem: TCXSystem {
 
     public func shutdown() {
         state.withLock { box in box.world = WorldState() }
+        publishTopology()
     }
 }
 

@@ -43,41 +43,18 @@ extension EmbeddedSystem {
     }
 }
 
-/// Runs a hook's chain as the kernel's datapath does (spec §4.2, §5.4).
+/// Runs one hook's chain as the kernel's datapath does (spec §4.2, §5.4): the `run` command.
 enum Datapath {
     static func run(_ plan: DatapathPlan, packet: [UInt8]) throws(TCXError) -> RunResult {
-        var frame = packet
-        var trace: [UInt32] = []
-        var last: Int32?
-        var failure: TCXError?
-        plan.programs.forEach { program in
-            trace.append(program.id)
-            do throws(TCXError) {
-                let value = Int32(truncatingIfNeeded: try program.executable.run(packet: &frame))
-                last = value
-                return value == Verdict.next.rawValue
-            } catch {
-                failure = error
-                return false
-            }
-        }
-        if let failure { throw failure }
+        var frame = Frame(packet)
+        let outcome = ChainRunner.run(plan.programs, frame: &frame)
+        if let fault = outcome.fault { throw fault }
         let verdict: Verdict
         switch plan.kind {
-        case .tcx:
-            // Every value but PASS, DROP and REDIRECT continues to classic tc, like NEXT.
-            verdict = last.flatMap { Verdict(rawValue: $0) }.flatMap { $0 == .next ? nil : $0 } ?? .next
-        case .netkit(let policy):
-            if let last {
-                switch last {
-                case Verdict.next.rawValue, Verdict.pass.rawValue: verdict = .pass
-                case Verdict.redirect.rawValue: verdict = .redirect
-                default: verdict = .drop  // netkit drops unknown codes
-                }
-            } else {
-                verdict = policy == .pass ? .pass : .drop
-            }
+        case .tcx: verdict = ChainRunner.tcxVerdict(outcome.last)
+        case .netkit(let policy): verdict = ChainRunner.netkitVerdict(outcome.last, policy: policy)
         }
-        return RunResult(verdict: verdict.rawValue, trace: trace, redirectIfindex: nil)
+        let target = verdict == .redirect ? outcome.redirect?.ifindex : nil
+        return RunResult(verdict: verdict.rawValue, trace: outcome.trace, redirectIfindex: target)
     }
 }

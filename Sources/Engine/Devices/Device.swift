@@ -5,11 +5,18 @@ import TCX
 typealias Hook = MultiProgHook<ProgramObject, LinkObject>
 
 /// A network device of the embedded world with its hooks.
-final class Device {
+///
+/// Datapath workers read it without the control lock: everything they read is either set
+/// before the device is published (`let`s) or is published itself (hooks, classic filters,
+/// counters are atomic).
+final class Device: @unchecked Sendable {
     let name: String
     let ifindex: UInt32
     let kind: DeviceKind
-    var peerIfindex: UInt32?
+    let peerIfindex: UInt32?
+    let counters = DeviceCounters()
+    let classicIngress = ClassicFilterList()
+    let classicEgress = ClassicFilterList()
 
     /// The kernel creates a tcx entry on the first attach and frees it when it empties, so an
     /// emptied hook's revision starts again at 1. Here the hooks live as long as the device and
@@ -21,7 +28,7 @@ final class Device {
     /// netkit embeds its bundle in the device: it lives as long as the device.
     let netkitHook: Hook?
     /// The policy applied when this netkit device transmits with no program attached.
-    var netkitPolicy: NetkitPolicy
+    let netkitPolicy: NetkitPolicy
     let netkitMode: NetkitMode
 
     init(name: String, ifindex: UInt32, kind: DeviceKind, peerIfindex: UInt32?,
@@ -37,6 +44,10 @@ final class Device {
     }
 
     var isNetkit: Bool { netkitHook != nil }
+
+    func classic(_ type: AttachType) -> ClassicFilterList {
+        type == .tcxIngress ? classicIngress : classicEgress
+    }
 
     static func makeHook() -> Hook {
         Hook(describe: { $0.label })

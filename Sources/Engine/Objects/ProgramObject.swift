@@ -10,6 +10,7 @@ final class ProgramObject: @unchecked Sendable {
     let expectedAttachType: AttachType?
     let name: String
     let executable: Executable
+    let counters = ProgramCounters()
     /// Guarded by the world's lock.
     var references = 0
 

@@ -53,6 +53,9 @@ extension WorldState {
         if let peer = device.peerIfindex.flatMap({ devices[$0] }) { doomed.append(peer) }
         for victim in doomed {
             devices[victim.ifindex] = nil
+            for filter in victim.classicIngress.removeAll() + victim.classicEgress.removeAll() {
+                release(filter.program)
+            }
             for hook in [victim.tcxIngress, victim.tcxEgress, victim.netkitHook].compactMap({ $0 }) {
                 for slot in hook.removeAll() {
                     if let link = slot.link {

@@ -1,0 +1,65 @@
+import BPFCore
+import MultiProg
+import TCX
+
+/// Runs one published chain on a frame: programs in order until one returns anything but NEXT.
+struct ChainOutcome {
+    var trace: [UInt32] = []
+    /// The last program's raw return value; nil when no program ran.
+    var last: Int32?
+    var redirect: Redirect?
+    var fault: TCXError?
+}
+
+enum ChainRunner {
+    static func run(_ programs: PublishedArray<ProgramObject>, frame: inout Frame) -> ChainOutcome {
+        var outcome = ChainOutcome()
+        programs.forEach { program in
+            outcome.trace.append(program.id)
+            do throws(TCXError) {
+                let run = try program.run(&frame)
+                outcome.last = run.returnValue
+                outcome.redirect = run.redirect
+                return run.returnValue == Verdict.next.rawValue
+            } catch {
+                outcome.fault = error
+                return false
+            }
+        }
+        return outcome
+    }
+
+    /// tcx's mapping (spec §4.2): PASS, DROP and REDIRECT stand; NEXT and every other value
+    /// continue to classic tc as NEXT.
+    static func tcxVerdict(_ last: Int32?) -> Verdict {
+        switch last {
+        case Verdict.pass.rawValue: .pass
+        case Verdict.drop.rawValue: .drop
+        case Verdict.redirect.rawValue: .redirect
+        default: .next
+        }
+    }
+
+    /// netkit's mapping (spec §5.4): NEXT and PASS forward, REDIRECT redirects, anything else
+    /// drops; with no program the device's policy decides.
+    static func netkitVerdict(_ last: Int32?, policy: NetkitPolicy) -> Verdict {
+        guard let last else { return policy == .pass ? .pass : .drop }
+        switch last {
+        case Verdict.next.rawValue, Verdict.pass.rawValue: return .pass
+        case Verdict.redirect.rawValue: return .redirect
+        default: return .drop
+        }
+    }
+}
+
+extension ProgramObject {
+    /// Runs the program once on `frame`, counting the run.
+    func run(_ frame: inout Frame) throws(TCXError) -> ProgramRun {
+        let start = ContinuousClock.now
+        let value = Int32(truncatingIfNeeded: try executable.run(packet: &frame.bytes))
+        let elapsed = ContinuousClock.now - start
+        counters.record(returnValue: value,
+                        nanoseconds: UInt64(elapsed.components.attoseconds / 1_000_000_000) + UInt64(elapsed.components.seconds) * 1_000_000_000)
+        return ProgramRun(returnValue: value, redirect: nil)
+    }
+}

@@ -1,0 +1,216 @@
+import BPFCore
+import TCX
+
+/// What happened at one hook a packet passed.
+public struct HookPass: Hashable, Sendable {
+    public enum Hook: Hashable, Sendable {
+        case tcxIngress, tcxEgress, classicIngress, classicEgress, netkit
+    }
+    public let ifindex: UInt32
+    public let hook: Hook
+    /// The programs that ran, by id, in order.
+    public let trace: [UInt32]
+    public let verdict: Verdict
+}
+
+/// Where a packet ended.
+public enum PacketFate: Hashable, Sendable {
+    /// Handed to a device's local stack.
+    case delivered(ifindex: UInt32)
+    /// Dropped at a device, with the reason.
+    case dropped(ifindex: UInt32, reason: String)
+    /// Taken by a classic action (STOLEN, QUEUED, TRAP) or freed after REDIRECT with no target.
+    case consumed(ifindex: UInt32)
+}
+
+/// One packet's whole path.
+public struct PacketPath: Hashable, Sendable {
+    public var hooks: [HookPass] = []
+    public var fate: PacketFate = .consumed(ifindex: 0)
+}
+
+/// Receives what devices deliver, send and drop (for captures).
+public protocol PacketSink: Sendable {
+    func delivered(_ frame: [UInt8], at ifindex: UInt32)
+    func sent(_ frame: [UInt8], from ifindex: UInt32)
+    func dropped(_ frame: [UInt8], at ifindex: UInt32, reason: String)
+}
+
+/// Moves frames through devices as the kernel does (spec §4, §5.4): ingress runs tcx then
+/// classic tc, then the local stack; egress runs tcx then classic tc, then the device transmits
+/// (veth to its peer's ingress, lo back to its own ingress, netkit through its programs first).
+struct PacketFlow {
+    let topology: Topology
+    let sink: (any PacketSink)?
+    /// Redirects and device hops one packet may take before it is dropped as a loop (the
+    /// kernel's transmit recursion limit).
+    static let hopLimit = 8
+
+    func receive(_ frame: inout Frame, at ifindex: UInt32, path: inout PacketPath, hops: Int) {
+        guard let device = topology.devices[ifindex] else {
+            return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
+        }
+        device.counters.rxPackets.wrappingIncrement(ordering: .relaxed)
+        switch runTCX(device, .tcxIngress, &frame, path: &path) {
+        case .deliver:
+            sink?.delivered(frame.bytes, at: ifindex)
+            path.fate = .delivered(ifindex: ifindex)
+        case .drop(let reason):
+            device.counters.rxDropped.wrappingIncrement(ordering: .relaxed)
+            drop(frame, at: ifindex, reason, path: &path)
+        case .consume:
+            path.fate = .consumed(ifindex: ifindex)
+        case .redirect(let target):
+            follow(target, &frame, from: ifindex, path: &path, hops: hops)
+        }
+    }
+
+    func transmit(_ frame: inout Frame, from ifindex: UInt32, path: inout PacketPath, hops: Int) {
+        guard let device = topology.devices[ifindex] else {
+            return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
+        }
+        switch runTCX(device, .tcxEgress, &frame, path: &path) {
+        case .deliver:
+            wire(device, &frame, path: &path, hops: hops)
+        case .drop(let reason):
+            device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+            drop(frame, at: ifindex, reason, path: &path)
+        case .consume:
+            path.fate = .consumed(ifindex: ifindex)
+        case .redirect(let target):
+            follow(target, &frame, from: ifindex, path: &path, hops: hops)
+        }
+    }
+
+    // MARK: Devices
+
+    /// The device puts the frame on its "wire".
+    private func wire(_ device: Device, _ frame: inout Frame, path: inout PacketPath, hops: Int) {
+        guard hops < Self.hopLimit else {
+            return drop(frame, at: device.ifindex, "more than \(Self.hopLimit) device hops", path: &path)
+        }
+        switch device.kind {
+        case .loopback:
+            sent(device, frame)
+            receive(&frame, at: device.ifindex, path: &path, hops: hops + 1)
+        case .veth:
+            guard let peer = device.peerIfindex, topology.devices[peer] != nil else {
+                device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+                return drop(frame, at: device.ifindex, "the peer is gone", path: &path)
+            }
+            sent(device, frame)
+            receive(&frame, at: peer, path: &path, hops: hops + 1)
+        case .netkitPrimary, .netkitPeer:
+            netkitTransmit(device, &frame, path: &path, hops: hops)
+        }
+    }
+
+    /// netkit's transmit (spec §5.4): the device's own programs decide, else its policy.
+    private func netkitTransmit(_ device: Device, _ frame: inout Frame, path: inout PacketPath, hops: Int) {
+        guard let peer = device.peerIfindex, topology.devices[peer] != nil, frame.bytes.count >= 14 else {
+            device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+            return drop(frame, at: device.ifindex, "netkit cannot transmit: no peer or a runt frame", path: &path)
+        }
+        let outcome = ChainRunner.run(device.netkitHook!.published, frame: &frame)
+        let verdict = outcome.fault == nil
+            ? ChainRunner.netkitVerdict(outcome.last, policy: device.netkitPolicy) : .drop
+        path.hooks.append(HookPass(ifindex: device.ifindex, hook: .netkit, trace: outcome.trace, verdict: verdict))
+        switch verdict {
+        case .pass, .next:
+            sent(device, frame)
+            receive(&frame, at: peer, path: &path, hops: hops + 1)
+        case .redirect:
+            device.counters.txPackets.wrappingIncrement(ordering: .relaxed)
+            guard let target = outcome.redirect else { return path.fate = .consumed(ifindex: device.ifindex) }
+            follow(target, &frame, from: device.ifindex, path: &path, hops: hops)
+        case .drop:
+            device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+            drop(frame, at: device.ifindex, outcome.fault.map { "program fault: \($0)" } ?? "netkit drop", path: &path)
+        }
+    }
+
+    private func sent(_ device: Device, _ frame: Frame) {
+        device.counters.txPackets.wrappingIncrement(ordering: .relaxed)
+        sink?.sent(frame.bytes, from: device.ifindex)
+    }
+
+    private func follow(_ target: Redirect?, _ frame: inout Frame, from ifindex: UInt32,
+                        path: inout PacketPath, hops: Int) {
+        // REDIRECT without a redirect helper call: the kernel frees the packet.
+        guard let target else { return path.fate = .consumed(ifindex: ifindex) }
+        guard hops < Self.hopLimit else {
+            return drop(frame, at: ifindex, "redirect loop: more than \(Self.hopLimit) hops", path: &path)
+        }
+        if target.ingress {
+            receive(&frame, at: target.ifindex, path: &path, hops: hops + 1)
+        } else {
+            transmit(&frame, from: target.ifindex, path: &path, hops: hops + 1)
+        }
+    }
+
+    private func drop(_ frame: Frame, at ifindex: UInt32, _ reason: String, path: inout PacketPath) {
+        sink?.dropped(frame.bytes, at: ifindex, reason: reason)
+        path.fate = .dropped(ifindex: ifindex, reason: reason)
+    }
+
+    // MARK: Hooks
+
+    private enum HookDecision {
+        case deliver
+        case drop(String)
+        case consume
+        case redirect(Redirect?)
+    }
+
+    /// tcx, then classic tc when tcx says NEXT (spec §4.3).
+    private func runTCX(_ device: Device, _ type: AttachType, _ frame: inout Frame,
+                        path: inout PacketPath) -> HookDecision {
+        let outcome = ChainRunner.run(device.tcxHook(type).published, frame: &frame)
+        if let fault = outcome.fault {
+            path.hooks.append(HookPass(ifindex: device.ifindex, hook: type == .tcxIngress ? .tcxIngress : .tcxEgress,
+                                       trace: outcome.trace, verdict: .drop))
+            return .drop("program fault: \(fault)")
+        }
+        let verdict = ChainRunner.tcxVerdict(outcome.last)
+        if !outcome.trace.isEmpty {
+            path.hooks.append(HookPass(ifindex: device.ifindex, hook: type == .tcxIngress ? .tcxIngress : .tcxEgress,
+                                       trace: outcome.trace, verdict: verdict))
+        }
+        switch verdict {
+        case .pass: return .deliver
+        case .drop: return .drop(type == .tcxIngress ? "tc ingress" : "tc egress")
+        case .redirect: return .redirect(outcome.redirect)
+        case .next: return runClassic(device, type, &frame, path: &path)
+        }
+    }
+
+    /// Classic cls_bpf filters in direct-action mode, by priority: the first that returns
+    /// anything but UNSPEC (-1) decides.
+    private func runClassic(_ device: Device, _ type: AttachType, _ frame: inout Frame,
+                            path: inout PacketPath) -> HookDecision {
+        let filters = device.classic(type).filters
+        guard !filters.isEmpty else { return .deliver }
+        var trace: [UInt32] = []
+        var decision = HookDecision.deliver
+        var verdict = Verdict.next
+        for filter in filters {
+            trace.append(filter.program.id)
+            guard let run = try? filter.program.run(&frame) else {
+                decision = .drop("program fault")
+                verdict = .drop
+                break
+            }
+            if run.returnValue == -1 { continue }  // TC_ACT_UNSPEC: try the next filter
+            switch run.returnValue {
+            case 2: decision = .drop("classic tc shot"); verdict = .drop  // SHOT
+            case 7: decision = .redirect(run.redirect); verdict = .redirect  // REDIRECT
+            case 4, 5, 8: decision = .consume  // STOLEN, QUEUED, TRAP
+            default: decision = .deliver; verdict = .pass  // OK, RECLASSIFY, PIPE, …: continue
+            }
+            break
+        }
+        path.hooks.append(HookPass(ifindex: device.ifindex, hook: type == .tcxIngress ? .classicIngress : .classicEgress,
+                                   trace: trace, verdict: verdict))
+        return decision
+    }
+}

@@ -1,0 +1,68 @@
+import BPFCore
+import TCX
+
+/// The datapath of the embedded world: frames through devices, classic tc, statistics.
+extension EmbeddedSystem {
+    public enum Direction: Sendable {
+        /// The frame arrives at the device (its ingress).
+        case ingress
+        /// The device sends the frame (its egress).
+        case egress
+    }
+
+    /// Sends one frame into a device and follows it wherever the programs and devices take it.
+    /// Takes no control lock: any number of threads may call it while hooks change.
+    public func send(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
+                     sink: (any PacketSink)? = nil) -> PacketPath {
+        let flow = PacketFlow(topology: topology.load(ordering: .acquiring), sink: sink)
+        var frame = Frame(bytes)
+        var path = PacketPath()
+        switch direction {
+        case .ingress: flow.receive(&frame, at: ifindex, path: &path, hops: 0)
+        case .egress: flow.transmit(&frame, from: ifindex, path: &path, hops: 0)
+        }
+        return path
+    }
+
+    /// Adds a classic tc filter (cls_bpf, direct action) at `priority`/`handle`, run when the
+    /// device's tcx chain ends in NEXT. EEXIST when that priority and handle are taken.
+    public func addClassicFilter(_ program: Handle, device ifindex: UInt32, _ direction: Direction,
+                                 priority: UInt16, handle: UInt32) throws(TCXError) {
+        try withWorld { world throws(TCXError) in
+            let object = try world.program(at: program.rawValue, role: "filter program", type: .schedCLS)
+            guard let device = world.devices[ifindex] else { throw TCXError(.ENODEV, "no device has ifindex \(ifindex)") }
+            let list = device.classic(direction == .ingress ? .tcxIngress : .tcxEgress)
+            guard list.add(ClassicFilter(priority: priority, handle: handle, program: object)) else {
+                throw TCXError(.EEXIST, "a filter with priority \(priority) and handle \(handle) exists")
+            }
+            object.references += 1
+        }
+    }
+
+    public func removeClassicFilter(device ifindex: UInt32, _ direction: Direction,
+                                    priority: UInt16, handle: UInt32) throws(TCXError) {
+        try withWorld { world throws(TCXError) in
+            guard let device = world.devices[ifindex] else { throw TCXError(.ENODEV, "no device has ifindex \(ifindex)") }
+            guard let removed = device.classic(direction == .ingress ? .tcxIngress : .tcxEgress)
+                .remove(priority: priority, handle: handle) else {
+                throw TCXError(.ENOENT, "no filter with priority \(priority) and handle \(handle)")
+            }
+            world.release(removed.program)
+        }
+    }
+
+    /// A device's packet counters.
+    public func statistics(device ifindex: UInt32) throws(TCXError) -> DeviceStatistics {
+        try withWorld { world throws(TCXError) in
+            guard let device = world.devices[ifindex] else { throw TCXError(.ENODEV, "no device has ifindex \(ifindex)") }
+            return device.counters.snapshot
+        }
+    }
+
+    /// A program's run statistics (like the kernel's bpf_stats), by handle.
+    public func statistics(program: Handle) throws(TCXError) -> ProgramStatistics {
+        try withWorld { world throws(TCXError) in
+            try world.program(at: program.rawValue, role: "program").counters.snapshot
+        }
+    }
+}
