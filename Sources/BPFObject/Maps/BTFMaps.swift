@@ -1,0 +1,78 @@
+import BPFCore
+
+/// Maps defined as variables of the `.maps` section, described by their BTF struct:
+/// `__uint(field, n)` is a pointer to an array of n elements, `__type(field, T)` a pointer to T.
+enum BTFMaps {
+    static func collect(_ elf: ELFFile, _ symbols: SymbolTable, btf: BTF?, into catalog: inout MapCatalog, fail: Failure) throws(ObjectError) {
+        guard let section = elf.section(named: ".maps") else { return }
+        guard let btf else { throw fail(section.label, "BTF-defined maps need a valid .BTF section") }
+        guard let datasec = btf.dataSection(named: ".maps") else {
+            throw fail(section.label, "no BTF data section describes .maps")
+        }
+        let placed = symbols.defined(in: section.index)
+        for entry in datasec.sectionEntries {
+            guard let variable = btf.type(entry.type), variable.kind == .variable else {
+                throw fail(section.label, "BTF entry of type [\(entry.type)] is not a variable")
+            }
+            let location = "map '\(variable.name)'"
+            guard variable.linkage != 2 else { throw fail(location, "extern map definitions are not supported") }
+            guard let definition = btf.skippingQualifiers(variable.sizeOrType), definition.kind == .structure else {
+                throw fail(location, "definition is not a struct")
+            }
+            var spec = try parse(definition, btf: btf, name: variable.name, fail: fail)
+            spec.name = variable.name
+            // Clang may leave DATASEC offsets zero in objects; the symbol has the real one.
+            let offset = placed.first { $0.name == variable.name }?.value ?? UInt64(entry.offset)
+            try catalog.addDefinition(spec, section: section.index, offset: offset, fail: fail)
+        }
+    }
+
+    private static func parse(_ definition: BTFType, btf: BTF, name: String, fail: Failure) throws(ObjectError) -> MapSpec {
+        let location = "map '\(name)'"
+        var type: UInt32?, keySize: UInt32?, valueSize: UInt32?
+        var maxEntries: UInt32 = 0, flags: UInt32 = 0, pinning: UInt32 = 0
+        for member in definition.members {
+            func number() throws(ObjectError) -> UInt32 {
+                guard let pointer = btf.skippingQualifiers(member.type), pointer.kind == .pointer,
+                      let array = btf.type(pointer.sizeOrType), array.kind == .array else {
+                    throw fail(location, "field '\(member.name)' is not an __uint (pointer to array)")
+                }
+                return array.arrayCount
+            }
+            func typeSize() throws(ObjectError) -> UInt32 {
+                guard let pointer = btf.skippingQualifiers(member.type), pointer.kind == .pointer else {
+                    throw fail(location, "field '\(member.name)' is not a __type (pointer to type)")
+                }
+                guard let size = btf.size(of: pointer.sizeOrType) else {
+                    throw fail(location, "the size of field '\(member.name)''s type cannot be resolved")
+                }
+                return size
+            }
+            func agree(_ old: UInt32?, _ new: UInt32, _ what: String) throws(ObjectError) -> UInt32 {
+                if let old, old != new { throw fail(location, "\(what) size \(new) conflicts with \(old)") }
+                return new
+            }
+            switch member.name {
+            case "type": type = try number()
+            case "max_entries": maxEntries = try number()
+            case "map_flags": flags = try number()
+            case "key_size": keySize = try agree(keySize, try number(), "key")
+            case "value_size": valueSize = try agree(valueSize, try number(), "value")
+            case "key": keySize = try agree(keySize, try typeSize(), "key")
+            case "value": valueSize = try agree(valueSize, try typeSize(), "value")
+            case "pinning":
+                pinning = try number()
+                guard pinning <= 1 else { throw fail(location, "pinning \(pinning) is not LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1)") }
+            case "numa_node", "map_extra":
+                guard try number() == 0 else { throw fail(location, "field '\(member.name)' is not supported") }
+            case "values":
+                throw fail(location, "initial 'values' (prog array or map-in-map contents) are not supported")
+            default:
+                throw fail(location, "unknown field '\(member.name)'")
+            }
+        }
+        guard let type else { throw fail(location, "has no 'type' field") }
+        return MapSpec(name: name, type: MapType(rawValue: type), keySize: keySize ?? 0, valueSize: valueSize ?? 0,
+                       maxEntries: maxEntries, flags: flags, pinning: pinning)
+    }
+}

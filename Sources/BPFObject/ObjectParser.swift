@@ -1,0 +1,95 @@
+import BPFCore
+
+/// The steps of `ObjectSpec.parse`, in order.
+struct ObjectParser {
+    let bytes: [UInt8]
+    let file: String
+    let fail: Failure
+
+    init(bytes: [UInt8], file: String) {
+        self.bytes = bytes
+        self.file = file
+        fail = Failure(file: file)
+    }
+
+    func parse() throws(ObjectError) -> ObjectSpec {
+        let elf = try ELFFile(bytes, fail: fail)
+        let symbols = try SymbolTable(elf, fail: fail)
+        try refuseCORE(elf)
+        let btf = try loadBTF(elf)
+        let objectName = GlobalData.objectName(fromFile: file)
+
+        var maps = MapCatalog()
+        try LegacyMaps.collect(elf, symbols, into: &maps, fail: fail)
+        try BTFMaps.collect(elf, symbols, btf: btf, into: &maps, fail: fail)
+        try GlobalData.collect(elf, btf: btf, objectName: objectName, into: &maps, fail: fail)
+
+        let license = readLicense(elf)
+        let functions = try Functions.collect(elf, symbols, fail: fail)
+        let text = elf.section(named: ".text")
+        var relocated: [RelocatedFunction] = []
+        var relocationsBySection: [Int: [UInt64: ELFRelocation]] = [:]
+        for function in functions {
+            let index = function.section.index
+            if relocationsBySection[index] == nil {
+                let table = try elf.relocations(for: function.section, symbols: symbols, fail: fail)
+                try checkPlacement(table, section: function.section, functions: functions)
+                relocationsBySection[index] = table
+            }
+            relocated.append(try Relocate.apply(function, relocations: relocationsBySection[index] ?? [:],
+                                                maps: maps, text: text, fail: fail))
+        }
+
+        let subprograms = relocated.filter(\.function.isSubprogram)
+        var programs: [ObjectProgram] = []
+        for program in relocated where !program.function.isSubprogram {
+            let code = try Linker.link(program, subprograms: subprograms, fail: fail)
+            let kind = SectionNames.kind(of: program.function.section.name)!
+            programs.append(ObjectProgram(name: program.function.name, section: program.function.section.name,
+                                          type: kind.type, expectedAttachType: kind.expectedAttachType,
+                                          instructions: Instruction.encode(code), license: license))
+        }
+        guard !programs.isEmpty else { throw fail(nil, "no programs: no function in a program section") }
+        return ObjectSpec(name: objectName, programs: programs, maps: maps.specs, license: license)
+    }
+
+    /// Every relocation of a code section must sit on an instruction of one of its functions.
+    private func checkPlacement(_ table: [UInt64: ELFRelocation], section: ELFSection, functions: [Function]) throws(ObjectError) {
+        let mine = functions.filter { $0.section.index == section.index }
+        for offset in table.keys {
+            let inside = offset % 8 == 0 && mine.contains { f in
+                Int(exactly: offset / 8).map { f.contains(sectionIndex: $0) } ?? false
+            }
+            guard inside else {
+                throw fail(section.label, "relocation at offset \(offset) is not on an instruction of a function")
+            }
+        }
+    }
+
+    /// CO-RE relocations rewrite field offsets for the running kernel; the loader does not do that.
+    private func refuseCORE(_ elf: ELFFile) throws(ObjectError) {
+        guard let ext = elf.section(named: ".BTF.ext") else { return }
+        let bytes = try BTFExt.coreRelocationBytes(ext, fail: fail)
+        if bytes > 0 {
+            throw fail(ext.label, "has CO-RE relocations (\(bytes) bytes, from preserve_access_index or BPF_CORE_READ), which are not supported")
+        }
+    }
+
+    /// The type information is needed for `.maps`; without `.maps` a broken `.BTF` is ignored, as libbpf does.
+    private func loadBTF(_ elf: ELFFile) throws(ObjectError) -> BTF? {
+        guard let section = elf.section(named: ".BTF") else { return nil }
+        do {
+            return try BTF(section, fail: fail)
+        } catch {
+            if elf.section(named: ".maps") != nil { throw error }
+            return nil
+        }
+    }
+
+    /// Up to the first NUL and at most 63 bytes, as libbpf keeps it.
+    private func readLicense(_ elf: ELFFile) -> String {
+        guard let section = elf.section(named: "license") else { return "" }
+        let text = section.data.prefix { $0 != 0 }.prefix(63)
+        return String(decoding: text, as: UTF8.self)
+    }
+}

@@ -1,0 +1,28 @@
+import BPFCore
+
+/// One program of an object: its code is ready for the kernel's loader, with maps named
+/// by their index in `ObjectSpec.maps` (BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE).
+public struct ObjectProgram: Hashable, Sendable {
+    /// The function's symbol name.
+    public var name: String
+    /// The ELF section it came from, e.g. `tcx/ingress`.
+    public var section: String
+    public var type: ProgramType
+    public var expectedAttachType: AttachType?
+    /// Little-endian instructions, subprograms appended.
+    public var instructions: [UInt8]
+    public var license: String
+
+    public init(name: String, section: String, type: ProgramType, expectedAttachType: AttachType?,
+                instructions: [UInt8], license: String) {
+        self.name = name
+        self.section = section
+        self.type = type
+        self.expectedAttachType = expectedAttachType
+        self.instructions = instructions
+        self.license = license
+    }
+
+    /// The instructions decoded, one per 8-byte slot.
+    public var decodedInstructions: [Instruction] { Instruction.decode(instructions) ?? [] }
+}

@@ -1,0 +1,30 @@
+import BPFCore
+
+/// A clang-built BPF object, parsed: programs ready to load and the maps they use.
+public struct ObjectSpec: Hashable, Sendable {
+    /// libbpf's object name: the file's base name up to its first dot.
+    public var name: String
+    public var programs: [ObjectProgram]
+    /// Legacy `maps` definitions, then BTF `.maps`, then global data; programs refer to them by index.
+    public var maps: [MapSpec]
+    /// The `license` section, empty when there is none.
+    public var license: String
+
+    public init(name: String, programs: [ObjectProgram], maps: [MapSpec], license: String) {
+        self.name = name
+        self.programs = programs
+        self.maps = maps
+        self.license = license
+    }
+
+    /// The program whose symbol is `name`, else the first program of section `name`.
+    public func program(named name: String) -> ObjectProgram? {
+        programs.first { $0.name == name } ?? programs.first { $0.section == name }
+    }
+
+    /// Parses an ELF64 little-endian BPF object. `name` is the file's name, used in
+    /// errors and for the names of global-data maps.
+    public static func parse(bytes: [UInt8], name: String) throws(ObjectError) -> ObjectSpec {
+        try ObjectParser(bytes: bytes, file: name).parse()
+    }
+}

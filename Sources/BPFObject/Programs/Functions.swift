@@ -1,0 +1,45 @@
+import BPFCore
+
+/// One function symbol's code: a program (in a program section) or a subprogram (in `.text`).
+struct Function {
+    let name: String
+    let section: ELFSection
+    /// First instruction, counted from the start of the section.
+    let start: Int
+    var instructions: [Instruction]
+
+    var isSubprogram: Bool { section.name == ".text" }
+    var label: String { "function '\(name)' in section '\(section.name)'" }
+    func contains(sectionIndex i: Int) -> Bool { i >= start && i < start + instructions.count }
+}
+
+enum Functions {
+    /// Every function of every code section, programs first in section order, then `.text`.
+    static func collect(_ elf: ELFFile, _ symbols: SymbolTable, fail: Failure) throws(ObjectError) -> [Function] {
+        var result: [Function] = []
+        for section in elf.sections where section.isCode && section.size > 0 {
+            guard section.data.count % 8 == 0 else {
+                throw fail(section.label, "size \(section.data.count) is not a whole number of 8-byte instructions")
+            }
+            let isText = section.name == ".text"
+            if !isText, SectionNames.kind(of: section.name) == nil {
+                throw fail(section.label, "no supported program type for this section name (supported: \(SectionNames.supported))")
+            }
+            let code = Array(section.data)
+            let functions = symbols.defined(in: section.index).filter { $0.type == ELFSymbol.typeFunc }
+            guard !functions.isEmpty else { throw fail(section.label, "has code but no function symbol") }
+            for symbol in functions {
+                guard isText || symbol.bind != ELFSymbol.bindLocal else {
+                    throw fail(symbol.label, "static functions in program sections are not supported: make it global or move it to .text")
+                }
+                guard symbol.value % 8 == 0, symbol.size % 8 == 0, symbol.size > 0,
+                      let range = checkedRange(offset: symbol.value, count: symbol.size, limit: code.count) else {
+                    throw fail(symbol.label, "code at \(symbol.value) of size \(symbol.size) is not whole instructions inside \(section.label)")
+                }
+                let instructions = stride(from: range.lowerBound, to: range.upperBound, by: 8).map { Instruction(bytes: code, at: $0) }
+                result.append(Function(name: symbol.name, section: section, start: range.lowerBound / 8, instructions: instructions))
+            }
+        }
+        return result.filter { !$0.isSubprogram } + result.filter(\.isSubprogram)
+    }
+}

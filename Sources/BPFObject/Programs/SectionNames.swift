@@ -1,0 +1,24 @@
+import BPFCore
+
+/// libbpf's section-name conventions for the program types this project runs.
+enum SectionNames {
+    struct Kind: Equatable {
+        let type: ProgramType
+        let expectedAttachType: AttachType?
+    }
+
+    /// Exact names only, as libbpf matches these definitions.
+    static func kind(of section: String) -> Kind? {
+        switch section {
+        case "tc", "classifier": Kind(type: .schedCLS, expectedAttachType: nil)
+        case "tcx/ingress", "tc/ingress": Kind(type: .schedCLS, expectedAttachType: .tcxIngress)
+        case "tcx/egress", "tc/egress": Kind(type: .schedCLS, expectedAttachType: .tcxEgress)
+        case "netkit/primary": Kind(type: .schedCLS, expectedAttachType: .netkitPrimary)
+        case "netkit/peer": Kind(type: .schedCLS, expectedAttachType: .netkitPeer)
+        case "xdp": Kind(type: .xdp, expectedAttachType: .xdp)
+        default: nil
+        }
+    }
+
+    static let supported = "tc, classifier, tcx/ingress, tcx/egress, tc/ingress, tc/egress, netkit/primary, netkit/peer, xdp"
+}
