@@ -61,6 +61,7 @@ public struct LinkInfo: Hashable, Sendable {
 public enum ObjectKind: Hashable, Sendable {
     case program
     case link
+    case map
 }
 
 public enum DeviceKind: Hashable, Sendable {

@@ -45,6 +45,8 @@ public struct WorldSnapshot: Hashable, Sendable, CustomStringConvertible {
                 let info = try? world.linkInfo(handle)
                 handles.append(HandleState(fd: fd, kind: kind, id: info?.id ?? 0,
                                            detail: [info?.programID ?? 0, info?.ifindex ?? 0]))
+            case .map:
+                handles.append(HandleState(fd: fd, kind: kind, id: 0, detail: []))
             }
         }
         return WorldSnapshot(hooks: hooks, handles: handles)

@@ -169,14 +169,16 @@ public final class ScriptRunner {
 
     /// Binds `name` to a new handle and learns the object's id so results can show the name.
     private func bind(_ name: String, to handle: Handle, kind: ObjectKind) throws(TCXError) {
-        let id: UInt32
+        var id: UInt32?
         switch kind {
         case .program:
             id = try system.programInfo(handle).id
-            names.remember(program: id, as: name)
+            names.remember(program: id!, as: name)
         case .link:
             id = try system.linkInfo(handle).id
-            names.remember(link: id, as: name)
+            names.remember(link: id!, as: name)
+        case .map:
+            id = nil  // a pinned map: the name stands for its handle only
         }
         names.handles[name] = .init(fd: handle.rawValue, id: id, kind: kind)
     }
