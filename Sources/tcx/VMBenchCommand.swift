@@ -10,13 +10,15 @@ struct BenchCommand: ParsableCommand {
         subcommands: [VMBenchCommand.self, MprogBenchCommand.self])
 }
 
-/// `tcx bench vm`: nanoseconds per instruction and per run of the interpreter.
+/// `tcx bench vm`: nanoseconds per instruction and per run of the interpreter, next to the same
+/// programs through the kernel's BPF_PROG_TEST_RUN (JIT or interpreter, as the machine is set up).
 struct VMBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vm",
-        abstract: "Time the eBPF interpreter on a few programs (ns per instruction and per run).")
+        abstract: "Time the eBPF interpreter on a few programs (ns per instruction and per run), and the kernel's test-run.")
 
     @Option(help: "Runs per program.") var runs = 20_000
+    @Flag(help: "Skip the kernel's test-run.") var vmOnly = false
 
     /// A benchmark program and how many instructions one run executes.
     struct Case {
@@ -61,8 +63,16 @@ struct VMBenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        var kernel: KernelTestRunTimer?
+        if !vmOnly {
+            switch KernelTestRunTimer.open() {
+            case .success(let timer): kernel = timer
+            case .failure(let error): print("kernel test-run unavailable (\(error)); VM figures only")
+            }
+        }
         var context = [UInt8](repeating: 0, count: 64)
-        print("program       insns/run   ns/run    ns/insn")
+        print(row(["program", "insns/run", "vm ns/run", "vm ns/insn"]
+                  + (kernel == nil ? [] : ["kernel ns/run", "kernel ns/insn", "vm/kernel"])))
         for benchmark in Self.cases {
             let program = try VMProgram(instructions: benchmark.program)
             let elapsed = try context.withUnsafeMutableBytes { ctx in
@@ -74,11 +84,28 @@ struct VMBenchCommand: ParsableCommand {
             }
             let nsPerRun = Double(elapsed.components.seconds) * 1e9 / Double(runs)
                 + Double(elapsed.components.attoseconds) / 1e9 / Double(runs)
-            let perInsn = nsPerRun / Double(benchmark.executed)
-            print(benchmark.name.padding(toLength: 12, withPad: " ", startingAt: 0),
-                  String(benchmark.executed).leftAligned(11), format(nsPerRun).leftAligned(9), format(perInsn))
+            let executed = Double(benchmark.executed)
+            var cells = [benchmark.name, String(benchmark.executed), format(nsPerRun), format(nsPerRun / executed)]
+            do {
+                if let kernelNs = try kernel?.nanosecondsPerRun(benchmark.program, name: benchmark.name,
+                                                               runs: UInt32(clamping: runs)) {
+                    // The kernel reports whole nanoseconds: a run under 1 ns reads 0.
+                    let ratio = kernelNs > 0 ? format(nsPerRun / kernelNs) : "-"
+                    cells += [format(kernelNs), format(kernelNs / executed), ratio]
+                }
+            } catch {
+                cells.append("kernel: \(error)")
+            }
+            print(row(cells))
         }
-        print("(kernel BPF_PROG_TEST_RUN comparison not implemented yet)")
+        if kernel != nil {
+            print("(kernel: average ns per run that BPF_PROG_TEST_RUN reports for \(runs) repetitions)")
+        }
+    }
+
+    /// Columns of 16 characters; the last one as long as it is.
+    private func row(_ cells: [String]) -> String {
+        cells.dropLast().map { $0.leftAligned(16) }.joined() + (cells.last ?? "")
     }
 
     private func format(_ value: Double) -> String {
