@@ -59,6 +59,13 @@ extension EmbeddedSystem {
         }
     }
 
+    /// Every loaded program with its run statistics, by id.
+    public func programStatistics() -> [(id: UInt32, name: String, statistics: ProgramStatistics)] {
+        (try? withWorld { world in
+            world.programs.values.sorted { $0.id < $1.id }.map { ($0.id, $0.name, $0.counters.snapshot) }
+        }) ?? []
+    }
+
     /// A program's run statistics (like the kernel's bpf_stats), by handle.
     public func statistics(program: Handle) throws(TCXError) -> ProgramStatistics {
         try withWorld { world throws(TCXError) in
