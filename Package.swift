@@ -48,7 +48,7 @@ let package = Package(
                                .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strict),
         // The tcx script language.
-        .target(name: "TCXScript", dependencies: ["TCX"], swiftSettings: strict),
+        .target(name: "TCXScript", dependencies: ["TCX", "BPFObject", "BPFCore"], swiftSettings: strict),
         // Random scenarios and world snapshots: checks one backend's rules against another's.
         .target(name: "TCXConformance", dependencies: ["TCX", "BPFCore", "TCXScript"], swiftSettings: strict),
         // pcap files in and out (tcpdump and tshark read what it writes).

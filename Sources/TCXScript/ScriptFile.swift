@@ -15,6 +15,11 @@ public enum ScriptFile {
 
     /// Reads a file as UTF-8 text; nil when it cannot be read.
     public static func read(_ path: String) -> String? {
+        readBytes(path).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// Reads a whole file; nil when it cannot be read.
+    public static func readBytes(_ path: String) -> [UInt8]? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
         var bytes: [UInt8] = []
@@ -25,7 +30,7 @@ public enum ScriptFile {
             if count < buffer.count { break }
         }
         if ferror(file) != 0 { return nil }
-        return String(validating: bytes, as: UTF8.self)
+        return bytes
     }
 
     public static func write(_ text: String, to path: String) -> Bool {

@@ -38,6 +38,7 @@ public final class ScriptRunner {
     private let system: any TCXSystem
     private let directory: String
     private var names = ScriptNames()
+    private var objects: [String: LoadedObject] = [:]
 
     public init(system: any TCXSystem, directory: String) {
         self.system = system
@@ -69,8 +70,11 @@ public final class ScriptRunner {
             let handle = try system.loadProgram(.returning(value, name: name))
             try bind(name, to: handle, kind: .program)
             return "ok"
-        case .progLoad(let name, let file, _):
-            throw TCXError(.EOPNOTSUPP, "loading \(file) for \(name) needs ELF object support")
+        case .progLoad(let name, let file, let section):
+            closeBinding(name)
+            let handle = try object(file).loadProgram(section, as: name)
+            try bind(name, to: handle, kind: .program)
+            return "ok"
         case .devVeth(let name, let peer):
             let (index, peerIndex) = try system.createVeth(name: name, peer: peer)
             names.devices[name] = index
@@ -153,6 +157,21 @@ public final class ScriptRunner {
             }
             return text
         }
+    }
+
+    /// The object a FILE names, loaded once per script: every program from it shares its maps.
+    private func object(_ file: String) throws(TCXError) -> LoadedObject {
+        let path = file.hasPrefix("/") ? file : directory + "/" + file
+        if let loaded = objects[path] { return loaded }
+        guard let system = system as? any BPFObjectSystem else {
+            throw TCXError(.EOPNOTSUPP, "the \(system.backendName) backend cannot load objects")
+        }
+        guard let bytes = ScriptFile.readBytes(path) else {
+            throw TCXError(.ENOENT, "cannot read \(path)")
+        }
+        let loaded = try LoadedObject(bytes: bytes, name: file, system: system)
+        objects[path] = loaded
+        return loaded
     }
 
     private func target(_ device: String, _ hook: AttachType) -> HookTarget {

@@ -1,0 +1,52 @@
+import BPFCore
+import BPFObject
+import TCX
+
+/// One clang-compiled object loaded into a world: its maps are created once, and every program
+/// loaded from it shares them (and its global data), as libbpf does for one object.
+public final class LoadedObject {
+    public let spec: ObjectSpec
+    public let maps: [Handle]
+    private let system: any BPFObjectSystem
+
+    /// Parses `bytes` and creates the object's maps in `system` (global data filled, `.rodata`
+    /// frozen). On a failure every map created so far is closed again.
+    public init(bytes: [UInt8], name: String, system: any BPFObjectSystem) throws(TCXError) {
+        do {
+            spec = try ObjectSpec.parse(bytes: bytes, name: name)
+        } catch {
+            throw TCXError(.EINVAL, "\(error)")
+        }
+        self.system = system
+        var created: [Handle] = []
+        do throws(TCXError) {
+            for map in spec.maps {
+                let handle = try system.createMap(map)
+                created.append(handle)
+                if map.flags & MapFlags.rdonlyProg != 0 && map.initialValue != nil {
+                    try system.freeze(map: handle)
+                }
+            }
+        } catch {
+            for handle in created { try? system.close(handle) }
+            throw error
+        }
+        maps = created
+    }
+
+    /// Loads the program in `section` (a section name or a function name) under `name`.
+    public func loadProgram(_ section: String, as name: String) throws(TCXError) -> Handle {
+        guard let program = spec.program(named: section) else {
+            let known = spec.programs.map { "\($0.section)/\($0.name)" }.joined(separator: ", ")
+            throw TCXError(.ENOENT, "\(spec.name) has no program or section '\(section)' (it has: \(known))")
+        }
+        let programSpec = ProgramSpec(name: name, type: program.type, expectedAttachType: program.expectedAttachType,
+                                      instructions: program.instructions, license: program.license)
+        return try system.loadProgram(programSpec, maps: maps)
+    }
+
+    /// Closes the object's map handles (programs keep their maps alive).
+    public func close() {
+        for handle in maps { try? system.close(handle) }
+    }
+}
