@@ -40,10 +40,10 @@ struct ObjectParser {
                                                 maps: maps, text: text, fail: fail))
         }
 
-        let subprograms = relocated.filter(\.function.isSubprogram)
+        let linker = Linker(subprograms: relocated.filter(\.function.isSubprogram))
         var programs: [ObjectProgram] = []
         for program in relocated where !program.function.isSubprogram {
-            let code = try Linker.link(program, subprograms: subprograms, fail: fail)
+            let code = try linker.link(program, fail: fail)
             let kind = SectionNames.kind(of: program.function.section.name)!
             programs.append(ObjectProgram(name: program.function.name, section: program.function.section.name,
                                           type: kind.type, expectedAttachType: kind.expectedAttachType,

@@ -3,18 +3,39 @@ import BPFCore
 /// Builds each program's final code: the program, then every `.text` subprogram it
 /// reaches, appended in the order first met (depth first, as libbpf lays them out), with
 /// call and function-address immediates made relative to the new layout.
-enum Linker {
-    static func link(_ program: RelocatedFunction, subprograms: [RelocatedFunction], fail: Failure) throws(ObjectError) -> [Instruction] {
+struct Linker {
+    let subprograms: [RelocatedFunction]
+    /// Subprogram indices sorted by first instruction, to find the one containing a target.
+    private let byStart: [Int]
+
+    init(subprograms: [RelocatedFunction]) {
+        self.subprograms = subprograms
+        byStart = subprograms.indices.sorted { subprograms[$0].function.start < subprograms[$1].function.start }
+    }
+
+    /// The subprogram whose code holds `.text` instruction `target`.
+    private func subprogram(containing target: Int) -> Int? {
+        var low = 0, high = byStart.count
+        while low < high {   // first subprogram starting after target
+            let mid = (low + high) / 2
+            if subprograms[byStart[mid]].function.start <= target { low = mid + 1 } else { high = mid }
+        }
+        guard low > 0 else { return nil }
+        let candidate = byStart[low - 1]
+        return subprograms[candidate].function.contains(sectionIndex: target) ? candidate : nil
+    }
+
+    func link(_ program: RelocatedFunction, fail: Failure) throws(ObjectError) -> [Instruction] {
         var code = program.function.instructions
         var placed: [Int: Int] = [:]          // subprogram index -> first instruction in `code`
-        // Frames of functions whose references are being resolved: (subprogram or nil for the program, base, next reference).
+        // Functions whose references are being resolved: subprogram (nil: the program), where it sits, next reference.
         var stack: [(sub: Int?, base: Int, next: Int)] = [(nil, 0, 0)]
         while let top = stack.last {
             let function = top.sub.map { subprograms[$0] } ?? program
             guard top.next < function.references.count else { stack.removeLast(); continue }
             stack[stack.count - 1].next += 1
             let reference = function.references[top.next]
-            guard let callee = subprograms.firstIndex(where: { $0.function.contains(sectionIndex: reference.target) }) else {
+            guard let callee = subprogram(containing: reference.target) else {
                 throw fail("\(function.function.label), instruction \(reference.at)",
                            "refers to .text instruction \(reference.target), which is not inside any function")
             }
@@ -24,18 +45,19 @@ enum Linker {
                 code += subprograms[callee].function.instructions
                 newlyPlaced = true
             }
+            let start = placed[callee] ?? 0
             let site = top.base + reference.at
-            let destination = placed[callee]! + (reference.target - subprograms[callee].function.start)
+            let destination = start + (reference.target - subprograms[callee].function.start)
             guard let relative = Int32(exactly: destination - site - 1) else {
                 throw fail(function.function.label, "call distance does not fit 32 bits")
             }
             code[site].imm = relative
-            if code[site].opcode == Relocate.ldImm64 {
+            if code[site].opcode == Relocate.ldImm64, site + 1 < code.count {
                 code[site].src = PseudoSource.function.rawValue
                 code[site + 1].imm = 0
             }
             // Resolve the new subprogram's own references before the caller's next one.
-            if newlyPlaced { stack.append((callee, placed[callee]!, 0)) }
+            if newlyPlaced { stack.append((callee, start, 0)) }
         }
         return code
     }

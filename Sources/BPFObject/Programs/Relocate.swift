@@ -59,8 +59,11 @@ enum Relocate {
                 out.references.append(CodeReference(at: i, target: function.start + i + Int(insn.imm) + 1))
             } else if insn.opcode == call && insn.src == CallSource.kfunc.rawValue {
                 throw fail(location, "kfunc calls are not supported")
+            } else if insn.opcode == ldImm64 && insn.src != PseudoSource.none.rawValue && insn.src != PseudoSource.function.rawValue {
+                // Map and variable references exist only through relocations; a bare one would be misread.
+                throw fail(location, "ld_imm64 with pseudo source \(insn.src) and no relocation")
             } else if insn.opcode == ldImm64 && insn.src == PseudoSource.function.rawValue {
-                guard function.isSubprogram else {
+                guard function.isSubprogram, i + 1 < code.count else {
                     throw fail(location, "function address without relocation leaves .text")
                 }
                 out.references.append(CodeReference(at: i, target: function.start + i + Int(insn.imm) + 1))
@@ -96,8 +99,8 @@ enum Relocate {
         let isCode = symbol.type == ELFSymbol.typeFunc || (text.map { Int(symbol.section) == $0.index } ?? false)
         guard isCode else { return nil }
         try requireText(symbol, text: text, "address of", location, fail)
-        guard let value = Int64(exactly: symbol.value) else { throw fail(location, "address of \(symbol.label) is out of range") }
-        let bytes = value + Int64(insn.imm)
+        guard symbol.value <= UInt64(UInt32.max) else { throw fail(location, "address of \(symbol.label) is out of range") }
+        let bytes = Int64(symbol.value) + Int64(insn.imm)
         guard bytes >= 0, bytes % 8 == 0 else {
             throw fail(location, "address of \(symbol.label) + \(insn.imm) is not an instruction boundary")
         }
@@ -116,7 +119,7 @@ enum Relocate {
             first.imm = Int32(index)
             second.imm = 0
         } else if symbol.section < ELFSymbol.reserved, let index = maps.globalData[section] {
-            let offset = Int64(exactly: symbol.value).map { $0 + Int64(first.imm) } ?? -1
+            let offset = symbol.value <= UInt64(UInt32.max) ? Int64(symbol.value) + Int64(first.imm) : -1
             guard offset >= 0, offset < Int64(maps.specs[index].valueSize) else {
                 throw fail(location, "\(symbol.label) + \(first.imm) lies outside global data map '\(maps.specs[index].name)'")
             }
