@@ -10,7 +10,7 @@ enum Fixture {
         return tests + "/Fixtures/objects"
     }()
 
-    static let all = ["btf_maps.o", "legacy_maps.o", "globals.o", "subprogs.o", "sections.o"]
+    static let all = ["btf_maps.o", "legacy_maps.o", "globals.o", "subprogs.o", "sections.o", "strings.o"]
 
     static func bytes(_ name: String) -> [UInt8] {
         guard let file = fopen(directory + "/" + name, "rb") else { fatalError("missing fixture \(name)") }

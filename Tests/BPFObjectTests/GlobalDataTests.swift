@@ -46,6 +46,22 @@ import Testing
         #expect(loads.map(\.second.imm) == expected.map(\.1))
     }
 
+    @Test func stringLiteralsBecomeAReadOnlyMap() throws {
+        let spec = try Fixture.parse("strings.o")
+        // Two dots: a "custom" section, named without the object prefix; no BTF variable, so not mmap-able.
+        #expect(spec.maps == [MapSpec(name: ".rodata.str1.1", type: .array, keySize: 4, valueSize: 17, maxEntries: 1,
+                                      flags: MapFlags.rdonlyProg, initialValue: Array("len %u\n\0mark %u\n\0".utf8))])
+        let loads = try #require(spec.program(named: "say")).loads(.mapIndexValue)
+        #expect(loads.map(\.first.imm) == [0, 0])
+        #expect(loads.map(\.second.imm) == [0, 8])
+    }
+
+    @Test func readsFromAPath() throws {
+        let spec = try ObjectSpec.load(path: Fixture.directory + "/strings.o")
+        #expect(spec.name == "strings" && spec.programs.count == 1)
+        #expect(throws: ObjectError.self) { try ObjectSpec.load(path: Fixture.directory + "/missing.o") }
+    }
+
     @Test func libbpfInternalNames() {
         #expect(GlobalData.objectName(fromFile: "/tmp/my_object_name.bpf.o") == "my_object_name")
         #expect(GlobalData.objectName(fromFile: "a_very_long_object_file_name.o") == "a_very_long_obj")

@@ -26,7 +26,7 @@ enum Functions {
                 throw fail(section.label, "no supported program type for this section name (supported: \(SectionNames.supported))")
             }
             let code = Array(section.data)
-            let functions = symbols.defined(in: section.index).filter { $0.type == ELFSymbol.typeFunc }
+            let functions = symbols.defined(in: section.index).filter { $0.type == ELFSymbol.typeFunc }.sorted { $0.value < $1.value }
             guard !functions.isEmpty else { throw fail(section.label, "has code but no function symbol") }
             for symbol in functions {
                 guard isText || symbol.bind != ELFSymbol.bindLocal else {

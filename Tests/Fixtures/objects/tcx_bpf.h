@@ -50,6 +50,7 @@ static void *(*const map_lookup_elem)(void *map, const void *key) = (void *)1;
 static long (*const map_update_elem)(void *map, const void *key, const void *value, __u64 flags) = (void *)2;
 static long (*const tail_call)(void *ctx, void *prog_array, __u32 index) = (void *)12;
 static __u64 (*const ktime_get_ns)(void) = (void *)5;
+static long (*const trace_printk)(const char *fmt, __u32 fmt_size, ...) = (void *)6;
 static long (*const ringbuf_output)(void *ringbuf, void *data, __u64 size, __u64 flags) = (void *)130;
 static long (*const loop)(__u32 n, void *callback, void *ctx, __u64 flags) = (void *)181;
 
