@@ -1,0 +1,17 @@
+import BPFCore
+
+extension BPFMap {
+    /// BPF_MAP_CREATE: validates `spec` as the kernel does and builds the map for its type.
+    /// `possibleCPUs` fixes how many copies a per-CPU value has.
+    public static func create(_ spec: MapSpec, possibleCPUs: Int) throws(MapError) -> BPFMap {
+        try spec.validate(possibleCPUs: possibleCPUs)
+        switch spec.type {
+        case .array, .percpuArray: return try ArrayMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .progArray: return ProgramArrayMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .hash, .percpuHash, .lruHash, .lruPercpuHash: return HashMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .lpmTrie: return LPMTrieMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .ringbuf: return try RingBufferMap(spec: spec, possibleCPUs: possibleCPUs)
+        default: throw MapError(.EINVAL, "unknown map type \(spec.type.rawValue)")
+        }
+    }
+}
