@@ -35,6 +35,9 @@ enum ExecCode: UInt8 {
     case le16, le32, le64, be16, be32, be64, swap16, swap32, swap64
     case loadImm64
     case ldxB, ldxH, ldxW, ldxDW, ldxSB, ldxSH, ldxSW
+    /// A 32-bit load at a context offset listed in `VerifierOptions.contextPacketPointers`;
+    /// `aux` is the `PacketPointer`.
+    case ldxCtxPointer
     case stxB, stxH, stxW, stxDW, stB, stH, stW, stDW
     case atomic32, atomic64, loadAcquire, storeRelease
     case ldAbs, ldInd

@@ -8,12 +8,20 @@ public struct HelperCall {
     public var exitProgram = false
     /// Set to stop the program with a fault instead of returning.
     public var failure: String? = nil
+    /// Set when the helper moved or resized the packet: the program's packet bounds (and the
+    /// pointers `contextPacketPointers` loads yield) become these bytes.
+    public var packet: UnsafeMutableRawBufferPointer? = nil
+    /// Where the program stands, for calling back into it.
+    let site: CallbackSite?
+    /// A fault inside a callback; the interpreter rethrows it when the helper returns.
+    var callbackFault: VMFault? = nil
 
     init(_ r1: UInt64, _ r2: UInt64, _ r3: UInt64, _ r4: UInt64, _ r5: UInt64,
-         memory: RunMemory, environment: RunEnvironment) {
+         memory: RunMemory, environment: RunEnvironment, site: CallbackSite? = nil) {
         self.r1 = r1; self.r2 = r2; self.r3 = r3; self.r4 = r4; self.r5 = r5
         self.memory = memory
         self.environment = environment
+        self.site = site
     }
 
     /// The bytes `[address, address + count)` when the program may access them, else nil.
@@ -22,4 +30,12 @@ public struct HelperCall {
               let start = UnsafeMutableRawPointer(bitPattern: UInt(address)) else { return nil }
         return UnsafeMutableRawBufferPointer(start: start, count: count)
     }
+}
+
+/// The calling program's state a callback needs: its code, and the frames in use.
+struct CallbackSite {
+    let program: VMProgram
+    let frames: UnsafeMutablePointer<UInt64>
+    let depth: Int
+    let instruction: Int
 }

@@ -22,6 +22,7 @@ struct Machine {
         let frameBytes = UInt64(VMLimits.stackPerFrame)
         memory = RunMemory(stackLow: stackTop - frameBytes, stackCount: frameBytes,
                            contextLow: Self.address(context.baseAddress), contextCount: UInt64(context.count),
+                           guardsContext: environment.guardsContext,
                            packetLow: Self.address(packet?.baseAddress), packetCount: UInt64(packet?.count ?? 0),
                            regions: program.regions, extra: environment.memory)
         self.environment = environment
@@ -31,6 +32,17 @@ struct Machine {
         // Zeroed so a run never sees what an earlier run or the host left behind.
         (base + Scratch.stackBytes - VMLimits.stackPerFrame).initializeMemory(
             as: UInt8.self, repeating: 0, count: VMLimits.stackPerFrame)
+    }
+
+    /// A callback's machine: the caller's frames block and memory, registers of its own.
+    init(callbackOf program: VMProgram, registers: UnsafeMutablePointer<UInt64>, frames: UnsafeMutablePointer<UInt64>,
+         memory: RunMemory, environment: RunEnvironment) {
+        self.program = program
+        self.registers = registers
+        self.frames = frames
+        stackTop = memory.stackLow &+ UInt64(VMLimits.stackPerFrame)
+        self.memory = memory
+        self.environment = environment
     }
 
     static func address(_ pointer: UnsafeMutableRawPointer?) -> UInt64 {
@@ -46,10 +58,7 @@ struct Machine {
     mutating func enterTailCall(_ target: VMProgram) {
         retained.append(program)
         program = target
-        memory = RunMemory(stackLow: memory.stackLow, stackCount: memory.stackCount,
-                           contextLow: memory.contextLow, contextCount: memory.contextCount,
-                           packetLow: memory.packetLow, packetCount: memory.packetCount,
-                           regions: target.regions, extra: environment.memory)
+        memory.regions = target.regions
     }
 
     /// After returning into code of an earlier program (a tail call happened in a callee),

@@ -3,11 +3,13 @@ import BPFCore
 extension Machine {
     /// The interpreter loop: fetch, one jump-table dispatch, execute. Registers and the
     /// program counter stay in locals; memory accesses check three ranges inline.
-    mutating func execute() throws(VMFault) -> UInt64 {
+    ///
+    /// A helper's callback runs here too: from `entry`, in frame `baseDepth`, until that frame exits.
+    mutating func execute(entry: Int = 0, baseDepth: Int = 0) throws(VMFault) -> UInt64 {
         var ops = program.ops.baseAddress!
         let r = registers
-        var pc = 0
-        var depth = 0
+        var pc = entry
+        var depth = baseDepth
         var budget = program.instructionBudget
         var tailCalls = 0
         // A local copy the optimizer can keep in registers; stores through raw pointers
@@ -129,6 +131,14 @@ extension Machine {
             case .ldxH: r[d] = UInt64(try address(op.src, op.offset, 2, write: false).loadUnaligned(as: UInt16.self))
             case .ldxW: r[d] = UInt64(try address(op.src, op.offset, 4, write: false).loadUnaligned(as: UInt32.self))
             case .ldxDW: r[d] = try address(op.src, op.offset, 8, write: false).loadUnaligned(as: UInt64.self)
+            case .ldxCtxPointer:
+                // Through the context pointer itself: the packet bound; through anything else
+                // (the packet, a map value) it is an ordinary load.
+                if r[s] == mem.contextLow && mem.contextCount != 0 {
+                    r[d] = op.aux == PacketPointer.start.rawValue ? mem.packetLow : mem.packetLow &+ mem.packetCount
+                } else {
+                    r[d] = UInt64(try address(op.src, op.offset, 4, write: false).loadUnaligned(as: UInt32.self))
+                }
             case .ldxSB:
                 r[d] = UInt64(bitPattern: Int64(try address(op.src, op.offset, 1, write: false).load(as: Int8.self)))
             case .ldxSH:
@@ -224,9 +234,16 @@ extension Machine {
             case .callHelper, .callRegister:
                 let id = op.code == .callHelper ? op.imm : Int64(bitPattern: r[d])
                 guard let helper = program.helpers[id] else { throw fault(.unknownHelper(id)) }
-                var call = HelperCall(r[1], r[2], r[3], r[4], r[5], memory: mem, environment: environment)
+                var call = HelperCall(r[1], r[2], r[3], r[4], r[5], memory: mem, environment: environment,
+                                      site: CallbackSite(program: program, frames: frames, depth: depth,
+                                                         instruction: pc - 1))
                 let result = helper(&call)
                 if let failure = call.failure { throw fault(.helper(failure)) }
+                if let nested = call.callbackFault { throw nested }
+                if let packet = call.packet {
+                    mem.packetLow = Machine.address(packet.baseAddress)
+                    mem.packetCount = UInt64(packet.count)
+                }
                 r[0] = result
                 if call.exitProgram { return result }
             case .tailCall:
@@ -254,7 +271,10 @@ extension Machine {
                 r[10] = mem.stackLow &+ size
                 pc = Int(op.offset)
             case .exit:
-                if depth == 0 { return r[0] }
+                if depth == baseDepth {
+                    memory = mem  // a callback's caller adopts packet changes made inside it
+                    return r[0]
+                }
                 depth -= 1
                 let frame = frames + depth * Scratch.frameWords
                 pc = Int(frame[0])

@@ -30,6 +30,9 @@ enum ProgramCompiler {
         case let .loadImm64(dst, _, _):
             return ExecOp(.loadImm64, dst: dst, imm: Int64(bitPattern: program.immediates[i] ?? 0))
         case let .load(size, signed, dst, src, offset):
+            if size == .word, !signed, let pointer = options.contextPacketPointers[offset] {
+                return ExecOp(.ldxCtxPointer, dst: dst, src: src, aux: pointer.rawValue, offset: Int32(offset))
+            }
             let code: ExecCode = switch (size, signed) {
             case (.byte, false): .ldxB
             case (.half, false): .ldxH

@@ -16,12 +16,16 @@ public struct RunEnvironment {
     public var memory: (any MemoryRegionProvider)?
     /// Whatever the embedder's helpers need (the skb being processed, say).
     public var userData: UnsafeMutableRawPointer?
+    /// When set, accesses to the context are not allowed by the fast check: `memory` decides
+    /// each one (a context with per-field rules, like `__sk_buff`).
+    public var guardsContext: Bool
 
     public init(tailCalls: (any TailCallResolver)? = nil, memory: (any MemoryRegionProvider)? = nil,
-                userData: UnsafeMutableRawPointer? = nil) {
+                userData: UnsafeMutableRawPointer? = nil, guardsContext: Bool = false) {
         self.tailCalls = tailCalls
         self.memory = memory
         self.userData = userData
+        self.guardsContext = guardsContext
     }
 }
 
@@ -30,10 +34,28 @@ public struct RunMemory {
     /// The frames in use: the entry frame and every caller of the current function.
     var stackLow: UInt64
     var stackCount: UInt64
-    let contextLow: UInt64, contextCount: UInt64
-    let packetLow: UInt64, packetCount: UInt64
-    let regions: UnsafeBufferPointer<MemoryRegion>
+    /// The context block; `fastContextCount` is its size, or 0 when `extra` guards it.
+    public let contextLow: UInt64, contextCount: UInt64
+    let fastContextCount: UInt64
+    /// The packet: `[packetLow, packetLow + packetCount)`; helpers that resize or move the
+    /// packet change it through `HelperCall.packet`.
+    public internal(set) var packetLow: UInt64, packetCount: UInt64
+    var regions: UnsafeBufferPointer<MemoryRegion>
     let extra: (any MemoryRegionProvider)?
+
+    init(stackLow: UInt64, stackCount: UInt64, contextLow: UInt64, contextCount: UInt64, guardsContext: Bool,
+         packetLow: UInt64, packetCount: UInt64, regions: UnsafeBufferPointer<MemoryRegion>,
+         extra: (any MemoryRegionProvider)?) {
+        self.stackLow = stackLow
+        self.stackCount = stackCount
+        self.contextLow = contextLow
+        self.contextCount = contextCount
+        fastContextCount = guardsContext ? 0 : contextCount
+        self.packetLow = packetLow
+        self.packetCount = packetCount
+        self.regions = regions
+        self.extra = extra
+    }
 
     /// The fast checks: stack, context, packet. Each costs a subtract and two compares.
     @inline(__always)
@@ -41,7 +63,7 @@ public struct RunMemory {
         let s = address &- stackLow
         if s < stackCount && stackCount &- s >= size { return true }
         let c = address &- contextLow
-        if c < contextCount && contextCount &- c >= size { return true }
+        if c < fastContextCount && fastContextCount &- c >= size { return true }
         let p = address &- packetLow
         if p < packetCount && packetCount &- p >= size { return true }
         return allowsElsewhere(address, size: size, write: write)

@@ -8,6 +8,8 @@ public final class VMProgram: @unchecked Sendable {
     let regionStorage: UnsafeMutableBufferPointer<MemoryRegion>
     let helpers: HelperTable
     let instructionBudget: Int
+    /// Slots where a function starts: the only places a helper may call back into.
+    let functionStarts: Set<Int>
     /// The program as loaded.
     public let instructions: [Instruction]
     /// Memory the program's map references open up.
@@ -30,6 +32,7 @@ public final class VMProgram: @unchecked Sendable {
         _ = regionStorage.initialize(from: verified.regions)
         helpers = options.helpers
         instructionBudget = options.maxExecutedInstructions
+        functionStarts = Set(verified.functionStarts)
         self.instructions = instructions
     }
 

@@ -16,6 +16,18 @@ public struct VerifierOptions: Sendable {
     public var rejectUnreachable: Bool = true
     /// Run-time budget: instructions a run may charge to loop iterations before it faults.
     public var maxExecutedInstructions: Int = VMLimits.maxInstructions
+    /// Context fields a program reads with a 32-bit load and gets a packet pointer from (the
+    /// kernel rewrites such loads, e.g. `__sk_buff.data`): context offset -> which pointer.
+    /// Only loads whose base register is the context pointer itself are rewritten at run time.
+    public var contextPacketPointers: [Int16: PacketPointer] = [:]
 
     public init() {}
+}
+
+/// A packet bound a context field stands for.
+public enum PacketPointer: UInt8, Sendable {
+    /// The first byte of the packet.
+    case start
+    /// One past the last byte.
+    case end
 }

@@ -1,0 +1,54 @@
+extension HelperCall {
+    /// Calls the program's function starting at `slot` (a value a `lddw` function reference
+    /// loaded, as `bpf_loop` receives it) with r1-r5 and returns its r0. The callback runs in a
+    /// new stack frame below the caller's, sees the caller's stack (callback contexts usually
+    /// live there) and counts against the frame limit. Nil when it faulted or `slot` is not a
+    /// function: the helper must then return at once; the program stops with the fault.
+    public mutating func callFunction(_ slot: UInt64, _ a1: UInt64 = 0, _ a2: UInt64 = 0, _ a3: UInt64 = 0,
+                                      _ a4: UInt64 = 0, _ a5: UInt64 = 0) -> UInt64? {
+        guard callbackFault == nil, let site else { return nil }
+        guard slot < UInt64(Int.max), site.program.functionStarts.contains(Int(slot)) else {
+            callbackFault = VMFault(instruction: site.instruction, kind: .helper("callback \(slot) is not a function"))
+            return nil
+        }
+        guard site.depth + 1 < VMLimits.maxCallFrames else {
+            callbackFault = VMFault(instruction: site.instruction, kind: .callDepth)
+            return nil
+        }
+        var mem = memory
+        if let packet {
+            mem.packetLow = Machine.address(packet.baseAddress)
+            mem.packetCount = UInt64(packet.count)
+        }
+        let frame = UInt64(VMLimits.stackPerFrame)
+        mem.stackLow -= frame
+        mem.stackCount += frame
+        Machine.pointer(mem.stackLow).initializeMemory(as: UInt8.self, repeating: 0, count: VMLimits.stackPerFrame)
+        let result: Result<(UInt64, RunMemory), VMFault> = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16) { regs in
+            let r = regs.baseAddress!
+            r.initialize(repeating: 0, count: 16)
+            r[1] = a1; r[2] = a2; r[3] = a3; r[4] = a4; r[5] = a5
+            r[10] = mem.stackLow &+ frame
+            var machine = Machine(callbackOf: site.program, registers: r, frames: site.frames, memory: mem,
+                                  environment: environment)
+            do throws(VMFault) {
+                let value = try machine.execute(entry: Int(slot), baseDepth: site.depth + 1)
+                return .success((value, machine.memory))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case let .success((value, after)):
+            // A packet helper inside the callback moves the caller's packet too.
+            if after.packetLow != mem.packetLow || after.packetCount != mem.packetCount {
+                packet = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(after.packetLow)),
+                                                        count: Int(after.packetCount))
+            }
+            return value
+        case let .failure(fault):
+            callbackFault = fault
+            return nil
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Glibc
+import BPFCore
+import BPFVM
+
+/// bpf_skb_load_bytes, bpf_skb_store_bytes, bpf_skb_pull_data (net/core/filter.c).
+enum PacketHelpers {
+    static let intMax = UInt64(Int32.max)
+
+    static func register(_ table: inout HelperTable) {
+        table.register(26, name: "skb_load_bytes", loadBytes)
+        table.register(9, name: "skb_store_bytes", storeBytes)
+        table.register(39, name: "skb_pull_data", pullData)
+    }
+
+    static func loadBytes(_ call: inout HelperCall) -> UInt64 {
+        let run = TCRun.from(call)
+        let offset = UInt64(UInt32(truncatingIfNeeded: call.r2))
+        let count = Int(UInt32(truncatingIfNeeded: call.r4))
+        guard let to = call.memory(at: call.r3, count: count, write: true, "skb_load_bytes") else { return 0 }
+        guard offset <= intMax, Int(offset) + count <= run.skb.length else {
+            // The kernel clears the destination when the bytes are not there.
+            to.initializeMemory(as: UInt8.self, repeating: 0)
+            return failed(.EFAULT)
+        }
+        if count > 0 {
+            to.baseAddress!.copyMemory(from: run.packet.baseAddress! + Int(offset), byteCount: count)
+        }
+        return 0
+    }
+
+    static func storeBytes(_ call: inout HelperCall) -> UInt64 {
+        let run = TCRun.from(call)
+        let offset = UInt64(UInt32(truncatingIfNeeded: call.r2))
+        let count = Int(UInt32(truncatingIfNeeded: call.r4))
+        let flags = call.r5
+        guard let from = call.memory(at: call.r3, count: count, write: false, "skb_store_bytes") else { return 0 }
+        guard flags & ~(TCFlags.recomputeChecksum | TCFlags.invalidateHash) == 0 else { return failed(.EINVAL) }
+        guard offset <= intMax, Int(offset) + count <= run.skb.length else { return failed(.EFAULT) }
+        if count > 0 {
+            // memmove: the source may be the packet itself.
+            memmove(run.packet.baseAddress! + Int(offset), from.baseAddress!, count)
+        }
+        // BPF_F_RECOMPUTE_CSUM only adjusts a CHECKSUM_COMPLETE sum, which this skb never has.
+        if flags & TCFlags.invalidateHash != 0 {
+            run.skb.clearHash()
+            run.render()
+        }
+        return 0
+    }
+
+    /// Makes the first `len` bytes directly accessible: they always are here, so this only
+    /// checks the length.
+    static func pullData(_ call: inout HelperCall) -> UInt64 {
+        let run = TCRun.from(call)
+        let count = UInt64(UInt32(truncatingIfNeeded: call.r2))
+        guard count <= UInt64(run.skb.length) else { return failed(.ENOMEM) }
+        call.packet = call.packetChanged(run)
+        return 0
+    }
+}
+
+/// Flag bits of the tc helpers (include/uapi/linux/bpf.h).
+public enum TCFlags {
+    public static let recomputeChecksum: UInt64 = 1 << 0
+    public static let invalidateHash: UInt64 = 1 << 1
+    public static let headerFieldMask: UInt64 = 0xf
+    public static let pseudoHeader: UInt64 = 1 << 4
+    public static let markMangled0: UInt64 = 1 << 5
+    public static let markEnforce: UInt64 = 1 << 6
+    public static let ipv6: UInt64 = 1 << 7
+    public static let ingress: UInt64 = 1
+}

@@ -1,0 +1,62 @@
+import BPFCore
+import BPFVM
+
+/// Helpers about the skb itself: redirect, the flow hash.
+enum SKBHelpers {
+    static let actShot: UInt64 = 2
+    static let actRedirect: UInt64 = 7
+
+    static func register(_ table: inout HelperTable) {
+        table.register(23, name: "redirect", redirect)
+        table.register(155, name: "redirect_peer", redirectPeer)
+        table.register(34, name: "get_hash_recalc", getHashRecalc)
+        table.register(41, name: "set_hash_invalid", setHashInvalid)
+        table.register(48, name: "set_hash", setHash)
+    }
+
+    /// Records the target; the verdict TC_ACT_REDIRECT tells the datapath to use it.
+    static func redirect(_ call: inout HelperCall) -> UInt64 {
+        guard call.r2 & ~TCFlags.ingress == 0 else { return actShot }
+        let run = TCRun.from(call)
+        run.redirect = RedirectTarget(ifindex: UInt32(truncatingIfNeeded: call.r1),
+                                      direction: call.r2 & TCFlags.ingress != 0 ? .ingress : .egress)
+        return actRedirect
+    }
+
+    static func redirectPeer(_ call: inout HelperCall) -> UInt64 {
+        guard call.r2 == 0 else { return actShot }
+        let run = TCRun.from(call)
+        run.redirect = RedirectTarget(ifindex: UInt32(truncatingIfNeeded: call.r1), direction: .peer)
+        return actRedirect
+    }
+
+    static func setHash(_ call: inout HelperCall) -> UInt64 {
+        let run = TCRun.from(call)
+        run.skb.metadata.hash = UInt32(truncatingIfNeeded: call.r2)
+        run.skb.metadata.softwareHash = true
+        run.skb.metadata.l4Hash = true
+        run.render()
+        return 0
+    }
+
+    static func setHashInvalid(_ call: inout HelperCall) -> UInt64 {
+        let run = TCRun.from(call)
+        run.skb.clearHash()
+        run.render()
+        return 0
+    }
+
+    /// The stored hash, or a fresh flow hash when none is set. The kernel keys its flow hash
+    /// with a random per-boot secret, so only "same flow, same hash" can match it.
+    static func getHashRecalc(_ call: inout HelperCall) -> UInt64 {
+        let run = TCRun.from(call)
+        let skb = run.skb
+        if !skb.metadata.l4Hash && !skb.metadata.softwareHash {
+            let (hash, hasPorts) = FlowHash.compute(skb, seed: run.services.hashSeed)
+            skb.metadata.hash = hash
+            skb.metadata.l4Hash = hasPorts
+            run.render()
+        }
+        return UInt64(skb.metadata.hash)
+    }
+}

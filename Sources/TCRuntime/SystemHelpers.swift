@@ -1,0 +1,32 @@
+import BPFCore
+import BPFVM
+
+/// Clocks, randomness, the CPU number, bpf_loop.
+enum SystemHelpers {
+    /// BPF_MAX_LOOPS.
+    static let maxLoops: UInt64 = 1 << 23
+
+    static func register(_ table: inout HelperTable) {
+        table.register(5, name: "ktime_get_ns") { call in TCRun.from(call).services.monotonicNanoseconds() }
+        table.register(125, name: "ktime_get_boot_ns") { call in TCRun.from(call).services.bootNanoseconds() }
+        table.register(7, name: "get_prandom_u32") { call in UInt64(TCRun.from(call).services.random()) }
+        table.register(8, name: "get_smp_processor_id") { call in UInt64(TCRun.from(call).services.processorID()) }
+        table.register(181, name: "loop", loop)
+    }
+
+    /// Calls the callback with (index, ctx) until it returns non-zero or `nr_loops` calls are done;
+    /// returns the number of calls made.
+    static func loop(_ call: inout HelperCall) -> UInt64 {
+        let count = UInt64(UInt32(truncatingIfNeeded: call.r1))
+        guard call.r4 == 0 else { return failed(.EINVAL) }
+        guard count <= maxLoops else { return failed(.E2BIG) }
+        let callback = call.r2, context = call.r3
+        var i: UInt64 = 0
+        while i < count {
+            guard let result = call.callFunction(callback, i, context) else { return 0 }
+            i += 1
+            if result != 0 { break }
+        }
+        return i
+    }
+}

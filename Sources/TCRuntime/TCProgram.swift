@@ -1,0 +1,31 @@
+import BPFCore
+import BPFVM
+
+/// A tc program loaded for the embedded datapath: verified and compiled once, with the maps its
+/// `lddw` instructions refer to (by the loader's map index). Immutable: any number of threads
+/// may run it at once.
+public final class TCProgram: Sendable {
+    public let program: VMProgram
+    public let maps: [any TCMap]
+
+    /// Loads raw bytecode (8 bytes per instruction, little-endian).
+    public init(bytes: [UInt8], maps: [any TCMap] = []) throws(VMError) {
+        program = try VMProgram(bytes: bytes, options: TCHelpers.options(maps: maps))
+        self.maps = maps
+    }
+
+    public init(instructions: [Instruction], maps: [any TCMap] = []) throws(VMError) {
+        program = try VMProgram(instructions: instructions, options: TCHelpers.options(maps: maps))
+        self.maps = maps
+    }
+}
+
+/// What one run produced besides the changes to the skb.
+public struct TCRunOutcome: Hashable, Sendable {
+    /// r0 as the program left it; the tc verdict is its low 32 bits.
+    public var returnValue: UInt64
+    /// Set by `bpf_redirect`/`bpf_redirect_peer` (the last call wins).
+    public var redirect: RedirectTarget?
+
+    public var verdict: Int32 { Int32(truncatingIfNeeded: returnValue) }
+}

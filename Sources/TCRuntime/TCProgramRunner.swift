@@ -1,0 +1,30 @@
+import BPFCore
+import BPFVM
+
+/// Runs tc programs on skbs. A value type with no mutable state: datapath threads share one and
+/// call `run` concurrently, each with its own skb.
+public struct TCProgramRunner: Sendable {
+    public var services: TCServices
+    public var executor: any ProgramExecutor
+
+    public init(services: TCServices = TCServices(), executor: any ProgramExecutor = Interpreter()) {
+        self.services = services
+        self.executor = executor
+    }
+
+    /// Runs `program` once on `skb`, which it leaves as the program left it (packet bytes,
+    /// metadata the program wrote). Throws when the program faults (an access the kernel
+    /// verifier would not have allowed, or too many instructions).
+    public func run(_ program: TCProgram, on skb: SKBuff) throws(VMFault) -> TCRunOutcome {
+        let run = TCRun(skb: skb, services: services)
+        return try withExtendedLifetime(run) { () throws(VMFault) -> TCRunOutcome in
+            let environment = RunEnvironment(tailCalls: run, memory: run,
+                                             userData: Unmanaged.passUnretained(run).toOpaque(),
+                                             guardsContext: true)
+            let r0 = try executor.run(program.program, context: run.context, packet: run.packet,
+                                      environment: environment, r2: 0)
+            run.absorbWrites()
+            return TCRunOutcome(returnValue: r0, redirect: run.redirect)
+        }
+    }
+}

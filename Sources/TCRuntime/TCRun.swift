@@ -1,0 +1,146 @@
+import BPFVM
+
+/// Where a program asked the packet to go (`bpf_redirect`, `bpf_redirect_peer`).
+public struct RedirectTarget: Hashable, Sendable {
+    public enum Direction: Hashable, Sendable {
+        /// Out of the device (`flags` 0).
+        case egress
+        /// Into the device's receive path (`BPF_F_INGRESS`).
+        case ingress
+        /// Into the peer device of a veth or netkit pair, across namespaces (`bpf_redirect_peer`).
+        case peer
+    }
+    public var ifindex: UInt32
+    public var direction: Direction
+}
+
+/// The state of one program run on one skb: the context block the program reads and writes,
+/// the memory helpers handed out, the redirect it asked for. Helpers reach it through
+/// `RunEnvironment.userData`.
+final class TCRun: MemoryRegionProvider, TailCallResolver {
+    let skb: SKBuff
+    let services: TCServices
+    let context: UnsafeMutableRawBufferPointer
+    let contextLow: UInt64
+    /// The `struct bpf_sock` `__sk_buff.sk` points at, when the skb has a socket.
+    private var socketBlock: UnsafeMutableRawBufferPointer?
+    /// Map values and ring buffer records the program received during the run.
+    var grants: [MemoryRegion] = []
+    var redirect: RedirectTarget?
+    /// Ring buffer records reserved and not yet submitted or discarded.
+    var reservations: [(address: UInt64, ring: any TCRingBuffer)] = []
+
+    init(skb: SKBuff, services: TCServices) {
+        self.skb = skb
+        self.services = services
+        context = .allocate(byteCount: SKBField.size, alignment: 8)
+        context.initializeMemory(as: UInt8.self, repeating: 0)
+        contextLow = UInt64(UInt(bitPattern: context.baseAddress))
+        if let socket = skb.metadata.socket {
+            let block = UnsafeMutableRawBufferPointer.allocate(byteCount: SKBSocket.size, alignment: 8)
+            socket.render(into: block)
+            socketBlock = block
+            grants.append(MemoryRegion(block, writable: false))
+        }
+        renderWritable()
+        render()
+    }
+
+    deinit {
+        // The kernel verifier makes programs release what they reserve; drop what is left.
+        for (address, ring) in reservations { ring.commit(UnsafeMutableRawPointer(bitPattern: UInt(address))!, discard: true) }
+        context.deallocate()
+        socketBlock?.deallocate()
+    }
+
+    func program(map: UInt64, index: UInt32) -> VMProgram? {
+        (MapRegistry.shared.map(map) as? any TCProgramArray)?.program(at: index)
+    }
+
+    static func from(_ call: HelperCall) -> TCRun {
+        Unmanaged<TCRun>.fromOpaque(call.environment.userData.unsafelyUnwrapped).takeUnretainedValue()
+    }
+
+    // MARK: Memory the run may touch besides stack and packet
+
+    func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool {
+        let offset = address &- contextLow
+        if offset < UInt64(SKBField.size) {
+            guard size <= 8, ContextRules.allows(offset: Int(offset), size: Int(size), write: write) else { return false }
+            absorbWrites()
+            return true
+        }
+        for region in grants where region.contains(address, size: size, write: write) { return true }
+        return false
+    }
+
+    func grant(_ region: MemoryRegion) {
+        if grants.last != region && !grants.contains(region) { grants.append(region) }
+    }
+
+    // MARK: The context block
+
+    private func store32(_ value: UInt32, at offset: Int) {
+        context.storeBytes(of: value, toByteOffset: offset, as: UInt32.self)
+    }
+
+    private func load32(_ offset: Int) -> UInt32 {
+        context.load(fromByteOffset: offset, as: UInt32.self)
+    }
+
+    /// Writes the fields only the kernel changes (length, protocol, VLAN, hash, ...).
+    func render() {
+        let m = skb.metadata
+        store32(UInt32(skb.length), at: SKBField.len)
+        store32(m.pktType, at: SKBField.pktType)
+        store32(UInt32(m.protocol.bigEndian), at: SKBField.protocol)
+        store32(m.vlanPresent ? 1 : 0, at: SKBField.vlanPresent)
+        store32(UInt32(m.vlanTCI), at: SKBField.vlanTCI)
+        store32(UInt32(m.vlanProto.bigEndian), at: SKBField.vlanProto)
+        store32(m.ingressIfindex, at: SKBField.ingressIfindex)
+        store32(m.ifindex, at: SKBField.ifindex)
+        store32(m.hash, at: SKBField.hash)
+        store32(m.napiID, at: SKBField.napiID)
+        store32(m.wireLen, at: SKBField.wireLen)
+        store32(m.gsoSegs, at: SKBField.gsoSegs)
+        store32(m.gsoSize, at: SKBField.gsoSize)
+        context.storeBytes(of: m.tstampType, toByteOffset: SKBField.tstampType, as: UInt8.self)
+        context.storeBytes(of: m.hwtstamp, toByteOffset: SKBField.hwtstamp, as: UInt64.self)
+        context.storeBytes(of: UInt64(UInt(bitPattern: socketBlock?.baseAddress)), toByteOffset: SKBField.sk, as: UInt64.self)
+    }
+
+    /// Writes the fields the program may store to, as the skb holds them.
+    private func renderWritable() {
+        let m = skb.metadata
+        store32(m.mark, at: SKBField.mark)
+        store32(UInt32(m.queueMapping), at: SKBField.queueMapping)
+        store32(m.priority, at: SKBField.priority)
+        store32(UInt32(m.tcIndex), at: SKBField.tcIndex)
+        for i in 0..<5 { store32(m.cb[i], at: SKBField.cb + 4 * i) }
+        store32(UInt32(m.tcClassid), at: SKBField.tcClassid)
+        context.storeBytes(of: m.tstamp, toByteOffset: SKBField.tstamp, as: UInt64.self)
+    }
+
+    /// Takes what the program stored into the skb, as the kernel's rewritten stores would:
+    /// 16-bit fields keep their low half, a queue mapping of 0xffff or more is ignored.
+    /// Runs before every context access and after the run, so a program reads back exactly
+    /// what the kernel would have kept.
+    func absorbWrites() {
+        var m = skb.metadata
+        m.mark = load32(SKBField.mark)
+        let queue = load32(SKBField.queueMapping)
+        if queue != UInt32(m.queueMapping) && queue < 0xffff { m.queueMapping = UInt16(queue) }
+        m.priority = load32(SKBField.priority)
+        m.tcIndex = UInt16(truncatingIfNeeded: load32(SKBField.tcIndex))
+        for i in 0..<5 { m.cb[i] = load32(SKBField.cb + 4 * i) }
+        m.tcClassid = UInt16(truncatingIfNeeded: load32(SKBField.tcClassid))
+        m.tstamp = context.load(fromByteOffset: SKBField.tstamp, as: UInt64.self)
+        if m != skb.metadata {
+            skb.metadata = m
+            renderWritable()
+        }
+    }
+
+    /// The packet as the program's bounds must now see it.
+    var packet: UnsafeMutableRawBufferPointer { skb.buffer.data }
+}
