@@ -1,3 +1,4 @@
+import Foundation
 import Pcap
 import Testing
 
@@ -62,5 +63,20 @@ struct TruncationTests {
             Issue.record("unexpected \(String(describing: got.error))"); return
         }
         #expect(got.error?.offset == UInt64(b.out.count - 52))
+    }
+
+    @Test func truncatedFileOnDiskNamesPathAndOffset() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("cut.pcap").path
+        let writer = try PcapWriter(path: path)
+        for i in 0..<3 { try writer.write(timestamp: PcapTimestamp(seconds: UInt64(i)), bytes: payload(i, length: 100)) }
+        try writer.close()
+        let whole = try fileBytes(path)
+        try Data(whole.dropLast(1)).write(to: URL(fileURLWithPath: path))
+        let got = CaptureReader.readAll(path: path)
+        #expect(got.records.count == 2)
+        #expect(got.error?.description
+                == "\(path) at offset \(24 + 2 * 116 + 16): truncated packet data: expected 100 bytes, found 99")
     }
 }
