@@ -4,7 +4,7 @@ import SystemPackage
 import TCX
 
 /// /proc/self/fdinfo/FD: the kernel's `key:\tvalue` description of an open file, which names
-/// a BPF object's kind (`prog_type` or `link_type`) and its id.
+/// a BPF object's kind (`prog_type`, `link_type` or `map_type`) and its id.
 struct FDInfo {
     let fields: [String: String]
 
@@ -38,6 +38,7 @@ struct FDInfo {
     var kind: ObjectKind? {
         if fields["link_type"] != nil { return .link }
         if fields["prog_type"] != nil { return .program }
+        if fields["map_type"] != nil { return .map }
         return nil
     }
 

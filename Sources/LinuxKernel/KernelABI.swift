@@ -4,6 +4,11 @@
 
 /// bpf(2) commands (`enum bpf_cmd`) this backend issues.
 enum BPFCommand: Int32, Sendable {
+    case mapCreate = 0
+    case mapLookupElem = 1
+    case mapUpdateElem = 2
+    case mapDeleteElem = 3
+    case mapGetNextKey = 4
     case progLoad = 5
     case objPin = 6
     case objGet = 7
@@ -13,6 +18,7 @@ enum BPFCommand: Int32, Sendable {
     case progGetFDByID = 13
     case objGetInfoByFD = 15
     case progQuery = 16
+    case mapFreeze = 22
     case linkCreate = 28
     case linkUpdate = 29
     case linkGetFDByID = 30
@@ -21,6 +27,12 @@ enum BPFCommand: Int32, Sendable {
     /// The kernel's name, used to prefix error reasons.
     var name: String {
         switch self {
+        case .mapCreate: "BPF_MAP_CREATE"
+        case .mapLookupElem: "BPF_MAP_LOOKUP_ELEM"
+        case .mapUpdateElem: "BPF_MAP_UPDATE_ELEM"
+        case .mapDeleteElem: "BPF_MAP_DELETE_ELEM"
+        case .mapGetNextKey: "BPF_MAP_GET_NEXT_KEY"
+        case .mapFreeze: "BPF_MAP_FREEZE"
         case .progLoad: "BPF_PROG_LOAD"
         case .objPin: "BPF_OBJ_PIN"
         case .objGet: "BPF_OBJ_GET"
@@ -216,6 +228,30 @@ enum BPFAttr {
     enum LinkDetach {
         static let linkFD = KernelField(0, 4)
     }
+
+    /// BPF_MAP_CREATE (the fields of maps without BTF).
+    enum MapCreate {
+        static let mapType = KernelField(0, 4)
+        static let keySize = KernelField(4, 4)
+        static let valueSize = KernelField(8, 4)
+        static let maxEntries = KernelField(12, 4)
+        static let mapFlags = KernelField(16, 4)
+        static let mapName = KernelBytesField(offset: 28, count: 16)
+    }
+
+    /// BPF_MAP_LOOKUP_ELEM / UPDATE_ELEM / DELETE_ELEM / GET_NEXT_KEY: `value` doubles as
+    /// `next_key` for GET_NEXT_KEY.
+    enum MapElem {
+        static let mapFD = KernelField(0, 4)
+        static let key = KernelField(8, 8)
+        static let value = KernelField(16, 8)
+        static let flags = KernelField(24, 8)
+    }
+
+    /// BPF_MAP_FREEZE.
+    enum MapFreeze {
+        static let mapFD = KernelField(0, 4)
+    }
 }
 
 /// `struct bpf_prog_info` (the fields read here).
@@ -234,6 +270,18 @@ enum LinkInfoLayout {
     static let progID = KernelField(8, 4)
     static let ifindex = KernelField(16, 4)
     static let attachType = KernelField(20, 4)
+}
+
+/// `struct bpf_map_info` up to and including `map_extra` (older kernels than 6.18 know no more).
+enum MapInfoLayout {
+    static let size = 88
+    static let type = KernelField(0, 4)
+    static let id = KernelField(4, 4)
+    static let keySize = KernelField(8, 4)
+    static let valueSize = KernelField(12, 4)
+    static let maxEntries = KernelField(16, 4)
+    static let mapFlags = KernelField(20, 4)
+    static let name = KernelBytesField(offset: 24, count: 16)
 }
 
 /// BPF_OBJ_NAME_LEN: program names hold at most 15 characters and a terminating zero.

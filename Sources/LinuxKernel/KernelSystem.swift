@@ -83,7 +83,7 @@ public final class KernelSystem: TCXSystem {
     public func kind(of handle: Handle) throws(TCXError) -> ObjectKind {
         try world.run { _ throws(TCXError) in
             guard let kind = try FDInfo(Int32(bitPattern: handle.rawValue)).kind else {
-                throw TCXError(.EINVAL, "\(handle) is neither a BPF program nor a link")
+                throw TCXError(.EINVAL, "\(handle) is not a BPF program, link or map")
             }
             return kind
         }

@@ -5,9 +5,9 @@ import TCX
 enum ObjectInfo {
     /// Reads the info struct of `handle` into a zeroed buffer of `size` bytes.
     ///
-    /// The kernel answers for whatever object the fd is; asking for a link's info on a
-    /// program (or the reverse) is refused here with EINVAL, after the kernel had its say on
-    /// the fd itself (EBADFD for a closed one).
+    /// The kernel answers for whatever object the fd is; asking for one kind's info on
+    /// another (a link's on a program, a map's on a link) is refused here with EINVAL,
+    /// after the kernel had its say on the fd itself (EBADFD for a closed one).
     static func read(_ handle: Handle, size: Int, expecting kind: ObjectKind) throws(TCXError) -> KernelStruct {
         var info = KernelStruct(size: size)
         let outcome = info.withUnsafeMutableBytes { buffer in
@@ -20,7 +20,11 @@ enum ObjectInfo {
         if case .failure(let code) = outcome { throw BPFSyscall.failure(.objGetInfoByFD, code, "on \(handle)") }
         let actual = try FDInfo(Int32(bitPattern: handle.rawValue)).kind
         guard actual == kind else {
-            let what = kind == .link ? "link" : "program"
+            let what = switch kind {
+            case .link: "link"
+            case .program: "program"
+            case .map: "map"
+            }
             throw TCXError(.EINVAL, "BPF_OBJ_GET_INFO_BY_FD: \(handle) is not a \(what)")
         }
         return info
