@@ -92,7 +92,7 @@ public final class ArrayMap: BPFMap, @unchecked Sendable {
     // MARK: program
 
     public override func lookupForProgram(key: UnsafeRawPointer, cpu: Int) -> UnsafeMutableRawPointer? {
-        guard let i = index(key) else { return nil }
+        guard let i = index(key), cpu >= 0, cpu < possibleCPUs else { return nil }
         return valueAddress(i, cpu: isPerCPU ? cpu : 0)
     }
 
@@ -107,6 +107,7 @@ public final class ArrayMap: BPFMap, @unchecked Sendable {
     private func store(_ key: UnsafeRawPointer, _ value: UnsafeRawPointer, flags: UInt64, cpu: Int?) -> LinuxErrno? {
         guard flags & ~MapUpdateFlags.lock <= MapUpdateFlags.exist else { return .EINVAL }
         guard let i = index(key) else { return .E2BIG }
+        if let cpu, cpu < 0 || cpu >= possibleCPUs { return .EINVAL }
         guard flags & ~MapUpdateFlags.lock != MapUpdateFlags.noExist else { return .EEXIST }
         guard flags & MapUpdateFlags.lock == 0 else { return .EINVAL }
         if let cpu {

@@ -110,6 +110,7 @@ public final class HashMap: BPFMap, @unchecked Sendable {
     func store(_ key: UnsafeRawPointer, _ value: UnsafeRawPointer, flags: UInt64, cpu: Int?) -> LinuxErrno? {
         let mode = flags & ~MapUpdateFlags.lock
         guard mode <= MapUpdateFlags.exist, flags & MapUpdateFlags.lock == 0 else { return .EINVAL }
+        if let cpu, cpu < 0 || cpu >= possibleCPUs { return .EINVAL }
         let hash = hashKey(key, keySize)
         return lock.write { () -> LinuxErrno? in
             let old = find(key, hash)
@@ -177,6 +178,7 @@ public final class HashMap: BPFMap, @unchecked Sendable {
     // MARK: program
 
     public override func lookupForProgram(key: UnsafeRawPointer, cpu: Int) -> UnsafeMutableRawPointer? {
+        guard cpu >= 0, cpu < possibleCPUs else { return nil }
         let hash = hashKey(key, keySize)
         return lock.read { () -> UnsafeMutableRawPointer? in
             guard let found = find(key, hash) else { return nil }
