@@ -7,7 +7,7 @@ enum ContextRules {
         guard offset >= 0, offset < SKBField.size, size > 0, offset % size == 0 else { return false }
         if write && !writable(offset) { return false }
         switch offset {
-        case SKBField.data, SKBField.dataEnd, SKBField.dataMeta:
+        case SKBField.data..<SKBField.napiID, SKBField.dataMeta..<SKBField.flowKeys:
             // Only through the 32-bit load the VM turns into a packet pointer.
             return false
         case SKBField.family..<SKBField.localPortEnd, SKBField.flowKeys..<SKBField.flowKeys + 8:

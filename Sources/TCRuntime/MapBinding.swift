@@ -1,12 +1,13 @@
 import BPFCore
+import BPFMaps
 import BPFVM
 
 /// Resolves a program's `lddw` map references (the loader's map indices, `src` 5 and 6) to
 /// the maps it was given.
 public struct MapBinding: PseudoImmediateResolver, Sendable {
-    public let maps: [any TCMap]
+    public let maps: [BPFMap]
 
-    public init(maps: [any TCMap]) { self.maps = maps }
+    public init(maps: [BPFMap]) { self.maps = maps }
 
     public func resolve(_ immediate: PseudoImmediate) -> ResolvedImmediate? {
         switch immediate {
@@ -14,11 +15,13 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
             guard i >= 0, Int(i) < maps.count else { return nil }
             return ResolvedImmediate(value: MapRegistry.shared.handle(for: maps[Int(i)]))
         case let .mapIndexValue(i, offset):
-            guard i >= 0, Int(i) < maps.count, let value = maps[Int(i)].directValue(),
-                  UInt64(offset) < UInt64(value.count) else { return nil }
-            let readOnly = maps[Int(i)].spec.flags & MapFlags.rdonlyProg != 0
-            return ResolvedImmediate(value: UInt64(UInt(bitPattern: value.baseAddress)) + UInt64(offset),
-                                     region: MemoryRegion(value, writable: !readOnly))
+            // Global data: an address inside the value of a one-entry array.
+            guard i >= 0, Int(i) < maps.count, let array = maps[Int(i)] as? ArrayMap,
+                  let base = array.valueBaseAddress(index: 0), UInt64(offset) < UInt64(array.valueByteCount)
+            else { return nil }
+            let value = UnsafeMutableRawBufferPointer(start: base, count: array.valueByteCount)
+            return ResolvedImmediate(value: UInt64(UInt(bitPattern: base)) + UInt64(offset),
+                                     region: MemoryRegion(value, writable: array.programWritable))
         default:
             return nil
         }

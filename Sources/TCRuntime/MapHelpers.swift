@@ -1,4 +1,5 @@
 import BPFCore
+import BPFMaps
 import BPFVM
 
 /// bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem, and the ring buffer helpers.
@@ -14,7 +15,7 @@ enum MapHelpers {
     }
 
     /// The map r1 names; a fault when it names none (the kernel verifier would refuse).
-    static func map(_ call: inout HelperCall) -> (any TCMap)? {
+    static func map(_ call: inout HelperCall) -> BPFMap? {
         guard let map = MapRegistry.shared.map(call.r1) else {
             call.failure = "r1 is not a map"
             return nil
@@ -22,54 +23,63 @@ enum MapHelpers {
         return map
     }
 
+    /// The CPU whose copy per-CPU maps use.
+    static func cpu(_ call: HelperCall, _ map: BPFMap) -> Int {
+        Int(TCRun.from(call).services.processorID()) % max(1, map.possibleCPUs)
+    }
+
+    static func key(_ call: inout HelperCall, _ map: BPFMap) -> UnsafeRawPointer? {
+        guard let key = call.memory(at: call.r2, count: map.keySize, write: false, "map key") else { return nil }
+        // A zero-size key never happens (map creation refuses it); keep a valid pointer anyway.
+        return UnsafeRawPointer(key.baseAddress) ?? UnsafeRawPointer(bitPattern: 1)
+    }
+
     static func lookup(_ call: inout HelperCall) -> UInt64 {
-        guard let map = map(&call),
-              let key = call.memory(at: call.r2, count: Int(map.spec.keySize), write: false, "map key") else { return 0 }
-        guard let value = map.lookupForProgram(UnsafeRawBufferPointer(key)) else { return 0 }
-        TCRun.from(call).grant(MemoryRegion(value, writable: map.spec.flags & MapFlags.rdonlyProg == 0))
-        return UInt64(UInt(bitPattern: value.baseAddress))
+        guard let map = map(&call), let key = key(&call, map) else { return 0 }
+        guard let value = map.lookupForProgram(key: key, cpu: cpu(call, map)) else { return 0 }
+        TCRun.from(call).grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize),
+                                            writable: map.programWritable))
+        return UInt64(UInt(bitPattern: value))
     }
 
     static func update(_ call: inout HelperCall) -> UInt64 {
-        guard let map = map(&call),
-              let key = call.memory(at: call.r2, count: Int(map.spec.keySize), write: false, "map key"),
-              let value = call.memory(at: call.r3, count: Int(map.spec.valueSize), write: false, "map value")
-        else { return 0 }
-        return UInt64(bitPattern: map.updateFromProgram(UnsafeRawBufferPointer(key), UnsafeRawBufferPointer(value), flags: call.r4))
+        guard let map = map(&call), let key = key(&call, map),
+              let value = call.memory(at: call.r3, count: map.valueSize, write: false, "map value"),
+              let valuePointer = UnsafeRawPointer(value.baseAddress) else { return 0 }
+        guard let error = map.updateFromProgram(key: key, value: valuePointer, flags: call.r4, cpu: cpu(call, map)) else { return 0 }
+        return failed(error)
     }
 
     static func delete(_ call: inout HelperCall) -> UInt64 {
-        guard let map = map(&call),
-              let key = call.memory(at: call.r2, count: Int(map.spec.keySize), write: false, "map key") else { return 0 }
-        return UInt64(bitPattern: map.deleteFromProgram(UnsafeRawBufferPointer(key)))
+        guard let map = map(&call), let key = key(&call, map) else { return 0 }
+        guard let error = map.deleteFromProgram(key: key, cpu: cpu(call, map)) else { return 0 }
+        return failed(error)
     }
 
-    static func ringBuffer(_ call: inout HelperCall) -> (any TCRingBuffer)? {
+    static func ringBuffer(_ call: inout HelperCall) -> RingBufferMap? {
         guard let map = map(&call) else { return nil }
-        guard let ring = map as? any TCRingBuffer else {
+        guard let ring = map as? RingBufferMap else {
             call.failure = "map \(map.spec.name) is not a ring buffer"
             return nil
         }
         return ring
     }
 
-    static let wakeupFlags: UInt64 = 0x3  // BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP
-
     static func ringbufOutput(_ call: inout HelperCall) -> UInt64 {
         guard let ring = ringBuffer(&call),
               let data = call.memory(at: call.r2, count: Int(min(call.r3, 1 << 32)), write: false, "ringbuf data")
         else { return 0 }
-        guard call.r4 & ~wakeupFlags == 0 else { return failed(.EINVAL) }
-        return ring.output(UnsafeRawBufferPointer(data)) ? 0 : failed(.EAGAIN)
+        guard let error = ring.output(UnsafeRawBufferPointer(data), flags: call.r4) else { return 0 }
+        return failed(error)
     }
 
     static func ringbufReserve(_ call: inout HelperCall) -> UInt64 {
         guard let ring = ringBuffer(&call) else { return 0 }
-        guard call.r3 == 0, call.r2 <= UInt64(Int32.max), let record = ring.reserve(Int(call.r2)) else { return 0 }
+        guard let record = ring.reserve(byteCount: call.r2, flags: call.r3) else { return 0 }
         let run = TCRun.from(call)
-        run.grant(MemoryRegion(record))
-        run.reservations.append((UInt64(UInt(bitPattern: record.baseAddress)), ring))
-        return UInt64(UInt(bitPattern: record.baseAddress))
+        run.grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: record, count: Int(call.r2))))
+        run.reservations.append((UInt64(UInt(bitPattern: record)), ring))
+        return UInt64(UInt(bitPattern: record))
     }
 
     static func commit(_ call: inout HelperCall, discard: Bool) -> UInt64 {
@@ -80,7 +90,8 @@ enum MapHelpers {
         }
         let (address, ring) = run.reservations.remove(at: i)
         run.grants.removeAll { $0.base == address }
-        ring.commit(UnsafeMutableRawPointer(bitPattern: UInt(address))!, discard: discard)
+        let record = UnsafeMutableRawPointer(bitPattern: UInt(address))!
+        if discard { ring.discard(record) } else { ring.submit(record) }
         return 0
     }
 }

@@ -1,3 +1,4 @@
+import BPFMaps
 import BPFVM
 
 /// The helper table of a tc (SCHED_CLS) program: every helper this runtime implements.
@@ -18,7 +19,7 @@ public enum TCHelpers {
 
     /// Verifier options for a tc program: the helpers, the maps, and `data`/`data_end`/`data_meta`
     /// as packet pointers (`data_meta` equals `data`: tc packets carry no metadata here).
-    public static func options(maps: [any TCMap] = []) -> VerifierOptions {
+    public static func options(maps: [BPFMap] = []) -> VerifierOptions {
         var options = VerifierOptions()
         options.helpers = table()
         options.resolver = MapBinding(maps: maps)

@@ -1,4 +1,5 @@
 import BPFCore
+import BPFMaps
 import BPFVM
 
 /// A tc program loaded for the embedded datapath: verified and compiled once, with the maps its
@@ -6,15 +7,15 @@ import BPFVM
 /// may run it at once.
 public final class TCProgram: Sendable {
     public let program: VMProgram
-    public let maps: [any TCMap]
+    public let maps: [BPFMap]
 
     /// Loads raw bytecode (8 bytes per instruction, little-endian).
-    public init(bytes: [UInt8], maps: [any TCMap] = []) throws(VMError) {
+    public init(bytes: [UInt8], maps: [BPFMap] = []) throws(VMError) {
         program = try VMProgram(bytes: bytes, options: TCHelpers.options(maps: maps))
         self.maps = maps
     }
 
-    public init(instructions: [Instruction], maps: [any TCMap] = []) throws(VMError) {
+    public init(instructions: [Instruction], maps: [BPFMap] = []) throws(VMError) {
         program = try VMProgram(instructions: instructions, options: TCHelpers.options(maps: maps))
         self.maps = maps
     }

@@ -1,3 +1,4 @@
+import BPFMaps
 import BPFVM
 
 /// Where a program asked the packet to go (`bpf_redirect`, `bpf_redirect_peer`).
@@ -12,6 +13,11 @@ public struct RedirectTarget: Hashable, Sendable {
     }
     public var ifindex: UInt32
     public var direction: Direction
+
+    public init(ifindex: UInt32, direction: Direction) {
+        self.ifindex = ifindex
+        self.direction = direction
+    }
 }
 
 /// The state of one program run on one skb: the context block the program reads and writes,
@@ -28,7 +34,7 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     var grants: [MemoryRegion] = []
     var redirect: RedirectTarget?
     /// Ring buffer records reserved and not yet submitted or discarded.
-    var reservations: [(address: UInt64, ring: any TCRingBuffer)] = []
+    var reservations: [(address: UInt64, ring: RingBufferMap)] = []
 
     init(skb: SKBuff, services: TCServices) {
         self.skb = skb
@@ -48,13 +54,15 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
 
     deinit {
         // The kernel verifier makes programs release what they reserve; drop what is left.
-        for (address, ring) in reservations { ring.commit(UnsafeMutableRawPointer(bitPattern: UInt(address))!, discard: true) }
+        for (address, ring) in reservations { ring.discard(UnsafeMutableRawPointer(bitPattern: UInt(address))!) }
         context.deallocate()
         socketBlock?.deallocate()
     }
 
     func program(map: UInt64, index: UInt32) -> VMProgram? {
-        (MapRegistry.shared.map(map) as? any TCProgramArray)?.program(at: index)
+        guard let array = MapRegistry.shared.map(map) as? ProgramArrayMap,
+              let slot = array.program(at: index)?.program else { return nil }
+        return (slot as? any TailCallTarget)?.tailCallProgram ?? (slot as? VMProgram)
     }
 
     static func from(_ call: HelperCall) -> TCRun {
@@ -135,10 +143,9 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
         for i in 0..<5 { m.cb[i] = load32(SKBField.cb + 4 * i) }
         m.tcClassid = UInt16(truncatingIfNeeded: load32(SKBField.tcClassid))
         m.tstamp = context.load(fromByteOffset: SKBField.tstamp, as: UInt64.self)
-        if m != skb.metadata {
-            skb.metadata = m
-            renderWritable()
-        }
+        if m != skb.metadata { skb.metadata = m }
+        renderWritable()  // also undoes an ignored store
+
     }
 
     /// The packet as the program's bounds must now see it.
