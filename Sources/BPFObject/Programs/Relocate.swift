@@ -30,6 +30,9 @@ enum Relocate {
             defer { i += insn.opcode == ldImm64 ? 2 : 1 }
             let byteOffset = UInt64(function.start + i) * 8
             let location = "\(function.label), instruction \(i)"
+            if insn.opcode == ldImm64, relocations[byteOffset + 8] != nil {
+                throw fail(location, "relocation on the second half of ld_imm64")
+            }
             if let relocation = relocations[byteOffset] {
                 if insn.opcode == call && insn.src == CallSource.local.rawValue {
                     guard relocation.type == ELFRelocation.bpf64_32 else {
