@@ -34,6 +34,8 @@ for _ in range(40):
         body[2:4] = b'\xff\xff'
     cases.append(('csum.o', 'tc', 1, other[:14] + bytes(body)))
 cases.append(('resize.o', 'tc/tail_grow', 3, ip4))
+for n in (3712, 3713):
+    cases.append(('resize.o', 'tc/tail_trim', 1, other[:14] + bytes(n - 14)))
 
 lines = []
 for obj, sec, repeat, packet in cases:
