@@ -1,5 +1,5 @@
 import BPFCore
-import LinuxKernel
+@testable import LinuxKernel
 import TCX
 import Testing
 
@@ -114,8 +114,7 @@ struct KernelMapTests {
     @Test func perCPUValuesHoldOneRoundedSlotPerPossibleCPU() throws {
         try Support.withWorld { (world) throws in
             let array = try world.createMap(MapSpec(name: "pa", type: .percpuArray, keySize: 4, valueSize: 4, maxEntries: 2))
-            let slots = try world.lookup(map: array, key: Self.le32(0)).count / 8
-            #expect(slots >= 1)
+            let slots = PossibleCPUs.count
             #expect(try world.lookup(map: array, key: Self.le32(0)).count == 8 * slots)
             var value: [UInt8] = []
             for cpu in 0..<slots { value += Self.le64(UInt64(100 + cpu)) }
@@ -242,6 +241,33 @@ extension KernelMapTests {
         }
     }
 
+    @Test func aTailCallGoesThroughTheProgArray() throws {
+        try Support.withWorld { (world) throws in
+            let jumps = try world.createMap(MapSpec(name: "jumps", type: .progArray, keySize: 4, valueSize: 4, maxEntries: 1))
+            let target = try world.loadProgram(.returning(3, name: "target"))
+            // tail_call(ctx, jumps, 0); falling through returns 1.
+            let body = Self.mapReference(dst: 2, source: .mapIndex, index: 0)
+                + [Instruction(opcode: 0xb7, dst: 3, imm: 0), Instruction(opcode: 0x85, imm: 12),
+                   Instruction(opcode: 0xb7, dst: 0, imm: 1), Instruction(opcode: 0x95)]
+            let caller = try world.loadProgram(ProgramSpec(name: "caller", instructions: Instruction.encode(body)),
+                                               maps: [jumps])
+            #expect(try world.testRun(caller, packet: Self.frame, repeat: 1).returnValue == 1)
+            try world.update(map: jumps, key: Self.le32(0), value: Self.le32(target.rawValue), flags: 0)
+            #expect(try world.testRun(caller, packet: Self.frame, repeat: 1).returnValue == 3)
+            try world.delete(map: jumps, key: Self.le32(0))
+            #expect(try world.testRun(caller, packet: Self.frame, repeat: 1).returnValue == 1)
+        }
+    }
+
+    @Test func anInitialValueLongerThanTheValueIsRefused() throws {
+        try Support.withWorld { (world) throws in
+            #expect(Support.errno {
+                try world.createMap(MapSpec(name: "big.data", type: .array, keySize: 4, valueSize: 4, maxEntries: 1,
+                                            initialValue: [UInt8](repeating: 1, count: 8)))
+            } == .EINVAL)
+        }
+    }
+
     @Test func aMapIndexOutsideTheListIsRefused() throws {
         try Support.withWorld { (world) throws in
             let map = try world.createMap(MapSpec(name: "only", type: .hash, keySize: 4, valueSize: 4, maxEntries: 4))
@@ -296,5 +322,44 @@ extension KernelMapTests {
             #expect(Support.errno { try world.lookup(map: program, key: Self.le32(0)) } == .EINVAL)
             #expect(Support.errno { try world.mapInfo(program) } == .EINVAL)
         }
+    }
+}
+
+/// The pieces of the map support that need no kernel.
+struct KernelMapTestsWithoutKernel {
+    @Test func possibleCPUListsAreCounted() {
+        #expect(PossibleCPUs.parse("0-3\n") == 4)
+        #expect(PossibleCPUs.parse("0\n") == 1)
+        #expect(PossibleCPUs.parse("0,2-5") == 5)
+        #expect(PossibleCPUs.parse("") == nil)
+        #expect(PossibleCPUs.parse("3-1") == nil)
+        #expect(PossibleCPUs.count >= 1)
+    }
+
+    @Test func indexReferencesBecomeFDReferences() throws {
+        let program: [Instruction] = KernelMapTests.mapReference(dst: 1, source: .mapIndex, index: 1)
+            + KernelMapTests.mapReference(dst: 2, source: .mapIndexValue, index: 0, offset: 16)
+            + [Instruction(opcode: 0x18, dst: 3, imm: 1), Instruction(opcode: 0, imm: 0), Instruction(opcode: 0x95)]
+        let maps = [Handle(rawValue: 40), Handle(rawValue: 41)]
+        let bytes = try MapReferences.resolve(Instruction.encode(program), maps: maps, program: "p")
+        let expected: [Instruction] = [
+            Instruction(opcode: 0x18, dst: 1, src: 1, imm: 41), Instruction(opcode: 0),
+            Instruction(opcode: 0x18, dst: 2, src: 2, imm: 40), Instruction(opcode: 0, imm: 16),
+            Instruction(opcode: 0x18, dst: 3, imm: 1), Instruction(opcode: 0), Instruction(opcode: 0x95),
+        ]
+        #expect(Instruction.decode(bytes) == expected)
+        // Already resolved references and plain 64-bit constants are left alone.
+        #expect(try MapReferences.resolve(bytes, maps: [], program: "p") == bytes)
+        let bad = Instruction.encode(KernelMapTests.mapReference(dst: 1, source: .mapIndex, index: 2))
+        #expect(throws: TCXError.self) { try MapReferences.resolve(bad, maps: maps, program: "p") }
+    }
+
+    @Test func mapAttrFieldsSitAtTheKernelsOffsets() {
+        #expect(BPFAttr.MapCreate.maxEntries.offset == 12 && BPFAttr.MapCreate.mapFlags.offset == 16)
+        #expect(BPFAttr.MapCreate.mapName.offset == 28 && BPFAttr.MapCreate.mapName.count == 16)
+        #expect(BPFAttr.MapElem.key.offset == 8 && BPFAttr.MapElem.value.offset == 16)
+        #expect(BPFAttr.MapElem.flags.offset == 24 && BPFAttr.MapElem.flags.width == 8)
+        #expect(MapInfoLayout.name.offset == 24 && MapInfoLayout.mapFlags.offset == 20)
+        #expect(BPFCommand.mapFreeze.rawValue == 22 && BPFCommand.mapGetNextKey.rawValue == 4)
     }
 }
