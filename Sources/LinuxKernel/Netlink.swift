@@ -23,6 +23,11 @@ struct NetlinkMessage {
         bytes += info.bytes
     }
 
+    /// Appends another family's fixed header (`struct tcmsg` for traffic control).
+    mutating func appendFamilyHeader(_ header: KernelStruct) {
+        bytes += header.bytes
+    }
+
     mutating func appendAttribute(_ type: UInt16, _ payload: [UInt8]) {
         let length = NetlinkABI.attrHeaderSize + payload.count
         bytes += Self.native(UInt16(length)) + Self.native(type) + payload
