@@ -1,1 +1,0 @@
-// The TCXNet module: this file goes when the first real file lands.
