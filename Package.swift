@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "TCX", dependencies: ["BPFCore"], swiftSettings: strict),
         // The embedded backend.
         .target(name: "Engine",
-                dependencies: ["TCX", "MultiProg", "BPFVM", "BPFCore",
+                dependencies: ["TCX", "MultiProg", "BPFVM", "BPFCore", "BPFMaps", "TCRuntime",
                                .product(name: "Atomics", package: "swift-atomics")],
                 swiftSettings: strict),
         // bpf(2) is a variadic syscall: Swift cannot call it directly.

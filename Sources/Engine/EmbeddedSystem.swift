@@ -1,6 +1,7 @@
 import Atomics
 import BPFCore
 import Synchronization
+import TCRuntime
 import TCX
 
 /// The embedded backend: an in-process world that reproduces the kernel's multi-program attach
@@ -10,10 +11,14 @@ import TCX
 /// the datapath reads only published program arrays and takes no lock.
 public final class EmbeddedSystem: TCXSystem {
     private let state = Mutex(WorldStateBox())
+    /// Runs tc programs with the world's helper services; `trace_printk` lines go to `trace`.
+    let runner: TCProgramRunner
+    public let trace = TraceLog()
     /// The devices as datapath workers see them; republished after every device change.
     let topology = ManagedAtomic(Topology([:]))
 
     public init() {
+        runner = TCProgramRunner(services: TCServices(log: { [trace] line in trace.append(line) }))
         publishTopology()
     }
 
@@ -38,13 +43,7 @@ public final class EmbeddedSystem: TCXSystem {
     // MARK: Programs and handles
 
     public func loadProgram(_ spec: ProgramSpec) throws(TCXError) -> Handle {
-        let executable = try Executable(spec: spec)
-        return try locked { world throws(TCXError) in
-            let id = world.programIDs.allocate(skipping: { world.programs[$0] != nil })
-            let program = ProgramObject(id: id, spec: spec, executable: executable)
-            world.programs[id] = program
-            return world.open(.program(program))
-        }
+        try loadProgram(spec, maps: [])
     }
 
     public func close(_ handle: Handle) throws(TCXError) {
@@ -64,7 +63,7 @@ public final class EmbeddedSystem: TCXSystem {
         try locked { world throws(TCXError) in
             let object = try world.infoObject(handle.rawValue)
             guard case .program(let program) = object else {
-                throw TCXError(.EINVAL, "fd \(handle.rawValue) is a link, not a program")
+                throw TCXError(.EINVAL, "fd \(handle.rawValue) is not a program")
             }
             return ProgramInfo(id: program.id, type: program.type, name: program.name)
         }
@@ -74,7 +73,7 @@ public final class EmbeddedSystem: TCXSystem {
         try locked { world throws(TCXError) in
             let object = try world.infoObject(handle.rawValue)
             guard case .link(let link) = object else {
-                throw TCXError(.EINVAL, "fd \(handle.rawValue) is a program, not a link")
+                throw TCXError(.EINVAL, "fd \(handle.rawValue) is not a link")
             }
             return LinkInfo(type: link.type, id: link.id, programID: link.program.id,
                             ifindex: link.ifindex, attachType: link.attachType)
@@ -86,6 +85,7 @@ public final class EmbeddedSystem: TCXSystem {
             switch try world.object(at: handle.rawValue, role: "the") {
             case .program: .program
             case .link: .link
+            case .map: .map
             }
         }
     }

@@ -6,5 +6,5 @@ struct TCXCommand: ParsableCommand {
         commandName: "tcx",
         abstract: "Multi-program BPF attach (bpf_mprog, tcx, netkit) on an embedded engine or the Linux kernel.",
         subcommands: [RunScript.self, DifferentialCommand.self,
-                      ConformancePluginCommand.self, DisasmCommand.self, BenchCommand.self, NetCommand.self])
+                      ConformancePluginCommand.self, DisasmCommand.self, BenchCommand.self, ReplayCommand.self, NetCommand.self])
 }

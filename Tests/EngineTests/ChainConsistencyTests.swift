@@ -5,6 +5,10 @@ import Engine
 import TCX
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Datapath readers run a hook's chain while the control plane changes it: every run must see
 /// one whole published chain, never a mix of two.
 @Suite struct ChainConsistencyTests {
@@ -42,6 +46,8 @@ import Testing
                 }
             }
         }
+        // Let the readers get going before the hook starts changing under them.
+        while runs.load(ordering: .relaxed) < 100 { sched_yield() }
         for _ in 0..<2_000 {
             try world.replace(handles["b"]!, with: handles["d"]!, on: target)  // [a, d, c]
             try world.detach(handles["c"]!, from: target)                       // [a, d]

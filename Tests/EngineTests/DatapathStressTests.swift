@@ -5,6 +5,10 @@ import Engine
 import TCX
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Worker threads push frames through a veth pair while another thread makes thousands of
 /// changes to both hooks on the way (prog mode and links, attach, replace, detach, link update,
 /// link close). Every frame's trace at every hook must be one whole chain that was published.
@@ -44,6 +48,7 @@ import Testing
                 }
             }
         }
+        while frames.load(ordering: .relaxed) < 100 { sched_yield() }
         let rounds = 1_500
         for _ in 0..<rounds {
             try world.attach(programs[0], to: egress)

@@ -56,10 +56,10 @@ extension ProgramObject {
     /// Runs the program once on `frame`, counting the run.
     func run(_ frame: inout Frame) throws(TCXError) -> ProgramRun {
         let start = ContinuousClock.now
-        let value = Int32(truncatingIfNeeded: try executable.run(packet: &frame.bytes))
+        let run = try executable.run(&frame)
         let elapsed = ContinuousClock.now - start
-        counters.record(returnValue: value,
+        counters.record(returnValue: run.returnValue,
                         nanoseconds: UInt64(elapsed.components.attoseconds / 1_000_000_000) + UInt64(elapsed.components.seconds) * 1_000_000_000)
-        return ProgramRun(returnValue: value, redirect: nil)
+        return run
     }
 }

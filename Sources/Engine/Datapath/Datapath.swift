@@ -11,16 +11,22 @@ struct DatapathPlan: Sendable {
     }
     let kind: Kind
     let programs: PublishedArray<ProgramObject>
+    /// The device the packet is at when the chain runs, and whether it is receiving.
+    let ifindex: UInt32
+    let ingress: Bool
 }
 
 extension WorldState {
     func datapathPlan(for target: HookTarget) throws(TCXError) -> DatapathPlan {
         let location = try location(of: target)
         switch location {
-        case .tcx:
-            return DatapathPlan(kind: .tcx, programs: location.hook.published)
+        case .tcx(let device, let type):
+            return DatapathPlan(kind: .tcx, programs: location.hook.published, ifindex: device.ifindex,
+                                ingress: type == .tcxIngress)
         case .netkit(let device):
-            return DatapathPlan(kind: .netkit(policy: device.netkitPolicy), programs: location.hook.published)
+            // netkit programs see the packet as already on the other device of the pair.
+            return DatapathPlan(kind: .netkit(policy: device.netkitPolicy), programs: location.hook.published,
+                                ifindex: device.peerIfindex ?? device.ifindex, ingress: false)
         }
     }
 }
@@ -47,6 +53,7 @@ extension EmbeddedSystem {
 enum Datapath {
     static func run(_ plan: DatapathPlan, packet: [UInt8]) throws(TCXError) -> RunResult {
         var frame = Frame(packet)
+        frame.arrive(at: plan.ifindex, ingress: plan.ingress)
         let outcome = ChainRunner.run(plan.programs, frame: &frame)
         if let fault = outcome.fault { throw fault }
         let verdict: Verdict

@@ -1,39 +1,49 @@
 import BPFCore
+import BPFMaps
 import BPFVM
+import TCRuntime
 import TCX
 
-/// A loaded program in the form the VM executes: verified and compiled once at load time.
+/// A loaded program in the form the VM executes: verified and compiled once at load time, with
+/// the maps its instructions refer to, run with the tc context and helpers.
 final class Executable: Sendable {
-    /// `sizeof(struct __sk_buff)`: the context block a tc program's r1 points at.
-    static let contextSize = 192
-    let program: VMProgram
+    let program: TCProgram
+    let runner: TCProgramRunner
 
-    init(spec: ProgramSpec) throws(TCXError) {
+    init(spec: ProgramSpec, maps: [BPFMap], runner: TCProgramRunner) throws(TCXError) {
         do {
-            program = try VMProgram(bytes: spec.instructions)
+            program = try TCProgram(bytes: spec.instructions, maps: maps)
         } catch {
             throw TCXError(error.errno, "the verifier refused \(spec.name): \(error)")
         }
+        self.runner = runner
     }
 
-    /// Runs the program on `packet` and returns r0. A run that faults (an access outside what
-    /// it may touch, too many instructions) ends as the kernel would never let it: with an error.
-    func run(packet: inout [UInt8]) throws(TCXError) -> UInt64 {
-        let program = self.program
-        let result: Result<UInt64, VMFault> = packet.withUnsafeMutableBytes { packetBytes in
-            withUnsafeTemporaryAllocation(byteCount: Self.contextSize, alignment: 8) { context in
-                context.initializeMemory(as: UInt8.self, repeating: 0)
-                context.storeBytes(of: UInt32(packetBytes.count).littleEndian, toByteOffset: 0, as: UInt32.self)
-                do throws(VMFault) {
-                    return .success(try Interpreter.run(program, context: context, packet: packetBytes))
-                } catch {
-                    return .failure(error)
-                }
-            }
+    /// Runs the program on `frame` (its bytes and skb fields change as the program changes
+    /// them). A run that faults — an access outside what it may touch — is an error: the
+    /// kernel's verifier would never have let such a program run.
+    func run(_ frame: inout Frame) throws(TCXError) -> ProgramRun {
+        let skb = SKBuff(packet: frame.bytes, metadata: frame.metadata)
+        let outcome: TCRunOutcome
+        do {
+            outcome = try runner.run(program, on: skb)
+        } catch {
+            throw TCXError(.EFAULT, "\(error)")
         }
-        switch result {
-        case .success(let value): return value
-        case .failure(let fault): throw TCXError(.EFAULT, "\(fault)")
+        frame.bytes = skb.packet
+        frame.metadata = skb.metadata
+        return ProgramRun(returnValue: outcome.verdict, redirect: outcome.redirect.map(Redirect.init))
+    }
+}
+
+extension Redirect {
+    /// bpf_redirect to a device's egress or (BPF_F_INGRESS) ingress; bpf_redirect_peer to the
+    /// ingress of the device's peer, which `PacketFlow` resolves.
+    init(_ target: RedirectTarget) {
+        switch target.direction {
+        case .egress: self.init(ifindex: target.ifindex, ingress: false)
+        case .ingress: self.init(ifindex: target.ifindex, ingress: true)
+        case .peer: self.init(ifindex: target.ifindex, ingress: true, peer: true)
         }
     }
 }

@@ -51,6 +51,7 @@ struct PacketFlow {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
         device.counters.rxPackets.wrappingIncrement(ordering: .relaxed)
+        frame.arrive(at: ifindex, ingress: true)
         switch runTCX(device, .tcxIngress, &frame, path: &path) {
         case .deliver:
             sink?.delivered(frame.bytes, at: ifindex)
@@ -69,6 +70,7 @@ struct PacketFlow {
         guard let device = topology.devices[ifindex] else {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
+        frame.arrive(at: ifindex, ingress: false)
         switch runTCX(device, .tcxEgress, &frame, path: &path) {
         case .deliver:
             wire(device, &frame, path: &path, hops: hops)
@@ -111,6 +113,7 @@ struct PacketFlow {
             device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
             return drop(frame, at: device.ifindex, "netkit cannot transmit: no peer or a runt frame", path: &path)
         }
+        frame.metadata.ifindex = peer  // netkit programs see the packet on the other device
         let outcome = ChainRunner.run(device.netkitHook!.published, frame: &frame)
         let verdict = outcome.fault == nil
             ? ChainRunner.netkitVerdict(outcome.last, policy: device.netkitPolicy) : .drop
@@ -141,7 +144,12 @@ struct PacketFlow {
         guard hops < Self.hopLimit else {
             return drop(frame, at: ifindex, "redirect loop: more than \(Self.hopLimit) hops", path: &path)
         }
-        if target.ingress {
+        if target.peer {
+            guard let peer = topology.devices[target.ifindex]?.peerIfindex else {
+                return drop(frame, at: ifindex, "redirect_peer to a device without a peer", path: &path)
+            }
+            receive(&frame, at: peer, path: &path, hops: hops + 1)
+        } else if target.ingress {
             receive(&frame, at: target.ifindex, path: &path, hops: hops + 1)
         } else {
             transmit(&frame, from: target.ifindex, path: &path, hops: hops + 1)

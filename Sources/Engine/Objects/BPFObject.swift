@@ -2,11 +2,13 @@
 enum BPFObject {
     case program(ProgramObject)
     case link(LinkObject)
+    case map(MapObject)
 
     var label: String {
         switch self {
         case .program(let p): p.label
         case .link(let l): l.label
+        case .map(let m): m.label
         }
     }
 }

@@ -11,10 +11,13 @@ final class ProgramObject: @unchecked Sendable {
     let name: String
     let executable: Executable
     let counters = ProgramCounters()
+    /// The maps the program's instructions refer to; it holds a reference on each.
+    let maps: [MapObject]
     /// Guarded by the world's lock.
     var references = 0
 
-    init(id: UInt32, spec: ProgramSpec, executable: Executable) {
+    init(id: UInt32, spec: ProgramSpec, executable: Executable, maps: [MapObject]) {
+        self.maps = maps
         self.id = id
         self.type = spec.type
         self.expectedAttachType = spec.expectedAttachType

@@ -8,6 +8,8 @@ final class WorldState {
     var descriptors = DescriptorTable()
     var programs: [UInt32: ProgramObject] = [:]
     var links: [UInt32: LinkObject] = [:]
+    var maps: [UInt32: MapObject] = [:]
+    var mapIDs = IDAllocator()
     var programIDs = IDAllocator()
     var linkIDs = IDAllocator()
     var pins: [String: BPFObject] = [:]
@@ -32,7 +34,7 @@ final class WorldState {
 
     func program(at fd: UInt32, role: String, type: ProgramType? = nil) throws(TCXError) -> ProgramObject {
         guard case .program(let program) = try object(at: fd, role: role) else {
-            throw TCXError(.EINVAL, "\(role) fd \(fd) is a link, not a program")
+            throw TCXError(.EINVAL, "\(role) fd \(fd) is not a program")
         }
         if let type, program.type != type {
             throw TCXError(.EINVAL, "\(role) \(program.label) is of type \(program.type), \(type) is needed")
@@ -42,7 +44,7 @@ final class WorldState {
 
     func link(at fd: UInt32, role: String) throws(TCXError) -> LinkObject {
         guard case .link(let link) = try object(at: fd, role: role) else {
-            throw TCXError(.EINVAL, "\(role) fd \(fd) is a program, not a link")
+            throw TCXError(.EINVAL, "\(role) fd \(fd) is not a link")
         }
         return link
     }
@@ -66,6 +68,7 @@ final class WorldState {
         switch object {
         case .program(let p): p.references += 1
         case .link(let l): l.references += 1
+        case .map(let m): m.references += 1
         }
     }
 
@@ -73,12 +76,28 @@ final class WorldState {
         switch object {
         case .program(let p): release(p)
         case .link(let l): release(l)
+        case .map(let m): release(m)
         }
     }
 
+    /// A program freed lets go of the maps it uses.
     func release(_ program: ProgramObject) {
         program.references -= 1
-        if program.references == 0 { programs[program.id] = nil }
+        guard program.references == 0 else { return }
+        programs[program.id] = nil
+        for map in program.maps { release(map) }
+    }
+
+    func release(_ map: MapObject) {
+        map.references -= 1
+        if map.references == 0 { maps[map.id] = nil }
+    }
+
+    func map(at fd: UInt32, role: String) throws(TCXError) -> MapObject {
+        guard case .map(let map) = try object(at: fd, role: role) else {
+            throw TCXError(.EINVAL, "\(role) fd \(fd) is not a map")
+        }
+        return map
     }
 
     /// The last holder of a link is gone: it detaches itself, then lets go of its program.

@@ -1,0 +1,145 @@
+import BPFCore
+import BPFMaps
+import TCRuntime
+import TCX
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Maps and programs that use them (`BPFObjectSystem`), on BPFMaps.
+extension EmbeddedSystem: BPFObjectSystem {
+    /// The machine's possible CPUs, as the kernel counts them for per-CPU values, so values
+    /// have the same layout on both backends.
+    static let possibleCPUs: Int = {
+        if let file = fopen("/sys/devices/system/cpu/possible", "r") {
+            defer { fclose(file) }
+            var buffer = [CChar](repeating: 0, count: 64)
+            if fgets(&buffer, 64, file) != nil {
+                let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                var count = 0
+                for range in text.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
+                    let bounds = range.split(separator: "-").compactMap { Int($0) }
+                    count += bounds.count == 2 ? bounds[1] - bounds[0] + 1 : 1
+                }
+                if count > 0 { return count }
+            }
+        }
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_CONF))))
+    }()
+
+    public func createMap(_ spec: MapSpec) throws(TCXError) -> Handle {
+        let map: BPFMap
+        do throws(MapError) {
+            map = try BPFMap.create(spec, possibleCPUs: Self.possibleCPUs)
+            if let initial = spec.initialValue {
+                guard initial.count <= map.valueSize else {
+                    throw MapError(.EINVAL, "initial value of \(initial.count) bytes is larger than the value (\(map.valueSize))")
+                }
+                try map.update(key: [0, 0, 0, 0], value: initial + [UInt8](repeating: 0, count: map.valueSize - initial.count))
+            }
+        } catch {
+            throw TCXError(error.errno, "map \(spec.name): \(error.reason)")
+        }
+        return try withWorld { world in
+            let id = world.mapIDs.allocate(skipping: { world.maps[$0] != nil })
+            let object = MapObject(id: id, map: map)
+            world.maps[id] = object
+            return world.open(.map(object))
+        }
+    }
+
+    public func loadProgram(_ spec: ProgramSpec, maps handles: [Handle]) throws(TCXError) -> Handle {
+        let maps = try withWorld { world throws(TCXError) in
+            try handles.map { handle throws(TCXError) in try world.map(at: handle.rawValue, role: "map") }
+        }
+        let executable = try Executable(spec: spec, maps: maps.map(\.map), runner: runner)
+        return try withWorld { world throws(TCXError) in
+            // The maps may have closed meanwhile: resolve them again under the same lock.
+            let held = try handles.map { handle throws(TCXError) in try world.map(at: handle.rawValue, role: "map") }
+            guard zip(held, maps).allSatisfy({ $0 === $1 }) else {
+                throw TCXError(.EBADF, "a map handle changed while \(spec.name) was loading")
+            }
+            let id = world.programIDs.allocate(skipping: { world.programs[$0] != nil })
+            let program = ProgramObject(id: id, spec: spec, executable: executable, maps: held)
+            for map in held { map.references += 1 }
+            world.programs[id] = program
+            return world.open(.program(program))
+        }
+    }
+
+    public func lookup(map: Handle, key: [UInt8]) throws(TCXError) -> [UInt8] {
+        try onMap(map) { map throws(MapError) in try map.lookup(key: key) }
+    }
+
+    public func update(map handle: Handle, key: [UInt8], value: [UInt8], flags: UInt64) throws(TCXError) {
+        try withWorld { world throws(TCXError) in
+            let object = try world.map(at: handle.rawValue, role: "map")
+            do throws(MapError) {
+                if let programs = object.map as? ProgramArrayMap {
+                    // A prog array's value is a program fd: resolve it in this world.
+                    try world.updateProgramArray(programs, key: key, value: value, flags: flags)
+                } else {
+                    try object.map.update(key: key, value: value, flags: flags)
+                }
+            } catch {
+                throw TCXError(error.errno, "\(object.label): \(error.reason)")
+            }
+        }
+    }
+
+    public func delete(map: Handle, key: [UInt8]) throws(TCXError) {
+        try onMap(map) { map throws(MapError) in try map.delete(key: key) }
+    }
+
+    public func nextKey(map: Handle, after key: [UInt8]?) throws(TCXError) -> [UInt8]? {
+        do {
+            return try onMap(map) { map throws(MapError) in try map.nextKey(after: key) }
+        } catch where error.errno == .ENOENT {
+            return nil
+        }
+    }
+
+    public func freeze(map: Handle) throws(TCXError) {
+        try onMap(map) { map throws(MapError) in try map.freeze() }
+    }
+
+    public func mapInfo(_ handle: Handle) throws(TCXError) -> MapInfo {
+        try withWorld { world throws(TCXError) in
+            guard case .map(let object) = try world.infoObject(handle.rawValue) else {
+                throw TCXError(.EINVAL, "fd \(handle.rawValue) is not a map")
+            }
+            let spec = object.map.spec
+            return MapInfo(id: object.id, type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize,
+                           maxEntries: spec.maxEntries, flags: spec.flags, name: spec.name)
+        }
+    }
+
+    /// Runs a userspace map operation on the map behind `handle`.
+    private func onMap<T>(_ handle: Handle, _ body: (BPFMap) throws(MapError) -> T) throws(TCXError) -> T {
+        let object = try withWorld { world throws(TCXError) in try world.map(at: handle.rawValue, role: "map") }
+        do {
+            return try body(object.map)
+        } catch {
+            throw TCXError(error.errno, "\(object.label): \(error.reason)")
+        }
+    }
+}
+
+extension WorldState {
+    /// BPF_MAP_UPDATE_ELEM on a prog array: the value names a program by fd.
+    func updateProgramArray(_ map: ProgramArrayMap, key: [UInt8], value: [UInt8], flags: UInt64) throws(MapError) {
+        guard key.count == 4, value.count == 4 else { throw MapError(.EINVAL, "prog array keys and values are 4 bytes") }
+        let index = key.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+        let fd = value.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+        let program: ProgramObject
+        switch descriptors.lookup(fd) {
+        case .file(let file):
+            guard case .program(let found) = file.object else { throw MapError(.EINVAL, "fd \(fd) is not a program") }
+            program = found
+        case .notBPF: throw MapError(.EINVAL, "fd \(fd) is not a program")
+        case .closed: throw MapError(.EBADF, "fd \(fd) is not open")
+        }
+        try map.setProgram(ProgramReference(id: program.id, program: program.executable.program), at: index, flags: flags)
+    }
+}

@@ -1,0 +1,17 @@
+import BPFCore
+import BPFMaps
+
+/// A map of the embedded world. Held by open files, pins and the programs that use it.
+final class MapObject: @unchecked Sendable {
+    let id: UInt32
+    let map: BPFMap
+    /// Guarded by the world's lock.
+    var references = 0
+
+    init(id: UInt32, map: BPFMap) {
+        self.id = id
+        self.map = map
+    }
+
+    var label: String { map.spec.name.isEmpty ? "map \(id)" : "map \(map.spec.name) (id \(id))" }
+}
