@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["SwiftTCX", "Engine", "TCX", "BPFCore", "TCXScript", "TCXConformance",
                                                          .product(name: "Atomics", package: "swift-atomics")], swiftSettings: strict),
         .testTarget(name: "TCXScriptTests", dependencies: ["TCXScript", "SwiftTCX"], swiftSettings: strict),
-        .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "SwiftTCX", "TCXScript", "TCXConformance"], swiftSettings: strict),
+        .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "SwiftTCX", "Engine", "TCXScript", "TCXConformance"], swiftSettings: strict),
         .testTarget(name: "BPFVMTests", dependencies: ["BPFVM", "BPFCore"], swiftSettings: strict),
         .testTarget(name: "PcapTests", dependencies: ["Pcap"], swiftSettings: strict),
         .testTarget(name: "TCXNetTests", dependencies: ["TCXNet", "SwiftTCX", "LinuxKernel"], swiftSettings: strict),

@@ -113,8 +113,11 @@ public final class ArrayMap: BPFMap, @unchecked Sendable {
         if let cpu {
             valueAddress(i, cpu: isPerCPU ? cpu : 0).copyMemory(from: value, byteCount: valueSize)
         } else {
+            // Userspace writes per-CPU values whole, padding included (the kernel copies the
+            // 8-byte-rounded size per CPU, and a later lookup returns those bytes).
+            let count = isPerCPU ? elementStride : valueSize
             for c in 0..<copies {
-                valueAddress(i, cpu: c).copyMemory(from: value + c * elementStride, byteCount: valueSize)
+                valueAddress(i, cpu: c).copyMemory(from: value + c * elementStride, byteCount: count)
             }
         }
         return nil

@@ -151,7 +151,9 @@ public final class HashMap: BPFMap, @unchecked Sendable {
         if let cpu {
             (area + (isPerCPU ? cpu * valueStride : 0)).copyMemory(from: value, byteCount: valueSize)
         } else {
-            for c in 0..<copies { (area + c * valueStride).copyMemory(from: value + c * valueStride, byteCount: valueSize) }
+            // Per-CPU values are written whole, padding included, as the kernel does.
+            let count = isPerCPU ? valueStride : valueSize
+            for c in 0..<copies { (area + c * valueStride).copyMemory(from: value + c * valueStride, byteCount: count) }
         }
     }
 

@@ -11,7 +11,7 @@ import Glibc
 extension EmbeddedSystem: BPFObjectSystem {
     /// The machine's possible CPUs, as the kernel counts them for per-CPU values, so values
     /// have the same layout on both backends.
-    static let possibleCPUs: Int = {
+    public static let possibleCPUs: Int = {
         if let file = fopen("/sys/devices/system/cpu/possible", "r") {
             defer { fclose(file) }
             var buffer = [CChar](repeating: 0, count: 64)
