@@ -1,3 +1,5 @@
+import BPFCore
+
 /// Generates random tcx scripts that stress the attach rules: random flag bits, relatives
 /// by fd and by id, closed handles, expected revisions near the real one, links and prog-mode
 /// attachments mixed, pins and device removal.
@@ -138,18 +140,5 @@ public struct RandomScript {
         default:
             return "query \(target())" + (chance(15) ? " count=\(rng.next() % 3)" : "")
         }
-    }
-}
-
-/// A small, fast, seedable generator, so a failing seed can be replayed exactly.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

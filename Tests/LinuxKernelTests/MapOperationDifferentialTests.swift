@@ -28,7 +28,7 @@ struct MapOperationDifferentialTests {
         }
         let a = try engine.createMap(spec)
         let b = try kernel.createMap(spec)
-        var rng = Generator(seed: UInt64(spec.type.rawValue) &* 7919)
+        var rng = SplitMix64(seed: UInt64(spec.type.rawValue) &* 7919)
         let valueBytes = spec.type == .percpuArray || spec.type == .percpuHash
             ? Int((spec.valueSize + 7) / 8 * 8) * EmbeddedSystem.possibleCPUs : Int(spec.valueSize)
         for step in 0..<400 {
@@ -57,7 +57,7 @@ struct MapOperationDifferentialTests {
         }
     }
 
-    private func randomKey(_ spec: MapSpec, _ rng: inout Generator) -> [UInt8] {
+    private func randomKey(_ spec: MapSpec, _ rng: inout SplitMix64) -> [UInt8] {
         if spec.type == .lpmTrie {
             // prefix length (host order) then 4 address bytes; a few prefixes over 32 are refused.
             let prefix = UInt32(rng.next() % 36)
@@ -70,18 +70,5 @@ struct MapOperationDifferentialTests {
 
     private func describe(_ body: () throws -> [UInt8]) -> String {
         do { return "ok \(try body())" } catch let error as TCXError { return error.errno.name } catch { return "\(error)" }
-    }
-}
-
-/// SplitMix64, so a failing sequence replays exactly.
-struct Generator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

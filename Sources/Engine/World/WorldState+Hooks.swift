@@ -3,17 +3,24 @@ import MultiProg
 import TCX
 
 extension WorldState {
+    /// BPF_PROG_ATTACH and BPF_PROG_DETACH check the attach type, then refuse flag bits mprog
+    /// gives no meaning to (BPF_LINK_CREATE does not: see `createLink`).
+    private func checkProgRequest(_ target: HookTarget, _ raw: UInt32, verb: String) throws(TCXError) -> AttachFlags {
+        guard target.attachType.isMultiProgHook else {
+            throw TCXError(.EINVAL, "attach type \(target.attachType.rawValue) is not a tcx or netkit hook")
+        }
+        let flags = AttachFlags(rawValue: raw)
+        let unknown = flags.subtracting(.multiProgMask)
+        if !unknown.isEmpty {
+            throw TCXError(.EINVAL, "\(verb) flags \(unknown) are not valid for tcx or netkit")
+        }
+        return flags
+    }
+
     // MARK: BPF_PROG_ATTACH
 
     func attach(_ request: RawAttach) throws(TCXError) {
-        guard request.target.attachType.isMultiProgHook else {
-            throw TCXError(.EINVAL, "attach type \(request.target.attachType.rawValue) is not a tcx or netkit hook")
-        }
-        let flags = AttachFlags(rawValue: request.flags)
-        let unknown = flags.subtracting(.multiProgMask)
-        if !unknown.isEmpty {
-            throw TCXError(.EINVAL, "attach flags \(unknown) are not valid for tcx or netkit")
-        }
+        let flags = try checkProgRequest(request.target, request.flags, verb: "attach")
         let program = try self.program(at: request.program, role: "program", type: .schedCLS)
         let location = try location(of: request.target)
         var replacing: Hook.Entry?
@@ -34,14 +41,7 @@ extension WorldState {
     // MARK: BPF_PROG_DETACH
 
     func detach(_ request: RawDetach) throws(TCXError) {
-        guard request.target.attachType.isMultiProgHook else {
-            throw TCXError(.EINVAL, "attach type \(request.target.attachType.rawValue) is not a tcx or netkit hook")
-        }
-        let flags = AttachFlags(rawValue: request.flags)
-        let unknown = flags.subtracting(.multiProgMask)
-        if !unknown.isEmpty {
-            throw TCXError(.EINVAL, "detach flags \(unknown) are not valid for tcx or netkit")
-        }
+        let flags = try checkProgRequest(request.target, request.flags, verb: "detach")
         let program = request.program == 0
             ? nil : try self.program(at: request.program, role: "program", type: .schedCLS)
         let location = try location(of: request.target)
