@@ -55,10 +55,12 @@ let package = Package(
         .target(name: "Pcap", swiftSettings: strict),
         // `tcx net show`: every device with its hooks and attachments, on either backend.
         .target(name: "TCXNet", dependencies: ["TCX", "BPFCore", "LinuxKernel"], swiftSettings: strict),
+        // `tcx replay`: an attach plan, a capture pushed through it, per-device captures and a report.
+        .target(name: "TCXReplay", dependencies: ["Engine", "TCX", "TCXScript", "Pcap"], swiftSettings: strict),
         // What applications import.
         .target(name: "SwiftTCX", dependencies: ["TCX", "Engine", "LinuxKernel"], swiftSettings: strict),
         .executableTarget(name: "tcx",
-                          dependencies: ["SwiftTCX", "Engine", "TCXScript", "TCXConformance", "TCXNet", "Pcap", "BPFVM", "BPFCore",
+                          dependencies: ["SwiftTCX", "Engine", "TCXScript", "TCXConformance", "TCXNet", "TCXReplay", "Pcap", "BPFVM", "BPFCore",
                                          .product(name: "Atomics", package: "swift-atomics"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
@@ -74,6 +76,8 @@ let package = Package(
         .testTarget(name: "BPFObjectTests", dependencies: ["BPFObject", "BPFCore"], swiftSettings: strict),
         .testTarget(name: "BPFMapsTests", dependencies: ["BPFMaps", "BPFCore"], swiftSettings: strict),
         .testTarget(name: "TCRuntimeTests", dependencies: ["TCRuntime", "BPFVM", "BPFMaps", "BPFCore"], swiftSettings: strict),
+        .testTarget(name: "ReplayTests", dependencies: ["TCXReplay", "Engine", "TCX", "TCXScript", "Pcap"],
+                    exclude: ["programs"], swiftSettings: strict),
         // The VM against the kernel's BPF_PROG_TEST_RUN (root only; skips otherwise).
         .testTarget(name: "VMDifferentialTests", dependencies: ["BPFVM", "BPFCore", "LinuxKernel", "TCX"], swiftSettings: strict),
     ]
