@@ -45,6 +45,14 @@ public final class ScriptRunner {
         self.directory = directory
     }
 
+    /// Every map of every object the script loaded, as (object, map name, handle): objects
+    /// in the order of their names, maps in the object's order. The handles stay the runner's.
+    public var loadedMaps: [(object: String, name: String, handle: Handle)] {
+        objects.values.sorted { $0.spec.name < $1.spec.name }.flatMap { object in
+            zip(object.spec.maps, object.maps).map { (object.spec.name, $0.name, $1) }
+        }
+    }
+
     public func run(_ lines: [ScriptLine]) -> [LineResult] {
         lines.map(run)
     }
