@@ -60,7 +60,7 @@ let package = Package(
         // What applications import.
         .target(name: "SwiftTCX", dependencies: ["TCX", "Engine", "LinuxKernel"], swiftSettings: strict),
         .executableTarget(name: "tcx",
-                          dependencies: ["SwiftTCX", "Engine", "TCXScript", "TCXConformance", "TCXNet", "TCXReplay", "Pcap", "BPFVM", "BPFCore",
+                          dependencies: ["SwiftTCX", "Engine", "LinuxKernel", "TCXScript", "TCXConformance", "TCXNet", "TCXReplay", "Pcap", "BPFVM", "BPFCore",
                                          .product(name: "Atomics", package: "swift-atomics"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
@@ -78,6 +78,8 @@ let package = Package(
         .testTarget(name: "TCRuntimeTests", dependencies: ["TCRuntime", "BPFVM", "BPFMaps", "BPFCore"], swiftSettings: strict),
         .testTarget(name: "ReplayTests", dependencies: ["TCXReplay", "Engine", "TCX", "TCXScript", "Pcap"],
                     exclude: ["programs"], swiftSettings: strict),
+        // The built `tcx` binary run as a user would (kernel parts root only).
+        .testTarget(name: "CLITests", dependencies: ["tcx", "SwiftTCX", "LinuxKernel"], swiftSettings: strict),
         // The VM against the kernel's BPF_PROG_TEST_RUN (root only; skips otherwise).
         .testTarget(name: "VMDifferentialTests", dependencies: ["BPFVM", "BPFCore", "LinuxKernel", "TCX"], swiftSettings: strict),
     ]

@@ -6,5 +6,6 @@ struct TCXCommand: ParsableCommand {
         commandName: "tcx",
         abstract: "Multi-program BPF attach (bpf_mprog, tcx, netkit) on an embedded engine or the Linux kernel.",
         subcommands: [RunScript.self, DifferentialCommand.self,
-                      ConformancePluginCommand.self, DisasmCommand.self, BenchCommand.self, ReplayCommand.self, NetCommand.self])
+                      ConformancePluginCommand.self, DisasmCommand.self, BenchCommand.self, ReplayCommand.self, NetCommand.self,
+                      ProgCommand.self, MapCommand.self])
 }
