@@ -1,8 +1,9 @@
 import Engine
 import TCX
+import TCXScript
 
-/// Every map the plan holds a handle to (an object's maps stay open while the plan runs), with
-/// all its entries, so a phase can report what its programs counted.
+/// Every map of the objects the plan loaded, with all its entries, so a phase can report what
+/// its programs counted.
 struct MapSnapshot {
     struct Map {
         let name: String
@@ -12,15 +13,10 @@ struct MapSnapshot {
     /// By map id.
     let maps: [UInt32: Map]
 
-    /// The engine hands out the lowest free descriptor, so a plan's handles sit well below this.
-    private static let handleScanLimit: UInt32 = 4096
-
-    init(_ world: EmbeddedSystem) {
+    init(_ world: EmbeddedSystem, _ runner: ScriptRunner) {
         var maps: [UInt32: Map] = [:]
-        for raw in 3..<Self.handleScanLimit {
-            let handle = Handle(rawValue: raw)
-            guard (try? world.kind(of: handle)) == .map, let info = try? world.mapInfo(handle),
-                  maps[info.id] == nil else { continue }
+        for (_, name, handle) in runner.loadedMaps {
+            guard let info = try? world.mapInfo(handle), maps[info.id] == nil else { continue }
             var entries: [[UInt8]: [UInt8]] = [:]
             var key: [UInt8]? = nil
             while let next = try? world.nextKey(map: handle, after: key) {
@@ -28,7 +24,7 @@ struct MapSnapshot {
                 key = next
                 if entries.count >= Int(info.maxEntries) { break }  // a hash changing under us cannot loop forever
             }
-            maps[info.id] = Map(name: info.name, entries: entries)
+            maps[info.id] = Map(name: name, entries: entries)
         }
         self.maps = maps
     }

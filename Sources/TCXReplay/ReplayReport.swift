@@ -28,7 +28,7 @@ public struct PhaseReport: Sendable {
         public var next: UInt64 = 0, pass: UInt64 = 0, drop: UInt64 = 0, redirect: UInt64 = 0, other: UInt64 = 0
     }
 
-    /// A map the plan holds, with the entries whose value changed in this phase.
+    /// A map of an object the plan loaded, with the entries whose value changed in this phase.
     public struct MapChange: Sendable {
         public let name: String
         /// Key and value as little-endian numbers when they are 1, 2, 4 or 8 bytes, else hex; a

@@ -46,20 +46,20 @@ public struct Replayer {
             try check(runner.run(phase.lines))
             let directory = output.map { phase.label.isEmpty ? $0 : "\($0)/\(phase.label)" }
             if let directory, !phase.label.isEmpty { try makeDirectory(directory) }
-            phases.append(try replay(label: phase.label, in: world, writingTo: directory))
+            phases.append(try replay(label: phase.label, in: world, runner: runner, writingTo: directory))
         }
         try check(runner.run(plan.epilogue))
         return ReplayReport(device: device, direction: direction, frames: capture.frames.count,
                             skipped: capture.skipped, phases: phases)
     }
 
-    private func replay(label: String, in world: EmbeddedSystem, writingTo directory: String?) throws(ReplayError) -> PhaseReport {
+    private func replay(label: String, in world: EmbeddedSystem, runner: ScriptRunner, writingTo directory: String?) throws(ReplayError) -> PhaseReport {
         let devices: [DeviceInfo]
         do { devices = try world.devices() } catch { throw ReplayError("listing devices: \(error)") }
         guard let entry = devices.first(where: { $0.name == device }) else {
             throw ReplayError("the plan has no device \(device) (it has: \(devices.map(\.name).joined(separator: ", ")))")
         }
-        let before = Counters(world, devices)
+        let before = Counters(world, devices, runner)
         let sink = CaptureSink(directory: directory, names: Dictionary(uniqueKeysWithValues: devices.map { ($0.ifindex, $0.name) }))
         for frame in capture.frames {
             sink.setTimestamp(frame.timestamp)
@@ -67,7 +67,7 @@ public struct Replayer {
         }
         let outcome = sink.finish()
         if let failure = outcome.failure { throw ReplayError("writing the captures: \(failure)") }
-        let after = Counters(world, devices)
+        let after = Counters(world, devices, runner)
         return PhaseReport(
             label: label,
             devices: devices.map { device in
@@ -116,9 +116,9 @@ private struct Counters {
     var programs: [UInt32: (name: String, statistics: ProgramStatistics)] = [:]
     let maps: MapSnapshot
 
-    init(_ world: EmbeddedSystem, _ list: [DeviceInfo]) {
+    init(_ world: EmbeddedSystem, _ list: [DeviceInfo], _ runner: ScriptRunner) {
         for device in list { devices[device.ifindex] = try? world.statistics(device: device.ifindex) }
         for (id, name, statistics) in world.programStatistics() { programs[id] = (name, statistics) }
-        maps = MapSnapshot(world)
+        maps = MapSnapshot(world, runner)
     }
 }
