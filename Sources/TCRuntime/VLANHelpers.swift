@@ -51,8 +51,10 @@ enum VLANHelpers {
         let skb = run.skb
         defer { call.packet = call.packetChanged(run) }
         if skb.metadata.vlanPresent {
+            // __vlan_hwaccel_clear_tag: vlan_all = 0, so vlan_proto reads 0 afterwards too.
             skb.metadata.vlanPresent = false
             skb.metadata.vlanTCI = 0
+            skb.metadata.vlanProto = 0
         } else {
             guard isVLAN(skb.metadata.protocol) else { return 0 }
             if let error = removeTag(skb) { return failed(error) }

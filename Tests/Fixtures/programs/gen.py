@@ -169,6 +169,131 @@ Every out= of a translated packet has correct IP and L4 checksums (gen.py --chec
     s.run('stats', command(bytes(16)), 'next_port, translated, untranslated')
     s.write()
 
+# ---------------------------------------------------------------- vlan
+@script
+def vlan():
+    s = Script('vlan', """
+vlan.c: a VLAN tagger/untagger with skb_vlan_push/pop. The programs stamp the skb's tag state
+over the Ethernet addresses: len (2 bytes at 0), protocol (2 at 2), vlan_present (1 at 6), the
+helper's result (1 at 7), vlan_proto (2 at 8), vlan_tci (2 at 10, host order).""")
+    for p in ['vlan_tag', 'vlan_untag', 'vlan_qinq', 'vlan_translate', 'vlan_set_vid']:
+        s.prog(p.split('_', 1)[1], 'vlan.o', p)
+    s.run('set_vid', command(mac(9) + struct.pack('<H', 0x6000 | 42)), 'MAC 02:..:09 -> priority 3, VID 42')
+    s.comment('tagging: the tag stays in the skb (vlan_present), out= keeps the untagged frame')
+    s.run('tag', tcp4(), 'default VID 100')
+    s.run('tag', tcp4()[:6] + mac(9) + tcp4()[12:], 'VID 42 from the map')
+    s.run('tag', udp6(), 'IPv6')
+    s.run('tag', arp(), 'ARP')
+    s.run('tag', tagged(tcp4(), vid=5), 'already tagged: skipped')
+    s.run('tag', tagged(tcp4(), vid=5, tpid=0x88a8), '802.1ad-tagged: skipped')
+    s.run('tag', eth(b'', 0x88b5), 'bare 14-byte frame')
+    s.run('tag', tcp4(), 'repeat 3: the second run sees the accelerated tag and skips', repeat=3)
+    s.comment('untagging')
+    s.run('untag', tagged(tcp4(), vid=5), 'in-band 802.1Q tag popped')
+    s.run('untag', tagged(tcp4(), vid=5, tpid=0x88a8), 'in-band 802.1ad tag popped')
+    s.run('untag', tagged(tagged(udp4(), vid=5), vid=6, tpid=0x88a8), 'QinQ: the outer tag popped')
+    s.run('untag', tagged(tcp4(), vid=5), 'repeat 2: the second run finds no tag', repeat=2)
+    s.run('untag', tagged(tagged(udp4(), vid=5), vid=6, tpid=0x88a8), 'QinQ, repeat 2: both popped', repeat=2)
+    s.run('untag', tcp4(), 'untagged: skipped')
+    s.run('untag', eth(b'\x00\x05', 0x8100), 'tag header truncated (16 bytes)')
+    s.run('untag', eth(b'\x00\x05\x08\x00', 0x8100), 'a tag and nothing after it')
+    s.comment('two pushes: the first tag moves into the packet')
+    s.run('qinq', tcp4(), 'IPv4')
+    s.run('qinq', tagged(tcp4(), vid=9), 'already tagged in-band')
+    s.run('qinq', eth(b'', 0x88b5), 'bare frame')
+    s.run('qinq', arp(), 'ARP, repeat 2: four pushes in all', repeat=2)
+    s.comment('VID translation 10 -> 20')
+    s.run('translate', tagged(tcp4(), vid=10), 'in-band VID 10 becomes accelerated VID 20')
+    s.run('translate', tagged(tcp4(), vid=0x600a), 'priority kept')
+    s.run('translate', tagged(tcp4(), vid=11), 'VID 11 untouched')
+    s.run('translate', tcp4(), 'untagged untouched')
+    s.run('translate', tagged(tcp4(), vid=10, tpid=0x88a8), '802.1ad untouched')
+    s.write()
+
+# ---------------------------------------------------------------- lb
+def backend(addr, m, ifindex=1, flags=0):
+    return ip4(addr) + m + b'\0\0' + struct.pack('<II', ifindex, flags)
+
+@script
+def lb():
+    s = Script('lb', """
+lb.c: a load balancer for 192.0.2.10: FNV-1a of the 5-tuple picks a backend from an array map,
+an LRU hash pins the flow, destination MAC and IP rewritten with checksums fixed, bpf_redirect
+to the backend's ifindex with its flags (ret=7 TC_ACT_REDIRECT; bad flags: ret=2 TC_ACT_SHOT).""")
+    for p in ['lb_balance', 'lb_set_backend', 'lb_lookup_flow']:
+        s.prog(p.split('_', 1)[1], 'lb.o', p)
+    vip = '192.0.2.10'
+    s.run('balance', tcp4('10.1.0.1', vip, 1000, 80), 'no backends yet: drop')
+    setb = lambda slot, be, c: s.run('set_backend', command(struct.pack('<I', slot) + be), c)
+    setb(0, backend('10.9.0.1', mac(0x11)), 'slot 0: 10.9.0.1 on lo')
+    setb(2, backend('10.9.0.3', mac(0x13), 1, 1), 'slot 2: 10.9.0.3, BPF_F_INGRESS')
+    setb(4, backend('10.9.0.5', mac(0x15)), 'slot 4: out of range, E2BIG')
+    s.comment('flows spread over slots 0 and 2')
+    for i in range(12):
+        s.run('balance', tcp4(f'10.1.0.{i + 1}', vip, 1000 + i, 80), f'tcp flow {i}')
+    for i in range(6):
+        s.run('balance', udp4(f'10.1.1.{i + 1}', vip, 2000 + i, 53), f'udp flow {i}')
+    s.run('balance', eth(ipv4('10.1.1.9', vip, 17, udp('10.1.1.9', vip, 9, 53, b'nocsum', zero_csum=True))), 'udp without checksum')
+    s.run('balance', tagged(tcp4('10.1.0.1', vip, 1000, 80)), 'VLAN-tagged, flow 0')
+    setb(1, backend('10.9.0.2', mac(0x12), 1, 0), 'slot 1 added: pinned flows stay')
+    s.run('balance', tcp4('10.1.0.1', vip, 1000, 80), 'flow 0 again')
+    s.run('balance', tcp4('10.1.0.2', vip, 1001, 80), 'flow 1 again')
+    setb(3, backend('10.9.0.4', mac(0x14), 1, 2), 'slot 3: flags 2 (invalid)')
+    for i in range(12, 20):
+        s.run('balance', tcp4(f'10.1.0.{i + 1}', vip, 1000 + i, 80), f'tcp flow {i}')
+    s.run('balance', tcp4('10.1.0.1', vip, 1000, 80), 'repeat 4: the rewritten packet no longer goes to the VIP', repeat=4)
+    s.comment('not for the VIP, or not balanced')
+    s.run('balance', tcp4('10.1.0.1', '192.0.2.11', 1000, 80), 'other address: pass')
+    s.run('balance', icmp4('10.1.0.1', vip), 'ICMP to the VIP: drop')
+    s.run('balance', tcp6('fd00::1', 'fd00::2'), 'IPv6: pass')
+    s.run('balance', frag4('10.1.0.1', vip, proto=6), 'fragment: pass')
+    s.run('balance', tcp4('10.1.0.1', vip, 1000, 80)[:40], 'truncated: pass')
+    s.run('balance', arp(), 'ARP: pass')
+    s.comment('pinned flows')
+    fk = lambda src, sport, dport, proto: ip4(src) + ip4(vip) + struct.pack('!HH', sport, dport) + bytes([proto, 0, 0, 0])
+    s.run('lookup_flow', command(fk('10.1.0.1', 1000, 80, 6) + bytes(8)), 'flow 0')
+    s.run('lookup_flow', command(fk('10.1.1.3', 2002, 53, 17) + bytes(8)), 'udp flow 2')
+    s.run('lookup_flow', command(fk('10.1.0.99', 1, 80, 6) + bytes(8)), 'unknown flow')
+    setb(0, bytes(20), 'slot 0 emptied')
+    setb(1, bytes(20), 'slot 1 emptied')
+    setb(2, bytes(20), 'slot 2 emptied')
+    setb(3, bytes(20), 'slot 3 emptied')
+    s.run('balance', tcp4('10.1.0.1', vip, 1000, 80), 'flow 0 with no backend: drop')
+    s.run('lookup_flow', command(fk('10.1.0.1', 1000, 80, 6) + bytes(8)), 'no_backend counted')
+    s.write()
+
+# ---------------------------------------------------------------- counters
+@script
+def counters():
+    s = Script('counters', """
+counters.c: per-CPU array per protocol, .bss/.data/.rodata globals, LRU hash per source,
+LRU per-CPU hash per EtherType. count_packet stamps total_packets (4 bytes at 0) and the source's
+packet count (2 bytes at 4); per-CPU values are not printed (a test-run may run on any CPU:
+ProgramMapDifferentialTests compares their sums).""")
+    for p in ['count_packet', 'count_read', 'count_forget']:
+        s.prog(p.split('_', 1)[1], 'counters.o', p)
+    s.run('read', command(bytes(24)), 'all zero, generation 7 from .data')
+    frames = [tcp4(), tcp4(payload=b'x' * 100), udp4(), icmp4(), tcp4('10.0.0.7'), tcp6(), udp6('fd00::9'),
+              icmp6(), arp(), tagged(udp4()), frag4(), tcp4()[:40], eth(b'\0' * 30, 0x88cc), tcp6()[:60],
+              eth(ipv4('10.0.0.1', '10.0.0.2', 6, b'', ihl=4) + bytes(20))]
+    names = ['tcp', 'tcp with payload', 'udp', 'icmp', 'another source', 'tcp6', 'udp6 from fd00::9', 'icmp6',
+             'ARP', 'VLAN udp', 'fragment', 'truncated tcp', 'LLDP', 'truncated tcp6', 'bad ihl']
+    for f, n in zip(frames, names):
+        s.run('packet', f, n)
+    s.run('packet', tcp4(), 'tcp, repeat 7', repeat=7)
+    s.run('read', command(bytes(24)), 'totals; generation bumped by each read')
+    s.run('read', command(bytes(24)), 'again')
+    s.run('read', command(bytes(10)), 'too short: EFAULT, generation still bumped')
+    s.run('forget', command(ip4('10.0.0.1') + bytes(12)), 'forget 10.0.0.1')
+    s.run('forget', command(ip4('10.0.0.1') + bytes(12)), 'again: ENOENT')
+    s.run('packet', tcp4(), 'counts from 1 again')
+    s.comment('more sources than the LRU holds (64): the oldest are evicted')
+    for i in range(70):
+        s.run('packet', udp4(f'10.2.{i // 200}.{i % 200 + 1}', '10.0.0.2', 1, 1), f'source {i}')
+    s.run('packet', udp4('10.2.0.70', '10.0.0.2', 1, 1), 'the last source again')
+    s.run('read', command(bytes(24)), 'totals')
+    s.write()
+
 def check_checksums(path):
     """Every out= that parses as Ethernet (+VLAN) / IPv4 or IPv6 / TCP, UDP, ICMP must carry correct checksums."""
     import re
@@ -179,7 +304,7 @@ def check_checksums(path):
             continue
         b = bytes.fromhex(m.group(1))
         off, et = 14, struct.unpack('!H', b[12:14])[0]
-        if et == 0x8100:
+        if et == 0x8100 and len(b) >= 18:
             off, et = 18, struct.unpack('!H', b[16:18])[0]
         if et == 0x0800 and len(b) >= off + 20:
             ihl = (b[off] & 15) * 4
@@ -187,6 +312,8 @@ def check_checksums(path):
                 print(f'{path}:{n}: bad IPv4 header checksum'); bad += 1
             if struct.unpack('!H', b[off + 6:off + 8])[0] & 0x3fff:
                 continue
+            if len(b) < off + struct.unpack('!H', b[off + 2:off + 4])[0]:
+                continue  # truncated
             proto, src, dst, l4 = b[off + 9], b[off + 12:off + 16], b[off + 16:off + 20], b[off + ihl:off + struct.unpack('!H', b[off + 2:off + 4])[0]]
             pseudo = src + dst + struct.pack('!BBH', 0, proto, len(l4))
         elif et == 0x86dd and len(b) >= off + 40:
