@@ -2,7 +2,8 @@ import BPFCore
 import BPFMaps
 import BPFVM
 
-/// bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem, and the ring buffer helpers.
+/// bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem, and the ring buffer helpers
+/// (output, reserve, submit, discard, query).
 enum MapHelpers {
     static func register(_ table: inout HelperTable) {
         table.register(1, name: "map_lookup_elem", lookup)
@@ -12,6 +13,10 @@ enum MapHelpers {
         table.register(131, name: "ringbuf_reserve", ringbufReserve)
         table.register(132, name: "ringbuf_submit") { call in commit(&call, discard: false) }
         table.register(133, name: "ringbuf_discard") { call in commit(&call, discard: true) }
+        table.register(134, name: "ringbuf_query") { call in
+            guard let ring = ringBuffer(&call) else { return 0 }
+            return ring.query(call.r2)
+        }
     }
 
     /// The map r1 names; a fault when it names none (the kernel verifier would refuse).

@@ -294,6 +294,110 @@ ProgramMapDifferentialTests compares their sums).""")
     s.run('read', command(bytes(24)), 'totals')
     s.write()
 
+# ---------------------------------------------------------------- maps
+def mcmd(op, key=0, value=0, flags=0, key_bytes=None):
+    k = key_bytes if key_bytes is not None else struct.pack('<Q', key)
+    return command(struct.pack('<BxxxI', op, flags) + k + struct.pack('<Q', value) + bytes(24))
+
+def lpm_key(prefix, addr):
+    return struct.pack('<I', prefix) + ip4(addr)
+
+@script
+def maps():
+    s = Script('maps', """
+maps.c: each map type from a tc program, driven by command packets (op 0 lookup, 1 update,
+2 delete, 3 add in place; flags 0 ANY, 1 NOEXIST, 2 EXIST). The answer is at byte 38: the
+helper's result (s64), found (u64), the value (u64; not for per-CPU maps: any CPU may run it).
+Tail calls fall through here (the script cannot fill a prog array; ProgramMapDifferentialTests
+does). The ring buffer's records are not readable through the script; its results are.""")
+    progs = ['op_array', 'op_percpu_array', 'op_hash', 'op_percpu_hash', 'op_lru_hash', 'op_lru_percpu_hash',
+             'op_hash_noprealloc', 'op_lpm', 'lpm_route', 'tail_entry', 'tail_a', 'ringbuf_op']
+    for p in progs:
+        s.prog(p, 'maps.o', p)
+    for m in ['op_array', 'op_percpu_array']:
+        s.comment(m)
+        s.run(m, mcmd(0, 1), 'lookup 1: zero, found')
+        s.run(m, mcmd(1, 1, 11), 'update 1')
+        s.run(m, mcmd(3, 1, 5), 'add 5 in place')
+        s.run(m, mcmd(0, 1), 'lookup 1')
+        s.run(m, mcmd(1, 2, 22, 1), 'NOEXIST on an array: EEXIST')
+        s.run(m, mcmd(1, 2, 22, 2), 'EXIST: ok')
+        s.run(m, mcmd(1, 4, 44), 'index 4 of 4: E2BIG')
+        s.run(m, mcmd(0, 4), 'lookup 4: not found')
+        s.run(m, mcmd(0, 0xffffffff), 'lookup 0xffffffff')
+        s.run(m, mcmd(2, 1), 'delete: EINVAL')
+        s.run(m, mcmd(1, 3, 1, 3), 'flags 3: EINVAL')
+        s.run(m, mcmd(1, 3, 1, 4), 'flags 4 (F_LOCK) on a map without a lock: EINVAL')
+        s.run(m, mcmd(3, 3, 1), 'add 1, repeat 9', repeat=9)
+        s.run(m, mcmd(0, 3), 'lookup 3')
+    for m in ['op_hash', 'op_percpu_hash', 'op_lru_hash', 'op_lru_percpu_hash', 'op_hash_noprealloc']:
+        lru = 'lru' in m
+        s.comment(m + ' (4 entries)' + (': which entry a full LRU evicts is the kernel\'s LRU-list detail'
+                                         ' (docs/maps.md), so the LRU maps are never filled here' if lru else ''))
+        s.run(m, mcmd(0, 1), 'lookup 1: absent')
+        s.run(m, mcmd(1, 1, 11, 2), 'EXIST on an absent key: ENOENT')
+        s.run(m, mcmd(1, 1, 11, 1), 'NOEXIST: ok')
+        s.run(m, mcmd(1, 1, 12, 1), 'NOEXIST again: EEXIST')
+        s.run(m, mcmd(1, 1, 13, 2), 'EXIST: ok')
+        s.run(m, mcmd(3, 1, 100), 'add 100')
+        s.run(m, mcmd(0, 1), 'lookup 1')
+        s.run(m, mcmd(1, 2, 22), 'key 2')
+        s.run(m, mcmd(1, 3, 33), 'key 3')
+        if not lru:
+            s.run(m, mcmd(1, 4, 44), 'key 4: full now')
+            s.run(m, mcmd(1, 5, 55), 'key 5: E2BIG')
+            s.run(m, mcmd(1, 4, 45), 'replace key 4 in a full map')
+            s.run(m, mcmd(0, 5), 'lookup 5')
+        s.run(m, mcmd(2, 2), 'delete 2')
+        s.run(m, mcmd(2, 2), 'delete 2 again: ENOENT')
+        s.run(m, mcmd(1, 6, 66, 1), 'key 6 in the free slot')
+        s.run(m, mcmd(1, 7, 77, 5), 'flags 5: EINVAL')
+        s.run(m, mcmd(0, 6), 'lookup 6')
+    s.comment('LPM trie (8 entries, 4-byte IPv4 keys)')
+    routes = [(8, '10.0.0.0', 1), (16, '10.1.0.0', 2), (24, '10.1.2.0', 3), (32, '10.1.2.3', 4), (0, '0.0.0.0', 5)]
+    for p, a, v in routes:
+        s.run('op_lpm', mcmd(1, value=v, key_bytes=lpm_key(p, a)), f'insert {a}/{p} -> {v}')
+    s.run('op_lpm', mcmd(1, value=9, flags=1, key_bytes=lpm_key(16, '10.1.0.0')), 'NOEXIST on an existing prefix: EEXIST')
+    s.run('op_lpm', mcmd(1, value=9, flags=2, key_bytes=lpm_key(12, '10.16.0.0')), 'EXIST on a missing prefix: ENOENT')
+    s.run('op_lpm', mcmd(1, value=9, key_bytes=lpm_key(33, '10.1.2.3')), 'prefix 33: EINVAL')
+    s.run('op_lpm', mcmd(1, value=7, key_bytes=lpm_key(16, '10.1.99.99')), 'host bits after the prefix are ignored: replaces 10.1/16')
+    for a in ['10.1.2.3', '10.1.2.4', '10.1.3.1', '10.2.0.1', '11.0.0.1', '192.168.1.1']:
+        s.run('op_lpm', mcmd(0, key_bytes=lpm_key(32, a)), f'lookup {a}/32')
+    s.run('op_lpm', mcmd(0, key_bytes=lpm_key(8, '10.1.2.3')), 'lookup with prefix 8: 10/8')
+    s.run('op_lpm', mcmd(0, key_bytes=lpm_key(33, '10.1.2.3')), 'lookup with prefix 33: not found')
+    for a in ['10.1.2.3', '10.1.7.7', '10.200.0.1', '172.16.0.1']:
+        s.run('lpm_route', tcp4('10.9.9.9', a), f'route to {a}')
+    s.run('op_lpm', mcmd(2, key_bytes=lpm_key(0, '0.0.0.0')), 'delete the default route')
+    s.run('op_lpm', mcmd(2, key_bytes=lpm_key(0, '0.0.0.0')), 'again: ENOENT')
+    s.run('op_lpm', mcmd(2, key_bytes=lpm_key(24, '10.1.2.0')), 'delete 10.1.2/24')
+    s.run('lpm_route', tcp4('10.9.9.9', '172.16.0.1'), 'no route: drop')
+    s.run('lpm_route', tcp4('10.9.9.9', '10.1.2.9'), 'now 10.1/16')
+    for i in range(4):
+        s.run('op_lpm', mcmd(1, value=20 + i, key_bytes=lpm_key(32, f'192.168.0.{i}')), f'host route {i}')
+    s.run('op_lpm', mcmd(1, value=30, key_bytes=lpm_key(32, '192.168.0.9')), 'beyond 8 entries: ENOSPC')
+    s.comment('tail calls with an empty prog array')
+    for slot in [0, 3, 4, 255]:
+        s.run('tail_entry', command(bytes([slot]) + bytes(20)), f'slot {slot}: falls through')
+    s.run('tail_a', command(bytes(20)), 'tail_a on its own: stamps and falls through')
+    s.comment('ring buffer (4096 bytes): records of 8-byte header + data, rounded to 8')
+    s.run('ringbuf_op', mcmd(4, flags=0), 'avail data: 0')
+    s.run('ringbuf_op', mcmd(4, flags=1), 'ring size')
+    s.run('ringbuf_op', mcmd(0, 1, 16), 'output 16 bytes')
+    s.run('ringbuf_op', mcmd(0, 1, 17, flags=1), 'output 17 bytes, BPF_RB_NO_WAKEUP')
+    s.run('ringbuf_op', mcmd(0, 1, 8, flags=4), 'output, flags 4: EINVAL')
+    s.run('ringbuf_op', mcmd(1, 2, 0), 'reserve + submit 32')
+    s.run('ringbuf_op', mcmd(2, 3, 0), 'reserve + discard 32')
+    s.run('ringbuf_op', mcmd(1, 4, 0, flags=2), 'reserve + submit, BPF_RB_FORCE_WAKEUP')
+    s.run('ringbuf_op', mcmd(4, flags=0), 'avail data')
+    s.run('ringbuf_op', mcmd(4, flags=2), 'consumer position')
+    s.run('ringbuf_op', mcmd(4, flags=3), 'producer position')
+    s.run('ringbuf_op', mcmd(4, flags=9), 'unknown query: 0')
+    s.run('ringbuf_op', mcmd(3), 'reserve 4000: too big now')
+    s.run('ringbuf_op', mcmd(0, 1, 24), 'output 24, repeat 200: the ring fills, -EAGAIN', repeat=200)
+    s.run('ringbuf_op', mcmd(4, flags=0), 'avail data: full')
+    s.run('ringbuf_op', mcmd(1, 2, 0), 'reserve when full: NULL')
+    s.write()
+
 def check_checksums(path):
     """Every out= that parses as Ethernet (+VLAN) / IPv4 or IPv6 / TCP, UDP, ICMP must carry correct checksums."""
     import re
