@@ -8,8 +8,8 @@ struct src_key { u32 addr[4]; };
 struct src_val { u64 packets, bytes; };
 
 struct { __uint(type, MAP_PERCPU_ARRAY); __uint(max_entries, 256); __type(key, u32); __type(value, u64); } per_proto SEC(".maps");
-struct { __uint(type, MAP_LRU_HASH); __uint(max_entries, 64); __type(key, struct src_key); __type(value, struct src_val); } per_source SEC(".maps");
-struct { __uint(type, MAP_LRU_PERCPU_HASH); __uint(max_entries, 16); __type(key, u16); __type(value, struct src_val); } per_ethertype SEC(".maps");
+struct { __uint(type, MAP_LRU_HASH); __uint(max_entries, 1024); __type(key, struct src_key); __type(value, struct src_val); } per_source SEC(".maps");
+struct { __uint(type, MAP_LRU_PERCPU_HASH); __uint(max_entries, 1024); __type(key, u16); __type(value, struct src_val); } per_ethertype SEC(".maps");
 
 u64 total_packets, total_bytes;   /* .bss */
 u32 generation = 7;               /* .data */

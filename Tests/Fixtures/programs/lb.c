@@ -10,7 +10,7 @@ struct flow_key { u32 src, dst; u16 sport, dport; u8 proto; u8 pad[3]; };
 
 #define NBACKENDS 4
 struct { __uint(type, MAP_ARRAY); __uint(max_entries, NBACKENDS); __type(key, u32); __type(value, struct backend); } backends SEC(".maps");
-struct { __uint(type, MAP_LRU_HASH); __uint(max_entries, 32); __type(key, struct flow_key); __type(value, u32); } flows SEC(".maps");
+struct { __uint(type, MAP_LRU_HASH); __uint(max_entries, 1024); __type(key, struct flow_key); __type(value, u32); } flows SEC(".maps");
 struct { __uint(type, MAP_PERCPU_HASH); __uint(max_entries, 8); __type(key, u32); __type(value, u64); } backend_packets SEC(".maps");
 
 const volatile u32 vip = 0x0a0200c0; /* 192.0.2.10 */

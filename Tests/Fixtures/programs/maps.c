@@ -12,8 +12,8 @@ struct { __uint(type, MAP_ARRAY); __uint(max_entries, 4); __type(key, u32); __ty
 struct { __uint(type, MAP_PERCPU_ARRAY); __uint(max_entries, 4); __type(key, u32); __type(value, u64); } m_percpu_array SEC(".maps");
 struct { __uint(type, MAP_HASH); __uint(max_entries, 4); __type(key, u32); __type(value, u64); } m_hash SEC(".maps");
 struct { __uint(type, MAP_PERCPU_HASH); __uint(max_entries, 4); __type(key, u32); __type(value, u64); } m_percpu_hash SEC(".maps");
-struct { __uint(type, MAP_LRU_HASH); __uint(max_entries, 4); __type(key, u32); __type(value, u64); } m_lru_hash SEC(".maps");
-struct { __uint(type, MAP_LRU_PERCPU_HASH); __uint(max_entries, 4); __type(key, u32); __type(value, u64); } m_lru_percpu_hash SEC(".maps");
+struct { __uint(type, MAP_LRU_HASH); __uint(max_entries, 1024); __type(key, u32); __type(value, u64); } m_lru_hash SEC(".maps");
+struct { __uint(type, MAP_LRU_PERCPU_HASH); __uint(max_entries, 1024); __type(key, u32); __type(value, u64); } m_lru_percpu_hash SEC(".maps");
 struct { __uint(type, MAP_HASH); __uint(max_entries, 4); __uint(map_flags, NO_PREALLOC); __type(key, u32); __type(value, u64); } m_hash_noprealloc SEC(".maps");
 
 struct lpm_key { u32 prefixlen; u8 addr[4]; };

@@ -26,6 +26,10 @@ typedef signed long long s64;
 #define MAP_PROG_ARRAY 3
 #define MAP_PERCPU_HASH 5
 #define MAP_PERCPU_ARRAY 6
+/* LRU maps in the corpus have 1024 entries and are never filled: the kernel's common LRU hands
+ * free nodes to per-CPU lists (up to 128 at a time) and evicts from its own lists when the CPU
+ * running the program finds none, even before the map is full, so which entry goes depends on
+ * the CPUs the test-runs ran on. The embedded LRU is exact (docs/maps.md). */
 #define MAP_LRU_HASH 9
 #define MAP_LRU_PERCPU_HASH 10
 #define MAP_LPM_TRIE 11
