@@ -1,6 +1,5 @@
 import Atomics
 import BPFCore
-import Dispatch
 import Engine
 import TCX
 import Testing
@@ -35,27 +34,30 @@ import Glibc
         let stop = ManagedAtomic(false)
         let runs = ManagedAtomic(0)
         let torn = ManagedAtomic(0)
-        let group = DispatchGroup()
         let packet = [UInt8](repeating: 0, count: 60)
-        for _ in 0..<2 {
-            DispatchQueue.global().async(group: group) {
-                while !stop.load(ordering: .relaxed) {
-                    guard let result = try? reader.run(packet: packet) else { continue }
-                    if !valid.contains(result.trace) { torn.wrappingIncrement(ordering: .relaxed) }
-                    runs.wrappingIncrement(ordering: .relaxed)
-                }
+        let readers = TestThreads(count: 2) {
+            while !stop.load(ordering: .relaxed) {
+                guard let result = try? reader.run(packet: packet) else { continue }
+                if !valid.contains(result.trace) { torn.wrappingIncrement(ordering: .relaxed) }
+                runs.wrappingIncrement(ordering: .relaxed)
             }
         }
         // Let the readers get going before the hook starts changing under them.
         while runs.load(ordering: .relaxed) < 100 { sched_yield() }
-        for _ in 0..<2_000 {
-            try world.replace(handles["b"]!, with: handles["d"]!, on: target)  // [a, d, c]
-            try world.detach(handles["c"]!, from: target)                       // [a, d]
-            try world.attach(handles["c"]!, to: target)                         // [a, d, c]
-            try world.replace(handles["d"]!, with: handles["b"]!, on: target)  // [a, b, c]
+        var failure: (any Error)?
+        do {
+            for _ in 0..<2_000 {
+                try world.replace(handles["b"]!, with: handles["d"]!, on: target)  // [a, d, c]
+                try world.detach(handles["c"]!, from: target)                       // [a, d]
+                try world.attach(handles["c"]!, to: target)                         // [a, d, c]
+                try world.replace(handles["d"]!, with: handles["b"]!, on: target)  // [a, b, c]
+            }
+        } catch {
+            failure = error
         }
         stop.store(true, ordering: .relaxed)
-        group.wait()
+        readers.join()
+        if let failure { throw failure }
         #expect(torn.load(ordering: .relaxed) == 0)
         #expect(runs.load(ordering: .relaxed) > 0)
         #expect(try world.state(of: target).revision == 4 + 8_000)

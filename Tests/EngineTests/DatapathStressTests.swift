@@ -1,6 +1,5 @@
 import Atomics
 import BPFCore
-import Dispatch
 import Engine
 import TCX
 import Testing
@@ -33,37 +32,40 @@ import Glibc
         let stop = ManagedAtomic(false)
         let frames = ManagedAtomic(0)
         let torn = ManagedAtomic(0)
-        let group = DispatchGroup()
         let frame = [UInt8](repeating: 0xab, count: 64)
         let workers = 3
-        for _ in 0..<workers {
-            DispatchQueue.global().async(group: group) {
-                while !stop.load(ordering: .relaxed) {
-                    let path = world.send(frame, device: a, .egress)
-                    for pass in path.hooks {
-                        let states = pass.ifindex == a ? egressStates : ingressStates
-                        if !states.contains(pass.trace) { torn.wrappingIncrement(ordering: .relaxed) }
-                    }
-                    frames.wrappingIncrement(ordering: .relaxed)
+        let readers = TestThreads(count: workers) {
+            while !stop.load(ordering: .relaxed) {
+                let path = world.send(frame, device: a, .egress)
+                for pass in path.hooks {
+                    let states = pass.ifindex == a ? egressStates : ingressStates
+                    if !states.contains(pass.trace) { torn.wrappingIncrement(ordering: .relaxed) }
                 }
+                frames.wrappingIncrement(ordering: .relaxed)
             }
         }
         while frames.load(ordering: .relaxed) < 100 { sched_yield() }
-        let rounds = 1_500
-        for _ in 0..<rounds {
-            try world.attach(programs[0], to: egress)
-            try world.attach(programs[1], to: egress)
-            try world.replace(programs[1], with: programs[2], on: egress)
-            try world.detach(programs[0], from: egress)
-            try world.detach(programs[2], from: egress)
-            let first = try world.link(programs[3], to: ingress)
-            let second = try world.link(programs[4], to: ingress, at: .after(.link(first)))
-            try world.update(second, to: programs[5])
-            try world.close(second)
-            try world.close(first)
+        var failure: (any Error)?
+        do {
+            let rounds = 1_500
+            for _ in 0..<rounds {
+                try world.attach(programs[0], to: egress)
+                try world.attach(programs[1], to: egress)
+                try world.replace(programs[1], with: programs[2], on: egress)
+                try world.detach(programs[0], from: egress)
+                try world.detach(programs[2], from: egress)
+                let first = try world.link(programs[3], to: ingress)
+                let second = try world.link(programs[4], to: ingress, at: .after(.link(first)))
+                try world.update(second, to: programs[5])
+                try world.close(second)
+                try world.close(first)
+            }
+        } catch {
+            failure = error
         }
         stop.store(true, ordering: .relaxed)
-        group.wait()
+        readers.join()
+        if let failure { throw failure }
         #expect(torn.load(ordering: .relaxed) == 0)
         #expect(frames.load(ordering: .relaxed) > workers)
         // Nothing leaks: every hook is empty and every program has exactly its handle left.
