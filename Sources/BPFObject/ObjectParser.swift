@@ -40,17 +40,37 @@ struct ObjectParser {
                                                 maps: maps, text: text, fail: fail))
         }
 
+        let kernelBTF = btf.flatMap { KernelBTF.fixed($0, elf: elf, symbols: symbols) }
+        let records = btf.flatMap { btf in
+            elf.section(named: ".BTF.ext").flatMap { KernelBTF.functionRecords($0, btf: btf) }
+        } ?? [:]
         let linker = Linker(subprograms: relocated.filter(\.function.isSubprogram))
         var programs: [ObjectProgram] = []
         for program in relocated where !program.function.isSubprogram {
-            let code = try linker.link(program, fail: fail)
+            let linked = try linker.link(program, fail: fail)
             let kind = SectionNames.kind(of: program.function.section.name)!
-            programs.append(ObjectProgram(name: program.function.name, section: program.function.section.name,
-                                          type: kind.type, expectedAttachType: kind.expectedAttachType,
-                                          instructions: Instruction.encode(code), license: license))
+            var object = ObjectProgram(name: program.function.name, section: program.function.section.name,
+                                       type: kind.type, expectedAttachType: kind.expectedAttachType,
+                                       instructions: Instruction.encode(linked.code), license: license)
+            if kernelBTF != nil { object.functionInfo = functionInfo(linked, records: records) }
+            programs.append(object)
         }
         guard !programs.isEmpty else { throw fail(nil, "no programs: no function in a program section") }
-        return ObjectSpec(name: objectName, programs: programs, maps: maps.specs, license: license)
+        var spec = ObjectSpec(name: objectName, programs: programs, maps: maps.specs, license: license)
+        spec.btf = kernelBTF
+        return spec
+    }
+
+    /// One record per function of the linked program, at its place in the linked code; empty
+    /// when a function has no record (the program then loads without function info).
+    private func functionInfo(_ linked: Linker.Linked, records: [String: [UInt64: UInt32]]) -> [FunctionInfo] {
+        var result: [FunctionInfo] = []
+        for (function, at) in linked.functions {
+            guard let typeID = records[function.section.name]?[UInt64(function.start) * 8],
+                  let instruction = UInt32(exactly: at) else { return [] }
+            result.append(FunctionInfo(instruction: instruction, typeID: typeID))
+        }
+        return result
     }
 
     /// Every relocation of a code section must sit on an instruction of one of its functions.

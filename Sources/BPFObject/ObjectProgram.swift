@@ -12,6 +12,9 @@ public struct ObjectProgram: Hashable, Sendable {
     /// Little-endian instructions, subprograms appended.
     public var instructions: [UInt8]
     public var license: String
+    /// The `.BTF.ext` function records for `instructions`: the program at 0, then each appended
+    /// subprogram where it was placed. Empty without BTF, or when a function has no record.
+    public var functionInfo: [FunctionInfo] = []
 
     public init(name: String, section: String, type: ProgramType, expectedAttachType: AttachType?,
                 instructions: [UInt8], license: String) {

@@ -9,6 +9,9 @@ public struct ObjectSpec: Hashable, Sendable {
     public var maps: [MapSpec]
     /// The `license` section, empty when there is none.
     public var license: String
+    /// The `.BTF` section as BPF_BTF_LOAD takes it (data section sizes and variable offsets
+    /// filled in from the ELF); nil when the object has none or it could not be fixed up.
+    public var btf: [UInt8]?
 
     public init(name: String, programs: [ObjectProgram], maps: [MapSpec], license: String) {
         self.name = name

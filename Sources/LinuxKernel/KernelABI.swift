@@ -18,6 +18,7 @@ enum BPFCommand: Int32, Sendable {
     case progGetFDByID = 13
     case objGetInfoByFD = 15
     case progQuery = 16
+    case btfLoad = 18
     case mapFreeze = 22
     case linkCreate = 28
     case linkUpdate = 29
@@ -42,6 +43,7 @@ enum BPFCommand: Int32, Sendable {
         case .progGetFDByID: "BPF_PROG_GET_FD_BY_ID"
         case .objGetInfoByFD: "BPF_OBJ_GET_INFO_BY_FD"
         case .progQuery: "BPF_PROG_QUERY"
+        case .btfLoad: "BPF_BTF_LOAD"
         case .linkCreate: "BPF_LINK_CREATE"
         case .linkUpdate: "BPF_LINK_UPDATE"
         case .linkGetFDByID: "BPF_LINK_GET_FD_BY_ID"
@@ -148,6 +150,19 @@ enum BPFAttr {
         static let logBuffer = KernelField(32, 8)
         static let progName = KernelBytesField(offset: 48, count: 16)
         static let expectedAttachType = KernelField(68, 4)
+        static let progBTFFD = KernelField(72, 4)
+        static let funcInfoRecSize = KernelField(76, 4)
+        static let funcInfo = KernelField(80, 8)
+        static let funcInfoCount = KernelField(88, 4)
+    }
+
+    /// BPF_BTF_LOAD.
+    enum BTFLoad {
+        static let btf = KernelField(0, 8)
+        static let logBuffer = KernelField(8, 8)
+        static let size = KernelField(16, 4)
+        static let logSize = KernelField(20, 4)
+        static let logLevel = KernelField(24, 4)
     }
 
     /// BPF_OBJ_PIN / BPF_OBJ_GET.

@@ -7,13 +7,21 @@ public struct ProgramSpec: Hashable, Sendable {
     public var expectedAttachType: AttachType?
     public var instructions: [UInt8]
     public var license: String
+    /// The object's `.BTF` (as BPF_BTF_LOAD takes it) and the program's function records in
+    /// it. The kernel backend passes them to BPF_PROG_LOAD when `functionInfo` is not empty
+    /// (programs with callbacks such as bpf_loop need them); the embedded backend ignores both.
+    public var btf: [UInt8]?
+    public var functionInfo: [FunctionInfo]
     public init(name: String, type: ProgramType = .schedCLS, expectedAttachType: AttachType? = nil,
-                instructions: [UInt8], license: String = "GPL") {
+                instructions: [UInt8], license: String = "GPL",
+                btf: [UInt8]? = nil, functionInfo: [FunctionInfo] = []) {
         self.name = name
         self.type = type
         self.expectedAttachType = expectedAttachType
         self.instructions = instructions
         self.license = license
+        self.btf = btf
+        self.functionInfo = functionInfo
     }
 
     /// `r0 = value; exit` — the script's `prog NAME ret VERDICT`.

@@ -41,7 +41,9 @@ public final class LoadedObject {
             throw TCXError(.ENOENT, "\(spec.name) has no program or section '\(section)' (it has: \(known))")
         }
         let programSpec = ProgramSpec(name: name, type: program.type, expectedAttachType: program.expectedAttachType,
-                                      instructions: program.instructions, license: program.license)
+                                      instructions: program.instructions, license: program.license,
+                                      btf: program.functionInfo.isEmpty ? nil : spec.btf,
+                                      functionInfo: program.functionInfo)
         return try system.loadProgram(programSpec, maps: maps)
     }
 

@@ -75,4 +75,14 @@ struct AttrLayoutTests {
         #expect(attributes.string(NetlinkABI.iflaIfname) == "ab")
         #expect(attributes.nested(NetlinkABI.iflaLinkinfo)?.string(NetlinkABI.iflaInfoKind) == "veth")
     }
+
+    @Test func btfLoadAndProgLoadBTFOffsets() {
+        #expect(BPFCommand.btfLoad.rawValue == 18)
+        #expect(BPFAttr.BTFLoad.btf.offset == 0 && BPFAttr.BTFLoad.logBuffer.offset == 8)
+        #expect(BPFAttr.BTFLoad.size.offset == 16 && BPFAttr.BTFLoad.logSize.offset == 20)
+        #expect(BPFAttr.BTFLoad.logLevel.offset == 24)
+        #expect(BPFAttr.ProgLoad.progBTFFD.offset == 72 && BPFAttr.ProgLoad.funcInfoRecSize.offset == 76)
+        #expect(BPFAttr.ProgLoad.funcInfo.offset == 80 && BPFAttr.ProgLoad.funcInfo.width == 8)
+        #expect(BPFAttr.ProgLoad.funcInfoCount.offset == 88)
+    }
 }

@@ -3,6 +3,10 @@ struct BTF {
     static let magic: UInt16 = 0xeb9f
     /// Index = type id; id 0 is void.
     let types: [BTFType]
+    /// The section as it was read.
+    let bytes: [UInt8]
+    /// The string area within `bytes`.
+    let strings: ArraySlice<UInt8>
 
     init(_ section: ELFSection, fail: Failure) throws(ObjectError) {
         let where_ = section.label
@@ -25,6 +29,13 @@ struct BTF {
             types.append(try reader.next(id: types.count))
         }
         self.types = types
+        self.bytes = bytes
+        self.strings = strings
+    }
+
+    /// The string at `offset` of the string area.
+    func string(at offset: UInt32) -> String? {
+        cString(in: strings, at: offset)
     }
 
     func type(_ id: UInt32) -> BTFType? {
@@ -63,12 +74,14 @@ private struct TypeReader {
 
     mutating func next(id: Int) throws(ObjectError) -> BTFType {
         let head = try record(12, id: id)
+        let start = position
         let info = head.u32(4)
         let vlen = Int(info & 0xffff)
         guard let kind = BTFKind(rawValue: UInt8(info >> 24 & 0x1f)), kind != .void else {
             throw fail(location, "type [\(id)] has unknown kind \(info >> 24 & 0x1f)")
         }
         var type = BTFType(kind: kind, name: try name(head.u32(0), id: id), sizeOrType: head.u32(8))
+        type.position = start
         position += 12
         switch kind {
         case .int, .variable, .declTag:

@@ -19,6 +19,8 @@ struct BTFType {
     var members: [Member] = []
     var sectionEntries: [SectionEntry] = []
     var linkage: UInt32 = 0
+    /// Where the type's record starts in the `.BTF` section's bytes.
+    var position: Int = 0
 
     static let voidType = BTFType(kind: .void, name: "", sizeOrType: 0)
 }

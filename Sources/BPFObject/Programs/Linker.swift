@@ -25,9 +25,17 @@ struct Linker {
         return subprograms[candidate].function.contains(sectionIndex: target) ? candidate : nil
     }
 
-    func link(_ program: RelocatedFunction, fail: Failure) throws(ObjectError) -> [Instruction] {
+    /// The linked code, and every function in it with its first instruction: the program at 0,
+    /// then the subprograms in the order they were appended.
+    struct Linked {
+        var code: [Instruction]
+        var functions: [(function: Function, at: Int)]
+    }
+
+    func link(_ program: RelocatedFunction, fail: Failure) throws(ObjectError) -> Linked {
         var code = program.function.instructions
         var placed: [Int: Int] = [:]          // subprogram index -> first instruction in `code`
+        var functions: [(function: Function, at: Int)] = [(program.function, 0)]
         // Functions whose references are being resolved: subprogram (nil: the program), where it sits, next reference.
         var stack: [(sub: Int?, base: Int, next: Int)] = [(nil, 0, 0)]
         while let top = stack.last {
@@ -42,6 +50,7 @@ struct Linker {
             var newlyPlaced = false
             if placed[callee] == nil {
                 placed[callee] = code.count
+                functions.append((subprograms[callee].function, code.count))
                 code += subprograms[callee].function.instructions
                 newlyPlaced = true
             }
@@ -59,6 +68,6 @@ struct Linker {
             // Resolve the new subprogram's own references before the caller's next one.
             if newlyPlaced { stack.append((callee, start, 0)) }
         }
-        return code
+        return Linked(code: code, functions: functions)
     }
 }
