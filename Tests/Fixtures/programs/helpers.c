@@ -163,9 +163,8 @@ static long loop_body(u32 i, struct loop_ctx *ctx)
 	return i + 1 == ctx->stop_at ? 1 : 0;
 }
 
-/* bpf_loop(a iterations, stop after b, flags c): result, calls, sum. Not in the kernel corpus:
- * the kernel wants BTF func_info for a program with a callback, and objects are loaded without
- * BTF (docs/objects.md); ProgramMapDifferentialTests runs it on the embedded backend only. */
+/* bpf_loop(a iterations, stop after b, flags c): result, calls, sum. The kernel needs the
+ * object's BTF and func_info for the callback, which the kernel backend passes (docs/objects.md). */
 SEC("tc")
 int h_loop(struct __sk_buff *skb)
 {
