@@ -15,11 +15,11 @@ extension EmbeddedSystem {
     public func send(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
                      sink: (any PacketSink)? = nil) -> PacketPath {
         let flow = PacketFlow(topology: topology.load(ordering: .acquiring), sink: sink)
-        var frame = Frame(bytes)
+        let frame = Frame(bytes)
         var path = PacketPath()
         switch direction {
-        case .ingress: flow.receive(&frame, at: ifindex, path: &path, hops: 0)
-        case .egress: flow.transmit(&frame, from: ifindex, path: &path, hops: 0)
+        case .ingress: flow.receive(frame, at: ifindex, path: &path, hops: 0)
+        case .egress: flow.transmit(frame, from: ifindex, path: &path, hops: 0)
         }
         return path
     }

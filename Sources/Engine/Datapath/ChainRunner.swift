@@ -12,12 +12,12 @@ struct ChainOutcome {
 }
 
 enum ChainRunner {
-    static func run(_ programs: PublishedArray<ProgramObject>, frame: inout Frame) -> ChainOutcome {
+    static func run(_ programs: PublishedArray<ProgramObject>, frame: Frame) -> ChainOutcome {
         var outcome = ChainOutcome()
         programs.forEach { program in
             outcome.trace.append(program.id)
             do throws(TCXError) {
-                let run = try program.run(&frame)
+                let run = try program.run(frame)
                 outcome.last = run.returnValue
                 outcome.redirect = run.redirect
                 return run.returnValue == Verdict.next.rawValue
@@ -54,9 +54,9 @@ enum ChainRunner {
 
 extension ProgramObject {
     /// Runs the program once on `frame`, counting the run.
-    func run(_ frame: inout Frame) throws(TCXError) -> ProgramRun {
+    func run(_ frame: Frame) throws(TCXError) -> ProgramRun {
         let start = ContinuousClock.now
-        let run = try executable.run(&frame)
+        let run = try executable.run(frame)
         let elapsed = ContinuousClock.now - start
         counters.record(returnValue: run.returnValue,
                         nanoseconds: UInt64(elapsed.components.attoseconds / 1_000_000_000) + UInt64(elapsed.components.seconds) * 1_000_000_000)

@@ -52,9 +52,9 @@ extension EmbeddedSystem {
 /// Runs one hook's chain as the kernel's datapath does (spec §4.2, §5.4): the `run` command.
 enum Datapath {
     static func run(_ plan: DatapathPlan, packet: [UInt8]) throws(TCXError) -> RunResult {
-        var frame = Frame(packet)
+        let frame = Frame(packet)
         frame.arrive(at: plan.ifindex, ingress: plan.ingress)
-        let outcome = ChainRunner.run(plan.programs, frame: &frame)
+        let outcome = ChainRunner.run(plan.programs, frame: frame)
         if let fault = outcome.fault { throw fault }
         let verdict: Verdict
         switch plan.kind {

@@ -19,19 +19,16 @@ final class Executable: Sendable {
         self.runner = runner
     }
 
-    /// Runs the program on `frame` (its bytes and skb fields change as the program changes
+    /// Runs the program on the frame's skb (its bytes and fields change as the program changes
     /// them). A run that faults — an access outside what it may touch — is an error: the
     /// kernel's verifier would never have let such a program run.
-    func run(_ frame: inout Frame) throws(TCXError) -> ProgramRun {
-        let skb = SKBuff(packet: frame.bytes, metadata: frame.metadata)
+    func run(_ frame: Frame) throws(TCXError) -> ProgramRun {
         let outcome: TCRunOutcome
         do {
-            outcome = try runner.run(program, on: skb)
+            outcome = try runner.run(program, on: frame.skb)
         } catch {
             throw TCXError(.EFAULT, "\(error)")
         }
-        frame.bytes = skb.packet
-        frame.metadata = skb.metadata
         return ProgramRun(returnValue: outcome.verdict, redirect: outcome.redirect.map(Redirect.init))
     }
 }

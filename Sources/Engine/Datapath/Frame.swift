@@ -1,21 +1,31 @@
 import TCRuntime
 
-/// A packet on its way through the embedded datapath: its bytes and the skb fields programs
-/// read and write (mark, priority, …), which travel with it from hook to hook.
-public struct Frame: Sendable {
-    public var bytes: [UInt8]
-    public var metadata: SKBMetadata
+/// A packet on its way through the embedded datapath. It is one skb from the device it entered
+/// to where it ends, as in the kernel: every program on the path runs on the same skb, so its
+/// bytes and the fields programs write (mark, priority, …) travel with it and nothing is copied
+/// between programs.
+public struct Frame {
+    let skb: SKBuff
 
     public init(_ bytes: [UInt8], metadata: SKBMetadata = SKBMetadata()) {
-        self.bytes = bytes
-        self.metadata = metadata
+        skb = SKBuff(packet: bytes, metadata: metadata)
+    }
+
+    /// The packet as it is now (a copy).
+    public var bytes: [UInt8] { skb.packet }
+
+    public var metadata: SKBMetadata {
+        get { skb.metadata }
+        nonmutating set { skb.metadata = newValue }
     }
 
     /// Sets what a device fills in when the frame reaches it.
-    mutating func arrive(at ifindex: UInt32, ingress: Bool) {
-        (metadata.protocol, metadata.pktType) = SKBuff.classify(bytes)
-        metadata.ifindex = ifindex
-        if ingress { metadata.ingressIfindex = ifindex }
+    func arrive(at ifindex: UInt32, ingress: Bool) {
+        var fields = skb.metadata
+        (fields.protocol, fields.pktType) = SKBuff.classify(skb.packet)
+        fields.ifindex = ifindex
+        if ingress { fields.ingressIfindex = ifindex }
+        skb.metadata = fields
     }
 }
 

@@ -46,13 +46,13 @@ struct PacketFlow {
     /// kernel's transmit recursion limit).
     static let hopLimit = 8
 
-    func receive(_ frame: inout Frame, at ifindex: UInt32, path: inout PacketPath, hops: Int) {
+    func receive(_ frame: Frame, at ifindex: UInt32, path: inout PacketPath, hops: Int) {
         guard let device = topology.devices[ifindex] else {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
         device.counters.rxPackets.wrappingIncrement(ordering: .relaxed)
         frame.arrive(at: ifindex, ingress: true)
-        switch runTCX(device, .tcxIngress, &frame, path: &path) {
+        switch runTCX(device, .tcxIngress, frame, path: &path) {
         case .deliver:
             sink?.delivered(frame.bytes, at: ifindex)
             path.fate = .delivered(ifindex: ifindex)
@@ -62,70 +62,70 @@ struct PacketFlow {
         case .consume:
             path.fate = .consumed(ifindex: ifindex)
         case .redirect(let target):
-            follow(target, &frame, from: ifindex, path: &path, hops: hops)
+            follow(target, frame, from: ifindex, path: &path, hops: hops)
         }
     }
 
-    func transmit(_ frame: inout Frame, from ifindex: UInt32, path: inout PacketPath, hops: Int) {
+    func transmit(_ frame: Frame, from ifindex: UInt32, path: inout PacketPath, hops: Int) {
         guard let device = topology.devices[ifindex] else {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
         frame.arrive(at: ifindex, ingress: false)
-        switch runTCX(device, .tcxEgress, &frame, path: &path) {
+        switch runTCX(device, .tcxEgress, frame, path: &path) {
         case .deliver:
-            wire(device, &frame, path: &path, hops: hops)
+            wire(device, frame, path: &path, hops: hops)
         case .drop(let reason):
             device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
             drop(frame, at: ifindex, reason, path: &path)
         case .consume:
             path.fate = .consumed(ifindex: ifindex)
         case .redirect(let target):
-            follow(target, &frame, from: ifindex, path: &path, hops: hops)
+            follow(target, frame, from: ifindex, path: &path, hops: hops)
         }
     }
 
     // MARK: Devices
 
     /// The device puts the frame on its "wire".
-    private func wire(_ device: Device, _ frame: inout Frame, path: inout PacketPath, hops: Int) {
+    private func wire(_ device: Device, _ frame: Frame, path: inout PacketPath, hops: Int) {
         guard hops < Self.hopLimit else {
             return drop(frame, at: device.ifindex, "more than \(Self.hopLimit) device hops", path: &path)
         }
         switch device.kind {
         case .loopback:
             sent(device, frame)
-            receive(&frame, at: device.ifindex, path: &path, hops: hops + 1)
+            receive(frame, at: device.ifindex, path: &path, hops: hops + 1)
         case .veth:
             guard let peer = device.peerIfindex, topology.devices[peer] != nil else {
                 device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
                 return drop(frame, at: device.ifindex, "the peer is gone", path: &path)
             }
             sent(device, frame)
-            receive(&frame, at: peer, path: &path, hops: hops + 1)
+            receive(frame, at: peer, path: &path, hops: hops + 1)
         case .netkitPrimary, .netkitPeer:
-            netkitTransmit(device, &frame, path: &path, hops: hops)
+            netkitTransmit(device, frame, path: &path, hops: hops)
         }
     }
 
     /// netkit's transmit (spec §5.4): the device's own programs decide, else its policy.
-    private func netkitTransmit(_ device: Device, _ frame: inout Frame, path: inout PacketPath, hops: Int) {
-        guard let peer = device.peerIfindex, topology.devices[peer] != nil, frame.bytes.count >= 14 else {
+    private func netkitTransmit(_ device: Device, _ frame: Frame, path: inout PacketPath, hops: Int) {
+        guard let peer = device.peerIfindex, topology.devices[peer] != nil, frame.skb.length >= 14 else {
             device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
             return drop(frame, at: device.ifindex, "netkit cannot transmit: no peer or a runt frame", path: &path)
         }
         frame.metadata.ifindex = peer  // netkit programs see the packet on the other device
-        let outcome = ChainRunner.run(device.netkitHook!.published, frame: &frame)
+        let outcome = ChainRunner.run(device.netkitHook!.published, frame: frame)
         let verdict = outcome.fault == nil
             ? ChainRunner.netkitVerdict(outcome.last, policy: device.netkitPolicy) : .drop
         path.hooks.append(HookPass(ifindex: device.ifindex, hook: .netkit, trace: outcome.trace, verdict: verdict))
         switch verdict {
         case .pass, .next:
             sent(device, frame)
-            receive(&frame, at: peer, path: &path, hops: hops + 1)
+            receive(frame, at: peer, path: &path, hops: hops + 1)
         case .redirect:
             device.counters.txPackets.wrappingIncrement(ordering: .relaxed)
             guard let target = outcome.redirect else { return path.fate = .consumed(ifindex: device.ifindex) }
-            follow(target, &frame, from: device.ifindex, path: &path, hops: hops)
+            follow(target, frame, from: device.ifindex, path: &path, hops: hops)
         case .drop:
             device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
             drop(frame, at: device.ifindex, outcome.fault.map { "program fault: \($0)" } ?? "netkit drop", path: &path)
@@ -137,7 +137,7 @@ struct PacketFlow {
         sink?.sent(frame.bytes, from: device.ifindex)
     }
 
-    private func follow(_ target: Redirect?, _ frame: inout Frame, from ifindex: UInt32,
+    private func follow(_ target: Redirect?, _ frame: Frame, from ifindex: UInt32,
                         path: inout PacketPath, hops: Int) {
         // REDIRECT without a redirect helper call: the kernel frees the packet.
         guard let target else { return path.fate = .consumed(ifindex: ifindex) }
@@ -148,11 +148,11 @@ struct PacketFlow {
             guard let peer = topology.devices[target.ifindex]?.peerIfindex else {
                 return drop(frame, at: ifindex, "redirect_peer to a device without a peer", path: &path)
             }
-            receive(&frame, at: peer, path: &path, hops: hops + 1)
+            receive(frame, at: peer, path: &path, hops: hops + 1)
         } else if target.ingress {
-            receive(&frame, at: target.ifindex, path: &path, hops: hops + 1)
+            receive(frame, at: target.ifindex, path: &path, hops: hops + 1)
         } else {
-            transmit(&frame, from: target.ifindex, path: &path, hops: hops + 1)
+            transmit(frame, from: target.ifindex, path: &path, hops: hops + 1)
         }
     }
 
@@ -171,9 +171,9 @@ struct PacketFlow {
     }
 
     /// tcx, then classic tc when tcx says NEXT (spec §4.3).
-    private func runTCX(_ device: Device, _ type: AttachType, _ frame: inout Frame,
+    private func runTCX(_ device: Device, _ type: AttachType, _ frame: Frame,
                         path: inout PacketPath) -> HookDecision {
-        let outcome = ChainRunner.run(device.tcxHook(type).published, frame: &frame)
+        let outcome = ChainRunner.run(device.tcxHook(type).published, frame: frame)
         if let fault = outcome.fault {
             path.hooks.append(HookPass(ifindex: device.ifindex, hook: type == .tcxIngress ? .tcxIngress : .tcxEgress,
                                        trace: outcome.trace, verdict: .drop))
@@ -188,13 +188,13 @@ struct PacketFlow {
         case .pass: return .deliver
         case .drop: return .drop(type == .tcxIngress ? "tc ingress" : "tc egress")
         case .redirect: return .redirect(outcome.redirect)
-        case .next: return runClassic(device, type, &frame, path: &path)
+        case .next: return runClassic(device, type, frame, path: &path)
         }
     }
 
     /// Classic cls_bpf filters in direct-action mode, by priority: the first that returns
     /// anything but UNSPEC (-1) decides.
-    private func runClassic(_ device: Device, _ type: AttachType, _ frame: inout Frame,
+    private func runClassic(_ device: Device, _ type: AttachType, _ frame: Frame,
                             path: inout PacketPath) -> HookDecision {
         let filters = device.classic(type).filters
         guard !filters.isEmpty else { return .deliver }
@@ -203,7 +203,7 @@ struct PacketFlow {
         var verdict = Verdict.next
         for filter in filters {
             trace.append(filter.program.id)
-            guard let run = try? filter.program.run(&frame) else {
+            guard let run = try? filter.program.run(frame) else {
                 decision = .drop("program fault")
                 verdict = .drop
                 break
