@@ -3,17 +3,25 @@ import TCX
 
 /// The multi-program hooks: every request field goes to the kernel as given.
 extension KernelSystem {
+    /// The fields BPF_PROG_ATTACH and BPF_PROG_DETACH share (same layout, spec §7.1).
+    private static func attachAttr(_ program: UInt32, _ target: HookTarget, _ flags: UInt32, _ relative: UInt32,
+                                   _ expectedRevision: UInt64) -> KernelStruct {
+        var attr = BPFAttr.zeroed()
+        attr.set(BPFAttr.Attach.targetIfindex, target.ifindex)
+        attr.set(BPFAttr.Attach.attachBPFFD, program)
+        attr.set(BPFAttr.Attach.attachType, target.attachType.rawValue)
+        attr.set(BPFAttr.Attach.attachFlags, flags)
+        attr.set(BPFAttr.Attach.relative, relative)
+        attr.set(BPFAttr.Attach.expectedRevision, expectedRevision)
+        return attr
+    }
+
     public func attach(_ request: RawAttach) throws(TCXError) {
         try Self.requireNetkit(for: request.target, .progAttach)
         try world.run { _ throws(TCXError) in
-            var attr = BPFAttr.zeroed()
-            attr.set(BPFAttr.Attach.targetIfindex, request.target.ifindex)
-            attr.set(BPFAttr.Attach.attachBPFFD, request.program)
-            attr.set(BPFAttr.Attach.attachType, request.target.attachType.rawValue)
-            attr.set(BPFAttr.Attach.attachFlags, request.flags)
+            var attr = Self.attachAttr(request.program, request.target, request.flags, request.relative,
+                                       request.expectedRevision)
             attr.set(BPFAttr.Attach.replaceBPFFD, request.replaceProgram)
-            attr.set(BPFAttr.Attach.relative, request.relative)
-            attr.set(BPFAttr.Attach.expectedRevision, request.expectedRevision)
             try BPFSyscall.call(.progAttach, &attr, Self.describe(request.target, request.flags))
         }
     }
@@ -21,13 +29,8 @@ extension KernelSystem {
     public func detach(_ request: RawDetach) throws(TCXError) {
         try Self.requireNetkit(for: request.target, .progDetach)
         try world.run { _ throws(TCXError) in
-            var attr = BPFAttr.zeroed()
-            attr.set(BPFAttr.Attach.targetIfindex, request.target.ifindex)
-            attr.set(BPFAttr.Attach.attachBPFFD, request.program)
-            attr.set(BPFAttr.Attach.attachType, request.target.attachType.rawValue)
-            attr.set(BPFAttr.Attach.attachFlags, request.flags)
-            attr.set(BPFAttr.Attach.relative, request.relative)
-            attr.set(BPFAttr.Attach.expectedRevision, request.expectedRevision)
+            var attr = Self.attachAttr(request.program, request.target, request.flags, request.relative,
+                                       request.expectedRevision)
             try BPFSyscall.call(.progDetach, &attr, Self.describe(request.target, request.flags))
         }
     }
