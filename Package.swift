@@ -58,18 +58,20 @@ let package = Package(
         // `tcx replay`: an attach plan, a capture pushed through it, per-device captures and a report.
         .target(name: "TCXReplay", dependencies: ["Engine", "TCX", "TCXScript", "Pcap"], swiftSettings: strict),
         // What applications import.
-        .target(name: "SwiftTCX", dependencies: ["TCX", "Engine", "LinuxKernel"], swiftSettings: strict),
+        .target(name: "SwiftTCX", dependencies: ["TCX", "Engine", "LinuxKernel", "BPFObject", "TCXScript"], swiftSettings: strict),
         .executableTarget(name: "tcx",
                           dependencies: ["SwiftTCX", "Engine", "LinuxKernel", "TCXScript", "TCXConformance", "TCXNet", "TCXReplay", "Pcap", "BPFVM", "BPFCore",
                                          .product(name: "Atomics", package: "swift-atomics"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
+        // A private piece of machine for host-scope tests: mount namespace, named netns, bpffs.
+        .target(name: "KernelTestHarness", dependencies: ["CBPFSys"], path: "Tests/KernelTestHarness", swiftSettings: strict),
         .testTarget(name: "MultiProgTests", dependencies: ["MultiProg", "BPFCore"], swiftSettings: strict),
         .testTarget(name: "EngineTests", dependencies: ["SwiftTCX", "Engine", "TCX", "BPFCore", "TCXScript", "TCXConformance",
                                                          .product(name: "Atomics", package: "swift-atomics")], swiftSettings: strict),
         .testTarget(name: "TCXScriptTests", dependencies: ["TCXScript", "SwiftTCX"], swiftSettings: strict),
-        .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "SwiftTCX", "Engine", "TCXScript", "TCXConformance"], swiftSettings: strict),
+        .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "SwiftTCX", "Engine", "TCXScript", "TCXConformance", "KernelTestHarness"], swiftSettings: strict),
         .testTarget(name: "BPFVMTests", dependencies: ["BPFVM", "BPFCore"], swiftSettings: strict),
         .testTarget(name: "PcapTests", dependencies: ["Pcap"], swiftSettings: strict),
         .testTarget(name: "TCXNetTests", dependencies: ["TCXNet", "SwiftTCX", "LinuxKernel"], swiftSettings: strict),
@@ -79,7 +81,7 @@ let package = Package(
         .testTarget(name: "ReplayTests", dependencies: ["TCXReplay", "Engine", "TCX", "TCXScript", "Pcap"],
                     exclude: ["programs"], swiftSettings: strict),
         // The built `tcx` binary run as a user would (kernel parts root only).
-        .testTarget(name: "CLITests", dependencies: ["tcx", "SwiftTCX", "LinuxKernel"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["tcx", "SwiftTCX", "LinuxKernel", "KernelTestHarness"], swiftSettings: strict),
         // The VM against the kernel's BPF_PROG_TEST_RUN (root only; skips otherwise).
         .testTarget(name: "VMDifferentialTests", dependencies: ["BPFVM", "BPFCore", "LinuxKernel", "TCX"], swiftSettings: strict),
     ]

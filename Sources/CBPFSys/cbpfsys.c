@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "cbpfsys.h"
@@ -16,3 +17,18 @@ int cbpfsys_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
 int cbpfsys_mount_bpffs(const char *path) { return mount("bpf", path, "bpf", 0, NULL); }
 
 int cbpfsys_umount(const char *path, int detach) { return umount2(path, detach ? MNT_DETACH : 0); }
+
+long cbpfsys_fs_magic(const char *path) {
+    struct statfs status;
+    if (statfs(path, &status) != 0) return -1;
+    return (long)status.f_type;
+}
+
+int cbpfsys_unshare_mount(void) {
+    if (unshare(CLONE_NEWNS | CLONE_FS) != 0) return -1;
+    return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
+int cbpfsys_mount_tmpfs(const char *path) { return mount("tmpfs", path, "tmpfs", 0, "mode=0755"); }
+
+int cbpfsys_bind_mount(const char *source, const char *target) { return mount(source, target, NULL, MS_BIND, NULL); }

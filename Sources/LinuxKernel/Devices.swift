@@ -12,6 +12,7 @@ enum Devices {
         var kind: String?
         var netkitPrimary: Bool
         var link: UInt32?
+        var peerIsForeign: Bool
     }
 
     static func bringUpLoopback(_ netlink: RouteNetlink) throws(TCXError) {
@@ -79,20 +80,23 @@ enum Devices {
 
     /// The world's devices as the API reports them: loopback first, then by ifindex.
     static func infos(_ netlink: RouteNetlink) throws(TCXError) -> [DeviceInfo] {
-        let infos = try list(netlink).compactMap { entry -> DeviceInfo? in
-            guard let kind = kind(entry) else { return nil }
+        let infos = try list(netlink).map { entry -> DeviceInfo in
+            let kind = kind(entry)
+            let paired = kind == .veth || kind == .netkitPrimary || kind == .netkitPeer
+            // A pair's IFLA_LINK with IFLA_LINK_NETNSID is another namespace's index.
             return DeviceInfo(name: entry.name, ifindex: entry.ifindex, kind: kind,
-                              peerIfindex: kind == .loopback ? nil : entry.link)
+                              peerIfindex: paired && !entry.peerIsForeign ? entry.link : nil)
         }
         return infos.filter { $0.kind == .loopback } + infos.filter { $0.kind != .loopback }
     }
 
-    private static func kind(_ entry: Entry) -> DeviceKind? {
+    private static func kind(_ entry: Entry) -> DeviceKind {
         if entry.arpType == NetlinkABI.arphrdLoopback { return .loopback }
         switch entry.kind {
         case "veth": return .veth
         case "netkit": return entry.netkitPrimary ? .netkitPrimary : .netkitPeer
-        default: return nil
+        case let other?: return .other(other)
+        case nil: return .other("device")
         }
     }
 
@@ -143,6 +147,7 @@ enum Devices {
                      arpType: NetlinkAttributes.read(UInt16.self, body, start + NetlinkABI.ifinfoType.offset),
                      kind: linkInfo?.string(NetlinkABI.iflaInfoKind),
                      netkitPrimary: (data?.u8(NetlinkABI.netkitPrimary) ?? 0) != 0,
-                     link: attributes.u32(NetlinkABI.iflaLink))
+                     link: attributes.u32(NetlinkABI.iflaLink),
+                     peerIsForeign: attributes.u32(HostNetlinkABI.iflaLinkNetnsid) != nil)
     }
 }

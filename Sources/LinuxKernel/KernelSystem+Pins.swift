@@ -7,20 +7,20 @@ import TCX
 extension KernelSystem {
     public func pin(_ handle: Handle, at path: PinPath) throws(TCXError) {
         try world.run { state throws(TCXError) in
-            let file = state.pins.file(path)
+            let file = try state.pins.file(path)
             try Pins.object(.objPin, file, fd: handle.rawValue, "\(handle) at '\(path)'")
         }
     }
 
     public func getPinned(_ path: PinPath) throws(TCXError) -> Handle {
         try world.run { state throws(TCXError) in
-            state.adopt(try Pins.object(.objGet, state.pins.file(path), fd: 0, "'\(path)'"))
+            state.adopt(try Pins.object(.objGet, try state.pins.file(path), fd: 0, "'\(path)'"))
         }
     }
 
     public func unpin(_ path: PinPath) throws(TCXError) {
         try world.run { state throws(TCXError) in
-            let file = state.pins.file(path)
+            let file = try state.pins.file(path)
             let link = Pins.attachedLink(at: file)
             let removed = file.withPlatformString { unlink($0) }
             guard removed == 0 else {

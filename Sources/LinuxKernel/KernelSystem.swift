@@ -5,9 +5,11 @@ import TCX
 
 /// The Linux kernel backend: every call is the real bpf(2) or rtnetlink operation.
 ///
-/// Each instance is one isolated world: a fresh network namespace (with `lo` up) and a private
-/// bpffs mount, both removed by `shutdown()` (or deinit). Every operation runs on the world's
-/// own thread, the one that entered that namespace, and the caller waits for it.
+/// Each instance is one world in a `KernelScope`: a sandbox (a fresh network namespace with
+/// `lo` up and a private bpffs mount, both removed by `shutdown()` or deinit), the host (the
+/// process's network namespace and the machine's bpffs), or a named network namespace.
+/// Every operation runs on the world's own thread, the one that entered that namespace, and
+/// the caller waits for it. Shutting down closes only what the world opened.
 public final class KernelSystem: TCXSystem {
     public let backendName = "kernel"
     let world: WorldThread<WorldState>
@@ -16,12 +18,18 @@ public final class KernelSystem: TCXSystem {
     /// The inode of the world's network namespace, to check it is gone after shutdown.
     public let namespaceInode: UInt64
 
-    /// Opens a new world. Needs root (CAP_SYS_ADMIN for unshare and mount).
-    public init() throws(TCXError) {
+    public let scope: KernelScope
+
+    /// Opens a world in `scope`. A sandbox needs CAP_SYS_ADMIN (unshare and mount); every
+    /// scope needs CAP_BPF and CAP_NET_ADMIN for the changes it makes.
+    public init(scope: KernelScope = .sandbox) throws(TCXError) {
         Self.ensureStandardDescriptors()
-        let world = try WorldThread(name: "tcx-kernel-world") { () throws(TCXError) in try WorldState() }
+        let world = try WorldThread(name: "tcx-kernel-world", scope: scope) { () throws(TCXError) in
+            try WorldState(scope: scope)
+        }
         let (root, inode) = try world.run { state throws(TCXError) in (state.pins.root.string, state.namespaceInode) }
         self.world = world
+        self.scope = scope
         pinRoot = root
         namespaceInode = inode
     }

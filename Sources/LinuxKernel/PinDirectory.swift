@@ -4,15 +4,22 @@ import Glibc
 import SystemPackage
 import TCX
 
-/// A world's pin namespace: a bpffs instance mounted on a fresh temporary directory.
-/// Each bpffs mount is its own superblock, so pins of one world are invisible to others.
+/// A world's pin namespace: a bpffs directory. A sandbox mounts a bpffs instance of its own
+/// on a fresh temporary directory (each mount is its own superblock, so pins of one world are
+/// invisible to others) and unmounts it at the end; a host or named-namespace world uses an
+/// existing bpffs directory of the machine and never unmounts or removes anything there.
 struct PinDirectory: Sendable {
     let root: FilePath
+    /// True for a sandbox's own mount, which `release()` takes down.
+    let isPrivateMount: Bool
+
+    /// BPF_FS_MAGIC, what statfs(2) reports for a bpffs.
+    static let bpffsMagic = 0xCAFE_4A11
 
     /// Creates the directory and mounts bpffs on it.
     static func mount() throws(TCXError) -> PinDirectory {
         var template = Array("/tmp/swift-tcx-bpffs-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
         guard made != nil else { throw TCXError(LinuxErrno(rawValue: errno), "mkdtemp for the pin directory failed") }
         let path = FilePath(platformString: template)
         let mounted = path.withPlatformString { cbpfsys_mount_bpffs($0) }
@@ -21,12 +28,27 @@ struct PinDirectory: Sendable {
             _ = path.withPlatformString { rmdir($0) }
             throw TCXError(LinuxErrno(rawValue: code), "mount -t bpf on \(path) failed")
         }
-        return PinDirectory(root: path)
+        return PinDirectory(root: path, isPrivateMount: true)
     }
 
-    /// The file a pin path names, below the root.
-    func file(_ path: PinPath) -> FilePath {
-        path.components.reduce(root) { $0.appending($1) }
+    /// An existing directory, which must be on a bpffs (BPF_OBJ_PIN works nowhere else).
+    static func existing(_ path: String) throws(TCXError) -> PinDirectory {
+        let magic = cbpfsys_fs_magic(path)
+        guard magic >= 0 else {
+            let code = LinuxErrno(rawValue: errno)
+            throw TCXError(code, "bpffs directory '\(path)': \(BPFSyscall.describe(code))")
+        }
+        guard magic == bpffsMagic else {
+            throw TCXError(.EINVAL, "'\(path)' is not on a bpffs (mount one with `mount -t bpf bpf \(path)`)")
+        }
+        return PinDirectory(root: FilePath(path), isPrivateMount: false)
+    }
+
+    /// The file a pin path names, below the root. A sandbox reads an absolute path as one
+    /// relative to its root (a leading `/` is dropped); a machine's bpffs reads it as written.
+    func file(_ path: PinPath) throws(TCXError) -> FilePath {
+        let parts = isPrivateMount ? path.components : try path.components(below: root.string)
+        return parts.reduce(root) { $0.appending($1) }
     }
 
     /// Every pin file below the root (directories are walked, not returned).
@@ -48,8 +70,10 @@ struct PinDirectory: Sendable {
         return found
     }
 
-    /// Unmounts (dropping every pin's reference) and removes the directory.
-    func unmount() {
+    /// A sandbox's mount goes (dropping every pin's reference) with its directory; a
+    /// machine's bpffs is left exactly as it is.
+    func release() {
+        guard isPrivateMount else { return }
         root.withPlatformString { path in
             if cbpfsys_umount(path, 0) != 0 { _ = cbpfsys_umount(path, 1) }
             _ = rmdir(path)

@@ -5,7 +5,8 @@ import TCX
 
 /// What a world owns, touched only on its thread: the rtnetlink socket of its namespace, its
 /// pin directory, and the fds it handed out (only those may be closed or duplicated, so a
-/// script can never close a descriptor of the process it runs in).
+/// script can never close a descriptor of the process it runs in, and closing a world closes
+/// exactly what it opened).
 final class WorldState {
     let netlink: RouteNetlink
     let pins: PinDirectory
@@ -13,16 +14,24 @@ final class WorldState {
     let namespaceInode: UInt64
     private(set) var handles: Set<Int32> = []
 
-    /// Builds the world on its thread, which already sits in the fresh namespace.
-    init() throws(TCXError) {
+    let scope: KernelScope
+
+    /// Builds the world on its thread, which already sits in the scope's namespace. Only a
+    /// sandbox changes anything here: it brings its fresh `lo` up and mounts its own bpffs.
+    init(scope: KernelScope) throws(TCXError) {
+        self.scope = scope
         var status = stat()
         guard stat("/proc/thread-self/ns/net", &status) == 0 else {
             throw TCXError(LinuxErrno(rawValue: errno), "stat /proc/thread-self/ns/net failed")
         }
         namespaceInode = UInt64(status.st_ino)
         netlink = try RouteNetlink()
-        try Devices.bringUpLoopback(netlink)
-        pins = try PinDirectory.mount()
+        if let directory = scope.bpffsDirectory {
+            pins = try PinDirectory.existing(directory)
+        } else {
+            try Devices.bringUpLoopback(netlink)
+            pins = try PinDirectory.mount()
+        }
     }
 
     /// Records a new fd the kernel returned and makes it a handle.
@@ -50,10 +59,11 @@ final class WorldState {
         }
     }
 
-    /// Closes every handle and unmounts the pin directory.
+    /// Closes every handle (links without another reference or a pin detach, as when a
+    /// process exits) and, for a sandbox, unmounts its pin directory.
     func tearDown() {
         for fd in handles { try? FileDescriptor(rawValue: fd).close() }
         handles.removeAll()
-        pins.unmount()
+        pins.release()
     }
 }

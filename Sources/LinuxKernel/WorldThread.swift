@@ -5,7 +5,7 @@ import Foundation
 import Glibc
 import TCX
 
-/// One dedicated thread living in its own network namespace, running jobs one at a time.
+/// One dedicated thread living in a world's network namespace, running jobs one at a time.
 ///
 /// ifindex lookups in bpf(2) and rtnetlink sockets follow the calling *thread's* network
 /// namespace, so every operation of a world runs here. `State` is created on the thread and
@@ -25,18 +25,17 @@ final class WorldThread<State>: @unchecked Sendable {
     private var thread: Thread?
     private var startup: Result<Void, TCXError>?
 
-    /// Starts the thread, moves it into a fresh network namespace and builds the state there.
-    init(name: String, makeState: @escaping @Sendable () throws(TCXError) -> State) throws(TCXError) {
+    /// Starts the thread, moves it into the scope's network namespace (a fresh one for a
+    /// sandbox) and builds the state there.
+    init(name: String, scope: KernelScope = .sandbox,
+         makeState: @escaping @Sendable () throws(TCXError) -> State) throws(TCXError) {
         let thread = Thread { [self] in
             let hostNamespace = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
             let outcome = Result { () throws(TCXError) -> State in
                 guard hostNamespace >= 0 else {
                     throw TCXError(LinuxErrno(rawValue: errno), "open /proc/thread-self/ns/net failed")
                 }
-                guard cbpfsys_unshare_net() == 0 else {
-                    throw TCXError(LinuxErrno(rawValue: errno),
-                                   "unshare(CLONE_NEWNET): a world needs root (CAP_SYS_ADMIN)")
-                }
+                try scope.enterNetworkNamespace()
                 return try makeState()
             }
             condition.lock()

@@ -77,6 +77,9 @@ public enum DeviceKind: Hashable, Sendable {
     case veth
     case netkitPrimary
     case netkitPeer
+    /// Any other device of a machine: its IFLA_INFO_KIND (`bridge`, `vxlan`, …), or `device`
+    /// for hardware, which has none. Only host and named-namespace worlds see these.
+    case other(String)
 }
 
 public enum NetkitMode: String, Hashable, Sendable {

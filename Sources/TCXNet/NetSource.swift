@@ -30,6 +30,7 @@ extension DeviceKind {
         case .veth: "veth"
         case .netkitPrimary: "netkit-primary"
         case .netkitPeer: "netkit-peer"
+        case .other(let kind): kind
         }
     }
 }

@@ -20,4 +20,17 @@ int cbpfsys_mount_bpffs(const char *path);
 /* umount2(PATH, flags); detach = lazy unmount (MNT_DETACH). */
 int cbpfsys_umount(const char *path, int detach);
 
+/* statfs(PATH).f_type: which file system PATH is on (BPF_FS_MAGIC for a bpffs). */
+long cbpfsys_fs_magic(const char *path);
+
+/* unshare(CLONE_NEWNS | CLONE_FS) for the calling thread, then every mount made private, so
+ * what the thread mounts is seen by no one else and goes when its last user does. */
+int cbpfsys_unshare_mount(void);
+
+/* mount -t tmpfs tmpfs PATH */
+int cbpfsys_mount_tmpfs(const char *path);
+
+/* mount --bind SOURCE TARGET */
+int cbpfsys_bind_mount(const char *source, const char *target);
+
 #endif

@@ -104,6 +104,9 @@ struct PacketFlow {
             receive(frame, at: peer, path: &path, hops: hops + 1)
         case .netkitPrimary, .netkitPeer:
             netkitTransmit(device, frame, path: &path, hops: hops)
+        case .other:
+            // The engine creates no other kind; a frame sent there leaves the world.
+            sent(device, frame)
         }
     }
 
