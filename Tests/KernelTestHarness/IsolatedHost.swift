@@ -73,6 +73,15 @@ public final class IsolatedHost: @unchecked Sendable {
         return host
     }
 
+    /// Moves the calling thread (the host's own) into the named namespace: what a process
+    /// started in that namespace sees as its "host".
+    public func enterNamespace() throws {
+        let fd = open("/run/netns/\(namespace)", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure("open /run/netns/\(namespace): errno \(errno)") }
+        defer { close(fd) }
+        guard cbpfsys_setns_net(fd) == 0 else { throw Failure("setns: errno \(errno)") }
+    }
+
     /// Deletes the named namespace and unmounts the bpffs now (the mount namespace would
     /// take them with it anyway when the thread ends).
     private func remove() {
