@@ -15,6 +15,7 @@ enum BPFCommand: Int32, Sendable {
     case progAttach = 8
     case progDetach = 9
     case progTestRun = 10
+    case progGetNextID = 11
     case progGetFDByID = 13
     case objGetInfoByFD = 15
     case progQuery = 16
@@ -23,6 +24,7 @@ enum BPFCommand: Int32, Sendable {
     case linkCreate = 28
     case linkUpdate = 29
     case linkGetFDByID = 30
+    case linkGetNextID = 31
     case linkDetach = 34
 
     /// The kernel's name, used to prefix error reasons.
@@ -40,6 +42,7 @@ enum BPFCommand: Int32, Sendable {
         case .progAttach: "BPF_PROG_ATTACH"
         case .progDetach: "BPF_PROG_DETACH"
         case .progTestRun: "BPF_PROG_TEST_RUN"
+        case .progGetNextID: "BPF_PROG_GET_NEXT_ID"
         case .progGetFDByID: "BPF_PROG_GET_FD_BY_ID"
         case .objGetInfoByFD: "BPF_OBJ_GET_INFO_BY_FD"
         case .progQuery: "BPF_PROG_QUERY"
@@ -47,6 +50,7 @@ enum BPFCommand: Int32, Sendable {
         case .linkCreate: "BPF_LINK_CREATE"
         case .linkUpdate: "BPF_LINK_UPDATE"
         case .linkGetFDByID: "BPF_LINK_GET_FD_BY_ID"
+        case .linkGetNextID: "BPF_LINK_GET_NEXT_ID"
         case .linkDetach: "BPF_LINK_DETACH"
         }
     }
@@ -200,6 +204,12 @@ enum BPFAttr {
         static let id = KernelField(0, 4)
     }
 
+    /// BPF_PROG_GET_NEXT_ID / BPF_LINK_GET_NEXT_ID.
+    enum GetNextID {
+        static let startID = KernelField(0, 4)
+        static let nextID = KernelField(4, 4)
+    }
+
     /// BPF_OBJ_GET_INFO_BY_FD.
     enum Info {
         static let bpfFD = KernelField(0, 4)
@@ -274,7 +284,16 @@ enum ProgInfoLayout {
     static let size = 232
     static let type = KernelField(0, 4)
     static let id = KernelField(4, 4)
+    static let tag = KernelBytesField(offset: 8, count: 8)
+    static let jitedLength = KernelField(16, 4)       // jited_prog_len
+    static let xlatedLength = KernelField(20, 4)      // xlated_prog_len
+    static let loadTime = KernelField(40, 8)          // load_time, ns since boot
+    static let createdByUID = KernelField(48, 4)      // created_by_uid
+    static let mapIDCount = KernelField(52, 4)        // nr_map_ids
+    static let mapIDs = KernelField(56, 8)            // map_ids (user pointer)
     static let name = KernelBytesField(offset: 64, count: 16)
+    static let flags = KernelField(84, 4)             // gpl_compatible is bit 0
+    static let btfID = KernelField(128, 4)            // btf_id
 }
 
 /// `struct bpf_link_info` with its tcx/netkit member.

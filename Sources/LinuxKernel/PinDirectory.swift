@@ -12,6 +12,9 @@ struct PinDirectory: Sendable {
     let root: FilePath
     /// True for a sandbox's own mount, which `release()` takes down.
     let isPrivateMount: Bool
+    /// Why pins cannot be made here (a machine directory that is no bpffs). Only pin
+    /// operations fail with it: attaching and listing need no bpffs.
+    let unavailable: TCXError?
 
     /// BPF_FS_MAGIC, what statfs(2) reports for a bpffs.
     static let bpffsMagic = 0xCAFE_4A11
@@ -28,31 +31,38 @@ struct PinDirectory: Sendable {
             _ = path.withPlatformString { rmdir($0) }
             throw TCXError(LinuxErrno(rawValue: code), "mount -t bpf on \(path) failed")
         }
-        return PinDirectory(root: path, isPrivateMount: true)
+        return PinDirectory(root: path, isPrivateMount: true, unavailable: nil)
     }
 
-    /// An existing directory, which must be on a bpffs (BPF_OBJ_PIN works nowhere else).
-    static func existing(_ path: String) throws(TCXError) -> PinDirectory {
+    /// An existing directory, which must be on a bpffs for pins (BPF_OBJ_PIN works nowhere
+    /// else); if it is not, the world still opens and only pin operations say why.
+    static func existing(_ path: String) -> PinDirectory {
+        PinDirectory(root: FilePath(path), isPrivateMount: false, unavailable: problem(with: path))
+    }
+
+    private static func problem(with path: String) -> TCXError? {
         let magic = cbpfsys_fs_magic(path)
         guard magic >= 0 else {
             let code = LinuxErrno(rawValue: errno)
-            throw TCXError(code, "bpffs directory '\(path)': \(BPFSyscall.describe(code))")
+            return TCXError(code, "bpffs directory '\(path)': \(BPFSyscall.describe(code))")
         }
         guard magic == bpffsMagic else {
-            throw TCXError(.EINVAL, "'\(path)' is not on a bpffs (mount one with `mount -t bpf bpf \(path)`)")
+            return TCXError(.EINVAL, "'\(path)' is not on a bpffs (mount one with `mount -t bpf bpf \(path)`)")
         }
-        return PinDirectory(root: FilePath(path), isPrivateMount: false)
+        return nil
     }
 
     /// The file a pin path names, below the root. A sandbox reads an absolute path as one
     /// relative to its root (a leading `/` is dropped); a machine's bpffs reads it as written.
     func file(_ path: PinPath) throws(TCXError) -> FilePath {
+        if let unavailable { throw unavailable }
         let parts = isPrivateMount ? path.components : try path.components(below: root.string)
         return parts.reduce(root) { $0.appending($1) }
     }
 
     /// Every pin file below the root (directories are walked, not returned).
     func allPins() -> [FilePath] {
+        guard unavailable == nil else { return [] }
         var found: [FilePath] = []
         var pending = [root]
         while let directory = pending.popLast() {

@@ -27,7 +27,7 @@ final class WorldState {
         namespaceInode = UInt64(status.st_ino)
         netlink = try RouteNetlink()
         if let directory = scope.bpffsDirectory {
-            pins = try PinDirectory.existing(directory)
+            pins = PinDirectory.existing(directory)
         } else {
             try Devices.bringUpLoopback(netlink)
             pins = try PinDirectory.mount()

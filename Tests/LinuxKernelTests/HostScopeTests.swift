@@ -98,12 +98,21 @@ struct HostScopeTests {
             #expect(error.errno == .ENOENT)
             #expect(error.reason.contains("tcx-no-such-namespace") && error.reason.contains("/run/netns"))
         }
-        do {
-            _ = try KernelSystem(scope: .host(bpffs: "/tmp"))
-            Issue.record("a directory that is no bpffs was used")
-        } catch {
-            #expect(error.errno == .EINVAL)
-            #expect(error.reason.contains("'/tmp' is not on a bpffs"))
+        // A directory that is no bpffs: the world opens (attaching needs no pins), and only
+        // pinning says why it cannot.
+        try IsolatedHost.run { host in
+            try host.enterNamespace()
+            let world = try KernelSystem(scope: .host(bpffs: "/run/swift-tcx-test"))
+            defer { world.shutdown() }
+            let program = try Program(loading: .returning(-1, name: "p"), in: world)
+            try program.attach(to: HookTarget(ifindex: 1, attachType: .tcxIngress))
+            do {
+                try program.pin(at: PinPath("p"))
+                Issue.record("a pin was made outside any bpffs")
+            } catch let error as TCXError {
+                #expect(error.errno == .EINVAL)
+                #expect(error.reason.contains("'/run/swift-tcx-test' is not on a bpffs"))
+            }
         }
     }
 }
