@@ -15,15 +15,21 @@ public final class KernelSystem: TCXSystem {
     public let pinRoot: String
     /// The inode of the world's network namespace, to check it is gone after shutdown.
     public let namespaceInode: UInt64
+    /// The world's network namespace as a path (`/proc/PID/task/TID/ns/net`), valid while the
+    /// world is open: `nsenter --net=PATH tc …` runs a tool inside it.
+    public let namespacePath: String
 
     /// Opens a new world. Needs root (CAP_SYS_ADMIN for unshare and mount).
     public init() throws(TCXError) {
         Self.ensureStandardDescriptors()
         let world = try WorldThread(name: "tcx-kernel-world") { () throws(TCXError) in try WorldState() }
-        let (root, inode) = try world.run { state throws(TCXError) in (state.pins.root.string, state.namespaceInode) }
+        let (root, inode, path) = try world.run { state throws(TCXError) in
+            (state.pins.root.string, state.namespaceInode, state.namespacePath)
+        }
         self.world = world
         pinRoot = root
         namespaceInode = inode
+        namespacePath = path
     }
 
     deinit { shutdown() }
