@@ -28,27 +28,17 @@ extension EmbeddedSystem {
     /// device's tcx chain ends in NEXT. EEXIST when that priority and handle are taken.
     public func addClassicFilter(_ program: Handle, device ifindex: UInt32, _ direction: Direction,
                                  priority: UInt16, handle: UInt32) throws(TCXError) {
-        try withWorld { world throws(TCXError) in
-            let object = try world.program(at: program.rawValue, role: "filter program", type: .schedCLS)
-            guard let device = world.devices[ifindex] else { throw TCXError(.ENODEV, "no device has ifindex \(ifindex)") }
-            let list = device.classic(direction == .ingress ? .tcxIngress : .tcxEgress)
-            guard list.add(ClassicFilter(priority: priority, handle: handle, program: object)) else {
-                throw TCXError(.EEXIST, "a filter with priority \(priority) and handle \(handle) exists")
-            }
-            object.references += 1
-        }
+        try addClassicFilter(program, on: Self.classicTarget(ifindex, direction), priority: priority, handle: handle,
+                             name: "")
     }
 
     public func removeClassicFilter(device ifindex: UInt32, _ direction: Direction,
                                     priority: UInt16, handle: UInt32) throws(TCXError) {
-        try withWorld { world throws(TCXError) in
-            guard let device = world.devices[ifindex] else { throw TCXError(.ENODEV, "no device has ifindex \(ifindex)") }
-            guard let removed = device.classic(direction == .ingress ? .tcxIngress : .tcxEgress)
-                .remove(priority: priority, handle: handle) else {
-                throw TCXError(.ENOENT, "no filter with priority \(priority) and handle \(handle)")
-            }
-            world.release(removed.program)
-        }
+        try removeClassicFilter(on: Self.classicTarget(ifindex, direction), priority: priority, handle: handle)
+    }
+
+    private static func classicTarget(_ ifindex: UInt32, _ direction: Direction) -> HookTarget {
+        HookTarget(ifindex: ifindex, attachType: direction == .ingress ? .tcxIngress : .tcxEgress)
     }
 
     /// A device's packet counters.

@@ -70,6 +70,13 @@ enum Devices {
         try netlink.perform(message, "RTM_DELLINK ifindex \(ifindex)")
     }
 
+    /// RTM_GETLINK of one device: ENODEV when the namespace has none with that ifindex.
+    static func require(_ netlink: RouteNetlink, ifindex: UInt32) throws(TCXError) {
+        var message = NetlinkMessage(type: NetlinkABI.getLink, flags: NetlinkABI.flagRequest)
+        message.appendLinkHeader(index: Int32(bitPattern: ifindex))
+        _ = try netlink.dump(message, "RTM_GETLINK ifindex \(ifindex)")
+    }
+
     /// Every device of the namespace, in ifindex order.
     static func list(_ netlink: RouteNetlink) throws(TCXError) -> [Entry] {
         var message = NetlinkMessage(type: NetlinkABI.getLink, flags: NetlinkABI.flagRequest | NetlinkABI.flagDump)

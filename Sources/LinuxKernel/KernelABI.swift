@@ -390,3 +390,47 @@ enum NetlinkABI {
     static let netkitPass: UInt32 = 0
     static let netkitDrop: UInt32 = 2
 }
+
+/// rtnetlink traffic control (qdiscs, filters, cls_bpf) and addresses, beyond `NetlinkABI`'s link requests.
+enum HostNetlinkABI {
+    static let iflaLinkNetnsid: UInt16 = 37      // IFLA_LINK_NETNSID
+
+    static let newAddress: UInt16 = 20           // RTM_NEWADDR
+    static let newQdisc: UInt16 = 36             // RTM_NEWQDISC
+    static let getQdisc: UInt16 = 38             // RTM_GETQDISC
+    static let newFilter: UInt16 = 44            // RTM_NEWTFILTER
+    static let delFilter: UInt16 = 45            // RTM_DELTFILTER
+    static let getFilter: UInt16 = 46            // RTM_GETTFILTER
+
+    // struct tcmsg (20 bytes).
+    static let tcmsgSize = 20
+    static let tcmIfindex = KernelField(4, 4)
+    static let tcmHandle = KernelField(8, 4)
+    static let tcmParent = KernelField(12, 4)
+    static let tcmInfo = KernelField(16, 4)      // filters: priority << 16 | protocol (network order)
+
+    static let ingressParent: UInt32 = 0xFFFF_FFF1  // TC_H_INGRESS == TC_H_CLSACT: the qdisc at ffff:
+    static let clsactHandle: UInt32 = 0xFFFF_0000   // TC_H_MAKE(TC_H_CLSACT, 0): the qdisc's own handle
+    static let clsactIngress: UInt32 = 0xFFFF_FFF2  // TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)
+    static let clsactEgress: UInt32 = 0xFFFF_FFF3   // TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)
+
+    static let tcaKind: UInt16 = 1               // TCA_KIND
+    static let tcaOptions: UInt16 = 2            // TCA_OPTIONS
+    static let tcaBPFFD: UInt16 = 6              // TCA_BPF_FD
+    static let tcaBPFName: UInt16 = 7            // TCA_BPF_NAME
+    static let tcaBPFFlags: UInt16 = 8           // TCA_BPF_FLAGS
+    static let tcaBPFID: UInt16 = 11             // TCA_BPF_ID
+    static let tcaBPFFlagActDirect: UInt32 = 1   // TCA_BPF_FLAG_ACT_DIRECT
+
+    static let ethPAll: UInt16 = 0x0003          // ETH_P_ALL: a filter's protocol, every frame
+    static let afInet: UInt8 = 2                 // AF_INET
+
+    // struct ifaddrmsg (8 bytes).
+    static let ifaddrSize = 8
+    static let ifaFamily = KernelField(0, 1)
+    static let ifaPrefixLength = KernelField(1, 1)
+    static let ifaScope = KernelField(3, 1)
+    static let ifaIndex = KernelField(4, 4)
+    static let ifaAddress: UInt16 = 1            // IFA_ADDRESS
+    static let ifaLocal: UInt16 = 2              // IFA_LOCAL
+}

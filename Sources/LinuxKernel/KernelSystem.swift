@@ -17,6 +17,9 @@ public final class KernelSystem: TCXSystem {
     public let pinRoot: String
     /// The inode of the world's network namespace, to check it is gone after shutdown.
     public let namespaceInode: UInt64
+    /// The world's network namespace as a path (`/proc/PID/task/TID/ns/net`), valid while the
+    /// world is open: `nsenter --net=PATH tc …` runs a tool inside it.
+    public let namespacePath: String
 
     public let scope: KernelScope
 
@@ -27,11 +30,14 @@ public final class KernelSystem: TCXSystem {
         let world = try WorldThread(name: "tcx-kernel-world", scope: scope) { () throws(TCXError) in
             try WorldState(scope: scope)
         }
-        let (root, inode) = try world.run { state throws(TCXError) in (state.pins.root.string, state.namespaceInode) }
+        let (root, inode, path) = try world.run { state throws(TCXError) in
+            (state.pins.root.string, state.namespaceInode, state.namespacePath)
+        }
         self.world = world
         self.scope = scope
         pinRoot = root
         namespaceInode = inode
+        namespacePath = path
     }
 
     deinit { shutdown() }

@@ -29,17 +29,23 @@ enum TrafficControl {
         }
         var filters: [HostClassicFilter] = []
         for (parent, label) in parents {
-            var message = NetlinkMessage(type: HostNetlinkABI.getFilter,
-                                         flags: NetlinkABI.flagRequest | NetlinkABI.flagDump)
-            message.appendFamilyHeader(tcmsg(ifindex: ifindex, parent: parent))
-            let bodies = try netlink.dump(message, "RTM_GETTFILTER ifindex \(ifindex) \(label)")
-            filters += bodies.compactMap { filter($0, label) }
+            filters += try classicFilters(netlink, ifindex: ifindex, parent: parent, label: label)
         }
         return filters
     }
 
+    /// The filters under one parent (a clsact side), in the order tc runs them.
+    static func classicFilters(_ netlink: RouteNetlink, ifindex: UInt32, parent: UInt32,
+                               label: String) throws(TCXError) -> [HostClassicFilter] {
+        var message = NetlinkMessage(type: HostNetlinkABI.getFilter,
+                                     flags: NetlinkABI.flagRequest | NetlinkABI.flagDump)
+        message.appendFamilyHeader(tcmsg(ifindex: ifindex, parent: parent))
+        let bodies = try netlink.dump(message, "RTM_GETTFILTER ifindex \(ifindex) \(label)")
+        return bodies.compactMap { filter($0, label) }
+    }
+
     /// The kind of the qdisc at ffff: (clsact or ingress), nil when there is none.
-    private static func ingressQdiscKind(_ netlink: RouteNetlink, ifindex: UInt32) throws(TCXError) -> String? {
+    static func ingressQdiscKind(_ netlink: RouteNetlink, ifindex: UInt32) throws(TCXError) -> String? {
         var message = NetlinkMessage(type: HostNetlinkABI.getQdisc, flags: NetlinkABI.flagRequest | NetlinkABI.flagDump)
         message.appendFamilyHeader(tcmsg(ifindex: ifindex, parent: 0))
         for body in try netlink.dump(message, "RTM_GETQDISC") where body.count >= HostNetlinkABI.tcmsgSize {
@@ -53,10 +59,12 @@ enum TrafficControl {
         return nil
     }
 
-    private static func tcmsg(ifindex: UInt32, parent: UInt32) -> KernelStruct {
+    static func tcmsg(ifindex: UInt32, parent: UInt32, handle: UInt32 = 0, info: UInt32 = 0) -> KernelStruct {
         var header = KernelStruct(size: HostNetlinkABI.tcmsgSize)
         header.set(HostNetlinkABI.tcmIfindex, ifindex)
         header.set(HostNetlinkABI.tcmParent, parent)
+        header.set(HostNetlinkABI.tcmHandle, handle)
+        header.set(HostNetlinkABI.tcmInfo, info)
         return header
     }
 
@@ -75,30 +83,4 @@ enum TrafficControl {
                                  programID: options?.u32(HostNetlinkABI.tcaBPFID),
                                  directAction: (options?.u32(HostNetlinkABI.tcaBPFFlags) ?? 0) & HostNetlinkABI.tcaBPFFlagActDirect != 0)
     }
-}
-
-/// rtnetlink numbers the read-only host view uses beyond `NetlinkABI`'s link requests.
-enum HostNetlinkABI {
-    static let iflaLinkNetnsid: UInt16 = 37      // IFLA_LINK_NETNSID
-
-    static let getQdisc: UInt16 = 38             // RTM_GETQDISC
-    static let getFilter: UInt16 = 46            // RTM_GETTFILTER
-
-    // struct tcmsg (20 bytes).
-    static let tcmsgSize = 20
-    static let tcmIfindex = KernelField(4, 4)
-    static let tcmHandle = KernelField(8, 4)
-    static let tcmParent = KernelField(12, 4)
-    static let tcmInfo = KernelField(16, 4)      // filters: priority << 16 | protocol (network order)
-
-    static let ingressParent: UInt32 = 0xFFFF_FFF1  // TC_H_INGRESS == TC_H_CLSACT: the qdisc at ffff:
-    static let clsactIngress: UInt32 = 0xFFFF_FFF2  // TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)
-    static let clsactEgress: UInt32 = 0xFFFF_FFF3   // TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)
-
-    static let tcaKind: UInt16 = 1               // TCA_KIND
-    static let tcaOptions: UInt16 = 2            // TCA_OPTIONS
-    static let tcaBPFName: UInt16 = 7            // TCA_BPF_NAME
-    static let tcaBPFFlags: UInt16 = 8           // TCA_BPF_FLAGS
-    static let tcaBPFID: UInt16 = 11             // TCA_BPF_ID
-    static let tcaBPFFlagActDirect: UInt32 = 1   // TCA_BPF_FLAG_ACT_DIRECT
 }

@@ -12,6 +12,8 @@ final class WorldState {
     let pins: PinDirectory
     /// The inode of the world's network namespace (what /proc/PID/ns/net links to).
     let namespaceInode: UInt64
+    /// `/proc/PID/task/TID/ns/net` of the world's thread, for tools run with `nsenter --net=`.
+    let namespacePath: String
     private(set) var handles: Set<Int32> = []
 
     let scope: KernelScope
@@ -25,6 +27,11 @@ final class WorldState {
             throw TCXError(LinuxErrno(rawValue: errno), "stat /proc/thread-self/ns/net failed")
         }
         namespaceInode = UInt64(status.st_ino)
+        // /proc/thread-self names this thread as other processes see it: PID/task/TID.
+        var link = [CChar](repeating: 0, count: 64)
+        let count = readlink("/proc/thread-self", &link, link.count - 1)
+        guard count > 0 else { throw TCXError(LinuxErrno(rawValue: errno), "readlink /proc/thread-self failed") }
+        namespacePath = "/proc/" + String(decoding: link[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/ns/net"
         netlink = try RouteNetlink()
         if let directory = scope.bpffsDirectory {
             pins = PinDirectory.existing(directory)

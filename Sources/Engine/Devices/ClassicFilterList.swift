@@ -1,11 +1,13 @@
 import Atomics
 import BPFCore
 
-/// A classic tc filter: a cls_bpf program in direct-action mode, ordered by priority then handle.
+/// A classic tc filter: a cls_bpf program in direct-action mode.
 struct ClassicFilter: Sendable {
     let priority: UInt16
     let handle: UInt32
     let program: ProgramObject
+    /// What the attaching tool named it (cls_bpf's TCA_BPF_NAME).
+    let name: String
 }
 
 /// The classic filters of one direction, run when the tcx chain ends in NEXT. Changes publish
@@ -20,12 +22,13 @@ final class ClassicFilterList: Sendable {
 
     var filters: [ClassicFilter] { current.load(ordering: .acquiring).filters }
 
-    /// Adds a filter; EEXIST when the priority and handle are taken.
+    /// Adds a filter; EEXIST when the priority and handle are taken. Filters run by ascending
+    /// priority; within one priority cls_bpf runs the newest first (it adds at its list's
+    /// head), whatever the handles.
     func add(_ filter: ClassicFilter) -> Bool {
         var next = filters
         if next.contains(where: { $0.priority == filter.priority && $0.handle == filter.handle }) { return false }
-        next.append(filter)
-        next.sort { ($0.priority, $0.handle) < ($1.priority, $1.handle) }
+        next.insert(filter, at: next.firstIndex { $0.priority >= filter.priority } ?? next.endIndex)
         current.store(Snapshot(next), ordering: .releasing)
         return true
     }

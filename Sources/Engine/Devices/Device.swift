@@ -1,3 +1,4 @@
+import Atomics
 import BPFCore
 import MultiProg
 import TCX
@@ -17,6 +18,9 @@ final class Device: @unchecked Sendable {
     let counters = DeviceCounters()
     let classicIngress = ClassicFilterList()
     let classicEgress = ClassicFilterList()
+    /// Whether the device has a clsact qdisc: made by the first filter add, kept afterwards
+    /// (the kernel removes a qdisc only when asked). Changed under the world lock.
+    let hasClsact = ManagedAtomic(false)
 
     /// The kernel creates a tcx entry on the first attach and frees it when it empties, so an
     /// emptied hook's revision starts again at 1. Here the hooks live as long as the device and
