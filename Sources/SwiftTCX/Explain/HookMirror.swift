@@ -63,7 +63,7 @@ final class HookMirror {
         case .program(let info):
             handle = try engine.duplicate(try programHandle(id: info.id)).rawValue
         case .link(let info):
-            handle = try engine.duplicate(try linkHandle(info)).rawValue
+            handle = try engine.duplicate(try linkCopy(info)).rawValue
         case .otherObject:
             handle = try engine.duplicate(try foreignObject()).rawValue
         case .notBPF:
@@ -79,7 +79,8 @@ final class HookMirror {
 
     /// A link on the hook maps to its copy; any other (detached, or on another hook) to a
     /// detached copy, which resolves as the world's does but is on no hook.
-    private func linkHandle(_ info: LinkInfo) throws(TCXError) -> Handle {
+    @discardableResult
+    func linkCopy(_ info: LinkInfo) throws(TCXError) -> Handle {
         if let handle = links[info.id] { return handle }
         let program = try programHandle(id: info.programID)
         let elsewhere = HookTarget(ifindex: 0, attachType: info.attachType)

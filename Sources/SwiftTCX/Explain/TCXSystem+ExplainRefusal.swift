@@ -1,8 +1,10 @@
 import TCX
 
 extension TCXSystem {
-    /// Explains why this world refused `request` with `error`. Reads the world only (info calls
-    /// and a query), and must be called before any handle in the request is closed.
+    /// Explains why this world refused `request` with `error`. It only reads the world: info
+    /// calls on the request's handles, a query of the hook and, for a relative named by an id
+    /// that is on no position of the hook, a lookup by that id whose descriptor it closes at
+    /// once. Call it before any handle in the request is closed.
     public func explainRefusal(of request: RawAttach, error: TCXError) -> RefusalExplanation {
         RefusalExplainer(world: self).explain(.attach(request), error: error)
     }
@@ -40,7 +42,8 @@ struct RefusalExplainer {
         let devices = (try? world.devices()) ?? []
         let target = request.namedTarget ?? linkTarget(handles, devices: devices)
         let hook = target.flatMap { target in target.ifindex == 0 ? nil : try? world.state(of: target) }
-        let engine = replay(request, handles: handles, target: target, hook: hook, devices: devices)
+        let relative = relativeByID(request, hook: hook)
+        let engine = replay(request, handles: handles, relative: relative, target: target, hook: hook, devices: devices)
         let advice = RefusalAdvice(request: request, handles: handles, hook: hook)
             .advice(for: error.errno)
         let text = ExplanationText(request: request, worldError: error, backendName: world.backendName,
@@ -64,11 +67,20 @@ struct RefusalExplainer {
         return HookTarget(ifindex: ifindex, attachType: info.attachType)
     }
 
-    private func replay(_ request: RefusedRequest, handles: [HandleField], target: HookTarget?,
-                        hook: HookState?, devices: [DeviceInfo]) -> EngineOutcome {
+    /// A relative id on the hook is copied with the hook; one off it is looked up.
+    private func relativeByID(_ request: RefusedRequest, hook: HookState?) -> HandleReading? {
+        guard let relative = request.relativeID else { return nil }
+        let onHook = hook?.entries.contains {
+            relative.isLink ? $0.linkID == relative.id : $0.programID == relative.id
+        } ?? false
+        return onHook ? nil : world.lookUpRelative(id: relative.id, isLink: relative.isLink)
+    }
+
+    private func replay(_ request: RefusedRequest, handles: [HandleField], relative: HandleReading?,
+                        target: HookTarget?, hook: HookState?, devices: [DeviceInfo]) -> EngineOutcome {
         var known: [UInt32: ProgramInfo] = [:]
-        for field in handles {
-            if case .program(let info) = field.reading { known[info.id] = info }
+        for reading in handles.map(\.reading) + [relative].compactMap({ $0 }) {
+            if case .program(let info) = reading { known[info.id] = info }
         }
         let device = target.flatMap { target in devices.first { $0.ifindex == target.ifindex } }
         let mirror: HookMirror
@@ -78,6 +90,12 @@ struct RefusalExplainer {
             return .notReplayed("the hook could not be copied onto the engine: \(error)")
         }
         defer { mirror.shutdown() }
+        if case .link(let info) = relative {
+            // Off the hook, so its copy is on none: it resolves, and is found nowhere.
+            do throws(TCXError) { _ = try mirror.linkCopy(info) } catch {
+                return .notReplayed("the relative link could not be copied onto the engine: \(error)")
+            }
+        }
         return mirror.replay(request, handles: handles)
     }
 }
