@@ -102,3 +102,45 @@ public struct RandomRequests {
         return pick([current, current, current &- 1, current &+ 1, 1])
     }
 }
+
+extension RandomRequests {
+    /// A world for random requests: eight sched_cls programs, one xdp program (a misfit for
+    /// every field), and prog-mode attachments and links mixed over `targets`.
+    public static func makePool(in world: any TCXSystem, targets: [HookTarget]) throws(TCXError) -> Pool {
+        var programs: [(handle: Handle, id: UInt32)] = []
+        for index in 0..<8 {
+            let handle = try world.loadProgram(.returning(Verdict.next.rawValue, name: "r\(index)"))
+            programs.append((handle, try world.programInfo(handle).id))
+        }
+        let xdp = try world.loadProgram(ProgramSpec(name: "x", type: .xdp,
+                                                    instructions: ProgramSpec.returning(2, name: "x").instructions))
+        var links: [(handle: Handle, id: UInt32)] = []
+        for (index, program) in programs.prefix(6).enumerated() {
+            let target = targets[index % targets.count]
+            if index % 2 == 1 {
+                let link = try world.link(program.handle, to: target)
+                links.append((link, try world.linkInfo(link).id))
+            } else {
+                try world.attach(program.handle, to: target)
+            }
+        }
+        return Pool(programs: programs, misfits: [xdp], links: links, targets: targets)
+    }
+
+    /// Sends one request; nil when it succeeded (a new link joins the pool), else the refusal.
+    public static func send(_ request: Request, to world: any TCXSystem, pool: inout Pool) -> TCXError? {
+        do throws(TCXError) {
+            switch request {
+            case .attach(let raw): try world.attach(raw)
+            case .detach(let raw): try world.detach(raw)
+            case .linkCreate(let raw):
+                let link = try world.createLink(raw)
+                pool.links.append((link, try world.linkInfo(link).id))
+            case .linkUpdate(let raw): try world.updateLink(raw)
+            }
+            return nil
+        } catch {
+            return error
+        }
+    }
+}

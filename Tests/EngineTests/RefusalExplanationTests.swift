@@ -246,13 +246,14 @@ import Testing
         let world = EmbeddedSystem()
         defer { world.shutdown() }
         let targets = [ingress, egress]
-        var pool = try RandomWorld.build(world, targets: targets)
+        var pool = try RandomRequests.makePool(in: world, targets: targets)
         var generator = RandomRequests(seed: seed)
         var refused = 0
         var disagreements: [String] = []
         for _ in 0..<400 {
             let request = generator.next(pool) { target in (try? world.state(of: target).revision) ?? 1 }
-            guard let explanation = RandomWorld.send(request, to: world, pool: &pool) else { continue }
+            guard let error = RandomRequests.send(request, to: world, pool: &pool) else { continue }
+            let explanation = world.explainRefusal(of: RefusedRequest(request), error: error)
             refused += 1
             if !explanation.agrees || explanation.rule.map(withoutNames) != withoutNames(explanation.worldError.reason) {
                 disagreements.append(explanation.text)
@@ -278,50 +279,13 @@ func withoutNames(_ reason: String) -> String {
     return words.joined(separator: " ")
 }
 
-/// A world for random requests: eight sched_cls programs, one xdp program, a mix of prog-mode
-/// attachments and links on the targets.
-enum RandomWorld {
-    static func build(_ world: any TCXSystem, targets: [HookTarget]) throws -> RandomRequests.Pool {
-        var programs: [(handle: Handle, id: UInt32)] = []
-        for index in 0..<8 {
-            let handle = try world.loadProgram(.returning(Verdict.next.rawValue, name: "r\(index)"))
-            programs.append((handle, try world.programInfo(handle).id))
-        }
-        let xdp = try world.loadProgram(ProgramSpec(name: "x", type: .xdp,
-                                                    instructions: ProgramSpec.returning(2, name: "x").instructions))
-        var links: [(handle: Handle, id: UInt32)] = []
-        for (index, program) in programs.prefix(6).enumerated() {
-            let target = targets[index % targets.count]
-            if index % 2 == 1 {
-                let link = try world.link(program.handle, to: target)
-                links.append((link, try world.linkInfo(link).id))
-            } else {
-                try world.attach(program.handle, to: target)
-            }
-        }
-        return RandomRequests.Pool(programs: programs, misfits: [xdp], links: links, targets: targets)
-    }
-
-    /// Sends one request; nil when it succeeded (a new link joins the pool), else its explanation.
-    static func send(_ request: RandomRequests.Request, to world: any TCXSystem,
-                     pool: inout RandomRequests.Pool) -> RefusalExplanation? {
-        do throws(TCXError) {
-            switch request {
-            case .attach(let raw): try world.attach(raw)
-            case .detach(let raw): try world.detach(raw)
-            case .linkCreate(let raw):
-                let link = try world.createLink(raw)
-                pool.links.append((link, try world.linkInfo(link).id))
-            case .linkUpdate(let raw): try world.updateLink(raw)
-            }
-            return nil
-        } catch {
-            switch request {
-            case .attach(let raw): return world.explainRefusal(of: raw, error: error)
-            case .detach(let raw): return world.explainRefusal(of: raw, error: error)
-            case .linkCreate(let raw): return world.explainRefusal(of: raw, error: error)
-            case .linkUpdate(let raw): return world.explainRefusal(of: raw, error: error)
-            }
+extension RefusedRequest {
+    init(_ request: RandomRequests.Request) {
+        switch request {
+        case .attach(let raw): self = .attach(raw)
+        case .detach(let raw): self = .detach(raw)
+        case .linkCreate(let raw): self = .linkCreate(raw)
+        case .linkUpdate(let raw): self = .linkUpdate(raw)
         }
     }
 }

@@ -74,14 +74,14 @@ struct RefusalAdvice {
         for field in handles {
             switch field.reading {
             case .notBPF, .otherObject:
-                return "\(field.role) \(field) is not what the request needs: pass a "
+                return "\(field.role.rawValue) \(field) is not what the request needs: pass a "
                     + (field.role == .relativeLink || field.role == .link ? "tcx link's handle" : "program's handle")
             case .program(let info) where info.type != .schedCLS && field.role != .relativeLink:
-                return "\(field.role) \(field) is a \(info.type) program; tcx and netkit hooks run sched_cls programs"
+                return "\(field.role.rawValue) \(field) is a \(info.type) program; tcx and netkit hooks run sched_cls programs"
             case .link where field.role != .link && field.role != .relativeLink:
-                return "\(field.role) \(field) is a link: pass a program's handle, or BPF_F_LINK to name a link"
+                return "\(field.role.rawValue) \(field) is a link: pass a program's handle, or BPF_F_LINK to name a link"
             case .program where field.role == .relativeLink || field.role == .link:
-                return "\(field.role) \(field) is a program: pass a link's handle, or drop BPF_F_LINK"
+                return "\(field.role.rawValue) \(field) is a program: pass a link's handle, or drop BPF_F_LINK"
             default:
                 continue
             }
