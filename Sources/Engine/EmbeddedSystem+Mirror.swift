@@ -31,7 +31,7 @@ extension EmbeddedSystem {
                                                      peerIfindex: peerIndex)
                 world.devices[peerIndex] = Device(name: "\(info.name)-peer", ifindex: peerIndex, kind: peerKind,
                                                   peerIfindex: info.ifindex)
-            case .loopback, .veth:
+            case .loopback, .veth, .other:
                 // The peer plays no part in a hook's rules: a lone device is enough.
                 world.devices[info.ifindex] = Device(name: info.name, ifindex: info.ifindex, kind: .veth,
                                                      peerIfindex: nil)
