@@ -32,7 +32,8 @@ enum BPFSyscall {
 
     static func failure(_ command: BPFCommand, _ code: LinuxErrno, _ context: String) -> TCXError {
         let what = context.isEmpty ? command.name : "\(command.name) \(context)"
-        return TCXError(code, "\(what): \(describe(code))")
+        let hint = code == .EPERM ? ProcessCapabilities.hintForPermissionDenied().map { " (\($0))" } ?? "" : ""
+        return TCXError(code, "\(what): \(describe(code))\(hint)")
     }
 
     /// strerror(3) text for an errno.

@@ -40,7 +40,7 @@ public final class HostNetwork {
         var capacity: UInt32 = 64
         while true {
             let reply = try HookQuery.run(RawQuery(target: target, capacity: capacity))
-            if !reply.truncated { return reply }
+            if !reply.truncated || reply.count <= capacity { return reply }
             capacity = reply.count
         }
     }

@@ -163,3 +163,11 @@ extension String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
+
+extension KernelSystem {
+    /// Runs `body` on the world's thread, which sits in the scope's network namespace: what
+    /// `HostNetwork` reads there is that namespace's (used by `tcx net show --netns`).
+    public func inNetworkNamespace<T>(_ body: () throws(TCXError) -> T) throws(TCXError) -> T {
+        try world.run { _ throws(TCXError) in try body() }
+    }
+}

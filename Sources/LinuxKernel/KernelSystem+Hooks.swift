@@ -87,8 +87,13 @@ extension KernelSystem {
 
 /// BPF_PROG_QUERY with id arrays of the requested capacity (or NULL ones).
 enum HookQuery {
+    /// What one tcx or netkit hook can hold (bpf_mprog's 63 entries, rounded up). A larger
+    /// request gets the same answer from the kernel, so the buffers never grow past it, however
+    /// large a count the caller asked for.
+    static let capacityLimit = 64
+
     static func run(_ request: RawQuery) throws(TCXError) -> QueryReply {
-        let capacity = Int(request.capacity ?? 0)
+        let capacity = min(Int(request.capacity ?? 0), capacityLimit)
         // One spare slot so an empty array still has an address to pass.
         var programIDs = [UInt32](repeating: 0, count: capacity + 1)
         var linkIDs = [UInt32](repeating: 0, count: capacity + 1)

@@ -18,6 +18,17 @@ extension KernelSystem {
         }
     }
 
+    /// A directory of the bpffs for pins to go in (bpffs allows mkdir); one already there is fine.
+    public func makePinDirectory(_ path: PinPath) throws(TCXError) {
+        try world.run { state throws(TCXError) in
+            let file = try state.pins.file(path)
+            guard file.withPlatformString({ mkdir($0, 0o700) }) == 0 || errno == EEXIST else {
+                let code = LinuxErrno(rawValue: errno)
+                throw TCXError(code, "mkdir '\(path)' in the bpffs: \(BPFSyscall.describe(code))")
+            }
+        }
+    }
+
     public func unpin(_ path: PinPath) throws(TCXError) {
         try world.run { state throws(TCXError) in
             let file = try state.pins.file(path)

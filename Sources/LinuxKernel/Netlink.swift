@@ -183,7 +183,8 @@ final class RouteNetlink {
 
     /// The kernel's extended-ack message if it sent one, else strerror.
     private static func reason(_ message: ArraySlice<UInt8>, _ flags: UInt16, _ code: Int32) -> String {
-        let fallback = BPFSyscall.describe(LinuxErrno(rawValue: code))
+        let denied = code == LinuxErrno.EPERM.rawValue ? ProcessCapabilities.hintForPermissionDenied() : nil
+        let fallback = BPFSyscall.describe(LinuxErrno(rawValue: code)) + (denied.map { " (\($0))" } ?? "")
         guard flags & NetlinkABI.flagAckTLVs != 0 else { return fallback }
         // header, nlmsgerr (errno + the request's header, capped), then the attributes.
         let tlvStart = message.startIndex + NetlinkABI.headerSize + 4 + NetlinkABI.headerSize

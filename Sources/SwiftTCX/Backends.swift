@@ -10,14 +10,14 @@ public enum Backend: String, CaseIterable, Sendable {
     case kernel
 
     /// Opens a fresh, isolated world (a sandbox). Call `shutdown()` on it when done.
-    public func openWorld() throws(TCXError) -> any BPFObjectSystem {
+    public func openWorld() throws(TCXError) -> any BPFObjectSystem & ClassicTCSystem {
         try openWorld(.sandbox)
     }
 
     /// Opens a world in `scope`. The embedded backend has sandbox worlds only: it has no
     /// machine to reach. Shutting a world down closes only what it opened: links it made and
     /// did not pin detach, exactly as when a process exits.
-    public func openWorld(_ scope: KernelScope) throws(TCXError) -> any BPFObjectSystem {
+    public func openWorld(_ scope: KernelScope) throws(TCXError) -> any BPFObjectSystem & ClassicTCSystem {
         switch self {
         case .embedded:
             guard scope == .sandbox else {

@@ -44,7 +44,8 @@ extension TCXSystem {
         var capacity: UInt32 = 64
         while true {
             let reply = try query(RawQuery(target: target, capacity: capacity))
-            if !reply.truncated {
+            // A hook holds at most 63: a second try with a larger count is the last one.
+            if !reply.truncated || reply.count <= capacity {
                 let entries = zip(reply.programIDs, reply.linkIDs).map {
                     HookState.Entry(programID: $0.0, linkID: $0.1 == 0 ? nil : $0.1)
                 }

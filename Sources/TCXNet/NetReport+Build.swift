@@ -15,6 +15,14 @@ extension NetReport {
         try build(from: HostSource(host: HostNetwork()))
     }
 
+    /// The state of a kernel world's network namespace (a named one, or the host), read as
+    /// `buildHost` reads the machine: classic tc filters included.
+    public static func build(namespaceOf world: KernelSystem, name: String) throws(TCXError) -> NetReport {
+        var report = try world.inNetworkNamespace { () throws(TCXError) in try buildHost() }
+        report.source = name
+        return report
+    }
+
     static func build(from source: some NetSource) throws(TCXError) -> NetReport {
         let listed = try source.netDevices()
         let names = Dictionary(listed.map { ($0.ifindex, $0.name) }, uniquingKeysWith: { first, _ in first })

@@ -17,7 +17,7 @@ struct SystemSource: NetSource {
         var capacity: UInt32 = 64
         while true {
             let reply = try system.query(RawQuery(target: target, capacity: capacity))
-            if !reply.truncated { return reply }
+            if !reply.truncated || reply.count <= capacity { return reply }
             capacity = reply.count
         }
     }

@@ -10,9 +10,9 @@ struct MapCommand: ParsableCommand {
             A map lives in a world. With --script the script runs in a fresh world of --backend and \
             MAP is a map of an object it loaded (`prog NAME load FILE SECTION`); with --object the \
             object's maps alone are created. The world goes when the command ends. With --pinned the \
-            map is a real pin of the host's bpffs, opened read-only.
+            map is a real pin of the host's bpffs: update and delete change it for good.
             """,
-        subcommands: [MapDump.self, MapLookup.self, MapUpdate.self])
+        subcommands: [MapDump.self, MapLookup.self, MapUpdate.self, MapDelete.self])
 }
 
 /// `tcx map dump MAP (--script F | --object F) [--backend B] [--json]`, `tcx map dump --pinned PATH`
@@ -58,14 +58,15 @@ struct MapLookup: ParsableCommand {
     }
 }
 
-/// `tcx map update MAP (--script F | --object F) --key HEX --value HEX [--flags any|noexist|exist]`
+/// `tcx map update (MAP (--script F | --object F) | --pinned PATH) --key HEX --value HEX [--flags …]`
 struct MapUpdate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "update",
-        abstract: "Write one entry, then dump the map (the world ends with the command).",
+        abstract: "Write one entry, then dump the map (a script's or object's world ends with the command).",
         discussion: """
             A per-CPU map takes one value per possible CPU, each padded to 8 bytes, as \
-            BPF_MAP_UPDATE_ELEM does; `tcx map lookup` shows that layout. Host pins are read-only.
+            BPF_MAP_UPDATE_ELEM does; `tcx map lookup` shows that layout. A --pinned map is \
+            changed in the kernel and stays changed.
             """)
 
     enum Flags: String, ExpressibleByArgument, CaseIterable {
@@ -90,18 +91,39 @@ struct MapUpdate: ParsableCommand {
     @Option(help: "any (default, BPF_ANY), noexist (BPF_NOEXIST) or exist (BPF_EXIST).")
     var flags: Flags = .any
 
-    func validate() throws {
-        if source.pinned != nil { throw ValidationError("--pinned maps are read-only: update works on --script or --object.") }
-    }
-
     func run() throws {
         let keyBytes = try MapPrinting.bytes(key, option: "--key")
         let valueBytes = try MapPrinting.bytes(value, option: "--value")
-        try source.withMap { map in
+        try source.withMap(writable: true) { map in
             do throws(TCXError) {
                 try map.update(key: keyBytes, value: valueBytes, flags: flags.value)
             } catch {
                 throw CommandFailure("update failed: \(error)")
+            }
+            try MapPrinting.dump(map, json: source.json)
+        }
+    }
+}
+
+/// `tcx map delete (MAP (--script F | --object F) | --pinned PATH) --key HEX`
+struct MapDelete: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Delete one entry, then dump the map.",
+        discussion: "Exit status 1 when the map has no such key (ENOENT); array maps cannot delete (EINVAL).")
+
+    @OptionGroup var source: MapSourceOptions
+
+    @Option(help: "The key in hex.")
+    var key: String
+
+    func run() throws {
+        let keyBytes = try MapPrinting.bytes(key, option: "--key")
+        try source.withMap(writable: true) { map in
+            do throws(TCXError) {
+                try map.delete(key: keyBytes)
+            } catch {
+                throw CommandFailure("delete failed: \(error)")
             }
             try MapPrinting.dump(map, json: source.json)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LinuxKernel
 import SwiftTCX
 import TCXNet
 import TCXScript
@@ -19,7 +20,8 @@ struct NetShow: ParsableCommand {
         discussion: """
             With --script, a fresh world of the backend is built by running the script, then shown.
             Without it, --backend kernel shows the real machine (read-only: nothing is created or \
-            changed; needs root) and --backend embedded a fresh, empty world.
+            changed; needs root) and --backend embedded a fresh, empty world. --netns NAME shows a \
+            network namespace of the machine instead (an `ip netns` name or /proc/PID/ns/net).
             """)
 
     @Flag(help: "Print JSON instead of text.")
@@ -31,9 +33,26 @@ struct NetShow: ParsableCommand {
     @Option(help: "A tcx script that builds the world to show.")
     var script: String?
 
+    @Option(help: ArgumentHelp("A network namespace of this machine to show (always the kernel's).", valueName: "name|path"))
+    var netns: String?
+
+    func validate() throws {
+        if netns != nil {
+            guard script == nil else { throw ValidationError("--netns shows a namespace as it is: not with --script.") }
+        }
+    }
+
     func run() throws {
         let report: NetReport
-        if script == nil && backend == .kernel {
+        if let netns {
+            do {
+                let world = try KernelSystem(scope: .namespace(netns, bpffs: KernelScope.defaultBPFFS))
+                defer { world.shutdown() }
+                report = try NetReport.build(namespaceOf: world, name: "netns \(netns)")
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+        } else if script == nil && backend == .kernel {
             report = try NetReport.buildHost()
         } else {
             let world = try backend.openWorld()

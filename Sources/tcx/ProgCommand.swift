@@ -6,8 +6,8 @@ import TCXScript
 struct ProgCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prog",
-        abstract: "Run programs of BPF object files.",
-        subcommands: [ProgRun.self])
+        abstract: "Run programs of BPF object files; list, show, load and pin the machine's programs.",
+        subcommands: [ProgRun.self, ProgList.self, ProgShow.self, ProgLoad.self, ProgPin.self])
 }
 
 /// `tcx prog run OBJECT SECTION --data-in FILE [--data-out FILE] [--repeat N] [--backend B]`

@@ -7,6 +7,7 @@ protocol MapAccess {
     func lookup(key: [UInt8]) throws(TCXError) -> [UInt8]
     func nextKey(after key: [UInt8]?) throws(TCXError) -> [UInt8]?
     func update(key: [UInt8], value: [UInt8], flags: UInt64) throws(TCXError)
+    func delete(key: [UInt8]) throws(TCXError)
 }
 
 /// A map of a world, through the `BPFObjectSystem` API.
@@ -26,11 +27,7 @@ struct WorldMap: MapAccess {
     func update(key: [UInt8], value: [UInt8], flags: UInt64) throws(TCXError) {
         try system.update(map: handle, key: key, value: value, flags: flags)
     }
+    func delete(key: [UInt8]) throws(TCXError) { try system.delete(map: handle, key: key) }
 }
 
-extension HostPinnedMap: MapAccess {
-    /// The host's maps are only read: its fd is read-only, so the kernel would say EPERM too.
-    func update(key: [UInt8], value: [UInt8], flags: UInt64) throws(TCXError) {
-        throw TCXError(.EPERM, "'\(path)' is opened read-only: the host's pinned maps are not written")
-    }
-}
+extension HostPinnedMap: MapAccess {}

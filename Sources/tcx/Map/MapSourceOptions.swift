@@ -5,7 +5,7 @@ import TCXScript
 
 /// Where the map commands find their map. Maps live in a world, so the world is built for
 /// the command (by a script, or by loading one object) and goes when it ends; or the map is
-/// a real pin on the host, read-only.
+/// a real pin on the host (opened read-only unless the command writes).
 struct MapSourceOptions: ParsableArguments {
     @Argument(help: "The map's name in its object (counters, globals.data …), or OBJECT:NAME when several objects have one. Not with --pinned.")
     var map: String?
@@ -16,7 +16,7 @@ struct MapSourceOptions: ParsableArguments {
     @Option(help: "A BPF object file whose maps are created (global data filled) in a fresh world.")
     var object: String?
 
-    @Option(help: "A map pinned in the host's bpffs, e.g. /sys/fs/bpf/NAME (kernel only, read-only, needs root).")
+    @Option(help: "A map pinned in the host's bpffs, e.g. /sys/fs/bpf/NAME (kernel only, needs root).")
     var pinned: String?
 
     @Option(help: "embedded (default) or kernel, for the world of --script or --object.")
@@ -39,10 +39,10 @@ struct MapSourceOptions: ParsableArguments {
     }
 
     /// Calls `body` with the map, then releases the world built for it.
-    func withMap<T>(_ body: (any MapAccess) throws -> T) throws -> T {
+    func withMap<T>(writable: Bool = false, _ body: (any MapAccess) throws -> T) throws -> T {
         if let pinned {
             do {
-                return try body(try HostPinnedMap(path: pinned))
+                return try body(try HostPinnedMap(path: pinned, writable: writable))
             } catch let error as TCXError {
                 throw CommandFailure("pinned map '\(pinned)': \(error)")
             }
