@@ -18,13 +18,17 @@ extension KernelSystem {
         }
     }
 
-    /// A directory of the bpffs for pins to go in (bpffs allows mkdir); one already there is fine.
-    public func makePinDirectory(_ path: PinPath) throws(TCXError) {
+    /// Makes the directories between the bpffs root and a pin, as bpftool does before it pins.
+    public func makeParentDirectories(of path: PinPath) throws(TCXError) {
         try world.run { state throws(TCXError) in
-            let file = try state.pins.file(path)
-            guard file.withPlatformString({ mkdir($0, 0o700) }) == 0 || errno == EEXIST else {
-                let code = LinuxErrno(rawValue: errno)
-                throw TCXError(code, "mkdir '\(path)' in the bpffs: \(BPFSyscall.describe(code))")
+            var directory = state.pins.root
+            let below = Array(try state.pins.file(path).components.dropFirst(state.pins.root.components.count))
+            for component in below.dropLast() {
+                directory.append(component)
+                guard directory.withPlatformString({ mkdir($0, 0o700) }) == 0 || errno == EEXIST else {
+                    let code = LinuxErrno(rawValue: errno)
+                    throw TCXError(code, "mkdir '\(directory)' for pin '\(path)': \(BPFSyscall.describe(code))")
+                }
             }
         }
     }

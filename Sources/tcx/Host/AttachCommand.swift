@@ -25,9 +25,9 @@ struct AttachCommand: ParsableCommand {
 
     @Flag(help: "First in the chain.") var head = false
     @Flag(help: "Last in the chain (the default).") var tail = false
-    @Option(help: ArgumentHelp("Directly before this program or link (\(ObjectReference.grammar)).", valueName: "ref"))
+    @Option(help: ArgumentHelp("Directly before this program or link (\(ObjectReference.grammar)).", valueName: "ref"), transform: ObjectReference.parse)
     var before: ObjectReference?
-    @Option(help: ArgumentHelp("Directly after this program or link.", valueName: "ref"))
+    @Option(help: ArgumentHelp("Directly after this program or link.", valueName: "ref"), transform: ObjectReference.parse)
     var after: ObjectReference?
 
     @Flag(help: "Attach through a BPF link (needs --pin or --hold).") var link = false
@@ -101,7 +101,7 @@ struct AttachCommand: ParsableCommand {
             report.linkId = try owned.info.id
             if let pin {
                 do {
-                    try owned.pin(at: PinPath(pin))
+                    try owned.pin(at: world.newPinPath(pin))
                 } catch {
                     throw CommandFailure("pin the link at '\(pin)': \(error) (the link is released, so the program left the hook)")
                 }

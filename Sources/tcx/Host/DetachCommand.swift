@@ -17,7 +17,7 @@ struct DetachCommand: ParsableCommand {
 
     @Argument(help: "The device, by name or ifindex.") var device: DeviceArgument
     @Argument(help: "ingress, egress, primary or peer.") var hook: HookArgument
-    @Argument(help: ArgumentHelp("What to detach: \(ObjectReference.grammar).", valueName: "ref"))
+    @Argument(help: ArgumentHelp("What to detach: \(ObjectReference.grammar).", valueName: "ref"), transform: ObjectReference.parse)
     var reference: ObjectReference
 
     @Option(help: "tcx, tc, or auto (the default: wherever the program is).") var mode: AttachMode = .auto

@@ -67,3 +67,12 @@ extension KernelSystem {
         }
     }
 }
+
+extension KernelSystem {
+    /// A pin path for a new pin, its directories made below the bpffs root as bpftool makes them.
+    func newPinPath(_ text: String) throws(TCXError) -> PinPath {
+        let path = try PinPath(text)
+        try makeParentDirectories(of: path)
+        return path
+    }
+}

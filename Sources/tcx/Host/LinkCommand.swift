@@ -49,7 +49,7 @@ struct LinkList: ParsableCommand {
 struct LinkShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "One link.")
 
-    @Argument(help: ArgumentHelp("link:ID or pinned:PATH.", valueName: "ref")) var reference: ObjectReference
+    @Argument(help: ArgumentHelp("link:ID or pinned:PATH.", valueName: "ref"), transform: ObjectReference.parse) var reference: ObjectReference
     @OptionGroup var scope: HostScopeOptions
 
     func run() throws {
@@ -68,10 +68,10 @@ struct LinkUpdate: ParsableCommand {
         abstract: "Make a link run another program, in the same place on its hook (BPF_LINK_UPDATE).",
         discussion: "With --expect, only if the link still runs that program (EPERM otherwise).")
 
-    @Argument(help: ArgumentHelp("The link: link:ID or pinned:PATH.", valueName: "ref")) var reference: ObjectReference
+    @Argument(help: ArgumentHelp("The link: link:ID or pinned:PATH.", valueName: "ref"), transform: ObjectReference.parse) var reference: ObjectReference
     @Argument(help: "A clang-compiled BPF object file.") var object: String
     @Argument(help: "The new program: its function name or section.") var program: String
-    @Option(help: ArgumentHelp("The program the link must still run (prog:ID or pinned:PATH).", valueName: "ref"))
+    @Option(help: ArgumentHelp("The program the link must still run (prog:ID or pinned:PATH).", valueName: "ref"), transform: ObjectReference.parse)
     var expect: ObjectReference?
     @Flag(help: "On a refusal, replay it on a copy of the hook and say which rule refused it.") var explain = false
     @OptionGroup var scope: HostScopeOptions
@@ -125,7 +125,7 @@ struct LinkDetach: ParsableCommand {
         commandName: "detach",
         abstract: "Detach a link's program from its hook (BPF_LINK_DETACH); the link stays, defunct, while held or pinned.")
 
-    @Argument(help: ArgumentHelp("link:ID or pinned:PATH.", valueName: "ref")) var reference: ObjectReference
+    @Argument(help: ArgumentHelp("link:ID or pinned:PATH.", valueName: "ref"), transform: ObjectReference.parse) var reference: ObjectReference
     @OptionGroup var scope: HostScopeOptions
 
     func run() throws {
@@ -148,7 +148,7 @@ struct LinkPin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pin", abstract: "Pin a link (one held by --hold, by id) so it outlives its holder.")
 
-    @Argument(help: ArgumentHelp("link:ID or pinned:PATH.", valueName: "ref")) var reference: ObjectReference
+    @Argument(help: ArgumentHelp("link:ID or pinned:PATH.", valueName: "ref"), transform: ObjectReference.parse) var reference: ObjectReference
     @Argument(help: "The pin path (below --bpffs).") var path: String
     @OptionGroup var scope: HostScopeOptions
 
@@ -157,7 +157,7 @@ struct LinkPin: ParsableCommand {
         defer { world.shutdown() }
         let link = try LinkPrinting.open(reference, in: world)
         do {
-            try link.pin(at: PinPath(path))
+            try link.pin(at: world.newPinPath(path))
         } catch {
             throw CommandFailure("pin \(reference) at '\(path)': \(error)")
         }

@@ -6,10 +6,9 @@ import SwiftTCX
 enum MapPinning {
     static func pinAll(of collection: borrowing ObjectCollection, in directory: String, world: KernelSystem) throws {
         do {
-            try world.makePinDirectory(PinPath(directory))
             for name in collection.mapNames {
                 let map = try collection.map(name)
-                try map.pin(at: PinPath(directory + "/" + name))
+                try map.pin(at: world.newPinPath(directory + "/" + name))
             }
         } catch {
             throw CommandFailure("--pin-maps \(directory): \(error)")

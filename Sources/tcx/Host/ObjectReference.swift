@@ -36,6 +36,14 @@ enum ObjectReference: ExpressibleByArgument, CustomStringConvertible {
     }
 
     static let grammar = "prog:ID, link:ID, pinned:PATH or name:NAME"
+
+    /// For `transform:`, so a bad reference says what a good one looks like.
+    static func parse(_ text: String) throws -> ObjectReference {
+        guard let reference = ObjectReference(argument: text) else {
+            throw ValidationError("'\(text)' is not a reference to a program or link: give \(grammar) (ids are above 0)")
+        }
+        return reference
+    }
 }
 
 /// What a reference resolved to in a world: an open handle the command owns, of a program or a link.

@@ -21,7 +21,7 @@ struct ProgList: ParsableCommand {
 struct ProgShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "One loaded program.")
 
-    @Argument(help: ArgumentHelp("prog:ID or pinned:PATH.", valueName: "ref")) var reference: ObjectReference
+    @Argument(help: ArgumentHelp("prog:ID or pinned:PATH.", valueName: "ref"), transform: ObjectReference.parse) var reference: ObjectReference
     @OptionGroup var scope: HostScopeOptions
 
     func run() throws {
@@ -62,7 +62,7 @@ struct ProgLoad: ParsableCommand {
             throw CommandFailure("\(object): cannot load program '\(program)': \(error)")
         }
         do {
-            try loaded.pin(at: PinPath(path))
+            try loaded.pin(at: world.newPinPath(path))
         } catch {
             throw CommandFailure("pin '\(program)' at '\(path)': \(error)")
         }
@@ -74,7 +74,7 @@ struct ProgLoad: ParsableCommand {
 struct ProgPin: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pin", abstract: "Pin a loaded program.")
 
-    @Argument(help: ArgumentHelp("prog:ID or pinned:PATH.", valueName: "ref")) var reference: ObjectReference
+    @Argument(help: ArgumentHelp("prog:ID or pinned:PATH.", valueName: "ref"), transform: ObjectReference.parse) var reference: ObjectReference
     @Argument(help: "The pin path (below --bpffs).") var path: String
     @OptionGroup var scope: HostScopeOptions
 
@@ -84,7 +84,7 @@ struct ProgPin: ParsableCommand {
         switch try world.open(reference, on: nil) {
         case .program(let program):
             do {
-                try program.pin(at: PinPath(path))
+                try program.pin(at: world.newPinPath(path))
             } catch {
                 throw CommandFailure("pin \(reference) at '\(path)': \(error)")
             }
