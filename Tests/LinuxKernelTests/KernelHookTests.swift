@@ -10,6 +10,18 @@ struct KernelHookTests {
     let ingress = KernelTestSupport.loIngress
     let egress = KernelTestSupport.loEgress
 
+    /// A count as large as the caller likes is answered as the kernel answers it, from buffers
+    /// no larger than a hook can fill (this once allocated 17 GB and was killed).
+    @Test func aHugeQueryCountAllocatesOnlyWhatAHookHolds() throws {
+        try Support.withWorld { (world) throws in
+            let program = try world.loadProgram(.returning(-1, name: "huge"))
+            try world.attach(RawAttach(program: program.rawValue, target: ingress))
+            let id = try world.programInfo(program).id
+            let reply = try world.query(RawQuery(target: ingress, capacity: UInt32.max))
+            #expect(reply == QueryReply(revision: 2, count: 1, programIDs: [id], linkIDs: [0], truncated: false))
+        }
+    }
+
     @Test func attachOrderAndRevision() throws {
         try Support.withWorld { (world) throws in
             let p1 = try world.loadProgram(.returning(-1, name: "p1"))
