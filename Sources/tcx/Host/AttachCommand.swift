@@ -80,7 +80,11 @@ struct AttachCommand: ParsableCommand {
         } catch {
             throw CommandFailure("\(object): cannot load program '\(program)': \(error)")
         }
-        if let pinMaps { try MapPinning.pinAll(of: collection, in: pinMaps, world: world) }
+        // A failure from here on leaves no map pins behind.
+        var mapPins: MapPinning?
+        if let pinMaps { mapPins = try MapPinning.pinAll(of: collection, in: pinMaps, world: world) }
+        var succeeded = false
+        defer { if !succeeded { mapPins?.undo() } }
         var anchorHandles: [Handle] = []
         defer { for handle in anchorHandles { try? world.close(handle) } }
         let anchor = try self.anchor(in: world, on: target, keeping: &anchorHandles)
@@ -108,6 +112,7 @@ struct AttachCommand: ParsableCommand {
                 report.pinned = pin
             }
             try report.addPosition(world.state(of: target))
+            succeeded = true
             try print(report.output(json: scope.json))
             if hold {
                 _ = HeldLink.waitForSignal()
@@ -133,6 +138,7 @@ struct AttachCommand: ParsableCommand {
             } else {
                 try report.addPosition(world.state(of: target))
             }
+            succeeded = true
             try print(report.output(json: scope.json))
         }
     }

@@ -80,6 +80,21 @@ struct HostAttachCLITests {
         }
     }
 
+    @Test func aRefusedAttachLeavesNoPinsBehind() throws {
+        try IsolatedHost.run { host in
+            let cli = try HostCLI(host)
+            let refused = try cli.tcx(["attach", "va", "ingress", HostCLI.counter, "count_packets",
+                                       "--before", "link:4000000000", "--pin-maps", "maps"])
+            #expect(refused.status != 0 && refused.errors.contains("ENOENT"), "\(refused.errors)")
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: host.bpffs + "/maps")) ?? []
+            #expect(left.isEmpty, "map pins of a failed attach: \(left)")
+            let pinFails = try cli.tcx(["attach", "va", "ingress", HostCLI.counter, "count_packets",
+                                        "--link", "--pin", "/elsewhere/link"])
+            #expect(pinFails.errors.contains("not below"), "\(pinFails.errors)")
+            #expect(try cli.state("va", .tcxIngress).entries.isEmpty, "the unpinned link went")
+        }
+    }
+
     @Test func aLinkNeedsAPinOrAHold() throws {
         try IsolatedHost.run { host in
             let cli = try HostCLI(host)
