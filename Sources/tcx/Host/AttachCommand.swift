@@ -68,18 +68,8 @@ struct AttachCommand: ParsableCommand {
         let world = try scope.openWorld()
         defer { world.shutdown() }
         let target = try world.target(device, hook)
-        let collection: ObjectCollection
-        do {
-            collection = try ObjectCollection(file: object, in: world)
-        } catch {
-            throw CommandFailure("\(object): \(error)")
-        }
-        let loaded: Program
-        do {
-            loaded = try collection.program(program)
-        } catch {
-            throw CommandFailure("\(object): cannot load program '\(program)': \(error)")
-        }
+        let collection = try CommandObjects.open(object, in: world)
+        let loaded = try CommandObjects.program(program, of: collection, file: object)
         // A failure from here on leaves no map pins behind.
         var mapPins: MapPinning?
         if let pinMaps { mapPins = try MapPinning.pinAll(of: collection, in: pinMaps, world: world) }

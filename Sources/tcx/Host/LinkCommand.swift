@@ -80,18 +80,8 @@ struct LinkUpdate: ParsableCommand {
         let world = try scope.openWorld()
         defer { world.shutdown() }
         let link = try LinkPrinting.open(reference, in: world)
-        let collection: ObjectCollection
-        do {
-            collection = try ObjectCollection(file: object, in: world)
-        } catch {
-            throw CommandFailure("\(object): \(error)")
-        }
-        let replacement: Program
-        do {
-            replacement = try collection.program(program)
-        } catch {
-            throw CommandFailure("\(object): cannot load program '\(program)': \(error)")
-        }
+        let collection = try CommandObjects.open(object, in: world)
+        let replacement = try CommandObjects.program(program, of: collection, file: object)
         // A raw handle, open until the explainer (which reads it) is done.
         var expected: Handle?
         defer { if let expected { try? world.close(expected) } }

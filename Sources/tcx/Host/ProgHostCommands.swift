@@ -49,18 +49,8 @@ struct ProgLoad: ParsableCommand {
     func run() throws {
         let world = try scope.openWorld()
         defer { world.shutdown() }
-        let collection: ObjectCollection
-        do {
-            collection = try ObjectCollection(file: object, in: world)
-        } catch {
-            throw CommandFailure("\(object): \(error)")
-        }
-        let loaded: Program
-        do {
-            loaded = try collection.program(program)
-        } catch {
-            throw CommandFailure("\(object): cannot load program '\(program)': \(error)")
-        }
+        let collection = try CommandObjects.open(object, in: world)
+        let loaded = try CommandObjects.program(program, of: collection, file: object)
         do {
             try loaded.pin(at: world.newPinPath(path))
         } catch {
