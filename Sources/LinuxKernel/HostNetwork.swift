@@ -35,14 +35,9 @@ public final class HostNetwork {
         return devices.filter { $0.kind == "loopback" } + devices.filter { $0.kind != "loopback" }
     }
 
-    /// BPF_PROG_QUERY on one hook, with arrays as large as the hook needs.
+    /// BPF_PROG_QUERY on one hook; the default 64 slots hold every entry a hook can have (63).
     public func query(_ target: HookTarget) throws(TCXError) -> QueryReply {
-        var capacity: UInt32 = 64
-        while true {
-            let reply = try HookQuery.run(RawQuery(target: target, capacity: capacity))
-            if !reply.truncated || reply.count <= capacity { return reply }
-            capacity = reply.count
-        }
+        try HookQuery.run(RawQuery(target: target))
     }
 
     /// A program's id, type and name by id; nil when no program has that id (any more).

@@ -16,9 +16,10 @@ public struct ProcessCapabilities: Hashable, Sendable {
         var line = [CChar](repeating: 0, count: 512)
         while fgets(&line, Int32(line.count), file) != nil {
             let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            guard text.hasPrefix("CapEff:") else { continue }
-            let hex = text.dropFirst("CapEff:".count).trimmingCharacters(in: " \t\n")
-            return UInt64(hex, radix: 16).map(ProcessCapabilities.init(effective:))
+            // `CapEff:\t000001ffffffffff`
+            let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+            guard fields.count == 2, fields[0] == "CapEff:" else { continue }
+            return UInt64(fields[1], radix: 16).map(ProcessCapabilities.init(effective:))
         }
         return nil
     }
@@ -43,17 +44,4 @@ public struct ProcessCapabilities: Hashable, Sendable {
         return "this process lacks \(missing.joined(separator: " and ")): run as root or grant "
             + (missing.count == 1 ? "it" : "them")
     }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text = text.dropFirst() }
-        while let last = text.last, set.contains(last) { text = text.dropLast() }
-        return String(text)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
 }

@@ -39,20 +39,14 @@ extension TCXSystem {
                                      flags: old == nil ? 0 : bpfFReplace, oldProgram: old?.rawValue ?? 0))
     }
 
-    /// The hook's revision and its programs in execution order, however many there are.
+    /// The hook's revision and its programs in execution order. A hook holds at most 63, so
+    /// the default 64 slots of a query always hold them all.
     public func state(of target: HookTarget) throws(TCXError) -> HookState {
-        var capacity: UInt32 = 64
-        while true {
-            let reply = try query(RawQuery(target: target, capacity: capacity))
-            // A hook holds at most 63: a second try with a larger count is the last one.
-            if !reply.truncated || reply.count <= capacity {
-                let entries = zip(reply.programIDs, reply.linkIDs).map {
-                    HookState.Entry(programID: $0.0, linkID: $0.1 == 0 ? nil : $0.1)
-                }
-                return HookState(revision: reply.revision, entries: entries)
-            }
-            capacity = reply.count
+        let reply = try query(RawQuery(target: target))
+        let entries = zip(reply.programIDs, reply.linkIDs).map {
+            HookState.Entry(programID: $0.0, linkID: $0.1 == 0 ? nil : $0.1)
         }
+        return HookState(revision: reply.revision, entries: entries)
     }
 
     /// Reads the hook's revision, then runs `change` with it; if someone else changed the hook

@@ -13,13 +13,9 @@ struct SystemSource: NetSource {
         }
     }
 
+    /// The default 64 slots hold every entry a hook can have (63).
     func fullQuery(_ target: HookTarget) throws(TCXError) -> QueryReply {
-        var capacity: UInt32 = 64
-        while true {
-            let reply = try system.query(RawQuery(target: target, capacity: capacity))
-            if !reply.truncated || reply.count <= capacity { return reply }
-            capacity = reply.count
-        }
+        try system.query(RawQuery(target: target))
     }
 
     /// Opens the program by id for its info and closes that handle again, so the world's

@@ -19,7 +19,7 @@ struct AttachCommand: ParsableCommand {
             """)
 
     @Argument(help: "The device, by name or ifindex.") var device: DeviceArgument
-    @Argument(help: "ingress, egress (tcx or tc), or a netkit primary's primary or peer.") var hook: HookArgument
+    @Argument(help: "ingress, egress (tcx or tc), or a netkit primary's primary or peer.") var hook: AttachType
     @Argument(help: "A clang-compiled BPF object file.") var object: String
     @Argument(help: "The program: its function name or section.") var program: String
 
@@ -78,8 +78,9 @@ struct AttachCommand: ParsableCommand {
         var anchorHandles: [Handle] = []
         defer { for handle in anchorHandles { try? world.close(handle) } }
         let anchor = try self.anchor(in: world, on: target, keeping: &anchorHandles)
-        var report = AttachReport(device: device.text, ifindex: target.ifindex, hook: hook.rawValue,
-                                  programId: try loaded.id, programName: try loaded.info.name)
+        let info = try loaded.info
+        var report = AttachReport(device: device.text, ifindex: target.ifindex, hook: hook.hookName,
+                                  programId: info.id, programName: info.name)
         if link {
             let owned: Link
             do throws(TCXError) {
@@ -88,7 +89,7 @@ struct AttachCommand: ParsableCommand {
                 let (flags, relative) = anchor.encoded
                 let raw = RawLinkCreate(program: loaded.handle.rawValue, target: target, flags: flags.rawValue,
                                         relative: relative, expectedRevision: revision)
-                throw RefusalReport.failure("link \(report.programName) to \(device.text) \(hook.rawValue)", error,
+                throw RefusalReport.failure("link \(report.programName) to \(device.text) \(hook.hookName)", error,
                                             explain: explain) { world.explainRefusal(of: raw, error: error) }
             }
             report.mode = "tcx"
@@ -116,7 +117,7 @@ struct AttachCommand: ParsableCommand {
                 let (flags, relative) = anchor.encoded
                 let raw = RawAttach(program: loaded.handle.rawValue, target: target, flags: flags.rawValue,
                                     relative: relative, expectedRevision: revision)
-                throw RefusalReport.failure("attach \(report.programName) to \(device.text) \(hook.rawValue)", error,
+                throw RefusalReport.failure("attach \(report.programName) to \(device.text) \(hook.hookName)", error,
                                             explain: explain && world.resolved(mode) == .tcx) {
                     world.explainRefusal(of: raw, error: error)
                 }

@@ -16,7 +16,7 @@ struct DetachCommand: ParsableCommand {
             """)
 
     @Argument(help: "The device, by name or ifindex.") var device: DeviceArgument
-    @Argument(help: "ingress, egress, primary or peer.") var hook: HookArgument
+    @Argument(help: "ingress, egress, primary or peer.") var hook: AttachType
     @Argument(help: ArgumentHelp("What to detach: \(ObjectReference.grammar).", valueName: "ref"), transform: ObjectReference.parse)
     var reference: ObjectReference
 
@@ -44,14 +44,14 @@ struct DetachCommand: ParsableCommand {
             let info = try link.info
             guard info.ifindex == 0 || (info.ifindex == target.ifindex && info.attachType == target.attachType) else {
                 throw CommandFailure("\(reference) is link \(info.id) on ifindex \(info.ifindex) \(info.attachType.hookName), "
-                                     + "not on \(device.text) \(hook.rawValue)")
+                                     + "not on \(device.text) \(hook.hookName)")
             }
             do {
                 try link.detach()
             } catch {
                 throw CommandFailure("detach link \(info.id): \(error)")
             }
-            report = Report(device: device.text, hook: hook.rawValue, programId: info.programID, linkId: info.id,
+            report = Report(device: device.text, hook: hook.hookName, programId: info.programID, linkId: info.id,
                             removed: ["tcx link \(info.id)"])
         case .program(let program):
             let id = try program.id
@@ -66,19 +66,19 @@ struct DetachCommand: ParsableCommand {
                 }
             } catch {
                 let raw = RawDetach(program: program.handle.rawValue, target: target, expectedRevision: revision)
-                throw RefusalReport.failure("detach prog \(id) from \(device.text) \(hook.rawValue)", error,
+                throw RefusalReport.failure("detach prog \(id) from \(device.text) \(hook.hookName)", error,
                                             explain: explain && mode != .tc) {
                     world.explainRefusal(of: raw, error: error)
                 }
             }
-            report = Report(device: device.text, hook: hook.rawValue, programId: id, linkId: nil,
+            report = Report(device: device.text, hook: hook.hookName, programId: id, linkId: nil,
                             removed: removed.map(\.description))
         }
         if scope.json {
             print(try JSONOutput.text(report))
         } else {
             let what = report.linkId.map { "link \($0) (prog \(report.programId))" } ?? "prog \(report.programId)"
-            print("detached \(what) from \(device.text) \(hook.rawValue): \(report.removed.joined(separator: ", "))")
+            print("detached \(what) from \(device.text) \(hook.hookName): \(report.removed.joined(separator: ", "))")
         }
     }
 }

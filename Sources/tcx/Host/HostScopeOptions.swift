@@ -40,28 +40,19 @@ struct DeviceArgument: ExpressibleByArgument {
     }
 }
 
-/// A hook of a device: ingress and egress are tcx's (or classic tc's clsact sides), primary and
-/// peer a netkit primary's.
-enum HookArgument: String, ExpressibleByArgument, CaseIterable {
-    case ingress, egress, primary, peer
-
-    var attachType: AttachType {
-        switch self {
-        case .ingress: .tcxIngress
-        case .egress: .tcxEgress
-        case .primary: .netkitPrimary
-        case .peer: .netkitPeer
-        }
-    }
+/// A hook by the script's word for it: ingress and egress are tcx's (or classic tc's clsact
+/// sides), primary and peer a netkit primary's.
+extension AttachType: ExpressibleByArgument {
+    public init?(argument: String) { self.init(hookName: argument) }
 }
 
 extension AttachMode: ExpressibleByArgument {}
 
 extension KernelSystem {
     /// DEV HOOK as a target; a device that does not exist is named in the error.
-    func target(_ device: DeviceArgument, _ hook: HookArgument) throws -> HookTarget {
+    func target(_ device: DeviceArgument, _ hook: AttachType) throws -> HookTarget {
         do {
-            return try self.hook(device.text, hook.attachType)
+            return try self.hook(device.text, hook)
         } catch {
             throw CommandFailure("\(error)")
         }

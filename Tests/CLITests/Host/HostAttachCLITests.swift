@@ -66,6 +66,7 @@ struct HostAttachCLITests {
             #expect(relative.status != 0)
             #expect(relative.errors.contains("EOPNOTSUPP") && relative.errors.contains("classic tc has no relative placement"),
                     "\(relative.errors)")
+            #expect(relative.errors.contains("after program id "), "the anchor in words: \(relative.errors)")
             let link = try cli.tcx(["attach", "va", "ingress", HostCLI.counter, "count_bytes", "--mode", "tc",
                                     "--link", "--pin", "l"])
             #expect(link.errors.contains("classic tc has no links"), "\(link.errors)")
