@@ -19,7 +19,7 @@ enum TestRun {
                     attr.set(BPFAttr.TestRun.dataSizeOut, UInt32(out.count))
                     attr.set(BPFAttr.TestRun.dataOut, pointer: UnsafeRawPointer(out.baseAddress))
                     attr.set(BPFAttr.TestRun.repeatCount, count)
-                    return BPFSyscall.attempt(.progTestRun, &attr)
+                    return CPUZero.run { BPFSyscall.attempt(.progTestRun, &attr) }
                 }
             }
             let size = Int(attr.get32(BPFAttr.TestRun.dataSizeOut))
