@@ -53,6 +53,7 @@ struct ObjectParser {
                                        type: kind.type, expectedAttachType: kind.expectedAttachType,
                                        instructions: Instruction.encode(linked.code), license: license)
             if kernelBTF != nil { object.functionInfo = functionInfo(linked, records: records) }
+            if let btf { object.globalFunctions = btf.globalFunctions(object.functionInfo) }
             programs.append(object)
         }
         guard !programs.isEmpty else { throw fail(nil, "no programs: no function in a program section") }

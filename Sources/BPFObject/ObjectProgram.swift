@@ -15,6 +15,8 @@ public struct ObjectProgram: Hashable, Sendable {
     /// The `.BTF.ext` function records for `instructions`: the program at 0, then each appended
     /// subprogram where it was placed. Empty without BTF, or when a function has no record.
     public var functionInfo: [FunctionInfo] = []
+    /// The functions of `functionInfo` that BTF declares global, with their return kind.
+    public var globalFunctions: [GlobalFunction] = []
 
     public init(name: String, section: String, type: ProgramType, expectedAttachType: AttachType?,
                 instructions: [UInt8], license: String) {

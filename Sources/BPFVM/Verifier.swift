@@ -13,7 +13,7 @@ enum Verifier {
         try findFunctions(&verified, options: options)
         try checkJumps(verified)
         try ControlFlowCheck.run(verified, options: options)
-        try RegisterCheck.run(verified, entryRegisters: options.initializedRegisters)
+        try RegisterCheck.run(verified, entryRegisters: options.initializedRegisters, globals: options.globalFunctions)
         return verified
     }
 

@@ -1,3 +1,5 @@
+import BPFCore
+
 /// What a load accepts: limits, the helpers that exist, and how to resolve map references.
 public struct VerifierOptions: Sendable {
     /// Largest program in instruction slots (`lddw` counts two).
@@ -20,6 +22,9 @@ public struct VerifierOptions: Sendable {
     /// kernel rewrites such loads, e.g. `__sk_buff.data`): context offset -> which pointer.
     /// Only loads whose base register is the context pointer itself are rewritten at run time.
     public var contextPacketPointers: [Int16: PacketPointer] = [:]
+    /// The program's global functions by first slot (from its BTF): their exits return to the
+    /// kernel and need r0, and a call to one returning no scalar is refused, as the kernel does.
+    public var globalFunctions: [Int: GlobalFunction] = [:]
 
     public init() {}
 }

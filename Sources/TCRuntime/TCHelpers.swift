@@ -1,3 +1,4 @@
+import BPFCore
 import BPFMaps
 import BPFVM
 
@@ -19,8 +20,9 @@ public enum TCHelpers {
 
     /// Verifier options for a tc program: the helpers, the maps, and `data`/`data_end`/`data_meta`
     /// as packet pointers (`data_meta` equals `data`: tc packets carry no metadata here).
-    public static func options(maps: [BPFMap] = []) -> VerifierOptions {
+    public static func options(maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = []) -> VerifierOptions {
         var options = VerifierOptions()
+        for function in globalFunctions { options.globalFunctions[Int(function.instruction)] = function }
         options.helpers = table()
         options.resolver = MapBinding(maps: maps)
         options.contextPacketPointers = [

@@ -10,8 +10,8 @@ public final class TCProgram: Sendable {
     public let maps: [BPFMap]
 
     /// Loads raw bytecode (8 bytes per instruction, little-endian).
-    public init(bytes: [UInt8], maps: [BPFMap] = []) throws(VMError) {
-        program = try VMProgram(bytes: bytes, options: TCHelpers.options(maps: maps))
+    public init(bytes: [UInt8], maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = []) throws(VMError) {
+        program = try VMProgram(bytes: bytes, options: TCHelpers.options(maps: maps, globalFunctions: globalFunctions))
         self.maps = maps
     }
 

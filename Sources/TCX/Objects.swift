@@ -12,6 +12,9 @@ public struct ProgramSpec: Hashable, Sendable {
     /// (programs with callbacks such as bpf_loop need them); the embedded backend ignores both.
     public var btf: [UInt8]?
     public var functionInfo: [FunctionInfo]
+    /// What the BTF says of the program's global functions, which the embedded verifier checks
+    /// as the kernel does (the kernel backend lets the kernel read them from `btf`).
+    public var globalFunctions: [GlobalFunction] = []
     public init(name: String, type: ProgramType = .schedCLS, expectedAttachType: AttachType? = nil,
                 instructions: [UInt8], license: String = "GPL",
                 btf: [UInt8]? = nil, functionInfo: [FunctionInfo] = []) {

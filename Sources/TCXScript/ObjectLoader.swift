@@ -40,10 +40,11 @@ public final class LoadedObject {
             let known = spec.programs.map { "\($0.section)/\($0.name)" }.joined(separator: ", ")
             throw TCXError(.ENOENT, "\(spec.name) has no program or section '\(section)' (it has: \(known))")
         }
-        let programSpec = ProgramSpec(name: name, type: program.type, expectedAttachType: program.expectedAttachType,
+        var programSpec = ProgramSpec(name: name, type: program.type, expectedAttachType: program.expectedAttachType,
                                       instructions: program.instructions, license: program.license,
                                       btf: program.functionInfo.isEmpty ? nil : spec.btf,
                                       functionInfo: program.functionInfo)
+        programSpec.globalFunctions = program.globalFunctions
         return try system.loadProgram(programSpec, maps: maps)
     }
 

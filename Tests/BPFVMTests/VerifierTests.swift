@@ -83,6 +83,44 @@ import Testing
         expectRefused([Asm.jeq(1, 0, 1), Asm.mov(2, 1), Asm.movReg(0, 2), Asm.exit], at: 2, "R2 !read_ok")
     }
 
+    @Test func staticFunctionsNeedNoReturnValue() {
+        // 0: call f; r0 = 0; exit. f (3): r2 = 1; exit, leaving r0 unset, as LLVM emits a static
+        // function whose result no caller uses; the kernel copies the unset r0 back and accepts.
+        let ignored = [Asm.callLocal(2), Asm.mov(0, 0), Asm.exit, Asm.mov(2, 1), Asm.exit]
+        #expect(refusal(ignored) == nil)
+        // A caller that reads the r0 such a function never wrote is refused at the read.
+        let read = [Asm.callLocal(1), Asm.exit, Asm.mov(2, 1), Asm.exit]
+        expectRefused(read, at: 1, "R0 !read_ok")
+        // A function that writes r0 on one path only leaves it unwritten for the caller.
+        let onePath = [Asm.callLocal(1), Asm.exit, Asm.jeq(1, 0, 1), Asm.mov(0, 1), Asm.exit]
+        expectRefused(onePath, at: 1, "R0 !read_ok")
+        let everyPath = [Asm.callLocal(1), Asm.exit, Asm.mov(0, 2), Asm.jeq(1, 0, 1), Asm.mov(0, 1), Asm.exit]
+        #expect(refusal(everyPath) == nil)
+    }
+
+    @Test func globalFunctionsReturnToTheKernel() {
+        // f (3) is global: verified on its own, it must set r0; its callers always get a scalar.
+        var options = VerifierOptions()
+        options.globalFunctions[3] = GlobalFunction(instruction: 3, name: "f", returnsScalar: true)
+        expectRefused([Asm.callLocal(2), Asm.mov(0, 0), Asm.exit, Asm.mov(2, 1), Asm.exit],
+                      at: 4, "R0 !read_ok", options: options)
+        #expect(refusal([Asm.callLocal(1), Asm.exit, Asm.mov(0, 1), Asm.exit], options: options) == nil)
+        // One whose BTF returns void is refused at the call, with EINVAL, before its body is judged.
+        options.globalFunctions[3] = GlobalFunction(instruction: 3, name: "f", returnsScalar: false)
+        let void = [Asm.callLocal(2), Asm.mov(0, 0), Asm.exit, Asm.mov(2, 1), Asm.exit]
+        expectRefused(void, at: 0, "Global function f() doesn't return scalar", options: options)
+        #expect(refusal(void, options: options)?.errno == .EINVAL)
+    }
+
+    @Test func callbacksReturnToTheKernel() {
+        // bpf_loop's callback (at 7) leaves r0 unset: the kernel reads it after every iteration.
+        var options = VerifierOptions()
+        options.helpers.register(181) { _ in 0 }
+        let program = [Asm.mov(1, 1)] + Asm.lddw(2, 5, source: 4)
+            + [Asm.mov(3, 0), Asm.mov(4, 0), Asm.call(181), Asm.exit, Asm.mov(2, 1), Asm.exit]
+        expectRefused(program, at: 8, "R0 !read_ok", options: options)
+    }
+
     @Test func helperCallsClobberArgumentRegisters() {
         var options = VerifierOptions()
         options.helpers.register(1) { _ in 0 }

@@ -113,7 +113,10 @@ private struct TypeReader {
         case .enum64:
             _ = try record(vlen * 12, id: id)
             position += vlen * 12
-        case .void, .pointer, .forward, .typedef, .volatile, .const, .restrict, .function, .float, .typeTag:
+        case .function:
+            // A function's vlen is its linkage: static, global or extern.
+            type.linkage = UInt32(vlen)
+        case .void, .pointer, .forward, .typedef, .volatile, .const, .restrict, .float, .typeTag:
             break
         }
         return type

@@ -12,7 +12,7 @@ final class Executable: Sendable {
 
     init(spec: ProgramSpec, maps: [BPFMap], runner: TCProgramRunner) throws(TCXError) {
         do {
-            program = try TCProgram(bytes: spec.instructions, maps: maps)
+            program = try TCProgram(bytes: spec.instructions, maps: maps, globalFunctions: spec.globalFunctions)
         } catch {
             throw TCXError(error.errno, "the verifier refused \(spec.name): \(error)")
         }
