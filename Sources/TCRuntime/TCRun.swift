@@ -35,6 +35,8 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     var redirect: RedirectTarget?
     /// Ring buffer records reserved and not yet submitted or discarded.
     var reservations: [(address: UInt64, ring: RingBufferMap)] = []
+    /// The cookie of the skb's socket, made on first use as the kernel does.
+    lazy var socketCookie: UInt64 = SocketCookies.next()
 
     init(skb: SKBuff, services: TCServices) {
         self.skb = skb
@@ -118,7 +120,7 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     }
 
     /// Writes the fields the program may store to, as the skb holds them.
-    private func renderWritable() {
+    func renderWritable() {
         let m = skb.metadata
         store32(m.mark, at: SKBField.mark)
         store32(UInt32(m.queueMapping), at: SKBField.queueMapping)
