@@ -75,7 +75,8 @@ enum DynptrHelpers {
     static func reserve(_ call: inout HelperCall) -> UInt64 {
         guard let ring = MapHelpers.ringBuffer(&call) else { return 0 }
         let size = UInt32(truncatingIfNeeded: call.r2)
-        var error: LinuxErrno? = size > sizeMask ? .E2BIG : call.r3 != 0 ? .EINVAL : nil
+        // Flags first, then the size; a reservation the ring cannot make is EINVAL too.
+        let error: LinuxErrno? = call.r3 != 0 ? .EINVAL : size > sizeMask ? .E2BIG : nil
         if error == nil, let record = ring.reserve(byteCount: UInt64(size), flags: 0) {
             let run = TCRun.from(call)
             let address = UInt64(UInt(bitPattern: record))
@@ -84,9 +85,8 @@ enum DynptrHelpers {
             _ = store(&call, call.r4, Dynptr(data: address, word: size | typeRingbuf << typeShift, offset: 0))
             return 0
         }
-        error = error ?? .ENOMEM
         _ = store(&call, call.r4, nil)
-        return failed(error ?? .ENOMEM)
+        return failed(error ?? .EINVAL)
     }
 
     static func commit(_ call: inout HelperCall, discard: Bool) -> UInt64 {

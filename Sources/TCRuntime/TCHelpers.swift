@@ -23,6 +23,7 @@ public enum TCHelpers {
         ProbeReadHelpers.register(&table)
         MapIterationHelpers.register(&table)
         DynptrHelpers.register(&table)
+        ChangeProtoHelper.register(&table)
         return table
     }
 

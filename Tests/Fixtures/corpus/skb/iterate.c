@@ -29,6 +29,11 @@ struct {
 	__type(value, __u8[16]);
 } scratch SEC(".maps");
 
+struct {
+	__uint(type, MAP_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
 struct walk { __u64 sum; __u32 stop_at; __u32 visits; };
 
 static long add_value(void *map, __u32 *key, __u64 *value, struct walk *walk)
@@ -149,6 +154,30 @@ int format_and_read(struct __sk_buff *skb)
 	out[10] = (mine ? 1 : 0) | (none ? 2 : 0);
 	out[11] = area[4] + area[11];
 	bpf_skb_store_bytes(skb, 54, out, sizeof(out), 0);
+	return 0;
+}
+
+/* Ring buffer dynptrs: reserve the size @14 (u32) with the flags @18 (u32), write 8 bytes at the
+ * offset @22 (u32), read them back, submit or discard (byte @26). Results @28 as s64. */
+SEC("tc")
+int ring_dynptr(struct __sk_buff *skb)
+{
+	struct { __u32 size, flags, offset; __u8 submit; } __attribute__((packed)) in;
+	struct bpf_dynptr ptr;
+	__u8 data[8] = { 9, 8, 7, 6, 5, 4, 3, 2 }, back[8] = {};
+	__s64 out[4];
+
+	if (bpf_skb_load_bytes(skb, 14, &in, sizeof(in)))
+		return 2;
+	out[0] = bpf_ringbuf_reserve_dynptr(&events, in.size, in.flags, &ptr);
+	out[1] = bpf_dynptr_write(&ptr, in.offset, data, 8, 0);
+	out[2] = bpf_dynptr_read(back, 8, &ptr, in.offset, 0);
+	out[3] = back[0] + back[7];
+	if (in.submit)
+		bpf_ringbuf_submit_dynptr(&ptr, 0);
+	else
+		bpf_ringbuf_discard_dynptr(&ptr, 0);
+	bpf_skb_store_bytes(skb, 28, out, sizeof(out), 0);
 	return 0;
 }
 

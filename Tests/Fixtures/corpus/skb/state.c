@@ -113,4 +113,27 @@ int encap_l2(struct __sk_buff *skb)
 	}
 }
 
+/* NAT64's first step: the byte @60 picks the new protocol (0 IPv6, 1 IPv4, 2 ARP, 3 IPv6 with a
+ * flag); the result is returned and the new protocol and length are written @14. */
+SEC("tc")
+int change_proto(struct __sk_buff *skb)
+{
+	__u8 sel;
+	long ret;
+	__u32 out[2];
+
+	if (bpf_skb_load_bytes(skb, 60, &sel, 1))
+		return 2;
+	switch (sel) {
+	case 0: ret = bpf_skb_change_proto(skb, __builtin_bswap16(0x86dd), 0); break;
+	case 1: ret = bpf_skb_change_proto(skb, __builtin_bswap16(0x0800), 0); break;
+	case 2: ret = bpf_skb_change_proto(skb, __builtin_bswap16(0x0806), 0); break;
+	default: ret = bpf_skb_change_proto(skb, __builtin_bswap16(0x86dd), 1); break;
+	}
+	out[0] = skb->protocol;
+	out[1] = skb->len;
+	bpf_skb_store_bytes(skb, 14, out, 8, 0);
+	return ret;
+}
+
 char _license[] SEC("license") = "GPL";
