@@ -94,6 +94,8 @@ runs = [
     ('ecn', ipv6(tc=2), 'v6 ECT(0)'),
     ('ecn', ipv6(tc=0xb9), 'v6 DSCP with ECT(1)'),
     ('ecn', frame(0x0800, bytes([0x45, 2]) + bytes(10)), 'v4 header cut short'),
+    ('ecn', ETH + bytes.fromhex('81000064') + ipv4(tos=2)[12:], 'VLAN-tagged v4 ECT(0): the tag sits where the header is looked for'),
+    ('ecn', ETH + bytes.fromhex('81000064') + ipv6(tc=2)[12:], 'VLAN-tagged v6 ECT(0)'),
     ('ecn', frame(0x0806, bytes(28)), 'ARP'),
     ('level', pad(frame(0x0800, bytes([0, 1, 0, 1, 1, 1, 1, 0]))), 'query, inc, inc x4, query'),
     ('level', pad(frame(0x0800, bytes([1, 2, 0, 2, 0, 3, 0, 4]))), 'inc, dec, dec, reset, bad level'),

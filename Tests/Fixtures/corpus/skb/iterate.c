@@ -77,6 +77,9 @@ int walk_maps(struct __sk_buff *skb)
 	walk.visits = 0;
 	walk.sum = 0;
 	out[3] = bpf_for_each_map_elem(&seen, count_seen, &walk, 0);
+	/* Flags are reserved: EINVAL, and the callback never runs. */
+	if (bpf_for_each_map_elem(&seen, count_seen, &walk, 1) != -22)
+		return 3;
 	out[4] = walk.visits;
 	out[5] = walk.sum;
 	__u32 zero = 0;
