@@ -5,6 +5,9 @@
 public final class SKBuff {
     public var metadata: SKBMetadata
     let buffer: PacketBuffer
+    /// The cookie of the skb's socket, made on first use and kept, as the kernel keeps it in
+    /// the socket (repeated test-runs on one skb see the same one).
+    lazy var socketCookie: UInt64 = SocketCookies.next()
 
     /// Bytes in front of the packet a fresh skb reserves: NET_SKB_PAD (64 on x86-64).
     public static let defaultHeadroom = 64

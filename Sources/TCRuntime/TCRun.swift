@@ -35,8 +35,6 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     var redirect: RedirectTarget?
     /// Ring buffer records reserved and not yet submitted or discarded.
     var reservations: [(address: UInt64, ring: RingBufferMap)] = []
-    /// The cookie of the skb's socket, made on first use as the kernel does.
-    lazy var socketCookie: UInt64 = SocketCookies.next()
 
     init(skb: SKBuff, services: TCServices) {
         self.skb = skb

@@ -30,7 +30,7 @@ enum TaskHelpers {
         }
         table.register(46, name: "get_socket_cookie") { call in
             let run = TCRun.from(call)
-            return run.skb.metadata.socket == nil ? 0 : run.socketCookie
+            return run.skb.metadata.socket == nil ? 0 : run.skb.socketCookie
         }
         // The test-run socket belongs to uid 0 of its namespace.
         table.register(47, name: "get_socket_uid") { call in

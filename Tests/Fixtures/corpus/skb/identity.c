@@ -16,10 +16,19 @@ static __u64 (*bpf_get_netns_cookie)(void *ctx) = (void *)122;
 static __u64 (*bpf_ktime_get_coarse_ns)(void) = (void *)160;
 static __u64 (*bpf_ktime_get_tai_ns)(void) = (void *)208;
 
+struct {
+	__uint(type, MAP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} last_cookie SEC(".maps");
+
 SEC("tc")
 int caller_facts(struct __sk_buff *skb)
 {
-	__u8 out[14];
+	__u8 out[15];
+	__u32 zero = 0;
+	__u64 *last;
 	char comm[16] = {};
 	__u64 cookie = bpf_get_socket_cookie(skb);
 
@@ -37,6 +46,12 @@ int caller_facts(struct __sk_buff *skb)
 	out[11] = bpf_get_current_comm(comm, sizeof(comm)) == 0 && comm[0] != 0 && comm[15] == 0;
 	out[12] = bpf_get_cgroup_classid(skb) == 0;
 	out[13] = bpf_get_current_cgroup_id() != 0;
+	/* The socket keeps its cookie: repeated runs on one skb see the same, a new test-run not. */
+	last = bpf_map_lookup_elem(&last_cookie, &zero);
+	if (!last)
+		return 2;
+	out[14] = *last == cookie;
+	*last = cookie;
 	bpf_skb_store_bytes(skb, 14, out, sizeof(out), 0);
 	return 0;
 }
