@@ -31,6 +31,23 @@ import Testing
         #expect(try Self.faults([Asm.movReg(2, 10), Asm.add(2, -8), Asm.mov(3, 252), Asm.call(29)]))
     }
 
+    /// Tunnel options: at most IP_TUNNEL_OPTS_MAX bytes (ENOMEM above), and only on a key the
+    /// program set (EINVAL before).
+    @Test func tunnelOptionLimits() throws {
+        let setKey = [Asm.movReg(6, 1), Asm.movReg(2, 10), Asm.add(2, -48), Asm.mov(3, 44), Asm.mov(4, 0), Asm.call(21)]
+        let setOptions = { (size: Int32) in
+            [Asm.movReg(1, 6), Asm.movReg(2, 10), Asm.add(2, -304), Asm.mov(3, size), Asm.call(30)]
+        }
+        #expect(try Self.returned([Asm.movReg(6, 1)] + setOptions(8)) == -22)
+        #expect(try Self.returned(setKey + setOptions(256)) == -12)
+        #expect(try Self.returned(setKey + setOptions(252)) == 0)
+    }
+
+    /// for_each_map_elem on something that is not a map stops the program.
+    @Test func iterationNeedsAMap() throws {
+        #expect(try Self.faults([Asm.mov(1, 12345), Asm.mov(2, 0), Asm.mov(3, 0), Asm.mov(4, 0), Asm.call(164)]))
+    }
+
     /// Relative loads: a buffer past the stack faults; a bad header or offset clears and EFAULTs.
     @Test func relativeLoads() throws {
         #expect(try Self.faults([Asm.mov(2, 0), Asm.movReg(3, 10), Asm.add(3, -4), Asm.mov(4, 16), Asm.mov(5, 0), Asm.call(68)]))
