@@ -24,6 +24,7 @@ public enum TCHelpers {
         MapIterationHelpers.register(&table)
         DynptrHelpers.register(&table)
         ChangeProtoHelper.register(&table)
+        SocketCastHelpers.register(&table)
         return table
     }
 
