@@ -25,6 +25,7 @@ public enum TCHelpers {
         DynptrHelpers.register(&table)
         ChangeProtoHelper.register(&table)
         SocketCastHelpers.register(&table)
+        SignalHelpers.register(&table)
         return table
     }
 
