@@ -4,8 +4,8 @@ import Glibc
 /// The clocks besides ktime_get_ns / ktime_get_boot_ns, and the NUMA node.
 enum ClockHelpers {
     /// The kernel's jiffies start 300 seconds before wrapping a 32-bit counter, at HZ ticks a
-    /// second; the tick rate is a build option, 1000 on common configurations.
-    static let ticksPerSecond: UInt64 = 1000
+    /// second; the tick rate is a build option, 250 by default (and on this project's kernel).
+    static let ticksPerSecond: UInt64 = 250
     static let initialJiffies: UInt64 = UInt64(UInt32(truncatingIfNeeded: -300 * Int64(ticksPerSecond)))
 
     static func register(_ table: inout HelperTable) {

@@ -15,6 +15,10 @@ static __u64 (*bpf_get_current_ancestor_cgroup_id)(int level) = (void *)123;
 static __u64 (*bpf_get_netns_cookie)(void *ctx) = (void *)122;
 static __u64 (*bpf_ktime_get_coarse_ns)(void) = (void *)160;
 static __u64 (*bpf_ktime_get_tai_ns)(void) = (void *)208;
+static __u64 (*bpf_ktime_get_boot_ns)(void) = (void *)125;
+
+/* INITIAL_JIFFIES at HZ=250: jiffies start 300 seconds before a 32-bit wrap. */
+#define INITIAL_JIFFIES 4294892296ULL
 
 struct {
 	__uint(type, MAP_ARRAY);
@@ -26,7 +30,7 @@ struct {
 SEC("tc")
 int caller_facts(struct __sk_buff *skb)
 {
-	__u8 out[15];
+	__u8 out[16];
 	__u32 zero = 0;
 	__u64 *last;
 	char comm[16] = {};
@@ -46,6 +50,10 @@ int caller_facts(struct __sk_buff *skb)
 	out[11] = bpf_get_current_comm(comm, sizeof(comm)) == 0 && comm[0] != 0 && comm[15] == 0;
 	out[12] = bpf_get_cgroup_classid(skb) == 0;
 	out[13] = bpf_get_current_cgroup_id() != 0;
+	/* jiffies64 follows boot time at 250 ticks a second (within a second: the kernel starts
+	 * counting ticks a little after its clocks). */
+	__s64 ticks = bpf_jiffies64() - INITIAL_JIFFIES - bpf_ktime_get_boot_ns() / 4000000;
+	out[15] = ticks >= -250 && ticks <= 250;
 	/* The socket keeps its cookie: repeated runs on one skb see the same, a new test-run not. */
 	last = bpf_map_lookup_elem(&last_cookie, &zero);
 	if (!last)
