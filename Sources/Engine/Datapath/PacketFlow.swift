@@ -101,6 +101,7 @@ struct PacketFlow {
                 return drop(frame, at: device.ifindex, "the peer is gone", path: &path)
             }
             sent(device, frame)
+            frame.scrub()
             receive(frame, at: peer, path: &path, hops: hops + 1)
         case .netkitPrimary, .netkitPeer:
             netkitTransmit(device, frame, path: &path, hops: hops)
@@ -124,6 +125,7 @@ struct PacketFlow {
         switch verdict {
         case .pass, .next:
             sent(device, frame)
+            frame.scrub()
             receive(frame, at: peer, path: &path, hops: hops + 1)
         case .redirect:
             device.counters.txPackets.wrappingIncrement(ordering: .relaxed)
@@ -151,8 +153,10 @@ struct PacketFlow {
             guard let peer = topology.devices[target.ifindex]?.peerIfindex else {
                 return drop(frame, at: ifindex, "redirect_peer to a device without a peer", path: &path)
             }
+            frame.scrub()
             receive(frame, at: peer, path: &path, hops: hops + 1)
         } else if target.ingress {
+            frame.scrub()
             receive(frame, at: target.ifindex, path: &path, hops: hops + 1)
         } else {
             transmit(frame, from: target.ifindex, path: &path, hops: hops + 1)
