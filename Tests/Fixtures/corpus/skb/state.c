@@ -136,4 +136,22 @@ int change_proto(struct __sk_buff *skb)
 	return ret;
 }
 
+#define F_NO_CSUM_RESET (1ULL << 5)
+
+/* csum_level after skb_adjust_room: the byte @60 picks growing by 8 with or without
+ * BPF_F_ADJ_ROOM_NO_CSUM_RESET; returns adjust's result * 100 + the level query (or its errno). */
+SEC("tc")
+int level_after_room(struct __sk_buff *skb)
+{
+	__u8 sel;
+	long room;
+
+	if (bpf_skb_load_bytes(skb, 60, &sel, 1))
+		return 2;
+	bpf_csum_level(skb, 1);
+	bpf_csum_level(skb, 1);
+	room = bpf_skb_adjust_room(skb, 8, ADJ_ROOM_MAC, sel ? F_NO_CSUM_RESET : 0);
+	return room * 100 + bpf_csum_level(skb, 0);
+}
+
 char _license[] SEC("license") = "GPL";
