@@ -53,10 +53,15 @@ enum MapIterationHelpers {
             for (i, byte) in key.enumerated() { keyBlock[i] = byte }
             guard let base = keyBlock.baseAddress,
                   let value = map.lookupForProgram(key: UnsafeRawPointer(base), cpu: cpu) else { continue }
-            run.grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize),
-                                   writable: map.programWritable))
-            guard let result = call.callFunction(call.r2, call.r1, keyRegion.base,
-                                                 UInt64(UInt(bitPattern: value)), call.r3) else { return 0 }
+            // The value is reachable for the callback only (the verifier keeps the pointer
+            // from escaping it), so a walk over a large map leaves no trail of grants.
+            let valueRegion = MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize),
+                                           writable: map.programWritable)
+            let alreadyGranted = run.grants.contains(valueRegion)
+            if !alreadyGranted { run.grants.append(valueRegion) }
+            let result = call.callFunction(call.r2, call.r1, keyRegion.base, UInt64(UInt(bitPattern: value)), call.r3)
+            if !alreadyGranted, let i = run.grants.lastIndex(of: valueRegion) { run.grants.remove(at: i) }
+            guard let result else { return 0 }
             calls += 1
             if result != 0 { break }
         }
