@@ -1,3 +1,5 @@
+import BPFVM
+
 /// bpf_skb_ecn_set_ce: marks Congestion Experienced in the IPv4 or IPv6 header at the network
 /// header, when the packet is ECN-capable. Returns 1 when the packet now carries CE, else 0.
 enum ECNHelper {
@@ -50,5 +52,3 @@ enum ECNHelper {
         }
     }
 }
-
-import BPFVM
