@@ -26,10 +26,15 @@ enum SKBHelpers {
 
     /// Sends a copy of the packet to the device and lets the program go on with the original:
     /// EINVAL for flags other than BPF_F_INGRESS or a device that does not exist, 0 when the
-    /// copy went out. The embedded datapath does not deliver the copy yet (docs/tc-runtime.md).
+    /// copy went out. The datapath sends the copies when the hook's programs are done (`SKBuff.takeClones`).
     static func cloneRedirect(_ call: inout HelperCall) -> UInt64 {
         guard call.r3 & ~TCFlags.ingress == 0 else { return failed(.EINVAL) }
-        guard TCRun.from(call).services.deviceExists(UInt32(truncatingIfNeeded: call.r2)) else { return failed(.EINVAL) }
+        let run = TCRun.from(call)
+        let ifindex = UInt32(truncatingIfNeeded: call.r2)
+        guard run.services.deviceExists(ifindex) else { return failed(.EINVAL) }
+        run.absorbWrites()
+        let target = RedirectTarget(ifindex: ifindex, direction: call.r3 & TCFlags.ingress != 0 ? .ingress : .egress)
+        run.skb.pendingClones.append(ClonedPacket(target: target, packet: run.skb.packet, metadata: run.skb.metadata))
         return 0
     }
 

@@ -52,3 +52,40 @@ import Testing
         #expect(world.send(frame, device: a, .egress).fate == .dropped(ifindex: a, reason: "tc egress"))
     }
 }
+
+/// bpf_clone_redirect in the datapath: the copy takes its own path, the original goes on.
+@Suite struct CloneRedirectFlowTests {
+    let world = EmbeddedSystem()
+    let frame: [UInt8] = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00] + [UInt8](repeating: 0x45, count: 28)
+    typealias I = TunnelMetadataFlowTests
+
+    /// clone_redirect(ifindex, flags), then `return verdict`.
+    func cloner(_ ifindex: Int32, flags: Int32 = 0, verdict: Int32 = 0) -> ProgramSpec {
+        ProgramSpec(name: "clone", instructions: I.insn(0xb7, 2, 0, 0, ifindex) + I.insn(0xb7, 3, 0, 0, flags)
+            + I.insn(0x85, 0, 0, 0, 13) + I.insn(0xb7, 0, 0, 0, verdict) + I.insn(0x95), license: "GPL")
+    }
+
+    @Test func theCopyLeavesThroughItsDevice() throws {
+        let (a, b) = try world.createVeth(name: "a", peer: "b")
+        try world.attach(try world.loadProgram(cloner(1)), to: HookTarget(ifindex: a, attachType: .tcxEgress))
+        #expect(world.send(frame, device: a, .egress).fate == .delivered(ifindex: b))
+        // The copy went out of lo and came back in.
+        #expect(try world.statistics(device: 1).txPackets == 1)
+        #expect(try world.statistics(device: 1).rxPackets == 1)
+    }
+
+    @Test func aCopyToIngressSkipsTheWire() throws {
+        let (a, b) = try world.createVeth(name: "a", peer: "b")
+        try world.attach(try world.loadProgram(cloner(Int32(a), flags: 1, verdict: 2)), to: HookTarget(ifindex: b, attachType: .tcxIngress))
+        #expect(world.send(frame, device: b, .ingress).fate == .dropped(ifindex: b, reason: "tc ingress"))
+        #expect(try world.statistics(device: a).rxPackets == 1)
+        #expect(try world.statistics(device: a).txPackets == 0)
+    }
+
+    /// A program that clones every packet to its own device: the copies stop at the hop limit.
+    @Test func cloneLoopsEnd() throws {
+        try world.attach(try world.loadProgram(cloner(1)), to: HookTarget(ifindex: 1, attachType: .tcxEgress))
+        #expect(world.send(frame, device: 1, .egress).fate == .delivered(ifindex: 1))
+        #expect(try world.statistics(device: 1).txPackets > 1)
+    }
+}

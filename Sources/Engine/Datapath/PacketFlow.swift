@@ -52,7 +52,9 @@ struct PacketFlow {
         }
         device.counters.rxPackets.wrappingIncrement(ordering: .relaxed)
         frame.arrive(at: ifindex, ingress: true)
-        switch runTCX(device, .tcxIngress, frame, path: &path) {
+        let decision = runTCX(device, .tcxIngress, frame, path: &path)
+        sendClones(of: frame, hops: hops)
+        switch decision {
         case .deliver:
             sink?.delivered(frame.bytes, at: ifindex)
             path.fate = .delivered(ifindex: ifindex)
@@ -71,7 +73,9 @@ struct PacketFlow {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
         frame.arrive(at: ifindex, ingress: false)
-        switch runTCX(device, .tcxEgress, frame, path: &path) {
+        let decision = runTCX(device, .tcxEgress, frame, path: &path)
+        sendClones(of: frame, hops: hops)
+        switch decision {
         case .deliver:
             wire(device, frame, path: &path, hops: hops)
         case .drop(let reason):
@@ -119,6 +123,7 @@ struct PacketFlow {
         }
         frame.metadata.ifindex = peer  // netkit programs see the packet on the other device
         let outcome = ChainRunner.run(device.netkitHook!.published, frame: frame)
+        sendClones(of: frame, hops: hops)
         let verdict = outcome.fault == nil
             ? ChainRunner.netkitVerdict(outcome.last, policy: device.netkitPolicy) : .drop
         path.hooks.append(HookPass(ifindex: device.ifindex, hook: .netkit, trace: outcome.trace, verdict: verdict))
