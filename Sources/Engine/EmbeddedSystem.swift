@@ -18,7 +18,9 @@ public final class EmbeddedSystem: TCXSystem {
     let topology = ManagedAtomic(Topology([:]))
 
     public init() {
-        runner = TCProgramRunner(services: TCServices(log: { [trace] line in trace.append(line) }))
+        var services = TCServices(log: { [trace] line in trace.append(line) })
+        services.deviceExists = { [topology] ifindex in topology.load(ordering: .acquiring).devices[ifindex] != nil }
+        runner = TCProgramRunner(services: services)
         publishTopology()
     }
 

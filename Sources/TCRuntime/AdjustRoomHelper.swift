@@ -17,6 +17,8 @@ enum AdjustRoomHelper {
     static let known: UInt64 = fixedGSO | encapIPv4 | encapIPv6 | encapGRE | encapUDP | noChecksumReset
         | encapEthernet | decapIPv4 | decapIPv6 | (0xff << l2LengthShift)
     static let modeNet: UInt64 = 0, modeMAC: UInt64 = 1
+    /// ETH_HLEN.
+    static let ethernetHeaderLength = 14
     /// EALREADY: a second encapsulation.
     static let alreadyEncapsulated = LinuxErrno(rawValue: 114)
 
@@ -32,9 +34,14 @@ enum AdjustRoomHelper {
     static func adjust(_ call: inout HelperCall) -> UInt64 {
         let run = TCRun.from(call)
         defer { call.packet = call.packetChanged(run) }
-        return UInt64(bitPattern: Int64(-(adjust(run.skb, diff: Int32(truncatingIfNeeded: call.r2),
-                                                   mode: UInt64(UInt32(truncatingIfNeeded: call.r3)),
-                                                   flags: call.r4)?.rawValue ?? 0)))
+        let error = adjust(run.skb, diff: Int32(truncatingIfNeeded: call.r2),
+                           mode: UInt64(UInt32(truncatingIfNeeded: call.r3)), flags: call.r4)
+        // A changed packet no longer has a checksum the device vouched for, unless asked to keep it.
+        if error == nil && call.r4 & noChecksumReset == 0 {
+            run.skb.metadata.checksumUnnecessary = false
+            run.skb.metadata.checksumLevel = 0
+        }
+        return UInt64(bitPattern: Int64(-(error?.rawValue ?? 0)))
     }
 
     static func adjust(_ skb: SKBuff, diff: Int32, mode: UInt64, flags: UInt64) -> LinuxErrno? {
@@ -78,7 +85,8 @@ enum AdjustRoomHelper {
         if encap {
             if flags & encapIPv4 != 0 && flags & encapIPv6 != 0 { return .EINVAL }
             if flags & encapGRE != 0 && flags & encapUDP != 0 { return .EINVAL }
-            if flags & encapEthernet != 0 && innerMACLength != 14 { return .EINVAL }
+            // An inner Ethernet header is at least ETH_HLEN long; longer ones (VLAN tags) are fine.
+            if flags & encapEthernet != 0 && innerMACLength < ethernetHeaderLength { return .EINVAL }
             if skb.metadata.encapsulation { return Self.alreadyEncapsulated }
             macLength = buffer.networkHeader - buffer.macHeader
             if innerMACLength > amount { return .EINVAL }

@@ -9,6 +9,7 @@ enum SKBHelpers {
     static func register(_ table: inout HelperTable) {
         table.register(23, name: "redirect", redirect)
         table.register(155, name: "redirect_peer", redirectPeer)
+        table.register(13, name: "clone_redirect", cloneRedirect)
         table.register(34, name: "get_hash_recalc", getHashRecalc)
         table.register(41, name: "set_hash_invalid", setHashInvalid)
         table.register(48, name: "set_hash", setHash)
@@ -21,6 +22,20 @@ enum SKBHelpers {
         run.redirect = RedirectTarget(ifindex: UInt32(truncatingIfNeeded: call.r1),
                                       direction: call.r2 & TCFlags.ingress != 0 ? .ingress : .egress)
         return actRedirect
+    }
+
+    /// Sends a copy of the packet to the device and lets the program go on with the original:
+    /// EINVAL for flags other than BPF_F_INGRESS or a device that does not exist, 0 when the
+    /// copy went out. The datapath sends the copies when the hook's programs are done (`SKBuff.takeClones`).
+    static func cloneRedirect(_ call: inout HelperCall) -> UInt64 {
+        guard call.r3 & ~TCFlags.ingress == 0 else { return failed(.EINVAL) }
+        let run = TCRun.from(call)
+        let ifindex = UInt32(truncatingIfNeeded: call.r2)
+        guard run.services.deviceExists(ifindex) else { return failed(.EINVAL) }
+        run.absorbWrites()
+        let target = RedirectTarget(ifindex: ifindex, direction: call.r3 & TCFlags.ingress != 0 ? .ingress : .egress)
+        run.skb.pendingClones.append(ClonedPacket(target: target, packet: run.skb.packet, metadata: run.skb.metadata))
+        return 0
     }
 
     static func redirectPeer(_ call: inout HelperCall) -> UInt64 {

@@ -32,6 +32,11 @@ public struct SKBMetadata: Hashable, Sendable {
     public var encapsulation = false
     /// The owning socket `__sk_buff.sk` points at; nil reads as NULL.
     public var socket: SKBSocket?
+    /// The tunnel metadata `bpf_skb_set_tunnel_key` attached (the kernel's metadata dst).
+    public var tunnel: TunnelInfo?
+    /// `ip_summed == CHECKSUM_UNNECESSARY` and its `csum_level` (test-run skbs start at NONE).
+    public var checksumUnnecessary = false
+    public var checksumLevel: UInt8 = 0
 
     public init() {}
 }

@@ -5,6 +5,19 @@
 public final class SKBuff {
     public var metadata: SKBMetadata
     let buffer: PacketBuffer
+    /// The cookie of the skb's socket, made on first use and kept, as the kernel keeps it in
+    /// the socket (repeated test-runs on one skb see the same one).
+    lazy var socketCookie: UInt64 = SocketCookies.next()
+    /// Copies `bpf_clone_redirect` sent and the datapath has not taken yet (a test-run drops
+    /// them with the skb, as the kernel's copies leave where the test cannot see them).
+    public internal(set) var pendingClones: [ClonedPacket] = []
+
+    /// The copies sent since the last call, for the datapath to deliver.
+    public func takeClones() -> [ClonedPacket] {
+        guard !pendingClones.isEmpty else { return [] }
+        defer { pendingClones = [] }
+        return pendingClones
+    }
 
     /// Bytes in front of the packet a fresh skb reserves: NET_SKB_PAD (64 on x86-64).
     public static let defaultHeadroom = 64

@@ -15,6 +15,18 @@ public enum TCHelpers {
         SKBHelpers.register(&table)
         SystemHelpers.register(&table)
         TracePrintk.register(&table)
+        TunnelHelpers.register(&table)
+        SKBStateHelpers.register(&table)
+        TaskHelpers.register(&table)
+        ClockHelpers.register(&table)
+        StringHelpers.register(&table)
+        PrintfHelpers.register(&table)
+        ProbeReadHelpers.register(&table)
+        MapIterationHelpers.register(&table)
+        DynptrHelpers.register(&table)
+        ChangeProtoHelper.register(&table)
+        SocketCastHelpers.register(&table)
+        SignalHelpers.register(&table)
         return table
     }
 

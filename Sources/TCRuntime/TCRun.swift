@@ -118,7 +118,7 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     }
 
     /// Writes the fields the program may store to, as the skb holds them.
-    private func renderWritable() {
+    func renderWritable() {
         let m = skb.metadata
         store32(m.mark, at: SKBField.mark)
         store32(UInt32(m.queueMapping), at: SKBField.queueMapping)

@@ -11,6 +11,9 @@ public struct TCServices: Sendable {
     public var processorID: @Sendable () -> UInt32
     /// Seeds the flow hash `bpf_get_hash_recalc` computes (the kernel's is random per boot).
     public var hashSeed: UInt32
+    /// Whether the world has a device with this ifindex (`bpf_clone_redirect` refuses others).
+    /// Without a world, only the loopback device a test-run runs on exists.
+    public var deviceExists: @Sendable (UInt32) -> Bool = { $0 == 1 }
 
     public init(log: @escaping @Sendable (String) -> Void = { _ in },
                 monotonicNanoseconds: @escaping @Sendable () -> UInt64 = { TCServices.clock(CLOCK_MONOTONIC) },

@@ -3,7 +3,8 @@ import BPFVM
 
 /// bpf_trace_printk: formats up to three arguments the kernel's way and hands the line to the
 /// log sink; returns the formatted length. Supports `%d %i %u %x %X %c %s %p %%` with `l`/`ll`,
-/// and `0 + - space` flags with a width; anything else is EINVAL, like the kernel.
+/// and `0 + - space` flags with a width, and the `%p` extensions of `PointerFormats`; anything
+/// else is EINVAL, like the kernel.
 enum TracePrintk {
     static func register(_ table: inout HelperTable) {
         table.register(6, name: "trace_printk", printk)
@@ -56,7 +57,9 @@ enum TracePrintk {
             case UInt8(ascii: "x"): text = String(value, radix: 16)
             case UInt8(ascii: "X"): text = String(value, radix: 16, uppercase: true)
             case UInt8(ascii: "c") where longs == 0: text = String(UnicodeScalar(UInt8(truncatingIfNeeded: raw)))
-            case UInt8(ascii: "p") where longs == 0: text = "0x" + String(raw, radix: 16)
+            case UInt8(ascii: "p") where longs == 0:
+                guard let pointer = PointerFormats.text(fmt, at: &i, value: raw, call: call) else { return nil }
+                text = pointer
             case UInt8(ascii: "s") where longs == 0: text = string(at: raw, call: call)
             default: return nil
             }

@@ -19,6 +19,13 @@ public struct Frame {
         nonmutating set { skb.metadata = newValue }
     }
 
+    /// What the kernel's skb_scrub_packet drops when a frame is forwarded into another
+    /// device's receive path (veth, netkit, a redirect to ingress or to a peer): the route, and
+    /// with it the tunnel metadata `bpf_skb_set_tunnel_key` attached. Loopback keeps it.
+    func scrub() {
+        if skb.metadata.tunnel != nil { skb.metadata.tunnel = nil }
+    }
+
     /// Sets what a device fills in when the frame reaches it.
     func arrive(at ifindex: UInt32, ingress: Bool) {
         var fields = skb.metadata

@@ -52,7 +52,9 @@ struct PacketFlow {
         }
         device.counters.rxPackets.wrappingIncrement(ordering: .relaxed)
         frame.arrive(at: ifindex, ingress: true)
-        switch runTCX(device, .tcxIngress, frame, path: &path) {
+        let decision = runTCX(device, .tcxIngress, frame, path: &path)
+        sendClones(of: frame, hops: hops)
+        switch decision {
         case .deliver:
             sink?.delivered(frame.bytes, at: ifindex)
             path.fate = .delivered(ifindex: ifindex)
@@ -71,7 +73,9 @@ struct PacketFlow {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
         frame.arrive(at: ifindex, ingress: false)
-        switch runTCX(device, .tcxEgress, frame, path: &path) {
+        let decision = runTCX(device, .tcxEgress, frame, path: &path)
+        sendClones(of: frame, hops: hops)
+        switch decision {
         case .deliver:
             wire(device, frame, path: &path, hops: hops)
         case .drop(let reason):
@@ -101,6 +105,7 @@ struct PacketFlow {
                 return drop(frame, at: device.ifindex, "the peer is gone", path: &path)
             }
             sent(device, frame)
+            frame.scrub()
             receive(frame, at: peer, path: &path, hops: hops + 1)
         case .netkitPrimary, .netkitPeer:
             netkitTransmit(device, frame, path: &path, hops: hops)
@@ -118,12 +123,14 @@ struct PacketFlow {
         }
         frame.metadata.ifindex = peer  // netkit programs see the packet on the other device
         let outcome = ChainRunner.run(device.netkitHook!.published, frame: frame)
+        sendClones(of: frame, hops: hops)
         let verdict = outcome.fault == nil
             ? ChainRunner.netkitVerdict(outcome.last, policy: device.netkitPolicy) : .drop
         path.hooks.append(HookPass(ifindex: device.ifindex, hook: .netkit, trace: outcome.trace, verdict: verdict))
         switch verdict {
         case .pass, .next:
             sent(device, frame)
+            frame.scrub()
             receive(frame, at: peer, path: &path, hops: hops + 1)
         case .redirect:
             device.counters.txPackets.wrappingIncrement(ordering: .relaxed)
@@ -151,8 +158,10 @@ struct PacketFlow {
             guard let peer = topology.devices[target.ifindex]?.peerIfindex else {
                 return drop(frame, at: ifindex, "redirect_peer to a device without a peer", path: &path)
             }
+            frame.scrub()
             receive(frame, at: peer, path: &path, hops: hops + 1)
         } else if target.ingress {
+            frame.scrub()
             receive(frame, at: target.ifindex, path: &path, hops: hops + 1)
         } else {
             transmit(frame, from: target.ifindex, path: &path, hops: hops + 1)
