@@ -14,6 +14,7 @@ public enum TCHelpers {
         SKBHelpers.register(&table)
         SystemHelpers.register(&table)
         TracePrintk.register(&table)
+        FIBHelpers.register(&table)
         return table
     }
 

@@ -10,6 +10,9 @@ public struct RedirectTarget: Hashable, Sendable {
         case ingress
         /// Into the peer device of a veth or netkit pair, across namespaces (`bpf_redirect_peer`).
         case peer
+        /// Out of the device to a neighbour resolved then (`bpf_redirect_neigh`): through the
+        /// given next hop (empty for an unknown family), or the route to the packet's destination.
+        case neighbour(nextHop: [UInt8]?)
     }
     public var ifindex: UInt32
     public var direction: Direction

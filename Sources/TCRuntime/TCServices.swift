@@ -11,6 +11,8 @@ public struct TCServices: Sendable {
     public var processorID: @Sendable () -> UInt32
     /// Seeds the flow hash `bpf_get_hash_recalc` computes (the kernel's is random per boot).
     public var hashSeed: UInt32
+    /// Devices, addresses, routes, neighbours and sockets the network helpers consult.
+    public var network = NetworkState()
 
     public init(log: @escaping @Sendable (String) -> Void = { _ in },
                 monotonicNanoseconds: @escaping @Sendable () -> UInt64 = { TCServices.clock(CLOCK_MONOTONIC) },
