@@ -35,7 +35,37 @@ extension KernelSystem: NetworkStateSystem {
             message.appendAttribute(HostNetlinkABI.ifaAddress, prefix.address.bytes)
             if !prefix.address.isIPv4 { message.appendAttribute(NetworkStateABI.ifaFlagsAttribute, u32: NetworkStateABI.ifaNoDAD) }
             try state.netlink.perform(message, "RTM_NEWADDR \(prefix) on ifindex \(ifindex)")
+            if !prefix.address.isIPv4 { try Self.awaitIPv6Routes(prefix, state.netlink) }
         }
+    }
+
+    /// IPv6 installs an address's local route (and, forwarding, its subnet-router anycast
+    /// route) from a work queue after RTM_NEWADDR returns; the contract wants them in place
+    /// when the line prints, so wait for them (a few milliseconds at most).
+    private static func awaitIPv6Routes(_ prefix: IPPrefix, _ netlink: RouteNetlink) throws(TCXError) {
+        let network = prefix.address.masked(to: Int(prefix.length))
+        var wanted: [(IPAddress, UInt8)] = [(prefix.address, NetworkStateABI.typeLocal)]
+        if prefix.length < 127 && network != prefix.address { wanted.append((network, NetworkStateABI.typeAnycast)) }
+        for _ in 0..<200 {
+            var ready = true
+            for (address, type) in wanted where try routeType(address, netlink) != type { ready = false }
+            if ready { return }
+            usleep(5_000)
+        }
+        throw TCXError(LinuxErrno(rawValue: 110), "the kernel did not install the routes of \(prefix) within a second")
+    }
+
+    /// The type of the route RTM_GETROUTE picks for `address` (nil when it answers with an error).
+    private static func routeType(_ address: IPAddress, _ netlink: RouteNetlink) throws(TCXError) -> UInt8? {
+        var message = NetlinkMessage(type: NetworkStateABI.getRoute, flags: NetlinkABI.flagRequest)
+        var header = KernelStruct(size: NetworkStateABI.rtmsgSize)
+        header.set(NetworkStateABI.rtmFamily, UInt64(address.family))
+        header.set(NetworkStateABI.rtmDestinationLength, UInt64(address.bytes.count * 8))
+        message.appendFamilyHeader(header)
+        message.appendAttribute(NetworkStateABI.rtaDestination, address.bytes)
+        guard let reply = try? netlink.dump(message, "RTM_GETROUTE \(address)").first,
+              reply.count >= NetworkStateABI.rtmsgSize else { return nil }
+        return reply[reply.startIndex + NetworkStateABI.rtmType.offset]
     }
 
     public func addRoute(_ route: RouteSpec) throws(TCXError) {

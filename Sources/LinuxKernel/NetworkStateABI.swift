@@ -22,6 +22,9 @@ enum NetworkStateABI {
     static let scopeUniverse: UInt64 = 0
     static let scopeLink: UInt64 = 253
     static let typeUnicast: UInt64 = 1           // RTN_UNICAST
+    static let typeLocal: UInt8 = 2              // RTN_LOCAL
+    static let typeAnycast: UInt8 = 4            // RTN_ANYCAST
+    static let getRoute: UInt16 = 26             // RTM_GETROUTE
     static let rtaDestination: UInt16 = 1        // RTA_DST
     static let rtaOutputInterface: UInt16 = 4    // RTA_OIF
     static let rtaGateway: UInt16 = 5            // RTA_GATEWAY
