@@ -15,6 +15,7 @@ public enum TCHelpers {
         SystemHelpers.register(&table)
         TracePrintk.register(&table)
         FIBHelpers.register(&table)
+        SocketHelpers.register(&table)
         return table
     }
 
