@@ -29,3 +29,10 @@ extension ScriptRunner {
         return "ok"
     }
 }
+
+extension ScriptRunner {
+    /// The ifindex a device name of the script stands for (nil for a name it never created).
+    public func ifindex(ofDevice name: String) -> UInt32? {
+        names.devices[name]
+    }
+}
