@@ -16,6 +16,7 @@ public enum TCHelpers {
         TracePrintk.register(&table)
         FIBHelpers.register(&table)
         SocketHelpers.register(&table)
+        SyncookieHelpers.register(&table)
         return table
     }
 
