@@ -5,3 +5,7 @@ extension LinuxErrno {
     public static let ENETUNREACH = LinuxErrno(rawValue: 101)
     public static let EHOSTUNREACH = LinuxErrno(rawValue: 113)
 }
+
+extension LinuxErrno {
+    public static let ENOBUFS = LinuxErrno(rawValue: 105)
+}

@@ -48,17 +48,33 @@ extension NetworkSnapshot {
 
     mutating func setMTU(ifindex: UInt32, _ mtu: UInt32) throws(TCXError) {
         let device = try requireDevice(ifindex)
-        // dev_validate_mtu: veth takes 68...65535, loopback anything up to ETH_MAX_MTU too.
-        let range: ClosedRange<UInt32> = device.isLoopback ? 0...65535 : 68...65535
-        guard range.contains(mtu) || (device.isLoopback && mtu == device.mtu) else {
+        // dev_validate_mtu: veth takes 68...65535; loopback has no limit but the int's.
+        let range: ClosedRange<UInt32> = device.isLoopback ? 0...UInt32(Int32.max) : 68...65535
+        guard range.contains(mtu) else {
             throw TCXError(.EINVAL, "MTU \(mtu) is outside \(device.name)'s range \(range.lowerBound)...\(range.upperBound)")
         }
         devices[ifindex]?.mtu = mtu
+        // Below 68 bytes IPv4 leaves the device, below 1280 IPv6 does: their addresses and
+        // the routes that came with them go (and do not come back with a larger MTU).
+        if mtu < NetDevice.ipv4MinimumMTU { dropProtocol(ifindex: ifindex, width: 4) }
+        if mtu < NetDevice.ipv6MinimumMTU { dropProtocol(ifindex: ifindex, width: 16) }
+    }
+
+    private mutating func dropProtocol(ifindex: UInt32, width: Int) {
+        addresses.removeAll { $0.ifindex == ifindex && $0.address.count == width }
+        routes.removeAll { $0.ifindex == ifindex && $0.destination.count == width }
+        neighbours.removeAll { $0.ifindex == ifindex && $0.address.count == width }
     }
 
     mutating func addAddress(ifindex: UInt32, _ prefix: IPPrefix) throws(TCXError) {
-        _ = try requireDevice(ifindex)
+        let device = try requireDevice(ifindex)
         let bytes = prefix.address.bytes
+        if prefix.address.isIPv4 && !device.hasIPv4 {
+            throw TCXError(.ENOBUFS, "\(device.name) has no IPv4 (its MTU is below 68)")
+        }
+        if !prefix.address.isIPv4 && !device.hasIPv6 {
+            throw TCXError(.EINVAL, "\(device.name) has no IPv6 (its MTU is below 1280)")
+        }
         if addresses.contains(where: { $0.ifindex == ifindex && $0.address == bytes }) {
             throw TCXError(.EEXIST, "\(prefix.address) is on ifindex \(ifindex) already")
         }
@@ -120,8 +136,11 @@ extension NetworkSnapshot {
 
     mutating func addNeighbour(ifindex: UInt32, address: IPAddress, mac: MACAddress) throws(TCXError) {
         let device = try requireDevice(ifindex)
-        // Loopback (and other no-ARP devices) key every IPv4 neighbour as 0.0.0.0.
-        let key = device.isLoopback && address.isIPv4 ? [0, 0, 0, 0] : address.bytes
+        // ARP refuses entries on loopback; neighbour discovery takes them.
+        if device.isLoopback && address.isIPv4 {
+            throw TCXError(.EINVAL, "loopback takes no IPv4 neighbour entries")
+        }
+        let key = address.bytes
         if neighbours.contains(where: { $0.ifindex == ifindex && $0.address == key }) {
             throw TCXError(.EEXIST, "ifindex \(ifindex) has a neighbour entry for \(address) already")
         }
@@ -135,12 +154,19 @@ extension NetworkSnapshot {
         }
         let number: UInt8 = transport == .tcp ? 6 : 17
         if port != 0, sockets.contains(where: {
-            $0.protocolNumber == number && $0.port == port && $0.address.count == address.bytes.count
-                && ($0.address == address.bytes || any || $0.address.allSatisfy { $0 == 0 })
+            $0.protocolNumber == number && $0.port == port && Self.conflict($0.address, address.bytes)
         }) {
             throw TCXError(.EADDRINUSE, "\(transport.rawValue) port \(port) is in use on \(address)")
         }
         sockets.append(NetSocket(protocolNumber: number, address: address.bytes, port: port,
                                  identity: UInt64(sockets.count + 1)))
+    }
+
+    /// Two binds of one port clash (no SO_REUSEADDR): the same family with equal addresses or
+    /// a wildcard on either side, or an IPv6 wildcard (dual stack) against any IPv4 address.
+    static func conflict(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let aAny = a.allSatisfy { $0 == 0 }, bAny = b.allSatisfy { $0 == 0 }
+        if a.count == b.count { return a == b || aAny || bAny }
+        return (a.count == 16 && aAny) || (b.count == 16 && bAny)
     }
 }

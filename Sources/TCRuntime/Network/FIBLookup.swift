@@ -57,8 +57,11 @@ public enum FIB {
         // Link-local and other strict IPv6 addresses are never forwarded.
         if v6 && (needsStrictScope(destination) || needsStrictScope(source)) { return Result.notForwarded.rawValue }
         let ifindex = params.u32(FIBParams.ifindex)
-        guard net.device(ifindex) != nil else { return -19 }  // ENODEV
-        if !(v6 ? net.forwardsIPv6 : net.forwardsIPv4) { return Result.forwardingDisabled.rawValue }
+        guard let input = net.device(ifindex) else { return -19 }  // ENODEV
+        // A device without the protocol (its MTU took it away) has no forwarding setting.
+        if !(v6 ? net.forwardsIPv6 && input.hasIPv6 : net.forwardsIPv4 && input.hasIPv4) {
+            return Result.forwardingDisabled.rawValue
+        }
 
         var tables: [UInt32] = [NetRoute.localTable, NetRoute.mainTable]
         if flags & direct != 0 {

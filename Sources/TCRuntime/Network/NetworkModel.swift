@@ -20,6 +20,12 @@ public struct NetDevice: Hashable, Sendable {
 
     /// The hardware header (Ethernet on every device here, loopback included).
     static let hardHeaderLength: UInt32 = 14
+    /// Below these MTUs the kernel takes IPv4 (inetdev) or IPv6 (addrconf) off the device.
+    public static let ipv4MinimumMTU: UInt32 = 68
+    public static let ipv6MinimumMTU: UInt32 = 1280
+    public var hasIPv4: Bool { mtu >= Self.ipv4MinimumMTU }
+    /// Loopback keeps its IPv6 device state (only its addresses go).
+    public var hasIPv6: Bool { mtu >= Self.ipv6MinimumMTU || isLoopback }
 }
 
 /// An IP address on a device.
