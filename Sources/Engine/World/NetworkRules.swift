@@ -103,6 +103,12 @@ extension NetworkSnapshot {
             routes.append(NetRoute(destination: network, prefixLength: prefixLength, ifindex: ifindex,
                                    type: loopback ? .local : .unicast,
                                    table: loopback ? NetRoute.localTable : NetRoute.mainTable, preferredSource: bytes))
+            // The subnet's broadcast address, where the prefix leaves room for one.
+            if prefixLength < 31 {
+                let broadcast = zip(network, NetRoute.prefix([255, 255, 255, 255], prefixLength)).map { $0 | ~$1 }
+                routes.append(NetRoute(destination: broadcast, prefixLength: 32, ifindex: ifindex, type: .broadcast,
+                                       table: NetRoute.localTable, preferredSource: bytes))
+            }
         }
     }
 
