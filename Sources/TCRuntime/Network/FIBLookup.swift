@@ -70,12 +70,14 @@ public enum FIB {
                 table = params.u32(FIBParams.tbid)
                 params.set32(FIBParams.tbid, 0)
             }
-            // The main and local tables are one trie until a rule is added: a direct lookup in
-            // either sees both. Other tables do not exist in a fresh namespace.
-            guard table == NetRoute.mainTable || table == NetRoute.localTable || (v6 && table == 0) else {
+            // Table 0 means the main one. IPv4's main and local tables are one trie until a rule
+            // is added, so a direct lookup in either sees both; IPv6 keeps them apart. Other
+            // tables do not exist in a fresh namespace.
+            if table == 0 { table = NetRoute.mainTable }
+            guard table == NetRoute.mainTable || table == NetRoute.localTable else {
                 return Result.notForwarded.rawValue
             }
-            if v6 { tables = [table == 0 ? NetRoute.mainTable : table] }
+            if v6 { tables = [table] }
         }
         // IPv4 output lookups only take routes through the given device.
         let requiredDevice: UInt32? = (!v6 && flags & output != 0) ? ifindex : nil
