@@ -48,6 +48,10 @@ struct NetworkHelperDifferentialTests {
         for result in ScriptRunner(system: system, directory: corpus).run(lines) where result.result != "ok" {
             Issue.record("\(system.backendName): \(result.printed)")
         }
+        return try load(system, file, section)
+    }
+
+    static func load(_ system: any BPFObjectSystem, _ file: String, _ section: String) throws -> Handle {
         let bytes = try #require(ScriptFile.readBytes(corpus + "/" + file))
         let object = try LoadedObject(bytes: bytes, name: file, system: system)
         return try object.loadProgram(section, as: section)
@@ -145,6 +149,46 @@ struct NetworkHelperDifferentialTests {
                            try kernel.testRun(programs.1, packet: frame, repeat: 1, ifindex: device))
             #expect(results.0.returnValue == results.1.returnValue && results.0.packetOut == results.1.packetOut,
                     "dev \(device) words \(words) length \(frame.count)")
+        }
+    }
+
+    /// An IPv4 or IPv6 frame with TCP/UDP ports from the sockets' and other values.
+    static func socketFrame(_ random: inout SplitMix64, v6: Bool) -> [UInt8] {
+        let pool = v6 ? ipv6Pool : ipv4Pool + [[10, 0, 3, 1]]
+        let source = pool.randomElement(using: &random) ?? []
+        let destination = pool.randomElement(using: &random) ?? []
+        let ports: [UInt16] = [80, 443, 53, 81, UInt16.random(in: 0...UInt16.max, using: &random)]
+        let sport = ports.randomElement(using: &random) ?? 0, dport = ports.randomElement(using: &random) ?? 0
+        var ip: [UInt8]
+        if v6 {
+            ip = [0x60, 0, 0, 0, 0, 56, 6, 64] + source + destination
+        } else {
+            ip = [0x45, 0, 0, 76, 0, 0, 0, 0, 64, 6, 0, 0] + source + destination
+        }
+        let l4: [UInt8] = [UInt8(sport >> 8), UInt8(truncatingIfNeeded: sport), UInt8(dport >> 8),
+                           UInt8(truncatingIfNeeded: dport), 0, 0, 0, 0]
+        return [2, 0, 0, 0, 1, 1, 2, 0, 0, 0, 9, 9, v6 ? 0x86 : 0x08, v6 ? 0xdd : 0x00] + ip + l4
+            + [UInt8](repeating: 0, count: 48)
+    }
+
+    @Test func socketLookupsAgree() throws {
+        let embedded = EmbeddedSystem()
+        let kernel = try KernelSystem()
+        defer {
+            embedded.shutdown()
+            kernel.shutdown()
+        }
+        var random = SplitMix64(seed: 0x736f_636b)
+        _ = (try Self.prepare(embedded, "sockets.o", "tcp4"), try Self.prepare(kernel, "sockets.o", "tcp4"))
+        for section in ["tcp4", "udp4", "tcp6", "skc4", "odd4"] {
+            let programs = (try Self.load(embedded, "sockets.o", section), try Self.load(kernel, "sockets.o", section))
+            for _ in 0..<60 {
+                let frame = Self.socketFrame(&random, v6: section == "tcp6")
+                let results = (try embedded.testRun(programs.0, packet: frame, repeat: 1),
+                               try kernel.testRun(programs.1, packet: frame, repeat: 1))
+                #expect(results.0.returnValue == results.1.returnValue && results.0.packetOut == results.1.packetOut,
+                        "\(section) frame \(Self.hex(frame.prefix(70).map { $0 }))")
+            }
         }
     }
 }
