@@ -20,13 +20,18 @@ public final class EmbeddedSystem: TCXSystem {
     public init() {
         var services = TCServices(log: { [trace] line in trace.append(line) })
         services.deviceExists = { [topology] ifindex in topology.load(ordering: .acquiring).devices[ifindex] != nil }
+        services.network = NetworkState(.fresh())
         runner = TCProgramRunner(services: services)
         publishTopology()
     }
 
     /// Republishes the device table for the datapath (call after devices change).
     func publishTopology() {
-        state.withLock { box in topology.store(Topology(box.world.devices), ordering: .releasing) }
+        state.withLock { box in
+            topology.store(Topology(box.world.devices), ordering: .releasing)
+            let infos = box.world.devices.values.map(\.info)
+            runner.services.network.update { $0.synchronise(with: infos) }
+        }
     }
 
     public var backendName: String { "embedded" }
@@ -188,6 +193,7 @@ public final class EmbeddedSystem: TCXSystem {
 
     public func shutdown() {
         state.withLock { box in box.world = WorldState() }
+        runner.services.network.update { $0 = .fresh() }
         publishTopology()
     }
 }

@@ -6,13 +6,22 @@ enum TestRun {
     /// Room for programs that grow the packet; a larger result is fetched again at its size.
     static let headroom = 4096
 
-    static func run(_ program: Handle, packet: [UInt8], repeat count: UInt32) throws(TCXError) -> TestRunResult {
+    /// With `ifindex`, a `struct __sk_buff` ctx_in with only that field set.
+    static func run(_ program: Handle, packet: [UInt8], repeat count: UInt32,
+                    ifindex: UInt32? = nil) throws(TCXError) -> TestRunResult {
         var capacity = packet.count + headroom
+        var context = KernelStruct(size: NetworkStateABI.skBuffContextSize)
+        if let ifindex { context.set(NetworkStateABI.skBuffIfindex, ifindex) }
         while true {
             var output = [UInt8](repeating: 0, count: capacity)
             var attr = BPFAttr.zeroed()
             let outcome = packet.withUnsafeBytes { input in
+                context.withUnsafeMutableBytes { ctx in
                 output.withUnsafeMutableBytes { out in
+                    if ifindex != nil {
+                        attr.set(NetworkStateABI.testRunContextSizeIn, UInt32(ctx.count))
+                        attr.set(NetworkStateABI.testRunContextIn, pointer: UnsafeRawPointer(ctx.baseAddress))
+                    }
                     attr.set(BPFAttr.TestRun.progFD, program.rawValue)
                     attr.set(BPFAttr.TestRun.dataSizeIn, UInt32(packet.count))
                     attr.set(BPFAttr.TestRun.dataIn, pointer: input.baseAddress)
@@ -20,6 +29,7 @@ enum TestRun {
                     attr.set(BPFAttr.TestRun.dataOut, pointer: UnsafeRawPointer(out.baseAddress))
                     attr.set(BPFAttr.TestRun.repeatCount, count)
                     return CPUZero.run { BPFSyscall.attempt(.progTestRun, &attr) }
+                }
                 }
             }
             let size = Int(attr.get32(BPFAttr.TestRun.dataSizeOut))

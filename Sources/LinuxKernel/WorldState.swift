@@ -15,6 +15,8 @@ final class WorldState {
     /// `/proc/PID/task/TID/ns/net` of the world's thread, for tools run with `nsenter --net=`.
     let namespacePath: String
     private(set) var handles: Set<Int32> = []
+    /// Sockets `listen` opened; they live as long as the world.
+    var sockets: [Int32] = []
 
     let scope: KernelScope
 
@@ -37,6 +39,7 @@ final class WorldState {
             pins = PinDirectory.existing(directory)
         } else {
             try Devices.bringUpLoopback(netlink)
+            try Forwarding.enable()
             pins = try PinDirectory.mount()
         }
     }
@@ -71,6 +74,8 @@ final class WorldState {
     func tearDown() {
         for fd in handles { try? FileDescriptor(rawValue: fd).close() }
         handles.removeAll()
+        for fd in sockets { Glibc.close(fd) }
+        sockets.removeAll()
         pins.release()
     }
 }

@@ -13,6 +13,10 @@ final class PacketBuffer {
     var macHeader: Int
     var networkHeader: Int
     private var retired: [UnsafeMutableRawBufferPointer] = []
+    /// The same skb as the kernel lays it out: headroom and end offset of its head buffer, which
+    /// decide when a kernel reallocation fails (PacketBuffer+KernelLayout.swift).
+    var kernelHeadroom: Int
+    var kernelEnd: Int
 
     init(bytes: [UInt8], headroom: Int, tailroom: Int = 0) {
         storage = .allocate(byteCount: headroom + bytes.count + tailroom, alignment: 16)
@@ -21,6 +25,8 @@ final class PacketBuffer {
         length = bytes.count
         macHeader = headroom
         networkHeader = headroom
+        kernelHeadroom = headroom
+        kernelEnd = KernelLayout.initialEnd(length: bytes.count, headroom: headroom)
         bytes.withUnsafeBytes { storage.baseAddress!.advanced(by: headroom).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
     }
 
@@ -58,6 +64,8 @@ final class PacketBuffer {
     /// Prepends `count` bytes (uninitialised content is whatever the headroom held).
     func push(_ count: Int) {
         reserve(front: count, back: 0)
+        _ = expandKernelHead(for: count)
+        kernelHeadroom -= count
         head -= count
         length += count
     }
@@ -65,6 +73,7 @@ final class PacketBuffer {
     /// Drops `count` bytes from the front.
     func pull(_ count: Int) {
         precondition(count <= length)
+        kernelHeadroom += count
         head += count
         length -= count
     }

@@ -27,6 +27,9 @@ public enum TCHelpers {
         ChangeProtoHelper.register(&table)
         SocketCastHelpers.register(&table)
         SignalHelpers.register(&table)
+        FIBHelpers.register(&table)
+        SocketHelpers.register(&table)
+        SyncookieHelpers.register(&table)
         return table
     }
 

@@ -10,6 +10,9 @@ public struct RedirectTarget: Hashable, Sendable {
         case ingress
         /// Into the peer device of a veth or netkit pair, across namespaces (`bpf_redirect_peer`).
         case peer
+        /// Out of the device to a neighbour resolved then (`bpf_redirect_neigh`): through the
+        /// given next hop (empty for an unknown family), or the route to the packet's destination.
+        case neighbour(nextHop: [UInt8]?)
     }
     public var ifindex: UInt32
     public var direction: Direction
@@ -35,6 +38,14 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     var redirect: RedirectTarget?
     /// Ring buffer records reserved and not yet submitted or discarded.
     var reservations: [(address: UInt64, ring: RingBufferMap)] = []
+    /// Sockets the socket-lookup helpers handed out (Network/RunSockets.swift).
+    var socketsIfMade: RunSockets?
+    var sockets: RunSockets {
+        if let made = socketsIfMade { return made }
+        let made = RunSockets(grant: { [unowned self] in self.grant(MemoryRegion($0, writable: false)) })
+        socketsIfMade = made
+        return made
+    }
 
     init(skb: SKBuff, services: TCServices) {
         self.skb = skb
@@ -146,6 +157,16 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
         if m != skb.metadata { skb.metadata = m }
         renderWritable()  // also undoes an ignored store
 
+    }
+
+    /// Whether `address` is the `struct bpf_sock` of `__sk_buff.sk`.
+    func isContextSocket(_ address: UInt64) -> Bool {
+        address != 0 && address == UInt64(UInt(bitPattern: socketBlock?.baseAddress))
+    }
+
+    /// tc ingress: the skb is on the device it arrived at (a test-run is not at ingress).
+    var isAtIngress: Bool {
+        skb.metadata.ingressIfindex != 0 && skb.metadata.ingressIfindex == skb.metadata.ifindex
     }
 
     /// The packet as the program's bounds must now see it.

@@ -14,6 +14,8 @@ public struct TCServices: Sendable {
     /// Whether the world has a device with this ifindex (`bpf_clone_redirect` refuses others).
     /// Without a world, only the loopback device a test-run runs on exists.
     public var deviceExists: @Sendable (UInt32) -> Bool = { $0 == 1 }
+    /// Devices, addresses, routes, neighbours and sockets the network helpers consult.
+    public var network = NetworkState()
 
     public init(log: @escaping @Sendable (String) -> Void = { _ in },
                 monotonicNanoseconds: @escaping @Sendable () -> UInt64 = { TCServices.clock(CLOCK_MONOTONIC) },

@@ -25,7 +25,7 @@ public struct TCTestRun: Sendable {
 
     /// The skb the kernel builds from data_in: on the loopback device (ifindex 1), protocol and
     /// packet type from the Ethernet header, data at the Ethernet header.
-    public static func makeSKB(_ packet: [UInt8]) throws(Failure) -> SKBuff {
+    public static func makeSKB(_ packet: [UInt8], device: NetDevice? = nil) throws(Failure) -> SKBuff {
         guard packet.count >= 14 else {
             throw .refused(.EINVAL, "test-run needs at least an Ethernet header (14 bytes, \(packet.count) given)")
         }
@@ -42,6 +42,13 @@ public struct TCTestRun: Sendable {
         var metadata = SKBMetadata()
         (metadata.protocol, metadata.pktType) = SKBuff.classify(packet)
         metadata.ifindex = 1
+        if let device {
+            // A ctx_in naming a device: eth_type_trans against its address, wire_len the length.
+            let broadcast: [UInt8]? = device.isLoopback ? nil : [0xff, 0xff, 0xff, 0xff, 0xff, 0xff]
+            (metadata.protocol, metadata.pktType) = SKBuff.classify(packet, deviceAddress: device.mac, broadcast: broadcast)
+            metadata.ifindex = device.ifindex
+            metadata.wireLen = UInt32(packet.count)
+        }
         metadata.socket = socket(for: packet, protocol: metadata.protocol)
         return SKBuff(packet: packet, metadata: metadata)
     }
@@ -60,9 +67,9 @@ public struct TCTestRun: Sendable {
 
     /// Runs the program `repeat` times (0 counts as 1) on one skb, as the kernel does: each run
     /// sees what the previous one left.
-    public static func run(_ program: TCProgram, packet: [UInt8], repeat count: UInt32 = 1,
+    public static func run(_ program: TCProgram, packet: [UInt8], repeat count: UInt32 = 1, device: NetDevice? = nil,
                            runner: TCProgramRunner = TCProgramRunner()) throws(Failure) -> Result {
-        let skb = try makeSKB(packet)
+        let skb = try makeSKB(packet, device: device)
         let runs = max(count, 1)
         var outcome = TCRunOutcome(returnValue: 0, redirect: nil)
         let start = ContinuousClock.now

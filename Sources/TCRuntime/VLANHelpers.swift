@@ -26,6 +26,8 @@ enum VLANHelpers {
         if skb.metadata.vlanPresent {
             guard skb.buffer.macOffset == 0 else { return failed(.EINVAL) }
             guard skb.length >= 12 else { return failed(.ENOMEM) }
+            // skb_cow_head: the kernel's head buffer may be too large to grow again.
+            guard skb.buffer.kernelCanPush(tagLength) else { return failed(.ENOMEM) }
             insertTag(skb, proto: skb.metadata.vlanProto, tci: skb.metadata.vlanTCI)
             skb.metadata.protocol = skb.metadata.vlanProto
         }

@@ -31,6 +31,14 @@ public enum ScriptCommand: Hashable, Sendable {
     case info(link: HandleRef)
     case testRun(program: HandleRef, packet: [UInt8], repeat: UInt32)
     case run(device: String, hook: AttachType, packet: [UInt8])
+    // Network state (ScriptParser+Network.swift).
+    case testRunOnDevice(program: HandleRef, packet: [UInt8], repeat: UInt32, device: String)
+    case mac(device: String, MACAddress)
+    case mtu(device: String, UInt32)
+    case addr(device: String, IPPrefix)
+    case route(destination: IPPrefix, device: String, gateway: IPAddress?)
+    case neigh(device: String, address: IPAddress, MACAddress)
+    case listen(SocketProtocol, address: IPAddress, port: UInt16)
 }
 
 /// A line of a script: what it says, what it expects, and where it stands.

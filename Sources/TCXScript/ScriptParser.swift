@@ -37,7 +37,7 @@ public struct ScriptParser {
         text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
     }
 
-    private func fail(_ message: String) -> ScriptParseError {
+    func fail(_ message: String) -> ScriptParseError {
         ScriptParseError(file: file, line: lineNumber, message: message)
     }
 
@@ -169,14 +169,17 @@ public struct ScriptParser {
             try allow(options, [])
             return .info(link: try handle(args[0]))
         case "test-run":
-            try expect(args, exactly: 1, "test-run PROG packet=HEX [repeat=N]")
-            try allow(options, ["packet", "repeat"])
+            try expect(args, exactly: 1, "test-run PROG packet=HEX [repeat=N] [dev=DEV]")
+            try allow(options, ["packet", "repeat", "dev"])
+            if let device = options["dev"] { return try testRunOnDevice(args[0], device, options) }
             return .testRun(program: try handle(args[0]), packet: try packet(options["packet"]),
                             repeat: try number(options["repeat"], UInt32.self, "repeat") ?? 1)
         case "run":
             try expect(args, exactly: 2, "run DEV HOOK packet=HEX")
             try allow(options, ["packet"])
             return .run(device: try device(args[0]), hook: try hook(args[1]), packet: try packet(options["packet"]))
+        case "mac", "mtu", "addr", "route", "neigh", "listen":
+            return try parseNetworkCommand(verb, args, options)
         default:
             throw fail("unknown command '\(verb)'")
         }
@@ -184,7 +187,7 @@ public struct ScriptParser {
 
     // MARK: Operands
 
-    private func expect(_ args: [String], exactly count: Int, _ usage: String) throws(ScriptParseError) {
+    func expect(_ args: [String], exactly count: Int, _ usage: String) throws(ScriptParseError) {
         if args.count != count { throw fail("expected: \(usage)") }
     }
 
@@ -192,7 +195,7 @@ public struct ScriptParser {
         if args.count < count { throw fail("expected: \(usage)") }
     }
 
-    private func allow(_ options: [String: String], _ keys: Set<String>) throws(ScriptParseError) {
+    func allow(_ options: [String: String], _ keys: Set<String>) throws(ScriptParseError) {
         for key in options.keys.sorted() where !keys.contains(key) {
             throw fail(keys.isEmpty ? "this command takes no option \(key)=" : "unknown option \(key)= (allowed: \(keys.sorted().joined(separator: ", ")))")
         }
@@ -215,7 +218,7 @@ public struct ScriptParser {
         return word
     }
 
-    private func handle(_ word: String) throws(ScriptParseError) -> HandleRef {
+    func handle(_ word: String) throws(ScriptParseError) -> HandleRef {
         if let value = Self.integer(word, UInt32.self) { return .number(value) }
         guard Self.isName(word) else { throw fail("'\(word)' is neither a name nor a number") }
         switch bindings[word] {
@@ -230,7 +233,7 @@ public struct ScriptParser {
         return try handle(word)
     }
 
-    private func device(_ word: String) throws(ScriptParseError) -> String {
+    func device(_ word: String) throws(ScriptParseError) -> String {
         switch bindings[word] {
         case .device: return word
         case .handle: throw fail("\(word) is a program or link, not a device")
@@ -278,13 +281,13 @@ public struct ScriptParser {
         return policy
     }
 
-    private func number<T: FixedWidthInteger>(_ text: String?, _ type: T.Type, _ key: String) throws(ScriptParseError) -> T? {
+    func number<T: FixedWidthInteger>(_ text: String?, _ type: T.Type, _ key: String) throws(ScriptParseError) -> T? {
         guard let text else { return nil }
         guard let value = Self.integer(text, type) else { throw fail("\(key)= takes a number, not '\(text)'") }
         return value
     }
 
-    private func packet(_ text: String?) throws(ScriptParseError) -> [UInt8] {
+    func packet(_ text: String?) throws(ScriptParseError) -> [UInt8] {
         guard let text else { throw fail("packet=HEX is required") }
         let digits = Array(text.utf8)
         guard digits.count % 2 == 0 else { throw fail("packet= needs an even number of hex digits") }

@@ -39,6 +39,12 @@ struct ProgRun: ParsableCommand {
     @Option(help: "embedded (default) or kernel.")
     var backend: Backend = .embedded
 
+    @Option(help: "A tcx script run in the world first: devices and the network the helpers consult (dev, mac, mtu, addr, route, neigh, listen).")
+    var setup: String?
+
+    @Option(name: .customLong("dev"), help: "The device the run sees (test-run's ctx_in ifindex): lo or a device the --setup script made.")
+    var device: String?
+
     @Flag(help: "Print JSON (retval, duration, and data_out with --data-out -).")
     var json = false
 
@@ -52,14 +58,16 @@ struct ProgRun: ParsableCommand {
             throw CommandFailure("cannot open a \(backend.rawValue) world: \(error)")
         }
         defer { world.shutdown() }
-        let result = try testRun(in: world, objectBytes: objectBytes, packet: packet)
+        let ifindex = try ProgRunNetwork.prepare(world, setup: setup, device: device)
+        let result = try testRun(in: world, objectBytes: objectBytes, packet: packet, ifindex: ifindex)
         if let dataOut, dataOut != "-" {
             try FileBytes.write(result.packetOut, to: dataOut, what: "data-out file")
         }
         print(json ? jsonText(result) : plainText(result))
     }
 
-    private func testRun(in world: any TCXSystem, objectBytes: [UInt8], packet: [UInt8]) throws -> TestRunResult {
+    private func testRun(in world: any TCXSystem, objectBytes: [UInt8], packet: [UInt8],
+                         ifindex: UInt32?) throws -> TestRunResult {
         guard let system = world as? any BPFObjectSystem else {
             throw CommandFailure("the \(backend.rawValue) backend cannot load objects")
         }
@@ -78,6 +86,9 @@ struct ProgRun: ParsableCommand {
         }
         loaded.close()
         do {
+            if let ifindex, let net = world as? any NetworkStateSystem {
+                return try net.testRun(handle, packet: packet, repeat: repeatCount, ifindex: ifindex)
+            }
             return try world.testRun(handle, packet: packet, repeat: repeatCount)
         } catch {
             throw CommandFailure("\(object): test-run of '\(section)' failed: \(error)")

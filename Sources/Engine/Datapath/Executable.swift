@@ -29,7 +29,13 @@ final class Executable: Sendable {
         } catch {
             throw TCXError(.EFAULT, "\(error)")
         }
-        return ProgramRun(returnValue: outcome.verdict, redirect: outcome.redirect.map(Redirect.init))
+        var redirect = outcome.redirect.map(Redirect.init)
+        if case .neighbour(let nextHop)? = outcome.redirect?.direction, let target = outcome.redirect,
+           NeighbourOutput.prepare(frame.skb, ifindex: target.ifindex, nextHop: nextHop,
+                                   in: runner.services.network.snapshot) != nil {
+            redirect = nil  // the kernel frees (or parks) the packet: it goes nowhere now
+        }
+        return ProgramRun(returnValue: outcome.verdict, redirect: redirect)
     }
 }
 
@@ -38,7 +44,7 @@ extension Redirect {
     /// ingress of the device's peer, which `PacketFlow` resolves.
     init(_ target: RedirectTarget) {
         switch target.direction {
-        case .egress: self.init(ifindex: target.ifindex, ingress: false)
+        case .egress, .neighbour: self.init(ifindex: target.ifindex, ingress: false)
         case .ingress: self.init(ifindex: target.ifindex, ingress: true)
         case .peer: self.init(ifindex: target.ifindex, ingress: true, peer: true)
         }

@@ -4,13 +4,21 @@ import TCX
 
 /// BPF_PROG_TEST_RUN for tc programs, as the kernel builds its skb.
 enum TestRun {
-    static func run(_ program: ProgramObject, packet: [UInt8], repeat count: UInt32) throws(TCXError) -> TestRunResult {
+    static func run(_ program: ProgramObject, packet: [UInt8], repeat count: UInt32,
+                    ifindex: UInt32? = nil) throws(TCXError) -> TestRunResult {
         // A test-run runs on CPU 0 (the script contract; the kernel backend pins its thread there).
         var runner = program.executable.runner
         runner.services.processorID = { 0 }
+        var device: NetDevice?
+        if let ifindex {
+            guard let found = runner.services.network.snapshot.device(ifindex) else {
+                throw TCXError(.ENODEV, "test-run: no device has ifindex \(ifindex)")
+            }
+            device = found
+        }
         do {
             let result = try TCTestRun.run(program.executable.program, packet: packet, repeat: max(count, 1),
-                                           runner: runner)
+                                           device: device, runner: runner)
             return TestRunResult(returnValue: result.returnValue, packetOut: result.packet,
                                  durationNanoseconds: result.nanosecondsPerRun)
         } catch {
