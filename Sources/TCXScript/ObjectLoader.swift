@@ -13,9 +13,11 @@ public final class LoadedObject {
     /// frozen). On a failure every map created so far is closed again.
     public init(bytes: [UInt8], name: String, system: any BPFObjectSystem) throws(TCXError) {
         do {
-            spec = try ObjectSpec.parse(bytes: bytes, name: name)
+            // The kernel backend always relocates for the running kernel.
+            let core: COREBTFSource? = system.backendName == "kernel" ? .kernel : nil
+            spec = try ObjectSpec.parse(bytes: bytes, name: name, coreBTF: core)
         } catch {
-            throw TCXError(.EINVAL, "\(error)")
+            throw TCXError(error.errno, "\(error)")
         }
         self.system = system
         var created: [Handle] = []
