@@ -55,6 +55,9 @@ struct ObjectParser {
                                        type: kind.type, expectedAttachType: kind.expectedAttachType,
                                        instructions: Instruction.encode(linked.code), license: license)
             if kernelBTF != nil { object.functionInfo = functionInfo(linked, records: records) }
+            for (function, at) in linked.functions {
+                for (index, note) in function.poisoned { object.corePoisons[at + index] = note }
+            }
             programs.append(object)
         }
         guard !programs.isEmpty else { throw fail(nil, "no programs: no function in a program section") }

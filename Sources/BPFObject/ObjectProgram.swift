@@ -15,6 +15,10 @@ public struct ObjectProgram: Hashable, Sendable {
     /// The `.BTF.ext` function records for `instructions`: the program at 0, then each appended
     /// subprogram where it was placed. Empty without BTF, or when a function has no record.
     public var functionInfo: [FunctionInfo] = []
+    /// Instructions a CO-RE relocation could not resolve and replaced by `call 0xbad2310`,
+    /// by index in `instructions`, with the relocation named: a loader refuses the program
+    /// only if one of them is reachable, and then says which.
+    public var corePoisons: [Int: String] = [:]
 
     public init(name: String, section: String, type: ProgramType, expectedAttachType: AttachType?,
                 instructions: [UInt8], license: String) {

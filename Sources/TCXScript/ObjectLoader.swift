@@ -46,7 +46,21 @@ public final class LoadedObject {
                                       instructions: program.instructions, license: program.license,
                                       btf: program.functionInfo.isEmpty ? nil : spec.btf,
                                       functionInfo: program.functionInfo)
-        return try system.loadProgram(programSpec, maps: maps)
+        do {
+            return try system.loadProgram(programSpec, maps: maps)
+        } catch {
+            throw Self.explainingPoisons(error, program)
+        }
+    }
+
+    /// A refusal of a CO-RE poisoned instruction ("invalid func unknown#195896080") names the
+    /// relocations behind it, as libbpf rewrites the verifier log.
+    static func explainingPoisons(_ error: TCXError, _ program: ObjectProgram) -> TCXError {
+        guard !program.corePoisons.isEmpty, error.reason.contains("unknown#195896080") else { return error }
+        var explained = error
+        let notes = program.corePoisons.sorted { $0.key < $1.key }.map { "insn \($0.key) poisoned by \($0.value)" }
+        explained.reason += "; " + notes.joined(separator: "; ")
+        return explained
     }
 
     /// Closes the object's map handles (programs keep their maps alive).

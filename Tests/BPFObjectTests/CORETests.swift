@@ -193,4 +193,18 @@ import Testing
         #expect(shipped.size(of: UInt32(skb)) == 192)
         #expect(throws: ObjectError.self) { try CORETargets.load(.file("/nonexistent/vmlinux"), fail: Failure(file: "x.o")) }
     }
+
+    @Test func guardedPoisonsAreListedWithTheirRelocations() throws {
+        let spec = try ObjectSpec.parse(bytes: Self.read("core_flavors.o"), name: "core_flavors.o", coreBTF: .shipped)
+        let program = try #require(spec.program(named: "flavors"))
+        #expect(program.corePoisons.count == 2)
+        #expect(program.corePoisons.values.contains { $0.contains("(byte_off) of struct __sk_buff___old") })
+        #expect(program.corePoisons.values.contains { $0.contains("(enumval_value) of enum bpf_adj_room_mode___v2") })
+        let code = program.decodedInstructions
+        for index in program.corePoisons.keys {
+            #expect(code[index] == Instruction(opcode: 0x85, imm: 0xbad2310))
+        }
+        // The kernel-style check accepts it: neither poison is reachable.
+        #expect(spec.programs.count == 1)
+    }
 }

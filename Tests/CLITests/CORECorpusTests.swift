@@ -23,4 +23,11 @@ import Testing
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains("cannot read the CO-RE target BTF /nonexistent/btf"))
     }
+
+    @Test func aReachedPoisonNamesItsRelocation() throws {
+        let path = CLI.fixture("scripts/kernel/prog_core_poison.tcx")
+        let result = try CLI.run(["script", "--explain", "--backend", "embedded", path], environment: ["TCX_CORE_BTF": "shipped"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("invalid func unknown#195896080; insn 0 poisoned by CO-RE relocation #0 (byte_off) of struct __sk_buff___gone, access '0:0': not found in the target BTF"))
+    }
 }

@@ -26,6 +26,11 @@ struct COREApplier {
                 do {
                     let result = try resolve(relocation)
                     try COREPatch.apply(result, to: &functions[f].instructions, at: at)
+                    if result.poison || result.failsSizeAdjust {
+                        let why = result.poison ? "not found in the target BTF"
+                            : "the field changed size and is not an unsigned integer or a pointer"
+                        functions[f].poisoned[at] = "\(describe(relocation)): \(why)"
+                    }
                 } catch {
                     var refusal = fail("\(functions[f].label), instruction \(at)", "\(describe(relocation)): \(error.reason)")
                     refusal.errno = error.errno
