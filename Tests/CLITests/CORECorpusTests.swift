@@ -30,4 +30,11 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout.contains("invalid func unknown#195896080; insn 0 poisoned by CO-RE relocation #0 (byte_off) of struct __sk_buff___gone, access '0:0': not found in the target BTF"))
     }
+
+    @Test(.enabled(if: CLI.isRoot && access("/sys/kernel/btf/vmlinux", R_OK) == 0))
+    func theKernelBackendAlwaysRelocatesForTheRunningKernel() throws {
+        let path = CLI.fixture("scripts/kernel/prog_core_flavors.tcx")
+        let result = try CLI.run(["script", "--backend", "kernel", path], environment: ["TCX_CORE_BTF": "/nonexistent/btf"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+    }
 }
