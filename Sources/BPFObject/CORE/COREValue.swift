@@ -29,6 +29,7 @@ struct COREValue {
             return out
         }
         guard let spec, let last = spec.accessors.last else { return nil }
+        // An array element as the last step: only its offset and size have a meaning.
         guard let lastName = last.name else {
             guard let size = btf.size(of: last.typeID) else { throw COREFailure("array element \(btf.describe(last.typeID)) has no size") }
             switch kind {
@@ -43,7 +44,6 @@ struct COREValue {
             }
             return out
         }
-        _ = lastName
         guard let holder = btf.type(last.typeID), last.index < holder.members.count,
               let (fieldID, fieldType) = btf.skippingModifiers(holder.members[last.index].type) else {
             throw COREFailure("member \(last.index) of \(btf.describe(last.typeID)) is missing or cyclic")

@@ -6,7 +6,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'programs'))
-from pkt import eth, vlan, ipv4, ipv6, tcp, udp, icmp_echo, tcp4, udp4, icmp4, tcp6, udp6  # noqa: E402
+from pkt import eth, vlan, ipv4, ipv6, tcp, udp, icmp_echo, icmp6_echo, tcp4, udp4, icmp4, tcp6, udp6  # noqa: E402
 
 OUT = os.path.join(HERE, '..', '..', 'scripts', 'kernel')
 
@@ -22,6 +22,14 @@ PACKETS = [
     ('tcp6', tcp6()),
     ('udp6', udp6()),
     ('arp', bytes.fromhex('ffffffffffff020000000001080600010800060400010200000000010a0000010000000000000a000002')),
+    ('tcp rst to 8080', eth(ipv4('192.168.1.5', '10.1.2.3', 6, tcp('192.168.1.5', '10.1.2.3', 5555, 8080, flags=0x04)))),
+    ('tcp psh ack with payload', tcp4(payload=b'x' * 100, dport=8443)),
+    ('udp vxlan port', udp4(dport=4789, payload=bytes(16))),
+    ('udp empty', udp4(payload=b'')),
+    ('icmp echo reply', eth(ipv4('10.0.0.2', '10.0.0.1', 1, icmp_echo(type_=0, seq=77)))),
+    ('ttl 1 tos 0xb8', eth(ipv4('10.0.0.1', '10.0.0.200', 6, tcp('10.0.0.1', '10.0.0.200', 1, 2), ttl=1, tos=0xb8))),
+    ('vlan tcp', vlan(ipv4('10.0.0.1', '10.0.0.2', 6, tcp('10.0.0.1', '10.0.0.2', 1000, 25)), vid=4000, pcp=5)),
+    ('icmp6 echo', eth(ipv6('fd00::1', 'fd00::ab', 58, icmp6_echo('fd00::1', 'fd00::ab')), 0x86dd)),
     ('truncated ip', tcp4()[:20]),
     ('short frame', bytes(10)),
 ]
@@ -53,7 +61,7 @@ def write(name, section, header):
 for name, (section, header) in SCRIPTS.items():
     write(name, section, header)
 
-with open(os.path.join(OUT, 'prog_core_poison.tcx'), 'w') as f:
+with open(os.path.join(OUT, 'edge_core_poison.tcx'), 'w') as f:
     f.write("""# core_poison_reached.c reads a field no kernel has without checking that it exists: the relocation
 # is poisoned (call 0xbad2310) and reached, so both backends refuse the program as the kernel does.
 # Written by hand; the expectation recorded from the kernel.
@@ -62,4 +70,4 @@ prog bad load ../../corpus/core/core_poison_reached.o reads_missing_field
 prog ok load ../../corpus/core/core_flavors.o flavors
 test-run ok packet=%s  # the poisoned instructions of flavors are never reached
 """ % tcp4().hex())
-print('wrote', ', '.join(f'prog_{n}.tcx' for n in SCRIPTS), 'and prog_core_poison.tcx')
+print('wrote', ', '.join(f'prog_{n}.tcx' for n in SCRIPTS), 'and edge_core_poison.tcx')
