@@ -81,7 +81,11 @@ enum CORETargets {
     private static func file(_ path: String, fail: Failure) throws(ObjectError) -> Loaded {
         if let loaded = cache.withLock({ $0[path] }) { return loaded }
         guard let handle = fopen(path, "rb") else {
-            throw fail(nil, "cannot read the CO-RE target BTF \(path): \(String(cString: strerror(errno))) (set \(COREBTFSource.environmentVariable)=shipped to use the BTF tcx ships)")
+            let code = errno
+            var refusal = fail(nil, "cannot read the CO-RE target BTF \(path): \(String(cString: strerror(code))) (set \(COREBTFSource.environmentVariable)=shipped to use the BTF tcx ships)")
+            // libbpf answers ESRCH when the kernel has no BTF, the open's errno for a given path.
+            refusal.errno = path == COREBTFSource.kernelPath ? .ESRCH : LinuxErrno(rawValue: code)
+            throw refusal
         }
         defer { fclose(handle) }
         var bytes: [UInt8] = []
