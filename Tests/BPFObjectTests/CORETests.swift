@@ -123,6 +123,8 @@ import Testing
         #expect(value(r, "type_size struct nest") == 28)
         #expect(value(r, "type_exists struct holder") == 1)
         #expect(value(r, "type_matches struct holder") == 0, "struct nest's members differ")
+        #expect(value(r, "type_matches struct pair") == 1, "same members, sizes and signedness; a pointer to itself")
+        #expect(value(r, "type_exists struct shape") == 0, "the target's shape is a union")
         let nestTarget = u.target.types.firstIndex { $0.kind == .structure && $0.name == "nest" }
         #expect(value(r, "target_type_id struct nest") == nestTarget.map(UInt64.init))
         let local = u.relocations.first { $0.kind == .typeIDLocal }

@@ -22,6 +22,8 @@ struct nest {
 } __attribute__((preserve_access_index));
 struct holder { struct nest *ptr; struct nest embedded; } __attribute__((preserve_access_index));
 struct far { int beyond; } __attribute__((preserve_access_index));
+struct pair { int a; unsigned short b; struct pair *next; } __attribute__((preserve_access_index));
+struct shape { int round; } __attribute__((preserve_access_index));
 
 SEC("tc")
 int units(struct bits *b)
@@ -51,6 +53,7 @@ int units(struct bits *b)
 	sum += field_offset(holder->embedded.tail[3]);
 	sum += type_size(struct nest) + type_exists(struct holder) + type_matches(struct holder);
 	sum += local_type_id(struct nest) + target_type_id(struct nest);
+	sum += type_matches(struct pair) + type_exists(struct shape);
 	sum += far->beyond;
 	return sum;
 }

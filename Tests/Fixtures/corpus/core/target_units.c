@@ -30,8 +30,12 @@ typedef struct nest nest_t;
 struct holder { nest_t *ptr; struct nest embedded; };
 struct far { char pad[40000]; int beyond; };
 
+struct pair { int a; unsigned short b; struct pair *next; };
+union shape { int round; };
+
 struct units_target {
 	struct amb___a a; struct amb___b b; struct same___a s1; struct same___b s2;
 	struct bits bits; struct wide wide; struct neg neg; enum colour colour; enum big big;
+	struct pair pair; union shape shape;
 	struct far far; struct holder holder;
 } units_target;
