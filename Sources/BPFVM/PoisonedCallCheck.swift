@@ -25,17 +25,24 @@ enum PoisonedCallCheck {
     }
 
     /// Which slots some run can reach, following only the taken side of a branch on constants.
-    /// Each function starts with unknown registers; a register only goes from known to
-    /// unknown, so the work is bounded by slots × registers.
+    /// A function is reached when reached code calls it (or takes its address), and starts with
+    /// unknown registers; a register only goes from known to unknown, so the work is bounded by
+    /// slots × registers.
     static func reachable(_ program: VerifiedProgram) -> [Bool] {
+        let unknown = Registers(repeating: nil, count: 11)
         var state = [Registers?](repeating: nil, count: program.count)
         var work: [Int] = []
-        for start in program.functionStarts where start < program.count {
-            state[start] = Registers(repeating: nil, count: 11)
-            work.append(start)
+        if program.count > 0 {
+            state[0] = unknown
+            work.append(0)
         }
         while let i = work.popLast() {
             guard let op = program.operations[i], let before = state[i] else { continue }
+            for callee in ControlFlowCheck.calledFunctions(program, at: i)
+            where callee >= 0 && callee < program.count && state[callee] == nil {
+                state[callee] = unknown
+                work.append(callee)
+            }
             let after = transfer(op, before, immediate: program.immediates[i])
             for next in successors(op, at: i, registers: before, program: program) where next >= 0 && next < program.count {
                 let merged = state[next].map { merge($0, after) } ?? after

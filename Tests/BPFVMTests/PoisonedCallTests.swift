@@ -51,4 +51,14 @@ import Testing
         let program = [Asm.mov(1, 0), Asm.jeq(1, 0, 2), Self.poison, Self.poison, Asm.mov(0, 0), Asm.exit]
         #expect(refusal(program) == nil)
     }
+
+    @Test func aFunctionCalledOnlyFromDeadCodeIsDead() {
+        // main: r1 = 0; if r1 != 0 call sub; r0 = 0; exit.  sub: poisoned; exit.
+        let program = [Asm.mov(1, 0), Asm.jeq(1, 0, 1), Asm.callLocal(2), Asm.mov(0, 0), Asm.exit,
+                       Self.poison, Asm.exit]
+        #expect(refusal(program) == nil)
+        let called = [Asm.mov(1, 1), Asm.jeq(1, 0, 1), Asm.callLocal(2), Asm.mov(0, 0), Asm.exit,
+                      Self.poison, Asm.exit]
+        #expect(refusal(called)?.instruction == 5)
+    }
 }
