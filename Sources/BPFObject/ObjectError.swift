@@ -1,3 +1,5 @@
+import BPFCore
+
 /// Why an object file was refused: the file, where in it, and what is wrong.
 public struct ObjectError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The name the object was parsed under.
@@ -5,6 +7,8 @@ public struct ObjectError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The section, symbol, map or program concerned, e.g. `section 'tc'`; nil for the file as a whole.
     public var location: String?
     public var reason: String
+    /// What a loader returns for it: EINVAL for most refusals, as libbpf does.
+    public var errno: LinuxErrno = .EINVAL
 
     public init(file: String, location: String? = nil, reason: String) {
         self.file = file

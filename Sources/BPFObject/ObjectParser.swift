@@ -5,17 +5,18 @@ struct ObjectParser {
     let bytes: [UInt8]
     let file: String
     let fail: Failure
+    let coreBTF: COREBTFSource
 
-    init(bytes: [UInt8], file: String) {
+    init(bytes: [UInt8], file: String, coreBTF: COREBTFSource) {
         self.bytes = bytes
         self.file = file
+        self.coreBTF = coreBTF
         fail = Failure(file: file)
     }
 
     func parse() throws(ObjectError) -> ObjectSpec {
         let elf = try ELFFile(bytes, fail: fail)
         let symbols = try SymbolTable(elf, fail: fail)
-        try refuseCORE(elf)
         let btf = try loadBTF(elf)
         let objectName = GlobalData.objectName(fromFile: file)
 
@@ -25,7 +26,8 @@ struct ObjectParser {
         try GlobalData.collect(elf, btf: btf, objectName: objectName, into: &maps, fail: fail)
 
         let license = readLicense(elf)
-        let functions = try Functions.collect(elf, symbols, fail: fail)
+        var functions = try Functions.collect(elf, symbols, fail: fail)
+        try applyCORE(elf, btf: btf, to: &functions)
         let text = elf.section(named: ".text")
         var relocated: [RelocatedFunction] = []
         var relocationsBySection: [Int: [UInt64: ELFRelocation]] = [:]
@@ -54,6 +56,9 @@ struct ObjectParser {
                                        instructions: Instruction.encode(linked.code), license: license)
             if kernelBTF != nil { object.functionInfo = functionInfo(linked, records: records) }
             if let btf { object.globalFunctions = btf.globalFunctions(object.functionInfo) }
+            for (function, at) in linked.functions {
+                for (index, note) in function.poisoned { object.corePoisons[at + index] = note }
+            }
             programs.append(object)
         }
         guard !programs.isEmpty else { throw fail(nil, "no programs: no function in a program section") }
@@ -87,13 +92,15 @@ struct ObjectParser {
         }
     }
 
-    /// CO-RE relocations rewrite field offsets for the running kernel; the loader does not do that.
-    private func refuseCORE(_ elf: ELFFile) throws(ObjectError) {
+    /// CO-RE relocations rewrite field offsets and constants for the target BTF; the target is
+    /// read only when the object has some.
+    private func applyCORE(_ elf: ELFFile, btf: BTF?, to functions: inout [Function]) throws(ObjectError) {
         guard let ext = elf.section(named: ".BTF.ext") else { return }
-        let bytes = try BTFExt.coreRelocationBytes(ext, fail: fail)
-        if bytes > 0 {
-            throw fail(ext.label, "has CO-RE relocations (\(bytes) bytes, from preserve_access_index or BPF_CORE_READ), which are not supported")
-        }
+        let records = try CORERecords.read(ext, btf: btf, fail: fail)
+        guard !records.isEmpty, let btf else { return }
+        let target = try CORETargets.load(coreBTF, fail: fail)
+        var applier = COREApplier(local: btf, target: target.btf, index: target.index)
+        try applier.apply(records, to: &functions, fail: fail)
     }
 
     /// The type information is needed for `.maps`; without `.maps` a broken `.BTF` is ignored, as libbpf does.

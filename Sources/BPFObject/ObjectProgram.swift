@@ -17,6 +17,10 @@ public struct ObjectProgram: Hashable, Sendable {
     public var functionInfo: [FunctionInfo] = []
     /// The functions of `functionInfo` that BTF declares global, with their return kind.
     public var globalFunctions: [GlobalFunction] = []
+    /// Instructions a CO-RE relocation could not resolve and replaced by `call 0xbad2310`,
+    /// by index in `instructions`, with the relocation named: a loader refuses the program
+    /// only if one of them is reachable, and then says which.
+    public var corePoisons: [Int: String] = [:]
 
     public init(name: String, section: String, type: ProgramType, expectedAttachType: AttachType?,
                 instructions: [UInt8], license: String) {

@@ -27,7 +27,10 @@ public struct ObjectSpec: Hashable, Sendable {
 
     /// Parses an ELF64 little-endian BPF object. `name` is the file's name, used in
     /// errors and for the names of global-data maps.
-    public static func parse(bytes: [UInt8], name: String) throws(ObjectError) -> ObjectSpec {
-        try ObjectParser(bytes: bytes, file: name).parse()
+    ///
+    /// CO-RE relocations are resolved against `coreBTF`; nil takes the choice of the
+    /// `TCX_CORE_BTF` environment variable (see `COREBTFSource`).
+    public static func parse(bytes: [UInt8], name: String, coreBTF: COREBTFSource? = nil) throws(ObjectError) -> ObjectSpec {
+        try ObjectParser(bytes: bytes, file: name, coreBTF: coreBTF ?? .fromEnvironment()).parse()
     }
 }

@@ -13,6 +13,7 @@ enum Verifier {
         try findFunctions(&verified, options: options)
         try checkJumps(verified)
         try ControlFlowCheck.run(verified, options: options)
+        try PoisonedCallCheck.run(&verified)
         try RegisterCheck.run(verified, entryRegisters: options.initializedRegisters, globals: options.globalFunctions)
         return verified
     }
@@ -46,7 +47,8 @@ enum Verifier {
         switch op {
         case let .call(.helper(id)):
             let isTailCall = id == VMLimits.tailCallHelper && options.allowTailCalls
-            guard isTailCall || options.helpers.contains(id) else {
+            // A CO-RE poisoned call is judged by PoisonedCallCheck once reachability is known.
+            guard isTailCall || options.helpers.contains(id) || id == PoisonedCallCheck.helper else {
                 throw VMError(instruction: i, "invalid func unknown#\(id)")
             }
         case .call(.kfunc):

@@ -13,9 +13,11 @@ public final class LoadedObject {
     /// frozen). On a failure every map created so far is closed again.
     public init(bytes: [UInt8], name: String, system: any BPFObjectSystem) throws(TCXError) {
         do {
-            spec = try ObjectSpec.parse(bytes: bytes, name: name)
+            // The kernel backend always relocates for the running kernel.
+            let core: COREBTFSource? = system.backendName == "kernel" ? .kernel : nil
+            spec = try ObjectSpec.parse(bytes: bytes, name: name, coreBTF: core)
         } catch {
-            throw TCXError(.EINVAL, "\(error)")
+            throw TCXError(error.errno, "\(error)")
         }
         self.system = system
         var created: [Handle] = []
@@ -45,7 +47,21 @@ public final class LoadedObject {
                                       btf: program.functionInfo.isEmpty ? nil : spec.btf,
                                       functionInfo: program.functionInfo)
         programSpec.globalFunctions = program.globalFunctions
-        return try system.loadProgram(programSpec, maps: maps)
+        do {
+            return try system.loadProgram(programSpec, maps: maps)
+        } catch {
+            throw Self.explainingPoisons(error, program)
+        }
+    }
+
+    /// A refusal of a CO-RE poisoned instruction ("invalid func unknown#195896080") names the
+    /// relocations behind it, as libbpf rewrites the verifier log.
+    static func explainingPoisons(_ error: TCXError, _ program: ObjectProgram) -> TCXError {
+        guard !program.corePoisons.isEmpty, error.reason.contains("unknown#195896080") else { return error }
+        var explained = error
+        let notes = program.corePoisons.sorted { $0.key < $1.key }.map { "insn \($0.key) poisoned by \($0.value)" }
+        explained.reason += "; " + notes.joined(separator: "; ")
+        return explained
     }
 
     /// Closes the object's map handles (programs keep their maps alive).

@@ -22,7 +22,7 @@ enum CLI {
 
     static var isRoot: Bool { getuid() == 0 }
 
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let scratch = try TemporaryDirectory()
         let out = scratch.path + "/stdout", err = scratch.path + "/stderr"
         _ = FileManager.default.createFile(atPath: out, contents: nil)
@@ -31,6 +31,7 @@ enum CLI {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle(forWritingAtPath: err)
         process.standardInput = FileHandle.nullDevice

@@ -9,8 +9,11 @@ struct BTF {
     let strings: ArraySlice<UInt8>
 
     init(_ section: ELFSection, fail: Failure) throws(ObjectError) {
-        let where_ = section.label
-        let bytes = Array(section.data)
+        try self.init(bytes: Array(section.data), location: section.label, fail: fail)
+    }
+
+    /// BTF from raw bytes, such as /sys/kernel/btf/vmlinux; `location` names it in errors.
+    init(bytes: [UInt8], location where_: String, fail: Failure) throws(ObjectError) {
         guard let header = Record(bytes, at: 0, size: 24) else { throw fail(where_, "too short for a BTF header") }
         guard header.u16(0) == Self.magic else {
             throw fail(where_, "bad magic 0x\(String(header.u16(0), radix: 16)) (big-endian BTF is not supported)")
@@ -82,11 +85,13 @@ private struct TypeReader {
         }
         var type = BTFType(kind: kind, name: try name(head.u32(0), id: id), sizeOrType: head.u32(8))
         type.position = start
+        type.kindFlag = info >> 31 != 0
         position += 12
         switch kind {
         case .int, .variable, .declTag:
             let extra = try record(4, id: id)
             if kind == .variable { type.linkage = extra.u32(0) }
+            if kind == .int { type.intData = extra.u32(0) }
             position += 4
         case .array:
             let extra = try record(12, id: id)
@@ -107,11 +112,24 @@ private struct TypeReader {
                                                  size: body.u32(i * 12 + 8)))
             }
             position += vlen * 12
-        case .enumeration, .functionProto:
-            _ = try record(vlen * 8, id: id)
+        case .enumeration:
+            let body = try record(vlen * 8, id: id)
+            for i in 0 ..< vlen {
+                let raw = body.u32(i * 8 + 4)
+                let value = type.kindFlag ? UInt64(bitPattern: Int64(Int32(bitPattern: raw))) : UInt64(raw)
+                type.enumValues.append(.init(name: try name(body.u32(i * 8), id: id), value: value))
+            }
+            position += vlen * 8
+        case .functionProto:
+            let body = try record(vlen * 8, id: id)
+            type.parameters = (0 ..< vlen).map { body.u32($0 * 8 + 4) }
             position += vlen * 8
         case .enum64:
-            _ = try record(vlen * 12, id: id)
+            let body = try record(vlen * 12, id: id)
+            for i in 0 ..< vlen {
+                let value = UInt64(body.u32(i * 12 + 4)) | UInt64(body.u32(i * 12 + 8)) << 32
+                type.enumValues.append(.init(name: try name(body.u32(i * 12), id: id), value: value))
+            }
             position += vlen * 12
         case .function:
             // A function's vlen is its linkage: static, global or extern.

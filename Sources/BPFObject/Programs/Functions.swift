@@ -7,6 +7,8 @@ struct Function {
     /// First instruction, counted from the start of the section.
     let start: Int
     var instructions: [Instruction]
+    /// CO-RE relocations that poisoned an instruction, by its index here: which and why.
+    var poisoned: [Int: String] = [:]
 
     var isSubprogram: Bool { section.name == ".text" }
     var label: String { "function '\(name)' in section '\(section.name)'" }

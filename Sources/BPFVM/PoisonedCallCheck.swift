@@ -1,0 +1,138 @@
+import BPFCore
+
+/// CO-RE loaders replace an instruction they could not relocate by a call to helper 0xbad2310
+/// ("bad relo"). The kernel accepts that only in code it never reaches — code behind a branch
+/// on a constant, such as `if (bpf_core_field_exists(...))` answered 0 — and refuses it as an
+/// unknown helper otherwise. This follows constants through registers to find which code is
+/// reachable, refuses a reachable poisoned call, and, as the kernel's dead code sanitizer does,
+/// turns unreachable code into `ja -1` so later checks do not judge code that never runs.
+enum PoisonedCallCheck {
+    static let helper: Int32 = 0xbad2310
+
+    /// A register: nil when unknown, else its 64-bit value.
+    typealias Registers = [UInt64?]
+
+    static func run(_ program: inout VerifiedProgram) throws(VMError) {
+        let poisoned = program.operations.indices.filter { program.operations[$0] == .call(.helper(helper)) }
+        guard !poisoned.isEmpty else { return }
+        let reached = reachable(program)
+        for i in poisoned where reached[i] {
+            throw VMError(instruction: i, "invalid func unknown#\(helper)")
+        }
+        for i in program.operations.indices where !reached[i] && program.operations[i] != nil {
+            program.operations[i] = .goto(offset: -1, long: false)
+        }
+    }
+
+    /// Which slots some run can reach, following only the taken side of a branch on constants.
+    /// A function is reached when reached code calls it (or takes its address), and starts with
+    /// unknown registers; a register only goes from known to unknown, so the work is bounded by
+    /// slots × registers.
+    static func reachable(_ program: VerifiedProgram) -> [Bool] {
+        let unknown = Registers(repeating: nil, count: 11)
+        var state = [Registers?](repeating: nil, count: program.count)
+        var work: [Int] = []
+        if program.count > 0 {
+            state[0] = unknown
+            work.append(0)
+        }
+        while let i = work.popLast() {
+            guard let op = program.operations[i], let before = state[i] else { continue }
+            for callee in ControlFlowCheck.calledFunctions(program, at: i)
+            where callee >= 0 && callee < program.count && state[callee] == nil {
+                state[callee] = unknown
+                work.append(callee)
+            }
+            let after = transfer(op, before, immediate: program.immediates[i])
+            for next in successors(op, at: i, registers: before, program: program) where next >= 0 && next < program.count {
+                let merged = state[next].map { merge($0, after) } ?? after
+                if state[next] != merged {
+                    state[next] = merged
+                    work.append(next)
+                }
+            }
+        }
+        return state.map { $0 != nil }
+    }
+
+    private static func merge(_ a: Registers, _ b: Registers) -> Registers {
+        zip(a, b).map { $0 == $1 ? $0 : nil }
+    }
+
+    private static func successors(_ op: Operation, at i: Int, registers: Registers, program: VerifiedProgram) -> [Int] {
+        guard case let .jump(condition, is64, dst, operand, offset) = op,
+              let left = value(dst, registers), let right = value(operand, registers) else {
+            return program.successors(of: i)
+        }
+        let taken = is64 ? holds(condition, left, right)
+            : holds(condition, UInt64(UInt32(truncatingIfNeeded: left)), UInt64(UInt32(truncatingIfNeeded: right)), bits: 32)
+        return [taken ? i + 1 + Int(offset) : i + 1]
+    }
+
+    private static func value(_ r: UInt8, _ registers: Registers) -> UInt64? {
+        Int(r) < registers.count ? registers[Int(r)] : nil
+    }
+
+    private static func value(_ operand: Operand, _ registers: Registers) -> UInt64? {
+        switch operand {
+        case .immediate(let imm): UInt64(bitPattern: Int64(imm))
+        case .register(let r): value(r, registers)
+        }
+    }
+
+    static func holds(_ condition: JumpCondition, _ a: UInt64, _ b: UInt64, bits: Int = 64) -> Bool {
+        let sa = bits == 64 ? Int64(bitPattern: a) : Int64(Int32(truncatingIfNeeded: a))
+        let sb = bits == 64 ? Int64(bitPattern: b) : Int64(Int32(truncatingIfNeeded: b))
+        switch condition {
+        case .eq: return a == b
+        case .ne: return a != b
+        case .gt: return a > b
+        case .ge: return a >= b
+        case .lt: return a < b
+        case .le: return a <= b
+        case .set: return a & b != 0
+        case .sgt: return sa > sb
+        case .sge: return sa >= sb
+        case .slt: return sa < sb
+        case .sle: return sa <= sb
+        }
+    }
+
+    /// Registers after `op`: constants through moves and simple arithmetic, unknown otherwise.
+    private static func transfer(_ op: Operation, _ before: Registers, immediate: UInt64?) -> Registers {
+        var r = before
+        func set(_ reg: UInt8, _ v: UInt64?) { if Int(reg) < r.count { r[Int(reg)] = v } }
+        switch op {
+        case let .alu(kind, is64, dst, operand):
+            let source = value(operand, before)
+            var result: UInt64?
+            switch kind {
+            case .mov: result = source
+            case .add: result = both(value(dst, before), source) { $0 &+ $1 }
+            case .sub: result = both(value(dst, before), source) { $0 &- $1 }
+            case .and: result = both(value(dst, before), source) { $0 & $1 }
+            case .or: result = both(value(dst, before), source) { $0 | $1 }
+            case .xor: result = both(value(dst, before), source) { $0 ^ $1 }
+            default: result = nil
+            }
+            if !is64 { result = result.map { UInt64(UInt32(truncatingIfNeeded: $0)) } }
+            set(dst, result)
+        case let .loadImm64(dst, source, _):
+            set(dst, source == .none ? immediate : nil)
+        case let .byteOrder(_, _, dst), let .load(_, _, dst, _, _):
+            set(dst, nil)
+        case .atomic:
+            if let written = Verifier.writtenRegister(op) { set(written, nil) }
+        case .call, .packetLoad:
+            for reg in 0 ... 5 { r[reg] = nil }
+        case .store, .jump, .goto, .exit:
+            break
+        }
+        return r
+    }
+
+    private static func both(_ a: UInt64?, _ b: UInt64?, _ f: (UInt64, UInt64) -> UInt64) -> UInt64? {
+        guard let a, let b else { return nil }
+        return f(a, b)
+    }
+}
