@@ -61,6 +61,11 @@ public struct MapSpec: Hashable, Sendable {
     public var pinning: UInt32
     /// Initial contents of a global-data map (`.data`, `.rodata`, `.bss`): the value of key 0.
     public var initialValue: [UInt8]?
+    /// The object's BTF (as BPF_BTF_LOAD takes it) and the ids of the key and value types in
+    /// it (0: none): the kernel wants them for a value that holds a `bpf_spin_lock`.
+    public var btf: [UInt8]?
+    public var btfKeyTypeID: UInt32 = 0
+    public var btfValueTypeID: UInt32 = 0
 
     public init(name: String, type: MapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
                 flags: UInt32 = 0, pinning: UInt32 = 0, initialValue: [UInt8]? = nil) {

@@ -15,6 +15,9 @@ public struct ObjectProgram: Hashable, Sendable {
     /// The `.BTF.ext` function records for `instructions`: the program at 0, then each appended
     /// subprogram where it was placed. Empty without BTF, or when a function has no record.
     public var functionInfo: [FunctionInfo] = []
+    /// Set when this program cannot be loaded (another program type, an unresolvable
+    /// reference): asking for it fails with this, the object's other programs still load.
+    public var refusal: ProgramRefusal?
 
     public init(name: String, section: String, type: ProgramType, expectedAttachType: AttachType?,
                 instructions: [UInt8], license: String) {

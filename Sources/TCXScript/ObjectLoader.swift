@@ -8,6 +8,10 @@ public final class LoadedObject {
     public let spec: ObjectSpec
     public let maps: [Handle]
     private let system: any BPFObjectSystem
+    /// Programs loaded so far, by function name: the object holds one handle to each, and
+    /// loading one again gives another handle to the same program, as libbpf's
+    /// `bpf_program__fd` does.
+    private var programs: [String: Handle] = [:]
 
     /// Parses `bytes` and creates the object's maps in `system` (global data filled, `.rodata`
     /// frozen). On a failure every map created so far is closed again.
@@ -34,21 +38,34 @@ public final class LoadedObject {
         maps = created
     }
 
-    /// Loads the program in `section` (a section name or a function name) under `name`.
+    /// Loads the program in `section` (a section name or a function name) under `name`, once:
+    /// later calls return a new handle to the same program.
     public func loadProgram(_ section: String, as name: String) throws(TCXError) -> Handle {
         guard let program = spec.program(named: section) else {
             let known = spec.programs.map { "\($0.section)/\($0.name)" }.joined(separator: ", ")
             throw TCXError(.ENOENT, "\(spec.name) has no program or section '\(section)' (it has: \(known))")
         }
+        if let refusal = program.refusal { throw TCXError(refusal.errno, refusal.description) }
+        if let loaded = programs[program.name] { return try system.duplicate(loaded) }
         let programSpec = ProgramSpec(name: name, type: program.type, expectedAttachType: program.expectedAttachType,
                                       instructions: program.instructions, license: program.license,
                                       btf: program.functionInfo.isEmpty ? nil : spec.btf,
                                       functionInfo: program.functionInfo)
-        return try system.loadProgram(programSpec, maps: maps)
+        let handle = try system.loadProgram(programSpec, maps: maps)
+        do throws(TCXError) {
+            programs[program.name] = try system.duplicate(handle)
+        } catch {
+            try? system.close(handle)
+            throw error
+        }
+        return handle
     }
 
-    /// Closes the object's map handles (programs keep their maps alive).
+    /// Closes the object's map and program handles (programs keep their maps alive; handles
+    /// given out stay open).
     public func close() {
         for handle in maps { try? system.close(handle) }
+        for handle in programs.values { try? system.close(handle) }
+        programs = [:]
     }
 }

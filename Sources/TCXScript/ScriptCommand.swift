@@ -31,6 +31,9 @@ public enum ScriptCommand: Hashable, Sendable {
     case info(link: HandleRef)
     case testRun(program: HandleRef, packet: [UInt8], repeat: UInt32)
     case run(device: String, hook: AttachType, packet: [UInt8])
+    case mapUpdate(file: String, map: String, key: [UInt8], value: [UInt8], flags: UInt64)
+    case mapLookup(file: String, map: String, key: [UInt8])
+    case mapDelete(file: String, map: String, key: [UInt8])
 }
 
 /// A line of a script: what it says, what it expects, and where it stands.

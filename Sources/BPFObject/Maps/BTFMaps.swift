@@ -31,6 +31,7 @@ enum BTFMaps {
         let location = "map '\(name)'"
         var type: UInt32?, keySize: UInt32?, valueSize: UInt32?
         var maxEntries: UInt32 = 0, flags: UInt32 = 0, pinning: UInt32 = 0
+        var keyTypeID: UInt32 = 0, valueTypeID: UInt32 = 0
         for member in definition.members {
             func number() throws(ObjectError) -> UInt32 {
                 guard let pointer = btf.skippingQualifiers(member.type), pointer.kind == .pointer,
@@ -39,13 +40,14 @@ enum BTFMaps {
                 }
                 return array.arrayCount
             }
-            func typeSize() throws(ObjectError) -> UInt32 {
+            func typeSize(_ id: inout UInt32) throws(ObjectError) -> UInt32 {
                 guard let pointer = btf.skippingQualifiers(member.type), pointer.kind == .pointer else {
                     throw fail(location, "field '\(member.name)' is not a __type (pointer to type)")
                 }
                 guard let size = btf.size(of: pointer.sizeOrType) else {
                     throw fail(location, "the size of field '\(member.name)''s type cannot be resolved")
                 }
+                id = pointer.sizeOrType
                 return size
             }
             func agree(_ old: UInt32?, _ new: UInt32, _ what: String) throws(ObjectError) -> UInt32 {
@@ -58,8 +60,8 @@ enum BTFMaps {
             case "map_flags": flags = try number()
             case "key_size": keySize = try agree(keySize, try number(), "key")
             case "value_size": valueSize = try agree(valueSize, try number(), "value")
-            case "key": keySize = try agree(keySize, try typeSize(), "key")
-            case "value": valueSize = try agree(valueSize, try typeSize(), "value")
+            case "key": keySize = try agree(keySize, try typeSize(&keyTypeID), "key")
+            case "value": valueSize = try agree(valueSize, try typeSize(&valueTypeID), "value")
             case "pinning":
                 pinning = try number()
                 guard pinning <= 1 else { throw fail(location, "pinning \(pinning) is not LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1)") }
@@ -72,7 +74,10 @@ enum BTFMaps {
             }
         }
         guard let type else { throw fail(location, "has no 'type' field") }
-        return MapSpec(name: name, type: MapType(rawValue: type), keySize: keySize ?? 0, valueSize: valueSize ?? 0,
-                       maxEntries: maxEntries, flags: flags, pinning: pinning)
+        var spec = MapSpec(name: name, type: MapType(rawValue: type), keySize: keySize ?? 0, valueSize: valueSize ?? 0,
+                           maxEntries: maxEntries, flags: flags, pinning: pinning)
+        spec.btfKeyTypeID = keyTypeID
+        spec.btfValueTypeID = valueTypeID
+        return spec
     }
 }
