@@ -11,6 +11,8 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
     public static let lruHash = MapType(rawValue: 9)
     public static let lruPercpuHash = MapType(rawValue: 10)
     public static let lpmTrie = MapType(rawValue: 11)
+    public static let queue = MapType(rawValue: 22)
+    public static let stack = MapType(rawValue: 23)
     public static let ringbuf = MapType(rawValue: 27)
 
     public var description: String {
@@ -18,6 +20,8 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .hash: "hash"
         case .array: "array"
         case .progArray: "prog_array"
+        case .queue: "queue"
+        case .stack: "stack"
         case .perfEventArray: "perf_event_array"
         case .percpuHash: "percpu_hash"
         case .percpuArray: "percpu_array"

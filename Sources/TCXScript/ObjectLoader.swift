@@ -36,6 +36,32 @@ public final class LoadedObject {
             throw error
         }
         maps = created
+        do throws(TCXError) {
+            try fillProgramArrays()
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// Loads the programs that prog arrays hold statically and puts them in their slots, as
+    /// libbpf does when it loads the object; a program that cannot load fails the object.
+    private func fillProgramArrays() throws(TCXError) {
+        for entry in spec.staticPrograms {
+            let program = try loadProgram(entry.program, as: entry.program)
+            defer { try? system.close(program) }
+            guard entry.map < maps.count else { throw TCXError(.EINVAL, "prog array \(entry.map) of \(spec.name) does not exist") }
+            do throws(TCXError) {
+                try system.update(map: maps[entry.map], key: Self.littleEndian(entry.slot),
+                                  value: Self.littleEndian(program.rawValue), flags: 0)
+            } catch {
+                throw TCXError(error.errno, "\(spec.name): putting \(entry.program) in slot \(entry.slot) of \(spec.maps[entry.map].name): \(error.reason)")
+            }
+        }
+    }
+
+    private static func littleEndian(_ value: UInt32) -> [UInt8] {
+        (0 ..< 4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
     }
 
     /// Loads the program in `section` (a section name or a function name) under `name`, once:

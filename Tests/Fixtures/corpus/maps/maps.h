@@ -37,3 +37,10 @@ static inline void answer(struct __sk_buff *skb, __s64 result, __u64 value)
 	__u64 out[2] = { (__u64)result, value };
 	skb_store_bytes(skb, ANSWER_AT, out, sizeof(out), 0);
 }
+
+static long (*map_push_elem)(void *map, const void *value, __u64 flags) = (void *)BPF_FUNC_map_push_elem;
+static long (*map_pop_elem)(void *map, void *value) = (void *)BPF_FUNC_map_pop_elem;
+static long (*map_peek_elem)(void *map, void *value) = (void *)BPF_FUNC_map_peek_elem;
+static long (*spin_lock)(struct bpf_spin_lock *lock) = (void *)BPF_FUNC_spin_lock;
+static long (*spin_unlock)(struct bpf_spin_lock *lock) = (void *)BPF_FUNC_spin_unlock;
+static long (*tail_call)(void *ctx, void *prog_array, __u32 index) = (void *)BPF_FUNC_tail_call;
