@@ -11,6 +11,8 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
     public static let lruHash = MapType(rawValue: 9)
     public static let lruPercpuHash = MapType(rawValue: 10)
     public static let lpmTrie = MapType(rawValue: 11)
+    public static let queue = MapType(rawValue: 22)
+    public static let stack = MapType(rawValue: 23)
     public static let ringbuf = MapType(rawValue: 27)
 
     public var description: String {
@@ -18,6 +20,8 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .hash: "hash"
         case .array: "array"
         case .progArray: "prog_array"
+        case .queue: "queue"
+        case .stack: "stack"
         case .perfEventArray: "perf_event_array"
         case .percpuHash: "percpu_hash"
         case .percpuArray: "percpu_array"
@@ -61,6 +65,11 @@ public struct MapSpec: Hashable, Sendable {
     public var pinning: UInt32
     /// Initial contents of a global-data map (`.data`, `.rodata`, `.bss`): the value of key 0.
     public var initialValue: [UInt8]?
+    /// The object's BTF (as BPF_BTF_LOAD takes it) and the ids of the key and value types in
+    /// it (0: none): the kernel wants them for a value that holds a `bpf_spin_lock`.
+    public var btf: [UInt8]?
+    public var btfKeyTypeID: UInt32 = 0
+    public var btfValueTypeID: UInt32 = 0
 
     public init(name: String, type: MapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
                 flags: UInt32 = 0, pinning: UInt32 = 0, initialValue: [UInt8]? = nil) {

@@ -18,6 +18,7 @@ extension MapSpec {
         case .hash, .percpuHash, .lruHash, .lruPercpuHash: try validateHash()
         case .lpmTrie: try validateLPM()
         case .ringbuf: try validateRingbuf()
+        case .queue, .stack: try validateQueueStack()
         case .perfEventArray: throw MapError(.EOPNOTSUPP, "map type \(type) is not implemented by the embedded engine")
         default: throw MapError(.EINVAL, "unknown map type \(type.rawValue)")
         }

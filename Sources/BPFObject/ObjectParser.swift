@@ -30,40 +30,74 @@ struct ObjectParser {
         try applyCORE(elf, btf: btf, to: &functions)
         let text = elf.section(named: ".text")
         var relocated: [RelocatedFunction] = []
+        // A function whose references cannot be relocated fails alone, and only when loaded.
+        var unrelocated: [Int: ObjectError] = [:]   // by first instruction, for .text
+        var refused: [String: ProgramRefusal] = [:] // by program name
         var relocationsBySection: [Int: [UInt64: ELFRelocation]] = [:]
-        for function in functions {
+        for function in functions where !function.isOtherType {
             let index = function.section.index
             if relocationsBySection[index] == nil {
                 let table = try elf.relocations(for: function.section, symbols: symbols, fail: fail)
                 try checkPlacement(table, section: function.section, functions: functions)
                 relocationsBySection[index] = table
             }
-            relocated.append(try Relocate.apply(function, relocations: relocationsBySection[index] ?? [:],
-                                                maps: maps, text: text, fail: fail))
+            do {
+                relocated.append(try Relocate.apply(function, relocations: relocationsBySection[index] ?? [:],
+                                                    maps: maps, text: text, fail: fail))
+            } catch {
+                relocated.append(RelocatedFunction(function: function))
+                if function.isSubprogram { unrelocated[function.start] = error }
+                else { refused[function.name] = ProgramRefusal(.EINVAL, error) }
+            }
         }
 
         let kernelBTF = btf.flatMap { KernelBTF.fixed($0, elf: elf, symbols: symbols) }
         let records = btf.flatMap { btf in
             elf.section(named: ".BTF.ext").flatMap { KernelBTF.functionRecords($0, btf: btf) }
         } ?? [:]
-        let linker = Linker(subprograms: relocated.filter(\.function.isSubprogram))
+        let linker = Linker(subprograms: relocated.filter(\.function.isSubprogram), unrelocated: unrelocated)
         var programs: [ObjectProgram] = []
         for program in relocated where !program.function.isSubprogram {
-            let linked = try linker.link(program, fail: fail)
-            let kind = SectionNames.kind(of: program.function.section.name)!
+            guard let kind = SectionNames.kind(of: program.function.section.name) else { continue }
             var object = ObjectProgram(name: program.function.name, section: program.function.section.name,
                                        type: kind.type, expectedAttachType: kind.expectedAttachType,
-                                       instructions: Instruction.encode(linked.code), license: license)
-            if kernelBTF != nil { object.functionInfo = functionInfo(linked, records: records) }
-            if let btf { object.globalFunctions = btf.globalFunctions(object.functionInfo) }
-            for (function, at) in linked.functions {
-                for (index, note) in function.poisoned { object.corePoisons[at + index] = note }
+                                       instructions: [], license: license)
+            if let refusal = refused[program.function.name] {
+                object.refusal = refusal
+            } else {
+                do {
+                    let linked = try linker.link(program, fail: fail)
+                    object.instructions = Instruction.encode(linked.code)
+                    if kernelBTF != nil { object.functionInfo = functionInfo(linked, records: records) }
+                    if let btf { object.globalFunctions = btf.globalFunctions(object.functionInfo) }
+                    for (function, at) in linked.functions {
+                        for (index, note) in function.poisoned { object.corePoisons[at + index] = note }
+                    }
+                } catch {
+                    object.refusal = ProgramRefusal(.EINVAL, error)
+                }
             }
             programs.append(object)
         }
+        for function in functions where function.isOtherType {
+            let type = SectionNames.otherType(of: function.section.name)
+            var object = ObjectProgram(name: function.name, section: function.section.name,
+                                       type: ProgramType(rawValue: 0), expectedAttachType: nil,
+                                       instructions: [], license: license)
+            object.refusal = ProgramRefusal(.EINVAL, fail(function.label,
+                "is a program of type '\(type)', not a tc program: only \(SectionNames.supported) sections can be loaded"))
+            programs.append(object)
+        }
         guard !programs.isEmpty else { throw fail(nil, "no programs: no function in a program section") }
-        var spec = ObjectSpec(name: objectName, programs: programs, maps: maps.specs, license: license)
+        // Maps with key/value types are created with the object's BTF, as libbpf does.
+        let typedMaps = maps.specs.map { map in
+            var map = map
+            if map.btfValueTypeID != 0 { map.btf = kernelBTF }
+            return map
+        }
+        var spec = ObjectSpec(name: objectName, programs: programs, maps: typedMaps, license: license)
         spec.btf = kernelBTF
+        spec.staticPrograms = maps.staticPrograms
         return spec
     }
 

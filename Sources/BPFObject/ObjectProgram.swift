@@ -21,6 +21,9 @@ public struct ObjectProgram: Hashable, Sendable {
     /// by index in `instructions`, with the relocation named: a loader refuses the program
     /// only if one of them is reachable, and then says which.
     public var corePoisons: [Int: String] = [:]
+    /// Set when this program cannot be loaded (another program type, an unresolvable
+    /// reference): asking for it fails with this, the object's other programs still load.
+    public var refusal: ProgramRefusal?
 
     public init(name: String, section: String, type: ProgramType, expectedAttachType: AttachType?,
                 instructions: [UInt8], license: String) {

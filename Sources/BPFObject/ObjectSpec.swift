@@ -12,6 +12,8 @@ public struct ObjectSpec: Hashable, Sendable {
     /// The `.BTF` section as BPF_BTF_LOAD takes it (data section sizes and variable offsets
     /// filled in from the ELF); nil when the object has none or it could not be fixed up.
     public var btf: [UInt8]?
+    /// Prog array slots filled when the object is loaded (`values = { [i] = &prog }`).
+    public var staticPrograms: [StaticProgramSlot] = []
 
     public init(name: String, programs: [ObjectProgram], maps: [MapSpec], license: String) {
         self.name = name

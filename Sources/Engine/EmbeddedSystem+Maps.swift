@@ -28,6 +28,8 @@ extension EmbeddedSystem: BPFObjectSystem {
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_CONF))))
     }()
 
+    public var possibleCPUCount: Int { Self.possibleCPUs }
+
     public func createMap(_ spec: MapSpec) throws(TCXError) -> Handle {
         let map: BPFMap
         do throws(MapError) {

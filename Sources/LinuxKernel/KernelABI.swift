@@ -262,6 +262,11 @@ enum BPFAttr {
         static let maxEntries = KernelField(12, 4)
         static let mapFlags = KernelField(16, 4)
         static let mapName = KernelBytesField(offset: 28, count: 16)
+        static let innerMapFD = KernelField(20, 4)
+        static let btfFD = KernelField(48, 4)
+        static let btfKeyTypeID = KernelField(52, 4)
+        static let btfValueTypeID = KernelField(56, 4)
+        static let mapExtra = KernelField(64, 8)
     }
 
     /// BPF_MAP_LOOKUP_ELEM / UPDATE_ELEM / DELETE_ELEM / GET_NEXT_KEY: `value` doubles as

@@ -44,6 +44,8 @@ extension KernelSystem: BPFObjectSystem {
         }
     }
 
+    public var possibleCPUCount: Int { PossibleCPUs.count }
+
     public func mapInfo(_ map: Handle) throws(TCXError) -> MapInfo {
         try world.run { _ throws(TCXError) in try MapCalls.info(map) }
     }

@@ -35,7 +35,12 @@ enum MapCalls {
         attr.set(BPFAttr.MapCreate.maxEntries, spec.maxEntries)
         attr.set(BPFAttr.MapCreate.mapFlags, spec.flags)
         attr.set(BPFAttr.MapCreate.mapName, ProgramLoader.kernelName(spec.name))
-        let fd = try BPFSyscall.call(.mapCreate, &attr, "'\(spec.name)' (\(spec.type))")
+        var fd: Int32
+        if let typed = createWithBTF(spec, &attr) {
+            fd = typed
+        } else {
+            fd = try BPFSyscall.call(.mapCreate, &attr, "'\(spec.name)' (\(spec.type))")
+        }
         guard let initial = spec.initialValue else { return fd }
         do throws(TCXError) {
             try initialize(fd, spec, initial)
@@ -43,6 +48,21 @@ enum MapCalls {
             _ = Glibc.close(fd)
             throw error
         }
+        return fd
+    }
+
+    /// BPF_MAP_CREATE with the object's BTF and the key and value type ids, as libbpf creates
+    /// maps; nil when there is no BTF, or the kernel refuses it or the map with it (the caller
+    /// then creates the map without, as libbpf retries).
+    private static func createWithBTF(_ spec: MapSpec, _ attr: inout KernelStruct) -> Int32? {
+        guard let btf = spec.btf, spec.btfValueTypeID != 0,
+              case .success(let btfFD) = ProgramLoader.loadBTF(btf) else { return nil }
+        defer { _ = Glibc.close(btfFD) }
+        var typed = attr
+        typed.set(BPFAttr.MapCreate.btfFD, UInt32(bitPattern: btfFD))
+        typed.set(BPFAttr.MapCreate.btfKeyTypeID, spec.btfKeyTypeID)
+        typed.set(BPFAttr.MapCreate.btfValueTypeID, spec.btfValueTypeID)
+        guard case .success(let fd) = BPFSyscall.attempt(.mapCreate, &typed) else { return nil }
         return fd
     }
 

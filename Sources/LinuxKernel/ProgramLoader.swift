@@ -49,7 +49,7 @@ enum ProgramLoader {
         let functionInfo: [FunctionInfo]
     }
 
-    private enum BTFOutcome {
+    enum BTFOutcome {
         case success(Int32)
         case failure(String)
     }
@@ -60,7 +60,7 @@ enum ProgramLoader {
     }
 
     /// BPF_BTF_LOAD; on a refusal, the errno and the kernel's log in words.
-    private static func loadBTF(_ bytes: [UInt8]) -> BTFOutcome {
+    static func loadBTF(_ bytes: [UInt8]) -> BTFOutcome {
         func call(_ log: UnsafeMutableRawBufferPointer?) -> BPFOutcome {
             bytes.withUnsafeBytes { raw in
                 var attr = BPFAttr.zeroed()

@@ -7,6 +7,8 @@ public enum TCHelpers {
     public static func table() -> HelperTable {
         var table = HelperTable()
         MapHelpers.register(&table)
+        QueueStackHelpers.register(&table)
+        SpinLockHelpers.register(&table)
         PacketHelpers.register(&table)
         ChecksumHelpers.register(&table)
         ResizeHelpers.register(&table)

@@ -45,4 +45,7 @@ public protocol BPFObjectSystem: TCXSystem {
     func freeze(map: Handle) throws(TCXError)
     /// BPF_OBJ_GET_INFO_BY_FD on a map.
     func mapInfo(_ map: Handle) throws(TCXError) -> MapInfo
+    /// How many CPUs the kernel counts as possible: a per-CPU map's user value holds one
+    /// copy for each, every copy padded to 8 bytes.
+    var possibleCPUCount: Int { get }
 }

@@ -8,6 +8,11 @@ public final class LoadedObject {
     public let spec: ObjectSpec
     public let maps: [Handle]
     private let system: any BPFObjectSystem
+    /// Programs loaded so far, by function name, with their ids: loading one again while it
+    /// lives gives another handle to the same program, as libbpf's `bpf_program__fd` does.
+    /// The object holds no handle of its own, so a program whose handles all closed is freed
+    /// (and loads anew).
+    private var programIDs: [String: UInt32] = [:]
 
     /// Parses `bytes` and creates the object's maps in `system` (global data filled, `.rodata`
     /// frozen). On a failure every map created so far is closed again.
@@ -34,24 +39,61 @@ public final class LoadedObject {
             throw error
         }
         maps = created
+        do throws(TCXError) {
+            try fillProgramArrays()
+        } catch {
+            close()
+            throw error
+        }
     }
 
-    /// Loads the program in `section` (a section name or a function name) under `name`.
+    /// Loads the programs that prog arrays hold statically and puts them in their slots, as
+    /// libbpf does when it loads the object; a program that cannot load fails the object.
+    private func fillProgramArrays() throws(TCXError) {
+        for entry in spec.staticPrograms {
+            let program = try loadProgram(entry.program, as: entry.program)
+            defer { try? system.close(program) }
+            guard entry.map < maps.count else { throw TCXError(.EINVAL, "prog array \(entry.map) of \(spec.name) does not exist") }
+            do throws(TCXError) {
+                try system.update(map: maps[entry.map], key: Self.littleEndian(entry.slot),
+                                  value: Self.littleEndian(program.rawValue), flags: 0)
+            } catch {
+                throw TCXError(error.errno, "\(spec.name): putting \(entry.program) in slot \(entry.slot) of \(spec.maps[entry.map].name): \(error.reason)")
+            }
+        }
+    }
+
+    private static func littleEndian(_ value: UInt32) -> [UInt8] {
+        (0 ..< 4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
+
+    /// Loads the program in `section` (a section name or a function name) under `name`, once:
+    /// later calls return a new handle to the same program.
     public func loadProgram(_ section: String, as name: String) throws(TCXError) -> Handle {
         guard let program = spec.program(named: section) else {
             let known = spec.programs.map { "\($0.section)/\($0.name)" }.joined(separator: ", ")
             throw TCXError(.ENOENT, "\(spec.name) has no program or section '\(section)' (it has: \(known))")
         }
+        if let refusal = program.refusal { throw TCXError(refusal.errno, refusal.description) }
+        if let id = programIDs[program.name], let alive = try? system.program(byID: id) { return alive }
         var programSpec = ProgramSpec(name: name, type: program.type, expectedAttachType: program.expectedAttachType,
                                       instructions: program.instructions, license: program.license,
                                       btf: program.functionInfo.isEmpty ? nil : spec.btf,
                                       functionInfo: program.functionInfo)
         programSpec.globalFunctions = program.globalFunctions
+        let handle: Handle
         do {
-            return try system.loadProgram(programSpec, maps: maps)
+            handle = try system.loadProgram(programSpec, maps: maps)
         } catch {
             throw Self.explainingPoisons(error, program)
         }
+        do throws(TCXError) {
+            programIDs[program.name] = try system.programInfo(handle).id
+        } catch {
+            try? system.close(handle)
+            throw error
+        }
+        return handle
     }
 
     /// A refusal of a CO-RE poisoned instruction ("invalid func unknown#195896080") names the
@@ -64,8 +106,10 @@ public final class LoadedObject {
         return explained
     }
 
-    /// Closes the object's map handles (programs keep their maps alive).
+    /// Closes the object's map handles (programs keep their maps alive; program handles
+    /// given out stay open).
     public func close() {
         for handle in maps { try? system.close(handle) }
+        programIDs = [:]
     }
 }

@@ -39,6 +39,10 @@ public enum ScriptCommand: Hashable, Sendable {
     case route(destination: IPPrefix, device: String, gateway: IPAddress?)
     case neigh(device: String, address: IPAddress, MACAddress)
     case listen(SocketProtocol, address: IPAddress, port: UInt16)
+    // Maps of a loaded object (ScriptRunner+Maps.swift).
+    case mapUpdate(file: String, map: String, key: [UInt8], value: [UInt8], flags: UInt64)
+    case mapLookup(file: String, map: String, key: [UInt8])
+    case mapDelete(file: String, map: String, key: [UInt8])
 }
 
 /// A line of a script: what it says, what it expects, and where it stands.

@@ -6,6 +6,8 @@ import TCX
 public struct ScriptParser {
     private enum Binding { case handle, device }
     private var bindings: [String: Binding] = ["lo": .device]
+    /// The FILEs that earlier `prog … load` lines named: the only ones map commands may use.
+    private var loadedFiles: Set<String> = []
     private let file: String
     private var lineNumber = 0
 
@@ -80,6 +82,7 @@ public struct ScriptParser {
             case "load":
                 try expect(args, exactly: 4, "prog NAME load FILE SECTION")
                 try allow(options, [])
+                loadedFiles.insert(args[2])
                 return .progLoad(name: name, file: args[2], section: args[3])
             default:
                 throw fail("prog takes 'ret' or 'load', not '\(args[1])'")
@@ -180,6 +183,17 @@ public struct ScriptParser {
             return .run(device: try device(args[0]), hook: try hook(args[1]), packet: try packet(options["packet"]))
         case "mac", "mtu", "addr", "route", "neigh", "listen":
             return try parseNetworkCommand(verb, args, options)
+        case "map-update":
+            try expect(args, exactly: 4, "map-update FILE MAP KEY VALUE [flags=any|noexist|exist]")
+            try allow(options, ["flags"])
+            return .mapUpdate(file: try loadedFile(args[0]), map: args[1], key: try hexBytes(args[2], "KEY"),
+                              value: try hexBytes(args[3], "VALUE"), flags: try updateFlags(options["flags"]))
+        case "map-lookup", "map-delete":
+            try expect(args, exactly: 3, "\(verb) FILE MAP KEY")
+            try allow(options, [])
+            let (file, key) = (try loadedFile(args[0]), try hexBytes(args[2], "KEY"))
+            return verb == "map-lookup" ? .mapLookup(file: file, map: args[1], key: key)
+                                        : .mapDelete(file: file, map: args[1], key: key)
         default:
             throw fail("unknown command '\(verb)'")
         }
@@ -287,16 +301,34 @@ public struct ScriptParser {
         return value
     }
 
+    private func loadedFile(_ file: String) throws(ScriptParseError) -> String {
+        guard loadedFiles.contains(file) else { throw fail("\(file) is not an object an earlier 'prog … load' line loads") }
+        return file
+    }
+
+    private func updateFlags(_ word: String?) throws(ScriptParseError) -> UInt64 {
+        switch word {
+        case nil, "any": return MapUpdateFlags.any
+        case "noexist": return MapUpdateFlags.noExist
+        case "exist": return MapUpdateFlags.exist
+        case .some(let other): throw fail("flags= is any, noexist or exist, not '\(other)'")
+        }
+    }
+
     func packet(_ text: String?) throws(ScriptParseError) -> [UInt8] {
         guard let text else { throw fail("packet=HEX is required") }
+        return try hexBytes(text, "packet=")
+    }
+
+    private func hexBytes(_ text: String, _ what: String) throws(ScriptParseError) -> [UInt8] {
         let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { throw fail("packet= needs an even number of hex digits") }
+        guard digits.count % 2 == 0 else { throw fail("\(what) needs an even number of hex digits") }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(digits.count / 2)
         var index = 0
         while index < digits.count {
             guard let high = Self.hexDigit(digits[index]), let low = Self.hexDigit(digits[index + 1]) else {
-                throw fail("packet= holds a character that is not a hex digit")
+                throw fail("\(what) holds a character that is not a hex digit")
             }
             bytes.append(high << 4 | low)
             index += 2

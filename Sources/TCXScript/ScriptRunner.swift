@@ -38,7 +38,7 @@ public final class ScriptRunner {
     let system: any TCXSystem
     private let directory: String
     var names = ScriptNames()
-    private var objects: [String: LoadedObject] = [:]
+    var objects: [String: LoadedObject] = [:]
 
     public init(system: any TCXSystem, directory: String) {
         self.system = system
@@ -77,14 +77,10 @@ public final class ScriptRunner {
     private func execute(_ command: ScriptCommand) throws(TCXError) -> String {
         switch command {
         case .progReturning(let name, let value):
-            closeBinding(name)
-            let handle = try system.loadProgram(.returning(value, name: name))
-            try bind(name, to: handle, kind: .program)
+            try rebind(name, kind: .program) { () throws(TCXError) in try system.loadProgram(.returning(value, name: name)) }
             return "ok"
         case .progLoad(let name, let file, let section):
-            closeBinding(name)
-            let handle = try object(file).loadProgram(section, as: name)
-            try bind(name, to: handle, kind: .program)
+            try rebind(name, kind: .program) { () throws(TCXError) in try object(file).loadProgram(section, as: name) }
             return "ok"
         case .devVeth(let name, let peer):
             let (index, peerIndex) = try system.createVeth(name: name, peer: peer)
@@ -113,12 +109,11 @@ public final class ScriptRunner {
                 expectedRevision: revision))
             return "ok"
         case .link(let name, let program, let device, let hook, let flags, let relative, let revision):
-            closeBinding(name)
-            let handle = try system.createLink(RawLinkCreate(
+            let request = RawLinkCreate(
                 program: names.fd(program), target: target(device, hook), flags: flags,
                 relative: relative.map { names.value(of: $0, byID: flags & AttachFlags.id.rawValue != 0) } ?? 0,
-                expectedRevision: revision))
-            try bind(name, to: handle, kind: .link)
+                expectedRevision: revision)
+            try rebind(name, kind: .link) { () throws(TCXError) in try system.createLink(request) }
             return "ok"
         case .update(let link, let program, let old):
             try system.updateLink(RawLinkUpdate(
@@ -136,10 +131,16 @@ public final class ScriptRunner {
             try system.pin(Handle(rawValue: names.fd(handle)), at: try PinPath(path))
             return "ok"
         case .get(let name, let path):
-            closeBinding(name)
-            let handle = try system.getPinned(try PinPath(path))
-            let kind = try system.kind(of: handle)
-            try bind(name, to: handle, kind: kind)
+            let pin = try PinPath(path)
+            let handle = try system.getPinned(pin)
+            let kind: ObjectKind
+            do throws(TCXError) {
+                kind = try system.kind(of: handle)
+            } catch {
+                try? system.close(handle)
+                throw error
+            }
+            try rebind(name, kind: kind) { () throws(TCXError) in handle }
             return "ok"
         case .unpin(let path):
             try system.unpin(try PinPath(path))
@@ -169,12 +170,18 @@ public final class ScriptRunner {
             return text
         case .testRunOnDevice, .mac, .mtu, .addr, .route, .neigh, .listen:
             return try executeNetwork(command)
+        case .mapUpdate, .mapLookup, .mapDelete:
+            return try executeMapCommand(command)
         }
     }
 
+    private func objectPath(_ file: String) -> String {
+        file.hasPrefix("/") ? file : directory + "/" + file
+    }
+
     /// The object a FILE names, loaded once per script: every program from it shares its maps.
-    private func object(_ file: String) throws(TCXError) -> LoadedObject {
-        let path = file.hasPrefix("/") ? file : directory + "/" + file
+    func object(_ file: String) throws(TCXError) -> LoadedObject {
+        let path = objectPath(file)
         if let loaded = objects[path] { return loaded }
         guard let system = system as? any BPFObjectSystem else {
             throw TCXError(.EOPNOTSUPP, "the \(system.backendName) backend cannot load objects")
@@ -191,12 +198,18 @@ public final class ScriptRunner {
         HookTarget(ifindex: names.ifindex(device), attachType: hook)
     }
 
-    /// Binding a name again first closes the handle it still holds; should the new binding
-    /// fail, the name keeps standing for its old object's id, with no fd.
-    private func closeBinding(_ name: String) {
-        guard let previous = names.handles[name]?.fd else { return }
-        try? system.close(Handle(rawValue: previous))
-        names.handles[name]?.fd = nil
+    /// Binding a name again: the command runs first, and only once the new object exists is
+    /// the handle the name still holds closed. A failure leaves the name as it was.
+    private func rebind(_ name: String, kind: ObjectKind, _ create: () throws(TCXError) -> Handle) throws(TCXError) {
+        let handle = try create()
+        let previous = names.handles[name]?.fd
+        do throws(TCXError) {
+            try bind(name, to: handle, kind: kind)
+        } catch {
+            try? system.close(handle)
+            throw error
+        }
+        if let previous { try? system.close(Handle(rawValue: previous)) }
     }
 
     /// Binds `name` to a new handle and learns the object's id so results can show the name.

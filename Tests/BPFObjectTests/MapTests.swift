@@ -5,7 +5,12 @@ import Testing
 @Suite struct MapTests {
     @Test func btfMapsOfEveryType() throws {
         let spec = try Fixture.parse("btf_maps.o")
-        let byName = Dictionary(uniqueKeysWithValues: spec.maps.map { ($0.name, $0) })
+        // The shapes, without the BTF they are created with (checked below).
+        let byName = Dictionary(uniqueKeysWithValues: spec.maps.map { map in
+            var shape = map
+            (shape.btf, shape.btfKeyTypeID, shape.btfValueTypeID) = (nil, 0, 0)
+            return (map.name, shape)
+        })
         #expect(spec.maps.count == 9)
         #expect(byName["counters"] == MapSpec(name: "counters", type: .array, keySize: 4, valueSize: 8, maxEntries: 16))
         #expect(byName["percpu_stats"] == MapSpec(name: "percpu_stats", type: .percpuArray, keySize: 4, valueSize: 24, maxEntries: 4))
@@ -19,6 +24,17 @@ import Testing
                                               flags: MapFlags.noPrealloc))
         #expect(byName["jump_table"] == MapSpec(name: "jump_table", type: .progArray, keySize: 4, valueSize: 4, maxEntries: 8))
         #expect(byName["events"] == MapSpec(name: "events", type: .ringbuf, keySize: 0, valueSize: 0, maxEntries: 4096))
+    }
+
+    /// BTF maps carry the object's BTF and their key and value types, as libbpf creates them.
+    @Test func btfMapsCarryTheirTypes() throws {
+        let spec = try Fixture.parse("btf_maps.o")
+        let btf = try #require(spec.btf)
+        let typed = spec.maps.filter { $0.btfValueTypeID != 0 }
+        #expect(typed.map(\.name).contains("counters") && typed.map(\.name).contains("flows"))
+        #expect(typed.allSatisfy { $0.btf == btf && $0.btfKeyTypeID != 0 })
+        // key_size/value_size given as numbers (the ring buffer has neither): no types, no BTF.
+        #expect(spec.maps.filter { $0.btfValueTypeID == 0 }.allSatisfy { $0.btf == nil })
     }
 
     @Test func btfMapReferencesBecomeMapIndexLoads() throws {

@@ -14,14 +14,23 @@ import Testing
         #expect(code.contains(Instruction(opcode: 0x85, imm: 0xbad2310)))
     }
 
-    @Test func kfuncsAndExterns() {
-        #expect(reason("kfunc.o").contains("extern"))
-        #expect(reason("kfunc.o").contains("bpf_ktime_get_coarse_ns_kfunc"))
-        #expect(reason("extern_var.o").contains("'CONFIG_HZ' is an extern"))
+    /// The refusal of one program of a fixture that otherwise parses.
+    func programRefusal(_ fixture: String, _ program: String) -> ProgramRefusal? {
+        (try? Fixture.parse(fixture))?.program(named: program)?.refusal
     }
 
-    @Test func unknownSection() {
-        #expect(reason("unknown_section.o").contains("section 'kprobe/do_sys_open': no supported program type"))
+    @Test func kfuncsAndExternsFailTheirProgramOnly() {
+        let kfunc = programRefusal("kfunc.o", "uses_kfunc")
+        #expect(kfunc?.errno == .EINVAL)
+        #expect(kfunc?.description.contains("extern") == true)
+        #expect(kfunc?.description.contains("bpf_ktime_get_coarse_ns_kfunc") == true)
+        #expect(programRefusal("extern_var.o", "uses_extern")?.description.contains("'CONFIG_HZ' is an extern") == true)
+    }
+
+    @Test func otherProgramTypesAreListedAndRefused() {
+        let refusal = programRefusal("unknown_section.o", "probe")
+        #expect(refusal?.errno == .EINVAL)
+        #expect(refusal?.description.contains("function 'probe' in section 'kprobe/do_sys_open': is a program of type 'kprobe'") == true)
     }
 
     @Test func bigEndian() {

@@ -10,6 +10,8 @@ enum BTFMaps {
             throw fail(section.label, "no BTF data section describes .maps")
         }
         let placed = symbols.defined(in: section.index)
+        // Maps with static `values`: (map index, where its values start in the section).
+        var initialValues: [(map: Int, start: UInt64)] = []
         for entry in datasec.sectionEntries {
             guard let variable = btf.type(entry.type), variable.kind == .variable else {
                 throw fail(section.label, "BTF entry of type [\(entry.type)] is not a variable")
@@ -19,18 +21,25 @@ enum BTFMaps {
             guard let definition = btf.skippingQualifiers(variable.sizeOrType), definition.kind == .structure else {
                 throw fail(location, "definition is not a struct")
             }
-            var spec = try parse(definition, btf: btf, name: variable.name, fail: fail)
+            var (spec, valuesOffset) = try parse(definition, btf: btf, name: variable.name, fail: fail)
             spec.name = variable.name
             // Clang may leave DATASEC offsets zero in objects; the symbol has the real one.
-            let offset = placed.first { $0.name == variable.name }?.value ?? UInt64(entry.offset)
+            let symbol = placed.first { $0.name == variable.name }
+            let offset = symbol?.value ?? UInt64(entry.offset)
+            let mapIndex = catalog.specs.count
             try catalog.addDefinition(spec, section: section.index, offset: offset, fail: fail)
+            if let valuesOffset { initialValues.append((mapIndex, offset + valuesOffset)) }
         }
+        try StaticSlots.collect(elf, symbols, section: section, maps: initialValues, into: &catalog, fail: fail)
     }
 
-    private static func parse(_ definition: BTFType, btf: BTF, name: String, fail: Failure) throws(ObjectError) -> MapSpec {
+    /// The map's shape, and the byte offset of its `values` array when it has one.
+    private static func parse(_ definition: BTFType, btf: BTF, name: String, fail: Failure) throws(ObjectError) -> (MapSpec, UInt64?) {
         let location = "map '\(name)'"
         var type: UInt32?, keySize: UInt32?, valueSize: UInt32?
         var maxEntries: UInt32 = 0, flags: UInt32 = 0, pinning: UInt32 = 0
+        var keyTypeID: UInt32 = 0, valueTypeID: UInt32 = 0
+        var valuesOffset: UInt64?
         for member in definition.members {
             func number() throws(ObjectError) -> UInt32 {
                 guard let pointer = btf.skippingQualifiers(member.type), pointer.kind == .pointer,
@@ -39,13 +48,14 @@ enum BTFMaps {
                 }
                 return array.arrayCount
             }
-            func typeSize() throws(ObjectError) -> UInt32 {
+            func typeSize(_ id: inout UInt32) throws(ObjectError) -> UInt32 {
                 guard let pointer = btf.skippingQualifiers(member.type), pointer.kind == .pointer else {
                     throw fail(location, "field '\(member.name)' is not a __type (pointer to type)")
                 }
                 guard let size = btf.size(of: pointer.sizeOrType) else {
                     throw fail(location, "the size of field '\(member.name)''s type cannot be resolved")
                 }
+                id = pointer.sizeOrType
                 return size
             }
             func agree(_ old: UInt32?, _ new: UInt32, _ what: String) throws(ObjectError) -> UInt32 {
@@ -58,21 +68,31 @@ enum BTFMaps {
             case "map_flags": flags = try number()
             case "key_size": keySize = try agree(keySize, try number(), "key")
             case "value_size": valueSize = try agree(valueSize, try number(), "value")
-            case "key": keySize = try agree(keySize, try typeSize(), "key")
-            case "value": valueSize = try agree(valueSize, try typeSize(), "value")
+            case "key": keySize = try agree(keySize, try typeSize(&keyTypeID), "key")
+            case "value": valueSize = try agree(valueSize, try typeSize(&valueTypeID), "value")
             case "pinning":
                 pinning = try number()
                 guard pinning <= 1 else { throw fail(location, "pinning \(pinning) is not LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1)") }
             case "numa_node", "map_extra":
                 guard try number() == 0 else { throw fail(location, "field '\(member.name)' is not supported") }
             case "values":
-                throw fail(location, "initial 'values' (prog array or map-in-map contents) are not supported")
+                // A flexible array of pointers, filled by relocations (programs for a prog array).
+                guard member.offset % 8 == 0 else { throw fail(location, "field 'values' is not byte aligned") }
+                valuesOffset = UInt64(member.offset / 8)
+                // Its values are program (or map) descriptors: 4 bytes, as libbpf sets.
+                valueSize = try agree(valueSize, 4, "value")
             default:
                 throw fail(location, "unknown field '\(member.name)'")
             }
         }
         guard let type else { throw fail(location, "has no 'type' field") }
-        return MapSpec(name: name, type: MapType(rawValue: type), keySize: keySize ?? 0, valueSize: valueSize ?? 0,
-                       maxEntries: maxEntries, flags: flags, pinning: pinning)
+        if valuesOffset != nil, MapType(rawValue: type) != .progArray {
+            throw fail(location, "initial 'values' of a \(MapType(rawValue: type)) map are not supported (only prog arrays)")
+        }
+        var spec = MapSpec(name: name, type: MapType(rawValue: type), keySize: keySize ?? 0, valueSize: valueSize ?? 0,
+                           maxEntries: maxEntries, flags: flags, pinning: pinning)
+        spec.btfKeyTypeID = keyTypeID
+        spec.btfValueTypeID = valueTypeID
+        return (spec, valuesOffset)
     }
 }

@@ -8,6 +8,8 @@ struct MapCatalog {
     var definitions: [Int: [UInt64: Int]] = [:]
     /// Global data sections: section index -> map index.
     var globalData: [Int: Int] = [:]
+    /// Prog array slots that `.maps` fills statically (`values = { [i] = &prog }`).
+    var staticPrograms: [StaticProgramSlot] = []
 
     mutating func addDefinition(_ spec: MapSpec, section: Int, offset: UInt64, fail: Failure) throws(ObjectError) {
         guard definitions[section]?[offset] == nil else {

@@ -11,6 +11,8 @@ struct Function {
     var poisoned: [Int: String] = [:]
 
     var isSubprogram: Bool { section.name == ".text" }
+    /// A program in a section of a type this project does not run: listed, never loaded.
+    var isOtherType: Bool { !isSubprogram && SectionNames.kind(of: section.name) == nil }
     var label: String { "function '\(name)' in section '\(section.name)'" }
     func contains(sectionIndex i: Int) -> Bool { i >= start && i < start + instructions.count }
 }
@@ -24,9 +26,6 @@ enum Functions {
                 throw fail(section.label, "size \(section.data.count) is not a whole number of 8-byte instructions")
             }
             let isText = section.name == ".text"
-            if !isText, SectionNames.kind(of: section.name) == nil {
-                throw fail(section.label, "no supported program type for this section name (supported: \(SectionNames.supported))")
-            }
             let code = Array(section.data)
             let functions = symbols.defined(in: section.index).filter { $0.type == ELFSymbol.typeFunc }.sorted { $0.value < $1.value }
             guard !functions.isEmpty else { throw fail(section.label, "has code but no function symbol") }

@@ -5,11 +5,15 @@ import BPFCore
 /// call and function-address immediates made relative to the new layout.
 struct Linker {
     let subprograms: [RelocatedFunction]
+    /// Subprograms (by first `.text` instruction) whose references could not be relocated:
+    /// a program that reaches one fails with its error.
+    let unrelocated: [Int: ObjectError]
     /// Subprogram indices sorted by first instruction, to find the one containing a target.
     private let byStart: [Int]
 
-    init(subprograms: [RelocatedFunction]) {
+    init(subprograms: [RelocatedFunction], unrelocated: [Int: ObjectError] = [:]) {
         self.subprograms = subprograms
+        self.unrelocated = unrelocated
         byStart = subprograms.indices.sorted { subprograms[$0].function.start < subprograms[$1].function.start }
     }
 
@@ -47,6 +51,7 @@ struct Linker {
                 throw fail("\(function.function.label), instruction \(reference.at)",
                            "refers to .text instruction \(reference.target), which is not inside any function")
             }
+            if let error = unrelocated[subprograms[callee].function.start] { throw error }
             var newlyPlaced = false
             if placed[callee] == nil {
                 placed[callee] = code.count

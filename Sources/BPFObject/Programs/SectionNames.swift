@@ -20,5 +20,11 @@ enum SectionNames {
         }
     }
 
+    /// A code section that holds programs of a type this project does not run (libbpf's
+    /// `kprobe/…`, `iter/…`, `socket`, …): they are listed but refused when asked for.
+    static func otherType(of section: String) -> String {
+        String(section.prefix { $0 != "/" })
+    }
+
     static let supported = "tc, classifier, tcx/ingress, tcx/egress, tc/ingress, tc/egress, netkit/primary, netkit/peer, xdp"
 }

@@ -84,7 +84,7 @@ extension BenchProgram {
               let world = try? Backend.embedded.openWorld() else { return [] }
         defer { world.shutdown() }
         guard let loaded = try? LoadedObject(bytes: bytes, name: object, system: world) else { return [] }
-        return loaded.spec.programs.filter { $0.type == .schedCLS }.map { program in
+        return loaded.spec.programs.filter { $0.type == .schedCLS && $0.refusal == nil }.map { program in
             BenchProgram(name: "\(loaded.spec.name)/\(program.name)", object: object, section: program.name)
         }
     }
