@@ -8,7 +8,6 @@ public enum TCHelpers {
         var table = HelperTable()
         MapHelpers.register(&table)
         QueueStackHelpers.register(&table)
-        SpinLockHelpers.register(&table)
         PacketHelpers.register(&table)
         ChecksumHelpers.register(&table)
         ResizeHelpers.register(&table)
