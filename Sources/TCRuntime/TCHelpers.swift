@@ -31,6 +31,7 @@ public enum TCHelpers {
         FIBHelpers.register(&table)
         SocketHelpers.register(&table)
         SyncookieHelpers.register(&table)
+        RawSyncookieHelpers.register(&table)
         return table
     }
 
