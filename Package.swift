@@ -56,7 +56,7 @@ let package = Package(
         // `tcx net show`: every device with its hooks and attachments, on either backend.
         .target(name: "TCXNet", dependencies: ["TCX", "BPFCore", "LinuxKernel"], swiftSettings: strict),
         // `tcx replay`: an attach plan, a capture pushed through it, per-device captures and a report.
-        .target(name: "TCXReplay", dependencies: ["Engine", "TCX", "TCXScript", "Pcap"], swiftSettings: strict),
+        .target(name: "TCXReplay", dependencies: ["BPFCore", "Engine", "TCX", "TCXScript", "Pcap"], swiftSettings: strict),
         // What applications import.
         .target(name: "SwiftTCX", dependencies: ["TCX", "Engine", "LinuxKernel", "BPFObject", "TCXScript"], swiftSettings: strict),
         .executableTarget(name: "tcx",

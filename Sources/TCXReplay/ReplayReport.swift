@@ -38,7 +38,8 @@ public struct PhaseReport: Sendable {
 
     public let label: String
     public let devices: [DeviceCounts]
-    /// Programs alive at the end of the phase; a program unloaded during it is gone.
+    /// Programs on a hook or held by the plan at the end of the phase, or that ran during it: a
+    /// program whose handles all closed and that left its hook (its owner crashed) is not listed.
     public let programs: [ProgramCounts]
     public let maps: [MapChange]
     public let dropReasons: [(reason: String, count: Int)]

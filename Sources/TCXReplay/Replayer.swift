@@ -1,3 +1,4 @@
+import BPFCore
 import Engine
 import Pcap
 import TCX
@@ -83,7 +84,9 @@ public struct Replayer {
                 }
                 return entry
             },
-            programs: after.programs.map { id, entry in
+            programs: after.programs.filter { id, entry in
+                after.inUse.contains(id) || entry.statistics.runs != before.programs[id]?.statistics.runs
+            }.map { id, entry in
                 let old = before.programs[id]?.statistics
                 let now = entry.statistics
                 return PhaseReport.ProgramCounts(
@@ -114,10 +117,20 @@ public struct Replayer {
 private struct Counters {
     var devices: [UInt32: DeviceStatistics] = [:]
     var programs: [UInt32: (name: String, statistics: ProgramStatistics)] = [:]
+    /// Ids of the programs on some hook of some device or held by a handle of the script.
+    var inUse: Set<UInt32> = []
     let maps: MapSnapshot
 
     init(_ world: EmbeddedSystem, _ list: [DeviceInfo], _ runner: ScriptRunner) {
         for device in list { devices[device.ifindex] = try? world.statistics(device: device.ifindex) }
+        for device in list {
+            for hook in [AttachType.tcxIngress, .tcxEgress, .netkitPrimary, .netkitPeer] {
+                let target = HookTarget(ifindex: device.ifindex, attachType: hook)
+                guard let reply = try? world.query(RawQuery(target: target)) else { continue }
+                inUse.formUnion(reply.programIDs)
+            }
+        }
+        inUse.formUnion(runner.heldProgramIDs)
         for (id, name, statistics) in world.programStatistics() { programs[id] = (name, statistics) }
         maps = MapSnapshot(world, runner)
     }

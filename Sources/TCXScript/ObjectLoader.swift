@@ -8,11 +8,10 @@ public final class LoadedObject {
     public let spec: ObjectSpec
     public let maps: [Handle]
     private let system: any BPFObjectSystem
-    /// Programs loaded so far, by function name, with their ids: loading one again while it
-    /// lives gives another handle to the same program, as libbpf's `bpf_program__fd` does.
-    /// The object holds no handle of its own, so a program whose handles all closed is freed
-    /// (and loads anew).
-    private var programIDs: [String: UInt32] = [:]
+    /// Programs loaded so far, by function name: the object holds one handle to each, and
+    /// loading one again gives another handle to the same program, as libbpf's
+    /// `bpf_program__fd` does (the script contract's "same id").
+    private var programs: [String: Handle] = [:]
 
     /// Parses `bytes` and creates the object's maps in `system` (global data filled, `.rodata`
     /// frozen). On a failure every map created so far is closed again.
@@ -75,7 +74,7 @@ public final class LoadedObject {
             throw TCXError(.ENOENT, "\(spec.name) has no program or section '\(section)' (it has: \(known))")
         }
         if let refusal = program.refusal { throw TCXError(refusal.errno, refusal.description) }
-        if let id = programIDs[program.name], let alive = try? system.program(byID: id) { return alive }
+        if let loaded = programs[program.name] { return try system.duplicate(loaded) }
         var programSpec = ProgramSpec(name: name, type: program.type, expectedAttachType: program.expectedAttachType,
                                       instructions: program.instructions, license: program.license,
                                       btf: program.functionInfo.isEmpty ? nil : spec.btf,
@@ -88,7 +87,7 @@ public final class LoadedObject {
             throw Self.explainingPoisons(error, program)
         }
         do throws(TCXError) {
-            programIDs[program.name] = try system.programInfo(handle).id
+            programs[program.name] = try system.duplicate(handle)
         } catch {
             try? system.close(handle)
             throw error
@@ -106,10 +105,11 @@ public final class LoadedObject {
         return explained
     }
 
-    /// Closes the object's map handles (programs keep their maps alive; program handles
+    /// Closes the object's map and program handles (programs keep their maps alive; handles
     /// given out stay open).
     public func close() {
         for handle in maps { try? system.close(handle) }
-        programIDs = [:]
+        for handle in programs.values { try? system.close(handle) }
+        programs = [:]
     }
 }

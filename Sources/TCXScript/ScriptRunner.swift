@@ -38,6 +38,11 @@ public final class ScriptRunner {
     let system: any TCXSystem
     private let directory: String
     var names = ScriptNames()
+    /// Ids of the programs the script still holds a handle to (not counting the handles its
+    /// loaded objects keep for themselves).
+    public var heldProgramIDs: Set<UInt32> {
+        Set(names.handles.values.compactMap { $0.kind == .program && $0.fd != nil ? $0.id : nil })
+    }
     var objects: [String: LoadedObject] = [:]
 
     public init(system: any TCXSystem, directory: String) {

@@ -14,7 +14,7 @@ import Testing
                      device: "web1", direction: .egress, output: output).run()
     }
 
-    @Test func theMonitorsProgramsVanishAndTheFirewallKeepsFiltering() throws {
+    @Test func theMonitorsProgramsLeaveTheHookAndTheFirewallKeepsFiltering() throws {
         let report = try run()
         #expect(report.frames == 29 && report.skipped == 0)
         #expect(report.phases.map(\.label) == ["before-crash", "after-crash"])
