@@ -5,13 +5,18 @@ import SystemPackage
 import TCX
 
 /// A world's pin namespace: a bpffs directory. A sandbox mounts a bpffs instance of its own
-/// on a fresh temporary directory (each mount is its own superblock, so pins of one world are
-/// invisible to others) and unmounts it at the end; a host or named-namespace world uses an
-/// existing bpffs directory of the machine and never unmounts or removes anything there.
+/// (each mount is its own superblock, so pins of one world are invisible to others), keeps a
+/// descriptor of its root and detaches the mount at once: no mount point or directory is left
+/// on the machine, the pins are reached through `/proc/PID/fd/N`, and the bpffs with every
+/// pin goes when the descriptor closes — at `release()` or when the process dies, however it
+/// dies. A host or named-namespace world uses an existing bpffs directory of the machine and
+/// never unmounts or removes anything there.
 struct PinDirectory: Sendable {
     let root: FilePath
     /// True for a sandbox's own mount, which `release()` takes down.
     let isPrivateMount: Bool
+    /// The descriptor that holds a sandbox's detached bpffs (-1 for a machine directory).
+    let holder: Int32
     /// Why pins cannot be made here (a machine directory that is no bpffs). Only pin
     /// operations fail with it: attaching and listing need no bpffs.
     let unavailable: TCXError?
@@ -25,19 +30,25 @@ struct PinDirectory: Sendable {
         let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
         guard made != nil else { throw TCXError(LinuxErrno(rawValue: errno), "mkdtemp for the pin directory failed") }
         let path = FilePath(platformString: template)
+        defer { _ = path.withPlatformString { rmdir($0) } }
         let mounted = path.withPlatformString { cbpfsys_mount_bpffs($0) }
         guard mounted == 0 else {
-            let code = errno
-            _ = path.withPlatformString { rmdir($0) }
-            throw TCXError(LinuxErrno(rawValue: code), "mount -t bpf on \(path) failed")
+            throw TCXError(LinuxErrno(rawValue: errno), "mount -t bpf on \(path) failed")
         }
-        return PinDirectory(root: path, isPrivateMount: true, unavailable: nil)
+        let holder = path.withPlatformString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let code = errno
+        _ = path.withPlatformString { cbpfsys_umount($0, 1) }
+        guard holder >= 0 else {
+            throw TCXError(LinuxErrno(rawValue: code), "opening the bpffs mounted on \(path) failed")
+        }
+        return PinDirectory(root: FilePath("/proc/\(getpid())/fd/\(holder)"), isPrivateMount: true,
+                            holder: holder, unavailable: nil)
     }
 
     /// An existing directory, which must be on a bpffs for pins (BPF_OBJ_PIN works nowhere
     /// else); if it is not, the world still opens and only pin operations say why.
     static func existing(_ path: String) -> PinDirectory {
-        PinDirectory(root: FilePath(path), isPrivateMount: false, unavailable: problem(with: path))
+        PinDirectory(root: FilePath(path), isPrivateMount: false, holder: -1, unavailable: problem(with: path))
     }
 
     private static func problem(with path: String) -> TCXError? {
@@ -80,13 +91,10 @@ struct PinDirectory: Sendable {
         return found
     }
 
-    /// A sandbox's mount goes (dropping every pin's reference) with its directory; a
+    /// A sandbox's bpffs goes with its last descriptor (dropping every pin's reference); a
     /// machine's bpffs is left exactly as it is.
     func release() {
-        guard isPrivateMount else { return }
-        root.withPlatformString { path in
-            if cbpfsys_umount(path, 0) != 0 { _ = cbpfsys_umount(path, 1) }
-            _ = rmdir(path)
-        }
+        guard isPrivateMount, holder >= 0 else { return }
+        _ = Glibc.close(holder)
     }
 }

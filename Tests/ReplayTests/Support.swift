@@ -15,10 +15,21 @@ enum Repository {
     static func path(_ relative: String) -> String { root + "/" + relative }
 }
 
-/// A fresh temporary directory.
-func temporaryDirectory() -> String {
+/// One directory per test process for every replay's output, removed when the process exits.
+let scratchRoot: String = {
     var template = Array((NSTemporaryDirectory() + "/replay-tests.XXXXXX").utf8CString)
-    return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+    let path = template.withUnsafeMutableBufferPointer { buffer in
+        buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
+    } ?? NSTemporaryDirectory()
+    atexit { try? FileManager.default.removeItem(atPath: scratchRoot) }
+    return path
+}()
+
+/// A fresh directory inside `scratchRoot`.
+func temporaryDirectory() -> String {
+    let path = scratchRoot + "/" + UUID().uuidString
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
 }
 
 /// An Ethernet frame: IPv4, protocol `proto`, padded to `length` bytes.
