@@ -13,6 +13,7 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
     public static let lpmTrie = MapType(rawValue: 11)
     public static let queue = MapType(rawValue: 22)
     public static let stack = MapType(rawValue: 23)
+    public static let bloomFilter = MapType(rawValue: 30)
     public static let ringbuf = MapType(rawValue: 27)
 
     public var description: String {
@@ -22,6 +23,7 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .progArray: "prog_array"
         case .queue: "queue"
         case .stack: "stack"
+        case .bloomFilter: "bloom_filter"
         case .perfEventArray: "perf_event_array"
         case .percpuHash: "percpu_hash"
         case .percpuArray: "percpu_array"
@@ -70,6 +72,8 @@ public struct MapSpec: Hashable, Sendable {
     public var btf: [UInt8]?
     public var btfKeyTypeID: UInt32 = 0
     public var btfValueTypeID: UInt32 = 0
+    /// BPF_MAP_CREATE's `map_extra`: a bloom filter's number of hash functions (0: 5).
+    public var mapExtra: UInt64 = 0
 
     public init(name: String, type: MapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
                 flags: UInt32 = 0, pinning: UInt32 = 0, initialValue: [UInt8]? = nil) {

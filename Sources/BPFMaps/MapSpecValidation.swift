@@ -19,6 +19,7 @@ extension MapSpec {
         case .lpmTrie: try validateLPM()
         case .ringbuf: try validateRingbuf()
         case .queue, .stack: try validateQueueStack()
+        case .bloomFilter: try validateBloomFilter()
         case .perfEventArray: throw MapError(.EOPNOTSUPP, "map type \(type) is not implemented by the embedded engine")
         default: throw MapError(.EINVAL, "unknown map type \(type.rawValue)")
         }

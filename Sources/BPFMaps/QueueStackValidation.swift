@@ -15,3 +15,17 @@ extension MapSpec {
         guard UInt64(valueSize) <= MapLimits.kmallocMax else { throw MapError(.E2BIG, "value size \(valueSize) is too large") }
     }
 }
+
+extension MapSpec {
+    /// BPF_MAP_TYPE_BLOOM_FILTER: no key, a value, at least one entry, at most 15 hash
+    /// functions in map_extra; NUMA, zero-seed and access flags only.
+    func validateBloomFilter() throws(MapError) {
+        let allowed = Self.numaNode | Self.zeroSeed | Self.accessFlags
+        guard keySize == 0, valueSize != 0, maxEntries != 0, flags & ~allowed == 0, mapExtra & ~0xf == 0 else {
+            throw MapError(.EINVAL, "bloom_filter needs key size 0, a value, max_entries, flags it takes and map_extra ≤ 15")
+        }
+        guard flags & (MapFlags.rdonlyProg | MapFlags.wronlyProg) != (MapFlags.rdonlyProg | MapFlags.wronlyProg) else {
+            throw MapError(.EINVAL, "BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG together")
+        }
+    }
+}

@@ -35,6 +35,7 @@ enum MapCalls {
         attr.set(BPFAttr.MapCreate.maxEntries, spec.maxEntries)
         attr.set(BPFAttr.MapCreate.mapFlags, spec.flags)
         attr.set(BPFAttr.MapCreate.mapName, ProgramLoader.kernelName(spec.name))
+        attr.set(BPFAttr.MapCreate.mapExtra, spec.mapExtra)
         var fd: Int32
         if let typed = createWithBTF(spec, &attr) {
             fd = typed

@@ -40,6 +40,7 @@ enum BTFMaps {
         var maxEntries: UInt32 = 0, flags: UInt32 = 0, pinning: UInt32 = 0
         var keyTypeID: UInt32 = 0, valueTypeID: UInt32 = 0
         var valuesOffset: UInt64?
+        var mapExtra: UInt64 = 0
         for member in definition.members {
             func number() throws(ObjectError) -> UInt32 {
                 guard let pointer = btf.skippingQualifiers(member.type), pointer.kind == .pointer,
@@ -73,7 +74,8 @@ enum BTFMaps {
             case "pinning":
                 pinning = try number()
                 guard pinning <= 1 else { throw fail(location, "pinning \(pinning) is not LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1)") }
-            case "numa_node", "map_extra":
+            case "map_extra": mapExtra = UInt64(try number())
+            case "numa_node":
                 guard try number() == 0 else { throw fail(location, "field '\(member.name)' is not supported") }
             case "values":
                 // A flexible array of pointers, filled by relocations (programs for a prog array).
@@ -93,6 +95,7 @@ enum BTFMaps {
                            maxEntries: maxEntries, flags: flags, pinning: pinning)
         spec.btfKeyTypeID = keyTypeID
         spec.btfValueTypeID = valueTypeID
+        spec.mapExtra = mapExtra
         return (spec, valuesOffset)
     }
 }
