@@ -12,6 +12,7 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
     public static let lruPercpuHash = MapType(rawValue: 10)
     public static let lpmTrie = MapType(rawValue: 11)
     public static let queue = MapType(rawValue: 22)
+    public static let skStorage = MapType(rawValue: 24)
     public static let stack = MapType(rawValue: 23)
     public static let bloomFilter = MapType(rawValue: 30)
     public static let ringbuf = MapType(rawValue: 27)
@@ -31,6 +32,7 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .lruPercpuHash: "lru_percpu_hash"
         case .lpmTrie: "lpm_trie"
         case .ringbuf: "ringbuf"
+        case .skStorage: "sk_storage"
         default: "map_type_\(rawValue)"
         }
     }

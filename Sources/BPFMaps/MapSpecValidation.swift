@@ -20,6 +20,7 @@ extension MapSpec {
         case .ringbuf: try validateRingbuf()
         case .queue, .stack: try validateQueueStack()
         case .bloomFilter: try validateBloomFilter()
+        case .skStorage: try validateSKStorage()
         case .perfEventArray: throw MapError(.EOPNOTSUPP, "map type \(type) is not implemented by the embedded engine")
         default: throw MapError(.EINVAL, "unknown map type \(type.rawValue)")
         }

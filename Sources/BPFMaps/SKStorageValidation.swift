@@ -1,0 +1,30 @@
+import BPFCore
+
+/// BPF_MAP_CREATE's rules for BPF_MAP_TYPE_SK_STORAGE, as measured on Linux 6.18.
+extension MapSpec {
+    /// BPF_F_CLONE: the storage follows a socket into its clones.
+    static let cloneFlag: UInt32 = 0x200
+    /// The largest value a socket-local storage takes (`U16_MAX` less the element header on 6.18).
+    static let skStorageMaxValue: UInt32 = 65407
+
+    /// Throws the kernel's errno for a bad spec; a good one is still refused, with EOPNOTSUPP,
+    /// because the engine does not hold per-socket storage yet.
+    func validateSKStorage() throws(MapError) {
+        let allowed = MapFlags.noPrealloc | Self.cloneFlag
+        guard flags & ~allowed == 0 else {
+            throw MapError(.EINVAL, "flags 0x\(String(flags & ~allowed, radix: 16)) are not valid for sk_storage")
+        }
+        // Storage lives in the socket and is allocated on demand: the map is never preallocated.
+        guard flags & MapFlags.noPrealloc != 0 else { throw MapError(.EINVAL, "sk_storage needs BPF_F_NO_PREALLOC") }
+        guard maxEntries == 0 else { throw MapError(.EINVAL, "sk_storage takes max_entries 0, not \(maxEntries)") }
+        guard keySize == 4 else { throw MapError(.EINVAL, "sk_storage key size must be 4 (a socket fd), not \(keySize)") }
+        guard valueSize != 0 else { throw MapError(.EINVAL, "value size is 0") }
+        guard btfKeyTypeID != 0, btfValueTypeID != 0 else {
+            throw MapError(.EINVAL, "sk_storage needs BTF for its key and value")
+        }
+        guard valueSize <= Self.skStorageMaxValue else {
+            throw MapError(.E2BIG, "sk_storage value size \(valueSize) exceeds \(Self.skStorageMaxValue)")
+        }
+        throw MapError(.EOPNOTSUPP, "map type \(type) is not implemented by the embedded engine")
+    }
+}
