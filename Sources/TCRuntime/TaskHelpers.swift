@@ -6,6 +6,9 @@ import BPFVM
 enum TaskHelpers {
     /// overflowuid: what `bpf_get_socket_uid` answers for an skb without a full socket.
     static let overflowUID: UInt64 = 65534
+    /// What `bpf_get_current_task` answers: an address in the kernel's direct map, stable for
+    /// the process, that reaches no memory here (`bpf_probe_read_kernel` of it is -EFAULT).
+    static let currentTask: UInt64 = 0xffff_8880_0000_0000 | UInt64(ProcessIdentity.pidTgid & 0xffff_ffff) << 13
 
     static func register(_ table: inout HelperTable) {
         table.register(14, name: "get_current_pid_tgid") { _ in ProcessIdentity.pidTgid }
@@ -37,6 +40,7 @@ enum TaskHelpers {
             TCRun.from(call).skb.metadata.socket == nil ? overflowUID : 0
         }
         table.register(122, name: "get_netns_cookie") { _ in SocketCookies.namespaceCookie }
+        table.register(35, name: "get_current_task") { _ in currentTask }
     }
 
     static func currentCommand(_ call: inout HelperCall) -> UInt64 {

@@ -28,6 +28,17 @@ import Testing
         #expect(uidGid >> 32 == UInt64(getgid()))
     }
 
+    /// bpf_get_current_task gives the same kernel-looking address on every call; reading
+    /// through it fails with -EFAULT rather than reaching any memory of this process.
+    @Test func currentTaskIsAnAddressThatReachesNothing() throws {
+        let task = try Self.value([Asm.movReg(6, 1), Asm.call(35)])
+        #expect(task >> 44 == 0xffff8)
+        #expect(try Self.value([Asm.movReg(6, 1), Asm.call(35)]) == task)
+        let read = try Self.value([Asm.movReg(6, 1), Asm.call(35), Asm.movReg(3, 0), Asm.movReg(1, 10), Asm.add(1, -16),
+                                   Asm.mov(2, 8), Asm.call(113)])
+        #expect(read == UInt64(bitPattern: -14))
+    }
+
     /// The cgroup id is the inode of this process's cgroup v2 directory; level 0 is the root.
     @Test func cgroupIDs() throws {
         let id = try Self.value([Asm.movReg(6, 1), Asm.call(80)])
