@@ -12,12 +12,6 @@ struct KernelCorpusTests {
 
     @Test(arguments: scripts)
     func scriptPassesOnTheKernel(path: String) throws {
-        let source = try #require(ScriptFile.read(path))
-        let world = try KernelSystem()
-        defer { world.shutdown() }
-        let results = try ScriptFile.run(source: source, path: path, world: world)
-        for result in results where !result.matches {
-            Issue.record("\(path):\(result.line.number): \(result.printed)")
-        }
+        try KernelTestSupport.expectScriptPasses(path)
     }
 }
