@@ -15,6 +15,7 @@ enum Verifier {
         try ControlFlowCheck.run(verified, options: options)
         try PoisonedCallCheck.run(&verified)
         try RegisterCheck.run(verified, entryRegisters: options.initializedRegisters, globals: options.globalFunctions)
+        try PointerArithmeticCheck.run(verified, contextPacketFields: Set(options.contextPacketPointers.keys))
         return verified
     }
 
