@@ -13,10 +13,10 @@ import TCX
 /// never unmounts or removes anything there.
 struct PinDirectory: Sendable {
     let root: FilePath
-    /// True for a sandbox's own mount, which `release()` takes down.
-    let isPrivateMount: Bool
     /// The descriptor that holds a sandbox's detached bpffs (-1 for a machine directory).
     let holder: Int32
+    /// True for a sandbox's own mount, which `release()` takes down.
+    var isPrivateMount: Bool { holder >= 0 }
     /// Why pins cannot be made here (a machine directory that is no bpffs). Only pin
     /// operations fail with it: attaching and listing need no bpffs.
     let unavailable: TCXError?
@@ -41,14 +41,13 @@ struct PinDirectory: Sendable {
         guard holder >= 0 else {
             throw TCXError(LinuxErrno(rawValue: code), "opening the bpffs mounted on \(path) failed")
         }
-        return PinDirectory(root: FilePath("/proc/\(getpid())/fd/\(holder)"), isPrivateMount: true,
-                            holder: holder, unavailable: nil)
+        return PinDirectory(root: FilePath("/proc/\(getpid())/fd/\(holder)"), holder: holder, unavailable: nil)
     }
 
     /// An existing directory, which must be on a bpffs for pins (BPF_OBJ_PIN works nowhere
     /// else); if it is not, the world still opens and only pin operations say why.
     static func existing(_ path: String) -> PinDirectory {
-        PinDirectory(root: FilePath(path), isPrivateMount: false, holder: -1, unavailable: problem(with: path))
+        PinDirectory(root: FilePath(path), holder: -1, unavailable: problem(with: path))
     }
 
     private static func problem(with path: String) -> TCXError? {
@@ -94,7 +93,7 @@ struct PinDirectory: Sendable {
     /// A sandbox's bpffs goes with its last descriptor (dropping every pin's reference); a
     /// machine's bpffs is left exactly as it is.
     func release() {
-        guard isPrivateMount, holder >= 0 else { return }
+        guard isPrivateMount else { return }
         _ = Glibc.close(holder)
     }
 }

@@ -8,12 +8,15 @@ enum ClockHelpers {
     static let ticksPerSecond: UInt64 = 250
     static let initialJiffies: UInt64 = UInt64(UInt32(truncatingIfNeeded: -300 * Int64(ticksPerSecond)))
 
+    /// The kernel's tick counter now, from the run's boot clock.
+    static func jiffies(_ call: HelperCall) -> UInt64 {
+        initialJiffies &+ TCRun.from(call).services.bootNanoseconds() / (1_000_000_000 / ticksPerSecond)
+    }
+
     static func register(_ table: inout HelperTable) {
         table.register(208, name: "ktime_get_tai_ns") { _ in TCServices.clock(CLOCK_TAI) }
         table.register(160, name: "ktime_get_coarse_ns") { _ in TCServices.clock(CLOCK_MONOTONIC_COARSE) }
-        table.register(118, name: "jiffies64") { call in
-            initialJiffies &+ TCRun.from(call).services.bootNanoseconds() / (1_000_000_000 / ticksPerSecond)
-        }
+        table.register(118, name: "jiffies64") { call in jiffies(call) }
         table.register(42, name: "get_numa_node_id") { _ in 0 }
     }
 }

@@ -6,9 +6,10 @@ import BPFVM
 enum TaskHelpers {
     /// overflowuid: what `bpf_get_socket_uid` answers for an skb without a full socket.
     static let overflowUID: UInt64 = 65534
-    /// What `bpf_get_current_task` answers: an address in the kernel's direct map, stable for
-    /// the process, that reaches no memory here (`bpf_probe_read_kernel` of it is -EFAULT).
-    static let currentTask: UInt64 = 0xffff_8880_0000_0000 | UInt64(ProcessIdentity.pidTgid & 0xffff_ffff) << 13
+    /// What `bpf_get_current_task` answers: an address in the kernel's direct map, one per
+    /// thread as the kernel's task_struct is, that reaches no memory here (so
+    /// `bpf_probe_read_kernel` of it is -EFAULT).
+    static var currentTask: UInt64 { 0xffff_8880_0000_0000 | (ProcessIdentity.pidTgid & 0xffff_ffff) << 13 }
 
     static func register(_ table: inout HelperTable) {
         table.register(14, name: "get_current_pid_tgid") { _ in ProcessIdentity.pidTgid }

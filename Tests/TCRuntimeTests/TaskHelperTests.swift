@@ -1,5 +1,6 @@
 import BPFCore
 import BPFVM
+import Foundation
 import Glibc
 import TCRuntime
 import Testing
@@ -28,12 +29,18 @@ import Testing
         #expect(uidGid >> 32 == UInt64(getgid()))
     }
 
-    /// bpf_get_current_task gives the same kernel-looking address on every call; reading
-    /// through it fails with -EFAULT rather than reaching any memory of this process.
+    /// bpf_get_current_task gives a kernel-looking address, the same for every call on one
+    /// thread and another on another thread (a task is a thread); reading through it fails with
+    /// -EFAULT rather than reaching any memory of this process.
     @Test func currentTaskIsAnAddressThatReachesNothing() throws {
         let task = try Self.value([Asm.movReg(6, 1), Asm.call(35)])
         #expect(task >> 44 == 0xffff8)
         #expect(try Self.value([Asm.movReg(6, 1), Asm.call(35)]) == task)
+        final class Box: @unchecked Sendable { var value: UInt64? }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        Thread { box.value = try? Self.value([Asm.movReg(6, 1), Asm.call(35)]); done.signal() }.start()
+        done.wait()
+        #expect(box.value != nil && box.value != task)
         let read = try Self.value([Asm.movReg(6, 1), Asm.call(35), Asm.movReg(3, 0), Asm.movReg(1, 10), Asm.add(1, -16),
                                    Asm.mov(2, 8), Asm.call(113)])
         #expect(read == UInt64(bitPattern: -14))

@@ -1,5 +1,3 @@
-import SwiftTCX
-import TCXScript
 import Testing
 
 /// Every script of the corpus passes on the embedded backend: the kernel-recorded ones under
@@ -17,13 +15,6 @@ import Testing
 
     @Test(arguments: kernelScripts + embeddedScripts + examples)
     func scriptPassesOnEmbedded(path: String) throws {
-        let source = try #require(ScriptFile.read(path))
-        let world = try Backend.embedded.openWorld()
-        defer { world.shutdown() }
-        let results = try ScriptFile.run(source: source, path: path, world: world)
-        #expect(results.contains { $0.line.expected != nil })
-        for result in results where !result.matches {
-            Issue.record("\(path):\(result.line.number): \(result.printed)")
-        }
+        try Fixtures.expectScriptPassesOnEmbedded(path)
     }
 }

@@ -1,5 +1,3 @@
-import SwiftTCX
-import TCXScript
 import Testing
 
 /// The map corpus (Tests/Fixtures/corpus/maps): objects with every map type a tc program can
@@ -13,13 +11,6 @@ import Testing
 
     @Test(arguments: scripts)
     func scriptPassesOnEmbedded(path: String) throws {
-        let source = try #require(ScriptFile.read(path))
-        let world = try Backend.embedded.openWorld()
-        defer { world.shutdown() }
-        let results = try ScriptFile.run(source: source, path: path, world: world)
-        #expect(results.contains { $0.line.expected != nil })
-        for result in results where !result.matches {
-            Issue.record("\(path):\(result.line.number): \(result.printed)")
-        }
+        try Fixtures.expectScriptPassesOnEmbedded(path)
     }
 }

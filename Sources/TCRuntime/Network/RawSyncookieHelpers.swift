@@ -56,8 +56,7 @@ enum RawSyncookieHelpers {
 
     /// The kernel's cookie clock: jiffies / (60 HZ).
     static func minute(_ call: HelperCall) -> UInt32 {
-        let jiffies = ClockHelpers.initialJiffies &+ TCRun.from(call).services.bootNanoseconds() / (1_000_000_000 / ClockHelpers.ticksPerSecond)
-        return UInt32(truncatingIfNeeded: jiffies / (60 * ClockHelpers.ticksPerSecond))
+        UInt32(truncatingIfNeeded: ClockHelpers.jiffies(call) / (60 * ClockHelpers.ticksPerSecond))
     }
 
     /// The value of the last MSS option (kind 2, length 4, non-zero) in the options, walked as

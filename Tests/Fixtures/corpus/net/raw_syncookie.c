@@ -46,52 +46,41 @@ static void ack_for(struct tcp_words *ack, struct tcp_words *syn, __u32 cookie)
 	ack->flags = 0x10;
 }
 
+/* The cookies of the frame's SYN: an IPv4 or IPv6 header of ip_len bytes after Ethernet. */
+static inline __attribute__((always_inline)) int cookies(struct __sk_buff *skb, __u32 ip_len, int v6)
+{
+	__u8 ip[40];
+	struct tcp_words th, ack;
+	long long out[6];
+	__u32 tcp_at = 14 + ip_len;
+
+	if (skb_load_bytes(skb, 14, ip, ip_len) < 0 || skb_load_bytes(skb, tcp_at, &th, sizeof(th)) < 0)
+		return -1;
+	out[0] = v6 ? raw_gen6(ip, &th, 20) : raw_gen4(ip, &th, 20);
+	out[1] = v6 ? raw_gen6(ip, &th, 24) : raw_gen4(ip, &th, 24);
+	out[2] = v6 ? raw_gen6(ip, &th, 28) : raw_gen4(ip, &th, 28);
+	out[3] = v6 ? raw_gen6(ip, &th, 16) : raw_gen4(ip, &th, 16);
+	__u32 cookie = cookie_of(out);
+	ack_for(&ack, &th, cookie);
+	out[4] = v6 ? raw_check6(ip, &ack) : raw_check4(ip, &ack);
+	ack.ack_seq = swap32(cookie + 2);
+	out[5] = v6 ? raw_check6(ip, &ack) : raw_check4(ip, &ack);
+	for (int i = 0; i < 4; i++)
+		out[i] = mss_or_error(out[i]);
+	skb_store_bytes(skb, tcp_at + sizeof(th), out, sizeof(out), 0);
+	return 1;
+}
+
 SEC("tc")
 int raw4(struct __sk_buff *skb)
 {
-	__u8 ip[20];
-	struct tcp_words th, ack;
-	long long out[6];
-
-	if (skb_load_bytes(skb, 14, ip, sizeof(ip)) < 0 || skb_load_bytes(skb, 34, &th, sizeof(th)) < 0)
-		return -1;
-	out[0] = raw_gen4(ip, &th, 20);
-	out[1] = raw_gen4(ip, &th, 24);
-	out[2] = raw_gen4(ip, &th, 28);
-	out[3] = raw_gen4(ip, &th, 16);
-	__u32 cookie = cookie_of(out);
-	ack_for(&ack, &th, cookie);
-	out[4] = raw_check4(ip, &ack);
-	ack.ack_seq = swap32(cookie + 2);
-	out[5] = raw_check4(ip, &ack);
-	for (int i = 0; i < 4; i++)
-		out[i] = mss_or_error(out[i]);
-	skb_store_bytes(skb, 62, out, sizeof(out), 0);
-	return 1;
+	return cookies(skb, 20, 0);
 }
 
 SEC("tc")
 int raw6(struct __sk_buff *skb)
 {
-	__u8 ip[40];
-	struct tcp_words th, ack;
-	long long out[6];
-
-	if (skb_load_bytes(skb, 14, ip, sizeof(ip)) < 0 || skb_load_bytes(skb, 54, &th, sizeof(th)) < 0)
-		return -1;
-	out[0] = raw_gen6(ip, &th, 20);
-	out[1] = raw_gen6(ip, &th, 24);
-	out[2] = raw_gen6(ip, &th, 28);
-	out[3] = raw_gen6(ip, &th, 16);
-	__u32 cookie = cookie_of(out);
-	ack_for(&ack, &th, cookie);
-	out[4] = raw_check6(ip, &ack);
-	ack.ack_seq = swap32(cookie + 2);
-	out[5] = raw_check6(ip, &ack);
-	for (int i = 0; i < 4; i++)
-		out[i] = mss_or_error(out[i]);
-	skb_store_bytes(skb, 82, out, sizeof(out), 0);
-	return 1;
+	return cookies(skb, 40, 1);
 }
 
 char LICENSE[] SEC("license") = "GPL";
