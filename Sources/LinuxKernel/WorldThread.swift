@@ -24,6 +24,8 @@ final class WorldThread<State>: @unchecked Sendable {
     private var state: State?
     private var thread: Thread?
     private var startup: Result<Void, TCXError>?
+    /// Signalled once the thread is back in the namespace it came from, about to end.
+    private let left = DispatchSemaphore(value: 0)
 
     /// Starts the thread, moves it into the scope's network namespace (a fresh one for a
     /// sandbox) and builds the state there.
@@ -56,6 +58,7 @@ final class WorldThread<State>: @unchecked Sendable {
                 _ = cbpfsys_setns_net(hostNamespace)
                 Glibc.close(hostNamespace)
             }
+            left.signal()
         }
         thread.name = name
         self.thread = thread
@@ -85,15 +88,19 @@ final class WorldThread<State>: @unchecked Sendable {
         return try outcome.get()
     }
 
-    /// Runs `teardown` as the last job, then lets the thread leave the namespace and end.
-    /// Later calls to `run` fail; a second stop does nothing.
+    /// Runs `teardown` as the last job and returns once the thread has left the namespace, so
+    /// a sandbox's namespace has no task in it any more. Later calls to `run` fail; a second
+    /// stop does nothing.
     func stop(_ teardown: @escaping (State) -> Void) {
         let done = DispatchSemaphore(value: 0)
         let enqueued = enqueue(Job(work: { [self] in
             teardown(state!)
             state = nil
         }, done: done), closing: true)
-        if enqueued { done.wait() }
+        if enqueued {
+            done.wait()
+            left.wait()
+        }
     }
 
     /// Queues a job; `closing` makes it the last one the thread will accept.
