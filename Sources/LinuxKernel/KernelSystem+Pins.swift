@@ -76,6 +76,12 @@ enum Pins {
     static func attachedLink(at file: FilePath) -> (id: UInt32, hook: HookTarget)? {
         guard let fd = try? object(.objGet, file, fd: 0, "") else { return nil }
         defer { _ = Glibc.close(fd) }
+        return attachedLink(fd: fd)
+    }
+
+    /// The link behind `fd` if it is attached to a hook; nil for anything else.
+    static func attachedLink(fd: Int32) -> (id: UInt32, hook: HookTarget)? {
+        guard (try? FDInfo(fd))?.linkID != nil else { return nil }
         let handle = Handle(rawValue: UInt32(bitPattern: fd))
         guard let info = try? ObjectInfo.read(handle, size: LinkInfoLayout.size, expecting: .link) else { return nil }
         let ifindex = info.get32(LinkInfoLayout.ifindex)
@@ -89,6 +95,24 @@ enum Pins {
     static func isHeld(_ id: UInt32, by state: WorldState) -> Bool {
         if state.handles.contains(where: { (try? FDInfo($0))?.linkID == id }) { return true }
         return state.pins.allPins().contains { linkID(at: $0) == id }
+    }
+
+    /// After the world's last handle of an attached link is closed: the kernel releases the link
+    /// only with its last reference, and whoever lists links (bpftool, `tcx host`, a monitoring
+    /// agent) holds one for a moment, so the release may happen in their close, after ours
+    /// returned. Takes a reference by id and drops it, so the last one is dropped here, until the
+    /// id stops resolving; a holder that keeps it for longer than `patience` is a real owner.
+    static func awaitRelease(_ link: (id: UInt32, hook: HookTarget), patience: Duration = .seconds(1)) {
+        let deadline = ContinuousClock.now + patience
+        var delay: UInt32 = 50
+        while true {
+            guard let fd = try? Inventory.open(.linkGetFDByID, id: link.id) else { break }
+            _ = Glibc.close(fd)
+            guard ContinuousClock.now < deadline else { return }
+            usleep(delay)
+            delay = min(delay * 2, 10_000)
+        }
+        awaitDetach(link)
     }
 
     /// Waits until the kernel's deferred release of the link has taken it out of its hook.

@@ -52,8 +52,14 @@ public final class KernelSystem: TCXSystem {
         try world.run { state throws(TCXError) in state.adopt(try ProgramLoader.load(spec)) }
     }
 
+    /// Closes the handle; when it was the world's last reference to an attached link, returns
+    /// once the kernel has taken the link off its hook (see `Pins.awaitRelease`).
     public func close(_ handle: Handle) throws(TCXError) {
-        try world.run { state throws(TCXError) in try state.close(handle) }
+        try world.run { state throws(TCXError) in
+            let link = Pins.attachedLink(fd: try state.owned(handle, "close").rawValue)
+            try state.close(handle)
+            if let link, !Pins.isHeld(link.id, by: state) { Pins.awaitRelease(link) }
+        }
     }
 
     public func duplicate(_ handle: Handle) throws(TCXError) -> Handle {
