@@ -76,6 +76,14 @@ public struct MapSpec: Hashable, Sendable {
     public var btfValueTypeID: UInt32 = 0
     /// BPF_MAP_CREATE's `map_extra`: a bloom filter's number of hash functions (0: 5).
     public var mapExtra: UInt64 = 0
+    /// A map of maps' template (what the kernel gets as `inner_map_fd`): the maps it may hold
+    /// have its type, sizes and flags. nil for every other map.
+    public var innerMap: MapSpec? {
+        get { innerMapStorage.first }
+        set { innerMapStorage = newValue.map { [$0] } ?? [] }
+    }
+    // An array, because a struct cannot hold its own type directly.
+    private var innerMapStorage: [MapSpec] = []
 
     public init(name: String, type: MapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
                 flags: UInt32 = 0, pinning: UInt32 = 0, initialValue: [UInt8]? = nil) {

@@ -13,6 +13,7 @@ extension BPFMap {
         case .ringbuf: return try RingBufferMap(spec: spec, possibleCPUs: possibleCPUs)
         case .queue, .stack: return QueueStackMap(spec: spec, possibleCPUs: possibleCPUs)
         case .bloomFilter: return BloomFilterMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .arrayOfMaps, .hashOfMaps: return try MapOfMapsMap(spec: spec, possibleCPUs: possibleCPUs)
         default: throw MapError(.EINVAL, "unknown map type \(spec.type.rawValue)")
         }
     }

@@ -25,6 +25,17 @@ public enum MapInMapRules {
         try shape.validate(possibleCPUs: 1)
     }
 
+    /// All of creation: the outer map's attributes, then its template, which must itself be a
+    /// map that could exist (on the kernel it is one, passed by fd), then whether it may serve.
+    static func validateCreation(_ spec: MapSpec, possibleCPUs: Int) throws(MapError) {
+        try validateOuter(spec)
+        guard let template = spec.innerMap else {
+            throw MapError(.EINVAL, "a map of maps needs an inner map (inner_map_fd) as its template")
+        }
+        try template.validate(possibleCPUs: possibleCPUs)
+        try validateTemplate(template)
+    }
+
     /// Whether a map may serve as the inner template: not itself a map of maps (EINVAL: one
     /// level only), and of a type the kernel can compare (a prog array cannot: ENOTSUPP).
     public static func validateTemplate(_ template: MapSpec) throws(MapError) {
@@ -37,7 +48,7 @@ public enum MapInMapRules {
     }
 
     /// Whether `inner` may be stored in a map of maps made with `template`: same type, key and
-    /// value size, flags, and max_entries unless the template is BPF_F_INNER_MAP (all EINVAL).
+    /// value size, flags (but for userspace access), and max_entries unless the template is BPF_F_INNER_MAP (all EINVAL).
     public static func checkCompatible(template: MapSpec, inner: MapSpec) throws(MapError) {
         guard inner.type == template.type else {
             throw MapError(.EINVAL, "inner map is a \(inner.type), the template a \(template.type)")
@@ -45,7 +56,10 @@ public enum MapInMapRules {
         guard inner.keySize == template.keySize, inner.valueSize == template.valueSize else {
             throw MapError(.EINVAL, "inner map key/value sizes differ from the template's")
         }
-        guard inner.flags == template.flags else {
+        // BPF_F_RDONLY and BPF_F_WRONLY say what userspace may do through a descriptor, not
+        // what the map is: the kernel leaves them out of the comparison (measured).
+        let userspaceAccess = MapFlags.rdonly | MapFlags.wronly
+        guard inner.flags & ~userspaceAccess == template.flags & ~userspaceAccess else {
             throw MapError(.EINVAL, "inner map flags 0x\(String(inner.flags, radix: 16)) differ from the template's")
         }
         if template.flags & innerMapFlag == 0, inner.maxEntries != template.maxEntries {
@@ -60,5 +74,11 @@ public enum MapInMapRules {
             throw MapError(.EINVAL, "an array of maps takes only BPF_ANY")
         }
         guard index < maxEntries else { throw MapError(.E2BIG, "index \(index) is past max_entries \(maxEntries)") }
+    }
+}
+
+extension MapSpec {
+    func validateMapOfMaps(possibleCPUs: Int) throws(MapError) {
+        try MapInMapRules.validateCreation(self, possibleCPUs: possibleCPUs)
     }
 }

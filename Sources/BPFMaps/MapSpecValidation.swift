@@ -5,7 +5,7 @@ extension MapSpec {
     static let accessFlags = MapFlags.rdonly | MapFlags.wronly | MapFlags.rdonlyProg | MapFlags.wronlyProg
     static let numaNode: UInt32 = 0x4
     static let zeroSeed: UInt32 = 0x40
-    static let innerMap: UInt32 = 0x1000
+    static let innerMapFlag: UInt32 = 0x1000
 
     /// Throws the error BPF_MAP_CREATE gives for this spec on a machine with `possibleCPUs` CPUs.
     public func validate(possibleCPUs: Int) throws(MapError) {
@@ -21,6 +21,7 @@ extension MapSpec {
         case .queue, .stack: try validateQueueStack()
         case .bloomFilter: try validateBloomFilter()
         case .skStorage: try validateSKStorage()
+        case .arrayOfMaps, .hashOfMaps: try validateMapOfMaps(possibleCPUs: possibleCPUs)
         case .perfEventArray: throw MapError(.EOPNOTSUPP, "map type \(type) is not implemented by the embedded engine")
         default: throw MapError(.EINVAL, "unknown map type \(type.rawValue)")
         }
@@ -32,7 +33,7 @@ extension MapSpec {
 
     private func validateArray() throws(MapError) {
         let percpu = type == .percpuArray
-        var allowed = Self.numaNode | Self.accessFlags | MapFlags.mmapable | Self.innerMap
+        var allowed = Self.numaNode | Self.accessFlags | MapFlags.mmapable | Self.innerMapFlag
         if type == .progArray {
             // Program arrays hold program references, never values a program could write.
             guard valueSize == 4 else { throw MapError(.EINVAL, "prog_array value size must be 4, not \(valueSize)") }
@@ -44,7 +45,7 @@ extension MapSpec {
         guard flags & ~allowed == 0 else { throw unknownFlags(flags & ~allowed) }
         guard accessFlagsOK else { throw MapError(.EINVAL, "BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG together") }
         if percpu, flags & Self.numaNode != 0 { throw MapError(.EINVAL, "per-CPU maps take no NUMA node") }
-        if type != .array, flags & (MapFlags.mmapable | Self.innerMap) != 0 {
+        if type != .array, flags & (MapFlags.mmapable | Self.innerMapFlag) != 0 {
             throw MapError(.EINVAL, "only plain arrays may be BPF_F_MMAPABLE or BPF_F_INNER_MAP")
         }
         guard valueSize <= UInt32(Int32.max) else { throw MapError(.E2BIG, "value size \(valueSize) exceeds INT_MAX") }

@@ -98,6 +98,7 @@ struct ObjectParser {
         var spec = ObjectSpec(name: objectName, programs: programs, maps: typedMaps, license: license)
         spec.btf = kernelBTF
         spec.staticPrograms = maps.staticPrograms
+        spec.staticMaps = maps.staticMaps
         return spec
     }
 

@@ -14,6 +14,8 @@ public struct ObjectSpec: Hashable, Sendable {
     public var btf: [UInt8]?
     /// Prog array slots filled when the object is loaded (`values = { [i] = &prog }`).
     public var staticPrograms: [StaticProgramSlot] = []
+    /// Map of maps slots filled when the object is loaded (`values = { [i] = &map }`).
+    public var staticMaps: [StaticMapSlot] = []
 
     public init(name: String, programs: [ObjectProgram], maps: [MapSpec], license: String) {
         self.name = name

@@ -81,6 +81,8 @@ extension EmbeddedSystem: BPFObjectSystem {
                 if let programs = object.map as? ProgramArrayMap {
                     // A prog array's value is a program fd: resolve it in this world.
                     try world.updateProgramArray(programs, key: key, value: value, flags: flags)
+                } else if let outer = object.map as? MapOfMapsMap {
+                    try world.updateMapOfMaps(outer, key: key, value: value, flags: flags)
                 } else {
                     try object.map.update(key: key, value: value, flags: flags)
                 }
@@ -90,8 +92,20 @@ extension EmbeddedSystem: BPFObjectSystem {
         }
     }
 
-    public func delete(map: Handle, key: [UInt8]) throws(TCXError) {
-        try onMap(map) { map throws(MapError) in try map.delete(key: key) }
+    public func delete(map handle: Handle, key: [UInt8]) throws(TCXError) {
+        try withWorld { world throws(TCXError) in
+            let object = try world.map(at: handle.rawValue, role: "map")
+            do throws(MapError) {
+                if let outer = object.map as? MapOfMapsMap {
+                    // The slot's reference to its map goes with it.
+                    if let removed = try outer.remove(key: key) { world.release(innerMap: removed) }
+                } else {
+                    try object.map.delete(key: key)
+                }
+            } catch {
+                throw TCXError(error.errno, "\(object.label): \(error.reason)")
+            }
+        }
     }
 
     public func nextKey(map: Handle, after key: [UInt8]?) throws(TCXError) -> [UInt8]? {

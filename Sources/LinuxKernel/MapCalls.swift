@@ -36,6 +36,15 @@ enum MapCalls {
         attr.set(BPFAttr.MapCreate.mapFlags, spec.flags)
         attr.set(BPFAttr.MapCreate.mapName, ProgramLoader.kernelName(spec.name))
         attr.set(BPFAttr.MapCreate.mapExtra, spec.mapExtra)
+        // A map of maps takes its template as a map, as libbpf gives it: one made for the
+        // call and closed after it.
+        var template: Int32?
+        if let inner = spec.innerMap {
+            let fd = try create(inner)
+            template = fd
+            attr.set(BPFAttr.MapCreate.innerMapFD, UInt32(bitPattern: fd))
+        }
+        defer { if let template { _ = Glibc.close(template) } }
         var fd: Int32
         if let typed = createWithBTF(spec, &attr) {
             fd = typed

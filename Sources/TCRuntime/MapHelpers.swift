@@ -41,6 +41,13 @@ enum MapHelpers {
 
     static func lookup(_ call: inout HelperCall) -> UInt64 {
         guard let map = map(&call), let key = key(&call, map) else { return 0 }
+        if let outer = map as? MapOfMapsMap {
+            // The inner map itself, as a map the program passes on to the map helpers; the run
+            // keeps it alive, as the kernel's RCU does, should userspace replace it meanwhile.
+            guard let inner = outer.innerMap(key: key, cpu: cpu(call, map)) else { return 0 }
+            TCRun.from(call).keepAlive.append(inner)
+            return MapRegistry.shared.handle(for: inner)
+        }
         guard let value = map.lookupForProgram(key: key, cpu: cpu(call, map)) else { return 0 }
         TCRun.from(call).grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize),
                                             writable: map.programWritable))

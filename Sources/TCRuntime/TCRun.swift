@@ -38,6 +38,8 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     var redirect: RedirectTarget?
     /// Ring buffer records reserved and not yet submitted or discarded.
     var reservations: [(address: UInt64, ring: RingBufferMap)] = []
+    /// Inner maps a program looked up in a map of maps, held until the run ends.
+    var keepAlive: [BPFMap] = []
     /// Sockets the socket-lookup helpers handed out (Network/RunSockets.swift).
     var socketsIfMade: RunSockets?
     var sockets: RunSockets {

@@ -39,6 +39,7 @@ public final class LoadedObject {
         }
         maps = created
         do throws(TCXError) {
+            try fillMapsOfMaps()
             try fillProgramArrays()
         } catch {
             close()
@@ -58,6 +59,22 @@ public final class LoadedObject {
                                   value: Self.littleEndian(program.rawValue), flags: 0)
             } catch {
                 throw TCXError(error.errno, "\(spec.name): putting \(entry.program) in slot \(entry.slot) of \(spec.maps[entry.map].name): \(error.reason)")
+            }
+        }
+    }
+
+    /// Puts the maps that maps of maps hold statically in their slots, once every map exists,
+    /// as libbpf does when it creates the object's maps.
+    private func fillMapsOfMaps() throws(TCXError) {
+        for entry in spec.staticMaps {
+            guard entry.map < maps.count, entry.inner < maps.count else {
+                throw TCXError(.EINVAL, "map of maps \(entry.map) of \(spec.name) does not exist")
+            }
+            do throws(TCXError) {
+                try system.update(map: maps[entry.map], key: Self.littleEndian(entry.slot),
+                                  value: Self.littleEndian(maps[entry.inner].rawValue), flags: 0)
+            } catch {
+                throw TCXError(error.errno, "\(spec.name): putting map \(spec.maps[entry.inner].name) in slot \(entry.slot) of \(spec.maps[entry.map].name): \(error.reason)")
             }
         }
     }

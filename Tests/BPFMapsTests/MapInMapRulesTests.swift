@@ -82,6 +82,9 @@ struct MapInMapRulesTests {
          spec(.array, 4, 8, 100, MapInMapRules.innerMapFlag), nil),
         ("inner_map template, inner without the flag", flexibleTemplate, spec(.array, 4, 8, 100), .EINVAL),
         ("a map of maps", template, spec(.arrayOfMaps, 4, 4, 2), .EINVAL),
+        ("userspace read-only or write-only inner", template, spec(.array, 4, 8, 4, MapFlags.rdonly | MapFlags.wronly), nil),
+        ("program read-only inner", template, spec(.array, 4, 8, 4, MapFlags.rdonlyProg), .EINVAL),
+        ("NUMA node on the inner", template, spec(.array, 4, 8, 4, 0x4), .EINVAL),
     ]
 
     @Test(arguments: compatibilityCases)

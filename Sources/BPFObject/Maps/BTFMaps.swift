@@ -34,13 +34,16 @@ enum BTFMaps {
     }
 
     /// The map's shape, and the byte offset of its `values` array when it has one.
-    private static func parse(_ definition: BTFType, btf: BTF, name: String, fail: Failure) throws(ObjectError) -> (MapSpec, UInt64?) {
+    /// `inner` is true for the definition of a map of maps' inner map, which cannot hold maps itself.
+    private static func parse(_ definition: BTFType, btf: BTF, name: String, inner: Bool = false,
+                              fail: Failure) throws(ObjectError) -> (MapSpec, UInt64?) {
         let location = "map '\(name)'"
         var type: UInt32?, keySize: UInt32?, valueSize: UInt32?
         var maxEntries: UInt32 = 0, flags: UInt32 = 0, pinning: UInt32 = 0
         var keyTypeID: UInt32 = 0, valueTypeID: UInt32 = 0
         var valuesOffset: UInt64?
         var mapExtra: UInt64 = 0
+        var innerMap: MapSpec?
         for member in definition.members {
             func number() throws(ObjectError) -> UInt32 {
                 guard let pointer = btf.skippingQualifiers(member.type), pointer.kind == .pointer,
@@ -83,19 +86,35 @@ enum BTFMaps {
                 valuesOffset = UInt64(member.offset / 8)
                 // Its values are program (or map) descriptors: 4 bytes, as libbpf sets.
                 valueSize = try agree(valueSize, 4, "value")
+                // `__array(values, struct inner)`: pointers to a struct that defines the inner maps.
+                if let array = btf.skippingQualifiers(member.type), array.kind == .array,
+                   let pointer = btf.skippingQualifiers(array.arrayElement), pointer.kind == .pointer,
+                   let target = btf.skippingQualifiers(pointer.sizeOrType), target.kind == .structure {
+                    guard !inner else { throw fail(location, "an inner map definition cannot hold maps itself") }
+                    innerMap = try parse(target, btf: btf, name: name + ".inner", inner: true, fail: fail).0
+                }
             default:
                 throw fail(location, "unknown field '\(member.name)'")
             }
         }
         guard let type else { throw fail(location, "has no 'type' field") }
-        if valuesOffset != nil, MapType(rawValue: type) != .progArray {
-            throw fail(location, "initial 'values' of a \(MapType(rawValue: type)) map are not supported (only prog arrays)")
+        let mapType = MapType(rawValue: type)
+        let ofMaps = mapType == .arrayOfMaps || mapType == .hashOfMaps
+        if ofMaps, innerMap == nil {
+            throw fail(location, "a \(mapType) needs its inner map's definition: __array(values, struct ...)")
+        }
+        if innerMap != nil, !ofMaps {
+            throw fail(location, "'values' holds map definitions, but a \(mapType) holds no maps")
+        }
+        if valuesOffset != nil, mapType != .progArray, !ofMaps {
+            throw fail(location, "initial 'values' of a \(mapType) map are not supported (only prog arrays and maps of maps)")
         }
         var spec = MapSpec(name: name, type: MapType(rawValue: type), keySize: keySize ?? 0, valueSize: valueSize ?? 0,
                            maxEntries: maxEntries, flags: flags, pinning: pinning)
         spec.btfKeyTypeID = keyTypeID
         spec.btfValueTypeID = valueTypeID
         spec.mapExtra = mapExtra
+        spec.innerMap = innerMap
         return (spec, valuesOffset)
     }
 }

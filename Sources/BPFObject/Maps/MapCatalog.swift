@@ -10,6 +10,8 @@ struct MapCatalog {
     var globalData: [Int: Int] = [:]
     /// Prog array slots that `.maps` fills statically (`values = { [i] = &prog }`).
     var staticPrograms: [StaticProgramSlot] = []
+    /// Map of maps slots that `.maps` fills statically (`values = { [i] = &map }`).
+    var staticMaps: [StaticMapSlot] = []
 
     mutating func addDefinition(_ spec: MapSpec, section: Int, offset: UInt64, fail: Failure) throws(ObjectError) {
         guard definitions[section]?[offset] == nil else {

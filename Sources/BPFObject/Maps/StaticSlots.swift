@@ -14,6 +14,21 @@ public struct StaticProgramSlot: Hashable, Sendable {
     }
 }
 
+/// A map of maps' slot an object fills when it is loaded (`values = { [SLOT] = &inner }`);
+/// the key is the slot number as a 4-byte integer, for the array and the hash alike, as libbpf.
+public struct StaticMapSlot: Hashable, Sendable {
+    /// Indices in `ObjectSpec.maps` of the map of maps and of the map that goes in the slot.
+    public var map: Int
+    public var slot: UInt32
+    public var inner: Int
+
+    public init(map: Int, slot: UInt32, inner: Int) {
+        self.map = map
+        self.slot = slot
+        self.inner = inner
+    }
+}
+
 /// Reads the relocations of `.maps` that fill the `values` arrays of map definitions: each is
 /// a 64-bit pointer slot naming a program.
 enum StaticSlots {
@@ -31,6 +46,17 @@ enum StaticSlots {
                 throw fail(location, "relocation is not on a pointer of 'values'")
             }
             let target = relocation.symbol
+            if catalog.specs[owner.map].innerMap != nil {
+                guard target.section == UInt16(truncatingIfNeeded: section.index),
+                      let inner = catalog.definitions[section.index]?[target.value] else {
+                    throw fail(location, "\(target.label) in 'values' is not a map of this object")
+                }
+                guard slot < catalog.specs[owner.map].maxEntries else {
+                    throw fail(location, "slot \(slot) of '\(catalog.specs[owner.map].name)' is past its max_entries")
+                }
+                catalog.staticMaps.append(StaticMapSlot(map: owner.map, slot: slot, inner: inner))
+                continue
+            }
             guard target.type == ELFSymbol.typeFunc, target.section != ELFSymbol.undefined,
                   let targetSection = elf.sections.first(where: { $0.index == Int(target.section) }),
                   SectionNames.kind(of: targetSection.name) != nil else {

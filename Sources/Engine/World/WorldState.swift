@@ -1,4 +1,5 @@
 import BPFCore
+import BPFMaps
 import MultiProg
 import TCX
 
@@ -88,9 +89,14 @@ final class WorldState {
         for map in program.maps { release(map) }
     }
 
+    /// A map freed lets go of the maps its slots hold (a map of maps).
     func release(_ map: MapObject) {
         map.references -= 1
-        if map.references == 0 { maps[map.id] = nil }
+        guard map.references == 0 else { return }
+        maps[map.id] = nil
+        if let outer = map.map as? MapOfMapsMap {
+            for inner in outer.removeAll() { release(innerMap: inner) }
+        }
     }
 
     func map(at fd: UInt32, role: String) throws(TCXError) -> MapObject {
