@@ -32,3 +32,26 @@ int cbpfsys_unshare_mount(void) {
 int cbpfsys_mount_tmpfs(const char *path) { return mount("tmpfs", path, "tmpfs", 0, "mode=0755"); }
 
 int cbpfsys_bind_mount(const char *source, const char *target) { return mount(source, target, NULL, MS_BIND, NULL); }
+
+#include <errno.h>
+
+int cbpfsys_fsmount_bpffs(void) {
+#if defined(SYS_fsopen) && defined(SYS_fsconfig) && defined(SYS_fsmount)
+    int context = (int)syscall(SYS_fsopen, "bpf", 0x1 /* FSOPEN_CLOEXEC */);
+    if (context < 0) return -1;
+    if (syscall(SYS_fsconfig, context, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0) != 0) {
+        int saved = errno;
+        close(context);
+        errno = saved;
+        return -1;
+    }
+    int mounted = (int)syscall(SYS_fsmount, context, 0x1 /* FSMOUNT_CLOEXEC */, 0);
+    int saved = errno;
+    close(context);
+    errno = saved;
+    return mounted;
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}

@@ -4,10 +4,9 @@ import Glibc
 import SystemPackage
 import TCX
 
-/// A world's pin namespace: a bpffs directory. A sandbox mounts a bpffs instance of its own
-/// (each mount is its own superblock, so pins of one world are invisible to others), keeps a
-/// descriptor of its root and detaches the mount at once: no mount point or directory is left
-/// on the machine, the pins are reached through `/proc/PID/fd/N`, and the bpffs with every
+/// A world's pin namespace: a bpffs directory. A sandbox creates a bpffs instance of its own
+/// (each is its own superblock, so pins of one world are invisible to others) mounted nowhere
+/// and held by a descriptor of its root: no mount point or directory is ever on the machine, the pins are reached through `/proc/PID/fd/N`, and the bpffs with every
 /// pin goes when the descriptor closes — at `release()` or when the process dies, however it
 /// dies. A host or named-namespace world uses an existing bpffs directory of the machine and
 /// never unmounts or removes anything there.
@@ -24,8 +23,19 @@ struct PinDirectory: Sendable {
     /// BPF_FS_MAGIC, what statfs(2) reports for a bpffs.
     static let bpffsMagic = 0xCAFE_4A11
 
-    /// Creates the directory and mounts bpffs on it.
+    /// A bpffs of the world's own. With the mount API (Linux 5.2) it is created mounted
+    /// nowhere, so nothing of it ever appears on the machine; otherwise it is mounted on a
+    /// temporary directory and detached at once.
     static func mount() throws(TCXError) -> PinDirectory {
+        let holder = cbpfsys_fsmount_bpffs()
+        if holder >= 0 { return PinDirectory(root: FilePath("/proc/\(getpid())/fd/\(holder)"), holder: holder, unavailable: nil) }
+        guard errno == ENOSYS else {
+            throw TCXError(LinuxErrno(rawValue: errno), "creating a bpffs instance (fsopen/fsmount) failed")
+        }
+        return try mountAndDetach()
+    }
+
+    private static func mountAndDetach() throws(TCXError) -> PinDirectory {
         var template = Array("/tmp/swift-tcx-bpffs-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
         guard made != nil else { throw TCXError(LinuxErrno(rawValue: errno), "mkdtemp for the pin directory failed") }

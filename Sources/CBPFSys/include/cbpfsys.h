@@ -14,6 +14,10 @@ int cbpfsys_unshare_net(void);
 /* setns(fd, CLONE_NEWNET): moves the calling thread into the namespace fd refers to. */
 int cbpfsys_setns_net(int fd);
 
+/* A bpffs instance mounted nowhere (fsopen, fsconfig CREATE, fsmount): the returned
+ * descriptor is its root, and the instance goes when the last descriptor closes. */
+int cbpfsys_fsmount_bpffs(void);
+
 /* mount -t bpf bpf PATH */
 int cbpfsys_mount_bpffs(const char *path);
 
