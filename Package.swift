@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // Instructions, kernel constants, the errno vocabulary. Imports nothing.
@@ -38,7 +39,8 @@ let package = Package(
         // The embedded backend.
         .target(name: "Engine",
                 dependencies: ["TCX", "MultiProg", "BPFVM", "BPFCore", "BPFMaps", "TCRuntime",
-                               .product(name: "Atomics", package: "swift-atomics")],
+                               .product(name: "Atomics", package: "swift-atomics"),
+                               .product(name: "HeapModule", package: "swift-collections")],
                 swiftSettings: strict),
         // bpf(2) is a variadic syscall: Swift cannot call it directly.
         .target(name: "CBPFSys"),

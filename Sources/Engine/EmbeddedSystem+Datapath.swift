@@ -14,7 +14,7 @@ extension EmbeddedSystem {
     /// Takes no control lock: any number of threads may call it while hooks change.
     public func send(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
                      sink: (any PacketSink)? = nil) -> PacketPath {
-        let flow = PacketFlow(topology: topology.load(ordering: .acquiring), sink: sink)
+        let flow = PacketFlow(topology: published.topology(), sink: sink)
         let frame = Frame(bytes)
         var path = PacketPath()
         switch direction {

@@ -27,14 +27,14 @@ extension EmbeddedSystem {
                     throw TCXError(.EINVAL, "netkit \(info.name) needs a free peer ifindex")
                 }
                 let peerKind: DeviceKind = info.kind == .netkitPrimary ? .netkitPeer : .netkitPrimary
-                world.devices[info.ifindex] = Device(name: info.name, ifindex: info.ifindex, kind: info.kind,
-                                                     peerIfindex: peerIndex)
-                world.devices[peerIndex] = Device(name: "\(info.name)-peer", ifindex: peerIndex, kind: peerKind,
-                                                  peerIfindex: info.ifindex)
+                world.devices.insert(Device(name: info.name, ifindex: info.ifindex, kind: info.kind,
+                                            peerIfindex: peerIndex))
+                world.devices.insert(Device(name: "\(info.name)-peer", ifindex: peerIndex, kind: peerKind,
+                                            peerIfindex: info.ifindex))
             case .loopback, .veth, .other:
                 // The peer plays no part in a hook's rules: a lone device is enough.
-                world.devices[info.ifindex] = Device(name: info.name, ifindex: info.ifindex, kind: .veth,
-                                                     peerIfindex: nil)
+                world.devices.insert(Device(name: info.name, ifindex: info.ifindex, kind: .veth,
+                                            peerIfindex: nil))
             }
         }
     }

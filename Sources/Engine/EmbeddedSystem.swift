@@ -14,23 +14,27 @@ public final class EmbeddedSystem: TCXSystem {
     /// Runs tc programs with the world's helper services; `trace_printk` lines go to `trace`.
     let runner: TCProgramRunner
     public let trace = TraceLog()
-    /// The devices as datapath workers see them; republished after every device change.
-    let topology = ManagedAtomic(Topology([:]))
+    /// The devices as datapath workers see them: kept up to date change by change, and shared
+    /// with packets as a snapshot made on the first packet after a change.
+    let published = PublishedDevices()
 
     public init() {
         var services = TCServices(log: { [trace] line in trace.append(line) })
-        services.deviceExists = { [topology] ifindex in topology.load(ordering: .acquiring).devices[ifindex] != nil }
+        services.deviceExists = { [published] ifindex in published.contains(ifindex) }
         services.network = NetworkState(.fresh())
         runner = TCProgramRunner(services: services)
         publishTopology()
     }
 
-    /// Republishes the device table for the datapath (call after devices change).
+    /// Passes the world's device changes on to the datapath and the network state (call after
+    /// devices change); costs what changed.
     func publishTopology() {
         state.withLock { box in
-            topology.store(Topology(box.world.devices), ordering: .releasing)
-            let infos = box.world.devices.values.map(\.info)
-            runner.services.network.update { $0.synchronise(with: infos) }
+            let changes = box.world.devices.takeChanges()
+            guard !changes.added.isEmpty || !changes.removed.isEmpty else { return }
+            published.apply(added: changes.added, removed: changes.removed)
+            let infos = changes.added.map(\.info)
+            runner.services.network.update { $0.apply(added: infos, removed: changes.removed) }
         }
     }
 
@@ -193,6 +197,7 @@ public final class EmbeddedSystem: TCXSystem {
 
     public func shutdown() {
         state.withLock { box in box.world = WorldState() }
+        published.reset()
         runner.services.network.update { $0 = .fresh() }
         publishTopology()
     }

@@ -18,7 +18,6 @@ public final class MultiProgHook<Program: AnyObject, Link: AnyObject> {
 
     public init(describe: @escaping (Program) -> String = { _ in "program" }) {
         self.describe = describe
-        slots.reserveCapacity(PublishedArray<Program>.capacity)
     }
 
     public var count: Int { slots.count }

@@ -4,7 +4,14 @@ import BPFVM
 
 /// The helper table of a tc (SCHED_CLS) program: every helper this runtime implements.
 public enum TCHelpers {
-    public static func table() -> HelperTable {
+    /// The table, built once: every program shares its storage (a copy of a `HelperTable` is a
+    /// reference until someone changes it), so a loaded program costs its own code, not ~200
+    /// helpers.
+    public static func table() -> HelperTable { shared }
+
+    private static let shared: HelperTable = build()
+
+    private static func build() -> HelperTable {
         var table = HelperTable()
         MapHelpers.register(&table)
         QueueStackHelpers.register(&table)

@@ -7,7 +7,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure performance.",
-        subcommands: [VMBenchCommand.self, MprogBenchCommand.self, ProgramBenchCommand.self, DatapathBenchCommand.self])
+        subcommands: [VMBenchCommand.self, MprogBenchCommand.self, ProgramBenchCommand.self, DatapathBenchCommand.self,
+                      WorldScaleBenchCommand.self])
 }
 
 /// `tcx bench vm`: nanoseconds per instruction and per run of the interpreter, next to the same

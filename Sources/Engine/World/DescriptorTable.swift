@@ -1,3 +1,4 @@
+import HeapModule
 import TCX
 
 /// The world's file descriptors. 0, 1 and 2 are taken by files that are not BPF objects (as
@@ -5,6 +6,10 @@ import TCX
 struct DescriptorTable {
     static let firstFree: UInt32 = 3
     private(set) var files: [UInt32: OpenFile] = [:]
+    /// Every descriptor from here on is free; below it, the free ones are in `freed`. The
+    /// lowest free descriptor is found in O(log n), however many are open.
+    private var highWater = Self.firstFree
+    private var freed = Heap<UInt32>()
 
     enum Lookup {
         case file(OpenFile)
@@ -20,8 +25,13 @@ struct DescriptorTable {
 
     /// Installs `file` at the lowest free descriptor, as the kernel does.
     mutating func install(_ file: OpenFile) -> Handle {
-        var fd = Self.firstFree
-        while files[fd] != nil { fd += 1 }
+        let fd: UInt32
+        if let lowest = freed.popMin() {
+            fd = lowest
+        } else {
+            fd = highWater
+            highWater += 1
+        }
         files[fd] = file
         file.descriptors += 1
         return Handle(rawValue: fd)
@@ -30,6 +40,7 @@ struct DescriptorTable {
     /// Removes a descriptor; returns the file if this was its last one.
     mutating func remove(_ fd: UInt32) -> OpenFile? {
         guard let file = files.removeValue(forKey: fd) else { return nil }
+        freed.insert(fd)
         file.descriptors -= 1
         return file.descriptors == 0 ? file : nil
     }

@@ -14,17 +14,16 @@ extension NetworkSnapshot {
         return net
     }
 
-    /// Brings the device list in line with the world's devices: new ones get the kernel's
-    /// defaults, deleted ones take their addresses, routes and neighbours with them.
-    mutating func synchronise(with current: [DeviceInfo]) {
-        let present = Set(current.map(\.ifindex))
-        for gone in devices.keys where !present.contains(gone) {
+    /// Follows the world's device changes: new devices get the kernel's defaults, deleted ones
+    /// take their addresses, routes and neighbours with them.
+    mutating func apply(added: [DeviceInfo], removed: [UInt32]) {
+        for gone in removed where devices[gone] != nil {
             devices[gone] = nil
             addresses.removeAll { $0.ifindex == gone }
             routes.removeAll { $0.ifindex == gone }
             neighbours.removeAll { $0.ifindex == gone }
         }
-        for info in current where devices[info.ifindex] == nil {
+        for info in added where devices[info.ifindex] == nil {
             // veth picks a random address; a fixed one here until the script sets it.
             let mac: [UInt8] = [0x02, 0, 0, 0, UInt8(truncatingIfNeeded: info.ifindex >> 8), UInt8(truncatingIfNeeded: info.ifindex)]
             devices[info.ifindex] = NetDevice(name: info.name, ifindex: info.ifindex, mac: mac, mtu: 1500,

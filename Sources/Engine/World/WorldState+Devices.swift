@@ -3,7 +3,7 @@ import TCX
 
 extension WorldState {
     func device(named name: String) -> Device? {
-        devices.values.first { $0.name == name }
+        devices.named(name)
     }
 
     private func checkNewName(_ name: String) throws(TCXError) {
@@ -33,10 +33,10 @@ extension WorldState {
         // The peer is registered first, as veth and netkit do.
         let peerIndex = allocateIfindex()
         let index = allocateIfindex()
-        devices[index] = Device(name: name, ifindex: index, kind: kinds.0, peerIfindex: peerIndex,
-                                netkitPolicy: policies.0, netkitMode: mode)
-        devices[peerIndex] = Device(name: peer, ifindex: peerIndex, kind: kinds.1, peerIfindex: index,
-                                    netkitPolicy: policies.1, netkitMode: mode)
+        devices.insert(Device(name: name, ifindex: index, kind: kinds.0, peerIfindex: peerIndex,
+                              netkitPolicy: policies.0, netkitMode: mode))
+        devices.insert(Device(name: peer, ifindex: peerIndex, kind: kinds.1, peerIfindex: index,
+                              netkitPolicy: policies.1, netkitMode: mode))
         return (index, peerIndex)
     }
 
@@ -52,7 +52,7 @@ extension WorldState {
         var doomed = [device]
         if let peer = device.peerIfindex.flatMap({ devices[$0] }) { doomed.append(peer) }
         for victim in doomed {
-            devices[victim.ifindex] = nil
+            devices.remove(victim.ifindex)
             for filter in victim.classicIngress.removeAll() + victim.classicEgress.removeAll() {
                 release(filter.program)
             }

@@ -14,11 +14,11 @@ final class WorldState {
     var programIDs = IDAllocator()
     var linkIDs = IDAllocator()
     var pins: [String: BPFObject] = [:]
-    var devices: [UInt32: Device] = [:]
+    var devices = DeviceTable()
     var nextIfindex: UInt32 = 2
 
     init() {
-        devices[1] = Device(name: "lo", ifindex: 1, kind: .loopback, peerIfindex: nil)
+        devices.insert(Device(name: "lo", ifindex: 1, kind: .loopback, peerIfindex: nil))
     }
 
     // MARK: Handles
