@@ -1,6 +1,9 @@
 import Pcap
 
-/// The frames of a capture, read once and replayed in every phase, as Ethernet.
+/// The frames of a capture, replayed in every phase, as Ethernet. A file is streamed: read once
+/// to check it whole (a capture that stops in the middle of a record is refused before anything
+/// runs) and again in each phase, one record at a time, so a capture of any size replays in
+/// constant memory.
 public struct ReplayCapture: Sendable {
     public struct Frame: Sendable {
         public let timestamp: PcapTimestamp
@@ -11,32 +14,65 @@ public struct ReplayCapture: Sendable {
         }
     }
 
-    public let frames: [Frame]
+    private enum Source: Sendable {
+        case memory([Frame])
+        case file(String)
+    }
+
+    private let source: Source
+    /// Ethernet frames replayed per phase.
+    public let frameCount: Int
     /// Records that are not Ethernet and cannot be made so (SLL and raw IP are converted).
     public let skipped: Int
 
     public init(frames: [Frame], skipped: Int = 0) {
-        self.frames = frames
+        source = .memory(frames)
+        frameCount = frames.count
         self.skipped = skipped
     }
 
-    /// Reads a pcap or pcapng file. A file that stops in the middle of a record is an error:
-    /// replaying part of it would look like a complete run.
+    /// Checks a pcap or pcapng file from end to end, keeping only its counts.
     public init(path: String) throws(ReplayError) {
+        var frames = 0, skipped = 0
+        try Self.stream(path) { _ throws(ReplayError) in frames += 1 } skipped: { skipped += 1 }
+        source = .file(path)
+        frameCount = frames
+        self.skipped = skipped
+    }
+
+    /// Calls `body` with every frame in order; a file is read again, record by record.
+    public func forEachFrame(_ body: (Frame) throws(ReplayError) -> Void) throws(ReplayError) {
+        switch source {
+        case .memory(let frames):
+            for frame in frames { try body(frame) }
+        case .file(let path):
+            var seen = 0
+            try Self.stream(path) { frame throws(ReplayError) in
+                seen += 1
+                try body(frame)
+            } skipped: {}
+            // The file was checked whole before the first phase: it must not have changed since.
+            guard seen == frameCount else {
+                throw ReplayError("\(path): the capture changed while it was replayed (\(seen) frames, \(frameCount) before)")
+            }
+        }
+    }
+
+    private static func stream(_ path: String, frame: (Frame) throws(ReplayError) -> Void,
+                               skipped: () -> Void) throws(ReplayError) {
         let reader: CaptureReader
         do { reader = try CaptureReader(path: path) } catch { throw ReplayError("\(path): \(error)") }
-        var frames: [Frame] = []
-        var skipped = 0
+        var records = 0
         while true {
             let record: PcapRecord?
-            do { record = try reader.next() } catch { throw ReplayError("\(path): stopped after \(frames.count + skipped) record(s): \(error)") }
+            do { record = try reader.next() } catch { throw ReplayError("\(path): stopped after \(records) record(s): \(error)") }
             guard let record else { break }
+            records += 1
             guard case .converted(let bytes) = Dissector.ethernetFrame(record.data, linkType: record.linkType) else {
-                skipped += 1
+                skipped()
                 continue
             }
-            frames.append(Frame(timestamp: record.timestamp, bytes: bytes))
+            try frame(Frame(timestamp: record.timestamp, bytes: bytes))
         }
-        self.init(frames: frames, skipped: skipped)
     }
 }

@@ -50,7 +50,7 @@ public struct Replayer {
             phases.append(try replay(label: phase.label, in: world, runner: runner, writingTo: directory))
         }
         try check(runner.run(plan.epilogue))
-        return ReplayReport(device: device, direction: direction, frames: capture.frames.count,
+        return ReplayReport(device: device, direction: direction, frames: capture.frameCount,
                             skipped: capture.skipped, phases: phases)
     }
 
@@ -62,9 +62,14 @@ public struct Replayer {
         }
         let before = Counters(world, devices, runner)
         let sink = CaptureSink(directory: directory, names: Dictionary(uniqueKeysWithValues: devices.map { ($0.ifindex, $0.name) }))
-        for frame in capture.frames {
-            sink.setTimestamp(frame.timestamp)
-            _ = world.send(frame.bytes, device: entry.ifindex, direction, sink: sink)
+        do throws(ReplayError) {
+            try capture.forEachFrame { frame throws(ReplayError) in
+                sink.setTimestamp(frame.timestamp)
+                _ = world.send(frame.bytes, device: entry.ifindex, direction, sink: sink)
+            }
+        } catch {
+            _ = sink.finish()
+            throw error
         }
         let outcome = sink.finish()
         if let failure = outcome.failure { throw ReplayError("writing the captures: \(failure)") }
