@@ -1,7 +1,8 @@
 import BPFCore
 
 /// Runs programs. Everything a run needs lives in one scratch block (registers, call frames,
-/// 8 x 512 bytes of stack), so a run allocates nothing unless it tail-calls.
+/// 8 x 512 bytes of stack), kept per thread (`ScratchPool`), so a run allocates nothing unless
+/// it tail-calls.
 public struct Interpreter: ProgramExecutor {
     public init() {}
 
@@ -23,19 +24,13 @@ public struct Interpreter: ProgramExecutor {
                            packet: UnsafeMutableRawBufferPointer? = nil,
                            environment: RunEnvironment = RunEnvironment(),
                            r2: UInt64 = 0) throws(VMFault) -> UInt64 {
-        let result: Result<UInt64, VMFault> = withUnsafeTemporaryAllocation(
-            byteCount: Scratch.bytes, alignment: 16
-        ) { scratch in
-            var machine = Machine(program: program, scratch: scratch, context: context, packet: packet,
-                                  environment: environment)
-            machine.registers[2] = r2
-            do throws(VMFault) {
-                return .success(try machine.execute())
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
+        let block = ScratchPool.take()
+        defer { ScratchPool.give(block) }
+        let scratch = UnsafeMutableRawBufferPointer(start: block, count: Scratch.bytes)
+        var machine = Machine(program: program, scratch: scratch, context: context, packet: packet,
+                              environment: environment)
+        machine.registers[2] = r2
+        return try machine.execute()
     }
 }
 

@@ -4,11 +4,16 @@ import BPFVM
 /// Runs tc programs on skbs. A value type with no mutable state: datapath threads share one and
 /// call `run` concurrently, each with its own skb.
 public struct TCProgramRunner: Sendable {
-    public var services: TCServices
+    /// One shared copy: a run holds a reference rather than copying a struct of closures.
+    private var shared: SharedServices
+    public var services: TCServices {
+        get { shared.value }
+        set { shared = SharedServices(newValue) }
+    }
     public var executor: any ProgramExecutor
 
     public init(services: TCServices = TCServices(), executor: any ProgramExecutor = Interpreter()) {
-        self.services = services
+        shared = SharedServices(services)
         self.executor = executor
     }
 
@@ -16,7 +21,7 @@ public struct TCProgramRunner: Sendable {
     /// metadata the program wrote). Throws when the program faults (an access the kernel
     /// verifier would not have allowed, or too many instructions).
     public func run(_ program: TCProgram, on skb: SKBuff) throws(VMFault) -> TCRunOutcome {
-        let run = TCRun(skb: skb, services: services)
+        let run = TCRun(skb: skb, services: shared)
         return try withExtendedLifetime(run) { () throws(VMFault) -> TCRunOutcome in
             let environment = RunEnvironment(tailCalls: run, memory: run,
                                              userData: Unmanaged.passUnretained(run).toOpaque(),
@@ -31,4 +36,10 @@ public struct TCProgramRunner: Sendable {
             return TCRunOutcome(returnValue: r0, redirect: run.redirect)
         }
     }
+}
+
+/// The services of a runner, held by reference.
+final class SharedServices: Sendable {
+    let value: TCServices
+    init(_ value: TCServices) { self.value = value }
 }

@@ -28,7 +28,9 @@ public struct RedirectTarget: Hashable, Sendable {
 /// `RunEnvironment.userData`.
 final class TCRun: MemoryRegionProvider, TailCallResolver {
     let skb: SKBuff
-    let services: TCServices
+    private let shared: SharedServices
+    /// Helpers read single fields through it; the struct itself is never copied per run.
+    var services: TCServices { shared.value }
     let context: UnsafeMutableRawBufferPointer
     let contextLow: UInt64
     /// The `struct bpf_sock` `__sk_buff.sk` points at, when the skb has a socket.
@@ -49,9 +51,9 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
         return made
     }
 
-    init(skb: SKBuff, services: TCServices) {
+    init(skb: SKBuff, services: SharedServices) {
         self.skb = skb
-        self.services = services
+        self.shared = services
         context = .allocate(byteCount: SKBField.size, alignment: 8)
         context.initializeMemory(as: UInt8.self, repeating: 0)
         contextLow = UInt64(UInt(bitPattern: context.baseAddress))
@@ -147,18 +149,26 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     /// Runs before every context access and after the run, so a program reads back exactly
     /// what the kernel would have kept.
     func absorbWrites() {
-        var m = skb.metadata
-        m.mark = load32(SKBField.mark)
+        // Field by field, writing only what changed: copying and comparing the whole metadata
+        // (sockets, tunnel keys) on every context access cost more than the program.
+        let skb = self.skb
+        let mark = load32(SKBField.mark)
+        if mark != skb.metadata.mark { skb.metadata.mark = mark }
         let queue = load32(SKBField.queueMapping)
-        if queue != UInt32(m.queueMapping) && queue < 0xffff { m.queueMapping = UInt16(queue) }
-        m.priority = load32(SKBField.priority)
-        m.tcIndex = UInt16(truncatingIfNeeded: load32(SKBField.tcIndex))
-        for i in 0..<5 { m.cb[i] = load32(SKBField.cb + 4 * i) }
-        m.tcClassid = UInt16(truncatingIfNeeded: load32(SKBField.tcClassid))
-        m.tstamp = context.load(fromByteOffset: SKBField.tstamp, as: UInt64.self)
-        if m != skb.metadata { skb.metadata = m }
+        if queue != UInt32(skb.metadata.queueMapping) && queue < 0xffff { skb.metadata.queueMapping = UInt16(queue) }
+        let priority = load32(SKBField.priority)
+        if priority != skb.metadata.priority { skb.metadata.priority = priority }
+        let tcIndex = UInt16(truncatingIfNeeded: load32(SKBField.tcIndex))
+        if tcIndex != skb.metadata.tcIndex { skb.metadata.tcIndex = tcIndex }
+        for i in 0..<5 {
+            let word = load32(SKBField.cb + 4 * i)
+            if word != skb.metadata.cb[i] { skb.metadata.cb[i] = word }
+        }
+        let classid = UInt16(truncatingIfNeeded: load32(SKBField.tcClassid))
+        if classid != skb.metadata.tcClassid { skb.metadata.tcClassid = classid }
+        let tstamp = context.load(fromByteOffset: SKBField.tstamp, as: UInt64.self)
+        if tstamp != skb.metadata.tstamp { skb.metadata.tstamp = tstamp }
         renderWritable()  // also undoes an ignored store
-
     }
 
     /// Whether `address` is the `struct bpf_sock` of `__sk_buff.sk`.
