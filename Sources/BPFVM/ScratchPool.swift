@@ -9,7 +9,7 @@ import Glibc
 enum ScratchPool {
     /// The blocks a thread has free, freed with the thread.
     private final class FreeBlocks {
-        var blocks: [UnsafeMutableRawPointer] = []
+        @exclusivity(unchecked) var blocks: [UnsafeMutableRawPointer] = []
         deinit { for block in blocks { block.deallocate() } }
     }
 

@@ -5,18 +5,18 @@ import Glibc
 /// until the skb goes away, so pointers a program still holds never reach freed memory (they
 /// fall outside the new bounds and fault).
 final class PacketBuffer {
-    private(set) var storage: UnsafeMutableRawBufferPointer
+    @exclusivity(unchecked) private(set) var storage: UnsafeMutableRawBufferPointer
     /// Index of the first packet byte in `storage`.
-    private(set) var head: Int
-    private(set) var length: Int
+    @exclusivity(unchecked) private(set) var head: Int
+    @exclusivity(unchecked) private(set) var length: Int
     /// Header positions as indices into `storage`, like the kernel's offsets from skb->head.
-    var macHeader: Int
-    var networkHeader: Int
-    private var retired: [UnsafeMutableRawBufferPointer] = []
+    @exclusivity(unchecked) var macHeader: Int
+    @exclusivity(unchecked) var networkHeader: Int
+    @exclusivity(unchecked) private var retired: [UnsafeMutableRawBufferPointer] = []
     /// The same skb as the kernel lays it out: headroom and end offset of its head buffer, which
     /// decide when a kernel reallocation fails (PacketBuffer+KernelLayout.swift).
-    var kernelHeadroom: Int
-    var kernelEnd: Int
+    @exclusivity(unchecked) var kernelHeadroom: Int
+    @exclusivity(unchecked) var kernelEnd: Int
 
     init(bytes: [UInt8], headroom: Int, tailroom: Int = 0) {
         storage = .allocate(byteCount: headroom + bytes.count + tailroom, alignment: 16)

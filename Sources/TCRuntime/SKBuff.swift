@@ -1,16 +1,17 @@
 /// A packet as a tc program sees it: the bytes (from the Ethernet header on, with headroom),
 /// the metadata fields, and the header positions the packet helpers need.
 ///
-/// One skb belongs to one run at a time; a datapath thread makes its own for each packet.
+/// One skb belongs to one run at a time; a datapath thread makes its own for each packet. So
+/// its fields are not checked for exclusive access at run time (`@exclusivity(unchecked)`).
 public final class SKBuff {
-    public var metadata: SKBMetadata
+    @exclusivity(unchecked) public var metadata: SKBMetadata
     let buffer: PacketBuffer
     /// The cookie of the skb's socket, made on first use and kept, as the kernel keeps it in
     /// the socket (repeated test-runs on one skb see the same one).
     lazy var socketCookie: UInt64 = SocketCookies.next()
     /// Copies `bpf_clone_redirect` sent and the datapath has not taken yet (a test-run drops
     /// them with the skb, as the kernel's copies leave where the test cannot see them).
-    public internal(set) var pendingClones: [ClonedPacket] = []
+    @exclusivity(unchecked) public internal(set) var pendingClones: [ClonedPacket] = []
 
     /// The copies sent since the last call, for the datapath to deliver.
     public func takeClones() -> [ClonedPacket] {

@@ -25,7 +25,9 @@ public struct RedirectTarget: Hashable, Sendable {
 
 /// The state of one program run on one skb: the context block the program reads and writes,
 /// the memory helpers handed out, the redirect it asked for. Helpers reach it through
-/// `RunEnvironment.userData`.
+/// `RunEnvironment.userData`. A run belongs to one thread from start to end, so its state is
+/// not checked for exclusive access at run time (`@exclusivity(unchecked)`): those checks cost
+/// more than a small program.
 final class TCRun: MemoryRegionProvider, TailCallResolver {
     let skb: SKBuff
     private let shared: SharedServices
@@ -34,16 +36,16 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     let context: UnsafeMutableRawBufferPointer
     let contextLow: UInt64
     /// The `struct bpf_sock` `__sk_buff.sk` points at, when the skb has a socket.
-    private var socketBlock: UnsafeMutableRawBufferPointer?
+    @exclusivity(unchecked) private var socketBlock: UnsafeMutableRawBufferPointer?
     /// Map values and ring buffer records the program received during the run.
-    var grants: [MemoryRegion] = []
-    var redirect: RedirectTarget?
+    @exclusivity(unchecked) var grants: [MemoryRegion] = []
+    @exclusivity(unchecked) var redirect: RedirectTarget?
     /// Ring buffer records reserved and not yet submitted or discarded.
-    var reservations: [(address: UInt64, ring: RingBufferMap)] = []
+    @exclusivity(unchecked) var reservations: [(address: UInt64, ring: RingBufferMap)] = []
     /// Inner maps a program looked up in a map of maps, held until the run ends.
-    var keepAlive: [BPFMap] = []
+    @exclusivity(unchecked) var keepAlive: [BPFMap] = []
     /// Sockets the socket-lookup helpers handed out (Network/RunSockets.swift).
-    var socketsIfMade: RunSockets?
+    @exclusivity(unchecked) var socketsIfMade: RunSockets?
     var sockets: RunSockets {
         if let made = socketsIfMade { return made }
         let made = RunSockets(grant: { [unowned self] in self.grant(MemoryRegion($0, writable: false)) })

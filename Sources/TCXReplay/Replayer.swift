@@ -40,6 +40,11 @@ public struct Replayer {
     /// Runs the plan in `world` (a fresh one by default). Every line's expectation must hold:
     /// a plan that did not build as written would make the traffic's story a lie.
     public func run(in world: EmbeddedSystem = EmbeddedSystem()) throws(ReplayError) -> ReplayReport {
+        // The report shows each program's time per run.
+        try RunTimeStatistics.whileEnabled { () throws(ReplayError) in try runPhases(in: world) }
+    }
+
+    private func runPhases(in world: EmbeddedSystem) throws(ReplayError) -> ReplayReport {
         let runner = ScriptRunner(system: world, directory: ScriptFile.directory(of: scriptPath))
         if let output { try makeDirectory(output) }
         var phases: [PhaseReport] = []
