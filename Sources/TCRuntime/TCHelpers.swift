@@ -39,6 +39,7 @@ public enum TCHelpers {
         SocketHelpers.register(&table)
         SyncookieHelpers.register(&table)
         RawSyncookieHelpers.register(&table)
+        PerfEventOutputHelper.register(&table)
         return table
     }
 
