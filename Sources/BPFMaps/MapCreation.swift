@@ -15,6 +15,7 @@ extension BPFMap {
         case .bloomFilter: return BloomFilterMap(spec: spec, possibleCPUs: possibleCPUs)
         case .arrayOfMaps, .hashOfMaps: return try MapOfMapsMap(spec: spec, possibleCPUs: possibleCPUs)
         case .perfEventArray: return PerfEventArrayMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .skStorage: return SKStorageMap(spec: spec, possibleCPUs: possibleCPUs)
         default: throw MapError(.EINVAL, "unknown map type \(spec.type.rawValue)")
         }
     }

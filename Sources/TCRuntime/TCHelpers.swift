@@ -40,6 +40,7 @@ public enum TCHelpers {
         SyncookieHelpers.register(&table)
         RawSyncookieHelpers.register(&table)
         PerfEventOutputHelper.register(&table)
+        SKStorageHelpers.register(&table)
         return table
     }
 
