@@ -23,6 +23,7 @@ extension MapSpec {
         case .skStorage: try validateSKStorage()
         case .arrayOfMaps, .hashOfMaps: try validateMapOfMaps(possibleCPUs: possibleCPUs)
         case .perfEventArray: try validatePerfEventArray()
+        case .cgroupArray: try validateCgroupArray()
         default: throw MapError(.EINVAL, "unknown map type \(type.rawValue)")
         }
     }

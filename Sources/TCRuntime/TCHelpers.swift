@@ -41,6 +41,7 @@ public enum TCHelpers {
         RawSyncookieHelpers.register(&table)
         PerfEventOutputHelper.register(&table)
         SKStorageHelpers.register(&table)
+        CgroupArrayHelpers.register(&table)
         return table
     }
 
