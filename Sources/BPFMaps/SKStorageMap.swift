@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// A value's memory stays put while the map lives, even after a delete: a program may still
 /// hold the pointer for the rest of its run, which the kernel's RCU keeps valid too. So a
-/// deleted value is only retired, and freed with the map.
+/// deleted value is only retired, and freed with the map; the value of a test-run skb's own
+/// socket is freed with the skb, when no run can reach it.
 public final class SKStorageMap: BPFMap, @unchecked Sendable {
     /// Value addresses (as integers, so the state is Sendable) by socket, and retired ones.
     private struct State {
@@ -64,6 +65,13 @@ public final class SKStorageMap: BPFMap, @unchecked Sendable {
             state.retired.append(address)
             return true
         }
+    }
+
+    /// Frees the value of a socket that is gone and that no run can name any more (a test-run
+    /// skb's own socket once the skb is freed): nothing can hold its pointer, so it is not kept.
+    public func release(socket: UInt64) {
+        let address = state.withLock { $0.live.removeValue(forKey: socket) }
+        if let address { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
     }
 
     // The syscall side takes a socket descriptor as the key. The embedded world hands out no

@@ -62,6 +62,6 @@ public final class SKBuff {
     }
 
     deinit {
-        for map in ownSocketStorage { map.remove(socket: socketCookie) }
+        for map in ownSocketStorage { map.release(socket: socketCookie) }
     }
 }
