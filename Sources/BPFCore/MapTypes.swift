@@ -33,6 +33,7 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .lpmTrie: "lpm_trie"
         case .ringbuf: "ringbuf"
         case .skStorage: "sk_storage"
+        case .cgroupArray: "cgroup_array"
         default: "map_type_\(rawValue)"
         }
     }

@@ -14,6 +14,9 @@ extension BPFMap {
         case .queue, .stack: return QueueStackMap(spec: spec, possibleCPUs: possibleCPUs)
         case .bloomFilter: return BloomFilterMap(spec: spec, possibleCPUs: possibleCPUs)
         case .arrayOfMaps, .hashOfMaps: return try MapOfMapsMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .perfEventArray: return PerfEventArrayMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .skStorage: return SKStorageMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .cgroupArray: return CgroupArrayMap(spec: spec, possibleCPUs: possibleCPUs)
         default: throw MapError(.EINVAL, "unknown map type \(spec.type.rawValue)")
         }
     }

@@ -22,7 +22,8 @@ extension MapSpec {
         case .bloomFilter: try validateBloomFilter()
         case .skStorage: try validateSKStorage()
         case .arrayOfMaps, .hashOfMaps: try validateMapOfMaps(possibleCPUs: possibleCPUs)
-        case .perfEventArray: throw MapError(.EOPNOTSUPP, "map type \(type) is not implemented by the embedded engine")
+        case .perfEventArray: try validatePerfEventArray()
+        case .cgroupArray: try validateCgroupArray()
         default: throw MapError(.EINVAL, "unknown map type \(type.rawValue)")
         }
     }

@@ -7,8 +7,7 @@ extension MapSpec {
     /// The largest value a socket-local storage takes (`U16_MAX` less the element header on 6.18).
     static let skStorageMaxValue: UInt32 = 65407
 
-    /// Throws the kernel's errno for a bad spec; a good one is still refused, with EOPNOTSUPP,
-    /// because the engine does not hold per-socket storage yet.
+    /// Throws the kernel's errno for a bad spec.
     func validateSKStorage() throws(MapError) {
         let allowed = MapFlags.noPrealloc | Self.cloneFlag
         guard flags & ~allowed == 0 else {
@@ -25,6 +24,5 @@ extension MapSpec {
         guard valueSize <= Self.skStorageMaxValue else {
             throw MapError(.E2BIG, "sk_storage value size \(valueSize) exceeds \(Self.skStorageMaxValue)")
         }
-        throw MapError(.EOPNOTSUPP, "map type \(type) is not implemented by the embedded engine")
     }
 }

@@ -17,6 +17,7 @@ enum BPFCommand: Int32, Sendable {
     case progTestRun = 10
     case progGetNextID = 11
     case progGetFDByID = 13
+    case mapGetFDByID = 14
     case objGetInfoByFD = 15
     case progQuery = 16
     case btfLoad = 18
@@ -44,6 +45,7 @@ enum BPFCommand: Int32, Sendable {
         case .progTestRun: "BPF_PROG_TEST_RUN"
         case .progGetNextID: "BPF_PROG_GET_NEXT_ID"
         case .progGetFDByID: "BPF_PROG_GET_FD_BY_ID"
+        case .mapGetFDByID: "BPF_MAP_GET_FD_BY_ID"
         case .objGetInfoByFD: "BPF_OBJ_GET_INFO_BY_FD"
         case .progQuery: "BPF_PROG_QUERY"
         case .btfLoad: "BPF_BTF_LOAD"

@@ -1,3 +1,4 @@
+import BPFMaps
 /// A packet as a tc program sees it: the bytes (from the Ethernet header on, with headroom),
 /// the metadata fields, and the header positions the packet helpers need.
 ///
@@ -9,6 +10,9 @@ public final class SKBuff {
     /// The cookie of the skb's socket, made on first use and kept, as the kernel keeps it in
     /// the socket (repeated test-runs on one skb see the same one).
     lazy var socketCookie: UInt64 = SocketCookies.next()
+    /// Socket-local storage made for the skb's own socket: it goes with the skb, as the kernel
+    /// frees it with the test-run's socket (SKStorageHelpers).
+    var ownSocketStorage: [SKStorageMap] = []
     /// Copies `bpf_clone_redirect` sent and the datapath has not taken yet (a test-run drops
     /// them with the skb, as the kernel's copies leave where the test cannot see them).
     @exclusivity(unchecked) public internal(set) var pendingClones: [ClonedPacket] = []
@@ -56,5 +60,9 @@ public final class SKBuff {
         // 802.3 frames: raw IPX (0xffff after the header) or 802.2 LLC.
         if packet.count >= 16, packet[14] == 0xff, packet[15] == 0xff { return (0x0001, pktType) }
         return (0x0004, pktType)
+    }
+
+    deinit {
+        for map in ownSocketStorage { map.release(socket: socketCookie) }
     }
 }

@@ -39,6 +39,9 @@ public enum TCHelpers {
         SocketHelpers.register(&table)
         SyncookieHelpers.register(&table)
         RawSyncookieHelpers.register(&table)
+        PerfEventOutputHelper.register(&table)
+        SKStorageHelpers.register(&table)
+        CgroupArrayHelpers.register(&table)
         return table
     }
 

@@ -27,7 +27,7 @@ public final class LoadedObject {
         var created: [Handle] = []
         do throws(TCXError) {
             for map in spec.maps {
-                let handle = try system.createMap(map)
+                let handle = try system.createMap(Self.withLibbpfDefaults(map, possibleCPUs: system.possibleCPUCount))
                 created.append(handle)
                 if map.flags & MapFlags.rdonlyProg != 0 && map.initialValue != nil {
                     try system.freeze(map: handle)

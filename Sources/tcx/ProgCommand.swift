@@ -45,6 +45,9 @@ struct ProgRun: ParsableCommand {
     @Option(name: .customLong("dev"), help: "The device the run sees (test-run's ctx_in ifindex): lo or a device the --setup script made.")
     var device: String?
 
+    @Option(name: .customLong("perf-events"), help: "A perf event array of the object to read during the run; prints each sample (and lost count) before the summary.")
+    var perfEvents: String?
+
     @Flag(help: "Print JSON (retval, duration, and data_out with --data-out -).")
     var json = false
 
@@ -59,15 +62,16 @@ struct ProgRun: ParsableCommand {
         }
         defer { world.shutdown() }
         let ifindex = try ProgRunNetwork.prepare(world, setup: setup, device: device)
-        let result = try testRun(in: world, objectBytes: objectBytes, packet: packet, ifindex: ifindex)
+        var records: [PerfEventRecord] = []
+        let result = try testRun(in: world, objectBytes: objectBytes, packet: packet, ifindex: ifindex, records: &records)
         if let dataOut, dataOut != "-" {
             try FileBytes.write(result.packetOut, to: dataOut, what: "data-out file")
         }
-        print(json ? jsonText(result) : plainText(result))
+        print(json ? jsonText(result, records) : ProgRunPerfEvents.lines(records) + plainText(result))
     }
 
     private func testRun(in world: any TCXSystem, objectBytes: [UInt8], packet: [UInt8],
-                         ifindex: UInt32?) throws -> TestRunResult {
+                         ifindex: UInt32?, records: inout [PerfEventRecord]) throws -> TestRunResult {
         guard let system = world as? any BPFObjectSystem else {
             throw CommandFailure("the \(backend.rawValue) backend cannot load objects")
         }
@@ -84,7 +88,9 @@ struct ProgRun: ParsableCommand {
         } catch {
             throw CommandFailure("\(object): cannot load program '\(section)': \(error)")
         }
+        let reader = try perfEvents.map { try ProgRunPerfEvents($0, of: loaded, in: system) }
         loaded.close()
+        defer { records = reader?.finish() ?? [] }
         do {
             if let ifindex, let net = world as? any NetworkStateSystem {
                 return try net.testRun(handle, packet: packet, repeat: repeatCount, ifindex: ifindex)
@@ -101,8 +107,9 @@ struct ProgRun: ParsableCommand {
         return dataOut == "-" ? HexDump.lines(result.packetOut) + summary : summary
     }
 
-    private func jsonText(_ result: TestRunResult) -> String {
+    private func jsonText(_ result: TestRunResult, _ records: [PerfEventRecord]) -> String {
         var fields: [String] = []
+        if perfEvents != nil { fields.append(ProgRunPerfEvents.json(records)) }
         if dataOut == "-" { fields.append("\"data_out\":" + HexDump.jsonArray(result.packetOut)) }
         fields += ["\"retval\":\(result.returnValue)", "\"duration\":\(result.durationNanoseconds)"]
         return "{" + fields.joined(separator: ",") + "}"

@@ -37,4 +37,7 @@ int cbpfsys_mount_tmpfs(const char *path);
 /* mount --bind SOURCE TARGET */
 int cbpfsys_bind_mount(const char *source, const char *target);
 
+/* perf_event_open(2) and the ring ordering helpers. */
+#include "cbpfsys_perf.h"
+
 #endif
