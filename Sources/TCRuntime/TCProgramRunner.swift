@@ -28,7 +28,7 @@ public struct TCProgramRunner: Sendable {
                                              guardsContext: true)
             let r0 = try executor.run(program.program, context: run.context, packet: run.packet,
                                       environment: environment, r2: 0)
-            run.absorbWrites()
+            if run.contextWritten { run.absorbWrites() }
             if run.holdsSockets {
                 // The kernel verifier refuses a program that can exit holding a socket reference.
                 throw VMFault(instruction: 0, kind: .helper("the program exits holding a socket reference it never released"))

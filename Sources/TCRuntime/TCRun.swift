@@ -40,6 +40,8 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     /// Map values and ring buffer records the program received during the run.
     @exclusivity(unchecked) var grants: [MemoryRegion] = []
     @exclusivity(unchecked) var redirect: RedirectTarget?
+    /// Whether the program stored to the context since its stores were last taken in.
+    @exclusivity(unchecked) private(set) var contextWritten = false
     /// Ring buffer records reserved and not yet submitted or discarded.
     @exclusivity(unchecked) var reservations: [(address: UInt64, ring: RingBufferMap)] = []
     /// Inner maps a program looked up in a map of maps, held until the run ends.
@@ -92,7 +94,11 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
         let offset = address &- contextLow
         if offset < UInt64(SKBField.size) {
             guard size <= 8, ContextRules.allows(offset: Int(offset), size: Int(size), write: write) else { return false }
-            absorbWrites()
+            // A store lands after this check: the next access takes it in first (each store on
+            // its own, as the kernel's rewritten stores do), so a program reads back what the
+            // kernel kept. Accesses with no store before them cost nothing more.
+            if contextWritten { absorbWrites() }
+            if write { contextWritten = true }
             return true
         }
         for region in grants where region.contains(address, size: size, write: write) { return true }
@@ -148,9 +154,10 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
 
     /// Takes what the program stored into the skb, as the kernel's rewritten stores would:
     /// 16-bit fields keep their low half, a queue mapping of 0xffff or more is ignored.
-    /// Runs before every context access and after the run, so a program reads back exactly
-    /// what the kernel would have kept.
+    /// Runs before a context access that follows a store, before helpers that read the skb, and
+    /// after the run, so a program reads back exactly what the kernel would have kept.
     func absorbWrites() {
+        contextWritten = false
         // Field by field, writing only what changed: copying and comparing the whole metadata
         // (sockets, tunnel keys) on every context access cost more than the program.
         let skb = self.skb
