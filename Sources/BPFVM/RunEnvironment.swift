@@ -6,7 +6,7 @@ public protocol TailCallResolver {
 
 /// Memory a run may access beyond its stack, context, packet and the program's load-time
 /// regions, such as map values a helper handed out. Consulted only when the fast checks fail.
-public protocol MemoryRegionProvider {
+public protocol MemoryRegionProvider: AnyObject {
     func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool
 }
 
@@ -41,7 +41,11 @@ public struct RunMemory {
     /// packet change it through `HelperCall.packet`.
     public internal(set) var packetLow: UInt64, packetCount: UInt64
     var regions: UnsafeBufferPointer<MemoryRegion>
-    let extra: (any MemoryRegionProvider)?
+    /// Not retained: the run's `RunEnvironment` holds it for as long as any copy of this lives
+    /// (a machine keeps its environment; helper calls and callbacks live inside the machine's
+    /// run). That keeps `RunMemory` plain data: the interpreter copies it freely, and a copy
+    /// holding a reference cost more than the checks it carries.
+    unowned(unsafe) let extra: (any MemoryRegionProvider)?
 
     init(stackLow: UInt64, stackCount: UInt64, contextLow: UInt64, contextCount: UInt64, guardsContext: Bool,
          packetLow: UInt64, packetCount: UInt64, regions: UnsafeBufferPointer<MemoryRegion>,
