@@ -191,9 +191,8 @@ public final class ScriptRunner {
         guard let system = system as? any BPFObjectSystem else {
             throw TCXError(.EOPNOTSUPP, "the \(system.backendName) backend cannot load objects")
         }
-        guard let bytes = ScriptFile.readBytes(path) else {
-            throw TCXError(.ENOENT, "cannot read \(path)")
-        }
+        let bytes: [UInt8]
+        do { bytes = try BoundedInput.read(path, .object) } catch { throw TCXError(error.errno, error.description) }
         let loaded = try LoadedObject(bytes: bytes, name: file, system: system)
         objects[path] = loaded
         return loaded

@@ -76,10 +76,8 @@ struct MapSourceOptions: ParsableArguments {
 
     /// Runs the script; failed lines are reported on stderr and the world is used anyway.
     private func run(script path: String, in world: any TCXSystem) throws -> ScriptRunner {
-        let bytes = try FileBytes.read(path, what: "script")
-        guard let source = String(validating: bytes, as: UTF8.self) else {
-            throw CommandFailure("script '\(path)' is not UTF-8 text")
-        }
+        let source: String
+        do { source = try ScriptFile.text(path) } catch { throw CommandFailure(error.description) }
         let lines: [ScriptLine]
         do {
             lines = try ScriptParser.parse(source, file: path)
@@ -96,7 +94,7 @@ struct MapSourceOptions: ParsableArguments {
     }
 
     private func load(object path: String, into system: any BPFObjectSystem) throws -> LoadedObject {
-        let bytes = try FileBytes.read(path, what: "object file")
+        let bytes = try FileBytes.read(path, .object)
         do {
             return try LoadedObject(bytes: bytes, name: path, system: system)
         } catch {

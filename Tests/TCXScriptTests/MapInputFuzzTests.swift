@@ -1,0 +1,75 @@
+import BPFCore
+import BPFObject
+import SwiftTCX
+import TCXConformance
+import TCXScript
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Random map keys and values, of the map's sizes and of wrong ones, against every map of the
+/// map corpus in an embedded world: each line answers `ok`, a value or an errno — never a
+/// crash — and a key or value of the wrong size is EINVAL, as the kernel answers.
+/// TCX_MAP_FUZZ_SEEDS runs more scripts (default 20).
+@Suite struct MapInputFuzzTests {
+    static let corpus = Fixtures.root + "/Tests/Fixtures/corpus/maps"
+
+    /// The corpus's own load lines that succeed, and every map of the objects they load.
+    static func plan() throws -> (setup: [String], targets: [RandomMapScript.Target]) {
+        var setup: [String] = []
+        var targets: [RandomMapScript.Target] = []
+        for path in Fixtures.tcxFiles(in: corpus) {
+            let source = try #require(ScriptFile.read(path))
+            let loads = ScriptFile.lines(source).map(String.init).filter { $0.hasPrefix("prog ") && $0.contains(" load ") && $0.hasSuffix("=> ok") }
+            guard let first = loads.first else { continue }
+            let file = first.split(separator: " ")[3]
+            let spec = try ObjectSpec.load(path: corpus + "/" + file)
+            setup += loads.map { line in line.replacingFirstWord(prefixedBy: "prog ", with: "prog \(file.split(separator: ".")[0])_") }
+            targets += spec.maps.map { RandomMapScript.Target(file: String(file), spec: $0) }
+        }
+        return (setup, targets)
+    }
+
+    @Test func randomKeysAndValuesAreAnsweredNeverCrash() throws {
+        let (setup, targets) = try Self.plan()
+        try #require(targets.count >= 5)
+        let seeds = getenv("TCX_MAP_FUZZ_SEEDS").flatMap { UInt64(String(cString: $0)) } ?? 20
+        var wrongSizes = 0
+        for seed in 0..<seeds {
+            var generator = RandomMapScript(seed: seed, setup: setup, targets: targets)
+            let source = generator.script(length: 150)
+            let world = try Backend.embedded.openWorld()
+            defer { world.shutdown() }
+            let results = try ScriptFile.run(source: source, path: Self.corpus + "/fuzz-\(seed).tcx", world: world)
+            for result in results where result.line.text.hasPrefix("map-") {
+                let answer = result.result
+                #expect(answer == "ok" || answer.hasPrefix("value=") || answer.hasPrefix("values=[") || answer.hasPrefix("error E"),
+                        "seed \(seed) line \(result.line.number): \(result.printed)")
+                if Self.hasWrongSize(result.line.text, targets) {
+                    wrongSizes += 1
+                    #expect(answer == "error EINVAL", "seed \(seed): \(result.printed)")
+                }
+            }
+        }
+        #expect(wrongSizes > 0)
+    }
+
+    /// A line whose key (or value) is not the size its map has.
+    static func hasWrongSize(_ line: String, _ targets: [RandomMapScript.Target]) -> Bool {
+        let words = line.split(separator: " ").map(String.init)
+        guard words.count >= 4, let target = targets.first(where: { $0.file == words[1] && $0.spec.name == words[2] }) else { return false }
+        // Maps with a special key or value rule (no key, per-CPU values, bloom) are left to the
+        // kernel differential; plain hashes and arrays must refuse a size mismatch.
+        guard [MapType.hash, .array, .lruHash].contains(target.spec.type) else { return false }
+        if words[3].count / 2 != Int(target.spec.keySize) { return true }
+        return words[0] == "map-update" && words.count >= 5 && words[4].count / 2 != Int(target.spec.valueSize)
+    }
+}
+
+extension String {
+    fileprivate func replacingFirstWord(prefixedBy prefix: String, with replacement: String) -> String {
+        guard hasPrefix(prefix) else { return self }
+        return replacement + dropFirst(prefix.count)
+    }
+}
