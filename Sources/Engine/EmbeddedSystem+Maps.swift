@@ -147,6 +147,7 @@ extension WorldState {
     func updateProgramArray(_ map: ProgramArrayMap, key: [UInt8], value: [UInt8], flags: UInt64) throws(MapError) {
         guard key.count == 4, value.count == 4 else { throw MapError(.EINVAL, "prog array keys and values are 4 bytes") }
         let index = key.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+        try map.checkUpdate(at: index, flags: flags)
         let fd = value.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
         let program: ProgramObject
         switch descriptors.lookup(fd) {

@@ -1,4 +1,5 @@
 import BPFCore
+import TCXScript
 
 /// Random `map-update` / `map-lookup` / `map-delete` lines with keys and values of every size —
 /// mostly the map's own, often one byte off, empty or far too long — so that both backends
@@ -25,6 +26,29 @@ public struct RandomMapScript {
         self.targets = targets
     }
 
+    /// The load lines of existing scripts that succeeded (`prog NAME load FILE SECTION => ok`),
+    /// renamed per file so they do not clash, and every map of the objects they load
+    /// (`maps(FILE)` reads an object's map specs; FILE is relative to the scripts' folder).
+    public static func plan(scripts sources: [String],
+                            maps: (String) throws -> [MapSpec]) rethrows -> (setup: [String], targets: [Target]) {
+        var setup: [String] = []
+        var targets: [Target] = []
+        var seen: Set<String> = []
+        for source in sources {
+            for line in ScriptFile.lines(source) where line.hasPrefix("prog ") && line.hasSuffix("=> ok") {
+                let words = line.split(separator: " ").map(String.init)
+                guard words.count >= 5, words[2] == "load" else { continue }
+                let file = words[3]
+                let stem = file.split(separator: ".").first.map(String.init) ?? file
+                setup.append((["prog", "\(stem)_\(words[1])"] + words[2...]).joined(separator: " "))
+                if seen.insert(file).inserted {
+                    targets += try maps(file).map { Target(file: file, spec: $0) }
+                }
+            }
+        }
+        return (setup, targets)
+    }
+
     public mutating func script(length: Int) -> String {
         guard !targets.isEmpty else { return setup.joined(separator: "\n") + "\n" }
         var lines = setup
@@ -32,11 +56,13 @@ public struct RandomMapScript {
             let target = targets[Int(rng.next() % UInt64(targets.count))]
             let name = "\(target.file) \(target.spec.name)"
             let key = hex(size(target.spec.keySize), small: true)
+            // A prog array's value reads back as a program id, and ids are each world's own.
+            let readable = target.spec.type != .progArray && target.spec.type.rawValue != 12 && target.spec.type.rawValue != 13
             switch rng.next() % 3 {
             case 0:
                 let value = hex(size(target.spec.valueSize), small: false)
                 lines.append("map-update \(name) \(key) \(value)\(flags())")
-            case 1: lines.append("map-lookup \(name) \(key)")
+            case 1 where readable: lines.append("map-lookup \(name) \(key)")
             default: lines.append("map-delete \(name) \(key)")
             }
         }

@@ -13,22 +13,16 @@ import Glibc
 /// crash — and a key or value of the wrong size is EINVAL, as the kernel answers.
 /// TCX_MAP_FUZZ_SEEDS runs more scripts (default 20).
 @Suite struct MapInputFuzzTests {
-    static let corpus = Fixtures.root + "/Tests/Fixtures/corpus/maps"
+    static let corpus: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)  // Tests/EngineTests/MapInputFuzzTests.swift
+        return parts.joined(separator: "/") + "/Tests/Fixtures/corpus/maps"
+    }()
 
-    /// The corpus's own load lines that succeed, and every map of the objects they load.
     static func plan() throws -> (setup: [String], targets: [RandomMapScript.Target]) {
-        var setup: [String] = []
-        var targets: [RandomMapScript.Target] = []
-        for path in Fixtures.tcxFiles(in: corpus) {
-            let source = try #require(ScriptFile.read(path))
-            let loads = ScriptFile.lines(source).map(String.init).filter { $0.hasPrefix("prog ") && $0.contains(" load ") && $0.hasSuffix("=> ok") }
-            guard let first = loads.first else { continue }
-            let file = first.split(separator: " ")[3]
-            let spec = try ObjectSpec.load(path: corpus + "/" + file)
-            setup += loads.map { line in line.replacingFirstWord(prefixedBy: "prog ", with: "prog \(file.split(separator: ".")[0])_") }
-            targets += spec.maps.map { RandomMapScript.Target(file: String(file), spec: $0) }
-        }
-        return (setup, targets)
+        let sources = try ["bloom", "mixed", "percpu_lru", "queue_stack", "spin_lock", "tail_calls"]
+            .map { try #require(ScriptFile.read(corpus + "/" + $0 + ".tcx")) }
+        return try RandomMapScript.plan(scripts: sources) { try ObjectSpec.load(path: corpus + "/" + $0).maps }
     }
 
     @Test func randomKeysAndValuesAreAnsweredNeverCrash() throws {
@@ -64,12 +58,5 @@ import Glibc
         guard [MapType.hash, .array, .lruHash].contains(target.spec.type) else { return false }
         if words[3].count / 2 != Int(target.spec.keySize) { return true }
         return words[0] == "map-update" && words.count >= 5 && words[4].count / 2 != Int(target.spec.valueSize)
-    }
-}
-
-extension String {
-    fileprivate func replacingFirstWord(prefixedBy prefix: String, with replacement: String) -> String {
-        guard hasPrefix(prefix) else { return self }
-        return replacement + dropFirst(prefix.count)
     }
 }
