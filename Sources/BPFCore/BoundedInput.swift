@@ -59,7 +59,7 @@ public enum BoundedInput {
             if count == 0 { return bytes }
             guard count <= kind.limit - bytes.count else {
                 throw Failure(path: path, errno: .EFBIG, reason: "is larger than \(kind.limit) bytes",
-                              description: "\(label) is larger than \(kind.limit) bytes, the limit for a \(kind.what)")
+                              description: "\(label) is larger than \(kind.limit) bytes, the limit for \(kind.what)s")
             }
             bytes.append(contentsOf: chunk[0..<count])
         }

@@ -12,7 +12,7 @@ import Testing
         for command in [["disasm"], ["disasm", "--hex"], ["conformance-plugin"]] {
             let result = try BoundedRun.tcx(command, stdin: "/dev/zero")
             #expect(result.status == 1, "\(command): \(result.stderr)")
-            #expect(result.stderr.contains("standard input is larger than 25165824 bytes, the limit for a bytecode program"), "\(result.stderr)")
+            #expect(result.stderr.contains("standard input is larger than 25165824 bytes, the limit for bytecode programs"), "\(result.stderr)")
         }
     }
 
