@@ -218,14 +218,16 @@ public final class ScriptRunner {
 
     /// Binds `name` to a new handle and learns the object's id so results can show the name.
     private func bind(_ name: String, to handle: Handle, kind: ObjectKind) throws(TCXError) {
-        var id: UInt32?
+        let id: UInt32?
         switch kind {
         case .program:
-            id = try system.programInfo(handle).id
-            names.remember(program: id!, as: name)
+            let program = try system.programInfo(handle).id
+            names.remember(program: program, as: name)
+            id = program
         case .link:
-            id = try system.linkInfo(handle).id
-            names.remember(link: id!, as: name)
+            let link = try system.linkInfo(handle).id
+            names.remember(link: link, as: name)
+            id = link
         case .map:
             id = nil  // a pinned map: the name stands for its handle only
         }

@@ -59,18 +59,20 @@ struct MapSourceOptions: ParsableArguments {
             throw CommandFailure("the \(backend.rawValue) backend has no maps")
         }
         // The handles stay open until the world shuts down.
+        // validate() made sure of both; the guards keep a later change from trapping.
+        guard let map, let source = script ?? object else { throw CommandFailure("give a MAP name and --script or --object") }
         let maps: [(object: String, name: String, handle: Handle)]
         if let script {
             maps = try run(script: script, in: world).loadedMaps
         } else {
-            let loaded = try load(object: object!, into: system)
+            let loaded = try load(object: source, into: system)
             maps = zip(loaded.spec.maps, loaded.maps).map { (loaded.spec.name, $0.name, $1) }
         }
-        let handle = try Self.resolve(map!, in: maps)
+        let handle = try Self.resolve(map, in: maps)
         do {
             return try body(try WorldMap(system: system, handle: handle))
         } catch let error as TCXError {
-            throw CommandFailure("map '\(map!)': \(error)")
+            throw CommandFailure("map '\(map)': \(error)")
         }
     }
 
