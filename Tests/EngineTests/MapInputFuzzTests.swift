@@ -59,4 +59,21 @@ import Glibc
         if words[3].count / 2 != Int(target.spec.keySize) { return true }
         return words[0] == "map-update" && words.count >= 5 && words[4].count / 2 != Int(target.spec.valueSize)
     }
+
+    /// Found by the map differential: the kernel never copies a value's bpf_spin_lock word to
+    /// or from userspace (an update leaves it, a lookup reads 0); recorded on Linux 6.18.
+    @Test func spinLockWordIsNotCopiedToOrFromUserspace() throws {
+        let world = try Backend.embedded.openWorld()
+        defer { world.shutdown() }
+        let source = """
+            prog add load spin_lock.o add_locked => ok
+            map-update spin_lock.o by_key 01000000 ffffffff020000000c00000000000000 => ok
+            map-lookup spin_lock.o by_key 01000000 => value=00000000020000000c00000000000000
+            map-update spin_lock.o totals 01000000 01000000ffffffff0c00000000000000 => ok
+            map-lookup spin_lock.o totals 01000000 => value=00000000ffffffff0c00000000000000
+            """
+        let results = try ScriptFile.run(source: source, path: Self.corpus + "/lock-word.tcx", world: world)
+        for result in results where !result.matches { Issue.record("\(result.printed)") }
+        #expect(results.count == 5)
+    }
 }
