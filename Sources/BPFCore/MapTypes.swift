@@ -85,6 +85,9 @@ public struct MapSpec: Hashable, Sendable {
     }
     // An array, because a struct cannot hold its own type directly.
     private var innerMapStorage: [MapSpec] = []
+    /// Where the value's `bpf_spin_lock` is (from BTF), nil without one: the kernel never
+    /// copies that word to or from userspace.
+    public var spinLockOffset: UInt32?
 
     public init(name: String, type: MapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
                 flags: UInt32 = 0, pinning: UInt32 = 0, initialValue: [UInt8]? = nil) {

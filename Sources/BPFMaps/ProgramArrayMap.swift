@@ -48,9 +48,15 @@ public final class ProgramArrayMap: BPFMap, @unchecked Sendable {
     /// Puts `program` in slot `index` (nil empties it): the update the kernel makes for a program fd.
     /// Only BPF_ANY is accepted, as for every fd array.
     public func setProgram(_ program: ProgramReference?, at index: UInt32, flags: UInt64 = MapUpdateFlags.any) throws(MapError) {
+        try checkUpdate(at: index, flags: flags)
+        try replace(index, with: program)
+    }
+
+    /// What the kernel checks of an update before it looks at the value's fd: the flags, then
+    /// the index.
+    public func checkUpdate(at index: UInt32, flags: UInt64) throws(MapError) {
         guard flags == MapUpdateFlags.any else { throw MapError(.EINVAL, "program arrays take only BPF_ANY") }
         guard index < maxEntries else { throw MapError(.E2BIG, "index \(index) is past max_entries") }
-        try replace(index, with: program)
     }
 
     private func replace(_ index: UInt32, with program: ProgramReference?, mustExist: Bool = false) throws(MapError) {

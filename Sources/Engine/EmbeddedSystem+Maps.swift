@@ -71,7 +71,7 @@ extension EmbeddedSystem: BPFObjectSystem {
     }
 
     public func lookup(map: Handle, key: [UInt8]) throws(TCXError) -> [UInt8] {
-        try onMap(map) { map throws(MapError) in try map.lookup(key: key) }
+        try onMap(map) { map throws(MapError) in SpinLockWord.hidden(try map.lookup(key: key), in: map.spec) }
     }
 
     public func update(map handle: Handle, key: [UInt8], value: [UInt8], flags: UInt64) throws(TCXError) {
@@ -84,7 +84,7 @@ extension EmbeddedSystem: BPFObjectSystem {
                 } else if let outer = object.map as? MapOfMapsMap {
                     try world.updateMapOfMaps(outer, key: key, value: value, flags: flags)
                 } else {
-                    try object.map.update(key: key, value: value, flags: flags)
+                    try object.map.update(key: key, value: SpinLockWord.hidden(value, in: object.map.spec), flags: flags)
                 }
             } catch {
                 throw TCXError(error.errno, "\(object.label): \(error.reason)")
@@ -147,6 +147,7 @@ extension WorldState {
     func updateProgramArray(_ map: ProgramArrayMap, key: [UInt8], value: [UInt8], flags: UInt64) throws(MapError) {
         guard key.count == 4, value.count == 4 else { throw MapError(.EINVAL, "prog array keys and values are 4 bytes") }
         let index = key.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+        try map.checkUpdate(at: index, flags: flags)
         let fd = value.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
         let program: ProgramObject
         switch descriptors.lookup(fd) {

@@ -25,7 +25,7 @@ public final class PcapWriter {
     /// defaults to the bytes given and is raised to at least what is stored.
     public func write(timestamp: PcapTimestamp, bytes: [UInt8], originalLength: UInt32? = nil) throws(PcapError) {
         guard !isClosed else { throw PcapError(.closed, file: path) }
-        guard timestamp.seconds <= UInt64(UInt32.max) else {
+        guard PcapWriter.canWrite(timestamp) else {
             throw PcapError(.invalidArgument("timestamp \(timestamp.seconds) s does not fit classic pcap"), file: path)
         }
         let kept = min(bytes.count, Int(snaplen))
@@ -53,6 +53,11 @@ public final class PcapWriter {
         guard !isClosed else { return }
         isClosed = true
         try file.close()
+    }
+
+    /// Classic pcap keeps seconds in 32 bits: nothing after 2106-02-07.
+    public static func canWrite(_ timestamp: PcapTimestamp) -> Bool {
+        timestamp.seconds <= UInt64(UInt32.max)
     }
 
     static func fileHeader(linkType: LinkType, snaplen: UInt32) -> [UInt8] {

@@ -44,8 +44,14 @@ final class CaptureSink: PacketSink {
             guard let directory, state.failure == nil else { return }
             let file = "\(directory)/\(names[ifindex] ?? "if\(ifindex)")-\(kind).pcap"
             do throws(PcapError) {
-                if state.writers[file] == nil { state.writers[file] = try PcapWriter(path: file) }
-                try state.writers[file]!.write(timestamp: state.timestamp, bytes: frame)
+                let writer: PcapWriter
+                if let open = state.writers[file] {
+                    writer = open
+                } else {
+                    writer = try PcapWriter(path: file)
+                    state.writers[file] = writer
+                }
+                try writer.write(timestamp: state.timestamp, bytes: frame)
             } catch {
                 state.failure = error
             }

@@ -31,8 +31,7 @@ struct MapSnapshot {
 
     /// The entries of each map that differ from `before`, maps in id order.
     func changes(since before: MapSnapshot) -> [PhaseReport.MapChange] {
-        maps.keys.sorted().compactMap { id in
-            let map = maps[id]!
+        maps.sorted { $0.key < $1.key }.compactMap { id, map in
             let old = before.maps[id]?.entries ?? [:]
             let changed = map.entries.filter { old[$0.key] != $0.value }
                 .sorted { (Self.number($0.key) ?? .max, Self.text($0.key)) < (Self.number($1.key) ?? .max, Self.text($1.key)) }

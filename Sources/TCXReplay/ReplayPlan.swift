@@ -22,7 +22,7 @@ public struct ReplayPlan: Sendable {
         let lines: [ScriptLine]
         do { lines = try ScriptParser.parse(source, file: path) } catch { throw ReplayError("\(error)") }
         var markers: [(line: Int, label: String)] = []
-        for (index, raw) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in ScriptFile.lines(source).enumerated() {
             let text = raw.drop { $0 == " " || $0 == "\t" }
             guard text.hasPrefix(Self.marker) else { continue }
             let label = text.dropFirst(Self.marker.count).trimmingBlanks

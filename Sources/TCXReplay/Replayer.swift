@@ -32,7 +32,8 @@ public struct Replayer {
     /// Reads the plan and the capture from files.
     public init(script: String, pcap: String, device: String, direction: EmbeddedSystem.Direction,
                 output: String?) throws(ReplayError) {
-        guard let source = ScriptFile.read(script) else { throw ReplayError("cannot read the script \(script)") }
+        let source: String
+        do { source = try ScriptFile.text(script) } catch { throw ReplayError("\(error)") }
         self.init(plan: try ReplayPlan(source: source, path: script), scriptPath: script,
                   capture: try ReplayCapture(path: pcap), device: device, direction: direction, output: output)
     }
@@ -46,7 +47,10 @@ public struct Replayer {
 
     private func runPhases(in world: EmbeddedSystem) throws(ReplayError) -> ReplayReport {
         let runner = ScriptRunner(system: world, directory: ScriptFile.directory(of: scriptPath))
-        if let output { try makeDirectory(output) }
+        if let output {
+            try capture.requireWritableTimestamps(for: output)
+            try makeDirectory(output)
+        }
         var phases: [PhaseReport] = []
         for phase in plan.phases {
             try check(runner.run(phase.lines))

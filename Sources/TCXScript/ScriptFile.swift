@@ -1,3 +1,4 @@
+import BPFCore
 import TCX
 
 #if canImport(Glibc)
@@ -13,31 +14,31 @@ public enum ScriptFile {
         public static func < (a: Outcome, b: Outcome) -> Bool { a.rawValue < b.rawValue }
     }
 
-    /// Reads a file as UTF-8 text; nil when it cannot be read.
-    public static func read(_ path: String) -> String? {
-        readBytes(path).flatMap { String(validating: $0, as: UTF8.self) }
+    /// Reads a script as UTF-8 text (a byte order mark dropped, at most
+    /// `BoundedInput.Kind.script` bytes); the failure names the file and says why.
+    public static func text(_ path: String) throws(BoundedInput.Failure) -> String {
+        try BoundedInput.text(path, .script)
     }
 
-    /// Reads a whole file; nil when it cannot be read.
-    public static func readBytes(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count > 0 { bytes.append(contentsOf: buffer[0..<count]) }
-            if count < buffer.count { break }
-        }
-        if ferror(file) != 0 { return nil }
-        return bytes
+    /// Reads a file as UTF-8 text; nil when it cannot be read (`text` says why).
+    public static func read(_ path: String) -> String? {
+        try? text(path)
     }
+
+    /// Reads a whole file of at most `BoundedInput.Kind.object` bytes; nil when it cannot be read.
+    public static func readBytes(_ path: String) -> [UInt8]? {
+        try? BoundedInput.read(path, .object)
+    }
+
+    /// A script's lines, CRLF or LF.
+    public static func lines(_ source: String) -> [Substring] { ScriptLines.split(source) }
 
     public static func write(_ text: String, to path: String) -> Bool {
         guard let file = fopen(path, "wb") else { return false }
-        defer { fclose(file) }
         let bytes = Array(text.utf8)
-        return fwrite(bytes, 1, bytes.count, file) == bytes.count
+        // A full disk often answers only when the buffer is flushed at fclose.
+        let written = fwrite(bytes, 1, bytes.count, file) == bytes.count
+        return fclose(file) == 0 && written
     }
 
     public static func directory(of path: String) -> String {
@@ -58,14 +59,14 @@ public enum ScriptFile {
         var byLine: [Int: LineResult] = [:]
         for result in results { byLine[result.line.number] = result }
         var out: [String] = []
-        for (index, raw) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in ScriptLines.split(source).enumerated() {
             guard let result = byLine[index + 1], !result.skipped else {
                 out.append(String(raw))
                 continue
             }
             out.append(rewrite(String(raw), expectation: result.result))
         }
-        return out.joined(separator: "\n")
+        return out.joined(separator: ScriptLines.ending(of: source))
     }
 
     /// Puts `=> expectation` on a raw line, keeping its comment and the column of an existing

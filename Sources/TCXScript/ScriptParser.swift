@@ -16,7 +16,7 @@ public struct ScriptParser {
     public static func parse(_ source: String, file: String) throws(ScriptParseError) -> [ScriptLine] {
         var parser = ScriptParser(file: file)
         var lines: [ScriptLine] = []
-        for (index, raw) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in ScriptLines.split(source).enumerated() {
             parser.lineNumber = index + 1
             if let line = try parser.parseLine(String(raw)) { lines.append(line) }
         }

@@ -191,9 +191,8 @@ public final class ScriptRunner {
         guard let system = system as? any BPFObjectSystem else {
             throw TCXError(.EOPNOTSUPP, "the \(system.backendName) backend cannot load objects")
         }
-        guard let bytes = ScriptFile.readBytes(path) else {
-            throw TCXError(.ENOENT, "cannot read \(path)")
-        }
+        let bytes: [UInt8]
+        do { bytes = try BoundedInput.read(path, .object) } catch { throw TCXError(error.errno, error.description) }
         let loaded = try LoadedObject(bytes: bytes, name: file, system: system)
         objects[path] = loaded
         return loaded
@@ -219,14 +218,16 @@ public final class ScriptRunner {
 
     /// Binds `name` to a new handle and learns the object's id so results can show the name.
     private func bind(_ name: String, to handle: Handle, kind: ObjectKind) throws(TCXError) {
-        var id: UInt32?
+        let id: UInt32?
         switch kind {
         case .program:
-            id = try system.programInfo(handle).id
-            names.remember(program: id!, as: name)
+            let program = try system.programInfo(handle).id
+            names.remember(program: program, as: name)
+            id = program
         case .link:
-            id = try system.linkInfo(handle).id
-            names.remember(link: id!, as: name)
+            let link = try system.linkInfo(handle).id
+            names.remember(link: link, as: name)
+            id = link
         case .map:
             id = nil  // a pinned map: the name stands for its handle only
         }

@@ -1,3 +1,4 @@
+import BPFCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,27 +12,20 @@ struct CommandFailure: Error, CustomStringConvertible {
 
 /// Whole files in and out, with the reason (strerror) when that fails. `-` is stdin.
 enum FileBytes {
-    static func read(_ path: String, what: String) throws(CommandFailure) -> [UInt8] {
-        // stdin through its own FILE: the C global is shared mutable state to Swift 6.
-        let file: UnsafeMutablePointer<FILE>? = path == "-" ? fdopen(dup(0), "rb") : fopen(path, "rb")
-        guard let file else { throw CommandFailure("cannot read \(what) '\(path)': \(reason())") }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            bytes.append(contentsOf: buffer[0..<count])
-            if count < buffer.count { break }
-        }
-        if ferror(file) != 0 { throw CommandFailure("cannot read \(what) '\(path)': \(reason())") }
-        return bytes
+    /// At most `kind.limit` bytes: a larger input is refused, not read on.
+    static func read(_ path: String, _ kind: BoundedInput.Kind) throws(CommandFailure) -> [UInt8] {
+        do { return try BoundedInput.read(path, kind) } catch { throw CommandFailure(error.description) }
     }
 
     static func write(_ bytes: [UInt8], to path: String, what: String) throws(CommandFailure) {
         guard let file = fopen(path, "wb") else { throw CommandFailure("cannot write \(what) '\(path)': \(reason())") }
-        defer { fclose(file) }
-        guard fwrite(bytes, 1, bytes.count, file) == bytes.count else {
-            throw CommandFailure("cannot write \(what) '\(path)': \(reason())")
+        // stdio buffers: a full device (/dev/full, a full disk) often answers only at fclose.
+        let written = fwrite(bytes, 1, bytes.count, file) == bytes.count
+        let flushed = fflush(file) == 0
+        let code = errno
+        let closed = fclose(file) == 0
+        guard written, flushed, closed else {
+            throw CommandFailure("cannot write \(what) '\(path)': \(String(cString: strerror(closed ? code : errno)))")
         }
     }
 

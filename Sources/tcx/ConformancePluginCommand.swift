@@ -21,8 +21,9 @@ struct ConformancePluginCommand: ParsableCommand {
     func run() throws {
         if elf { throw failure("ELF input is not supported; send raw bytecode") }
         var context = try hexBytes(memory)
-        let input = FileHandle.standardInput.readDataToEndOfFile()
-        let program = (try? hexBytes(String(decoding: input, as: UTF8.self))) ?? [UInt8](input)
+        let input: [UInt8]
+        do { input = try FileBytes.read("-", .bytecode) } catch { throw failure(error.description) }
+        let program = (try? hexBytes(String(decoding: input, as: UTF8.self))) ?? input
         var options = VerifierOptions()
         options.initializedRegisters = [1, 2]
         options.helpers.register(5, name: "unwind") { call in

@@ -10,10 +10,10 @@ struct DifferentialCommand: ParsableCommand {
         abstract: "Run random attach scenarios on two backends and report where they print differently.",
         discussion: "Each seed generates one script (see `--show`); a divergence names the seed and line. Exit 1 on any divergence.")
 
-    @Option(help: "First seed.") var seed: UInt64 = 0
-    @Option(help: "How many seeds.") var count: UInt64 = 20
-    @Option(help: "Random lines per script.") var length = 120
-    @Option(help: "Programs per script (over 63 reaches the hook limit).") var programs = 6
+    @Option(parsing: .unconditional, help: "First seed.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "How many seeds (after 18446744073709551615 they go on from 0).") var count: UInt64 = 20
+    @Option(parsing: .unconditional, help: "Random lines per script.") var length = 120
+    @Option(parsing: .unconditional, help: "Programs per script (over 63 reaches the hook limit).") var programs = 6
     @Option(help: "The backend compared with the embedded one.") var against: Backend = .kernel
     @Flag(help: "Print the script of the first seed and stop.") var show = false
 
@@ -24,7 +24,8 @@ struct DifferentialCommand: ParsableCommand {
             return
         }
         var divergent = 0
-        for current in seed..<(seed + count) {
+        for offset in 0..<count {
+            let current = seed &+ offset
             var generator = RandomScript(seed: current, programs: programs)
             let source = generator.script(length: length)
             let first = try Backend.embedded.openWorld()

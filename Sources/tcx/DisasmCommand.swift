@@ -1,6 +1,5 @@
 import ArgumentParser
 import BPFCore
-import Foundation
 
 /// `tcx disasm`: raw eBPF bytecode to llvm-objdump's BPF syntax.
 struct DisasmCommand: ParsableCommand {
@@ -14,9 +13,8 @@ struct DisasmCommand: ParsableCommand {
     @Flag(help: "Print only the instructions, without index and bytes.") var noRaw = false
 
     func run() throws {
-        let data = try file.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
-            ?? FileHandle.standardInput.readDataToEndOfFile()
-        let bytes = hex ? try hexBytes(String(decoding: data, as: UTF8.self)) : [UInt8](data)
+        let data = try FileBytes.read(file ?? "-", .bytecode)
+        let bytes = hex ? try hexBytes(String(decoding: data, as: UTF8.self)) : data
         guard let program = Instruction.decode(bytes) else {
             throw ValidationError("\(bytes.count) bytes is not a whole number of 8-byte instructions")
         }

@@ -65,8 +65,9 @@ struct NetShow: ParsableCommand {
 
     /// Runs the script on the world; a failed expectation is reported but the world still shown.
     private func build(_ world: any TCXSystem, from path: String) throws {
-        guard let source = ScriptFile.read(path) else {
-            printError("\(path): cannot read the script")
+        let source: String
+        do { source = try ScriptFile.text(path) } catch {
+            printError("\(error)")
             throw ExitCode(2)
         }
         let results: [LineResult]

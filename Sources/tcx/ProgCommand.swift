@@ -33,7 +33,7 @@ struct ProgRun: ParsableCommand {
     @Option(name: .customLong("data-out"), help: "Where to write the packet as the program left it (- for a hex dump on stdout).")
     var dataOut: String?
 
-    @Option(name: .customLong("repeat"), help: "Runs to average the duration over (0 counts as 1, as in the kernel).")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Runs to average the duration over (0 counts as 1, as in the kernel).")
     var repeatCount: UInt32 = 1
 
     @Option(help: "embedded (default) or kernel.")
@@ -52,8 +52,8 @@ struct ProgRun: ParsableCommand {
     var json = false
 
     func run() throws {
-        let objectBytes = try FileBytes.read(object, what: "object file")
-        let packet = try FileBytes.read(dataIn, what: "data-in file")
+        let objectBytes = try FileBytes.read(object, .object)
+        let packet = try FileBytes.read(dataIn, .packet)
         let world: any TCXSystem
         do {
             world = try backend.openWorld()

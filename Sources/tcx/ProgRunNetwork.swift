@@ -8,7 +8,8 @@ enum ProgRunNetwork {
     static func prepare(_ world: any TCXSystem, setup: String?, device: String?) throws -> UInt32? {
         var runner: ScriptRunner?
         if let setup {
-            guard let source = ScriptFile.read(setup) else { throw CommandFailure("\(setup): cannot read the setup script") }
+            let source: String
+            do { source = try ScriptFile.text(setup) } catch { throw CommandFailure("setup \(error)") }
             let lines: [ScriptLine]
             do {
                 lines = try ScriptParser.parse(source, file: setup)

@@ -39,8 +39,9 @@ struct RunScript: ParsableCommand {
     }
 
     private func runFile(_ path: String) -> ScriptFile.Outcome {
-        guard let source = ScriptFile.read(path) else {
-            printError("\(path): cannot read the script")
+        let source: String
+        do { source = try ScriptFile.text(path) } catch {
+            printError("\(error)")
             return .unreadable
         }
         let world: any TCXSystem

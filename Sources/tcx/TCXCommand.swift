@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct TCXCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tcx",

@@ -80,24 +80,12 @@ enum CORETargets {
 
     private static func file(_ path: String, fail: Failure) throws(ObjectError) -> Loaded {
         if let loaded = cache.withLock({ $0[path] }) { return loaded }
-        guard let handle = fopen(path, "rb") else {
-            let code = errno
-            var refusal = fail(nil, "cannot read the CO-RE target BTF \(path): \(String(cString: strerror(code))) (set \(COREBTFSource.environmentVariable)=shipped to use the BTF tcx ships)")
+        let bytes: [UInt8]
+        do { bytes = try BoundedInput.read(path, .init("CO-RE target BTF", limit: maxFileSize)) } catch {
+            var refusal = fail(nil, "cannot read the CO-RE target BTF \(path): \(error.reason) (set \(COREBTFSource.environmentVariable)=shipped to use the BTF tcx ships)")
             // libbpf answers ESRCH when the kernel has no BTF, the open's errno for a given path.
-            refusal.errno = path == COREBTFSource.kernelPath ? .ESRCH : LinuxErrno(rawValue: code)
+            refusal.errno = path == COREBTFSource.kernelPath ? .ESRCH : error.errno
             throw refusal
-        }
-        defer { fclose(handle) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, handle)
-            bytes += buffer[0 ..< count]
-            guard bytes.count <= maxFileSize else { throw fail(nil, "CO-RE target BTF \(path) is larger than \(maxFileSize) bytes") }
-            if count < buffer.count {
-                if ferror(handle) != 0 { throw fail(nil, "reading the CO-RE target BTF \(path) failed: \(String(cString: strerror(errno)))") }
-                break
-            }
         }
         let loaded = Loaded(try BTF(bytes: bytes, location: "CO-RE target BTF \(path)", fail: fail))
         cache.withLock { $0[path] = loaded }

@@ -113,6 +113,7 @@ enum BTFMaps {
                            maxEntries: maxEntries, flags: flags, pinning: pinning)
         spec.btfKeyTypeID = keyTypeID
         spec.btfValueTypeID = valueTypeID
+        spec.spinLockOffset = btf.spinLockOffset(inValue: valueTypeID)
         spec.mapExtra = mapExtra
         spec.innerMap = innerMap
         return (spec, valuesOffset)

@@ -21,7 +21,15 @@ enum Functions {
     /// Every function of every code section, programs first in section order, then `.text`.
     static func collect(_ elf: ELFFile, _ symbols: SymbolTable, fail: Failure) throws(ObjectError) -> [Function] {
         var result: [Function] = []
-        for section in elf.sections where section.isCode && section.size > 0 {
+        for section in elf.sections where section.isCode {
+            // An empty code section is harmless (clang leaves an empty .text), unless a function
+            // claims to live there: it would vanish from the object without a word.
+            guard section.size > 0 else {
+                if let symbol = symbols.defined(in: section.index).first(where: { $0.type == ELFSymbol.typeFunc }) {
+                    throw fail(symbol.label, "is in \(section.label), which is empty: the function has no code")
+                }
+                continue
+            }
             guard section.data.count % 8 == 0 else {
                 throw fail(section.label, "size \(section.data.count) is not a whole number of 8-byte instructions")
             }

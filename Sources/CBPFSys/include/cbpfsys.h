@@ -1,6 +1,8 @@
 #ifndef CBPFSYS_H
 #define CBPFSYS_H
 
+#include "cbpfsys_stdout.h"
+
 /* The few calls Swift cannot make directly: bpf(2) is reached only through the variadic
  * syscall(2), and unshare/setns/mount sit behind _GNU_SOURCE. Each returns -1 with errno set
  * on failure, like the call it wraps. */

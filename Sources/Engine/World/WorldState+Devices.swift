@@ -43,6 +43,11 @@ extension WorldState {
     /// Unregisters a device and its peer: every hook is emptied, links become defunct and keep
     /// their programs, prog-mode attachments let go of theirs.
     func deleteDevice(ifindex: UInt32) throws(TCXError) {
+        // RTM_DELLINK finds the device by a positive ifindex (or a name, which the API never
+        // sends): 0 — what a script's device whose creation failed stands for — is EINVAL.
+        guard Int32(bitPattern: ifindex) > 0 else {
+            throw TCXError(.EINVAL, "no device is named by ifindex \(Int32(bitPattern: ifindex))")
+        }
         guard let device = devices[ifindex] else {
             throw TCXError(.ENODEV, "no device has ifindex \(ifindex)")
         }

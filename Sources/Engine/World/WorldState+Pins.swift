@@ -32,6 +32,8 @@ extension WorldState {
     }
 
     private func pinKey(_ path: PinPath) throws(TCXError) -> String {
+        try PinNameLimits.checkLength(path)
+        if let first = path.components.first { try PinNameLimits.checkComponent(first) }
         if path.components.count > 1 {
             throw TCXError(.ENOENT, "directory \(path.components.dropLast().joined(separator: "/")) does not exist in the pin namespace")
         }

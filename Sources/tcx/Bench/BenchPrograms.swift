@@ -80,7 +80,7 @@ extension BenchProgram {
 
     /// One case per tc program of the object (parsed in a throwaway embedded world).
     private static func programs(of object: String, root: String) -> [BenchProgram] {
-        guard let bytes = try? FileBytes.read(root + "/" + object, what: "object"),
+        guard let bytes = try? FileBytes.read(root + "/" + object, .object),
               let world = try? Backend.embedded.openWorld() else { return [] }
         defer { world.shutdown() }
         guard let loaded = try? LoadedObject(bytes: bytes, name: object, system: world) else { return [] }

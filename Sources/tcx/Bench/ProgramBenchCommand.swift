@@ -19,7 +19,7 @@ struct ProgramBenchCommand: ParsableCommand {
             kernel column is skipped.
             """)
 
-    @Option(name: .customLong("repeat"), help: "Runs per program (test-run's repeat).")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Runs per program (test-run's repeat).")
     var repeatCount: UInt32 = 10_000
 
     @Option(help: "The package's root, which the program list is relative to.")
@@ -70,7 +70,7 @@ struct ProgramBenchCommand: ParsableCommand {
     private func measure(_ program: BenchProgram, in world: any TCXSystem) -> Figure {
         do {
             guard let system = world as? any BPFObjectSystem else { return .failed("no objects") }
-            let bytes = try FileBytes.read(root + "/" + program.object, what: "object file")
+            let bytes = try FileBytes.read(root + "/" + program.object, .object)
             let loaded = try LoadedObject(bytes: bytes, name: program.object, system: system)
             defer { loaded.close() }
             let handle = try loaded.loadProgram(program.section, as: program.section)
@@ -99,7 +99,7 @@ struct ProgramBenchCommand: ParsableCommand {
     }
 
     private static func jitSetting() -> String? {
-        guard let bytes = try? FileBytes.read("/proc/sys/net/core/bpf_jit_enable", what: "sysctl") else { return nil }
+        guard let bytes = try? FileBytes.read("/proc/sys/net/core/bpf_jit_enable", .init("sysctl", limit: 64)) else { return nil }
         return String(decoding: bytes, as: UTF8.self).trimmingSuffix
     }
 

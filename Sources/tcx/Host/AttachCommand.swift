@@ -38,7 +38,7 @@ struct AttachCommand: ParsableCommand {
                                valueName: "dir"))
     var pinMaps: String?
 
-    @Option(help: ArgumentHelp("Make the change only if the hook is still at this revision (ESTALE otherwise).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Make the change only if the hook is still at this revision (ESTALE otherwise).",
                                valueName: "n"))
     var revision: UInt64 = 0
     @Option(help: "tcx (default), tc, or auto.") var mode: AttachMode = .tcx

@@ -21,7 +21,7 @@ struct DetachCommand: ParsableCommand {
     var reference: ObjectReference
 
     @Option(help: "tcx, tc, or auto (the default: wherever the program is).") var mode: AttachMode = .auto
-    @Option(help: ArgumentHelp("Only if the hook is still at this revision (tcx prog mode).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only if the hook is still at this revision (tcx prog mode).", valueName: "n"))
     var revision: UInt64 = 0
     @Flag(help: "On a refusal, replay it on a copy of the hook and say which rule refused it.") var explain = false
     @OptionGroup var scope: HostScopeOptions

@@ -59,27 +59,27 @@ struct MapSourceOptions: ParsableArguments {
             throw CommandFailure("the \(backend.rawValue) backend has no maps")
         }
         // The handles stay open until the world shuts down.
+        // validate() made sure of both; the guards keep a later change from trapping.
+        guard let map, let source = script ?? object else { throw CommandFailure("give a MAP name and --script or --object") }
         let maps: [(object: String, name: String, handle: Handle)]
         if let script {
             maps = try run(script: script, in: world).loadedMaps
         } else {
-            let loaded = try load(object: object!, into: system)
+            let loaded = try load(object: source, into: system)
             maps = zip(loaded.spec.maps, loaded.maps).map { (loaded.spec.name, $0.name, $1) }
         }
-        let handle = try Self.resolve(map!, in: maps)
+        let handle = try Self.resolve(map, in: maps)
         do {
             return try body(try WorldMap(system: system, handle: handle))
         } catch let error as TCXError {
-            throw CommandFailure("map '\(map!)': \(error)")
+            throw CommandFailure("map '\(map)': \(error)")
         }
     }
 
     /// Runs the script; failed lines are reported on stderr and the world is used anyway.
     private func run(script path: String, in world: any TCXSystem) throws -> ScriptRunner {
-        let bytes = try FileBytes.read(path, what: "script")
-        guard let source = String(validating: bytes, as: UTF8.self) else {
-            throw CommandFailure("script '\(path)' is not UTF-8 text")
-        }
+        let source: String
+        do { source = try ScriptFile.text(path) } catch { throw CommandFailure(error.description) }
         let lines: [ScriptLine]
         do {
             lines = try ScriptParser.parse(source, file: path)
@@ -96,7 +96,7 @@ struct MapSourceOptions: ParsableArguments {
     }
 
     private func load(object path: String, into system: any BPFObjectSystem) throws -> LoadedObject {
-        let bytes = try FileBytes.read(path, what: "object file")
+        let bytes = try FileBytes.read(path, .object)
         do {
             return try LoadedObject(bytes: bytes, name: path, system: system)
         } catch {
