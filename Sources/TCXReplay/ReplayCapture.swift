@@ -61,11 +61,12 @@ public struct ReplayCapture: Sendable {
     private static func stream(_ path: String, frame: (Frame) throws(ReplayError) -> Void,
                                skipped: () -> Void) throws(ReplayError) {
         let reader: CaptureReader
-        do { reader = try CaptureReader(path: path) } catch { throw ReplayError("\(path): \(error)") }
+        // A PcapError names the file and the offset itself.
+        do { reader = try CaptureReader(path: path) } catch { throw ReplayError("\(error)") }
         var records = 0
         while true {
             let record: PcapRecord?
-            do { record = try reader.next() } catch { throw ReplayError("\(path): stopped after \(records) record(s): \(error)") }
+            do { record = try reader.next() } catch { throw ReplayError("\(error) (after \(records) record(s))") }
             guard let record else { break }
             records += 1
             guard case .converted(let bytes) = Dissector.ethernetFrame(record.data, linkType: record.linkType) else {
