@@ -149,13 +149,8 @@ extension WorldState {
         let index = key.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
         try map.checkUpdate(at: index, flags: flags)
         let fd = value.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
-        let program: ProgramObject
-        switch descriptors.lookup(fd) {
-        case .file(let file):
-            guard case .program(let found) = file.object else { throw MapError(.EINVAL, "fd \(fd) is not a program") }
-            program = found
-        case .notBPF: throw MapError(.EINVAL, "fd \(fd) is not a program")
-        case .closed: throw MapError(.EBADF, "fd \(fd) is not open")
+        guard case .program(let program) = try valueDescriptor(fd, "program") else {
+            throw MapError(.EINVAL, "fd \(fd) is not a program")
         }
         try map.setProgram(ProgramReference(id: program.id, program: program.executable.program), at: index, flags: flags)
     }

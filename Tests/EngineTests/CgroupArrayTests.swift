@@ -10,17 +10,9 @@ import Testing
 /// root is not used: a machine may run the tests in the root, and making a cgroup would change
 /// the machine.
 @Suite struct CgroupArrayTests {
-    static let backends: [Backend] = {
-        guard geteuid() == 0, let world = try? Backend.kernel.openWorld() else { return [.embedded] }
-        world.shutdown()
-        return [.embedded, .kernel]
-    }()
+    static let backends = TestBackends.available
 
-    static func fixture(_ name: String) -> String {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Tests/Fixtures/cgroup/" + name
-    }
+    static func fixture(_ name: String) -> String { TestBackends.fixture("cgroup/" + name) }
 
     /// Where cgroup v2 is mounted, from /proc/self/mountinfo (mount point, field 5).
     static let cgroup2Root: String? = {

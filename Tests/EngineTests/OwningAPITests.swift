@@ -5,17 +5,9 @@ import Testing
 /// The owning values (Program, Link, Map, ObjectCollection) on every backend this machine
 /// has: the same test runs unchanged on the engine and, as root, on a kernel sandbox.
 @Suite struct OwningAPITests {
-    static let backends: [Backend] = {
-        guard geteuid() == 0, let world = try? Backend.kernel.openWorld() else { return [.embedded] }
-        world.shutdown()
-        return [.embedded, .kernel]
-    }()
+    static let backends = TestBackends.available
 
-    static let countersObject: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Tests/Fixtures/programs/counters.o"
-    }()
+    static let countersObject = TestBackends.fixture("programs/counters.o")
 
     let ingress = HookTarget(ifindex: 1, attachType: .tcxIngress)
 

@@ -8,17 +8,9 @@ import Testing
 /// pages) as the reference: the map's create and element errnos, the helper's errno order, the
 /// samples (tag, value, packet bytes) and the lost-sample accounting of a one-page ring.
 @Suite struct PerfEventReaderTests {
-    static let backends: [Backend] = {
-        guard geteuid() == 0, let world = try? Backend.kernel.openWorld() else { return [.embedded] }
-        world.shutdown()
-        return [.embedded, .kernel]
-    }()
+    static let backends = TestBackends.available
 
-    static let object: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Tests/Fixtures/perf-event/perf_output.o"
-    }()
+    static let object = TestBackends.fixture("perf-event/perf_output.o")
 
     /// BPF_F_CURRENT_CPU, and the packet length in the BPF_F_CTXLEN_MASK bits.
     static let currentCPU: UInt64 = 0xffff_ffff

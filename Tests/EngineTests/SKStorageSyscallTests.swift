@@ -10,17 +10,9 @@ import Testing
 /// storage ENOENT, update then NOEXIST EEXIST, a descriptor that is not a socket ENOTSOCK (the
 /// engine says EBADF, having no descriptors of any socket; docs/maps.md).
 @Suite struct SKStorageSyscallTests {
-    static let backends: [Backend] = {
-        guard geteuid() == 0, let world = try? Backend.kernel.openWorld() else { return [.embedded] }
-        world.shutdown()
-        return [.embedded, .kernel]
-    }()
+    static let backends = TestBackends.available
 
-    static let object: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/Tests/Fixtures/corpus/net/sk_storage.o"
-    }()
+    static let object = TestBackends.fixture("corpus/net/sk_storage.o")
 
     @Test(arguments: backends) func descriptorsAreKeys(_ backend: Backend) throws {
         let world = try backend.openWorld()
