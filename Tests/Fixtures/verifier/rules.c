@@ -1,0 +1,235 @@
+/* Small tc programs, each on one verifier rule, in pairs where it helps: one the kernel should
+ * load and one it should refuse. Written for swift-tcx; the kernel's verdict for each is
+ * recorded in rules.tcx (`tcx script --backend kernel --record`), and VerifierAgreementTests
+ * compares the embedded backend's verdicts with it. */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+
+#define SEC(name) __attribute__((section(name), used))
+#define __uint(field, n) int (*field)[n]
+#define __type(field, T) typeof(T) *field
+
+static void *(*map_lookup_elem)(void *map, const void *key) = (void *)BPF_FUNC_map_lookup_elem;
+static long (*skb_load_bytes)(const void *skb, __u32 offset, void *to, __u32 len) = (void *)BPF_FUNC_skb_load_bytes;
+static struct bpf_sock *(*sk_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 size, __u64 netns, __u64 flags) = (void *)BPF_FUNC_sk_lookup_tcp;
+static long (*sk_release)(void *sk) = (void *)BPF_FUNC_sk_release;
+static long (*skb_change_tail)(struct __sk_buff *skb, __u32 len, __u64 flags) = (void *)BPF_FUNC_skb_change_tail;
+static long (*spin_lock)(struct bpf_spin_lock *lock) = (void *)BPF_FUNC_spin_lock;
+static long (*spin_unlock)(struct bpf_spin_lock *lock) = (void *)BPF_FUNC_spin_unlock;
+
+struct value { __u64 counter; __u64 other; };
+struct locked { struct bpf_spin_lock lock; __u64 counter; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct value);
+} values SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct locked);
+} locks SEC(".maps");
+
+/* Packet bounds: a read must be proven below data_end. */
+SEC("tc") int pkt_checked(struct __sk_buff *skb)
+{
+	__u8 *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	if (data + ETH_HLEN > end)
+		return 0;
+	return data[ETH_HLEN - 1];
+}
+
+SEC("tc") int pkt_unchecked(struct __sk_buff *skb)
+{
+	__u8 *data = (void *)(long)skb->data;
+	return data[0];
+}
+
+SEC("tc") int pkt_one_past(struct __sk_buff *skb)
+{
+	__u8 *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	if (data + ETH_HLEN > end)
+		return 0;
+	return *(volatile __u8 *)(data + ETH_HLEN);
+}
+
+/* Map values: a lookup may return NULL, and the value has a size. */
+SEC("tc") int value_checked(struct __sk_buff *skb)
+{
+	__u32 key = 1;
+	struct value *v = map_lookup_elem(&values, &key);
+	if (!v)
+		return 0;
+	return v->counter;
+}
+
+SEC("tc") int value_unchecked(struct __sk_buff *skb)
+{
+	__u32 key = 1;
+	struct value *v = map_lookup_elem(&values, &key);
+	return *(volatile __u64 *)&v->counter;
+}
+
+SEC("tc") int value_past_end(struct __sk_buff *skb)
+{
+	__u32 key = 1;
+	__u8 *v = map_lookup_elem(&values, &key);
+	if (!v)
+		return 0;
+	return *(volatile __u64 *)(v + sizeof(struct value));
+}
+
+/* The context: which fields a tc program may write. */
+SEC("tc") int ctx_write_mark(struct __sk_buff *skb)
+{
+	skb->mark = 7;
+	return 0;
+}
+
+SEC("tc") int ctx_write_len(struct __sk_buff *skb)
+{
+	*(volatile __u32 *)&skb->len = 7;
+	return 0;
+}
+
+SEC("tc") int ctx_read_past_end(struct __sk_buff *skb)
+{
+	return *(volatile __u32 *)((__u8 *)skb + sizeof(struct __sk_buff));
+}
+
+/* Helper memory arguments: the buffer must hold what the helper writes. */
+SEC("tc") int helper_buffer_fits(struct __sk_buff *skb)
+{
+	__u8 buffer[8];
+	if (skb_load_bytes(skb, 0, buffer, sizeof(buffer)))
+		return 0;
+	return buffer[7];
+}
+
+SEC("tc") int helper_buffer_short(struct __sk_buff *skb)
+{
+	volatile __u32 length = 16;
+	__u8 buffer[8];
+	if (skb_load_bytes(skb, 0, buffer, length & 31))
+		return 0;
+	return buffer[0];
+}
+
+/* References: a socket from a lookup must be released on every path. */
+SEC("tc") int socket_released(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple tuple = {};
+	struct bpf_sock *sk = sk_lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), -1, 0);
+	if (sk)
+		sk_release(sk);
+	return 0;
+}
+
+SEC("tc") int socket_leaked(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple tuple = {};
+	struct bpf_sock *sk = sk_lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), -1, 0);
+	return sk != 0;
+}
+
+/* Loops: bounded ones load, one that never ends does not. */
+SEC("tc") int loop_bounded(struct __sk_buff *skb)
+{
+	__u32 sum = 0;
+	for (int i = 0; i < 16; i++)
+		sum += skb->len + i;
+	return sum;
+}
+
+SEC("tc") int loop_endless(struct __sk_buff *skb)
+{
+	volatile __u32 spin = 1;
+	while (spin)
+		;
+	return 0;
+}
+
+/* Packet pointers die when a helper may move the packet. */
+SEC("tc") int pkt_reloaded_after_resize(struct __sk_buff *skb)
+{
+	if (skb_change_tail(skb, 64, 0))
+		return 0;
+	__u8 *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	if (data + 1 > end)
+		return 0;
+	return data[0];
+}
+
+SEC("tc") int pkt_stale_after_resize(struct __sk_buff *skb)
+{
+	__u8 *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	if (data + 1 > end)
+		return 0;
+	skb_change_tail(skb, 64, 0);
+	return *(volatile __u8 *)data;
+}
+
+/* Spin locks: held locks must be released before exit. */
+SEC("tc") int lock_balanced(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct locked *l = map_lookup_elem(&locks, &key);
+	if (!l)
+		return 0;
+	spin_lock(&l->lock);
+	l->counter++;
+	spin_unlock(&l->lock);
+	return 0;
+}
+
+SEC("tc") int lock_held_at_exit(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct locked *l = map_lookup_elem(&locks, &key);
+	if (!l)
+		return 0;
+	spin_lock(&l->lock);
+	l->counter++;
+	return 0;
+}
+
+/* The stack: 512 bytes per frame. */
+SEC("tc") int stack_in_frame(struct __sk_buff *skb)
+{
+	volatile __u8 buffer[480];
+	buffer[skb->len & 255] = 1;
+	return buffer[3];
+}
+
+/* A scalar used as a pointer. */
+SEC("tc") int scalar_dereferenced(struct __sk_buff *skb)
+{
+	__u64 address = skb->len;
+	return *(volatile __u32 *)address;
+}
+
+/* Pointer arithmetic with an unknown scalar on a packet pointer needs bounds again. */
+SEC("tc") int pkt_variable_offset_checked(struct __sk_buff *skb)
+{
+	__u8 *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	__u32 offset = skb->mark & 63;
+	__u8 *p = data + offset;
+	if (p + 1 > end)
+		return 0;
+	return *p;
+}
+
+SEC("tc") int pkt_variable_offset_unchecked(struct __sk_buff *skb)
+{
+	__u8 *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	if (data + 64 > end)
+		return 0;
+	__u32 offset = skb->mark & 127;
+	return *(volatile __u8 *)(data + offset);
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,12 @@
+import Testing
+
+/// The kernel still gives the verdicts `Tests/Fixtures/verifier/rules.tcx` records (the
+/// reference `VerifierAgreementTests` compares the embedded backend with).
+@Suite(needsKernel)
+struct VerifierRulesKernelTests {
+    @Test func theKernelsVerdictsHold() throws {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)  // Tests/LinuxKernelTests/VerifierRulesKernelTests.swift
+        try KernelTestSupport.expectScriptPasses(parts.joined(separator: "/") + "/Tests/Fixtures/verifier/rules.tcx")
+    }
+}
