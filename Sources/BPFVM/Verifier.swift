@@ -15,7 +15,13 @@ enum Verifier {
         try ControlFlowCheck.run(verified, options: options)
         try PoisonedCallCheck.run(&verified)
         try RegisterCheck.run(verified, entryRegisters: options.initializedRegisters, globals: options.globalFunctions)
-        try PointerArithmeticCheck.run(verified, contextPacketFields: Set(options.contextPacketPointers.keys))
+        let packetFields = Set(options.contextPacketPointers.keys)
+        try PointerStates.visit(verified, contextPacketFields: packetFields) { op, index, state throws(VMError) in
+            try PointerArithmeticCheck.check(op, at: index, state)
+            if let rules = options.contextAccess {
+                try ContextAccessCheck.check(op, at: index, state, rules: rules, packetFields: packetFields)
+            }
+        }
         return verified
     }
 

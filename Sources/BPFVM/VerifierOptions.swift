@@ -22,6 +22,9 @@ public struct VerifierOptions: Sendable {
     /// kernel rewrites such loads, e.g. `__sk_buff.data`): context offset -> which pointer.
     /// Only loads whose base register is the context pointer itself are rewritten at run time.
     public var contextPacketPointers: [Int16: PacketPointer] = [:]
+    /// The program type's context rules, checked at load for accesses through the context
+    /// pointer itself (nil: the run-time checks alone decide).
+    public var contextAccess: ContextAccessRule? = nil
     /// The program's global functions by first slot (from its BTF): their exits return to the
     /// kernel and need r0, and a call to one returning no scalar is refused, as the kernel does.
     public var globalFunctions: [Int: GlobalFunction] = [:]

@@ -52,6 +52,7 @@ public enum TCHelpers {
         for function in globalFunctions { options.globalFunctions[Int(function.instruction)] = function }
         options.helpers = table()
         options.resolver = MapBinding(maps: maps)
+        options.contextAccess = { offset, size, write in ContextRules.allows(offset: offset, size: size, write: write) }
         options.contextPacketPointers = [
             Int16(SKBField.data): .start, Int16(SKBField.dataEnd): .end, Int16(SKBField.dataMeta): .start,
         ]

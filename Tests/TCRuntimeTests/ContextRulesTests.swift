@@ -22,6 +22,16 @@ import Testing
         }
     }()
 
+    /// Why loading `instructions` fails, nil when it loads.
+    static func refusal(_ instructions: [Instruction]) -> String? {
+        do {
+            _ = try TCProgram(instructions: instructions)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     @Test func everyAccessIsRecorded() { #expect(Self.accesses.count == 720) }
 
     @Test(arguments: accesses)
@@ -29,16 +39,38 @@ import Testing
         let body = a.write
             ? [Asm.mov(2, 0), Asm.store(a.size, 1, a.offset, 2)]
             : [Asm.load(a.size, 0, 1, a.offset)]
-        let program = try TCProgram(instructions: body + [Asm.mov(0, 0), Asm.exit])
+        // Through the context pointer itself, the verdict comes at load, as the kernel's does.
+        let instructions = body + [Asm.mov(0, 0), Asm.exit]
+        if let refusal = Self.refusal(instructions) {
+            #expect(!a.kernelAccepts, "refused at load, the kernel accepts it: \(refusal)")
+            #expect(refusal.contains("invalid bpf_context access"))
+            return
+        }
+        #expect(a.kernelAccepts, "loaded, the kernel refuses it")
+        #expect(Self.runs(try TCProgram(instructions: instructions)) == a.kernelAccepts)
+    }
+
+    /// Whether a test-run of `program` ends without a fault.
+    static func runs(_ program: TCProgram) -> Bool {
         let packet = [UInt8](repeating: 0, count: 12) + [0x88, 0xb5] + [UInt8](repeating: 0, count: 50)
-        let ran: Bool
         do {
             _ = try TCTestRun.run(program, packet: packet)
-            ran = true
-        } catch .fault {
-            ran = false
+            return true
+        } catch {
+            return false
         }
-        #expect(ran == a.kernelAccepts)
+    }
+
+    /// Through a copy of the context pointer that is the context only on some paths, the load
+    /// cannot decide: the access is checked at run time and faults there.
+    @Test func aMaybeContextPointerIsCheckedAtRunTime() throws {
+        let program = try TCProgram(instructions: [
+            Asm.mov(3, 0), Asm.load(4, 2, 1, Int16(SKBField.len)), Asm.jeq(2, 0, 1), Asm.movReg(3, 1),
+            Asm.mov(2, 0), Asm.jeq(3, 0, 1), Asm.store(4, 3, 0, 2), Asm.mov(0, 0), Asm.exit,
+        ])
+        #expect(throws: TCTestRun.Failure.self) {
+            try TCTestRun.run(program, packet: [UInt8](repeating: 0, count: 60))
+        }
     }
 
     /// The kernel refuses a context access through a moved context pointer; the packet-pointer
