@@ -16,10 +16,13 @@ enum Verifier {
         try PoisonedCallCheck.run(&verified)
         try RegisterCheck.run(verified, entryRegisters: options.initializedRegisters, globals: options.globalFunctions)
         let packetFields = Set(options.contextPacketPointers.keys)
-        try PointerStates.visit(verified, contextPacketFields: packetFields) { op, index, state throws(VMError) in
+        let context = PointerStates.ContextFields(packet: packetFields, pointers: options.contextPointerFields,
+                                                  numbersKnown: options.contextAccess != nil)
+        try PointerStates.visit(verified, context: context) { op, index, state throws(VMError) in
             try PointerArithmeticCheck.check(op, at: index, state)
             if let rules = options.contextAccess {
                 try ContextAccessCheck.check(op, at: index, state, rules: rules, packetFields: packetFields)
+                try ScalarAccessCheck.check(op, at: index, state)
             }
         }
         return verified

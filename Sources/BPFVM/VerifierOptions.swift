@@ -25,6 +25,9 @@ public struct VerifierOptions: Sendable {
     /// The program type's context rules, checked at load for accesses through the context
     /// pointer itself (nil: the run-time checks alone decide).
     public var contextAccess: ContextAccessRule? = nil
+    /// Context fields whose loads give pointers besides `contextPacketPointers` (`__sk_buff.sk`,
+    /// `flow_keys`): with `contextAccess` set, loads of every other field are numbers.
+    public var contextPointerFields: Set<Int16> = []
     /// The program's global functions by first slot (from its BTF): their exits return to the
     /// kernel and need r0, and a call to one returning no scalar is refused, as the kernel does.
     public var globalFunctions: [Int: GlobalFunction] = [:]
