@@ -23,6 +23,7 @@ enum Verifier {
             if let rules = options.contextAccess {
                 try ContextAccessCheck.check(op, at: index, state, rules: rules, packetFields: packetFields)
                 try ScalarAccessCheck.check(op, at: index, state)
+                try NullableAccessCheck.check(op, at: index, state)
             }
         }
         return verified
