@@ -5,14 +5,7 @@ import BPFCore
 /// access 'map_value_or_null'", EACCES): the lookup may return NULL.
 enum NullableAccessCheck {
     static func check(_ op: Operation, at index: Int, _ state: PointerStates.State) throws(VMError) {
-        let base: UInt8
-        switch op {
-        case let .load(_, _, _, src, _): base = src
-        case let .store(_, dst, _, _): base = dst
-        case let .atomic(_, _, dst, _, _): base = dst
-        default: return
-        }
-        guard state.isUncheckedLookup(base) else { return }
+        guard let base = op.memoryAccessBase, state.isUncheckedLookup(base) else { return }
         throw VMError(instruction: index, "R\(base) invalid mem access 'map_value_or_null'", errno: .EACCES)
     }
 }

@@ -6,14 +6,7 @@ import BPFCore
 /// analysis can tell the context's number fields from its pointer fields.
 enum ScalarAccessCheck {
     static func check(_ op: Operation, at index: Int, _ state: PointerStates.State) throws(VMError) {
-        let base: UInt8
-        switch op {
-        case let .load(_, _, _, src, _): base = src
-        case let .store(_, dst, _, _): base = dst
-        case let .atomic(_, _, dst, _, _): base = dst
-        default: return
-        }
-        guard state.isScalar(base) else { return }
+        guard let base = op.memoryAccessBase, state.isScalar(base) else { return }
         throw VMError(instruction: index, "R\(base) invalid mem access 'scalar'", errno: .EACCES)
     }
 }

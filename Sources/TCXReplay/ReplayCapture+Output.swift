@@ -2,15 +2,10 @@ import Pcap
 
 extension ReplayCapture {
     /// `--out` writes classic pcap, whose seconds are 32 bits: a capture with a later time is
-    /// refused before any file is made, rather than failing halfway through the output. (One
-    /// more pass over a file, and only with --out.)
+    /// refused before any file is made, rather than failing halfway through the output. The
+    /// check that read the capture whole found the first such frame.
     func requireWritableTimestamps(for output: String) throws(ReplayError) {
-        var index = 0
-        try forEachFrame { frame throws(ReplayError) in
-            index += 1
-            guard PcapWriter.canWrite(frame.timestamp) else {
-                throw ReplayError("frame \(index) of the capture is stamped \(frame.timestamp) s, later than classic pcap can hold (\(UInt32.max) s, in 2106), so --out \(output) cannot write it back; nothing was written")
-            }
-        }
+        guard let (frame, timestamp) = firstUnwritableTimestamp else { return }
+        throw ReplayError("frame \(frame) of the capture is stamped \(timestamp) s, later than classic pcap can hold (\(UInt32.max) s, in 2106), so --out \(output) cannot write it back; nothing was written")
     }
 }

@@ -24,20 +24,31 @@ public struct ReplayCapture: Sendable {
     public let frameCount: Int
     /// Records that are not Ethernet and cannot be made so (SLL and raw IP are converted).
     public let skipped: Int
+    /// The first frame (1-based) whose time classic pcap cannot hold, and that time: `--out`
+    /// refuses such a capture before it writes anything.
+    let firstUnwritableTimestamp: (frame: Int, timestamp: PcapTimestamp)?
 
     public init(frames: [Frame], skipped: Int = 0) {
         source = .memory(frames)
         frameCount = frames.count
         self.skipped = skipped
+        firstUnwritableTimestamp = frames.firstIndex { !PcapWriter.canWrite($0.timestamp) }
+            .map { ($0 + 1, frames[$0].timestamp) }
     }
 
-    /// Checks a pcap or pcapng file from end to end, keeping only its counts.
+    /// Checks a pcap or pcapng file from end to end, keeping only its counts and the first
+    /// time `--out` could not write back.
     public init(path: String) throws(ReplayError) {
         var frames = 0, skipped = 0
-        try Self.stream(path) { _ throws(ReplayError) in frames += 1 } skipped: { skipped += 1 }
+        var unwritable: (frame: Int, timestamp: PcapTimestamp)?
+        try Self.stream(path) { frame throws(ReplayError) in
+            frames += 1
+            if unwritable == nil, !PcapWriter.canWrite(frame.timestamp) { unwritable = (frames, frame.timestamp) }
+        } skipped: { skipped += 1 }
         source = .file(path)
         frameCount = frames
         self.skipped = skipped
+        firstUnwritableTimestamp = unwritable
     }
 
     /// Calls `body` with every frame in order; a file is read again, record by record.
