@@ -23,10 +23,33 @@ enum Verifier {
             if let rules = options.contextAccess {
                 try ContextAccessCheck.check(op, at: index, state, rules: rules, packetFields: packetFields)
                 try ScalarAccessCheck.check(op, at: index, state)
-                try NullableAccessCheck.check(op, at: index, state)
             }
         }
+        if let rules = options.contextAccess {
+            try PathExplorer.check(verified, setup: pathSetup(verified, options: options, rules: rules))
+        }
         return verified
+    }
+
+    /// What the path analysis needs of the options and the program.
+    private static func pathSetup(_ verified: VerifiedProgram, options: VerifierOptions,
+                                  rules: @escaping ContextAccessRule) -> PathSetup {
+        var setup = PathSetup()
+        setup.packetFields = options.contextPacketPointers
+        if let meta = options.contextMetaField {
+            setup.metaField = meta
+            setup.packetFields[meta] = nil
+        }
+        setup.pointerFields = options.contextPointerFields
+        setup.rules = rules
+        setup.globalFunctions = Set(options.globalFunctions.keys)
+        setup.globalsReturningScalar = Set(options.globalFunctions.filter { $0.value.returnsScalar }.keys)
+        for (i, op) in verified.operations.enumerated() {
+            if case .loadImm64(_, .function, _)? = op, let target = verified.immediates[i] {
+                setup.callbacks.insert(Int(target))
+            }
+        }
+        return setup
     }
 
     /// Decodes every slot and resolves what `lddw` refers to.
@@ -134,7 +157,15 @@ enum Verifier {
             throw VMError(instruction: i, "unresolved reference \(immediate)", errno: source == .btfID ? .EINVAL : .EBADF)
         }
         verified.immediates[i] = resolved.value
-        if let region = resolved.region { verified.regions.append(region) }
+        if let region = resolved.region {
+            verified.regions.append(region)
+            let offset = Int(resolved.value &- region.base)
+            if offset >= 0, offset < region.count {
+                verified.valueReferences[i] = VerifiedProgram.ValueReference(size: region.count, offset: offset,
+                                                                             writable: region.writable)
+            }
+        }
+        if let shape = resolved.shape { verified.mapShapes[i] = shape }
     }
 
     /// Marks bpf-to-bpf call targets as function starts.

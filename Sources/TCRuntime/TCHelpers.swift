@@ -54,6 +54,7 @@ public enum TCHelpers {
         options.resolver = MapBinding(maps: maps)
         options.contextAccess = { offset, size, write in ContextRules.allows(offset: offset, size: size, write: write) }
         options.contextPointerFields = [Int16(SKBField.sk), Int16(SKBField.flowKeys)]
+        options.contextMetaField = Int16(SKBField.dataMeta)
         options.contextPacketPointers = [
             Int16(SKBField.data): .start, Int16(SKBField.dataEnd): .end, Int16(SKBField.dataMeta): .start,
         ]

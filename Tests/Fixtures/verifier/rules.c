@@ -16,6 +16,10 @@ static long (*sk_release)(void *sk) = (void *)BPF_FUNC_sk_release;
 static long (*skb_change_tail)(struct __sk_buff *skb, __u32 len, __u64 flags) = (void *)BPF_FUNC_skb_change_tail;
 static long (*spin_lock)(struct bpf_spin_lock *lock) = (void *)BPF_FUNC_spin_lock;
 static long (*spin_unlock)(struct bpf_spin_lock *lock) = (void *)BPF_FUNC_spin_unlock;
+static void *(*ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flags) = (void *)BPF_FUNC_ringbuf_reserve;
+static void (*ringbuf_submit)(void *data, __u64 flags) = (void *)BPF_FUNC_ringbuf_submit;
+static __u64 (*ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
+static long (*loop)(__u32 nr, void *callback, void *ctx, __u64 flags) = (void *)BPF_FUNC_loop;
 
 struct value { __u64 counter; __u64 other; };
 struct locked { struct bpf_spin_lock lock; __u64 counter; };
@@ -230,6 +234,135 @@ SEC("tc") int pkt_variable_offset_unchecked(struct __sk_buff *skb)
 		return 0;
 	__u32 offset = skb->mark & 127;
 	return *(volatile __u8 *)(data + offset);
+}
+
+/* Arrays looked up with a key the verifier knows, inside the array: no NULL (Linux 6.14 on). */
+SEC("tc") int value_known_key(struct __sk_buff *skb)
+{
+	__u32 key __attribute__((aligned(8))) = 1;
+	struct value *v = map_lookup_elem(&values, &key);
+	return *(volatile __u64 *)&v->counter;
+}
+
+SEC("tc") int value_zero_key(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct value *v = map_lookup_elem(&values, &key);
+	return *(volatile __u64 *)&v->other;
+}
+
+SEC("tc") int value_known_key_outside(struct __sk_buff *skb)
+{
+	__u32 key __attribute__((aligned(8))) = 9;
+	struct value *v = map_lookup_elem(&values, &key);
+	return *(volatile __u64 *)&v->counter;
+}
+
+/* A variable offset into a map value must stay inside it. */
+SEC("tc") int value_variable_inside(struct __sk_buff *skb)
+{
+	__u32 key = 2;
+	__u8 *v = map_lookup_elem(&values, &key);
+	if (!v)
+		return 0;
+	return v[skb->mark & 15];
+}
+
+SEC("tc") int value_variable_outside(struct __sk_buff *skb)
+{
+	__u32 key = 2;
+	__u8 *v = map_lookup_elem(&values, &key);
+	if (!v)
+		return 0;
+	return *(volatile __u64 *)(v + (skb->mark & 15));
+}
+
+/* Packet metadata is bounded by the packet's start. */
+SEC("tc") int meta_checked(struct __sk_buff *skb)
+{
+	__u8 *meta = (void *)(long)skb->data_meta, *data = (void *)(long)skb->data;
+	if (meta + 4 > data)
+		return 0;
+	return meta[3];
+}
+
+SEC("tc") int meta_unchecked(struct __sk_buff *skb)
+{
+	__u8 *meta = (void *)(long)skb->data_meta;
+	return *(volatile __u8 *)meta;
+}
+
+/* Ring buffer records are references too. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
+SEC("tc") int ringbuf_submitted(struct __sk_buff *skb)
+{
+	__u32 *record = ringbuf_reserve(&events, sizeof(*record), 0);
+	if (!record)
+		return 0;
+	*record = skb->len;
+	ringbuf_submit(record, 0);
+	return 0;
+}
+
+SEC("tc") int ringbuf_leaked(struct __sk_buff *skb)
+{
+	__u32 *record = ringbuf_reserve(&events, sizeof(*record), 0);
+	if (!record)
+		return 0;
+	*record = skb->len;
+	return 0;
+}
+
+SEC("tc") int ringbuf_past_record(struct __sk_buff *skb)
+{
+	__u32 *record = ringbuf_reserve(&events, sizeof(*record), 0);
+	if (!record)
+		return 0;
+	record[1] = skb->len;
+	ringbuf_submit(record, 0);
+	return 0;
+}
+
+/* No helper calls while a spin lock is held. */
+SEC("tc") int lock_with_call(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct locked *l = map_lookup_elem(&locks, &key);
+	if (!l)
+		return 0;
+	spin_lock(&l->lock);
+	l->counter = ktime_get_ns();
+	spin_unlock(&l->lock);
+	return 0;
+}
+
+/* bpf_loop: the callback is verified too. */
+static long count_step(__u32 index, void *ctx)
+{
+	*(__u64 *)ctx += index;
+	return 0;
+}
+
+SEC("tc") int loop_callback(struct __sk_buff *skb)
+{
+	__u64 sum = 0;
+	loop(8, count_step, &sum, 0);
+	return sum;
+}
+
+/* A global function is verified on its own, from its signature. */
+__attribute__((noinline)) int scaled_length(struct __sk_buff *skb)
+{
+	return skb ? skb->len * 2 : 0;
+}
+
+SEC("tc") int global_function(struct __sk_buff *skb)
+{
+	return scaled_length(skb);
 }
 
 char _license[] SEC("license") = "GPL";
