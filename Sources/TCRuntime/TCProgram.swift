@@ -8,16 +8,22 @@ import BPFVM
 public final class TCProgram: Sendable {
     public let program: VMProgram
     public let maps: [BPFMap]
+    /// SCHED_CLS, or SOCKET_FILTER (its own context rules and helpers; a test-run sees the
+    /// packet from its network header).
+    public let type: ProgramType
 
     /// Loads raw bytecode (8 bytes per instruction, little-endian).
-    public init(bytes: [UInt8], maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = []) throws(VMError) {
-        program = try VMProgram(bytes: bytes, options: TCHelpers.options(maps: maps, globalFunctions: globalFunctions))
+    public init(bytes: [UInt8], maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
+                type: ProgramType = .schedCLS) throws(VMError) {
+        program = try VMProgram(bytes: bytes, options: TCHelpers.options(maps: maps, globalFunctions: globalFunctions, type: type))
         self.maps = maps
+        self.type = type
     }
 
-    public init(instructions: [Instruction], maps: [BPFMap] = []) throws(VMError) {
-        program = try VMProgram(instructions: instructions, options: TCHelpers.options(maps: maps))
+    public init(instructions: [Instruction], maps: [BPFMap] = [], type: ProgramType = .schedCLS) throws(VMError) {
+        program = try VMProgram(instructions: instructions, options: TCHelpers.options(maps: maps, type: type))
         self.maps = maps
+        self.type = type
     }
 }
 

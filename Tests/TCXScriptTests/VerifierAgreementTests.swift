@@ -8,6 +8,7 @@ import Testing
 /// as `newly loaded`, one it refuses and the kernel loads as `refused`.
 @Suite struct VerifierAgreementTests {
     static let rules = Fixtures.root + "/Tests/Fixtures/verifier/rules.tcx"
+    static let socketRules = Fixtures.root + "/Tests/Fixtures/verifier/socket_rules.tcx"
 
     /// Programs the kernel refuses and the embedded backend still loads: none.
     static let knownFalseAccepts: Set<String> = []
@@ -27,5 +28,18 @@ import Testing
         #expect(falseAccepts == Self.knownFalseAccepts,
                 "newly agreeing: \(Self.knownFalseAccepts.subtracting(falseAccepts).sorted()); newly loaded: \(falseAccepts.subtracting(Self.knownFalseAccepts).sorted())")
         print("verifier rule corpus: \(results.count - falseAccepts.count - falseRefusals.count) of \(results.count) verdicts agree with the kernel")
+    }
+
+    /// SOCKET_FILTER programs: the verdicts, and test-runs from the network header with the
+    /// Ethernet header zeroed in data_out, as the kernel gives them.
+    @Test func socketFiltersAsTheKernelLoadsAndRunsThem() throws {
+        let source = try #require(ScriptFile.read(Self.socketRules))
+        let world = try Backend.embedded.openWorld()
+        defer { world.shutdown() }
+        let results = try ScriptFile.run(source: source, path: Self.socketRules, world: world)
+        #expect(results.count == 15 && results.allSatisfy { $0.line.expected != nil })
+        for result in results where !result.matches {
+            Issue.record("\(result.line.text): \(result.result)")
+        }
     }
 }
