@@ -78,6 +78,12 @@ enum Verifier {
         if let written = writtenRegister(op), written == 10 {
             throw VMError(instruction: i, "frame pointer is read only", errno: .EACCES)
         }
+        if options.refusesUndefinedImmediates, case let .alu(kind, is64, _, .immediate(imm)) = op {
+            let divides = [ALUKind.div, .sdiv, .mod, .smod].contains(kind)
+            let shifts = [ALUKind.lsh, .rsh, .arsh].contains(kind)
+            if divides, imm == 0 { throw VMError(instruction: i, "div by zero") }
+            if shifts, imm < 0 || imm >= (is64 ? 64 : 32) { throw VMError(instruction: i, "invalid shift \(imm)") }
+        }
         switch op {
         case let .call(.helper(id)):
             let isTailCall = id == VMLimits.tailCallHelper && options.allowTailCalls

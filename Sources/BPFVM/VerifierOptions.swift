@@ -35,6 +35,11 @@ public struct VerifierOptions: Sendable {
     /// kernel and need r0, and a call to one returning no scalar is refused, as the kernel does.
     public var globalFunctions: [Int: GlobalFunction] = [:]
 
+    /// Whether division and modulo by an immediate zero and shifts by an immediate out of range
+    /// are refused, as the kernel refuses them ("div by zero", "invalid shift 64", EINVAL); the
+    /// ISA defines them, and the conformance suite runs them.
+    public var refusesUndefinedImmediates: Bool = false
+
     public init() {}
 }
 

@@ -54,6 +54,7 @@ public enum TCHelpers {
         var options = VerifierOptions()
         for function in globalFunctions { options.globalFunctions[Int(function.instruction)] = function }
         options.resolver = MapBinding(maps: maps)
+        options.refusesUndefinedImmediates = true
         if type == .socketFilter {
             options.helpers = socketFilter
             options.contextAccess = { offset, size, write in SocketFilterRules.allows(offset: offset, size: size, write: write) }

@@ -47,6 +47,8 @@ struct AbstractValue: Hashable {
     static func pointer(_ kind: Kind, offset: Int = 0) -> AbstractValue { AbstractValue(kind: kind, offset: offset) }
 
     var isScalar: Bool { kind == .scalar }
+    /// A pointer whose type the analysis knows.
+    var isKnownPointer: Bool { kind != .scalar && kind != .unknown && kind != .notInit }
     var isPacketFamily: Bool { kind == .packet || kind == .packetMeta }
 
     /// A pointer that may be NULL until a comparison says otherwise.

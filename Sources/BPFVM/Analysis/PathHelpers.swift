@@ -17,6 +17,7 @@ enum PathHelpers {
         }
         var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)
         let r = state.registers
+        try checkFirstArgument(id, r[1], at: index)
         switch id {
         case 1:  // map_lookup_elem(map, key)
             if case .map(let shape) = r[1].kind {
@@ -76,6 +77,26 @@ enum PathHelpers {
         }
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
+    }
+
+    /// Helpers whose first argument is a map, and those whose first argument is the context.
+    static let takesMap: Set<Int32> = [1, 2, 3]
+    static let takesContext: Set<Int32> = [9, 10, 11, 18, 19, 26, 31, 38, 39, 43, 50, 68, 84, 85, 99]
+
+    /// The first argument's type, as the kernel's prototypes require it ("R1 type=fp expected=ctx").
+    private static func checkFirstArgument(_ id: Int32, _ value: AbstractValue, at index: Int) throws(VMError) {
+        guard value.kind != .unknown, value.kind != .notInit else { return }
+        let expected: String
+        if takesMap.contains(id) {
+            if case .map = value.kind { return }
+            expected = "map_ptr"
+        } else if takesContext.contains(id) {
+            if value.kind == .context { return }
+            expected = "ctx"
+        } else {
+            return
+        }
+        throw VMError(instruction: index, "R1 type=\(value.typeName) expected=\(expected)", errno: .EACCES)
     }
 
     /// Drops the reference `value` holds (and every copy's).

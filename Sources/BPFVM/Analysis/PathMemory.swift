@@ -18,6 +18,9 @@ enum PathMemory {
         case .packetEnd:
             throw refuse("\(r) invalid mem access 'pkt_end'")
         case .context:
+            guard base.range.constant != nil else {
+                throw refuse("variable ctx access var_off=(0x0; 0x\(String(base.range.umax, radix: 16))) disallowed")
+            }
             guard base.offset == 0, base.range.constant == 0 else {
                 throw refuse("dereference of modified ctx ptr \(r) off=\(base.offset) disallowed")
             }
@@ -28,11 +31,28 @@ enum PathMemory {
                 throw refuse("invalid bpf_context access off=\(insnOffset) size=\(size)")
             }
         case .stack(let frame):
-            guard base.range.constant == 0, frame <= state.frame else { return }
+            guard frame <= state.frame else { return }
             let offset = base.offset + insnOffset
+            guard base.range.constant == 0 else {
+                // A variable offset: every offset it may take must stay inside the frame.
+                let lowest = Int64(offset) + base.range.smin, highest = Int64(offset) + base.range.smax
+                guard base.range.smin > Int64(Int32.min), base.range.smax < Int64(Int32.max),
+                      lowest >= -Int64(VMLimits.stackPerFrame), highest + Int64(size) <= 0 else {
+                    throw refuse("invalid variable-offset \(write ? "write" : "read") stack \(r) off=\(offset) size=\(size)")
+                }
+                return
+            }
             guard offset >= -VMLimits.stackPerFrame, offset + size <= 0 else {
                 throw refuse(write ? "invalid write to stack \(r) off=\(offset) size=\(size)"
                                    : "invalid read from stack \(r) off \(offset)+0 size \(size)")
+            }
+            // Stack accesses are aligned to their size whatever the machine (the spill tracking relies on it).
+            guard offset % size == 0 else {
+                throw refuse("misaligned stack access off 0+\(base.offset)+\(insnOffset) size \(size)")
+            }
+            if !write, size != 8, let (slot, _) = slot(offset, size: size),
+               case .spill(let spilled, _) = state.stacks[frame][slot], spilled.isKnownPointer {
+                throw refuse("invalid size of register fill")
             }
         case .packet, .packetMeta:
             if base.range.smin < 0 {

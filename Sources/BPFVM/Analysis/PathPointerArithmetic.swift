@@ -11,30 +11,57 @@ enum PathPointerArithmetic {
     static func result(_ kind: ALUKind, is64: Bool, dst: UInt8, _ d: AbstractValue, _ s: AbstractValue,
                        at index: Int) throws(VMError) -> AbstractValue {
         if d.kind == .unknown || s.kind == .unknown || d.kind == .notInit || s.kind == .notInit { return .unknown }
+        func refuse(_ reason: String) -> VMError { VMError(instruction: index, "R\(dst) \(reason)", errno: .EACCES) }
         let dIsPointer = !d.isScalar, sIsPointer = !s.isScalar
         if !is64 {
             // A privileged loader may take a pointer into a 32-bit sub or neg: a number comes out.
             if kind == .sub || kind == .neg { return .scalar(.upTo(UInt64(UInt32.max))) }
-            throw VMError(instruction: index, "R\(dst) 32-bit pointer arithmetic prohibited", errno: .EACCES)
+            throw refuse("32-bit pointer arithmetic prohibited")
         }
-        switch (kind, dIsPointer, sIsPointer) {
-        case (.add, true, false):
-            return try moved(d, by: s.range, negate: false, dst: dst, at: index)
-        case (.sub, true, false):
-            return try moved(d, by: s.range, negate: true, dst: dst, at: index)
-        case (.add, false, true):
-            return try moved(s, by: d.range, negate: false, dst: dst, at: index)
-        case (.sub, true, true):
-            // The distance between two pointers into the same object is a number.
-            return d.kind == s.kind ? .scalar(.unknown) : .unknown
+        if kind == .neg { return .scalar(.unknown) }
+        if dIsPointer, sIsPointer {
+            // The distance between two pointers is a number; nothing else combines two pointers.
+            guard kind == .sub else { throw refuse("pointer \(symbol(kind)) pointer prohibited") }
+            return .scalar(.unknown)
+        }
+        let pointer = dIsPointer ? d : s
+        let step = dIsPointer ? s.range : d.range
+        if kind == .sub, !dIsPointer { throw refuse("tried to subtract pointer from scalar") }
+        try refuseProhibited(pointer, kind: kind, step: step, dst: dst, at: index)
+        switch kind {
+        case .add:
+            return moved(pointer, by: step, negate: false, at: index)
+        case .sub:
+            if case .stack = pointer.kind { throw refuse("subtraction from stack pointer prohibited") }
+            return moved(pointer, by: step, negate: true, at: index)
+        case .and, .or, .xor:
+            throw refuse("bitwise operator \(symbol(kind)) on pointer prohibited")
         default:
-            return .unknown
+            throw refuse("pointer arithmetic with \(symbol(kind)) operator prohibited")
         }
     }
 
-    private static func moved(_ pointer: AbstractValue, by step: ScalarRange, negate: Bool, dst: UInt8,
-                              at index: Int) throws(VMError) -> AbstractValue {
-        try refuseProhibited(pointer, step: step, dst: dst, at: index)
+    /// The operator as the kernel's log writes it.
+    private static func symbol(_ kind: ALUKind) -> String {
+        switch kind {
+        case .add: "+="
+        case .sub: "-="
+        case .mul: "*="
+        case .div, .sdiv: "/="
+        case .or: "|="
+        case .and: "&="
+        case .lsh: "<<="
+        case .rsh: ">>="
+        case .neg: "neg"
+        case .mod, .smod: "%="
+        case .xor: "^="
+        case .mov, .movsx: "="
+        case .arsh: "s>>="
+        }
+    }
+
+    private static func moved(_ pointer: AbstractValue, by step: ScalarRange, negate: Bool,
+                              at index: Int) -> AbstractValue {
         var result = pointer
         if let constant = step.constant {
             let amount = Int64(bitPattern: constant)
@@ -51,7 +78,8 @@ enum PathPointerArithmetic {
             result.range = pointer.range.adding(step)
             result.id = index + 1
             result.packetRange = 0
-        case .mapValue, .memory:
+        case .mapValue, .memory, .context:
+            // A moved context pointer is followed so that its dereference is refused.
             result.range = pointer.range.adding(step)
         default:
             return .unknown
@@ -59,15 +87,16 @@ enum PathPointerArithmetic {
         return result
     }
 
-    /// The pointer types the kernel allows no arithmetic on.
-    private static func refuseProhibited(_ pointer: AbstractValue, step: ScalarRange, dst: UInt8,
+    /// The pointer types the kernel allows no arithmetic on (a map only `+= 0`).
+    private static func refuseProhibited(_ pointer: AbstractValue, kind: ALUKind, step: ScalarRange, dst: UInt8,
                                          at index: Int) throws(VMError) {
-        if step.constant == 0 { return }
         if pointer.isNullable {
             throw VMError(instruction: index, "R\(dst) pointer arithmetic on \(pointer.typeName) prohibited, null-check it first",
                           errno: .EACCES)
         }
         switch pointer.kind {
+        case .map where kind == .add && step.constant == 0:
+            return
         case .packetEnd, .socket, .map:
             throw VMError(instruction: index, "R\(dst) pointer arithmetic on \(pointer.typeName) prohibited", errno: .EACCES)
         default:

@@ -28,12 +28,19 @@ enum PathTransfer {
             case .register(let r): state.registers[Int(r)]
             case .immediate(let imm): .constant(UInt64(bitPattern: Int64(imm)))
             }
+            if case .stack = base.kind, stored.isKnownPointer, size.byteCount != 8 {
+                throw VMError(instruction: index, "invalid size of register spill", errno: .EACCES)
+            }
             PathMemory.store(stored, to: base, offset: Int(offset), size: size.byteCount, state: &state)
         case let .atomic(kind, size, dst, src, offset):
             try atomic(kind, size: size.byteCount, dst: dst, src: src, offset: Int(offset), at: index, &state, setup: setup)
         case let .packetLoad(size, _, _):
             if state.lockHeld {
                 throw VMError(instruction: index, "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region")
+            }
+            let skb = state.registers[6]
+            if skb.kind != .context, skb.kind != .unknown, skb.kind != .notInit {
+                throw VMError(instruction: index, "at the time of BPF_LD_ABS|IND R6 != pointer to skb")
             }
             for r in 1 ... 5 { state.registers[r] = .notInit }
             state.registers[0] = .scalar(.loaded(bytes: size.byteCount))
