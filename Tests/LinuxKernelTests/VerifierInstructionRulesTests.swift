@@ -75,6 +75,9 @@ struct VerifierInstructionRulesTests {
              refusal: (.EACCES, "disallowed")),
         Case(name: "data_end dereferenced", program: [op(0x61, 2, 1, 80), op(0x71, 0, 2), exit],
              refusal: (.EACCES, "R2 invalid mem access 'pkt_end'")),
+        Case(name: "a helper's write over a spilled pointer",
+             program: [op(0x7b, 10, 1, -16), op(0xbf, 1, 10), op(0x07, 1, 0, 0, -16), op(0xb7, 2, 0, 0, 16),
+                       op(0x85, 0, 0, 0, 16), op(0x71, 0, 10, -16), exit], refusal: nil),
         Case(name: "packet pointer minus a constant", program: [op(0x61, 2, 1, 76), op(0x17, 2, 0, 0, 8), zero, exit], refusal: nil),
     ]
 

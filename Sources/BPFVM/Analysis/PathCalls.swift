@@ -15,6 +15,7 @@ enum PathCalls {
     }
 
     static func callGlobal(_ state: inout PathState, returnsScalar: Bool) {
+        PathHelpers.clobberStackArguments(&state)
         state.registers[0] = returnsScalar ? .scalar(.unknown) : .unknown
         for r in arguments { state.registers[r] = .notInit }
     }

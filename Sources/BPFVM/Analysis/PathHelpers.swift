@@ -69,6 +69,7 @@ enum PathHelpers {
         default:
             break
         }
+        if !modeled.contains(id) { clobberStackArguments(&state) }
         if changesPacketData.contains(id) {
             // The kernel's clear_all_pkt_pointers: to a privileged loader they become numbers.
             state.updateAll { value in
@@ -77,6 +78,19 @@ enum PathHelpers {
         }
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
+    }
+
+    /// Helpers whose memory arguments the analysis follows exactly.
+    static let modeled: Set<Int32> = [1, 2, 3, 9, 26, 68, 84, 85, 86, 93, 94, 99, 131, 132, 133]
+
+    /// Stack memory passed to a helper the analysis does not model may hold anything after the
+    /// call (the argument after a pointer, when a small constant, is taken as its size).
+    static func clobberStackArguments(_ state: inout PathState) {
+        for register in 1 ... 5 {
+            let next = register < 5 ? state.registers[register + 1] : .notInit
+            let size = next.isScalar ? next.range.constant.flatMap { $0 > 0 && $0 <= 512 ? $0 : nil } : nil
+            PathMemory.clobber(from: state.registers[register], size: size, state: &state)
+        }
     }
 
     /// Helpers whose first argument is a map, and those whose first argument is the context.

@@ -123,6 +123,8 @@ enum PathMemory {
             switch state.stacks[frame][slot] {
             case .invalid, .misc:
                 return number
+            case .unknown:
+                return .unknown
             case .zeroBytes(let mask):
                 return mask & bytes(position, size) == bytes(position, size) ? .constant(0) : number
             case let .spill(value, spilled):
@@ -167,6 +169,21 @@ enum PathMemory {
             }
             if value.isScalar, value.range.constant == 0 { zeros |= bytes(position, size) } else { zeros &= ~bytes(position, size) }
             state.stacks[frame][slot] = zeros == 0 ? .misc : .zeroBytes(zeros)
+        }
+    }
+
+    /// What a helper the analysis does not model (or a global function) may write through a
+    /// stack pointer argument: `size` bytes when the next argument is a small constant, else
+    /// up to the frame's top. Those slots become `unknown`, as the kernel would have them
+    /// hold whatever the callee wrote.
+    static func clobber(from pointer: AbstractValue, size: UInt64?, state: inout PathState) {
+        guard case .stack(let frame) = pointer.kind, frame <= state.frame else { return }
+        let start = pointer.range.constant == 0 ? pointer.offset : -VMLimits.stackPerFrame
+        let end = size.map { min(0, start + Int($0)) } ?? 0
+        var byte = max(start, -VMLimits.stackPerFrame)
+        while byte < end {
+            if let (slot, _) = slot(byte, size: 1) { state.stacks[frame][slot] = .unknown }
+            byte += 8 - (byte + VMLimits.stackPerFrame) % 8
         }
     }
 

@@ -4,6 +4,8 @@ enum StackSlot: Hashable {
     case invalid
     /// Numbers the analysis does not know.
     case misc
+    /// Bytes a helper or a global function may have written: anything, never refused.
+    case unknown
     /// Numbers, with the bytes known to be zero marked (bit i: byte i from the slot's start),
     /// as the kernel's STACK_ZERO.
     case zeroBytes(UInt8)
@@ -12,7 +14,7 @@ enum StackSlot: Hashable {
 
     func covers(_ other: StackSlot) -> Bool {
         switch (self, other) {
-        case (.invalid, _), (.misc, .misc), (.misc, .invalid): return true
+        case (.invalid, _), (.unknown, _), (.misc, .misc), (.misc, .invalid): return true
         case (.misc, .spill(let value, _)): return value.isScalar
         case (.misc, .zeroBytes): return true
         case let (.zeroBytes(a), .zeroBytes(b)): return a & ~b == 0
