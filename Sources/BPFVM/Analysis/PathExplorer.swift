@@ -12,6 +12,7 @@ struct PathExplorer {
     let program: VerifiedProgram
     let setup: PathSetup
     private let live: [UInt16]
+    private let relevant: [UInt16]
     private let prunePoints: Set<Int>
     private var seen: [Int: [Trail]] = [:]
     private var processed = 0
@@ -50,6 +51,7 @@ struct PathExplorer {
         self.program = program
         self.setup = setup
         self.live = RegisterLiveness.compute(program)
+        self.relevant = ScalarRelevance.compute(program, returnsToKernel: setup.globalFunctions.union(setup.callbacks).union([0]))
         var points = Set<Int>()
         for index in 0 ..< program.count {
             guard let op = program.operations[index] else { continue }
@@ -155,9 +157,10 @@ struct PathExplorer {
             ancestor = node.parent
             steps += 1
         }
-        let liveHere = live[index]
+        let liveHere = live[index], preciseHere = relevant[index]
         if let states = seen[index], states.contains(where: { seenState in
-            !ancestors.contains(ObjectIdentifier(seenState)) && seenState.state.covers(branch.state, live: liveHere)
+            !ancestors.contains(ObjectIdentifier(seenState))
+                && seenState.state.covers(branch.state, live: liveHere, precise: preciseHere)
         }) {
             return true
         }

@@ -53,11 +53,14 @@ struct PathState: Hashable {
     /// Whether the exploration of `self` covers every path from `other` (same instruction):
     /// then `other` needs no exploration of its own. Registers dead at the instruction
     /// (`live` bits) do not count.
-    func covers(_ other: PathState, live: UInt16) -> Bool {
+    /// Numbers in registers that decide nothing later (not in `precise`) match any number.
+    func covers(_ other: PathState, live: UInt16, precise: UInt16) -> Bool {
         guard stacks.count == other.stacks.count, lockHeld == other.lockHeld,
               references == other.references, returns.count == other.returns.count else { return false }
         for r in 0 ..< 11 where live & (1 << UInt16(r)) != 0 {
-            guard registers[r].covers(other.registers[r]) else { return false }
+            let mine = registers[r], theirs = other.registers[r]
+            if precise & (1 << UInt16(r)) == 0, mine.isScalar, theirs.isScalar { continue }
+            guard mine.covers(theirs) else { return false }
         }
         for (mine, theirs) in zip(returns, other.returns) {
             guard mine.returnTo == theirs.returnTo,

@@ -365,4 +365,33 @@ SEC("tc") int global_function(struct __sk_buff *skb)
 	return scaled_length(skb);
 }
 
+/* Many branches whose results decide nothing but the return value: the kernel prunes them as
+ * one state (precision), so every path is explored and a bad access behind them is found. */
+#define FOLD(i) do { if (data[i] & 1) acc += i; else acc ^= (i) * 3; } while (0)
+#define FOLD8(i) FOLD(i); FOLD(i + 1); FOLD(i + 2); FOLD(i + 3); FOLD(i + 4); FOLD(i + 5); FOLD(i + 6); FOLD(i + 7)
+
+SEC("tc") int branches_then_checked(struct __sk_buff *skb)
+{
+	__u8 *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	if (data + 64 > end)
+		return 0;
+	__u32 acc = 0, flag = data[0] & 2;
+	FOLD8(0); FOLD8(8); FOLD8(16); FOLD8(24); FOLD8(32); FOLD8(40); FOLD8(48); FOLD8(56);
+	if (flag)
+		return acc + data[63];
+	return acc;
+}
+
+SEC("tc") int branches_then_past_end(struct __sk_buff *skb)
+{
+	__u8 *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	if (data + 64 > end)
+		return 0;
+	__u32 acc = 0, flag = data[0] & 2;
+	FOLD8(0); FOLD8(8); FOLD8(16); FOLD8(24); FOLD8(32); FOLD8(40); FOLD8(48); FOLD8(56);
+	if (flag)
+		return acc + *(volatile __u8 *)(data + 64);
+	return acc;
+}
+
 char _license[] SEC("license") = "GPL";
