@@ -16,6 +16,8 @@ struct PathExplorer {
     private let prunePoints: Set<Int>
     private var seen: [Int: [Trail]] = [:]
     private var processed = 0
+    /// The deepest stack byte each function (by first slot) touched in its own frame.
+    private var stackDepth: [Int: Int] = [:]
 
     /// Instructions processed before the exploration gives up without a verdict.
     static let budget = 400_000
@@ -91,6 +93,62 @@ struct PathExplorer {
                 return  // over budget: no verdict
             }
         }
+        try explorer.checkCombinedStack()
+    }
+
+    /// Notes how deep into its own frame an instruction reaches (the kernel's per-function
+    /// stack depth): loads, stores, atomics and helper memory arguments through the frame.
+    private mutating func recordStackDepth(_ op: Operation, at index: Int, _ state: PathState) {
+        var bases: [(AbstractValue, Int)] = []
+        switch op {
+        case let .load(_, _, _, src, offset): bases.append((state.registers[Int(src)], Int(offset)))
+        case let .store(_, dst, _, offset): bases.append((state.registers[Int(dst)], Int(offset)))
+        case let .atomic(kind, _, dst, src, offset):
+            bases.append((state.registers[Int(kind == .loadAcquire ? src : dst)], Int(offset)))
+        case .call(.helper):
+            for r in 1 ... 5 { bases.append((state.registers[r], 0)) }
+        default:
+            return
+        }
+        let function = program.functionStarts[program.function(containing: index)]
+        for (base, offset) in bases {
+            // A variable offset reaches as deep as its smallest value.
+            guard case .stack(let frame) = base.kind, frame == state.frame,
+                  base.range.smin > -Int64(VMLimits.stackPerFrame * 2), base.range.smin < Int64(VMLimits.stackPerFrame) else { continue }
+            let depth = -(base.offset + offset + Int(base.range.smin))
+            if depth > stackDepth[function] ?? 0 { stackDepth[function] = depth }
+        }
+    }
+
+    /// The frames of a chain of bpf-to-bpf calls share the 512 bytes (each rounded up to 16, as
+    /// with the kernel's JIT): refused as the kernel's check_max_stack_depth refuses it.
+    private func checkCombinedStack() throws(VMError) {
+        var callees: [Int: Set<Int>] = [:]
+        for (index, op) in program.operations.enumerated() {
+            guard case .call(.local(let delta))? = op else { continue }
+            let caller = program.functionStarts[program.function(containing: index)]
+            callees[caller, default: []].insert(index + 1 + Int(delta))
+        }
+        func frameSize(_ function: Int) -> Int { ((stackDepth[function] ?? 0) + 15) / 16 * 16 }
+        // The deepest chain from each function, with its length in calls.
+        var memo: [Int: (bytes: Int, calls: Int)] = [:]
+        func deepest(_ function: Int, _ depth: Int) -> (bytes: Int, calls: Int) {
+            if let known = memo[function] { return known }
+            var best = (bytes: 0, calls: 0)
+            if depth < VMLimits.maxCallFrames {
+                for callee in callees[function] ?? [] {
+                    let below = deepest(callee, depth + 1)
+                    if below.bytes > best.bytes { best = below }
+                }
+            }
+            let result = (bytes: frameSize(function) + best.bytes, calls: best.calls + 1)
+            memo[function] = result
+            return result
+        }
+        let (bytes, calls) = deepest(0, 1)
+        if bytes > VMLimits.stackPerFrame {
+            throw VMError(instruction: nil, "combined stack size of \(calls) calls is \(bytes). Too large", errno: .EACCES)
+        }
     }
 
     private mutating func explore(from entry: Branch) throws {
@@ -130,6 +188,7 @@ struct PathExplorer {
                         branch.index = target
                     }
                 default:
+                    recordStackDepth(op, at: index, branch.state)
                     try PathTransfer.apply(op, at: index, to: &branch.state, losses: &branch.losses,
                                            program: program, setup: setup)
                     branch.index = index + (op.isWide ? 2 : 1)

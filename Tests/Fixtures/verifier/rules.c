@@ -394,4 +394,33 @@ SEC("tc") int branches_then_past_end(struct __sk_buff *skb)
 	return acc;
 }
 
+/* The frames of a chain of calls share 512 bytes of stack. */
+static __attribute__((noinline)) int frame_leaf(struct __sk_buff *skb)
+{
+	volatile __u8 buffer[200];
+	buffer[skb->len & 127] = 1;
+	return buffer[7];
+}
+
+static __attribute__((noinline)) int frame_middle(struct __sk_buff *skb)
+{
+	volatile __u8 buffer[200];
+	buffer[skb->len & 127] = 2;
+	return buffer[9] + frame_leaf(skb);
+}
+
+SEC("tc") int stack_chain_fits(struct __sk_buff *skb)
+{
+	volatile __u8 buffer[200];
+	buffer[skb->len & 127] = 3;
+	return buffer[3] + frame_leaf(skb);
+}
+
+SEC("tc") int stack_chain_too_deep(struct __sk_buff *skb)
+{
+	volatile __u8 buffer[200];
+	buffer[skb->len & 127] = 3;
+	return buffer[3] + frame_middle(skb);
+}
+
 char _license[] SEC("license") = "GPL";
