@@ -93,14 +93,16 @@ enum Verifier {
             }
         case .call(.kfunc):
             throw VMError(instruction: i, "calling kernel functions is not supported")
-        case let .load(size, _, _, 10, offset), let .store(size, 10, _, offset):
-            try checkStack(offset, size: size, at: i)
+        case let .load(size, _, _, 10, offset):
+            try checkStack(offset, size: size, write: false, at: i)
+        case let .store(size, 10, _, offset):
+            try checkStack(offset, size: size, write: true, at: i)
         case let .atomic(op, size, dst, src, offset):
             let base = op == .loadAcquire ? src : dst
             guard base == 10 else { break }
-            try checkStack(offset, size: size, at: i)
+            try checkStack(offset, size: size, write: op != .loadAcquire, at: i)
             guard Int(offset) % size.byteCount == 0 else {
-                throw VMError(instruction: i, "misaligned stack access off=\(offset) size=\(size.byteCount)", errno: .EACCES)
+                throw VMError(instruction: i, "misaligned stack access off 0+0+\(offset) size \(size.byteCount)", errno: .EACCES)
             }
         default:
             break
@@ -108,10 +110,11 @@ enum Verifier {
     }
 
     /// Accesses through r10 with a constant offset are known now; the rest are checked at run time.
-    private static func checkStack(_ offset: Int16, size: AccessSize, at i: Int) throws(VMError) {
+    private static func checkStack(_ offset: Int16, size: AccessSize, write: Bool, at i: Int) throws(VMError) {
         let off = Int(offset)
         guard off >= -VMLimits.stackPerFrame, off + size.byteCount <= 0 else {
-            throw VMError(instruction: i, "invalid stack off=\(off) size=\(size.byteCount)", errno: .EACCES)
+            throw VMError(instruction: i, "invalid \(write ? "write to" : "read from") stack R10 off=\(off) size=\(size.byteCount)",
+                          errno: .EACCES)
         }
     }
 

@@ -78,6 +78,17 @@ struct VerifierInstructionRulesTests {
         Case(name: "a helper's write over a spilled pointer",
              program: [op(0x7b, 10, 1, -16), op(0xbf, 1, 10), op(0x07, 1, 0, 0, -16), op(0xb7, 2, 0, 0, 16),
                        op(0x85, 0, 0, 0, 16), op(0x71, 0, 10, -16), exit], refusal: nil),
+        Case(name: "store below the frame", program: [op(0x7a, 10, 0, -520, 0), zero, exit],
+             refusal: (.EACCES, "invalid write to stack R10 off=-520 size=8")),
+        Case(name: "load above the frame through a copy", program: [op(0xbf, 2, 10), op(0x07, 2, 0, 0, -8), op(0x79, 0, 2, 8), exit],
+             refusal: (.EACCES, "invalid read from stack R2 off=0 size=8")),
+        Case(name: "helper buffer past the frame's top",
+             program: [op(0xb7, 2, 0, 0, 0), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -4), op(0xb7, 4, 0, 0, 16), op(0x85, 0, 0, 0, 26), zero, exit],
+             refusal: (.EINVAL, "invalid write to stack R3 off=-4 size=16")),
+        Case(name: "variable stack offset past the frame's top",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 0xff), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2),
+                       op(0x71, 0, 3), exit],
+             refusal: (.EINVAL, "invalid variable-offset read from stack R3 var_off=(0x0; 0xff) off=-64 size=1")),
         Case(name: "packet pointer minus a constant", program: [op(0x61, 2, 1, 76), op(0x17, 2, 0, 0, 8), zero, exit], refusal: nil),
     ]
 

@@ -164,7 +164,8 @@ enum PathHelpers {
             guard pointer.range.constant == 0, frame <= state.frame else { return }
             let offset = pointer.offset
             guard offset >= -VMLimits.stackPerFrame, offset + bytes <= 0 else {
-                throw refuse("invalid indirect access to stack R\(register) off=\(offset) size=\(bytes)")
+                // EINVAL here, unlike a load or store out of the frame (check_helper_mem_access).
+                throw VMError(instruction: index, "invalid \(write ? "write to" : "read from") stack R\(register) off=\(offset) size=\(bytes)")
             }
             if write {
                 var byte = offset

@@ -38,13 +38,13 @@ enum PathMemory {
                 let lowest = Int64(offset) + base.range.smin, highest = Int64(offset) + base.range.smax
                 guard base.range.smin > Int64(Int32.min), base.range.smax < Int64(Int32.max),
                       lowest >= -Int64(VMLimits.stackPerFrame), highest + Int64(size) <= 0 else {
-                    throw refuse("invalid variable-offset \(write ? "write" : "read") stack \(r) off=\(offset) size=\(size)")
+                    throw VMError(instruction: index, "invalid variable-offset \(write ? "write to" : "read from") stack \(r) "
+                                  + "var_off=(0x0; 0x\(String(base.range.umax, radix: 16))) off=\(offset) size=\(size)")
                 }
                 return
             }
             guard offset >= -VMLimits.stackPerFrame, offset + size <= 0 else {
-                throw refuse(write ? "invalid write to stack \(r) off=\(offset) size=\(size)"
-                                   : "invalid read from stack \(r) off \(offset)+0 size \(size)")
+                throw refuse("invalid \(write ? "write to" : "read from") stack \(r) off=\(offset) size=\(size)")
             }
             // Stack accesses are aligned to their size whatever the machine (the spill tracking relies on it).
             guard offset % size == 0 else {

@@ -78,7 +78,7 @@ enum PathPointerArithmetic {
             result.range = pointer.range.adding(step)
             result.id = index + 1
             result.packetRange = 0
-        case .mapValue, .memory, .context:
+        case .mapValue, .memory, .context, .stack:
             // A moved context pointer is followed so that its dereference is refused.
             result.range = pointer.range.adding(step)
         default:
