@@ -88,6 +88,10 @@ public struct MapSpec: Hashable, Sendable {
     /// Where the value's `bpf_spin_lock` is (from BTF), nil without one: the kernel never
     /// copies that word to or from userspace.
     public var spinLockOffset: UInt32?
+    /// Where the value's `struct bpf_timer` is (from BTF), nil without one: the kernel keeps
+    /// the timer beside the value, never copies those 16 bytes to or from userspace, and frees
+    /// the timer when the value is overwritten or deleted.
+    public var timerOffset: UInt32?
 
     public init(name: String, type: MapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
                 flags: UInt32 = 0, pinning: UInt32 = 0, initialValue: [UInt8]? = nil) {

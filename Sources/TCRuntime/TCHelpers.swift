@@ -42,6 +42,7 @@ public enum TCHelpers {
         PerfEventOutputHelper.register(&table)
         SKStorageHelpers.register(&table)
         CgroupArrayHelpers.register(&table)
+        TimerHelpers.register(&table)
         return table
     }
 
