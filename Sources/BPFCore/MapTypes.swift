@@ -32,6 +32,7 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .lruPercpuHash: "lru_percpu_hash"
         case .lpmTrie: "lpm_trie"
         case .ringbuf: "ringbuf"
+        case .userRingbuf: "user_ringbuf"
         case .skStorage: "sk_storage"
         case .cgroupArray: "cgroup_array"
         default: "map_type_\(rawValue)"

@@ -11,6 +11,7 @@ extension BPFMap {
         case .hash, .percpuHash, .lruHash, .lruPercpuHash: return HashMap(spec: spec, possibleCPUs: possibleCPUs)
         case .lpmTrie: return LPMTrieMap(spec: spec, possibleCPUs: possibleCPUs)
         case .ringbuf: return try RingBufferMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .userRingbuf: return try UserRingBufferMap(spec: spec, possibleCPUs: possibleCPUs)
         case .queue, .stack: return QueueStackMap(spec: spec, possibleCPUs: possibleCPUs)
         case .bloomFilter: return BloomFilterMap(spec: spec, possibleCPUs: possibleCPUs)
         case .arrayOfMaps, .hashOfMaps: return try MapOfMapsMap(spec: spec, possibleCPUs: possibleCPUs)

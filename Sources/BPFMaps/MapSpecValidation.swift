@@ -17,7 +17,7 @@ extension MapSpec {
         case .array, .percpuArray, .progArray: try validateArray()
         case .hash, .percpuHash, .lruHash, .lruPercpuHash: try validateHash()
         case .lpmTrie: try validateLPM()
-        case .ringbuf: try validateRingbuf()
+        case .ringbuf, .userRingbuf: try validateRingbuf()
         case .queue, .stack: try validateQueueStack()
         case .bloomFilter: try validateBloomFilter()
         case .skStorage: try validateSKStorage()

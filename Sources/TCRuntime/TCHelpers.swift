@@ -43,6 +43,7 @@ public enum TCHelpers {
         SKStorageHelpers.register(&table)
         CgroupArrayHelpers.register(&table)
         TimerHelpers.register(&table)
+        UserRingbufHelper.register(&table)
         return table
     }
 
