@@ -33,6 +33,8 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .lpmTrie: "lpm_trie"
         case .ringbuf: "ringbuf"
         case .userRingbuf: "user_ringbuf"
+        case .taskStorage: "task_storage"
+        case .cgrpStorage: "cgrp_storage"
         case .skStorage: "sk_storage"
         case .cgroupArray: "cgroup_array"
         default: "map_type_\(rawValue)"

@@ -44,6 +44,7 @@ public enum TCHelpers {
         CgroupArrayHelpers.register(&table)
         TimerHelpers.register(&table)
         UserRingbufHelper.register(&table)
+        TaskStorageHelpers.register(&table)
         return table
     }
 
