@@ -65,11 +65,3 @@ extension HashMap {
         value - keyStride
     }
 }
-
-extension SlotPool {
-    /// The slot that starts at `address`, nil when no slot handed out does.
-    func slot(at address: UnsafeRawPointer) -> Int32? {
-        for slot in 0..<Int32(highWater) where UnsafeRawPointer(self.address(slot)) == address { return slot }
-        return nil
-    }
-}
