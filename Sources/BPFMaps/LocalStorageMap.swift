@@ -73,4 +73,21 @@ public class LocalStorageMap: BPFMap, @unchecked Sendable {
         let address = state.withLock { $0.live.removeValue(forKey: owner) }
         if let address { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
     }
+
+    /// BPF_MAP_UPDATE_ELEM from userspace: flags above BPF_EXIST EINVAL, NOEXIST on a value
+    /// EEXIST, EXIST on none ENOENT; the value is written in place.
+    func store(_ value: [UInt8], for owner: UInt64, flags: UInt64) throws(MapError) {
+        guard flags <= MapUpdateFlags.exist else { throw MapError(.EINVAL, "update flags 0x\(String(flags, radix: 16))") }
+        let existing = storage(ofOwner: owner)
+        if existing != nil, flags == MapUpdateFlags.noExist { throw MapError(.EEXIST, "\(owner) has storage") }
+        if existing == nil, flags == MapUpdateFlags.exist { throw MapError(.ENOENT, "\(owner) has no storage") }
+        value.withUnsafeBytes { bytes in
+            guard let source = bytes.baseAddress else { return }
+            if let existing {
+                existing.copyMemory(from: source, byteCount: valueSize)
+            } else {
+                _ = create(for: owner, initial: source)
+            }
+        }
+    }
 }

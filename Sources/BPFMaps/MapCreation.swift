@@ -18,6 +18,7 @@ extension BPFMap {
         case .perfEventArray: return PerfEventArrayMap(spec: spec, possibleCPUs: possibleCPUs)
         case .skStorage: return SKStorageMap(spec: spec, possibleCPUs: possibleCPUs)
         case .taskStorage: return TaskStorageMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .cgrpStorage: return CgroupStorageMap(spec: spec, possibleCPUs: possibleCPUs)
         case .cgroupArray: return CgroupArrayMap(spec: spec, possibleCPUs: possibleCPUs)
         default: throw MapError(.EINVAL, "unknown map type \(spec.type.rawValue)")
         }

@@ -16,18 +16,7 @@ public final class TaskStorageMap: LocalStorageMap, @unchecked Sendable {
 
     override func updateElement(_ key: [UInt8], _ value: [UInt8], flags: UInt64) throws(MapError) {
         let owner = try Self.task(key)
-        guard flags <= MapUpdateFlags.exist else { throw MapError(.EINVAL, "update flags 0x\(String(flags, radix: 16))") }
-        let existing = storage(ofOwner: owner)
-        if existing != nil, flags == MapUpdateFlags.noExist { throw MapError(.EEXIST, "task \(owner) has storage") }
-        if existing == nil, flags == MapUpdateFlags.exist { throw MapError(.ENOENT, "task \(owner) has no storage") }
-        value.withUnsafeBytes { bytes in
-            guard let source = bytes.baseAddress else { return }
-            if let existing {
-                existing.copyMemory(from: source, byteCount: valueSize)
-            } else {
-                _ = create(for: owner, initial: source)
-            }
-        }
+        try store(value, for: owner, flags: flags)
     }
 
     override func deleteElement(_ key: [UInt8]) throws(MapError) {
