@@ -16,11 +16,10 @@ final class TimerWheel: @unchecked Sendable {
     /// Every initialised timer by the address of its `struct bpf_timer`. Guarded by `lock`.
     private var byField: [UInt: BPFTimer] = [:]
     private var threadRunning = false
+    /// Counts `arm` calls, so the thread never sleeps past an arm it has not looked at.
+    private var armings: UInt64 = 0
     /// The timer thread, to tell a callback's own helper calls from other threads'.
     private var thread: pthread_t?
-    /// The longest the thread sleeps before looking again, so a timer armed meanwhile for an
-    /// earlier deadline waits at most this long.
-    static let maxSleep: UInt64 = 1_000_000
 
     private struct WeakTimer { weak var timer: BPFTimer? }
 
@@ -42,6 +41,9 @@ final class TimerWheel: @unchecked Sendable {
     func arm(_ timer: BPFTimer, at deadline: UInt64) {
         timer.deadline = deadline
         armed[ObjectIdentifier(timer)] = WeakTimer(timer: timer)
+        // The thread may sleep until a later deadline: it looks again.
+        armings &+= 1
+        lock.signal()
         guard !threadRunning else { return }
         threadRunning = true
         var id = pthread_t()
@@ -87,10 +89,11 @@ final class TimerWheel: @unchecked Sendable {
         if byField[timer.field] === timer { byField[timer.field] = nil }
     }
 
-    /// What fires next: the due timer's callback, or how long to sleep; nil when nothing is armed.
+    /// What fires next: the due timer's callback, or the deadline (CLOCK_MONOTONIC) to sleep
+    /// until; nil when nothing is armed.
     private enum Next {
         case fire(BPFTimer, BPFMap, VMProgram, UInt64, SharedServices)
-        case sleep(UInt64)
+        case sleep(UInt64, armings: UInt64)
     }
 
     private func next() -> Next? {
@@ -110,10 +113,10 @@ final class TimerWheel: @unchecked Sendable {
                 return nil
             }
             let now = TCServices.clock(CLOCK_MONOTONIC)
-            if deadline > now { return .sleep(min(deadline - now, Self.maxSleep)) }
+            if deadline > now { return .sleep(deadline, armings: armings) }
             _ = disarm(timer)
             guard let map = timer.map, let program = timer.program, let services = timer.services else {
-                return .sleep(0)
+                return .sleep(0, armings: armings)
             }
             timer.running = true
             return .fire(timer, map, program, timer.callback, services)
@@ -123,9 +126,11 @@ final class TimerWheel: @unchecked Sendable {
     private func serve() {
         while let next = next() {
             switch next {
-            case let .sleep(nanoseconds):
-                var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
-                nanosleep(&request, nil)
+            case let .sleep(deadline, seen):
+                // Until the deadline or until a timer is armed, whichever comes first.
+                locked {
+                    if armings == seen { lock.wait(untilMonotonic: deadline) }
+                }
             case let .fire(timer, map, program, callback, services):
                 TimerCallbackRun.run(timer: timer, map: map, program: program, callback: callback, services: services)
                 locked { timer.running = false }
@@ -143,9 +148,11 @@ final class TimerWheel: @unchecked Sendable {
     }
 }
 
-/// A plain mutex: the timer state it guards lives in several objects, not in one value.
+/// A plain mutex and a condition on CLOCK_MONOTONIC: the timer state it guards lives in
+/// several objects, not in one value, and the timer thread sleeps on it.
 private final class TimerLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
 
     init() {
         mutex = .allocate(capacity: 1)
@@ -155,13 +162,29 @@ private final class TimerLock: @unchecked Sendable {
         pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
         pthread_mutex_init(mutex, &attributes)
         pthread_mutexattr_destroy(&attributes)
+        condition = .allocate(capacity: 1)
+        var conditionAttributes = pthread_condattr_t()
+        pthread_condattr_init(&conditionAttributes)
+        pthread_condattr_setclock(&conditionAttributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &conditionAttributes)
+        pthread_condattr_destroy(&conditionAttributes)
     }
 
     deinit {
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
+        pthread_cond_destroy(condition)
+        condition.deallocate()
     }
 
     func lock() { pthread_mutex_lock(mutex) }
     func unlock() { pthread_mutex_unlock(mutex) }
+
+    /// Waits (holding the lock once) until `deadline` on CLOCK_MONOTONIC or a `signal`.
+    func wait(untilMonotonic deadline: UInt64) {
+        var time = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+        pthread_cond_timedwait(condition, mutex, &time)
+    }
+
+    func signal() { pthread_cond_signal(condition) }
 }
