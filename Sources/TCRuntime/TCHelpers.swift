@@ -43,6 +43,9 @@ public enum TCHelpers {
         PerfEventOutputHelper.register(&table)
         SKStorageHelpers.register(&table)
         CgroupArrayHelpers.register(&table)
+        TimerHelpers.register(&table)
+        UserRingbufHelper.register(&table)
+        TaskStorageHelpers.register(&table)
         return table
     }
 

@@ -31,7 +31,7 @@ public struct RedirectTarget: Hashable, Sendable {
 /// more than a small program.
 final class TCRun: MemoryRegionProvider, TailCallResolver {
     let skb: SKBuff
-    private let shared: SharedServices
+    let shared: SharedServices
     /// Helpers read single fields through it; the struct itself is never copied per run.
     var services: TCServices { shared.value }
     let context: UnsafeMutableRawBufferPointer
