@@ -43,6 +43,7 @@ enum Verifier {
         setup.pointerFields = options.contextPointerFields
         setup.rules = rules
         setup.globalFunctions = Set(options.globalFunctions.keys)
+        setup.globals = options.globalFunctions
         setup.globalsReturningScalar = Set(options.globalFunctions.filter { $0.value.returnsScalar }.keys)
         for (i, op) in verified.operations.enumerated() {
             if case .loadImm64(_, .function, _)? = op, let target = verified.immediates[i] {

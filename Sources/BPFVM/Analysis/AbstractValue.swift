@@ -82,7 +82,10 @@ struct AbstractValue: Hashable {
         case .mapValue(_, _, let nullable): return nullable ? "map_value_or_null" : "map_value"
         case .map: return "map_ptr"
         case .socket(let nullable): return nullable ? "sock_or_null" : "sock"
-        case .memory(_, let nullable): return nullable ? "ringbuf_mem_or_null" : "ringbuf_mem"
+        case .memory(_, let nullable):
+            // Ring buffer records hold a reference; a global function's memory parameter does not.
+            let name = reference != 0 ? "ringbuf_mem" : "mem"
+            return nullable ? name + "_or_null" : name
         }
     }
 

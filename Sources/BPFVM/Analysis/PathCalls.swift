@@ -1,3 +1,5 @@
+import BPFCore
+
 /// bpf-to-bpf calls and exits on one path: a static function runs in a frame of its own with
 /// the caller's r1-r5; a global one was verified on its own and gives a number.
 enum PathCalls {
@@ -12,6 +14,64 @@ enum PathCalls {
         for r in 6 ... 9 { state.registers[r] = .notInit }
         state.registers[10] = .pointer(.stack(frame: state.frame))
         return true
+    }
+
+    /// A global function's parameter register on entry.
+    static func entryValue(_ argument: GlobalArgument, register: Int, function: Int) -> AbstractValue {
+        switch argument {
+        case .scalar: return .scalar(.unknown)
+        case .context: return .pointer(.context)
+        case .memory(let size):
+            // NULL-able: the function must compare it first. Its id is its own.
+            return AbstractValue(kind: .memory(size: size, nullable: true), id: -(function * 8 + register + 1))
+        case .unsupported: return .unknown
+        }
+    }
+
+    /// A call to a global function passes what its signature asks for, as the kernel's
+    /// btf_check_subprog_call checks it (EINVAL, "Caller passes invalid args into func#1 ('f')").
+    static func checkArguments(_ state: PathState, of function: GlobalFunction, number: Int, at index: Int) throws(VMError) {
+        for (i, argument) in function.arguments.prefix(5).enumerated() {
+            let register = i + 1
+            let value = state.registers[register]
+            guard let problem = mismatch(argument, value, register: register, index: i, state: state) else { continue }
+            throw VMError(instruction: index, "\(problem); Caller passes invalid args into func#\(number) ('\(function.name)')")
+        }
+    }
+
+    private static func mismatch(_ argument: GlobalArgument, _ value: AbstractValue, register: Int, index: Int,
+                                 state: PathState) -> String? {
+        if case .unsupported(let reason) = argument { return reason }
+        guard value.kind != .unknown, value.kind != .notInit else { return nil }
+        switch argument {
+        case .scalar:
+            return value.isScalar ? nil : "R\(register) is not a scalar"
+        case .context:
+            return value.kind == .context && value.offset == 0 && value.range.constant == 0
+                ? nil : "arg#\(index) expects pointer to ctx"
+        case .memory(let size):
+            switch value.kind {
+            case .scalar:
+                return value.range.constant == 0 ? nil : "R\(register) type=scalar expected=fp"
+            case .stack(let frame):
+                guard value.range.constant == 0, frame <= state.frame else { return nil }
+                let offset = value.offset
+                return offset >= -VMLimits.stackPerFrame && offset + size <= 0
+                    ? nil : "invalid indirect read from stack R\(register) off=\(offset) size=\(size)"
+            case .packet, .packetMeta:
+                return value.offset >= 0 && value.offset + size <= value.packetRange
+                    ? nil : "invalid access to packet, off=\(value.offset) size=\(size), R\(register)"
+            case .mapValue(let valueSize, _, let nullable), .memory(let valueSize, let nullable):
+                if nullable || value.range.constant == nil { return nil }
+                let start = value.offset + Int(truncatingIfNeeded: Int64(bitPattern: value.range.constant ?? 0))
+                return start >= 0 && start + size <= valueSize
+                    ? nil : "invalid access to memory, mem_size=\(valueSize) off=\(start) size=\(size)"
+            default:
+                return "R\(register) type=\(value.typeName) expected=fp"
+            }
+        case .unsupported:
+            return nil
+        }
     }
 
     static func callGlobal(_ state: inout PathState, returnsScalar: Bool) {

@@ -83,6 +83,10 @@ struct PathExplorer {
                 registers[1] = .pointer(.context)
             } else {
                 for r in 1 ... 5 { registers[r] = .unknown }
+                // A global function is verified with its parameters as its BTF types them.
+                for (i, argument) in (setup.globals[start]?.arguments ?? []).prefix(5).enumerated() {
+                    registers[i + 1] = PathCalls.entryValue(argument, register: i + 1, function: start)
+                }
             }
             registers[10] = .pointer(.stack(frame: 0))
             do {
@@ -181,6 +185,10 @@ struct PathExplorer {
                 case .call(.local(let delta)):
                     let target = index + 1 + Int(delta)
                     if setup.globalFunctions.contains(target) {
+                        if let function = setup.globals[target] {
+                            try PathCalls.checkArguments(branch.state, of: function,
+                                                         number: program.function(containing: target), at: index)
+                        }
                         PathCalls.callGlobal(&branch.state, returnsScalar: setup.globalsReturningScalar.contains(target))
                         branch.index = index + 1
                     } else {
@@ -243,6 +251,8 @@ struct PathSetup {
     var pointerFields: Set<Int16> = []
     var rules: ContextAccessRule?
     var globalFunctions: Set<Int> = []
+    /// Their signatures, by first slot.
+    var globals: [Int: GlobalFunction] = [:]
     var globalsReturningScalar: Set<Int> = []
     var callbacks: Set<Int> = []
 }

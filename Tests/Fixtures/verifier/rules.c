@@ -423,4 +423,71 @@ SEC("tc") int stack_chain_too_deep(struct __sk_buff *skb)
 	return buffer[3] + frame_middle(skb);
 }
 
+/* Global functions are verified from their BTF signature: a pointer parameter is memory of its
+ * type's size or NULL, and each call must pass what the signature asks for. */
+__attribute__((noinline)) int global_reads(int *p)
+{
+	return p ? *p : 0;
+}
+
+__attribute__((noinline)) int global_reads_unchecked(int *p)
+{
+	return *p;
+}
+
+__attribute__((noinline)) int global_reads_past(int *p)
+{
+	return p ? p[1] : 0;
+}
+
+__attribute__((noinline)) int global_takes_void(void *p)
+{
+	return p != 0;
+}
+
+__attribute__((noinline)) int global_takes_number(int x)
+{
+	return x + 1;
+}
+
+SEC("tc") int global_memory_checked(struct __sk_buff *skb)
+{
+	int v = skb->len;
+	return global_reads(&v);
+}
+
+SEC("tc") int global_memory_unchecked(struct __sk_buff *skb)
+{
+	int v = skb->len;
+	return global_reads_unchecked(&v);
+}
+
+SEC("tc") int global_memory_past(struct __sk_buff *skb)
+{
+	int v = skb->len;
+	return global_reads_past(&v);
+}
+
+SEC("tc") int global_void_pointer(struct __sk_buff *skb)
+{
+	int v = 1;
+	return global_takes_void(&v);
+}
+
+SEC("tc") int global_context_as_memory(struct __sk_buff *skb)
+{
+	return global_reads((void *)skb);
+}
+
+SEC("tc") int global_pointer_as_number(struct __sk_buff *skb)
+{
+	return global_takes_number((long)skb);
+}
+
+SEC("tc") int global_stack_as_context(struct __sk_buff *skb)
+{
+	int v = 1;
+	return scaled_length((void *)&v);
+}
+
 char _license[] SEC("license") = "GPL";
