@@ -22,6 +22,8 @@ struct AbstractValue: Hashable {
         case socket(nullable: Bool)
         /// Memory from `bpf_ringbuf_reserve`, which holds a reference.
         case memory(size: Int, nullable: Bool)
+        /// The address of the function starting at this slot (a callback).
+        case function(Int)
     }
 
     var kind: Kind
@@ -62,7 +64,7 @@ struct AbstractValue: Hashable {
     /// A pointer the kernel knows is never NULL.
     var isNonNullPointer: Bool {
         switch kind {
-        case .context, .stack, .packet, .packetEnd, .packetMeta, .map: return true
+        case .context, .stack, .packet, .packetEnd, .packetMeta, .map, .function: return true
         case .mapValue, .socket, .memory: return !isNullable
         case .notInit, .unknown, .scalar: return false
         }
@@ -82,6 +84,7 @@ struct AbstractValue: Hashable {
         case .mapValue(_, _, let nullable): return nullable ? "map_value_or_null" : "map_value"
         case .map: return "map_ptr"
         case .socket(let nullable): return nullable ? "sock_or_null" : "sock"
+        case .function: return "func"
         case .memory(_, let nullable):
             // Ring buffer records hold a reference; a global function's memory parameter does not.
             let name = reference != 0 ? "ringbuf_mem" : "mem"

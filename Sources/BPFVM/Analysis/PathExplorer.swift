@@ -18,6 +18,10 @@ struct PathExplorer {
     private var processed = 0
     /// The deepest stack byte each function (by first slot) touched in its own frame.
     private var stackDepth: [Int: Int] = [:]
+    /// How helper calls use callbacks, by the callback's first slot.
+    private var callbackUses: [Int: PathCallbacks.Use] = [:]
+    /// The callback being explored, whose returns are checked.
+    private var callback: PathCallbacks.Use?
 
     /// Instructions processed before the exploration gives up without a verdict.
     static let budget = 400_000
@@ -77,7 +81,14 @@ struct PathExplorer {
         for start in program.functionStarts where start != 0 {
             if setup.globalFunctions.contains(start) || setup.callbacks.contains(start) { entries.append((start, false)) }
         }
+        // Callbacks a helper call was seen to take are explored last, with what that helper
+        // passes them and the return values it allows.
+        var typedCallbacks: [(Int, PathCallbacks.Use)] = []
         for (start, isMain) in entries {
+            if !isMain, setup.callbacks.contains(start), let use = explorer.callbackUses[start] {
+                typedCallbacks.append((start, use))
+                continue
+            }
             var registers = [AbstractValue](repeating: .notInit, count: 11)
             if isMain {
                 registers[1] = .pointer(.context)
@@ -95,6 +106,16 @@ struct PathExplorer {
                 throw refusal
             } catch {
                 return  // over budget: no verdict
+            }
+        }
+        for (start, use) in typedCallbacks {
+            explorer.callback = use
+            do {
+                try explorer.explore(from: Branch(index: start, state: PathState(entry: use.entry), trail: nil, losses: 0))
+            } catch let refusal as VMError {
+                throw refusal
+            } catch {
+                return
             }
         }
         try explorer.checkCombinedStack()
@@ -180,7 +201,10 @@ struct PathExplorer {
                 case let .goto(offset, _):
                     branch.index = index + 1 + Int(offset)
                 case .exit:
-                    guard let returnTo = try PathCalls.exit(&branch.state, at: index) else { break pathLoop }
+                    guard let returnTo = try PathCalls.exit(&branch.state, at: index) else {
+                        if let callback { try PathCallbacks.checkReturn(branch.state.registers[0], of: callback, at: index) }
+                        break pathLoop
+                    }
                     branch.index = returnTo
                 case .call(.local(let delta)):
                     let target = index + 1 + Int(delta)
@@ -197,6 +221,9 @@ struct PathExplorer {
                     }
                 default:
                     recordStackDepth(op, at: index, branch.state)
+                    if case .call(.helper(let id)) = op, let (start, use) = PathCallbacks.use(by: id, branch.state) {
+                        callbackUses[start] = use
+                    }
                     try PathTransfer.apply(op, at: index, to: &branch.state, losses: &branch.losses,
                                            program: program, setup: setup)
                     branch.index = index + (op.isWide ? 2 : 1)

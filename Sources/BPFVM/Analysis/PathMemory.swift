@@ -11,7 +11,7 @@ enum PathMemory {
         let r = "R\(register)"
         func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
         switch base.kind {
-        case .notInit, .unknown, .map:
+        case .notInit, .unknown, .map, .function:
             return
         case .scalar:
             throw refuse("\(r) invalid mem access 'scalar'")

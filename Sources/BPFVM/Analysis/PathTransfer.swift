@@ -69,7 +69,9 @@ enum PathTransfer {
         case .mapValue, .mapIndexValue:
             guard let value = program.valueReferences[index] else { return .unknown }
             return .pointer(.mapValue(size: value.size, writable: value.writable, nullable: false), offset: value.offset)
-        case .btfID, .function:
+        case .function:
+            return .pointer(.function(Int(program.immediates[index] ?? 0)))
+        case .btfID:
             return .unknown
         }
     }

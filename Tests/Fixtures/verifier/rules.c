@@ -20,6 +20,8 @@ static void *(*ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flags) = (void 
 static void (*ringbuf_submit)(void *data, __u64 flags) = (void *)BPF_FUNC_ringbuf_submit;
 static __u64 (*ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
 static long (*loop)(__u32 nr, void *callback, void *ctx, __u64 flags) = (void *)BPF_FUNC_loop;
+static long (*timer_init)(struct bpf_timer *timer, void *map, __u64 flags) = (void *)BPF_FUNC_timer_init;
+static long (*timer_set_callback)(struct bpf_timer *timer, void *callback) = (void *)BPF_FUNC_timer_set_callback;
 
 struct value { __u64 counter; __u64 other; };
 struct locked { struct bpf_spin_lock lock; __u64 counter; };
@@ -488,6 +490,74 @@ SEC("tc") int global_stack_as_context(struct __sk_buff *skb)
 {
 	int v = 1;
 	return scaled_length((void *)&v);
+}
+
+/* What a callback may return: 0 or 1 to bpf_loop (go on, stop), 0 from a timer. */
+static long step_keeps_going(__u32 index, void *ctx)
+{
+	*(__u64 *)ctx += index;
+	return 2;
+}
+
+static long step_stops(__u32 index, void *ctx)
+{
+	*(__u64 *)ctx += index;
+	return index > 3;
+}
+
+SEC("tc") int loop_callback_returns_two(struct __sk_buff *skb)
+{
+	__u64 sum = 0;
+	loop(8, step_keeps_going, &sum, 0);
+	return sum;
+}
+
+SEC("tc") int loop_callback_returns_flag(struct __sk_buff *skb)
+{
+	__u64 sum = 0;
+	loop(8, step_stops, &sum, 0);
+	return sum;
+}
+
+struct timed { __u64 fired; struct bpf_timer timer; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct timed);
+} timers SEC(".maps");
+
+static int fired_once(void *map, __u32 *key, struct timed *value)
+{
+	value->fired++;
+	return 0;
+}
+
+static int fired_answering(void *map, __u32 *key, struct timed *value)
+{
+	value->fired++;
+	return 1;
+}
+
+SEC("tc") int timer_callback_returns_zero(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct timed *t = map_lookup_elem(&timers, &key);
+	if (!t)
+		return 0;
+	timer_init(&t->timer, &timers, 1);
+	return timer_set_callback(&t->timer, fired_once);
+}
+
+SEC("tc") int timer_callback_returns_one(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct timed *t = map_lookup_elem(&timers, &key);
+	if (!t)
+		return 0;
+	timer_init(&t->timer, &timers, 1);
+	return timer_set_callback(&t->timer, fired_answering);
 }
 
 char _license[] SEC("license") = "GPL";
