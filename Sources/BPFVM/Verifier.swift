@@ -9,24 +9,41 @@ enum Verifier {
         guard program.count <= options.maxInstructions else {
             throw VMError(instruction: nil, "program too large (\(program.count) insns)", errno: .E2BIG)
         }
-        var verified = try decode(program, options: options)
+        // With the path analysis (program types whose rules are known), refusals that hold
+        // only on some path wait for it: the kernel does not refuse what lies on no path it
+        // explores (a dead branch). Should the analysis give up, the first of them stands.
+        let followsPaths = options.contextAccess != nil
+        var deferred: VMError?
+        func deferIfFollowingPaths(_ check: () throws(VMError) -> Void) throws(VMError) {
+            do { try check() } catch {
+                guard followsPaths else { throw error }
+                if deferred == nil { deferred = error }
+            }
+        }
+        var verified = try decode(program, options: options, deferring: &deferred)
         try findFunctions(&verified, options: options)
         try checkJumps(verified)
         try ControlFlowCheck.run(verified, options: options)
         try PoisonedCallCheck.run(&verified)
-        try RegisterCheck.run(verified, entryRegisters: options.initializedRegisters, globals: options.globalFunctions)
+        let checked = verified
+        try deferIfFollowingPaths { () throws(VMError) in
+            try RegisterCheck.run(checked, entryRegisters: options.initializedRegisters, globals: options.globalFunctions)
+        }
         let packetFields = Set(options.contextPacketPointers.keys)
         let context = PointerStates.ContextFields(packet: packetFields, pointers: options.contextPointerFields,
                                                   numbersKnown: options.contextAccess != nil)
-        try PointerStates.visit(verified, context: context) { op, index, state throws(VMError) in
-            try PointerArithmeticCheck.check(op, at: index, state)
-            if let rules = options.contextAccess {
-                try ContextAccessCheck.check(op, at: index, state, rules: rules, packetFields: packetFields)
-                try ScalarAccessCheck.check(op, at: index, state)
+        try deferIfFollowingPaths { () throws(VMError) in
+            try PointerStates.visit(checked, context: context) { op, index, state throws(VMError) in
+                try PointerArithmeticCheck.check(op, at: index, state)
+                if let rules = options.contextAccess {
+                    try ContextAccessCheck.check(op, at: index, state, rules: rules, packetFields: packetFields)
+                    try ScalarAccessCheck.check(op, at: index, state)
+                }
             }
         }
         if let rules = options.contextAccess {
-            try PathExplorer.check(verified, setup: pathSetup(verified, options: options, rules: rules))
+            let complete = try PathExplorer.check(verified, setup: pathSetup(verified, options: options, rules: rules))
+            if !complete, let deferred { throw deferred }
         }
         return verified
     }
@@ -42,6 +59,7 @@ enum Verifier {
         }
         setup.pointerFields = options.contextPointerFields
         setup.rules = rules
+        setup.pathOptions = options
         setup.globalFunctions = Set(options.globalFunctions.keys)
         setup.globals = options.globalFunctions
         setup.globalsReturningScalar = Set(options.globalFunctions.filter { $0.value.returnsScalar }.keys)
@@ -54,7 +72,8 @@ enum Verifier {
     }
 
     /// Decodes every slot and resolves what `lddw` refers to.
-    private static func decode(_ program: [Instruction], options: VerifierOptions) throws(VMError) -> VerifiedProgram {
+    private static func decode(_ program: [Instruction], options: VerifierOptions,
+                               deferring deferred: inout VMError?) throws(VMError) -> VerifiedProgram {
         var verified = VerifiedProgram(operations: Array(repeating: nil, count: program.count))
         var i = 0
         while i < program.count {
@@ -64,6 +83,13 @@ enum Verifier {
                 throw VMError(instruction: i, error.reason)
             }
             try checkFields(op, at: i, options: options)
+            do {
+                try checkOnPath(op, at: i, options: options)
+            } catch {
+                // With the path analysis these count only on a path (see verify).
+                guard options.contextAccess != nil else { throw error }
+                if deferred == nil { deferred = error }
+            }
             verified.operations[i] = op
             if case let .loadImm64(_, source, imm) = op {
                 try resolve(source, imm: imm, at: i, into: &verified, options: options)
@@ -74,11 +100,19 @@ enum Verifier {
         return verified
     }
 
-    /// Refusals that need only the one instruction.
+    /// Refusals that need only the one instruction, wherever it is.
     private static func checkFields(_ op: Operation, at i: Int, options: VerifierOptions) throws(VMError) {
         if let written = writtenRegister(op), written == 10 {
             throw VMError(instruction: i, "frame pointer is read only", errno: .EACCES)
         }
+        if case .call(.kfunc) = op {
+            throw VMError(instruction: i, "calling kernel functions is not supported")
+        }
+    }
+
+    /// Refusals of one instruction that the kernel makes only when a path reaches it: helper
+    /// ids, immediates the ISA defines and the kernel refuses, stack offsets through r10.
+    static func checkOnPath(_ op: Operation, at i: Int, options: VerifierOptions) throws(VMError) {
         if options.refusesUndefinedImmediates, case let .alu(kind, is64, _, .immediate(imm)) = op {
             let divides = [ALUKind.div, .sdiv, .mod, .smod].contains(kind)
             let shifts = [ALUKind.lsh, .rsh, .arsh].contains(kind)
@@ -92,8 +126,6 @@ enum Verifier {
             guard isTailCall || options.helpers.contains(id) || id == PoisonedCallCheck.helper else {
                 throw VMError(instruction: i, "invalid func unknown#\(id)")
             }
-        case .call(.kfunc):
-            throw VMError(instruction: i, "calling kernel functions is not supported")
         case let .load(size, _, _, 10, offset):
             try checkStack(offset, size: size, write: false, at: i)
         case let .store(size, 10, _, offset):

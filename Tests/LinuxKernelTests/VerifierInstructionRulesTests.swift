@@ -89,6 +89,14 @@ struct VerifierInstructionRulesTests {
              program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 0xff), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2),
                        op(0x71, 0, 3), exit],
              refusal: (.EINVAL, "invalid variable-offset read from stack R3 var_off=(0x0; 0xff) off=-64 size=1")),
+        Case(name: "a register never written", program: [op(0xbf, 0, 7), exit], refusal: (.EACCES, "R7 !read_ok")),
+        // A branch r0 == 0 always takes (r0 is 0): what it jumps over is on no path, and the
+        // kernel refuses nothing there.
+        Case(name: "unknown helper in dead code", program: [zero, op(0x15, 0, 0, 1, 0), op(0x85, 0, 0, 0, 999), exit], refusal: nil),
+        Case(name: "div by imm 0 in dead code", program: [zero, op(0x15, 0, 0, 1, 0), op(0x37, 0, 0, 0, 0), exit], refusal: nil),
+        Case(name: "unwritten register in dead code", program: [zero, op(0x15, 0, 0, 1, 0), op(0xbf, 0, 7), exit], refusal: nil),
+        Case(name: "stack out of the frame in dead code", program: [zero, op(0x15, 0, 0, 1, 0), op(0x7a, 10, 0, 8, 0), exit],
+             refusal: nil),
         Case(name: "packet pointer minus a constant", program: [op(0x61, 2, 1, 76), op(0x17, 2, 0, 0, 8), zero, exit], refusal: nil),
     ]
 

@@ -74,8 +74,9 @@ struct PathExplorer {
     }
 
     /// Explores the program and every function the kernel verifies on its own (global
-    /// functions, callbacks); throws the first refusal.
-    static func check(_ program: VerifiedProgram, setup: PathSetup) throws(VMError) {
+    /// functions, callbacks); throws the first refusal. False when it gave up over budget.
+    @discardableResult
+    static func check(_ program: VerifiedProgram, setup: PathSetup) throws(VMError) -> Bool {
         var explorer = PathExplorer(program: program, setup: setup)
         var entries = [(0, true)]
         for start in program.functionStarts where start != 0 {
@@ -105,7 +106,7 @@ struct PathExplorer {
             } catch let refusal as VMError {
                 throw refusal
             } catch {
-                return  // over budget: no verdict
+                return false  // over budget: no verdict
             }
         }
         for (start, use) in typedCallbacks {
@@ -115,10 +116,26 @@ struct PathExplorer {
             } catch let refusal as VMError {
                 throw refusal
             } catch {
-                return
+                return false
             }
         }
         try explorer.checkCombinedStack()
+        return true
+    }
+
+    /// What the kernel checks of an instruction when a path reaches it: the registers it
+    /// reads are written on this path (`R1 !read_ok`; a static function's exit hands r0 back
+    /// whatever it holds), and the rules of `Verifier.checkOnPath`.
+    private func checkReached(_ op: Operation, at index: Int, _ state: PathState) throws(VMError) {
+        var reads = RegisterCheck.effect(of: op).reads
+        if case .exit = op, !state.returns.isEmpty { reads = 0 }
+        for r in 0 ..< 11 where reads & (1 << UInt16(r)) != 0 && state.registers[r].kind == .notInit {
+            throw VMError(instruction: index, "R\(r) !read_ok", errno: .EACCES)
+        }
+        if case .call(.local(let delta)) = op, let global = setup.globals[index + 1 + Int(delta)], !global.returnsScalar {
+            throw VMError(instruction: index, "Global function \(global.name)() doesn't return scalar. Only those are supported.")
+        }
+        try Verifier.checkOnPath(op, at: index, options: setup.pathOptions)
     }
 
     /// Notes how deep into its own frame an instruction reaches (the kernel's per-function
@@ -187,6 +204,7 @@ struct PathExplorer {
                 if prunePoints.contains(index) {
                     if try isPruned(&branch) { break }
                 }
+                try checkReached(op, at: index, branch.state)
                 switch op {
                 case let .jump(condition, is64, dst, operand, offset):
                     let target = index + 1 + Int(offset)
@@ -282,6 +300,8 @@ struct PathSetup {
     var globals: [Int: GlobalFunction] = [:]
     var globalsReturningScalar: Set<Int> = []
     var callbacks: Set<Int> = []
+    /// What `Verifier.checkOnPath` needs, run on each instruction a path reaches.
+    var pathOptions = VerifierOptions()
 }
 
 extension Operation {
