@@ -97,6 +97,18 @@ struct VerifierInstructionRulesTests {
         Case(name: "unwritten register in dead code", program: [zero, op(0x15, 0, 0, 1, 0), op(0xbf, 0, 7), exit], refusal: nil),
         Case(name: "stack out of the frame in dead code", program: [zero, op(0x15, 0, 0, 1, 0), op(0x7a, 10, 0, 8, 0), exit],
              refusal: nil),
+        Case(name: "get_current_comm past the frame's top",
+             program: [op(0x7a, 10, 0, -8, 0), op(0xbf, 1, 10), op(0x07, 1, 0, 0, -8), op(0xb7, 2, 0, 0, 16), op(0x85, 0, 0, 0, 16), zero, exit],
+             refusal: (.EINVAL, "invalid write to stack R1 off=-8 size=16")),
+        Case(name: "get_current_comm of no bytes",
+             program: [op(0x7a, 10, 0, -8, 0), op(0xbf, 1, 10), op(0x07, 1, 0, 0, -8), op(0xb7, 2, 0, 0, 0), op(0x85, 0, 0, 0, 16), zero, exit],
+             refusal: (.EACCES, "R2 invalid zero-sized read: u64=[0,0]")),
+        Case(name: "trace_printk format past the frame's top",
+             program: [op(0x7a, 10, 0, -8, 0), op(0xbf, 1, 10), op(0x07, 1, 0, 0, -8), op(0xb7, 2, 0, 0, 16), op(0x85, 0, 0, 0, 6), zero, exit],
+             refusal: (.EINVAL, "invalid read from stack R1 off=-8 size=16")),
+        Case(name: "probe_read_kernel of no bytes",
+             program: [op(0x7a, 10, 0, -8, 0), op(0xbf, 1, 10), op(0x07, 1, 0, 0, -8), op(0xb7, 2, 0, 0, 0), op(0xb7, 3, 0, 0, 0),
+                       op(0x85, 0, 0, 0, 113), zero, exit], refusal: nil),
         Case(name: "packet pointer minus a constant", program: [op(0x61, 2, 1, 76), op(0x17, 2, 0, 0, 8), zero, exit], refusal: nil),
     ]
 

@@ -18,6 +18,9 @@ enum PathHelpers {
         var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)
         let r = state.registers
         try checkFirstArgument(id, r[1], at: index)
+        for argument in HelperPrototypes.sizedMemory[id] ?? [] {
+            try sizedArgument(argument, at: index, &state)
+        }
         switch id {
         case 1:  // map_lookup_elem(map, key)
             if case .map(let shape) = r[1].kind {
@@ -39,12 +42,7 @@ enum PathHelpers {
             if case .map(let shape) = r[1].kind, shape.lookupGivesValue {
                 try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
             }
-        case 26, 68:  // skb_load_bytes(_relative)(skb, offset, to, len)
-            try sizedArgument(3, sizeRegister: 4, write: true, zeroAllowed: false, at: index, &state)
-        case 9:  // skb_store_bytes(skb, offset, from, len, flags)
-            try sizedArgument(3, sizeRegister: 4, write: false, zeroAllowed: false, at: index, &state)
         case 84, 85, 99:  // sk_lookup_tcp/udp, skc_lookup_tcp(ctx, tuple, size, netns, flags)
-            try sizedArgument(2, sizeRegister: 3, write: false, zeroAllowed: false, at: index, &state)
             result = AbstractValue(kind: .socket(nullable: true), id: index + 1, reference: index + 1)
             state.references.append(index)
         case 86:  // sk_release(sk)
@@ -81,7 +79,7 @@ enum PathHelpers {
     }
 
     /// Helpers whose memory arguments the analysis follows exactly.
-    static let modeled: Set<Int32> = [1, 2, 3, 9, 26, 68, 84, 85, 86, 93, 94, 99, 131, 132, 133]
+    static let modeled: Set<Int32> = Set(HelperPrototypes.sizedMemory.keys).union([1, 2, 3, 86, 93, 94, 131, 132, 133])
 
     /// Stack memory passed to a helper the analysis does not model may hold anything after the
     /// call (the argument after a pointer, when a small constant, is taken as its size).
@@ -123,11 +121,14 @@ enum PathHelpers {
         }
     }
 
-    /// A memory argument whose size is another argument (`ARG_CONST_SIZE`).
-    private static func sizedArgument(_ register: Int, sizeRegister: Int, write: Bool, zeroAllowed: Bool,
-                                      at index: Int, _ state: inout PathState) throws(VMError) {
+    /// A memory argument whose size is another argument (`ARG_CONST_SIZE[_OR_ZERO]`).
+    private static func sizedArgument(_ argument: HelperPrototypes.SizedMemory, at index: Int,
+                                      _ state: inout PathState) throws(VMError) {
+        let register = argument.pointer, sizeRegister = argument.size
+        let write = argument.write, zeroAllowed = argument.zeroAllowed
         let size = state.registers[sizeRegister]
         guard size.isScalar else { return }
+        if argument.nullable, state.registers[register].isScalar, state.registers[register].range.constant == 0 { return }
         if size.range.smin < 0 {
             throw VMError(instruction: index, "R\(sizeRegister) min value is negative, either use unsigned or 'var &= const'",
                           errno: .EACCES)
@@ -140,6 +141,7 @@ enum PathHelpers {
             throw VMError(instruction: index, "R\(sizeRegister) unbounded memory access, use 'var &= const' or 'if (var < const)'",
                           errno: .EACCES)
         }
+        if size.range.umax == 0 { return }  // nothing is read or written
         try memoryArgument(register, size: size.range, write: write, at: index, &state)
     }
 
