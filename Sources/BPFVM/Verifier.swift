@@ -58,6 +58,7 @@ enum Verifier {
             setup.packetFields[meta] = nil
         }
         setup.pointerFields = options.contextPointerFields
+        setup.socketField = options.contextSocketField
         setup.rules = rules
         setup.pathOptions = options
         setup.globalFunctions = Set(options.globalFunctions.keys)

@@ -25,6 +25,9 @@ public struct VerifierOptions: Sendable {
     /// The context field among `contextPacketPointers` that gives the packet's metadata
     /// pointer (`__sk_buff.data_meta`), which the verifier bounds against the packet's start.
     public var contextMetaField: Int16? = nil
+    /// The context field among `contextPointerFields` that gives the skb's socket or NULL
+    /// (`__sk_buff.sk`), which the verifier types as the kernel does.
+    public var contextSocketField: Int16? = nil
     /// The program type's context rules, checked at load for accesses through the context
     /// pointer itself (nil: the run-time checks alone decide).
     public var contextAccess: ContextAccessRule? = nil

@@ -62,11 +62,13 @@ public enum TCHelpers {
             options.helpers = socketFilter
             options.contextAccess = { offset, size, write in SocketFilterRules.allows(offset: offset, size: size, write: write) }
             options.contextPointerFields = [Int16(SKBField.sk)]
+            options.contextSocketField = Int16(SKBField.sk)
             return options
         }
         options.helpers = table()
         options.contextAccess = { offset, size, write in ContextRules.allows(offset: offset, size: size, write: write) }
         options.contextPointerFields = [Int16(SKBField.sk), Int16(SKBField.flowKeys)]
+        options.contextSocketField = Int16(SKBField.sk)
         options.contextMetaField = Int16(SKBField.dataMeta)
         options.contextPacketPointers = [
             Int16(SKBField.data): .start, Int16(SKBField.dataEnd): .end, Int16(SKBField.dataMeta): .start,

@@ -18,8 +18,8 @@ struct AbstractValue: Hashable {
         case mapValue(size: Int, writable: Bool, nullable: Bool)
         /// A map itself, as `lddw` loads it.
         case map(MapShape)
-        /// A socket from a lookup, which holds a reference.
-        case socket(nullable: Bool)
+        /// A socket: `__sk_buff.sk`, a lookup's (which holds a reference), a cast's.
+        case socket(SocketKind, nullable: Bool)
         /// Memory from `bpf_ringbuf_reserve`, which holds a reference.
         case memory(size: Int, nullable: Bool)
         /// The address of the function starting at this slot (a callback).
@@ -56,7 +56,7 @@ struct AbstractValue: Hashable {
     /// A pointer that may be NULL until a comparison says otherwise.
     var isNullable: Bool {
         switch kind {
-        case .mapValue(_, _, let nullable), .socket(let nullable), .memory(_, let nullable): return nullable
+        case .mapValue(_, _, let nullable), .socket(_, let nullable), .memory(_, let nullable): return nullable
         default: return false
         }
     }
@@ -83,7 +83,7 @@ struct AbstractValue: Hashable {
         case .packetMeta: return "pkt_meta"
         case .mapValue(_, _, let nullable): return nullable ? "map_value_or_null" : "map_value"
         case .map: return "map_ptr"
-        case .socket(let nullable): return nullable ? "sock_or_null" : "sock"
+        case let .socket(socket, nullable): return socket.rawValue + (nullable ? "_or_null" : "")
         case .function: return "func"
         case .memory(_, let nullable):
             // Ring buffer records hold a reference; a global function's memory parameter does not.
@@ -97,7 +97,7 @@ struct AbstractValue: Hashable {
         var value = self
         switch kind {
         case let .mapValue(size, writable, _): value.kind = .mapValue(size: size, writable: writable, nullable: false)
-        case .socket: value.kind = .socket(nullable: false)
+        case .socket(let socket, _): value.kind = .socket(socket, nullable: false)
         case let .memory(size, _): value.kind = .memory(size: size, nullable: false)
         default: break
         }
@@ -115,6 +115,14 @@ struct AbstractValue: Hashable {
                 && packetRange <= other.packetRange && reference == other.reference
         }
     }
+}
+
+/// The socket views the kernel types apart (`PTR_TO_SOCK_COMMON`, `PTR_TO_SOCKET`,
+/// `PTR_TO_TCP_SOCK`), by the names its log gives them.
+enum SocketKind: String, Hashable {
+    case common = "sock_common"
+    case full = "sock"
+    case tcp = "tcp_sock"
 }
 
 /// What the analysis needs of a map `lddw` names.

@@ -292,6 +292,8 @@ struct PathSetup {
     var packetFields: [Int16: PacketPointer] = [:]
     /// The context field that gives the packet's metadata pointer.
     var metaField: Int16?
+    /// The context field that gives the skb's socket (`__sk_buff.sk`).
+    var socketField: Int16?
     /// Context fields whose loads give pointers the analysis does not follow.
     var pointerFields: Set<Int16> = []
     var rules: ContextAccessRule?

@@ -43,10 +43,18 @@ enum PathHelpers {
                 try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
             }
         case 84, 85, 99:  // sk_lookup_tcp/udp, skc_lookup_tcp(ctx, tuple, size, netns, flags)
-            result = AbstractValue(kind: .socket(nullable: true), id: index + 1, reference: index + 1)
+            result = AbstractValue(kind: .socket(id == 99 ? .common : .full, nullable: true), id: index + 1, reference: index + 1)
             state.references.append(index)
         case 86:  // sk_release(sk)
+            try requireSocket(r[1], at: index, expected: "sock_common, sock, tcp_sock, xdp_sock, ptr_")
             release(r[1], &state)
+        case 95, 96, 98:  // sk_fullsock, tcp_sock, get_listener_sock(sk)
+            try requireSocket(r[1], at: index, expected: "sock_common, sock, tcp_sock, xdp_sock")
+            if case .socket = r[1].kind {
+                // A cast keeps the reference of the socket it was given (is_ptr_cast_function).
+                result = AbstractValue(kind: .socket(id == 96 ? .tcp : .full, nullable: true), id: index + 1,
+                                       reference: id == 98 ? 0 : r[1].reference)
+            }
         case 131:  // ringbuf_reserve(map, size, flags)
             if let size = r[2].isScalar ? r[2].range.constant : nil, size < 1 << 31 {
                 result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1, reference: index + 1)
@@ -79,7 +87,7 @@ enum PathHelpers {
     }
 
     /// Helpers whose memory arguments the analysis follows exactly.
-    static let modeled: Set<Int32> = Set(HelperPrototypes.sizedMemory.keys).union([1, 2, 3, 86, 93, 94, 131, 132, 133])
+    static let modeled: Set<Int32> = Set(HelperPrototypes.sizedMemory.keys).union([1, 2, 3, 86, 93, 94, 95, 96, 98, 131, 132, 133])
 
     /// Stack memory passed to a helper the analysis does not model may hold anything after the
     /// call (the argument after a pointer, when a small constant, is taken as its size).
@@ -109,6 +117,16 @@ enum PathHelpers {
             return
         }
         throw VMError(instruction: index, "R1 type=\(value.typeName) expected=\(expected)", errno: .EACCES)
+    }
+
+    /// A socket argument must be one the program checked against NULL.
+    private static func requireSocket(_ value: AbstractValue, at index: Int, expected: String) throws(VMError) {
+        switch value.kind {
+        case .socket(_, nullable: false), .unknown, .notInit:
+            return
+        default:
+            throw VMError(instruction: index, "R1 type=\(value.typeName) expected=\(expected)", errno: .EACCES)
+        }
     }
 
     /// Drops the reference `value` holds (and every copy's).

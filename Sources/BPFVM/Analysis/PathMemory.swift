@@ -73,8 +73,12 @@ enum PathMemory {
             if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
             try checkBounds(base, register: register, offset: insnOffset, size: size, limit: memorySize, at: index,
                             what: "memory, mem_size=\(memorySize)")
-        case .socket(let nullable):
+        case let .socket(socket, nullable):
             if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
+            let offset = base.offset + insnOffset
+            guard !write, base.range.constant == 0, SocketFields.allows(socket, offset: offset, size: size) else {
+                throw refuse(write ? "cannot write into \(base.typeName)" : "\(r) invalid \(base.typeName) access off=\(offset) size=\(size)")
+            }
         }
     }
 
@@ -115,6 +119,10 @@ enum PathMemory {
             case .start?: return .pointer(.packet)
             case .end?: return .pointer(.packetEnd)
             case nil: break
+            }
+            if field == setup.socketField, size == 8 {
+                // `__sk_buff.sk`: the skb's socket, or NULL.
+                return AbstractValue(kind: .socket(.common, nullable: true), id: -(Int(field) + 1))
             }
             return setup.pointerFields.contains(field) || setup.rules == nil ? .unknown : number
         case .stack(let frame):

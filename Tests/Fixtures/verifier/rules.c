@@ -13,6 +13,8 @@ static void *(*map_lookup_elem)(void *map, const void *key) = (void *)BPF_FUNC_m
 static long (*skb_load_bytes)(const void *skb, __u32 offset, void *to, __u32 len) = (void *)BPF_FUNC_skb_load_bytes;
 static struct bpf_sock *(*sk_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 size, __u64 netns, __u64 flags) = (void *)BPF_FUNC_sk_lookup_tcp;
 static long (*sk_release)(void *sk) = (void *)BPF_FUNC_sk_release;
+static struct bpf_sock *(*sk_fullsock)(struct bpf_sock *sk) = (void *)BPF_FUNC_sk_fullsock;
+static struct bpf_tcp_sock *(*tcp_sock)(struct bpf_sock *sk) = (void *)BPF_FUNC_tcp_sock;
 static long (*skb_change_tail)(struct __sk_buff *skb, __u32 len, __u64 flags) = (void *)BPF_FUNC_skb_change_tail;
 static long (*spin_lock)(struct bpf_spin_lock *lock) = (void *)BPF_FUNC_spin_lock;
 static long (*spin_unlock)(struct bpf_spin_lock *lock) = (void *)BPF_FUNC_spin_unlock;
@@ -558,6 +560,73 @@ SEC("tc") int timer_callback_returns_one(struct __sk_buff *skb)
 		return 0;
 	timer_init(&t->timer, &timers, 1);
 	return timer_set_callback(&t->timer, fired_answering);
+}
+
+/* The skb's socket: NULL-able, a sock_common until sk_fullsock, tcp_sock only through tcp_sock. */
+SEC("tc") int skb_socket_unchecked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	return sk->family;
+}
+
+SEC("tc") int skb_socket_checked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	return sk->family;
+}
+
+SEC("tc") int skb_socket_mark_of_common(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	return sk->mark;
+}
+
+SEC("tc") int fullsock_of_unchecked(struct __sk_buff *skb)
+{
+	return sk_fullsock(skb->sk) != 0;
+}
+
+SEC("tc") int fullsock_unchecked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	sk = sk_fullsock(sk);
+	return sk->mark;
+}
+
+SEC("tc") int fullsock_checked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	sk = sk_fullsock(sk);
+	if (!sk)
+		return 0;
+	return sk->mark;
+}
+
+SEC("tc") int tcp_sock_checked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	struct bpf_tcp_sock *tp = tcp_sock(sk);
+	if (!tp)
+		return 0;
+	return tp->snd_cwnd + tp->icsk_retransmits;
+}
+
+SEC("tc") int tcp_sock_unchecked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	return tcp_sock(sk)->snd_cwnd;
 }
 
 char _license[] SEC("license") = "GPL";
