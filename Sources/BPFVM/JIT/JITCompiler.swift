@@ -1,0 +1,178 @@
+/// Translates a program's `ExecOp`s into x86-64 machine code, once per load.
+///
+/// The BPF registers live in the state block (rbx points at it), so helpers, the slow path and
+/// callbacks see them without spilling. Each instruction works in rax, rcx, rdx and rsi.
+/// Accesses are checked inline against the stack, then against context, packet and regions in
+/// a shared routine; whatever a check refuses faults with the interpreter's `VMFault`.
+struct JITCompiler {
+    /// Larger programs stay on the interpreter: their code would take too much memory.
+    static let maxOperations = 200_000
+
+    var a = X86Assembler()
+    let ops: UnsafeBufferPointer<ExecOp>
+    var instructionLabels: [X86Assembler.Label] = []
+    var deferred: [DeferredStub] = []
+    /// Routines every program carries, shared by all instructions.
+    var finalExit, faultExit, faultRoutine, checkRoutine, returnZero, exitSequence: X86Assembler.Label
+    /// Set when an operation cannot be translated; the program then stays on the interpreter.
+    var declined = false
+
+    /// Code placed after the instructions, off the hot path.
+    enum DeferredStub {
+        case fault(X86Assembler.Label, instruction: Int, kind: JITState.FaultKind, size: Int)
+        case slowCheck(X86Assembler.Label, back: X86Assembler.Label, size: Int, write: Bool, instruction: Int)
+    }
+
+    /// The machine code for `ops`, or nil when the program should stay on the interpreter.
+    static func compile(_ ops: UnsafeBufferPointer<ExecOp>) -> NativeCode? {
+        #if arch(x86_64)
+        guard ops.count > 0, ops.count <= maxOperations else { return nil }
+        var compiler = JITCompiler(ops: ops)
+        let body = compiler.emitProgram()
+        guard !compiler.declined, let code = compiler.a.finished(),
+              let memory = ExecutableMemory(code: code) else { return nil }
+        return NativeCode(memory: memory, bodyOffset: body)
+        #else
+        return nil
+        #endif
+    }
+
+    private init(ops: UnsafeBufferPointer<ExecOp>) {
+        self.ops = ops
+        finalExit = a.newLabel(); faultExit = a.newLabel(); faultRoutine = a.newLabel()
+        checkRoutine = a.newLabel(); returnZero = a.newLabel(); exitSequence = a.newLabel()
+        for _ in 0..<ops.count { instructionLabels.append(a.newLabel()) }
+    }
+
+    static let calleeSaved: [X86Reg] = [.rbx, .rbp, .r12, .r13, .r14, .r15]
+
+    /// Emits everything; returns the offset of the body (where tail calls enter).
+    private mutating func emitProgram() -> Int {
+        for r in Self.calleeSaved { a.push(r) }
+        a.alu(.sub, .rsp, immediate: 8)
+        a.move(.rbx, .rdi)
+        a.store(JITState.slot(.savedStackPointer), .rsp)
+        let body = a.offset
+        for i in 0..<ops.count {
+            a.bind(instructionLabels[i])
+            emit(ops[i], at: i)
+        }
+        // The verifier lets no path fall off the end; should one, it faults rather than run on.
+        a.jump(faultStub(instruction: ops.count - 1, .instructionLimit))
+        emitRoutines()
+        emitDeferred()
+        return body
+    }
+
+    private mutating func emitRoutines() {
+        a.bind(finalExit)
+        a.load(.rsp, JITState.slot(.savedStackPointer))
+        a.move(.rax, immediate: 0)
+        let epilogue = a.newLabel()
+        a.jump(epilogue)
+        a.bind(faultExit)
+        a.load(.rsp, JITState.slot(.savedStackPointer))
+        a.move(.rax, immediate: 1)
+        a.bind(epilogue)
+        a.alu(.add, .rsp, immediate: 8)
+        for r in Self.calleeSaved.reversed() { a.pop(r) }
+        a.ret()
+
+        // rax kind, r8 instruction, rsi address, rdx size, rcx write.
+        a.bind(faultRoutine)
+        a.store(JITState.slot(.faultKind), .rax)
+        a.store(JITState.slot(.faultInstruction), .r8)
+        a.store(JITState.slot(.faultAddress), .rsi)
+        a.store(JITState.slot(.faultSize), .rdx)
+        a.store(JITState.slot(.faultWrite), .rcx)
+        a.jump(faultExit)
+
+        // An exit: return to the caller's code, or end the run from the entry frame.
+        a.bind(exitSequence)
+        a.alu(.cmp, JITState.slot(.depth), immediate: 0)
+        a.jump(.equal, finalExit)
+        a.ret()
+
+        // `LD_ABS`/`LD_IND` past the packet: the run ends with r0 = 0, as in the kernel.
+        a.bind(returnZero)
+        a.store(JITState.register(0), immediate: 0)
+        a.jump(finalExit)
+
+        emitCheckRoutine()
+    }
+
+    /// rsi address, rdx size, rcx write, r8 instruction: returns when the access is allowed
+    /// by the context or packet ranges or, through Swift, anything else; faults otherwise.
+    private mutating func emitCheckRoutine() {
+        let allowed = a.newLabel()
+        a.bind(checkRoutine)
+        for (low, count) in [(JITState.Slot.contextLow, JITState.Slot.fastContextCount), (.packetLow, .packetCount)] {
+            let next = a.newLabel()
+            a.move(.rax, .rsi)
+            a.alu(.sub, .rax, JITState.slot(low))
+            a.alu(.cmp, .rax, JITState.slot(count))
+            a.jump(.aboveOrEqual, next)
+            a.alu(.add, .rax, .rdx)
+            a.alu(.cmp, .rax, JITState.slot(count))
+            a.jump(.belowOrEqual, allowed)
+            a.bind(next)
+        }
+        a.push(.rsi)
+        a.move(.rdi, .rbx)
+        callOut(JITThunks.checkAddress)
+        a.pop(.rsi)
+        a.test(.rax, .rax)
+        a.jump(.equal, faultExit)
+        a.bind(allowed)
+        a.ret()
+    }
+
+    private mutating func emitDeferred() {
+        var k = 0
+        while k < deferred.count {
+            switch deferred[k] {
+            case let .fault(label, instruction, kind, size):
+                a.bind(label)
+                a.move(.rax, immediate: kind.rawValue)
+                a.move(.r8, immediate: UInt64(instruction))
+                a.move(.rdx, immediate: UInt64(size))
+                a.move(.rcx, immediate: 0)
+                a.jump(faultRoutine)
+            case let .slowCheck(label, back, size, write, instruction):
+                a.bind(label)
+                a.move(.rdx, immediate: UInt64(size))
+                a.move(.rcx, immediate: write ? 1 : 0)
+                a.move(.r8, immediate: UInt64(instruction))
+                a.call(checkRoutine)
+                a.jump(back)
+            }
+            k += 1
+        }
+    }
+
+    /// A label that faults with `kind` at `instruction` (rsi holds the address, if any).
+    mutating func faultStub(instruction: Int, _ kind: JITState.FaultKind, size: Int = 0) -> X86Assembler.Label {
+        let label = a.newLabel()
+        deferred.append(.fault(label, instruction: instruction, kind: kind, size: size))
+        return label
+    }
+
+    /// Calls a C-convention function with the stack aligned as the ABI wants; r12 keeps the
+    /// stack pointer (callee-saved, so the callee preserves it).
+    mutating func callOut(_ function: UInt64) {
+        a.move(.r12, .rsp)
+        a.alu(.and, .rsp, immediate: -16)
+        a.move(.rax, immediate: function)
+        a.call(.rax)
+        a.move(.rsp, .r12)
+    }
+
+    /// The label of instruction `target`; declines the program when it is out of range.
+    mutating func label(of target: Int32) -> X86Assembler.Label {
+        guard target >= 0, Int(target) < instructionLabels.count else {
+            declined = true
+            return finalExit
+        }
+        return instructionLabels[Int(target)]
+    }
+}
