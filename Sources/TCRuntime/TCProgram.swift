@@ -10,13 +10,18 @@ public final class TCProgram: Sendable {
     public let maps: [BPFMap]
 
     /// Loads raw bytecode (8 bytes per instruction, little-endian).
-    public init(bytes: [UInt8], maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = []) throws(VMError) {
-        program = try VMProgram(bytes: bytes, options: TCHelpers.options(maps: maps, globalFunctions: globalFunctions))
+    public init(bytes: [UInt8], maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
+                executor: ExecutorKind = .selected) throws(VMError) {
+        var options = TCHelpers.options(maps: maps, globalFunctions: globalFunctions)
+        options.executor = executor
+        program = try VMProgram(bytes: bytes, options: options)
         self.maps = maps
     }
 
-    public init(instructions: [Instruction], maps: [BPFMap] = []) throws(VMError) {
-        program = try VMProgram(instructions: instructions, options: TCHelpers.options(maps: maps))
+    public init(instructions: [Instruction], maps: [BPFMap] = [], executor: ExecutorKind = .selected) throws(VMError) {
+        var options = TCHelpers.options(maps: maps)
+        options.executor = executor
+        program = try VMProgram(instructions: instructions, options: options)
         self.maps = maps
     }
 }

@@ -12,7 +12,8 @@ final class Executable: Sendable {
 
     init(spec: ProgramSpec, maps: [BPFMap], runner: TCProgramRunner) throws(TCXError) {
         do {
-            program = try TCProgram(bytes: spec.instructions, maps: maps, globalFunctions: spec.globalFunctions)
+            program = try TCProgram(bytes: spec.instructions, maps: maps, globalFunctions: spec.globalFunctions,
+                                    executor: runner.kind)
         } catch {
             throw TCXError(error.errno, "the verifier refused \(spec.name): \(error)")
         }
