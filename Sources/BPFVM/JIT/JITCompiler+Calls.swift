@@ -2,11 +2,10 @@
 extension JITCompiler {
     /// `call id` or `callx reg`: through the Swift helper thunk, which sets r0.
     mutating func helperCall(_ op: ExecOp, at i: Int) {
-        a.move(.rdi, .rbx)
         if op.code == .callHelper {
             a.move(.rsi, immediate: UInt64(bitPattern: op.imm))
         } else {
-            a.load(.rsi, JITState.register(op.dst))
+            loadRegister(.rsi, op.dst)
         }
         a.move(.rdx, immediate: UInt64(i))
         callOut(JITThunks.helperAddress)
@@ -19,7 +18,6 @@ extension JITCompiler {
     /// target (or the limit is reached) the program continues, as in the kernel.
     mutating func tailCall(at i: Int) {
         let proceed = a.newLabel()
-        a.move(.rdi, .rbx)
         a.move(.rsi, immediate: UInt64(i))
         callOut(JITThunks.tailCallAddress)
         a.test(.rax, .rax)
@@ -39,7 +37,7 @@ extension JITCompiler {
         a.alu(.cmp, JITState.slot(.depth), immediate: Int32(VMLimits.maxCallFrames - 1))
         a.jump(.greaterOrEqual, faultStub(instruction: i, .callDepth))
         for r: UInt8 in 6...9 {
-            a.load(.rax, JITState.register(r))
+            loadRegister(.rax, r)
             a.push(.rax)
         }
         a.load(.rax, JITState.slot(.program))
@@ -49,10 +47,13 @@ extension JITCompiler {
         a.alu(.sub, .rax, immediate: frame)
         a.store(JITState.slot(.stackLow), .rax)
         a.alu(.add, JITState.slot(.stackCount), immediate: frame)
+        // rep stosq takes rdi, which holds r0.
+        a.push(.rdi)
         a.move(.rdi, .rax)
         a.move(.rcx, immediate: UInt64(frame / 8))
         a.move(.rax, immediate: 0)
         a.repeatStoreWords()
+        a.pop(.rdi)
         setFramePointer()
         a.call(label(of: target))
 
@@ -60,7 +61,7 @@ extension JITCompiler {
         a.store(JITState.slot(.program), .rax)
         for r: UInt8 in [9, 8, 7, 6] {
             a.pop(.rax)
-            a.store(JITState.register(r), .rax)
+            storeRegister(r, .rax)
         }
         a.alu(.sub, JITState.slot(.depth), immediate: 1)
         a.alu(.add, JITState.slot(.stackLow), immediate: frame)
@@ -72,6 +73,6 @@ extension JITCompiler {
     private mutating func setFramePointer() {
         a.load(.rax, JITState.slot(.stackLow))
         a.alu(.add, .rax, immediate: Int32(VMLimits.stackPerFrame))
-        a.store(JITState.register(10), .rax)
+        storeRegister(10, .rax)
     }
 }

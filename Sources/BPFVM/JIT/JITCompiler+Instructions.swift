@@ -13,20 +13,20 @@ extension JITCompiler {
         case .div32I, .div32R, .sdiv32I, .sdiv32R, .mod32I, .mod32R, .smod32I, .smod32R:
             division(op, wide: false)
         case .neg64, .neg32:
-            a.load(.rax, JITState.register(op.dst))
+            loadRegister(.rax, op.dst)
             a.unary(.neg, .rax, wide: op.code == .neg64)
-            a.store(JITState.register(op.dst), .rax)
+            storeRegister(op.dst, .rax)
         case .movsx8to64, .movsx16to64, .movsx32to64, .movsx8to32, .movsx16to32:
             let bits = [ExecCode.movsx8to64, .movsx8to32].contains(op.code) ? 8
                 : [ExecCode.movsx16to64, .movsx16to32].contains(op.code) ? 16 : 32
-            a.load(.rcx, JITState.register(op.src))
+            loadRegister(.rcx, op.src)
             a.moveSignExtended(.rax, .rcx, bits: bits, wide: op.code != .movsx8to32 && op.code != .movsx16to32)
-            a.store(JITState.register(op.dst), .rax)
+            storeRegister(op.dst, .rax)
         case .le16, .le32, .le64, .be16, .be32, .be64, .swap16, .swap32, .swap64:
             byteOrder(op)
         case .loadImm64:
             a.move(.rax, immediate: UInt64(bitPattern: op.imm))
-            a.store(JITState.register(op.dst), .rax)
+            storeRegister(op.dst, .rax)
 
         case .ldxB, .ldxH, .ldxW, .ldxDW, .ldxSB, .ldxSH, .ldxSW, .ldxCtxPointer,
              .stxB, .stxH, .stxW, .stxDW, .stB, .stH, .stW, .stDW:
@@ -73,7 +73,7 @@ extension JITCompiler {
         if immediate {
             a.move(.rcx, immediate: UInt64(bitPattern: op.imm))
         } else {
-            a.load(.rcx, JITState.register(op.src))
+            loadRegister(.rcx, op.src)
         }
     }
 
@@ -81,7 +81,7 @@ extension JITCompiler {
         let block: ExecCode = wide ? .add64I : .add32I
         let pair = Int(op.code.rawValue - block.rawValue) / 2
         loadOperand(op, immediate: isImmediate(op, blockStart: block))
-        a.load(.rax, JITState.register(op.dst))
+        loadRegister(.rax, op.dst)
         // The pair order of ExecCode: add sub mul div sdiv mod smod or and xor lsh rsh arsh mov.
         switch pair {
         case 0: a.alu(.add, .rax, .rcx, wide: wide)
@@ -96,7 +96,7 @@ extension JITCompiler {
         case 13: a.move(.rax, .rcx, wide: wide)
         default: declined = true
         }
-        a.store(JITState.register(op.dst), .rax)
+        storeRegister(op.dst, .rax)
     }
 
     /// The ISA's division: by zero gives 0 (modulo leaves the dividend), INT_MIN / -1 wraps.
@@ -105,7 +105,7 @@ extension JITCompiler {
         let pair = Int(op.code.rawValue - block.rawValue) / 2
         let signed = pair == 4 || pair == 6, modulo = pair == 5 || pair == 6
         loadOperand(op, immediate: isImmediate(op, blockStart: block))
-        a.load(.rax, JITState.register(op.dst))
+        loadRegister(.rax, op.dst)
         let byZero = a.newLabel(), done = a.newLabel()
         a.test(.rcx, .rcx, wide: wide)
         a.jump(.equal, byZero)
@@ -130,11 +130,11 @@ extension JITCompiler {
         if !modulo { a.move(.rax, immediate: 0) }
         a.bind(done)
         if !wide { a.move(.rax, .rax, wide: false) }
-        a.store(JITState.register(op.dst), .rax)
+        storeRegister(op.dst, .rax)
     }
 
     private mutating func byteOrder(_ op: ExecOp) {
-        a.load(.rax, JITState.register(op.dst))
+        loadRegister(.rax, op.dst)
         switch op.code {
         case .le16: a.zeroExtend16(.rax, .rax)
         case .le32: a.move(.rax, .rax, wide: false)
@@ -145,7 +145,7 @@ extension JITCompiler {
         case .be64, .swap64: a.byteSwap(.rax, wide: true)
         default: break  // le64: nothing to do on a little-endian host
         }
-        a.store(JITState.register(op.dst), .rax)
+        storeRegister(op.dst, .rax)
     }
 
     /// Jumps to `target`; a backward jump first charges the loop body to the budget, as the
@@ -161,7 +161,7 @@ extension JITCompiler {
 
     private mutating func conditionalJump(_ op: ExecOp, at i: Int, wide: Bool, pair: Int) {
         loadOperand(op, immediate: pair >= 0 && (op.code.rawValue - (wide ? ExecCode.jeq64I : .jeq32I).rawValue) % 2 == 0)
-        a.load(.rax, JITState.register(op.dst))
+        loadRegister(.rax, op.dst)
         // The pair order of ExecCode: eq ne gt ge lt le set sgt sge slt sle.
         let conditions: [X86Condition] = [.equal, .notEqual, .above, .aboveOrEqual, .below, .belowOrEqual,
                                           .notEqual, .greater, .greaterOrEqual, .less, .lessOrEqual]

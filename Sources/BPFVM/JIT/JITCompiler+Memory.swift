@@ -4,7 +4,7 @@ extension JITCompiler {
     /// rsi = r[base] + offset, checked for `size` bytes: inline against the stack frames in use,
     /// out of line against everything else.
     private mutating func checkedAddress(base: UInt8, offset: Int32, size: Int, write: Bool, at i: Int) {
-        a.load(.rsi, JITState.register(base))
+        loadRegister(.rsi, base)
         if offset != 0 { a.alu(.add, .rsi, immediate: offset) }
         let slow = a.newLabel(), allowed = a.newLabel()
         a.move(.rax, .rsi)
@@ -32,18 +32,18 @@ extension JITCompiler {
             let size = [ExecCode.ldxB: 1, .ldxH: 2, .ldxW: 4][op.code] ?? 8
             checkedAddress(base: op.src, offset: op.offset, size: size, write: false, at: i)
             a.load(.rax, target, size: size)
-            a.store(JITState.register(op.dst), .rax)
+            storeRegister(op.dst, .rax)
         case .ldxSB, .ldxSH, .ldxSW:
             let size = [ExecCode.ldxSB: 1, .ldxSH: 2][op.code] ?? 4
             checkedAddress(base: op.src, offset: op.offset, size: size, write: false, at: i)
             a.loadSigned(.rax, target, size: size)
-            a.store(JITState.register(op.dst), .rax)
+            storeRegister(op.dst, .rax)
         case .ldxCtxPointer:
             contextPointerLoad(op, at: i)
         case .stxB, .stxH, .stxW, .stxDW:
             let size = [ExecCode.stxB: 1, .stxH: 2, .stxW: 4][op.code] ?? 8
             checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
-            a.load(.rax, JITState.register(op.src))
+            loadRegister(.rax, op.src)
             a.store(target, .rax, size: size)
         default:
             let size = [ExecCode.stB: 1, .stH: 2, .stW: 4][op.code] ?? 8
@@ -57,19 +57,19 @@ extension JITCompiler {
     /// packet bound; through anything else it is an ordinary load.
     private mutating func contextPointerLoad(_ op: ExecOp, at i: Int) {
         let ordinary = a.newLabel(), done = a.newLabel()
-        a.load(.rax, JITState.register(op.src))
+        loadRegister(.rax, op.src)
         a.alu(.cmp, .rax, JITState.slot(.contextLow))
         a.jump(.notEqual, ordinary)
         a.alu(.cmp, JITState.slot(.contextCount), immediate: 0)
         a.jump(.equal, ordinary)
         a.load(.rax, JITState.slot(.packetLow))
         if op.aux != PacketPointer.start.rawValue { a.alu(.add, .rax, JITState.slot(.packetCount)) }
-        a.store(JITState.register(op.dst), .rax)
+        storeRegister(op.dst, .rax)
         a.jump(done)
         a.bind(ordinary)
         checkedAddress(base: op.src, offset: op.offset, size: 4, write: false, at: i)
         a.load(.rax, X86Memory(.rsi), size: 4)
-        a.store(JITState.register(op.dst), .rax)
+        storeRegister(op.dst, .rax)
         a.bind(done)
     }
 
@@ -80,12 +80,12 @@ extension JITCompiler {
             // x86 loads already have acquire ordering.
             alignedAddress(base: op.src, offset: op.offset, size: Int(op.aux), write: false, at: i)
             a.load(.rax, target, size: Int(op.aux))
-            a.store(JITState.register(op.dst), .rax)
+            storeRegister(op.dst, .rax)
             return
         case .storeRelease:
             // x86 stores already have release ordering.
             alignedAddress(base: op.dst, offset: op.offset, size: Int(op.aux), write: true, at: i)
-            a.load(.rax, JITState.register(op.src))
+            loadRegister(.rax, op.src)
             a.store(target, .rax, size: Int(op.aux))
             return
         default:
@@ -93,7 +93,7 @@ extension JITCompiler {
         }
         let wide = op.code == .atomic64
         alignedAddress(base: op.dst, offset: op.offset, size: wide ? 8 : 4, write: true, at: i)
-        a.load(.rcx, JITState.register(op.src))
+        loadRegister(.rcx, op.src)
         guard let code = AtomicCode(rawValue: op.aux) else {
             declined = true
             return
@@ -106,11 +106,11 @@ extension JITCompiler {
         case .fetchAdd:
             a.lockedExchangeAdd(target, .rcx, wide: wide)
             a.move(.rax, .rcx, wide: wide)
-            a.store(JITState.register(op.src), .rax)
+            storeRegister(op.src, .rax)
         case .xchg:
             a.exchange(target, .rcx, wide: wide)
             a.move(.rax, .rcx, wide: wide)
-            a.store(JITState.register(op.src), .rax)
+            storeRegister(op.src, .rax)
         case .fetchOr, .fetchAnd, .fetchXor:
             // No x86 instruction returns the old value of these: a compare-exchange loop.
             let retry = a.newLabel()
@@ -121,12 +121,12 @@ extension JITCompiler {
             a.lockedCompareExchange(target, .rdx, wide: wide)
             a.jump(.notEqual, retry)
             a.move(.rax, .rax, wide: wide)
-            a.store(JITState.register(op.src), .rax)
+            storeRegister(op.src, .rax)
         case .cmpxchg:
-            a.load(.rax, JITState.register(0))
+            loadRegister(.rax, 0)
             a.lockedCompareExchange(target, .rcx, wide: wide)
             a.move(.rax, .rax, wide: wide)
-            a.store(JITState.register(0), .rax)
+            storeRegister(0, .rax)
         }
     }
 
@@ -136,7 +136,8 @@ extension JITCompiler {
         let size = Int(op.aux)
         a.move(.rax, immediate: UInt64(bitPattern: op.imm))
         if op.code == .ldInd {
-            a.loadSigned(.rcx, JITState.register(op.src), size: 4)
+            loadRegister(.rcx, op.src)
+            a.moveSignExtended(.rcx, .rcx, bits: 32, wide: true)
             a.alu(.add, .rax, .rcx)
         }
         a.test(.rax, .rax)
@@ -155,6 +156,6 @@ extension JITCompiler {
         case 4: a.byteSwap(.rax, wide: false)
         default: break
         }
-        a.store(JITState.register(0), .rax)
+        storeRegister(0, .rax)
     }
 }

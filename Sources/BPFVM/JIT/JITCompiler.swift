@@ -1,7 +1,8 @@
 /// Translates a program's `ExecOp`s into x86-64 machine code, once per load.
 ///
-/// The BPF registers live in the state block (rbx points at it), so helpers, the slow path and
-/// callbacks see them without spilling. Each instruction works in rax, rcx, rdx and rsi.
+/// r0-r9 live in host registers (`hostRegisters`), r10 in the state block rbx points at; calls
+/// into Swift store r0-r9 there first and reload them after, so helpers, the slow path and
+/// callbacks see them. Each instruction works in rax, rcx, rdx and rsi.
 /// Accesses are checked inline against the stack, then against context, packet and regions in
 /// a shared routine; whatever a check refuses faults with the interpreter's `VMFault`.
 struct JITCompiler {
@@ -45,6 +46,31 @@ struct JITCompiler {
     }
 
     static let calleeSaved: [X86Reg] = [.rbx, .rbp, .r12, .r13, .r14, .r15]
+    /// Where r0-r9 live while machine code runs.
+    static let hostRegisters: [X86Reg] = [.rdi, .rbp, .r8, .r9, .r10, .r11, .r12, .r13, .r14, .r15]
+
+    /// The host register of BPF register `r`; nil for r10 (and anything above), kept in the block.
+    func host(_ r: UInt8) -> X86Reg? { r < 10 ? Self.hostRegisters[Int(r)] : nil }
+
+    /// `dst = r`.
+    mutating func loadRegister(_ dst: X86Reg, _ r: UInt8) {
+        if let h = host(r) { a.move(dst, h) } else { a.load(dst, JITState.register(r)) }
+    }
+
+    /// `r = src`.
+    mutating func storeRegister(_ r: UInt8, _ src: X86Reg) {
+        if let h = host(r) { a.move(h, src) } else { a.store(JITState.register(r), src) }
+    }
+
+    /// r0-r9 into the state block, for Swift to read.
+    mutating func spillRegisters() {
+        for (r, h) in Self.hostRegisters.enumerated() { a.store(JITState.register(UInt8(r)), h) }
+    }
+
+    /// r0-r9 from the state block, after Swift may have changed them.
+    mutating func reloadRegisters() {
+        for (r, h) in Self.hostRegisters.enumerated() { a.load(h, JITState.register(UInt8(r))) }
+    }
 
     /// Emits everything; returns the offset of the body (where tail calls enter).
     private mutating func emitProgram() -> Int {
@@ -52,6 +78,7 @@ struct JITCompiler {
         a.alu(.sub, .rsp, immediate: 8)
         a.move(.rbx, .rdi)
         a.store(JITState.slot(.savedStackPointer), .rsp)
+        reloadRegisters()
         let body = a.offset
         for i in 0..<ops.count {
             a.bind(instructionLabels[i])
@@ -66,6 +93,7 @@ struct JITCompiler {
 
     private mutating func emitRoutines() {
         a.bind(finalExit)
+        a.store(JITState.register(0), Self.hostRegisters[0])
         a.load(.rsp, JITState.slot(.savedStackPointer))
         a.move(.rax, immediate: 0)
         let epilogue = a.newLabel()
@@ -78,10 +106,9 @@ struct JITCompiler {
         for r in Self.calleeSaved.reversed() { a.pop(r) }
         a.ret()
 
-        // rax kind, r8 instruction, rsi address, rdx size, rcx write.
+        // rax kind, rsi address, rdx size, rcx write; the instruction is already in the block.
         a.bind(faultRoutine)
         a.store(JITState.slot(.faultKind), .rax)
-        a.store(JITState.slot(.faultInstruction), .r8)
         a.store(JITState.slot(.faultAddress), .rsi)
         a.store(JITState.slot(.faultSize), .rdx)
         a.store(JITState.slot(.faultWrite), .rcx)
@@ -95,13 +122,13 @@ struct JITCompiler {
 
         // `LD_ABS`/`LD_IND` past the packet: the run ends with r0 = 0, as in the kernel.
         a.bind(returnZero)
-        a.store(JITState.register(0), immediate: 0)
+        a.move(Self.hostRegisters[0], immediate: 0)
         a.jump(finalExit)
 
         emitCheckRoutine()
     }
 
-    /// rsi address, rdx size, rcx write, r8 instruction: returns when the access is allowed
+    /// rsi address, rdx size, rcx write, the instruction in the block: returns when the access is allowed
     /// by the context or packet ranges or, through Swift, anything else; faults otherwise.
     private mutating func emitCheckRoutine() {
         let allowed = a.newLabel()
@@ -118,7 +145,6 @@ struct JITCompiler {
             a.bind(next)
         }
         a.push(.rsi)
-        a.move(.rdi, .rbx)
         callOut(JITThunks.checkAddress)
         a.pop(.rsi)
         a.test(.rax, .rax)
@@ -134,7 +160,7 @@ struct JITCompiler {
             case let .fault(label, instruction, kind, size):
                 a.bind(label)
                 a.move(.rax, immediate: kind.rawValue)
-                a.move(.r8, immediate: UInt64(instruction))
+                a.store(JITState.slot(.faultInstruction), immediate: Int32(truncatingIfNeeded: instruction))
                 a.move(.rdx, immediate: UInt64(size))
                 a.move(.rcx, immediate: 0)
                 a.jump(faultRoutine)
@@ -142,7 +168,7 @@ struct JITCompiler {
                 a.bind(label)
                 a.move(.rdx, immediate: UInt64(size))
                 a.move(.rcx, immediate: write ? 1 : 0)
-                a.move(.r8, immediate: UInt64(instruction))
+                a.store(JITState.slot(.faultInstruction), immediate: Int32(truncatingIfNeeded: instruction))
                 a.call(checkRoutine)
                 a.jump(back)
             }
@@ -157,14 +183,17 @@ struct JITCompiler {
         return label
     }
 
-    /// Calls a C-convention function with the stack aligned as the ABI wants; r12 keeps the
-    /// stack pointer (callee-saved, so the callee preserves it).
+    /// Calls a C-convention function `(state, rsi, rdx, rcx)` with the registers in the block
+    /// and the stack aligned as the ABI wants; reloads the registers after. The result is in rax.
     mutating func callOut(_ function: UInt64) {
-        a.move(.r12, .rsp)
+        spillRegisters()
+        a.store(JITState.slot(.callStackPointer), .rsp)
         a.alu(.and, .rsp, immediate: -16)
+        a.move(.rdi, .rbx)
         a.move(.rax, immediate: function)
         a.call(.rax)
-        a.move(.rsp, .r12)
+        a.load(.rsp, JITState.slot(.callStackPointer))
+        reloadRegisters()
     }
 
     /// The label of instruction `target`; declines the program when it is out of range.

@@ -1,5 +1,6 @@
-/// The block JIT code works on during a run, addressed through rbx: the BPF registers, the
-/// bounds the inline checks compare against, the counters and where a fault is reported.
+/// The block JIT code works on during a run, addressed through rbx: the BPF registers (r0-r9
+/// while Swift runs; the code keeps them in host registers), the bounds the inline checks compare
+/// against, the counters and where a fault is reported.
 /// Plain 64-bit words, so machine code and Swift read the same layout.
 enum JITState {
     enum Slot: Int32 {
@@ -16,6 +17,8 @@ enum JITState {
         /// The `VMProgram` whose code is running (unretained: the run keeps it alive).
         case program
         case faultKind, faultInstruction, faultAddress, faultSize, faultWrite
+        /// The host stack pointer during a call into Swift (which needs it aligned).
+        case callStackPointer
     }
 
     static let slots = 40

@@ -2,7 +2,7 @@
 /// the stack, context and packet; helper calls; tail calls. C calling convention, so the code
 /// calls them directly; they report through return codes and the state block, never by throwing.
 enum JITThunks {
-    typealias Check = @convention(c) (UnsafeMutableRawPointer, UInt64, UInt64, UInt64, UInt64) -> UInt64
+    typealias Check = @convention(c) (UnsafeMutableRawPointer, UInt64, UInt64, UInt64) -> UInt64
     typealias Helper = @convention(c) (UnsafeMutableRawPointer, UInt64, UInt64) -> UInt64
     typealias TailCall = @convention(c) (UnsafeMutableRawPointer, UInt64) -> UInt64
 
@@ -16,9 +16,10 @@ enum JITThunks {
     }
 
     /// Whether `[address, address + size)` is allowed after the inline checks failed:
-    /// 1 yes, 0 no (and the fault is recorded).
-    static let check: Check = { raw, address, size, write, instruction in
+    /// 1 yes, 0 no (and the fault is recorded). The instruction is in the state block.
+    static let check: Check = { raw, address, size, write in
         let state = JITStateView(raw)
+        let instruction = state[.faultInstruction]
         let program = state.program
         let memory = state.memory(regions: program.regions, environment: state.run.pointee.environment)
         if memory.allows(address, size: size, write: write != 0) { return 1 }
