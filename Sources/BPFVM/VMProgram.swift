@@ -37,7 +37,7 @@ public final class VMProgram: @unchecked Sendable {
         functionStarts = Set(verified.functionStarts)
         self.instructions = instructions
         native = options.executor == .jit && ExecutorKind.jitAvailable
-            ? JITCompiler.compile(UnsafeBufferPointer(ops)) : nil
+            ? JITCompiler.compile(UnsafeBufferPointer(ops), regions: UnsafeBufferPointer(regionStorage)) : nil
     }
 
     /// Whether the JIT compiled this program (`JITExecutor` then runs it as machine code).

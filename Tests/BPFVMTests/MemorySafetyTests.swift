@@ -182,6 +182,30 @@ import Testing
         #expect(fault(try run(beyond, options: options)) != nil)
     }
 
+    @Test func readOnlyRegionRefusesWritesAndEdges() throws {
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 8)
+        defer { storage.deallocate() }
+        storage.initializeMemory(as: UInt8.self, repeating: 7)
+        struct ReadOnly: PseudoImmediateResolver {
+            let region: MemoryRegion
+            func resolve(_ immediate: PseudoImmediate) -> ResolvedImmediate? {
+                guard case .mapValue(fd: 3, offset: let offset) = immediate else { return nil }
+                return ResolvedImmediate(value: region.base + UInt64(offset), region: region)
+            }
+        }
+        var options = VerifierOptions()
+        options.resolver = ReadOnly(region: MemoryRegion(storage, writable: false))
+        let base = Asm.lddw(1, 3, source: 2)
+        #expect(try run(base + [Asm.ldxb(0, 1, 15), Asm.exit], options: options).get() == 7)
+        #expect(fault(try run(base + [Asm.ldxb(0, 1, 16), Asm.exit], options: options))?.instruction == 2)
+        #expect(fault(try run(base + [Asm.ldxb(0, 1, -1), Asm.exit], options: options))?.instruction == 2)
+        #expect(fault(try run(base + [Asm.ldxdw(0, 1, 9), Asm.exit], options: options))?.instruction == 2)
+        let write = fault(try run(base + [Asm.stdw(1, 0, 1), Asm.mov(0, 0), Asm.exit], options: options))
+        #expect(write?.kind == .outOfBounds(address: storage.baseAddress.map { UInt64(UInt(bitPattern: $0)) } ?? 0,
+                                            size: 8, write: true))
+        #expect(storage.allSatisfy { $0 == 7 })
+    }
+
     @Test func tailCallsStopAfterThirtyThree() throws {
         // Counts its runs in the context, then tail-calls itself.
         let program = [Asm.ldxdw(2, 1, 0), Asm.add(2, 1), Asm.stxdw(1, 0, 2),

@@ -11,6 +11,7 @@ struct JITCompiler {
 
     var a = X86Assembler()
     let ops: UnsafeBufferPointer<ExecOp>
+    let regions: [MemoryRegion]
     var instructionLabels: [X86Assembler.Label] = []
     var deferred: [DeferredStub] = []
     /// Routines every program carries, shared by all instructions.
@@ -25,10 +26,11 @@ struct JITCompiler {
     }
 
     /// The machine code for `ops`, or nil when the program should stay on the interpreter.
-    static func compile(_ ops: UnsafeBufferPointer<ExecOp>) -> NativeCode? {
+    /// `regions` are the program's load-time regions (map values, global data): checked inline.
+    static func compile(_ ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>) -> NativeCode? {
         #if arch(x86_64)
         guard ops.count > 0, ops.count <= maxOperations else { return nil }
-        var compiler = JITCompiler(ops: ops)
+        var compiler = JITCompiler(ops: ops, regions: regions)
         let body = compiler.emitProgram()
         guard !compiler.declined, let code = compiler.a.finished(),
               let memory = ExecutableMemory(code: code) else { return nil }
@@ -38,8 +40,11 @@ struct JITCompiler {
         #endif
     }
 
-    private init(ops: UnsafeBufferPointer<ExecOp>) {
+    private init(ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>) {
         self.ops = ops
+        self.regions = Array(regions)
+        // Region sizes are compared as 32-bit immediates; larger regions stay on the interpreter.
+        if regions.contains(where: { $0.count > Int(Int32.max) / 2 }) { declined = true }
         finalExit = a.newLabel(); faultExit = a.newLabel(); faultRoutine = a.newLabel()
         checkRoutine = a.newLabel(); returnZero = a.newLabel(); exitSequence = a.newLabel()
         for _ in 0..<ops.count { instructionLabels.append(a.newLabel()) }
@@ -128,8 +133,9 @@ struct JITCompiler {
         emitCheckRoutine()
     }
 
-    /// rsi address, rdx size, rcx write, the instruction in the block: returns when the access is allowed
-    /// by the context or packet ranges or, through Swift, anything else; faults otherwise.
+    /// rsi address, rdx size, rcx write, the instruction in the block: returns when the access is
+    /// allowed by the context or packet ranges, the program's regions (constants: they are fixed
+    /// at load) or, through Swift, the run's memory provider; faults otherwise.
     private mutating func emitCheckRoutine() {
         let allowed = a.newLabel()
         a.bind(checkRoutine)
@@ -141,6 +147,23 @@ struct JITCompiler {
             a.jump(.aboveOrEqual, next)
             a.alu(.add, .rax, .rdx)
             a.alu(.cmp, .rax, JITState.slot(count))
+            a.jump(.belowOrEqual, allowed)
+            a.bind(next)
+        }
+        for region in regions where region.count > 0 {
+            let next = a.newLabel()
+            if !region.writable {
+                a.test(.rcx, .rcx)
+                a.jump(.notEqual, next)
+            }
+            // rax = address - base, then the same two compares as the other ranges.
+            a.move(.rax, immediate: region.base)
+            a.unary(.neg, .rax, wide: true)
+            a.alu(.add, .rax, .rsi)
+            a.alu(.cmp, .rax, immediate: Int32(region.count))
+            a.jump(.aboveOrEqual, next)
+            a.alu(.add, .rax, .rdx)
+            a.alu(.cmp, .rax, immediate: Int32(region.count))
             a.jump(.belowOrEqual, allowed)
             a.bind(next)
         }

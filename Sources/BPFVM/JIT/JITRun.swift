@@ -2,6 +2,9 @@
 /// block. Lives on the executor's stack; the state block points at it.
 struct JITRun {
     let environment: RunEnvironment
+    /// The environment's memory provider, unretained: `environment` holds it for the run, and a
+    /// retain per checked access would cost more than the check.
+    unowned(unsafe) let provider: (any MemoryRegionProvider)?
     /// Frame records for callbacks, which run on the interpreter.
     let frames: UnsafeMutablePointer<UInt64>
     var tailCalls = 0
@@ -13,6 +16,7 @@ struct JITRun {
 
     init(environment: RunEnvironment, frames: UnsafeMutablePointer<UInt64>) {
         self.environment = environment
+        provider = environment.memory
         self.frames = frames
     }
 }

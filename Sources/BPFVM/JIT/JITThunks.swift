@@ -15,14 +15,13 @@ enum JITThunks {
         // A tail call into machine code returns the address to jump to instead.
     }
 
-    /// Whether `[address, address + size)` is allowed after the inline checks failed:
-    /// 1 yes, 0 no (and the fault is recorded). The instruction is in the state block.
+    /// Whether the run's memory provider allows `[address, address + size)`, asked after the
+    /// inline checks (stack, context, packet, the program's regions) failed: 1 yes, 0 no (and
+    /// the fault is recorded). The instruction is in the state block.
     static let check: Check = { raw, address, size, write in
         let state = JITStateView(raw)
         let instruction = state[.faultInstruction]
-        let program = state.program
-        let memory = state.memory(regions: program.regions, environment: state.run.pointee.environment)
-        if memory.allows(address, size: size, write: write != 0) { return 1 }
+        if state.run.pointee.provider?.allows(address, size: size, write: write != 0) == true { return 1 }
         state.recordFault(.outOfBounds, instruction: instruction, address: address, size: size, write: write != 0)
         return 0
     }
