@@ -36,10 +36,7 @@ extension JITCompiler {
         let frame = Int32(VMLimits.stackPerFrame)
         a.alu(.cmp, JITState.slot(.depth), immediate: Int32(VMLimits.maxCallFrames - 1))
         a.jump(.greaterOrEqual, faultStub(instruction: i, .callDepth))
-        for r: UInt8 in 6...9 {
-            loadRegister(.rax, r)
-            a.push(.rax)
-        }
+        for r in 6...9 { a.push(Self.hostRegisters[r]) }
         a.load(.rax, JITState.slot(.program))
         a.push(.rax)
         a.alu(.add, JITState.slot(.depth), immediate: 1)
@@ -47,22 +44,13 @@ extension JITCompiler {
         a.alu(.sub, .rax, immediate: frame)
         a.store(JITState.slot(.stackLow), .rax)
         a.alu(.add, JITState.slot(.stackCount), immediate: frame)
-        // rep stosq takes rdi, which holds r0.
-        a.push(.rdi)
-        a.move(.rdi, .rax)
-        a.move(.rcx, immediate: UInt64(frame / 8))
-        a.move(.rax, immediate: 0)
-        a.repeatStoreWords()
-        a.pop(.rdi)
+        a.call(zeroFrame)
         setFramePointer()
         a.call(label(of: target))
 
         a.pop(.rax)
         a.store(JITState.slot(.program), .rax)
-        for r: UInt8 in [9, 8, 7, 6] {
-            a.pop(.rax)
-            storeRegister(r, .rax)
-        }
+        for r in [9, 8, 7, 6] { a.pop(Self.hostRegisters[r]) }
         a.alu(.sub, JITState.slot(.depth), immediate: 1)
         a.alu(.add, JITState.slot(.stackLow), immediate: frame)
         a.alu(.sub, JITState.slot(.stackCount), immediate: frame)

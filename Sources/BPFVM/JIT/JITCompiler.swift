@@ -15,7 +15,7 @@ struct JITCompiler {
     var instructionLabels: [X86Assembler.Label] = []
     var deferred: [DeferredStub] = []
     /// Routines every program carries, shared by all instructions.
-    var finalExit, faultExit, faultRoutine, checkRoutine, returnZero, exitSequence: X86Assembler.Label
+    var finalExit, faultExit, faultRoutine, checkRoutine, returnZero, exitSequence, zeroFrame: X86Assembler.Label
     /// Set when an operation cannot be translated; the program then stays on the interpreter.
     var declined = false
 
@@ -47,6 +47,7 @@ struct JITCompiler {
         if regions.contains(where: { $0.count > Int(Int32.max) / 2 }) { declined = true }
         finalExit = a.newLabel(); faultExit = a.newLabel(); faultRoutine = a.newLabel()
         checkRoutine = a.newLabel(); returnZero = a.newLabel(); exitSequence = a.newLabel()
+        zeroFrame = a.newLabel()
         for _ in 0..<ops.count { instructionLabels.append(a.newLabel()) }
     }
 
@@ -129,6 +130,12 @@ struct JITCompiler {
         a.bind(returnZero)
         a.move(Self.hostRegisters[0], immediate: 0)
         a.jump(finalExit)
+
+        // rax = a new frame's lowest byte: zeroes its 512 bytes with 16-byte stores.
+        a.bind(zeroFrame)
+        a.zeroVector0()
+        for k in stride(from: 0, to: VMLimits.stackPerFrame, by: 16) { a.storeVector0(X86Memory(.rax, Int32(k))) }
+        a.ret()
 
         emitCheckRoutine()
     }

@@ -302,6 +302,9 @@ struct X86Assembler {
         byte(0x58 + (r.rawValue & 7))
     }
 
-    /// `rep stosq`: stores rax to rcx words from rdi upwards.
-    mutating func repeatStoreWords() { bytes.append(contentsOf: [0xf3, 0x48, 0xab]) }
+    /// `xorps xmm0, xmm0`.
+    mutating func zeroVector0() { bytes.append(contentsOf: [0x0f, 0x57, 0xc0]) }
+
+    /// `movups [m], xmm0`: 16 bytes, any alignment.
+    mutating func storeVector0(_ m: X86Memory) { encode(wide: false, [0x0f, 0x11], reg: 0, memory: m) }
 }
