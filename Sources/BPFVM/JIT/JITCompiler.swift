@@ -195,7 +195,19 @@ struct JITCompiler {
                 a.move(.rcx, immediate: 0)
                 a.jump(faultRoutine)
             case let .slowCheck(label, back, size, write, instruction):
+                // The context and the packet inline too; then the shared routine.
                 a.bind(label)
+                for (low, count) in [(JITState.Slot.contextLow, JITState.Slot.fastContextCount), (.packetLow, .packetCount)] {
+                    let next = a.newLabel()
+                    a.move(.rax, .rsi)
+                    a.alu(.sub, .rax, JITState.slot(low))
+                    a.alu(.cmp, .rax, JITState.slot(count))
+                    a.jump(.aboveOrEqual, next)
+                    a.alu(.add, .rax, immediate: Int32(size))
+                    a.alu(.cmp, .rax, JITState.slot(count))
+                    a.jump(.belowOrEqual, back)
+                    a.bind(next)
+                }
                 a.move(.rdx, immediate: UInt64(size))
                 a.move(.rcx, immediate: write ? 1 : 0)
                 a.store(JITState.slot(.faultInstruction), immediate: Int32(truncatingIfNeeded: instruction))
