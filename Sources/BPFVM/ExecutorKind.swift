@@ -19,8 +19,8 @@ public enum ExecutorKind: String, Sendable, CaseIterable {
         #endif
     }
 
-    /// The platform's choice when nothing else is said.
-    public static var platformDefault: ExecutorKind { .interpreter }
+    /// The platform's choice when nothing else is said: the JIT where it exists.
+    public static var platformDefault: ExecutorKind { jitAvailable ? .jit : .interpreter }
 
     /// The process-wide choice: `TCX_VM_EXECUTOR=jit` or `=interpreter` overrides the platform default.
     public static let selected: ExecutorKind = {

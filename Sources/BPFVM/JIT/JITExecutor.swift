@@ -41,12 +41,16 @@ public struct JITExecutor: ProgramExecutor {
         state[.budget] = UInt64(bitPattern: Int64(program.instructionBudget))
         state[.program] = UInt64(UInt(bitPattern: Unmanaged.passUnretained(program).toOpaque()))
 
-        var run = JITRun(environment: environment, frames: frames)
-        let status = withUnsafeMutablePointer(to: &run) { pointer in
-            state[.run] = UInt64(UInt(bitPattern: pointer))
-            return withExtendedLifetime(program) { native.enter(raw) }
+        // The fault is read while the run (which may hold it) still exists.
+        let fault: VMFault? = withUnsafePointer(to: environment) { borrowed in
+            var run = JITRun(environment: borrowed, frames: frames)
+            return withUnsafeMutablePointer(to: &run) { pointer in
+                state[.run] = UInt64(UInt(bitPattern: pointer))
+                let status = withExtendedLifetime(program) { native.enter(raw) }
+                return status == 0 ? nil : state.fault()
+            }
         }
-        guard status == 0 else { throw state.fault() }
+        if let fault { throw fault }
         return state.register(0)
     }
 }

@@ -1,7 +1,8 @@
 /// The Swift side of one JIT run: what helpers, tail calls and faults need besides the state
 /// block. Lives on the executor's stack; the state block points at it.
 struct JITRun {
-    let environment: RunEnvironment
+    /// The caller's environment, borrowed for the run (a copy would retain what it holds).
+    let environment: UnsafePointer<RunEnvironment>
     /// The environment's memory provider, unretained: `environment` holds it for the run, and a
     /// retain per checked access would cost more than the check.
     unowned(unsafe) let provider: (any MemoryRegionProvider)?
@@ -14,9 +15,9 @@ struct JITRun {
     /// A fault the machine code cannot describe in words (a helper's, a callback's).
     var fault: VMFault? = nil
 
-    init(environment: RunEnvironment, frames: UnsafeMutablePointer<UInt64>) {
+    init(environment: UnsafePointer<RunEnvironment>, frames: UnsafeMutablePointer<UInt64>) {
         self.environment = environment
-        provider = environment.memory
+        provider = environment.pointee.memory
         self.frames = frames
     }
 }

@@ -38,8 +38,8 @@ enum JITThunks {
         }
         let environment = run.pointee.environment
         var call = HelperCall(state.register(1), state.register(2), state.register(3), state.register(4), state.register(5),
-                              memory: state.memory(regions: program.regions, environment: environment),
-                              environment: environment,
+                              memory: state.memory(regions: program.regions, environment: environment.pointee),
+                              environment: environment.pointee,
                               site: CallbackSite(program: program, frames: run.pointee.frames,
                                                  depth: Int(state[.depth]), instruction: site))
         let result = function(&call)
@@ -64,7 +64,7 @@ enum JITThunks {
         let state = JITStateView(raw)
         let run = state.run
         guard run.pointee.tailCalls < VMLimits.maxTailCalls,
-              let target = run.pointee.environment.tailCalls?.program(map: state.register(2),
+              let target = run.pointee.environment.pointee.tailCalls?.program(map: state.register(2),
                                                                        index: UInt32(truncatingIfNeeded: state.register(3)))
         else { return Status.proceed.rawValue }
         run.pointee.tailCalls += 1
@@ -78,7 +78,7 @@ enum JITThunks {
     /// until that frame exits (its own budget and tail-call count: a fallback, not the fast path).
     private static func interpretTailCall(_ target: VMProgram, state: JITStateView) -> UInt64 {
         let run = state.run
-        let environment = run.pointee.environment
+        let environment = run.pointee.environment.pointee
         var machine = Machine(callbackOf: target, registers: state.words, frames: run.pointee.frames,
                               memory: state.memory(regions: target.regions, environment: environment),
                               environment: environment)
