@@ -1,9 +1,15 @@
 /// Loads, stores, atomics and the legacy packet loads, each behind the checks the
 /// interpreter makes.
 extension JITCompiler {
-    /// rsi = r[base] + offset, checked for `size` bytes: inline against the stack frames in use,
-    /// out of line against everything else.
-    private mutating func checkedAddress(base: UInt8, offset: Int32, size: Int, write: Bool, at i: Int) {
+    /// The operand of an access of `size` bytes at r[base] + offset, checked: inline against the
+    /// stack frames in use, out of line against everything else. rsi then holds the address,
+    /// except for accesses through r10 that lie inside the current frame: the verifier checked
+    /// those at load (r10 is read-only and its offset constant), so they need no check at all.
+    private mutating func checkedAddress(base: UInt8, offset: Int32, size: Int, write: Bool, at i: Int) -> X86Memory {
+        if base == 10, offset >= -Int32(VMLimits.stackPerFrame), offset + Int32(size) <= 0 {
+            a.load(.rsi, JITState.register(10))
+            return X86Memory(.rsi, offset)
+        }
         loadRegister(.rsi, base)
         if offset != 0 { a.alu(.add, .rsi, immediate: offset) }
         let slow = a.newLabel(), allowed = a.newLabel()
@@ -16,38 +22,43 @@ extension JITCompiler {
         a.jump(.above, slow)
         a.bind(allowed)
         deferred.append(.slowCheck(slow, back: allowed, size: size, write: write, instruction: i))
+        return X86Memory(.rsi)
     }
 
     /// The same, and aligned to `size` as atomics must be.
+    /// rsi = the address (no shortcut through r10 here: the alignment test needs it whole).
     private mutating func alignedAddress(base: UInt8, offset: Int32, size: Int, write: Bool, at i: Int) {
-        checkedAddress(base: base, offset: offset, size: size, write: write, at: i)
+        var target = checkedAddress(base: base, offset: offset, size: size, write: write, at: i)
+        if target.displacement != 0 {
+            a.lea(.rsi, target)
+            target = X86Memory(.rsi)
+        }
         a.test(.rsi, immediate: Int32(size - 1))
         a.jump(.notEqual, faultStub(instruction: i, .misaligned, size: size))
     }
 
     mutating func memoryAccess(_ op: ExecOp, at i: Int) {
-        let target = X86Memory(.rsi)
         switch op.code {
         case .ldxB, .ldxH, .ldxW, .ldxDW:
             let size = [ExecCode.ldxB: 1, .ldxH: 2, .ldxW: 4][op.code] ?? 8
-            checkedAddress(base: op.src, offset: op.offset, size: size, write: false, at: i)
+            let target = checkedAddress(base: op.src, offset: op.offset, size: size, write: false, at: i)
             a.load(.rax, target, size: size)
             storeRegister(op.dst, .rax)
         case .ldxSB, .ldxSH, .ldxSW:
             let size = [ExecCode.ldxSB: 1, .ldxSH: 2][op.code] ?? 4
-            checkedAddress(base: op.src, offset: op.offset, size: size, write: false, at: i)
+            let target = checkedAddress(base: op.src, offset: op.offset, size: size, write: false, at: i)
             a.loadSigned(.rax, target, size: size)
             storeRegister(op.dst, .rax)
         case .ldxCtxPointer:
             contextPointerLoad(op, at: i)
         case .stxB, .stxH, .stxW, .stxDW:
             let size = [ExecCode.stxB: 1, .stxH: 2, .stxW: 4][op.code] ?? 8
-            checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
+            let target = checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
             loadRegister(.rax, op.src)
             a.store(target, .rax, size: size)
         default:
             let size = [ExecCode.stB: 1, .stH: 2, .stW: 4][op.code] ?? 8
-            checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
+            let target = checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
             a.move(.rax, immediate: UInt64(bitPattern: op.imm))
             a.store(target, .rax, size: size)
         }
@@ -67,8 +78,8 @@ extension JITCompiler {
         storeRegister(op.dst, .rax)
         a.jump(done)
         a.bind(ordinary)
-        checkedAddress(base: op.src, offset: op.offset, size: 4, write: false, at: i)
-        a.load(.rax, X86Memory(.rsi), size: 4)
+        let target = checkedAddress(base: op.src, offset: op.offset, size: 4, write: false, at: i)
+        a.load(.rax, target, size: 4)
         storeRegister(op.dst, .rax)
         a.bind(done)
     }
