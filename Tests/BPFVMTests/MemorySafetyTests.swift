@@ -119,6 +119,30 @@ import Testing
         #expect(fault(try run(program, options: options))?.kind == .instructionLimit)
     }
 
+    /// A loop whose body divides, calls a helper and calls a function: the budget is charged
+    /// the same way on both engines however the body gets there, and runs out at the same
+    /// instruction after the same number of iterations (counted in the context).
+    @Test func budgetIsExactAcrossDivisionsHelpersAndCalls() throws {
+        var options = VerifierOptions()
+        options.helpers.register(1, name: "identity") { call in call.r1 }
+        let program = [
+            Asm.movReg(6, 1), Asm.mov(7, 0),
+            // loop: r7 += 1; ctx[0] = r7; r0 = r7 / 3; r1 = r0; call 1; call f; goto loop
+            Asm.add(7, 1), Asm.stxdw(6, 0, 7),
+            Instruction(opcode: 0xbf, dst: 0, src: 7), Instruction(opcode: 0x37, dst: 0, imm: 3),
+            Asm.movReg(1, 0), Asm.call(1), Asm.callLocal(2),
+            Asm.jne(7, 1_000_000, -8), Asm.exit,
+            // f: r0 = 7 (its own frame)
+            Asm.mov(0, 7), Asm.exit,
+        ]
+        for budget in [0, 1, 7, 8, 9, 100, 1_001] {
+            options.maxExecutedInstructions = budget
+            let f = fault(try run(program, options: options))
+            #expect(f?.kind == .instructionLimit, "budget \(budget)")
+            #expect(f?.instruction == 9, "budget \(budget)")
+        }
+    }
+
     @Test func boundedLoopRuns() throws {
         let program = [Asm.mov(0, 0), Asm.add(0, 1), Asm.jne(0, 1000, -2), Asm.exit]
         #expect(try run(program).get() == 1000)

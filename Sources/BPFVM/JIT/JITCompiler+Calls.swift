@@ -2,6 +2,7 @@
 extension JITCompiler {
     /// `call id` or `callx reg`: through the Swift helper thunk, which sets r0.
     mutating func helperCall(_ op: ExecOp, at i: Int) {
+        a.store(JITState.slot(.budget), Self.budget)
         if op.code == .callHelper {
             a.move(.rsi, immediate: UInt64(bitPattern: op.imm))
         } else {
@@ -18,6 +19,7 @@ extension JITCompiler {
     /// target (or the limit is reached) the program continues, as in the kernel.
     mutating func tailCall(at i: Int) {
         let proceed = a.newLabel()
+        a.store(JITState.slot(.budget), Self.budget)
         a.move(.rsi, immediate: UInt64(i))
         callOut(JITThunks.tailCallAddress)
         a.test(.rax, .rax)

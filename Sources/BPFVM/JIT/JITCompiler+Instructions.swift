@@ -107,6 +107,7 @@ extension JITCompiler {
         loadOperand(op, immediate: isImmediate(op, blockStart: block))
         loadRegister(.rax, op.dst)
         let byZero = a.newLabel(), done = a.newLabel()
+        a.push(Self.budget)  // div and idiv write rdx
         a.test(.rcx, .rcx, wide: wide)
         a.jump(.equal, byZero)
         if signed {
@@ -129,6 +130,7 @@ extension JITCompiler {
         a.bind(byZero)
         if !modulo { a.move(.rax, immediate: 0) }
         a.bind(done)
+        a.pop(Self.budget)
         if !wide { a.move(.rax, .rax, wide: false) }
         storeRegister(op.dst, .rax)
     }
@@ -153,7 +155,7 @@ extension JITCompiler {
     private mutating func branch(at i: Int, to target: Int32) {
         let destination = label(of: target)
         if Int(target) <= i {
-            a.alu(.sub, JITState.slot(.budget), immediate: Int32(i + 1 - Int(target)))
+            a.alu(.sub, Self.budget, immediate: Int32(i + 1 - Int(target)))
             a.jump(.less, faultStub(instruction: i, .instructionLimit))
         }
         a.jump(destination)

@@ -125,12 +125,14 @@ extension JITCompiler {
         case .fetchOr, .fetchAnd, .fetchXor:
             // No x86 instruction returns the old value of these: a compare-exchange loop.
             let retry = a.newLabel()
+            a.push(Self.budget)
             a.load(.rax, target, size: wide ? 8 : 4)
             a.bind(retry)
             a.move(.rdx, .rax)
             a.alu(code == .fetchOr ? .or : code == .fetchAnd ? .and : .xor, .rdx, .rcx, wide: wide)
             a.lockedCompareExchange(target, .rdx, wide: wide)
             a.jump(.notEqual, retry)
+            a.pop(Self.budget)
             a.move(.rax, .rax, wide: wide)
             storeRegister(op.src, .rax)
         case .cmpxchg:

@@ -2,7 +2,9 @@
 ///
 /// r0-r9 live in host registers (`hostRegisters`), r10 in the state block rbx points at; calls
 /// into Swift store r0-r9 there first and reload them after, so helpers, the slow path and
-/// callbacks see them. Each instruction works in rax, rcx, rdx and rsi.
+/// callbacks see them. The loop budget lives in rdx (a chain of read-modify-writes in memory
+/// would bound every loop at one iteration per store-forwarding delay); the few instructions
+/// that need rdx save it around their use. Each instruction works in rax, rcx and rsi.
 /// Accesses are checked inline against the stack, then against context, packet and regions in
 /// a shared routine; whatever a check refuses faults with the interpreter's `VMFault`.
 struct JITCompiler {
@@ -52,6 +54,8 @@ struct JITCompiler {
     }
 
     static let calleeSaved: [X86Reg] = [.rbx, .rbp, .r12, .r13, .r14, .r15]
+    /// Where the instructions left for loops live while machine code runs.
+    static let budget = X86Reg.rdx
     /// Where r0-r9 live while machine code runs.
     static let hostRegisters: [X86Reg] = [.rdi, .rbp, .r8, .r9, .r10, .r11, .r12, .r13, .r14, .r15]
 
@@ -85,6 +89,7 @@ struct JITCompiler {
         a.move(.rbx, .rdi)
         a.store(JITState.slot(.savedStackPointer), .rsp)
         reloadRegisters()
+        a.load(Self.budget, JITState.slot(.budget))
         let body = a.offset
         for i in 0..<ops.count {
             a.bind(instructionLabels[i])
@@ -208,10 +213,12 @@ struct JITCompiler {
                     a.jump(.belowOrEqual, back)
                     a.bind(next)
                 }
+                a.push(Self.budget)
                 a.move(.rdx, immediate: UInt64(size))
                 a.move(.rcx, immediate: write ? 1 : 0)
                 a.store(JITState.slot(.faultInstruction), immediate: Int32(truncatingIfNeeded: instruction))
                 a.call(checkRoutine)
+                a.pop(Self.budget)
                 a.jump(back)
             }
             k += 1
@@ -226,7 +233,8 @@ struct JITCompiler {
     }
 
     /// Calls a C-convention function `(state, rsi, rdx, rcx)` with the registers in the block
-    /// and the stack aligned as the ABI wants; reloads the registers after. The result is in rax.
+    /// and the stack aligned as the ABI wants; reloads the registers and the budget after (the
+    /// caller stored the budget before it put an argument in rdx). The result is in rax.
     mutating func callOut(_ function: UInt64) {
         spillRegisters()
         a.store(JITState.slot(.callStackPointer), .rsp)
@@ -236,6 +244,7 @@ struct JITCompiler {
         a.call(.rax)
         a.load(.rsp, JITState.slot(.callStackPointer))
         reloadRegisters()
+        a.load(Self.budget, JITState.slot(.budget))
     }
 
     /// The label of instruction `target`; declines the program when it is out of range.
