@@ -62,6 +62,31 @@ extension JITCompiler {
         }
     }
 
+    /// add, sub, or, and, xor, mov and register mul straight on the host registers of r0-r9 (one
+    /// instruction instead of four through rax and rcx); false when the operation needs the
+    /// general form. 32-bit forms clear the upper half, as the ISA wants.
+    private mutating func directArithmetic(_ op: ExecOp, pair: Int, immediate: Bool, wide: Bool) -> Bool {
+        guard let dst = host(op.dst) else { return false }
+        let source = immediate ? nil : host(op.src)
+        if !immediate && source == nil { return false }
+        let kinds: [Int: X86Assembler.ALU] = [0: .add, 1: .sub, 7: .or, 8: .and, 9: .xor]
+        if let kind = kinds[pair] {
+            if let source {
+                a.alu(kind, dst, source, wide: wide)
+            } else {
+                a.alu(kind, dst, immediate: Int32(truncatingIfNeeded: op.imm), wide: wide)
+            }
+            return true
+        }
+        switch (pair, source) {
+        case (13, let source?): a.move(dst, source, wide: wide)
+        case (13, nil): a.move(dst, immediate: wide ? UInt64(bitPattern: op.imm) : UInt64(UInt32(truncatingIfNeeded: op.imm)))
+        case (2, let source?): a.multiply(dst, source, wide: wide)
+        default: return false
+        }
+        return true
+    }
+
     /// Whether the code's second operand is an immediate: codes come in (I, R) pairs from an
     /// even raw value in every block the compiler builds.
     private func isImmediate(_ op: ExecOp, blockStart: ExecCode) -> Bool {
@@ -80,6 +105,7 @@ extension JITCompiler {
     private mutating func arithmetic(_ op: ExecOp, wide: Bool) {
         let block: ExecCode = wide ? .add64I : .add32I
         let pair = Int(op.code.rawValue - block.rawValue) / 2
+        if directArithmetic(op, pair: pair, immediate: isImmediate(op, blockStart: block), wide: wide) { return }
         loadOperand(op, immediate: isImmediate(op, blockStart: block))
         loadRegister(.rax, op.dst)
         // The pair order of ExecCode: add sub mul div sdiv mod smod or and xor lsh rsh arsh mov.
@@ -162,8 +188,20 @@ extension JITCompiler {
     }
 
     private mutating func conditionalJump(_ op: ExecOp, at i: Int, wide: Bool, pair: Int) {
-        loadOperand(op, immediate: pair >= 0 && (op.code.rawValue - (wide ? ExecCode.jeq64I : .jeq32I).rawValue) % 2 == 0)
-        loadRegister(.rax, op.dst)
+        let immediate = (op.code.rawValue - (wide ? ExecCode.jeq64I : .jeq32I).rawValue) % 2 == 0
+        // Compared where they live when they are in host registers; else through rax and rcx.
+        // `right` nil: compare with the immediate itself.
+        var left = X86Reg.rax, right: X86Reg? = .rcx
+        if let dst = host(op.dst) { left = dst } else { loadRegister(.rax, op.dst) }
+        if immediate && pair != 6 {
+            right = nil
+        } else if immediate {
+            a.move(.rcx, immediate: UInt64(bitPattern: op.imm))
+        } else if let src = host(op.src) {
+            right = src
+        } else {
+            loadRegister(.rcx, op.src)
+        }
         // The pair order of ExecCode: eq ne gt ge lt le set sgt sge slt sle.
         let conditions: [X86Condition] = [.equal, .notEqual, .above, .aboveOrEqual, .below, .belowOrEqual,
                                           .notEqual, .greater, .greaterOrEqual, .less, .lessOrEqual]
@@ -171,7 +209,11 @@ extension JITCompiler {
             declined = true
             return
         }
-        if pair == 6 { a.test(.rax, .rcx, wide: wide) } else { a.alu(.cmp, .rax, .rcx, wide: wide) }
+        if let right {
+            if pair == 6 { a.test(left, right, wide: wide) } else { a.alu(.cmp, left, right, wide: wide) }
+        } else {
+            a.alu(.cmp, left, immediate: Int32(truncatingIfNeeded: op.imm), wide: wide)
+        }
         let condition = conditions[pair]
         if Int(op.offset) > i {
             a.jump(condition, label(of: op.offset))
