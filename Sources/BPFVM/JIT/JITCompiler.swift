@@ -179,8 +179,18 @@ struct JITCompiler {
             a.jump(.belowOrEqual, allowed)
             a.bind(next)
         }
+        // The check reads no BPF register: only the host registers Swift may clobber are kept
+        // (rdx, the budget, was saved by the caller), which is cheaper than storing them all.
         a.push(.rsi)
-        callOut(JITThunks.checkAddress)
+        let clobbered = Self.hostRegisters.filter { [.rdi, .r8, .r9, .r10, .r11].contains($0) }
+        for r in clobbered { a.push(r) }
+        a.store(JITState.slot(.callStackPointer), .rsp)
+        a.alu(.and, .rsp, immediate: -16)
+        a.move(.rdi, .rbx)
+        a.move(.rax, immediate: JITThunks.checkAddress)
+        a.call(.rax)
+        a.load(.rsp, JITState.slot(.callStackPointer))
+        for r in clobbered.reversed() { a.pop(r) }
         a.pop(.rsi)
         a.test(.rax, .rax)
         a.jump(.equal, faultExit)
