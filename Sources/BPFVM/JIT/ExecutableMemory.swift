@@ -20,7 +20,8 @@ final class ExecutableMemory: @unchecked Sendable {
         guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               mapped != MAP_FAILED else { return nil }
         code.withUnsafeBytes { source in
-            mapped.copyMemory(from: source.baseAddress.unsafelyUnwrapped, byteCount: code.count)
+            guard let bytes = source.baseAddress else { return }
+            mapped.copyMemory(from: bytes, byteCount: source.count)
         }
         guard mprotect(mapped, size, PROT_READ | PROT_EXEC) == 0 else {
             munmap(mapped, size)
