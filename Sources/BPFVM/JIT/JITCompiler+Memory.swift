@@ -42,20 +42,26 @@ extension JITCompiler {
         case .ldxB, .ldxH, .ldxW, .ldxDW:
             let size = [ExecCode.ldxB: 1, .ldxH: 2, .ldxW: 4][op.code] ?? 8
             let target = checkedAddress(base: op.src, offset: op.offset, size: size, write: false, at: i)
-            a.load(.rax, target, size: size)
-            storeRegister(op.dst, .rax)
+            let destination = host(op.dst) ?? .rax
+            a.load(destination, target, size: size)
+            if destination == .rax { storeRegister(op.dst, .rax) }
         case .ldxSB, .ldxSH, .ldxSW:
             let size = [ExecCode.ldxSB: 1, .ldxSH: 2][op.code] ?? 4
             let target = checkedAddress(base: op.src, offset: op.offset, size: size, write: false, at: i)
-            a.loadSigned(.rax, target, size: size)
-            storeRegister(op.dst, .rax)
+            let destination = host(op.dst) ?? .rax
+            a.loadSigned(destination, target, size: size)
+            if destination == .rax { storeRegister(op.dst, .rax) }
         case .ldxCtxPointer:
             contextPointerLoad(op, at: i)
         case .stxB, .stxH, .stxW, .stxDW:
             let size = [ExecCode.stxB: 1, .stxH: 2, .stxW: 4][op.code] ?? 8
             let target = checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
-            loadRegister(.rax, op.src)
-            a.store(target, .rax, size: size)
+            if let source = host(op.src) {
+                a.store(target, source, size: size)
+            } else {
+                loadRegister(.rax, op.src)
+                a.store(target, .rax, size: size)
+            }
         default:
             let size = [ExecCode.stB: 1, .stH: 2, .stW: 4][op.code] ?? 8
             let target = checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
