@@ -33,6 +33,16 @@ struct JITCodeMemoryTests {
         #expect(try context.withUnsafeMutableBytes { try JITExecutor.run(program, context: $0) } == 42)
     }
 
+    @Test func programsTooLargeToCompileRunOnTheInterpreter() throws {
+        var options = VerifierOptions()
+        options.executor = .jit
+        let body = [Instruction](repeating: Asm.add(0, 1), count: JITCompiler.maxOperations)
+        let program = try VMProgram(instructions: [Asm.mov(0, 0)] + body + [Asm.exit], options: options)
+        #expect(!program.isCompiled)
+        var context = [UInt8](repeating: 0, count: 8)
+        #expect(try context.withUnsafeMutableBytes { try JITExecutor.run(program, context: $0) } == UInt64(JITCompiler.maxOperations))
+    }
+
     @Test func interpreterLoadsCarryNoCode() throws {
         var options = VerifierOptions()
         options.executor = .interpreter
