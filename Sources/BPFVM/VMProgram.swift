@@ -12,6 +12,9 @@ public final class VMProgram: @unchecked Sendable {
     let functionStarts: Set<Int>
     /// The program as x86-64 machine code, when it was loaded for the JIT and could be compiled.
     let native: NativeCode?
+    /// `native`'s entry, kept apart so a run reaches it without retaining the code object
+    /// (the program owns it for as long as the program lives).
+    let nativeEntry: NativeCode.Entry?
     /// The program as loaded.
     public let instructions: [Instruction]
     /// Memory the program's map references open up.
@@ -38,6 +41,7 @@ public final class VMProgram: @unchecked Sendable {
         self.instructions = instructions
         native = options.executor == .jit && ExecutorKind.jitAvailable
             ? JITCompiler.compile(UnsafeBufferPointer(ops), regions: UnsafeBufferPointer(regionStorage)) : nil
+        nativeEntry = native?.entry
     }
 
     /// Whether the JIT compiled this program (`JITExecutor` then runs it as machine code).

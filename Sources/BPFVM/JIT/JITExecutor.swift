@@ -20,7 +20,7 @@ public struct JITExecutor: ProgramExecutor {
                            packet: UnsafeMutableRawBufferPointer? = nil,
                            environment: RunEnvironment = RunEnvironment(),
                            r2: UInt64 = 0) throws(VMFault) -> UInt64 {
-        guard let native = program.native else {
+        guard let enter = program.nativeEntry else {
             return try Interpreter.run(program, context: context, packet: packet, environment: environment, r2: r2)
         }
         let block = ScratchPool.take()
@@ -53,7 +53,7 @@ public struct JITExecutor: ProgramExecutor {
             var run = JITRun(environment: borrowed, frames: frames)
             return withUnsafeMutablePointer(to: &run) { pointer in
                 state[.run] = UInt64(UInt(bitPattern: pointer))
-                let status = withExtendedLifetime(program) { native.enter(raw) }
+                let status = withExtendedLifetime(program) { enter(raw) }
                 return status == 0 ? nil : state.fault()
             }
         }

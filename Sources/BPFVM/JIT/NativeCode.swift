@@ -11,10 +11,8 @@ final class NativeCode: Sendable {
     }
 
     /// Runs the code on a prepared state block: 0 when the program exited (r0 is in the
-    /// block), 1 when it faulted (the block says how).
-    func enter(_ state: UnsafeMutableRawPointer) -> UInt64 {
-        unsafeBitCast(memory.base, to: Entry.self)(state)
-    }
+    /// block), 1 when it faulted (the block says how). Valid while this object lives.
+    var entry: Entry { unsafeBitCast(memory.base, to: Entry.self) }
 
     /// Where a tail call into this program jumps: past the entry's register saving.
     var bodyAddress: UInt64 { UInt64(UInt(bitPattern: memory.base + bodyOffset)) }
