@@ -17,9 +17,26 @@ public struct GlobalFunction: Hashable, Sendable {
     public var name: String
     /// Whether its BTF return type is an integer or an enum (void and pointers are not).
     public var returnsScalar: Bool
-    public init(instruction: UInt32, name: String, returnsScalar: Bool) {
+    /// Its parameters as the kernel types them from BTF (`btf_prepare_func_args`); empty when
+    /// the BTF tags them (`__arg_ctx` and the like), which the verifier then does not follow.
+    public var arguments: [GlobalArgument]
+    public init(instruction: UInt32, name: String, returnsScalar: Bool, arguments: [GlobalArgument] = []) {
         self.instruction = instruction
         self.name = name
         self.returnsScalar = returnsScalar
+        self.arguments = arguments
     }
+}
+
+/// A global function's parameter, as the kernel verifies the function with it and checks
+/// each caller's register against it.
+public enum GlobalArgument: Hashable, Sendable {
+    /// An integer or enum.
+    case scalar
+    /// A pointer to the program type's context (`struct __sk_buff *`).
+    case context
+    /// A pointer to `size` bytes, or NULL.
+    case memory(size: Int)
+    /// A type the kernel refuses (its log line's words).
+    case unsupported(String)
 }

@@ -32,6 +32,9 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .lruPercpuHash: "lru_percpu_hash"
         case .lpmTrie: "lpm_trie"
         case .ringbuf: "ringbuf"
+        case .userRingbuf: "user_ringbuf"
+        case .taskStorage: "task_storage"
+        case .cgrpStorage: "cgrp_storage"
         case .skStorage: "sk_storage"
         case .cgroupArray: "cgroup_array"
         default: "map_type_\(rawValue)"
@@ -88,6 +91,10 @@ public struct MapSpec: Hashable, Sendable {
     /// Where the value's `bpf_spin_lock` is (from BTF), nil without one: the kernel never
     /// copies that word to or from userspace.
     public var spinLockOffset: UInt32?
+    /// Where the value's `struct bpf_timer` is (from BTF), nil without one: the kernel keeps
+    /// the timer beside the value, never copies those 16 bytes to or from userspace, and frees
+    /// the timer when the value is overwritten or deleted.
+    public var timerOffset: UInt32?
 
     public init(name: String, type: MapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
                 flags: UInt32 = 0, pinning: UInt32 = 0, initialValue: [UInt8]? = nil) {

@@ -120,6 +120,8 @@ public final class ArrayMap: BPFMap, @unchecked Sendable {
                 valueAddress(i, cpu: c).copyMemory(from: value + c * elementStride, byteCount: count)
             }
         }
+        // As the kernel's array update ends: what lived beside the old value (a timer) goes.
+        releaseFields(of: valueAddress(i, cpu: 0))
         return nil
     }
 

@@ -1,5 +1,6 @@
 import Atomics
 import BPFCore
+import Synchronization
 
 /// One key/value pair of a map as userspace sees it.
 public struct MapEntry: Equatable, Sendable {
@@ -20,6 +21,8 @@ public class BPFMap: @unchecked Sendable {
     public let spec: MapSpec
     public let possibleCPUs: Int
     private let frozen = ManagedAtomic<Bool>(false)
+    /// MapValueFields.swift: the runtime's state beside the values (BPF timers).
+    let fieldsBox = Mutex<(any MapValueFields)?>(nil)
 
     init(validated spec: MapSpec, possibleCPUs: Int) {
         self.spec = spec

@@ -99,6 +99,7 @@ public final class HashMap: BPFMap, @unchecked Sendable {
     }
 
     func release(_ slot: Int32) {
+        releaseFields(of: valueArea(slot))
         live[Int(slot)] = false
         pool.give(slot)
     }

@@ -1,6 +1,6 @@
 import BPFCore
 
-/// BPF_MAP_CREATE's rules for BPF_MAP_TYPE_SK_STORAGE, as measured on Linux 6.18.
+/// BPF_MAP_CREATE's rules for local storage (SK_STORAGE, TASK_STORAGE), as measured on Linux 6.18.
 extension MapSpec {
     /// BPF_F_CLONE: the storage follows a socket into its clones.
     static let cloneFlag: UInt32 = 0x200
@@ -11,18 +11,18 @@ extension MapSpec {
     func validateSKStorage() throws(MapError) {
         let allowed = MapFlags.noPrealloc | Self.cloneFlag
         guard flags & ~allowed == 0 else {
-            throw MapError(.EINVAL, "flags 0x\(String(flags & ~allowed, radix: 16)) are not valid for sk_storage")
+            throw MapError(.EINVAL, "flags 0x\(String(flags & ~allowed, radix: 16)) are not valid for \(type)")
         }
         // Storage lives in the socket and is allocated on demand: the map is never preallocated.
-        guard flags & MapFlags.noPrealloc != 0 else { throw MapError(.EINVAL, "sk_storage needs BPF_F_NO_PREALLOC") }
-        guard maxEntries == 0 else { throw MapError(.EINVAL, "sk_storage takes max_entries 0, not \(maxEntries)") }
-        guard keySize == 4 else { throw MapError(.EINVAL, "sk_storage key size must be 4 (a socket fd), not \(keySize)") }
+        guard flags & MapFlags.noPrealloc != 0 else { throw MapError(.EINVAL, "\(type) needs BPF_F_NO_PREALLOC") }
+        guard maxEntries == 0 else { throw MapError(.EINVAL, "\(type) takes max_entries 0, not \(maxEntries)") }
+        guard keySize == 4 else { throw MapError(.EINVAL, "\(type) key size must be 4 (a descriptor), not \(keySize)") }
         guard valueSize != 0 else { throw MapError(.EINVAL, "value size is 0") }
         guard btfKeyTypeID != 0, btfValueTypeID != 0 else {
-            throw MapError(.EINVAL, "sk_storage needs BTF for its key and value")
+            throw MapError(.EINVAL, "\(type) needs BTF for its key and value")
         }
         guard valueSize <= Self.skStorageMaxValue else {
-            throw MapError(.E2BIG, "sk_storage value size \(valueSize) exceeds \(Self.skStorageMaxValue)")
+            throw MapError(.E2BIG, "\(type) value size \(valueSize) exceeds \(Self.skStorageMaxValue)")
         }
     }
 }

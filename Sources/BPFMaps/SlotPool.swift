@@ -52,4 +52,17 @@ final class SlotPool {
     }
 
     func give(_ slot: Int32) { freeSlots.append(slot) }
+
+    /// The slot handed out that starts at `address`, nil when none does (a chunk at a time).
+    func slot(at address: UnsafeRawPointer) -> Int32? {
+        let chunkBytes = chunkSlots * slotSize
+        for chunk in 0..<chunkCount {
+            guard let start = chunks[chunk].map(UnsafeRawPointer.init) else { continue }
+            let offset = address - start
+            guard offset >= 0, offset < chunkBytes, offset % slotSize == 0 else { continue }
+            let slot = chunk * chunkSlots + offset / slotSize
+            return slot < highWater ? Int32(slot) : nil
+        }
+        return nil
+    }
 }

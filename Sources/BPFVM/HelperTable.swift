@@ -20,6 +20,16 @@ public struct HelperTable: Sendable {
 
     public func contains(_ id: Int32) -> Bool { self[Int64(id)] != nil }
 
+    /// The same helpers, keeping only those in `ids` (a program type's smaller set).
+    public func keeping(_ ids: Set<Int32>) -> HelperTable {
+        var table = HelperTable()
+        for (index, function) in functions.enumerated() {
+            guard let function, ids.contains(Int32(index)) else { continue }
+            table.register(Int32(index), name: names[Int32(index)] ?? "", function)
+        }
+        return table
+    }
+
     public func name(of id: Int32) -> String? { names[id] }
 
     /// The helper with this id, nil when there is none.

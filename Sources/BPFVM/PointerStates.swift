@@ -13,22 +13,17 @@ enum PointerStates {
         var pointers: UInt16
         var context: UInt16
         var scalars: UInt16 = 0
-        /// Per register, the `bpf_map_lookup_elem` call whose result it holds unchecked (-1:
-        /// none): a map value or NULL. Copies share the call, so checking one checks them all.
-        var unchecked = [Int](repeating: -1, count: 11)
 
         static let top = State(pointers: 0xffff, context: 0xffff, scalars: 0xffff)
 
         func meet(_ other: State) -> State {
             State(pointers: pointers & other.pointers, context: context & other.context,
-                  scalars: scalars & other.scalars,
-                  unchecked: zip(unchecked, other.unchecked).map { $0 == $1 ? $0 : -1 })
+                  scalars: scalars & other.scalars)
         }
 
         func isPointer(_ register: UInt8) -> Bool { pointers & PointerStates.bit(register) != 0 }
         func isContext(_ register: UInt8) -> Bool { context & PointerStates.bit(register) != 0 }
         func isScalar(_ register: UInt8) -> Bool { scalars & PointerStates.bit(register) != 0 }
-        func isUncheckedLookup(_ register: UInt8) -> Bool { register < 11 && unchecked[Int(register)] >= 0 }
     }
 
     /// What the analysis knows of the context: the fields whose loads give pointers, and
@@ -90,15 +85,6 @@ enum PointerStates {
             next.pointers &= ~registers
             next.context &= ~registers
             next.scalars &= ~registers
-            for register in 0 ..< 11 where registers & 1 << UInt16(register) != 0 { next.unchecked[register] = -1 }
-        }
-        /// A comparison of a lookup's result (with NULL, or anything: the kernel learns more
-        /// from some than others, so learning from all never refuses what it accepts).
-        func compared(_ register: UInt8) {
-            guard register < 11 else { return }
-            let call = state.unchecked[Int(register)]
-            guard call >= 0 else { return }
-            for other in 0 ..< 11 where next.unchecked[other] == call { next.unchecked[other] = -1 }
         }
         switch op {
         case let .alu(kind, is64, dst, operand):
@@ -113,7 +99,6 @@ enum PointerStates {
                 if state.pointers & bit(source) != 0 { next.pointers |= target }
                 if state.context & bit(source) != 0 { next.context |= target }
                 if state.scalars & bit(source) != 0 { next.scalars |= target }
-                if source < 11, dst < 11 { next.unchecked[Int(dst)] = state.unchecked[Int(source)] }
             case (.mov, .immediate), (.movsx, .immediate):
                 next.scalars |= target
             case (.add, .immediate), (.sub, .immediate):
@@ -145,21 +130,10 @@ enum PointerStates {
             clear(bit(dst))
             if wasScalar { next.scalars |= bit(dst) }
         case let .atomic(_, _, _, src, _):
-            compared(src)  // stored where the analysis cannot follow it
             clear(bit(src) | 1)
-        case .call(.helper(1)):
-            clear(0b11_1111)  // r0 to r5
-            next.unchecked[0] = index
         case .packetLoad, .call:
             clear(0b11_1111)  // r0 to r5
-        case let .jump(_, _, dst, operand, _):
-            compared(dst)
-            if case .register(let source) = operand { compared(source) }
-        case let .store(_, _, value, _):
-            // A lookup's result stored (spilled) is followed no further: the kernel would learn
-            // from a check of the copy it reloads, which this analysis does not see.
-            if case .register(let source) = value { compared(source) }
-        case .goto, .exit:
+        case .goto, .exit, .jump, .store:
             break
         }
         next.pointers |= framePointer

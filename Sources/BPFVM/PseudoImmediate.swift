@@ -19,10 +19,13 @@ public enum PseudoImmediate: Equatable, Sendable {
 public struct ResolvedImmediate: Sendable {
     public var value: UInt64
     public var region: MemoryRegion?
+    /// The map a map reference names, so the verifier can type lookups in it.
+    public var shape: MapShape?
 
-    public init(value: UInt64, region: MemoryRegion? = nil) {
+    public init(value: UInt64, region: MemoryRegion? = nil, shape: MapShape? = nil) {
         self.value = value
         self.region = region
+        self.shape = shape
     }
 }
 

@@ -10,6 +10,17 @@ struct VerifiedProgram {
     var functionStarts: [Int] = [0]
     /// Memory the resolved map values open up.
     var regions: [MemoryRegion] = []
+    /// What each map-naming `lddw` names, by slot, when the resolver says (for the path analysis).
+    var mapShapes: [Int: MapShape] = [:]
+    /// What each map-value `lddw` points into, by slot.
+    var valueReferences: [Int: ValueReference] = [:]
+
+    /// A pointer into a map value that `lddw` loads (global data).
+    struct ValueReference {
+        var size: Int
+        var offset: Int
+        var writable: Bool
+    }
 
     var count: Int { operations.count }
 

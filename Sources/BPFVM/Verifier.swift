@@ -23,10 +23,34 @@ enum Verifier {
             if let rules = options.contextAccess {
                 try ContextAccessCheck.check(op, at: index, state, rules: rules, packetFields: packetFields)
                 try ScalarAccessCheck.check(op, at: index, state)
-                try NullableAccessCheck.check(op, at: index, state)
             }
         }
+        if let rules = options.contextAccess {
+            try PathExplorer.check(verified, setup: pathSetup(verified, options: options, rules: rules))
+        }
         return verified
+    }
+
+    /// What the path analysis needs of the options and the program.
+    private static func pathSetup(_ verified: VerifiedProgram, options: VerifierOptions,
+                                  rules: @escaping ContextAccessRule) -> PathSetup {
+        var setup = PathSetup()
+        setup.packetFields = options.contextPacketPointers
+        if let meta = options.contextMetaField {
+            setup.metaField = meta
+            setup.packetFields[meta] = nil
+        }
+        setup.pointerFields = options.contextPointerFields
+        setup.rules = rules
+        setup.globalFunctions = Set(options.globalFunctions.keys)
+        setup.globals = options.globalFunctions
+        setup.globalsReturningScalar = Set(options.globalFunctions.filter { $0.value.returnsScalar }.keys)
+        for (i, op) in verified.operations.enumerated() {
+            if case .loadImm64(_, .function, _)? = op, let target = verified.immediates[i] {
+                setup.callbacks.insert(Int(target))
+            }
+        }
+        return setup
     }
 
     /// Decodes every slot and resolves what `lddw` refers to.
@@ -55,6 +79,12 @@ enum Verifier {
         if let written = writtenRegister(op), written == 10 {
             throw VMError(instruction: i, "frame pointer is read only", errno: .EACCES)
         }
+        if options.refusesUndefinedImmediates, case let .alu(kind, is64, _, .immediate(imm)) = op {
+            let divides = [ALUKind.div, .sdiv, .mod, .smod].contains(kind)
+            let shifts = [ALUKind.lsh, .rsh, .arsh].contains(kind)
+            if divides, imm == 0 { throw VMError(instruction: i, "div by zero") }
+            if shifts, imm < 0 || imm >= (is64 ? 64 : 32) { throw VMError(instruction: i, "invalid shift \(imm)") }
+        }
         switch op {
         case let .call(.helper(id)):
             let isTailCall = id == VMLimits.tailCallHelper && options.allowTailCalls
@@ -64,14 +94,16 @@ enum Verifier {
             }
         case .call(.kfunc):
             throw VMError(instruction: i, "calling kernel functions is not supported")
-        case let .load(size, _, _, 10, offset), let .store(size, 10, _, offset):
-            try checkStack(offset, size: size, at: i)
+        case let .load(size, _, _, 10, offset):
+            try checkStack(offset, size: size, write: false, at: i)
+        case let .store(size, 10, _, offset):
+            try checkStack(offset, size: size, write: true, at: i)
         case let .atomic(op, size, dst, src, offset):
             let base = op == .loadAcquire ? src : dst
             guard base == 10 else { break }
-            try checkStack(offset, size: size, at: i)
+            try checkStack(offset, size: size, write: op != .loadAcquire, at: i)
             guard Int(offset) % size.byteCount == 0 else {
-                throw VMError(instruction: i, "misaligned stack access off=\(offset) size=\(size.byteCount)", errno: .EACCES)
+                throw VMError(instruction: i, "misaligned stack access off 0+0+\(offset) size \(size.byteCount)", errno: .EACCES)
             }
         default:
             break
@@ -79,10 +111,11 @@ enum Verifier {
     }
 
     /// Accesses through r10 with a constant offset are known now; the rest are checked at run time.
-    private static func checkStack(_ offset: Int16, size: AccessSize, at i: Int) throws(VMError) {
+    private static func checkStack(_ offset: Int16, size: AccessSize, write: Bool, at i: Int) throws(VMError) {
         let off = Int(offset)
         guard off >= -VMLimits.stackPerFrame, off + size.byteCount <= 0 else {
-            throw VMError(instruction: i, "invalid stack off=\(off) size=\(size.byteCount)", errno: .EACCES)
+            throw VMError(instruction: i, "invalid \(write ? "write to" : "read from") stack R10 off=\(off) size=\(size.byteCount)",
+                          errno: .EACCES)
         }
     }
 
@@ -134,7 +167,15 @@ enum Verifier {
             throw VMError(instruction: i, "unresolved reference \(immediate)", errno: source == .btfID ? .EINVAL : .EBADF)
         }
         verified.immediates[i] = resolved.value
-        if let region = resolved.region { verified.regions.append(region) }
+        if let region = resolved.region {
+            verified.regions.append(region)
+            let offset = Int(resolved.value &- region.base)
+            if offset >= 0, offset < region.count {
+                verified.valueReferences[i] = VerifiedProgram.ValueReference(size: region.count, offset: offset,
+                                                                             writable: region.writable)
+            }
+        }
+        if let shape = resolved.shape { verified.mapShapes[i] = shape }
     }
 
     /// Marks bpf-to-bpf call targets as function starts.

@@ -22,6 +22,9 @@ public struct VerifierOptions: Sendable {
     /// kernel rewrites such loads, e.g. `__sk_buff.data`): context offset -> which pointer.
     /// Only loads whose base register is the context pointer itself are rewritten at run time.
     public var contextPacketPointers: [Int16: PacketPointer] = [:]
+    /// The context field among `contextPacketPointers` that gives the packet's metadata
+    /// pointer (`__sk_buff.data_meta`), which the verifier bounds against the packet's start.
+    public var contextMetaField: Int16? = nil
     /// The program type's context rules, checked at load for accesses through the context
     /// pointer itself (nil: the run-time checks alone decide).
     public var contextAccess: ContextAccessRule? = nil
@@ -33,6 +36,11 @@ public struct VerifierOptions: Sendable {
     public var globalFunctions: [Int: GlobalFunction] = [:]
     /// Whether the load also emits machine code (`.jit`, x86-64 Linux only) for `JITExecutor`.
     public var executor: ExecutorKind = .selected
+
+    /// Whether division and modulo by an immediate zero and shifts by an immediate out of range
+    /// are refused, as the kernel refuses them ("div by zero", "invalid shift 64", EINVAL); the
+    /// ISA defines them, and the conformance suite runs them.
+    public var refusesUndefinedImmediates: Bool = false
 
     public init() {}
 }

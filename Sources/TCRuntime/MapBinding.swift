@@ -13,7 +13,11 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
         switch immediate {
         case .mapIndex(let i):
             guard i >= 0, Int(i) < maps.count else { return nil }
-            return ResolvedImmediate(value: MapRegistry.shared.handle(for: maps[Int(i)]))
+            let map = maps[Int(i)]
+            let shape = MapShape(type: map.type.rawValue, keySize: map.keySize, valueSize: map.valueSize,
+                                 programWritable: map.programWritable, maxEntries: map.maxEntries,
+                                 innerTemplate: map.spec.flags & (1 << 12) != 0)
+            return ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: shape)
         case let .mapIndexValue(i, offset):
             // Global data: an address inside the value of a one-entry array.
             guard i >= 0, Int(i) < maps.count, let array = maps[Int(i)] as? ArrayMap,

@@ -48,18 +48,21 @@ enum SKBStateHelpers {
         let skb = TCRun.from(call).skb
         let offset = UInt64(UInt32(truncatingIfNeeded: call.r2))
         let buffer = skb.buffer
+        // Positions in the buffer: the MAC header may lie before the data (a socket filter's
+        // skb starts at the network header), and the kernel reads from it all the same.
         let start: Int
         switch call.r5 {
-        case 0: start = buffer.macHeader - buffer.headroom
-        case 1: start = buffer.networkHeader - buffer.headroom
+        case 0: start = buffer.macHeader
+        case 1: start = buffer.networkHeader
         default: start = -1
         }
-        guard offset <= 0xffff, start >= 0, start + Int(offset) + length <= skb.length else {
+        let tail = buffer.headroom + skb.length
+        guard offset <= 0xffff, start >= 0, start + Int(offset) + length <= tail else {
             to.initializeMemory(as: UInt8.self, repeating: 0)
             return failed(.EFAULT)
         }
         let from = start + Int(offset)
-        for i in 0..<length { to[i] = buffer.data[from + i] }
+        for i in 0..<length { to[i] = buffer.storage[from + i] }
         return 0
     }
 

@@ -10,6 +10,7 @@ public enum TCHelpers {
     public static func table() -> HelperTable { shared }
 
     private static let shared: HelperTable = build()
+    private static let socketFilter: HelperTable = shared.keeping(SocketFilterRules.helpers)
 
     private static func build() -> HelperTable {
         var table = HelperTable()
@@ -42,18 +43,31 @@ public enum TCHelpers {
         PerfEventOutputHelper.register(&table)
         SKStorageHelpers.register(&table)
         CgroupArrayHelpers.register(&table)
+        TimerHelpers.register(&table)
+        UserRingbufHelper.register(&table)
+        TaskStorageHelpers.register(&table)
         return table
     }
 
     /// Verifier options for a tc program: the helpers, the maps, and `data`/`data_end`/`data_meta`
-    /// as packet pointers (`data_meta` equals `data`: tc packets carry no metadata here).
-    public static func options(maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = []) -> VerifierOptions {
+    /// as packet pointers (`data_meta` equals `data`: tc packets carry no metadata here). A
+    /// socket filter gets its own context rules and helpers, and no packet pointers.
+    public static func options(maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
+                               type: ProgramType = .schedCLS) -> VerifierOptions {
         var options = VerifierOptions()
         for function in globalFunctions { options.globalFunctions[Int(function.instruction)] = function }
-        options.helpers = table()
         options.resolver = MapBinding(maps: maps)
+        options.refusesUndefinedImmediates = true
+        if type == .socketFilter {
+            options.helpers = socketFilter
+            options.contextAccess = { offset, size, write in SocketFilterRules.allows(offset: offset, size: size, write: write) }
+            options.contextPointerFields = [Int16(SKBField.sk)]
+            return options
+        }
+        options.helpers = table()
         options.contextAccess = { offset, size, write in ContextRules.allows(offset: offset, size: size, write: write) }
         options.contextPointerFields = [Int16(SKBField.sk), Int16(SKBField.flowKeys)]
+        options.contextMetaField = Int16(SKBField.dataMeta)
         options.contextPacketPointers = [
             Int16(SKBField.data): .start, Int16(SKBField.dataEnd): .end, Int16(SKBField.dataMeta): .start,
         ]

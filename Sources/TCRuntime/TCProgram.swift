@@ -8,21 +8,27 @@ import BPFVM
 public final class TCProgram: Sendable {
     public let program: VMProgram
     public let maps: [BPFMap]
+    /// SCHED_CLS, or SOCKET_FILTER (its own context rules and helpers; a test-run sees the
+    /// packet from its network header).
+    public let type: ProgramType
 
     /// Loads raw bytecode (8 bytes per instruction, little-endian).
     public init(bytes: [UInt8], maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
-                executor: ExecutorKind = .selected) throws(VMError) {
-        var options = TCHelpers.options(maps: maps, globalFunctions: globalFunctions)
+                type: ProgramType = .schedCLS, executor: ExecutorKind = .selected) throws(VMError) {
+        var options = TCHelpers.options(maps: maps, globalFunctions: globalFunctions, type: type)
         options.executor = executor
         program = try VMProgram(bytes: bytes, options: options)
         self.maps = maps
+        self.type = type
     }
 
-    public init(instructions: [Instruction], maps: [BPFMap] = [], executor: ExecutorKind = .selected) throws(VMError) {
-        var options = TCHelpers.options(maps: maps)
+    public init(instructions: [Instruction], maps: [BPFMap] = [], type: ProgramType = .schedCLS,
+                executor: ExecutorKind = .selected) throws(VMError) {
+        var options = TCHelpers.options(maps: maps, type: type)
         options.executor = executor
         program = try VMProgram(instructions: instructions, options: options)
         self.maps = maps
+        self.type = type
     }
 }
 

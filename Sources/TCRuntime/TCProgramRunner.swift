@@ -25,7 +25,7 @@ public struct TCProgramRunner: Sendable {
     /// metadata the program wrote). Throws when the program faults (an access the kernel
     /// verifier would not have allowed, or too many instructions).
     public func run(_ program: TCProgram, on skb: SKBuff) throws(VMFault) -> TCRunOutcome {
-        let run = TCRun(skb: skb, services: shared)
+        let run = TCRun(skb: skb, services: shared, type: program.type)
         return try withExtendedLifetime(run) { () throws(VMFault) -> TCRunOutcome in
             let environment = RunEnvironment(tailCalls: run, memory: run,
                                              userData: Unmanaged.passUnretained(run).toOpaque(),

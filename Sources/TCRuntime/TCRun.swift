@@ -1,3 +1,4 @@
+import BPFCore
 import BPFMaps
 import BPFVM
 
@@ -30,7 +31,7 @@ public struct RedirectTarget: Hashable, Sendable {
 /// more than a small program.
 final class TCRun: MemoryRegionProvider, TailCallResolver {
     let skb: SKBuff
-    private let shared: SharedServices
+    let shared: SharedServices
     /// Helpers read single fields through it; the struct itself is never copied per run.
     var services: TCServices { shared.value }
     let context: UnsafeMutableRawBufferPointer
@@ -55,8 +56,12 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
         return made
     }
 
-    init(skb: SKBuff, services: SharedServices) {
+    /// The program type's context rules, checked on every context access at run time too.
+    private let contextRules: ContextAccessRule
+
+    init(skb: SKBuff, services: SharedServices, type: ProgramType = .schedCLS) {
         self.skb = skb
+        contextRules = type == .socketFilter ? SocketFilterRules.allows : ContextRules.allows
         self.shared = services
         context = .allocate(byteCount: SKBField.size, alignment: 8)
         context.initializeMemory(as: UInt8.self, repeating: 0)
@@ -93,7 +98,7 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool {
         let offset = address &- contextLow
         if offset < UInt64(SKBField.size) {
-            guard size <= 8, ContextRules.allows(offset: Int(offset), size: Int(size), write: write) else { return false }
+            guard size <= 8, contextRules(Int(offset), Int(size), write) else { return false }
             // A store lands after this check: the next access takes it in first (each store on
             // its own, as the kernel's rewritten stores do), so a program reads back what the
             // kernel kept. Accesses with no store before them cost nothing more.

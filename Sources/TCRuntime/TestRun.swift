@@ -4,10 +4,11 @@ import Glibc
 #endif
 import BPFVM
 
-/// BPF_PROG_TEST_RUN for a SCHED_CLS program, as Linux 6.18 does it.
+/// BPF_PROG_TEST_RUN for a SCHED_CLS (or SOCKET_FILTER) program, as Linux 6.18 does it.
 public struct TCTestRun: Sendable {
     /// The largest data_in: a page minus the skb's headroom and its shared-info tail.
     public static let maxPacket = 4096 - SKBuff.defaultHeadroom - 320
+    static let ethernetHeader = 14
 
     public struct Result: Hashable, Sendable {
         /// The program's 32-bit return value (-1 reads as 0xffffffff).
@@ -73,6 +74,10 @@ public struct TCTestRun: Sendable {
     public static func run(_ program: TCProgram, packet: [UInt8], repeat count: UInt32 = 1, device: NetDevice? = nil,
                            runner: TCProgramRunner = TCProgramRunner()) throws(Failure) -> Result {
         let skb = try makeSKB(packet, device: device)
+        // A socket filter is not an L2 program: the kernel pulls the Ethernet header before the
+        // run and pushes it back, zeroed, after it.
+        let l2 = program.type != .socketFilter
+        if !l2 { skb.buffer.pull(ethernetHeader) }
         let runs = max(count, 1)
         var outcome = TCRunOutcome(returnValue: 0, redirect: nil)
         // CPU time of this thread, as the kernel counts a test-run only while it runs (it
@@ -86,6 +91,10 @@ public struct TCTestRun: Sendable {
             }
         }
         let nanoseconds = TCServices.clock(CLOCK_THREAD_CPUTIME_ID) &- start
+        if !l2 {
+            skb.buffer.push(ethernetHeader)
+            skb.buffer.zero(at: 0, count: ethernetHeader)
+        }
         return Result(returnValue: UInt32(truncatingIfNeeded: outcome.returnValue), packet: skb.packet,
                       metadata: skb.metadata, redirect: outcome.redirect, nanosecondsPerRun: nanoseconds / UInt64(runs))
     }

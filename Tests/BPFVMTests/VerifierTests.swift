@@ -173,8 +173,8 @@ import Testing
     }
 
     @Test func refusesConstantStackOffsetsOutsideTheFrame() {
-        expectRefused([Asm.stdw(10, 0, 1), Asm.mov(0, 0), Asm.exit], at: 0, "invalid stack off=0 size=8")
-        expectRefused([Asm.ldxdw(0, 10, -520), Asm.exit], at: 0, "invalid stack off=-520")
+        expectRefused([Asm.stdw(10, 0, 1), Asm.mov(0, 0), Asm.exit], at: 0, "invalid write to stack R10 off=0 size=8")
+        expectRefused([Asm.ldxdw(0, 10, -520), Asm.exit], at: 0, "invalid read from stack R10 off=-520")
         #expect(refusal([Asm.stdw(10, -512, 1), Asm.ldxdw(0, 10, -512), Asm.exit]) == nil)
     }
 

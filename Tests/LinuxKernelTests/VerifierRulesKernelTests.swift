@@ -1,12 +1,14 @@
 import Testing
 
-/// The kernel still gives the verdicts `Tests/Fixtures/verifier/rules.tcx` records (the
-/// reference `VerifierAgreementTests` compares the embedded backend with).
+/// The kernel still gives the verdicts `Tests/Fixtures/verifier/rules.tcx` and
+/// `socket_rules.tcx` record (the reference `VerifierAgreementTests` compares the embedded
+/// backend with).
 @Suite(needsKernel)
 struct VerifierRulesKernelTests {
-    @Test func theKernelsVerdictsHold() throws {
+    @Test(arguments: ["rules.tcx", "socket_rules.tcx"])
+    func theKernelsVerdictsHold(_ file: String) throws {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(3)  // Tests/LinuxKernelTests/VerifierRulesKernelTests.swift
-        try KernelTestSupport.expectScriptPasses(parts.joined(separator: "/") + "/Tests/Fixtures/verifier/rules.tcx")
+        try KernelTestSupport.expectScriptPasses(parts.joined(separator: "/") + "/Tests/Fixtures/verifier/" + file)
     }
 }

@@ -11,7 +11,30 @@ extension BTF {
                   let proto = type(function.sizeOrType), proto.kind == .functionProto else { return nil }
             let returned = skippingQualifiers(proto.sizeOrType)
             let scalar = returned.map { [.int, .enumeration, .enum64].contains($0.kind) } ?? false
-            return GlobalFunction(instruction: record.instruction, name: function.name, returnsScalar: scalar)
+            // Tagged parameters (`arg:ctx`, `arg:nonnull`, ...) change the rules: not followed.
+            let tagged = types.contains { $0.kind == .declTag && $0.sizeOrType == record.typeID }
+            let arguments = tagged ? [] : proto.parameters.enumerated().map { argument($0.element, index: $0.offset) }
+            return GlobalFunction(instruction: record.instruction, name: function.name, returnsScalar: scalar,
+                                  arguments: arguments)
+        }
+    }
+
+    /// A parameter as the kernel types it: numbers, the context, sized memory; the rest refused.
+    private func argument(_ id: UInt32, index: Int) -> GlobalArgument {
+        guard let type = skippingQualifiers(id) else { return .unsupported("arg#\(index) type cannot be read") }
+        switch type.kind {
+        case .int, .enumeration, .enum64:
+            return .scalar
+        case .pointer:
+            if let pointee = skippingQualifiers(type.sizeOrType), pointee.kind == .structure, pointee.name == "__sk_buff" {
+                return .context
+            }
+            guard let size = size(of: type.sizeOrType), size > 0 else {
+                return .unsupported("arg#\(index) reference type('UNKNOWN ') size cannot be determined: -22")
+            }
+            return .memory(size: Int(size))
+        default:
+            return .unsupported("arg#\(index) type is not supported yet")
         }
     }
 }

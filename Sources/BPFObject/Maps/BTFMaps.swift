@@ -114,6 +114,7 @@ enum BTFMaps {
         spec.btfKeyTypeID = keyTypeID
         spec.btfValueTypeID = valueTypeID
         spec.spinLockOffset = btf.spinLockOffset(inValue: valueTypeID)
+        spec.timerOffset = btf.timerOffset(inValue: valueTypeID)
         spec.mapExtra = mapExtra
         spec.innerMap = innerMap
         return (spec, valuesOffset)

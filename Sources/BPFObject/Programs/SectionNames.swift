@@ -16,6 +16,7 @@ enum SectionNames {
         case "netkit/primary": Kind(type: .schedCLS, expectedAttachType: .netkitPrimary)
         case "netkit/peer": Kind(type: .schedCLS, expectedAttachType: .netkitPeer)
         case "xdp": Kind(type: .xdp, expectedAttachType: .xdp)
+        case "socket": Kind(type: .socketFilter, expectedAttachType: nil)
         default: nil
         }
     }
@@ -26,5 +27,5 @@ enum SectionNames {
         String(section.prefix { $0 != "/" })
     }
 
-    static let supported = "tc, classifier, tcx/ingress, tcx/egress, tc/ingress, tc/egress, netkit/primary, netkit/peer, xdp"
+    static let supported = "tc, classifier, tcx/ingress, tcx/egress, tc/ingress, tc/egress, netkit/primary, netkit/peer, xdp, socket"
 }

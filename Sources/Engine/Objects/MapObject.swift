@@ -7,6 +7,10 @@ final class MapObject: @unchecked Sendable {
     let map: BPFMap
     /// Guarded by the world's lock.
     var references = 0
+    /// Of those, the open files and pins (the kernel's usercnt): when the last goes, the map's
+    /// timers are cancelled and freed even while programs still hold the map. Guarded by the
+    /// world's lock.
+    var userReferences = 0
 
     init(id: UInt32, map: BPFMap) {
         self.id = id

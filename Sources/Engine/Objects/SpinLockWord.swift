@@ -1,13 +1,21 @@
 import BPFCore
 
-/// The kernel copies a map value to and from userspace around its `bpf_spin_lock`: an update
-/// leaves the lock word alone and a lookup reads it as 0 (it is 0 whenever no program holds
-/// it). Userspace values are shown and taken here the same way.
+/// The kernel copies a map value to and from userspace around its `bpf_spin_lock` and
+/// `bpf_timer`: an update leaves those bytes alone and a lookup reads them as 0 (a lock is 0
+/// whenever no program holds it; a timer lives beside the value). Userspace values are shown
+/// and taken here the same way.
 enum SpinLockWord {
     static func hidden(_ value: [UInt8], in spec: MapSpec) -> [UInt8] {
-        guard let offset = spec.spinLockOffset.map(Int.init), offset <= value.count - 4 else { return value }
         var copy = value
-        copy.replaceSubrange(offset..<offset + 4, with: [0, 0, 0, 0])
+        if let offset = spec.spinLockOffset.map(Int.init), offset <= value.count - 4 {
+            copy.replaceSubrange(offset..<offset + 4, with: [0, 0, 0, 0])
+        }
+        // Only these map types hold timers; the kernel creates the others with the bytes
+        // as plain bytes (measured on Linux 6.18: a per-CPU array of such values loads).
+        if [.array, .hash, .lruHash].contains(spec.type), let offset = spec.timerOffset.map(Int.init),
+           offset <= value.count - 16 {
+            copy.replaceSubrange(offset..<offset + 16, with: [UInt8](repeating: 0, count: 16))
+        }
         return copy
     }
 }

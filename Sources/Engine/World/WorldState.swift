@@ -69,7 +69,10 @@ final class WorldState {
         switch object {
         case .program(let p): p.references += 1
         case .link(let l): l.references += 1
-        case .map(let m): m.references += 1
+        case .map(let m):
+            m.references += 1
+            m.userReferences += 1
+            if m.userReferences == 1 { m.map.existingValueFields?.userReferenceReturned() }
         }
     }
 
@@ -77,7 +80,10 @@ final class WorldState {
         switch object {
         case .program(let p): release(p)
         case .link(let l): release(l)
-        case .map(let m): release(m)
+        case .map(let m):
+            m.userReferences -= 1
+            if m.userReferences == 0 { m.map.existingValueFields?.releaseAll() }
+            release(m)
         }
     }
 

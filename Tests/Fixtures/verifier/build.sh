@@ -4,5 +4,7 @@ set -eu
 cd "$(dirname "$0")"
 CLANG=${CLANG:-clang}
 ARCH_INCLUDE=/usr/include/$(uname -m)-linux-gnu
-"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c rules.c -o rules.o
-echo "built rules.o"
+for source in rules socket_rules; do
+	"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c $source.c -o $source.o
+done
+echo "built rules.o socket_rules.o"

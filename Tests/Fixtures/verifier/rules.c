@@ -16,6 +16,10 @@ static long (*sk_release)(void *sk) = (void *)BPF_FUNC_sk_release;
 static long (*skb_change_tail)(struct __sk_buff *skb, __u32 len, __u64 flags) = (void *)BPF_FUNC_skb_change_tail;
 static long (*spin_lock)(struct bpf_spin_lock *lock) = (void *)BPF_FUNC_spin_lock;
 static long (*spin_unlock)(struct bpf_spin_lock *lock) = (void *)BPF_FUNC_spin_unlock;
+static void *(*ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flags) = (void *)BPF_FUNC_ringbuf_reserve;
+static void (*ringbuf_submit)(void *data, __u64 flags) = (void *)BPF_FUNC_ringbuf_submit;
+static __u64 (*ktime_get_ns)(void) = (void *)BPF_FUNC_ktime_get_ns;
+static long (*loop)(__u32 nr, void *callback, void *ctx, __u64 flags) = (void *)BPF_FUNC_loop;
 
 struct value { __u64 counter; __u64 other; };
 struct locked { struct bpf_spin_lock lock; __u64 counter; };
@@ -230,6 +234,260 @@ SEC("tc") int pkt_variable_offset_unchecked(struct __sk_buff *skb)
 		return 0;
 	__u32 offset = skb->mark & 127;
 	return *(volatile __u8 *)(data + offset);
+}
+
+/* Arrays looked up with a key the verifier knows, inside the array: no NULL (Linux 6.14 on). */
+SEC("tc") int value_known_key(struct __sk_buff *skb)
+{
+	__u32 key __attribute__((aligned(8))) = 1;
+	struct value *v = map_lookup_elem(&values, &key);
+	return *(volatile __u64 *)&v->counter;
+}
+
+SEC("tc") int value_zero_key(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct value *v = map_lookup_elem(&values, &key);
+	return *(volatile __u64 *)&v->other;
+}
+
+SEC("tc") int value_known_key_outside(struct __sk_buff *skb)
+{
+	__u32 key __attribute__((aligned(8))) = 9;
+	struct value *v = map_lookup_elem(&values, &key);
+	return *(volatile __u64 *)&v->counter;
+}
+
+/* A variable offset into a map value must stay inside it. */
+SEC("tc") int value_variable_inside(struct __sk_buff *skb)
+{
+	__u32 key = 2;
+	__u8 *v = map_lookup_elem(&values, &key);
+	if (!v)
+		return 0;
+	return v[skb->mark & 15];
+}
+
+SEC("tc") int value_variable_outside(struct __sk_buff *skb)
+{
+	__u32 key = 2;
+	__u8 *v = map_lookup_elem(&values, &key);
+	if (!v)
+		return 0;
+	return *(volatile __u64 *)(v + (skb->mark & 15));
+}
+
+/* Packet metadata is bounded by the packet's start. */
+SEC("tc") int meta_checked(struct __sk_buff *skb)
+{
+	__u8 *meta = (void *)(long)skb->data_meta, *data = (void *)(long)skb->data;
+	if (meta + 4 > data)
+		return 0;
+	return meta[3];
+}
+
+SEC("tc") int meta_unchecked(struct __sk_buff *skb)
+{
+	__u8 *meta = (void *)(long)skb->data_meta;
+	return *(volatile __u8 *)meta;
+}
+
+/* Ring buffer records are references too. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
+SEC("tc") int ringbuf_submitted(struct __sk_buff *skb)
+{
+	__u32 *record = ringbuf_reserve(&events, sizeof(*record), 0);
+	if (!record)
+		return 0;
+	*record = skb->len;
+	ringbuf_submit(record, 0);
+	return 0;
+}
+
+SEC("tc") int ringbuf_leaked(struct __sk_buff *skb)
+{
+	__u32 *record = ringbuf_reserve(&events, sizeof(*record), 0);
+	if (!record)
+		return 0;
+	*record = skb->len;
+	return 0;
+}
+
+SEC("tc") int ringbuf_past_record(struct __sk_buff *skb)
+{
+	__u32 *record = ringbuf_reserve(&events, sizeof(*record), 0);
+	if (!record)
+		return 0;
+	record[1] = skb->len;
+	ringbuf_submit(record, 0);
+	return 0;
+}
+
+/* No helper calls while a spin lock is held. */
+SEC("tc") int lock_with_call(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct locked *l = map_lookup_elem(&locks, &key);
+	if (!l)
+		return 0;
+	spin_lock(&l->lock);
+	l->counter = ktime_get_ns();
+	spin_unlock(&l->lock);
+	return 0;
+}
+
+/* bpf_loop: the callback is verified too. */
+static long count_step(__u32 index, void *ctx)
+{
+	*(__u64 *)ctx += index;
+	return 0;
+}
+
+SEC("tc") int loop_callback(struct __sk_buff *skb)
+{
+	__u64 sum = 0;
+	loop(8, count_step, &sum, 0);
+	return sum;
+}
+
+/* A global function is verified on its own, from its signature. */
+__attribute__((noinline)) int scaled_length(struct __sk_buff *skb)
+{
+	return skb ? skb->len * 2 : 0;
+}
+
+SEC("tc") int global_function(struct __sk_buff *skb)
+{
+	return scaled_length(skb);
+}
+
+/* Many branches whose results decide nothing but the return value: the kernel prunes them as
+ * one state (precision), so every path is explored and a bad access behind them is found. */
+#define FOLD(i) do { if (data[i] & 1) acc += i; else acc ^= (i) * 3; } while (0)
+#define FOLD8(i) FOLD(i); FOLD(i + 1); FOLD(i + 2); FOLD(i + 3); FOLD(i + 4); FOLD(i + 5); FOLD(i + 6); FOLD(i + 7)
+
+SEC("tc") int branches_then_checked(struct __sk_buff *skb)
+{
+	__u8 *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	if (data + 64 > end)
+		return 0;
+	__u32 acc = 0, flag = data[0] & 2;
+	FOLD8(0); FOLD8(8); FOLD8(16); FOLD8(24); FOLD8(32); FOLD8(40); FOLD8(48); FOLD8(56);
+	if (flag)
+		return acc + data[63];
+	return acc;
+}
+
+SEC("tc") int branches_then_past_end(struct __sk_buff *skb)
+{
+	__u8 *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	if (data + 64 > end)
+		return 0;
+	__u32 acc = 0, flag = data[0] & 2;
+	FOLD8(0); FOLD8(8); FOLD8(16); FOLD8(24); FOLD8(32); FOLD8(40); FOLD8(48); FOLD8(56);
+	if (flag)
+		return acc + *(volatile __u8 *)(data + 64);
+	return acc;
+}
+
+/* The frames of a chain of calls share 512 bytes of stack. */
+static __attribute__((noinline)) int frame_leaf(struct __sk_buff *skb)
+{
+	volatile __u8 buffer[200];
+	buffer[skb->len & 127] = 1;
+	return buffer[7];
+}
+
+static __attribute__((noinline)) int frame_middle(struct __sk_buff *skb)
+{
+	volatile __u8 buffer[200];
+	buffer[skb->len & 127] = 2;
+	return buffer[9] + frame_leaf(skb);
+}
+
+SEC("tc") int stack_chain_fits(struct __sk_buff *skb)
+{
+	volatile __u8 buffer[200];
+	buffer[skb->len & 127] = 3;
+	return buffer[3] + frame_leaf(skb);
+}
+
+SEC("tc") int stack_chain_too_deep(struct __sk_buff *skb)
+{
+	volatile __u8 buffer[200];
+	buffer[skb->len & 127] = 3;
+	return buffer[3] + frame_middle(skb);
+}
+
+/* Global functions are verified from their BTF signature: a pointer parameter is memory of its
+ * type's size or NULL, and each call must pass what the signature asks for. */
+__attribute__((noinline)) int global_reads(int *p)
+{
+	return p ? *p : 0;
+}
+
+__attribute__((noinline)) int global_reads_unchecked(int *p)
+{
+	return *p;
+}
+
+__attribute__((noinline)) int global_reads_past(int *p)
+{
+	return p ? p[1] : 0;
+}
+
+__attribute__((noinline)) int global_takes_void(void *p)
+{
+	return p != 0;
+}
+
+__attribute__((noinline)) int global_takes_number(int x)
+{
+	return x + 1;
+}
+
+SEC("tc") int global_memory_checked(struct __sk_buff *skb)
+{
+	int v = skb->len;
+	return global_reads(&v);
+}
+
+SEC("tc") int global_memory_unchecked(struct __sk_buff *skb)
+{
+	int v = skb->len;
+	return global_reads_unchecked(&v);
+}
+
+SEC("tc") int global_memory_past(struct __sk_buff *skb)
+{
+	int v = skb->len;
+	return global_reads_past(&v);
+}
+
+SEC("tc") int global_void_pointer(struct __sk_buff *skb)
+{
+	int v = 1;
+	return global_takes_void(&v);
+}
+
+SEC("tc") int global_context_as_memory(struct __sk_buff *skb)
+{
+	return global_reads((void *)skb);
+}
+
+SEC("tc") int global_pointer_as_number(struct __sk_buff *skb)
+{
+	return global_takes_number((long)skb);
+}
+
+SEC("tc") int global_stack_as_context(struct __sk_buff *skb)
+{
+	int v = 1;
+	return scaled_length((void *)&v);
 }
 
 char _license[] SEC("license") = "GPL";

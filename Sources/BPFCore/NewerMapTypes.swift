@@ -1,0 +1,11 @@
+extension MapType {
+    /// BPF_MAP_TYPE_USER_RINGBUF: a ring userspace produces into and programs drain.
+    public static let userRingbuf = MapType(rawValue: 31)
+}
+
+extension MapType {
+    /// BPF_MAP_TYPE_TASK_STORAGE: a value per task.
+    public static let taskStorage = MapType(rawValue: 29)
+    /// BPF_MAP_TYPE_CGRP_STORAGE: a value per cgroup.
+    public static let cgrpStorage = MapType(rawValue: 32)
+}

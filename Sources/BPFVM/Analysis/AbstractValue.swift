@@ -1,0 +1,147 @@
+/// What a register (or a spilled stack slot) holds on one path, as the kernel's
+/// `bpf_reg_state` says it: a type, a fixed offset, a range (the value of a number, the
+/// variable offset of a pointer) and the ids that tie copies together.
+struct AbstractValue: Hashable {
+    enum Kind: Hashable {
+        /// Never written on this path (reads are refused by `RegisterCheck`).
+        case notInit
+        /// Something the analysis does not follow: nothing done with it is refused.
+        case unknown
+        case scalar
+        case context
+        /// A pointer into the stack of call frame `frame` (0 is the program's).
+        case stack(frame: Int)
+        case packet
+        case packetEnd
+        case packetMeta
+        /// A map value of `size` bytes; `nullable` until compared with NULL.
+        case mapValue(size: Int, writable: Bool, nullable: Bool)
+        /// A map itself, as `lddw` loads it.
+        case map(MapShape)
+        /// A socket from a lookup, which holds a reference.
+        case socket(nullable: Bool)
+        /// Memory from `bpf_ringbuf_reserve`, which holds a reference.
+        case memory(size: Int, nullable: Bool)
+    }
+
+    var kind: Kind
+    /// Pointers: the constant offset from where the pointer started.
+    var offset: Int = 0
+    /// Numbers: their value; pointers: their variable offset.
+    var range: ScalarRange = .constant(0)
+    /// Numbers: copies share an id (`value = base(id) + delta`), so what a comparison learns
+    /// of one holds for all; nullable pointers: the lookup they came from; packet pointers: the
+    /// variable offset they share.
+    var id: Int = 0
+    var delta: Int64 = 0
+    /// Packet pointers: bytes from the pointer's base a comparison with `data_end` proved.
+    var packetRange: Int = 0
+    /// The reference a socket or ring buffer record holds (its allocating instruction + 1).
+    var reference: Int = 0
+
+    static let notInit = AbstractValue(kind: .notInit)
+    static let unknown = AbstractValue(kind: .unknown, range: .unknown)
+
+    static func scalar(_ range: ScalarRange) -> AbstractValue { AbstractValue(kind: .scalar, range: range) }
+    static func constant(_ value: UInt64) -> AbstractValue { .scalar(.constant(value)) }
+    static func pointer(_ kind: Kind, offset: Int = 0) -> AbstractValue { AbstractValue(kind: kind, offset: offset) }
+
+    var isScalar: Bool { kind == .scalar }
+    /// A pointer whose type the analysis knows.
+    var isKnownPointer: Bool { kind != .scalar && kind != .unknown && kind != .notInit }
+    var isPacketFamily: Bool { kind == .packet || kind == .packetMeta }
+
+    /// A pointer that may be NULL until a comparison says otherwise.
+    var isNullable: Bool {
+        switch kind {
+        case .mapValue(_, _, let nullable), .socket(let nullable), .memory(_, let nullable): return nullable
+        default: return false
+        }
+    }
+
+    /// A pointer the kernel knows is never NULL.
+    var isNonNullPointer: Bool {
+        switch kind {
+        case .context, .stack, .packet, .packetEnd, .packetMeta, .map: return true
+        case .mapValue, .socket, .memory: return !isNullable
+        case .notInit, .unknown, .scalar: return false
+        }
+    }
+
+    /// The name the kernel's log gives the type.
+    var typeName: String {
+        switch kind {
+        case .notInit: return "?"
+        case .unknown: return "unknown"
+        case .scalar: return "scalar"
+        case .context: return "ctx"
+        case .stack: return "fp"
+        case .packet: return "pkt"
+        case .packetEnd: return "pkt_end"
+        case .packetMeta: return "pkt_meta"
+        case .mapValue(_, _, let nullable): return nullable ? "map_value_or_null" : "map_value"
+        case .map: return "map_ptr"
+        case .socket(let nullable): return nullable ? "sock_or_null" : "sock"
+        case .memory(_, let nullable):
+            // Ring buffer records hold a reference; a global function's memory parameter does not.
+            let name = reference != 0 ? "ringbuf_mem" : "mem"
+            return nullable ? name + "_or_null" : name
+        }
+    }
+
+    /// The non-NULL form, after a comparison proved it.
+    var nonNull: AbstractValue {
+        var value = self
+        switch kind {
+        case let .mapValue(size, writable, _): value.kind = .mapValue(size: size, writable: writable, nullable: false)
+        case .socket: value.kind = .socket(nullable: false)
+        case let .memory(size, _): value.kind = .memory(size: size, nullable: false)
+        default: break
+        }
+        return value
+    }
+
+    /// Whether anything this path may do with `other` in this register, it may do with `self`
+    /// too, for pruning: ids are not compared, which only ever prunes more.
+    func covers(_ other: AbstractValue) -> Bool {
+        switch kind {
+        case .notInit, .unknown: return true
+        case .scalar: return other.kind == .scalar && range.covers(other.range)
+        default:
+            return kind == other.kind && offset == other.offset && range.covers(other.range)
+                && packetRange <= other.packetRange && reference == other.reference
+        }
+    }
+}
+
+/// What the analysis needs of a map `lddw` names.
+public struct MapShape: Hashable, Sendable {
+    public var type: UInt32
+    public var keySize: Int
+    public var valueSize: Int
+    /// Whether programs may write its values (false for BPF_F_RDONLY_PROG).
+    public var programWritable: Bool
+    public var maxEntries: UInt32
+    /// Whether it was created as an inner-map template (BPF_F_INNER_MAP), whose size says
+    /// nothing of the maps put in its place.
+    public var innerTemplate: Bool
+
+    public init(type: UInt32, keySize: Int, valueSize: Int, programWritable: Bool, maxEntries: UInt32 = 0,
+                innerTemplate: Bool = false) {
+        self.type = type
+        self.keySize = keySize
+        self.valueSize = valueSize
+        self.programWritable = programWritable
+        self.maxEntries = maxEntries
+        self.innerTemplate = innerTemplate
+    }
+
+    /// An array (or per-CPU array) looked up with a known key inside it returns no NULL.
+    var mayElideNull: Bool { (type == 2 || type == 6) && !innerTemplate }
+
+    /// Whether `bpf_map_lookup_elem` on it returns a pointer to a value of `valueSize` bytes.
+    var lookupGivesValue: Bool {
+        // hash, array, percpu hash/array, lru hash/percpu, lpm trie
+        [1, 2, 5, 6, 9, 10, 11].contains(type)
+    }
+}

@@ -1,0 +1,160 @@
+import BPFCore
+
+/// A conditional jump on one path: which ways it may go, and what each way learns (number
+/// bounds, NULL checks, packet ranges), as the kernel's `check_cond_jmp_op` does. A way the
+/// bounds rule out is not followed.
+enum PathBranches {
+    /// The states on the taken and the fall-through ways; nil for a way no value can go.
+    static func outcomes(_ condition: JumpCondition, is64: Bool, dst: UInt8, _ operand: Operand,
+                         state: PathState) throws(VMError) -> (taken: PathState?, fallThrough: PathState?) {
+        let a = state.registers[Int(dst)]
+        let source: Int?
+        let b: AbstractValue
+        switch operand {
+        case .register(let r):
+            source = Int(r)
+            b = state.registers[Int(r)]
+        case .immediate(let imm):
+            source = nil
+            let value = is64 ? UInt64(bitPattern: Int64(imm)) : UInt64(UInt32(bitPattern: imm))
+            b = .constant(value)
+        }
+        if a.isScalar, b.isScalar {
+            return scalars(condition, is64: is64, a, b, dst: Int(dst), source: source, state: state)
+        }
+        if condition == .eq || condition == .ne {
+            if b.range.constant == 0, b.isScalar, let outcome = nullCheck(a, equalIsTaken: condition == .eq, state: state) {
+                return outcome
+            }
+            if a.range.constant == 0, a.isScalar, let outcome = nullCheck(b, equalIsTaken: condition == .eq, state: state) {
+                return outcome
+            }
+        }
+        if is64, let outcome = packetComparison(condition, a, b, state: state) { return outcome }
+        return (state, state)
+    }
+
+    // MARK: numbers
+
+    private static func scalars(_ condition: JumpCondition, is64: Bool, _ a: AbstractValue, _ b: AbstractValue,
+                                dst: Int, source: Int?, state: PathState) -> (PathState?, PathState?) {
+        var left = a.range, right = b.range
+        if !is64 {
+            // A 32-bit comparison sees the low halves; bounds carry over only when they are the whole value.
+            guard left.fits32 || left.constant != nil, right.fits32 || right.constant != nil else { return (state, state) }
+            left = left.low32
+            right = right.low32
+            if [.sgt, .sge, .slt, .sle].contains(condition) {
+                guard left.umax <= UInt64(Int32.max), right.umax <= UInt64(Int32.max) else { return (state, state) }
+            }
+        }
+        if let decided = ScalarComparison.decide(condition, left, right) {
+            return decided ? (state, nil) : (nil, state)
+        }
+        let refinedA = a.range.fits32 || is64
+        func branch(_ outcome: Bool) -> PathState? {
+            let (newLeft, newRight) = ScalarComparison.refine(condition, left, right, taken: outcome)
+            if newLeft.isEmpty || newRight.isEmpty { return nil }
+            var next = state
+            if refinedA { narrow(&next, register: dst, to: newLeft) }
+            if let source, is64 || b.range.fits32 { narrow(&next, register: source, to: newRight) }
+            return next
+        }
+        return (branch(true), branch(false))
+    }
+
+    /// Narrows a register to `range`, and every copy tied to it (same id) accordingly.
+    private static func narrow(_ state: inout PathState, register: Int, to range: ScalarRange) {
+        let value = state.registers[register]
+        let narrowed = value.range.intersected(range)
+        guard value.id != 0 else {
+            state.registers[register].range = narrowed
+            return
+        }
+        let id = value.id, delta = value.delta
+        state.updateAll { other in
+            guard other.isScalar, other.id == id else { return }
+            if other.delta == delta {
+                other.range = other.range.intersected(narrowed)
+            } else {
+                let shift = other.delta &- delta
+                let moved = shift >= 0 ? narrowed.adding(.constant(UInt64(shift)))
+                                       : narrowed.subtracting(.constant(UInt64(shift.magnitude)))
+                other.range = other.range.intersected(moved)
+            }
+        }
+    }
+
+    // MARK: pointers
+
+    /// A nullable pointer compared with NULL: NULL on one way (and its reference dropped), the
+    /// object on the other; a pointer that is never NULL goes one way only.
+    private static func nullCheck(_ pointer: AbstractValue, equalIsTaken: Bool, state: PathState) -> (PathState?, PathState?)? {
+        if pointer.isNonNullPointer {
+            return equalIsTaken ? (nil, state) : (state, nil)
+        }
+        guard pointer.isNullable, pointer.id != 0 else { return nil }
+        let id = pointer.id
+        var isNull = state, notNull = state
+        isNull.updateAll { value in
+            if value.isNullable, value.id == id { value = .constant(0) }
+        }
+        if pointer.reference != 0 { isNull.references.removeAll { $0 + 1 == pointer.reference } }
+        notNull.updateAll { value in
+            if value.isNullable, value.id == id { value = value.nonNull }
+        }
+        return equalIsTaken ? (isNull, notNull) : (notNull, isNull)
+    }
+
+    /// A packet pointer compared with the packet's end (or a metadata pointer with the
+    /// packet's start): the way on which it is below learns that many bytes are there.
+    private static func packetComparison(_ condition: JumpCondition, _ a: AbstractValue, _ b: AbstractValue,
+                                         state: PathState) -> (PathState?, PathState?)? {
+        func bounds(_ pointer: AbstractValue, _ end: AbstractValue) -> Bool {
+            (pointer.kind == .packet && end.kind == .packetEnd)
+                || (pointer.kind == .packetMeta && end.kind == .packet && end.offset == 0 && end.range.constant == 0)
+        }
+        var taken = state, fallThrough = state
+        // (pointer on the left?, way that learns, right-open range)
+        let learn: (onTaken: Bool, rightOpen: Bool)
+        let pointer: AbstractValue
+        if bounds(a, b) {
+            pointer = a
+            switch condition {
+            case .gt: learn = (false, false)
+            case .ge: learn = (false, true)
+            case .lt: learn = (true, true)
+            case .le: learn = (true, false)
+            default: return nil
+            }
+        } else if bounds(b, a) {
+            pointer = b
+            switch condition {
+            case .gt: learn = (true, true)
+            case .ge: learn = (true, false)
+            case .lt: learn = (false, false)
+            case .le: learn = (false, true)
+            default: return nil
+            }
+        } else {
+            return nil
+        }
+        if learn.onTaken {
+            provePacket(&taken, pointer: pointer, rightOpen: learn.rightOpen)
+        } else {
+            provePacket(&fallThrough, pointer: pointer, rightOpen: learn.rightOpen)
+        }
+        return (taken, fallThrough)
+    }
+
+    /// The kernel's find_good_pkt_pointers.
+    private static func provePacket(_ state: inout PathState, pointer: AbstractValue, rightOpen: Bool) {
+        guard pointer.offset >= 0, !(pointer.offset == 0 && rightOpen) else { return }
+        guard pointer.range.umax <= 0xffff, Int(pointer.range.umax) + pointer.offset <= 0xffff else { return }
+        let proven = pointer.offset + (rightOpen ? 1 : 0)
+        let kind = pointer.kind, id = pointer.id
+        state.updateAll { value in
+            if value.kind == kind, value.id == id { value.packetRange = max(value.packetRange, proven) }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import BPFCore
+
+/// bpf-to-bpf calls and exits on one path: a static function runs in a frame of its own with
+/// the caller's r1-r5; a global one was verified on its own and gives a number.
+enum PathCalls {
+    static let arguments = 1 ... 5
+
+    /// Enters a static function; false past the kernel's call depth (the run-time check refuses).
+    static func enter(_ state: inout PathState, returnTo: Int) -> Bool {
+        guard state.stacks.count < VMLimits.maxCallFrames else { return false }
+        state.returns.append(ReturnFrame(returnTo: returnTo, saved: Array(state.registers[6 ... 9])))
+        state.stacks.append(Array(repeating: .invalid, count: PathState.slots))
+        state.registers[0] = .notInit
+        for r in 6 ... 9 { state.registers[r] = .notInit }
+        state.registers[10] = .pointer(.stack(frame: state.frame))
+        return true
+    }
+
+    /// A global function's parameter register on entry.
+    static func entryValue(_ argument: GlobalArgument, register: Int, function: Int) -> AbstractValue {
+        switch argument {
+        case .scalar: return .scalar(.unknown)
+        case .context: return .pointer(.context)
+        case .memory(let size):
+            // NULL-able: the function must compare it first. Its id is its own.
+            return AbstractValue(kind: .memory(size: size, nullable: true), id: -(function * 8 + register + 1))
+        case .unsupported: return .unknown
+        }
+    }
+
+    /// A call to a global function passes what its signature asks for, as the kernel's
+    /// btf_check_subprog_call checks it (EINVAL, "Caller passes invalid args into func#1 ('f')").
+    static func checkArguments(_ state: PathState, of function: GlobalFunction, number: Int, at index: Int) throws(VMError) {
+        for (i, argument) in function.arguments.prefix(5).enumerated() {
+            let register = i + 1
+            let value = state.registers[register]
+            guard let problem = mismatch(argument, value, register: register, index: i, state: state) else { continue }
+            throw VMError(instruction: index, "\(problem); Caller passes invalid args into func#\(number) ('\(function.name)')")
+        }
+    }
+
+    private static func mismatch(_ argument: GlobalArgument, _ value: AbstractValue, register: Int, index: Int,
+                                 state: PathState) -> String? {
+        if case .unsupported(let reason) = argument { return reason }
+        guard value.kind != .unknown, value.kind != .notInit else { return nil }
+        switch argument {
+        case .scalar:
+            return value.isScalar ? nil : "R\(register) is not a scalar"
+        case .context:
+            return value.kind == .context && value.offset == 0 && value.range.constant == 0
+                ? nil : "arg#\(index) expects pointer to ctx"
+        case .memory(let size):
+            switch value.kind {
+            case .scalar:
+                return value.range.constant == 0 ? nil : "R\(register) type=scalar expected=fp"
+            case .stack(let frame):
+                guard value.range.constant == 0, frame <= state.frame else { return nil }
+                let offset = value.offset
+                return offset >= -VMLimits.stackPerFrame && offset + size <= 0
+                    ? nil : "invalid indirect read from stack R\(register) off=\(offset) size=\(size)"
+            case .packet, .packetMeta:
+                return value.offset >= 0 && value.offset + size <= value.packetRange
+                    ? nil : "invalid access to packet, off=\(value.offset) size=\(size), R\(register)"
+            case .mapValue(let valueSize, _, let nullable), .memory(let valueSize, let nullable):
+                if nullable || value.range.constant == nil { return nil }
+                let start = value.offset + Int(truncatingIfNeeded: Int64(bitPattern: value.range.constant ?? 0))
+                return start >= 0 && start + size <= valueSize
+                    ? nil : "invalid access to memory, mem_size=\(valueSize) off=\(start) size=\(size)"
+            default:
+                return "R\(register) type=\(value.typeName) expected=fp"
+            }
+        case .unsupported:
+            return nil
+        }
+    }
+
+    static func callGlobal(_ state: inout PathState, returnsScalar: Bool) {
+        PathHelpers.clobberStackArguments(&state)
+        state.registers[0] = returnsScalar ? .scalar(.unknown) : .unknown
+        for r in arguments { state.registers[r] = .notInit }
+    }
+
+    /// Leaves a function: the instruction to go on from in the caller, or nil at the program's
+    /// end, where nothing may be held, as the kernel requires.
+    static func exit(_ state: inout PathState, at index: Int) throws(VMError) -> Int? {
+        guard let frame = state.returns.popLast() else {
+            if state.lockHeld {
+                throw VMError(instruction: index, "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region")
+            }
+            if let leaked = state.references.first {
+                throw VMError(instruction: index, "Unreleased reference id=\(leaked + 1) alloc_insn=\(leaked)")
+            }
+            return nil
+        }
+        let leaving = state.frame
+        state.stacks.removeLast()
+        // Pointers into the frame that is gone point nowhere.
+        state.updateAll { value in
+            if case .stack(let f) = value.kind, f == leaving { value = .unknown }
+        }
+        for r in arguments { state.registers[r] = .notInit }
+        for (r, saved) in zip(6 ... 9, frame.saved) { state.registers[r] = saved }
+        state.registers[10] = .pointer(.stack(frame: state.frame))
+        return frame.returnTo
+    }
+}

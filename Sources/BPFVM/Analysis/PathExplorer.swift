@@ -1,0 +1,266 @@
+import BPFCore
+
+/// Follows every path of a program with an abstract state, as the kernel's verifier does
+/// (`do_check`): register and stack-slot types, packet ranges learned from comparisons with
+/// `data_end`, NULL checks, references and the spin lock, states at jump targets pruned when
+/// an explored one covers them, and a loop refused when a state repeats on its own path.
+///
+/// It refuses only what it is sure of. Whatever it does not follow becomes `unknown`, and
+/// nothing done with an unknown value is refused; when the exploration grows past its budget
+/// it stops without a verdict and the run-time checks alone keep the program in bounds.
+struct PathExplorer {
+    let program: VerifiedProgram
+    let setup: PathSetup
+    private let live: [UInt16]
+    private let relevant: [UInt16]
+    private let prunePoints: Set<Int>
+    private var seen: [Int: [Trail]] = [:]
+    private var processed = 0
+    /// The deepest stack byte each function (by first slot) touched in its own frame.
+    private var stackDepth: [Int: Int] = [:]
+
+    /// Instructions processed before the exploration gives up without a verdict.
+    static let budget = 400_000
+    /// States kept per pruning point.
+    static let keptStates = 24
+
+    /// A path's history at pruning points, to tell a loop that repeats a state.
+    final class Trail {
+        let index: Int
+        let state: PathState
+        let losses: Int
+        let parent: Trail?
+        init(index: Int, state: PathState, losses: Int, parent: Trail?) {
+            self.index = index
+            self.state = state
+            self.losses = losses
+            self.parent = parent
+        }
+    }
+
+    /// Where a path goes on from, and what it carries.
+    struct Branch {
+        var index: Int
+        var state: PathState
+        var trail: Trail?
+        /// How many times this path lost precision the kernel keeps (`ScalarArithmetic`).
+        var losses: Int
+    }
+
+    private struct GiveUp: Error {}
+
+    init(program: VerifiedProgram, setup: PathSetup) {
+        self.program = program
+        self.setup = setup
+        self.live = RegisterLiveness.compute(program)
+        self.relevant = ScalarRelevance.compute(program, returnsToKernel: setup.globalFunctions.union(setup.callbacks).union([0]))
+        var points = Set<Int>()
+        for index in 0 ..< program.count {
+            guard let op = program.operations[index] else { continue }
+            switch op {
+            case .jump, .goto:
+                points.formUnion(program.successors(of: index))
+            case .call:
+                points.insert(index + 1)
+            default:
+                break
+            }
+        }
+        self.prunePoints = points
+    }
+
+    /// Explores the program and every function the kernel verifies on its own (global
+    /// functions, callbacks); throws the first refusal.
+    static func check(_ program: VerifiedProgram, setup: PathSetup) throws(VMError) {
+        var explorer = PathExplorer(program: program, setup: setup)
+        var entries = [(0, true)]
+        for start in program.functionStarts where start != 0 {
+            if setup.globalFunctions.contains(start) || setup.callbacks.contains(start) { entries.append((start, false)) }
+        }
+        for (start, isMain) in entries {
+            var registers = [AbstractValue](repeating: .notInit, count: 11)
+            if isMain {
+                registers[1] = .pointer(.context)
+            } else {
+                for r in 1 ... 5 { registers[r] = .unknown }
+                // A global function is verified with its parameters as its BTF types them.
+                for (i, argument) in (setup.globals[start]?.arguments ?? []).prefix(5).enumerated() {
+                    registers[i + 1] = PathCalls.entryValue(argument, register: i + 1, function: start)
+                }
+            }
+            registers[10] = .pointer(.stack(frame: 0))
+            do {
+                try explorer.explore(from: Branch(index: start, state: PathState(entry: registers), trail: nil, losses: 0))
+            } catch let refusal as VMError {
+                throw refusal
+            } catch {
+                return  // over budget: no verdict
+            }
+        }
+        try explorer.checkCombinedStack()
+    }
+
+    /// Notes how deep into its own frame an instruction reaches (the kernel's per-function
+    /// stack depth): loads, stores, atomics and helper memory arguments through the frame.
+    private mutating func recordStackDepth(_ op: Operation, at index: Int, _ state: PathState) {
+        var bases: [(AbstractValue, Int)] = []
+        switch op {
+        case let .load(_, _, _, src, offset): bases.append((state.registers[Int(src)], Int(offset)))
+        case let .store(_, dst, _, offset): bases.append((state.registers[Int(dst)], Int(offset)))
+        case let .atomic(kind, _, dst, src, offset):
+            bases.append((state.registers[Int(kind == .loadAcquire ? src : dst)], Int(offset)))
+        case .call(.helper):
+            for r in 1 ... 5 { bases.append((state.registers[r], 0)) }
+        default:
+            return
+        }
+        let function = program.functionStarts[program.function(containing: index)]
+        for (base, offset) in bases {
+            // A variable offset reaches as deep as its smallest value.
+            guard case .stack(let frame) = base.kind, frame == state.frame,
+                  base.range.smin > -Int64(VMLimits.stackPerFrame * 2), base.range.smin < Int64(VMLimits.stackPerFrame) else { continue }
+            let depth = -(base.offset + offset + Int(base.range.smin))
+            if depth > stackDepth[function] ?? 0 { stackDepth[function] = depth }
+        }
+    }
+
+    /// The frames of a chain of bpf-to-bpf calls share the 512 bytes (each rounded up to 16, as
+    /// with the kernel's JIT): refused as the kernel's check_max_stack_depth refuses it.
+    private func checkCombinedStack() throws(VMError) {
+        var callees: [Int: Set<Int>] = [:]
+        for (index, op) in program.operations.enumerated() {
+            guard case .call(.local(let delta))? = op else { continue }
+            let caller = program.functionStarts[program.function(containing: index)]
+            callees[caller, default: []].insert(index + 1 + Int(delta))
+        }
+        func frameSize(_ function: Int) -> Int { ((stackDepth[function] ?? 0) + 15) / 16 * 16 }
+        // The deepest chain from each function, with its length in calls.
+        var memo: [Int: (bytes: Int, calls: Int)] = [:]
+        func deepest(_ function: Int, _ depth: Int) -> (bytes: Int, calls: Int) {
+            if let known = memo[function] { return known }
+            var best = (bytes: 0, calls: 0)
+            if depth < VMLimits.maxCallFrames {
+                for callee in callees[function] ?? [] {
+                    let below = deepest(callee, depth + 1)
+                    if below.bytes > best.bytes { best = below }
+                }
+            }
+            let result = (bytes: frameSize(function) + best.bytes, calls: best.calls + 1)
+            memo[function] = result
+            return result
+        }
+        let (bytes, calls) = deepest(0, 1)
+        if bytes > VMLimits.stackPerFrame {
+            throw VMError(instruction: nil, "combined stack size of \(calls) calls is \(bytes). Too large", errno: .EACCES)
+        }
+    }
+
+    private mutating func explore(from entry: Branch) throws {
+        var pending = [entry]
+        while var branch = pending.popLast() {
+            pathLoop: while true {
+                processed += 1
+                guard processed <= Self.budget else { throw GiveUp() }
+                let index = branch.index
+                guard index >= 0, index < program.count, let op = program.operations[index] else { break }
+                if prunePoints.contains(index) {
+                    if try isPruned(&branch) { break }
+                }
+                switch op {
+                case let .jump(condition, is64, dst, operand, offset):
+                    let target = index + 1 + Int(offset)
+                    let (taken, fallThrough) = try PathBranches.outcomes(condition, is64: is64, dst: dst, operand,
+                                                                         state: branch.state)
+                    if let taken {
+                        pending.append(Branch(index: target, state: taken, trail: branch.trail, losses: branch.losses))
+                    }
+                    guard let fallThrough else { break pathLoop }
+                    branch.state = fallThrough
+                    branch.index = index + 1
+                case let .goto(offset, _):
+                    branch.index = index + 1 + Int(offset)
+                case .exit:
+                    guard let returnTo = try PathCalls.exit(&branch.state, at: index) else { break pathLoop }
+                    branch.index = returnTo
+                case .call(.local(let delta)):
+                    let target = index + 1 + Int(delta)
+                    if setup.globalFunctions.contains(target) {
+                        if let function = setup.globals[target] {
+                            try PathCalls.checkArguments(branch.state, of: function,
+                                                         number: program.function(containing: target), at: index)
+                        }
+                        PathCalls.callGlobal(&branch.state, returnsScalar: setup.globalsReturningScalar.contains(target))
+                        branch.index = index + 1
+                    } else {
+                        guard PathCalls.enter(&branch.state, returnTo: index + 1) else { throw GiveUp() }
+                        branch.index = target
+                    }
+                default:
+                    recordStackDepth(op, at: index, branch.state)
+                    try PathTransfer.apply(op, at: index, to: &branch.state, losses: &branch.losses,
+                                           program: program, setup: setup)
+                    branch.index = index + (op.isWide ? 2 : 1)
+                }
+            }
+        }
+    }
+
+    /// At a pruning point: refuses a loop that came back to a state it had, answers whether an
+    /// explored state covers this one, and otherwise records it. A state still on this path
+    /// (an ancestor) prunes nothing, as in the kernel: a loop must repeat exactly to be refused
+    /// and is otherwise followed around.
+    private mutating func isPruned(_ branch: inout Branch) throws -> Bool {
+        let index = branch.index
+        var ancestors: [ObjectIdentifier] = []
+        var ancestor = branch.trail
+        var steps = 0
+        while let node = ancestor, steps < 4096 {
+            if node.index == index {
+                if node.losses == branch.losses, node.state == branch.state {
+                    throw VMError(instruction: index, "infinite loop detected at insn \(index)", errno: .EINVAL)
+                }
+                ancestors.append(ObjectIdentifier(node))
+            }
+            ancestor = node.parent
+            steps += 1
+        }
+        let liveHere = live[index], preciseHere = relevant[index]
+        if let states = seen[index], states.contains(where: { seenState in
+            !ancestors.contains(ObjectIdentifier(seenState))
+                && seenState.state.covers(branch.state, live: liveHere, precise: preciseHere)
+        }) {
+            return true
+        }
+        let node = Trail(index: index, state: branch.state, losses: branch.losses, parent: branch.trail)
+        var states = seen[index] ?? []
+        if states.count >= Self.keptStates { states.removeFirst() }
+        states.append(node)
+        seen[index] = states
+        branch.trail = node
+        return false
+    }
+}
+
+/// What the analysis needs to know of the program type and the program.
+struct PathSetup {
+    /// Context fields whose 32-bit loads give packet pointers.
+    var packetFields: [Int16: PacketPointer] = [:]
+    /// The context field that gives the packet's metadata pointer.
+    var metaField: Int16?
+    /// Context fields whose loads give pointers the analysis does not follow.
+    var pointerFields: Set<Int16> = []
+    var rules: ContextAccessRule?
+    var globalFunctions: Set<Int> = []
+    /// Their signatures, by first slot.
+    var globals: [Int: GlobalFunction] = [:]
+    var globalsReturningScalar: Set<Int> = []
+    var callbacks: Set<Int> = []
+}
+
+extension Operation {
+    /// `lddw` takes two slots.
+    var isWide: Bool {
+        if case .loadImm64 = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,186 @@
+import BPFCore
+
+/// Helper calls on one path, typed by the kernel's prototypes for the helpers whose arguments
+/// and results the analysis follows (map access, packet loads and stores, socket lookups, the
+/// ring buffer, spin locks); every other helper's result is a number or not followed.
+enum PathHelpers {
+    /// Helpers after which the packet may have moved (`bpf_helper_changes_pkt_data`, tc's).
+    static let changesPacketData: Set<Int32> = [9, 10, 11, 13, 18, 19, 31, 38, 39, 43, 50]
+    /// Helpers whose result is a pointer (or may be): the analysis does not follow those it
+    /// does not model, so nothing done with them is refused.
+    static let returnsPointer: Set<Int32> = [1, 84, 85, 95, 96, 98, 99, 107, 131, 136, 137, 138, 139, 140,
+                                             153, 154, 156, 158, 178, 194, 203, 210]
+
+    static func call(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
+        if state.lockHeld, id != 94 {
+            throw VMError(instruction: index, "function calls are not allowed while holding a lock")
+        }
+        var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)
+        let r = state.registers
+        try checkFirstArgument(id, r[1], at: index)
+        switch id {
+        case 1:  // map_lookup_elem(map, key)
+            if case .map(let shape) = r[1].kind {
+                try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
+                if shape.lookupGivesValue {
+                    // An array looked up with a constant key inside it gives no NULL (since Linux 6.14).
+                    let key = shape.mayElideNull ? PathMemory.constantKey(r[2], size: shape.keySize, state: state) : nil
+                    let inside = key.map { $0 < UInt64(shape.maxEntries) } ?? false
+                    result = AbstractValue(kind: .mapValue(size: shape.valueSize, writable: shape.programWritable, nullable: !inside),
+                                           id: index + 1)
+                }
+            }
+        case 2:  // map_update_elem(map, key, value, flags)
+            if case .map(let shape) = r[1].kind, shape.lookupGivesValue {
+                try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
+                try memoryArgument(3, size: .constant(UInt64(shape.valueSize)), write: false, at: index, &state)
+            }
+        case 3:  // map_delete_elem(map, key)
+            if case .map(let shape) = r[1].kind, shape.lookupGivesValue {
+                try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
+            }
+        case 26, 68:  // skb_load_bytes(_relative)(skb, offset, to, len)
+            try sizedArgument(3, sizeRegister: 4, write: true, zeroAllowed: false, at: index, &state)
+        case 9:  // skb_store_bytes(skb, offset, from, len, flags)
+            try sizedArgument(3, sizeRegister: 4, write: false, zeroAllowed: false, at: index, &state)
+        case 84, 85, 99:  // sk_lookup_tcp/udp, skc_lookup_tcp(ctx, tuple, size, netns, flags)
+            try sizedArgument(2, sizeRegister: 3, write: false, zeroAllowed: false, at: index, &state)
+            result = AbstractValue(kind: .socket(nullable: true), id: index + 1, reference: index + 1)
+            state.references.append(index)
+        case 86:  // sk_release(sk)
+            release(r[1], &state)
+        case 131:  // ringbuf_reserve(map, size, flags)
+            if let size = r[2].isScalar ? r[2].range.constant : nil, size < 1 << 31 {
+                result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1, reference: index + 1)
+                state.references.append(index)
+            }
+        case 132, 133:  // ringbuf_submit / ringbuf_discard(data, flags)
+            release(r[1], &state)
+        case 93:  // spin_lock
+            if state.lockHeld {
+                throw VMError(instruction: index, "Locking two bpf_spin_locks are not allowed")
+            }
+            state.lockHeld = true
+        case 94:  // spin_unlock
+            guard state.lockHeld else {
+                throw VMError(instruction: index, "bpf_spin_unlock without taking a lock")
+            }
+            state.lockHeld = false
+        default:
+            break
+        }
+        if !modeled.contains(id) { clobberStackArguments(&state) }
+        if changesPacketData.contains(id) {
+            // The kernel's clear_all_pkt_pointers: to a privileged loader they become numbers.
+            state.updateAll { value in
+                if value.kind == .packet || value.kind == .packetEnd || value.kind == .packetMeta { value = .scalar(.unknown) }
+            }
+        }
+        for register in 1 ... 5 { state.registers[register] = .notInit }
+        state.registers[0] = result
+    }
+
+    /// Helpers whose memory arguments the analysis follows exactly.
+    static let modeled: Set<Int32> = [1, 2, 3, 9, 26, 68, 84, 85, 86, 93, 94, 99, 131, 132, 133]
+
+    /// Stack memory passed to a helper the analysis does not model may hold anything after the
+    /// call (the argument after a pointer, when a small constant, is taken as its size).
+    static func clobberStackArguments(_ state: inout PathState) {
+        for register in 1 ... 5 {
+            let next = register < 5 ? state.registers[register + 1] : .notInit
+            let size = next.isScalar ? next.range.constant.flatMap { $0 > 0 && $0 <= 512 ? $0 : nil } : nil
+            PathMemory.clobber(from: state.registers[register], size: size, state: &state)
+        }
+    }
+
+    /// Helpers whose first argument is a map, and those whose first argument is the context.
+    static let takesMap: Set<Int32> = [1, 2, 3]
+    static let takesContext: Set<Int32> = [9, 10, 11, 18, 19, 26, 31, 38, 39, 43, 50, 68, 84, 85, 99]
+
+    /// The first argument's type, as the kernel's prototypes require it ("R1 type=fp expected=ctx").
+    private static func checkFirstArgument(_ id: Int32, _ value: AbstractValue, at index: Int) throws(VMError) {
+        guard value.kind != .unknown, value.kind != .notInit else { return }
+        let expected: String
+        if takesMap.contains(id) {
+            if case .map = value.kind { return }
+            expected = "map_ptr"
+        } else if takesContext.contains(id) {
+            if value.kind == .context { return }
+            expected = "ctx"
+        } else {
+            return
+        }
+        throw VMError(instruction: index, "R1 type=\(value.typeName) expected=\(expected)", errno: .EACCES)
+    }
+
+    /// Drops the reference `value` holds (and every copy's).
+    private static func release(_ value: AbstractValue, _ state: inout PathState) {
+        guard value.reference != 0 else { return }
+        state.references.removeAll { $0 + 1 == value.reference }
+        let released = value.reference
+        state.updateAll { other in
+            if other.reference == released { other = .unknown }
+        }
+    }
+
+    /// A memory argument whose size is another argument (`ARG_CONST_SIZE`).
+    private static func sizedArgument(_ register: Int, sizeRegister: Int, write: Bool, zeroAllowed: Bool,
+                                      at index: Int, _ state: inout PathState) throws(VMError) {
+        let size = state.registers[sizeRegister]
+        guard size.isScalar else { return }
+        if size.range.smin < 0 {
+            throw VMError(instruction: index, "R\(sizeRegister) min value is negative, either use unsigned or 'var &= const'",
+                          errno: .EACCES)
+        }
+        if size.range.umin == 0, !zeroAllowed {
+            throw VMError(instruction: index,
+                          "R\(sizeRegister) invalid zero-sized read: u64=[\(size.range.umin),\(size.range.umax)]", errno: .EACCES)
+        }
+        if size.range.umax >= 1 << 29 {
+            throw VMError(instruction: index, "R\(sizeRegister) unbounded memory access, use 'var &= const' or 'if (var < const)'",
+                          errno: .EACCES)
+        }
+        try memoryArgument(register, size: size.range, write: write, at: index, &state)
+    }
+
+    /// The memory an argument points to must hold `size` (its largest value) bytes.
+    private static func memoryArgument(_ register: Int, size: ScalarRange, write: Bool, at index: Int,
+                                       _ state: inout PathState) throws(VMError) {
+        let pointer = state.registers[register]
+        let bytes = Int(min(size.umax, 1 << 29))
+        func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
+        switch pointer.kind {
+        case .scalar:
+            throw refuse("R\(register) type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
+        case .mapValue, .memory, .socket:
+            if pointer.isNullable {
+                throw refuse("R\(register) type=\(pointer.typeName) expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
+            }
+            if case let .mapValue(valueSize, _, _) = pointer.kind {
+                try PathMemory.checkBounds(pointer, register: UInt8(register), offset: 0, size: bytes, limit: valueSize,
+                                           at: index, what: "map value, value_size=\(valueSize)")
+            }
+        case .stack(let frame):
+            guard pointer.range.constant == 0, frame <= state.frame else { return }
+            let offset = pointer.offset
+            guard offset >= -VMLimits.stackPerFrame, offset + bytes <= 0 else {
+                // EINVAL here, unlike a load or store out of the frame (check_helper_mem_access).
+                throw VMError(instruction: index, "invalid \(write ? "write to" : "read from") stack R\(register) off=\(offset) size=\(bytes)")
+            }
+            if write {
+                var byte = offset
+                while byte < offset + bytes {
+                    if let (slot, _) = PathMemory.slot(byte, size: 1) { state.stacks[frame][slot] = .misc }
+                    byte += 1
+                }
+            }
+        case .packet, .packetMeta:
+            let offset = pointer.offset
+            guard offset >= 0, offset + bytes <= pointer.packetRange else {
+                throw refuse("invalid access to packet, off=\(offset) size=\(bytes), R\(register)(id=\(pointer.id),off=\(pointer.offset),r=\(pointer.packetRange))")
+            }
+        default:
+            return
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import BPFCore
+
+/// Loads and stores on one path: what the kernel allows through each pointer type, and what
+/// a load gives.
+enum PathMemory {
+    /// The kernel refuses variable offsets at or past this (`BPF_MAX_VAR_OFF`).
+    static let maxVariableOffset: UInt64 = 1 << 29
+
+    static func check(_ base: AbstractValue, register: UInt8, offset insnOffset: Int, size: Int, write: Bool,
+                      at index: Int, state: PathState, setup: PathSetup) throws(VMError) {
+        let r = "R\(register)"
+        func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
+        switch base.kind {
+        case .notInit, .unknown, .map:
+            return
+        case .scalar:
+            throw refuse("\(r) invalid mem access 'scalar'")
+        case .packetEnd:
+            throw refuse("\(r) invalid mem access 'pkt_end'")
+        case .context:
+            guard base.range.constant != nil else {
+                throw refuse("variable ctx access var_off=(0x0; 0x\(String(base.range.umax, radix: 16))) disallowed")
+            }
+            guard base.offset == 0, base.range.constant == 0 else {
+                throw refuse("dereference of modified ctx ptr \(r) off=\(base.offset) disallowed")
+            }
+            guard let rules = setup.rules else { return }
+            let field = Int16(clamping: insnOffset)
+            if setup.packetFields[field] != nil || field == setup.metaField, size == 4, !write { return }
+            guard rules(insnOffset, size, write) else {
+                throw refuse("invalid bpf_context access off=\(insnOffset) size=\(size)")
+            }
+        case .stack(let frame):
+            guard frame <= state.frame else { return }
+            let offset = base.offset + insnOffset
+            guard base.range.constant == 0 else {
+                // A variable offset: every offset it may take must stay inside the frame.
+                let lowest = Int64(offset) + base.range.smin, highest = Int64(offset) + base.range.smax
+                guard base.range.smin > Int64(Int32.min), base.range.smax < Int64(Int32.max),
+                      lowest >= -Int64(VMLimits.stackPerFrame), highest + Int64(size) <= 0 else {
+                    throw VMError(instruction: index, "invalid variable-offset \(write ? "write to" : "read from") stack \(r) "
+                                  + "var_off=(0x0; 0x\(String(base.range.umax, radix: 16))) off=\(offset) size=\(size)")
+                }
+                return
+            }
+            guard offset >= -VMLimits.stackPerFrame, offset + size <= 0 else {
+                throw refuse("invalid \(write ? "write to" : "read from") stack \(r) off=\(offset) size=\(size)")
+            }
+            // Stack accesses are aligned to their size whatever the machine (the spill tracking relies on it).
+            guard offset % size == 0 else {
+                throw refuse("misaligned stack access off 0+\(base.offset)+\(insnOffset) size \(size)")
+            }
+            if !write, size != 8, let (slot, _) = slot(offset, size: size),
+               case .spill(let spilled, _) = state.stacks[frame][slot], spilled.isKnownPointer {
+                throw refuse("invalid size of register fill")
+            }
+        case .packet, .packetMeta:
+            if base.range.smin < 0 {
+                throw refuse("\(r) min value is negative, either use unsigned index or do a if (index >=0) check.")
+            }
+            let offset = base.offset + insnOffset
+            guard offset >= 0, offset + size <= base.packetRange else {
+                throw refuse("invalid access to packet, off=\(offset) size=\(size), \(r)(id=\(base.id),off=\(base.offset),r=\(base.packetRange))")
+            }
+        case let .mapValue(valueSize, writable, nullable):
+            if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
+            if write, !writable {
+                throw refuse("write into map forbidden, value_size=\(valueSize) off=\(base.offset + insnOffset) size=\(size)")
+            }
+            try checkBounds(base, register: register, offset: insnOffset, size: size, limit: valueSize, at: index,
+                            what: "map value, value_size=\(valueSize)")
+        case let .memory(memorySize, nullable):
+            if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
+            try checkBounds(base, register: register, offset: insnOffset, size: size, limit: memorySize, at: index,
+                            what: "memory, mem_size=\(memorySize)")
+        case .socket(let nullable):
+            if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
+        }
+    }
+
+    /// A region of `limit` bytes through a pointer with a variable part (`check_mem_region_access`).
+    static func checkBounds(_ base: AbstractValue, register: UInt8, offset insnOffset: Int, size: Int, limit: Int,
+                            at index: Int, what: String) throws(VMError) {
+        func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
+        let offset = base.offset + insnOffset
+        if let constant = base.range.constant {
+            let start = offset + Int(truncatingIfNeeded: Int64(bitPattern: constant))
+            guard Int64(bitPattern: constant) < Int64(maxVariableOffset), start >= 0, start + size <= limit else {
+                throw refuse("invalid access to \(what) off=\(start) size=\(size)")
+            }
+            return
+        }
+        guard base.range.smin >= 0 || base.range.smin + Int64(offset) >= 0 else {
+            throw refuse("R\(register) min value is negative, either use unsigned index or do a if (index >=0) check.")
+        }
+        guard Int64(offset) + base.range.smin >= 0 else {
+            throw refuse("R\(register) min value is outside of the allowed memory range")
+        }
+        guard base.range.umax < maxVariableOffset else {
+            throw refuse("R\(register) unbounded memory access, make sure to bounds check any such access")
+        }
+        guard Int(base.range.umax) + offset + size <= limit else {
+            throw refuse("R\(register) max value is outside of the allowed memory range")
+        }
+    }
+
+    static func load(from base: AbstractValue, offset insnOffset: Int, size: Int, signed: Bool,
+                     state: PathState, setup: PathSetup) -> AbstractValue {
+        let number = AbstractValue.scalar(signed ? .loadedSigned(bytes: size) : .loaded(bytes: size))
+        switch base.kind {
+        case .context:
+            let field = Int16(clamping: insnOffset)
+            if field == setup.metaField { return .pointer(.packetMeta) }
+            switch setup.packetFields[field] {
+            case .start?: return .pointer(.packet)
+            case .end?: return .pointer(.packetEnd)
+            case nil: break
+            }
+            return setup.pointerFields.contains(field) || setup.rules == nil ? .unknown : number
+        case .stack(let frame):
+            guard base.range.constant == 0, frame <= state.frame,
+                  let (slot, position) = slot(base.offset + insnOffset, size: size) else { return number }
+            switch state.stacks[frame][slot] {
+            case .invalid, .misc:
+                return number
+            case .unknown:
+                return .unknown
+            case .zeroBytes(let mask):
+                return mask & bytes(position, size) == bytes(position, size) ? .constant(0) : number
+            case let .spill(value, spilled):
+                guard position == 0 else { return value.isScalar ? number : .unknown }
+                if spilled == size, !signed || size == 8 { return value }
+                return value.isScalar ? number : .unknown
+            }
+        case .packet, .packetMeta, .mapValue, .memory:
+            return number
+        default:
+            return .unknown
+        }
+    }
+
+    static func store(_ value: AbstractValue, to base: AbstractValue, offset insnOffset: Int, size: Int,
+                      state: inout PathState) {
+        guard case .stack(let frame) = base.kind, frame <= state.frame else { return }
+        guard base.range.constant == 0 else {
+            // A store at a variable offset may land in any slot.
+            for s in 0 ..< PathState.slots { state.stacks[frame][s] = .misc }
+            return
+        }
+        let offset = base.offset + insnOffset
+        guard let (slot, position) = slot(offset, size: size) else {
+            for byte in [offset, offset + size - 1] {
+                if let (s, _) = self.slot(byte, size: 1) { state.stacks[frame][s] = .misc }
+            }
+            return
+        }
+        if position == 0, size == 8 {
+            state.stacks[frame][slot] = .spill(value, size: 8)
+        } else if position == 0, value.isScalar {
+            let kept = value.range.umax < 1 << UInt64(size * 8) ? value : .scalar(.loaded(bytes: size))
+            state.stacks[frame][slot] = .spill(kept, size: size)
+        } else {
+            // Which bytes of the slot are known to be zero after the store.
+            var zeros: UInt8
+            switch state.stacks[frame][slot] {
+            case .zeroBytes(let mask): zeros = mask
+            case .spill(let spilled, let spilledSize) where spilled.range.constant == 0: zeros = bytes(0, spilledSize)
+            default: zeros = 0
+            }
+            if value.isScalar, value.range.constant == 0 { zeros |= bytes(position, size) } else { zeros &= ~bytes(position, size) }
+            state.stacks[frame][slot] = zeros == 0 ? .misc : .zeroBytes(zeros)
+        }
+    }
+
+    /// What a helper the analysis does not model (or a global function) may write through a
+    /// stack pointer argument: `size` bytes when the next argument is a small constant, else
+    /// up to the frame's top. Those slots become `unknown`, as the kernel would have them
+    /// hold whatever the callee wrote.
+    static func clobber(from pointer: AbstractValue, size: UInt64?, state: inout PathState) {
+        guard case .stack(let frame) = pointer.kind, frame <= state.frame else { return }
+        let start = pointer.range.constant == 0 ? pointer.offset : -VMLimits.stackPerFrame
+        let end = size.map { min(0, start + Int($0)) } ?? 0
+        var byte = max(start, -VMLimits.stackPerFrame)
+        while byte < end {
+            if let (slot, _) = slot(byte, size: 1) { state.stacks[frame][slot] = .unknown }
+            byte += 8 - (byte + VMLimits.stackPerFrame) % 8
+        }
+    }
+
+    /// The mask of `size` bytes from `position` in a slot.
+    static func bytes(_ position: Int, _ size: Int) -> UInt8 {
+        UInt8(truncatingIfNeeded: ((1 << size) - 1) << position)
+    }
+
+    /// The number a stack key holds when it is known: a spilled constant of the key's size, or
+    /// bytes known to be zero (the kernel's get_constant_map_key).
+    static func constantKey(_ pointer: AbstractValue, size: Int, state: PathState) -> UInt64? {
+        guard case .stack(let frame) = pointer.kind, frame <= state.frame, pointer.range.constant == 0,
+              let (slot, position) = slot(pointer.offset, size: size) else { return nil }
+        switch state.stacks[frame][slot] {
+        case .zeroBytes(let mask):
+            return mask & bytes(position, size) == bytes(position, size) ? 0 : nil
+        case let .spill(value, spilled):
+            return position == 0 && spilled == size && value.isScalar ? value.range.constant : nil
+        default:
+            return nil
+        }
+    }
+
+    /// The slot an access lies in and its position in it; nil when it spans two slots or
+    /// leaves the frame.
+    static func slot(_ offset: Int, size: Int) -> (Int, Int)? {
+        guard offset < 0, offset >= -VMLimits.stackPerFrame else { return nil }
+        let slot = (-offset - 1) / 8
+        let position = offset + 8 * (slot + 1)
+        guard position + size <= 8 else { return nil }
+        return (slot, position)
+    }
+}

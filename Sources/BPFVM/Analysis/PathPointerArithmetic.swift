@@ -1,0 +1,106 @@
+import BPFCore
+
+/// Arithmetic with a pointer operand, as the kernel's `adjust_ptr_min_max_vals` allows it:
+/// adding or subtracting a number moves the pointer (a constant its offset, a variable its
+/// variable part); what the kernel refuses is refused; anything else is not followed.
+enum PathPointerArithmetic {
+    /// Farther than this from where it started, a pointer is not followed (the kernel refuses
+    /// offsets past 1 << 29).
+    static let maxOffset = 1 << 29
+
+    static func result(_ kind: ALUKind, is64: Bool, dst: UInt8, _ d: AbstractValue, _ s: AbstractValue,
+                       at index: Int) throws(VMError) -> AbstractValue {
+        if d.kind == .unknown || s.kind == .unknown || d.kind == .notInit || s.kind == .notInit { return .unknown }
+        func refuse(_ reason: String) -> VMError { VMError(instruction: index, "R\(dst) \(reason)", errno: .EACCES) }
+        let dIsPointer = !d.isScalar, sIsPointer = !s.isScalar
+        if !is64 {
+            // A privileged loader may take a pointer into a 32-bit sub or neg: a number comes out.
+            if kind == .sub || kind == .neg { return .scalar(.upTo(UInt64(UInt32.max))) }
+            throw refuse("32-bit pointer arithmetic prohibited")
+        }
+        if kind == .neg { return .scalar(.unknown) }
+        if dIsPointer, sIsPointer {
+            // The distance between two pointers is a number; nothing else combines two pointers.
+            guard kind == .sub else { throw refuse("pointer \(symbol(kind)) pointer prohibited") }
+            return .scalar(.unknown)
+        }
+        let pointer = dIsPointer ? d : s
+        let step = dIsPointer ? s.range : d.range
+        if kind == .sub, !dIsPointer { throw refuse("tried to subtract pointer from scalar") }
+        try refuseProhibited(pointer, kind: kind, step: step, dst: dst, at: index)
+        switch kind {
+        case .add:
+            return moved(pointer, by: step, negate: false, at: index)
+        case .sub:
+            if case .stack = pointer.kind { throw refuse("subtraction from stack pointer prohibited") }
+            return moved(pointer, by: step, negate: true, at: index)
+        case .and, .or, .xor:
+            throw refuse("bitwise operator \(symbol(kind)) on pointer prohibited")
+        default:
+            throw refuse("pointer arithmetic with \(symbol(kind)) operator prohibited")
+        }
+    }
+
+    /// The operator as the kernel's log writes it.
+    private static func symbol(_ kind: ALUKind) -> String {
+        switch kind {
+        case .add: "+="
+        case .sub: "-="
+        case .mul: "*="
+        case .div, .sdiv: "/="
+        case .or: "|="
+        case .and: "&="
+        case .lsh: "<<="
+        case .rsh: ">>="
+        case .neg: "neg"
+        case .mod, .smod: "%="
+        case .xor: "^="
+        case .mov, .movsx: "="
+        case .arsh: "s>>="
+        }
+    }
+
+    private static func moved(_ pointer: AbstractValue, by step: ScalarRange, negate: Bool,
+                              at index: Int) -> AbstractValue {
+        var result = pointer
+        if let constant = step.constant {
+            let amount = Int64(bitPattern: constant)
+            guard amount > -Int64(maxOffset), amount < Int64(maxOffset) else { return .unknown }
+            let offset = pointer.offset + Int(negate ? -amount : amount)
+            guard abs(offset) < maxOffset else { return .unknown }
+            result.offset = offset
+            return result
+        }
+        guard !negate else { return .unknown }
+        switch pointer.kind {
+        case .packet, .packetMeta:
+            // Something variable was added: a new family, nothing of it proven yet.
+            result.range = pointer.range.adding(step)
+            result.id = index + 1
+            result.packetRange = 0
+        case .mapValue, .memory, .context, .stack:
+            // A moved context pointer is followed so that its dereference is refused.
+            result.range = pointer.range.adding(step)
+        default:
+            return .unknown
+        }
+        return result
+    }
+
+    /// The pointer types the kernel allows no arithmetic on (a map only `+= 0`).
+    private static func refuseProhibited(_ pointer: AbstractValue, kind: ALUKind, step: ScalarRange, dst: UInt8,
+                                         at index: Int) throws(VMError) {
+        if pointer.isNullable {
+            throw VMError(instruction: index, "R\(dst) pointer arithmetic on \(pointer.typeName) prohibited, null-check it first",
+                          errno: .EACCES)
+        }
+        switch pointer.kind {
+        case .map where kind == .add && step.constant == 0:
+            return
+        case .packetEnd, .socket, .map:
+            throw VMError(instruction: index, "R\(dst) pointer arithmetic on \(pointer.typeName) prohibited", errno: .EACCES)
+        default:
+            return
+        }
+    }
+}

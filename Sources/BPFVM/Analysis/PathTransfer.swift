@@ -1,0 +1,161 @@
+import BPFCore
+
+/// The effect of one straight-line instruction on a path's state, refusing what the kernel
+/// refuses on it.
+enum PathTransfer {
+    static func apply(_ op: Operation, at index: Int, to state: inout PathState, losses: inout Int,
+                      program: VerifiedProgram, setup: PathSetup) throws(VMError) {
+        switch op {
+        case let .alu(kind, is64, dst, operand):
+            try alu(kind, is64: is64, dst: dst, operand, at: index, &state, &losses)
+        case let .byteOrder(kind, bits, dst):
+            let value = state.registers[Int(dst)]
+            state.registers[Int(dst)] = value.isScalar
+                ? .scalar(ScalarArithmetic.byteOrder(kind, bits: bits, value.range)) : .unknown
+        case let .loadImm64(dst, source, _):
+            state.registers[Int(dst)] = immediate(source, at: index, program: program)
+        case let .load(size, signed, dst, src, offset):
+            let base = state.registers[Int(src)]
+            try PathMemory.check(base, register: src, offset: Int(offset), size: size.byteCount, write: false,
+                                 at: index, state: state, setup: setup)
+            state.registers[Int(dst)] = PathMemory.load(from: base, offset: Int(offset), size: size.byteCount,
+                                                         signed: signed, state: state, setup: setup)
+        case let .store(size, dst, value, offset):
+            let base = state.registers[Int(dst)]
+            try PathMemory.check(base, register: dst, offset: Int(offset), size: size.byteCount, write: true,
+                                 at: index, state: state, setup: setup)
+            let stored: AbstractValue = switch value {
+            case .register(let r): state.registers[Int(r)]
+            case .immediate(let imm): .constant(UInt64(bitPattern: Int64(imm)))
+            }
+            if case .stack = base.kind, stored.isKnownPointer, size.byteCount != 8 {
+                throw VMError(instruction: index, "invalid size of register spill", errno: .EACCES)
+            }
+            PathMemory.store(stored, to: base, offset: Int(offset), size: size.byteCount, state: &state)
+        case let .atomic(kind, size, dst, src, offset):
+            try atomic(kind, size: size.byteCount, dst: dst, src: src, offset: Int(offset), at: index, &state, setup: setup)
+        case let .packetLoad(size, _, _):
+            if state.lockHeld {
+                throw VMError(instruction: index, "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region")
+            }
+            let skb = state.registers[6]
+            if skb.kind != .context, skb.kind != .unknown, skb.kind != .notInit {
+                throw VMError(instruction: index, "at the time of BPF_LD_ABS|IND R6 != pointer to skb")
+            }
+            for r in 1 ... 5 { state.registers[r] = .notInit }
+            state.registers[0] = .scalar(.loaded(bytes: size.byteCount))
+        case .call(.helper(let id)):
+            try PathHelpers.call(id, at: index, &state, setup: setup)
+            losses += 1  // the kernel knows more of some helpers' results than this analysis
+        case .call:
+            if state.lockHeld {
+                throw VMError(instruction: index, "function calls are not allowed while holding a lock")
+            }
+            for r in 1 ... 5 { state.registers[r] = .notInit }
+            state.registers[0] = .unknown
+            losses += 1
+        case .jump, .goto, .exit:
+            break  // PathExplorer follows control flow itself
+        }
+    }
+
+    private static func immediate(_ source: PseudoSource, at index: Int, program: VerifiedProgram) -> AbstractValue {
+        switch source {
+        case .none:
+            return .constant(program.immediates[index] ?? 0)
+        case .mapFD, .mapIndex:
+            guard let shape = program.mapShapes[index] else { return .unknown }
+            return .pointer(.map(shape))
+        case .mapValue, .mapIndexValue:
+            guard let value = program.valueReferences[index] else { return .unknown }
+            return .pointer(.mapValue(size: value.size, writable: value.writable, nullable: false), offset: value.offset)
+        case .btfID, .function:
+            return .unknown
+        }
+    }
+
+    private static func alu(_ kind: ALUKind, is64: Bool, dst: UInt8, _ operand: Operand, at index: Int,
+                            _ state: inout PathState, _ losses: inout Int) throws(VMError) {
+        let d = state.registers[Int(dst)]
+        let source: AbstractValue
+        var sourceRegister: Int?
+        switch operand {
+        case .register(let r):
+            source = state.registers[Int(r)]
+            sourceRegister = Int(r)
+        case .immediate(let imm):
+            source = .constant(UInt64(bitPattern: Int64(imm)))
+        }
+        if kind == .mov, is64 {
+            var copy = source
+            if copy.isScalar, copy.id == 0, copy.range.constant == nil, let r = sourceRegister {
+                // Tie the copies so a comparison of one bounds both (the kernel's scalar ids).
+                copy.id = index + 1
+                copy.delta = 0
+                state.registers[r] = copy
+            }
+            state.registers[Int(dst)] = copy
+            return
+        }
+        if kind == .mov || kind == .movsx(bits: 8) || kind == .movsx(bits: 16) || kind == .movsx(bits: 32) {
+            // A 32-bit or sign-extending copy of a pointer keeps none of its type.
+            guard source.isScalar else {
+                state.registers[Int(dst)] = source.kind == .unknown || source.kind == .notInit
+                    ? .unknown : .scalar(is64 ? .unknown : .upTo(UInt64(UInt32.max)))
+                return
+            }
+            let (range, lossy) = ScalarArithmetic.apply(kind, is64: is64, d.range, source.range)
+            if lossy { losses += 1 }
+            state.registers[Int(dst)] = .scalar(range)
+            return
+        }
+        if d.isScalar, source.isScalar {
+            let (range, lossy) = ScalarArithmetic.apply(kind, is64: is64, d.range, source.range)
+            if lossy { losses += 1 }
+            var result = AbstractValue.scalar(range)
+            // dst += constant keeps the tie to dst's copies, offset by the constant.
+            if is64, d.id != 0, let c = source.range.constant, kind == .add || kind == .sub {
+                let step = Int64(bitPattern: c)
+                let (delta, overflow) = kind == .add ? d.delta.addingReportingOverflow(step)
+                                                      : d.delta.subtractingReportingOverflow(step)
+                if !overflow, !range.isUnknown {
+                    result.id = d.id
+                    result.delta = delta
+                }
+            }
+            state.registers[Int(dst)] = result
+            return
+        }
+        state.registers[Int(dst)] = try PathPointerArithmetic.result(kind, is64: is64, dst: dst, d, source, at: index)
+    }
+
+    private static func atomic(_ kind: AtomicOpcode, size: Int, dst: UInt8, src: UInt8, offset: Int, at index: Int,
+                               _ state: inout PathState, setup: PathSetup) throws(VMError) {
+        if kind == .loadAcquire {
+            let base = state.registers[Int(src)]
+            try PathMemory.check(base, register: src, offset: offset, size: size, write: false, at: index, state: state, setup: setup)
+            state.registers[Int(dst)] = PathMemory.load(from: base, offset: offset, size: size, signed: false,
+                                                         state: state, setup: setup)
+            return
+        }
+        let base = state.registers[Int(dst)]
+        switch base.kind {
+        case .packet, .packetMeta:
+            throw VMError(instruction: index, "BPF_ATOMIC stores into R\(dst) \(base.typeName) is not allowed", errno: .EACCES)
+        default:
+            break
+        }
+        try PathMemory.check(base, register: dst, offset: offset, size: size, write: true, at: index, state: state, setup: setup)
+        if kind == .storeRelease {
+            PathMemory.store(state.registers[Int(src)], to: base, offset: offset, size: size, state: &state)
+            return
+        }
+        PathMemory.store(.scalar(.loaded(bytes: size)), to: base, offset: offset, size: size, state: &state)
+        let fetched = AbstractValue.scalar(.loaded(bytes: size))
+        switch kind {
+        case .cmpxchg: state.registers[0] = fetched
+        case .fetchAdd, .fetchOr, .fetchAnd, .fetchXor, .xchg: state.registers[Int(src)] = fetched
+        default: break
+        }
+    }
+}

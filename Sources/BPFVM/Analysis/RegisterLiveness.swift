@@ -1,0 +1,66 @@
+import BPFCore
+
+/// Which registers a later instruction may still read, before each instruction: pruning
+/// compares only those, as the kernel's liveness marks do.
+enum RegisterLiveness {
+    static func compute(_ program: VerifiedProgram) -> [UInt16] {
+        var live = [UInt16](repeating: 0, count: program.count)
+        var changed = true
+        while changed {
+            changed = false
+            for index in stride(from: program.count - 1, through: 0, by: -1) {
+                guard let op = program.operations[index] else { continue }
+                var out: UInt16 = 0
+                for next in program.successors(of: index) where next < program.count { out |= live[next] }
+                let (uses, defines) = effect(op)
+                let value = uses | (out & ~defines) | 1 << 10
+                if value != live[index] {
+                    live[index] = value
+                    changed = true
+                }
+            }
+        }
+        return live
+    }
+
+    private static func bit(_ register: UInt8) -> UInt16 { register < 16 ? 1 << UInt16(register) : 0 }
+    private static let arguments: UInt16 = 0b11_1110
+    private static let callClobbers: UInt16 = 0b11_1111
+
+    private static func effect(_ op: Operation) -> (uses: UInt16, defines: UInt16) {
+        switch op {
+        case let .alu(kind, _, dst, operand):
+            let source: UInt16 = if case .register(let r) = operand { bit(r) } else { 0 }
+            switch kind {
+            case .mov, .movsx: return (source, bit(dst))
+            default: return (bit(dst) | source, bit(dst))
+            }
+        case let .byteOrder(_, _, dst):
+            return (bit(dst), bit(dst))
+        case let .loadImm64(dst, _, _):
+            return (0, bit(dst))
+        case let .load(_, _, dst, src, _):
+            return (bit(src), bit(dst))
+        case let .store(_, dst, value, _):
+            let source: UInt16 = if case .register(let r) = value { bit(r) } else { 0 }
+            return (bit(dst) | source, 0)
+        case let .atomic(kind, _, dst, src, _):
+            var uses = bit(dst) | bit(src)
+            if kind == .cmpxchg { uses |= 1 }
+            return (uses, Verifier.writtenRegister(op).map(bit) ?? 0)
+        case let .packetLoad(_, index, _):
+            return (bit(6) | (index.map(bit) ?? 0), callClobbers)
+        case let .jump(_, _, dst, operand, _):
+            let source: UInt16 = if case .register(let r) = operand { bit(r) } else { 0 }
+            return (bit(dst) | source, 0)
+        case .call(.register(let r)):
+            return (arguments | bit(r), callClobbers)
+        case .call:
+            return (arguments, callClobbers)
+        case .exit:
+            return (1, 0)
+        case .goto:
+            return (0, 0)
+        }
+    }
+}

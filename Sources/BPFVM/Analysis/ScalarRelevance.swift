@@ -1,0 +1,73 @@
+import BPFCore
+
+/// Which registers, before each instruction, hold a value that may still decide something: a
+/// comparison, a helper or function argument, an address, a value stored to memory, or the
+/// result a static function hands back. A number that decides nothing (a counter only returned
+/// to the kernel, say) need not match for one state to cover another, as the kernel's
+/// precision marks say; without this, every value such a counter takes would be a state of its
+/// own and a program with many branches would never be explored to the end.
+enum ScalarRelevance {
+    static func compute(_ program: VerifiedProgram, returnsToKernel: Set<Int>) -> [UInt16] {
+        var relevant = [UInt16](repeating: 0, count: program.count)
+        var changed = true
+        while changed {
+            changed = false
+            for index in stride(from: program.count - 1, through: 0, by: -1) {
+                guard let op = program.operations[index] else { continue }
+                var out: UInt16 = 0
+                for next in program.successors(of: index) where next < program.count { out |= relevant[next] }
+                let function = program.functionStarts[program.function(containing: index)]
+                let value = before(op, after: out, exitDecides: !returnsToKernel.contains(function))
+                if value != relevant[index] {
+                    relevant[index] = value
+                    changed = true
+                }
+            }
+        }
+        return relevant
+    }
+
+    private static func bit(_ register: UInt8) -> UInt16 { register < 16 ? 1 << UInt16(register) : 0 }
+    private static func bit(_ operand: Operand) -> UInt16 {
+        if case .register(let r) = operand { return bit(r) }
+        return 0
+    }
+
+    private static func before(_ op: Operation, after: UInt16, exitDecides: Bool) -> UInt16 {
+        switch op {
+        case let .alu(kind, _, dst, operand):
+            let result = after & bit(dst)
+            var before = after & ~bit(dst)
+            if result != 0 {
+                switch kind {
+                case .mov, .movsx: before |= bit(operand)
+                default: before |= bit(dst) | bit(operand)
+                }
+            }
+            return before
+        case .byteOrder:
+            return after  // the register is its own operand
+        case let .loadImm64(dst, _, _):
+            return after & ~bit(dst)
+        case let .load(_, _, dst, src, _):
+            return (after & ~bit(dst)) | bit(src)
+        case let .store(_, dst, value, _):
+            return after | bit(dst) | bit(value)
+        case let .atomic(_, _, dst, src, _):
+            let written = Verifier.writtenRegister(op).map(bit) ?? 0
+            return (after & ~written) | bit(dst) | bit(src) | 1
+        case let .packetLoad(_, index, _):
+            return (after & ~0b11_1111) | bit(6) | (index.map(bit) ?? 0)
+        case let .jump(_, _, dst, operand, _):
+            return after | bit(dst) | bit(operand)
+        case .call(.register(let r)):
+            return (after & ~0b11_1111) | 0b11_1110 | bit(r)
+        case .call:
+            return (after & ~0b11_1111) | 0b11_1110
+        case .exit:
+            return exitDecides ? after | 1 : after
+        case .goto:
+            return after
+        }
+    }
+}

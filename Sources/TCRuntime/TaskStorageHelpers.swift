@@ -1,0 +1,115 @@
+import BPFCore
+import BPFMaps
+import BPFVM
+import Glibc
+import Synchronization
+
+/// bpf_get_current_task_btf (158), bpf_task_storage_get (156), bpf_task_storage_delete (157):
+/// task-local storage of the task that runs the program, the caller in a test-run. The results
+/// are the kernel's (corpus/maps/task_storage.tcx): get gives the storage, NULL for a NULL task,
+/// for flags other than 0 and BPF_LOCAL_STORAGE_GET_F_CREATE, or when there is none and it may
+/// not create one; delete 0 or -ENOENT.
+///
+/// The embedded backend has no `struct task_struct`: the task pointer is a handle (a tag and
+/// the thread id) the storage helpers take, naming no memory, so a program that reads a field
+/// through it faults instead of reading made-up bytes.
+enum TaskStorageHelpers {
+    static let createFlag: UInt64 = 1
+    static let tag: UInt64 = 0x00ba_d7a5_0000_0000
+
+    static func register(_ table: inout HelperTable) {
+        table.register(158, name: "get_current_task_btf") { _ in currentTask() }
+        table.register(156, name: "task_storage_get", get)
+        table.register(157, name: "task_storage_delete", delete)
+    }
+
+    /// The handle of the calling thread's task; the thread's storage goes when it exits.
+    static func currentTask() -> UInt64 {
+        TaskExit.watch()
+        return tag | UInt64(UInt32(bitPattern: ProcessIdentity.threadID()))
+    }
+
+    private static func storageMap(_ call: inout HelperCall) -> TaskStorageMap? {
+        guard let map = MapHelpers.map(&call) else { return nil }
+        guard let storage = map as? TaskStorageMap else {
+            call.failure = "map \(map.spec.name) is not a task_storage map"
+            return nil
+        }
+        TaskExit.remember(storage)
+        return storage
+    }
+
+    /// The task r2 names (its thread id); a value that is no task handle is refused, as the
+    /// verifier takes only task pointers there.
+    private static func task(_ call: inout HelperCall) -> UInt64? {
+        guard call.r2 & 0xffff_ffff_0000_0000 == tag else {
+            call.failure = "r2 is not a task pointer"
+            return nil
+        }
+        return call.r2 & 0xffff_ffff
+    }
+
+    static func get(_ call: inout HelperCall) -> UInt64 {
+        guard let map = storageMap(&call) else { return 0 }
+        if call.r2 == 0 { return 0 }
+        guard let owner = task(&call) else { return 0 }
+        let flags = call.r4
+        guard flags <= createFlag else { return 0 }
+        let value: UnsafeMutableRawPointer
+        if let existing = map.storage(ofOwner: owner) {
+            value = existing
+        } else {
+            guard flags == createFlag else { return 0 }
+            var initial: UnsafeRawPointer?
+            if call.r3 != 0 {
+                guard let start = call.memory(at: call.r3, count: map.valueSize, write: false, "task_storage start value") else { return 0 }
+                initial = UnsafeRawPointer(start.baseAddress)
+            }
+            value = map.create(for: owner, initial: initial)
+        }
+        TCRun.from(call).grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize)))
+        return UInt64(UInt(bitPattern: value))
+    }
+
+    static func delete(_ call: inout HelperCall) -> UInt64 {
+        guard let map = storageMap(&call), let owner = task(&call) else { return 0 }
+        return map.remove(owner: owner) ? 0 : failed(.ENOENT)
+    }
+}
+
+/// Frees a thread's task storage when the thread exits, as the kernel frees a task's storage
+/// with the task (a thread id reused later must not find it).
+enum TaskExit {
+    /// Task storage maps programs used (weakly held), and the pthread key whose destructor
+    /// runs at thread exit.
+    private static let state = Mutex<(maps: [WeakMap], key: pthread_key_t?)>(([], nil))
+
+    struct WeakMap: @unchecked Sendable { weak var map: TaskStorageMap? }
+
+    static func remember(_ map: TaskStorageMap) {
+        state.withLock { state in
+            state.maps.removeAll { $0.map == nil }
+            if !state.maps.contains(where: { $0.map === map }) { state.maps.append(WeakMap(map: map)) }
+        }
+    }
+
+    /// Arms the calling thread's exit destructor once.
+    static func watch() {
+        let key = state.withLock { state -> pthread_key_t? in
+            if let key = state.key { return key }
+            var key = pthread_key_t()
+            guard pthread_key_create(&key, { _ in TaskExit.threadExited() }) == 0 else { return nil }
+            state.key = key
+            return key
+        }
+        guard let key, pthread_getspecific(key) == nil else { return }
+        // Any non-nil value: the destructor runs only for threads that set one.
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
+    }
+
+    private static func threadExited() {
+        let owner = UInt64(UInt32(bitPattern: ProcessIdentity.threadID()))
+        let maps = state.withLock { $0.maps.compactMap(\.map) }
+        for map in maps { map.release(owner: owner) }
+    }
+}

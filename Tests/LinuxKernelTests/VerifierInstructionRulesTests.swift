@@ -1,0 +1,127 @@
+import BPFCore
+import Engine
+import LinuxKernel
+import TCX
+import Testing
+
+/// Verifier rules seen on single instructions, written as raw bytecode: each case with the
+/// verdict Linux 6.18 gave (errno and log line, recorded on this machine by loading the same
+/// bytes as a SCHED_CLS program). The embedded backend must give the same errno and a message
+/// naming the same rule; the kernel test re-checks the recorded verdicts.
+struct VerifierInstructionRulesTests {
+    struct Case: CustomStringConvertible, Sendable {
+        let name: String
+        let program: [Instruction]
+        /// nil: loaded; otherwise the errno and (for the embedded backend) the message's ending.
+        let refusal: (LinuxErrno, String)?
+        var description: String { name }
+    }
+
+    static func op(_ code: UInt8, _ dst: UInt8 = 0, _ src: UInt8 = 0, _ off: Int16 = 0, _ imm: Int32 = 0) -> Instruction {
+        Instruction(opcode: code, dst: dst, src: src, offset: off, imm: imm)
+    }
+    static let exit = op(0x95), zero = op(0xb7, 0, 0, 0, 0)
+
+    static let cases: [Case] = [
+        Case(name: "div by imm 0", program: [zero, op(0x37, 0, 0, 0, 0), exit], refusal: (.EINVAL, "div by zero")),
+        Case(name: "mod32 by imm 0", program: [zero, op(0x94, 0, 0, 0, 0), exit], refusal: (.EINVAL, "div by zero")),
+        Case(name: "lsh by imm 64", program: [zero, op(0x67, 0, 0, 0, 64), exit], refusal: (.EINVAL, "invalid shift 64")),
+        Case(name: "lsh32 by imm 32", program: [zero, op(0x64, 0, 0, 0, 32), exit], refusal: (.EINVAL, "invalid shift 32")),
+        Case(name: "rsh by imm -1", program: [zero, op(0x77, 0, 0, 0, -1), exit], refusal: (.EINVAL, "invalid shift -1")),
+        Case(name: "store imm to ctx", program: [op(0x62, 1, 0, 8, 0), zero, exit], refusal: nil),
+        Case(name: "misaligned stack load", program: [op(0x7a, 10, 0, -8, 0), op(0x61, 0, 10, -6), exit],
+             refusal: (.EACCES, "misaligned stack access off 0+0+-6 size 4")),
+        Case(name: "misaligned stack store", program: [op(0x62, 10, 0, -6, 0), zero, exit],
+             refusal: (.EACCES, "misaligned stack access off 0+0+-6 size 4")),
+        Case(name: "narrow pointer spill", program: [op(0x63, 10, 1, -8), zero, exit],
+             refusal: (.EACCES, "invalid size of register spill")),
+        Case(name: "narrow pointer fill", program: [op(0x7b, 10, 1, -8), op(0x61, 0, 10, -8), exit],
+             refusal: (.EACCES, "invalid size of register fill")),
+        Case(name: "LD_ABS without the skb in r6", program: [op(0xb7, 6, 0, 0, 0), op(0x30, 0, 0, 0, 0), exit],
+             refusal: (.EINVAL, "at the time of BPF_LD_ABS|IND R6 != pointer to skb")),
+        Case(name: "LD_ABS with the skb in r6", program: [op(0xbf, 6, 1), op(0x30, 0, 0, 0, 0), exit], refusal: nil),
+        Case(name: "variable offset inside the stack",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 0xff), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -300),
+                       op(0x0f, 3, 2), op(0x71, 0, 3, -8), exit], refusal: nil),
+        Case(name: "subtraction from the stack pointer", program: [op(0xbf, 2, 10), op(0x17, 2, 0, 0, 8), op(0x7a, 2, 0, 0, 0), zero, exit],
+             refusal: (.EACCES, "R2 subtraction from stack pointer prohibited")),
+        Case(name: "map lookup on the context", program: [op(0xbf, 2, 10), op(0x07, 2, 0, 0, -8), op(0x7a, 10, 0, -8, 0),
+                                                          op(0x85, 0, 0, 0, 1), zero, exit],
+             refusal: (.EACCES, "R1 type=ctx expected=map_ptr")),
+        Case(name: "skb_load_bytes on the stack",
+             program: [op(0xbf, 1, 10), op(0xb7, 2, 0, 0, 0), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -8),
+                       op(0xb7, 4, 0, 0, 4), op(0x85, 0, 0, 0, 26), zero, exit],
+             refusal: (.EACCES, "R1 type=fp expected=ctx")),
+        Case(name: "atomic add on the stack", program: [op(0x7a, 10, 0, -8, 0), op(0xb7, 1, 0, 0, 1), op(0xdb, 10, 1, -8), zero, exit],
+             refusal: nil),
+        Case(name: "pointer compared with a number", program: [op(0xb7, 2, 0, 0, 5), op(0x2d, 1, 2, 0), zero, exit], refusal: nil),
+        Case(name: "pointer *= 2", program: [op(0x27, 1, 0, 0, 2), zero, exit],
+             refusal: (.EACCES, "R1 pointer arithmetic with *= operator prohibited")),
+        Case(name: "pointer &= 2", program: [op(0x57, 1, 0, 0, 2), zero, exit],
+             refusal: (.EACCES, "R1 bitwise operator &= on pointer prohibited")),
+        Case(name: "pointer |= register", program: [op(0xb7, 2, 0, 0, 2), op(0x4f, 1, 2), zero, exit],
+             refusal: (.EACCES, "R1 bitwise operator |= on pointer prohibited")),
+        Case(name: "pointer s>>= 1", program: [op(0xc7, 1, 0, 0, 1), zero, exit],
+             refusal: (.EACCES, "R1 pointer arithmetic with s>>= operator prohibited")),
+        Case(name: "neg of a pointer", program: [op(0x87, 1, 0, 0, 0), zero, exit], refusal: nil),
+        Case(name: "pointer + pointer", program: [op(0xbf, 2, 10), op(0x0f, 1, 2), zero, exit],
+             refusal: (.EACCES, "R1 pointer += pointer prohibited")),
+        Case(name: "pointer - pointer", program: [op(0xbf, 2, 10), op(0x1f, 2, 1), zero, exit], refusal: nil),
+        Case(name: "number - pointer", program: [op(0xb7, 2, 0, 0, 0), op(0x1f, 2, 1), zero, exit],
+             refusal: (.EACCES, "R2 tried to subtract pointer from scalar")),
+        Case(name: "context moved and back", program: [op(0x07, 1, 0, 0, 4), op(0x07, 1, 0, 0, -4), op(0x61, 0, 1), exit],
+             refusal: nil),
+        Case(name: "context at a variable offset", program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 4), op(0x0f, 1, 2), op(0x61, 0, 1), exit],
+             refusal: (.EACCES, "disallowed")),
+        Case(name: "data_end dereferenced", program: [op(0x61, 2, 1, 80), op(0x71, 0, 2), exit],
+             refusal: (.EACCES, "R2 invalid mem access 'pkt_end'")),
+        Case(name: "a helper's write over a spilled pointer",
+             program: [op(0x7b, 10, 1, -16), op(0xbf, 1, 10), op(0x07, 1, 0, 0, -16), op(0xb7, 2, 0, 0, 16),
+                       op(0x85, 0, 0, 0, 16), op(0x71, 0, 10, -16), exit], refusal: nil),
+        Case(name: "store below the frame", program: [op(0x7a, 10, 0, -520, 0), zero, exit],
+             refusal: (.EACCES, "invalid write to stack R10 off=-520 size=8")),
+        Case(name: "load above the frame through a copy", program: [op(0xbf, 2, 10), op(0x07, 2, 0, 0, -8), op(0x79, 0, 2, 8), exit],
+             refusal: (.EACCES, "invalid read from stack R2 off=0 size=8")),
+        Case(name: "helper buffer past the frame's top",
+             program: [op(0xb7, 2, 0, 0, 0), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -4), op(0xb7, 4, 0, 0, 16), op(0x85, 0, 0, 0, 26), zero, exit],
+             refusal: (.EINVAL, "invalid write to stack R3 off=-4 size=16")),
+        Case(name: "variable stack offset past the frame's top",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 0xff), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2),
+                       op(0x71, 0, 3), exit],
+             refusal: (.EINVAL, "invalid variable-offset read from stack R3 var_off=(0x0; 0xff) off=-64 size=1")),
+        Case(name: "packet pointer minus a constant", program: [op(0x61, 2, 1, 76), op(0x17, 2, 0, 0, 8), zero, exit], refusal: nil),
+    ]
+
+    static func spec(_ c: Case) -> ProgramSpec {
+        ProgramSpec(name: "rule", instructions: Instruction.encode(c.program))
+    }
+
+    @Test(arguments: cases)
+    func embeddedVerdict(_ c: Case) throws {
+        let world = EmbeddedSystem()
+        defer { world.shutdown() }
+        switch (Result { () throws(TCXError) in try world.loadProgram(Self.spec(c)) }, c.refusal) {
+        case (.success, nil):
+            break
+        case let (.success, (errno, message)?):
+            Issue.record("loaded; the kernel refuses it with \(errno): \(message)")
+        case let (.failure(error), nil):
+            Issue.record("refused (\(error)); the kernel loads it")
+        case let (.failure(error), (errno, message)?):
+            #expect(error.errno == errno)
+            #expect(error.reason.hasSuffix(message), "\(error.reason)")
+        }
+    }
+
+    @Test(.enabled(if: KernelTestSupport.canUseKernel), arguments: cases)
+    func theKernelsVerdictHolds(_ c: Case) throws {
+        let world = try KernelSystem()
+        defer { world.shutdown() }
+        let outcome = Result { () throws(TCXError) in try world.loadProgram(Self.spec(c)) }
+        switch (outcome, c.refusal) {
+        case (.success, nil): break
+        case let (.failure(error), (errno, _)?): #expect(error.errno == errno)
+        default: Issue.record("the kernel now answers \(outcome)")
+        }
+    }
+}
