@@ -261,9 +261,6 @@ struct X86Assembler {
         encode(wide: wide, [0x0f, 0xb1], reg: src.rawValue, memory: m, lock: true)
     }
 
-    /// `mfence`: a store-release followed by the ordering the ISA promises.
-    mutating func memoryFence() { bytes.append(contentsOf: [0x0f, 0xae, 0xf0]) }
-
     // MARK: control flow
 
     mutating func jump(_ label: Label) {
