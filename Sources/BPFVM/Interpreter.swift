@@ -48,5 +48,7 @@ enum Scratch {
     /// Per call frame: return slot, code pointer, r6-r9.
     static let frameWords = 6
     static let frameBytes = VMLimits.maxCallFrames * frameWords * 8
-    static let bytes = stackBytes + registerBytes + frameBytes
+    /// The JIT's state block (`JITState`), after the frames.
+    static let jitStateOffset = stackBytes + registerBytes + frameBytes
+    static let bytes = jitStateOffset + JITState.bytes
 }

@@ -10,6 +10,11 @@ public final class VMProgram: @unchecked Sendable {
     let instructionBudget: Int
     /// Slots where a function starts: the only places a helper may call back into.
     let functionStarts: Set<Int>
+    /// The program as x86-64 machine code, when it was loaded for the JIT and could be compiled.
+    let native: NativeCode?
+    /// `native`'s entry, kept apart so a run reaches it without retaining the code object
+    /// (the program owns it for as long as the program lives).
+    let nativeEntry: NativeCode.Entry?
     /// The program as loaded.
     public let instructions: [Instruction]
     /// Memory the program's map references open up.
@@ -34,7 +39,13 @@ public final class VMProgram: @unchecked Sendable {
         instructionBudget = options.maxExecutedInstructions
         functionStarts = Set(verified.functionStarts)
         self.instructions = instructions
+        native = options.executor == .jit && ExecutorKind.jitAvailable
+            ? JITCompiler.compile(UnsafeBufferPointer(ops), regions: UnsafeBufferPointer(regionStorage)) : nil
+        nativeEntry = native?.entry
     }
+
+    /// Whether the JIT compiled this program (`JITExecutor` then runs it as machine code).
+    public var isCompiled: Bool { native != nil }
 
     deinit {
         ops.deallocate()

@@ -37,6 +37,8 @@ public struct VerifierOptions: Sendable {
     /// The program's global functions by first slot (from its BTF): their exits return to the
     /// kernel and need r0, and a call to one returning no scalar is refused, as the kernel does.
     public var globalFunctions: [Int: GlobalFunction] = [:]
+    /// Whether the load also emits machine code (`.jit`, x86-64 Linux only) for `JITExecutor`.
+    public var executor: ExecutorKind = .selected
 
     /// Whether division and modulo by an immediate zero and shifts by an immediate out of range
     /// are refused, as the kernel refuses them ("div by zero", "invalid shift 64", EINVAL); the

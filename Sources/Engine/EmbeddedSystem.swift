@@ -1,5 +1,6 @@
 import Atomics
 import BPFCore
+import BPFVM
 import Synchronization
 import TCRuntime
 import TCX
@@ -18,11 +19,12 @@ public final class EmbeddedSystem: TCXSystem {
     /// with packets as a snapshot made on the first packet after a change.
     let published = PublishedDevices()
 
-    public init() {
+    /// - Parameter executor: what runs programs: the interpreter or, on x86-64 Linux, the JIT.
+    public init(executor: ExecutorKind = .selected) {
         var services = TCServices(log: { [trace] line in trace.append(line) })
         services.deviceExists = { [published] ifindex in published.contains(ifindex) }
         services.network = NetworkState(.fresh())
-        runner = TCProgramRunner(services: services)
+        runner = TCProgramRunner(services: services, executor: executor)
         publishTopology()
     }
 

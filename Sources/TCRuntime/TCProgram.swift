@@ -14,14 +14,19 @@ public final class TCProgram: Sendable {
 
     /// Loads raw bytecode (8 bytes per instruction, little-endian).
     public init(bytes: [UInt8], maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
-                type: ProgramType = .schedCLS) throws(VMError) {
-        program = try VMProgram(bytes: bytes, options: TCHelpers.options(maps: maps, globalFunctions: globalFunctions, type: type))
+                type: ProgramType = .schedCLS, executor: ExecutorKind = .selected) throws(VMError) {
+        var options = TCHelpers.options(maps: maps, globalFunctions: globalFunctions, type: type)
+        options.executor = executor
+        program = try VMProgram(bytes: bytes, options: options)
         self.maps = maps
         self.type = type
     }
 
-    public init(instructions: [Instruction], maps: [BPFMap] = [], type: ProgramType = .schedCLS) throws(VMError) {
-        program = try VMProgram(instructions: instructions, options: TCHelpers.options(maps: maps, type: type))
+    public init(instructions: [Instruction], maps: [BPFMap] = [], type: ProgramType = .schedCLS,
+                executor: ExecutorKind = .selected) throws(VMError) {
+        var options = TCHelpers.options(maps: maps, type: type)
+        options.executor = executor
+        program = try VMProgram(instructions: instructions, options: options)
         self.maps = maps
         self.type = type
     }

@@ -10,11 +10,15 @@ public struct TCProgramRunner: Sendable {
         get { shared.value }
         set { shared = SharedServices(newValue) }
     }
-    public var executor: any ProgramExecutor
+    /// The engine that runs programs; load them with the same kind (`TCProgram(..., executor:)`)
+    /// for the JIT to run them as machine code.
+    public let kind: ExecutorKind
+    private let executor: any ProgramExecutor
 
-    public init(services: TCServices = TCServices(), executor: any ProgramExecutor = Interpreter()) {
+    public init(services: TCServices = TCServices(), executor kind: ExecutorKind = .selected) {
         shared = SharedServices(services)
-        self.executor = executor
+        self.kind = kind
+        executor = kind.executor
     }
 
     /// Runs `program` once on `skb`, which it leaves as the program left it (packet bytes,

@@ -11,7 +11,8 @@ struct ConformancePluginCommand: ParsableCommand {
         discussion: """
             Reads the program from standard input (raw bytes, or the same as hex text), points r1 at \
             MEMORY_HEX and puts its length in r2, prints r0 in hex. A refused or faulting program \
-            prints the reason on standard error and exits 1. Helper 5 is the suite's `unwind`.
+            prints the reason on standard error and exits 1. Helper 5 is the suite's `unwind`. \
+            TCX_VM_EXECUTOR=jit runs the program on the JIT (x86-64 Linux), =interpreter on the interpreter.
             """)
 
     @Argument(help: "The memory block r1 points at, as hex bytes.") var memory: String = ""
@@ -33,7 +34,8 @@ struct ConformancePluginCommand: ParsableCommand {
         let result: Result<UInt64, any Error> = context.withUnsafeMutableBytes { mem in
             do {
                 let loaded = try VMProgram(bytes: program, options: options)
-                return .success(try Interpreter.run(loaded, context: mem, r2: UInt64(mem.count)))
+                return .success(try ExecutorKind.selected.executor.run(loaded, context: mem, packet: nil,
+                                                                       environment: RunEnvironment(), r2: UInt64(mem.count)))
             } catch {
                 return .failure(error)
             }

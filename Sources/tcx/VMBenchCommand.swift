@@ -2,6 +2,10 @@ import ArgumentParser
 import BPFCore
 import BPFVM
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `tcx bench`: performance measurements.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,12 +15,13 @@ struct BenchCommand: ParsableCommand {
                       WorldScaleBenchCommand.self])
 }
 
-/// `tcx bench vm`: nanoseconds per instruction and per run of the interpreter, next to the same
-/// programs through the kernel's BPF_PROG_TEST_RUN (JIT or interpreter, as the machine is set up).
+/// `tcx bench vm`: nanoseconds per instruction and per run of the interpreter and the JIT (CPU
+/// time of this thread), next to the same programs through the kernel's BPF_PROG_TEST_RUN (JIT
+/// or interpreter, as the machine is set up).
 struct VMBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vm",
-        abstract: "Time the eBPF interpreter on a few programs (ns per instruction and per run), and the kernel's test-run.")
+        abstract: "Time the eBPF interpreter and JIT on a few programs (ns per run and per instruction), and the kernel's test-run.")
 
     @Option(help: "Runs per program.") var runs = 20_000
     @Flag(help: "Skip the kernel's test-run.") var vmOnly = false
@@ -72,36 +77,57 @@ struct VMBenchCommand: ParsableCommand {
             }
         }
         var context = [UInt8](repeating: 0, count: 64)
-        print(row(["program", "insns/run", "vm ns/run", "vm ns/insn"]
-                  + (kernel == nil ? [] : ["kernel ns/run", "kernel ns/insn", "vm/kernel"])))
+        let kinds: [ExecutorKind] = ExecutorKind.jitAvailable ? [.interpreter, .jit] : [.interpreter]
+        print(row(["program", "insns/run", "interp ns/run", "interp ns/insn"]
+                  + (kinds.contains(.jit) ? ["jit ns/run", "jit ns/insn", "interp/jit"] : [])
+                  + (kernel == nil ? [] : ["kernel ns/run", "kernel ns/insn", "interp/kernel"]
+                     + (kinds.contains(.jit) ? ["jit/kernel"] : []))))
         for benchmark in Self.cases {
-            let program = try VMProgram(instructions: benchmark.program)
-            let elapsed = try context.withUnsafeMutableBytes { ctx in
-                for _ in 0..<min(runs, 1000) { _ = try Interpreter.run(program, context: ctx) }  // warm-up
-                let clock = ContinuousClock()
-                let start = clock.now
-                for _ in 0..<runs { _ = try Interpreter.run(program, context: ctx) }
-                return clock.now - start
+            var figures: [Double] = []
+            for kind in kinds {
+                var options = VerifierOptions()
+                options.executor = kind
+                let program = try VMProgram(instructions: benchmark.program, options: options)
+                figures.append(try context.withUnsafeMutableBytes { ctx in
+                    try nanosecondsPerRun(program, on: kind.executor, context: ctx)
+                })
             }
-            let nsPerRun = Double(elapsed.components.seconds) * 1e9 / Double(runs)
-                + Double(elapsed.components.attoseconds) / 1e9 / Double(runs)
             let executed = Double(benchmark.executed)
-            var cells = [benchmark.name, String(benchmark.executed), format(nsPerRun), format(nsPerRun / executed)]
+            var cells = [benchmark.name, String(benchmark.executed)]
+            for ns in figures { cells += [format(ns), format(ns / executed)] }
+            if figures.count == 2 { cells.append(format(figures[0] / figures[1])) }
             do {
                 if let kernelNs = try kernel?.nanosecondsPerRun(benchmark.program, name: benchmark.name,
                                                                runs: UInt32(clamping: runs)) {
+                    cells += [format(kernelNs), format(kernelNs / executed)]
                     // The kernel reports whole nanoseconds: a run under 1 ns reads 0.
-                    let ratio = kernelNs > 0 ? format(nsPerRun / kernelNs) : "-"
-                    cells += [format(kernelNs), format(kernelNs / executed), ratio]
+                    for ns in figures { cells.append(kernelNs > 0 ? format(ns / kernelNs) : "-") }
                 }
             } catch {
                 cells.append("kernel: \(error)")
             }
             print(row(cells))
         }
+        print("(interp, jit: CPU time of this thread per run, averaged over \(runs) runs after a warm-up)")
         if kernel != nil {
             print("(kernel: average ns per run that BPF_PROG_TEST_RUN reports for \(runs) repetitions)")
         }
+    }
+
+    /// Average CPU time of one run, after a warm-up.
+    private func nanosecondsPerRun(_ program: VMProgram, on executor: any ProgramExecutor,
+                                   context: UnsafeMutableRawBufferPointer) throws -> Double {
+        for _ in 0..<min(runs, 1000) { _ = try executor.run(program, context: context, packet: nil,
+                                                            environment: RunEnvironment(), r2: 0) }
+        let start = Self.cpuNanoseconds()
+        for _ in 0..<runs { _ = try executor.run(program, context: context, packet: nil, environment: RunEnvironment(), r2: 0) }
+        return Double(Self.cpuNanoseconds() &- start) / Double(max(runs, 1))
+    }
+
+    private static func cpuNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 
     /// Columns of 16 characters; the last one as long as it is.

@@ -2,22 +2,53 @@ import BPFCore
 import BPFVM
 import Testing
 
-/// Hostile programs that pass the verifier must be stopped by a fault, never touch other memory.
+/// Hostile programs that pass the verifier must be stopped by a fault, never touch other memory,
+/// on the interpreter and on the JIT alike.
 @Suite struct MemorySafetyTests {
+    /// Runs `program` on the interpreter and, where it exists, on the JIT, each on its own
+    /// copy of the context and packet; both must give the same r0 or fault and leave the same
+    /// bytes. Returns the interpreter's result.
     func run(_ program: [Instruction], context: Int = 16, options: VerifierOptions = VerifierOptions(),
              packet: [UInt8]? = nil, environment: RunEnvironment = RunEnvironment()) throws -> Result<UInt64, VMFault> {
+        var options = options
+        options.executor = ExecutorKind.jitAvailable ? .jit : .interpreter
         let loaded = try VMProgram(instructions: program, options: options)
+        let interpreted = Self.run(loaded, on: .interpreter, context: context, packet: packet, environment: environment)
+        if ExecutorKind.jitAvailable {
+            #expect(loaded.isCompiled, "the JIT declined the program")
+            let jitted = Self.run(loaded, on: .jit, context: context, packet: packet, environment: environment)
+            #expect(jitted.comparable == interpreted.comparable, "JIT \(jitted.result), interpreter \(interpreted.result)")
+            #expect(jitted.context == interpreted.context && jitted.packet == interpreted.packet,
+                    "the JIT left other bytes than the interpreter")
+        }
+        return interpreted.result
+    }
+
+    static func run(_ loaded: VMProgram, on kind: ExecutorKind, context: Int, packet: [UInt8]?,
+                    environment: RunEnvironment) -> (result: Result<UInt64, VMFault>, comparable: Result<UInt64, VMFault>,
+                                                     context: [UInt8], packet: [UInt8]) {
         var ctx = [UInt8](repeating: 0xab, count: context)
         var pkt = packet ?? []
-        return ctx.withUnsafeMutableBytes { c in
+        let result = ctx.withUnsafeMutableBytes { c in
             pkt.withUnsafeMutableBytes { p in
-                do throws(VMFault) {
-                    return .success(try Interpreter.run(loaded, context: c, packet: packet == nil ? nil : p,
-                                                        environment: environment))
-                } catch {
-                    return .failure(error)
+                Result { () throws(VMFault) -> UInt64 in
+                    try kind.executor.run(loaded, context: c, packet: packet == nil ? nil : p,
+                                          environment: environment, r2: 0)
                 }
             }
+        }
+        return (result, result.mapError(withoutAddress), ctx, pkt)
+    }
+
+    /// The fault without its address: each run has its own context, packet and stack, so
+    /// only what faulted and where in the program compare.
+    static func withoutAddress(_ fault: VMFault) -> VMFault {
+        switch fault.kind {
+        case let .outOfBounds(_, size, write):
+            VMFault(instruction: fault.instruction, kind: .outOfBounds(address: 0, size: size, write: write))
+        case let .misaligned(_, size):
+            VMFault(instruction: fault.instruction, kind: .misaligned(address: 0, size: size))
+        default: fault
         }
     }
 
@@ -88,6 +119,30 @@ import Testing
         #expect(fault(try run(program, options: options))?.kind == .instructionLimit)
     }
 
+    /// A loop whose body divides, calls a helper and calls a function: the budget is charged
+    /// the same way on both engines however the body gets there, and runs out at the same
+    /// instruction after the same number of iterations (counted in the context).
+    @Test func budgetIsExactAcrossDivisionsHelpersAndCalls() throws {
+        var options = VerifierOptions()
+        options.helpers.register(1, name: "identity") { call in call.r1 }
+        let program = [
+            Asm.movReg(6, 1), Asm.mov(7, 0),
+            // loop: r7 += 1; ctx[0] = r7; r0 = r7 / 3; r1 = r0; call 1; call f; goto loop
+            Asm.add(7, 1), Asm.stxdw(6, 0, 7),
+            Instruction(opcode: 0xbf, dst: 0, src: 7), Instruction(opcode: 0x37, dst: 0, imm: 3),
+            Asm.movReg(1, 0), Asm.call(1), Asm.callLocal(2),
+            Asm.jne(7, 1_000_000, -8), Asm.exit,
+            // f: r0 = 7 (its own frame)
+            Asm.mov(0, 7), Asm.exit,
+        ]
+        for budget in [0, 1, 7, 8, 9, 100, 1_001] {
+            options.maxExecutedInstructions = budget
+            let f = fault(try run(program, options: options))
+            #expect(f?.kind == .instructionLimit, "budget \(budget)")
+            #expect(f?.instruction == 9, "budget \(budget)")
+        }
+    }
+
     @Test func boundedLoopRuns() throws {
         let program = [Asm.mov(0, 0), Asm.add(0, 1), Asm.jne(0, 1000, -2), Asm.exit]
         #expect(try run(program).get() == 1000)
@@ -151,31 +206,63 @@ import Testing
         #expect(fault(try run(beyond, options: options)) != nil)
     }
 
+    @Test func readOnlyRegionRefusesWritesAndEdges() throws {
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 8)
+        defer { storage.deallocate() }
+        storage.initializeMemory(as: UInt8.self, repeating: 7)
+        struct ReadOnly: PseudoImmediateResolver {
+            let region: MemoryRegion
+            func resolve(_ immediate: PseudoImmediate) -> ResolvedImmediate? {
+                guard case .mapValue(fd: 3, offset: let offset) = immediate else { return nil }
+                return ResolvedImmediate(value: region.base + UInt64(offset), region: region)
+            }
+        }
+        var options = VerifierOptions()
+        options.resolver = ReadOnly(region: MemoryRegion(storage, writable: false))
+        let base = Asm.lddw(1, 3, source: 2)
+        #expect(try run(base + [Asm.ldxb(0, 1, 15), Asm.exit], options: options).get() == 7)
+        #expect(fault(try run(base + [Asm.ldxb(0, 1, 16), Asm.exit], options: options))?.instruction == 2)
+        #expect(fault(try run(base + [Asm.ldxb(0, 1, -1), Asm.exit], options: options))?.instruction == 2)
+        #expect(fault(try run(base + [Asm.ldxdw(0, 1, 9), Asm.exit], options: options))?.instruction == 2)
+        let write = fault(try run(base + [Asm.stdw(1, 0, 1), Asm.mov(0, 0), Asm.exit], options: options))
+        #expect(write?.kind == .outOfBounds(address: storage.baseAddress.map { UInt64(UInt(bitPattern: $0)) } ?? 0,
+                                            size: 8, write: true))
+        #expect(storage.allSatisfy { $0 == 7 })
+    }
+
     @Test func tailCallsStopAfterThirtyThree() throws {
         // Counts its runs in the context, then tail-calls itself.
         let program = [Asm.ldxdw(2, 1, 0), Asm.add(2, 1), Asm.stxdw(1, 0, 2),
                        Asm.mov(2, 0), Asm.mov(3, 0), Asm.call(12), Asm.mov(0, 0), Asm.exit]
-        let loaded = try VMProgram(instructions: program)
+        var options = VerifierOptions()
+        options.executor = .jit
+        let loaded = try VMProgram(instructions: program, options: options)
         final class SelfResolver: TailCallResolver {
             let program: VMProgram
             init(_ program: VMProgram) { self.program = program }
             func program(map: UInt64, index: UInt32) -> VMProgram? { program }
         }
-        var counter = [UInt8](repeating: 0, count: 8)
-        let r0 = try counter.withUnsafeMutableBytes { ctx in
-            try Interpreter.run(loaded, context: ctx, environment: RunEnvironment(tailCalls: SelfResolver(loaded)))
+        for kind in ExecutorKind.allCases {
+            var counter = [UInt8](repeating: 0, count: 8)
+            let r0 = try counter.withUnsafeMutableBytes { ctx in
+                try kind.executor.run(loaded, context: ctx, packet: nil,
+                                      environment: RunEnvironment(tailCalls: SelfResolver(loaded)), r2: 0)
+            }
+            #expect(r0 == 0, "\(kind)")
+            #expect(counter.withUnsafeBytes { $0.load(as: UInt64.self) } == 34, "\(kind)")
         }
-        #expect(r0 == 0)
-        #expect(counter.withUnsafeBytes { $0.load(as: UInt64.self) } == 34)
     }
 
     @Test func concurrentRunsAgree() async throws {
-        let program = try VMProgram(instructions: [Asm.mov(0, 0), Asm.add(0, 3), Asm.jne(0, 3000, -2), Asm.exit])
+        var options = VerifierOptions()
+        options.executor = .jit
+        let program = try VMProgram(instructions: [Asm.mov(0, 0), Asm.add(0, 3), Asm.jne(0, 3000, -2), Asm.exit],
+                                    options: options)
         let results = await withTaskGroup(of: UInt64.self) { group in
             for _ in 0..<8 {
                 group.addTask {
                     var ctx = [UInt8](repeating: 0, count: 8)
-                    return ctx.withUnsafeMutableBytes { (try? Interpreter.run(program, context: $0)) ?? 0 }
+                    return ctx.withUnsafeMutableBytes { (try? JITExecutor.run(program, context: $0)) ?? 0 }
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }

@@ -5,7 +5,8 @@ import TCRuntime
 import Testing
 
 /// Every case the kernel ran (Tests/Fixtures/tc-runtime/record.py, BPF_PROG_TEST_RUN on Linux
-/// 6.18) runs again on the VM: same return value, same packet out, same refusals.
+/// 6.18) runs again on the VM, on the interpreter and on the JIT: same return value, same packet
+/// out, same refusals.
 @Suite struct KernelRecordedTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let object: String, section: String, repeatCount: UInt32, packet: [UInt8]
@@ -25,10 +26,13 @@ import Testing
 
     @Test func casesArePresent() { #expect(Self.cases.count > 300) }
 
-    @Test(arguments: cases)
-    func sameAsKernel(_ c: Case) throws {
-        let program = try TCProgram(bytes: try Fixtures.section(c.section, of: c.object))
-        let runner = TCProgramRunner(services: TCServices(processorID: { 0 }))
+    static let executors: [ExecutorKind] = ExecutorKind.jitAvailable ? [.interpreter, .jit] : [.interpreter]
+
+    @Test(arguments: cases, executors)
+    func sameAsKernel(_ c: Case, on executor: ExecutorKind) throws {
+        let program = try TCProgram(bytes: try Fixtures.section(c.section, of: c.object), executor: executor)
+        if executor == .jit { #expect(program.program.isCompiled, "the JIT declined \(c.section)") }
+        let runner = TCProgramRunner(services: TCServices(processorID: { 0 }), executor: executor)
         let got: String
         do {
             let result = try TCTestRun.run(program, packet: c.packet, repeat: c.repeatCount, runner: runner)

@@ -3,7 +3,8 @@ import BPFVM
 import LinuxKernel
 import TCX
 
-/// Runs one program on the kernel (BPF_PROG_TEST_RUN) and on the VM and reports both r0s.
+/// Runs one program on the kernel (BPF_PROG_TEST_RUN) and on the VM (the interpreter, and the JIT
+/// where it exists, which must agree with it) and reports both r0s.
 struct DualRunner {
     /// An Ethernet frame with a local experimental EtherType, so no protocol code looks at it.
     static let packet: [UInt8] = [0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x88, 0xb5]
@@ -37,16 +38,21 @@ struct DualRunner {
         case .failure(.refused(let reason)): return .vmRefused(reason)
         case .failure(.fault(let reason)): return .vmFault(reason)
         }
+        if ExecutorKind.jitAvailable, case let jitted = Self.runOnVM(bytes, on: .jit), jitted != .success(vm) {
+            return .vmFault("the JIT gave \(jitted), the interpreter \(hex(vm))")
+        }
         return .ran(kernel: kernel, vm: UInt32(truncatingIfNeeded: vm))
     }
 
-    enum VMFailure: Error { case refused(String), fault(String) }
+    enum VMFailure: Error, Equatable { case refused(String), fault(String) }
 
     /// The VM's full 64-bit r0, with the same context and packet the kernel sees.
-    static func runOnVM(_ bytes: [UInt8]) -> Result<UInt64, VMFailure> {
+    static func runOnVM(_ bytes: [UInt8], on executor: ExecutorKind = .interpreter) -> Result<UInt64, VMFailure> {
         let program: VMProgram
         do {
-            program = try VMProgram(bytes: bytes)
+            var options = VerifierOptions()
+            options.executor = executor
+            program = try VMProgram(bytes: bytes, options: options)
         } catch {
             return .failure(.refused("\(error)"))
         }
@@ -55,7 +61,8 @@ struct DualRunner {
         return context.withUnsafeMutableBytes { ctx in
             frame.withUnsafeMutableBytes { data in
                 do throws(VMFault) {
-                    return .success(try Interpreter.run(program, context: ctx, packet: data))
+                    return .success(try executor.executor.run(program, context: ctx, packet: data,
+                                                              environment: RunEnvironment(), r2: 0))
                 } catch {
                     return .failure(.fault("\(error)"))
                 }

@@ -1,4 +1,5 @@
 import BPFCore
+import BPFVM
 import LinuxKernel
 import Testing
 
@@ -90,9 +91,11 @@ struct EdgeCaseTests {
         test.body + (high ? [Asm.alu(.rsh, wide: true, dst: 0, imm: 32)] : []) + [Asm.exit]
     }
 
-    @Test(arguments: cases) func vmComputesTheDefinedValue(_ test: Case) throws {
-        let r0 = try DualRunner.runOnVM(Instruction.encode(Self.program(test, high: false))).get()
-        #expect(r0 == test.expected, "\(test.name): VM \(hex(r0)), expected \(hex(test.expected))")
+    static let executors: [ExecutorKind] = ExecutorKind.jitAvailable ? [.interpreter, .jit] : [.interpreter]
+
+    @Test(arguments: cases, executors) func vmComputesTheDefinedValue(_ test: Case, on executor: ExecutorKind) throws {
+        let r0 = try DualRunner.runOnVM(Instruction.encode(Self.program(test, high: false)), on: executor).get()
+        #expect(r0 == test.expected, "\(test.name): \(executor) \(hex(r0)), expected \(hex(test.expected))")
     }
 
     @Test(needsKernel, arguments: cases) func kernelAgrees(_ test: Case) throws {

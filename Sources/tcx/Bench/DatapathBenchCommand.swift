@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPFCore
+import BPFVM
 import Engine
 import TCX
 
@@ -19,16 +20,24 @@ struct DatapathBenchCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Chain lengths (programs on the hook).") var chains = [0, 1, 3, 10]
     @Option(parsing: .upToNextOption, help: "Datapath worker thread counts.") var workers = [1, 2]
     @Option(help: "Attach+detach rounds per worker count for the update latency.") var updates = 2_000
+    @Option(help: "What runs the programs: interpreter or jit (default: the platform's, TCX_VM_EXECUTOR).")
+    var executor = ExecutorKind.selected.rawValue
+
+    private var kind: ExecutorKind { ExecutorKind(rawValue: executor) ?? .selected }
 
     func validate() throws {
         guard seconds > 0, updates > 0, !chains.isEmpty, !workers.isEmpty,
               chains.allSatisfy({ (0...63).contains($0) }), workers.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("seconds and updates must be positive, chains 0...63, workers at least 1")
         }
+        guard ExecutorKind(rawValue: executor) != nil else {
+            throw ValidationError("--executor is interpreter or jit")
+        }
     }
 
     func run() throws {
-        print("embedded datapath: a 64-byte IPv4 frame into a veth's tcx ingress, every program returning NEXT,")
+        let engine = kind == .jit && !ExecutorKind.jitAvailable ? "interpreter (no JIT on this platform)" : kind.rawValue
+        print("embedded datapath (\(engine)): a 64-byte IPv4 frame into a veth's tcx ingress, every program returning NEXT,")
         print("\(seconds) s per cell; frames per second in all workers (ns per frame per worker)")
         print("")
         print(pad("programs", 10) + workers.map { pad("\($0) worker\($0 == 1 ? "" : "s")", 26) }.joined())
@@ -36,7 +45,7 @@ struct DatapathBenchCommand: ParsableCommand {
         for length in chains {
             var line = pad("\(length)", 10)
             for count in workers {
-                let bench = try Bench(programs: length)
+                let bench = try Bench(programs: length, executor: kind)
                 let rate = bench.framesPerSecond(workers: count, seconds: seconds)
                 bench.world.shutdown()
                 let perFrame = rate > 0 ? 1e9 * Double(count) / rate : 0
@@ -52,7 +61,7 @@ struct DatapathBenchCommand: ParsableCommand {
         print("update latency with workers sending through a chain of 3 (attach, then detach, of a 4th program):")
         print(pad("workers", 10) + pad("attach p50", 14) + pad("p99", 12) + pad("detach p50", 14) + "p99")
         for count in workers {
-            let bench = try Bench(programs: 3)
+            let bench = try Bench(programs: 3, executor: kind)
             let (attach, detach) = try bench.updateLatency(workers: count, rounds: updates)
             bench.world.shutdown()
             print(pad("\(count)", 10) + pad(formatNanoseconds(attach.median), 14) + pad(formatNanoseconds(attach.p99), 12)
@@ -74,13 +83,14 @@ struct DatapathBenchCommand: ParsableCommand {
 
 /// One world: a veth pair a/b with `programs` NEXT programs on b's tcx ingress.
 private struct Bench: Sendable {
-    let world = EmbeddedSystem()
+    let world: EmbeddedSystem
     let device: UInt32
     let target: HookTarget
     static let frame: [UInt8] = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00, 0x45, 0, 0, 50, 0, 1, 0x40, 0, 64, 17]
         + [UInt8](repeating: 0, count: 40)
 
-    init(programs: Int) throws {
+    init(programs: Int, executor: ExecutorKind) throws {
+        world = EmbeddedSystem(executor: executor)
         let (_, b) = try world.createVeth(name: "a", peer: "b")
         device = b
         target = HookTarget(ifindex: b, attachType: .tcxIngress)

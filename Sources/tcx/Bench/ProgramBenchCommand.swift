@@ -1,4 +1,6 @@
 import ArgumentParser
+import BPFVM
+import Engine
 import SwiftTCX
 import TCXScript
 
@@ -7,16 +9,18 @@ import Glibc
 #endif
 
 /// `tcx bench programs [--repeat N]`: clang-compiled tc programs through BPF_PROG_TEST_RUN on
-/// both backends in one run, ns per run and the ratio embedded/kernel.
+/// both backends in one run (the embedded one on its interpreter and on its JIT), ns per run
+/// and the ratios to the kernel.
 struct ProgramBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "programs",
-        abstract: "Time real tc programs on the embedded engine and the kernel (ns per run, embedded/kernel).",
+        abstract: "Time real tc programs on the embedded engine (interpreter and JIT) and the kernel (ns per run, ratios).",
         discussion: """
             Each program runs through test-run with --repeat N on both backends; the figures are \
             the average durations test-run reports. The kernel runs JIT-compiled code when \
             net.core.bpf_jit_enable is 1, which is the speed the engine aims at. Without root the \
-            kernel column is skipped.
+            kernel column is skipped. The embedded figures are CPU time of the running thread; the \
+            JIT column is '-' where the JIT does not exist (other than x86-64 Linux).
             """)
 
     @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Runs per program (test-run's repeat).")
@@ -35,8 +39,10 @@ struct ProgramBenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let embedded = try Backend.embedded.openWorld()
+        let embedded = EmbeddedSystem(executor: .interpreter)
         defer { embedded.shutdown() }
+        let jit: EmbeddedSystem? = ExecutorKind.jitAvailable ? EmbeddedSystem(executor: .jit) : nil
+        defer { jit?.shutdown() }
         var kernel: (any TCXSystem)?
         if !embeddedOnly {
             do {
@@ -46,24 +52,24 @@ struct ProgramBenchCommand: ParsableCommand {
             }
         }
         defer { kernel?.shutdown() }
-        print(row(["program", "embedded ns/run", "kernel ns/run", "embedded/kernel"]))
-        var ratios: [Double] = []
+        print(row(["program", "interp ns/run", "jit ns/run", "kernel ns/run", "interp/kernel", "jit/kernel", "interp/jit"]))
+        var interpreterRatios: [Double] = [], jitRatios: [Double] = [], speedups: [Double] = []
         for program in BenchProgram.all(root: root) {
-            let mine = measure(program, in: embedded)
+            let interpreted = measure(program, in: embedded)
+            let jitted = jit.map { measure(program, in: $0) }
             let theirs = kernel.map { measure(program, in: $0) }
-            var cells = [program.name, cell(mine), theirs.map(cell) ?? "-"]
-            switch (mine, theirs) {
-            case (.ran(let ns, let ret), .ran(let kernelNs, let kernelRet)?):
-                let ratio = Double(ns) / Double(max(kernelNs, 1))
-                ratios.append(ratio)
-                cells.append(String(format: ratio))
-                if ret != kernelRet { cells.append("  return values differ: \(ret) vs \(kernelRet)") }
-            default:
-                cells.append("-")
+            var cells = [program.name, cell(interpreted), jitted.map(cell) ?? "-", theirs.map(cell) ?? "-"]
+            cells.append(ratio(interpreted, theirs, into: &interpreterRatios))
+            cells.append(ratio(jitted, theirs, into: &jitRatios))
+            cells.append(ratio(interpreted, jitted, into: &speedups))
+            let returns = [interpreted, jitted, theirs].compactMap { figure -> UInt32? in
+                if case .ran(_, let r)? = figure { return r }
+                return nil
             }
+            if Set(returns).count > 1 { cells.append("  return values differ: \(returns)") }
             print(row(cells))
         }
-        printFooter(ratios: ratios, kernel: kernel != nil)
+        printFooter(interpreter: interpreterRatios, jit: jitRatios, speedups: speedups, kernel: kernel != nil)
     }
 
     /// Loads the program in a world and times it: a warm-up, then `repeatCount` runs.
@@ -85,17 +91,31 @@ struct ProgramBenchCommand: ParsableCommand {
         }
     }
 
-    private func printFooter(ratios: [Double], kernel: Bool) {
+    /// `a / b` as a cell, collected for the geometric mean; "-" when either is missing.
+    private func ratio(_ a: Figure?, _ b: Figure?, into ratios: inout [Double]) -> String {
+        guard case .ran(let x, _)? = a, case .ran(let y, _)? = b else { return "-" }
+        let value = Double(x) / Double(max(y, 1))
+        ratios.append(value)
+        return String(format: value)
+    }
+
+    private func printFooter(interpreter: [Double], jit: [Double], speedups: [Double], kernel: Bool) {
         print("(average ns per run that test-run reports over \(repeatCount) runs of a 256-byte TCP frame)")
+        if !speedups.isEmpty { print("geometric mean interp/jit: \(String(format: Self.geometricMean(speedups)))") }
         guard kernel else { return }
-        let jit = Self.jitSetting()
-        print("kernel: net.core.bpf_jit_enable = \(jit ?? "unknown")"
-              + (jit == "0" ? " (interpreter)" : " (programs run JIT-compiled to machine code)"))
-        if !ratios.isEmpty {
-            let geometricMean = ratios.map { log($0) }.reduce(0, +) / Double(ratios.count)
-            print("geometric mean embedded/kernel: \(String(format: exp(geometricMean)))"
-                  + " (the goal is the JIT's speed, 1.0)")
+        let setting = Self.jitSetting()
+        print("kernel: net.core.bpf_jit_enable = \(setting ?? "unknown")"
+              + (setting == "0" ? " (interpreter)" : " (programs run JIT-compiled to machine code)"))
+        if !interpreter.isEmpty {
+            print("geometric mean interp/kernel: \(String(format: Self.geometricMean(interpreter)))")
         }
+        if !jit.isEmpty {
+            print("geometric mean jit/kernel: \(String(format: Self.geometricMean(jit))) (the goal is the kernel JIT's speed, 1.0)")
+        }
+    }
+
+    private static func geometricMean(_ values: [Double]) -> Double {
+        exp(values.map { log($0) }.reduce(0, +) / Double(values.count))
     }
 
     private static func jitSetting() -> String? {
@@ -110,10 +130,10 @@ struct ProgramBenchCommand: ParsableCommand {
         }
     }
 
-    /// The name in 26 columns, figures in 18.
+    /// The name in 26 columns, figures in 15.
     private func row(_ cells: [String]) -> String {
         cells.enumerated().map { index, text in
-            let width = index == 0 ? 26 : 18
+            let width = index == 0 ? 26 : 15
             return index == cells.count - 1 || text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
         }.joined().trimmingSuffix
     }

@@ -1,0 +1,268 @@
+/// Translates a program's `ExecOp`s into x86-64 machine code, once per load.
+///
+/// r0-r9 live in host registers (`hostRegisters`), r10 in the state block rbx points at; calls
+/// into Swift store r0-r9 there first and reload them after, so helpers, the slow path and
+/// callbacks see them. The loop budget lives in rdx (a chain of read-modify-writes in memory
+/// would bound every loop at one iteration per store-forwarding delay); the few instructions
+/// that need rdx save it around their use. Each instruction works in rax, rcx and rsi.
+/// Accesses are checked inline against the stack, then against context, packet and regions in
+/// a shared routine; whatever a check refuses faults with the interpreter's `VMFault`.
+struct JITCompiler {
+    /// Larger programs stay on the interpreter: their code would take too much memory.
+    static let maxOperations = 200_000
+
+    var a = X86Assembler()
+    let ops: UnsafeBufferPointer<ExecOp>
+    let regions: [MemoryRegion]
+    var instructionLabels: [X86Assembler.Label] = []
+    var deferred: [DeferredStub] = []
+    /// Routines every program carries, shared by all instructions.
+    var finalExit, faultExit, faultRoutine, checkRoutine, returnZero, exitSequence, zeroFrame: X86Assembler.Label
+    /// Set when an operation cannot be translated; the program then stays on the interpreter.
+    var declined = false
+
+    /// Code placed after the instructions, off the hot path.
+    enum DeferredStub {
+        case fault(X86Assembler.Label, instruction: Int, kind: JITState.FaultKind, size: Int)
+        case slowCheck(X86Assembler.Label, back: X86Assembler.Label, size: Int, write: Bool, instruction: Int)
+    }
+
+    /// The machine code for `ops`, or nil when the program should stay on the interpreter.
+    /// `regions` are the program's load-time regions (map values, global data): checked inline.
+    static func compile(_ ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>) -> NativeCode? {
+        #if arch(x86_64)
+        guard ops.count > 0, ops.count <= maxOperations else { return nil }
+        var compiler = JITCompiler(ops: ops, regions: regions)
+        let body = compiler.emitProgram()
+        guard !compiler.declined, let code = compiler.a.finished(),
+              let memory = ExecutableMemory(code: code) else { return nil }
+        return NativeCode(memory: memory, bodyOffset: body)
+        #else
+        return nil
+        #endif
+    }
+
+    private init(ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>) {
+        self.ops = ops
+        self.regions = Array(regions)
+        // Region sizes are compared as 32-bit immediates; larger regions stay on the interpreter.
+        if regions.contains(where: { $0.count > Int(Int32.max) / 2 }) { declined = true }
+        finalExit = a.newLabel(); faultExit = a.newLabel(); faultRoutine = a.newLabel()
+        checkRoutine = a.newLabel(); returnZero = a.newLabel(); exitSequence = a.newLabel()
+        zeroFrame = a.newLabel()
+        for _ in 0..<ops.count { instructionLabels.append(a.newLabel()) }
+    }
+
+    static let calleeSaved: [X86Reg] = [.rbx, .rbp, .r12, .r13, .r14, .r15]
+    /// Where the instructions left for loops live while machine code runs.
+    static let budget = X86Reg.rdx
+    /// Where r0-r9 live while machine code runs.
+    static let hostRegisters: [X86Reg] = [.rdi, .rbp, .r8, .r9, .r10, .r11, .r12, .r13, .r14, .r15]
+
+    /// The host register of BPF register `r`; nil for r10 (and anything above), kept in the block.
+    func host(_ r: UInt8) -> X86Reg? { r < 10 ? Self.hostRegisters[Int(r)] : nil }
+
+    /// `dst = r`.
+    mutating func loadRegister(_ dst: X86Reg, _ r: UInt8) {
+        if let h = host(r) { a.move(dst, h) } else { a.load(dst, JITState.register(r)) }
+    }
+
+    /// `r = src`.
+    mutating func storeRegister(_ r: UInt8, _ src: X86Reg) {
+        if let h = host(r) { a.move(h, src) } else { a.store(JITState.register(r), src) }
+    }
+
+    /// r0-r9 into the state block, for Swift to read.
+    mutating func spillRegisters() {
+        for (r, h) in Self.hostRegisters.enumerated() { a.store(JITState.register(UInt8(r)), h) }
+    }
+
+    /// r0-r9 from the state block, after Swift may have changed them.
+    mutating func reloadRegisters() {
+        for (r, h) in Self.hostRegisters.enumerated() { a.load(h, JITState.register(UInt8(r))) }
+    }
+
+    /// Emits everything; returns the offset of the body (where tail calls enter).
+    private mutating func emitProgram() -> Int {
+        for r in Self.calleeSaved { a.push(r) }
+        a.alu(.sub, .rsp, immediate: 8)
+        a.move(.rbx, .rdi)
+        a.store(JITState.slot(.savedStackPointer), .rsp)
+        reloadRegisters()
+        a.load(Self.budget, JITState.slot(.budget))
+        let body = a.offset
+        for i in 0..<ops.count {
+            a.bind(instructionLabels[i])
+            emit(ops[i], at: i)
+        }
+        // The verifier lets no path fall off the end; should one, it faults rather than run on.
+        a.jump(faultStub(instruction: ops.count - 1, .instructionLimit))
+        emitRoutines()
+        emitDeferred()
+        return body
+    }
+
+    private mutating func emitRoutines() {
+        a.bind(finalExit)
+        a.store(JITState.register(0), Self.hostRegisters[0])
+        a.load(.rsp, JITState.slot(.savedStackPointer))
+        a.move(.rax, immediate: 0)
+        let epilogue = a.newLabel()
+        a.jump(epilogue)
+        a.bind(faultExit)
+        a.load(.rsp, JITState.slot(.savedStackPointer))
+        a.move(.rax, immediate: 1)
+        a.bind(epilogue)
+        a.alu(.add, .rsp, immediate: 8)
+        for r in Self.calleeSaved.reversed() { a.pop(r) }
+        a.ret()
+
+        // rax kind, rsi address, rdx size, rcx write; the instruction is already in the block.
+        a.bind(faultRoutine)
+        a.store(JITState.slot(.faultKind), .rax)
+        a.store(JITState.slot(.faultAddress), .rsi)
+        a.store(JITState.slot(.faultSize), .rdx)
+        a.store(JITState.slot(.faultWrite), .rcx)
+        a.jump(faultExit)
+
+        // An exit: return to the caller's code, or end the run from the entry frame.
+        a.bind(exitSequence)
+        a.alu(.cmp, JITState.slot(.depth), immediate: 0)
+        a.jump(.equal, finalExit)
+        a.ret()
+
+        // `LD_ABS`/`LD_IND` past the packet: the run ends with r0 = 0, as in the kernel.
+        a.bind(returnZero)
+        a.move(Self.hostRegisters[0], immediate: 0)
+        a.jump(finalExit)
+
+        // rax = a new frame's lowest byte: zeroes its 512 bytes with 16-byte stores.
+        a.bind(zeroFrame)
+        a.zeroVector0()
+        for k in stride(from: 0, to: VMLimits.stackPerFrame, by: 16) { a.storeVector0(X86Memory(.rax, Int32(k))) }
+        a.ret()
+
+        emitCheckRoutine()
+    }
+
+    /// rsi address, rdx size, rcx write, the instruction in the block: returns when the access is
+    /// allowed by the context or packet ranges, the program's regions (constants: they are fixed
+    /// at load) or, through Swift, the run's memory provider; faults otherwise.
+    private mutating func emitCheckRoutine() {
+        let allowed = a.newLabel()
+        a.bind(checkRoutine)
+        for (low, count) in [(JITState.Slot.contextLow, JITState.Slot.fastContextCount), (.packetLow, .packetCount)] {
+            let next = a.newLabel()
+            a.move(.rax, .rsi)
+            a.alu(.sub, .rax, JITState.slot(low))
+            a.alu(.cmp, .rax, JITState.slot(count))
+            a.jump(.aboveOrEqual, next)
+            a.alu(.add, .rax, .rdx)
+            a.alu(.cmp, .rax, JITState.slot(count))
+            a.jump(.belowOrEqual, allowed)
+            a.bind(next)
+        }
+        for region in regions where region.count > 0 {
+            let next = a.newLabel()
+            if !region.writable {
+                a.test(.rcx, .rcx)
+                a.jump(.notEqual, next)
+            }
+            // rax = address - base, then the same two compares as the other ranges.
+            a.move(.rax, immediate: region.base)
+            a.unary(.neg, .rax, wide: true)
+            a.alu(.add, .rax, .rsi)
+            a.alu(.cmp, .rax, immediate: Int32(region.count))
+            a.jump(.aboveOrEqual, next)
+            a.alu(.add, .rax, .rdx)
+            a.alu(.cmp, .rax, immediate: Int32(region.count))
+            a.jump(.belowOrEqual, allowed)
+            a.bind(next)
+        }
+        // The check reads no BPF register: only the host registers Swift may clobber are kept
+        // (rdx, the budget, was saved by the caller), which is cheaper than storing them all.
+        a.push(.rsi)
+        let clobbered = Self.hostRegisters.filter { [.rdi, .r8, .r9, .r10, .r11].contains($0) }
+        for r in clobbered { a.push(r) }
+        a.store(JITState.slot(.callStackPointer), .rsp)
+        a.alu(.and, .rsp, immediate: -16)
+        a.move(.rdi, .rbx)
+        a.move(.rax, immediate: JITThunks.checkAddress)
+        a.call(.rax)
+        a.load(.rsp, JITState.slot(.callStackPointer))
+        for r in clobbered.reversed() { a.pop(r) }
+        a.pop(.rsi)
+        a.test(.rax, .rax)
+        a.jump(.equal, faultExit)
+        a.bind(allowed)
+        a.ret()
+    }
+
+    private mutating func emitDeferred() {
+        var k = 0
+        while k < deferred.count {
+            switch deferred[k] {
+            case let .fault(label, instruction, kind, size):
+                a.bind(label)
+                a.move(.rax, immediate: kind.rawValue)
+                a.store(JITState.slot(.faultInstruction), immediate: Int32(truncatingIfNeeded: instruction))
+                a.move(.rdx, immediate: UInt64(size))
+                a.move(.rcx, immediate: 0)
+                a.jump(faultRoutine)
+            case let .slowCheck(label, back, size, write, instruction):
+                // The context and the packet inline too; then the shared routine.
+                a.bind(label)
+                for (low, count) in [(JITState.Slot.contextLow, JITState.Slot.fastContextCount), (.packetLow, .packetCount)] {
+                    let next = a.newLabel()
+                    a.move(.rax, .rsi)
+                    a.alu(.sub, .rax, JITState.slot(low))
+                    a.alu(.cmp, .rax, JITState.slot(count))
+                    a.jump(.aboveOrEqual, next)
+                    a.alu(.add, .rax, immediate: Int32(size))
+                    a.alu(.cmp, .rax, JITState.slot(count))
+                    a.jump(.belowOrEqual, back)
+                    a.bind(next)
+                }
+                a.push(Self.budget)
+                a.move(.rdx, immediate: UInt64(size))
+                a.move(.rcx, immediate: write ? 1 : 0)
+                a.store(JITState.slot(.faultInstruction), immediate: Int32(truncatingIfNeeded: instruction))
+                a.call(checkRoutine)
+                a.pop(Self.budget)
+                a.jump(back)
+            }
+            k += 1
+        }
+    }
+
+    /// A label that faults with `kind` at `instruction` (rsi holds the address, if any).
+    mutating func faultStub(instruction: Int, _ kind: JITState.FaultKind, size: Int = 0) -> X86Assembler.Label {
+        let label = a.newLabel()
+        deferred.append(.fault(label, instruction: instruction, kind: kind, size: size))
+        return label
+    }
+
+    /// Calls a C-convention function `(state, rsi, rdx, rcx)` with the registers in the block
+    /// and the stack aligned as the ABI wants; reloads the registers and the budget after (the
+    /// caller stored the budget before it put an argument in rdx). The result is in rax.
+    mutating func callOut(_ function: UInt64) {
+        spillRegisters()
+        a.store(JITState.slot(.callStackPointer), .rsp)
+        a.alu(.and, .rsp, immediate: -16)
+        a.move(.rdi, .rbx)
+        a.move(.rax, immediate: function)
+        a.call(.rax)
+        a.load(.rsp, JITState.slot(.callStackPointer))
+        reloadRegisters()
+        a.load(Self.budget, JITState.slot(.budget))
+    }
+
+    /// The label of instruction `target`; declines the program when it is out of range.
+    mutating func label(of target: Int32) -> X86Assembler.Label {
+        guard target >= 0, Int(target) < instructionLabels.count else {
+            declined = true
+            return finalExit
+        }
+        return instructionLabels[Int(target)]
+    }
+}

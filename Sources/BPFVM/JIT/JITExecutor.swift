@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs programs as machine code when they were loaded with it (`VerifierOptions.executor`
+/// is `.jit` on x86-64 Linux), on the interpreter otherwise. Same results, same faults.
+public struct JITExecutor: ProgramExecutor {
+    public init() {}
+
+    public func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+                    packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
+                    r2: UInt64) throws(VMFault) -> UInt64 {
+        try Self.run(program, context: context, packet: packet, environment: environment, r2: r2)
+    }
+
+    /// Runs `program` with r1 pointing at `context` and returns r0; see `Interpreter.run`.
+    public static func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+                           packet: UnsafeMutableRawBufferPointer? = nil,
+                           environment: RunEnvironment = RunEnvironment(),
+                           r2: UInt64 = 0) throws(VMFault) -> UInt64 {
+        guard let enter = program.nativeEntry else {
+            return try Interpreter.run(program, context: context, packet: packet, environment: environment, r2: r2)
+        }
+        let block = ScratchPool.take()
+        defer { ScratchPool.give(block) }
+        let stackTop = block + Scratch.stackBytes
+        let frames = (block + Scratch.stackBytes + Scratch.registerBytes)
+            .bindMemory(to: UInt64.self, capacity: Scratch.frameBytes / 8)
+        let raw = block + Scratch.jitStateOffset
+        let state = JITStateView(raw)
+        // memset: the generic initializers stored byte by byte, a visible share of a short run.
+        memset(raw, 0, JITState.bytes)
+        // Zeroed so a run never sees what an earlier run or the host left behind.
+        memset(stackTop - VMLimits.stackPerFrame, 0, VMLimits.stackPerFrame)
+        let contextLow = Machine.address(context.baseAddress)
+        state.setRegister(1, contextLow)
+        state.setRegister(2, r2)
+        state.setRegister(10, Machine.address(stackTop))
+        state[.stackLow] = Machine.address(stackTop) - UInt64(VMLimits.stackPerFrame)
+        state[.stackCount] = UInt64(VMLimits.stackPerFrame)
+        state[.contextLow] = contextLow
+        state[.contextCount] = UInt64(context.count)
+        state[.fastContextCount] = environment.guardsContext ? 0 : UInt64(context.count)
+        state[.packetLow] = Machine.address(packet?.baseAddress)
+        state[.packetCount] = UInt64(packet?.count ?? 0)
+        state[.budget] = UInt64(bitPattern: Int64(program.instructionBudget))
+        state[.program] = UInt64(UInt(bitPattern: Unmanaged.passUnretained(program).toOpaque()))
+
+        // The fault is read while the run (which may hold it) still exists.
+        let fault: VMFault? = withUnsafePointer(to: environment) { borrowed in
+            var run = JITRun(environment: borrowed, frames: frames)
+            return withUnsafeMutablePointer(to: &run) { pointer in
+                state[.run] = UInt64(UInt(bitPattern: pointer))
+                let status = withExtendedLifetime(program) { enter(raw) }
+                return status == 0 ? nil : state.fault()
+            }
+        }
+        if let fault { throw fault }
+        return state.register(0)
+    }
+}

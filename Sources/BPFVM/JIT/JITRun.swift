@@ -1,0 +1,59 @@
+/// The Swift side of one JIT run: what helpers, tail calls and faults need besides the state
+/// block. Lives on the executor's stack; the state block points at it.
+struct JITRun {
+    /// The caller's environment, borrowed for the run (a copy would retain what it holds).
+    let environment: UnsafePointer<RunEnvironment>
+    /// The environment's memory provider, unretained: `environment` holds it for the run, and a
+    /// retain per checked access would cost more than the check.
+    unowned(unsafe) let provider: (any MemoryRegionProvider)?
+    /// Frame records for callbacks, which run on the interpreter.
+    let frames: UnsafeMutablePointer<UInt64>
+    var tailCalls = 0
+    /// Programs entered by tail calls: kept alive until the run ends, since callers' frames may
+    /// return into their code and the state block points at them unretained.
+    var retained: [VMProgram] = []
+    /// A fault the machine code cannot describe in words (a helper's, a callback's).
+    var fault: VMFault? = nil
+
+    init(environment: UnsafePointer<RunEnvironment>, frames: UnsafeMutablePointer<UInt64>) {
+        self.environment = environment
+        provider = environment.pointee.memory
+        self.frames = frames
+    }
+}
+
+extension JITStateView {
+    var run: UnsafeMutablePointer<JITRun> {
+        UnsafeMutablePointer(bitPattern: UInt(self[.run])).unsafelyUnwrapped
+    }
+
+    /// The program whose code is running.
+    var program: VMProgram {
+        Unmanaged<VMProgram>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(self[.program])).unsafelyUnwrapped)
+            .takeUnretainedValue()
+    }
+
+    func store(_ fault: VMFault) {
+        run.pointee.fault = fault
+        self[.faultKind] = JITState.FaultKind.stored.rawValue
+    }
+
+    /// The fault a run that returned status 1 ended with.
+    func fault() -> VMFault {
+        let instruction = Int(truncatingIfNeeded: self[.faultInstruction])
+        switch JITState.FaultKind(rawValue: self[.faultKind]) {
+        case .outOfBounds:
+            return VMFault(instruction: instruction, kind: .outOfBounds(address: self[.faultAddress], size: Int(self[.faultSize]),
+                                                                         write: self[.faultWrite] != 0))
+        case .misaligned:
+            return VMFault(instruction: instruction, kind: .misaligned(address: self[.faultAddress], size: Int(self[.faultSize])))
+        case .callDepth:
+            return VMFault(instruction: instruction, kind: .callDepth)
+        case .stored:
+            if let fault = run.pointee.fault { return fault }
+            return VMFault(instruction: instruction, kind: .instructionLimit)
+        case .instructionLimit, .some(.none), nil:
+            return VMFault(instruction: instruction, kind: .instructionLimit)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+/// The block JIT code works on during a run, addressed through rbx: the BPF registers (r0-r9
+/// while Swift runs; the code keeps them in host registers), the bounds the inline checks compare
+/// against, the counters and where a fault is reported.
+/// Plain 64-bit words, so machine code and Swift read the same layout.
+enum JITState {
+    enum Slot: Int32 {
+        // r0-r10 occupy slots 0-10; 11-15 are unused.
+        case stackLow = 16, stackCount, contextLow, fastContextCount, packetLow, packetCount, contextCount
+        /// Instructions left for loop iterations; signed.
+        case budget
+        /// bpf-to-bpf frames below the entry function.
+        case depth
+        /// The host stack pointer at entry, restored by the exits.
+        case savedStackPointer
+        /// The `JITRun` of this run.
+        case run
+        /// The `VMProgram` whose code is running (unretained: the run keeps it alive).
+        case program
+        case faultKind, faultInstruction, faultAddress, faultSize, faultWrite
+        /// The host stack pointer during a call into Swift (which needs it aligned).
+        case callStackPointer
+    }
+
+    static let slots = 40
+    static let bytes = slots * 8
+
+    static func register(_ r: UInt8) -> X86Memory { X86Memory(.rbx, Int32(r) * 8) }
+    static func slot(_ s: Slot) -> X86Memory { X86Memory(.rbx, s.rawValue * 8) }
+
+    /// What `faultKind` holds after a faulting run.
+    enum FaultKind: UInt64 {
+        case none = 0, outOfBounds, misaligned, instructionLimit, callDepth
+        /// The fault is in the run's `fault` (a helper's failure, a callback's fault).
+        case stored
+    }
+}
+
+/// Typed access to a state block from Swift.
+struct JITStateView {
+    let words: UnsafeMutablePointer<UInt64>
+
+    init(_ raw: UnsafeMutableRawPointer) {
+        words = raw.assumingMemoryBound(to: UInt64.self)
+    }
+
+    subscript(slot: JITState.Slot) -> UInt64 {
+        get { words[Int(slot.rawValue)] }
+        nonmutating set { words[Int(slot.rawValue)] = newValue }
+    }
+
+    func register(_ r: Int) -> UInt64 { words[r] }
+    func setRegister(_ r: Int, _ value: UInt64) { words[r] = value }
+
+    /// The run's memory as the interpreter's checks see it, for helpers and the slow path.
+    func memory(regions: UnsafeBufferPointer<MemoryRegion>, environment: RunEnvironment) -> RunMemory {
+        RunMemory(stackLow: self[.stackLow], stackCount: self[.stackCount],
+                  contextLow: self[.contextLow], contextCount: self[.contextCount],
+                  guardsContext: environment.guardsContext,
+                  packetLow: self[.packetLow], packetCount: self[.packetCount],
+                  regions: regions, extra: environment.memory)
+    }
+
+    func recordFault(_ kind: JITState.FaultKind, instruction: UInt64, address: UInt64 = 0, size: UInt64 = 0, write: Bool = false) {
+        self[.faultKind] = kind.rawValue
+        self[.faultInstruction] = instruction
+        self[.faultAddress] = address
+        self[.faultSize] = size
+        self[.faultWrite] = write ? 1 : 0
+    }
+}

@@ -1,0 +1,102 @@
+/// Swift functions the machine code calls for what it does not do inline: accesses outside
+/// the stack, context and packet; helper calls; tail calls. C calling convention, so the code
+/// calls them directly; they report through return codes and the state block, never by throwing.
+enum JITThunks {
+    typealias Check = @convention(c) (UnsafeMutableRawPointer, UInt64, UInt64, UInt64) -> UInt64
+    typealias Helper = @convention(c) (UnsafeMutableRawPointer, UInt64, UInt64) -> UInt64
+    typealias TailCall = @convention(c) (UnsafeMutableRawPointer, UInt64) -> UInt64
+
+    /// What the helper and tail-call thunks return to the code.
+    enum Status: UInt64 {
+        case proceed = 0
+        /// End the run (helper) or take the exit at the current depth (a tail call the interpreter ran).
+        case exit = 1
+        case fault = 2
+        // A tail call into machine code returns the address to jump to instead.
+    }
+
+    /// Whether the run's memory provider allows `[address, address + size)`, asked after the
+    /// inline checks (stack, context, packet, the program's regions) failed: 1 yes, 0 no (and
+    /// the fault is recorded). The instruction is in the state block.
+    static let check: Check = { raw, address, size, write in
+        let state = JITStateView(raw)
+        let instruction = state[.faultInstruction]
+        if state.run.pointee.provider?.allows(address, size: size, write: write != 0) == true { return 1 }
+        state.recordFault(.outOfBounds, instruction: instruction, address: address, size: size, write: write != 0)
+        return 0
+    }
+
+    /// Calls helper `id` with r1-r5 as the interpreter does; r0 gets its result.
+    static let helper: Helper = { raw, id, instruction in
+        let state = JITStateView(raw)
+        let run = state.run
+        let program = state.program
+        let site = Int(truncatingIfNeeded: instruction)
+        guard let function = program.helpers[Int64(bitPattern: id)] else {
+            state.store(VMFault(instruction: site, kind: .unknownHelper(Int64(bitPattern: id))))
+            return Status.fault.rawValue
+        }
+        let environment = run.pointee.environment
+        var call = HelperCall(state.register(1), state.register(2), state.register(3), state.register(4), state.register(5),
+                              memory: state.memory(regions: program.regions, environment: environment.pointee),
+                              environment: environment.pointee,
+                              site: CallbackSite(program: program, frames: run.pointee.frames,
+                                                 depth: Int(state[.depth]), instruction: site))
+        let result = function(&call)
+        if let failure = call.failure {
+            state.store(VMFault(instruction: site, kind: .helper(failure)))
+            return Status.fault.rawValue
+        }
+        if let nested = call.callbackFault {
+            state.store(nested)
+            return Status.fault.rawValue
+        }
+        if let packet = call.packet {
+            state[.packetLow] = Machine.address(packet.baseAddress)
+            state[.packetCount] = UInt64(packet.count)
+        }
+        state.setRegister(0, result)
+        return call.exitProgram ? Status.exit.rawValue : Status.proceed.rawValue
+    }
+
+    /// `bpf_tail_call(ctx, r2 = map, r3 = index)`: the target's code address, or a status.
+    static let tailCall: TailCall = { raw, instruction in
+        let state = JITStateView(raw)
+        let run = state.run
+        guard run.pointee.tailCalls < VMLimits.maxTailCalls,
+              let target = run.pointee.environment.pointee.tailCalls?.program(map: state.register(2),
+                                                                       index: UInt32(truncatingIfNeeded: state.register(3)))
+        else { return Status.proceed.rawValue }
+        run.pointee.tailCalls += 1
+        run.pointee.retained.append(target)
+        state[.program] = UInt64(UInt(bitPattern: Unmanaged.passUnretained(target).toOpaque()))
+        if let native = target.native { return native.bodyAddress }
+        return interpretTailCall(target, state: state)
+    }
+
+    /// A target loaded without machine code runs on the interpreter from the current frame
+    /// until that frame exits (its own budget and tail-call count: a fallback, not the fast path).
+    private static func interpretTailCall(_ target: VMProgram, state: JITStateView) -> UInt64 {
+        let run = state.run
+        let environment = run.pointee.environment.pointee
+        var machine = Machine(callbackOf: target, registers: state.words, frames: run.pointee.frames,
+                              memory: state.memory(regions: target.regions, environment: environment),
+                              environment: environment)
+        do throws(VMFault) {
+            let r0 = try machine.execute(entry: 0, baseDepth: Int(state[.depth]))
+            state.setRegister(0, r0)
+            state[.packetLow] = machine.memory.packetLow
+            state[.packetCount] = machine.memory.packetCount
+            return Status.exit.rawValue
+        } catch {
+            state.store(error)
+            return Status.fault.rawValue
+        }
+    }
+
+    // Not generic: a C function pointer passed as a generic value would be re-wrapped as a
+    // Swift closure, and its bits would be the closure's, not the function's address.
+    static var checkAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(check, to: UnsafeRawPointer.self))) }
+    static var helperAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(helper, to: UnsafeRawPointer.self))) }
+    static var tailCallAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(tailCall, to: UnsafeRawPointer.self))) }
+}
