@@ -109,6 +109,14 @@ struct VerifierInstructionRulesTests {
         Case(name: "probe_read_kernel of no bytes",
              program: [op(0x7a, 10, 0, -8, 0), op(0xbf, 1, 10), op(0x07, 1, 0, 0, -8), op(0xb7, 2, 0, 0, 0), op(0xb7, 3, 0, 0, 0),
                        op(0x85, 0, 0, 0, 113), zero, exit], refusal: nil),
+        // w2 = w6 ties the two (r6 fits in 32 bits): bounding w2 bounds r6, the stack offset.
+        Case(name: "a 32-bit copy bounded bounds its source",
+             program: [op(0x61, 6, 1), op(0xbc, 2, 6), op(0x26, 2, 0, 4, 15), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -16),
+                       op(0x0f, 3, 6), op(0x72, 3, 0, 0, 0), zero, exit], refusal: nil),
+        Case(name: "a 32-bit copy bounded too loosely",
+             program: [op(0x61, 6, 1), op(0xbc, 2, 6), op(0x26, 2, 0, 4, 16), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -16),
+                       op(0x0f, 3, 6), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "invalid variable-offset write to stack R3 var_off=(0x0; 0x1f) off=-16 size=1")),
         Case(name: "packet pointer minus a constant", program: [op(0x61, 2, 1, 76), op(0x17, 2, 0, 0, 8), zero, exit], refusal: nil),
     ]
 

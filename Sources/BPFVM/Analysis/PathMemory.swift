@@ -19,7 +19,7 @@ enum PathMemory {
             throw refuse("\(r) invalid mem access 'pkt_end'")
         case .context:
             guard base.range.constant != nil else {
-                throw refuse("variable ctx access var_off=(0x0; 0x\(String(base.range.umax, radix: 16))) disallowed")
+                throw refuse("variable ctx access var_off=\(base.range.knownBits) disallowed")
             }
             guard base.offset == 0, base.range.constant == 0 else {
                 throw refuse("dereference of modified ctx ptr \(r) off=\(base.offset) disallowed")
@@ -39,7 +39,7 @@ enum PathMemory {
                 guard base.range.smin > Int64(Int32.min), base.range.smax < Int64(Int32.max),
                       lowest >= -Int64(VMLimits.stackPerFrame), highest + Int64(size) <= 0 else {
                     throw VMError(instruction: index, "invalid variable-offset \(write ? "write to" : "read from") stack \(r) "
-                                  + "var_off=(0x0; 0x\(String(base.range.umax, radix: 16))) off=\(offset) size=\(size)")
+                                  + "var_off=\(base.range.knownBits) off=\(offset) size=\(size)")
                 }
                 return
             }

@@ -88,7 +88,10 @@ enum PathTransfer {
         case .immediate(let imm):
             source = .constant(UInt64(bitPattern: Int64(imm)))
         }
-        if kind == .mov, is64 {
+        // A 32-bit copy of a number that fits in 32 bits is the same number: the kernel ties
+        // it to its source too.
+        let wholeCopy = kind == .mov && (is64 || (source.isScalar && source.range.fits32))
+        if wholeCopy {
             var copy = source
             if copy.isScalar, copy.id == 0, copy.range.constant == nil, let r = sourceRegister {
                 // Tie the copies so a comparison of one bounds both (the kernel's scalar ids).

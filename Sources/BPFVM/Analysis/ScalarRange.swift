@@ -89,4 +89,12 @@ struct ScalarRange: Hashable {
         if !s1, !s2 { result.smin = slo; result.smax = shi }
         return result.synced()
     }
+
+    /// The known bits the range implies, as the kernel's log prints a tnum: `(0x0; 0x1f)`
+    /// (value; mask of unknown bits), as `tnum_range` builds it from the bounds.
+    var knownBits: String {
+        let differing = umin ^ umax
+        let unknown: UInt64 = differing == 0 ? 0 : (differing.leadingZeroBitCount == 0 ? .max : (1 << UInt64(64 - differing.leadingZeroBitCount)) - 1)
+        return "(0x\(String(umin & ~unknown, radix: 16)); 0x\(String(unknown, radix: 16)))"
+    }
 }
