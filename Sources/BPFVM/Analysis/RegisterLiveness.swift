@@ -4,23 +4,10 @@ import BPFCore
 /// compares only those, as the kernel's liveness marks do.
 enum RegisterLiveness {
     static func compute(_ program: VerifiedProgram) -> [UInt16] {
-        var live = [UInt16](repeating: 0, count: program.count)
-        var changed = true
-        while changed {
-            changed = false
-            for index in stride(from: program.count - 1, through: 0, by: -1) {
-                guard let op = program.operations[index] else { continue }
-                var out: UInt16 = 0
-                for next in program.successors(of: index) where next < program.count { out |= live[next] }
-                let (uses, defines) = effect(op)
-                let value = uses | (out & ~defines) | 1 << 10
-                if value != live[index] {
-                    live[index] = value
-                    changed = true
-                }
-            }
+        BackwardFlow.solve(program) { _, op, after in
+            let (uses, defines) = effect(op)
+            return uses | (after & ~defines) | 1 << 10
         }
-        return live
     }
 
     private static func bit(_ register: UInt8) -> UInt16 { register < 16 ? 1 << UInt16(register) : 0 }

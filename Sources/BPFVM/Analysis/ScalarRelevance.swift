@@ -8,23 +8,10 @@ import BPFCore
 /// own and a program with many branches would never be explored to the end.
 enum ScalarRelevance {
     static func compute(_ program: VerifiedProgram, returnsToKernel: Set<Int>) -> [UInt16] {
-        var relevant = [UInt16](repeating: 0, count: program.count)
-        var changed = true
-        while changed {
-            changed = false
-            for index in stride(from: program.count - 1, through: 0, by: -1) {
-                guard let op = program.operations[index] else { continue }
-                var out: UInt16 = 0
-                for next in program.successors(of: index) where next < program.count { out |= relevant[next] }
-                let function = program.functionStarts[program.function(containing: index)]
-                let value = before(op, after: out, exitDecides: !returnsToKernel.contains(function))
-                if value != relevant[index] {
-                    relevant[index] = value
-                    changed = true
-                }
-            }
+        BackwardFlow.solve(program) { index, op, after in
+            let function = program.functionStarts[program.function(containing: index)]
+            return before(op, after: after, exitDecides: !returnsToKernel.contains(function))
         }
-        return relevant
     }
 
     private static func bit(_ register: UInt8) -> UInt16 { register < 16 ? 1 << UInt16(register) : 0 }
