@@ -9,6 +9,7 @@ import Testing
 @Suite struct VerifierAgreementTests {
     static let rules = Fixtures.root + "/Tests/Fixtures/verifier/rules.tcx"
     static let socketRules = Fixtures.root + "/Tests/Fixtures/verifier/socket_rules.tcx"
+    static let realistic = Fixtures.root + "/Tests/Fixtures/verifier/realistic.tcx"
 
     /// Programs the kernel refuses and the embedded backend still loads: none.
     static let knownFalseAccepts: Set<String> = []
@@ -38,6 +39,18 @@ import Testing
         defer { world.shutdown() }
         let results = try ScriptFile.run(source: source, path: Self.socketRules, world: world)
         #expect(results.count == 15 && results.allSatisfy { $0.line.expected != nil })
+        for result in results where !result.matches {
+            Issue.record("\(result.line.text): \(result.result)")
+        }
+    }
+
+    /// Programs written as real tc programs are: the kernel's verdicts, and the same results.
+    @Test func realisticProgramsAsTheKernelLoadsAndRunsThem() throws {
+        let source = try #require(ScriptFile.read(Self.realistic))
+        let world = try Backend.embedded.openWorld()
+        defer { world.shutdown() }
+        let results = try ScriptFile.run(source: source, path: Self.realistic, world: world)
+        #expect(results.count == 11 && results.allSatisfy { $0.line.expected != nil })
         for result in results where !result.matches {
             Issue.record("\(result.line.text): \(result.result)")
         }
