@@ -50,7 +50,7 @@ import Testing
         let world = try Backend.embedded.openWorld()
         defer { world.shutdown() }
         let results = try ScriptFile.run(source: source, path: Self.realistic, world: world)
-        #expect(results.count == 11 && results.allSatisfy { $0.line.expected != nil })
+        #expect(results.count == 15 && results.allSatisfy { $0.line.expected != nil })
         for result in results where !result.matches {
             Issue.record("\(result.line.text): \(result.result)")
         }

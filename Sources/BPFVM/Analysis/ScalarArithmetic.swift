@@ -17,10 +17,36 @@ enum ScalarArithmetic {
             return (.constant(value), false)
         }
         let left = is64 ? dst : dst.low32, right = is64 ? src : src.low32
+        if !is64, kind == .add || kind == .sub, let wrapped = add32(kind, left, right, src.constant) {
+            return (wrapped, false)
+        }
         var result = bounds(kind, left, right)
         if !is64 { result = result.low32 }
         let lossy = result.isUnknown || (!is64 && result == .upTo(UInt64(UInt32.max)))
         return (result, lossy && !(left.isUnknown && right.isUnknown))
+    }
+
+    /// A 32-bit add or sub on 32-bit ranges, wrapping as the hardware does: exact when every
+    /// result wraps the same way (none, or all). A constant operand counts as signed, so
+    /// `w9 += -1` on [1, 256] gives [0, 255], as the kernel's signed 32-bit bounds give it.
+    private static func add32(_ kind: ALUKind, _ a: ScalarRange, _ b: ScalarRange, _ constant: UInt64?) -> ScalarRange? {
+        guard a.fits32, b.fits32 || constant != nil else { return nil }
+        var low: Int64, high: Int64
+        if let constant {
+            let step = Int64(Int32(truncatingIfNeeded: constant)) * (kind == .add ? 1 : -1)
+            low = Int64(a.umin) + step
+            high = Int64(a.umax) + step
+        } else if kind == .add {
+            low = Int64(a.umin) + Int64(b.umin)
+            high = Int64(a.umax) + Int64(b.umax)
+        } else {
+            low = Int64(a.umin) - Int64(b.umax)
+            high = Int64(a.umax) - Int64(b.umin)
+        }
+        let span = Int64(1) << 32
+        if low >= span { low -= span; high -= span } else if high < 0 { low += span; high += span }
+        guard low >= 0, high < span else { return nil }
+        return ScalarRange(umin: UInt64(low), umax: UInt64(high), smin: .min, smax: .max).synced()
     }
 
     /// The ISA's result on known operands (shift amounts masked, division by RFC 9669).

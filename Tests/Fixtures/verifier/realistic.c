@@ -170,4 +170,60 @@ SEC("tc") int spill_packet_pointers(struct __sk_buff *skb)
 	if ((void *)(pos + 20) > c.end) return 0;
 	return pos[19];
 }
+static long (*l4_csum_replace)(void *skb, __u32 offset, __u64 from, __u64 to, __u64 flags) = (void *)11;
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 64); __type(key, __u32); __type(value, __u64); } ports SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, char[256]); } scratch SEC(".maps");
+
+SEC("tc") int u16_offsets(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct iphdr *ip = data + ETH_HLEN;
+	if ((void *)(ip + 1) > end) return 0;
+	__u16 l4_off = ETH_HLEN + ip->ihl * 4;
+	if (data + l4_off + sizeof(struct tcphdr) > end) return 0;
+	struct tcphdr *tcp = data + l4_off;
+	__u32 key = __builtin_bswap16(tcp->dest) & 63;
+	__u64 *count = map_lookup_elem(&ports, &key);
+	if (count) __sync_fetch_and_add(count, 1);
+	return tcp->syn;
+}
+
+SEC("tc") int signed_offset(struct __sk_buff *skb)
+{
+	int off = skb->mark;
+	if (off < 0 || off > 200) return 0;
+	__u8 buf[8];
+	if (skb_load_bytes(skb, off, buf, sizeof(buf))) return 0;
+	return buf[off & 7];
+}
+
+SEC("tc") int scratch_copy(struct __sk_buff *skb)
+{
+	__u32 zero = 0;
+	char *buf = map_lookup_elem(&scratch, &zero);
+	if (!buf) return 0;
+	__u32 len = skb->len;
+	if (len > 256) len = 256;
+	if (len < 1) return 0;
+	if (skb_load_bytes(skb, 0, buf, len)) return 0;
+	return buf[len - 1];
+}
+
+SEC("tc") int port_rewrite(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct iphdr *ip = data + ETH_HLEN;
+	if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_UDP) return 0;
+	struct udphdr *udp = (void *)(ip + 1);
+	if ((void *)(udp + 1) > end) return 0;
+	__be16 old = udp->dest, new = __builtin_bswap16(5353);
+	__u32 csum_off = ETH_HLEN + sizeof(*ip) + __builtin_offsetof(struct udphdr, check);
+	l4_csum_replace(skb, csum_off, old, new, sizeof(new) | BPF_F_PSEUDO_HDR);
+	skb_store_bytes(skb, ETH_HLEN + sizeof(*ip) + __builtin_offsetof(struct udphdr, dest), &new, sizeof(new), 0);
+	data = (void *)(long)skb->data; end = (void *)(long)skb->data_end;
+	udp = data + ETH_HLEN + sizeof(*ip);
+	if ((void *)(udp + 1) > end) return 0;
+	return udp->dest;
+}
+
 char _license[] SEC("license") = "GPL";
