@@ -112,7 +112,9 @@ enum ControlFlowCheck {
                     path[path.count - 1].next += 1
                     let (site, callee) = callees[f][next]
                     if state[callee] == 1 {
-                        throw VMError(instruction: site, "recursive call from insn \(site) to \(program.functionStarts[callee])")
+                        // The kernel follows the recursion until the frames run out.
+                        throw VMError(instruction: site, "the call stack of \(VMLimits.maxCallFrames + 1) frames is too deep",
+                                      errno: .E2BIG)
                     }
                     if state[callee] == 0 {
                         state[callee] = 1

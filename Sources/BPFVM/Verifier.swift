@@ -103,9 +103,6 @@ enum Verifier {
 
     /// Refusals that need only the one instruction, wherever it is.
     private static func checkFields(_ op: Operation, at i: Int, options: VerifierOptions) throws(VMError) {
-        if let written = writtenRegister(op), written == 10 {
-            throw VMError(instruction: i, "frame pointer is read only", errno: .EACCES)
-        }
         if case .call(.kfunc) = op {
             throw VMError(instruction: i, "calling kernel functions is not supported")
         }
@@ -114,6 +111,9 @@ enum Verifier {
     /// Refusals of one instruction that the kernel makes only when a path reaches it: helper
     /// ids, immediates the ISA defines and the kernel refuses, stack offsets through r10.
     static func checkOnPath(_ op: Operation, at i: Int, options: VerifierOptions) throws(VMError) {
+        if let written = writtenRegister(op), written == 10 {
+            throw VMError(instruction: i, "frame pointer is read only", errno: .EACCES)
+        }
         if options.refusesUndefinedImmediates, case let .alu(kind, is64, _, .immediate(imm)) = op {
             let divides = [ALUKind.div, .sdiv, .mod, .smod].contains(kind)
             let shifts = [ALUKind.lsh, .rsh, .arsh].contains(kind)
@@ -135,9 +135,6 @@ enum Verifier {
             let base = op == .loadAcquire ? src : dst
             guard base == 10 else { break }
             try checkStack(offset, size: size, write: op != .loadAcquire, at: i)
-            guard Int(offset) % size.byteCount == 0 else {
-                throw VMError(instruction: i, "misaligned stack access off 0+0+\(offset) size \(size.byteCount)", errno: .EACCES)
-            }
         default:
             break
         }
@@ -146,9 +143,13 @@ enum Verifier {
     /// Accesses through r10 with a constant offset are known now; the rest are checked at run time.
     private static func checkStack(_ offset: Int16, size: AccessSize, write: Bool, at i: Int) throws(VMError) {
         let off = Int(offset)
-        guard off >= -VMLimits.stackPerFrame, off + size.byteCount <= 0 else {
+        // Alignment first, as the kernel checks it.
+        guard off % size.byteCount == 0 else {
+            throw VMError(instruction: i, "misaligned stack access off 0+0+\(off) size \(size.byteCount)", errno: .EACCES)
+        }
+        if let errno = PathMemory.stackBoundsErrno(offset: off, size: size.byteCount) {
             throw VMError(instruction: i, "invalid \(write ? "write to" : "read from") stack R10 off=\(off) size=\(size.byteCount)",
-                          errno: .EACCES)
+                          errno: errno)
         }
     }
 

@@ -16,7 +16,9 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
             let map = maps[Int(i)]
             let shape = MapShape(type: map.type.rawValue, keySize: map.keySize, valueSize: map.valueSize,
                                  programWritable: map.programWritable, maxEntries: map.maxEntries,
-                                 innerTemplate: map.spec.flags & (1 << 12) != 0)
+                                 innerTemplate: map.spec.flags & (1 << 12) != 0,
+                                 programReadable: map.spec.flags & (1 << 8) == 0,
+                                 spinLockOffset: map.spec.spinLockOffset.map(Int.init))
             return ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: shape)
         case let .mapIndexValue(i, offset):
             // Global data: an address inside the value of a one-entry array.

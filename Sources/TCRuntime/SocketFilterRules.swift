@@ -17,7 +17,7 @@ enum SocketFilterRules {
         if write && !(SKBField.cb..<SKBField.cbEnd).contains(offset) { return false }
         switch offset {
         case SKBField.cb..<SKBField.cbEnd:
-            return offset + size <= SKBField.cbEnd && (!write || size == 4)
+            return offset + size <= SKBField.cbEnd
         case SKBField.flowKeys..<SKBField.flowKeys + 8, SKBField.tstampType..<SKBField.hwtstamp:
             return false
         case SKBField.sk..<SKBField.sk + 8:

@@ -155,7 +155,7 @@ import Testing
     @Test func refusesRecursion() {
         // 0: call +1 -> 2; 2: call -1 -> 2 itself.
         let program = [Asm.callLocal(1), Asm.exit, Asm.callLocal(-1), Asm.exit]
-        expectRefused(program, at: 2, "recursive call")
+        expectRefused(program, at: 2, "the call stack of 9 frames is too deep")
     }
 
     @Test func refusesNineFrames() {

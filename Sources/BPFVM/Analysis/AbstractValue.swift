@@ -15,7 +15,7 @@ struct AbstractValue: Hashable {
         case packetEnd
         case packetMeta
         /// A map value of `size` bytes; `nullable` until compared with NULL.
-        case mapValue(size: Int, writable: Bool, nullable: Bool)
+        case mapValue(size: Int, access: MapValueAccess, nullable: Bool)
         /// A map itself, as `lddw` loads it.
         case map(MapShape)
         /// A socket: `__sk_buff.sk`, a lookup's (which holds a reference), a cast's.
@@ -96,7 +96,7 @@ struct AbstractValue: Hashable {
     var nonNull: AbstractValue {
         var value = self
         switch kind {
-        case let .mapValue(size, writable, _): value.kind = .mapValue(size: size, writable: writable, nullable: false)
+        case let .mapValue(size, access, _): value.kind = .mapValue(size: size, access: access, nullable: false)
         case .socket(let socket, _): value.kind = .socket(socket, nullable: false)
         case let .memory(size, _): value.kind = .memory(size: size, nullable: false)
         default: break
@@ -125,6 +125,14 @@ enum SocketKind: String, Hashable {
     case tcp = "tcp_sock"
 }
 
+/// What a program may do with a map's values: BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG, and
+/// where a `bpf_spin_lock` sits (no load or store may touch it).
+struct MapValueAccess: Hashable {
+    var writable = true
+    var readable = true
+    var lockOffset: Int?
+}
+
 /// What the analysis needs of a map `lddw` names.
 public struct MapShape: Hashable, Sendable {
     public var type: UInt32
@@ -133,18 +141,28 @@ public struct MapShape: Hashable, Sendable {
     /// Whether programs may write its values (false for BPF_F_RDONLY_PROG).
     public var programWritable: Bool
     public var maxEntries: UInt32
+    /// False for BPF_F_WRONLY_PROG: programs may write values but not read them.
+    public var programReadable: Bool
+    /// Where a value's `bpf_spin_lock` sits, if it has one.
+    public var spinLockOffset: Int?
     /// Whether it was created as an inner-map template (BPF_F_INNER_MAP), whose size says
     /// nothing of the maps put in its place.
     public var innerTemplate: Bool
 
     public init(type: UInt32, keySize: Int, valueSize: Int, programWritable: Bool, maxEntries: UInt32 = 0,
-                innerTemplate: Bool = false) {
+                innerTemplate: Bool = false, programReadable: Bool = true, spinLockOffset: Int? = nil) {
+        self.programReadable = programReadable
+        self.spinLockOffset = spinLockOffset
         self.type = type
         self.keySize = keySize
         self.valueSize = valueSize
         self.programWritable = programWritable
         self.maxEntries = maxEntries
         self.innerTemplate = innerTemplate
+    }
+
+    var valueAccess: MapValueAccess {
+        MapValueAccess(writable: programWritable, readable: programReadable, lockOffset: spinLockOffset)
     }
 
     /// An array (or per-CPU array) looked up with a known key inside it returns no NULL.

@@ -31,7 +31,23 @@ enum PathBranches {
             }
         }
         if is64, let outcome = packetComparison(condition, a, b, state: state) { return outcome }
+        if condition == .eq || condition == .ne, let outcome = equalPointers(condition, a, b, state: state) { return outcome }
         return (state, state)
+    }
+
+    /// A NULL-able pointer found equal to a pointer of its type that is not NULL is not NULL
+    /// either, on the way where they are equal.
+    private static func equalPointers(_ condition: JumpCondition, _ a: AbstractValue, _ b: AbstractValue,
+                                      state: PathState) -> (PathState?, PathState?)? {
+        func base(_ value: AbstractValue) -> String { value.nonNull.typeName }
+        let (nullable, other) = a.isNullable ? (a, b) : (b, a)
+        guard nullable.isNullable, nullable.id != 0, other.isNonNullPointer, base(nullable) == base(other) else { return nil }
+        var equal = state
+        let id = nullable.id
+        equal.updateAll { value in
+            if value.isNullable, value.id == id { value = value.nonNull }
+        }
+        return condition == .eq ? (equal, state) : (state, equal)
     }
 
     // MARK: numbers

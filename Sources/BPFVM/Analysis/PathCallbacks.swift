@@ -28,7 +28,7 @@ enum PathCallbacks {
         case 164:
             // (map, key, value, ctx): the value of the map iterated, never NULL.
             if case .map(let shape) = state.registers[1].kind, shape.lookupGivesValue {
-                entry[3] = .pointer(.mapValue(size: shape.valueSize, writable: shape.programWritable, nullable: false))
+                entry[3] = .pointer(.mapValue(size: shape.valueSize, access: shape.valueAccess, nullable: false))
             }
         default:
             break

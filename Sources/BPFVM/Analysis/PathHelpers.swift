@@ -29,7 +29,7 @@ enum PathHelpers {
                     // An array looked up with a constant key inside it gives no NULL (since Linux 6.14).
                     let key = shape.mayElideNull ? PathMemory.constantKey(r[2], size: shape.keySize, state: state) : nil
                     let inside = key.map { $0 < UInt64(shape.maxEntries) } ?? false
-                    result = AbstractValue(kind: .mapValue(size: shape.valueSize, writable: shape.programWritable, nullable: !inside),
+                    result = AbstractValue(kind: .mapValue(size: shape.valueSize, access: shape.valueAccess, nullable: !inside),
                                            id: index + 1)
                 }
             }
@@ -61,6 +61,9 @@ enum PathHelpers {
                 state.references.append(index)
             }
         case 132, 133:  // ringbuf_submit / ringbuf_discard(data, flags)
+            if r[1].reference != 0, r[1].offset != 0 || r[1].range.constant != 0 {
+                throw VMError(instruction: index, "R1 must have zero offset when passed to release func")
+            }
             release(r[1], &state)
         case 93:  // spin_lock
             if state.lockHeld {
@@ -101,7 +104,8 @@ enum PathHelpers {
 
     /// Helpers whose first argument is a map, and those whose first argument is the context.
     static let takesMap: Set<Int32> = [1, 2, 3]
-    static let takesContext: Set<Int32> = [9, 10, 11, 18, 19, 26, 31, 38, 39, 43, 50, 68, 84, 85, 99]
+    static let takesContext: Set<Int32> = [9, 10, 11, 13, 18, 19, 20, 21, 26, 29, 30, 31, 32, 34, 38, 39, 40, 41, 43, 48, 50,
+                                           68, 69, 84, 85, 99, 135]
 
     /// The first argument's type, as the kernel's prototypes require it ("R1 type=fp expected=ctx").
     private static func checkFirstArgument(_ id: Int32, _ value: AbstractValue, at index: Int) throws(VMError) {
@@ -111,7 +115,18 @@ enum PathHelpers {
             if case .map = value.kind { return }
             expected = "map_ptr"
         } else if takesContext.contains(id) {
-            if value.kind == .context { return }
+            if value.kind == .context {
+                if value.range.constant == nil {
+                    throw VMError(instruction: index, "variable ctx access var_off=\(value.range.knownBits) disallowed", errno: .EACCES)
+                }
+                if value.offset < 0 {
+                    throw VMError(instruction: index, "negative offset ctx ptr R1 off=\(value.offset) disallowed", errno: .EACCES)
+                }
+                if value.offset != 0 {
+                    throw VMError(instruction: index, "dereference of modified ctx ptr R1 off=\(value.offset) disallowed", errno: .EACCES)
+                }
+                return
+            }
             expected = "ctx"
         } else {
             return
@@ -134,8 +149,9 @@ enum PathHelpers {
         guard value.reference != 0 else { return }
         state.references.removeAll { $0 + 1 == value.reference }
         let released = value.reference
+        // What pointed at it is a number now (mark_reg_invalid for a privileged loader).
         state.updateAll { other in
-            if other.reference == released { other = .unknown }
+            if other.reference == released { other = .scalar(.unknown) }
         }
     }
 
@@ -146,7 +162,14 @@ enum PathHelpers {
         let write = argument.write, zeroAllowed = argument.zeroAllowed
         let size = state.registers[sizeRegister]
         guard size.isScalar else { return }
-        if argument.nullable, state.registers[register].isScalar, state.registers[register].range.constant == 0 { return }
+        if argument.nullable, state.registers[register].isScalar, state.registers[register].range.constant == 0 {
+            // NULL only with nothing to read.
+            guard size.range.umax == 0 else {
+                throw VMError(instruction: index, "R\(register) type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+                              errno: .EACCES)
+            }
+            return
+        }
         if size.range.smin < 0 {
             throw VMError(instruction: index, "R\(sizeRegister) min value is negative, either use unsigned or 'var &= const'",
                           errno: .EACCES)
@@ -176,16 +199,29 @@ enum PathHelpers {
             if pointer.isNullable {
                 throw refuse("R\(register) type=\(pointer.typeName) expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
             }
-            if case let .mapValue(valueSize, _, _) = pointer.kind {
+            if case let .mapValue(valueSize, access, _) = pointer.kind {
+                try PathMemory.checkMapAccess(access, valueSize: valueSize, pointer, offset: 0, size: bytes, write: write,
+                                              helper: true, at: index)
                 try PathMemory.checkBounds(pointer, register: UInt8(register), offset: 0, size: bytes, limit: valueSize,
                                            at: index, what: "map value, value_size=\(valueSize)")
             }
         case .stack(let frame):
-            guard pointer.range.constant == 0, frame <= state.frame else { return }
+            guard frame <= state.frame else { return }
+            if pointer.range.constant != 0 {
+                // Every offset the variable part may take must hold the bytes.
+                let lowest = Int64(pointer.offset) + pointer.range.smin, highest = Int64(pointer.offset) + pointer.range.smax
+                guard pointer.range.smin > Int64(Int32.min), pointer.range.smax < Int64(Int32.max),
+                      lowest >= -Int64(VMLimits.stackPerFrame), highest + Int64(bytes) <= 0 else {
+                    throw VMError(instruction: index, "invalid variable-offset \(write ? "write to" : "read from") stack R\(register) "
+                                  + "var_off=\(pointer.range.knownBits) off=\(pointer.offset) size=\(bytes)")
+                }
+                if write { PathMemory.clobber(from: pointer, size: nil, state: &state) }
+                return
+            }
             let offset = pointer.offset
-            guard offset >= -VMLimits.stackPerFrame, offset + bytes <= 0 else {
-                // EINVAL here, unlike a load or store out of the frame (check_helper_mem_access).
-                throw VMError(instruction: index, "invalid \(write ? "write to" : "read from") stack R\(register) off=\(offset) size=\(bytes)")
+            if let errno = PathMemory.stackBoundsErrno(offset: offset, size: bytes) {
+                throw VMError(instruction: index, "invalid \(write ? "write to" : "read from") stack R\(register) off=\(offset) size=\(bytes)",
+                              errno: errno)
             }
             if write {
                 var byte = offset

@@ -43,12 +43,14 @@ enum PathMemory {
                 }
                 return
             }
-            guard offset >= -VMLimits.stackPerFrame, offset + size <= 0 else {
-                throw refuse("invalid \(write ? "write to" : "read from") stack \(r) off=\(offset) size=\(size)")
-            }
-            // Stack accesses are aligned to their size whatever the machine (the spill tracking relies on it).
+            // Stack accesses are aligned to their size whatever the machine (the spill tracking
+            // relies on it); the kernel checks that before the bounds.
             guard offset % size == 0 else {
                 throw refuse("misaligned stack access off 0+\(base.offset)+\(insnOffset) size \(size)")
+            }
+            if let errno = PathMemory.stackBoundsErrno(offset: offset, size: size) {
+                throw VMError(instruction: index, "invalid \(write ? "write to" : "read from") stack \(r) off=\(offset) size=\(size)",
+                              errno: errno)
             }
             if !write, size != 8, let (slot, _) = slot(offset, size: size),
                case .spill(let spilled, _) = state.stacks[frame][slot], spilled.isKnownPointer {
@@ -62,11 +64,9 @@ enum PathMemory {
             guard offset >= 0, offset + size <= base.packetRange else {
                 throw refuse("invalid access to packet, off=\(offset) size=\(size), \(r)(id=\(base.id),off=\(base.offset),r=\(base.packetRange))")
             }
-        case let .mapValue(valueSize, writable, nullable):
+        case let .mapValue(valueSize, access, nullable):
             if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
-            if write, !writable {
-                throw refuse("write into map forbidden, value_size=\(valueSize) off=\(base.offset + insnOffset) size=\(size)")
-            }
+            try checkMapAccess(access, valueSize: valueSize, base, offset: insnOffset, size: size, write: write, at: index)
             try checkBounds(base, register: register, offset: insnOffset, size: size, limit: valueSize, at: index,
                             what: "map value, value_size=\(valueSize)")
         case let .memory(memorySize, nullable):
@@ -80,6 +80,35 @@ enum PathMemory {
                 throw refuse(write ? "cannot write into \(base.typeName)" : "\(r) invalid \(base.typeName) access off=\(offset) size=\(size)")
             }
         }
+    }
+
+    /// BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG, and the spin lock no load or store may touch.
+    static func checkMapAccess(_ access: MapValueAccess, valueSize: Int, _ base: AbstractValue, offset insnOffset: Int,
+                               size: Int, write: Bool, helper: Bool = false, at index: Int) throws(VMError) {
+        let offset = base.offset + insnOffset
+        if write, !access.writable {
+            throw VMError(instruction: index, "write into map forbidden, value_size=\(valueSize) off=\(offset) size=\(size)",
+                          errno: .EACCES)
+        }
+        if !write, !access.readable {
+            throw VMError(instruction: index, "read from map forbidden, value_size=\(valueSize) off=\(offset) size=\(size)",
+                          errno: .EACCES)
+        }
+        if let lock = access.lockOffset, !helper, let variable = base.range.constant {
+            let start = offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
+            if start < lock + 4, start + size > lock {
+                throw VMError(instruction: index, "bpf_spin_lock cannot be accessed directly by load/store", errno: .EACCES)
+            }
+        }
+    }
+
+    /// Why a stack access of `size` bytes at `offset` leaves the frame, as the kernel's
+    /// check_stack_access_within_bounds answers: starting below the frame or at its top EACCES,
+    /// starting inside and running past the top EINVAL; nil when it stays inside.
+    static func stackBoundsErrno(offset: Int, size: Int) -> LinuxErrno? {
+        if offset < -VMLimits.stackPerFrame || offset >= 0 { return .EACCES }
+        if offset + size > 0 { return .EINVAL }
+        return nil
     }
 
     /// A region of `limit` bytes through a pointer with a variable part (`check_mem_region_access`).
@@ -138,6 +167,8 @@ enum PathMemory {
             case let .spill(value, spilled):
                 guard position == 0 else { return value.isScalar ? number : .unknown }
                 if spilled == size, !signed || size == 8 { return value }
+                // The low bytes of a spilled number that fits in them are the number.
+                if value.isScalar, size < spilled, !signed, value.range.umax < UInt64(1) << UInt64(size * 8) { return value }
                 return value.isScalar ? number : .unknown
             }
         case .packet, .packetMeta, .mapValue, .memory:

@@ -28,6 +28,7 @@ enum PathPointerArithmetic {
         let step = dIsPointer ? s.range : d.range
         if kind == .sub, !dIsPointer { throw refuse("tried to subtract pointer from scalar") }
         try refuseProhibited(pointer, kind: kind, step: step, dst: dst, at: index)
+        try refuseInsane(pointer, step: step, at: index)
         switch kind {
         case .add:
             return moved(pointer, by: step, negate: false, at: index)
@@ -66,25 +67,45 @@ enum PathPointerArithmetic {
         if let constant = step.constant {
             let amount = Int64(bitPattern: constant)
             guard amount > -Int64(maxOffset), amount < Int64(maxOffset) else { return .unknown }
-            let offset = pointer.offset + Int(negate ? -amount : amount)
-            guard abs(offset) < maxOffset else { return .unknown }
-            result.offset = offset
+            // Two steps under the limit may pass it: the next step through it is refused.
+            result.offset = pointer.offset + Int(negate ? -amount : amount)
             return result
         }
-        guard !negate else { return .unknown }
+        let moved = negate ? pointer.range.subtracting(step) : pointer.range.adding(step)
         switch pointer.kind {
         case .packet, .packetMeta:
             // Something variable was added: a new family, nothing of it proven yet.
-            result.range = pointer.range.adding(step)
+            result.range = moved
             result.id = index + 1
             result.packetRange = 0
         case .mapValue, .memory, .context, .stack:
             // A moved context pointer is followed so that its dereference is refused.
-            result.range = pointer.range.adding(step)
+            result.range = moved
         default:
             return .unknown
         }
         return result
+    }
+
+    /// A number too large, or unbounded below, to move a pointer by (the kernel's
+    /// check_reg_sane_offset, EINVAL).
+    private static func refuseInsane(_ pointer: AbstractValue, step: ScalarRange, at index: Int) throws(VMError) {
+        let limit = Int64(maxOffset)
+        if pointer.offset >= maxOffset || pointer.offset <= -maxOffset {
+            throw VMError(instruction: index, "\(pointer.typeName) pointer offset \(pointer.offset) is not allowed")
+        }
+        if let constant = step.constant {
+            let value = Int64(bitPattern: constant)
+            guard value >= limit || value <= -limit else { return }
+            throw VMError(instruction: index, "math between \(pointer.typeName) pointer and \(value) is not allowed")
+        }
+        if step.smin == .min {
+            throw VMError(instruction: index,
+                          "math between \(pointer.typeName) pointer and register with unbounded min value is not allowed")
+        }
+        if step.smin >= limit || step.smin <= -limit {
+            throw VMError(instruction: index, "value \(step.smin) makes \(pointer.typeName) pointer be out of bounds")
+        }
     }
 
     /// The pointer types the kernel allows no arithmetic on (a map only `+= 0`).

@@ -10,8 +10,10 @@ enum PathTransfer {
             try alu(kind, is64: is64, dst: dst, operand, at: index, &state, &losses)
         case let .byteOrder(kind, bits, dst):
             let value = state.registers[Int(dst)]
+            // A byte swap of a pointer leaves a number (for a privileged loader).
             state.registers[Int(dst)] = value.isScalar
-                ? .scalar(ScalarArithmetic.byteOrder(kind, bits: bits, value.range)) : .unknown
+                ? .scalar(ScalarArithmetic.byteOrder(kind, bits: bits, value.range))
+                : value.isKnownPointer ? .scalar(.unknown) : .unknown
         case let .loadImm64(dst, source, _):
             state.registers[Int(dst)] = immediate(source, at: index, program: program)
         case let .load(size, signed, dst, src, offset):
@@ -68,7 +70,8 @@ enum PathTransfer {
             return .pointer(.map(shape))
         case .mapValue, .mapIndexValue:
             guard let value = program.valueReferences[index] else { return .unknown }
-            return .pointer(.mapValue(size: value.size, writable: value.writable, nullable: false), offset: value.offset)
+            return .pointer(.mapValue(size: value.size, access: MapValueAccess(writable: value.writable), nullable: false),
+                            offset: value.offset)
         case .function:
             return .pointer(.function(Int(program.immediates[index] ?? 0)))
         case .btfID:
@@ -145,7 +148,7 @@ enum PathTransfer {
         }
         let base = state.registers[Int(dst)]
         switch base.kind {
-        case .packet, .packetMeta:
+        case .packet, .packetMeta, .context, .socket:
             throw VMError(instruction: index, "BPF_ATOMIC stores into R\(dst) \(base.typeName) is not allowed", errno: .EACCES)
         default:
             break

@@ -66,7 +66,12 @@ struct ScalarRange: Hashable {
     /// The low 32 bits, zero-extended, when they are known to be the whole value; else [0, 2^32).
     var low32: ScalarRange {
         if let value = constant { return .constant(value & 0xffff_ffff) }
-        return fits32 ? self : .upTo(UInt64(UInt32.max))
+        if fits32 { return self }
+        // The same upper half throughout: the low halves form a range of their own.
+        if umin >> 32 == umax >> 32 {
+            return ScalarRange(umin: umin & 0xffff_ffff, umax: umax & 0xffff_ffff, smin: .min, smax: .max).synced()
+        }
+        return .upTo(UInt64(UInt32.max))
     }
 
     /// The range shifted by a known amount, or nil when it could wrap.
