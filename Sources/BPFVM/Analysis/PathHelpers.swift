@@ -21,6 +21,9 @@ enum PathHelpers {
         for argument in HelperPrototypes.sizedMemory[id] ?? [] {
             try sizedArgument(argument, at: index, &state)
         }
+        if id == 105 || id == 106 {  // strtol, strtoul: the result goes to an aligned long
+            try longArgument(4, at: index, &state)
+        }
         switch id {
         case 1:  // map_lookup_elem(map, key)
             if case .map(let shape) = r[1].kind {
@@ -70,11 +73,17 @@ enum PathHelpers {
                 throw VMError(instruction: index, "Locking two bpf_spin_locks are not allowed")
             }
             state.lockHeld = true
+            state.lockOwner = lockIdentity(r[1])
         case 94:  // spin_unlock
             guard state.lockHeld else {
                 throw VMError(instruction: index, "bpf_spin_unlock without taking a lock")
             }
+            let owner = lockIdentity(r[1])
+            if !owner.isEmpty, !state.lockOwner.isEmpty, owner != state.lockOwner {
+                throw VMError(instruction: index, "bpf_spin_unlock of different lock")
+            }
             state.lockHeld = false
+            state.lockOwner = []
         default:
             break
         }
@@ -90,7 +99,7 @@ enum PathHelpers {
     }
 
     /// Helpers whose memory arguments the analysis follows exactly.
-    static let modeled: Set<Int32> = Set(HelperPrototypes.sizedMemory.keys).union([1, 2, 3, 86, 93, 94, 95, 96, 98, 131, 132, 133])
+    static let modeled: Set<Int32> = Set(HelperPrototypes.sizedMemory.keys).union([1, 2, 3, 86, 93, 94, 95, 96, 98, 105, 106, 131, 132, 133])
 
     /// Stack memory passed to a helper the analysis does not model may hold anything after the
     /// call (the argument after a pointer, when a small constant, is taken as its size).
@@ -104,8 +113,9 @@ enum PathHelpers {
 
     /// Helpers whose first argument is a map, and those whose first argument is the context.
     static let takesMap: Set<Int32> = [1, 2, 3]
-    static let takesContext: Set<Int32> = [9, 10, 11, 13, 18, 19, 20, 21, 26, 29, 30, 31, 32, 34, 38, 39, 40, 41, 43, 48, 50,
-                                           68, 69, 84, 85, 99, 135]
+    static let takesContext: Set<Int32> = [9, 10, 11, 13, 17, 18, 19, 20, 21, 24, 25, 26, 29, 30, 31, 32, 33, 34, 38, 39, 40,
+                                           41, 43, 46, 47, 48, 50, 66, 68, 69, 79, 83, 84, 85, 97, 99, 124, 135, 151,
+                                           163, 192]
 
     /// The first argument's type, as the kernel's prototypes require it ("R1 type=fp expected=ctx").
     private static func checkFirstArgument(_ id: Int32, _ value: AbstractValue, at index: Int) throws(VMError) {
@@ -132,6 +142,13 @@ enum PathHelpers {
             return
         }
         throw VMError(instruction: index, "R1 type=\(value.typeName) expected=\(expected)", errno: .EACCES)
+    }
+
+    /// The lock a spin-lock argument names: its map value (by id; a value with no id is a
+    /// global one, named by its offset alone) and its offset; empty when not followed.
+    private static func lockIdentity(_ value: AbstractValue) -> [Int] {
+        guard case .mapValue = value.kind, let variable = value.range.constant else { return [] }
+        return [value.id, value.offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))]
     }
 
     /// A socket argument must be one the program checked against NULL.
@@ -182,8 +199,22 @@ enum PathHelpers {
             throw VMError(instruction: index, "R\(sizeRegister) unbounded memory access, use 'var &= const' or 'if (var < const)'",
                           errno: .EACCES)
         }
+        let pointer = state.registers[register]
+        if pointer.isScalar, !argument.nullable {
+            throw VMError(instruction: index, "R\(register) type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+                          errno: .EACCES)
+        }
         if size.range.umax == 0 { return }  // nothing is read or written
         try memoryArgument(register, size: size.range, write: write, at: index, &state)
+    }
+
+    /// ARG_PTR_TO_LONG: eight bytes written, aligned on the stack.
+    private static func longArgument(_ register: Int, at index: Int, _ state: inout PathState) throws(VMError) {
+        let pointer = state.registers[register]
+        if case .stack = pointer.kind, pointer.range.constant == 0, pointer.offset % 8 != 0 {
+            throw VMError(instruction: index, "misaligned stack access off 0+\(pointer.offset)+0 size 8", errno: .EACCES)
+        }
+        try memoryArgument(register, size: .constant(8), write: true, at: index, &state)
     }
 
     /// The memory an argument points to must hold `size` (its largest value) bytes.
@@ -213,7 +244,8 @@ enum PathHelpers {
                 guard pointer.range.smin > Int64(Int32.min), pointer.range.smax < Int64(Int32.max),
                       lowest >= -Int64(VMLimits.stackPerFrame), highest + Int64(bytes) <= 0 else {
                     throw VMError(instruction: index, "invalid variable-offset \(write ? "write to" : "read from") stack R\(register) "
-                                  + "var_off=\(pointer.range.knownBits) off=\(pointer.offset) size=\(bytes)")
+                                  + "var_off=\(pointer.range.knownBits) off=\(pointer.offset) size=\(bytes)",
+                                  errno: lowest < -Int64(VMLimits.stackPerFrame) || lowest >= 0 ? .EACCES : .EINVAL)
                 }
                 if write { PathMemory.clobber(from: pointer, size: nil, state: &state) }
                 return

@@ -11,8 +11,12 @@ enum PathMemory {
         let r = "R\(register)"
         func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
         switch base.kind {
-        case .notInit, .unknown, .map, .function:
+        case .notInit, .unknown, .function:
             return
+        case .map:
+            // Programs may read a map's kernel object through BTF, never write it.
+            if write { throw refuse("only read from bpf_array is supported") }
+            if base.offset + insnOffset < 0 { throw refuse("\(r) is bpf_array invalid negative access: off=\(base.offset + insnOffset)") }
         case .scalar:
             throw refuse("\(r) invalid mem access 'scalar'")
         case .packetEnd:
@@ -39,7 +43,8 @@ enum PathMemory {
                 guard base.range.smin > Int64(Int32.min), base.range.smax < Int64(Int32.max),
                       lowest >= -Int64(VMLimits.stackPerFrame), highest + Int64(size) <= 0 else {
                     throw VMError(instruction: index, "invalid variable-offset \(write ? "write to" : "read from") stack \(r) "
-                                  + "var_off=\(base.range.knownBits) off=\(offset) size=\(size)")
+                                  + "var_off=\(base.range.knownBits) off=\(offset) size=\(size)",
+                                  errno: lowest < -Int64(VMLimits.stackPerFrame) || lowest >= 0 ? .EACCES : .EINVAL)
                 }
                 return
             }

@@ -31,10 +31,10 @@ enum PathPointerArithmetic {
         try refuseInsane(pointer, step: step, at: index)
         switch kind {
         case .add:
-            return moved(pointer, by: step, negate: false, at: index)
+            return try sane(moved(pointer, by: step, negate: false, at: index), at: index)
         case .sub:
             if case .stack = pointer.kind { throw refuse("subtraction from stack pointer prohibited") }
-            return moved(pointer, by: step, negate: true, at: index)
+            return try sane(moved(pointer, by: step, negate: true, at: index), at: index)
         case .and, .or, .xor:
             throw refuse("bitwise operator \(symbol(kind)) on pointer prohibited")
         default:
@@ -85,6 +85,12 @@ enum PathPointerArithmetic {
             return .unknown
         }
         return result
+    }
+
+    /// The moved pointer's own offset must stay under 2^29 as well (checked after the move).
+    private static func sane(_ pointer: AbstractValue, at index: Int) throws(VMError) -> AbstractValue {
+        guard pointer.offset >= maxOffset || pointer.offset <= -maxOffset else { return pointer }
+        throw VMError(instruction: index, "\(pointer.typeName) pointer offset \(pointer.offset) is not allowed")
     }
 
     /// A number too large, or unbounded below, to move a pointer by (the kernel's

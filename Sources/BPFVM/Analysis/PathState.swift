@@ -40,6 +40,8 @@ struct PathState: Hashable {
     /// References held: the allocating instruction of each.
     var references: [Int] = []
     var lockHeld = false
+    /// Which lock is held: the map value's id and the lock's offset in it.
+    var lockOwner: [Int] = []
 
     static let slots = VMLimits.stackPerFrame / 8
 
@@ -55,7 +57,7 @@ struct PathState: Hashable {
     /// (`live` bits) do not count.
     /// Numbers in registers that decide nothing later (not in `precise`) match any number.
     func covers(_ other: PathState, live: UInt16, precise: UInt16) -> Bool {
-        guard stacks.count == other.stacks.count, lockHeld == other.lockHeld,
+        guard stacks.count == other.stacks.count, lockHeld == other.lockHeld, lockOwner == other.lockOwner,
               references == other.references, returns.count == other.returns.count else { return false }
         for r in 0 ..< 11 where live & (1 << UInt16(r)) != 0 {
             let mine = registers[r], theirs = other.registers[r]

@@ -153,6 +153,10 @@ enum PathTransfer {
         default:
             break
         }
+        if case .mapValue = base.kind, let variable = base.range.constant,
+           (base.offset + offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))) % size != 0 {
+            throw VMError(instruction: index, "misaligned value access off 0+\(base.offset)+\(offset) size \(size)", errno: .EACCES)
+        }
         try PathMemory.check(base, register: dst, offset: offset, size: size, write: true, at: index, state: state, setup: setup)
         if kind == .storeRelease {
             PathMemory.store(state.registers[Int(src)], to: base, offset: offset, size: size, state: &state)
