@@ -33,7 +33,8 @@ public struct RedirectTarget: Hashable, Sendable {
 final class TCRun {
     /// Not retained, nor `shared`: whoever starts the run holds both until it finishes, and a
     /// finished run kept for the next one must not keep an skb or a world alive.
-    @exclusivity(unchecked) private(set) unowned(unsafe) var skb: SKBuff
+    @exclusivity(unchecked) private var skbReference: Unmanaged<SKBuff>
+    var skb: SKBuff { skbReference.takeUnretainedValue() }
     @exclusivity(unchecked) private(set) unowned(unsafe) var shared: SharedServices
     /// Helpers read single fields through it; the struct itself is never copied per run.
     var services: TCServices { shared.value }
@@ -72,7 +73,7 @@ final class TCRun {
     private let hooks: TCRunHooks
 
     init(skb: SKBuff, services: SharedServices, type: ProgramType = .schedCLS) {
-        self.skb = skb
+        skbReference = Unmanaged.passUnretained(skb)
         shared = services
         contextRules = Self.rules(type)
         context = .allocate(byteCount: SKBField.size, alignment: 8)
@@ -82,14 +83,14 @@ final class TCRun {
         self.hooks = hooks
         environment = RunEnvironment(tailCalls: hooks, memory: hooks,
                                      userData: Unmanaged.passUnretained(hooks).toOpaque(), guardsContext: true)
-        hooks.run = self
+        hooks.reference = Unmanaged.passUnretained(self)
         prepare()
     }
 
     /// Starts this (finished) run again on `skb`; the caller holds `skb` and `services` until
     /// the run finishes.
     func restart(skb: SKBuff, services: SharedServices, type: ProgramType) {
-        self.skb = skb
+        skbReference = Unmanaged.passUnretained(skb)
         shared = services
         contextRules = Self.rules(type)
         prepare()
@@ -182,36 +183,38 @@ final class TCRun {
 
     /// Writes the fields only the kernel changes (length, protocol, VLAN, hash, ...).
     func render() {
-        // Field by field: a copy of the whole metadata retains its socket and tunnel.
-        let skb = self.skb
-        store32(UInt32(skb.length), at: SKBField.len)
-        store32(skb.metadata.pktType, at: SKBField.pktType)
-        store32(UInt32(skb.metadata.protocol.bigEndian), at: SKBField.protocol)
-        store32(skb.metadata.vlanPresent ? 1 : 0, at: SKBField.vlanPresent)
-        store32(UInt32(skb.metadata.vlanTCI), at: SKBField.vlanTCI)
-        store32(UInt32(skb.metadata.vlanProto.bigEndian), at: SKBField.vlanProto)
-        store32(skb.metadata.ingressIfindex, at: SKBField.ingressIfindex)
-        store32(skb.metadata.ifindex, at: SKBField.ifindex)
-        store32(skb.metadata.hash, at: SKBField.hash)
-        store32(skb.metadata.napiID, at: SKBField.napiID)
-        store32(skb.metadata.wireLen, at: SKBField.wireLen)
-        store32(skb.metadata.gsoSegs, at: SKBField.gsoSegs)
-        store32(skb.metadata.gsoSize, at: SKBField.gsoSize)
-        context.storeBytes(of: skb.metadata.tstampType, toByteOffset: SKBField.tstampType, as: UInt8.self)
-        context.storeBytes(of: skb.metadata.hwtstamp, toByteOffset: SKBField.hwtstamp, as: UInt64.self)
+        // Field by field, borrowed: a copy of the whole metadata retains its socket and tunnel.
+        skbReference._withUnsafeGuaranteedRef { skb in
+            store32(UInt32(skb.length), at: SKBField.len)
+            store32(skb.metadata.pktType, at: SKBField.pktType)
+            store32(UInt32(skb.metadata.protocol.bigEndian), at: SKBField.protocol)
+            store32(skb.metadata.vlanPresent ? 1 : 0, at: SKBField.vlanPresent)
+            store32(UInt32(skb.metadata.vlanTCI), at: SKBField.vlanTCI)
+            store32(UInt32(skb.metadata.vlanProto.bigEndian), at: SKBField.vlanProto)
+            store32(skb.metadata.ingressIfindex, at: SKBField.ingressIfindex)
+            store32(skb.metadata.ifindex, at: SKBField.ifindex)
+            store32(skb.metadata.hash, at: SKBField.hash)
+            store32(skb.metadata.napiID, at: SKBField.napiID)
+            store32(skb.metadata.wireLen, at: SKBField.wireLen)
+            store32(skb.metadata.gsoSegs, at: SKBField.gsoSegs)
+            store32(skb.metadata.gsoSize, at: SKBField.gsoSize)
+            context.storeBytes(of: skb.metadata.tstampType, toByteOffset: SKBField.tstampType, as: UInt8.self)
+            context.storeBytes(of: skb.metadata.hwtstamp, toByteOffset: SKBField.hwtstamp, as: UInt64.self)
+        }
         context.storeBytes(of: UInt64(UInt(bitPattern: socketBlock?.baseAddress)), toByteOffset: SKBField.sk, as: UInt64.self)
     }
 
     /// Writes the fields the program may store to, as the skb holds them.
     func renderWritable() {
-        let skb = self.skb
-        store32(skb.metadata.mark, at: SKBField.mark)
-        store32(UInt32(skb.metadata.queueMapping), at: SKBField.queueMapping)
-        store32(skb.metadata.priority, at: SKBField.priority)
-        store32(UInt32(skb.metadata.tcIndex), at: SKBField.tcIndex)
-        for i in 0..<5 { store32(skb.metadata.cb[i], at: SKBField.cb + 4 * i) }
-        store32(UInt32(skb.metadata.tcClassid), at: SKBField.tcClassid)
-        context.storeBytes(of: skb.metadata.tstamp, toByteOffset: SKBField.tstamp, as: UInt64.self)
+        skbReference._withUnsafeGuaranteedRef { skb in
+            store32(skb.metadata.mark, at: SKBField.mark)
+            store32(UInt32(skb.metadata.queueMapping), at: SKBField.queueMapping)
+            store32(skb.metadata.priority, at: SKBField.priority)
+            store32(UInt32(skb.metadata.tcIndex), at: SKBField.tcIndex)
+            for i in 0..<5 { store32(skb.metadata.cb[i], at: SKBField.cb + 4 * i) }
+            store32(UInt32(skb.metadata.tcClassid), at: SKBField.tcClassid)
+            context.storeBytes(of: skb.metadata.tstamp, toByteOffset: SKBField.tstamp, as: UInt64.self)
+        }
     }
 
     /// Takes what the program stored into the skb, as the kernel's rewritten stores would:
@@ -259,11 +262,13 @@ final class TCRun {
 /// What a run's environment names instead of the run itself (which holds the environment):
 /// forwards to the run, held unretained while the run exists.
 final class TCRunHooks: MemoryRegionProvider, TailCallResolver {
-    /// Set by the run as soon as it is made.
-    unowned(unsafe) var run: TCRun?
+    /// Set by the run as soon as it is made; unretained, and called without a retain (a
+    /// retain and a release per guarded context access were a visible share of it).
+    var reference: Unmanaged<TCRun>?
+    var run: TCRun? { reference?.takeUnretainedValue() }
 
     func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool {
-        run?.allows(address, size: size, write: write) ?? false
+        reference?._withUnsafeGuaranteedRef { $0.allows(address, size: size, write: write) } ?? false
     }
 
     func program(map: UInt64, index: UInt32) -> VMProgram? {
