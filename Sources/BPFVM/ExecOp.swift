@@ -12,6 +12,9 @@ struct ExecOp {
     /// Immediate, sign-extended to 64 bits; the whole constant for `lddw`; the helper id for calls.
     var imm: Int64
 
+    /// `ldxCtxField`'s `aux`: the size in bytes, and this bit for a sign-extending load.
+    static let signedLoad: UInt8 = 0x80
+
     init(_ code: ExecCode, dst: UInt8 = 0, src: UInt8 = 0, aux: UInt8 = 0, offset: Int32 = 0, imm: Int64 = 0) {
         self.code = code
         self.dst = dst
@@ -38,6 +41,10 @@ enum ExecCode: UInt8 {
     /// A 32-bit load at a context offset listed in `VerifierOptions.contextPacketPointers`;
     /// `aux` is the `PacketPointer`.
     case ldxCtxPointer
+    /// A load at a context offset `VerifierOptions.contextDirectReads` lists: through the
+    /// context's address it reads the block without asking `RunEnvironment.memory`; through
+    /// anything else it is an ordinary load. `aux`: size, `ExecOp.signedLoad`.
+    case ldxCtxField
     case stxB, stxH, stxW, stxDW, stB, stH, stW, stDW
     case atomic32, atomic64, loadAcquire, storeRelease
     case ldAbs, ldInd

@@ -139,6 +139,27 @@ extension Machine {
                 } else {
                     r[d] = UInt64(try address(op.src, op.offset, 4, write: false).loadUnaligned(as: UInt32.self))
                 }
+            case .ldxCtxField:
+                // The runtime keeps this field current in the block, and the program type's
+                // rules allow the load (checked at load): through the context's own address,
+                // with the block covering it (checked here), it needs no other check.
+                let size = UInt64(op.aux & 0xf)
+                let end = UInt64(op.offset) &+ size
+                let source: UnsafeMutableRawPointer
+                if r[s] == mem.contextLow && end <= mem.contextCount {
+                    source = Self.pointer(mem.contextLow &+ UInt64(op.offset))
+                } else {
+                    source = try address(op.src, op.offset, size, write: false)
+                }
+                let signed = op.aux & ExecOp.signedLoad != 0
+                switch size {
+                case 1: r[d] = signed ? UInt64(bitPattern: Int64(source.load(as: Int8.self))) : UInt64(source.load(as: UInt8.self))
+                case 2: r[d] = signed ? UInt64(bitPattern: Int64(source.loadUnaligned(as: Int16.self)))
+                                      : UInt64(source.loadUnaligned(as: UInt16.self))
+                case 4: r[d] = signed ? UInt64(bitPattern: Int64(source.loadUnaligned(as: Int32.self)))
+                                      : UInt64(source.loadUnaligned(as: UInt32.self))
+                default: r[d] = source.loadUnaligned(as: UInt64.self)
+                }
             case .ldxSB:
                 r[d] = UInt64(bitPattern: Int64(try address(op.src, op.offset, 1, write: false).load(as: Int8.self)))
             case .ldxSH:

@@ -31,6 +31,11 @@ public struct VerifierOptions: Sendable {
     /// The program type's context rules, checked at load for accesses through the context
     /// pointer itself (nil: the run-time checks alone decide).
     public var contextAccess: ContextAccessRule? = nil
+    /// Context loads the runtime keeps current in the context block at every moment (offset,
+    /// size): the JIT reads them straight from the block when the base register holds the
+    /// context's address (one compare at run time; otherwise the ordinary checked load), and
+    /// `RunEnvironment.memory` is not asked. Nil: every context access is checked as usual.
+    public var contextDirectReads: (@Sendable (_ offset: Int, _ size: Int) -> Bool)? = nil
     /// Context fields whose loads give pointers besides `contextPacketPointers` (`__sk_buff.sk`,
     /// `flow_keys`): with `contextAccess` set, loads of every other field are numbers.
     public var contextPointerFields: Set<Int16> = []

@@ -17,6 +17,14 @@ public final class SKBuff {
     /// them with the skb, as the kernel's copies leave where the test cannot see them).
     @exclusivity(unchecked) public internal(set) var pendingClones: [ClonedPacket] = []
 
+    /// Whether the skb belongs to a socket (`__sk_buff.sk` not NULL), asked without copying it.
+    var hasSocket: Bool {
+        switch metadata.socket {
+        case .some: true
+        case .none: false
+        }
+    }
+
     /// The copies sent since the last call, for the datapath to deliver.
     public func takeClones() -> [ClonedPacket] {
         guard !pendingClones.isEmpty else { return [] }

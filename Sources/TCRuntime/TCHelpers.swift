@@ -61,12 +61,18 @@ public enum TCHelpers {
         if type == .socketFilter {
             options.helpers = socketFilter
             options.contextAccess = { offset, size, write in SocketFilterRules.allows(offset: offset, size: size, write: write) }
+            options.contextDirectReads = { offset, size in
+                ContextDirectReads.allows(offset: offset, size: size) && SocketFilterRules.allows(offset: offset, size: size, write: false)
+            }
             options.contextPointerFields = [Int16(SKBField.sk)]
             options.contextSocketField = Int16(SKBField.sk)
             return options
         }
         options.helpers = table()
         options.contextAccess = { offset, size, write in ContextRules.allows(offset: offset, size: size, write: write) }
+        options.contextDirectReads = { offset, size in
+            ContextDirectReads.allows(offset: offset, size: size) && ContextRules.allows(offset: offset, size: size, write: false)
+        }
         options.contextPointerFields = [Int16(SKBField.sk), Int16(SKBField.flowKeys)]
         options.contextSocketField = Int16(SKBField.sk)
         options.contextMetaField = Int16(SKBField.dataMeta)

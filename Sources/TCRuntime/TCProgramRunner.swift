@@ -25,13 +25,13 @@ public struct TCProgramRunner: Sendable {
     /// metadata the program wrote). Throws when the program faults (an access the kernel
     /// verifier would not have allowed, or too many instructions).
     public func run(_ program: TCProgram, on skb: SKBuff) throws(VMFault) -> TCRunOutcome {
-        let run = TCRun(skb: skb, services: shared, type: program.type)
-        return try withExtendedLifetime(run) { () throws(VMFault) -> TCRunOutcome in
-            let environment = RunEnvironment(tailCalls: run, memory: run,
-                                             userData: Unmanaged.passUnretained(run).toOpaque(),
-                                             guardsContext: true)
+        let run = TCRunPool.take(skb: skb, services: shared, type: program.type)
+        defer { TCRunPool.give(run) }
+        // `skb` and `shared` (the run does not retain them) live for this call: a parameter and
+        // a property of this immutable runner.
+        do {
             let r0 = try executor.run(program.program, context: run.context, packet: run.packet,
-                                      environment: environment, r2: 0)
+                                      environment: run.environment, r2: 0)
             if run.contextWritten { run.absorbWrites() }
             if run.holdsSockets {
                 // The kernel verifier refuses a program that can exit holding a socket reference.

@@ -28,16 +28,25 @@ public struct RedirectTarget: Hashable, Sendable {
 /// the memory helpers handed out, the redirect it asked for. Helpers reach it through
 /// `RunEnvironment.userData`. A run belongs to one thread from start to end, so its state is
 /// not checked for exclusive access at run time (`@exclusivity(unchecked)`): those checks cost
-/// more than a small program.
-final class TCRun: MemoryRegionProvider, TailCallResolver {
-    let skb: SKBuff
-    let shared: SharedServices
+/// more than a small program. Runs are kept per thread (`TCRunPool`) and started again for the
+/// next skb: the object, its blocks and its environment are made once, not per run.
+final class TCRun {
+    /// Not retained, nor `shared`: whoever starts the run holds both until it finishes, and a
+    /// finished run kept for the next one must not keep an skb or a world alive.
+    @exclusivity(unchecked) private var skbReference: Unmanaged<SKBuff>
+    var skb: SKBuff { skbReference.takeUnretainedValue() }
+    @exclusivity(unchecked) private(set) unowned(unsafe) var shared: SharedServices
     /// Helpers read single fields through it; the struct itself is never copied per run.
     var services: TCServices { shared.value }
     let context: UnsafeMutableRawBufferPointer
     let contextLow: UInt64
-    /// The `struct bpf_sock` `__sk_buff.sk` points at, when the skb has a socket.
+    /// Where the `struct bpf_sock` of `__sk_buff.sk` is rendered, made with the run.
+    private let socketStorage: UnsafeMutableRawBufferPointer
+    /// The socket block `__sk_buff.sk` points at, when the skb has a socket and the program
+    /// read the context (rendered then: copying the socket cost more than a short program).
     @exclusivity(unchecked) private var socketBlock: UnsafeMutableRawBufferPointer?
+    /// Whether the skb has a socket not yet rendered.
+    @exclusivity(unchecked) private var socketPending = false
     /// Map values and ring buffer records the program received during the run.
     @exclusivity(unchecked) var grants: [MemoryRegion] = []
     @exclusivity(unchecked) var redirect: RedirectTarget?
@@ -57,30 +66,67 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     }
 
     /// The program type's context rules, checked on every context access at run time too.
-    private let contextRules: ContextAccessRule
+    @exclusivity(unchecked) private var contextRules: ContextAccessRule
+    /// What the executor gets: made once and never changed, so passing it copies nothing. It
+    /// names `hooks`, not the run, so the run and its environment form no cycle.
+    let environment: RunEnvironment
+    private let hooks: TCRunHooks
 
     init(skb: SKBuff, services: SharedServices, type: ProgramType = .schedCLS) {
-        self.skb = skb
-        contextRules = type == .socketFilter ? SocketFilterRules.allows : ContextRules.allows
-        self.shared = services
+        skbReference = Unmanaged.passUnretained(skb)
+        shared = services
+        contextRules = Self.rules(type)
         context = .allocate(byteCount: SKBField.size, alignment: 8)
-        context.initializeMemory(as: UInt8.self, repeating: 0)
         contextLow = UInt64(UInt(bitPattern: context.baseAddress))
-        if let socket = skb.metadata.socket {
-            let block = UnsafeMutableRawBufferPointer.allocate(byteCount: SKBSocket.size, alignment: 8)
-            socket.render(into: block)
-            socketBlock = block
-            grants.append(MemoryRegion(block, writable: false))
-        }
+        socketStorage = .allocate(byteCount: SKBSocket.size, alignment: 8)
+        let hooks = TCRunHooks()
+        self.hooks = hooks
+        environment = RunEnvironment(tailCalls: hooks, memory: hooks,
+                                     userData: Unmanaged.passUnretained(hooks).toOpaque(), guardsContext: true)
+        hooks.reference = Unmanaged.passUnretained(self)
+        prepare()
+    }
+
+    /// Starts this (finished) run again on `skb`; the caller holds `skb` and `services` until
+    /// the run finishes.
+    func restart(skb: SKBuff, services: SharedServices, type: ProgramType) {
+        skbReference = Unmanaged.passUnretained(skb)
+        shared = services
+        contextRules = Self.rules(type)
+        prepare()
+    }
+
+    private static func rules(_ type: ProgramType) -> ContextAccessRule {
+        type == .socketFilter ? SocketFilterRules.allows : ContextRules.allows
+    }
+
+    /// The context block as the kernel shows this skb; nothing of an earlier run survives.
+    private func prepare() {
+        context.initializeMemory(as: UInt8.self, repeating: 0)
+        socketPending = skb.hasSocket
         renderWritable()
         render()
     }
 
-    deinit {
+    /// Ends the run: drops what the program received so the next run starts clean.
+    func finish() {
         // The kernel verifier makes programs release what they reserve; drop what is left.
-        for (address, ring) in reservations { ring.discard(UnsafeMutableRawPointer(bitPattern: UInt(address))!) }
+        for (address, ring) in reservations {
+            if let record = UnsafeMutableRawPointer(bitPattern: UInt(address)) { ring.discard(record) }
+        }
+        if !reservations.isEmpty { reservations.removeAll(keepingCapacity: true) }
+        if !grants.isEmpty { grants.removeAll(keepingCapacity: true) }
+        if !keepAlive.isEmpty { keepAlive.removeAll() }
+        socketsIfMade = nil
+        socketBlock = nil
+        socketPending = false
+        redirect = nil
+        contextWritten = false
+    }
+
+    deinit {
         context.deallocate()
-        socketBlock?.deallocate()
+        socketStorage.deallocate()
     }
 
     func program(map: UInt64, index: UInt32) -> VMProgram? {
@@ -90,7 +136,7 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
     }
 
     static func from(_ call: HelperCall) -> TCRun {
-        Unmanaged<TCRun>.fromOpaque(call.environment.userData.unsafelyUnwrapped).takeUnretainedValue()
+        Unmanaged<TCRunHooks>.fromOpaque(call.environment.userData.unsafelyUnwrapped).takeUnretainedValue().run.unsafelyUnwrapped
     }
 
     // MARK: Memory the run may touch besides stack and packet
@@ -99,6 +145,7 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
         let offset = address &- contextLow
         if offset < UInt64(SKBField.size) {
             guard size <= 8, contextRules(Int(offset), Int(size), write) else { return false }
+            if socketPending { renderSocket() }
             // A store lands after this check: the next access takes it in first (each store on
             // its own, as the kernel's rewritten stores do), so a program reads back what the
             // kernel kept. Accesses with no store before them cost nothing more.
@@ -124,37 +171,50 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
         context.load(fromByteOffset: offset, as: UInt32.self)
     }
 
+    /// Renders the skb's socket for `__sk_buff.sk`, before the first context access can read it.
+    private func renderSocket() {
+        socketPending = false
+        guard let socket = skb.metadata.socket else { return }
+        socket.render(into: socketStorage)
+        socketBlock = socketStorage
+        grants.append(MemoryRegion(socketStorage, writable: false))
+        context.storeBytes(of: UInt64(UInt(bitPattern: socketStorage.baseAddress)), toByteOffset: SKBField.sk, as: UInt64.self)
+    }
+
     /// Writes the fields only the kernel changes (length, protocol, VLAN, hash, ...).
     func render() {
-        let m = skb.metadata
-        store32(UInt32(skb.length), at: SKBField.len)
-        store32(m.pktType, at: SKBField.pktType)
-        store32(UInt32(m.protocol.bigEndian), at: SKBField.protocol)
-        store32(m.vlanPresent ? 1 : 0, at: SKBField.vlanPresent)
-        store32(UInt32(m.vlanTCI), at: SKBField.vlanTCI)
-        store32(UInt32(m.vlanProto.bigEndian), at: SKBField.vlanProto)
-        store32(m.ingressIfindex, at: SKBField.ingressIfindex)
-        store32(m.ifindex, at: SKBField.ifindex)
-        store32(m.hash, at: SKBField.hash)
-        store32(m.napiID, at: SKBField.napiID)
-        store32(m.wireLen, at: SKBField.wireLen)
-        store32(m.gsoSegs, at: SKBField.gsoSegs)
-        store32(m.gsoSize, at: SKBField.gsoSize)
-        context.storeBytes(of: m.tstampType, toByteOffset: SKBField.tstampType, as: UInt8.self)
-        context.storeBytes(of: m.hwtstamp, toByteOffset: SKBField.hwtstamp, as: UInt64.self)
+        // Field by field, borrowed: a copy of the whole metadata retains its socket and tunnel.
+        skbReference._withUnsafeGuaranteedRef { skb in
+            store32(UInt32(skb.length), at: SKBField.len)
+            store32(skb.metadata.pktType, at: SKBField.pktType)
+            store32(UInt32(skb.metadata.protocol.bigEndian), at: SKBField.protocol)
+            store32(skb.metadata.vlanPresent ? 1 : 0, at: SKBField.vlanPresent)
+            store32(UInt32(skb.metadata.vlanTCI), at: SKBField.vlanTCI)
+            store32(UInt32(skb.metadata.vlanProto.bigEndian), at: SKBField.vlanProto)
+            store32(skb.metadata.ingressIfindex, at: SKBField.ingressIfindex)
+            store32(skb.metadata.ifindex, at: SKBField.ifindex)
+            store32(skb.metadata.hash, at: SKBField.hash)
+            store32(skb.metadata.napiID, at: SKBField.napiID)
+            store32(skb.metadata.wireLen, at: SKBField.wireLen)
+            store32(skb.metadata.gsoSegs, at: SKBField.gsoSegs)
+            store32(skb.metadata.gsoSize, at: SKBField.gsoSize)
+            context.storeBytes(of: skb.metadata.tstampType, toByteOffset: SKBField.tstampType, as: UInt8.self)
+            context.storeBytes(of: skb.metadata.hwtstamp, toByteOffset: SKBField.hwtstamp, as: UInt64.self)
+        }
         context.storeBytes(of: UInt64(UInt(bitPattern: socketBlock?.baseAddress)), toByteOffset: SKBField.sk, as: UInt64.self)
     }
 
     /// Writes the fields the program may store to, as the skb holds them.
     func renderWritable() {
-        let m = skb.metadata
-        store32(m.mark, at: SKBField.mark)
-        store32(UInt32(m.queueMapping), at: SKBField.queueMapping)
-        store32(m.priority, at: SKBField.priority)
-        store32(UInt32(m.tcIndex), at: SKBField.tcIndex)
-        for i in 0..<5 { store32(m.cb[i], at: SKBField.cb + 4 * i) }
-        store32(UInt32(m.tcClassid), at: SKBField.tcClassid)
-        context.storeBytes(of: m.tstamp, toByteOffset: SKBField.tstamp, as: UInt64.self)
+        skbReference._withUnsafeGuaranteedRef { skb in
+            store32(skb.metadata.mark, at: SKBField.mark)
+            store32(UInt32(skb.metadata.queueMapping), at: SKBField.queueMapping)
+            store32(skb.metadata.priority, at: SKBField.priority)
+            store32(UInt32(skb.metadata.tcIndex), at: SKBField.tcIndex)
+            for i in 0..<5 { store32(skb.metadata.cb[i], at: SKBField.cb + 4 * i) }
+            store32(UInt32(skb.metadata.tcClassid), at: SKBField.tcClassid)
+            context.storeBytes(of: skb.metadata.tstamp, toByteOffset: SKBField.tstamp, as: UInt64.self)
+        }
     }
 
     /// Takes what the program stored into the skb, as the kernel's rewritten stores would:
@@ -197,4 +257,21 @@ final class TCRun: MemoryRegionProvider, TailCallResolver {
 
     /// The packet as the program's bounds must now see it.
     var packet: UnsafeMutableRawBufferPointer { skb.buffer.data }
+}
+
+/// What a run's environment names instead of the run itself (which holds the environment):
+/// forwards to the run, held unretained while the run exists.
+final class TCRunHooks: MemoryRegionProvider, TailCallResolver {
+    /// Set by the run as soon as it is made; unretained, and called without a retain (a
+    /// retain and a release per guarded context access were a visible share of it).
+    var reference: Unmanaged<TCRun>?
+    var run: TCRun? { reference?.takeUnretainedValue() }
+
+    func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool {
+        reference?._withUnsafeGuaranteedRef { $0.allows(address, size: size, write: write) } ?? false
+    }
+
+    func program(map: UInt64, index: UInt32) -> VMProgram? {
+        run?.program(map: map, index: index)
+    }
 }

@@ -20,15 +20,16 @@ enum TimerCallbackRun {
         } else {
             return
         }
-        let run = TCRun(skb: SKBuff(packet: []), services: services)
-        withExtendedLifetime(run) {
+        // It has no skb: an empty one nothing reads, held (with the services) for the run.
+        let skb = SKBuff(packet: [])
+        let run = TCRunPool.take(skb: skb, services: services, type: .schedCLS)
+        defer { TCRunPool.give(run) }
+        withExtendedLifetime((skb, services)) {
             let keyRegion = MemoryRegion(UnsafeMutableRawBufferPointer(rebasing: key[0..<map.keySize]), writable: false)
             run.grant(keyRegion)
             run.grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: timer.value, count: map.valueSize),
                                    writable: map.programWritable))
-            let environment = RunEnvironment(tailCalls: run, memory: run,
-                                             userData: Unmanaged.passUnretained(run).toOpaque(),
-                                             guardsContext: true)
+            let environment = run.environment
             let arguments = [MapRegistry.shared.handle(for: map), keyRegion.base,
                              UInt64(UInt(bitPattern: timer.value))]
             do throws(VMFault) {

@@ -28,7 +28,7 @@ extension JITCompiler {
             a.move(.rax, immediate: UInt64(bitPattern: op.imm))
             storeRegister(op.dst, .rax)
 
-        case .ldxB, .ldxH, .ldxW, .ldxDW, .ldxSB, .ldxSH, .ldxSW, .ldxCtxPointer,
+        case .ldxB, .ldxH, .ldxW, .ldxDW, .ldxSB, .ldxSH, .ldxSW, .ldxCtxPointer, .ldxCtxField,
              .stxB, .stxH, .stxW, .stxDW, .stB, .stH, .stW, .stDW:
             memoryAccess(op, at: i)
         case .atomic32, .atomic64, .loadAcquire, .storeRelease:

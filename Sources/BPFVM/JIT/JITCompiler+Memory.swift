@@ -53,6 +53,8 @@ extension JITCompiler {
             if destination == .rax { storeRegister(op.dst, .rax) }
         case .ldxCtxPointer:
             contextPointerLoad(op, at: i)
+        case .ldxCtxField:
+            contextFieldLoad(op, at: i)
         case .stxB, .stxH, .stxW, .stxDW:
             let size = [ExecCode.stxB: 1, .stxH: 2, .stxW: 4][op.code] ?? 8
             let target = checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
@@ -68,6 +70,34 @@ extension JITCompiler {
             a.move(.rax, immediate: UInt64(bitPattern: op.imm))
             a.store(target, .rax, size: size)
         }
+    }
+
+    /// A context field the runtime keeps current (`ExecCode.ldxCtxField`), as the kernel's
+    /// rewritten context loads read it: straight from the block when the base holds the
+    /// context's address and the block covers the field (both compared here, at run time);
+    /// through any other base an ordinary checked load.
+    private mutating func contextFieldLoad(_ op: ExecOp, at i: Int) {
+        let signed = op.aux & ExecOp.signedLoad != 0
+        let size = Int(op.aux & 0xf)
+        let ordinary = a.newLabel(), loaded = a.newLabel()
+        loadRegister(.rax, op.src)
+        a.alu(.cmp, .rax, JITState.slot(.contextLow))
+        a.jump(.notEqual, ordinary)
+        a.alu(.cmp, JITState.slot(.contextCount), immediate: op.offset + Int32(size))
+        a.jump(.below, ordinary)
+        a.lea(.rsi, X86Memory(.rax, op.offset))
+        a.jump(loaded)
+        a.bind(ordinary)
+        let checked = checkedAddress(base: op.src, offset: op.offset, size: size, write: false, at: i)
+        a.lea(.rsi, checked)
+        a.bind(loaded)
+        let destination = host(op.dst) ?? .rax
+        if signed {
+            a.loadSigned(destination, X86Memory(.rsi), size: size)
+        } else {
+            a.load(destination, X86Memory(.rsi), size: size)
+        }
+        if destination == .rax { storeRegister(op.dst, .rax) }
     }
 
     /// A 32-bit load of `data`/`data_end`: through the context pointer itself it yields the

@@ -1,0 +1,55 @@
+import BPFCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finished runs kept per thread, so a run allocates nothing: the `TCRun` object, its context
+/// and socket blocks and its environment were a quarter of a short test-run. A run started
+/// inside another (a helper running a program) takes a second one.
+enum TCRunPool {
+    /// The runs a thread has free, freed with the thread.
+    private final class FreeRuns {
+        @exclusivity(unchecked) var runs: [TCRun] = []
+    }
+
+    /// Runs a thread keeps; more are freed when given back.
+    private static let kept = 2
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let made = pthread_key_create(&key) { pointer in
+            guard let pointer else { return }
+            Unmanaged<AnyObject>.fromOpaque(pointer).release()
+        }
+        precondition(made == 0, "pthread_key_create failed: no thread-local slot for the runs")
+        return key
+    }()
+
+    /// This thread's free list, not retained (the thread's slot owns it).
+    @inline(__always)
+    private static func withFreeRuns<T>(_ body: (FreeRuns) -> T) -> T {
+        if let existing = pthread_getspecific(key) {
+            return Unmanaged<FreeRuns>.fromOpaque(existing)._withUnsafeGuaranteedRef(body)
+        }
+        let made = FreeRuns()
+        pthread_setspecific(key, Unmanaged.passRetained(made as AnyObject).toOpaque())
+        return body(made)
+    }
+
+    /// A run started on `skb`; the caller holds `skb` and `services` until it gives the run back.
+    static func take(skb: SKBuff, services: SharedServices, type: ProgramType) -> TCRun {
+        if let run = withFreeRuns({ $0.runs.popLast() }) {
+            run.restart(skb: skb, services: services, type: type)
+            return run
+        }
+        return TCRun(skb: skb, services: services, type: type)
+    }
+
+    /// Ends `run` and keeps it for the next one on this thread.
+    static func give(_ run: TCRun) {
+        run.finish()
+        withFreeRuns { free in
+            if free.runs.count < kept { free.runs.append(run) }
+        }
+    }
+}
