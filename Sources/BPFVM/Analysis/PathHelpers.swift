@@ -211,10 +211,11 @@ enum PathHelpers {
     /// ARG_PTR_TO_LONG: eight bytes written, aligned on the stack.
     private static func longArgument(_ register: Int, at index: Int, _ state: inout PathState) throws(VMError) {
         let pointer = state.registers[register]
+        // The bounds first, then the alignment, as the kernel checks them.
+        try memoryArgument(register, size: .constant(8), write: true, at: index, &state)
         if case .stack = pointer.kind, pointer.range.constant == 0, pointer.offset % 8 != 0 {
             throw VMError(instruction: index, "misaligned stack access off 0+\(pointer.offset)+0 size 8", errno: .EACCES)
         }
-        try memoryArgument(register, size: .constant(8), write: true, at: index, &state)
     }
 
     /// The memory an argument points to must hold `size` (its largest value) bytes.
