@@ -8,7 +8,6 @@ import BPFVM
 /// than 0 and BPF_SK_STORAGE_GET_F_CREATE or when there is none and it may not create one;
 /// delete gives 0 or -ENOENT.
 enum SKStorageHelpers {
-    static let createFlag: UInt64 = 1
 
     static func register(_ table: inout HelperTable) {
         table.register(107, name: "sk_storage_get", get)
@@ -39,21 +38,10 @@ enum SKStorageHelpers {
         guard let map = storageMap(&call) else { return 0 }
         let run = TCRun.from(call)
         guard let (identity, own) = socket(&call, run) else { return 0 }
-        let flags = call.r4
-        guard flags <= createFlag else { return 0 }
-        let value: UnsafeMutableRawPointer
-        if let existing = map.storage(of: identity) {
-            value = existing
-        } else {
-            guard flags == createFlag else { return 0 }
-            var initial: UnsafeRawPointer?
-            if call.r3 != 0 {
-                guard let start = call.memory(at: call.r3, count: map.valueSize, write: false, "sk_storage start value") else { return 0 }
-                initial = UnsafeRawPointer(start.baseAddress)
-            }
-            value = map.create(for: identity, initial: initial)
-            if own, !run.skb.ownSocketStorage.contains(where: { $0 === map }) { run.skb.ownSocketStorage.append(map) }
-        }
+        guard let (value, created) = LocalStorageValue.get(&call, valueSize: map.valueSize, what: "sk_storage start value",
+                                                           existing: map.storage(of: identity),
+                                                           create: { map.create(for: identity, initial: $0) }) else { return 0 }
+        if created, own, !run.skb.ownSocketStorage.contains(where: { $0 === map }) { run.skb.ownSocketStorage.append(map) }
         run.grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize)))
         return UInt64(UInt(bitPattern: value))
     }

@@ -14,7 +14,6 @@ import Synchronization
 /// the thread id) the storage helpers take, naming no memory, so a program that reads a field
 /// through it faults instead of reading made-up bytes.
 enum TaskStorageHelpers {
-    static let createFlag: UInt64 = 1
     static let tag: UInt64 = 0x00ba_d7a5_0000_0000
 
     static func register(_ table: inout HelperTable) {
@@ -53,20 +52,9 @@ enum TaskStorageHelpers {
         guard let map = storageMap(&call) else { return 0 }
         if call.r2 == 0 { return 0 }
         guard let owner = task(&call) else { return 0 }
-        let flags = call.r4
-        guard flags <= createFlag else { return 0 }
-        let value: UnsafeMutableRawPointer
-        if let existing = map.storage(ofOwner: owner) {
-            value = existing
-        } else {
-            guard flags == createFlag else { return 0 }
-            var initial: UnsafeRawPointer?
-            if call.r3 != 0 {
-                guard let start = call.memory(at: call.r3, count: map.valueSize, write: false, "task_storage start value") else { return 0 }
-                initial = UnsafeRawPointer(start.baseAddress)
-            }
-            value = map.create(for: owner, initial: initial)
-        }
+        guard let (value, _) = LocalStorageValue.get(&call, valueSize: map.valueSize, what: "task_storage start value",
+                                                     existing: map.storage(ofOwner: owner),
+                                                     create: { map.create(for: owner, initial: $0) }) else { return 0 }
         TCRun.from(call).grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize)))
         return UInt64(UInt(bitPattern: value))
     }
