@@ -10,40 +10,30 @@ enum Verifier {
             throw VMError(instruction: nil, "program too large (\(program.count) insns)", errno: .E2BIG)
         }
         // With the path analysis (program types whose rules are known), refusals that hold
-        // only on some path wait for it: the kernel does not refuse what lies on no path it
-        // explores (a dead branch). Should the analysis give up, the first of them stands.
-        let followsPaths = options.contextAccess != nil
+        // only on some path are left to it: the kernel does not refuse what lies on no path it
+        // explores (a dead branch), and the analysis makes them again on the paths it follows.
+        // The checks below it are needed only where it does not run or gives up.
         var deferred: VMError?
-        func deferIfFollowingPaths(_ check: () throws(VMError) -> Void) throws(VMError) {
-            do { try check() } catch {
-                guard followsPaths else { throw error }
-                if deferred == nil { deferred = error }
-            }
-        }
         var verified = try decode(program, options: options, deferring: &deferred)
         try findFunctions(&verified, options: options)
         try checkJumps(verified)
         try ControlFlowCheck.run(verified, options: options)
         try PoisonedCallCheck.run(&verified)
-        let checked = verified
-        try deferIfFollowingPaths { () throws(VMError) in
-            try RegisterCheck.run(checked, entryRegisters: options.initializedRegisters, globals: options.globalFunctions)
+        if let rules = options.contextAccess,
+           try PathExplorer.check(verified, setup: pathSetup(verified, options: options, rules: rules)) {
+            return verified
         }
+        if let deferred { throw deferred }
+        try RegisterCheck.run(verified, entryRegisters: options.initializedRegisters, globals: options.globalFunctions)
         let packetFields = Set(options.contextPacketPointers.keys)
         let context = PointerStates.ContextFields(packet: packetFields, pointers: options.contextPointerFields,
                                                   numbersKnown: options.contextAccess != nil)
-        try deferIfFollowingPaths { () throws(VMError) in
-            try PointerStates.visit(checked, context: context) { op, index, state throws(VMError) in
-                try PointerArithmeticCheck.check(op, at: index, state)
-                if let rules = options.contextAccess {
-                    try ContextAccessCheck.check(op, at: index, state, rules: rules, packetFields: packetFields)
-                    try ScalarAccessCheck.check(op, at: index, state)
-                }
+        try PointerStates.visit(verified, context: context) { op, index, state throws(VMError) in
+            try PointerArithmeticCheck.check(op, at: index, state)
+            if let rules = options.contextAccess {
+                try ContextAccessCheck.check(op, at: index, state, rules: rules, packetFields: packetFields)
+                try ScalarAccessCheck.check(op, at: index, state)
             }
-        }
-        if let rules = options.contextAccess {
-            let complete = try PathExplorer.check(verified, setup: pathSetup(verified, options: options, rules: rules))
-            if !complete, let deferred { throw deferred }
         }
         return verified
     }

@@ -135,6 +135,18 @@ struct VerifierInstructionRulesTests {
         Case(name: "a u16 read of a spilled u32 constant",
              program: [op(0xb4, 4, 0, 0, 20), op(0x63, 10, 4, -8), op(0x69, 4, 10, -8), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -24),
                        op(0x0f, 3, 4), op(0x72, 3, 0, 0, 0), zero, exit], refusal: nil),
+        Case(name: "a moved context given to a helper", program: [op(0x07, 1, 0, 0, -612), op(0x85, 0, 0, 0, 46), exit],
+             refusal: (.EACCES, "negative offset ctx ptr R1 off=-612 disallowed")),
+        // r1 = (len & 0xff) + 0x10_7fffff00: its low half is a range of its own, so w1 -= 0x7fffff00
+        // bounds it to [0, 0xff], a stack offset that stays in the frame.
+        Case(name: "the low half of a range with a constant upper half",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 0xff), op(0x18, 1, 0, 0, 0x7fff_ff00), op(0, 0, 0, 0, 0x10),
+                       op(0x0f, 1, 2), op(0x14, 1, 0, 0, 0x7fff_ff00), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -256),
+                       op(0x0f, 3, 1), op(0x72, 3, 0, 0, 0), zero, exit], refusal: nil),
+        Case(name: "a 32-bit shift by 32 from a register",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 0xff), op(0xb4, 4, 0, 0, 32), op(0x6c, 2, 4), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -256), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "math between fp pointer and register with unbounded min value is not allowed")),
         Case(name: "packet pointer minus a constant", program: [op(0x61, 2, 1, 76), op(0x17, 2, 0, 0, 8), zero, exit], refusal: nil),
     ]
 

@@ -7,9 +7,9 @@ enum ScalarArithmetic {
     /// were not, where the kernel's known-bits tracking may still know something.
     static func apply(_ kind: ALUKind, is64: Bool, _ dst: ScalarRange, _ src: ScalarRange)
         -> (range: ScalarRange, lossy: Bool) {
-        // A shift by the width or more (from a register) the kernel leaves unknown.
+        // A shift by the width or more (from a register) the kernel leaves unknown, all 64 bits.
         if [ALUKind.lsh, .rsh, .arsh].contains(kind), src.umax >= (is64 ? 64 : 32) {
-            return (is64 ? .unknown : .upTo(UInt64(UInt32.max)), false)
+            return (.unknown, false)
         }
         let known: (UInt64, UInt64)?
         switch kind {

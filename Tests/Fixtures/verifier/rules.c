@@ -629,4 +629,66 @@ SEC("tc") int tcp_sock_unchecked(struct __sk_buff *skb)
 	return tcp_sock(sk)->snd_cwnd;
 }
 
+/* A map a program may only write; two locks, and unlocking the wrong one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_WRONLY_PROG);
+	__type(key, __u32);
+	__type(value, __u64);
+} write_only SEC(".maps");
+
+SEC("tc") int write_only_written(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	__u64 *v = map_lookup_elem(&write_only, &key);
+	if (!v)
+		return 0;
+	*v = skb->len;
+	return 0;
+}
+
+SEC("tc") int write_only_read(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	__u64 *v = map_lookup_elem(&write_only, &key);
+	if (!v)
+		return 0;
+	return *v;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct locked);
+} lock_table SEC(".maps");
+
+SEC("tc") int unlock_other_lock(struct __sk_buff *skb)
+{
+	__u32 a = 0, b = 1;
+	struct locked *first = map_lookup_elem(&lock_table, &a);
+	struct locked *second = map_lookup_elem(&lock_table, &b);
+	if (!first || !second)
+		return 0;
+	spin_lock(&first->lock);
+	first->counter++;
+	spin_unlock(&second->lock);
+	return 0;
+}
+
+/* Equal to a socket that is not NULL: not NULL either. */
+SEC("tc") int socket_equal_to_checked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	struct bpf_sock *a = sk_fullsock(sk), *b = sk_fullsock(sk);
+	if (!a)
+		return 0;
+	if (a != b)
+		return 0;
+	return b->mark;
+}
+
 char _license[] SEC("license") = "GPL";
