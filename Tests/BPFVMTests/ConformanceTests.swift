@@ -22,12 +22,21 @@ import Testing
 
     @Test(arguments: files.map(\.name))
     func conformance(_ name: String) throws {
-        let file = try #require(Self.files.first { $0.name == name })
+        try Self.check(name, options: Self.options) { program, mem in
+            try Interpreter.run(program, context: mem, r2: UInt64(mem.count))
+        }
+    }
+
+    /// Loads the suite's program `name` with `options`, runs it with `run` on its memory, and
+    /// records where the result differs from the suite's expectation.
+    static func check(_ name: String, options: VerifierOptions,
+                      run: (VMProgram, UnsafeMutableRawBufferPointer) throws -> UInt64) throws {
+        let file = try #require(files.first { $0.name == name })
         var memory = file.memory
         let outcome: Result<UInt64, any Error> = memory.withUnsafeMutableBytes { mem in
             do {
-                let program = try VMProgram(bytes: file.program, options: Self.options)
-                return .success(try Interpreter.run(program, context: mem, r2: UInt64(mem.count)))
+                let program = try VMProgram(bytes: file.program, options: options)
+                return .success(try run(program, mem))
             } catch {
                 return .failure(error)
             }
@@ -37,6 +46,8 @@ import Testing
             #expect(r0 == expected, "\(name): r0 0x\(String(r0, radix: 16)), expected 0x\(String(expected, radix: 16))")
         case (.failure(let error), _, nil):
             Issue.record("\(name): \(error)")
+        case (.failure(let error), _, _) where error is JITDeclined:
+            Issue.record("\(name): the JIT declined the program")
         case (.success(let r0), nil, _):
             Issue.record("\(name): expected a failure, got r0 = \(r0)")
         default:

@@ -151,17 +151,7 @@ struct JITCompiler {
     private mutating func emitCheckRoutine() {
         let allowed = a.newLabel()
         a.bind(checkRoutine)
-        for (low, count) in [(JITState.Slot.contextLow, JITState.Slot.fastContextCount), (.packetLow, .packetCount)] {
-            let next = a.newLabel()
-            a.move(.rax, .rsi)
-            a.alu(.sub, .rax, JITState.slot(low))
-            a.alu(.cmp, .rax, JITState.slot(count))
-            a.jump(.aboveOrEqual, next)
-            a.alu(.add, .rax, .rdx)
-            a.alu(.cmp, .rax, JITState.slot(count))
-            a.jump(.belowOrEqual, allowed)
-            a.bind(next)
-        }
+        emitContextAndPacketChecks(allowed: allowed) { $0.alu(.add, .rax, .rdx) }
         for region in regions where region.count > 0 {
             let next = a.newLabel()
             if !region.writable {
@@ -198,6 +188,22 @@ struct JITCompiler {
         a.ret()
     }
 
+    /// rsi address: jumps to `allowed` when `[rsi, rsi + size)` lies in the context or the
+    /// packet; `addSize` adds the access size to rax (a register or a constant).
+    private mutating func emitContextAndPacketChecks(allowed: X86Assembler.Label, addSize: (inout X86Assembler) -> Void) {
+        for (low, count) in [(JITState.Slot.contextLow, JITState.Slot.fastContextCount), (.packetLow, .packetCount)] {
+            let next = a.newLabel()
+            a.move(.rax, .rsi)
+            a.alu(.sub, .rax, JITState.slot(low))
+            a.alu(.cmp, .rax, JITState.slot(count))
+            a.jump(.aboveOrEqual, next)
+            addSize(&a)
+            a.alu(.cmp, .rax, JITState.slot(count))
+            a.jump(.belowOrEqual, allowed)
+            a.bind(next)
+        }
+    }
+
     private mutating func emitDeferred() {
         var k = 0
         while k < deferred.count {
@@ -212,17 +218,7 @@ struct JITCompiler {
             case let .slowCheck(label, back, size, write, instruction):
                 // The context and the packet inline too; then the shared routine.
                 a.bind(label)
-                for (low, count) in [(JITState.Slot.contextLow, JITState.Slot.fastContextCount), (.packetLow, .packetCount)] {
-                    let next = a.newLabel()
-                    a.move(.rax, .rsi)
-                    a.alu(.sub, .rax, JITState.slot(low))
-                    a.alu(.cmp, .rax, JITState.slot(count))
-                    a.jump(.aboveOrEqual, next)
-                    a.alu(.add, .rax, immediate: Int32(size))
-                    a.alu(.cmp, .rax, JITState.slot(count))
-                    a.jump(.belowOrEqual, back)
-                    a.bind(next)
-                }
+                emitContextAndPacketChecks(allowed: back) { $0.alu(.add, .rax, immediate: Int32(size)) }
                 a.push(Self.budget)
                 a.move(.rdx, immediate: UInt64(size))
                 a.move(.rcx, immediate: write ? 1 : 0)
