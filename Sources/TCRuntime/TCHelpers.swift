@@ -58,6 +58,13 @@ public enum TCHelpers {
         for function in globalFunctions { options.globalFunctions[Int(function.instruction)] = function }
         options.resolver = MapBinding(maps: maps)
         options.refusesUndefinedImmediates = true
+        if type != .schedCLS && type != .socketFilter {
+            // Other types (XDP) load for their attach rules only and never run here: the tc
+            // context rules would refuse what their own context allows, so only the structural
+            // checks apply.
+            options.helpers = table()
+            return options
+        }
         if type == .socketFilter {
             options.helpers = socketFilter
             options.contextAccess = { offset, size, write in SocketFilterRules.allows(offset: offset, size: size, write: write) }

@@ -13,7 +13,7 @@ final class Executable: Sendable {
     init(spec: ProgramSpec, maps: [BPFMap], runner: TCProgramRunner) throws(TCXError) {
         do {
             program = try TCProgram(bytes: spec.instructions, maps: maps, globalFunctions: spec.globalFunctions,
-                                    type: spec.type == .socketFilter ? .socketFilter : .schedCLS,
+                                    type: spec.type,
                                     executor: runner.kind)
         } catch {
             throw TCXError(error.errno, "the verifier refused \(spec.name): \(error)")
