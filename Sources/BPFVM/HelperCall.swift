@@ -34,7 +34,8 @@ public struct HelperCall {
 
 /// The calling program's state a callback needs: its code, and the frames in use.
 struct CallbackSite {
-    let program: VMProgram
+    /// Not retained: the run holds the running program until the helper returns.
+    unowned(unsafe) let program: VMProgram
     let frames: UnsafeMutablePointer<UInt64>
     let depth: Int
     let instruction: Int

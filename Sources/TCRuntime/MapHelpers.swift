@@ -21,6 +21,7 @@ enum MapHelpers {
 
     /// The map r1 names; a fault when it names none (the kernel verifier would refuse).
     static func map(_ call: inout HelperCall) -> BPFMap? {
+        if let map = TCRun.from(call).programMaps?.map(call.r1) { return map }
         guard let map = MapRegistry.shared.map(call.r1) else {
             call.failure = "r1 is not a map"
             return nil

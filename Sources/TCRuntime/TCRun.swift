@@ -47,6 +47,9 @@ final class TCRun {
     @exclusivity(unchecked) private var socketBlock: UnsafeMutableRawBufferPointer?
     /// Whether the skb has a socket not yet rendered.
     @exclusivity(unchecked) private var socketPending = false
+    /// The maps of the program the run started with (held by the program, which the runner
+    /// holds until the run finishes).
+    @exclusivity(unchecked) unowned(unsafe) var programMaps: ProgramMaps?
     /// Map values and ring buffer records the program received during the run.
     @exclusivity(unchecked) var grants: [MemoryRegion] = []
     @exclusivity(unchecked) var redirect: RedirectTarget?
@@ -71,12 +74,18 @@ final class TCRun {
     /// names `hooks`, not the run, so the run and its environment form no cycle.
     let environment: RunEnvironment
     private let hooks: TCRunHooks
+    /// The VM's scratch (stack, frames, JIT state) for this run's programs: owned here, so a
+    /// run does not take one from the VM's per-thread pool.
+    let scratch = RunScratch.allocate()
 
     init(skb: SKBuff, services: SharedServices, type: ProgramType = .schedCLS) {
         skbReference = Unmanaged.passUnretained(skb)
         shared = services
         contextRules = Self.rules(type)
         context = .allocate(byteCount: SKBField.size, alignment: 8)
+        // Zeroed once: fields not rendered stay 0, the program can store only to the fields
+        // `renderWritable` rewrites, so no run leaves anything behind for the next one.
+        context.initializeMemory(as: UInt8.self, repeating: 0)
         contextLow = UInt64(UInt(bitPattern: context.baseAddress))
         socketStorage = .allocate(byteCount: SKBSocket.size, alignment: 8)
         let hooks = TCRunHooks()
@@ -102,10 +111,18 @@ final class TCRun {
 
     /// The context block as the kernel shows this skb; nothing of an earlier run survives.
     private func prepare() {
-        context.initializeMemory(as: UInt8.self, repeating: 0)
         socketPending = skb.hasSocket
         renderWritable()
         render()
+    }
+
+    /// Starts the next run on the same skb, as the kernel's test-run repeats a program on one
+    /// skb: the block is current (helpers and `absorbWrites` kept it so), only what the last
+    /// run received is dropped and `sk` is rendered again on first use.
+    func rearm() {
+        finish()
+        socketPending = skb.hasSocket
+        context.storeBytes(of: UInt64(0), toByteOffset: SKBField.sk, as: UInt64.self)
     }
 
     /// Ends the run: drops what the program received so the next run starts clean.
@@ -125,6 +142,7 @@ final class TCRun {
     }
 
     deinit {
+        scratch.deallocate()
         context.deallocate()
         socketStorage.deallocate()
     }

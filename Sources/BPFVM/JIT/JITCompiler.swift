@@ -36,7 +36,7 @@ struct JITCompiler {
         let body = compiler.emitProgram()
         guard !compiler.declined, let code = compiler.a.finished(),
               let memory = ExecutableMemory(code: code) else { return nil }
-        return NativeCode(memory: memory, bodyOffset: body)
+        return NativeCode(memory: memory, bodyOffset: body, entryStackBytes: EntryStack.bytes(ops))
         #else
         return nil
         #endif

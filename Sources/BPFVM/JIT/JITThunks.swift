@@ -70,6 +70,9 @@ enum JITThunks {
         run.pointee.tailCalls += 1
         run.pointee.retained.append(target)
         state[.program] = UInt64(UInt(bitPattern: Unmanaged.passUnretained(target).toOpaque()))
+        // The target may reach deeper into the frame than the caller (the interpreter, always
+        // the whole frame): zeroed as it would have been at entry, and inside the range.
+        state.widenEntryFrame(to: target.native == nil ? VMLimits.stackPerFrame : target.nativeStackBytes)
         if let native = target.native { return native.bodyAddress }
         return interpretTailCall(target, state: state)
     }
