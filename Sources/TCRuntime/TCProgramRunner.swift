@@ -72,5 +72,10 @@ public struct TCProgramRunner: Sendable {
 /// The services of a runner, held by reference.
 final class SharedServices: Sendable {
     let value: TCServices
-    init(_ value: TCServices) { self.value = value }
+    /// `value.processorID`, read by every per-CPU map access without copying `value`.
+    let processorID: @Sendable () -> UInt32
+    init(_ value: TCServices) {
+        self.value = value
+        processorID = value.processorID
+    }
 }

@@ -153,8 +153,17 @@ final class TCRun {
         return (slot as? any TailCallTarget)?.tailCallProgram ?? (slot as? VMProgram)
     }
 
+    /// The run of `call`, borrowed for `body` without a retain (the executor holds it for the
+    /// whole call): for the helpers every map access goes through.
+    @inline(__always)
+    static func borrow<T>(_ call: HelperCall, _ body: (TCRun) -> T) -> T {
+        Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
+            hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef(body)
+        }
+    }
+
     static func from(_ call: HelperCall) -> TCRun {
-        Unmanaged<TCRunHooks>.fromOpaque(call.environment.userData.unsafelyUnwrapped).takeUnretainedValue().run.unsafelyUnwrapped
+        Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped).takeUnretainedValue().run.unsafelyUnwrapped
     }
 
     // MARK: Memory the run may touch besides stack and packet

@@ -39,7 +39,7 @@ enum JITThunks {
         let environment = run.pointee.environment
         var call = HelperCall(state.register(1), state.register(2), state.register(3), state.register(4), state.register(5),
                               memory: state.memory(regions: program.regions, environment: environment.pointee),
-                              environment: environment.pointee,
+                              environment: environment,
                               site: CallbackSite(program: program, frames: run.pointee.frames,
                                                  depth: Int(state[.depth]), instruction: site))
         let result = function(&call)
