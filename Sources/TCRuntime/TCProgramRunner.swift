@@ -5,7 +5,7 @@ import BPFVM
 /// call `run` concurrently, each with its own skb.
 public struct TCProgramRunner: Sendable {
     /// One shared copy: a run holds a reference rather than copying a struct of closures.
-    private var shared: SharedServices
+    private(set) var shared: SharedServices
     public var services: TCServices {
         get { shared.value }
         set { shared = SharedServices(newValue) }
@@ -49,7 +49,7 @@ public struct TCProgramRunner: Sendable {
     }
 
     @inline(__always)
-    private func once(_ program: TCProgram, _ run: TCRun) throws(VMFault) -> TCRunOutcome {
+    func once(_ program: TCProgram, _ run: TCRun) throws(VMFault) -> TCRunOutcome {
         let r0: UInt64
         // Called directly, not through the `ProgramExecutor` existential.
         switch kind {
