@@ -163,7 +163,10 @@ final class TCRun {
     }
 
     static func from(_ call: HelperCall) -> TCRun {
-        Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped).takeUnretainedValue().run.unsafelyUnwrapped
+        // The hooks borrowed: one retain (the run returned), not two.
+        Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
+            hooks.reference.unsafelyUnwrapped.takeUnretainedValue()
+        }
     }
 
     // MARK: Memory the run may touch besides stack and packet

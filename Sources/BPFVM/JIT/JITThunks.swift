@@ -28,9 +28,18 @@ enum JITThunks {
 
     /// Calls helper `id` with r1-r5 as the interpreter does; r0 gets its result.
     static let helper: Helper = { raw, id, instruction in
+        // The running program borrowed: the run holds it.
+        state(raw).programReference._withUnsafeGuaranteedRef { program in
+            callHelper(raw, id: id, instruction: instruction, program: program)
+        }
+    }
+
+    private static func state(_ raw: UnsafeMutableRawPointer) -> JITStateView { JITStateView(raw) }
+
+    @inline(__always)
+    private static func callHelper(_ raw: UnsafeMutableRawPointer, id: UInt64, instruction: UInt64, program: VMProgram) -> UInt64 {
         let state = JITStateView(raw)
         let run = state.run
-        let program = state.program
         let site = Int(truncatingIfNeeded: instruction)
         guard let function = program.helpers[Int64(bitPattern: id)] else {
             state.store(VMFault(instruction: site, kind: .unknownHelper(Int64(bitPattern: id))))
