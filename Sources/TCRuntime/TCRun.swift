@@ -37,7 +37,11 @@ final class TCRun {
     var skb: SKBuff { skbReference.takeUnretainedValue() }
     @exclusivity(unchecked) private(set) unowned(unsafe) var shared: SharedServices
     /// Helpers read single fields through it; the struct itself is never copied per run.
-    var services: TCServices { shared.value }
+    var services: TCServices {
+        // Borrowed, not copied: `run.services.random()` retains one closure, not the ~10 of
+        // the struct (a copy per helper call was a visible share of short helpers).
+        _read { yield shared.value }
+    }
     let context: UnsafeMutableRawBufferPointer
     let contextLow: UInt64
     /// Where the `struct bpf_sock` of `__sk_buff.sk` is rendered, made with the run.
@@ -148,7 +152,7 @@ final class TCRun {
     }
 
     func program(map: UInt64, index: UInt32) -> VMProgram? {
-        guard let array = MapRegistry.shared.map(map) as? ProgramArrayMap,
+        guard let array = (programMaps?.map(map) ?? MapRegistry.shared.map(map)) as? ProgramArrayMap,
               let slot = array.program(at: index)?.program else { return nil }
         return (slot as? any TailCallTarget)?.tailCallProgram ?? (slot as? VMProgram)
     }
