@@ -3,7 +3,11 @@ public struct HelperCall {
     public let r1: UInt64, r2: UInt64, r3: UInt64, r4: UInt64, r5: UInt64
     /// Checks pointers the program passed before the helper touches them.
     public let memory: RunMemory
-    public let environment: RunEnvironment
+    /// The run's environment, borrowed for the call: a copy per call retained what it holds.
+    let environmentPointer: UnsafePointer<RunEnvironment>
+    public var environment: RunEnvironment { environmentPointer.pointee }
+    /// `environment.userData`, read without copying the environment.
+    public var userData: UnsafeMutableRawPointer? { environmentPointer.pointee.userData }
     /// Set to end the program with the helper's return value as r0.
     public var exitProgram = false
     /// Set to stop the program with a fault instead of returning.
@@ -17,10 +21,10 @@ public struct HelperCall {
     var callbackFault: VMFault? = nil
 
     init(_ r1: UInt64, _ r2: UInt64, _ r3: UInt64, _ r4: UInt64, _ r5: UInt64,
-         memory: RunMemory, environment: RunEnvironment, site: CallbackSite? = nil) {
+         memory: RunMemory, environment: UnsafePointer<RunEnvironment>, site: CallbackSite? = nil) {
         self.r1 = r1; self.r2 = r2; self.r3 = r3; self.r4 = r4; self.r5 = r5
         self.memory = memory
-        self.environment = environment
+        environmentPointer = environment
         self.site = site
     }
 
@@ -34,7 +38,8 @@ public struct HelperCall {
 
 /// The calling program's state a callback needs: its code, and the frames in use.
 struct CallbackSite {
-    let program: VMProgram
+    /// Not retained: the run holds the running program until the helper returns.
+    unowned(unsafe) let program: VMProgram
     let frames: UnsafeMutablePointer<UInt64>
     let depth: Int
     let instruction: Int

@@ -21,6 +21,15 @@ extension HelperCall {
             mem.packetCount = UInt64(packet.count)
         }
         let frame = UInt64(VMLimits.stackPerFrame)
+        // A JIT run's entry frame may be shallower than a whole frame (`EntryStack`): the
+        // callback's frame goes below a whole one, and the bytes between are zeroed, as they
+        // come into its range.
+        let short = (frame - mem.stackCount % frame) % frame
+        if short > 0 {
+            mem.stackLow -= short
+            mem.stackCount += short
+            Machine.pointer(mem.stackLow).initializeMemory(as: UInt8.self, repeating: 0, count: Int(short))
+        }
         mem.stackLow -= frame
         mem.stackCount += frame
         Machine.pointer(mem.stackLow).initializeMemory(as: UInt8.self, repeating: 0, count: VMLimits.stackPerFrame)

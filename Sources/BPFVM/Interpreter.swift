@@ -26,6 +26,19 @@ public struct Interpreter: ProgramExecutor {
                            r2: UInt64 = 0) throws(VMFault) -> UInt64 {
         let block = ScratchPool.take()
         defer { ScratchPool.give(block) }
+        return try run(program, context: context, packet: packet, environment: environment, r2: r2, block: block)
+    }
+
+    /// The same on a scratch block the caller owns.
+    public static func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+                           packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
+                           r2: UInt64, scratch: RunScratch) throws(VMFault) -> UInt64 {
+        try run(program, context: context, packet: packet, environment: environment, r2: r2, block: scratch.block)
+    }
+
+    static func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+                    packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
+                    r2: UInt64, block: UnsafeMutableRawPointer) throws(VMFault) -> UInt64 {
         let scratch = UnsafeMutableRawBufferPointer(start: block, count: Scratch.bytes)
         var machine = Machine(program: program, scratch: scratch, context: context, packet: packet,
                               environment: environment)
@@ -34,11 +47,23 @@ public struct Interpreter: ProgramExecutor {
     }
 }
 
+extension Interpreter {
+    public func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+                    packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
+                    r2: UInt64, scratch: RunScratch) throws(VMFault) -> UInt64 {
+        try Self.run(program, context: context, packet: packet, environment: environment, r2: r2, block: scratch.block)
+    }
+}
+
 /// What a JIT will implement too, so the embedder can pick either.
 public protocol ProgramExecutor: Sendable {
     func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
              packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
              r2: UInt64) throws(VMFault) -> UInt64
+    /// The same on a scratch block the caller owns (one run at a time on it).
+    func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+             packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
+             r2: UInt64, scratch: RunScratch) throws(VMFault) -> UInt64
 }
 
 /// Layout of the per-run scratch block.

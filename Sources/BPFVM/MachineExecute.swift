@@ -255,10 +255,12 @@ extension Machine {
             case .callHelper, .callRegister:
                 let id = op.code == .callHelper ? op.imm : Int64(bitPattern: r[d])
                 guard let helper = program.helpers[id] else { throw fault(.unknownHelper(id)) }
-                var call = HelperCall(r[1], r[2], r[3], r[4], r[5], memory: mem, environment: environment,
-                                      site: CallbackSite(program: program, frames: frames, depth: depth,
-                                                         instruction: pc - 1))
-                let result = helper(&call)
+                let site = CallbackSite(program: program, frames: frames, depth: depth, instruction: pc - 1)
+                // The call borrows the environment; it is not read after the helper returns.
+                let (result, call) = withUnsafePointer(to: environment) { borrowed in
+                    var call = HelperCall(r[1], r[2], r[3], r[4], r[5], memory: mem, environment: borrowed, site: site)
+                    return (helper(&call), call)
+                }
                 if let failure = call.failure { throw fault(.helper(failure)) }
                 if let nested = call.callbackFault { throw nested }
                 if let packet = call.packet {

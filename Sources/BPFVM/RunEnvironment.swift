@@ -1,5 +1,7 @@
 /// Finds the program a tail call jumps to: `bpf_tail_call(ctx, map, index)`.
-public protocol TailCallResolver {
+/// A class, so a `RunEnvironment` copy (one per helper call) retains it rather than copying
+/// an opaque existential through its value witnesses.
+public protocol TailCallResolver: AnyObject {
     /// The program in slot `index` of the program array `map`, nil when empty or out of range.
     func program(map: UInt64, index: UInt32) -> VMProgram?
 }

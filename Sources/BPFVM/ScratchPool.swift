@@ -52,3 +52,17 @@ enum ScratchPool {
         }
     }
 }
+
+/// A scratch block a caller owns and hands to every run it makes (`ProgramExecutor.run(...,
+/// scratch:)`), so a run skips the per-thread pool: a `TCRun` keeps one. One run at a time per
+/// block; a run inside a run needs another.
+public struct RunScratch: @unchecked Sendable {
+    // @unchecked: the block is only touched by the one run using it.
+    let block: UnsafeMutableRawPointer
+
+    public static func allocate() -> RunScratch {
+        RunScratch(block: .allocate(byteCount: Scratch.bytes, alignment: 16))
+    }
+
+    public func deallocate() { block.deallocate() }
+}

@@ -15,6 +15,8 @@ public final class VMProgram: @unchecked Sendable {
     /// `native`'s entry, kept apart so a run reaches it without retaining the code object
     /// (the program owns it for as long as the program lives).
     let nativeEntry: NativeCode.Entry?
+    /// `native`'s `entryStackBytes` (512 without native code), read per run without the object.
+    let nativeStackBytes: Int
     /// The program as loaded.
     public let instructions: [Instruction]
     /// Memory the program's map references open up.
@@ -42,6 +44,7 @@ public final class VMProgram: @unchecked Sendable {
         native = options.executor == .jit && ExecutorKind.jitAvailable
             ? JITCompiler.compile(UnsafeBufferPointer(ops), regions: UnsafeBufferPointer(regionStorage)) : nil
         nativeEntry = native?.entry
+        nativeStackBytes = native?.entryStackBytes ?? VMLimits.stackPerFrame
     }
 
     /// Whether the JIT compiled this program (`JITExecutor` then runs it as machine code).

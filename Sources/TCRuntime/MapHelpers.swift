@@ -21,6 +21,7 @@ enum MapHelpers {
 
     /// The map r1 names; a fault when it names none (the kernel verifier would refuse).
     static func map(_ call: inout HelperCall) -> BPFMap? {
+        if let map = TCRun.borrow(call, { $0.programMaps?.map(call.r1) }) { return map }
         guard let map = MapRegistry.shared.map(call.r1) else {
             call.failure = "r1 is not a map"
             return nil
@@ -30,7 +31,7 @@ enum MapHelpers {
 
     /// The CPU whose copy per-CPU maps use.
     static func cpu(_ call: HelperCall, _ map: BPFMap) -> Int {
-        Int(TCRun.from(call).services.processorID()) % max(1, map.possibleCPUs)
+        Int(TCRun.borrow(call) { $0.shared.processorID() }) % max(1, map.possibleCPUs)
     }
 
     static func key(_ call: inout HelperCall, _ map: BPFMap) -> UnsafeRawPointer? {
@@ -49,8 +50,9 @@ enum MapHelpers {
             return MapRegistry.shared.handle(for: inner)
         }
         guard let value = map.lookupForProgram(key: key, cpu: cpu(call, map)) else { return 0 }
-        TCRun.from(call).grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize),
-                                            writable: map.programWritable))
+        let region = MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize),
+                                  writable: map.programWritable)
+        TCRun.borrow(call) { $0.grant(region) }
         return UInt64(UInt(bitPattern: value))
     }
 

@@ -54,6 +54,9 @@ public final class SKBuff {
     public static func classify(_ packet: [UInt8], deviceAddress: [UInt8] = [0, 0, 0, 0, 0, 0],
                                 broadcast: [UInt8]? = nil) -> (protocol: UInt16, pktType: UInt32) {
         guard packet.count >= 14 else { return (0, 0) }
+        if broadcast == nil, deviceAddress.allSatisfy({ $0 == 0 }) {
+            return packet.withUnsafeBytes { classifyOnLoopback($0) }
+        }
         let destination = Array(packet[0..<6])
         let pktType: UInt32
         if destination == deviceAddress {
@@ -68,6 +71,32 @@ public final class SKBuff {
         // 802.3 frames: raw IPX (0xffff after the header) or 802.2 LLC.
         if packet.count >= 16, packet[14] == 0xff, packet[15] == 0xff { return (0x0001, pktType) }
         return (0x0004, pktType)
+    }
+
+    /// `classify` on a device with the all-zero address and no broadcast address, as the
+    /// datapath asks it of every frame at every device: read in place, nothing copied.
+    static func classifyOnLoopback(_ packet: UnsafeRawBufferPointer) -> (protocol: UInt16, pktType: UInt32) {
+        guard packet.count >= 14 else { return (0, 0) }
+        let pktType: UInt32
+        if (0..<6).allSatisfy({ packet[$0] == 0 }) {
+            pktType = 0                                   // PACKET_HOST
+        } else if packet[0] & 1 != 0 {
+            pktType = 2                                   // PACKET_MULTICAST (no broadcast address)
+        } else {
+            pktType = 3                                   // PACKET_OTHERHOST
+        }
+        let type = UInt16(packet[12]) << 8 | UInt16(packet[13])
+        if type >= 0x0600 { return (type, pktType) }
+        if packet.count >= 16, packet[14] == 0xff, packet[15] == 0xff { return (0x0001, pktType) }
+        return (0x0004, pktType)
+    }
+
+    /// Sets what a device fills in when the skb reaches it (`eth_type_trans` as `classify`
+    /// does it with the default addresses, the device's index), in place.
+    public func arrive(at ifindex: UInt32, ingress: Bool) {
+        (metadata.protocol, metadata.pktType) = Self.classifyOnLoopback(UnsafeRawBufferPointer(buffer.data))
+        metadata.ifindex = ifindex
+        if ingress { metadata.ingressIfindex = ifindex }
     }
 
     deinit {

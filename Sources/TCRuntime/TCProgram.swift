@@ -11,6 +11,9 @@ public final class TCProgram: Sendable {
     /// SCHED_CLS, or SOCKET_FILTER (its own context rules and helpers; a test-run sees the
     /// packet from its network header).
     public let type: ProgramType
+    /// The handles its maps' `lddw`s load, beside the maps: the map helpers find them here
+    /// without the registry's lock.
+    let mapTable: ProgramMaps
 
     /// Loads raw bytecode (8 bytes per instruction, little-endian).
     public init(bytes: [UInt8], maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
@@ -20,6 +23,7 @@ public final class TCProgram: Sendable {
         program = try VMProgram(bytes: bytes, options: options)
         self.maps = maps
         self.type = type
+        mapTable = ProgramMaps(maps)
     }
 
     public init(instructions: [Instruction], maps: [BPFMap] = [], type: ProgramType = .schedCLS,
@@ -29,6 +33,7 @@ public final class TCProgram: Sendable {
         program = try VMProgram(instructions: instructions, options: options)
         self.maps = maps
         self.type = type
+        mapTable = ProgramMaps(maps)
     }
 }
 

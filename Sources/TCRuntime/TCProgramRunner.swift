@@ -5,7 +5,7 @@ import BPFVM
 /// call `run` concurrently, each with its own skb.
 public struct TCProgramRunner: Sendable {
     /// One shared copy: a run holds a reference rather than copying a struct of closures.
-    private var shared: SharedServices
+    private(set) var shared: SharedServices
     public var services: TCServices {
         get { shared.value }
         set { shared = SharedServices(newValue) }
@@ -13,12 +13,10 @@ public struct TCProgramRunner: Sendable {
     /// The engine that runs programs; load them with the same kind (`TCProgram(..., executor:)`)
     /// for the JIT to run them as machine code.
     public let kind: ExecutorKind
-    private let executor: any ProgramExecutor
 
     public init(services: TCServices = TCServices(), executor kind: ExecutorKind = .selected) {
         shared = SharedServices(services)
         self.kind = kind
-        executor = kind.executor
     }
 
     /// Runs `program` once on `skb`, which it leaves as the program left it (packet bytes,
@@ -26,24 +24,58 @@ public struct TCProgramRunner: Sendable {
     /// verifier would not have allowed, or too many instructions).
     public func run(_ program: TCProgram, on skb: SKBuff) throws(VMFault) -> TCRunOutcome {
         let run = TCRunPool.take(skb: skb, services: shared, type: program.type)
+        run.programMaps = program.mapTable
         defer { TCRunPool.give(run) }
         // `skb` and `shared` (the run does not retain them) live for this call: a parameter and
         // a property of this immutable runner.
-        do {
-            let r0 = try executor.run(program.program, context: run.context, packet: run.packet,
-                                      environment: run.environment, r2: 0)
-            if run.contextWritten { run.absorbWrites() }
-            if run.holdsSockets {
-                // The kernel verifier refuses a program that can exit holding a socket reference.
-                throw VMFault(instruction: 0, kind: .helper("the program exits holding a socket reference it never released"))
-            }
-            return TCRunOutcome(returnValue: r0, redirect: run.redirect)
+        return try once(program, run)
+    }
+
+    /// Runs `program` `count` times (at least once) on `skb`, each run seeing what the one
+    /// before left, as the kernel's test-run repeats a program on one skb and one context;
+    /// returns the last outcome.
+    public func run(_ program: TCProgram, on skb: SKBuff, repeat count: UInt32) throws(VMFault) -> TCRunOutcome {
+        let run = TCRunPool.take(skb: skb, services: shared, type: program.type)
+        run.programMaps = program.mapTable
+        defer { TCRunPool.give(run) }
+        var outcome = try once(program, run)
+        var left = max(count, 1) - 1
+        while left > 0 {
+            run.rearm()
+            outcome = try once(program, run)
+            left -= 1
         }
+        return outcome
+    }
+
+    @inline(__always)
+    func once(_ program: TCProgram, _ run: TCRun) throws(VMFault) -> TCRunOutcome {
+        let r0: UInt64
+        // Called directly, not through the `ProgramExecutor` existential.
+        switch kind {
+        case .jit:
+            r0 = try JITExecutor.run(program.program, context: run.context, packet: run.packet,
+                                     environment: run.environment, r2: 0, scratch: run.scratch)
+        case .interpreter:
+            r0 = try Interpreter.run(program.program, context: run.context, packet: run.packet,
+                                     environment: run.environment, r2: 0, scratch: run.scratch)
+        }
+        if run.contextWritten { run.absorbWrites() }
+        if run.holdsSockets {
+            // The kernel verifier refuses a program that can exit holding a socket reference.
+            throw VMFault(instruction: 0, kind: .helper("the program exits holding a socket reference it never released"))
+        }
+        return TCRunOutcome(returnValue: r0, redirect: run.redirect)
     }
 }
 
 /// The services of a runner, held by reference.
 final class SharedServices: Sendable {
     let value: TCServices
-    init(_ value: TCServices) { self.value = value }
+    /// `value.processorID`, read by every per-CPU map access without copying `value`.
+    let processorID: @Sendable () -> UInt32
+    init(_ value: TCServices) {
+        self.value = value
+        processorID = value.processorID
+    }
 }

@@ -37,7 +37,11 @@ final class TCRun {
     var skb: SKBuff { skbReference.takeUnretainedValue() }
     @exclusivity(unchecked) private(set) unowned(unsafe) var shared: SharedServices
     /// Helpers read single fields through it; the struct itself is never copied per run.
-    var services: TCServices { shared.value }
+    var services: TCServices {
+        // Borrowed, not copied: `run.services.random()` retains one closure, not the ~10 of
+        // the struct (a copy per helper call was a visible share of short helpers).
+        _read { yield shared.value }
+    }
     let context: UnsafeMutableRawBufferPointer
     let contextLow: UInt64
     /// Where the `struct bpf_sock` of `__sk_buff.sk` is rendered, made with the run.
@@ -47,6 +51,9 @@ final class TCRun {
     @exclusivity(unchecked) private var socketBlock: UnsafeMutableRawBufferPointer?
     /// Whether the skb has a socket not yet rendered.
     @exclusivity(unchecked) private var socketPending = false
+    /// The maps of the program the run started with (held by the program, which the runner
+    /// holds until the run finishes).
+    @exclusivity(unchecked) unowned(unsafe) var programMaps: ProgramMaps?
     /// Map values and ring buffer records the program received during the run.
     @exclusivity(unchecked) var grants: [MemoryRegion] = []
     @exclusivity(unchecked) var redirect: RedirectTarget?
@@ -71,12 +78,18 @@ final class TCRun {
     /// names `hooks`, not the run, so the run and its environment form no cycle.
     let environment: RunEnvironment
     private let hooks: TCRunHooks
+    /// The VM's scratch (stack, frames, JIT state) for this run's programs: owned here, so a
+    /// run does not take one from the VM's per-thread pool.
+    let scratch = RunScratch.allocate()
 
     init(skb: SKBuff, services: SharedServices, type: ProgramType = .schedCLS) {
         skbReference = Unmanaged.passUnretained(skb)
         shared = services
         contextRules = Self.rules(type)
         context = .allocate(byteCount: SKBField.size, alignment: 8)
+        // Zeroed once: fields not rendered stay 0, the program can store only to the fields
+        // `renderWritable` rewrites, so no run leaves anything behind for the next one.
+        context.initializeMemory(as: UInt8.self, repeating: 0)
         contextLow = UInt64(UInt(bitPattern: context.baseAddress))
         socketStorage = .allocate(byteCount: SKBSocket.size, alignment: 8)
         let hooks = TCRunHooks()
@@ -102,10 +115,18 @@ final class TCRun {
 
     /// The context block as the kernel shows this skb; nothing of an earlier run survives.
     private func prepare() {
-        context.initializeMemory(as: UInt8.self, repeating: 0)
         socketPending = skb.hasSocket
         renderWritable()
         render()
+    }
+
+    /// Starts the next run on the same skb, as the kernel's test-run repeats a program on one
+    /// skb: the block is current (helpers and `absorbWrites` kept it so), only what the last
+    /// run received is dropped and `sk` is rendered again on first use.
+    func rearm() {
+        finish()
+        socketPending = skb.hasSocket
+        context.storeBytes(of: UInt64(0), toByteOffset: SKBField.sk, as: UInt64.self)
     }
 
     /// Ends the run: drops what the program received so the next run starts clean.
@@ -125,18 +146,31 @@ final class TCRun {
     }
 
     deinit {
+        scratch.deallocate()
         context.deallocate()
         socketStorage.deallocate()
     }
 
     func program(map: UInt64, index: UInt32) -> VMProgram? {
-        guard let array = MapRegistry.shared.map(map) as? ProgramArrayMap,
+        guard let array = (programMaps?.map(map) ?? MapRegistry.shared.map(map)) as? ProgramArrayMap,
               let slot = array.program(at: index)?.program else { return nil }
         return (slot as? any TailCallTarget)?.tailCallProgram ?? (slot as? VMProgram)
     }
 
+    /// The run of `call`, borrowed for `body` without a retain (the executor holds it for the
+    /// whole call): for the helpers every map access goes through.
+    @inline(__always)
+    static func borrow<T>(_ call: HelperCall, _ body: (TCRun) -> T) -> T {
+        Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
+            hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef(body)
+        }
+    }
+
     static func from(_ call: HelperCall) -> TCRun {
-        Unmanaged<TCRunHooks>.fromOpaque(call.environment.userData.unsafelyUnwrapped).takeUnretainedValue().run.unsafelyUnwrapped
+        // The hooks borrowed: one retain (the run returned), not two.
+        Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
+            hooks.reference.unsafelyUnwrapped.takeUnretainedValue()
+        }
     }
 
     // MARK: Memory the run may touch besides stack and packet

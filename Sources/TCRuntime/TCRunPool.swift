@@ -48,6 +48,7 @@ enum TCRunPool {
     /// Ends `run` and keeps it for the next one on this thread.
     static func give(_ run: TCRun) {
         run.finish()
+        run.programMaps = nil
         withFreeRuns { free in
             if free.runs.count < kept { free.runs.append(run) }
         }

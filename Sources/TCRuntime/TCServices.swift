@@ -20,7 +20,7 @@ public struct TCServices: Sendable {
     public init(log: @escaping @Sendable (String) -> Void = { _ in },
                 monotonicNanoseconds: @escaping @Sendable () -> UInt64 = { TCServices.clock(CLOCK_MONOTONIC) },
                 bootNanoseconds: @escaping @Sendable () -> UInt64 = { TCServices.clock(CLOCK_BOOTTIME) },
-                random: @escaping @Sendable () -> UInt32 = { UInt32.random(in: .min ... .max) },
+                random: @escaping @Sendable () -> UInt32 = { TCServices.pseudoRandom() },
                 processorID: @escaping @Sendable () -> UInt32 = { TCServices.currentCPU() },
                 hashSeed: UInt32 = 0x9e37_79b9) {
         self.log = log
@@ -30,6 +30,9 @@ public struct TCServices: Sendable {
         self.processorID = processorID
         self.hashSeed = hashSeed
     }
+
+    /// A fast per-thread pseudo-random number, as the kernel's `bpf_get_prandom_u32` gives.
+    public static func pseudoRandom() -> UInt32 { PseudoRandom.next() }
 
     /// The CPU this thread runs on (glibc's sched_getcpu, which Swift's Glibc module hides).
     public static func currentCPU() -> UInt32 {

@@ -79,16 +79,14 @@ public struct TCTestRun: Sendable {
         let l2 = program.type != .socketFilter
         if !l2 { skb.buffer.pull(ethernetHeader) }
         let runs = max(count, 1)
-        var outcome = TCRunOutcome(returnValue: 0, redirect: nil)
+        let outcome: TCRunOutcome
         // CPU time of this thread, as the kernel counts a test-run only while it runs (it
         // leaves the time it was scheduled out), so a busy machine does not inflate it.
         let start = TCServices.clock(CLOCK_THREAD_CPUTIME_ID)
-        for _ in 0..<runs {
-            do throws(VMFault) {
-                outcome = try runner.run(program, on: skb)
-            } catch {
-                throw .fault(error)
-            }
+        do throws(VMFault) {
+            outcome = try runner.run(program, on: skb, repeat: runs)
+        } catch {
+            throw .fault(error)
         }
         let nanoseconds = TCServices.clock(CLOCK_THREAD_CPUTIME_ID) &- start
         if !l2 {

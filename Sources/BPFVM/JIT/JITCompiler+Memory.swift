@@ -13,15 +13,19 @@ extension JITCompiler {
         loadRegister(.rsi, base)
         if offset != 0 { a.alu(.add, .rsi, immediate: offset) }
         let slow = a.newLabel(), allowed = a.newLabel()
+        // A base that looks like a packet pointer (`PacketGuess`) is checked against the packet
+        // inline and the stack out of line; any other against the stack first. Only the order
+        // depends on the guess: every range is still checked before the access is refused.
+        let packetFirst = packetGuess.contains(base)
         a.move(.rax, .rsi)
-        a.alu(.sub, .rax, JITState.slot(.stackLow))
-        a.alu(.cmp, .rax, JITState.slot(.stackCount))
+        a.alu(.sub, .rax, JITState.slot(packetFirst ? .packetLow : .stackLow))
+        a.alu(.cmp, .rax, JITState.slot(packetFirst ? .packetCount : .stackCount))
         a.jump(.aboveOrEqual, slow)
         a.alu(.add, .rax, immediate: Int32(size))
-        a.alu(.cmp, .rax, JITState.slot(.stackCount))
+        a.alu(.cmp, .rax, JITState.slot(packetFirst ? .packetCount : .stackCount))
         a.jump(.above, slow)
         a.bind(allowed)
-        deferred.append(.slowCheck(slow, back: allowed, size: size, write: write, instruction: i))
+        deferred.append(.slowCheck(slow, back: allowed, size: size, write: write, instruction: i, stackInStub: packetFirst))
         return X86Memory(.rsi)
     }
 

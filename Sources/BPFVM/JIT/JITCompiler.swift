@@ -20,11 +20,14 @@ struct JITCompiler {
     var finalExit, faultExit, faultRoutine, checkRoutine, returnZero, exitSequence, zeroFrame: X86Assembler.Label
     /// Set when an operation cannot be translated; the program then stays on the interpreter.
     var declined = false
+    /// Registers that probably hold packet pointers at the instruction being compiled.
+    var packetGuess = PacketGuess()
 
     /// Code placed after the instructions, off the hot path.
     enum DeferredStub {
         case fault(X86Assembler.Label, instruction: Int, kind: JITState.FaultKind, size: Int)
-        case slowCheck(X86Assembler.Label, back: X86Assembler.Label, size: Int, write: Bool, instruction: Int)
+        /// `stackInStub`: the inline check was the packet's, so the stub checks the stack too.
+        case slowCheck(X86Assembler.Label, back: X86Assembler.Label, size: Int, write: Bool, instruction: Int, stackInStub: Bool)
     }
 
     /// The machine code for `ops`, or nil when the program should stay on the interpreter.
@@ -36,7 +39,7 @@ struct JITCompiler {
         let body = compiler.emitProgram()
         guard !compiler.declined, let code = compiler.a.finished(),
               let memory = ExecutableMemory(code: code) else { return nil }
-        return NativeCode(memory: memory, bodyOffset: body)
+        return NativeCode(memory: memory, bodyOffset: body, entryStackBytes: EntryStack.bytes(ops))
         #else
         return nil
         #endif
@@ -94,6 +97,7 @@ struct JITCompiler {
         for i in 0..<ops.count {
             a.bind(instructionLabels[i])
             emit(ops[i], at: i)
+            packetGuess.follow(ops[i])
         }
         // The verifier lets no path fall off the end; should one, it faults rather than run on.
         a.jump(faultStub(instruction: ops.count - 1, .instructionLimit))
@@ -215,9 +219,21 @@ struct JITCompiler {
                 a.move(.rdx, immediate: UInt64(size))
                 a.move(.rcx, immediate: 0)
                 a.jump(faultRoutine)
-            case let .slowCheck(label, back, size, write, instruction):
-                // The context and the packet inline too; then the shared routine.
+            case let .slowCheck(label, back, size, write, instruction, stackInStub):
+                // The context and the packet inline too (and the stack, when the inline check
+                // was the packet's); then the shared routine.
                 a.bind(label)
+                if stackInStub {
+                    let next = a.newLabel()
+                    a.move(.rax, .rsi)
+                    a.alu(.sub, .rax, JITState.slot(.stackLow))
+                    a.alu(.cmp, .rax, JITState.slot(.stackCount))
+                    a.jump(.aboveOrEqual, next)
+                    a.alu(.add, .rax, immediate: Int32(size))
+                    a.alu(.cmp, .rax, JITState.slot(.stackCount))
+                    a.jump(.belowOrEqual, back)
+                    a.bind(next)
+                }
                 emitContextAndPacketChecks(allowed: back) { $0.alu(.add, .rax, immediate: Int32(size)) }
                 a.push(Self.budget)
                 a.move(.rdx, immediate: UInt64(size))

@@ -15,37 +15,63 @@ public struct JITExecutor: ProgramExecutor {
         try Self.run(program, context: context, packet: packet, environment: environment, r2: r2)
     }
 
+    public func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+                    packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
+                    r2: UInt64, scratch: RunScratch) throws(VMFault) -> UInt64 {
+        try Self.run(program, context: context, packet: packet, environment: environment, r2: r2, block: scratch.block)
+    }
+
     /// Runs `program` with r1 pointing at `context` and returns r0; see `Interpreter.run`.
     public static func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
                            packet: UnsafeMutableRawBufferPointer? = nil,
                            environment: RunEnvironment = RunEnvironment(),
                            r2: UInt64 = 0) throws(VMFault) -> UInt64 {
-        guard let enter = program.nativeEntry else {
-            return try Interpreter.run(program, context: context, packet: packet, environment: environment, r2: r2)
-        }
         let block = ScratchPool.take()
         defer { ScratchPool.give(block) }
+        return try run(program, context: context, packet: packet, environment: environment, r2: r2, block: block)
+    }
+
+    /// The same on a scratch block the caller owns.
+    public static func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+                           packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
+                           r2: UInt64, scratch: RunScratch) throws(VMFault) -> UInt64 {
+        try run(program, context: context, packet: packet, environment: environment, r2: r2, block: scratch.block)
+    }
+
+    static func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
+                    packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
+                    r2: UInt64, block: UnsafeMutableRawPointer) throws(VMFault) -> UInt64 {
+        guard let enter = program.nativeEntry else {
+            return try Interpreter.run(program, context: context, packet: packet, environment: environment, r2: r2,
+                                       block: block)
+        }
         let stackTop = block + Scratch.stackBytes
         let frames = (block + Scratch.stackBytes + Scratch.registerBytes)
             .bindMemory(to: UInt64.self, capacity: Scratch.frameBytes / 8)
         let raw = block + Scratch.jitStateOffset
         let state = JITStateView(raw)
-        // memset: the generic initializers stored byte by byte, a visible share of a short run.
-        memset(raw, 0, JITState.bytes)
-        // Zeroed so a run never sees what an earlier run or the host left behind.
-        memset(stackTop - VMLimits.stackPerFrame, 0, VMLimits.stackPerFrame)
+        // Zeroed so a run never sees what an earlier run or the host left behind: only the
+        // bytes of the frame the program can reach (`EntryStack`), which is its whole range.
+        let stackBytes = program.nativeStackBytes
+        if stackBytes > 0 { memset(stackTop - stackBytes, 0, stackBytes) }
         let contextLow = Machine.address(context.baseAddress)
+        // Every slot the code or the thunks read before writing, one store each (a memset of
+        // the whole block was a visible share of a short run).
+        for r in 0..<10 { state.setRegister(r, 0) }
         state.setRegister(1, contextLow)
         state.setRegister(2, r2)
         state.setRegister(10, Machine.address(stackTop))
-        state[.stackLow] = Machine.address(stackTop) - UInt64(VMLimits.stackPerFrame)
-        state[.stackCount] = UInt64(VMLimits.stackPerFrame)
+        state[.stackLow] = Machine.address(stackTop) - UInt64(stackBytes)
+        state[.stackCount] = UInt64(stackBytes)
         state[.contextLow] = contextLow
         state[.contextCount] = UInt64(context.count)
         state[.fastContextCount] = environment.guardsContext ? 0 : UInt64(context.count)
         state[.packetLow] = Machine.address(packet?.baseAddress)
         state[.packetCount] = UInt64(packet?.count ?? 0)
         state[.budget] = UInt64(bitPattern: Int64(program.instructionBudget))
+        state[.depth] = 0
+        state[.faultKind] = 0
+        state[.faultInstruction] = 0
         state[.program] = UInt64(UInt(bitPattern: Unmanaged.passUnretained(program).toOpaque()))
 
         // The fault is read while the run (which may hold it) still exists.

@@ -27,6 +27,11 @@ extension JITStateView {
         UnsafeMutablePointer(bitPattern: UInt(self[.run])).unsafelyUnwrapped
     }
 
+    /// The program whose code is running, unretained.
+    var programReference: Unmanaged<VMProgram> {
+        Unmanaged<VMProgram>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(self[.program])).unsafelyUnwrapped)
+    }
+
     /// The program whose code is running.
     var program: VMProgram {
         Unmanaged<VMProgram>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(self[.program])).unsafelyUnwrapped)

@@ -60,6 +60,18 @@ struct JITStateView {
                   regions: regions, extra: environment.memory)
     }
 
+    /// Makes the entry frame's range (`EntryStack`) `bytes` deep when it is shallower, zeroing
+    /// what it adds. Only in the entry frame: below it, frames are whole.
+    func widenEntryFrame(to bytes: Int) {
+        let count = self[.stackCount]
+        guard self[.depth] == 0, count < UInt64(bytes) else { return }
+        let grow = UInt64(bytes) - count
+        let low = self[.stackLow] - grow
+        Machine.pointer(low).initializeMemory(as: UInt8.self, repeating: 0, count: Int(grow))
+        self[.stackLow] = low
+        self[.stackCount] = UInt64(bytes)
+    }
+
     func recordFault(_ kind: JITState.FaultKind, instruction: UInt64, address: UInt64 = 0, size: UInt64 = 0, write: Bool = false) {
         self[.faultKind] = kind.rawValue
         self[.faultInstruction] = instruction

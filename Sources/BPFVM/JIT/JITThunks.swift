@@ -28,9 +28,18 @@ enum JITThunks {
 
     /// Calls helper `id` with r1-r5 as the interpreter does; r0 gets its result.
     static let helper: Helper = { raw, id, instruction in
+        // The running program borrowed: the run holds it.
+        state(raw).programReference._withUnsafeGuaranteedRef { program in
+            callHelper(raw, id: id, instruction: instruction, program: program)
+        }
+    }
+
+    private static func state(_ raw: UnsafeMutableRawPointer) -> JITStateView { JITStateView(raw) }
+
+    @inline(__always)
+    private static func callHelper(_ raw: UnsafeMutableRawPointer, id: UInt64, instruction: UInt64, program: VMProgram) -> UInt64 {
         let state = JITStateView(raw)
         let run = state.run
-        let program = state.program
         let site = Int(truncatingIfNeeded: instruction)
         guard let function = program.helpers[Int64(bitPattern: id)] else {
             state.store(VMFault(instruction: site, kind: .unknownHelper(Int64(bitPattern: id))))
@@ -39,7 +48,7 @@ enum JITThunks {
         let environment = run.pointee.environment
         var call = HelperCall(state.register(1), state.register(2), state.register(3), state.register(4), state.register(5),
                               memory: state.memory(regions: program.regions, environment: environment.pointee),
-                              environment: environment.pointee,
+                              environment: environment,
                               site: CallbackSite(program: program, frames: run.pointee.frames,
                                                  depth: Int(state[.depth]), instruction: site))
         let result = function(&call)
@@ -70,6 +79,9 @@ enum JITThunks {
         run.pointee.tailCalls += 1
         run.pointee.retained.append(target)
         state[.program] = UInt64(UInt(bitPattern: Unmanaged.passUnretained(target).toOpaque()))
+        // The target may reach deeper into the frame than the caller (the interpreter, always
+        // the whole frame): zeroed as it would have been at entry, and inside the range.
+        state.widenEntryFrame(to: target.native == nil ? VMLimits.stackPerFrame : target.nativeStackBytes)
         if let native = target.native { return native.bodyAddress }
         return interpretTailCall(target, state: state)
     }

@@ -4,10 +4,13 @@ final class NativeCode: Sendable {
 
     private let memory: ExecutableMemory
     private let bodyOffset: Int
+    /// The bytes of the entry frame a run zeroes and may reach (`EntryStack`).
+    let entryStackBytes: Int
 
-    init(memory: ExecutableMemory, bodyOffset: Int) {
+    init(memory: ExecutableMemory, bodyOffset: Int, entryStackBytes: Int) {
         self.memory = memory
         self.bodyOffset = bodyOffset
+        self.entryStackBytes = entryStackBytes
     }
 
     /// Runs the code on a prepared state block: 0 when the program exited (r0 is in the

@@ -1,5 +1,6 @@
 import BPFCore
 import MultiProg
+import TCRuntime
 import TCX
 
 /// Runs one published chain on a frame: programs in order until one returns anything but NEXT.
@@ -14,10 +15,13 @@ struct ChainOutcome {
 enum ChainRunner {
     static func run(_ programs: PublishedArray<ProgramObject>, frame: Frame) -> ChainOutcome {
         var outcome = ChainOutcome()
+        // One run object for the chain: the context rendered once per frame, not per program.
+        var sequence = TCRunSequence(skb: frame.skb)
+        defer { sequence.end() }
         programs.forEach { program in
             outcome.trace.append(program.id)
             do throws(TCXError) {
-                let run = try program.run(frame)
+                let run = try program.run(frame, in: &sequence)
                 outcome.last = run.returnValue
                 outcome.redirect = run.redirect
                 return run.returnValue == Verdict.next.rawValue
@@ -56,13 +60,20 @@ extension ProgramObject {
     /// Runs the program once on `frame`, counting the run (and timing it while
     /// `RunTimeStatistics` is enabled).
     func run(_ frame: Frame) throws(TCXError) -> ProgramRun {
+        var sequence = TCRunSequence(skb: frame.skb)
+        defer { sequence.end() }
+        return try run(frame, in: &sequence)
+    }
+
+    /// The same as one of a sequence of programs on the frame (a chain).
+    func run(_ frame: Frame, in sequence: inout TCRunSequence) throws(TCXError) -> ProgramRun {
         guard RunTimeStatistics.enabled else {
-            let run = try executable.run(frame)
+            let run = try executable.run(frame, in: &sequence)
             counters.record(returnValue: run.returnValue, nanoseconds: 0)
             return run
         }
         let start = ContinuousClock.now
-        let run = try executable.run(frame)
+        let run = try executable.run(frame, in: &sequence)
         let elapsed = ContinuousClock.now - start
         counters.record(returnValue: run.returnValue,
                         nanoseconds: UInt64(elapsed.components.attoseconds / 1_000_000_000) + UInt64(elapsed.components.seconds) * 1_000_000_000)

@@ -28,11 +28,7 @@ public struct Frame {
 
     /// Sets what a device fills in when the frame reaches it.
     func arrive(at ifindex: UInt32, ingress: Bool) {
-        var fields = skb.metadata
-        (fields.protocol, fields.pktType) = SKBuff.classify(skb.packet)
-        fields.ifindex = ifindex
-        if ingress { fields.ingressIfindex = ifindex }
-        skb.metadata = fields
+        skb.arrive(at: ifindex, ingress: ingress)
     }
 }
 

@@ -10,7 +10,8 @@ final class ProgramCounters: Sendable {
 
     func record(returnValue: Int32, nanoseconds elapsed: UInt64) {
         runs.wrappingIncrement(ordering: .relaxed)
-        nanoseconds.wrappingIncrement(by: elapsed, ordering: .relaxed)
+        // Untimed runs (statistics off) skip the atomic add of nothing.
+        if elapsed != 0 { nanoseconds.wrappingIncrement(by: elapsed, ordering: .relaxed) }
         let slot: Int
         switch returnValue {
         case -1: slot = 0

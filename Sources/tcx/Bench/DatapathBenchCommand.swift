@@ -38,7 +38,7 @@ struct DatapathBenchCommand: ParsableCommand {
     func run() throws {
         let engine = kind == .jit && !ExecutorKind.jitAvailable ? "interpreter (no JIT on this platform)" : kind.rawValue
         print("embedded datapath (\(engine)): a 64-byte IPv4 frame into a veth's tcx ingress, every program returning NEXT,")
-        print("\(seconds) s per cell; frames per second in all workers (ns per frame per worker)")
+        print("\(seconds) s per cell; frames per second in all workers (CPU ns per frame: the workers' CPU time over the frames)")
         print("")
         print(pad("programs", 10) + workers.map { pad("\($0) worker\($0 == 1 ? "" : "s")", 26) }.joined())
         var nsPerFrame: [Int: Double] = [:]  // chain length -> ns per frame with one worker
@@ -46,17 +46,16 @@ struct DatapathBenchCommand: ParsableCommand {
             var line = pad("\(length)", 10)
             for count in workers {
                 let bench = try Bench(programs: length, executor: kind)
-                let rate = bench.framesPerSecond(workers: count, seconds: seconds)
+                let (rate, perFrame) = bench.framesPerSecond(workers: count, seconds: seconds)
                 bench.world.shutdown()
-                let perFrame = rate > 0 ? 1e9 * Double(count) / rate : 0
                 if count == workers.min() { nsPerFrame[length] = perFrame }
                 line += pad("\(Int(rate)) (\(Int(perFrame.rounded())) ns)", 26)
             }
             print(line)
         }
         print("")
-        if let empty = nsPerFrame[0] { print("empty hook: \(Int(empty.rounded())) ns per frame (the whole send: device, hook, delivery)") }
-        if let slope = Self.slope(nsPerFrame) { print("each extra program: \(Int(slope.rounded())) ns per frame (least squares over the chain lengths)") }
+        if let empty = nsPerFrame[0] { print("empty hook: \(Int(empty.rounded())) CPU ns per frame (the whole send: device, hook, delivery)") }
+        if let slope = Self.slope(nsPerFrame) { print("each extra program: \(Int(slope.rounded())) CPU ns per frame (least squares over the chain lengths)") }
         print("")
         print("update latency with workers sending through a chain of 3 (attach, then detach, of a 4th program):")
         print(pad("workers", 10) + pad("attach p50", 14) + pad("p99", 12) + pad("detach p50", 14) + "p99")
@@ -100,14 +99,15 @@ private struct Bench: Sendable {
         }
     }
 
-    func framesPerSecond(workers: Int, seconds: Double) -> Double {
+    /// Frames per second (wall time) and CPU ns per frame (the workers' CPU time).
+    func framesPerSecond(workers: Int, seconds: Double) -> (rate: Double, cpuPerFrame: Double) {
         let (world, device) = (self.world, self.device)
         let start = nowNanoseconds()
         let threads = WorkerThreads(count: workers) { _ = world.send(Self.frame, device: device, .ingress) }
         usleep(UInt32(seconds * 1_000_000))
         let frames = threads.stop()
         let elapsed = Double(nowNanoseconds() - start) / 1e9
-        return Double(frames) / elapsed
+        return (Double(frames) / elapsed, frames > 0 ? Double(threads.cpuNanoseconds) / Double(frames) : 0)
     }
 
     func updateLatency(workers: Int, rounds: Int) throws -> (attach: LatencySamples, detach: LatencySamples) {

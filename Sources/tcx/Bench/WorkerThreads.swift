@@ -8,6 +8,10 @@ import Glibc
 final class WorkerThreads: @unchecked Sendable {
     private let running = ManagedAtomic(true)
     private let calls = ManagedAtomic<Int>(0)
+    private let cpu = ManagedAtomic<Int>(0)
+    /// CPU time all workers spent, in ns, once `stop()` returned: what a frame costs on a
+    /// machine shared with other work, where wall time also counts the time others ran.
+    var cpuNanoseconds: Int { cpu.load(ordering: .relaxed) }
     private var threads: [pthread_t] = []
 
     private final class Start: @unchecked Sendable {
@@ -26,16 +30,24 @@ final class WorkerThreads: @unchecked Sendable {
             let created = pthread_create(&thread, nil, { raw in
                 let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
                 var local = 0
+                let began = WorkerThreads.threadCPUTime()
                 while start.owner.running.load(ordering: .relaxed) {
                     start.body()
                     local += 1
                 }
+                start.owner.cpu.wrappingIncrement(by: WorkerThreads.threadCPUTime() - began, ordering: .relaxed)
                 start.owner.calls.wrappingIncrement(by: local, ordering: .relaxed)
                 return nil
             }, start)
             precondition(created == 0, "pthread_create failed")
             threads.append(thread)
         }
+    }
+
+    static func threadCPUTime() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return now.tv_sec * 1_000_000_000 + now.tv_nsec
     }
 
     /// Stops and joins every worker; returns how many calls they made in all.

@@ -1,0 +1,20 @@
+import BPFMaps
+
+/// A loaded program's maps by the handles its `lddw`s load (`MapRegistry`), so a map helper
+/// finds the maps of the running program without the registry's lock, dictionary and weak
+/// reference: a scan of a few words. The program holds its maps, so they live while it runs;
+/// other handles (inner maps, a tail-called program's maps) go to the registry.
+final class ProgramMaps: Sendable {
+    private let handles: [UInt64]
+    private let maps: [BPFMap]
+
+    init(_ maps: [BPFMap]) {
+        self.maps = maps
+        handles = maps.map { MapRegistry.shared.handle(for: $0) }
+    }
+
+    func map(_ handle: UInt64) -> BPFMap? {
+        for (index, known) in handles.enumerated() where known == handle { return maps[index] }
+        return nil
+    }
+}
