@@ -36,7 +36,14 @@ public final class EmbeddedSystem: TCXSystem {
             guard !changes.added.isEmpty || !changes.removed.isEmpty else { return }
             published.apply(added: changes.added, removed: changes.removed)
             let infos = changes.added.map(\.info)
-            runner.services.network.update { $0.apply(added: infos, removed: changes.removed) }
+            let network = runner.services.network.update { net in
+                net.apply(added: infos, removed: changes.removed)
+                return net
+            }
+            for device in changes.added {
+                let mac = network.devices[device.ifindex]?.mac ?? []
+                device.hardwareAddress.store(SKBuff.packedAddress(mac), ordering: .relaxed)
+            }
         }
     }
 

@@ -50,19 +50,60 @@ public final class SKBuff {
     public var length: Int { buffer.length }
 
     /// The EtherType the kernel's `eth_type_trans` derives, and the packet type it assigns on a
-    /// device whose own address is `deviceAddress` (loopback: all zero, no broadcast address).
+    /// device whose own address is `deviceAddress` (loopback: all zero, and no broadcast address).
     public static func classify(_ packet: [UInt8], deviceAddress: [UInt8] = [0, 0, 0, 0, 0, 0],
-                                broadcast: [UInt8]? = nil) -> (protocol: UInt16, pktType: UInt32) {
-        guard packet.count >= 14 else { return (0, 0) }
-        if broadcast == nil, deviceAddress.allSatisfy({ $0 == 0 }) {
-            return packet.withUnsafeBytes { classifyOnLoopback($0) }
+                                hasBroadcast: Bool = false) -> (protocol: UInt16, pktType: UInt32) {
+        packet.withUnsafeBytes { classify($0, address: packedAddress(deviceAddress), hasBroadcast: hasBroadcast) }
+    }
+
+    /// A hardware address's six bytes in the low 48 bits of a number, in network order.
+    public static func packedAddress(_ bytes: [UInt8]) -> UInt64 {
+        bytes.prefix(6).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// Sets what a device fills in when the skb reaches it, in place.
+    /// - Ingress, as the kernel's receive path before tc: `eth_type_trans` against the device's
+    ///   address (`address`: the six bytes in network order in the low 48 bits; loopback has no
+    ///   broadcast address), the outer 802.1Q/802.1AD tag moved into `vlan_*` (`skb_vlan_untag`),
+    ///   and `wire_len` the length without the Ethernet header (the kernel takes it after
+    ///   `eth_type_trans` pulled the header).
+    /// - Egress, as `__dev_queue_xmit`: `pkt_type` stays as the sender left it (a new frame is
+    ///   PACKET_HOST), the protocol is the EtherType, `wire_len` the whole length.
+    public func arrive(at ifindex: UInt32, ingress: Bool, address: UInt64 = 0, hasBroadcast: Bool = false) {
+        let packet = UnsafeRawBufferPointer(buffer.data)
+        if ingress {
+            (metadata.protocol, metadata.pktType) = Self.classify(packet, address: address, hasBroadcast: hasBroadcast)
+            if VLANHelpers.isVLAN(metadata.protocol), !metadata.vlanPresent, length >= 18 {
+                let proto = metadata.protocol
+                let tci = UInt16(bigEndian: buffer.data.loadUnaligned(fromByteOffset: 14, as: UInt16.self))
+                if VLANHelpers.removeTag(self) == nil {
+                    metadata.vlanPresent = true
+                    metadata.vlanProto = proto
+                    metadata.vlanTCI = tci
+                }
+            }
+            metadata.ingressIfindex = ifindex
+            metadata.wireLen = UInt32(clamping: max(length - 14, 0))
+        } else {
+            metadata.protocol = Self.classify(packet, address: address, hasBroadcast: hasBroadcast).protocol
+            metadata.wireLen = UInt32(clamping: length)
         }
-        let destination = Array(packet[0..<6])
+        metadata.ifindex = ifindex
+    }
+
+    /// `eth_type_trans` read in place: the EtherType, and the packet type on a device whose own
+    /// address is `address` (see `arrive`).
+    static func classify(_ packet: UnsafeRawBufferPointer, address: UInt64,
+                         hasBroadcast: Bool) -> (protocol: UInt16, pktType: UInt32) {
+        guard packet.count >= 14 else { return (0, 0) }
+        var destination: UInt64 = 0
+        for i in 0..<6 { destination = destination << 8 | UInt64(packet[i]) }
         let pktType: UInt32
-        if destination == deviceAddress {
+        if destination == address {
             pktType = 0                                   // PACKET_HOST
-        } else if destination[0] & 1 != 0 {
-            pktType = destination == broadcast ? 1 : 2    // PACKET_BROADCAST / PACKET_MULTICAST
+        } else if packet[0] & 1 != 0 {
+            let broadcast = hasBroadcast && destination == 0xffff_ffff_ffff
+            pktType = broadcast ? 1 : 2                   // PACKET_BROADCAST / PACKET_MULTICAST
         } else {
             pktType = 3                                   // PACKET_OTHERHOST
         }
@@ -71,32 +112,6 @@ public final class SKBuff {
         // 802.3 frames: raw IPX (0xffff after the header) or 802.2 LLC.
         if packet.count >= 16, packet[14] == 0xff, packet[15] == 0xff { return (0x0001, pktType) }
         return (0x0004, pktType)
-    }
-
-    /// `classify` on a device with the all-zero address and no broadcast address, as the
-    /// datapath asks it of every frame at every device: read in place, nothing copied.
-    static func classifyOnLoopback(_ packet: UnsafeRawBufferPointer) -> (protocol: UInt16, pktType: UInt32) {
-        guard packet.count >= 14 else { return (0, 0) }
-        let pktType: UInt32
-        if (0..<6).allSatisfy({ packet[$0] == 0 }) {
-            pktType = 0                                   // PACKET_HOST
-        } else if packet[0] & 1 != 0 {
-            pktType = 2                                   // PACKET_MULTICAST (no broadcast address)
-        } else {
-            pktType = 3                                   // PACKET_OTHERHOST
-        }
-        let type = UInt16(packet[12]) << 8 | UInt16(packet[13])
-        if type >= 0x0600 { return (type, pktType) }
-        if packet.count >= 16, packet[14] == 0xff, packet[15] == 0xff { return (0x0001, pktType) }
-        return (0x0004, pktType)
-    }
-
-    /// Sets what a device fills in when the skb reaches it (`eth_type_trans` as `classify`
-    /// does it with the default addresses, the device's index), in place.
-    public func arrive(at ifindex: UInt32, ingress: Bool) {
-        (metadata.protocol, metadata.pktType) = Self.classifyOnLoopback(UnsafeRawBufferPointer(buffer.data))
-        metadata.ifindex = ifindex
-        if ingress { metadata.ingressIfindex = ifindex }
     }
 
     deinit {

@@ -48,8 +48,8 @@ public struct TCTestRun: Sendable {
         metadata.ifindex = 1
         if let device {
             // A ctx_in naming a device: eth_type_trans against its address, wire_len the length.
-            let broadcast: [UInt8]? = device.isLoopback ? nil : [0xff, 0xff, 0xff, 0xff, 0xff, 0xff]
-            (metadata.protocol, metadata.pktType) = SKBuff.classify(packet, deviceAddress: device.mac, broadcast: broadcast)
+            (metadata.protocol, metadata.pktType) = SKBuff.classify(packet, deviceAddress: device.mac,
+                                                                   hasBroadcast: !device.isLoopback)
             metadata.ifindex = device.ifindex
             metadata.wireLen = UInt32(packet.count)
         }

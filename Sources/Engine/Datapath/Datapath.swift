@@ -12,8 +12,9 @@ struct DatapathPlan: Sendable {
     let kind: Kind
     let programs: PublishedArray<ProgramObject>
     /// The device the packet is at when the chain runs, and whether it is receiving.
-    let ifindex: UInt32
+    let device: Device
     let ingress: Bool
+    var ifindex: UInt32 { device.ifindex }
 }
 
 extension WorldState {
@@ -21,12 +22,12 @@ extension WorldState {
         let location = try location(of: target)
         switch location {
         case .tcx(let device, let type):
-            return DatapathPlan(kind: .tcx, programs: location.hook.published, ifindex: device.ifindex,
+            return DatapathPlan(kind: .tcx, programs: location.hook.published, device: device,
                                 ingress: type == .tcxIngress)
         case .netkit(let device):
             // netkit programs see the packet as already on the other device of the pair.
             return DatapathPlan(kind: .netkit(policy: device.netkitPolicy), programs: location.hook.published,
-                                ifindex: device.peerIfindex ?? device.ifindex, ingress: false)
+                                device: device.peerIfindex.flatMap { devices[$0] } ?? device, ingress: false)
         }
     }
 }
@@ -53,7 +54,7 @@ extension EmbeddedSystem {
 enum Datapath {
     static func run(_ plan: DatapathPlan, packet: [UInt8]) throws(TCXError) -> RunResult {
         let frame = Frame(packet)
-        frame.arrive(at: plan.ifindex, ingress: plan.ingress)
+        frame.arrive(at: plan.device, ingress: plan.ingress)
         let outcome = ChainRunner.run(plan.programs, frame: frame)
         if let fault = outcome.fault { throw fault }
         let verdict: Verdict

@@ -1,3 +1,4 @@
+import Atomics
 import TCRuntime
 
 /// A packet on its way through the embedded datapath. It is one skb from the device it entered
@@ -26,9 +27,10 @@ public struct Frame {
         if skb.metadata.tunnel != nil { skb.metadata.tunnel = nil }
     }
 
-    /// Sets what a device fills in when the frame reaches it.
-    func arrive(at ifindex: UInt32, ingress: Bool) {
-        skb.arrive(at: ifindex, ingress: ingress)
+    /// Sets what `device` fills in when the frame reaches it (`SKBuff.arrive`).
+    func arrive(at device: Device, ingress: Bool) {
+        skb.arrive(at: device.ifindex, ingress: ingress,
+                   address: device.hardwareAddress.load(ordering: .relaxed), hasBroadcast: device.hasBroadcast)
     }
 }
 

@@ -51,7 +51,7 @@ struct PacketFlow {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
         device.counters.rxPackets.wrappingIncrement(ordering: .relaxed)
-        frame.arrive(at: ifindex, ingress: true)
+        frame.arrive(at: device, ingress: true)
         let decision = runTCX(device, .tcxIngress, frame, path: &path)
         sendClones(of: frame, hops: hops)
         switch decision {
@@ -72,7 +72,7 @@ struct PacketFlow {
         guard let device = topology.devices[ifindex] else {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
-        frame.arrive(at: ifindex, ingress: false)
+        frame.arrive(at: device, ingress: false)
         let decision = runTCX(device, .tcxEgress, frame, path: &path)
         sendClones(of: frame, hops: hops)
         switch decision {

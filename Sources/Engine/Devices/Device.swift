@@ -16,6 +16,12 @@ final class Device: @unchecked Sendable {
     let kind: DeviceKind
     let peerIfindex: UInt32?
     let counters = DeviceCounters()
+    /// The hardware address frames arriving here are classified against (`eth_type_trans`):
+    /// six bytes in the low 48 bits, set from the network state when the device is published
+    /// and whenever its address changes; read by datapath workers without a lock.
+    let hardwareAddress = ManagedAtomic<UInt64>(0)
+    /// Loopback has no broadcast address; every other device here is Ethernet.
+    var hasBroadcast: Bool { kind != .loopback }
     let classicIngress = ClassicFilterList()
     let classicEgress = ClassicFilterList()
     /// Whether the device has a clsact qdisc: made by the first filter add, kept afterwards
