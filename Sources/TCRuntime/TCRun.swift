@@ -259,7 +259,13 @@ final class TCRun {
         contextWritten = false
         // Field by field, writing only what changed: copying and comparing the whole metadata
         // (sockets, tunnel keys) on every context access cost more than the program.
-        let skb = self.skb
+        skbReference._withUnsafeGuaranteedRef { skb in absorbWrites(into: skb) }
+        renderWritable()  // also undoes an ignored store
+    }
+
+    /// The body of `absorbWrites`, on the skb borrowed (a retain and a release per context
+    /// access after a store were a visible share of it).
+    private func absorbWrites(into skb: SKBuff) {
         let mark = load32(SKBField.mark)
         if mark != skb.metadata.mark { skb.metadata.mark = mark }
         let queue = load32(SKBField.queueMapping)
@@ -276,7 +282,6 @@ final class TCRun {
         if classid != skb.metadata.tcClassid { skb.metadata.tcClassid = classid }
         let tstamp = context.load(fromByteOffset: SKBField.tstamp, as: UInt64.self)
         if tstamp != skb.metadata.tstamp { skb.metadata.tstamp = tstamp }
-        renderWritable()  // also undoes an ignored store
     }
 
     /// Whether `address` is the `struct bpf_sock` of `__sk_buff.sk`.
