@@ -148,6 +148,13 @@ struct VerifierInstructionRulesTests {
                        op(0x07, 3, 0, 0, -256), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
              refusal: (.EINVAL, "math between fp pointer and register with unbounded min value is not allowed")),
         Case(name: "packet pointer minus a constant", program: [op(0x61, 2, 1, 76), op(0x17, 2, 0, 0, 8), zero, exit], refusal: nil),
+        // Raw bytes carry no BTF function records: LD_ABS may sit in the program's own function
+        // only, not in a subprogram (call pc+2 reaches it).
+        Case(name: "LD_ABS in a subprogram without BTF",
+             program: [op(0xbf, 6, 1), op(0x85, 0, 1, 0, 2), zero, exit, op(0x30, 0, 0, 0, 0), exit],
+             refusal: (.EINVAL, "LD_ABS is not allowed in subprogs without BTF")),
+        Case(name: "LD_ABS beside a subprogram without BTF",
+             program: [op(0xbf, 6, 1), op(0x30, 0, 0, 0, 0), op(0x85, 0, 1, 0, 1), exit, zero, exit], refusal: nil),
     ]
 
     static func spec(_ c: Case) -> ProgramSpec {
