@@ -6,10 +6,10 @@ import BPFCore
 /// an explored one covers them, and a loop refused when a state repeats on its own path.
 ///
 /// It refuses only what it is sure of. Whatever it does not follow becomes `unknown`, and
-/// nothing done with an unknown value is refused. Like the kernel, it refuses a program whose
-/// exploration processes more than 1,000,000 instructions or keeps more than 8,192 branches
-/// waiting (E2BIG); a call chain deeper than it follows stops it without a verdict, and the
-/// run-time checks alone keep the program in bounds.
+/// nothing done with an unknown value is refused. Like the kernel, it refuses a program with a
+/// path of more than 1,000,000 instructions or with more than 8,192 branches waiting (E2BIG);
+/// past 1,000,000 instructions over all paths, or a call chain deeper than it follows, it stops
+/// without a verdict, and the run-time checks alone keep the program in bounds.
 struct PathExplorer {
     let program: VerifiedProgram
     let setup: PathSetup
@@ -74,6 +74,8 @@ struct PathExplorer {
         var trail: Trail?
         /// How many times this path lost precision the kernel keeps (`ScalarArithmetic`).
         var losses: Int
+        /// Instructions processed along this path from its entry.
+        var steps = 0
     }
 
     private struct GiveUp: Error {}
@@ -99,8 +101,8 @@ struct PathExplorer {
     }
 
     /// Explores the program and every function the kernel verifies on its own (global
-    /// functions, callbacks); throws the first refusal. False when it gave up (a call chain
-    /// deeper than it follows).
+    /// functions, callbacks); throws the first refusal. False when it gave up (over its budget,
+    /// or a call chain deeper than it follows).
     @discardableResult
     static func check(_ program: VerifiedProgram, setup: PathSetup) throws(VMError) -> Bool {
         var explorer = PathExplorer(program: program, setup: setup)
@@ -226,8 +228,12 @@ struct PathExplorer {
             defer { Trail.release(branch.trail) }
             pathLoop: while true {
                 processed += 1
+                branch.steps += 1
                 let index = branch.index
-                guard processed <= Self.processedLimit else {
+                if processed > Self.processedLimit {
+                    // One path this long the kernel follows too, to the same refusal; a total
+                    // this large may come from pruning weaker than the kernel's: no verdict.
+                    guard branch.steps > Self.processedLimit else { throw GiveUp() }
                     throw VMError(instruction: index, "BPF program is too large. Processed \(processed) insn", errno: .E2BIG)
                 }
                 guard index >= 0, index < program.count, let op = program.operations[index] else { break }
@@ -249,7 +255,8 @@ struct PathExplorer {
                                           errno: .E2BIG)
                         }
                         branch.trail?.live += 1
-                        pending.append(Branch(index: target, state: taken, trail: branch.trail, losses: branch.losses))
+                        pending.append(Branch(index: target, state: taken, trail: branch.trail, losses: branch.losses,
+                                              steps: branch.steps))
                         branch.state = fallThrough
                         branch.index = index + 1
                     case let (taken?, nil):

@@ -227,9 +227,9 @@ enum ScalarArithmetic {
             r.unbound64()
             r.updateFromBits32()
         case (.lsh, true):
-            // `<< 32` of a non-negative 32-bit value keeps its signed bounds (the sign-extension idiom).
-            r.smax = amount == 32 && r.s32max >= 0 ? Int64(r.s32max) << 32 : .max
-            r.smin = amount == 32 && r.s32min >= 0 ? Int64(r.s32min) << 32 : .min
+            // `<< 32` keeps the low half's signed bounds, scaled (the sign-extension idiom `<< 32 s>> 32`).
+            r.smax = amount == 32 ? Int64(r.s32max) << 32 : .max
+            r.smin = amount == 32 ? Int64(r.s32min) << 32 : .min
             if r.umax > UInt64(1) << (63 - amount) {
                 r.umin = 0; r.umax = .max
             } else {
