@@ -39,11 +39,11 @@ struct KnownBitsTests {
         ]
         for _ in 0 ..< Int(random.next() % 4) {
             let (kind, is64, operand) = steps[Int(random.next() % UInt64(steps.count))]
-            range = ScalarArithmetic.apply(kind, is64: is64, range, .constant(operand)).range
+            range = ScalarArithmetic.apply(kind, is64: is64, range, .constant(operand))
             value = reference(kind, is64: is64, value, operand)
         }
         if random.next() % 4 == 0 {
-            range = ScalarArithmetic.apply(.movsx(bits: 8), is64: true, .unknown, range).range
+            range = ScalarArithmetic.apply(.movsx(bits: 8), is64: true, .unknown, range)
             value = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: value)))
         }
         return (range, value)
@@ -82,7 +82,7 @@ struct KnownBitsTests {
             }
             for is64 in [true, false] {
                 if [.lsh, .rsh, .arsh].contains(kind), y >= (is64 ? 64 : 32) { continue }
-                let result = ScalarArithmetic.apply(kind, is64: is64, a, b).range
+                let result = ScalarArithmetic.apply(kind, is64: is64, a, b)
                 let value = Self.reference(kind, is64: is64, x, y)
                 #expect(Self.contains(result, value), "\(kind) is64=\(is64) \(a) \(b) lost \(value)")
             }
@@ -129,27 +129,27 @@ struct KnownBitsTests {
 
     /// `r0 &= 0x1a0; r6 &= 0xaf; r0 ^= r6` (and `|=`): the kernel logs umax=431, var_off=(0x0; 0x1af).
     @Test func xorAndOrOfMaskedNumbers() {
-        let a = ScalarArithmetic.apply(.and, is64: true, .loaded(bytes: 4), .constant(0x1a0)).range
-        let b = ScalarArithmetic.apply(.and, is64: true, .loaded(bytes: 4), .constant(0xaf)).range
+        let a = ScalarArithmetic.apply(.and, is64: true, .loaded(bytes: 4), .constant(0x1a0))
+        let b = ScalarArithmetic.apply(.and, is64: true, .loaded(bytes: 4), .constant(0xaf))
         for kind in [ALUKind.xor, .or] {
-            let r = ScalarArithmetic.apply(kind, is64: true, a, b).range
+            let r = ScalarArithmetic.apply(kind, is64: true, a, b)
             #expect(r.umax == 431 && r.umin == 0 && r.bits == Tnum(value: 0, mask: 0x1af))
         }
     }
 
     /// `r0 &= 0x0f; r6 &= 0xff; r0 *= r6`: umax=3825, var_off=(0x0; 0xfff).
     @Test func productOfMaskedNumbers() {
-        let a = ScalarArithmetic.apply(.and, is64: true, .loaded(bytes: 4), .constant(0x0f)).range
-        let b = ScalarArithmetic.apply(.and, is64: true, .loaded(bytes: 4), .constant(0xff)).range
-        let r = ScalarArithmetic.apply(.mul, is64: true, a, b).range
+        let a = ScalarArithmetic.apply(.and, is64: true, .loaded(bytes: 4), .constant(0x0f))
+        let b = ScalarArithmetic.apply(.and, is64: true, .loaded(bytes: 4), .constant(0xff))
+        let r = ScalarArithmetic.apply(.mul, is64: true, a, b)
         #expect(r.umax == 3825 && r.bits == Tnum(value: 0, mask: 0xfff))
     }
 
     /// A 32-bit add whose every outcome wraps, `w3 = 0xa0000000 | x; w3 += w3`: the kernel logs
     /// umin32=0x40000000, umax32=0xfffffffe.
     @Test func narrowSumThatAlwaysWraps() {
-        let x = ScalarArithmetic.apply(.or, is64: false, .loaded(bytes: 4), .constant(0xa000_0000)).range
-        let r = ScalarArithmetic.apply(.add, is64: false, x, x).range
+        let x = ScalarArithmetic.apply(.or, is64: false, .loaded(bytes: 4), .constant(0xa000_0000))
+        let r = ScalarArithmetic.apply(.add, is64: false, x, x)
         #expect(r.u32min == 0x4000_0000 && r.u32max == 0xffff_fffe && r.umax == 0xffff_fffe)
     }
 

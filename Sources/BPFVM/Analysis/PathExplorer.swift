@@ -72,7 +72,7 @@ struct PathExplorer {
         var index: Int
         var state: PathState
         var trail: Trail?
-        /// How many times this path lost precision the kernel keeps (`ScalarArithmetic`).
+        /// How many times this path lost precision the kernel keeps (results of calls).
         var losses: Int
         /// Instructions processed along this path from its entry.
         var steps = 0

@@ -1,26 +1,26 @@
 import BPFCore
 
 /// Arithmetic on `ScalarRange`s as the kernel's `adjust_scalar_min_max_vals` does it: known
-/// bits and the 32- and 64-bit bounds of each operation, exact on constants (with the ISA's
-/// rules, `ALUSemantics`), everything unknown where the kernel gives up (division, modulo, a
-/// shift by a register that is not a constant below the width).
+/// bits and the 32- and 64-bit bounds of each operation, exact on constants, everything
+/// unknown where the kernel gives up (division, modulo, a shift by a register that is not a
+/// constant below the width).
 enum ScalarArithmetic {
-    /// The result of `dst = dst op src`; `lossy` when the kernel is known to keep more.
-    static func apply(_ kind: ALUKind, is64: Bool, _ dst: ScalarRange, _ src: ScalarRange)
-        -> (range: ScalarRange, lossy: Bool) {
+    /// The result of `dst = dst op src`.
+    static func apply(_ kind: ALUKind, is64: Bool, _ dst: ScalarRange, _ src: ScalarRange) -> ScalarRange {
         switch kind {
-        case .mov: return (move(src, is64: is64), false)
-        case .movsx(let bits): return (signExtend(src, bits: bits, is64: is64), false)
+        case .mov: return move(src, is64: is64)
+        case .movsx(let bits): return signExtend(src, bits: bits, is64: is64)
+        case .div, .mod, .sdiv, .smod: return .unknown
         default: break
         }
         let srcConstant = is64 ? src.constant : src.constant32.map(UInt64.init)
         let dstConstant = is64 ? dst.constant : dst.constant32.map(UInt64.init)
         // Both known (and an operation the kernel follows): the ISA's result, which the
         // kernel's bounds and known bits reach too.
-        if ![.div, .mod, .sdiv, .smod].contains(kind), let a = dstConstant, let b = kind == .neg ? 0 : srcConstant,
+        if let a = dstConstant, let b = kind == .neg ? 0 : srcConstant,
            !([ALUKind.lsh, .rsh, .arsh].contains(kind) && b >= (is64 ? 64 : 32)),
            let value = exact(kind, is64: is64, a, b) {
-            return (.constant(value), false)
+            return .constant(value)
         }
         var r = dst
         let width: UInt64 = is64 ? 64 : 32
@@ -46,15 +46,13 @@ enum ScalarArithmetic {
         case .and, .or, .xor:
             bitwise(kind, &r, src)
         case .lsh, .rsh, .arsh:
-            guard let amount = srcConstant, amount < width else { return (.unknown, false) }
+            guard let amount = srcConstant, amount < width else { return .unknown }
             shift(kind, is64: is64, &r, amount)
-        case .div, .mod, .sdiv, .smod:
-            return (.unknown, false)
-        case .mov, .movsx:
-            return (.unknown, false)
+        case .div, .mod, .sdiv, .smod, .mov, .movsx:
+            return .unknown  // handled above
         }
         if !is64 { r.zeroExtend32() }
-        return (r.synced(), false)
+        return r.synced()
     }
 
     // MARK: moves
@@ -275,7 +273,8 @@ enum ScalarArithmetic {
         }
     }
 
-    /// The ISA's result on known operands (shift amounts masked, division by RFC 9669).
+    /// The ISA's result on known operands (shift amounts masked); nil for division and modulo,
+    /// which the kernel does not follow.
     private static func exact(_ kind: ALUKind, is64: Bool, _ a: UInt64, _ b: UInt64) -> UInt64? {
         if !is64 {
             let x = UInt32(truncatingIfNeeded: a), y = UInt32(truncatingIfNeeded: b)
@@ -284,10 +283,7 @@ enum ScalarArithmetic {
             case .add: result = x &+ y
             case .sub: result = x &- y
             case .mul: result = x &* y
-            case .div: result = ALUSemantics.div32(x, y)
-            case .mod: return ALUSemantics.mod32(a, b)
-            case .sdiv: return ALUSemantics.sdiv32(a, b)
-            case .smod: return ALUSemantics.smod32(a, b)
+            case .div, .mod, .sdiv, .smod: return nil
             case .or: result = x | y
             case .and: result = x & y
             case .xor: result = x ^ y
@@ -309,10 +305,7 @@ enum ScalarArithmetic {
         case .add: return a &+ b
         case .sub: return a &- b
         case .mul: return a &* b
-        case .div: return ALUSemantics.div64(a, b)
-        case .mod: return ALUSemantics.mod64(a, b)
-        case .sdiv: return ALUSemantics.sdiv64(a, b)
-        case .smod: return ALUSemantics.smod64(a, b)
+        case .div, .mod, .sdiv, .smod: return nil
         case .or: return a | b
         case .and: return a & b
         case .xor: return a ^ b

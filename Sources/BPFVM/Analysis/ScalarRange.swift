@@ -111,11 +111,11 @@ struct ScalarRange: Hashable {
 
     /// The pointer-offset sum the kernel computes for `ptr += scalar`.
     func adding(_ other: ScalarRange) -> ScalarRange {
-        ScalarArithmetic.apply(.add, is64: true, self, other).range
+        ScalarArithmetic.apply(.add, is64: true, self, other)
     }
 
     func subtracting(_ other: ScalarRange) -> ScalarRange {
-        ScalarArithmetic.apply(.sub, is64: true, self, other).range
+        ScalarArithmetic.apply(.sub, is64: true, self, other)
     }
 
     /// The known bits as the kernel's log prints them.
