@@ -69,7 +69,10 @@ struct ObjectParser {
                     let linked = try linker.link(program, fail: fail)
                     object.instructions = Instruction.encode(linked.code)
                     if kernelBTF != nil { object.functionInfo = functionInfo(linked, records: records) }
-                    if let btf { object.globalFunctions = btf.globalFunctions(object.functionInfo) }
+                    if let btf {
+                        object.globalFunctions = btf.globalFunctions(object.functionInfo)
+                        object.functionReturnsScalar = btf.scalarReturns(object.functionInfo)
+                    }
                     for (function, at) in linked.functions {
                         for (index, note) in function.poisoned { object.corePoisons[at + index] = note }
                     }

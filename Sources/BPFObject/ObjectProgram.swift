@@ -17,6 +17,8 @@ public struct ObjectProgram: Hashable, Sendable {
     public var functionInfo: [FunctionInfo] = []
     /// The functions of `functionInfo` that BTF declares global, with their return kind.
     public var globalFunctions: [GlobalFunction] = []
+    /// Whether each function of `functionInfo` (by first slot) returns a scalar; nil without records.
+    public var functionReturnsScalar: [UInt32: Bool]?
     /// Instructions a CO-RE relocation could not resolve and replaced by `call 0xbad2310`,
     /// by index in `instructions`, with the relocation named: a loader refuses the program
     /// only if one of them is reachable, and then says which.

@@ -19,6 +19,9 @@ enum Verifier {
         try checkJumps(verified)
         try ControlFlowCheck.run(verified, options: options)
         try PoisonedCallCheck.run(&verified)
+        if options.contextAccess != nil {
+            try SubprogramPacketLoads.check(verified, returnsScalar: options.functionReturnsScalar)
+        }
         if let rules = options.contextAccess,
            try PathExplorer.check(verified, setup: pathSetup(verified, options: options, rules: rules)) {
             return verified

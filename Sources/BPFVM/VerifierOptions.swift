@@ -42,6 +42,10 @@ public struct VerifierOptions: Sendable {
     /// The program's global functions by first slot (from its BTF): their exits return to the
     /// kernel and need r0, and a call to one returning no scalar is refused, as the kernel does.
     public var globalFunctions: [Int: GlobalFunction] = [:]
+    /// Whether each function (by first slot) returns a scalar, from the program's BTF function
+    /// records; nil when it has none. The kernel allows LD_ABS/LD_IND in a subprogram only with
+    /// them, and only in one that returns an integer.
+    public var functionReturnsScalar: [Int: Bool]? = nil
     /// Whether the load also emits machine code (`.jit`, x86-64 Linux only) for `JITExecutor`.
     public var executor: ExecutorKind = .selected
 

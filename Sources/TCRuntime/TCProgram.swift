@@ -17,8 +17,12 @@ public final class TCProgram: Sendable {
 
     /// Loads raw bytecode (8 bytes per instruction, little-endian).
     public init(bytes: [UInt8], maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
+                functionReturnsScalar: [UInt32: Bool]? = nil,
                 type: ProgramType = .schedCLS, executor: ExecutorKind = .selected) throws(VMError) {
         var options = TCHelpers.options(maps: maps, globalFunctions: globalFunctions, type: type)
+        options.functionReturnsScalar = functionReturnsScalar.map { returns in
+            Dictionary(uniqueKeysWithValues: returns.map { (Int($0.key), $0.value) })
+        }
         options.executor = executor
         program = try VMProgram(bytes: bytes, options: options)
         self.maps = maps

@@ -15,6 +15,8 @@ public struct ProgramSpec: Hashable, Sendable {
     /// What the BTF says of the program's global functions, which the embedded verifier checks
     /// as the kernel does (the kernel backend lets the kernel read them from `btf`).
     public var globalFunctions: [GlobalFunction] = []
+    /// Whether each function (by first slot) returns a scalar, from `functionInfo`; nil without it.
+    public var functionReturnsScalar: [UInt32: Bool]?
     public init(name: String, type: ProgramType = .schedCLS, expectedAttachType: AttachType? = nil,
                 instructions: [UInt8], license: String = "GPL",
                 btf: [UInt8]? = nil, functionInfo: [FunctionInfo] = []) {

@@ -97,6 +97,7 @@ public final class LoadedObject {
                                       btf: program.functionInfo.isEmpty ? nil : spec.btf,
                                       functionInfo: program.functionInfo)
         programSpec.globalFunctions = program.globalFunctions
+        programSpec.functionReturnsScalar = program.functionReturnsScalar
         let handle: Handle
         do {
             handle = try system.loadProgram(programSpec, maps: maps)

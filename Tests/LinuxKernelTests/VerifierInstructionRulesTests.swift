@@ -148,7 +148,33 @@ struct VerifierInstructionRulesTests {
                        op(0x07, 3, 0, 0, -256), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
              refusal: (.EINVAL, "math between fp pointer and register with unbounded min value is not allowed")),
         Case(name: "packet pointer minus a constant", program: [op(0x61, 2, 1, 76), op(0x17, 2, 0, 0, 8), zero, exit], refusal: nil),
+        // Raw bytes carry no BTF function records: LD_ABS may sit in the program's own function
+        // only, not in a subprogram (call pc+2 reaches it).
+        Case(name: "LD_ABS in a subprogram without BTF",
+             program: [op(0xbf, 6, 1), op(0x85, 0, 1, 0, 2), zero, exit, op(0x30, 0, 0, 0, 0), exit],
+             refusal: (.EINVAL, "LD_ABS is not allowed in subprogs without BTF")),
+        Case(name: "LD_ABS beside a subprogram without BTF",
+             program: [op(0xbf, 6, 1), op(0x30, 0, 0, 0, 0), op(0x85, 0, 1, 0, 1), exit, zero, exit], refusal: nil),
+        // The kernel's limits: branches waiting to be explored (BPF_COMPLEXITY_LIMIT_JMP_SEQ) and
+        // instructions processed (BPF_COMPLEXITY_LIMIT_INSNS).
+        Case(name: "8192 branches waiting", program: jumps(8192), refusal: nil),
+        Case(name: "8193 branches waiting", program: jumps(8193),
+             refusal: (.E2BIG, "The sequence of 8193 jumps is too complex.")),
+        Case(name: "a loop of 100,000 rounds", program: loop(100_000), refusal: nil),
+        Case(name: "a loop of 600,000 rounds", program: loop(600_000),
+             refusal: (.E2BIG, "BPF program is too large. Processed 1000001 insn")),
     ]
+
+    /// `r6 = skb->len; r0 = 0`, then `count` times `if r6 == 7 goto +1; r0 += 1`: each jump
+    /// may go both ways, and the taken ones wait while the fall-through goes on.
+    static func jumps(_ count: Int) -> [Instruction] {
+        [op(0x61, 6, 1), zero] + (0 ..< count).flatMap { _ in [op(0x15, 6, 0, 1, 7), op(0x07, 0, 0, 0, 1)] } + [exit]
+    }
+
+    /// `r0 = 0; do r0 += 1 while (r0 < rounds); return 0`: two instructions processed a round.
+    static func loop(_ rounds: Int32) -> [Instruction] {
+        [zero, op(0x07, 0, 0, 0, 1), op(0xa5, 0, 0, -2, rounds), zero, exit]
+    }
 
     static func spec(_ c: Case) -> ProgramSpec {
         ProgramSpec(name: "rule", instructions: Instruction.encode(c.program))

@@ -10,6 +10,7 @@ import Testing
     static let rules = Fixtures.root + "/Tests/Fixtures/verifier/rules.tcx"
     static let socketRules = Fixtures.root + "/Tests/Fixtures/verifier/socket_rules.tcx"
     static let realistic = Fixtures.root + "/Tests/Fixtures/verifier/realistic.tcx"
+    static let knownBits = Fixtures.root + "/Tests/Fixtures/verifier/known_bits.tcx"
 
     /// Programs the kernel refuses and the embedded backend still loads: none.
     static let knownFalseAccepts: Set<String> = []
@@ -51,6 +52,19 @@ import Testing
         defer { world.shutdown() }
         let results = try ScriptFile.run(source: source, path: Self.realistic, world: world)
         #expect(results.count == 15 && results.allSatisfy { $0.line.expected != nil })
+        for result in results where !result.matches {
+            Issue.record("\(result.line.text): \(result.result)")
+        }
+    }
+
+    /// Known bits and 32-/64-bit bounds: branches the kernel proves dead through them, offsets
+    /// they bound, and operations it does not follow (division, modulo).
+    @Test func knownBitsAsTheKernelTracksThem() throws {
+        let source = try #require(ScriptFile.read(Self.knownBits))
+        let world = try Backend.embedded.openWorld()
+        defer { world.shutdown() }
+        let results = try ScriptFile.run(source: source, path: Self.knownBits, world: world)
+        #expect(results.count == 23 && results.allSatisfy { $0.line.expected != nil })
         for result in results where !result.matches {
             Issue.record("\(result.line.text): \(result.result)")
         }

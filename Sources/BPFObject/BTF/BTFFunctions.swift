@@ -19,6 +19,20 @@ extension BTF {
         }
     }
 
+    /// Whether each function of `records` (by first slot) returns an integer or an enum; nil
+    /// when there are no records.
+    func scalarReturns(_ records: [FunctionInfo]) -> [UInt32: Bool]? {
+        guard !records.isEmpty else { return nil }
+        var returns: [UInt32: Bool] = [:]
+        for record in records {
+            guard let function = type(record.typeID), function.kind == .function,
+                  let proto = type(function.sizeOrType), proto.kind == .functionProto else { continue }
+            let returned = skippingQualifiers(proto.sizeOrType)
+            returns[record.instruction] = returned.map { [.int, .enumeration, .enum64].contains($0.kind) } ?? false
+        }
+        return returns
+    }
+
     /// A parameter as the kernel types it: numbers, the context, sized memory; the rest refused.
     private func argument(_ id: UInt32, index: Int) -> GlobalArgument {
         guard let type = skippingQualifiers(id) else { return .unsupported("arg#\(index) type cannot be read") }

@@ -54,26 +54,16 @@ enum PathBranches {
 
     private static func scalars(_ condition: JumpCondition, is64: Bool, _ a: AbstractValue, _ b: AbstractValue,
                                 dst: Int, source: Int?, state: PathState) -> (PathState?, PathState?) {
-        var left = a.range, right = b.range
-        if !is64 {
-            // A 32-bit comparison sees the low halves; bounds carry over only when they are the whole value.
-            guard left.fits32 || left.constant != nil, right.fits32 || right.constant != nil else { return (state, state) }
-            left = left.low32
-            right = right.low32
-            if [.sgt, .sge, .slt, .sle].contains(condition) {
-                guard left.umax <= UInt64(Int32.max), right.umax <= UInt64(Int32.max) else { return (state, state) }
-            }
-        }
-        if let decided = ScalarComparison.decide(condition, left, right) {
+        if let decided = ScalarComparison.decide(condition, is64: is64, a.range, b.range) {
             return decided ? (state, nil) : (nil, state)
         }
-        let refinedA = a.range.fits32 || is64
         func branch(_ outcome: Bool) -> PathState? {
-            let (newLeft, newRight) = ScalarComparison.refine(condition, left, right, taken: outcome)
+            let (newLeft, newRight) = ScalarComparison.refine(condition, is64: is64, a.range, b.range, taken: outcome)
+            // Bounds no value satisfies: the way is dead.
             if newLeft.isEmpty || newRight.isEmpty { return nil }
             var next = state
-            if refinedA { narrow(&next, register: dst, to: newLeft) }
-            if let source, is64 || b.range.fits32 { narrow(&next, register: source, to: newRight) }
+            narrow(&next, register: dst, to: newLeft)
+            if let source { narrow(&next, register: source, to: newRight) }
             return next
         }
         return (branch(true), branch(false))

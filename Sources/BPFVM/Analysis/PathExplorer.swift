@@ -6,8 +6,10 @@ import BPFCore
 /// an explored one covers them, and a loop refused when a state repeats on its own path.
 ///
 /// It refuses only what it is sure of. Whatever it does not follow becomes `unknown`, and
-/// nothing done with an unknown value is refused; when the exploration grows past its budget
-/// it stops without a verdict and the run-time checks alone keep the program in bounds.
+/// nothing done with an unknown value is refused. Like the kernel, it refuses a program with a
+/// path of more than 1,000,000 instructions or with more than 8,192 branches waiting (E2BIG);
+/// past 1,000,000 instructions over all paths, or a call chain deeper than it follows, it stops
+/// without a verdict, and the run-time checks alone keep the program in bounds.
 struct PathExplorer {
     let program: VerifiedProgram
     let setup: PathSetup
@@ -16,6 +18,11 @@ struct PathExplorer {
     private let prunePoints: Set<Int>
     private var seen: [Int: [Trail]] = [:]
     private var processed = 0
+    /// `processed` and the jumps taken when the last state was kept (the kernel keeps one only
+    /// after 2 jumps and 8 instructions since the last: tight loops store far fewer).
+    private var processedAtLastKept = 0
+    private var jumps = 0
+    private var jumpsAtLastKept = 0
     /// The deepest stack byte each function (by first slot) touched in its own frame.
     private var stackDepth: [Int: Int] = [:]
     /// How helper calls use callbacks, by the callback's first slot.
@@ -23,8 +30,12 @@ struct PathExplorer {
     /// The callback being explored, whose returns are checked.
     private var callback: PathCallbacks.Use?
 
-    /// Instructions processed before the exploration gives up without a verdict.
-    static let budget = 400_000
+    /// Instructions processed before the program is refused as too large (the kernel's
+    /// BPF_COMPLEXITY_LIMIT_INSNS).
+    static let processedLimit = 1_000_000
+    /// Branches waiting to be explored before the program is refused as too complex (the
+    /// kernel's BPF_COMPLEXITY_LIMIT_JMP_SEQ).
+    static let pendingLimit = 8192
     /// States kept per pruning point.
     static let keptStates = 24
 
@@ -34,11 +45,25 @@ struct PathExplorer {
         let state: PathState
         let losses: Int
         let parent: Trail?
+        /// Paths still exploring from here: the branches at this node (current or waiting) and
+        /// the nodes after it still in use. Above zero, the node is on the path being explored
+        /// (the kernel's `branches`): it prunes nothing, and a path repeating it loops.
+        var live = 0
         init(index: Int, state: PathState, losses: Int, parent: Trail?) {
             self.index = index
             self.state = state
             self.losses = losses
             self.parent = parent
+        }
+
+        /// A path from this node ended (or moved on to a node of its own).
+        static func release(_ node: Trail?) {
+            var node = node
+            while let current = node {
+                current.live -= 1
+                guard current.live == 0 else { return }
+                node = current.parent
+            }
         }
     }
 
@@ -47,8 +72,10 @@ struct PathExplorer {
         var index: Int
         var state: PathState
         var trail: Trail?
-        /// How many times this path lost precision the kernel keeps (`ScalarArithmetic`).
+        /// How many times this path lost precision the kernel keeps (results of calls).
         var losses: Int
+        /// Instructions processed along this path from its entry.
+        var steps = 0
     }
 
     private struct GiveUp: Error {}
@@ -74,7 +101,8 @@ struct PathExplorer {
     }
 
     /// Explores the program and every function the kernel verifies on its own (global
-    /// functions, callbacks); throws the first refusal. False when it gave up over budget.
+    /// functions, callbacks); throws the first refusal. False when it gave up (over its budget,
+    /// or a call chain deeper than it follows).
     @discardableResult
     static func check(_ program: VerifiedProgram, setup: PathSetup) throws(VMError) -> Bool {
         var explorer = PathExplorer(program: program, setup: setup)
@@ -106,7 +134,7 @@ struct PathExplorer {
             } catch let refusal as VMError {
                 throw refusal
             } catch {
-                return false  // over budget: no verdict
+                return false  // gave up: no verdict
             }
         }
         for (start, use) in typedCallbacks {
@@ -196,10 +224,18 @@ struct PathExplorer {
     private mutating func explore(from entry: Branch) throws {
         var pending = [entry]
         while var branch = pending.popLast() {
+            // However this path ends, its node no longer holds it.
+            defer { Trail.release(branch.trail) }
             pathLoop: while true {
                 processed += 1
-                guard processed <= Self.budget else { throw GiveUp() }
+                branch.steps += 1
                 let index = branch.index
+                if processed > Self.processedLimit {
+                    // One path this long the kernel follows too, to the same refusal; a total
+                    // this large may come from pruning weaker than the kernel's: no verdict.
+                    guard branch.steps > Self.processedLimit else { throw GiveUp() }
+                    throw VMError(instruction: index, "BPF program is too large. Processed \(processed) insn", errno: .E2BIG)
+                }
                 guard index >= 0, index < program.count, let op = program.operations[index] else { break }
                 if prunePoints.contains(index) {
                     if try isPruned(&branch) { break }
@@ -207,15 +243,31 @@ struct PathExplorer {
                 try checkReached(op, at: index, branch.state)
                 switch op {
                 case let .jump(condition, is64, dst, operand, offset):
+                    jumps += 1
                     let target = index + 1 + Int(offset)
                     let (taken, fallThrough) = try PathBranches.outcomes(condition, is64: is64, dst: dst, operand,
                                                                          state: branch.state)
-                    if let taken {
-                        pending.append(Branch(index: target, state: taken, trail: branch.trail, losses: branch.losses))
+                    switch (taken, fallThrough) {
+                    case let (taken?, fallThrough?):
+                        // Both ways: the taken one waits, as the kernel's push_stack.
+                        guard pending.count < Self.pendingLimit else {
+                            throw VMError(instruction: index, "The sequence of \(pending.count + 1) jumps is too complex.",
+                                          errno: .E2BIG)
+                        }
+                        branch.trail?.live += 1
+                        pending.append(Branch(index: target, state: taken, trail: branch.trail, losses: branch.losses,
+                                              steps: branch.steps))
+                        branch.state = fallThrough
+                        branch.index = index + 1
+                    case let (taken?, nil):
+                        branch.state = taken
+                        branch.index = target
+                    case let (nil, fallThrough?):
+                        branch.state = fallThrough
+                        branch.index = index + 1
+                    case (nil, nil):
+                        break pathLoop
                     }
-                    guard let fallThrough else { break pathLoop }
-                    branch.state = fallThrough
-                    branch.index = index + 1
                 case let .goto(offset, _):
                     branch.index = index + 1 + Int(offset)
                 case .exit:
@@ -256,27 +308,23 @@ struct PathExplorer {
     /// and is otherwise followed around.
     private mutating func isPruned(_ branch: inout Branch) throws -> Bool {
         let index = branch.index
-        var ancestors: [ObjectIdentifier] = []
-        var ancestor = branch.trail
-        var steps = 0
-        while let node = ancestor, steps < 4096 {
-            if node.index == index {
-                if node.losses == branch.losses, node.state == branch.state {
+        let liveHere = live[index], preciseHere = relevant[index]
+        for seenState in seen[index] ?? [] {
+            if seenState.live > 0 {
+                // On this path: the same state again is a loop that never ends.
+                if seenState.losses == branch.losses, seenState.state == branch.state {
                     throw VMError(instruction: index, "infinite loop detected at insn \(index)", errno: .EINVAL)
                 }
-                ancestors.append(ObjectIdentifier(node))
+            } else if seenState.state.covers(branch.state, live: liveHere, precise: preciseHere) {
+                return true
             }
-            ancestor = node.parent
-            steps += 1
         }
-        let liveHere = live[index], preciseHere = relevant[index]
-        if let states = seen[index], states.contains(where: { seenState in
-            !ancestors.contains(ObjectIdentifier(seenState))
-                && seenState.state.covers(branch.state, live: liveHere, precise: preciseHere)
-        }) {
-            return true
-        }
+        guard jumps - jumpsAtLastKept >= 2, processed - processedAtLastKept >= 8 else { return false }
+        processedAtLastKept = processed
+        jumpsAtLastKept = jumps
         let node = Trail(index: index, state: branch.state, losses: branch.losses, parent: branch.trail)
+        // The path moves from its node to the new one, which keeps the old one in use.
+        node.live = 1
         var states = seen[index] ?? []
         if states.count >= Self.keptStates { states.removeFirst() }
         states.append(node)

@@ -7,7 +7,7 @@ enum PathTransfer {
                       program: VerifiedProgram, setup: PathSetup) throws(VMError) {
         switch op {
         case let .alu(kind, is64, dst, operand):
-            try alu(kind, is64: is64, dst: dst, operand, at: index, &state, &losses)
+            try alu(kind, is64: is64, dst: dst, operand, at: index, &state)
         case let .byteOrder(kind, bits, dst):
             let value = state.registers[Int(dst)]
             // A byte swap of a pointer leaves a number (for a privileged loader).
@@ -80,7 +80,7 @@ enum PathTransfer {
     }
 
     private static func alu(_ kind: ALUKind, is64: Bool, dst: UInt8, _ operand: Operand, at index: Int,
-                            _ state: inout PathState, _ losses: inout Int) throws(VMError) {
+                            _ state: inout PathState) throws(VMError) {
         let d = state.registers[Int(dst)]
         let source: AbstractValue
         var sourceRegister: Int?
@@ -112,14 +112,12 @@ enum PathTransfer {
                     ? .unknown : .scalar(is64 ? .unknown : .upTo(UInt64(UInt32.max)))
                 return
             }
-            let (range, lossy) = ScalarArithmetic.apply(kind, is64: is64, d.range, source.range)
-            if lossy { losses += 1 }
+            let range = ScalarArithmetic.apply(kind, is64: is64, d.range, source.range)
             state.registers[Int(dst)] = .scalar(range)
             return
         }
         if d.isScalar, source.isScalar {
-            let (range, lossy) = ScalarArithmetic.apply(kind, is64: is64, d.range, source.range)
-            if lossy { losses += 1 }
+            let range = ScalarArithmetic.apply(kind, is64: is64, d.range, source.range)
             var result = AbstractValue.scalar(range)
             // dst += constant keeps the tie to dst's copies, offset by the constant.
             if is64, d.id != 0, let c = source.range.constant, kind == .add || kind == .sub {

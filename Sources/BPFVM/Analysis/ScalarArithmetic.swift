@@ -1,59 +1,280 @@
 import BPFCore
 
-/// Arithmetic on `ScalarRange`s: exact on constants (with the ISA's rules, `ALUSemantics`),
-/// bounds for the operations whose bounds follow from their operands', the full range otherwise.
+/// Arithmetic on `ScalarRange`s as the kernel's `adjust_scalar_min_max_vals` does it: known
+/// bits and the 32- and 64-bit bounds of each operation, exact on constants, everything
+/// unknown where the kernel gives up (division, modulo, a shift by a register that is not a
+/// constant below the width).
 enum ScalarArithmetic {
-    /// The result of `dst = dst op src`; `lossy` when it is the full range although the operands
-    /// were not, where the kernel's known-bits tracking may still know something.
-    static func apply(_ kind: ALUKind, is64: Bool, _ dst: ScalarRange, _ src: ScalarRange)
-        -> (range: ScalarRange, lossy: Bool) {
-        // A shift by the width or more (from a register) the kernel leaves unknown, all 64 bits.
-        if [ALUKind.lsh, .rsh, .arsh].contains(kind), src.umax >= (is64 ? 64 : 32) {
-            return (.unknown, false)
-        }
-        let known: (UInt64, UInt64)?
+    /// The result of `dst = dst op src`.
+    static func apply(_ kind: ALUKind, is64: Bool, _ dst: ScalarRange, _ src: ScalarRange) -> ScalarRange {
         switch kind {
-        case .mov, .movsx: known = src.constant.map { (0, $0) }
-        case .neg: known = dst.constant.map { ($0, 0) }
-        default: known = dst.constant.flatMap { a in src.constant.map { (a, $0) } }
+        case .mov: return move(src, is64: is64)
+        case .movsx(let bits): return signExtend(src, bits: bits, is64: is64)
+        case .div, .mod, .sdiv, .smod: return .unknown
+        default: break
         }
-        if let (a, b) = known, let value = exact(kind, is64: is64, a, b) {
-            return (.constant(value), false)
+        let srcConstant = is64 ? src.constant : src.constant32.map(UInt64.init)
+        let dstConstant = is64 ? dst.constant : dst.constant32.map(UInt64.init)
+        // Both known (and an operation the kernel follows): the ISA's result, which the
+        // kernel's bounds and known bits reach too.
+        if let a = dstConstant, let b = kind == .neg ? 0 : srcConstant,
+           !([ALUKind.lsh, .rsh, .arsh].contains(kind) && b >= (is64 ? 64 : 32)),
+           let value = exact(kind, is64: is64, a, b) {
+            return .constant(value)
         }
-        let left = is64 ? dst : dst.low32, right = is64 ? src : src.low32
-        if !is64, kind == .add || kind == .sub, let wrapped = add32(kind, left, right, src.constant) {
-            return (wrapped, false)
+        var r = dst
+        let width: UInt64 = is64 ? 64 : 32
+        switch kind {
+        case .add:
+            add32(&r, src)
+            add64(&r, src)
+            r.bits = r.bits + src.bits
+        case .sub:
+            sub32(&r, src)
+            sub64(&r, src)
+            r.bits = r.bits - src.bits
+        case .neg:
+            let operand = r
+            r = .constant(0)
+            sub32(&r, operand)
+            sub64(&r, operand)
+            r.bits = Tnum.constant(0) - operand.bits
+        case .mul:
+            r.bits = r.bits * src.bits
+            mul32(&r, src)
+            mul64(&r, src)
+        case .and, .or, .xor:
+            bitwise(kind, &r, src)
+        case .lsh, .rsh, .arsh:
+            guard let amount = srcConstant, amount < width else { return .unknown }
+            shift(kind, is64: is64, &r, amount)
+        case .div, .mod, .sdiv, .smod, .mov, .movsx:
+            return .unknown  // handled above
         }
-        var result = bounds(kind, left, right)
-        if !is64 { result = result.low32 }
-        let lossy = result.isUnknown || (!is64 && result == .upTo(UInt64(UInt32.max)))
-        return (result, lossy && !(left.isUnknown && right.isUnknown))
+        if !is64 { r.zeroExtend32() }
+        return r.synced()
     }
 
-    /// A 32-bit add or sub on 32-bit ranges, wrapping as the hardware does: exact when every
-    /// result wraps the same way (none, or all). A constant operand counts as signed, so
-    /// `w9 += -1` on [1, 256] gives [0, 255], as the kernel's signed 32-bit bounds give it.
-    private static func add32(_ kind: ALUKind, _ a: ScalarRange, _ b: ScalarRange, _ constant: UInt64?) -> ScalarRange? {
-        guard a.fits32, b.fits32 || constant != nil else { return nil }
-        var low: Int64, high: Int64
-        if let constant {
-            let step = Int64(Int32(truncatingIfNeeded: constant)) * (kind == .add ? 1 : -1)
-            low = Int64(a.umin) + step
-            high = Int64(a.umax) + step
-        } else if kind == .add {
-            low = Int64(a.umin) + Int64(b.umin)
-            high = Int64(a.umax) + Int64(b.umax)
+    // MARK: moves
+
+    private static func move(_ src: ScalarRange, is64: Bool) -> ScalarRange {
+        if is64 { return src }
+        var r = src
+        r.zeroExtend32()
+        return r.synced()
+    }
+
+    /// `movsx`: the kernel's `coerce_reg_to_size_sx` (64-bit) or its 32-bit form.
+    private static func signExtend(_ src: ScalarRange, bits: Int, is64: Bool) -> ScalarRange {
+        if let value = is64 ? src.constant : src.constant32.map(UInt64.init), let result = exact(.movsx(bits: bits), is64: is64, 0, value) {
+            return .constant(result)
+        }
+        guard bits < (is64 ? 64 : 32) else { return move(src, is64: is64) }
+        let size = UInt64(bits)
+        func extend(_ v: Int64) -> Int64 {
+            let shift = Int64(64 - bits)
+            return (v << shift) >> shift
+        }
+        if is64 {
+            let topMax = UInt64(bitPattern: src.smax) >> size, topMin = UInt64(bitPattern: src.smin) >> size
+            if topMax == topMin {
+                let a = extend(src.smin), b = extend(src.smax)
+                let low = min(a, b), high = max(a, b)
+                if (low >= 0) == (high >= 0) {
+                    return ScalarRange(bits: .range(UInt64(bitPattern: low), UInt64(bitPattern: high)),
+                                       umin: UInt64(bitPattern: low), umax: UInt64(bitPattern: high), smin: low, smax: high,
+                                       u32min: UInt32(truncatingIfNeeded: low), u32max: UInt32(truncatingIfNeeded: high),
+                                       s32min: Int32(truncatingIfNeeded: low), s32max: Int32(truncatingIfNeeded: high)).synced()
+                }
+            }
+            return .loadedSigned(bytes: bits / 8)
+        }
+        // 32-bit: the low word sign-extended into 32 bits, then zero-extended.
+        let smin32 = Int64(src.s32min), smax32 = Int64(src.s32max)
+        var r = ScalarRange.unknown
+        if UInt64(bitPattern: smin32) >> size == UInt64(bitPattern: smax32) >> size {
+            let a = extend(smin32), b = extend(smax32)
+            let low = min(a, b), high = max(a, b)
+            if (low >= 0) == (high >= 0) {
+                r.s32min = Int32(truncatingIfNeeded: low)
+                r.s32max = Int32(truncatingIfNeeded: high)
+                r.u32min = UInt32(truncatingIfNeeded: low)
+                r.u32max = UInt32(truncatingIfNeeded: high)
+                r.bits = Tnum.range(UInt64(r.u32min), UInt64(r.u32max))
+                r.zeroExtend32()
+                return r.synced()
+            }
+        }
+        let half = Int64(1) << Int64(bits - 1)
+        r.s32min = Int32(truncatingIfNeeded: -half)
+        r.s32max = Int32(truncatingIfNeeded: half - 1)
+        r.bits = Tnum.unknown.low32
+        r.zeroExtend32()
+        return r.synced()
+    }
+
+    // MARK: add, sub, mul
+
+    private static func add32(_ r: inout ScalarRange, _ s: ScalarRange) {
+        let (lo, o1) = r.s32min.addingReportingOverflow(s.s32min), (hi, o2) = r.s32max.addingReportingOverflow(s.s32max)
+        if o1 || o2 { r.s32min = .min; r.s32max = .max } else { r.s32min = lo; r.s32max = hi }
+        // All sums wrap or none do: the bounds stay ordered.
+        let (ulo, w1) = r.u32min.addingReportingOverflow(s.u32min), (uhi, w2) = r.u32max.addingReportingOverflow(s.u32max)
+        if !w1 && w2 { r.u32min = 0; r.u32max = .max } else { r.u32min = ulo; r.u32max = uhi }
+    }
+
+    private static func add64(_ r: inout ScalarRange, _ s: ScalarRange) {
+        let (lo, o1) = r.smin.addingReportingOverflow(s.smin), (hi, o2) = r.smax.addingReportingOverflow(s.smax)
+        if o1 || o2 { r.smin = .min; r.smax = .max } else { r.smin = lo; r.smax = hi }
+        let (ulo, w1) = r.umin.addingReportingOverflow(s.umin), (uhi, w2) = r.umax.addingReportingOverflow(s.umax)
+        if !w1 && w2 { r.umin = 0; r.umax = .max } else { r.umin = ulo; r.umax = uhi }
+    }
+
+    private static func sub32(_ r: inout ScalarRange, _ s: ScalarRange) {
+        let (lo, o1) = r.s32min.subtractingReportingOverflow(s.s32max), (hi, o2) = r.s32max.subtractingReportingOverflow(s.s32min)
+        if o1 || o2 { r.s32min = .min; r.s32max = .max } else { r.s32min = lo; r.s32max = hi }
+        let (ulo, w1) = r.u32min.subtractingReportingOverflow(s.u32max), (uhi, w2) = r.u32max.subtractingReportingOverflow(s.u32min)
+        if w1 && !w2 { r.u32min = 0; r.u32max = .max } else { r.u32min = ulo; r.u32max = uhi }
+    }
+
+    private static func sub64(_ r: inout ScalarRange, _ s: ScalarRange) {
+        let (lo, o1) = r.smin.subtractingReportingOverflow(s.smax), (hi, o2) = r.smax.subtractingReportingOverflow(s.smin)
+        if o1 || o2 { r.smin = .min; r.smax = .max } else { r.smin = lo; r.smax = hi }
+        let (ulo, w1) = r.umin.subtractingReportingOverflow(s.umax), (uhi, w2) = r.umax.subtractingReportingOverflow(s.umin)
+        if w1 && !w2 { r.umin = 0; r.umax = .max } else { r.umin = ulo; r.umax = uhi }
+    }
+
+    private static func mul32(_ r: inout ScalarRange, _ s: ScalarRange) {
+        let (uhi, o1) = r.u32max.multipliedReportingOverflow(by: s.u32max)
+        let (ulo, o2) = r.u32min.multipliedReportingOverflow(by: s.u32min)
+        if o1 || o2 { r.u32min = 0; r.u32max = .max } else { r.u32min = ulo; r.u32max = uhi }
+        let products = [r.s32min.multipliedReportingOverflow(by: s.s32min), r.s32min.multipliedReportingOverflow(by: s.s32max),
+                        r.s32max.multipliedReportingOverflow(by: s.s32min), r.s32max.multipliedReportingOverflow(by: s.s32max)]
+        if products.contains(where: { $0.overflow }) {
+            r.s32min = .min; r.s32max = .max
         } else {
-            low = Int64(a.umin) - Int64(b.umax)
-            high = Int64(a.umax) - Int64(b.umin)
+            r.s32min = products.map(\.partialValue).min() ?? .min
+            r.s32max = products.map(\.partialValue).max() ?? .max
         }
-        let span = Int64(1) << 32
-        if low >= span { low -= span; high -= span } else if high < 0 { low += span; high += span }
-        guard low >= 0, high < span else { return nil }
-        return ScalarRange(umin: UInt64(low), umax: UInt64(high), smin: .min, smax: .max).synced()
     }
 
-    /// The ISA's result on known operands (shift amounts masked, division by RFC 9669).
+    private static func mul64(_ r: inout ScalarRange, _ s: ScalarRange) {
+        let (uhi, o1) = r.umax.multipliedReportingOverflow(by: s.umax)
+        let (ulo, o2) = r.umin.multipliedReportingOverflow(by: s.umin)
+        if o1 || o2 { r.umin = 0; r.umax = .max } else { r.umin = ulo; r.umax = uhi }
+        let products = [r.smin.multipliedReportingOverflow(by: s.smin), r.smin.multipliedReportingOverflow(by: s.smax),
+                        r.smax.multipliedReportingOverflow(by: s.smin), r.smax.multipliedReportingOverflow(by: s.smax)]
+        if products.contains(where: { $0.overflow }) {
+            r.smin = .min; r.smax = .max
+        } else {
+            r.smin = products.map(\.partialValue).min() ?? .min
+            r.smax = products.map(\.partialValue).max() ?? .max
+        }
+    }
+
+    // MARK: and, or, xor
+
+    /// The known bits give the bound the operation does not: and's minimum, or's maximum,
+    /// both for xor; the other from the operands' bounds.
+    private static func bitwise(_ kind: ALUKind, _ r: inout ScalarRange, _ s: ScalarRange) {
+        switch kind {
+        case .and: r.bits = r.bits & s.bits
+        case .or: r.bits = r.bits | s.bits
+        default: r.bits = r.bits ^ s.bits
+        }
+        let low = r.bits.low32
+        switch kind {
+        case .and:
+            r.u32min = UInt32(truncatingIfNeeded: low.value)
+            r.u32max = min(r.u32max, s.u32max)
+            r.umin = r.bits.value
+            r.umax = min(r.umax, s.umax)
+        case .or:
+            r.u32min = max(r.u32min, s.u32min)
+            r.u32max = UInt32(truncatingIfNeeded: low.maximum)
+            r.umin = max(r.umin, s.umin)
+            r.umax = r.bits.maximum
+        default:
+            r.u32min = UInt32(truncatingIfNeeded: low.value)
+            r.u32max = UInt32(truncatingIfNeeded: low.maximum)
+            r.umin = r.bits.value
+            r.umax = r.bits.maximum
+        }
+        // Signed bounds are the unsigned ones when those do not cross the sign boundary.
+        if Int32(bitPattern: r.u32min) <= Int32(bitPattern: r.u32max) {
+            r.s32min = Int32(bitPattern: r.u32min); r.s32max = Int32(bitPattern: r.u32max)
+        } else {
+            r.s32min = .min; r.s32max = .max
+        }
+        if Int64(bitPattern: r.umin) <= Int64(bitPattern: r.umax) {
+            r.smin = Int64(bitPattern: r.umin); r.smax = Int64(bitPattern: r.umax)
+        } else {
+            r.smin = .min; r.smax = .max
+        }
+        r.updateFromBits()
+    }
+
+    // MARK: shifts (by a constant below the width)
+
+    private static func shift(_ kind: ALUKind, is64: Bool, _ r: inout ScalarRange, _ amount: UInt64) {
+        switch (kind, is64) {
+        case (.lsh, false):
+            let low = r.bits.low32
+            lsh32Bounds(&r, amount)
+            r.bits = (low << amount).low32
+            r.unbound64()
+            r.updateFromBits32()
+        case (.lsh, true):
+            // `<< 32` keeps the low half's signed bounds, scaled (the sign-extension idiom `<< 32 s>> 32`).
+            r.smax = amount == 32 ? Int64(r.s32max) << 32 : .max
+            r.smin = amount == 32 ? Int64(r.s32min) << 32 : .min
+            if r.umax > UInt64(1) << (63 - amount) {
+                r.umin = 0; r.umax = .max
+            } else {
+                r.umin <<= amount; r.umax <<= amount
+            }
+            lsh32Bounds(&r, amount)
+            r.bits = r.bits << amount
+            r.updateFromBits()
+        case (.rsh, false):
+            let low = r.bits.low32
+            r.s32min = .min; r.s32max = .max
+            r.bits = low >> amount
+            r.u32min >>= UInt32(amount); r.u32max >>= UInt32(amount)
+            r.unbound64()
+            r.updateFromBits32()
+        case (.rsh, true):
+            r.smin = .min; r.smax = .max
+            r.bits = r.bits >> amount
+            r.umin >>= amount; r.umax >>= amount
+            r.unbound32()
+            r.updateFromBits()
+        case (_, false):
+            r.s32min >>= Int32(amount); r.s32max >>= Int32(amount)
+            r.bits = r.bits.low32.arithmeticShiftRight(amount, is64: false)
+            r.u32min = 0; r.u32max = .max
+            r.unbound64()
+            r.updateFromBits32()
+        default:
+            r.smin >>= Int64(amount); r.smax >>= Int64(amount)
+            r.bits = r.bits.arithmeticShiftRight(amount, is64: true)
+            r.umin = 0; r.umax = .max
+            r.unbound32()
+            r.updateFromBits()
+        }
+    }
+
+    private static func lsh32Bounds(_ r: inout ScalarRange, _ amount: UInt64) {
+        r.s32min = .min; r.s32max = .max
+        if amount > 31 || UInt64(r.u32max) > UInt64(1) << (31 - amount) {
+            r.u32min = 0; r.u32max = .max
+        } else {
+            r.u32min <<= UInt32(amount); r.u32max <<= UInt32(amount)
+        }
+    }
+
+    /// The ISA's result on known operands (shift amounts masked); nil for division and modulo,
+    /// which the kernel does not follow.
     private static func exact(_ kind: ALUKind, is64: Bool, _ a: UInt64, _ b: UInt64) -> UInt64? {
         if !is64 {
             let x = UInt32(truncatingIfNeeded: a), y = UInt32(truncatingIfNeeded: b)
@@ -62,10 +283,7 @@ enum ScalarArithmetic {
             case .add: result = x &+ y
             case .sub: result = x &- y
             case .mul: result = x &* y
-            case .div: result = ALUSemantics.div32(x, y)
-            case .mod: return ALUSemantics.mod32(a, b)
-            case .sdiv: return ALUSemantics.sdiv32(a, b)
-            case .smod: return ALUSemantics.smod32(a, b)
+            case .div, .mod, .sdiv, .smod: return nil
             case .or: result = x | y
             case .and: result = x & y
             case .xor: result = x ^ y
@@ -87,10 +305,7 @@ enum ScalarArithmetic {
         case .add: return a &+ b
         case .sub: return a &- b
         case .mul: return a &* b
-        case .div: return ALUSemantics.div64(a, b)
-        case .mod: return ALUSemantics.mod64(a, b)
-        case .sdiv: return ALUSemantics.sdiv64(a, b)
-        case .smod: return ALUSemantics.smod64(a, b)
+        case .div, .mod, .sdiv, .smod: return nil
         case .or: return a | b
         case .and: return a & b
         case .xor: return a ^ b
@@ -106,52 +321,6 @@ enum ScalarArithmetic {
             case 32: return UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: b)))
             default: return nil
             }
-        }
-    }
-
-    private static func bounds(_ kind: ALUKind, _ a: ScalarRange, _ b: ScalarRange) -> ScalarRange {
-        switch kind {
-        case .mov:
-            return b
-        case .add:
-            return a.adding(b)
-        case .sub:
-            return a.subtracting(b)
-        case .mul:
-            guard a.umax <= UInt64(UInt32.max), b.umax <= UInt64(UInt32.max) else { return .unknown }
-            return ScalarRange(umin: a.umin * b.umin, umax: a.umax * b.umax, smin: .min, smax: .max).synced()
-        case .and:
-            return .upTo(min(a.umax, b.umax))
-        case .or, .xor:
-            let top = max(a.umax, b.umax)
-            let ceiling = top == 0 ? 0 : UInt64.max >> UInt64(top.leadingZeroBitCount)
-            var result = ScalarRange.upTo(ceiling)
-            if kind == .or { result.umin = max(a.umin, b.umin) }
-            return result.synced()
-        case .lsh:
-            guard let shift = b.constant, shift < 64, a.umax <= UInt64.max >> shift else { return .unknown }
-            return ScalarRange(umin: a.umin << shift, umax: a.umax << shift, smin: .min, smax: .max).synced()
-        case .rsh:
-            guard let shift = b.constant, shift < 64 else { return .unknown }
-            return ScalarRange(umin: a.umin >> shift, umax: a.umax >> shift, smin: .min, smax: .max).synced()
-        case .arsh:
-            guard let shift = b.constant, shift < 64 else { return .unknown }
-            return ScalarRange(umin: 0, umax: .max, smin: a.smin >> Int64(shift), smax: a.smax >> Int64(shift)).synced()
-        case .div:
-            guard let divisor = b.constant else { return .unknown }
-            if divisor == 0 { return .constant(0) }
-            return ScalarRange(umin: a.umin / divisor, umax: a.umax / divisor, smin: .min, smax: .max).synced()
-        case .mod:
-            guard let divisor = b.constant else { return .unknown }
-            if divisor == 0 { return a }
-            return a.umax < divisor ? a : .upTo(divisor - 1)
-        case .movsx(let bits):
-            guard bits < 64 else { return b }
-            let half = UInt64(1) << UInt64(bits - 1)
-            if b.umax < half { return b }
-            return ScalarRange(umin: 0, umax: .max, smin: -Int64(half), smax: Int64(half) - 1).synced()
-        case .neg, .sdiv, .smod:
-            return .unknown
         }
     }
 

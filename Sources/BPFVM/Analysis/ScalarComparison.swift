@@ -1,92 +1,167 @@
 import BPFCore
 
-/// What a comparison of two number ranges decides, and what each outcome teaches of them.
+/// What a comparison of two numbers decides, and what each outcome teaches of them, as the
+/// kernel's `is_scalar_branch_taken` and `regs_refine_cond_op` do: on the 64-bit views or, for
+/// a 32-bit jump, on the low halves' bounds and known bits.
 enum ScalarComparison {
-    /// True or false when every pair of values gives that outcome; nil when both may happen.
-    static func decide(_ condition: JumpCondition, _ a: ScalarRange, _ b: ScalarRange) -> Bool? {
-        switch condition {
-        case .eq:
-            if let x = a.constant, let y = b.constant { return x == y }
-            if a.umax < b.umin || a.umin > b.umax || a.smax < b.smin || a.smin > b.smax { return false }
-            return nil
-        case .ne:
-            return decide(.eq, a, b).map { !$0 }
-        case .gt:
-            if a.umin > b.umax { return true }
-            if a.umax <= b.umin { return false }
-            return nil
-        case .ge:
-            if a.umin >= b.umax { return true }
-            if a.umax < b.umin { return false }
-            return nil
-        case .lt:
-            return decide(.gt, b, a)
-        case .le:
-            return decide(.ge, b, a)
-        case .sgt:
-            if a.smin > b.smax { return true }
-            if a.smax <= b.smin { return false }
-            return nil
-        case .sge:
-            if a.smin >= b.smax { return true }
-            if a.smax < b.smin { return false }
-            return nil
-        case .slt:
-            return decide(.sgt, b, a)
-        case .sle:
-            return decide(.sge, b, a)
-        case .set:
-            if let x = a.constant, let y = b.constant { return x & y != 0 }
-            if let y = b.constant, y != 0, a.umax < UInt64(1) << UInt64(y.trailingZeroBitCount) { return false }
-            return nil
+    /// One side's view for a comparison of the given width.
+    private struct View {
+        var bits: Tnum
+        var umin: UInt64, umax: UInt64
+        var smin: Int64, smax: Int64
+
+        init(_ r: ScalarRange, is64: Bool) {
+            if is64 {
+                bits = r.bits; umin = r.umin; umax = r.umax; smin = r.smin; smax = r.smax
+            } else {
+                bits = r.bits.low32
+                umin = UInt64(r.u32min); umax = UInt64(r.u32max)
+                smin = Int64(r.s32min); smax = Int64(r.s32max)
+            }
         }
     }
 
-    /// Both ranges narrowed by `condition` having the outcome `taken`.
-    static func refine(_ condition: JumpCondition, _ a: ScalarRange, _ b: ScalarRange,
+    /// True or false when every pair of values gives that outcome; nil when both may happen.
+    static func decide(_ condition: JumpCondition, is64: Bool, _ a: ScalarRange, _ b: ScalarRange) -> Bool? {
+        let x = View(a, is64: is64), y = View(b, is64: is64)
+        switch condition {
+        case .eq:
+            if x.bits.isConstant, y.bits.isConstant { return x.bits.value == y.bits.value }
+            if !x.bits.overlaps(y.bits) { return false }
+            if x.umin > y.umax || x.umax < y.umin || x.smin > y.smax || x.smax < y.smin { return false }
+            if is64 {
+                // The low halves may rule it out where the whole values do not.
+                if a.u32min > b.u32max || a.u32max < b.u32min || a.s32min > b.s32max || a.s32max < b.s32min { return false }
+            }
+            return nil
+        case .ne:
+            return decide(.eq, is64: is64, a, b).map { !$0 }
+        case .set:
+            let (value, other): (View, View) = y.bits.isConstant ? (x, y) : (y, x)
+            guard other.bits.isConstant else { return nil }
+            if value.bits.value & other.bits.value != 0 { return true }
+            if (value.bits.value | value.bits.mask) & other.bits.value == 0 { return false }
+            return nil
+        case .gt:
+            if x.umin > y.umax { return true }
+            if x.umax <= y.umin { return false }
+        case .ge:
+            if x.umin >= y.umax { return true }
+            if x.umax < y.umin { return false }
+        case .lt:
+            if x.umax < y.umin { return true }
+            if x.umin >= y.umax { return false }
+        case .le:
+            if x.umax <= y.umin { return true }
+            if x.umin > y.umax { return false }
+        case .sgt:
+            if x.smin > y.smax { return true }
+            if x.smax <= y.smin { return false }
+        case .sge:
+            if x.smin >= y.smax { return true }
+            if x.smax < y.smin { return false }
+        case .slt:
+            if x.smax < y.smin { return true }
+            if x.smin >= y.smax { return false }
+        case .sle:
+            if x.smax <= y.smin { return true }
+            if x.smin > y.smax { return false }
+        }
+        return nil
+    }
+
+    /// Both numbers narrowed by `condition` having the outcome `taken` (which `decide` left
+    /// open).
+    static func refine(_ condition: JumpCondition, is64: Bool, _ a: ScalarRange, _ b: ScalarRange,
                        taken: Bool) -> (ScalarRange, ScalarRange) {
         var a = a, b = b
-        let effective: JumpCondition? = taken ? condition : negated(condition)
-        switch effective {
-        case .eq?:
-            let both = a.intersected(b)
-            return (both, both)
-        case .ne?:
-            if let c = b.constant { a = excluding(c, from: a) }
-            if let c = a.constant { b = excluding(c, from: b) }
-        case .gt?:
-            if b.umin == .max || a.umax == 0 { return (empty, empty) }
-            a.umin = max(a.umin, b.umin + 1)
-            b.umax = min(b.umax, a.umax - 1)
-        case .ge?:
-            a.umin = max(a.umin, b.umin)
-            b.umax = min(b.umax, a.umax)
-        case .lt?:
-            let (nb, na) = refine(.gt, b, a, taken: true)
-            return (na, nb)
-        case .le?:
-            let (nb, na) = refine(.ge, b, a, taken: true)
-            return (na, nb)
-        case .sgt?:
-            if b.smin == .max || a.smax == .min { return (empty, empty) }
-            a.smin = max(a.smin, b.smin + 1)
-            b.smax = min(b.smax, a.smax - 1)
-        case .sge?:
-            a.smin = max(a.smin, b.smin)
-            b.smax = min(b.smax, a.smax)
-        case .slt?:
-            let (nb, na) = refine(.sgt, b, a, taken: true)
-            return (na, nb)
-        case .sle?:
-            let (nb, na) = refine(.sge, b, a, taken: true)
-            return (na, nb)
-        case .set?, nil:
-            break
+        switch taken ? condition : negated(condition) {
+        case .gt: lessThan(&b, &a, orEqual: false, signed: false, is64: is64)
+        case .ge: lessThan(&b, &a, orEqual: true, signed: false, is64: is64)
+        case .lt: lessThan(&a, &b, orEqual: false, signed: false, is64: is64)
+        case .le: lessThan(&a, &b, orEqual: true, signed: false, is64: is64)
+        case .sgt: lessThan(&b, &a, orEqual: false, signed: true, is64: is64)
+        case .sge: lessThan(&b, &a, orEqual: true, signed: true, is64: is64)
+        case .slt: lessThan(&a, &b, orEqual: false, signed: true, is64: is64)
+        case .sle: lessThan(&a, &b, orEqual: true, signed: true, is64: is64)
+        case .eq: equal(&a, &b, is64: is64)
+        case .ne:
+            if constant(b, is64) != nil { notEqual(&a, b, is64: is64) } else if constant(a, is64) != nil { notEqual(&b, a, is64: is64) }
+        case .set:
+            // Taken: the bit of a single-bit mask is set.
+            if let mask = constant(b, is64) { setBits(&a, mask, is64: is64) } else if let mask = constant(a, is64) { setBits(&b, mask, is64: is64) }
+        case nil:
+            // Not taken: the mask's bits are clear.
+            if let mask = constant(b, is64) { clearBits(&a, mask, is64: is64) } else if let mask = constant(a, is64) { clearBits(&b, mask, is64: is64) }
         }
         return (a.synced(), b.synced())
     }
 
-    private static let empty = ScalarRange(umin: 1, umax: 0, smin: 1, smax: 0)
+    private static func constant(_ r: ScalarRange, _ is64: Bool) -> UInt64? {
+        is64 ? (r.bits.isConstant ? r.bits.value : nil) : (r.bits.low32.isConstant ? r.bits.low32.value : nil)
+    }
+
+    /// `a < b` (or `<=`): a's maximum below b's, b's minimum above a's.
+    private static func lessThan(_ a: inout ScalarRange, _ b: inout ScalarRange, orEqual: Bool, signed: Bool, is64: Bool) {
+        switch (signed, is64) {
+        case (false, true):
+            a.umax = min(a.umax, orEqual ? b.umax : b.umax &- 1)
+            b.umin = max(b.umin, orEqual ? a.umin : a.umin &+ 1)
+        case (false, false):
+            a.u32max = min(a.u32max, orEqual ? b.u32max : b.u32max &- 1)
+            b.u32min = max(b.u32min, orEqual ? a.u32min : a.u32min &+ 1)
+        case (true, true):
+            a.smax = min(a.smax, orEqual ? b.smax : b.smax &- 1)
+            b.smin = max(b.smin, orEqual ? a.smin : a.smin &+ 1)
+        case (true, false):
+            a.s32max = min(a.s32max, orEqual ? b.s32max : b.s32max &- 1)
+            b.s32min = max(b.s32min, orEqual ? a.s32min : a.s32min &+ 1)
+        }
+    }
+
+    private static func equal(_ a: inout ScalarRange, _ b: inout ScalarRange, is64: Bool) {
+        if is64 {
+            a.umin = max(a.umin, b.umin); a.umax = min(a.umax, b.umax)
+            a.smin = max(a.smin, b.smin); a.smax = min(a.smax, b.smax)
+            b.umin = a.umin; b.umax = a.umax; b.smin = a.smin; b.smax = a.smax
+            a.bits = a.bits.intersected(b.bits)
+            b.bits = a.bits
+        } else {
+            a.u32min = max(a.u32min, b.u32min); a.u32max = min(a.u32max, b.u32max)
+            a.s32min = max(a.s32min, b.s32min); a.s32max = min(a.s32max, b.s32max)
+            b.u32min = a.u32min; b.u32max = a.u32max; b.s32min = a.s32min; b.s32max = a.s32max
+            let low = a.bits.low32.intersected(b.bits.low32)
+            a.bits = a.bits.withLow32(low)
+            b.bits = b.bits.withLow32(low)
+        }
+    }
+
+    /// Not equal to a constant: a bound equal to it moves past it.
+    private static func notEqual(_ a: inout ScalarRange, _ value: ScalarRange, is64: Bool) {
+        if is64 {
+            let v = value.bits.value
+            if a.umin == v { a.umin &+= 1 }
+            if a.umax == v { a.umax &-= 1 }
+            if a.smin == Int64(bitPattern: v) { a.smin &+= 1 }
+            if a.smax == Int64(bitPattern: v) { a.smax &-= 1 }
+        } else {
+            let v = UInt32(truncatingIfNeeded: value.bits.value)
+            if a.u32min == v { a.u32min &+= 1 }
+            if a.u32max == v { a.u32max &-= 1 }
+            if a.s32min == Int32(bitPattern: v) { a.s32min &+= 1 }
+            if a.s32max == Int32(bitPattern: v) { a.s32max &-= 1 }
+        }
+    }
+
+    private static func setBits(_ a: inout ScalarRange, _ mask: UInt64, is64: Bool) {
+        // Only a single bit says which bit is set.
+        guard mask != 0, mask & (mask - 1) == 0 else { return }
+        a.bits = is64 ? a.bits | .constant(mask) : a.bits.withLow32(a.bits.low32 | .constant(mask))
+    }
+
+    private static func clearBits(_ a: inout ScalarRange, _ mask: UInt64, is64: Bool) {
+        a.bits = is64 ? a.bits & .constant(~mask) : a.bits.withLow32(a.bits.low32 & .constant(~mask))
+    }
 
     /// The condition that holds when `condition` does not; nil for `set`, whose negation is no
     /// comparison.
@@ -104,15 +179,5 @@ enum ScalarComparison {
         case .sle: .sgt
         case .set: nil
         }
-    }
-
-    private static func excluding(_ value: UInt64, from range: ScalarRange) -> ScalarRange {
-        var r = range
-        if r.umin == value, r.umin < r.umax { r.umin += 1 } else if r.umin == value, r.umin == r.umax { return empty }
-        if r.umax == value, r.umax > r.umin { r.umax -= 1 }
-        let signed = Int64(bitPattern: value)
-        if r.smin == signed, r.smin < r.smax { r.smin += 1 }
-        if r.smax == signed, r.smax > r.smin { r.smax -= 1 }
-        return r.synced()
     }
 }

@@ -13,6 +13,7 @@ final class Executable: Sendable {
     init(spec: ProgramSpec, maps: [BPFMap], runner: TCProgramRunner) throws(TCXError) {
         do {
             program = try TCProgram(bytes: spec.instructions, maps: maps, globalFunctions: spec.globalFunctions,
+                                    functionReturnsScalar: spec.functionReturnsScalar,
                                     type: spec.type,
                                     executor: runner.kind)
         } catch {

@@ -691,4 +691,29 @@ SEC("tc") int socket_equal_to_checked(struct __sk_buff *skb)
 	return b->mark;
 }
 
+/* LD_ABS in a subprogram: the kernel allows it where the BTF says the subprogram returns an
+ * integer (a load past the packet ends the whole program with 0), not in one returning void. */
+unsigned long long packet_byte(void *skb, unsigned long long off) asm("llvm.bpf.load.byte");
+
+static __attribute__((noinline)) int first_byte_plus_one(struct __sk_buff *skb)
+{
+	return packet_byte(skb, 0) + 1;
+}
+
+static __attribute__((noinline)) void mark_from_first_byte(struct __sk_buff *skb)
+{
+	skb->mark = packet_byte(skb, 0);
+}
+
+SEC("tc") int ld_abs_in_int_subprogram(struct __sk_buff *skb)
+{
+	return first_byte_plus_one(skb);
+}
+
+SEC("tc") int ld_abs_in_void_subprogram(struct __sk_buff *skb)
+{
+	mark_from_first_byte(skb);
+	return 0;
+}
+
 char _license[] SEC("license") = "GPL";

@@ -1,0 +1,19 @@
+/// LD_ABS and LD_IND may end the program from inside a subprogram (a load past the packet
+/// returns 0 from the whole program), which the kernel allows only where it knows the
+/// subprogram returns an integer: with BTF function records, and that return type. Refused as
+/// `check_btf_func` refuses it, before any path is explored.
+enum SubprogramPacketLoads {
+    static func check(_ program: VerifiedProgram, returnsScalar: [Int: Bool]?) throws(VMError) {
+        for (index, op) in program.operations.enumerated() {
+            guard case .packetLoad? = op else { continue }
+            let start = program.functionStarts[program.function(containing: index)]
+            guard start != 0 else { continue }
+            guard let returnsScalar else {
+                throw VMError(instruction: index, "LD_ABS is not allowed in subprogs without BTF", errno: .EINVAL)
+            }
+            if returnsScalar[start] != true {
+                throw VMError(instruction: index, "LD_ABS is only allowed in functions that return 'int'.", errno: .EINVAL)
+            }
+        }
+    }
+}
