@@ -19,7 +19,8 @@ public final class LoadedObject {
         do {
             // The kernel backend always relocates for the running kernel.
             let core: COREBTFSource? = system.backendName == "kernel" ? .kernel : nil
-            spec = try ObjectSpec.parse(bytes: bytes, name: name, coreBTF: core)
+            spec = try ObjectSpec.parse(bytes: bytes, name: name, coreBTF: core,
+                                        kfuncs: system.backendName == "kernel" ? .kernel : .embedded)
         } catch {
             throw TCXError(error.errno, "\(error)")
         }

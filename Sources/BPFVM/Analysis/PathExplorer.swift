@@ -64,6 +64,9 @@ struct PathExplorer {
             switch op {
             case .jump, .goto:
                 points.formUnion(program.successors(of: index))
+            case .call(.helper(let id)) where id == KfuncTable.helperID(.iterNumNext):
+                // The kernel compares states at an iterator's next call, loops included.
+                points.formUnion([index, index + 1])
             case .call:
                 points.insert(index + 1)
             default:
@@ -256,6 +259,10 @@ struct PathExplorer {
     /// and is otherwise followed around.
     private mutating func isPruned(_ branch: inout Branch) throws -> Bool {
         let index = branch.index
+        if program.operations[index] == .call(.helper(KfuncTable.helperID(.iterNumNext))) {
+            if iteratorConverged(branch) { return true }
+            widenAtIterator(&branch)
+        }
         var ancestors: [ObjectIdentifier] = []
         var ancestor = branch.trail
         var steps = 0
@@ -283,6 +290,40 @@ struct PathExplorer {
         seen[index] = states
         branch.trail = node
         return false
+    }
+}
+
+extension PathExplorer {
+    /// At an iterator's next call a state an earlier iteration of the same path covers adds
+    /// nothing (the kernel's is_iter_next_insn pruning): the loop has converged.
+    fileprivate func iteratorConverged(_ branch: Branch) -> Bool {
+        var ancestor = branch.trail
+        var steps = 0
+        while let node = ancestor, steps < 4096 {
+            if node.index == branch.index, node.state.covers(branch.state, live: live[branch.index], precise: relevant[branch.index]) {
+                return true
+            }
+            ancestor = node.parent
+            steps += 1
+        }
+        return false
+    }
+
+    /// The kernel widens numbers that differ from the previous iteration's at an iterator's
+    /// next call (widen_imprecise_scalars), so a loop converges instead of running through
+    /// every count. Its precision marks spare the numbers that decide something; this widens
+    /// every differing number, which may accept a loop the kernel refuses, never the reverse.
+    fileprivate func widenAtIterator(_ branch: inout Branch) {
+        var ancestor = branch.trail
+        var steps = 0
+        while let node = ancestor, steps < 4096 {
+            if node.index == branch.index {
+                branch.state.widenScalars(differingFrom: node.state)
+                return
+            }
+            ancestor = node.parent
+            steps += 1
+        }
     }
 }
 
