@@ -17,6 +17,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case dynptrClone
     case rcuReadLock
     case rcuReadUnlock
+    case dynptrCopy
+    case dynptrMemset
 
     /// The kernel's name for it.
     public var name: String {
@@ -34,6 +36,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .dynptrClone: "bpf_dynptr_clone"
         case .rcuReadLock: "bpf_rcu_read_lock"
         case .rcuReadUnlock: "bpf_rcu_read_unlock"
+        case .dynptrCopy: "bpf_dynptr_copy"
+        case .dynptrMemset: "bpf_dynptr_memset"
         }
     }
 

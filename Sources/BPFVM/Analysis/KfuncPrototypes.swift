@@ -41,7 +41,8 @@ enum KfuncPrototypes {
             }
             state.rcuLocked = false
             result = .notInit
-        case .iterNumNew, .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone:
+        case .iterNumNew, .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone, .dynptrCopy,
+             .dynptrMemset:
             break
         }
         // What the kfunc writes on the stack: the iterator, the dynptr, a slice's buffer.
@@ -63,7 +64,7 @@ enum KfuncPrototypes {
         case .dynptrSlice, .dynptrSliceReadWrite:
             let size = r[4].isScalar ? r[4].range.constant.map { min($0, UInt64(VMLimits.stackPerFrame)) } : nil
             return [(3, size ?? UInt64(VMLimits.stackPerFrame))]
-        case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock: return []
+        case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock, .dynptrCopy, .dynptrMemset: return []
         }
     }
 }

@@ -8,6 +8,7 @@ enum KfuncHelpers {
         var kfuncs = KfuncTable()
         IteratorKfuncs.register(&kfuncs)
         DynptrKfuncs.register(&kfuncs)
+        DynptrCopyKfuncs.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }
         kfuncs.register(.rcuReadUnlock) { _ in 0 }

@@ -76,3 +76,9 @@ write('refused.tcx', '# refused.c: programs refused alone, the file still loads;
     'prog fine load refused.o fine => ok',
     f'test-run fine packet={request()} => ?',
 ])
+
+write('copy.tcx', '# copy.c: bpf_dynptr_memset and bpf_dynptr_copy; recorded from Linux 6.18.\n', [
+    'prog c load copy.o copy_fill => ok',
+    *[f'test-run c packet={request(op, payload=bytes(range(0x30, 0x30 + n)))} => ?  # case {op}, {24 + n if 24 + n > 60 else 60} bytes'
+      for op in (0, 1, 2, 3) for n in (40, 50)],
+])

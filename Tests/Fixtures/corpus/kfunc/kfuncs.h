@@ -46,3 +46,7 @@ extern void bpf_rcu_read_unlock(void) __ksym __weak;
 
 /* The request frames of the corpus: ethertype 0x88b5, then op (u8 @14) and arguments. */
 #define REQUEST_PROTO 0x88b5
+
+extern int bpf_dynptr_copy(struct bpf_dynptr *dst_ptr, __u32 dst_off, struct bpf_dynptr *src_ptr, __u32 src_off,
+			   __u32 size) __ksym __weak;
+extern int bpf_dynptr_memset(struct bpf_dynptr *p, __u32 offset, __u32 size, __u8 val) __ksym __weak;
