@@ -82,3 +82,27 @@ write('copy.tcx', '# copy.c: bpf_dynptr_memset and bpf_dynptr_copy; recorded fro
     *[f'test-run c packet={request(op, payload=bytes(range(0x30, 0x30 + n)))} => ?  # case {op}, {24 + n if 24 + n > 60 else 60} bytes'
       for op in (0, 1, 2, 3) for n in (40, 50)],
 ])
+
+
+def ipv6(chain, upper=17, payload=bytes(12)):
+    """Ethernet + IPv6 whose extension headers are chain = [(type, units)], then payload."""
+    body = b''
+    types = [t for t, _ in chain] + [upper]
+    for k, (t, units) in enumerate(chain):
+        length = 8 if t == 44 else (units + 1) * 8
+        body += bytes([types[k + 1], 0 if t == 44 else units]) + bytes(length - 2)
+    body += payload + bytes(2)
+    head = struct.pack('!IHBB', 6 << 28, len(body), types[0], 64) + bytes(15) + b'\x01' + bytes(15) + b'\x02'
+    return (ETH + b'\x86\xdd' + head + body).hex()
+
+
+write('ipv6_ext.tcx', '# ipv6_ext.c: IPv6 extension headers walked with an open-coded loop and dynptr slices; recorded from Linux 6.18.\n', [
+    'prog p load ipv6_ext.o ipv6_ext => ok',
+    f'test-run p packet={ipv6([])} => ?  # no extension',
+    f'test-run p packet={ipv6([(0, 0)], upper=6)} => ?  # hop-by-hop, TCP',
+    f'test-run p packet={ipv6([(0, 1), (43, 2), (44, 0), (60, 0)], upper=58)} => ?  # four, ICMPv6',
+    f'test-run p packet={ipv6([(60, 0)] * 6)} => ?  # six: the most walked',
+    f'test-run p packet={ipv6([(60, 0)] * 7)} => ?  # seven: too many',
+    f'test-run p packet={ipv6([(43, 30)], payload=b"")} => ?  # a 248-byte routing header',
+    f'test-run p packet={ipv4(bytes(24))} => ?  # IPv4',
+])
