@@ -51,6 +51,7 @@ enum Verifier {
         setup.socketField = options.contextSocketField
         setup.rules = rules
         setup.pathOptions = options
+        setup.fixedValues = verified.fixedValues
         setup.globalFunctions = Set(options.globalFunctions.keys)
         setup.globals = options.globalFunctions
         setup.globalsReturningScalar = Set(options.globalFunctions.filter { $0.value.returnsScalar }.keys)
@@ -189,7 +190,12 @@ enum Verifier {
             let offset = Int(resolved.value &- region.base)
             if offset >= 0, offset < region.count {
                 verified.valueReferences[i] = VerifiedProgram.ValueReference(size: region.count, offset: offset,
-                                                                             writable: region.writable)
+                                                                             writable: region.writable,
+                                                                             fixed: resolved.fixed ? region.base : nil)
+                if resolved.fixed, verified.fixedValues[region.base] == nil,
+                   let start = UnsafeRawPointer(bitPattern: UInt(region.base)) {
+                    verified.fixedValues[region.base] = Array(UnsafeRawBufferPointer(start: start, count: region.count))
+                }
             }
         }
         if let shape = resolved.shape { verified.mapShapes[i] = shape }

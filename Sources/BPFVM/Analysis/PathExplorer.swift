@@ -345,6 +345,8 @@ struct PathSetup {
     var callbacks: Set<Int> = []
     /// What `Verifier.checkOnPath` needs, run on each instruction a path reaches.
     var pathOptions = VerifierOptions()
+    /// The bytes of frozen read-only map values, whose loads are constants.
+    var fixedValues: [UInt64: [UInt8]] = [:]
 }
 
 extension Operation {

@@ -62,6 +62,8 @@ write('dynptr.tcx', '# dynptr.c: skb dynptrs, slices, clone and adjust; recorded
 write('kconfig.tcx', '# kconfig.c: __kconfig externs as libbpf fills them; recorded from Linux 6.18.\n', [
     'prog k load kconfig.o kconfig => ok',
     f'test-run k packet={request(payload=bytes(40))} => ?',
+    'prog g load kconfig.o kconfig_guard => ok',
+    f'test-run g packet={request()} => ?',
 ])
 
 write('weak.tcx', '# weak.c: weak kfuncs behind an existence check; recorded from Linux 6.18.\n', [

@@ -46,4 +46,22 @@ int kconfig(struct __sk_buff *skb)
 	return LINUX_KERNEL_VERSION >= 0x050f00 ? 0 : 2;
 }
 
+/* Code only a known kconfig (or .rodata) value rules out: the kernel reads frozen read-only
+ * values as constants and never verifies these unchecked packet reads; neither may we. */
+const volatile __u32 packet_check_disabled = 0;
+
+SEC("tc")
+int kconfig_guard(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+
+	if (LINUX_KERNEL_VERSION < 0x050000)
+		return *(volatile __u8 *)data;
+	if (CONFIG_TCX_NOT_A_REAL_OPTION)
+		return *(volatile __u8 *)(data + 1);
+	if (packet_check_disabled)
+		return *(volatile __u8 *)(data + 2);
+	return CONFIG_NET ? 7 : 8;
+}
+
 char _license[] SEC("license") = "GPL";
