@@ -28,7 +28,12 @@ public struct KconfigSource: Sendable, Hashable {
     /// `/proc/config.gz`, else `/proc/config`. The two features are those of the release
     /// (BPF cookies since 5.15; the x86-64 and arm64 syscall wrappers since 4.17 and 5.5),
     /// which is what libbpf's probes find on such kernels.
-    public static func system() -> KconfigSource {
+    public static func system() -> KconfigSource { machine }
+
+    /// Read once per process: the release and the configuration do not change while it runs.
+    private static let machine: KconfigSource = read()
+
+    private static func read() -> KconfigSource {
         let release = kernelRelease()
         var configuration: String?
         let candidates = (release.map { ["/boot/config-\($0)"] } ?? []) + ["/proc/config.gz", "/proc/config"]

@@ -117,7 +117,7 @@ enum Relocate {
 
     private static func requireText(_ symbol: ELFSymbol, text: ELFSection?, _ what: String, _ location: String, _ fail: Failure) throws(ObjectError) {
         if symbol.section == ELFSymbol.undefined {
-            throw fail(location, "\(what) \(symbol.label) is an extern (kfunc, ksym or kconfig), which is not supported")
+            throw fail(location, "\(what) \(symbol.label) is undefined")
         }
         guard let text, Int(symbol.section) == text.index else {
             throw fail(location, "\(what) \(symbol.label) is not in .text; subprograms must be in .text")
@@ -136,7 +136,7 @@ enum Relocate {
     /// A function address (bpf_loop callbacks): nil when the symbol is not code.
     private static func addressTarget(_ insn: Instruction, _ symbol: ELFSymbol, text: ELFSection?, _ location: String, _ fail: Failure) throws(ObjectError) -> Int? {
         if symbol.section == ELFSymbol.undefined {
-            throw fail(location, "\(symbol.label) is an extern (kfunc, ksym or kconfig), which is not supported")
+            throw fail(location, "\(symbol.label) is undefined")
         }
         let isCode = symbol.type == ELFSymbol.typeFunc || (text.map { Int(symbol.section) == $0.index } ?? false)
         guard isCode else { return nil }
