@@ -46,6 +46,9 @@ struct KconfigValues {
             offsets[variable.name] = offset
             layout[variable.name] = variable
             offset += variable.size
+            guard offset <= Int(GlobalData.maxSize) else {
+                throw fail(".kconfig", "kconfig externs exceed the kernel's \(GlobalData.maxSize)-byte limit for a map value")
+            }
         }
         bytes = [UInt8](repeating: 0, count: (offset + 7) / 8 * 8)
         var set: Set<String> = []

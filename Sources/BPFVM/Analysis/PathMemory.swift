@@ -148,8 +148,8 @@ enum PathMemory {
                                   setup: PathSetup) -> AbstractValue? {
         guard let key = access.fixed, let bytes = setup.fixedValues[key], [1, 2, 4, 8].contains(size),
               let variable = base.range.constant, variable < UInt64(bytes.count) else { return nil }
-        let start = base.offset + offset + Int(variable)
-        guard start >= 0, start + size <= bytes.count else { return nil }
+        let start = base.offset &+ offset &+ Int(variable)
+        guard start >= 0, start <= bytes.count - size else { return nil }
         var value: UInt64 = 0
         for i in 0 ..< size { value |= UInt64(bytes[start + i]) << (8 * UInt64(i)) }
         if signed, size < 8 {
