@@ -11,11 +11,14 @@ import Testing
 struct KfuncRefusalTests {
     static let cases: [(program: String, errno: LinuxErrno, words: [String])] = [
         ("strong_missing", .ESRCH, ["bpf_tcx_strong_kfunc_nobody_has"]),
-        ("weak_unguarded", .EINVAL, ["invalid func unknown#2002000006", "insn 1 calls weak kfunc 'bpf_tcx_kfunc_nobody_has'"]),
+        ("weak_unguarded", .EINVAL, ["invalid func unknown#200200000", "insn 1 calls weak kfunc 'bpf_tcx_kfunc_nobody_has'"]),
         ("kconfig_missing", .ESRCH, ["extern 'CONFIG_TCX_NOT_A_REAL_OPTION' (strong): not resolved"]),
         ("not_for_tc", .EACCES, ["calling kernel function bpf_sock_destroy is not allowed"]),
         ("slice_unchecked", .EACCES, ["R0 invalid mem access"]),
         ("slice_rdwr", .EPERM, ["bpf_dynptr_slice_rdwr() is not allowed"]),
+        ("iterator_leaked", .EINVAL, ["Unreleased reference"]),
+        ("iterator_uninitialized", .EINVAL, ["expected an initialized iter_num as arg #0"]),
+        ("iterator_twice", .EINVAL, ["expected uninitialized iter_num as arg #0"]),
         ("rcu_held", .EINVAL, ["BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region"]),
     ]
 

@@ -13,10 +13,14 @@ enum KfuncPrototypes {
         let r = state.registers
         var result: AbstractValue = .scalar(.unknown)
         switch kfunc {
+        case .iterNumNew:
+            try IteratorSlots.create(r[1], at: index, &state)
         case .iterNumNext:
+            try IteratorSlots.require(r[1], at: index, state)
             state.iteratorSteps &+= 1
             result = AbstractValue(kind: .memory(size: iteratorValueSize, nullable: true), id: index + 1)
         case .iterNumDestroy:
+            try IteratorSlots.destroy(r[1], at: index, &state)
             result = .notInit
         case .dynptrFromSKB:
             if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
@@ -41,7 +45,7 @@ enum KfuncPrototypes {
             }
             state.rcuLocked = false
             result = .notInit
-        case .iterNumNew, .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone, .dynptrCopy,
+        case .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone, .dynptrCopy,
              .dynptrMemset:
             break
         }

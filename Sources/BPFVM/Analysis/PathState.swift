@@ -24,6 +24,12 @@ enum StackSlot: Hashable {
     }
 }
 
+/// A stack slot of one call frame.
+struct StackPlace: Hashable {
+    var frame: Int
+    var slot: Int
+}
+
 /// A caller's registers kept while a static function runs.
 struct ReturnFrame: Hashable {
     var returnTo: Int
@@ -44,6 +50,9 @@ struct PathState: Hashable {
     var lockOwner: [Int] = []
     /// Inside `bpf_rcu_read_lock` … `bpf_rcu_read_unlock`.
     var rcuLocked = false
+    /// Number iterators alive on the stack: (frame, slot) → the reference the iterator holds
+    /// (its `new` call + 1). Its slot holds `.unknown` while it lives; a store there ends it.
+    var iterators: [StackPlace: Int] = [:]
     /// Calls of an iterator's `next` on this path: the kernel's iterator depth, which tells
     /// an open-coded loop's states apart so that it is not taken for an infinite loop.
     var iteratorSteps = 0
@@ -63,7 +72,7 @@ struct PathState: Hashable {
     /// Numbers in registers that decide nothing later (not in `precise`) match any number.
     func covers(_ other: PathState, live: UInt16, precise: UInt16) -> Bool {
         guard stacks.count == other.stacks.count, lockHeld == other.lockHeld, lockOwner == other.lockOwner,
-              rcuLocked == other.rcuLocked,
+              rcuLocked == other.rcuLocked, iterators == other.iterators,
               references == other.references, returns.count == other.returns.count else { return false }
         for r in 0 ..< 11 where live & (1 << UInt16(r)) != 0 {
             let mine = registers[r], theirs = other.registers[r]

@@ -72,6 +72,41 @@ int rcu_held(struct __sk_buff *skb)
 	return 0;
 }
 
+/* A number iterator never destroyed: an unreleased reference at exit. */
+SEC("tc")
+int iterator_leaked(struct __sk_buff *skb)
+{
+	struct bpf_iter_num it;
+	int *v, sum = 0;
+
+	bpf_iter_num_new(&it, 0, 3);
+	while ((v = bpf_iter_num_next(&it)))
+		sum += *v;
+	return sum;
+}
+
+/* next on an iterator never made. */
+SEC("tc")
+int iterator_uninitialized(struct __sk_buff *skb)
+{
+	struct bpf_iter_num it;
+	int *v = bpf_iter_num_next(&it);
+
+	return v ? *v : 0;
+}
+
+/* new twice on one live iterator. */
+SEC("tc")
+int iterator_twice(struct __sk_buff *skb)
+{
+	struct bpf_iter_num it;
+
+	bpf_iter_num_new(&it, 0, 3);
+	bpf_iter_num_new(&it, 0, 3);
+	bpf_iter_num_destroy(&it);
+	return 0;
+}
+
 /* A fine program beside them. */
 SEC("tc")
 int fine(struct __sk_buff *skb)
