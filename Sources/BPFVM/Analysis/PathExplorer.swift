@@ -309,20 +309,27 @@ extension PathExplorer {
         return false
     }
 
-    /// The kernel widens numbers that differ from the previous iteration's at an iterator's
-    /// next call (widen_imprecise_scalars), so a loop converges instead of running through
-    /// every count. Its precision marks spare the numbers that decide something; this widens
-    /// every differing number, which may accept a loop the kernel refuses, never the reverse.
+    /// The kernel widens the imprecise numbers that differ from the previous iteration's at an
+    /// iterator's next call (widen_imprecise_scalars), so a loop converges instead of running
+    /// through every count. Our precision marks are coarser than the kernel's, so for the first
+    /// iterations only numbers that decide nothing are widened (a value cycling through a few
+    /// numbers is followed exactly); after that, any number, in a register or on the stack,
+    /// that holds a value no earlier iteration had. This may accept a loop the kernel refuses.
     fileprivate func widenAtIterator(_ branch: inout Branch) {
         var ancestor = branch.trail
         var steps = 0
-        while let node = ancestor, steps < 4096 {
-            if node.index == branch.index {
-                branch.state.widenScalars(differingFrom: node.state)
-                return
-            }
+        var earlier: [PathState] = []
+        while let node = ancestor, steps < 4096, earlier.count < Self.keptStates {
+            if node.index == branch.index { earlier.append(node.state) }
             ancestor = node.parent
             steps += 1
+        }
+        guard !earlier.isEmpty else { return }
+        let exactIterations = 4
+        if earlier.count < exactIterations {
+            branch.state.widenScalars(differingFrom: earlier[0], keeping: relevant[branch.index])
+        } else {
+            branch.state.widenNewScalars(seen: earlier)
         }
     }
 }

@@ -45,6 +45,7 @@ write('loops.tcx', '# loops.c: open-coded number iterators (bpf_for, bpf_repeat)
     *[f'test-run l packet={request(2, n)} => ?  # {n} times, out at 7' for n in (0, 3, 10)],
     *[f'test-run l packet={request(3, lo, hi)} => ?  # new({lo}, {hi})' for lo, hi in ((5, 2), (2, 5))],
     f'test-run l packet={request(4)} => ?  # next after the end',
+    *[f'test-run l packet={request(5, n)} => ?  # an index cycling through two values, {n} times' for n in (0, 3, 8)],
     f'test-run l packet={request(9)} => ?  # no such loop',
 ])
 

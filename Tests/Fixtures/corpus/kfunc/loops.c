@@ -65,6 +65,17 @@ int loops(struct __sk_buff *skb)
 		bpf_iter_num_destroy(&it);
 		break;
 	}
+	case 5: { /* an index that cycles through two values: the kernel follows it exactly */
+		__u8 table[2] = { 3, 5 };
+		__u32 x = 0;
+
+		each_number(i, 0, req[1]) {
+			sum += table[x];
+			x ^= 1;
+			count++;
+		}
+		break;
+	}
 	default:
 		return 3;
 	}
