@@ -19,6 +19,8 @@ struct KfuncRefusalTests {
         ("iterator_leaked", .EINVAL, ["Unreleased reference"]),
         ("iterator_uninitialized", .EINVAL, ["expected an initialized iter_num as arg #0"]),
         ("iterator_twice", .EINVAL, ["expected uninitialized iter_num as arg #0"]),
+        ("dynptr_uninitialized", .EINVAL, ["Expected an initialized dynptr as arg #0"]),
+        ("dynptr_overwritten", .EINVAL, ["Expected an initialized dynptr as arg #0"]),
         ("rcu_held", .EINVAL, ["BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region"]),
     ]
 

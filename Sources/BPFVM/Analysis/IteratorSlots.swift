@@ -41,3 +41,28 @@ enum IteratorSlots {
         state.references.removeAll { $0 + 1 == reference }
     }
 }
+
+/// Dynptrs on the stack, as the kernel's STACK_DYNPTR slots: made by `bpf_dynptr_from_skb`,
+/// `bpf_dynptr_clone`, `dynptr_from_mem` and `ringbuf_reserve_dynptr`; a kfunc given one that
+/// was never made there, or whose bytes a store has touched since, is refused ("Expected an
+/// initialized dynptr as arg #n", EINVAL). A dynptr the analysis cannot place (its pointer is
+/// not a known stack slot, as a callback's argument) is not followed.
+enum DynptrSlots {
+    static func place(_ pointer: AbstractValue, _ state: PathState) -> StackPlace? {
+        guard let first = IteratorSlots.place(pointer, state), first.slot >= 1 else { return nil }
+        return first
+    }
+
+    static func create(_ pointer: AbstractValue, _ state: inout PathState) {
+        guard let place = place(pointer, state) else { return }
+        state.dynptrs.insert(place)
+    }
+
+    static func require(_ pointer: AbstractValue, argument: Int, at index: Int, _ state: PathState) throws(VMError) {
+        guard let place = place(pointer, state) else { return }
+        let stack = state.stacks[place.frame]
+        guard state.dynptrs.contains(place), stack[place.slot] == .unknown, stack[place.slot - 1] == .unknown else {
+            throw VMError(instruction: index, "Expected an initialized dynptr as arg #\(argument)")
+        }
+    }
+}

@@ -49,12 +49,33 @@ enum KfuncPrototypes {
              .dynptrMemset:
             break
         }
+        for (register, argument) in dynptrArguments(kfunc) {
+            try DynptrSlots.require(r[register], argument: argument, at: index, state)
+        }
         // What the kfunc writes on the stack: the iterator, the dynptr, a slice's buffer.
         for (register, size) in written(kfunc, r) {
             PathMemory.clobber(from: r[register], size: size, state: &state)
         }
+        switch kfunc {
+        case .dynptrFromSKB: DynptrSlots.create(r[3], &state)
+        case .dynptrClone: DynptrSlots.create(r[2], &state)
+        default: break
+        }
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
+    }
+
+    /// The dynptrs each kfunc reads: (pointer register, argument number in the kernel's words).
+    private static func dynptrArguments(_ kfunc: EmbeddedKfunc) -> [(Int, Int)] {
+        switch kfunc {
+        case .dynptrSlice, .dynptrSliceReadWrite, .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize,
+             .dynptrClone, .dynptrMemset:
+            return [(1, 0)]
+        case .dynptrCopy:
+            return [(1, 0), (3, 2)]
+        case .iterNumNew, .iterNumNext, .iterNumDestroy, .dynptrFromSKB, .rcuReadLock, .rcuReadUnlock:
+            return []
+        }
     }
 
     /// The stack memory each kfunc may write: (pointer register, bytes).

@@ -89,6 +89,7 @@ enum PathHelpers {
             break
         }
         if !modeled.contains(id) { clobberStackArguments(&state) }
+        if id == 197 || id == 198 { DynptrSlots.create(r[4], &state) }  // dynptr_from_mem, ringbuf_reserve_dynptr
         if changesPacketData.contains(id) {
             // The kernel's clear_all_pkt_pointers: to a privileged loader they become numbers.
             state.updateAll { value in

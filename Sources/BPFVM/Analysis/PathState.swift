@@ -53,6 +53,9 @@ struct PathState: Hashable {
     /// Number iterators alive on the stack: (frame, slot) → the reference the iterator holds
     /// (its `new` call + 1). Its slot holds `.unknown` while it lives; a store there ends it.
     var iterators: [StackPlace: Int] = [:]
+    /// Dynptrs made on the stack, by the place of their first 8 bytes (their second 8 bytes
+    /// are the slot below); their slots hold `.unknown` while they live.
+    var dynptrs: Set<StackPlace> = []
     /// Calls of an iterator's `next` on this path: the kernel's iterator depth, which tells
     /// an open-coded loop's states apart so that it is not taken for an infinite loop.
     var iteratorSteps = 0
@@ -72,7 +75,7 @@ struct PathState: Hashable {
     /// Numbers in registers that decide nothing later (not in `precise`) match any number.
     func covers(_ other: PathState, live: UInt16, precise: UInt16) -> Bool {
         guard stacks.count == other.stacks.count, lockHeld == other.lockHeld, lockOwner == other.lockOwner,
-              rcuLocked == other.rcuLocked, iterators == other.iterators,
+              rcuLocked == other.rcuLocked, iterators == other.iterators, dynptrs == other.dynptrs,
               references == other.references, returns.count == other.returns.count else { return false }
         for r in 0 ..< 11 where live & (1 << UInt16(r)) != 0 {
             let mine = registers[r], theirs = other.registers[r]

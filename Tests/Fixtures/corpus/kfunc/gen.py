@@ -76,7 +76,8 @@ write('weak.tcx', '# weak.c: weak kfuncs behind an existence check; recorded fro
 write('refused.tcx', '# refused.c: programs refused alone, the file still loads; recorded from Linux 6.18.\n', [
     *[f'prog {p} load refused.o {p} => ?' for p in ('strong_missing', 'weak_unguarded', 'kconfig_missing', 'not_for_tc',
                                                     'slice_unchecked', 'slice_rdwr', 'rcu_held',
-                                                    'iterator_leaked', 'iterator_uninitialized', 'iterator_twice')],
+                                                    'iterator_leaked', 'iterator_uninitialized', 'iterator_twice',
+                                                    'dynptr_uninitialized', 'dynptr_overwritten')],
     'prog fine load refused.o fine => ok',
     f'test-run fine packet={request()} => ?',
 ])

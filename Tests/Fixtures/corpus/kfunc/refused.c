@@ -107,6 +107,30 @@ int iterator_twice(struct __sk_buff *skb)
 	return 0;
 }
 
+/* A slice of a dynptr never made. */
+SEC("tc")
+int dynptr_uninitialized(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	__u8 buf[4];
+	__u8 *p = bpf_dynptr_slice(&ptr, 0, buf, sizeof(buf));
+
+	return p ? p[0] : 0;
+}
+
+/* A slice of a dynptr whose bytes the program overwrote. */
+SEC("tc")
+int dynptr_overwritten(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	__u8 buf[4];
+
+	bpf_dynptr_from_skb(skb, 0, &ptr);
+	*(volatile __u64 *)&ptr = 0;
+	__u8 *p = bpf_dynptr_slice(&ptr, 0, buf, sizeof(buf));
+	return p ? p[0] : 0;
+}
+
 /* A fine program beside them. */
 SEC("tc")
 int fine(struct __sk_buff *skb)
