@@ -52,6 +52,7 @@ enum Verifier {
         setup.rules = rules
         setup.pathOptions = options
         setup.fixedValues = verified.fixedValues
+        setup.readOnlyMemory = KfuncPrototypes.readOnlyResults(verified)
         setup.globalFunctions = Set(options.globalFunctions.keys)
         setup.globals = options.globalFunctions
         setup.globalsReturningScalar = Set(options.globalFunctions.filter { $0.value.returnsScalar }.keys)

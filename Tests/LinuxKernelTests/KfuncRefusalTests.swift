@@ -21,6 +21,8 @@ struct KfuncRefusalTests {
         ("iterator_twice", .EINVAL, ["expected uninitialized iter_num as arg #0"]),
         ("dynptr_uninitialized", .EINVAL, ["Expected an initialized dynptr as arg #0"]),
         ("dynptr_overwritten", .EINVAL, ["Expected an initialized dynptr as arg #0"]),
+        ("slice_written", .EACCES, ["R0 cannot write into rdonly_mem"]),
+        ("iterator_value_written", .EACCES, ["R0 cannot write into rdonly_mem"]),
         ("rcu_held", .EINVAL, ["BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region"]),
     ]
 

@@ -65,6 +65,17 @@ enum KfuncPrototypes {
         state.registers[0] = result
     }
 
+    /// The ids of the memory that `bpf_iter_num_next` and `bpf_dynptr_slice` give (their call's
+    /// index + 1): read-only to the program, as the kernel's MEM_RDONLY.
+    static func readOnlyResults(_ program: VerifiedProgram) -> Set<Int> {
+        let readOnly: Set<Int32> = [KfuncTable.helperID(.iterNumNext), KfuncTable.helperID(.dynptrSlice)]
+        var ids: Set<Int> = []
+        for (index, op) in program.operations.enumerated() {
+            if case .call(.helper(let id))? = op, readOnly.contains(id) { ids.insert(index + 1) }
+        }
+        return ids
+    }
+
     /// The dynptrs each kfunc reads: (pointer register, argument number in the kernel's words).
     private static func dynptrArguments(_ kfunc: EmbeddedKfunc) -> [(Int, Int)] {
         switch kfunc {

@@ -354,6 +354,8 @@ struct PathSetup {
     var pathOptions = VerifierOptions()
     /// The bytes of frozen read-only map values, whose loads are constants.
     var fixedValues: [UInt64: [UInt8]] = [:]
+    /// Ids of the memory kfuncs hand out read-only (`KfuncPrototypes.readOnlyResults`).
+    var readOnlyMemory: Set<Int> = []
 }
 
 extension Operation {

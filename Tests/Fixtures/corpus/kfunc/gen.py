@@ -77,7 +77,8 @@ write('refused.tcx', '# refused.c: programs refused alone, the file still loads;
     *[f'prog {p} load refused.o {p} => ?' for p in ('strong_missing', 'weak_unguarded', 'kconfig_missing', 'not_for_tc',
                                                     'slice_unchecked', 'slice_rdwr', 'rcu_held',
                                                     'iterator_leaked', 'iterator_uninitialized', 'iterator_twice',
-                                                    'dynptr_uninitialized', 'dynptr_overwritten')],
+                                                    'dynptr_uninitialized', 'dynptr_overwritten', 'slice_written',
+                                                    'iterator_value_written')],
     'prog fine load refused.o fine => ok',
     f'test-run fine packet={request()} => ?',
 ])

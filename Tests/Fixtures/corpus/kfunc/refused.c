@@ -131,6 +131,36 @@ int dynptr_overwritten(struct __sk_buff *skb)
 	return p ? p[0] : 0;
 }
 
+/* A write through a read-only slice. */
+SEC("tc")
+int slice_written(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	__u8 buf[4];
+
+	bpf_dynptr_from_skb(skb, 0, &ptr);
+	__u8 *p = bpf_dynptr_slice(&ptr, 0, buf, sizeof(buf));
+	if (!p)
+		return 0;
+	p[1] = 7;
+	return 1;
+}
+
+/* A write to the number an iterator hands out. */
+SEC("tc")
+int iterator_value_written(struct __sk_buff *skb)
+{
+	struct bpf_iter_num it;
+	int *v;
+
+	bpf_iter_num_new(&it, 0, 2);
+	v = bpf_iter_num_next(&it);
+	if (v)
+		*v = 5;
+	bpf_iter_num_destroy(&it);
+	return 0;
+}
+
 /* A fine program beside them. */
 SEC("tc")
 int fine(struct __sk_buff *skb)
