@@ -9,16 +9,7 @@ import Testing
     static let corpus = Fixture.directory + "/../corpus/kfunc"
 
     static func read(_ name: String) -> [UInt8] {
-        guard let file = fopen(corpus + "/" + name, "rb") else { return [] }
-        defer { fclose(file) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
-            out += buffer[0 ..< n]
-        }
-        return out
+        Fixture.bytes("../corpus/kfunc/" + name)
     }
 
     static let sample = KconfigSource(release: "6.18.44-fc-v1300",
