@@ -58,6 +58,12 @@ enum DynptrSlots {
         state.dynptrs.insert(place)
     }
 
+    /// A ring buffer record's dynptr after it was submitted or discarded: no longer one.
+    static func release(_ pointer: AbstractValue, _ state: inout PathState) {
+        guard let place = place(pointer, state) else { return }
+        state.dynptrs.remove(place)
+    }
+
     static func require(_ pointer: AbstractValue, argument: Int, at index: Int, _ state: PathState) throws(VMError) {
         guard let place = place(pointer, state) else { return }
         let stack = state.stacks[place.frame]
