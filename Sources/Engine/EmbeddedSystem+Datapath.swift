@@ -14,14 +14,18 @@ extension EmbeddedSystem {
     /// Takes no control lock: any number of threads may call it while hooks change.
     public func send(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
                      sink: (any PacketSink)? = nil) -> PacketPath {
-        let flow = PacketFlow(topology: published.topology(), sink: sink)
-        let frame = Frame(bytes)
-        var path = PacketPath()
-        switch direction {
-        case .ingress: flow.receive(frame, at: ifindex, path: &path, hops: 0)
-        case .egress: flow.transmit(frame, from: ifindex, path: &path, hops: 0)
+        // The thread's skb and device table: a frame allocates nothing of its own.
+        DatapathThread.withCurrent { thread in
+            let flow = PacketFlow(topology: published.topology(on: thread), sink: sink)
+            var skb = thread.skb(holding: bytes)
+            var path = PacketPath()
+            switch direction {
+            case .ingress: flow.receive(Frame(on: skb), at: ifindex, path: &path, hops: 0)
+            case .egress: flow.transmit(Frame(on: skb), from: ifindex, path: &path, hops: 0)
+            }
+            thread.give(&skb)
+            return path
         }
-        return path
     }
 
     /// Adds a classic tc filter (cls_bpf, direct action) at `priority`/`handle`, run when the

@@ -19,6 +19,8 @@ enum ChainRunner {
         var sequence = TCRunSequence(skb: frame.skb)
         defer { sequence.end() }
         programs.forEach { program in
+            // One allocation for the trace of most chains, none for an empty one.
+            if outcome.trace.isEmpty { outcome.trace.reserveCapacity(16) }
             outcome.trace.append(program.id)
             do throws(TCXError) {
                 let run = try program.run(frame, in: &sequence)

@@ -12,6 +12,11 @@ public struct Frame {
         skb = SKBuff(packet: bytes, metadata: metadata)
     }
 
+    /// A frame on `skb` (a datapath thread's, reused: `DatapathThread`).
+    init(on skb: SKBuff) {
+        self.skb = skb
+    }
+
     /// The packet as it is now (a copy).
     public var bytes: [UInt8] { skb.packet }
 

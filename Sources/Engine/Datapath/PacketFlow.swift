@@ -47,7 +47,7 @@ struct PacketFlow {
     static let hopLimit = 8
 
     func receive(_ frame: Frame, at ifindex: UInt32, path: inout PacketPath, hops: Int) {
-        guard let device = topology.devices[ifindex] else {
+        guard let device = topology.device(ifindex) else {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
         device.counters.rxPackets.wrappingIncrement(ordering: .relaxed)
@@ -69,7 +69,7 @@ struct PacketFlow {
     }
 
     func transmit(_ frame: Frame, from ifindex: UInt32, path: inout PacketPath, hops: Int) {
-        guard let device = topology.devices[ifindex] else {
+        guard let device = topology.device(ifindex) else {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
         frame.arrive(at: device, ingress: false)
@@ -100,7 +100,7 @@ struct PacketFlow {
             sent(device, frame)
             receive(frame, at: device.ifindex, path: &path, hops: hops + 1)
         case .veth:
-            guard let peer = device.peerIfindex, topology.devices[peer] != nil else {
+            guard let peer = device.peerIfindex, topology.device(peer) != nil else {
                 device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
                 return drop(frame, at: device.ifindex, "the peer is gone", path: &path)
             }
@@ -117,7 +117,7 @@ struct PacketFlow {
 
     /// netkit's transmit (spec §5.4): the device's own programs decide, else its policy.
     private func netkitTransmit(_ device: Device, _ frame: Frame, path: inout PacketPath, hops: Int) {
-        guard let peer = device.peerIfindex, topology.devices[peer] != nil, frame.skb.length >= 14 else {
+        guard let peer = device.peerIfindex, topology.device(peer) != nil, frame.skb.length >= 14 else {
             device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
             return drop(frame, at: device.ifindex, "netkit cannot transmit: no peer or a runt frame", path: &path)
         }
@@ -155,7 +155,7 @@ struct PacketFlow {
             return drop(frame, at: ifindex, "redirect loop: more than \(Self.hopLimit) hops", path: &path)
         }
         if target.peer {
-            guard let peer = topology.devices[target.ifindex]?.peerIfindex else {
+            guard let peer = topology.device(target.ifindex)?.peerIfindex else {
                 return drop(frame, at: ifindex, "redirect_peer to a device without a peer", path: &path)
             }
             frame.scrub()
@@ -208,7 +208,9 @@ struct PacketFlow {
     /// anything but UNSPEC (-1) decides.
     private func runClassic(_ device: Device, _ type: AttachType, _ frame: Frame,
                             path: inout PacketPath) -> HookDecision {
-        let filters = device.classic(type).filters
+        let list = device.classic(type)
+        guard !list.isEmpty else { return .deliver }
+        let filters = list.filters
         guard !filters.isEmpty else { return .deliver }
         var trace: [UInt32] = []
         var decision = HookDecision.deliver
