@@ -18,7 +18,7 @@ public final class SKBuff {
     @exclusivity(unchecked) private var cookie: UInt64?
     /// Socket-local storage made for the skb's own socket: it goes with the skb, as the kernel
     /// frees it with the test-run's socket (SKStorageHelpers).
-    var ownSocketStorage: [SKStorageMap] = []
+    @exclusivity(unchecked) var ownSocketStorage: [SKStorageMap] = []
     /// Copies `bpf_clone_redirect` sent and the datapath has not taken yet (a test-run drops
     /// them with the skb, as the kernel's copies leave where the test cannot see them).
     @exclusivity(unchecked) public internal(set) var pendingClones: [ClonedPacket] = []
@@ -63,6 +63,7 @@ public final class SKBuff {
         buffer.networkHeader = buffer.macHeader + min(14, packet.count)
     }
 
+    @inline(__always)
     private func releaseSocketStorage() {
         guard !ownSocketStorage.isEmpty, let cookie else { return }
         for map in ownSocketStorage { map.release(socket: cookie) }

@@ -18,12 +18,13 @@ enum ChainRunner {
         // One run object for the chain: the context rendered once per frame, not per program.
         var sequence = TCRunSequence(skb: frame.skb)
         defer { sequence.end() }
+        let timed = RunTimeStatistics.enabled  // asked once per chain, not per program
         programs.forEach { program in
             // One allocation for the trace of most chains, none for an empty one.
             if outcome.trace.isEmpty { outcome.trace.reserveCapacity(16) }
             outcome.trace.append(program.id)
             do throws(TCXError) {
-                let run = try program.run(frame, in: &sequence)
+                let run = try program.run(frame, in: &sequence, timed: timed)
                 outcome.last = run.returnValue
                 outcome.redirect = run.redirect
                 return run.returnValue == Verdict.next.rawValue
@@ -64,12 +65,13 @@ extension ProgramObject {
     func run(_ frame: Frame) throws(TCXError) -> ProgramRun {
         var sequence = TCRunSequence(skb: frame.skb)
         defer { sequence.end() }
-        return try run(frame, in: &sequence)
+        return try run(frame, in: &sequence, timed: RunTimeStatistics.enabled)
     }
 
-    /// The same as one of a sequence of programs on the frame (a chain).
-    func run(_ frame: Frame, in sequence: inout TCRunSequence) throws(TCXError) -> ProgramRun {
-        guard RunTimeStatistics.enabled else {
+    /// The same as one of a sequence of programs on the frame (a chain); `timed`: whether
+    /// `RunTimeStatistics` is enabled.
+    func run(_ frame: Frame, in sequence: inout TCRunSequence, timed: Bool) throws(TCXError) -> ProgramRun {
+        guard timed else {
             let run = try executable.run(frame, in: &sequence)
             counters.record(returnValue: run.returnValue, nanoseconds: 0)
             return run

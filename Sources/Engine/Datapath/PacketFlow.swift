@@ -41,7 +41,20 @@ public protocol PacketSink: Sendable {
 /// (veth to its peer's ingress, lo back to its own ingress, netkit through its programs first).
 struct PacketFlow {
     let topology: Topology
-    let sink: (any PacketSink)?
+    /// The sink in a box, so a flow without one copies and destroys a null reference (an
+    /// optional existential went through value witnesses each time, per frame).
+    private let sinkBox: SinkBox?
+    var sink: (any PacketSink)? { sinkBox?.sink }
+
+    private final class SinkBox {
+        let sink: any PacketSink
+        init(_ sink: any PacketSink) { self.sink = sink }
+    }
+
+    init(topology: Topology, sink: (any PacketSink)?) {
+        self.topology = topology
+        sinkBox = sink.map(SinkBox.init)
+    }
     /// Redirects and device hops one packet may take before it is dropped as a loop (the
     /// kernel's transmit recursion limit).
     static let hopLimit = 8
@@ -52,7 +65,7 @@ struct PacketFlow {
         }
         device.counters.rxPackets.wrappingIncrement(ordering: .relaxed)
         frame.arrive(at: device, ingress: true)
-        let decision = runTCX(device, .tcxIngress, frame, path: &path)
+        let decision = runTCX(device, ingress: true, frame, path: &path)
         sendClones(of: frame, hops: hops)
         switch decision {
         case .deliver:
@@ -73,7 +86,7 @@ struct PacketFlow {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
         frame.arrive(at: device, ingress: false)
-        let decision = runTCX(device, .tcxEgress, frame, path: &path)
+        let decision = runTCX(device, ingress: false, frame, path: &path)
         sendClones(of: frame, hops: hops)
         switch decision {
         case .deliver:
@@ -183,32 +196,33 @@ struct PacketFlow {
     }
 
     /// tcx, then classic tc when tcx says NEXT (spec §4.3).
-    private func runTCX(_ device: Device, _ type: AttachType, _ frame: Frame,
+    /// (`ingress` rather than an `AttachType`: comparing those reads a global per frame.)
+    private func runTCX(_ device: Device, ingress: Bool, _ frame: Frame,
                         path: inout PacketPath) -> HookDecision {
-        let outcome = ChainRunner.run(device.tcxHook(type).published, frame: frame)
+        let outcome = ChainRunner.run((ingress ? device.tcxIngress : device.tcxEgress).published, frame: frame)
         if let fault = outcome.fault {
-            path.hooks.append(HookPass(ifindex: device.ifindex, hook: type == .tcxIngress ? .tcxIngress : .tcxEgress,
+            path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .tcxIngress : .tcxEgress,
                                        trace: outcome.trace, verdict: .drop))
             return .drop("program fault: \(fault)")
         }
         let verdict = ChainRunner.tcxVerdict(outcome.last)
         if !outcome.trace.isEmpty {
-            path.hooks.append(HookPass(ifindex: device.ifindex, hook: type == .tcxIngress ? .tcxIngress : .tcxEgress,
+            path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .tcxIngress : .tcxEgress,
                                        trace: outcome.trace, verdict: verdict))
         }
         switch verdict {
         case .pass: return .deliver
-        case .drop: return .drop(type == .tcxIngress ? "tc ingress" : "tc egress")
+        case .drop: return .drop(ingress ? "tc ingress" : "tc egress")
         case .redirect: return .redirect(outcome.redirect)
-        case .next: return runClassic(device, type, frame, path: &path)
+        case .next: return runClassic(device, ingress: ingress, frame, path: &path)
         }
     }
 
     /// Classic cls_bpf filters in direct-action mode, by priority: the first that returns
     /// anything but UNSPEC (-1) decides.
-    private func runClassic(_ device: Device, _ type: AttachType, _ frame: Frame,
+    private func runClassic(_ device: Device, ingress: Bool, _ frame: Frame,
                             path: inout PacketPath) -> HookDecision {
-        let list = device.classic(type)
+        let list = ingress ? device.classicIngress : device.classicEgress
         guard !list.isEmpty else { return .deliver }
         let filters = list.filters
         guard !filters.isEmpty else { return .deliver }
@@ -231,7 +245,7 @@ struct PacketFlow {
             }
             break
         }
-        path.hooks.append(HookPass(ifindex: device.ifindex, hook: type == .tcxIngress ? .classicIngress : .classicEgress,
+        path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .classicIngress : .classicEgress,
                                    trace: trace, verdict: verdict))
         return decision
     }
