@@ -14,9 +14,22 @@ extension EmbeddedSystem {
     /// Takes no control lock: any number of threads may call it while hooks change.
     public func send(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
                      sink: (any PacketSink)? = nil) -> PacketPath {
+        follow(bytes, device: ifindex, direction, sink: sink, recordsHooks: true)
+    }
+
+    /// Sends one frame as `send` does and returns only where it ended: the hooks it passed are
+    /// not recorded, so a frame allocates nothing (what a datapath worker that needs no
+    /// trace, like the kernel's, uses).
+    public func forward(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
+                        sink: (any PacketSink)? = nil) -> PacketFate {
+        follow(bytes, device: ifindex, direction, sink: sink, recordsHooks: false).fate
+    }
+
+    private func follow(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
+                        sink: (any PacketSink)?, recordsHooks: Bool) -> PacketPath {
         // The thread's skb and device table: a frame allocates nothing of its own.
         DatapathThread.withCurrent { thread in
-            let flow = PacketFlow(topology: published.topology(on: thread), sink: sink)
+            let flow = PacketFlow(topology: published.topology(on: thread), sink: sink, recordsHooks: recordsHooks)
             var skb = thread.skb(holding: bytes)
             var path = PacketPath()
             switch direction {

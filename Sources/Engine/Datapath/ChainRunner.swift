@@ -13,7 +13,8 @@ struct ChainOutcome {
 }
 
 enum ChainRunner {
-    static func run(_ programs: PublishedArray<ProgramObject>, frame: Frame) -> ChainOutcome {
+    /// `tracing`: whether `trace` lists the programs that ran.
+    static func run(_ programs: PublishedArray<ProgramObject>, frame: Frame, tracing: Bool = true) -> ChainOutcome {
         var outcome = ChainOutcome()
         // One run object for the chain: the context rendered once per frame, not per program.
         var sequence = TCRunSequence(skb: frame.skb)
@@ -21,8 +22,10 @@ enum ChainRunner {
         let timed = RunTimeStatistics.enabled  // asked once per chain, not per program
         programs.forEach { program in
             // One allocation for the trace of most chains, none for an empty one.
-            if outcome.trace.isEmpty { outcome.trace.reserveCapacity(16) }
-            outcome.trace.append(program.id)
+            if tracing {
+                if outcome.trace.isEmpty { outcome.trace.reserveCapacity(16) }
+                outcome.trace.append(program.id)
+            }
             do throws(TCXError) {
                 let run = try program.run(frame, in: &sequence, timed: timed)
                 outcome.last = run.returnValue

@@ -35,7 +35,7 @@ public struct Frame {
     /// Sets what `device` fills in when the frame reaches it (`SKBuff.arrive`).
     func arrive(at device: Device, ingress: Bool) {
         skb.arrive(at: device.ifindex, ingress: ingress,
-                   address: device.hardwareAddress.load(ordering: .relaxed), hasBroadcast: device.hasBroadcast)
+                   address: device.hardwareAddress.load(), hasBroadcast: device.hasBroadcast)
     }
 }
 

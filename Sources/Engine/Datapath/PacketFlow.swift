@@ -51,9 +51,14 @@ struct PacketFlow {
         init(_ sink: any PacketSink) { self.sink = sink }
     }
 
-    init(topology: Topology, sink: (any PacketSink)?) {
+    /// Whether the path records each hook with the programs that ran (`send`); a datapath that
+    /// wants only the fate (`forward`) skips the traces and their allocations.
+    let recordsHooks: Bool
+
+    init(topology: Topology, sink: (any PacketSink)?, recordsHooks: Bool = true) {
         self.topology = topology
         sinkBox = sink.map(SinkBox.init)
+        self.recordsHooks = recordsHooks
     }
     /// Redirects and device hops one packet may take before it is dropped as a loop (the
     /// kernel's transmit recursion limit).
@@ -63,7 +68,7 @@ struct PacketFlow {
         guard let device = topology.device(ifindex) else {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
-        device.counters.rxPackets.wrappingIncrement(ordering: .relaxed)
+        device.counters.rxPackets.wrappingIncrement()
         frame.arrive(at: device, ingress: true)
         let decision = runTCX(device, ingress: true, frame, path: &path)
         sendClones(of: frame, hops: hops)
@@ -72,7 +77,7 @@ struct PacketFlow {
             sink?.delivered(frame.bytes, at: ifindex)
             path.fate = .delivered(ifindex: ifindex)
         case .drop(let reason):
-            device.counters.rxDropped.wrappingIncrement(ordering: .relaxed)
+            device.counters.rxDropped.wrappingIncrement()
             drop(frame, at: ifindex, reason, path: &path)
         case .consume:
             path.fate = .consumed(ifindex: ifindex)
@@ -92,7 +97,7 @@ struct PacketFlow {
         case .deliver:
             wire(device, frame, path: &path, hops: hops)
         case .drop(let reason):
-            device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+            device.counters.txDropped.wrappingIncrement()
             drop(frame, at: ifindex, reason, path: &path)
         case .consume:
             path.fate = .consumed(ifindex: ifindex)
@@ -114,7 +119,7 @@ struct PacketFlow {
             receive(frame, at: device.ifindex, path: &path, hops: hops + 1)
         case .veth:
             guard let peer = device.peerIfindex, topology.device(peer) != nil else {
-                device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+                device.counters.txDropped.wrappingIncrement()
                 return drop(frame, at: device.ifindex, "the peer is gone", path: &path)
             }
             sent(device, frame)
@@ -131,32 +136,34 @@ struct PacketFlow {
     /// netkit's transmit (spec §5.4): the device's own programs decide, else its policy.
     private func netkitTransmit(_ device: Device, _ frame: Frame, path: inout PacketPath, hops: Int) {
         guard let peer = device.peerIfindex, topology.device(peer) != nil, frame.skb.length >= 14 else {
-            device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+            device.counters.txDropped.wrappingIncrement()
             return drop(frame, at: device.ifindex, "netkit cannot transmit: no peer or a runt frame", path: &path)
         }
         frame.metadata.ifindex = peer  // netkit programs see the packet on the other device
-        let outcome = ChainRunner.run(device.netkitHook!.published, frame: frame)
+        let outcome = ChainRunner.run(device.netkitHook!.published, frame: frame, tracing: recordsHooks)
         sendClones(of: frame, hops: hops)
         let verdict = outcome.fault == nil
             ? ChainRunner.netkitVerdict(outcome.last, policy: device.netkitPolicy) : .drop
-        path.hooks.append(HookPass(ifindex: device.ifindex, hook: .netkit, trace: outcome.trace, verdict: verdict))
+        if recordsHooks {
+            path.hooks.append(HookPass(ifindex: device.ifindex, hook: .netkit, trace: outcome.trace, verdict: verdict))
+        }
         switch verdict {
         case .pass, .next:
             sent(device, frame)
             frame.scrub()
             receive(frame, at: peer, path: &path, hops: hops + 1)
         case .redirect:
-            device.counters.txPackets.wrappingIncrement(ordering: .relaxed)
+            device.counters.txPackets.wrappingIncrement()
             guard let target = outcome.redirect else { return path.fate = .consumed(ifindex: device.ifindex) }
             follow(target, frame, from: device.ifindex, path: &path, hops: hops)
         case .drop:
-            device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+            device.counters.txDropped.wrappingIncrement()
             drop(frame, at: device.ifindex, outcome.fault.map { "program fault: \($0)" } ?? "netkit drop", path: &path)
         }
     }
 
     private func sent(_ device: Device, _ frame: Frame) {
-        device.counters.txPackets.wrappingIncrement(ordering: .relaxed)
+        device.counters.txPackets.wrappingIncrement()
         sink?.sent(frame.bytes, from: device.ifindex)
     }
 
@@ -199,10 +206,13 @@ struct PacketFlow {
     /// (`ingress` rather than an `AttachType`: comparing those reads a global per frame.)
     private func runTCX(_ device: Device, ingress: Bool, _ frame: Frame,
                         path: inout PacketPath) -> HookDecision {
-        let outcome = ChainRunner.run((ingress ? device.tcxIngress : device.tcxEgress).published, frame: frame)
+        let outcome = ChainRunner.run((ingress ? device.tcxIngress : device.tcxEgress).published, frame: frame,
+                                      tracing: recordsHooks)
         if let fault = outcome.fault {
-            path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .tcxIngress : .tcxEgress,
-                                       trace: outcome.trace, verdict: .drop))
+            if recordsHooks {
+                path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .tcxIngress : .tcxEgress,
+                                           trace: outcome.trace, verdict: .drop))
+            }
             return .drop("program fault: \(fault)")
         }
         let verdict = ChainRunner.tcxVerdict(outcome.last)
@@ -230,7 +240,7 @@ struct PacketFlow {
         var decision = HookDecision.deliver
         var verdict = Verdict.next
         for filter in filters {
-            trace.append(filter.program.id)
+            if recordsHooks { trace.append(filter.program.id) }
             guard let run = try? filter.program.run(frame) else {
                 decision = .drop("program fault")
                 verdict = .drop
@@ -245,8 +255,10 @@ struct PacketFlow {
             }
             break
         }
-        path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .classicIngress : .classicEgress,
-                                   trace: trace, verdict: verdict))
+        if recordsHooks {
+            path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .classicIngress : .classicEgress,
+                                       trace: trace, verdict: verdict))
+        }
         return decision
     }
 }
