@@ -2,7 +2,7 @@ import Atomics
 
 /// A 64-bit atomic in a block its owner allocates and frees: read and added to with no retain
 /// and no class dispatch (a `ManagedAtomic` read through a device cost both, per frame).
-/// Relaxed: counters and a value published on its own.
+/// Relaxed, unless named otherwise.
 struct AtomicSlot: @unchecked Sendable {
     // @unchecked: the memory is only ever touched atomically.
     private let pointer: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
@@ -27,6 +27,17 @@ struct AtomicSlot: @unchecked Sendable {
     @inline(__always)
     func load() -> UInt64 {
         UnsafeAtomic<UInt64>(at: pointer).load(ordering: .relaxed)
+    }
+
+    /// For a value that publishes others (a generation, a flag): acquiring and releasing.
+    @inline(__always)
+    func loadAcquiring() -> UInt64 {
+        UnsafeAtomic<UInt64>(at: pointer).load(ordering: .acquiring)
+    }
+
+    @inline(__always)
+    func storeReleasing(_ value: UInt64) {
+        UnsafeAtomic<UInt64>(at: pointer).store(value, ordering: .releasing)
     }
 
     @inline(__always)

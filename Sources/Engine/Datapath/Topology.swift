@@ -39,14 +39,23 @@ final class Topology: Sendable {
 /// was taken at; a frame checks the generation with a plain load and takes the snapshot again
 /// only after a change. Generations come from one process-wide counter, so a generation a
 /// thread kept from another (even a freed) table never matches this one's.
-final class PublishedDevices: Sendable {
+final class PublishedDevices: @unchecked Sendable {
+    // @unchecked: the generation slot is only touched atomically; the rest is a `Mutex`.
     private struct Table {
         var devices: [UInt32: Device] = [:]
         var snapshot: Topology?
     }
     private let table = Mutex(Table())
-    private let generation = ManagedAtomic<UInt64>(PublishedDevices.nextGeneration())
+    /// Read by every frame: an `AtomicSlot` (a `ManagedAtomic` costs a class dispatch).
+    private let generationSlot = AtomicSlot.allocateBlock(1)
+    private var generation: AtomicSlot { AtomicSlot(generationSlot, 0) }
     private static let generations = ManagedAtomic<UInt64>(0)
+
+    init() {
+        generation.storeReleasing(Self.nextGeneration())
+    }
+
+    deinit { generationSlot.deallocate() }
 
     private static func nextGeneration() -> UInt64 {
         generations.wrappingIncrementThenLoad(ordering: .relaxed)
@@ -57,14 +66,14 @@ final class PublishedDevices: Sendable {
             for ifindex in removed { table.devices[ifindex] = nil }
             for device in added { table.devices[device.ifindex] = device }
             table.snapshot = nil
-            generation.store(Self.nextGeneration(), ordering: .releasing)
+            generation.storeReleasing(Self.nextGeneration())
         }
     }
 
     func reset() {
         table.withLock { table in
             table = Table()
-            generation.store(Self.nextGeneration(), ordering: .releasing)
+            generation.storeReleasing(Self.nextGeneration())
         }
     }
 
@@ -79,7 +88,7 @@ final class PublishedDevices: Sendable {
     /// The current snapshot, from `thread`'s cache while nothing changed since it was taken.
     @inline(__always)
     func topology(on thread: DatapathThread) -> Topology {
-        let now = generation.load(ordering: .acquiring)
+        let now = generation.loadAcquiring()
         if thread.topologyGeneration == now, let cached = thread.topology { return cached }
         // The table is read after the generation: a snapshot newer than `now` is kept under
         // `now` and taken again at the next frame, never an older one.

@@ -12,7 +12,8 @@ struct ClassicFilter: Sendable {
 
 /// The classic filters of one direction, run when the tcx chain ends in NEXT. Changes publish
 /// a new immutable list; the datapath loads the current one without a lock.
-final class ClassicFilterList: Sendable {
+final class ClassicFilterList: @unchecked Sendable {
+    // @unchecked: the flag slot is only touched atomically.
     final class Snapshot: AtomicReference, Sendable {
         let filters: [ClassicFilter]
         init(_ filters: [ClassicFilter]) { self.filters = filters }
@@ -23,17 +24,20 @@ final class ClassicFilterList: Sendable {
     /// with a plain load, where loading the list itself takes a 16-byte atomic and a retain.
     /// Set before a filter is published and cleared after the list is emptied, so a frame that
     /// reads false would have found the list empty.
-    private let mayHoldFilters = ManagedAtomic(false)
+    private let flagSlot = AtomicSlot.allocateBlock(1)
+    private var mayHoldFilters: AtomicSlot { AtomicSlot(flagSlot, 0) }
+
+    deinit { flagSlot.deallocate() }
 
     var filters: [ClassicFilter] { current.load(ordering: .acquiring).filters }
 
     /// Whether no filter is published (the datapath's quick check).
-    var isEmpty: Bool { !mayHoldFilters.load(ordering: .acquiring) }
+    var isEmpty: Bool { mayHoldFilters.loadAcquiring() == 0 }
 
     private func publish(_ next: [ClassicFilter]) {
-        if !next.isEmpty { mayHoldFilters.store(true, ordering: .releasing) }
+        if !next.isEmpty { mayHoldFilters.storeReleasing(1) }
         current.store(Snapshot(next), ordering: .releasing)
-        if next.isEmpty { mayHoldFilters.store(false, ordering: .releasing) }
+        if next.isEmpty { mayHoldFilters.storeReleasing(0) }
     }
 
     /// Adds a filter; EEXIST when the priority and handle are taken. Filters run by ascending
