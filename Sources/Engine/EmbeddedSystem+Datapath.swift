@@ -14,14 +14,31 @@ extension EmbeddedSystem {
     /// Takes no control lock: any number of threads may call it while hooks change.
     public func send(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
                      sink: (any PacketSink)? = nil) -> PacketPath {
-        let flow = PacketFlow(topology: published.topology(), sink: sink)
-        let frame = Frame(bytes)
-        var path = PacketPath()
-        switch direction {
-        case .ingress: flow.receive(frame, at: ifindex, path: &path, hops: 0)
-        case .egress: flow.transmit(frame, from: ifindex, path: &path, hops: 0)
+        follow(bytes, device: ifindex, direction, sink: sink, recordsHooks: true)
+    }
+
+    /// Sends one frame as `send` does and returns only where it ended: the hooks it passed are
+    /// not recorded, so a frame allocates nothing (what a datapath worker that needs no
+    /// trace, like the kernel's, uses).
+    public func forward(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
+                        sink: (any PacketSink)? = nil) -> PacketFate {
+        follow(bytes, device: ifindex, direction, sink: sink, recordsHooks: false).fate
+    }
+
+    private func follow(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
+                        sink: (any PacketSink)?, recordsHooks: Bool) -> PacketPath {
+        // The thread's skb and device table: a frame allocates nothing of its own.
+        DatapathThread.withCurrent { thread in
+            let flow = PacketFlow(topology: published.topology(on: thread), sink: sink, recordsHooks: recordsHooks)
+            var skb = thread.skb(holding: bytes)
+            var path = PacketPath()
+            switch direction {
+            case .ingress: flow.receive(Frame(on: skb), at: ifindex, path: &path, hops: 0)
+            case .egress: flow.transmit(Frame(on: skb), from: ifindex, path: &path, hops: 0)
+            }
+            thread.give(&skb)
+            return path
         }
-        return path
     }
 
     /// Adds a classic tc filter (cls_bpf, direct action) at `priority`/`handle`, run when the

@@ -23,7 +23,7 @@ extension EmbeddedSystem: NetworkStateSystem {
     public func setMAC(ifindex: UInt32, _ mac: MACAddress) throws(TCXError) {
         try change { net throws(TCXError) in try net.setMAC(ifindex: ifindex, mac) }
         // The datapath classifies arriving frames against the new address from now on.
-        published.topology().devices[ifindex]?.hardwareAddress.store(SKBuff.packedAddress(mac.bytes), ordering: .relaxed)
+        published.topology().devices[ifindex]?.hardwareAddress.store(SKBuff.packedAddress(mac.bytes))
     }
 
     public func setMTU(ifindex: UInt32, _ mtu: UInt32) throws(TCXError) {

@@ -42,7 +42,7 @@ public final class EmbeddedSystem: TCXSystem {
             }
             for device in changes.added {
                 let mac = network.devices[device.ifindex]?.mac ?? []
-                device.hardwareAddress.store(SKBuff.packedAddress(mac), ordering: .relaxed)
+                device.hardwareAddress.store(SKBuff.packedAddress(mac))
             }
         }
     }

@@ -20,7 +20,7 @@ public final class PublishedArray<Program: AnyObject>: @unchecked Sendable {
         readers = .allocate(capacity: 2)
         readers.initialize(repeating: Int.AtomicRepresentation(0), count: 2)
         activeHalf = .allocate(capacity: 1)
-        activeHalf.initialize(to: Int.AtomicRepresentation(0))
+        activeHalf.initialize(to: Int.AtomicRepresentation(Self.emptyFlag))
     }
 
     deinit {
@@ -29,7 +29,11 @@ public final class PublishedArray<Program: AnyObject>: @unchecked Sendable {
         activeHalf.deallocate()
     }
 
+    /// The active half (bit 0), and `emptyFlag` when it holds no program: published in the one
+    /// word, so a reader of an empty hook learns it with a plain load, without entering a half
+    /// (two atomic read-modify-writes) — and sees exactly the array published then.
     private var active: UnsafeAtomic<Int> { UnsafeAtomic(at: activeHalf) }
+    private static var emptyFlag: Int { 2 }
     private func readerCount(_ half: Int) -> UnsafeAtomic<Int> { UnsafeAtomic(at: readers + half) }
     private func slot(_ half: Int, _ index: Int) -> UnsafeAtomic<UInt> {
         UnsafeAtomic(at: slots + half * Self.capacity + index)
@@ -41,6 +45,7 @@ public final class PublishedArray<Program: AnyObject>: @unchecked Sendable {
     /// stay alive for the whole call, however the control plane changes the hook meanwhile.
     @inline(__always)
     public func forEach(_ body: (Program) -> Bool) {
+        if active.load(ordering: .sequentiallyConsistent) & Self.emptyFlag != 0 { return }
         let half = enter()
         defer { readerCount(half).wrappingDecrement(ordering: .releasing) }
         var index = 0
@@ -58,9 +63,9 @@ public final class PublishedArray<Program: AnyObject>: @unchecked Sendable {
     @inline(__always)
     private func enter() -> Int {
         while true {
-            let half = active.load(ordering: .sequentiallyConsistent)
+            let half = active.load(ordering: .sequentiallyConsistent) & 1
             readerCount(half).wrappingIncrement(ordering: .sequentiallyConsistent)
-            if active.load(ordering: .sequentiallyConsistent) == half { return half }
+            if active.load(ordering: .sequentiallyConsistent) & 1 == half { return half }
             readerCount(half).wrappingDecrement(ordering: .releasing)
         }
     }
@@ -71,7 +76,7 @@ public final class PublishedArray<Program: AnyObject>: @unchecked Sendable {
     /// the half that was active, so whatever it referenced may be released afterwards.
     public func publish(_ programs: some Collection<Program>) {
         precondition(programs.count < Self.capacity, "a published array holds at most 63 programs")
-        let idle = 1 - active.load(ordering: .sequentiallyConsistent)
+        let idle = 1 - (active.load(ordering: .sequentiallyConsistent) & 1)
         waitUntilEmpty(idle)
         var index = 0
         for program in programs {
@@ -80,7 +85,7 @@ public final class PublishedArray<Program: AnyObject>: @unchecked Sendable {
             index += 1
         }
         slot(idle, index).store(0, ordering: .relaxed)
-        active.store(idle, ordering: .sequentiallyConsistent)
+        active.store(index == 0 ? idle | Self.emptyFlag : idle, ordering: .sequentiallyConsistent)
         waitUntilEmpty(1 - idle)
     }
 

@@ -30,6 +30,29 @@ final class PacketBuffer {
         bytes.withUnsafeBytes { storage.baseAddress!.advanced(by: headroom).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
     }
 
+    /// Holds `bytes` afresh, as `init(bytes:headroom:)` would: the same layout, the headroom
+    /// zeroed. The allocation is kept when it has exactly that size (a datapath thread reuses
+    /// one skb for frame after frame), so a reused buffer is indistinguishable from a new one.
+    func reset(bytes: [UInt8], headroom: Int) {
+        for buffer in retired { buffer.deallocate() }
+        if !retired.isEmpty { retired.removeAll() }
+        if storage.count != headroom + bytes.count {
+            storage.deallocate()
+            storage = .allocate(byteCount: headroom + bytes.count, alignment: 16)
+        }
+        storage.baseAddress.unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: 0, count: headroom)
+        head = headroom
+        length = bytes.count
+        macHeader = headroom
+        networkHeader = headroom
+        kernelHeadroom = headroom
+        kernelEnd = KernelLayout.initialEnd(length: bytes.count, headroom: headroom)
+        bytes.withUnsafeBytes { source in
+            guard let from = source.baseAddress else { return }
+            storage.baseAddress.unsafelyUnwrapped.advanced(by: headroom).copyMemory(from: from, byteCount: source.count)
+        }
+    }
+
     deinit {
         storage.deallocate()
         for buffer in retired { buffer.deallocate() }

@@ -9,10 +9,16 @@ public final class SKBuff {
     let buffer: PacketBuffer
     /// The cookie of the skb's socket, made on first use and kept, as the kernel keeps it in
     /// the socket (repeated test-runs on one skb see the same one).
-    lazy var socketCookie: UInt64 = SocketCookies.next()
+    var socketCookie: UInt64 {
+        if let cookie { return cookie }
+        let made = SocketCookies.next()
+        cookie = made
+        return made
+    }
+    @exclusivity(unchecked) private var cookie: UInt64?
     /// Socket-local storage made for the skb's own socket: it goes with the skb, as the kernel
     /// frees it with the test-run's socket (SKStorageHelpers).
-    var ownSocketStorage: [SKStorageMap] = []
+    @exclusivity(unchecked) var ownSocketStorage: [SKStorageMap] = []
     /// Copies `bpf_clone_redirect` sent and the datapath has not taken yet (a test-run drops
     /// them with the skb, as the kernel's copies leave where the test cannot see them).
     @exclusivity(unchecked) public internal(set) var pendingClones: [ClonedPacket] = []
@@ -43,6 +49,25 @@ public final class SKBuff {
         self.metadata = metadata
         buffer = PacketBuffer(bytes: packet, headroom: headroom)
         buffer.networkHeader = buffer.macHeader + min(14, packet.count)
+    }
+
+    /// Makes this skb hold `packet` as a new one made by `init(packet:)`
+    /// would: nothing of the packet it held before survives (its socket storage is released, its
+    /// cookie and clones dropped). For a datapath thread that sends frame after frame on one skb.
+    public func reuse(packet: [UInt8]) {
+        releaseSocketStorage()
+        cookie = nil
+        if !pendingClones.isEmpty { pendingClones = [] }
+        metadata = SKBMetadata()  // made in place, not copied
+        buffer.reset(bytes: packet, headroom: Self.defaultHeadroom)
+        buffer.networkHeader = buffer.macHeader + min(14, packet.count)
+    }
+
+    @inline(__always)
+    private func releaseSocketStorage() {
+        guard !ownSocketStorage.isEmpty, let cookie else { return }
+        for map in ownSocketStorage { map.release(socket: cookie) }
+        ownSocketStorage = []
     }
 
     /// The packet as it is now.
@@ -115,6 +140,6 @@ public final class SKBuff {
     }
 
     deinit {
-        for map in ownSocketStorage { map.release(socket: socketCookie) }
+        releaseSocketStorage()
     }
 }

@@ -54,8 +54,8 @@ public struct TCProgramRunner: Sendable {
         // Called directly, not through the `ProgramExecutor` existential.
         switch kind {
         case .jit:
-            r0 = try JITExecutor.run(program.program, context: run.context, packet: run.packet,
-                                     environment: run.environment, r2: 0, scratch: run.scratch)
+            r0 = try JITExecutor.run(program.program, RunInputs(context: run.context, packet: run.packet, scratch: run.scratch),
+                                     environment: run.environment)
         case .interpreter:
             r0 = try Interpreter.run(program.program, context: run.context, packet: run.packet,
                                      environment: run.environment, r2: 0, scratch: run.scratch)

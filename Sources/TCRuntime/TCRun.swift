@@ -138,10 +138,11 @@ final class TCRun {
         if !reservations.isEmpty { reservations.removeAll(keepingCapacity: true) }
         if !grants.isEmpty { grants.removeAll(keepingCapacity: true) }
         if !keepAlive.isEmpty { keepAlive.removeAll() }
-        socketsIfMade = nil
-        socketBlock = nil
+        // Each checked first: storing nil calls a release even when there is nothing to release.
+        if socketsIfMade != nil { socketsIfMade = nil }
+        if socketBlock != nil { socketBlock = nil }
         socketPending = false
-        redirect = nil
+        if redirect != nil { redirect = nil }
         contextWritten = false
     }
 

@@ -8,7 +8,8 @@ import BPFVM
 /// `end()` gives the run back.
 public struct TCRunSequence {
     private unowned(unsafe) let skb: SKBuff
-    private var current: TCRun?
+    /// The run taken from the pool (held: given back by `end()` or a restart).
+    private var current: Unmanaged<TCRun>?
     private var type = ProgramType.schedCLS
 
     public init(skb: SKBuff) {
@@ -17,23 +18,37 @@ public struct TCRunSequence {
 
     /// Runs `program` on the sequence's skb with `runner`, as `runner.run(program, on:)` does.
     public mutating func run(_ program: TCProgram, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
-        if let run = current, run.shared === runner.shared, type == program.type {
-            run.rearm()
-            run.programMaps = program.mapTable
-            return try runner.once(program, run)
+        // Borrowed: `current` holds the run, a retain per program was a visible share of it.
+        if let current, type == program.type {
+            let outcome = current._withUnsafeGuaranteedRef { run -> Result<TCRunOutcome, VMFault>? in
+                guard run.shared === runner.shared else { return nil }
+                return Result { () throws(VMFault) in try again(program, run, with: runner) }
+            }
+            if let outcome { return try outcome.get() }
         }
-        if let previous = current { TCRunPool.give(previous) }
+        return try start(program, with: runner)
+    }
+
+    @inline(__always)
+    private func again(_ program: TCProgram, _ run: TCRun, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
+        run.rearm()
+        run.programMaps = program.mapTable
+        return try runner.once(program, run)
+    }
+
+    private mutating func start(_ program: TCProgram, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
+        if let previous = current { TCRunPool.give(previous.takeRetainedValue()) }
         // The runner holds its services and the caller the skb until `end()`.
         let run = TCRunPool.take(skb: skb, services: runner.shared, type: program.type)
         run.programMaps = program.mapTable
-        current = run
+        current = Unmanaged.passRetained(run)
         type = program.type
         return try runner.once(program, run)
     }
 
     /// Gives the run back; the sequence can start again.
     public mutating func end() {
-        if let run = current { TCRunPool.give(run) }
+        if let run = current { TCRunPool.give(run.takeRetainedValue()) }
         current = nil
     }
 }

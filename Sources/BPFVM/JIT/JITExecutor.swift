@@ -38,6 +38,15 @@ public struct JITExecutor: ProgramExecutor {
         try run(program, context: context, packet: packet, environment: environment, r2: r2, block: scratch.block)
     }
 
+    /// The same with the memory in one struct passed by address: a runner that calls once per
+    /// program (a tc chain) passed the arguments above partly on the stack, read back in
+    /// 16-byte halves of 8-byte stores — a store-forwarding stall at each call.
+    public static func run(_ program: VMProgram, _ inputs: RunInputs, environment: RunEnvironment) throws(VMFault) -> UInt64 {
+        try run(program, context: inputs.context, packet: inputs.packet, environment: environment, r2: inputs.r2,
+                block: inputs.scratch.block)
+    }
+
+    @inline(__always)
     static func run(_ program: VMProgram, context: UnsafeMutableRawBufferPointer,
                     packet: UnsafeMutableRawBufferPointer?, environment: RunEnvironment,
                     r2: UInt64, block: UnsafeMutableRawPointer) throws(VMFault) -> UInt64 {
@@ -85,5 +94,22 @@ public struct JITExecutor: ProgramExecutor {
         }
         if let fault { throw fault }
         return state.register(0)
+    }
+}
+
+/// The memory of one run for `JITExecutor.run(_:_:environment:)`.
+public struct RunInputs {
+    public var context: UnsafeMutableRawBufferPointer
+    public var packet: UnsafeMutableRawBufferPointer?
+    public var r2: UInt64
+    public var scratch: RunScratch
+
+    @inlinable
+    public init(context: UnsafeMutableRawBufferPointer, packet: UnsafeMutableRawBufferPointer?, r2: UInt64 = 0,
+                scratch: RunScratch) {
+        self.context = context
+        self.packet = packet
+        self.r2 = r2
+        self.scratch = scratch
     }
 }

@@ -13,15 +13,21 @@ struct ChainOutcome {
 }
 
 enum ChainRunner {
-    static func run(_ programs: PublishedArray<ProgramObject>, frame: Frame) -> ChainOutcome {
+    /// `tracing`: whether `trace` lists the programs that ran.
+    static func run(_ programs: PublishedArray<ProgramObject>, frame: Frame, tracing: Bool = true) -> ChainOutcome {
         var outcome = ChainOutcome()
         // One run object for the chain: the context rendered once per frame, not per program.
         var sequence = TCRunSequence(skb: frame.skb)
         defer { sequence.end() }
+        let timed = RunTimeStatistics.enabled  // asked once per chain, not per program
         programs.forEach { program in
-            outcome.trace.append(program.id)
+            // One allocation for the trace of most chains, none for an empty one.
+            if tracing {
+                if outcome.trace.isEmpty { outcome.trace.reserveCapacity(16) }
+                outcome.trace.append(program.id)
+            }
             do throws(TCXError) {
-                let run = try program.run(frame, in: &sequence)
+                let run = try program.run(frame, in: &sequence, timed: timed)
                 outcome.last = run.returnValue
                 outcome.redirect = run.redirect
                 return run.returnValue == Verdict.next.rawValue
@@ -62,12 +68,13 @@ extension ProgramObject {
     func run(_ frame: Frame) throws(TCXError) -> ProgramRun {
         var sequence = TCRunSequence(skb: frame.skb)
         defer { sequence.end() }
-        return try run(frame, in: &sequence)
+        return try run(frame, in: &sequence, timed: RunTimeStatistics.enabled)
     }
 
-    /// The same as one of a sequence of programs on the frame (a chain).
-    func run(_ frame: Frame, in sequence: inout TCRunSequence) throws(TCXError) -> ProgramRun {
-        guard RunTimeStatistics.enabled else {
+    /// The same as one of a sequence of programs on the frame (a chain); `timed`: whether
+    /// `RunTimeStatistics` is enabled.
+    func run(_ frame: Frame, in sequence: inout TCRunSequence, timed: Bool) throws(TCXError) -> ProgramRun {
+        guard timed else {
             let run = try executable.run(frame, in: &sequence)
             counters.record(returnValue: run.returnValue, nanoseconds: 0)
             return run

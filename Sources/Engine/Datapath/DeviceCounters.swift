@@ -1,15 +1,19 @@
 import Atomics
 
 /// Per-device packet counters, like a device's rx/tx/drop statistics.
-final class DeviceCounters: Sendable {
-    let rxPackets = ManagedAtomic<UInt64>(0)
-    let txPackets = ManagedAtomic<UInt64>(0)
-    let rxDropped = ManagedAtomic<UInt64>(0)
-    let txDropped = ManagedAtomic<UInt64>(0)
+final class DeviceCounters: @unchecked Sendable {
+    // @unchecked: the block is only touched atomically (`AtomicSlot`).
+    private let block = AtomicSlot.allocateBlock(4)
+    var rxPackets: AtomicSlot { AtomicSlot(block, 0) }
+    var txPackets: AtomicSlot { AtomicSlot(block, 1) }
+    var rxDropped: AtomicSlot { AtomicSlot(block, 2) }
+    var txDropped: AtomicSlot { AtomicSlot(block, 3) }
+
+    deinit { block.deallocate() }
 
     var snapshot: DeviceStatistics {
-        DeviceStatistics(rxPackets: rxPackets.load(ordering: .relaxed), txPackets: txPackets.load(ordering: .relaxed),
-                         rxDropped: rxDropped.load(ordering: .relaxed), txDropped: txDropped.load(ordering: .relaxed))
+        DeviceStatistics(rxPackets: rxPackets.load(), txPackets: txPackets.load(),
+                         rxDropped: rxDropped.load(), txDropped: txDropped.load())
     }
 }
 

@@ -32,13 +32,14 @@ final class Executable: Sendable {
         } catch {
             throw TCXError(.EFAULT, "\(error)")
         }
-        var redirect = outcome.redirect.map(Redirect.init)
-        if case .neighbour(let nextHop)? = outcome.redirect?.direction, let target = outcome.redirect,
+        guard let target = outcome.redirect else { return ProgramRun(returnValue: outcome.verdict, redirect: nil) }
+        if case .neighbour(let nextHop) = target.direction,
            NeighbourOutput.prepare(frame.skb, ifindex: target.ifindex, nextHop: nextHop,
                                    in: runner.services.network.snapshot) != nil {
-            redirect = nil  // the kernel frees (or parks) the packet: it goes nowhere now
+            // The kernel frees (or parks) the packet: it goes nowhere now.
+            return ProgramRun(returnValue: outcome.verdict, redirect: nil)
         }
-        return ProgramRun(returnValue: outcome.verdict, redirect: redirect)
+        return ProgramRun(returnValue: outcome.verdict, redirect: Redirect(target))
     }
 }
 

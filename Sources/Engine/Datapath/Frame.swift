@@ -12,6 +12,11 @@ public struct Frame {
         skb = SKBuff(packet: bytes, metadata: metadata)
     }
 
+    /// A frame on `skb` (a datapath thread's, reused: `DatapathThread`).
+    init(on skb: SKBuff) {
+        self.skb = skb
+    }
+
     /// The packet as it is now (a copy).
     public var bytes: [UInt8] { skb.packet }
 
@@ -42,7 +47,7 @@ public struct Frame {
     /// Sets what `device` fills in when the frame reaches it (`SKBuff.arrive`).
     func arrive(at device: Device, ingress: Bool) {
         skb.arrive(at: device.ifindex, ingress: ingress,
-                   address: device.hardwareAddress.load(ordering: .relaxed), hasBroadcast: device.hasBroadcast)
+                   address: device.hardwareAddress.load(), hasBroadcast: device.hasBroadcast)
     }
 }
 
@@ -60,8 +65,27 @@ public struct Redirect: Hashable, Sendable {
     }
 }
 
-/// What one program run produced.
+/// What one program run produced. The redirect is kept packed in one word: returned from
+/// every program of a chain, an optional struct of a 32-bit field and two flags was written
+/// as halves and read back whole, a store-forwarding stall per program.
 struct ProgramRun {
     let returnValue: Int32
-    let redirect: Redirect?
+    /// 0: no redirect; else bit 63 set, the ifindex in the low 32 bits, ingress bit 32, peer 33.
+    private let redirectBits: UInt64
+
+    init(returnValue: Int32, redirect: Redirect?) {
+        self.returnValue = returnValue
+        if let redirect {
+            redirectBits = 1 << 63 | UInt64(redirect.ifindex) | (redirect.ingress ? 1 << 32 : 0)
+                | (redirect.peer ? 1 << 33 : 0)
+        } else {
+            redirectBits = 0
+        }
+    }
+
+    var redirect: Redirect? {
+        guard redirectBits != 0 else { return nil }
+        return Redirect(ifindex: UInt32(truncatingIfNeeded: redirectBits), ingress: redirectBits & 1 << 32 != 0,
+                        peer: redirectBits & 1 << 33 != 0)
+    }
 }

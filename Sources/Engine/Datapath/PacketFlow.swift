@@ -41,25 +41,43 @@ public protocol PacketSink: Sendable {
 /// (veth to its peer's ingress, lo back to its own ingress, netkit through its programs first).
 struct PacketFlow {
     let topology: Topology
-    let sink: (any PacketSink)?
+    /// The sink in a box, so a flow without one copies and destroys a null reference (an
+    /// optional existential went through value witnesses each time, per frame).
+    private let sinkBox: SinkBox?
+    var sink: (any PacketSink)? { sinkBox?.sink }
+
+    private final class SinkBox {
+        let sink: any PacketSink
+        init(_ sink: any PacketSink) { self.sink = sink }
+    }
+
+    /// Whether the path records each hook with the programs that ran (`send`); a datapath that
+    /// wants only the fate (`forward`) skips the traces and their allocations.
+    let recordsHooks: Bool
+
+    init(topology: Topology, sink: (any PacketSink)?, recordsHooks: Bool = true) {
+        self.topology = topology
+        sinkBox = sink.map(SinkBox.init)
+        self.recordsHooks = recordsHooks
+    }
     /// Redirects and device hops one packet may take before it is dropped as a loop (the
     /// kernel's transmit recursion limit).
     static let hopLimit = 8
 
     func receive(_ frame: Frame, at ifindex: UInt32, path: inout PacketPath, hops: Int) {
-        guard let device = topology.devices[ifindex] else {
+        guard let device = topology.device(ifindex) else {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
-        device.counters.rxPackets.wrappingIncrement(ordering: .relaxed)
+        device.counters.rxPackets.wrappingIncrement()
         frame.arrive(at: device, ingress: true)
-        let decision = runTCX(device, .tcxIngress, frame, path: &path)
+        let decision = runTCX(device, ingress: true, frame, path: &path)
         sendClones(of: frame, hops: hops)
         switch decision {
         case .deliver:
             sink?.delivered(frame.capturedBytes, at: ifindex)
             path.fate = .delivered(ifindex: ifindex)
         case .drop(let reason):
-            device.counters.rxDropped.wrappingIncrement(ordering: .relaxed)
+            device.counters.rxDropped.wrappingIncrement()
             drop(frame, at: ifindex, reason, path: &path)
         case .consume:
             path.fate = .consumed(ifindex: ifindex)
@@ -69,17 +87,17 @@ struct PacketFlow {
     }
 
     func transmit(_ frame: Frame, from ifindex: UInt32, path: inout PacketPath, hops: Int) {
-        guard let device = topology.devices[ifindex] else {
+        guard let device = topology.device(ifindex) else {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
         frame.arrive(at: device, ingress: false)
-        let decision = runTCX(device, .tcxEgress, frame, path: &path)
+        let decision = runTCX(device, ingress: false, frame, path: &path)
         sendClones(of: frame, hops: hops)
         switch decision {
         case .deliver:
             wire(device, frame, path: &path, hops: hops)
         case .drop(let reason):
-            device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+            device.counters.txDropped.wrappingIncrement()
             drop(frame, at: ifindex, reason, path: &path)
         case .consume:
             path.fate = .consumed(ifindex: ifindex)
@@ -100,8 +118,8 @@ struct PacketFlow {
             sent(device, frame)
             receive(frame, at: device.ifindex, path: &path, hops: hops + 1)
         case .veth:
-            guard let peer = device.peerIfindex, topology.devices[peer] != nil else {
-                device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+            guard let peer = device.peerIfindex, topology.device(peer) != nil else {
+                device.counters.txDropped.wrappingIncrement()
                 return drop(frame, at: device.ifindex, "the peer is gone", path: &path)
             }
             sent(device, frame)
@@ -117,33 +135,35 @@ struct PacketFlow {
 
     /// netkit's transmit (spec §5.4): the device's own programs decide, else its policy.
     private func netkitTransmit(_ device: Device, _ frame: Frame, path: inout PacketPath, hops: Int) {
-        guard let peer = device.peerIfindex, topology.devices[peer] != nil, frame.skb.length >= 14 else {
-            device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+        guard let peer = device.peerIfindex, topology.device(peer) != nil, frame.skb.length >= 14 else {
+            device.counters.txDropped.wrappingIncrement()
             return drop(frame, at: device.ifindex, "netkit cannot transmit: no peer or a runt frame", path: &path)
         }
         frame.metadata.ifindex = peer  // netkit programs see the packet on the other device
-        let outcome = ChainRunner.run(device.netkitHook!.published, frame: frame)
+        let outcome = ChainRunner.run(device.netkitHook!.published, frame: frame, tracing: recordsHooks)
         sendClones(of: frame, hops: hops)
         let verdict = outcome.fault == nil
             ? ChainRunner.netkitVerdict(outcome.last, policy: device.netkitPolicy) : .drop
-        path.hooks.append(HookPass(ifindex: device.ifindex, hook: .netkit, trace: outcome.trace, verdict: verdict))
+        if recordsHooks {
+            path.hooks.append(HookPass(ifindex: device.ifindex, hook: .netkit, trace: outcome.trace, verdict: verdict))
+        }
         switch verdict {
         case .pass, .next:
             sent(device, frame)
             frame.scrub()
             receive(frame, at: peer, path: &path, hops: hops + 1)
         case .redirect:
-            device.counters.txPackets.wrappingIncrement(ordering: .relaxed)
+            device.counters.txPackets.wrappingIncrement()
             guard let target = outcome.redirect else { return path.fate = .consumed(ifindex: device.ifindex) }
             follow(target, frame, from: device.ifindex, path: &path, hops: hops)
         case .drop:
-            device.counters.txDropped.wrappingIncrement(ordering: .relaxed)
+            device.counters.txDropped.wrappingIncrement()
             drop(frame, at: device.ifindex, outcome.fault.map { "program fault: \($0)" } ?? "netkit drop", path: &path)
         }
     }
 
     private func sent(_ device: Device, _ frame: Frame) {
-        device.counters.txPackets.wrappingIncrement(ordering: .relaxed)
+        device.counters.txPackets.wrappingIncrement()
         sink?.sent(frame.capturedBytes, from: device.ifindex)
     }
 
@@ -155,7 +175,7 @@ struct PacketFlow {
             return drop(frame, at: ifindex, "redirect loop: more than \(Self.hopLimit) hops", path: &path)
         }
         if target.peer {
-            guard let peer = topology.devices[target.ifindex]?.peerIfindex else {
+            guard let peer = topology.device(target.ifindex)?.peerIfindex else {
                 return drop(frame, at: ifindex, "redirect_peer to a device without a peer", path: &path)
             }
             frame.scrub()
@@ -183,38 +203,44 @@ struct PacketFlow {
     }
 
     /// tcx, then classic tc when tcx says NEXT (spec §4.3).
-    private func runTCX(_ device: Device, _ type: AttachType, _ frame: Frame,
+    /// (`ingress` rather than an `AttachType`: comparing those reads a global per frame.)
+    private func runTCX(_ device: Device, ingress: Bool, _ frame: Frame,
                         path: inout PacketPath) -> HookDecision {
-        let outcome = ChainRunner.run(device.tcxHook(type).published, frame: frame)
+        let outcome = ChainRunner.run((ingress ? device.tcxIngress : device.tcxEgress).published, frame: frame,
+                                      tracing: recordsHooks)
         if let fault = outcome.fault {
-            path.hooks.append(HookPass(ifindex: device.ifindex, hook: type == .tcxIngress ? .tcxIngress : .tcxEgress,
-                                       trace: outcome.trace, verdict: .drop))
+            if recordsHooks {
+                path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .tcxIngress : .tcxEgress,
+                                           trace: outcome.trace, verdict: .drop))
+            }
             return .drop("program fault: \(fault)")
         }
         let verdict = ChainRunner.tcxVerdict(outcome.last)
         if !outcome.trace.isEmpty {
-            path.hooks.append(HookPass(ifindex: device.ifindex, hook: type == .tcxIngress ? .tcxIngress : .tcxEgress,
+            path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .tcxIngress : .tcxEgress,
                                        trace: outcome.trace, verdict: verdict))
         }
         switch verdict {
         case .pass: return .deliver
-        case .drop: return .drop(type == .tcxIngress ? "tc ingress" : "tc egress")
+        case .drop: return .drop(ingress ? "tc ingress" : "tc egress")
         case .redirect: return .redirect(outcome.redirect)
-        case .next: return runClassic(device, type, frame, path: &path)
+        case .next: return runClassic(device, ingress: ingress, frame, path: &path)
         }
     }
 
     /// Classic cls_bpf filters in direct-action mode, by priority: the first that returns
     /// anything but UNSPEC (-1) decides.
-    private func runClassic(_ device: Device, _ type: AttachType, _ frame: Frame,
+    private func runClassic(_ device: Device, ingress: Bool, _ frame: Frame,
                             path: inout PacketPath) -> HookDecision {
-        let filters = device.classic(type).filters
+        let list = ingress ? device.classicIngress : device.classicEgress
+        guard !list.isEmpty else { return .deliver }
+        let filters = list.filters
         guard !filters.isEmpty else { return .deliver }
         var trace: [UInt32] = []
         var decision = HookDecision.deliver
         var verdict = Verdict.next
         for filter in filters {
-            trace.append(filter.program.id)
+            if recordsHooks { trace.append(filter.program.id) }
             guard let run = try? filter.program.run(frame) else {
                 decision = .drop("program fault")
                 verdict = .drop
@@ -229,8 +255,10 @@ struct PacketFlow {
             }
             break
         }
-        path.hooks.append(HookPass(ifindex: device.ifindex, hook: type == .tcxIngress ? .classicIngress : .classicEgress,
-                                   trace: trace, verdict: verdict))
+        if recordsHooks {
+            path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .classicIngress : .classicEgress,
+                                       trace: trace, verdict: verdict))
+        }
         return decision
     }
 }

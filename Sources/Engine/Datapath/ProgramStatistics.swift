@@ -2,32 +2,42 @@ import Atomics
 
 /// Per-program run statistics, like the kernel's bpf_stats (run count and time) plus how
 /// often each verdict came back.
-final class ProgramCounters: Sendable {
-    let runs = ManagedAtomic<UInt64>(0)
-    let nanoseconds = ManagedAtomic<UInt64>(0)
-    /// NEXT, PASS, DROP, REDIRECT, anything else.
-    let verdicts = (0..<5).map { _ in ManagedAtomic<UInt64>(0) }
+final class ProgramCounters: @unchecked Sendable {
+    /// NEXT, PASS, DROP, REDIRECT, anything else, then the nanoseconds: one block, so a run
+    /// counts with one atomic add and no retain. The run count is their sum (every counted run
+    /// has a verdict).
+    private let slots: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
+    private static let timeSlot = 5
 
+    init() {
+        slots = .allocate(capacity: Self.timeSlot + 1)
+        slots.initialize(repeating: UnsafeAtomic<UInt64>.Storage(0), count: Self.timeSlot + 1)
+    }
+
+    deinit { slots.deallocate() }
+
+    private func slot(_ index: Int) -> UnsafeAtomic<UInt64> { UnsafeAtomic(at: slots + index) }
+
+    @inline(__always)
     func record(returnValue: Int32, nanoseconds elapsed: UInt64) {
-        runs.wrappingIncrement(ordering: .relaxed)
         // Untimed runs (statistics off) skip the atomic add of nothing.
-        if elapsed != 0 { nanoseconds.wrappingIncrement(by: elapsed, ordering: .relaxed) }
-        let slot: Int
+        if elapsed != 0 { slot(Self.timeSlot).wrappingIncrement(by: elapsed, ordering: .relaxed) }
+        let index: Int
         switch returnValue {
-        case -1: slot = 0
-        case 0: slot = 1
-        case 2: slot = 2
-        case 7: slot = 3
-        default: slot = 4
+        case -1: index = 0
+        case 0: index = 1
+        case 2: index = 2
+        case 7: index = 3
+        default: index = 4
         }
-        verdicts[slot].wrappingIncrement(ordering: .relaxed)
+        slot(index).wrappingIncrement(ordering: .relaxed)
     }
 
     var snapshot: ProgramStatistics {
-        ProgramStatistics(runs: runs.load(ordering: .relaxed), nanoseconds: nanoseconds.load(ordering: .relaxed),
-                          next: verdicts[0].load(ordering: .relaxed), pass: verdicts[1].load(ordering: .relaxed),
-                          drop: verdicts[2].load(ordering: .relaxed), redirect: verdicts[3].load(ordering: .relaxed),
-                          other: verdicts[4].load(ordering: .relaxed))
+        let verdicts = (0..<5).map { slot($0).load(ordering: .relaxed) }
+        return ProgramStatistics(runs: verdicts.reduce(0, &+), nanoseconds: slot(Self.timeSlot).load(ordering: .relaxed),
+                                 next: verdicts[0], pass: verdicts[1], drop: verdicts[2], redirect: verdicts[3],
+                                 other: verdicts[4])
     }
 }
 

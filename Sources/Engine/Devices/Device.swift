@@ -19,7 +19,8 @@ final class Device: @unchecked Sendable {
     /// The hardware address frames arriving here are classified against (`eth_type_trans`):
     /// six bytes in the low 48 bits, set from the network state when the device is published
     /// and whenever its address changes; read by datapath workers without a lock.
-    let hardwareAddress = ManagedAtomic<UInt64>(0)
+    var hardwareAddress: AtomicSlot { AtomicSlot(addressSlot, 0) }
+    private let addressSlot = AtomicSlot.allocateBlock(1)
     /// Loopback has no broadcast address; every other device here is Ethernet.
     var hasBroadcast: Bool { kind != .loopback }
     let classicIngress = ClassicFilterList()
@@ -52,6 +53,8 @@ final class Device: @unchecked Sendable {
         let isNetkit = kind == .netkitPrimary || kind == .netkitPeer
         netkitHook = isNetkit ? Device.makeHook() : nil
     }
+
+    deinit { addressSlot.deallocate() }
 
     var isNetkit: Bool { netkitHook != nil }
 

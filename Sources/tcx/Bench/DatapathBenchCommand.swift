@@ -20,6 +20,8 @@ struct DatapathBenchCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Chain lengths (programs on the hook).") var chains = [0, 1, 3, 10]
     @Option(parsing: .upToNextOption, help: "Datapath worker thread counts.") var workers = [1, 2]
     @Option(help: "Attach+detach rounds per worker count for the update latency.") var updates = 2_000
+    @Flag(help: "Send with `send`, which records each frame's path (hooks and programs), not `forward` (its fate only).")
+    var recordPaths = false
     @Option(help: "What runs the programs: interpreter or jit (default: the platform's, TCX_VM_EXECUTOR).")
     var executor = ExecutorKind.selected.rawValue
 
@@ -38,14 +40,15 @@ struct DatapathBenchCommand: ParsableCommand {
     func run() throws {
         let engine = kind == .jit && !ExecutorKind.jitAvailable ? "interpreter (no JIT on this platform)" : kind.rawValue
         print("embedded datapath (\(engine)): a 64-byte IPv4 frame into a veth's tcx ingress, every program returning NEXT,")
-        print("\(seconds) s per cell; frames per second in all workers (CPU ns per frame: the workers' CPU time over the frames)")
+        print("\(seconds) s per cell; frames per second in all workers (CPU ns per frame: the workers' CPU time over the frames);")
+        print(recordPaths ? "each frame's path recorded (send)" : "each frame's fate only (forward; --record-paths records the path)")
         print("")
         print(pad("programs", 10) + workers.map { pad("\($0) worker\($0 == 1 ? "" : "s")", 26) }.joined())
         var nsPerFrame: [Int: Double] = [:]  // chain length -> ns per frame with one worker
         for length in chains {
             var line = pad("\(length)", 10)
             for count in workers {
-                let bench = try Bench(programs: length, executor: kind)
+                let bench = try Bench(programs: length, executor: kind, recordPaths: recordPaths)
                 let (rate, perFrame) = bench.framesPerSecond(workers: count, seconds: seconds)
                 bench.world.shutdown()
                 if count == workers.min() { nsPerFrame[length] = perFrame }
@@ -60,7 +63,7 @@ struct DatapathBenchCommand: ParsableCommand {
         print("update latency with workers sending through a chain of 3 (attach, then detach, of a 4th program):")
         print(pad("workers", 10) + pad("attach p50", 14) + pad("p99", 12) + pad("detach p50", 14) + "p99")
         for count in workers {
-            let bench = try Bench(programs: 3, executor: kind)
+            let bench = try Bench(programs: 3, executor: kind, recordPaths: recordPaths)
             let (attach, detach) = try bench.updateLatency(workers: count, rounds: updates)
             bench.world.shutdown()
             print(pad("\(count)", 10) + pad(formatNanoseconds(attach.median), 14) + pad(formatNanoseconds(attach.p99), 12)
@@ -88,7 +91,10 @@ private struct Bench: Sendable {
     static let frame: [UInt8] = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00, 0x45, 0, 0, 50, 0, 1, 0x40, 0, 64, 17]
         + [UInt8](repeating: 0, count: 40)
 
-    init(programs: Int, executor: ExecutorKind) throws {
+    let recordPaths: Bool
+
+    init(programs: Int, executor: ExecutorKind, recordPaths: Bool) throws {
+        self.recordPaths = recordPaths
         world = EmbeddedSystem(executor: executor)
         let (_, b) = try world.createVeth(name: "a", peer: "b")
         device = b
@@ -101,9 +107,15 @@ private struct Bench: Sendable {
 
     /// Frames per second (wall time) and CPU ns per frame (the workers' CPU time).
     func framesPerSecond(workers: Int, seconds: Double) -> (rate: Double, cpuPerFrame: Double) {
-        let (world, device) = (self.world, self.device)
+        let (world, device, recordPaths) = (self.world, self.device, self.recordPaths)
         let start = nowNanoseconds()
-        let threads = WorkerThreads(count: workers) { _ = world.send(Self.frame, device: device, .ingress) }
+        let threads = WorkerThreads(count: workers) {
+            if recordPaths {
+                _ = world.send(Self.frame, device: device, .ingress)
+            } else {
+                _ = world.forward(Self.frame, device: device, .ingress)
+            }
+        }
         usleep(UInt32(seconds * 1_000_000))
         let frames = threads.stop()
         let elapsed = Double(nowNanoseconds() - start) / 1e9

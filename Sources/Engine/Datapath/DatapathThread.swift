@@ -1,0 +1,52 @@
+import Glibc
+import TCRuntime
+
+/// What a thread sending frames keeps from one frame to the next, so a frame allocates
+/// nothing: the skbs it sends frames on and the device table it last used (`PublishedDevices`).
+/// Each thread has its own, freed with the thread; it is used by that thread alone, so its
+/// fields are not checked for exclusive access.
+final class DatapathThread {
+    /// skbs free for the next frame (a frame's clones and a sink sending from its callback
+    /// take more than one at a time).
+    @exclusivity(unchecked) private var free: [SKBuff] = []
+    @exclusivity(unchecked) var topology: Topology?
+    /// The generation `topology` was taken at (0: none; generations start at 1).
+    @exclusivity(unchecked) var topologyGeneration: UInt64 = 0
+
+    /// skbs a thread keeps; more are freed when given back.
+    private static let kept = 4
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let made = pthread_key_create(&key) { pointer in
+            guard let pointer else { return }
+            Unmanaged<AnyObject>.fromOpaque(pointer).release()
+        }
+        precondition(made == 0, "pthread_key_create failed: no thread-local slot for the datapath")
+        return key
+    }()
+
+    /// This thread's state, not retained (the thread's slot owns it).
+    @inline(__always)
+    static func withCurrent<T>(_ body: (DatapathThread) -> T) -> T {
+        if let existing = pthread_getspecific(key) {
+            return Unmanaged<DatapathThread>.fromOpaque(existing)._withUnsafeGuaranteedRef(body)
+        }
+        let made = DatapathThread()
+        pthread_setspecific(key, Unmanaged.passRetained(made as AnyObject).toOpaque())
+        return body(made)
+    }
+
+    /// An skb holding `bytes` as a new one would.
+    func skb(holding bytes: [UInt8]) -> SKBuff {
+        guard let skb = free.popLast() else { return SKBuff(packet: bytes) }
+        skb.reuse(packet: bytes)
+        return skb
+    }
+
+    /// Takes `skb` back for a later frame, unless something still holds it.
+    func give(_ skb: inout SKBuff) {
+        guard free.count < Self.kept, isKnownUniquelyReferenced(&skb) else { return }
+        free.append(skb)
+    }
+}
