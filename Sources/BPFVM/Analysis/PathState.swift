@@ -9,8 +9,10 @@ enum StackSlot: Hashable {
     /// Numbers, with the bytes known to be zero marked (bit i: byte i from the slot's start),
     /// as the kernel's STACK_ZERO.
     case zeroBytes(UInt8)
-    /// A register stored whole (or a number stored in `size` bytes at the slot's start).
-    case spill(AbstractValue, size: Int)
+    /// A register stored whole (or a number stored in `size` bytes at the slot's start). Kept
+    /// in a box of its own: a slot is then a word, and frames are copied and compared without
+    /// moving 64 whole register states.
+    indirect case spill(AbstractValue, size: Int)
 
     /// Whether a load from it gives a number (or nothing at all was written).
     var holdsNumbers: Bool {
@@ -88,7 +90,12 @@ struct PathState: Hashable {
                 reached = reached || facts.reachesOtherFrames(at: returnTo)
             }
             let mine = stacks[f], theirs = other.stacks[f]
-            for s in 0 ..< Self.slots where slots.live & (1 << UInt64(s)) != 0 && mine[s] != theirs[s] {
+            // A frame neither path wrote since they parted is the same array.
+            if Self.sameStorage(mine, theirs) { continue }
+            var live = slots.live
+            while live != 0 {
+                let s = live.trailingZeroBitCount
+                live &= live - 1
                 if slots.relevant & (1 << UInt64(s)) == 0, mine[s].holdsNumbers, theirs[s].holdsNumbers { continue }
                 guard mine[s].covers(theirs[s]) else { return false }
             }
@@ -96,13 +103,19 @@ struct PathState: Hashable {
         return true
     }
 
+    private static func sameStorage(_ a: [StackSlot], _ b: [StackSlot]) -> Bool {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count } }
+    }
+
     /// Registers numbered from `first`: live ones cover theirs, numbers not `precise` match any.
     private static func registersCover(_ mine: [AbstractValue], _ theirs: [AbstractValue], from first: Int,
                                        live: UInt16, precise: UInt16) -> Bool {
-        for i in 0 ..< min(mine.count, theirs.count) {
-            let bit: UInt16 = 1 << UInt16(first + i)
-            guard live & bit != 0 else { continue }
-            if precise & bit == 0, mine[i].isScalar, theirs[i].isScalar { continue }
+        var remaining = live >> UInt16(first)
+        while remaining != 0 {
+            let i = remaining.trailingZeroBitCount
+            remaining &= remaining - 1
+            guard i < mine.count, i < theirs.count else { break }
+            if precise & (1 << UInt16(first + i)) == 0, mine[i].isScalar, theirs[i].isScalar { continue }
             guard mine[i].covers(theirs[i]) else { return false }
         }
         return true
@@ -113,9 +126,11 @@ struct PathState: Hashable {
         for r in 0 ..< registers.count { change(&registers[r]) }
         for f in 0 ..< stacks.count {
             for s in 0 ..< Self.slots {
-                if case .spill(var value, let size) = stacks[f][s] {
+                // Written back only when changed: a frame nothing changed stays shared.
+                if case .spill(let old, let size) = stacks[f][s] {
+                    var value = old
                     change(&value)
-                    stacks[f][s] = .spill(value, size: size)
+                    if value != old { stacks[f][s] = .spill(value, size: size) }
                 }
             }
         }
