@@ -54,20 +54,22 @@ public class BPFMap: @unchecked Sendable {
 
     /// BPF_MAP_UPDATE_ELEM with BPF_ANY, BPF_NOEXIST or BPF_EXIST.
     public final func update(key: [UInt8], value: [UInt8], flags: UInt64 = MapUpdateFlags.any) throws(MapError) {
-        try checkWritable()
-        try checkLockFlag(flags)
+        // Sizes first: a key or value of the wrong size never reaches the kernel (EINVAL on both
+        // backends), even for a frozen or read-only map.
         try checkKey(key)
         guard value.count == userValueSize else {
             throw MapError(.EINVAL, "value is \(value.count) bytes, the map takes \(userValueSize)")
         }
+        try checkWritable()
+        try checkLockFlag(flags)
         try updateElement(key, value, flags: flags)
     }
 
     /// BPF_MAP_DELETE_ELEM.
     public final func delete(key: [UInt8], flags: UInt64 = 0) throws(MapError) {
         guard flags == 0 else { throw MapError(.EINVAL, "delete flags 0x\(String(flags, radix: 16))") }
-        try checkWritable()
         try checkKey(key)
+        try checkWritable()
         try deleteElement(key)
     }
 

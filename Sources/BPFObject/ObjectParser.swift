@@ -6,11 +6,16 @@ struct ObjectParser {
     let file: String
     let fail: Failure
     let coreBTF: COREBTFSource
+    let kfuncs: KfuncTarget
+    /// Read from the machine only when the object has `__kconfig` externs.
+    let kconfig: KconfigSource?
 
-    init(bytes: [UInt8], file: String, coreBTF: COREBTFSource) {
+    init(bytes: [UInt8], file: String, coreBTF: COREBTFSource, kfuncs: KfuncTarget = .embedded, kconfig: KconfigSource? = nil) {
         self.bytes = bytes
         self.file = file
         self.coreBTF = coreBTF
+        self.kfuncs = kfuncs
+        self.kconfig = kconfig
         fail = Failure(file: file)
     }
 
@@ -24,6 +29,7 @@ struct ObjectParser {
         try LegacyMaps.collect(elf, symbols, into: &maps, fail: fail)
         try BTFMaps.collect(elf, symbols, btf: btf, into: &maps, fail: fail)
         try GlobalData.collect(elf, btf: btf, objectName: objectName, into: &maps, fail: fail)
+        let externs = try collectExterns(symbols, btf: btf, objectName: objectName, into: &maps)
 
         let license = readLicense(elf)
         var functions = try Functions.collect(elf, symbols, fail: fail)
@@ -43,11 +49,11 @@ struct ObjectParser {
             }
             do {
                 relocated.append(try Relocate.apply(function, relocations: relocationsBySection[index] ?? [:],
-                                                    maps: maps, text: text, fail: fail))
+                                                    maps: maps, text: text, externs: externs, fail: fail))
             } catch {
                 relocated.append(RelocatedFunction(function: function))
                 if function.isSubprogram { unrelocated[function.start] = error }
-                else { refused[function.name] = ProgramRefusal(.EINVAL, error) }
+                else { refused[function.name] = ProgramRefusal(error.errno, error) }
             }
         }
 
@@ -57,6 +63,7 @@ struct ObjectParser {
         } ?? [:]
         let linker = Linker(subprograms: relocated.filter(\.function.isSubprogram), unrelocated: unrelocated)
         var programs: [ObjectProgram] = []
+        var resolver = KfuncResolver(target: kfuncs, local: btf, externs: externs.externs, fail: fail)
         for program in relocated where !program.function.isSubprogram {
             guard let kind = SectionNames.kind(of: program.function.section.name) else { continue }
             var object = ObjectProgram(name: program.function.name, section: program.function.section.name,
@@ -66,7 +73,13 @@ struct ObjectParser {
                 object.refusal = refusal
             } else {
                 do {
-                    let linked = try linker.link(program, fail: fail)
+                    var linked = try linker.link(program, fail: fail)
+                    let uses = linked.functions.flatMap { function, at in
+                        function.externs.map { (at: at + $0.key, extern: $0.value.extern, prototype: $0.value.prototype) }
+                    }
+                    if !uses.isEmpty {
+                        object.kfuncs = try resolver.apply(to: &linked.code, uses: uses).get()
+                    }
                     object.instructions = Instruction.encode(linked.code)
                     if kernelBTF != nil { object.functionInfo = functionInfo(linked, records: records) }
                     if let btf {
@@ -77,7 +90,7 @@ struct ObjectParser {
                         for (index, note) in function.poisoned { object.corePoisons[at + index] = note }
                     }
                 } catch {
-                    object.refusal = ProgramRefusal(.EINVAL, error)
+                    object.refusal = ProgramRefusal(error.errno, error)
                 }
             }
             programs.append(object)
@@ -103,6 +116,23 @@ struct ObjectParser {
         spec.staticPrograms = maps.staticPrograms
         spec.staticMaps = maps.staticMaps
         return spec
+    }
+
+    /// The object's externs; the `.kconfig` map, after global data as libbpf orders it, when
+    /// some are kconfig variables.
+    private func collectExterns(_ symbols: SymbolTable, btf: BTF?, objectName: String,
+                                into maps: inout MapCatalog) throws(ObjectError) -> ExternContext {
+        var context = ExternContext(externs: try Externs.collect(symbols, btf: btf, fail: fail))
+        let variables = context.externs.values.filter { if case .kconfig = $0.kind { true } else { false } }
+        guard !variables.isEmpty else { return context }
+        let values = try KconfigValues(variables, source: kconfig ?? .system(), fail: fail)
+        let spec = MapSpec(name: GlobalData.internalName(object: objectName, section: Externs.kconfigSection), type: .array,
+                           keySize: 4, valueSize: UInt32(values.bytes.count), maxEntries: 1,
+                           flags: MapFlags.rdonlyProg | MapFlags.mmapable, initialValue: values.bytes)
+        context.kconfigMap = maps.specs.count
+        maps.specs.append(spec)
+        context.kconfig = values
+        return context
     }
 
     /// One record per function of the linked program, at its place in the linked code; empty

@@ -23,6 +23,8 @@ public struct ObjectProgram: Hashable, Sendable {
     /// by index in `instructions`, with the relocation named: a loader refuses the program
     /// only if one of them is reachable, and then says which.
     public var corePoisons: [Int: String] = [:]
+    /// Its kfunc calls and addresses, as resolved for the backend the object was parsed for.
+    public var kfuncs: [KfuncSite] = []
     /// Set when this program cannot be loaded (another program type, an unresolvable
     /// reference): asking for it fails with this, the object's other programs still load.
     public var refusal: ProgramRefusal?

@@ -34,7 +34,11 @@ public struct ObjectSpec: Hashable, Sendable {
     ///
     /// CO-RE relocations are resolved against `coreBTF`; nil takes the choice of the
     /// `TCX_CORE_BTF` environment variable (see `COREBTFSource`).
-    public static func parse(bytes: [UInt8], name: String, coreBTF: COREBTFSource? = nil) throws(ObjectError) -> ObjectSpec {
-        try ObjectParser(bytes: bytes, file: name, coreBTF: coreBTF ?? .fromEnvironment()).parse()
+    ///
+    /// Kfunc calls are resolved for `kfuncs` (the running kernel's BTF, or the embedded
+    /// backend's table); `__kconfig` externs are filled from `kconfig`, the machine's when nil.
+    public static func parse(bytes: [UInt8], name: String, coreBTF: COREBTFSource? = nil, kfuncs: KfuncTarget = .embedded,
+                             kconfig: KconfigSource? = nil) throws(ObjectError) -> ObjectSpec {
+        try ObjectParser(bytes: bytes, file: name, coreBTF: coreBTF ?? .fromEnvironment(), kfuncs: kfuncs, kconfig: kconfig).parse()
     }
 }

@@ -8,16 +8,23 @@ import BPFCore
 /// turns unreachable code into `ja -1` so later checks do not judge code that never runs.
 enum PoisonedCallCheck {
     static let helper: Int32 = 0xbad2310
+    /// libbpf's poison for a call of an absent weak kfunc: this plus the extern's index.
+    static let kfuncPoisons: Range<Int32> = 2_002_000_000 ..< 2_003_000_000
+
+    static func isPoison(_ id: Int32) -> Bool { id == helper || kfuncPoisons.contains(id) }
 
     /// A register: nil when unknown, else its 64-bit value.
     typealias Registers = [UInt64?]
 
     static func run(_ program: inout VerifiedProgram) throws(VMError) {
-        let poisoned = program.operations.indices.filter { program.operations[$0] == .call(.helper(helper)) }
+        let poisoned = program.operations.indices.filter { i in
+            if case .call(.helper(let id))? = program.operations[i] { return isPoison(id) }
+            return false
+        }
         guard !poisoned.isEmpty else { return }
         let reached = reachable(program)
         for i in poisoned where reached[i] {
-            throw VMError(instruction: i, "invalid func unknown#\(helper)")
+            if case .call(.helper(let id))? = program.operations[i] { throw VMError(instruction: i, "invalid func unknown#\(id)") }
         }
         for i in program.operations.indices where !reached[i] && program.operations[i] != nil {
             program.operations[i] = .goto(offset: -1, long: false)

@@ -21,11 +21,15 @@ public struct ResolvedImmediate: Sendable {
     public var region: MemoryRegion?
     /// The map a map reference names, so the verifier can type lookups in it.
     public var shape: MapShape?
+    /// The region's bytes can no longer change (a frozen map, read-only to programs): the
+    /// verifier reads constants from them, as the kernel's bpf_map_direct_read.
+    public var fixed = false
 
-    public init(value: UInt64, region: MemoryRegion? = nil, shape: MapShape? = nil) {
+    public init(value: UInt64, region: MemoryRegion? = nil, shape: MapShape? = nil, fixed: Bool = false) {
         self.value = value
         self.region = region
         self.shape = shape
+        self.fixed = fixed
     }
 }
 

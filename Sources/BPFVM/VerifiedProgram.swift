@@ -22,7 +22,11 @@ struct VerifiedProgram {
         var size: Int
         var offset: Int
         var writable: Bool
+        /// Set when the value's bytes are fixed: the key of `fixedValues`.
+        var fixed: UInt64? = nil
     }
+    /// The bytes of fixed values (frozen read-only maps), by region base, copied once.
+    var fixedValues: [UInt64: [UInt8]] = [:]
 
     var count: Int { operations.count }
 

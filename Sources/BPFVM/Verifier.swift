@@ -55,6 +55,8 @@ enum Verifier {
         setup.socketField = options.contextSocketField
         setup.rules = rules
         setup.pathOptions = options
+        setup.fixedValues = verified.fixedValues
+        setup.readOnlyMemory = KfuncPrototypes.readOnlyResults(verified)
         setup.globalFunctions = Set(options.globalFunctions.keys)
         setup.globals = options.globalFunctions
         setup.globalsReturningScalar = Set(options.globalFunctions.filter { $0.value.returnsScalar }.keys)
@@ -73,11 +75,11 @@ enum Verifier {
         var i = 0
         while i < program.count {
             let next = i + 1 < program.count ? program[i + 1] : nil
-            let op: Operation
+            var op: Operation
             do { op = try program[i].decodeOperation(next: next) } catch {
                 throw VMError(instruction: i, error.reason)
             }
-            try checkFields(op, at: i, options: options)
+            op = try KfuncCallCheck.rewrite(op, at: i, options: options)
             do {
                 try checkOnPath(op, at: i, options: options)
             } catch {
@@ -93,13 +95,6 @@ enum Verifier {
             i += 1
         }
         return verified
-    }
-
-    /// Refusals that need only the one instruction, wherever it is.
-    private static func checkFields(_ op: Operation, at i: Int, options: VerifierOptions) throws(VMError) {
-        if case .call(.kfunc) = op {
-            throw VMError(instruction: i, "calling kernel functions is not supported")
-        }
     }
 
     /// Refusals of one instruction that the kernel makes only when a path reaches it: helper
@@ -118,7 +113,7 @@ enum Verifier {
         case let .call(.helper(id)):
             let isTailCall = id == VMLimits.tailCallHelper && options.allowTailCalls
             // A CO-RE poisoned call is judged by PoisonedCallCheck once reachability is known.
-            guard isTailCall || options.helpers.contains(id) || id == PoisonedCallCheck.helper else {
+            guard isTailCall || options.helpers.contains(id) || PoisonedCallCheck.isPoison(id) else {
                 throw VMError(instruction: i, "invalid func unknown#\(id)")
             }
         case let .load(size, _, _, 10, offset):
@@ -200,7 +195,12 @@ enum Verifier {
             let offset = Int(resolved.value &- region.base)
             if offset >= 0, offset < region.count {
                 verified.valueReferences[i] = VerifiedProgram.ValueReference(size: region.count, offset: offset,
-                                                                             writable: region.writable)
+                                                                             writable: region.writable,
+                                                                             fixed: resolved.fixed ? region.base : nil)
+                if resolved.fixed, verified.fixedValues[region.base] == nil,
+                   let start = UnsafeRawPointer(bitPattern: UInt(region.base)) {
+                    verified.fixedValues[region.base] = Array(UnsafeRawBufferPointer(start: start, count: region.count))
+                }
             }
         }
         if let shape = resolved.shape { verified.mapShapes[i] = shape }

@@ -112,6 +112,17 @@ enum DynptrHelpers {
         let offset = UInt64(UInt32(truncatingIfNeeded: call.r4))
         guard ptr.data != 0, call.r5 == 0 else { return failed(.EINVAL) }
         if let error = rangeError(ptr, offset: offset, length: UInt64(length)) { return failed(error) }
+        if ptr.type == DynptrKfuncs.typeSKB {
+            // __bpf_skb_load_bytes: the destination is cleared when the packet is shorter.
+            guard let from = DynptrKfuncs.packetBytes(call, ptr, offset: offset, length: length) else {
+                to.initializeMemory(as: UInt8.self, repeating: 0)
+                return failed(.EFAULT)
+            }
+            if length > 0, let target = to.baseAddress, let source = from.baseAddress {
+                target.copyMemory(from: source, byteCount: length)
+            }
+            return 0
+        }
         guard let from = bytes(&call, ptr, offset: offset, length: length, write: false) else { return 0 }
         if length > 0, let target = to.baseAddress, let source = from.baseAddress {
             target.copyMemory(from: source, byteCount: length)
@@ -126,6 +137,20 @@ enum DynptrHelpers {
         let offset = UInt64(UInt32(truncatingIfNeeded: call.r2))
         guard ptr.data != 0, !ptr.isReadOnly else { return failed(.EINVAL) }
         if let error = rangeError(ptr, offset: offset, length: UInt64(length)) { return failed(error) }
+        if ptr.type == DynptrKfuncs.typeSKB {
+            // __bpf_skb_store_bytes, with its flags.
+            guard call.r5 & ~(TCFlags.recomputeChecksum | TCFlags.invalidateHash) == 0 else { return failed(.EINVAL) }
+            guard let to = DynptrKfuncs.packetBytes(call, ptr, offset: offset, length: length) else { return failed(.EFAULT) }
+            if length > 0, let target = to.baseAddress, let source = from.baseAddress {
+                target.copyMemory(from: source, byteCount: length)  // overlap allowed: the source may be the packet
+            }
+            if call.r5 & TCFlags.invalidateHash != 0 {
+                let run = TCRun.from(call)
+                run.skb.clearHash()
+                run.render()
+            }
+            return 0
+        }
         guard call.r5 == 0 else { return failed(.EINVAL) }
         guard let to = bytes(&call, ptr, offset: offset, length: length, write: true) else { return 0 }
         if length > 0, let target = to.baseAddress, let source = from.baseAddress {
@@ -139,7 +164,8 @@ enum DynptrHelpers {
         guard let ptr = load(&call, call.r1) else { return 0 }
         let offset = UInt64(UInt32(truncatingIfNeeded: call.r2))
         let length = UInt64(UInt32(truncatingIfNeeded: call.r3))
-        guard ptr.data != 0, rangeError(ptr, offset: offset, length: length) == nil, !ptr.isReadOnly,
+        // skb dynptrs give no direct pointer: they are read through slices.
+        guard ptr.data != 0, ptr.type != DynptrKfuncs.typeSKB, rangeError(ptr, offset: offset, length: length) == nil, !ptr.isReadOnly,
               let slice = call.bytes(at: ptr.data &+ UInt64(ptr.offset) &+ offset, count: Int(length), write: true)
         else { return 0 }
         return UInt64(UInt(bitPattern: slice.baseAddress))

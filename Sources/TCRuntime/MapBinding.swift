@@ -27,7 +27,8 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
             else { return nil }
             let value = UnsafeMutableRawBufferPointer(start: base, count: array.valueByteCount)
             return ResolvedImmediate(value: UInt64(UInt(bitPattern: base)) + UInt64(offset),
-                                     region: MemoryRegion(value, writable: array.programWritable))
+                                     region: MemoryRegion(value, writable: array.programWritable),
+                                     fixed: !array.programWritable && array.isFrozen)
         default:
             return nil
         }

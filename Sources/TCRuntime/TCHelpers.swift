@@ -46,6 +46,7 @@ public enum TCHelpers {
         TimerHelpers.register(&table)
         UserRingbufHelper.register(&table)
         TaskStorageHelpers.register(&table)
+        KfuncHelpers.register(&table)
         return table
     }
 

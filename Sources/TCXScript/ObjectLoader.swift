@@ -19,7 +19,8 @@ public final class LoadedObject {
         do {
             // The kernel backend always relocates for the running kernel.
             let core: COREBTFSource? = system.backendName == "kernel" ? .kernel : nil
-            spec = try ObjectSpec.parse(bytes: bytes, name: name, coreBTF: core)
+            spec = try ObjectSpec.parse(bytes: bytes, name: name, coreBTF: core,
+                                        kfuncs: system.backendName == "kernel" ? .kernel : .embedded)
         } catch {
             throw TCXError(error.errno, "\(error)")
         }
@@ -114,8 +115,16 @@ public final class LoadedObject {
     }
 
     /// A refusal of a CO-RE poisoned instruction ("invalid func unknown#195896080") names the
-    /// relocations behind it, as libbpf rewrites the verifier log.
+    /// relocations behind it, and one of a poisoned kfunc call (unknown#2002000000 + n) the
+    /// kfunc, as libbpf rewrites the verifier log.
     static func explainingPoisons(_ error: TCXError, _ program: ObjectProgram) -> TCXError {
+        let absent = program.kfuncs.filter { $0.isCall && !$0.resolved }
+        if !absent.isEmpty, error.reason.contains("unknown#2002") {
+            var explained = error
+            explained.reason += "; " + absent.map { "insn \($0.instruction) calls weak kfunc '\($0.name)', which was not found" }
+                .joined(separator: "; ")
+            return explained
+        }
         guard !program.corePoisons.isEmpty, error.reason.contains("unknown#195896080") else { return error }
         var explained = error
         let notes = program.corePoisons.sorted { $0.key < $1.key }.map { "insn \($0.key) poisoned by \($0.value)" }

@@ -19,12 +19,22 @@ import Testing
         (try? Fixture.parse(fixture))?.program(named: program)?.refusal
     }
 
-    @Test func kfuncsAndExternsFailTheirProgramOnly() {
-        let kfunc = programRefusal("kfunc.o", "uses_kfunc")
-        #expect(kfunc?.errno == .EINVAL)
-        #expect(kfunc?.description.contains("extern") == true)
-        #expect(kfunc?.description.contains("bpf_ktime_get_coarse_ns_kfunc") == true)
-        #expect(programRefusal("extern_var.o", "uses_extern")?.description.contains("'CONFIG_HZ' is an extern") == true)
+    @Test func kfuncsAndExternsFailTheirProgramOnly() throws {
+        // A weak kfunc no backend has is poisoned, not refused; a strong one refuses its program.
+        let weak = try Fixture.parse("kfunc.o").program(named: "uses_kfunc")
+        #expect(weak?.refusal == nil)
+        #expect(weak?.kfuncs.map(\.resolved) == [false])
+        let strong = try ObjectSpec.parse(bytes: Fixture.bytes("../corpus/maps/mixed.o"), name: "mixed.o",
+                                          kconfig: KconfigSource(release: "6.1.0", configuration: "CONFIG_HZ=100\n"))
+        let refusal = strong.program(named: "uses_kfunc")?.refusal
+        #expect(refusal?.errno == .ESRCH)
+        #expect(refusal?.description.contains("bpf_ktime_get_coarse_ns_kfunc") == true)
+        // The kconfig reader loads, reading the .kconfig map.
+        #expect(strong.program(named: "calls_kconfig_reader")?.refusal == nil)
+        #expect(strong.maps.contains { $0.name == "mixed.kconfig" })
+        let externs = try ObjectSpec.parse(bytes: Fixture.bytes("extern_var.o"), name: "extern_var.o",
+                                           kconfig: KconfigSource(release: "6.1.0", configuration: "CONFIG_HZ=100\n"))
+        #expect(externs.program(named: "uses_extern")?.refusal == nil)
     }
 
     @Test func otherProgramTypesAreListedAndRefused() {

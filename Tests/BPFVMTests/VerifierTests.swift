@@ -185,7 +185,10 @@ import Testing
         #expect(error?.errno == .EBADF)
     }
 
-    @Test func refusesKernelFunctionCalls() {
-        expectRefused([Instruction(opcode: 0x85, src: 2, imm: 7), Asm.exit], at: 0, "kernel functions")
+    @Test func refusesKernelFunctionCallsTheProgramTypeDoesNotGet() {
+        // Without the tc kfuncs in its table, a known kfunc is not allowed; an unknown number is no function.
+        expectRefused([Instruction(opcode: 0x85, src: 2, imm: EmbeddedKfunc.dynptrAdjust.rawValue), Asm.exit], at: 0,
+                      "calling kernel function bpf_dynptr_adjust is not allowed")
+        expectRefused([Instruction(opcode: 0x85, src: 2, imm: 999), Asm.exit], at: 0, "kernel btf_id 999 is not a function")
     }
 }

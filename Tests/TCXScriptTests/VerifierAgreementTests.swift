@@ -8,9 +8,6 @@ import Testing
 /// as `newly loaded`, one it refuses and the kernel loads as `refused`.
 @Suite struct VerifierAgreementTests {
     static let rules = Fixtures.root + "/Tests/Fixtures/verifier/rules.tcx"
-    static let socketRules = Fixtures.root + "/Tests/Fixtures/verifier/socket_rules.tcx"
-    static let realistic = Fixtures.root + "/Tests/Fixtures/verifier/realistic.tcx"
-    static let knownBits = Fixtures.root + "/Tests/Fixtures/verifier/known_bits.tcx"
 
     /// Programs the kernel refuses and the embedded backend still loads: none.
     static let knownFalseAccepts: Set<String> = []
@@ -32,39 +29,22 @@ import Testing
         print("verifier rule corpus: \(results.count - falseAccepts.count - falseRefusals.count) of \(results.count) verdicts agree with the kernel")
     }
 
-    /// SOCKET_FILTER programs: the verdicts, and test-runs from the network header with the
-    /// Ethernet header zeroed in data_out, as the kernel gives them.
-    @Test func socketFiltersAsTheKernelLoadsAndRunsThem() throws {
-        let source = try #require(ScriptFile.read(Self.socketRules))
+    /// The other corpora, each line a verdict or a test-run recorded on the kernel, with how many
+    /// lines each holds:
+    /// - `socket_rules`: SOCKET_FILTER programs, test-run from the network header with the
+    ///   Ethernet header zeroed in data_out;
+    /// - `realistic`: programs written as real tc programs are, and their results;
+    /// - `known_bits`: branches the kernel proves dead through known bits and 32-/64-bit bounds,
+    ///   offsets they bound, operations it does not follow (division, modulo);
+    /// - `dynptr_rules`: dynptr arguments of helpers must be initialised and not yet released.
+    @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9)])
+    func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
+        let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
+        let source = try #require(ScriptFile.read(path))
         let world = try Backend.embedded.openWorld()
         defer { world.shutdown() }
-        let results = try ScriptFile.run(source: source, path: Self.socketRules, world: world)
-        #expect(results.count == 15 && results.allSatisfy { $0.line.expected != nil })
-        for result in results where !result.matches {
-            Issue.record("\(result.line.text): \(result.result)")
-        }
-    }
-
-    /// Programs written as real tc programs are: the kernel's verdicts, and the same results.
-    @Test func realisticProgramsAsTheKernelLoadsAndRunsThem() throws {
-        let source = try #require(ScriptFile.read(Self.realistic))
-        let world = try Backend.embedded.openWorld()
-        defer { world.shutdown() }
-        let results = try ScriptFile.run(source: source, path: Self.realistic, world: world)
-        #expect(results.count == 15 && results.allSatisfy { $0.line.expected != nil })
-        for result in results where !result.matches {
-            Issue.record("\(result.line.text): \(result.result)")
-        }
-    }
-
-    /// Known bits and 32-/64-bit bounds: branches the kernel proves dead through them, offsets
-    /// they bound, and operations it does not follow (division, modulo).
-    @Test func knownBitsAsTheKernelTracksThem() throws {
-        let source = try #require(ScriptFile.read(Self.knownBits))
-        let world = try Backend.embedded.openWorld()
-        defer { world.shutdown() }
-        let results = try ScriptFile.run(source: source, path: Self.knownBits, world: world)
-        #expect(results.count == 23 && results.allSatisfy { $0.line.expected != nil })
+        let results = try ScriptFile.run(source: source, path: path, world: world)
+        #expect(results.count == lines && results.allSatisfy { $0.line.expected != nil })
         for result in results where !result.matches {
             Issue.record("\(result.line.text): \(result.result)")
         }

@@ -43,7 +43,9 @@ SEC("tcx/ingress") int count_kinds(struct __sk_buff *skb)
 {
 	struct l4 p = parse(skb);
 	bump(&mon_kinds, p.family == 4 ? 0 : p.family == 6 ? 1 : 2);
-	if (p.vlan)
+	/* A device takes the outer tag out of a received frame before tc (vlan_present); a tag
+	 * still in the packet is an inner one, or the frame is being sent. */
+	if (skb->vlan_present || p.vlan)
 		bump(&mon_kinds, 3);
 	if (p.family && !p.complete)
 		bump(&mon_kinds, 4);

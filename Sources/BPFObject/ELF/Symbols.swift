@@ -1,7 +1,7 @@
 /// One ELF64 symbol table entry.
 struct ELFSymbol {
     static let typeObject: UInt8 = 1, typeFunc: UInt8 = 2, typeSection: UInt8 = 3
-    static let bindLocal: UInt8 = 0
+    static let bindLocal: UInt8 = 0, bindWeak: UInt8 = 2
     static let undefined: UInt16 = 0
     /// SHN_LORESERVE: indices from here on are special (ABS, COMMON, XINDEX).
     static let reserved: UInt16 = 0xff00

@@ -9,6 +9,8 @@ struct Function {
     var instructions: [Instruction]
     /// CO-RE relocations that poisoned an instruction, by its index here: which and why.
     var poisoned: [Int: String] = [:]
+    /// Kfunc calls and addresses, by instruction index here, left for the loader to resolve.
+    var externs: [Int: (extern: Extern, prototype: UInt32)] = [:]
 
     var isSubprogram: Bool { section.name == ".text" }
     /// A program in a section of a type this project does not run: listed, never loaded.

@@ -15,12 +15,20 @@ struct RelocatedFunction {
     var references: [CodeReference] = []
 }
 
+/// What relocations against undefined symbols need: the externs, and the `.kconfig` map.
+struct ExternContext {
+    var externs: [String: Extern] = [:]
+    var kconfig: KconfigValues?
+    var kconfigMap: Int?
+}
+
 enum Relocate {
     static let ldImm64: UInt8 = 0x18
     static let call: UInt8 = 0x85
 
     static func apply(_ function: Function, relocations: [UInt64: ELFRelocation], maps: MapCatalog,
-                      text: ELFSection?, fail: Failure) throws(ObjectError) -> RelocatedFunction {
+                      text: ELFSection?, externs: ExternContext = ExternContext(),
+                      fail: Failure) throws(ObjectError) -> RelocatedFunction {
         var out = RelocatedFunction(function: function)
         var code = function.instructions
         var i = 0
@@ -34,7 +42,10 @@ enum Relocate {
                 throw fail(location, "relocation on the second half of ld_imm64")
             }
             if let relocation = relocations[byteOffset] {
-                if insn.opcode == call && insn.src == CallSource.local.rawValue {
+                if relocation.symbol.section == ELFSymbol.undefined, insn.opcode == call || insn.opcode == ldImm64 {
+                    guard insn.opcode == call || i + 1 < code.count else { throw fail(location, "ld_imm64 is cut off by the end of the function") }
+                    try relocateExtern(&code, at: i, relocation.symbol, externs, into: &out, location, fail)
+                } else if insn.opcode == call && insn.src == CallSource.local.rawValue {
                     guard relocation.type == ELFRelocation.bpf64_32 else {
                         throw fail(location, "call has relocation type \(relocation.type), not R_BPF_64_32")
                     }
@@ -76,9 +87,37 @@ enum Relocate {
         return out
     }
 
+    /// A kfunc call or address is kept by name for the loader to resolve (`Function.externs`);
+    /// a kconfig variable becomes an address in the `.kconfig` map.
+    private static func relocateExtern(_ code: inout [Instruction], at i: Int, _ symbol: ELFSymbol, _ context: ExternContext,
+                                       into out: inout RelocatedFunction, _ location: String, _ fail: Failure) throws(ObjectError) {
+        guard let extern = context.externs[symbol.name] else {
+            throw fail(location, "\(symbol.label) is undefined and is not an extern the loader knows")
+        }
+        switch extern.kind {
+        case .kfunc(let prototype):
+            out.function.externs[i] = (extern, prototype)
+        case .ksymVariable:
+            throw fail(location, "\(symbol.label) is a __ksym variable (a kernel variable's address), which is not supported")
+        case .kconfig:
+            guard code[i].opcode == ldImm64 else { throw fail(location, "call to \(symbol.label), a __kconfig variable") }
+            if let kconfig = context.kconfig, kconfig.unresolved.contains(extern.name) {
+                var error = fail(location, "extern '\(extern.name)' (strong): not resolved")
+                error.errno = .ESRCH
+                throw error
+            }
+            guard let map = context.kconfigMap, let offset = context.kconfig?.offsets[extern.name] else {
+                throw fail(location, "\(symbol.label) has no place in the .kconfig map")
+            }
+            code[i].src = PseudoSource.mapIndexValue.rawValue
+            code[i].imm = Int32(map)
+            code[i + 1].imm = Int32(offset)
+        }
+    }
+
     private static func requireText(_ symbol: ELFSymbol, text: ELFSection?, _ what: String, _ location: String, _ fail: Failure) throws(ObjectError) {
         if symbol.section == ELFSymbol.undefined {
-            throw fail(location, "\(what) \(symbol.label) is an extern (kfunc, ksym or kconfig), which is not supported")
+            throw fail(location, "\(what) \(symbol.label) is undefined")
         }
         guard let text, Int(symbol.section) == text.index else {
             throw fail(location, "\(what) \(symbol.label) is not in .text; subprograms must be in .text")
@@ -97,7 +136,7 @@ enum Relocate {
     /// A function address (bpf_loop callbacks): nil when the symbol is not code.
     private static func addressTarget(_ insn: Instruction, _ symbol: ELFSymbol, text: ELFSection?, _ location: String, _ fail: Failure) throws(ObjectError) -> Int? {
         if symbol.section == ELFSymbol.undefined {
-            throw fail(location, "\(symbol.label) is an extern (kfunc, ksym or kconfig), which is not supported")
+            throw fail(location, "\(symbol.label) is undefined")
         }
         let isCode = symbol.type == ELFSymbol.typeFunc || (text.map { Int(symbol.section) == $0.index } ?? false)
         guard isCode else { return nil }

@@ -131,6 +131,8 @@ struct MapValueAccess: Hashable {
     var writable = true
     var readable = true
     var lockOffset: Int?
+    /// A frozen read-only value's key in `PathSetup.fixedValues`: loads from it are constants.
+    var fixed: UInt64?
 }
 
 /// What the analysis needs of a map `lddw` names.

@@ -13,6 +13,11 @@ enum HelperPrototypes {
         var nullable = false
     }
 
+    /// The argument (numbered from 0, as the kernel's log numbers it) that must be an initialised
+    /// dynptr (ARG_PTR_TO_DYNPTR): dynptr_read's source, dynptr_write's and dynptr_data's target,
+    /// the record ringbuf_submit/discard_dynptr release.
+    static let dynptrArgument: [Int32: Int] = [199: 0, 200: 0, 201: 2, 202: 0, 203: 0]
+
     static let sizedMemory: [Int32: [SizedMemory]] = [
         6: [SizedMemory(pointer: 1, size: 2, write: false)],                      // trace_printk
         9: [SizedMemory(pointer: 3, size: 4, write: false)],                      // skb_store_bytes

@@ -87,6 +87,9 @@ enum PathCalls {
             if state.lockHeld {
                 throw VMError(instruction: index, "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region")
             }
+            if state.rcuLocked {
+                throw VMError(instruction: index, "BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region")
+            }
             if let leaked = state.references.first {
                 throw VMError(instruction: index, "Unreleased reference id=\(leaked + 1) alloc_insn=\(leaked)")
             }

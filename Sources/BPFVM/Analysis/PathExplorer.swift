@@ -98,6 +98,10 @@ struct PathExplorer {
             switch op {
             case .jump, .goto:
                 for next in program.successors(of: index) where next >= 0 && next < points.count { points[next] = true }
+            case .call(.helper(let id)) where id == KfuncTable.helperID(.iterNumNext):
+                // The kernel compares states at an iterator's next call, loops included.
+                points[index] = true
+                points[index + 1] = true
             case .call:
                 points[index + 1] = true
             default:
@@ -332,6 +336,11 @@ struct PathExplorer {
     /// and is otherwise followed around.
     private mutating func isPruned(_ branch: inout Branch) throws -> Bool {
         let index = branch.index
+        let atIterator = program.operations[index] == .call(.helper(KfuncTable.helperID(.iterNumNext)))
+        if atIterator {
+            if iteratorConverged(branch) { return true }
+            widenAtIterator(&branch)
+        }
         for seenState in seen[index] ?? [] {
             if seenState.live > 0 {
                 // On this path: the same state again is a loop that never ends.
@@ -343,7 +352,9 @@ struct PathExplorer {
                 return true
             }
         }
-        guard jumps - jumpsAtLastKept >= 2, processed - processedAtLastKept >= 8 else { return false }
+        // An iterator's next call always keeps its state (the kernel forces a checkpoint there):
+        // convergence is judged against the earlier iterations' states.
+        guard atIterator || (jumps - jumpsAtLastKept >= 2 && processed - processedAtLastKept >= 8) else { return false }
         processedAtLastKept = processed
         jumpsAtLastKept = jumps
         let node = Trail(index: index, state: branch.state, losses: branch.losses, parent: branch.trail)
@@ -361,6 +372,47 @@ struct PathExplorer {
         seen[index] = states
         branch.trail = node
         return false
+    }
+}
+
+extension PathExplorer {
+    /// At an iterator's next call a state an earlier iteration of the same path covers adds
+    /// nothing (the kernel's is_iter_next_insn pruning): the loop has converged.
+    fileprivate func iteratorConverged(_ branch: Branch) -> Bool {
+        var ancestor = branch.trail
+        var steps = 0
+        while let node = ancestor, steps < 4096 {
+            if node.index == branch.index, node.state.covers(branch.state, facts: facts, at: branch.index) {
+                return true
+            }
+            ancestor = node.parent
+            steps += 1
+        }
+        return false
+    }
+
+    /// The kernel widens the imprecise numbers that differ from the previous iteration's at an
+    /// iterator's next call (widen_imprecise_scalars), so a loop converges instead of running
+    /// through every count. Our precision marks are coarser than the kernel's, so for the first
+    /// iterations only numbers that decide nothing are widened (a value cycling through a few
+    /// numbers is followed exactly); after that, any number, in a register or on the stack,
+    /// that holds a value no earlier iteration had. This may accept a loop the kernel refuses.
+    fileprivate func widenAtIterator(_ branch: inout Branch) {
+        var ancestor = branch.trail
+        var steps = 0
+        var earlier: [PathState] = []
+        while let node = ancestor, steps < 4096, earlier.count < Self.keptStates {
+            if node.index == branch.index { earlier.append(node.state) }
+            ancestor = node.parent
+            steps += 1
+        }
+        guard !earlier.isEmpty else { return }
+        let exactIterations = 4
+        if earlier.count < exactIterations {
+            branch.state.widenScalars(differingFrom: earlier[0], keeping: facts.registers(at: branch.index).relevant)
+        } else {
+            branch.state.widenNewScalars(seen: earlier)
+        }
     }
 }
 
@@ -382,6 +434,10 @@ struct PathSetup {
     var callbacks: Set<Int> = []
     /// What `Verifier.checkOnPath` needs, run on each instruction a path reaches.
     var pathOptions = VerifierOptions()
+    /// The bytes of frozen read-only map values, whose loads are constants.
+    var fixedValues: [UInt64: [UInt8]] = [:]
+    /// Ids of the memory kfuncs hand out read-only (`KfuncPrototypes.readOnlyResults`).
+    var readOnlyMemory: Set<Int> = []
 }
 
 extension Operation {

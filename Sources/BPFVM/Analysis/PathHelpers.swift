@@ -15,9 +15,13 @@ enum PathHelpers {
         if state.lockHeld, id != 94 {
             throw VMError(instruction: index, "function calls are not allowed while holding a lock")
         }
+        if let kfunc = KfuncTable.kfunc(helper: id) { return try KfuncPrototypes.call(kfunc, at: index, &state) }
         var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)
         let r = state.registers
         try checkFirstArgument(id, r[1], at: index)
+        if let argument = HelperPrototypes.dynptrArgument[id] {
+            try DynptrSlots.require(r[argument + 1], argument: argument, at: index, state)
+        }
         for argument in HelperPrototypes.sizedMemory[id] ?? [] {
             try sizedArgument(argument, at: index, &state)
         }
@@ -88,6 +92,8 @@ enum PathHelpers {
             break
         }
         if !modeled.contains(id) { clobberStackArguments(&state) }
+        if id == 197 || id == 198 { DynptrSlots.create(r[4], &state) }  // dynptr_from_mem, ringbuf_reserve_dynptr
+        if id == 199 || id == 200 { DynptrSlots.release(r[1], &state) }  // ringbuf_submit/discard_dynptr
         if changesPacketData.contains(id) {
             // The kernel's clear_all_pkt_pointers: to a privileged loader they become numbers.
             state.updateAll { value in

@@ -76,6 +76,7 @@ enum PathMemory {
                             what: "map value, value_size=\(valueSize)")
         case let .memory(memorySize, nullable):
             if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
+            if write, setup.readOnlyMemory.contains(base.id) { throw refuse("\(r) cannot write into rdonly_mem") }
             try checkBounds(base, register: register, offset: insnOffset, size: size, limit: memorySize, at: index,
                             what: "memory, mem_size=\(memorySize)")
         case let .socket(socket, nullable):
@@ -142,10 +143,29 @@ enum PathMemory {
         }
     }
 
+    /// A load at a known offset of a frozen read-only value is the constant there (the kernel's
+    /// bpf_map_direct_read): `.rodata` settings and `.kconfig` values decide branches.
+    private static func fixedLoad(_ access: MapValueAccess, _ base: AbstractValue, offset: Int, size: Int, signed: Bool,
+                                  setup: PathSetup) -> AbstractValue? {
+        guard let key = access.fixed, let bytes = setup.fixedValues[key], [1, 2, 4, 8].contains(size),
+              let variable = base.range.constant, variable < UInt64(bytes.count) else { return nil }
+        let start = base.offset &+ offset &+ Int(variable)
+        guard start >= 0, start <= bytes.count - size else { return nil }
+        var value: UInt64 = 0
+        for i in 0 ..< size { value |= UInt64(bytes[start + i]) << (8 * UInt64(i)) }
+        if signed, size < 8 {
+            let shift = UInt64(64 - 8 * size)
+            value = UInt64(bitPattern: Int64(bitPattern: value << shift) >> shift)
+        }
+        return .constant(value)
+    }
+
     static func load(from base: AbstractValue, offset insnOffset: Int, size: Int, signed: Bool,
                      state: PathState, setup: PathSetup) -> AbstractValue {
         let number = AbstractValue.scalar(signed ? .loadedSigned(bytes: size) : .loaded(bytes: size))
         switch base.kind {
+        case let .mapValue(_, access, false):
+            return fixedLoad(access, base, offset: insnOffset, size: size, signed: signed, setup: setup) ?? number
         case .context:
             let field = Int16(clamping: insnOffset)
             if field == setup.metaField { return .pointer(.packetMeta) }

@@ -35,6 +35,12 @@ enum StackSlot: Hashable {
     }
 }
 
+/// A stack slot of one call frame.
+struct StackPlace: Hashable {
+    var frame: Int
+    var slot: Int
+}
+
 /// A caller's registers kept while a static function runs.
 struct ReturnFrame: Hashable {
     var returnTo: Int
@@ -53,6 +59,17 @@ struct PathState: Hashable {
     var lockHeld = false
     /// Which lock is held: the map value's id and the lock's offset in it.
     var lockOwner: [Int] = []
+    /// Inside `bpf_rcu_read_lock` … `bpf_rcu_read_unlock`.
+    var rcuLocked = false
+    /// Number iterators alive on the stack: (frame, slot) → the reference the iterator holds
+    /// (its `new` call + 1). Its slot holds `.unknown` while it lives; a store there ends it.
+    var iterators: [StackPlace: Int] = [:]
+    /// Dynptrs made on the stack, by the place of their first 8 bytes (their second 8 bytes
+    /// are the slot below); their slots hold `.unknown` while they live.
+    var dynptrs: Set<StackPlace> = []
+    /// Calls of an iterator's `next` on this path: the kernel's iterator depth, which tells
+    /// an open-coded loop's states apart so that it is not taken for an infinite loop.
+    var iteratorSteps = 0
 
     static let slots = VMLimits.stackPerFrame / 8
 
@@ -69,6 +86,7 @@ struct PathState: Hashable {
     /// (`PruneFacts`); a caller's saved registers and frame count as at its return.
     func covers(_ other: PathState, facts: PruneFacts, at index: Int) -> Bool {
         guard stacks.count == other.stacks.count, lockHeld == other.lockHeld, lockOwner == other.lockOwner,
+              rcuLocked == other.rcuLocked, iterators == other.iterators, dynptrs == other.dynptrs,
               references == other.references, returns.count == other.returns.count else { return false }
         let (live, precise) = facts.registers(at: index)
         guard Self.registersCover(registers, other.registers, from: 0, live: live, precise: precise) else { return false }

@@ -70,7 +70,7 @@ enum PathTransfer {
             return .pointer(.map(shape))
         case .mapValue, .mapIndexValue:
             guard let value = program.valueReferences[index] else { return .unknown }
-            return .pointer(.mapValue(size: value.size, access: MapValueAccess(writable: value.writable), nullable: false),
+            return .pointer(.mapValue(size: value.size, access: MapValueAccess(writable: value.writable, fixed: value.fixed), nullable: false),
                             offset: value.offset)
         case .function:
             return .pointer(.function(Int(program.immediates[index] ?? 0)))

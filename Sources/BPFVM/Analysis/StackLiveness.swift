@@ -7,9 +7,9 @@ import BPFCore
 /// callers may be read too, and are compared whole.
 ///
 /// What reads a slot here is what the path analysis looks at: a load (its type and value), a
-/// store of fewer than 8 bytes (it keeps the slot's other bytes), an atomic, and the key of a
-/// map lookup (`PathMemory.constantKey`). Other helpers only check the bounds of their memory
-/// arguments and write them; a helper whose checks read slot contents must be added here.
+/// store of fewer than 8 bytes (it keeps the slot's other bytes), an atomic, and the helpers of
+/// `readsSlots`. Other helpers only check the bounds of their memory arguments and write them;
+/// a helper whose checks read slot contents must be added there.
 enum StackLiveness {
     struct Facts {
         var slots: [UInt64]
@@ -42,6 +42,13 @@ enum StackLiveness {
         return Facts(slots: slots, indirect: indirect)
     }
 
+    /// Helpers (and kfuncs, called as helpers) whose checks look at what slots hold: a map
+    /// lookup's key (`PathMemory.constantKey`), the dynptr helpers and every kfunc (the
+    /// iterator and dynptr slots of `IteratorSlots`).
+    static func readsSlots(_ id: Int32) -> Bool {
+        id == 1 || (196 ... 203).contains(id) || KfuncTable.kfunc(helper: id) != nil
+    }
+
     private static func slotBit(_ offset: Int16, size: Int) -> UInt64 {
         guard let (slot, _) = PathMemory.slot(Int(offset), size: size) else { return 0 }
         return 1 << UInt64(slot)
@@ -68,7 +75,7 @@ enum StackLiveness {
             if base == 10 { return (after | slotBit(offset, size: size.byteCount), false) }
             return mayBeStack(base) ? (all, true) : (after, false)
         case .call(.helper(let id)):
-            return id == 1 ? (all, true) : (after, false)
+            return readsSlots(id) ? (all, true) : (after, false)
         case .call:
             return (all, true)
         default:

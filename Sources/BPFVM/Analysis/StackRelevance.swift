@@ -8,7 +8,8 @@ import BPFCore
 /// this every combination of such bytes is a state of its own.
 ///
 /// Sound by staying coarse where it cannot tell: a load or atomic through a register that may
-/// point into the stack, a map lookup (whose key may decide NULL), and a call to a function
+/// point into the stack, a helper that looks at slots (a map lookup, whose key may decide NULL;
+/// `StackLiveness.readsSlots`), and a call to a function
 /// (which may read the caller's frame) make every slot relevant.
 enum StackRelevance {
     static let all = UInt64.max
@@ -60,7 +61,7 @@ enum StackRelevance {
             return mayBeStack(base) ? all : after
         case .call(.helper(let id)):
             // A map lookup's key bytes may decide whether the result may be NULL.
-            return id == 1 ? all : after
+            return StackLiveness.readsSlots(id) ? all : after
         case .call:
             return all
         default:

@@ -15,6 +15,18 @@ public struct Frame {
     /// The packet as it is now (a copy).
     public var bytes: [UInt8] { skb.packet }
 
+    /// The packet as a capture shows it: an outer VLAN tag the skb carries beside the bytes
+    /// (received frames are untagged before tc) put back after the MAC addresses, as libpcap
+    /// puts it back from the packet socket's auxiliary data.
+    var capturedBytes: [UInt8] {
+        let packet = skb.packet
+        let fields = skb.metadata
+        guard fields.vlanPresent, packet.count >= 12 else { return packet }
+        let tag = [UInt8(fields.vlanProto >> 8), UInt8(fields.vlanProto & 0xff),
+                   UInt8(fields.vlanTCI >> 8), UInt8(fields.vlanTCI & 0xff)]
+        return Array(packet[..<12]) + tag + Array(packet[12...])
+    }
+
     public var metadata: SKBMetadata {
         get { skb.metadata }
         nonmutating set { skb.metadata = newValue }

@@ -56,7 +56,7 @@ struct PacketFlow {
         sendClones(of: frame, hops: hops)
         switch decision {
         case .deliver:
-            sink?.delivered(frame.bytes, at: ifindex)
+            sink?.delivered(frame.capturedBytes, at: ifindex)
             path.fate = .delivered(ifindex: ifindex)
         case .drop(let reason):
             device.counters.rxDropped.wrappingIncrement(ordering: .relaxed)
@@ -144,7 +144,7 @@ struct PacketFlow {
 
     private func sent(_ device: Device, _ frame: Frame) {
         device.counters.txPackets.wrappingIncrement(ordering: .relaxed)
-        sink?.sent(frame.bytes, from: device.ifindex)
+        sink?.sent(frame.capturedBytes, from: device.ifindex)
     }
 
     private func follow(_ target: Redirect?, _ frame: Frame, from ifindex: UInt32,
@@ -169,7 +169,7 @@ struct PacketFlow {
     }
 
     private func drop(_ frame: Frame, at ifindex: UInt32, _ reason: String, path: inout PacketPath) {
-        sink?.dropped(frame.bytes, at: ifindex, reason: reason)
+        sink?.dropped(frame.capturedBytes, at: ifindex, reason: reason)
         path.fate = .dropped(ifindex: ifindex, reason: reason)
     }
 

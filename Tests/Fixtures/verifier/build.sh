@@ -4,7 +4,7 @@ set -eu
 cd "$(dirname "$0")"
 CLANG=${CLANG:-clang}
 ARCH_INCLUDE=/usr/include/$(uname -m)-linux-gnu
-for source in rules socket_rules realistic known_bits; do
+for source in rules socket_rules realistic known_bits dynptr_rules; do
 	"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c $source.c -o $source.o
 done
-echo "built rules.o socket_rules.o realistic.o known_bits.o"
+echo "built rules.o socket_rules.o realistic.o known_bits.o dynptr_rules.o"

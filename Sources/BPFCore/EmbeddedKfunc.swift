@@ -1,0 +1,70 @@
+/// The kernel functions (kfuncs) the embedded backend runs, by the number its calls carry.
+///
+/// The kernel names a kfunc in a call by its BTF id in vmlinux; the embedded backend has no
+/// vmlinux, so an object's kfunc calls are resolved by name to these numbers instead
+/// (`call` with src_reg 2, imm = the raw value). The numbers are this project's own.
+public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
+    case iterNumNew = 1
+    case iterNumNext
+    case iterNumDestroy
+    case dynptrFromSKB
+    case dynptrSlice
+    case dynptrSliceReadWrite
+    case dynptrAdjust
+    case dynptrIsNull
+    case dynptrIsReadOnly
+    case dynptrSize
+    case dynptrClone
+    case rcuReadLock
+    case rcuReadUnlock
+    case dynptrCopy
+    case dynptrMemset
+
+    /// The kernel's name for it.
+    public var name: String {
+        switch self {
+        case .iterNumNew: "bpf_iter_num_new"
+        case .iterNumNext: "bpf_iter_num_next"
+        case .iterNumDestroy: "bpf_iter_num_destroy"
+        case .dynptrFromSKB: "bpf_dynptr_from_skb"
+        case .dynptrSlice: "bpf_dynptr_slice"
+        case .dynptrSliceReadWrite: "bpf_dynptr_slice_rdwr"
+        case .dynptrAdjust: "bpf_dynptr_adjust"
+        case .dynptrIsNull: "bpf_dynptr_is_null"
+        case .dynptrIsReadOnly: "bpf_dynptr_is_rdonly"
+        case .dynptrSize: "bpf_dynptr_size"
+        case .dynptrClone: "bpf_dynptr_clone"
+        case .rcuReadLock: "bpf_rcu_read_lock"
+        case .rcuReadUnlock: "bpf_rcu_read_unlock"
+        case .dynptrCopy: "bpf_dynptr_copy"
+        case .dynptrMemset: "bpf_dynptr_memset"
+        }
+    }
+
+    private static let byName: [String: EmbeddedKfunc] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
+
+    public static func named(_ name: String) -> EmbeddedKfunc? { byName[name] }
+
+    /// Kfuncs Linux 6.18 has but refuses to SCHED_CLS programs ("calling kernel function %s is
+    /// not allowed", EACCES, whether reached or not), as measured with Tools/kfunc-probe: the
+    /// embedded backend refuses them the same way.
+    public static let refusedToTC: Set<String> = [
+        "bbr_cwnd_event", "bbr_init", "bbr_main", "bbr_min_tso_segs", "bbr_set_state", "bbr_sndbuf_expand",
+        "bbr_ssthresh", "bbr_undo_cwnd", "bpf_arena_alloc_pages", "bpf_arena_free_pages", "bpf_arena_reserve_pages",
+        "bpf_cpumask_acquire", "bpf_cpumask_and", "bpf_cpumask_any_and_distribute", "bpf_cpumask_any_distribute",
+        "bpf_cpumask_clear", "bpf_cpumask_clear_cpu", "bpf_cpumask_copy", "bpf_cpumask_create", "bpf_cpumask_empty",
+        "bpf_cpumask_equal", "bpf_cpumask_first", "bpf_cpumask_first_and", "bpf_cpumask_first_zero",
+        "bpf_cpumask_full", "bpf_cpumask_intersects", "bpf_cpumask_or", "bpf_cpumask_populate",
+        "bpf_cpumask_release", "bpf_cpumask_set_cpu", "bpf_cpumask_setall", "bpf_cpumask_subset",
+        "bpf_cpumask_test_and_clear_cpu", "bpf_cpumask_test_and_set_cpu", "bpf_cpumask_test_cpu",
+        "bpf_cpumask_weight", "bpf_cpumask_xor", "bpf_crypto_ctx_acquire", "bpf_crypto_ctx_create",
+        "bpf_crypto_ctx_release", "bpf_dynptr_from_xdp", "bpf_fentry_test1", "bpf_get_dentry_xattr",
+        "bpf_get_file_xattr", "bpf_get_task_exe_file", "bpf_modify_return_test", "bpf_modify_return_test2",
+        "bpf_path_d_path", "bpf_put_file", "bpf_remove_dentry_xattr", "bpf_session_cookie", "bpf_session_is_return",
+        "bpf_set_dentry_xattr", "bpf_sock_addr_set_sun_path", "bpf_sock_destroy", "bpf_sock_ops_enable_tx_tstamp",
+        "bpf_xdp_get_xfrm_state", "bpf_xdp_pull_data", "bpf_xdp_xfrm_state_release", "css_rstat_flush",
+        "css_rstat_updated", "cubictcp_acked", "cubictcp_cong_avoid", "cubictcp_cwnd_event", "cubictcp_init",
+        "cubictcp_recalc_ssthresh", "cubictcp_state", "tcp_cong_avoid_ai", "tcp_reno_cong_avoid",
+        "tcp_reno_ssthresh", "tcp_reno_undo_cwnd", "tcp_slow_start"
+    ]
+}

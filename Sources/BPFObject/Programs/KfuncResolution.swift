@@ -1,0 +1,141 @@
+import BPFCore
+
+/// Whose kfuncs an object's calls are resolved against.
+public enum KfuncTarget: Sendable, Hashable {
+    /// The running kernel's: by name in its vmlinux BTF, the call's imm the function's BTF id.
+    case kernel
+    /// The embedded backend's (`EmbeddedKfunc`), by name.
+    case embedded
+}
+
+/// A kfunc call or address in a loaded program, and what it was resolved to.
+public struct KfuncSite: Hashable, Sendable {
+    /// Instruction index in `ObjectProgram.instructions`.
+    public var instruction: Int
+    public var name: String
+    public var isWeak: Bool
+    /// A call, or an `lddw` of its address (`bpf_ksym_exists`).
+    public var isCall: Bool
+    /// False when a weak kfunc is absent and its call was poisoned (its address is 0).
+    public var resolved: Bool
+}
+
+/// Resolves kfunc externs by name as libbpf does: a strong one that is missing, or whose
+/// prototype differs from the kernel's, fails (the program, here); a weak one is then absent,
+/// its calls poisoned (`call 2002000000 + extern index`, refused only when reached) and its
+/// address 0, so `bpf_ksym_exists`-guarded code loads.
+struct KfuncResolver {
+    static let poisonBase: Int32 = 2_002_000_000
+    /// libbpf's BPF_PSEUDO_BTF_ID: an `lddw` of a kernel symbol by BTF id.
+    static let pseudoBTFID: UInt8 = 3
+
+    enum Resolution {
+        case found(Int32)
+        case absent
+        case refused(ObjectError)
+    }
+
+    let target: KfuncTarget
+    let local: BTF?
+    let fail: Failure
+    /// Index of each extern in libbpf's sorted extern list (kconfig ones first), for poisons.
+    let externIndex: [String: Int]
+    private var cache: [String: Resolution] = [:]
+    private var kernel: CORETargets.Loaded?
+
+    init(target: KfuncTarget, local: BTF?, externs: [String: Extern], fail: Failure) {
+        self.target = target
+        self.local = local
+        self.fail = fail
+        let kconfig = externs.values.filter { if case .kconfig = $0.kind { true } else { false } }.count
+        let ksyms = externs.values.filter { if case .kconfig = $0.kind { false } else { true } }
+            .map(\.name).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        var index: [String: Int] = [:]
+        for (i, name) in ksyms.enumerated() { index[name] = kconfig + i }
+        externIndex = index
+    }
+
+    mutating func resolve(_ extern: Extern, prototype: UInt32) -> Resolution {
+        if let known = cache[extern.name] { return known }
+        let result = lookUp(extern, prototype: prototype)
+        cache[extern.name] = result
+        return result
+    }
+
+    private mutating func lookUp(_ extern: Extern, prototype: UInt32) -> Resolution {
+        let name = CORENames.essential(extern.name)
+        switch target {
+        case .embedded:
+            if let kfunc = EmbeddedKfunc.named(name) { return .found(kfunc.rawValue) }
+            if extern.isWeak { return .absent }
+            if EmbeddedKfunc.refusedToTC.contains(name) {
+                var error = fail("kfunc '\(name)'", "calling kernel function \(name) is not allowed")
+                error.errno = .EACCES
+                return .refused(error)
+            }
+            var error = fail("kfunc '\(name)'", "extern (func ksym) '\(extern.name)': not found among the embedded backend's kfuncs (see docs/tc-runtime.md)")
+            error.errno = .ESRCH
+            return .refused(error)
+        case .kernel:
+            if kernel == nil {
+                do { kernel = try CORETargets.load(.kernel, fail: fail) } catch { return extern.isWeak ? .absent : .refused(error) }
+            }
+            guard let kernel else { return .absent }
+            let candidates = (kernel.index[name] ?? []).filter { kernel.btf.type($0)?.kind == .function }
+            guard let id = candidates.first, let function = kernel.btf.type(id), let identifier = Int32(exactly: id) else {
+                if extern.isWeak { return .absent }
+                var error = fail("kfunc '\(name)'", "extern (func ksym) '\(extern.name)': not found in kernel or module BTFs")
+                error.errno = .ESRCH
+                return .refused(error)
+            }
+            if let local {
+                var compat = CORECompat(local: local, target: kernel.btf, budget: COREBudget())
+                let same = (try? compat.typesCompatible(prototype, function.sizeOrType)) ?? false
+                if !same {
+                    if extern.isWeak { return .absent }
+                    return .refused(fail("kfunc '\(name)'", "extern (func ksym) '\(extern.name)': func_proto [\(prototype)] incompatible with vmlinux [\(function.sizeOrType)]"))
+                }
+            }
+            return .found(identifier)
+        }
+    }
+
+    /// Rewrites the program's kfunc calls and addresses; the sites, or the first refusal.
+    mutating func apply(to code: inout [Instruction], uses: [(at: Int, extern: Extern, prototype: UInt32)]) -> Result<[KfuncSite], ObjectError> {
+        var sites: [KfuncSite] = []
+        for use in uses.sorted(by: { $0.at < $1.at }) {
+            let isCall = code[use.at].opcode == Relocate.call
+            let resolution = resolve(use.extern, prototype: use.prototype)
+            switch resolution {
+            case .refused(let error):
+                return .failure(error)
+            case .found(let id):
+                if isCall {
+                    code[use.at].src = CallSource.kfunc.rawValue
+                    code[use.at].imm = id
+                    code[use.at].offset = 0
+                } else if use.at + 1 < code.count {
+                    // The kernel types a kfunc's address as read-only memory; the embedded
+                    // backend loads the (non-zero) number it knows the kfunc by.
+                    code[use.at].src = target == .kernel ? Self.pseudoBTFID : 0
+                    code[use.at].imm = id
+                    code[use.at + 1].imm = 0
+                }
+            case .absent:
+                if isCall {
+                    code[use.at].src = 0
+                    code[use.at].dst = 0
+                    code[use.at].offset = 0
+                    code[use.at].imm = Self.poisonBase &+ Int32(externIndex[use.extern.name] ?? 0)
+                } else if use.at + 1 < code.count {
+                    code[use.at].src = 0
+                    code[use.at].imm = 0
+                    code[use.at + 1].imm = 0
+                }
+            }
+            let found = if case .found = resolution { true } else { false }
+            sites.append(KfuncSite(instruction: use.at, name: use.extern.name, isWeak: use.extern.isWeak, isCall: isCall, resolved: found))
+        }
+        return .success(sites)
+    }
+}

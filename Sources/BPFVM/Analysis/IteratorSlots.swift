@@ -1,0 +1,74 @@
+/// Number iterators on the stack, as the kernel's STACK_ITER slots: `new` wants a slot without
+/// a live iterator and takes a reference, `next` and `destroy` want a live one (in a slot no
+/// store has touched since), `destroy` gives the reference back, so one never destroyed is an
+/// unreleased reference at exit. An iterator the analysis cannot place (its pointer is not a
+/// known stack slot) is not followed.
+enum IteratorSlots {
+    static func place(_ pointer: AbstractValue, _ state: PathState) -> StackPlace? {
+        guard case .stack(let frame) = pointer.kind, frame <= state.frame, pointer.range.constant == 0,
+              let (slot, position) = PathMemory.slot(pointer.offset, size: 8), position == 0 else { return nil }
+        return StackPlace(frame: frame, slot: slot)
+    }
+
+    /// The live iterator's reference at `place`, nil when none is there (or a store ended it).
+    static func live(_ place: StackPlace, _ state: PathState) -> Int? {
+        guard let reference = state.iterators[place], state.stacks[place.frame][place.slot] == .unknown else { return nil }
+        return reference
+    }
+
+    static func create(_ pointer: AbstractValue, at index: Int, _ state: inout PathState) throws(VMError) {
+        guard let place = place(pointer, state) else { return }
+        if live(place, state) != nil {
+            throw VMError(instruction: index, "expected uninitialized iter_num as arg #0")
+        }
+        state.iterators[place] = index + 1
+        state.references.append(index)
+    }
+
+    static func require(_ pointer: AbstractValue, at index: Int, _ state: PathState) throws(VMError) {
+        guard let place = place(pointer, state) else { return }
+        if live(place, state) == nil {
+            throw VMError(instruction: index, "expected an initialized iter_num as arg #0")
+        }
+    }
+
+    static func destroy(_ pointer: AbstractValue, at index: Int, _ state: inout PathState) throws(VMError) {
+        guard let place = place(pointer, state) else { return }
+        guard let reference = live(place, state) else {
+            throw VMError(instruction: index, "expected an initialized iter_num as arg #0")
+        }
+        state.iterators[place] = nil
+        state.references.removeAll { $0 + 1 == reference }
+    }
+}
+
+/// Dynptrs on the stack, as the kernel's STACK_DYNPTR slots: made by `bpf_dynptr_from_skb`,
+/// `bpf_dynptr_clone`, `dynptr_from_mem` and `ringbuf_reserve_dynptr`; a kfunc given one that
+/// was never made there, or whose bytes a store has touched since, is refused ("Expected an
+/// initialized dynptr as arg #n", EINVAL). A dynptr the analysis cannot place (its pointer is
+/// not a known stack slot, as a callback's argument) is not followed.
+enum DynptrSlots {
+    static func place(_ pointer: AbstractValue, _ state: PathState) -> StackPlace? {
+        guard let first = IteratorSlots.place(pointer, state), first.slot >= 1 else { return nil }
+        return first
+    }
+
+    static func create(_ pointer: AbstractValue, _ state: inout PathState) {
+        guard let place = place(pointer, state) else { return }
+        state.dynptrs.insert(place)
+    }
+
+    /// A ring buffer record's dynptr after it was submitted or discarded: no longer one.
+    static func release(_ pointer: AbstractValue, _ state: inout PathState) {
+        guard let place = place(pointer, state) else { return }
+        state.dynptrs.remove(place)
+    }
+
+    static func require(_ pointer: AbstractValue, argument: Int, at index: Int, _ state: PathState) throws(VMError) {
+        guard let place = place(pointer, state) else { return }
+        let stack = state.stacks[place.frame]
+        guard state.dynptrs.contains(place), stack[place.slot] == .unknown, stack[place.slot - 1] == .unknown else {
+            throw VMError(instruction: index, "Expected an initialized dynptr as arg #\(argument)")
+        }
+    }
+}

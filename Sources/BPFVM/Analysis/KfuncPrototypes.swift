@@ -1,0 +1,106 @@
+import BPFCore
+
+/// Kfunc calls on one path, typed as the kernel's BTF prototypes and kfunc flags type them:
+/// the results the analysis follows (the number iterator's NULL-or-int pointer, a slice's
+/// NULL-or-memory of the buffer's size), the context argument of `bpf_dynptr_from_skb`, void
+/// kfuncs leaving r0 unreadable, and the RCU read-side region. Dynptr and iterator stack slots
+/// are not typed: what a helper may have written there is unknown, never refused.
+enum KfuncPrototypes {
+    /// The number iterator's `next` returns a pointer to its 4-byte current value.
+    static let iteratorValueSize = 4
+
+    static func call(_ kfunc: EmbeddedKfunc, at index: Int, _ state: inout PathState) throws(VMError) {
+        let r = state.registers
+        var result: AbstractValue = .scalar(.unknown)
+        switch kfunc {
+        case .iterNumNew:
+            try IteratorSlots.create(r[1], at: index, &state)
+        case .iterNumNext:
+            try IteratorSlots.require(r[1], at: index, state)
+            state.iteratorSteps &+= 1
+            result = AbstractValue(kind: .memory(size: iteratorValueSize, nullable: true), id: index + 1)
+        case .iterNumDestroy:
+            try IteratorSlots.destroy(r[1], at: index, &state)
+            result = .notInit
+        case .dynptrFromSKB:
+            if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
+                throw VMError(instruction: index, "arg#0 expected pointer to ctx, but got \(r[1].typeName)", errno: .EINVAL)
+            }
+        case .dynptrSliceReadWrite:
+            // Measured on Linux 6.18: refused to tc programs when a path reaches it.
+            throw VMError(instruction: index, "bpf_dynptr_slice_rdwr() is not allowed", errno: .EPERM)
+        case .dynptrSlice:
+            // buffer__szk: the size must be a known constant, and is the memory's size.
+            if r[4].isScalar, let size = r[4].range.constant, size <= UInt64(VMLimits.stackPerFrame) * 1024 {
+                result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1)
+            } else {
+                result = .unknown
+            }
+        case .rcuReadLock:
+            state.rcuLocked = true
+            result = .notInit
+        case .rcuReadUnlock:
+            guard state.rcuLocked else {
+                throw VMError(instruction: index, "unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)")
+            }
+            state.rcuLocked = false
+            result = .notInit
+        case .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone, .dynptrCopy,
+             .dynptrMemset:
+            break
+        }
+        for (register, argument) in dynptrArguments(kfunc) {
+            try DynptrSlots.require(r[register], argument: argument, at: index, state)
+        }
+        // What the kfunc writes on the stack: the iterator, the dynptr, a slice's buffer.
+        for (register, size) in written(kfunc, r) {
+            PathMemory.clobber(from: r[register], size: size, state: &state)
+        }
+        switch kfunc {
+        case .dynptrFromSKB: DynptrSlots.create(r[3], &state)
+        case .dynptrClone: DynptrSlots.create(r[2], &state)
+        default: break
+        }
+        for register in 1 ... 5 { state.registers[register] = .notInit }
+        state.registers[0] = result
+    }
+
+    /// The ids of the memory that `bpf_iter_num_next` and `bpf_dynptr_slice` give (their call's
+    /// index + 1): read-only to the program, as the kernel's MEM_RDONLY.
+    static func readOnlyResults(_ program: VerifiedProgram) -> Set<Int> {
+        let readOnly: Set<Int32> = [KfuncTable.helperID(.iterNumNext), KfuncTable.helperID(.dynptrSlice)]
+        var ids: Set<Int> = []
+        for (index, op) in program.operations.enumerated() {
+            if case .call(.helper(let id))? = op, readOnly.contains(id) { ids.insert(index + 1) }
+        }
+        return ids
+    }
+
+    /// The dynptrs each kfunc reads: (pointer register, argument number in the kernel's words).
+    private static func dynptrArguments(_ kfunc: EmbeddedKfunc) -> [(Int, Int)] {
+        switch kfunc {
+        case .dynptrSlice, .dynptrSliceReadWrite, .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize,
+             .dynptrClone, .dynptrMemset:
+            return [(1, 0)]
+        case .dynptrCopy:
+            return [(1, 0), (3, 2)]
+        case .iterNumNew, .iterNumNext, .iterNumDestroy, .dynptrFromSKB, .rcuReadLock, .rcuReadUnlock:
+            return []
+        }
+    }
+
+    /// The stack memory each kfunc may write: (pointer register, bytes).
+    private static func written(_ kfunc: EmbeddedKfunc, _ r: [AbstractValue]) -> [(Int, UInt64)] {
+        let iterator: UInt64 = 8, dynptr: UInt64 = 16
+        switch kfunc {
+        case .iterNumNew, .iterNumNext, .iterNumDestroy: return [(1, iterator)]
+        case .dynptrFromSKB: return [(3, dynptr)]
+        case .dynptrAdjust: return [(1, dynptr)]
+        case .dynptrClone: return [(2, dynptr)]
+        case .dynptrSlice, .dynptrSliceReadWrite:
+            let size = r[4].isScalar ? r[4].range.constant.map { min($0, UInt64(VMLimits.stackPerFrame)) } : nil
+            return [(3, size ?? UInt64(VMLimits.stackPerFrame))]
+        case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock, .dynptrCopy, .dynptrMemset: return []
+        }
+    }
+}
