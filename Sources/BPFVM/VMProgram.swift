@@ -19,6 +19,8 @@ public final class VMProgram: @unchecked Sendable {
     let nativeStackBytes: Int
     /// The program as loaded.
     public let instructions: [Instruction]
+    /// What the verifier's path analysis did (nil where it does not run: no program-type rules).
+    public let pathStatistics: PathStatistics?
     /// Memory the program's map references open up.
     public var regions: UnsafeBufferPointer<MemoryRegion> { UnsafeBufferPointer(regionStorage) }
 
@@ -41,6 +43,7 @@ public final class VMProgram: @unchecked Sendable {
         instructionBudget = options.maxExecutedInstructions
         functionStarts = Set(verified.functionStarts)
         self.instructions = instructions
+        pathStatistics = verified.pathStatistics
         native = options.executor == .jit && ExecutorKind.jitAvailable
             ? JITCompiler.compile(UnsafeBufferPointer(ops), regions: UnsafeBufferPointer(regionStorage)) : nil
         nativeEntry = native?.entry

@@ -14,6 +14,8 @@ struct VerifiedProgram {
     var mapShapes: [Int: MapShape] = [:]
     /// What each map-value `lddw` points into, by slot.
     var valueReferences: [Int: ValueReference] = [:]
+    /// What the path analysis did, when it ran.
+    var pathStatistics: PathStatistics?
 
     /// A pointer into a map value that `lddw` loads (global data).
     struct ValueReference {

@@ -22,9 +22,10 @@ enum Verifier {
         if options.contextAccess != nil {
             try SubprogramPacketLoads.check(verified, returnsScalar: options.functionReturnsScalar)
         }
-        if let rules = options.contextAccess,
-           try PathExplorer.check(verified, setup: pathSetup(verified, options: options, rules: rules)) {
-            return verified
+        if let rules = options.contextAccess {
+            let statistics = try PathExplorer.analyse(verified, setup: pathSetup(verified, options: options, rules: rules))
+            verified.pathStatistics = statistics
+            if statistics.complete { return verified }
         }
         if let deferred { throw deferred }
         try RegisterCheck.run(verified, entryRegisters: options.initializedRegisters, globals: options.globalFunctions)

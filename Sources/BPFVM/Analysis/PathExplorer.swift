@@ -13,11 +13,17 @@ import BPFCore
 struct PathExplorer {
     let program: VerifiedProgram
     let setup: PathSetup
-    private let live: [UInt16]
-    private let relevant: [UInt16]
-    private let prunePoints: Set<Int>
+    private let facts: PruneFacts
+    private let prunePoints: [Bool]
+    /// The registers each instruction reads (`RegisterCheck`), worked out once.
+    private let reads: [UInt16]
+    /// Instructions whose path-independent checks passed already: not checked again.
+    private var passedOnce: [Bool]
     private var seen: [Int: [Trail]] = [:]
     private var processed = 0
+    /// What the exploration did, for `PathStatistics`.
+    private var statistics = PathStatistics()
+    private var statesKept = 0
     /// `processed` and the jumps taken when the last state was kept (the kernel keeps one only
     /// after 2 jumps and 8 instructions since the last: tight loops store far fewer).
     private var processedAtLastKept = 0
@@ -83,24 +89,28 @@ struct PathExplorer {
     init(program: VerifiedProgram, setup: PathSetup) {
         self.program = program
         self.setup = setup
-        self.live = RegisterLiveness.compute(program)
-        self.relevant = ScalarRelevance.compute(program, returnsToKernel: setup.globalFunctions.union(setup.callbacks).union([0]))
-        var points = Set<Int>()
+        self.facts = PruneFacts(program, returnsToKernel: setup.globalFunctions.union(setup.callbacks).union([0]))
+        var points = [Bool](repeating: false, count: program.count + 1)
+        var reads = [UInt16](repeating: 0, count: program.count)
         for index in 0 ..< program.count {
             guard let op = program.operations[index] else { continue }
+            reads[index] = RegisterCheck.effect(of: op).reads
             switch op {
             case .jump, .goto:
-                points.formUnion(program.successors(of: index))
+                for next in program.successors(of: index) where next >= 0 && next < points.count { points[next] = true }
             case .call(.helper(let id)) where id == KfuncTable.helperID(.iterNumNext):
                 // The kernel compares states at an iterator's next call, loops included.
-                points.formUnion([index, index + 1])
+                points[index] = true
+                points[index + 1] = true
             case .call:
-                points.insert(index + 1)
+                points[index + 1] = true
             default:
                 break
             }
         }
         self.prunePoints = points
+        self.reads = reads
+        self.passedOnce = [Bool](repeating: false, count: program.count)
     }
 
     /// Explores the program and every function the kernel verifies on its own (global
@@ -108,6 +118,11 @@ struct PathExplorer {
     /// or a call chain deeper than it follows).
     @discardableResult
     static func check(_ program: VerifiedProgram, setup: PathSetup) throws(VMError) -> Bool {
+        try analyse(program, setup: setup).complete
+    }
+
+    /// As `check`, with what the exploration did (`complete` false when it gave up).
+    static func analyse(_ program: VerifiedProgram, setup: PathSetup) throws(VMError) -> PathStatistics {
         var explorer = PathExplorer(program: program, setup: setup)
         var entries = [(0, true)]
         for start in program.functionStarts where start != 0 {
@@ -137,7 +152,7 @@ struct PathExplorer {
             } catch let refusal as VMError {
                 throw refusal
             } catch {
-                return false  // gave up: no verdict
+                return explorer.finished(complete: false)  // gave up: no verdict
             }
         }
         for (start, use) in typedCallbacks {
@@ -147,50 +162,60 @@ struct PathExplorer {
             } catch let refusal as VMError {
                 throw refusal
             } catch {
-                return false
+                return explorer.finished(complete: false)
             }
         }
         try explorer.checkCombinedStack()
-        return true
+        return explorer.finished(complete: true)
+    }
+
+    private func finished(complete: Bool) -> PathStatistics {
+        var result = statistics
+        result.processed = processed
+        result.complete = complete
+        return result
     }
 
     /// What the kernel checks of an instruction when a path reaches it: the registers it
     /// reads are written on this path (`R1 !read_ok`; a static function's exit hands r0 back
     /// whatever it holds), and the rules of `Verifier.checkOnPath`.
-    private func checkReached(_ op: Operation, at index: Int, _ state: PathState) throws(VMError) {
-        var reads = RegisterCheck.effect(of: op).reads
+    private mutating func checkReached(_ op: Operation, at index: Int, _ state: PathState) throws(VMError) {
+        var reads = self.reads[index]
         if case .exit = op, !state.returns.isEmpty { reads = 0 }
         for r in 0 ..< 11 where reads & (1 << UInt16(r)) != 0 && state.registers[r].kind == .notInit {
             throw VMError(instruction: index, "R\(r) !read_ok", errno: .EACCES)
         }
+        // The rest depends on the instruction alone: once is enough.
+        guard !passedOnce[index] else { return }
         if case .call(.local(let delta)) = op, let global = setup.globals[index + 1 + Int(delta)], !global.returnsScalar {
             throw VMError(instruction: index, "Global function \(global.name)() doesn't return scalar. Only those are supported.")
         }
         try Verifier.checkOnPath(op, at: index, options: setup.pathOptions)
+        passedOnce[index] = true
     }
 
     /// Notes how deep into its own frame an instruction reaches (the kernel's per-function
     /// stack depth): loads, stores, atomics and helper memory arguments through the frame.
     private mutating func recordStackDepth(_ op: Operation, at index: Int, _ state: PathState) {
-        var bases: [(AbstractValue, Int)] = []
         switch op {
-        case let .load(_, _, _, src, offset): bases.append((state.registers[Int(src)], Int(offset)))
-        case let .store(_, dst, _, offset): bases.append((state.registers[Int(dst)], Int(offset)))
+        case let .load(_, _, _, src, offset): recordStackDepth(state.registers[Int(src)], Int(offset), at: index, state)
+        case let .store(_, dst, _, offset): recordStackDepth(state.registers[Int(dst)], Int(offset), at: index, state)
         case let .atomic(kind, _, dst, src, offset):
-            bases.append((state.registers[Int(kind == .loadAcquire ? src : dst)], Int(offset)))
+            recordStackDepth(state.registers[Int(kind == .loadAcquire ? src : dst)], Int(offset), at: index, state)
         case .call(.helper):
-            for r in 1 ... 5 { bases.append((state.registers[r], 0)) }
+            for r in 1 ... 5 { recordStackDepth(state.registers[r], 0, at: index, state) }
         default:
             return
         }
+    }
+
+    private mutating func recordStackDepth(_ base: AbstractValue, _ offset: Int, at index: Int, _ state: PathState) {
+        // A variable offset reaches as deep as its smallest value.
+        guard case .stack(let frame) = base.kind, frame == state.frame,
+              base.range.smin > -Int64(VMLimits.stackPerFrame * 2), base.range.smin < Int64(VMLimits.stackPerFrame) else { return }
         let function = program.functionStarts[program.function(containing: index)]
-        for (base, offset) in bases {
-            // A variable offset reaches as deep as its smallest value.
-            guard case .stack(let frame) = base.kind, frame == state.frame,
-                  base.range.smin > -Int64(VMLimits.stackPerFrame * 2), base.range.smin < Int64(VMLimits.stackPerFrame) else { continue }
-            let depth = -(base.offset + offset + Int(base.range.smin))
-            if depth > stackDepth[function] ?? 0 { stackDepth[function] = depth }
-        }
+        let depth = -(base.offset + offset + Int(base.range.smin))
+        if depth > stackDepth[function] ?? 0 { stackDepth[function] = depth }
     }
 
     /// The frames of a chain of bpf-to-bpf calls share the 512 bytes (each rounded up to 16, as
@@ -240,7 +265,7 @@ struct PathExplorer {
                     throw VMError(instruction: index, "BPF program is too large. Processed \(processed) insn", errno: .E2BIG)
                 }
                 guard index >= 0, index < program.count, let op = program.operations[index] else { break }
-                if prunePoints.contains(index) {
+                if prunePoints[index] {
                     if try isPruned(&branch) { break }
                 }
                 try checkReached(op, at: index, branch.state)
@@ -316,14 +341,14 @@ struct PathExplorer {
             if iteratorConverged(branch) { return true }
             widenAtIterator(&branch)
         }
-        let liveHere = live[index], preciseHere = relevant[index]
         for seenState in seen[index] ?? [] {
             if seenState.live > 0 {
                 // On this path: the same state again is a loop that never ends.
                 if seenState.losses == branch.losses, seenState.state == branch.state {
                     throw VMError(instruction: index, "infinite loop detected at insn \(index)", errno: .EINVAL)
                 }
-            } else if seenState.state.covers(branch.state, live: liveHere, precise: preciseHere) {
+            } else if seenState.state.covers(branch.state, facts: facts, at: index) {
+                statistics.pruned += 1
                 return true
             }
         }
@@ -336,8 +361,14 @@ struct PathExplorer {
         // The path moves from its node to the new one, which keeps the old one in use.
         node.live = 1
         var states = seen[index] ?? []
-        if states.count >= Self.keptStates { states.removeFirst() }
+        if states.count >= Self.keptStates {
+            states.removeFirst()
+            statesKept -= 1
+        }
         states.append(node)
+        statesKept += 1
+        statistics.totalStates += 1
+        statistics.peakStates = max(statistics.peakStates, statesKept)
         seen[index] = states
         branch.trail = node
         return false
@@ -351,7 +382,7 @@ extension PathExplorer {
         var ancestor = branch.trail
         var steps = 0
         while let node = ancestor, steps < 4096 {
-            if node.index == branch.index, node.state.covers(branch.state, live: live[branch.index], precise: relevant[branch.index]) {
+            if node.index == branch.index, node.state.covers(branch.state, facts: facts, at: branch.index) {
                 return true
             }
             ancestor = node.parent
@@ -378,7 +409,7 @@ extension PathExplorer {
         guard !earlier.isEmpty else { return }
         let exactIterations = 4
         if earlier.count < exactIterations {
-            branch.state.widenScalars(differingFrom: earlier[0], keeping: relevant[branch.index])
+            branch.state.widenScalars(differingFrom: earlier[0], keeping: facts.registers(at: branch.index).relevant)
         } else {
             branch.state.widenNewScalars(seen: earlier)
         }

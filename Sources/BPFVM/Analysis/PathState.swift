@@ -9,8 +9,19 @@ enum StackSlot: Hashable {
     /// Numbers, with the bytes known to be zero marked (bit i: byte i from the slot's start),
     /// as the kernel's STACK_ZERO.
     case zeroBytes(UInt8)
-    /// A register stored whole (or a number stored in `size` bytes at the slot's start).
-    case spill(AbstractValue, size: Int)
+    /// A register stored whole (or a number stored in `size` bytes at the slot's start). Kept
+    /// in a box of its own: a slot is then a word, and frames are copied and compared without
+    /// moving 64 whole register states.
+    indirect case spill(AbstractValue, size: Int)
+
+    /// Whether a load from it gives a number (or nothing at all was written).
+    var holdsNumbers: Bool {
+        switch self {
+        case .invalid, .misc, .zeroBytes: return true
+        case .spill(let value, _): return value.isScalar
+        case .unknown: return false
+        }
+    }
 
     func covers(_ other: StackSlot) -> Bool {
         switch (self, other) {
@@ -69,27 +80,61 @@ struct PathState: Hashable {
 
     var frame: Int { stacks.count - 1 }
 
-    /// Whether the exploration of `self` covers every path from `other` (same instruction):
-    /// then `other` needs no exploration of its own. Registers dead at the instruction
-    /// (`live` bits) do not count.
-    /// Numbers in registers that decide nothing later (not in `precise`) match any number.
-    func covers(_ other: PathState, live: UInt16, precise: UInt16) -> Bool {
+    /// Whether the exploration of `self` covers every path from `other` (same instruction,
+    /// `index`): then `other` needs no exploration of its own. Registers and slots no later
+    /// instruction reads do not count, and numbers that decide nothing later match any number
+    /// (`PruneFacts`); a caller's saved registers and frame count as at its return.
+    func covers(_ other: PathState, facts: PruneFacts, at index: Int) -> Bool {
         guard stacks.count == other.stacks.count, lockHeld == other.lockHeld, lockOwner == other.lockOwner,
               rcuLocked == other.rcuLocked, iterators == other.iterators, dynptrs == other.dynptrs,
               references == other.references, returns.count == other.returns.count else { return false }
-        for r in 0 ..< 11 where live & (1 << UInt16(r)) != 0 {
-            let mine = registers[r], theirs = other.registers[r]
-            if precise & (1 << UInt16(r)) == 0, mine.isScalar, theirs.isScalar { continue }
-            guard mine.covers(theirs) else { return false }
-        }
+        let (live, precise) = facts.registers(at: index)
+        guard Self.registersCover(registers, other.registers, from: 0, live: live, precise: precise) else { return false }
         for (mine, theirs) in zip(returns, other.returns) {
-            guard mine.returnTo == theirs.returnTo,
-                  zip(mine.saved, theirs.saved).allSatisfy({ $0.covers($1) }) else { return false }
+            guard mine.returnTo == theirs.returnTo else { return false }
+            let (live, precise) = facts.registers(at: mine.returnTo)
+            guard Self.registersCover(mine.saved, theirs.saved, from: 6, live: live, precise: precise) else { return false }
         }
-        for (mine, theirs) in zip(stacks, other.stacks) {
-            for (a, b) in zip(mine, theirs) where a != b {
-                guard a.covers(b) else { return false }
+        // From the current frame down: a frame's slots count as at the return into it, unless a
+        // frame above may reach it through a pointer before then.
+        var reached = facts.reachesOtherFrames(at: index)
+        for f in stride(from: stacks.count - 1, through: 0, by: -1) {
+            var slots: (live: UInt64, relevant: UInt64) = (.max, .max)
+            if f == stacks.count - 1 {
+                slots = facts.slots(at: index)
+            } else {
+                let returnTo = returns[f].returnTo
+                if !reached { slots = facts.slots(at: returnTo) }
+                reached = reached || facts.reachesOtherFrames(at: returnTo)
             }
+            let mine = stacks[f], theirs = other.stacks[f]
+            // A frame neither path wrote since they parted is the same array.
+            if Self.sameStorage(mine, theirs) { continue }
+            var live = slots.live
+            while live != 0 {
+                let s = live.trailingZeroBitCount
+                live &= live - 1
+                if slots.relevant & (1 << UInt64(s)) == 0, mine[s].holdsNumbers, theirs[s].holdsNumbers { continue }
+                guard mine[s].covers(theirs[s]) else { return false }
+            }
+        }
+        return true
+    }
+
+    private static func sameStorage(_ a: [StackSlot], _ b: [StackSlot]) -> Bool {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count } }
+    }
+
+    /// Registers numbered from `first`: live ones cover theirs, numbers not `precise` match any.
+    private static func registersCover(_ mine: [AbstractValue], _ theirs: [AbstractValue], from first: Int,
+                                       live: UInt16, precise: UInt16) -> Bool {
+        var remaining = live >> UInt16(first)
+        while remaining != 0 {
+            let i = remaining.trailingZeroBitCount
+            remaining &= remaining - 1
+            guard i < mine.count, i < theirs.count else { break }
+            if precise & (1 << UInt16(first + i)) == 0, mine[i].isScalar, theirs[i].isScalar { continue }
+            guard mine[i].covers(theirs[i]) else { return false }
         }
         return true
     }
@@ -99,9 +144,11 @@ struct PathState: Hashable {
         for r in 0 ..< registers.count { change(&registers[r]) }
         for f in 0 ..< stacks.count {
             for s in 0 ..< Self.slots {
-                if case .spill(var value, let size) = stacks[f][s] {
+                // Written back only when changed: a frame nothing changed stays shared.
+                if case .spill(let old, let size) = stacks[f][s] {
+                    var value = old
                     change(&value)
-                    stacks[f][s] = .spill(value, size: size)
+                    if value != old { stacks[f][s] = .spill(value, size: size) }
                 }
             }
         }
@@ -110,3 +157,4 @@ struct PathState: Hashable {
         }
     }
 }
+

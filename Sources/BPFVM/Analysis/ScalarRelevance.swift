@@ -8,8 +8,34 @@ import BPFCore
 /// own and a program with many branches would never be explored to the end.
 enum ScalarRelevance {
     static func compute(_ program: VerifiedProgram, returnsToKernel: Set<Int>) -> [UInt16] {
+        compute(program, returnsToKernel: returnsToKernel, slots: nil)
+    }
+
+    /// The registers and the stack slots (`StackRelevance`) together: a number stored to a slot
+    /// decides something only if the slot does, and a slot only if a load brings it back into a
+    /// register that does. Both grow from nothing to the smallest answer that holds for each.
+    static func computeWithSlots(_ program: VerifiedProgram, returnsToKernel: Set<Int>,
+                                 stackPointers: [UInt16]) -> (registers: [UInt16], slots: [UInt64]) {
+        var slots = [UInt64](repeating: 0, count: program.count)
+        while true {
+            let registers = compute(program, returnsToKernel: returnsToKernel, slots: slots)
+            let next = StackRelevance.compute(program, relevantRegisters: registers, stackPointers: stackPointers)
+            if next == slots { return (registers, slots) }
+            slots = next
+        }
+    }
+
+    private static func compute(_ program: VerifiedProgram, returnsToKernel: Set<Int>, slots: [UInt64]?) -> [UInt16] {
         BackwardFlow.solve(program) { index, op, after in
             let function = program.functionStarts[program.function(containing: index)]
+            // A number stored in a slot that decides nothing decides nothing either.
+            if let slots, case let .store(size, 10, _, offset) = op {
+                var slotsAfter: UInt64 = 0
+                for next in program.successors(of: index) where next < program.count { slotsAfter |= slots[next] }
+                if let (slot, _) = PathMemory.slot(Int(offset), size: size.byteCount), slotsAfter & (1 << UInt64(slot)) == 0 {
+                    return after
+                }
+            }
             return before(op, after: after, exitDecides: !returnsToKernel.contains(function))
         }
     }

@@ -1,0 +1,42 @@
+import BPFCore
+
+/// What pruning may ignore at each instruction, worked out once before the exploration: dead
+/// registers and slots, and numbers that decide nothing later.
+struct PruneFacts {
+    /// Registers a later instruction may read (`RegisterLiveness`).
+    let live: [UInt16]
+    /// Registers whose numbers may still decide something (`ScalarRelevance`).
+    let relevant: [UInt16]
+    /// Slots of the current frame a later instruction may read (`StackLiveness`).
+    let liveSlots: [UInt64]
+    /// Slots of the current frame whose numbers may still decide something (`StackRelevance`).
+    let relevantSlots: [UInt64]
+    /// Whether a later instruction of the function may reach a stack through another pointer
+    /// than r10 (then the callers' frames count whole).
+    let indirect: [Bool]
+
+    init(_ program: VerifiedProgram, returnsToKernel: Set<Int>) {
+        let stackPointers = StackPointers.compute(program)
+        live = RegisterLiveness.compute(program)
+        (relevant, relevantSlots) = ScalarRelevance.computeWithSlots(program, returnsToKernel: returnsToKernel,
+                                                                     stackPointers: stackPointers)
+        let stack = StackLiveness.compute(program, stackPointers: stackPointers)
+        liveSlots = stack.slots
+        indirect = stack.indirect
+    }
+
+    func registers(at index: Int) -> (live: UInt16, relevant: UInt16) {
+        guard index >= 0, index < live.count else { return (.max, .max) }
+        return (live[index], relevant[index])
+    }
+
+    func slots(at index: Int) -> (live: UInt64, relevant: UInt64) {
+        guard index >= 0, index < liveSlots.count else { return (.max, .max) }
+        return (liveSlots[index], relevantSlots[index])
+    }
+
+    func reachesOtherFrames(at index: Int) -> Bool {
+        guard index >= 0, index < indirect.count else { return true }
+        return indirect[index]
+    }
+}

@@ -1,0 +1,85 @@
+import BPFCore
+
+/// Which slots of the current frame a later instruction may still read before a whole-slot
+/// store replaces them, before each instruction (the kernel's REG_LIVE_READ for the stack):
+/// pruning compares only those. Also, whether a later instruction of the function may reach
+/// memory through a register that may point into a stack (`indirect`): then the frames of its
+/// callers may be read too, and are compared whole.
+///
+/// What reads a slot here is what the path analysis looks at: a load (its type and value), a
+/// store of fewer than 8 bytes (it keeps the slot's other bytes), an atomic, and the helpers of
+/// `readsSlots`. Other helpers only check the bounds of their memory arguments and write them;
+/// a helper whose checks read slot contents must be added there.
+enum StackLiveness {
+    struct Facts {
+        var slots: [UInt64]
+        var indirect: [Bool]
+    }
+
+    static func compute(_ program: VerifiedProgram, stackPointers: [UInt16]) -> Facts {
+        var slots = [UInt64](repeating: 0, count: program.count)
+        var indirect = [Bool](repeating: false, count: program.count)
+        var changed = true
+        while changed {
+            changed = false
+            for index in stride(from: program.count - 1, through: 0, by: -1) {
+                guard let op = program.operations[index] else { continue }
+                var after: UInt64 = 0
+                var indirectAfter = false
+                for next in program.successors(of: index) where next < program.count {
+                    after |= slots[next]
+                    indirectAfter = indirectAfter || indirect[next]
+                }
+                let (value, reaches) = before(op, after: after, stackPointers: stackPointers[index])
+                let indirectHere = indirectAfter || reaches
+                if value != slots[index] || indirectHere != indirect[index] {
+                    slots[index] = value
+                    indirect[index] = indirectHere
+                    changed = true
+                }
+            }
+        }
+        return Facts(slots: slots, indirect: indirect)
+    }
+
+    /// Helpers (and kfuncs, called as helpers) whose checks look at what slots hold: a map
+    /// lookup's key (`PathMemory.constantKey`), the dynptr helpers and every kfunc (the
+    /// iterator and dynptr slots of `IteratorSlots`).
+    static func readsSlots(_ id: Int32) -> Bool {
+        id == 1 || (196 ... 203).contains(id) || KfuncTable.kfunc(helper: id) != nil
+    }
+
+    private static func slotBit(_ offset: Int16, size: Int) -> UInt64 {
+        guard let (slot, _) = PathMemory.slot(Int(offset), size: size) else { return 0 }
+        return 1 << UInt64(slot)
+    }
+
+    /// The slots live before `op`, and whether `op` may reach a stack through another pointer.
+    private static func before(_ op: Operation, after: UInt64, stackPointers: UInt16) -> (UInt64, Bool) {
+        func mayBeStack(_ r: UInt8) -> Bool { r < 16 && stackPointers & (1 << UInt16(r)) != 0 }
+        let all = UInt64.max
+        switch op {
+        case let .load(size, _, _, src, offset):
+            if src == 10 { return (after | slotBit(offset, size: size.byteCount), false) }
+            return mayBeStack(src) ? (all, true) : (after, false)
+        case let .store(size, dst, _, offset):
+            if dst == 10 {
+                let slot = slotBit(offset, size: size.byteCount)
+                return (size.byteCount == 8 ? after & ~slot : after | slot, false)
+            }
+            guard mayBeStack(dst) else { return (after, false) }
+            // A whole-slot store only writes; a smaller one keeps the rest of its slot.
+            return size.byteCount == 8 ? (after, false) : (all, true)
+        case let .atomic(kind, size, dst, src, offset):
+            let base = kind == .loadAcquire ? src : dst
+            if base == 10 { return (after | slotBit(offset, size: size.byteCount), false) }
+            return mayBeStack(base) ? (all, true) : (after, false)
+        case .call(.helper(let id)):
+            return readsSlots(id) ? (all, true) : (after, false)
+        case .call:
+            return (all, true)
+        default:
+            return (after, false)
+        }
+    }
+}
