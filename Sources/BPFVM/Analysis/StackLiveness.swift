@@ -16,30 +16,24 @@ enum StackLiveness {
         var indirect: [Bool]
     }
 
-    static func compute(_ program: VerifiedProgram, stackPointers: [UInt16]) -> Facts {
-        var slots = [UInt64](repeating: 0, count: program.count)
-        var indirect = [Bool](repeating: false, count: program.count)
-        var changed = true
-        while changed {
-            changed = false
-            for index in stride(from: program.count - 1, through: 0, by: -1) {
-                guard let op = program.operations[index] else { continue }
-                var after: UInt64 = 0
-                var indirectAfter = false
-                for next in program.successors(of: index) where next < program.count {
-                    after |= slots[next]
-                    indirectAfter = indirectAfter || indirect[next]
-                }
-                let (value, reaches) = before(op, after: after, stackPointers: stackPointers[index])
-                let indirectHere = indirectAfter || reaches
-                if value != slots[index] || indirectHere != indirect[index] {
-                    slots[index] = value
-                    indirect[index] = indirectHere
-                    changed = true
-                }
-            }
+    /// The flow value before an instruction: the live slots, and whether a stack may be reached
+    /// through another pointer from here on.
+    private struct Live: BackwardFlowValue {
+        var slots: UInt64
+        var indirect: Bool
+        static var empty: Live { Live(slots: 0, indirect: false) }
+        mutating func join(_ other: Live) {
+            slots |= other.slots
+            indirect = indirect || other.indirect
         }
-        return Facts(slots: slots, indirect: indirect)
+    }
+
+    static func compute(_ program: VerifiedProgram, stackPointers: [UInt16]) -> Facts {
+        let values = BackwardFlow.solve(program) { (index, op, after: Live) in
+            let (slots, reaches) = before(op, after: after.slots, stackPointers: stackPointers[index])
+            return Live(slots: slots, indirect: after.indirect || reaches)
+        }
+        return Facts(slots: values.map(\.slots), indirect: values.map(\.indirect))
     }
 
     /// Helpers (and kfuncs, called as helpers) whose checks look at what slots hold: a map

@@ -15,26 +15,11 @@ enum StackRelevance {
     static let all = UInt64.max
 
     static func compute(_ program: VerifiedProgram, relevantRegisters: [UInt16], stackPointers mayPointToStack: [UInt16]) -> [UInt64] {
-        var values = [UInt64](repeating: 0, count: program.count)
-        var changed = true
-        while changed {
-            changed = false
-            for index in stride(from: program.count - 1, through: 0, by: -1) {
-                guard let op = program.operations[index] else { continue }
-                var after: UInt64 = 0
-                var registersAfter: UInt16 = 0
-                for next in program.successors(of: index) where next < program.count {
-                    after |= values[next]
-                    registersAfter |= relevantRegisters[next]
-                }
-                let value = before(op, after: after, registersAfter: registersAfter, stackPointers: mayPointToStack[index])
-                if value != values[index] {
-                    values[index] = value
-                    changed = true
-                }
-            }
+        BackwardFlow.solve(program) { (index, op, after: UInt64) in
+            var registersAfter: UInt16 = 0
+            for next in program.successors(of: index) where next < program.count { registersAfter |= relevantRegisters[next] }
+            return before(op, after: after, registersAfter: registersAfter, stackPointers: mayPointToStack[index])
         }
-        return values
     }
 
     /// The slot an access at `offset` from r10 lies in.
