@@ -14,7 +14,7 @@ struct KfuncRefusalTests {
         ("weak_unguarded", .EINVAL, ["invalid func unknown#200200000", "insn 1 calls weak kfunc 'bpf_tcx_kfunc_nobody_has'"]),
         ("kconfig_missing", .ESRCH, ["extern 'CONFIG_TCX_NOT_A_REAL_OPTION' (strong): not resolved"]),
         ("not_for_tc", .EACCES, ["calling kernel function bpf_sock_destroy is not allowed"]),
-        ("slice_unchecked", .EACCES, ["R0 invalid mem access"]),
+        ("slice_unchecked", .EACCES, ["R0 invalid mem access 'rdonly_mem_or_null'"]),
         ("slice_rdwr", .EPERM, ["bpf_dynptr_slice_rdwr() is not allowed"]),
         ("iterator_leaked", .EINVAL, ["Unreleased reference"]),
         ("iterator_uninitialized", .EINVAL, ["expected an initialized iter_num as arg #0"]),

@@ -75,8 +75,9 @@ enum PathMemory {
             try checkBounds(base, register: register, offset: insnOffset, size: size, limit: valueSize, at: index,
                             what: "map value, value_size=\(valueSize)")
         case let .memory(memorySize, nullable):
-            if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
-            if write, setup.readOnlyMemory.contains(base.id) { throw refuse("\(r) cannot write into rdonly_mem") }
+            let readOnly = setup.readOnlyMemory.contains(base.id)
+            if nullable { throw refuse("\(r) invalid mem access '\(readOnly ? "rdonly_" : "")\(base.typeName)'") }
+            if write, readOnly { throw refuse("\(r) cannot write into rdonly_mem") }
             try checkBounds(base, register: register, offset: insnOffset, size: size, limit: memorySize, at: index,
                             what: "memory, mem_size=\(memorySize)")
         case let .socket(socket, nullable):
