@@ -1,3 +1,4 @@
+import BPFCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,34 +14,9 @@ enum ScratchPool {
         deinit { for block in blocks { block.deallocate() } }
     }
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        let made = pthread_key_create(&key) { pointer in
-            guard let pointer else { return }
-            Unmanaged<AnyObject>.fromOpaque(pointer).release()
-        }
-        precondition(made == 0, "pthread_key_create failed: no thread-local slot for the VM's scratch")
-        return key
-    }()
+    private static let freeBlocks = ThreadLocalObject("the VM's scratch") { FreeBlocks() }
 
-    private static var freeBlocks: FreeBlocks {
-        if let existing = pthread_getspecific(key) {
-            return Unmanaged<FreeBlocks>.fromOpaque(existing).takeUnretainedValue()
-        }
-        let made = FreeBlocks()
-        pthread_setspecific(key, Unmanaged.passRetained(made as AnyObject).toOpaque())
-        return made
-    }
-
-    /// Works on this thread's free list without retaining it (the thread's slot owns it): a
-    /// retain and a release per take and per give were a visible share of a short run.
-    @inline(__always)
-    private static func withFreeBlocks<T>(_ body: (FreeBlocks) -> T) -> T {
-        if let existing = pthread_getspecific(key) {
-            return Unmanaged<FreeBlocks>.fromOpaque(existing)._withUnsafeGuaranteedRef(body)
-        }
-        return body(freeBlocks)
-    }
+    private static func withFreeBlocks<T>(_ body: (FreeBlocks) -> T) -> T { freeBlocks.with(body) }
 
     static func take() -> UnsafeMutableRawPointer {
         withFreeBlocks { $0.blocks.popLast() } ?? .allocate(byteCount: Scratch.bytes, alignment: 16)

@@ -15,26 +15,9 @@ enum TCRunPool {
     /// Runs a thread keeps; more are freed when given back.
     private static let kept = 2
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        let made = pthread_key_create(&key) { pointer in
-            guard let pointer else { return }
-            Unmanaged<AnyObject>.fromOpaque(pointer).release()
-        }
-        precondition(made == 0, "pthread_key_create failed: no thread-local slot for the runs")
-        return key
-    }()
+    private static let freeRuns = ThreadLocalObject("the runs") { FreeRuns() }
 
-    /// This thread's free list, not retained (the thread's slot owns it).
-    @inline(__always)
-    private static func withFreeRuns<T>(_ body: (FreeRuns) -> T) -> T {
-        if let existing = pthread_getspecific(key) {
-            return Unmanaged<FreeRuns>.fromOpaque(existing)._withUnsafeGuaranteedRef(body)
-        }
-        let made = FreeRuns()
-        pthread_setspecific(key, Unmanaged.passRetained(made as AnyObject).toOpaque())
-        return body(made)
-    }
+    private static func withFreeRuns<T>(_ body: (FreeRuns) -> T) -> T { freeRuns.with(body) }
 
     /// A run started on `skb`; the caller holds `skb` and `services` until it gives the run back.
     static func take(skb: SKBuff, services: SharedServices, type: ProgramType) -> TCRun {

@@ -1,3 +1,4 @@
+import BPFCore
 import Glibc
 import TCRuntime
 
@@ -16,26 +17,10 @@ final class DatapathThread {
     /// skbs a thread keeps; more are freed when given back.
     private static let kept = 4
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        let made = pthread_key_create(&key) { pointer in
-            guard let pointer else { return }
-            Unmanaged<AnyObject>.fromOpaque(pointer).release()
-        }
-        precondition(made == 0, "pthread_key_create failed: no thread-local slot for the datapath")
-        return key
-    }()
+    private static let current = ThreadLocalObject("the datapath") { DatapathThread() }
 
     /// This thread's state, not retained (the thread's slot owns it).
-    @inline(__always)
-    static func withCurrent<T>(_ body: (DatapathThread) -> T) -> T {
-        if let existing = pthread_getspecific(key) {
-            return Unmanaged<DatapathThread>.fromOpaque(existing)._withUnsafeGuaranteedRef(body)
-        }
-        let made = DatapathThread()
-        pthread_setspecific(key, Unmanaged.passRetained(made as AnyObject).toOpaque())
-        return body(made)
-    }
+    static func withCurrent<T>(_ body: (DatapathThread) -> T) -> T { current.with(body) }
 
     /// An skb holding `bytes` as a new one would.
     func skb(holding bytes: [UInt8]) -> SKBuff {
