@@ -19,6 +19,9 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case rcuReadUnlock
     case dynptrCopy
     case dynptrMemset
+    // BTF pointers into kernel objects (numbered apart, so other kfuncs can be added before them).
+    case castToKernelContext = 64
+    case rdonlyCast
 
     /// The kernel's name for it.
     public var name: String {
@@ -38,6 +41,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .rcuReadUnlock: "bpf_rcu_read_unlock"
         case .dynptrCopy: "bpf_dynptr_copy"
         case .dynptrMemset: "bpf_dynptr_memset"
+        case .castToKernelContext: "bpf_cast_to_kern_ctx"
+        case .rdonlyCast: "bpf_rdonly_cast"
         }
     }
 

@@ -45,6 +45,9 @@ enum ExecCode: UInt8 {
     /// context's address it reads the block without asking `RunEnvironment.memory`; through
     /// anything else it is an ordinary load. `aux`: size, `ExecOp.signedLoad`.
     case ldxCtxField
+    /// A load through a BTF pointer (the kernel's BPF_PROBE_MEM): from memory the run may read,
+    /// else 0, never a fault. `aux`: size, `ExecOp.signedLoad`.
+    case ldxProbe
     case stxB, stxH, stxW, stxDW, stB, stH, stW, stDW
     case atomic32, atomic64, loadAcquire, storeRelease
     case ldAbs, ldInd

@@ -160,6 +160,8 @@ extension Machine {
                                       : UInt64(source.loadUnaligned(as: UInt32.self))
                 default: r[d] = source.loadUnaligned(as: UInt64.self)
                 }
+            case .ldxProbe:
+                r[d] = ProbeLoad.value(at: r[s] &+ UInt64(bitPattern: Int64(op.offset)), aux: op.aux, memory: mem)
             case .ldxSB:
                 r[d] = UInt64(bitPattern: Int64(try address(op.src, op.offset, 1, write: false).load(as: Int8.self)))
             case .ldxSH:

@@ -33,6 +33,10 @@ enum ProgramCompiler {
             if size == .word, !signed, let pointer = options.contextPacketPointers[offset] {
                 return ExecOp(.ldxCtxPointer, dst: dst, src: src, aux: pointer.rawValue, offset: Int32(offset))
             }
+            if program.probeLoads.contains(i) {
+                let aux = UInt8(size.byteCount) | (signed && size != .double ? ExecOp.signedLoad : 0)
+                return ExecOp(.ldxProbe, dst: dst, src: src, aux: aux, offset: Int32(offset))
+            }
             if offset >= 0, let direct = options.contextDirectReads, direct(Int(offset), size.byteCount) {
                 let aux = UInt8(size.byteCount) | (signed && size != .double ? ExecOp.signedLoad : 0)
                 return ExecOp(.ldxCtxField, dst: dst, src: src, aux: aux, offset: Int32(offset))

@@ -14,6 +14,8 @@ struct VerifiedProgram {
     var mapShapes: [Int: MapShape] = [:]
     /// What each map-value `lddw` points into, by slot.
     var valueReferences: [Int: ValueReference] = [:]
+    /// Loads through BTF pointers (`BTFPointers.swift`): run as probe loads, a fault reading 0.
+    var probeLoads: Set<Int> = []
     /// What the path analysis did, when it ran.
     var pathStatistics: PathStatistics?
 

@@ -23,8 +23,10 @@ enum Verifier {
             try SubprogramPacketLoads.check(verified, returnsScalar: options.functionReturnsScalar)
         }
         if let rules = options.contextAccess {
-            let statistics = try PathExplorer.analyse(verified, setup: pathSetup(verified, options: options, rules: rules))
+            let setup = pathSetup(verified, options: options, rules: rules)
+            let statistics = try PathExplorer.analyse(verified, setup: setup)
             verified.pathStatistics = statistics
+            verified.probeLoads = setup.probeLoads.indices
             if statistics.complete { return verified }
         }
         if let deferred { throw deferred }
@@ -57,6 +59,7 @@ enum Verifier {
         setup.pathOptions = options
         setup.fixedValues = verified.fixedValues
         setup.readOnlyMemory = KfuncPrototypes.readOnlyResults(verified)
+        if let types = options.kernelTypes { setup.kernelTypes = types }
         setup.globalFunctions = Set(options.globalFunctions.keys)
         setup.globals = options.globalFunctions
         setup.globalsReturningScalar = Set(options.globalFunctions.filter { $0.value.returnsScalar }.keys)

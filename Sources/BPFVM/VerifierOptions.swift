@@ -46,6 +46,9 @@ public struct VerifierOptions: Sendable {
     /// records; nil when it has none. The kernel allows LD_ABS/LD_IND in a subprogram only with
     /// them, and only in one that returns an integer.
     public var functionReturnsScalar: [Int: Bool]? = nil
+    /// The BTF that types the pointers `bpf_cast_to_kern_ctx` and `bpf_rdonly_cast` give (the
+    /// CO-RE target), asked for only when a program calls one; nil: their loads are not walked.
+    public var kernelTypes: (@Sendable () -> (any KernelTypeCatalog)?)? = nil
     /// Whether the load also emits machine code (`.jit`, x86-64 Linux only) for `JITExecutor`.
     public var executor: ExecutorKind = .selected
 

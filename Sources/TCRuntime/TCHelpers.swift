@@ -77,6 +77,7 @@ public enum TCHelpers {
             return options
         }
         options.helpers = table()
+        options.kernelTypes = BTFCastKfuncs.kernelTypes
         options.contextAccess = { offset, size, write in ContextRules.allows(offset: offset, size: size, write: write) }
         options.contextDirectReads = { offset, size in
             ContextDirectReads.allows(offset: offset, size: size) && ContextRules.allows(offset: offset, size: size, write: false)

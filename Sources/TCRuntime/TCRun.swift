@@ -63,6 +63,9 @@ final class TCRun {
     @exclusivity(unchecked) var reservations: [(address: UInt64, ring: RingBufferMap)] = []
     /// Inner maps a program looked up in a map of maps, held until the run ends.
     @exclusivity(unchecked) var keepAlive: [BPFMap] = []
+    /// The kernel `struct sk_buff` image `bpf_cast_to_kern_ctx` points at, made on first use
+    /// (Kfuncs/KernelSKBImage.swift).
+    @exclusivity(unchecked) var kernelSKBImage: KernelSKBImage?
     /// Sockets the socket-lookup helpers handed out (Network/RunSockets.swift).
     @exclusivity(unchecked) var socketsIfMade: RunSockets?
     var sockets: RunSockets {

@@ -24,6 +24,8 @@ struct AbstractValue: Hashable {
         case memory(size: Int, nullable: Bool)
         /// The address of the function starting at this slot (a callback).
         case function(Int)
+        /// A pointer into a kernel object, typed by BTF (BTFPointers.swift).
+        case btf(BTFPointer)
     }
 
     var kind: Kind
@@ -66,6 +68,7 @@ struct AbstractValue: Hashable {
         switch kind {
         case .context, .stack, .packet, .packetEnd, .packetMeta, .map, .function: return true
         case .mapValue, .socket, .memory: return !isNullable
+        case .btf(let pointer): return pointer.trusted
         case .notInit, .unknown, .scalar: return false
         }
     }
@@ -85,6 +88,7 @@ struct AbstractValue: Hashable {
         case .map: return "map_ptr"
         case let .socket(socket, nullable): return socket.rawValue + (nullable ? "_or_null" : "")
         case .function: return "func"
+        case .btf(let pointer): return pointer.typeName
         case .memory(_, let nullable):
             // Ring buffer records hold a reference; a global function's memory parameter does not.
             let name = reference != 0 ? "ringbuf_mem" : "mem"

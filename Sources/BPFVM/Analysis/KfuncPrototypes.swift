@@ -48,6 +48,8 @@ enum KfuncPrototypes {
         case .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone, .dynptrCopy,
              .dynptrMemset:
             break
+        case .castToKernelContext, .rdonlyCast:
+            break  // BTFCastKfuncs
         }
         for (register, argument) in dynptrArguments(kfunc) {
             try DynptrSlots.require(r[register], argument: argument, at: index, state)
@@ -86,6 +88,8 @@ enum KfuncPrototypes {
             return [(1, 0), (3, 2)]
         case .iterNumNew, .iterNumNext, .iterNumDestroy, .dynptrFromSKB, .rcuReadLock, .rcuReadUnlock:
             return []
+        case .castToKernelContext, .rdonlyCast:
+            return []
         }
     }
 
@@ -101,6 +105,7 @@ enum KfuncPrototypes {
             let size = r[4].isScalar ? r[4].range.constant.map { min($0, UInt64(VMLimits.stackPerFrame)) } : nil
             return [(3, size ?? UInt64(VMLimits.stackPerFrame))]
         case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock, .dynptrCopy, .dynptrMemset: return []
+        case .castToKernelContext, .rdonlyCast: return []
         }
     }
 }

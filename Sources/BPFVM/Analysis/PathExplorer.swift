@@ -438,6 +438,9 @@ struct PathSetup {
     var fixedValues: [UInt64: [UInt8]] = [:]
     /// Ids of the memory kfuncs hand out read-only (`KfuncPrototypes.readOnlyResults`).
     var readOnlyMemory: Set<Int> = []
+    /// The BTF that types BTF pointers, and the loads through them found on the paths.
+    var kernelTypes: @Sendable () -> (any KernelTypeCatalog)? = { nil }
+    var probeLoads = ProbeLoads()
 }
 
 extension Operation {

@@ -15,7 +15,10 @@ enum PathHelpers {
         if state.lockHeld, id != 94 {
             throw VMError(instruction: index, "function calls are not allowed while holding a lock")
         }
-        if let kfunc = KfuncTable.kfunc(helper: id) { return try KfuncPrototypes.call(kfunc, at: index, &state) }
+        if let kfunc = KfuncTable.kfunc(helper: id) {
+            if try BTFCastKfuncs.call(kfunc, at: index, &state, types: setup.kernelTypes) { return }
+            return try KfuncPrototypes.call(kfunc, at: index, &state)
+        }
         var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)
         let r = state.registers
         try checkFirstArgument(id, r[1], at: index)

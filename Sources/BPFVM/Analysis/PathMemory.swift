@@ -80,6 +80,10 @@ enum PathMemory {
             if write, readOnly { throw refuse("\(r) cannot write into rdonly_mem") }
             try checkBounds(base, register: register, offset: insnOffset, size: size, limit: memorySize, at: index,
                             what: "memory, mem_size=\(memorySize)")
+        case .btf(let pointer):
+            _ = try BTFPointerAccess.load(pointer, base: base, register: register, offset: insnOffset, size: size,
+                                          signed: false, write: write, types: setup.kernelTypes(), at: index)
+            if !write { setup.probeLoads.insert(index) }
         case let .socket(socket, nullable):
             if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
             let offset = base.offset + insnOffset
@@ -199,6 +203,9 @@ enum PathMemory {
             }
         case .packet, .packetMeta, .mapValue, .memory:
             return number
+        case .btf(let pointer):
+            return (try? BTFPointerAccess.load(pointer, base: base, register: 0, offset: insnOffset, size: size, signed: signed,
+                                               write: false, types: setup.kernelTypes(), at: 0)) ?? number
         default:
             return .unknown
         }

@@ -78,7 +78,7 @@ enum PathPointerArithmetic {
             result.range = moved
             result.id = index + 1
             result.packetRange = 0
-        case .mapValue, .memory, .context, .stack:
+        case .mapValue, .memory, .context, .stack, .btf:
             // A moved context pointer is followed so that its dereference is refused.
             result.range = moved
         default:

@@ -31,6 +31,8 @@ extension JITCompiler {
         case .ldxB, .ldxH, .ldxW, .ldxDW, .ldxSB, .ldxSH, .ldxSW, .ldxCtxPointer, .ldxCtxField,
              .stxB, .stxH, .stxW, .stxDW, .stB, .stH, .stW, .stDW:
             memoryAccess(op, at: i)
+        case .ldxProbe:
+            probeLoad(op)
         case .atomic32, .atomic64, .loadAcquire, .storeRelease:
             atomic(op, at: i)
         case .ldAbs, .ldInd:

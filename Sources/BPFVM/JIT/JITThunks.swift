@@ -26,6 +26,15 @@ enum JITThunks {
         return 0
     }
 
+    /// A probe load of `[address, address + size)` (`aux` as `ExecOp.aux`): its value, or 0.
+    static let probeLoad: Check = { raw, address, aux, _ in
+        let state = JITStateView(raw)
+        return state.programReference._withUnsafeGuaranteedRef { program in
+            let memory = state.memory(regions: program.regions, environment: state.run.pointee.environment.pointee)
+            return ProbeLoad.value(at: address, aux: UInt8(truncatingIfNeeded: aux), memory: memory)
+        }
+    }
+
     /// Calls helper `id` with r1-r5 as the interpreter does; r0 gets its result.
     static let helper: Helper = { raw, id, instruction in
         // The running program borrowed: the run holds it.
@@ -110,5 +119,6 @@ enum JITThunks {
     // Swift closure, and its bits would be the closure's, not the function's address.
     static var checkAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(check, to: UnsafeRawPointer.self))) }
     static var helperAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(helper, to: UnsafeRawPointer.self))) }
+    static var probeLoadAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(probeLoad, to: UnsafeRawPointer.self))) }
     static var tailCallAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(tailCall, to: UnsafeRawPointer.self))) }
 }

@@ -112,3 +112,24 @@ write('ipv6_ext.tcx', '# ipv6_ext.c: IPv6 extension headers walked with an open-
     f'test-run p packet={ipv6([(43, 30)], payload=b"")} => ?  # a 248-byte routing header',
     f'test-run p packet={ipv4(bytes(24))} => ?  # IPv4',
 ])
+
+write('btf_skb.tcx', '# btf_skb.c: the kernel sk_buff through bpf_cast_to_kern_ctx and bpf_rdonly_cast; recorded from Linux 6.18.\n', [
+    'prog f load btf_skb.o skb_fields => ok',
+    f'test-run f packet={ipv4(bytes(100))} => ?  # IPv4 UDP, 142 bytes',
+    f'test-run f packet={ipv4(bytes(400))} => ?  # IPv4 UDP, 442 bytes',
+    f'test-run f packet={ipv6([], payload=bytes(100))} => ?  # IPv6',
+    f'test-run f packet={ipv4(bytes(100), ethertype=ARP)} => ?  # ARP ethertype',
+    f'test-run f packet={ipv4(bytes(100))} repeat=3 => ?  # repeated on one skb',
+    'prog h load btf_skb.o skb_after_helpers => ok',
+    f'test-run h packet={ipv4(bytes(100))} => ?  # hash set, VLAN pushed',
+    'prog r load btf_skb.o rdonly => ok',
+    f'test-run r packet={ipv4(bytes(100))} => ?',
+    f'test-run r packet={ipv6([], payload=bytes(100))} => ?',
+    'prog d load btf_skb.o device => ok',
+    f'test-run d packet={ipv4(bytes(100))} => ?',
+])
+
+write('btf_refused.tcx', '# btf_refused.c: BTF pointer accesses the kernel refuses; recorded from Linux 6.18.\n', [
+    *[f'prog {p} load btf_refused.o {p} => ?' for p in ('store_kern_ctx', 'store_rdonly', 'store_void', 'beyond_struct',
+                                                        'half_pointer', 'variable_offset', 'cast_to_int', 'cast_stack')],
+])

@@ -1,0 +1,161 @@
+import BPFCore
+
+/// A pointer into a kernel object typed by BTF: the kernel's PTR_TO_BTF_ID (`typeID` names a
+/// struct of the target BTF) or, for `bpf_rdonly_cast` to void, its untyped read-only memory
+/// (PTR_TO_MEM | MEM_RDONLY | PTR_UNTRUSTED, `typeID` 0). Loads through it are probe loads
+/// (a fault reads 0); stores are refused.
+struct BTFPointer: Hashable {
+    var typeID: UInt32
+    /// The struct's name, as the kernel's log names the pointer (`ptr_sk_buff`).
+    var name: String
+    /// `bpf_cast_to_kern_ctx`'s result (PTR_TRUSTED): never NULL.
+    var trusted = false
+    /// `bpf_rdonly_cast`'s result and what is read through it (PTR_UNTRUSTED): a scalar may be
+    /// read past its member's end. A pointer read through a trusted one is neither.
+    var untrusted = false
+
+    static let untyped = BTFPointer(typeID: 0, name: "", untrusted: true)
+
+    /// The kernel's name for the register type.
+    var typeName: String {
+        typeID == 0 ? "rdonly_untrusted_mem" : (trusted ? "trusted_" : untrusted ? "untrusted_" : "") + "ptr_\(name)"
+    }
+}
+
+/// Loads through BTF pointers, checked as the kernel's `check_ptr_to_btf_access` and
+/// `btf_struct_walk` check them against the target BTF, and what they give.
+enum BTFPointerAccess {
+    /// Why the access is refused (message, errno), or what the load gives.
+    static func load(_ pointer: BTFPointer, base: AbstractValue, register: UInt8, offset insnOffset: Int, size: Int,
+                     signed: Bool, write: Bool, types: (any KernelTypeCatalog)?, at index: Int) throws(VMError) -> AbstractValue {
+        let r = "R\(register)"
+        func refuse(_ reason: String, _ errno: LinuxErrno = .EACCES) -> VMError {
+            VMError(instruction: index, reason, errno: errno)
+        }
+        let number = AbstractValue.scalar(signed ? .loadedSigned(bytes: size) : .loaded(bytes: size))
+        guard pointer.typeID != 0 else {
+            // Untyped read-only memory: any offset, through probe loads.
+            if write { throw refuse("\(r) cannot write into \(pointer.typeName)") }
+            return number
+        }
+        let offset = base.offset + insnOffset
+        if offset < 0 { throw refuse("\(r) is ptr_\(pointer.name) invalid negative access: off=\(offset)") }
+        guard base.range.constant == 0 else {
+            throw refuse("\(r) is ptr_\(pointer.name) invalid variable offset: off=\(offset), var_off=\(base.range.knownBits)")
+        }
+        if write { throw refuse("only read is supported") }
+        guard let types else { return number }
+        let walk = StructWalk(types: types, untrusted: pointer.untrusted)
+        switch try walk.walk(pointer.typeID, offset: offset, size: size, at: index) {
+        case .scalar: return number
+        case .pointer(let id, let name):
+            return AbstractValue(kind: .btf(BTFPointer(typeID: id, name: name, untrusted: pointer.untrusted)))
+        }
+    }
+}
+
+/// The kernel's `btf_struct_walk`: finds what an access of `size` bytes at `offset` of a struct
+/// reads, through nested structs, unions and arrays, refusing what the kernel refuses.
+struct StructWalk {
+    enum Found: Equatable {
+        case scalar
+        /// A pointer member to a struct: its id and name.
+        case pointer(UInt32, String)
+    }
+
+    let types: any KernelTypeCatalog
+    /// An untrusted pointer may read a scalar past its member's end.
+    let untrusted: Bool
+    /// Nesting followed before giving up (the kernel's walk has none; BTF cycles do).
+    static let maxDepth = 32
+
+    func walk(_ id: UInt32, offset start: Int, size: Int, at index: Int) throws(VMError) -> Found {
+        func refuse(_ reason: String, _ errno: LinuxErrno = .EACCES) -> VMError {
+            VMError(instruction: index, reason, errno: errno)
+        }
+        var structID = id, offset = start
+        for _ in 0 ..< Self.maxDepth {
+            guard case .structure(let structure)? = types.type(structID) else {
+                throw refuse("Type '\(Self.name(types.type(structID)))' is not a struct", .EINVAL)
+            }
+            let name = structure.name.isEmpty ? "(anon)" : structure.name
+            if offset + size > structure.size {
+                throw refuse("access beyond struct \(name) at off \(offset) size \(size)")
+            }
+            var next: (UInt32, Int)?
+            members: for member in structure.members {
+                let memberOffset = member.bitOffset / 8
+                if offset + size <= memberOffset { break }
+                if member.bitfieldSize > 0 {
+                    let endByte = (member.bitOffset + member.bitfieldSize + 7) / 8
+                    if offset <= memberOffset, endByte <= offset + size { return .scalar }
+                    continue
+                }
+                if offset < memberOffset { break }
+                let memberName = member.name.isEmpty ? "(anon)" : member.name
+                guard let memberSize = types.size(of: member.type) else {
+                    throw refuse("field \(memberName) doesn't have size", .EFAULT)
+                }
+                let memberEnd = memberOffset + memberSize
+                if offset >= memberEnd { continue }
+                var type = types.type(member.type)
+                var elementOffset = memberOffset, elementSize = memberSize
+                if case .array(let element, _)? = type {
+                    // Into the element the access starts in (nested arrays flattened).
+                    var innermost = element
+                    for _ in 0 ..< Self.maxDepth {
+                        guard case .array(let inner, _)? = types.type(innermost) else { break }
+                        innermost = inner
+                    }
+                    guard let size = types.size(of: innermost), size > 0 else { continue }
+                    elementSize = size
+                    elementOffset = memberOffset + (offset - memberOffset) / size * size
+                    type = types.type(innermost)
+                    if case .structure? = type {
+                        next = (innermost, offset - elementOffset)
+                        break members
+                    }
+                }
+                switch type {
+                case .structure?:
+                    next = (member.type, offset - memberOffset)
+                    break members
+                case .pointer(let pointee)?:
+                    guard elementSize == size, offset == elementOffset else {
+                        throw refuse("cannot access ptr member \(memberName) with moff \(elementOffset) in struct \(name) with off \(offset) size \(size)")
+                    }
+                    if case .structure(let target)? = types.type(pointee) {
+                        return .pointer(pointee, target.name)
+                    }
+                    return .scalar
+                default:
+                    if offset + size > memberEnd, !untrusted {
+                        throw refuse("access beyond the end of member \(memberName) (mend:\(memberEnd)) in struct \(name) with off \(offset) size \(size)")
+                    }
+                    return .scalar
+                }
+            }
+            guard let (inner, innerOffset) = next else {
+                throw refuse("struct \(name) doesn't have field at offset \(offset)", .EINVAL)
+            }
+            structID = inner
+            offset = innerOffset
+        }
+        throw refuse("struct nesting too deep", .EINVAL)
+    }
+
+    private static func name(_ type: KernelType?) -> String {
+        switch type {
+        case .structure(let s)?: s.name
+        case .other(let name)?: name
+        default: ""
+        }
+    }
+}
+
+/// The instructions that loaded through a BTF pointer on some path, collected while the paths
+/// are explored (a reference, so every copy of `PathSetup` adds to the same set).
+final class ProbeLoads {
+    private(set) var indices: Set<Int> = []
+    func insert(_ index: Int) { indices.insert(index) }
+}

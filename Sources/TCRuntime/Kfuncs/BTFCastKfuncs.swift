@@ -1,0 +1,30 @@
+import BPFCore
+import BPFObject
+import BPFVM
+
+/// `bpf_cast_to_kern_ctx` and `bpf_rdonly_cast` at run time. The kernel turns both into
+/// `r0 = r1`: a tc context is the `struct sk_buff` itself. Here the context is the
+/// `__sk_buff` block, so the cast points at a read-only image of the kernel's struct
+/// (`KernelSKBImage`), granted to the run; `bpf_rdonly_cast` hands its argument back, and the
+/// loads through either are probe loads (docs/tc-runtime.md, "BTF pointers").
+enum BTFCastKfuncs {
+    static func register(_ table: inout KfuncTable) {
+        table.register(.castToKernelContext, castToKernelContext)
+        table.register(.rdonlyCast) { call in call.r1 }
+    }
+
+    /// The BTF the verifier types the casts' pointers by: the process's CO-RE target.
+    static let kernelTypes: @Sendable () -> (any KernelTypeCatalog)? = { KernelTypeTarget.load() }
+
+    static func castToKernelContext(_ call: inout HelperCall) -> UInt64 {
+        guard let layout = KernelStructLayout.skb else { return 0 }
+        return TCRun.borrow(call) { run in
+            run.absorbWrites()
+            let image = run.kernelSKBImage ?? KernelSKBImage(skb: layout, device: KernelStructLayout.device)
+            run.kernelSKBImage = image
+            image.fill(from: run.skb)
+            for block in image.regions { run.grant(MemoryRegion(block, writable: false)) }
+            return image.address
+        }
+    }
+}
