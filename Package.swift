@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "TCXNetTests", dependencies: ["TCXNet", "SwiftTCX", "LinuxKernel"], swiftSettings: strict),
         .testTarget(name: "BPFObjectTests", dependencies: ["BPFObject", "BPFCore"], swiftSettings: strict),
         .testTarget(name: "BPFMapsTests", dependencies: ["BPFMaps", "BPFCore"], swiftSettings: strict),
-        .testTarget(name: "TCRuntimeTests", dependencies: ["TCRuntime", "BPFVM", "BPFMaps", "BPFCore"], swiftSettings: strict),
+        .testTarget(name: "TCRuntimeTests", dependencies: ["TCRuntime", "BPFVM", "BPFMaps", "BPFCore", "BPFObject"], swiftSettings: strict),
         .testTarget(name: "ReplayTests", dependencies: ["TCXReplay", "Engine", "TCX", "TCXScript", "Pcap"],
                     exclude: ["programs"], swiftSettings: strict),
         // The built `tcx` binary run as a user would (kernel parts root only).

@@ -1,0 +1,51 @@
+import BPFCore
+import Engine
+import LinuxKernel
+import TCX
+import TCXScript
+import Testing
+
+/// What the kernel refuses through BTF pointers (`corpus/kfunc/btf_refused.o`), on both
+/// backends: the same errno, and both errors carry the kernel's words.
+@Suite(needsKernel)
+struct BTFPointerRefusalTests {
+    static let cases: [(program: String, errno: LinuxErrno, words: String)] = [
+        ("store_kern_ctx", .EACCES, "only read is supported"),
+        ("store_rdonly", .EACCES, "only read is supported"),
+        ("store_void", .EACCES, "R0 cannot write into rdonly_untrusted_mem"),
+        ("beyond_struct", .EACCES, "access beyond struct sk_buff at off 4000 size 4"),
+        ("half_pointer", .EACCES, "cannot access ptr member head with moff 192 in struct sk_buff with off 196 size 4"),
+        ("variable_offset", .EACCES, "R0 is ptr_sk_buff invalid variable offset: off=0, var_off=(0x0; 0x7)"),
+        ("cast_to_int", .EINVAL, "kfunc bpf_rdonly_cast type ID argument must be of a struct or void"),
+        ("cast_stack", .EINVAL, "arg#0 expected pointer to ctx, but got fp"),
+    ]
+
+    static func refusal(_ system: any BPFObjectSystem, _ program: String) throws -> TCXError? {
+        let object = try LoadedObject(bytes: try KernelBTFTests.bytes("corpus/kfunc/btf_refused.o"), name: "btf_refused.o",
+                                      system: system)
+        defer { object.close() }
+        do {
+            let handle = try object.loadProgram(program, as: program)
+            try? system.close(handle)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func eachAccessIsRefusedAsTheKernelRefusesIt() throws {
+        let engine = EmbeddedSystem()
+        let kernel = try KernelSystem()
+        defer {
+            engine.shutdown()
+            kernel.shutdown()
+        }
+        for (program, errno, words) in Self.cases {
+            for system in [engine, kernel] as [any BPFObjectSystem] {
+                let error = try Self.refusal(system, program)
+                #expect(error?.errno == errno, "\(system.backendName) \(program): \(String(describing: error))")
+                #expect(error?.reason.contains(words) == true, "\(system.backendName) \(program): \(String(describing: error))")
+            }
+        }
+    }
+}
