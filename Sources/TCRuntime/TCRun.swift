@@ -191,6 +191,11 @@ final class TCRun {
             if write { contextWritten = true }
             return true
         }
+        // A BTF pointer reads the skb as it is now, whatever changed it since the cast.
+        if let image = kernelSKBImage, image.holds(address) {
+            if contextWritten { absorbWrites() }
+            image.fill(from: skb)
+        }
         for region in grants where region.contains(address, size: size, write: write) { return true }
         return false
     }

@@ -96,6 +96,9 @@ final class KernelSKBImage {
 
     var address: UInt64 { skb.address }
 
+    /// Whether `address` lies in the `struct sk_buff` block.
+    func holds(_ address: UInt64) -> Bool { address &- skb.address < UInt64(skb.bytes.count) }
+
     /// The blocks a program may read through the image's pointers.
     var regions: [UnsafeMutableRawBufferPointer] { [skb.bytes] + (device.map { [$0.bytes] } ?? []) }
 

@@ -105,17 +105,21 @@ int skb_fields(struct __sk_buff *skb)
 	return put(skb, w, WORDS);
 }
 
-/* What helpers change shows through the pointer: a hash set, a VLAN pushed, room added. */
+/* What helpers and context stores change shows through a pointer taken before them: a hash
+ * set, a VLAN pushed, the packet grown, the mark stored through __sk_buff. */
 SEC("tc")
 int skb_after_helpers(struct __sk_buff *skb)
 {
-	__u32 w[8] = {};
+	__u32 w[11] = {};
 	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+	__u32 before = k->len;
 
 	bpf_set_hash(skb, 0xabcd);
 	if (bpf_skb_vlan_push(skb, bpf_htons(0x8100), 42))
 		return 1;
-	k = bpf_cast_to_kern_ctx(skb);
+	if (bpf_skb_change_tail(skb, before + 20, 0))
+		return 2;
+	skb->mark = 0x77;
 	w[0] = k->hash;
 	w[1] = BPF_CORE_READ_BITFIELD(k, sw_hash);
 	w[2] = k->vlan_tci;
@@ -124,7 +128,10 @@ int skb_after_helpers(struct __sk_buff *skb)
 	w[5] = k->data - k->head;
 	w[6] = k->mac_header;
 	w[7] = k->network_header;
-	return put(skb, w, 8);
+	w[8] = k->tail;
+	w[9] = k->mark;
+	w[10] = before;
+	return put(skb, w, 11);
 }
 
 /* bpf_rdonly_cast: the kernel skb seen again, a stack copy of the Ethernet header seen as the
