@@ -18,6 +18,12 @@ struct BTFPointerRefusalTests {
         ("variable_offset", .EACCES, "R0 is ptr_sk_buff invalid variable offset: off=0, var_off=(0x0; 0x7)"),
         ("cast_to_int", .EINVAL, "kfunc bpf_rdonly_cast type ID argument must be of a struct or void"),
         ("cast_stack", .EINVAL, "arg#0 expected pointer to ctx, but got fp"),
+        ("helper_reads_kern_ctx", .EACCES, "cannot access ptr member next with moff 0 in struct (anon) with off 0 size 4"),
+        ("across_members", .EACCES, "access beyond the end of member mac_len (mend:122) in struct sk_buff with off 120 size 4"),
+        ("across_members_untrusted", .EACCES, "access beyond the end of member mac_len"),
+        ("negative_offset", .EACCES, "R0 is ptr_sk_buff invalid negative access: off=-8"),
+        ("helper_writes_kern_ctx", .EACCES, "bpf_skb_load_bytes() may write into memory pointed by R3 type=trusted_ptr_"),
+        ("helper_reads_void", .EACCES, "R3 type=rdonly_untrusted_mem expected=fp, pkt, pkt_meta, map_key, map_value, mem"),
     ]
 
     static func refusal(_ system: any BPFObjectSystem, _ program: String) throws -> TCXError? {
@@ -46,6 +52,11 @@ struct BTFPointerRefusalTests {
                 #expect(error?.errno == errno, "\(system.backendName) \(program): \(String(describing: error))")
                 #expect(error?.reason.contains(words) == true, "\(system.backendName) \(program): \(String(describing: error))")
             }
+        }
+        // What the kernel allows loads on both: a helper reading a member, a NULL check.
+        for program in ["helper_reads_member", "null_checked"] {
+            #expect(try Self.refusal(engine, program) == nil)
+            #expect(try Self.refusal(kernel, program) == nil)
         }
     }
 }

@@ -10,15 +10,15 @@ struct BTFPointer: Hashable {
     var name: String
     /// `bpf_cast_to_kern_ctx`'s result (PTR_TRUSTED): never NULL.
     var trusted = false
-    /// `bpf_rdonly_cast`'s result and what is read through it (PTR_UNTRUSTED): a scalar may be
-    /// read past its member's end. A pointer read through a trusted one is neither.
+    /// `bpf_rdonly_cast`'s result and what is read through it (PTR_UNTRUSTED). A pointer read
+    /// through a trusted one is neither.
     var untrusted = false
 
     static let untyped = BTFPointer(typeID: 0, name: "", untrusted: true)
 
-    /// The kernel's name for the register type.
+    /// The kernel's name for the register type (`reg_type_str`: the struct is not named).
     var typeName: String {
-        typeID == 0 ? "rdonly_untrusted_mem" : (trusted ? "trusted_" : untrusted ? "untrusted_" : "") + "ptr_\(name)"
+        typeID == 0 ? "rdonly_untrusted_mem" : (trusted ? "trusted_" : untrusted ? "untrusted_" : "") + "ptr_"
     }
 }
 
@@ -45,7 +45,7 @@ enum BTFPointerAccess {
         }
         if write { throw refuse("only read is supported") }
         guard let types else { return number }
-        let walk = StructWalk(types: types, untrusted: pointer.untrusted)
+        let walk = StructWalk(types: types)
         switch try walk.walk(pointer.typeID, offset: offset, size: size, at: index) {
         case .scalar: return number
         case .pointer(let id, let name):
@@ -64,8 +64,6 @@ struct StructWalk {
     }
 
     let types: any KernelTypeCatalog
-    /// An untrusted pointer may read a scalar past its member's end.
-    let untrusted: Bool
     /// Nesting followed before giving up (the kernel's walk has none; BTF cycles do).
     static let maxDepth = 32
 
@@ -129,7 +127,7 @@ struct StructWalk {
                     }
                     return .scalar
                 default:
-                    if offset + size > memberEnd, !untrusted {
+                    if offset + size > memberEnd {
                         throw refuse("access beyond the end of member \(memberName) (mend:\(memberEnd)) in struct \(name) with off \(offset) size \(size)")
                     }
                     return .scalar
@@ -150,6 +148,31 @@ struct StructWalk {
         case .other(let name)?: name
         default: ""
         }
+    }
+}
+
+/// A helper's memory argument that is a BTF pointer, as the kernel's check_reg_type and
+/// check_helper_mem_access take it: only the trusted kernel context, only for reading, and the
+/// bytes read are walked as a load of that size would be.
+enum BTFHelperArguments {
+    static let expected = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
+
+    static func check(_ argument: HelperPrototypes.SizedMemory, helper: String, _ state: PathState, at index: Int,
+                      types: @Sendable () -> (any KernelTypeCatalog)?) throws(VMError) {
+        let pointer = state.registers[argument.pointer], size = state.registers[argument.size]
+        guard case .btf(let btf) = pointer.kind else { return }
+        guard btf.trusted else {
+            throw VMError(instruction: index, "R\(argument.pointer) type=\(btf.typeName) expected=\(expected)", errno: .EACCES)
+        }
+        if argument.write {
+            throw VMError(instruction: index, "\(helper)() may write into memory pointed by R\(argument.pointer) type=\(btf.typeName)",
+                          errno: .EACCES)
+        }
+        // A size the other checks refuse (negative, zero, unbounded) is refused by them.
+        guard size.isScalar, size.range.smin >= 0, size.range.umin > 0 || argument.zeroAllowed,
+              size.range.umax > 0, size.range.umax < 1 << 29 else { return }
+        _ = try BTFPointerAccess.load(btf, base: pointer, register: UInt8(argument.pointer), offset: 0, size: Int(size.range.umax),
+                                      signed: false, write: false, types: types(), at: index)
     }
 }
 

@@ -26,6 +26,8 @@ enum PathHelpers {
             try DynptrSlots.require(r[argument + 1], argument: argument, at: index, state)
         }
         for argument in HelperPrototypes.sizedMemory[id] ?? [] {
+            try BTFHelperArguments.check(argument, helper: "bpf_" + (setup.pathOptions.helpers.name(of: id) ?? "\(id)"), state,
+                                         at: index, types: setup.kernelTypes)
             try sizedArgument(argument, at: index, &state)
         }
         if id == 105 || id == 106 {  // strtol, strtoul: the result goes to an aligned long

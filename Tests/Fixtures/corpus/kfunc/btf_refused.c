@@ -4,6 +4,7 @@
 
 struct sk_buff {
 	unsigned int len;
+	__u16 mac_len;
 	__u32 mark;
 	unsigned char *head;
 } __attribute__((preserve_access_index));
@@ -86,6 +87,81 @@ int cast_stack(struct __sk_buff *skb)
 	struct sk_buff *k = bpf_cast_to_kern_ctx(&word);
 
 	return k->len;
+}
+
+/* The context's memory handed to a helper that reads memory. */
+SEC("tc")
+int helper_reads_kern_ctx(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	return bpf_skb_store_bytes(skb, 14, k, 4, 0);
+}
+
+/* Four bytes from a two-byte member: past its end through the trusted context... */
+SEC("tc")
+int across_members(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	return *(volatile __u32 *)&k->mac_len;
+}
+
+/* ...and allowed through a read-only cast, which is untrusted. */
+SEC("tc")
+int across_members_untrusted(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_rdonly_cast(bpf_cast_to_kern_ctx(skb), bpf_core_type_id_kernel(struct sk_buff));
+
+	return *(volatile __u32 *)&k->mac_len == 0;
+}
+
+/* Before the struct. */
+SEC("tc")
+int negative_offset(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	return *(volatile __u32 *)((char *)k - 8);
+}
+
+/* The kernel context compared with NULL: it never is. */
+SEC("tc")
+int null_checked(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	if (!k)
+		return 1;
+	return k->len == skb->len;
+}
+
+/* A helper writing into the kernel's skb. */
+SEC("tc")
+int helper_writes_kern_ctx(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	return bpf_skb_load_bytes(skb, 0, &k->len, 4);
+}
+
+/* A helper reading a member of the kernel's skb: allowed. */
+SEC("tc")
+int helper_reads_member(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	return bpf_skb_store_bytes(skb, 14, &k->len, 4, 0);
+}
+
+/* A helper reading through a cast to void. */
+SEC("tc")
+int helper_reads_void(struct __sk_buff *skb)
+{
+	__u64 word = 5;
+	void *p = bpf_rdonly_cast(&word, 0);
+
+	return bpf_skb_store_bytes(skb, 14, p, 8, 0);
 }
 
 char _license[] SEC("license") = "GPL";

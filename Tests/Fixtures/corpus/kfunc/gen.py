@@ -131,5 +131,10 @@ write('btf_skb.tcx', '# btf_skb.c: the kernel sk_buff through bpf_cast_to_kern_c
 
 write('btf_refused.tcx', '# btf_refused.c: BTF pointer accesses the kernel refuses; recorded from Linux 6.18.\n', [
     *[f'prog {p} load btf_refused.o {p} => ?' for p in ('store_kern_ctx', 'store_rdonly', 'store_void', 'beyond_struct',
-                                                        'half_pointer', 'variable_offset', 'cast_to_int', 'cast_stack')],
+                                                        'half_pointer', 'variable_offset', 'cast_to_int', 'cast_stack',
+                                                        'helper_reads_kern_ctx', 'across_members', 'across_members_untrusted',
+                                                        'negative_offset', 'null_checked', 'helper_writes_kern_ctx',
+                                                        'helper_reads_member', 'helper_reads_void')],
+    f'test-run helper_reads_member packet={ipv4(bytes(30))} => ?',
+    f'test-run null_checked packet={ipv4(bytes(30))} => ?',
 ])
