@@ -60,6 +60,7 @@ enum Verifier {
         setup.fixedValues = verified.fixedValues
         setup.readOnlyMemory = KfuncPrototypes.readOnlyResults(verified)
         if let types = options.kernelTypes { setup.kernelTypes = types }
+        setup.probeLoads = ProbeLoads(active: ProbeLoads.needed(verified))
         setup.globalFunctions = Set(options.globalFunctions.keys)
         setup.globals = options.globalFunctions
         setup.globalsReturningScalar = Set(options.globalFunctions.filter { $0.value.returnsScalar }.keys)

@@ -24,6 +24,7 @@ struct BTFPointerRefusalTests {
         ("negative_offset", .EACCES, "R0 is ptr_sk_buff invalid negative access: off=-8"),
         ("helper_writes_kern_ctx", .EACCES, "bpf_skb_load_bytes() may write into memory pointed by R3 type=trusted_ptr_"),
         ("helper_reads_void", .EACCES, "R3 type=rdonly_untrusted_mem expected=fp, pkt, pkt_meta, map_key, map_value, mem"),
+        ("mixed_pointers", .EINVAL, "same insn cannot be used with different pointers"),
     ]
 
     static func refusal(_ system: any BPFObjectSystem, _ program: String) throws -> TCXError? {

@@ -177,8 +177,36 @@ enum BTFHelperArguments {
 }
 
 /// The instructions that loaded through a BTF pointer on some path, collected while the paths
-/// are explored (a reference, so every copy of `PathSetup` adds to the same set).
+/// are explored (a reference, so every copy of `PathSetup` adds to the same set). A load that
+/// reads through a BTF pointer on one path and through another pointer on another is refused,
+/// as the kernel refuses it: it runs as a probe load or as an ordinary one, not both.
 final class ProbeLoads {
+    /// Whether the program can make BTF pointers at all (otherwise nothing is noted).
+    let active: Bool
     private(set) var indices: Set<Int> = []
-    func insert(_ index: Int) { indices.insert(index) }
+    private var others: Set<Int> = []
+
+    init(active: Bool = false) { self.active = active }
+
+    func note(_ base: AbstractValue, at index: Int) throws(VMError) {
+        let throughBTF: Bool
+        switch base.kind {
+        case .btf: throughBTF = true
+        case .notInit, .unknown, .scalar: return
+        default: throughBTF = false
+        }
+        if throughBTF { indices.insert(index) } else { others.insert(index) }
+        if indices.contains(index), others.contains(index) {
+            throw VMError(instruction: index, "same insn cannot be used with different pointers", errno: .EINVAL)
+        }
+    }
+
+    /// Whether `program` calls a kfunc that gives BTF pointers.
+    static func needed(_ program: VerifiedProgram) -> Bool {
+        let casts: Set<Int32> = [KfuncTable.helperID(.castToKernelContext), KfuncTable.helperID(.rdonlyCast)]
+        return program.operations.contains { op in
+            if case .call(.helper(let id))? = op { return casts.contains(id) }
+            return false
+        }
+    }
 }

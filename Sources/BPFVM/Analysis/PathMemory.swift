@@ -10,6 +10,7 @@ enum PathMemory {
                       at index: Int, state: PathState, setup: PathSetup) throws(VMError) {
         let r = "R\(register)"
         func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
+        if !write, setup.probeLoads.active { try setup.probeLoads.note(base, at: index) }
         switch base.kind {
         case .notInit, .unknown, .function:
             return
@@ -83,7 +84,6 @@ enum PathMemory {
         case .btf(let pointer):
             _ = try BTFPointerAccess.load(pointer, base: base, register: register, offset: insnOffset, size: size,
                                           signed: false, write: write, types: setup.kernelTypes(), at: index)
-            if !write { setup.probeLoads.insert(index) }
         case let .socket(socket, nullable):
             if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
             let offset = base.offset + insnOffset

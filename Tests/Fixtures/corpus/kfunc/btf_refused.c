@@ -164,4 +164,16 @@ int helper_reads_void(struct __sk_buff *skb)
 	return bpf_skb_store_bytes(skb, 14, p, 8, 0);
 }
 
+/* One load through the kernel's skb on one path and through the stack on another. */
+SEC("tc")
+int mixed_pointers(struct __sk_buff *skb)
+{
+	__u32 words[32] = {};
+	__u32 *p = words;
+
+	if (skb->len > 100)
+		p = (__u32 *)bpf_cast_to_kern_ctx(skb);
+	return ((volatile __u32 *)p)[28]; /* len, in 6.18's sk_buff */
+}
+
 char _license[] SEC("license") = "GPL";
