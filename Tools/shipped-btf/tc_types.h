@@ -295,6 +295,137 @@ struct icmp6hdr {
 	} icmp6_dataun;
 };
 
+/* The kernel's struct sk_buff as Linux 6.18 lays it out on 64-bit machines, for
+ * bpf_cast_to_kern_ctx and CO-RE reads of it: every member at its offset, the structures it
+ * embeds, pointers to the kernel objects it names (left opaque). */
+struct sock;
+struct net_device;
+struct skb_ext;
+struct sk_buff;
+
+struct rb_node {
+	unsigned long __rb_parent_color;
+	struct rb_node *rb_right;
+	struct rb_node *rb_left;
+} __attribute__((aligned(sizeof(long))));
+
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+struct llist_node {
+	struct llist_node *next;
+};
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+typedef struct refcount_struct {
+	atomic_t refs;
+} refcount_t;
+
+typedef __s64 ktime_t;
+typedef unsigned int sk_buff_data_t;
+
+/* Members reachable both directly and as one named struct (the kernel's struct_group). */
+#define TCX_GROUP(name, ...) union { struct { __VA_ARGS__ }; struct { __VA_ARGS__ } name; }
+
+struct sk_buff {
+	union {
+		struct {
+			struct sk_buff *next;
+			struct sk_buff *prev;
+			union {
+				struct net_device *dev;
+				unsigned long dev_scratch;
+			};
+		};
+		struct rb_node rbnode;
+		struct list_head list;
+		struct llist_node ll_node;
+	};
+	struct sock *sk;
+	union {
+		ktime_t tstamp;
+		__u64 skb_mstamp_ns;
+	};
+	char cb[48] __attribute__((aligned(8)));
+	union {
+		struct {
+			unsigned long _skb_refdst;
+			void (*destructor)(struct sk_buff *skb);
+		};
+		struct list_head tcp_tsorted_anchor;
+		unsigned long _sk_redir;
+	};
+	unsigned long _nfct;
+	unsigned int len;
+	unsigned int data_len;
+	__u16 mac_len;
+	__u16 hdr_len;
+	__u16 queue_mapping;
+	__u8 __cloned_offset[0];
+	__u8 cloned:1, nohdr:1, fclone:2, peeked:1, head_frag:1, pfmemalloc:1, pp_recycle:1;
+	__u8 active_extensions;
+	TCX_GROUP(headers,
+		__u8 __pkt_type_offset[0];
+		__u8 pkt_type:3, ignore_df:1, dst_pending_confirm:1, ip_summed:2, ooo_okay:1;
+		__u8 __mono_tc_offset[0];
+		__u8 tstamp_type:2, tc_at_ingress:1, tc_skip_classify:1, remcsum_offload:1, csum_complete_sw:1,
+		     csum_level:2;
+		__u8 inner_protocol_type:1, l4_hash:1, sw_hash:1, no_fcs:1, encapsulation:1, encap_hdr_csum:1,
+		     csum_valid:1, nf_trace:1;
+		__u8 redirected:1, from_ingress:1, nf_skip_egress:1, slow_gro:1, unreadable:1;
+		__u16 tc_index;
+		__u16 alloc_cpu;
+		union {
+			__wsum csum;
+			struct {
+				__u16 csum_start;
+				__u16 csum_offset;
+			};
+		};
+		__u32 priority;
+		int skb_iif;
+		__u32 hash;
+		union {
+			__u32 vlan_all;
+			struct {
+				__be16 vlan_proto;
+				__u16 vlan_tci;
+			};
+		};
+		union {
+			unsigned int napi_id;
+			unsigned int sender_cpu;
+		};
+		__u32 secmark;
+		union {
+			__u32 mark;
+			__u32 reserved_tailroom;
+		};
+		union {
+			__be16 inner_protocol;
+			__u8 inner_ipproto;
+		};
+		__u16 inner_transport_header;
+		__u16 inner_network_header;
+		__u16 inner_mac_header;
+		__be16 protocol;
+		__u16 transport_header;
+		__u16 network_header;
+		__u16 mac_header;
+	);
+	sk_buff_data_t tail;
+	sk_buff_data_t end;
+	unsigned char *head;
+	unsigned char *data;
+	unsigned int truesize;
+	refcount_t users;
+	struct skb_ext *extensions;
+};
+
 enum bpf_adj_room_mode {
 	BPF_ADJ_ROOM_NET = 0,
 	BPF_ADJ_ROOM_MAC = 1,
