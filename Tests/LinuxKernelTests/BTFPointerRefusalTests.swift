@@ -25,6 +25,7 @@ struct BTFPointerRefusalTests {
         ("helper_writes_kern_ctx", .EACCES, "bpf_skb_load_bytes() may write into memory pointed by R3 type=trusted_ptr_"),
         ("helper_reads_void", .EACCES, "R3 type=rdonly_untrusted_mem expected=fp, pkt, pkt_meta, map_key, map_value, mem"),
         ("mixed_pointers", .EINVAL, "same insn cannot be used with different pointers"),
+        ("hole", .EINVAL, "struct upid doesn't have field at offset 4"),
     ]
 
     static func refusal(_ system: any BPFObjectSystem, _ program: String) throws -> TCXError? {

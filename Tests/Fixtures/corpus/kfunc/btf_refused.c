@@ -176,4 +176,17 @@ int mixed_pointers(struct __sk_buff *skb)
 	return ((volatile __u32 *)p)[28]; /* len, in 6.18's sk_buff */
 }
 
+/* The hole after the first member of the kernel's struct upid { int nr; <4 bytes>; ns; }. */
+struct upid {
+	int nr;
+} __attribute__((preserve_access_index));
+
+SEC("tc")
+int hole(struct __sk_buff *skb)
+{
+	struct upid *u = bpf_rdonly_cast(skb, bpf_core_type_id_kernel(struct upid));
+
+	return *(volatile __u32 *)((char *)u + 4);
+}
+
 char _license[] SEC("license") = "GPL";

@@ -134,7 +134,7 @@ write('btf_refused.tcx', '# btf_refused.c: BTF pointer accesses the kernel refus
                                                         'half_pointer', 'variable_offset', 'cast_to_int', 'cast_stack',
                                                         'helper_reads_kern_ctx', 'across_members', 'across_members_untrusted',
                                                         'negative_offset', 'null_checked', 'helper_writes_kern_ctx',
-                                                        'helper_reads_member', 'helper_reads_void', 'mixed_pointers')],
+                                                        'helper_reads_member', 'helper_reads_void', 'mixed_pointers', 'hole')],
     f'test-run helper_reads_member packet={ipv4(bytes(30))} => ?',
     f'test-run null_checked packet={ipv4(bytes(30))} => ?',
 ])
