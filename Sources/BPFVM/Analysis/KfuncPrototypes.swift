@@ -49,7 +49,7 @@ enum KfuncPrototypes {
              .dynptrMemset:
             break
         case .castToKernelContext, .rdonlyCast:
-            break  // BTFCastKfuncs
+            break  // BTFCastPrototypes
         }
         for (register, argument) in dynptrArguments(kfunc) {
             try DynptrSlots.require(r[register], argument: argument, at: index, state)

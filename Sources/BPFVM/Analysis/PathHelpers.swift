@@ -16,7 +16,7 @@ enum PathHelpers {
             throw VMError(instruction: index, "function calls are not allowed while holding a lock")
         }
         if let kfunc = KfuncTable.kfunc(helper: id) {
-            if try BTFCastKfuncs.call(kfunc, at: index, &state, types: setup.kernelTypes) { return }
+            if try BTFCastPrototypes.call(kfunc, at: index, &state, types: setup.kernelTypes) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
         var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)

@@ -4,7 +4,7 @@ import BPFCore
 /// check_special_kfunc types them: the context as a trusted `struct sk_buff` pointer, any value
 /// as an untrusted read-only pointer to the struct a constant BTF id names (or to untyped
 /// memory for id 0).
-enum BTFCastKfuncs {
+enum BTFCastPrototypes {
     /// The struct a tc program's context is in the kernel.
     static let contextStructure = "sk_buff"
 
@@ -50,11 +50,5 @@ enum BTFCastKfuncs {
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
         return true
-    }
-
-    /// How the kernel's kfunc argument check names what it got (`btf_type_str` of the
-    /// argument's BTF type: for a pointer argument, the pointer kind).
-    private static func argumentName(_ value: AbstractValue) -> String {
-        value.isScalar ? "scalar" : "ptr"
     }
 }
