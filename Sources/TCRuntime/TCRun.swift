@@ -166,15 +166,20 @@ final class TCRun {
     @inline(__always)
     static func borrow<T>(_ call: HelperCall, _ body: (TCRun) -> T) -> T {
         Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
-            hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef(body)
+            hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef { run in
+                run.kernelSKBImage?.stale = true  // a helper may change the skb
+                return body(run)
+            }
         }
     }
 
     static func from(_ call: HelperCall) -> TCRun {
         // The hooks borrowed: one retain (the run returned), not two.
-        Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
+        let run = Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
             hooks.reference.unsafelyUnwrapped.takeUnretainedValue()
         }
+        run.kernelSKBImage?.stale = true  // a helper may change the skb
+        return run
     }
 
     // MARK: Memory the run may touch besides stack and packet
@@ -193,8 +198,11 @@ final class TCRun {
         }
         // A BTF pointer reads the skb as it is now, whatever changed it since the cast.
         if let image = kernelSKBImage, image.holds(address) {
-            if contextWritten { absorbWrites() }
-            image.fill(from: skb)
+            if contextWritten {
+                absorbWrites()
+                image.stale = true
+            }
+            if image.stale { image.fill(from: skb) }
         }
         for region in grants where region.contains(address, size: size, write: write) { return true }
         return false

@@ -120,7 +120,8 @@ struct StructWalk {
                     break members
                 case .pointer(let pointee)?:
                     guard elementSize == size, offset == elementOffset else {
-                        throw refuse("cannot access ptr member \(memberName) with moff \(elementOffset) in struct \(name) with off \(offset) size \(size)")
+                        throw refuse("cannot access ptr member \(memberName) with moff \(elementOffset) in struct \(name) "
+                                     + "with off \(offset) size \(size)")
                     }
                     if case .structure(let target)? = types.type(pointee) {
                         return .pointer(pointee, target.name)
@@ -128,7 +129,8 @@ struct StructWalk {
                     return .scalar
                 default:
                     if offset + size > memberEnd {
-                        throw refuse("access beyond the end of member \(memberName) (mend:\(memberEnd)) in struct \(name) with off \(offset) size \(size)")
+                        throw refuse("access beyond the end of member \(memberName) (mend:\(memberEnd)) in struct \(name) "
+                                     + "with off \(offset) size \(size)")
                     }
                     return .scalar
                 }
@@ -157,15 +159,15 @@ struct StructWalk {
 enum BTFHelperArguments {
     static let expected = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
 
-    static func check(_ argument: HelperPrototypes.SizedMemory, helper: String, _ state: PathState, at index: Int,
-                      types: @Sendable () -> (any KernelTypeCatalog)?) throws(VMError) {
+    static func check(_ argument: HelperPrototypes.SizedMemory, helper: @autoclosure () -> String, _ state: PathState,
+                      at index: Int, types: @Sendable () -> (any KernelTypeCatalog)?) throws(VMError) {
         let pointer = state.registers[argument.pointer], size = state.registers[argument.size]
         guard case .btf(let btf) = pointer.kind else { return }
         guard btf.trusted else {
             throw VMError(instruction: index, "R\(argument.pointer) type=\(btf.typeName) expected=\(expected)", errno: .EACCES)
         }
         if argument.write {
-            throw VMError(instruction: index, "\(helper)() may write into memory pointed by R\(argument.pointer) type=\(btf.typeName)",
+            throw VMError(instruction: index, "\(helper())() may write into memory pointed by R\(argument.pointer) type=\(btf.typeName)",
                           errno: .EACCES)
         }
         // A size the other checks refuse (negative, zero, unbounded) is refused by them.

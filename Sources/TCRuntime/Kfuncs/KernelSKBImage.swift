@@ -3,7 +3,7 @@ import BPFObject
 import BPFVM
 
 /// Where the target BTF puts the members of a kernel struct the embedded backend has values
-/// for, worked out once per process.
+/// for (by their index in the list asked for), worked out once per process.
 struct KernelStructLayout: Sendable {
     struct Location: Sendable {
         var bitOffset: Int
@@ -11,7 +11,7 @@ struct KernelStructLayout: Sendable {
         var size: Int
     }
     let size: Int
-    private let locations: [String: Location]
+    private let locations: [Location?]
     /// Larger structs are not imaged (net_device, the largest imaged, is about 2.5 KiB).
     static let maxSize = 8192
 
@@ -19,37 +19,54 @@ struct KernelStructLayout: Sendable {
         guard let id = types.structureID(named: name), case .structure(let structure)? = types.type(id),
               structure.size > 0, structure.size <= Self.maxSize else { return nil }
         size = structure.size
-        var locations: [String: Location] = [:]
-        for member in members {
-            guard let found = types.member(member, of: id), found.size <= 8 else { continue }
+        locations = members.map { member in
+            guard let found = types.member(member, of: id), found.size <= 8 else { return nil }
             // Only what lies inside the struct is ever written.
             let end = found.bitfieldSize > 0 ? found.bitOffset + found.bitfieldSize : found.bitOffset + 8 * found.size
-            guard found.bitOffset >= 0, end <= 8 * structure.size else { continue }
-            locations[member] = Location(bitOffset: found.bitOffset, bitfieldSize: found.bitfieldSize, size: found.size)
+            guard found.bitOffset >= 0, end <= 8 * structure.size else { return nil }
+            return Location(bitOffset: found.bitOffset, bitfieldSize: found.bitfieldSize, size: found.size)
         }
-        self.locations = locations
     }
 
-    func location(_ name: String) -> Location? { locations[name] }
+    func location(_ index: Int) -> Location? { index < locations.count ? locations[index] : nil }
 
-    /// The `struct sk_buff` members the embedded skb has values for.
-    static let skbMembers = [
-        "len", "data_len", "mac_len", "hdr_len", "queue_mapping", "pkt_type", "ip_summed", "csum_level",
-        "tstamp_type", "l4_hash", "sw_hash", "encapsulation", "tc_index", "priority", "skb_iif", "hash",
-        "vlan_proto", "vlan_tci", "mark", "csum_start", "csum_offset", "protocol", "transport_header",
-        "network_header", "mac_header", "tail", "end", "head", "data", "users", "tstamp", "dev",
-    ]
-
-    /// The layouts of the process's CO-RE target (nil when it has no `struct sk_buff`).
+    /// The layouts of the process's CO-RE target (nil when it has no such struct).
     static let skb: KernelStructLayout? = KernelTypeTarget.load().flatMap {
-        KernelStructLayout($0, structure: "sk_buff", members: skbMembers)
+        KernelStructLayout($0, structure: "sk_buff", members: SKBMember.allCases.map(\.name))
     }
     static let device: KernelStructLayout? = KernelTypeTarget.load().flatMap {
         KernelStructLayout($0, structure: "net_device", members: ["ifindex"])
     }
 }
 
-/// A zeroed, read-only block laid out as a kernel struct, its members set by name.
+/// The `struct sk_buff` members the embedded skb has values for, by the kernel's names.
+enum SKBMember: Int, CaseIterable {
+    case len, queueMapping, pktType, ipSummed, csumLevel, tstampType, l4Hash, swHash, encapsulation
+    case tcIndex, priority, skbIif, hash, vlanProto, vlanTCI, mark, `protocol`, transportHeader
+    case networkHeader, macHeader, tail, end, head, data, users, tstamp, dev
+
+    var name: String {
+        switch self {
+        case .queueMapping: "queue_mapping"
+        case .pktType: "pkt_type"
+        case .ipSummed: "ip_summed"
+        case .csumLevel: "csum_level"
+        case .tstampType: "tstamp_type"
+        case .l4Hash: "l4_hash"
+        case .swHash: "sw_hash"
+        case .tcIndex: "tc_index"
+        case .skbIif: "skb_iif"
+        case .vlanProto: "vlan_proto"
+        case .vlanTCI: "vlan_tci"
+        case .transportHeader: "transport_header"
+        case .networkHeader: "network_header"
+        case .macHeader: "mac_header"
+        default: "\(self)"
+        }
+    }
+}
+
+/// A zeroed, read-only block laid out as a kernel struct, its members set by index.
 final class KernelStructImage {
     let layout: KernelStructLayout
     let bytes: UnsafeMutableRawBufferPointer
@@ -64,10 +81,8 @@ final class KernelStructImage {
 
     var address: UInt64 { UInt64(UInt(bitPattern: bytes.baseAddress)) }
 
-    func clear() { bytes.initializeMemory(as: UInt8.self, repeating: 0) }
-
-    func set(_ name: String, _ value: UInt64) {
-        guard let location = layout.location(name) else { return }
+    func set(_ index: Int, _ value: UInt64) {
+        guard let location = layout.location(index) else { return }
         if location.bitfieldSize == 0 {
             let byte = location.bitOffset / 8
             for i in 0 ..< location.size { bytes[byte + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) }
@@ -83,11 +98,14 @@ final class KernelStructImage {
 
 /// A read-only `struct sk_buff` laid out as the target BTF says, filled from the embedded skb's
 /// state, with the `struct net_device` its `dev` points at (only `ifindex` set): what
-/// `bpf_cast_to_kern_ctx` points a tc program at. Made once per run object, on the first cast,
-/// and filled again at every cast (a cast sees the skb as it is then).
+/// `bpf_cast_to_kern_ctx` points a tc program at. Made once per run object, on the first cast;
+/// filled at a cast and again when a load reaches it after a helper or a context store may have
+/// changed the skb (`stale`), so it always shows the skb as it is.
 final class KernelSKBImage {
     let skb: KernelStructImage
     let device: KernelStructImage?
+    /// Set when the skb may have changed since the last fill.
+    var stale = true
 
     init(skb layout: KernelStructLayout, device: KernelStructLayout?) {
         skb = KernelStructImage(layout: layout)
@@ -102,44 +120,47 @@ final class KernelSKBImage {
     /// The blocks a program may read through the image's pointers.
     var regions: [UnsafeMutableRawBufferPointer] { [skb.bytes] + (device.map { [$0.bytes] } ?? []) }
 
-    /// The kernel's values for `skb`, as its test-run and tc paths leave them.
+    /// The kernel's values for `packet`, as its test-run and tc paths leave them. Members not
+    /// set stay 0 (the block is never written anywhere else).
     func fill(from packet: SKBuff) {
-        skb.clear()
+        stale = false
         let metadata = packet.metadata, buffer = packet.buffer
         let headroom = buffer.kernelHeadroom
         // head and data are addresses: data is the packet's own, head lies the kernel's
         // headroom before it, so `data - head` and the header offsets agree with the kernel's.
         let data = UInt64(UInt(bitPattern: buffer.data.baseAddress))
-        skb.set("len", UInt64(packet.length))
-        skb.set("queue_mapping", UInt64(metadata.queueMapping))
-        skb.set("pkt_type", UInt64(metadata.pktType))
-        skb.set("ip_summed", metadata.checksumUnnecessary ? 1 : 0)
-        skb.set("csum_level", UInt64(metadata.checksumLevel))
-        skb.set("tstamp_type", UInt64(metadata.tstampType))
-        skb.set("l4_hash", metadata.l4Hash ? 1 : 0)
-        skb.set("sw_hash", metadata.softwareHash ? 1 : 0)
-        skb.set("encapsulation", metadata.encapsulation ? 1 : 0)
-        skb.set("tc_index", UInt64(metadata.tcIndex))
-        skb.set("priority", UInt64(metadata.priority))
-        skb.set("skb_iif", UInt64(metadata.ingressIfindex))
-        skb.set("hash", UInt64(metadata.hash))
-        skb.set("vlan_proto", metadata.vlanPresent ? UInt64(metadata.vlanProto.bigEndian) : 0)
-        skb.set("vlan_tci", metadata.vlanPresent ? UInt64(metadata.vlanTCI) : 0)
-        skb.set("mark", UInt64(metadata.mark))
-        skb.set("protocol", UInt64(metadata.protocol.bigEndian))
-        skb.set("transport_header", 0xffff)  // unset, as build_skb leaves it
-        skb.set("network_header", UInt64(max(0, headroom + buffer.networkOffset)))
-        skb.set("mac_header", UInt64(max(0, headroom + buffer.macOffset)))
-        skb.set("tail", UInt64(headroom + packet.length))
-        skb.set("end", UInt64(buffer.kernelEnd))
-        skb.set("head", data &- UInt64(headroom))
-        skb.set("data", data)
-        skb.set("tstamp", metadata.tstamp)
-        skb.set("users", 1)
+        func set(_ member: SKBMember, _ value: UInt64) { skb.set(member.rawValue, value) }
+        set(.len, UInt64(packet.length))
+        set(.queueMapping, UInt64(metadata.queueMapping))
+        set(.pktType, UInt64(metadata.pktType))
+        set(.ipSummed, metadata.checksumUnnecessary ? 1 : 0)
+        set(.csumLevel, UInt64(metadata.checksumLevel))
+        set(.tstampType, UInt64(metadata.tstampType))
+        set(.l4Hash, metadata.l4Hash ? 1 : 0)
+        set(.swHash, metadata.softwareHash ? 1 : 0)
+        set(.encapsulation, metadata.encapsulation ? 1 : 0)
+        set(.tcIndex, UInt64(metadata.tcIndex))
+        set(.priority, UInt64(metadata.priority))
+        set(.skbIif, UInt64(metadata.ingressIfindex))
+        set(.hash, UInt64(metadata.hash))
+        set(.vlanProto, metadata.vlanPresent ? UInt64(metadata.vlanProto.bigEndian) : 0)
+        set(.vlanTCI, metadata.vlanPresent ? UInt64(metadata.vlanTCI) : 0)
+        set(.mark, UInt64(metadata.mark))
+        set(.protocol, UInt64(metadata.protocol.bigEndian))
+        set(.transportHeader, 0xffff)  // unset, as build_skb leaves it
+        set(.networkHeader, UInt64(max(0, headroom + buffer.networkOffset)))
+        set(.macHeader, UInt64(max(0, headroom + buffer.macOffset)))
+        set(.tail, UInt64(headroom + packet.length))
+        set(.end, UInt64(buffer.kernelEnd))
+        set(.head, data &- UInt64(headroom))
+        set(.data, data)
+        set(.tstamp, metadata.tstamp)
+        set(.users, 1)
         if let device, metadata.ifindex != 0 {
-            device.clear()
-            device.set("ifindex", UInt64(metadata.ifindex))
-            skb.set("dev", device.address)
+            device.set(0, UInt64(metadata.ifindex))
+            set(.dev, device.address)
+        } else {
+            set(.dev, 0)
         }
     }
 }

@@ -26,6 +26,8 @@ struct BenchProgram {
         BenchProgram(name: "global data", object: "Tests/Fixtures/objects/globals.o", section: "read_globals"),
         BenchProgram(name: "bpf-to-bpf calls", object: "Tests/Fixtures/objects/subprogs.o", section: "uses_middle"),
         BenchProgram(name: "bpf_loop", object: "Tests/Fixtures/objects/subprogs.o", section: "uses_loop"),
+        BenchProgram(name: "kernel skb fields (cast, probe loads)", object: "Tests/Fixtures/corpus/kfunc/btf_skb.o",
+                     section: "skb_fields"),
     ]
 
     /// Directories (relative to the package's root) whose objects are all benchmarked: the
