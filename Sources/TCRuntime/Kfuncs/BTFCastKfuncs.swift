@@ -5,12 +5,20 @@ import BPFVM
 /// `bpf_cast_to_kern_ctx` and `bpf_rdonly_cast` at run time. The kernel turns both into
 /// `r0 = r1`: a tc context is the `struct sk_buff` itself. Here the context is the
 /// `__sk_buff` block, so the cast points at a read-only image of the kernel's struct
-/// (`KernelSKBImage`), granted to the run; `bpf_rdonly_cast` hands its argument back, and the
-/// loads through either are probe loads (docs/tc-runtime.md, "BTF pointers").
+/// (`KernelSKBImage`), granted to the run; `bpf_rdonly_cast` hands its argument back, except
+/// that a pointer into the context is one into the image at the same offset, as the kernel's
+/// context pointer is one into the skb. Loads through either are probe loads
+/// (docs/tc-runtime.md, "BTF pointers").
 enum BTFCastKfuncs {
     static func register(_ table: inout KfuncTable) {
         table.register(.castToKernelContext, castToKernelContext)
-        table.register(.rdonlyCast) { call in call.r1 }
+        table.register(.rdonlyCast, rdonlyCast)
+    }
+
+    static func rdonlyCast(_ call: inout HelperCall) -> UInt64 {
+        let offset = call.r1 &- call.memory.contextLow
+        guard offset < UInt64(SKBField.size) else { return call.r1 }
+        return castToKernelContext(&call) &+ offset
     }
 
     /// The BTF the verifier types the casts' pointers by: the process's CO-RE target.

@@ -176,4 +176,20 @@ int device(struct __sk_buff *skb)
 	return put(skb, w, 2);
 }
 
+/* bpf_rdonly_cast of the context itself: in the kernel the context is the sk_buff. */
+SEC("tc")
+int rdonly_context(struct __sk_buff *skb)
+{
+	__u32 w[4] = {};
+	struct sk_buff *k;
+
+	skb->mark = 0x4242;
+	k = bpf_rdonly_cast(skb, KERNEL_TYPE_ID(struct sk_buff));
+	w[0] = k->len;
+	w[1] = k->protocol;
+	w[2] = k->mark;
+	w[3] = k->data - k->head;
+	return put(skb, w, 4);
+}
+
 char _license[] SEC("license") = "GPL";

@@ -125,6 +125,8 @@ write('btf_skb.tcx', '# btf_skb.c: the kernel sk_buff through bpf_cast_to_kern_c
     'prog r load btf_skb.o rdonly => ok',
     f'test-run r packet={ipv4(bytes(100))} => ?',
     f'test-run r packet={ipv6([], payload=bytes(100))} => ?',
+    'prog c load btf_skb.o rdonly_context => ok',
+    f'test-run c packet={ipv4(bytes(100))} => ?',
     'prog d load btf_skb.o device => ok',
     f'test-run d packet={ipv4(bytes(100))} => ?',
 ])
