@@ -51,16 +51,29 @@ public protocol KernelTypeCatalog: AnyObject, Sendable {
 }
 
 extension KernelTypeCatalog {
-    /// Where member `name` lies in struct `id`, looking into anonymous members as C does:
-    /// (bit offset from the struct's start, bitfield bits or 0, bytes of its type).
-    public func member(_ name: String, of id: UInt32) -> (bitOffset: Int, bitfieldSize: Int, size: Int)? {
+    /// Where member `path` lies in struct `id`, looking into anonymous members as C does; a
+    /// path names nested members with dots (`__sk_common.skc_family`): (bit offset from the
+    /// struct's start, bitfield bits or 0, bytes of its type, its type).
+    public func member(_ path: String, of id: UInt32) -> (bitOffset: Int, bitfieldSize: Int, size: Int, type: UInt32)? {
+        var found: (bitOffset: Int, bitfieldSize: Int, size: Int, type: UInt32)?
+        var structure = id, base = 0
+        for name in path.split(separator: ".") {
+            guard let inner = directMember(String(name), of: structure) else { return nil }
+            found = (base + inner.bitOffset, inner.bitfieldSize, inner.size, inner.type)
+            base += inner.bitOffset
+            structure = inner.type
+        }
+        return found
+    }
+
+    private func directMember(_ name: String, of id: UInt32) -> (bitOffset: Int, bitfieldSize: Int, size: Int, type: UInt32)? {
         guard case .structure(let structure)? = type(id) else { return nil }
         for member in structure.members {
             if member.name == name, let size = size(of: member.type) {
-                return (member.bitOffset, member.bitfieldSize, size)
+                return (member.bitOffset, member.bitfieldSize, size, member.type)
             }
-            if member.name.isEmpty, let inner = self.member(name, of: member.type) {
-                return (member.bitOffset + inner.bitOffset, inner.bitfieldSize, inner.size)
+            if member.name.isEmpty, let inner = directMember(name, of: member.type) {
+                return (member.bitOffset + inner.bitOffset, inner.bitfieldSize, inner.size, inner.type)
             }
         }
         return nil

@@ -28,7 +28,8 @@ enum BTFCastKfuncs {
         guard let layout = KernelStructLayout.skb else { return 0 }
         return TCRun.borrow(call) { run in
             run.absorbWrites()
-            let image = run.kernelSKBImage ?? KernelSKBImage(skb: layout, device: KernelStructLayout.device)
+            let image = run.kernelSKBImage ?? KernelSKBImage(skb: layout, device: KernelStructLayout.device,
+                                                                socket: KernelStructLayout.socket)
             run.kernelSKBImage = image
             image.fill(from: run.skb)
             for block in image.regions { run.grant(MemoryRegion(block, writable: false)) }

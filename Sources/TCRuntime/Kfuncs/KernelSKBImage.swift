@@ -20,7 +20,7 @@ struct KernelStructLayout: Sendable {
               structure.size > 0, structure.size <= Self.maxSize else { return nil }
         size = structure.size
         locations = members.map { member in
-            guard let found = types.member(member, of: id), found.size <= 8 else { return nil }
+            guard let found = types.member(member, of: id) else { return nil }
             // Only what lies inside the struct is ever written.
             let end = found.bitfieldSize > 0 ? found.bitOffset + found.bitfieldSize : found.bitOffset + 8 * found.size
             guard found.bitOffset >= 0, end <= 8 * structure.size else { return nil }
@@ -37,13 +37,31 @@ struct KernelStructLayout: Sendable {
     static let device: KernelStructLayout? = KernelTypeTarget.load().flatMap {
         KernelStructLayout($0, structure: "net_device", members: ["ifindex"])
     }
+    static let socket: KernelStructLayout? = KernelTypeTarget.load().flatMap {
+        KernelStructLayout($0, structure: "sock", members: SocketMember.allCases.map(\.name))
+    }
+}
+
+/// The `struct sock` members of the socket test-run gives an skb, by the kernel's names.
+enum SocketMember: Int, CaseIterable {
+    case family, sourceIPv4, destinationIPv4, sourceIPv6, destinationIPv6
+
+    var name: String {
+        switch self {
+        case .family: "__sk_common.skc_family"
+        case .sourceIPv4: "__sk_common.skc_rcv_saddr"
+        case .destinationIPv4: "__sk_common.skc_daddr"
+        case .sourceIPv6: "__sk_common.skc_v6_rcv_saddr"
+        case .destinationIPv6: "__sk_common.skc_v6_daddr"
+        }
+    }
 }
 
 /// The `struct sk_buff` members the embedded skb has values for, by the kernel's names.
 enum SKBMember: Int, CaseIterable {
     case len, queueMapping, pktType, ipSummed, csumLevel, tstampType, l4Hash, swHash, encapsulation
     case tcIndex, priority, skbIif, hash, vlanProto, vlanTCI, mark, `protocol`, transportHeader
-    case networkHeader, macHeader, tail, end, head, data, users, tstamp, dev
+    case networkHeader, macHeader, tail, end, head, data, users, tstamp, dev, sk
 
     var name: String {
         switch self {
@@ -81,11 +99,14 @@ final class KernelStructImage {
 
     var address: UInt64 { UInt64(UInt(bitPattern: bytes.baseAddress)) }
 
+    /// Member `index` = `value` (little-endian; a member wider than 8 bytes gets 0 above them).
     func set(_ index: Int, _ value: UInt64) {
         guard let location = layout.location(index) else { return }
         if location.bitfieldSize == 0 {
             let byte = location.bitOffset / 8
-            for i in 0 ..< location.size { bytes[byte + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) }
+            for i in 0 ..< location.size {
+                bytes[byte + i] = i < 8 ? UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) : 0
+            }
             return
         }
         for bit in 0 ..< location.bitfieldSize {
@@ -96,20 +117,32 @@ final class KernelStructImage {
     }
 }
 
+extension KernelStructImage {
+    /// Member `index` = `value`'s bytes as they are, zero-padded or cut to the member's size.
+    func set(_ index: Int, bytes value: [UInt8]) {
+        guard let location = layout.location(index), location.bitfieldSize == 0 else { return }
+        let byte = location.bitOffset / 8
+        for i in 0 ..< location.size { bytes[byte + i] = i < value.count ? value[i] : 0 }
+    }
+}
+
 /// A read-only `struct sk_buff` laid out as the target BTF says, filled from the embedded skb's
-/// state, with the `struct net_device` its `dev` points at (only `ifindex` set): what
+/// state, with the `struct net_device` its `dev` points at (only `ifindex` set) and the
+/// `struct sock` its `sk` points at (family and addresses, as test-run's socket has them): what
 /// `bpf_cast_to_kern_ctx` points a tc program at. Made once per run object, on the first cast;
 /// filled at a cast and again when a load reaches it after a helper or a context store may have
 /// changed the skb (`stale`), so it always shows the skb as it is.
 final class KernelSKBImage {
     let skb: KernelStructImage
     let device: KernelStructImage?
+    let socket: KernelStructImage?
     /// Set when the skb may have changed since the last fill.
     var stale = true
 
-    init(skb layout: KernelStructLayout, device: KernelStructLayout?) {
+    init(skb layout: KernelStructLayout, device: KernelStructLayout?, socket: KernelStructLayout?) {
         skb = KernelStructImage(layout: layout)
         self.device = device.map(KernelStructImage.init)
+        self.socket = socket.map(KernelStructImage.init)
     }
 
     var address: UInt64 { skb.address }
@@ -118,7 +151,7 @@ final class KernelSKBImage {
     func holds(_ address: UInt64) -> Bool { address &- skb.address < UInt64(skb.bytes.count) }
 
     /// The blocks a program may read through the image's pointers.
-    var regions: [UnsafeMutableRawBufferPointer] { [skb.bytes] + (device.map { [$0.bytes] } ?? []) }
+    var regions: [UnsafeMutableRawBufferPointer] { [skb.bytes] + [device, socket].compactMap { $0?.bytes } }
 
     /// The kernel's values for `packet`, as its test-run and tc paths leave them. Members not
     /// set stay 0 (the block is never written anywhere else).
@@ -162,5 +195,22 @@ final class KernelSKBImage {
         } else {
             set(.dev, 0)
         }
+        if let socket, let owner = metadata.socket {
+            fill(socket, from: owner)
+            set(.sk, socket.address)
+        } else {
+            set(.sk, 0)
+        }
+    }
+
+    /// The socket's family and addresses, in the members of its address family.
+    private func fill(_ image: KernelStructImage, from owner: SKBSocket) {
+        func set(_ member: SocketMember, bytes: [UInt8]) { image.set(member.rawValue, bytes: bytes) }
+        image.set(SocketMember.family.rawValue, UInt64(owner.family))
+        let v4 = owner.source.count == 4
+        set(.sourceIPv4, bytes: v4 ? owner.source : [])
+        set(.destinationIPv4, bytes: v4 ? owner.destination : [])
+        set(.sourceIPv6, bytes: v4 ? [] : owner.source)
+        set(.destinationIPv6, bytes: v4 ? [] : owner.destination)
     }
 }

@@ -10,6 +10,24 @@ struct net_device {
 	int ifindex;
 } __attribute__((preserve_access_index));
 
+struct in6_addr___kern {
+	union {
+		__u32 u6_addr32[4];
+	} in6_u;
+} __attribute__((preserve_access_index));
+
+struct sock_common {
+	__be32 skc_daddr;
+	__be32 skc_rcv_saddr;
+	unsigned short skc_family;
+	struct in6_addr___kern skc_v6_daddr;
+	struct in6_addr___kern skc_v6_rcv_saddr;
+} __attribute__((preserve_access_index));
+
+struct sock {
+	struct sock_common __sk_common;
+} __attribute__((preserve_access_index));
+
 struct sk_buff {
 	unsigned int len;
 	unsigned int data_len;
@@ -42,6 +60,7 @@ struct sk_buff {
 	unsigned char *data;
 	__s64 tstamp;
 	struct net_device *dev;
+	struct sock *sk;
 } __attribute__((preserve_access_index));
 
 struct ethhdr___kern {
@@ -190,6 +209,27 @@ int rdonly_context(struct __sk_buff *skb)
 	w[2] = k->mark;
 	w[3] = k->data - k->head;
 	return put(skb, w, 4);
+}
+
+/* The socket test-run gives the skb, through skb->sk: its family and addresses. */
+SEC("tc")
+int socket(struct __sk_buff *skb)
+{
+	__u32 w[12] = {};
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+	struct sock *sk = k->sk;
+
+	if (!sk)
+		return 1;
+	w[0] = sk->__sk_common.skc_family;
+	w[1] = sk->__sk_common.skc_rcv_saddr;
+	w[2] = sk->__sk_common.skc_daddr;
+	for (int i = 0; i < 4; i++) {
+		w[3 + i] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[i];
+		w[7 + i] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i];
+	}
+	w[11] = skb->sk != 0;
+	return put(skb, w, 12);
 }
 
 char _license[] SEC("license") = "GPL";

@@ -127,6 +127,10 @@ write('btf_skb.tcx', '# btf_skb.c: the kernel sk_buff through bpf_cast_to_kern_c
     f'test-run r packet={ipv6([], payload=bytes(100))} => ?',
     'prog c load btf_skb.o rdonly_context => ok',
     f'test-run c packet={ipv4(bytes(100))} => ?',
+    'prog s load btf_skb.o socket => ok',
+    f'test-run s packet={ipv4(bytes(100))} => ?  # IPv4',
+    f'test-run s packet={ipv6([], payload=bytes(100))} => ?  # IPv6',
+    f'test-run s packet={ipv4(bytes(100), ethertype=ARP)} => ?  # neither',
     'prog d load btf_skb.o device => ok',
     f'test-run d packet={ipv4(bytes(100))} => ?',
 ])
