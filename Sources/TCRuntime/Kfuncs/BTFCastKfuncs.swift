@@ -32,6 +32,7 @@ enum BTFCastKfuncs {
                                                                 socket: KernelStructLayout.socket)
             run.kernelSKBImage = image
             image.fill(from: run.skb)
+            image.describe(run.services.network.snapshot.device(run.skb.metadata.ifindex))
             for block in image.regions { run.grant(MemoryRegion(block, writable: false)) }
             return image.address
         }

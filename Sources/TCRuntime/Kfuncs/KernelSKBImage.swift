@@ -35,11 +35,18 @@ struct KernelStructLayout: Sendable {
         KernelStructLayout($0, structure: "sk_buff", members: SKBMember.allCases.map(\.name))
     }
     static let device: KernelStructLayout? = KernelTypeTarget.load().flatMap {
-        KernelStructLayout($0, structure: "net_device", members: ["ifindex"])
+        KernelStructLayout($0, structure: "net_device", members: DeviceMember.allCases.map(\.name))
     }
     static let socket: KernelStructLayout? = KernelTypeTarget.load().flatMap {
         KernelStructLayout($0, structure: "sock", members: SocketMember.allCases.map(\.name))
     }
+}
+
+/// The `struct net_device` members the embedded world knows of a device.
+enum DeviceMember: Int, CaseIterable {
+    case ifindex, mtu, name
+
+    var name: String { "\(self)" }
 }
 
 /// The `struct sock` members of the socket test-run gives an skb, by the kernel's names.
@@ -127,7 +134,7 @@ extension KernelStructImage {
 }
 
 /// A read-only `struct sk_buff` laid out as the target BTF says, filled from the embedded skb's
-/// state, with the `struct net_device` its `dev` points at (only `ifindex` set) and the
+/// state, with the `struct net_device` its `dev` points at (ifindex, MTU and name) and the
 /// `struct sock` its `sk` points at (family and addresses, as test-run's socket has them): what
 /// `bpf_cast_to_kern_ctx` points a tc program at. Made once per run object, on the first cast;
 /// filled at a cast and again when a load reaches it after a helper or a context store may have
@@ -190,7 +197,7 @@ final class KernelSKBImage {
         set(.tstamp, metadata.tstamp)
         set(.users, 1)
         if let device, metadata.ifindex != 0 {
-            device.set(0, UInt64(metadata.ifindex))
+            device.set(DeviceMember.ifindex.rawValue, UInt64(metadata.ifindex))
             set(.dev, device.address)
         } else {
             set(.dev, 0)
@@ -201,6 +208,13 @@ final class KernelSKBImage {
         } else {
             set(.sk, 0)
         }
+    }
+
+    /// What the world knows of the skb's device (`dev`): its MTU and name.
+    func describe(_ known: NetDevice?) {
+        guard let device else { return }
+        device.set(DeviceMember.mtu.rawValue, UInt64(known?.mtu ?? 0))
+        device.set(DeviceMember.name.rawValue, bytes: Array((known?.name ?? "").utf8.prefix(15)))
     }
 
     /// The socket's family and addresses, in the members of its address family.

@@ -8,6 +8,8 @@
  * layout; the order and nesting below are ours. */
 struct net_device {
 	int ifindex;
+	unsigned int mtu;
+	char name[16];
 } __attribute__((preserve_access_index));
 
 struct in6_addr___kern {
@@ -186,13 +188,18 @@ int rdonly(struct __sk_buff *skb)
 SEC("tc")
 int device(struct __sk_buff *skb)
 {
-	__u32 w[2] = {};
+	__u32 w[7] = {};
 	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
 	struct net_device *dev = k->dev;
 
 	w[0] = skb->ifindex;
 	w[1] = dev ? dev->ifindex : 0xffffffff;
-	return put(skb, w, 2);
+	if (dev) {
+		w[2] = dev->mtu;
+		for (int i = 0; i < 4; i++)
+			w[3 + i] = ((__u32 *)dev->name)[i];
+	}
+	return put(skb, w, 7);
 }
 
 /* bpf_rdonly_cast of the context itself: in the kernel the context is the sk_buff. */
