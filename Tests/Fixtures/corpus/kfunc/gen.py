@@ -132,7 +132,11 @@ write('btf_skb.tcx', '# btf_skb.c: the kernel sk_buff through bpf_cast_to_kern_c
     f'test-run s packet={ipv6([], payload=bytes(100))} => ?  # IPv6',
     f'test-run s packet={ipv4(bytes(100), ethertype=ARP)} => ?  # neither',
     'prog d load btf_skb.o device => ok',
-    f'test-run d packet={ipv4(bytes(100))} => ?',
+    f'test-run d packet={ipv4(bytes(100))} => ?  # on lo',
+    'dev v1 veth v2 => ok',
+    'mtu v1 1400 => ok',
+    f'test-run d packet={ipv4(bytes(100))} dev=v1 => ?  # on a veth, MTU 1400',
+    f'test-run f packet={ipv4(bytes(100))} dev=v1 => ?  # every field on the veth',
 ])
 
 write('btf_refused.tcx', '# btf_refused.c: BTF pointer accesses the kernel refuses; recorded from Linux 6.18.\n', [
