@@ -32,7 +32,9 @@ enum BTFCastKfuncs {
                                                                 socket: KernelStructLayout.socket)
             run.kernelSKBImage = image
             image.fill(from: run.skb)
-            image.describe(run.services.network.snapshot.device(run.skb.metadata.ifindex))
+            let ifindex = run.skb.metadata.ifindex
+            let device = run.services.network.update { $0.device(ifindex).map { ($0.mtu, $0.name) } }
+            image.describe(device: device, socket: run.skb.metadata.socket)
             for block in image.regions { run.grant(MemoryRegion(block, writable: false)) }
             return image.address
         }

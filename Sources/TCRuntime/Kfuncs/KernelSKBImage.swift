@@ -202,19 +202,17 @@ final class KernelSKBImage {
         } else {
             set(.dev, 0)
         }
-        if let socket, let owner = metadata.socket {
-            fill(socket, from: owner)
-            set(.sk, socket.address)
-        } else {
-            set(.sk, 0)
-        }
+        set(.sk, socket != nil && metadata.socket != nil ? socket?.address ?? 0 : 0)
     }
 
-    /// What the world knows of the skb's device (`dev`): its MTU and name.
-    func describe(_ known: NetDevice?) {
-        guard let device else { return }
-        device.set(DeviceMember.mtu.rawValue, UInt64(known?.mtu ?? 0))
-        device.set(DeviceMember.name.rawValue, bytes: Array((known?.name ?? "").utf8.prefix(15)))
+    /// What does not change during a run, filled at the cast: the device's MTU and name (as
+    /// the world knows them) and the socket.
+    func describe(device known: (mtu: UInt32, name: String)?, socket owner: SKBSocket?) {
+        if let device {
+            device.set(DeviceMember.mtu.rawValue, UInt64(known?.mtu ?? 0))
+            device.set(DeviceMember.name.rawValue, bytes: Array((known?.name ?? "").utf8.prefix(15)))
+        }
+        if let socket, let owner { fill(socket, from: owner) }
     }
 
     /// The socket's family and addresses, in the members of its address family.
