@@ -19,6 +19,9 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case rcuReadUnlock
     case dynptrCopy
     case dynptrMemset
+    // The string kfuncs and the skb metadata dynptr (Kfuncs/StringKfuncs.swift, SKBMetaKfuncs.swift).
+    case strcmp = 32, strcasecmp, strchr, strchrnul, strnchr, strrchr, strlen, strnlen, strspn, strcspn, strstr, strnstr
+    case dynptrFromSKBMeta = 48
 
     /// The kernel's name for it.
     public var name: String {
@@ -38,8 +41,15 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .rcuReadUnlock: "bpf_rcu_read_unlock"
         case .dynptrCopy: "bpf_dynptr_copy"
         case .dynptrMemset: "bpf_dynptr_memset"
+        case .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
+             .strstr, .strnstr: "bpf_\(self)"
+        case .dynptrFromSKBMeta: "bpf_dynptr_from_skb_meta"
         }
     }
+
+    /// The string kfuncs: pointers the verifier ignores (`__ign`), read as the kernel's nofault reads.
+    public static let strings: Set<EmbeddedKfunc> = [.strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr,
+                                                     .strlen, .strnlen, .strspn, .strcspn, .strstr, .strnstr]
 
     private static let byName: [String: EmbeddedKfunc] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
 

@@ -9,6 +9,8 @@ enum KfuncHelpers {
         IteratorKfuncs.register(&kfuncs)
         DynptrKfuncs.register(&kfuncs)
         DynptrCopyKfuncs.register(&kfuncs)
+        StringKfuncs.register(&kfuncs)
+        SKBMetaKfuncs.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }
         kfuncs.register(.rcuReadUnlock) { _ in 0 }

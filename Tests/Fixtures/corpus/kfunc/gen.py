@@ -112,3 +112,42 @@ write('ipv6_ext.tcx', '# ipv6_ext.c: IPv6 extension headers walked with an open-
     f'test-run p packet={ipv6([(43, 30)], payload=b"")} => ?  # a 248-byte routing header',
     f'test-run p packet={ipv4(bytes(24))} => ?  # IPv4',
 ])
+
+
+def strings_request(op, n=0, c=0, s1=b'', s2=b''):
+    """The strings.c request: op, count, character, then two 32-byte strings and room for the results."""
+    def field(s):
+        return (s + bytes(32))[:32]
+    return (ETH + b'\x88\xb5' + bytes([op, n, c]) + bytes(3) + field(s1) + field(s2) + bytes(48)).hex()
+
+
+def text_packet(text, size):
+    """A frame whose bytes from @20 are text, cut or padded with '.' (never NUL) to size bytes."""
+    frame = ETH + b'\x88\xb5' + bytes([4, 3, ord('/')]) + bytes(3) + text
+    return (frame + b'.' * max(0, size - len(frame)))[:size].hex()
+
+
+write('strings.tcx', '# strings.c: the string kfuncs on the stack, .rodata, a global, the packet and bad addresses; recorded from Linux 6.18.\n', [
+    'prog s load strings.o strings => ok',
+    *[f'test-run s packet={strings_request(0, n, c, s1, s2)} => ?  # {s1!r} {s2!r} n={n} c={c}'
+      for s1, s2, n, c in ((b'hello world', b'world', 8, ord('o')), (b'Hello', b'hello', 3, ord('l')),
+                           (b'abc', b'abcd', 32, 0), (b'', b'', 0, ord('a')), (b'aaa', b'', 1, ord('a')),
+                           (b'xyz', b'zyx', 2, ord('z')), (b'\xc8\xe8A\xdf', b'\xe8\xc8a\xdf', 5, 0xc8),
+                           (b'abcabcabd', b'abd', 8, ord('c')), (b'abcabcabd', b'abd', 9, ord('c')),
+                           (b'z', b'\x80', 1, 0x80), (b'A' * 32, b'A' * 32, 200, ord('A')),
+                           (b'@[`{', b'`{@[', 4, ord('[')))],
+    f'test-run s packet={strings_request(1)} => ?  # literals and a global',
+    f'test-run s packet={strings_request(1)} => ?  # the global changed by the first run',
+    f'test-run s packet={strings_request(2)} => ?  # bad addresses',
+    f'test-run s packet={strings_request(3)} => ?  # the 64 KiB limit',
+    *[f'test-run s packet={text_packet(t, size)} => ?  # packet text, {size} bytes'
+      for t, size in ((b'GET / HTTP/1.1\r\n\x00', 60), (b'GET / HTTP/1.1', 34), (b'GET /x HTTP/1.1', 64),
+                      (b'GET /index.html HTTP/1.1', 100), (b'GET /', 128), (b'GET /a', 192), (b'POST / HTTP/1.0', 1000))],
+    f'test-run s packet={strings_request(9)} => ?  # no such case',
+])
+
+write('meta.tcx', '# meta.c: bpf_dynptr_from_skb_meta on a test-run skb (no metadata); recorded from Linux 6.18.\n', [
+    'prog m load meta.o meta_calls => ok',
+    *[f'test-run m packet={request(op, payload=bytes(range(0x40, 0x80)))} => ?  # case {op}' for op in (0, 1, 2, 3)],
+    *[f'prog {p} load meta.o {p} => ?' for p in ('meta_not_ctx', 'meta_slice_unchecked', 'meta_slice_rdwr')],
+])
