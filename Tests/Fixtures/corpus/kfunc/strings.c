@@ -136,4 +136,52 @@ int strings(struct __sk_buff *skb)
 	return 0;
 }
 
+/* A count that is a pointer: refused ("R2 is not a scalar"). */
+SEC("tc")
+int strings_count_pointer(struct __sk_buff *skb)
+{
+	return bpf_strnlen("abc", (__u64)(long)skb);
+}
+
+/* Strings where the kernel would read on into memory the program does not own: past the end
+ * of a map value, the context (the kernel's struct sk_buff), pointers past a value, the stack
+ * or the packet. The kernel's answers depend on what lies there; the embedded backend answers
+ * EFAULT or ERANGE without reading it (StringKfuncHostileTests). Results as in strings(). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[8]);
+} words SEC(".maps");
+
+SEC("tc")
+int strings_hostile(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	char local[8] = "abcdefg";
+	int r[12] = {};
+	__u32 zero = 0;
+	char *value;
+
+	value = bpf_map_lookup_elem(&words, &zero);
+	if (!value)
+		return 1;
+	__builtin_memcpy(value, "abcdefgh", 8);
+	r[0] = bpf_strlen(value);
+	r[1] = bpf_strnlen(value, 8);
+	r[2] = bpf_strnlen(value, 9);
+	r[3] = bpf_strcmp(value, value);
+	r[4] = bpf_strchr(value, 'h');
+	r[5] = bpf_strlen((const char *)skb);
+	r[6] = bpf_strlen(value + 8);
+	r[7] = bpf_strlen(value + (1 << 20));
+	r[8] = bpf_strlen(local + 8);
+	r[9] = bpf_strlen(data + 5000);
+	r[10] = bpf_strstr(local, value);
+	r[11] = bpf_strspn(value, local);
+	if (bpf_skb_store_bytes(skb, RESULTS, r, sizeof(r), 0))
+		return 6;
+	return 0;
+}
+
 char _license[] SEC("license") = "GPL";
