@@ -151,3 +151,26 @@ write('meta.tcx', '# meta.c: bpf_dynptr_from_skb_meta on a test-run skb (no meta
     *[f'test-run m packet={request(op, payload=bytes(range(0x40, 0x80)))} => ?  # case {op}' for op in (0, 1, 2, 3)],
     *[f'prog {p} load meta.o {p} => ?' for p in ('meta_not_ctx', 'meta_slice_unchecked', 'meta_slice_rdwr')],
 ])
+
+
+def random_strings(seed, count):
+    """Pairs of short strings over a small alphabet (cases, Latin-1 letters, bytes past 0x7f) so
+    that searches, spans and case folding meet, with counts and characters around their lengths."""
+    import random
+    rng = random.Random(seed)
+    alphabet = b'aAbB\xc8\xe8\xd7\xf7\xdf\xff\x80 '
+    cases = []
+    for _ in range(count):
+        s1 = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 33)))
+        s2 = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 6)))
+        if rng.random() < 0.3 and len(s1) > 2:
+            start = rng.randrange(0, len(s1) - 1)
+            s2 = s1[start:start + rng.randrange(1, 5)]
+        cases.append((s1, s2, rng.randrange(0, 40), rng.choice(alphabet + b'\x00')))
+    return cases
+
+
+write('strings_random.tcx', '# strings.c: the string kfuncs on random strings (gen.py, seed 9); recorded from Linux 6.18.\n', [
+    'prog s load strings.o strings => ok',
+    *[f'test-run s packet={strings_request(0, n, c, s1, s2)} => ?' for s1, s2, n, c in random_strings(9, 200)],
+])
