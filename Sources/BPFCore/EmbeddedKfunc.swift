@@ -19,9 +19,11 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case rcuReadUnlock
     case dynptrCopy
     case dynptrMemset
-    // The string kfuncs and the skb metadata dynptr (Kfuncs/StringKfuncs.swift, SKBMetaKfuncs.swift).
+    // The string kfuncs, the skb metadata dynptr and stream printing (Kfuncs/StringKfuncs.swift,
+    // SKBMetaKfuncs.swift, StreamKfuncs.swift).
     case strcmp = 32, strcasecmp, strchr, strchrnul, strnchr, strrchr, strlen, strnlen, strspn, strcspn, strstr, strnstr
     case dynptrFromSKBMeta = 48
+    case streamVprintk
 
     /// The kernel's name for it.
     public var name: String {
@@ -44,6 +46,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr: "bpf_\(self)"
         case .dynptrFromSKBMeta: "bpf_dynptr_from_skb_meta"
+        case .streamVprintk: "bpf_stream_vprintk_impl"
         }
     }
 

@@ -51,6 +51,8 @@ enum KfuncPrototypes {
         case .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr:
             try StringKfuncPrototypes.check(kfunc, at: index, state)
+        case .streamVprintk:
+            try StreamKfuncPrototypes.check(at: index, &state)
         }
         for (register, argument) in dynptrArguments(kfunc) {
             try DynptrSlots.require(r[register], argument: argument, at: index, state)
@@ -89,7 +91,7 @@ enum KfuncPrototypes {
             return [(1, 0), (3, 2)]
         case .iterNumNew, .iterNumNext, .iterNumDestroy, .dynptrFromSKB, .rcuReadLock, .rcuReadUnlock, .dynptrFromSKBMeta,
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
-             .strstr, .strnstr:
+             .strstr, .strnstr, .streamVprintk:
             return []
         }
     }
@@ -107,7 +109,7 @@ enum KfuncPrototypes {
             return [(3, size ?? UInt64(VMLimits.stackPerFrame))]
         case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock, .dynptrCopy, .dynptrMemset,
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
-             .strstr, .strnstr:
+             .strstr, .strnstr, .streamVprintk:
             return []
         }
     }

@@ -11,6 +11,7 @@ enum KfuncHelpers {
         DynptrCopyKfuncs.register(&kfuncs)
         StringKfuncs.register(&kfuncs)
         SKBMetaKfuncs.register(&kfuncs)
+        StreamKfuncs.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }
         kfuncs.register(.rcuReadUnlock) { _ in 0 }

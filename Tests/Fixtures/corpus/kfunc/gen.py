@@ -174,3 +174,11 @@ write('strings_random.tcx', '# strings.c: the string kfuncs on random strings (g
     'prog s load strings.o strings => ok',
     *[f'test-run s packet={strings_request(0, n, c, s1, s2)} => ?' for s1, s2, n, c in random_strings(9, 200)],
 ])
+
+write('stream.tcx', '# stream.c: bpf_stream_vprintk_impl (bpf_stream_printk); recorded from Linux 6.18.\n', [
+    'prog p load stream.o stream_print => ok',
+    f'test-run p packet={request(0, payload=bytes(60))} => ?  # every error, and well-formed prints',
+    f'test-run p packet={request(1)} repeat=300 => ?  # 120000 bytes of lines: past the stream capacity',
+    f'test-run p packet={request(0, payload=bytes(60))} => ?',
+    *[f'prog {p} load stream.o {p} => ?' for p in ('stream_format_on_stack', 'stream_format_writable')],
+])
