@@ -50,10 +50,6 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         }
     }
 
-    /// The string kfuncs: pointers the verifier ignores (`__ign`), read as the kernel's nofault reads.
-    public static let strings: Set<EmbeddedKfunc> = [.strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr,
-                                                     .strlen, .strnlen, .strspn, .strcspn, .strstr, .strnstr]
-
     private static let byName: [String: EmbeddedKfunc] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
 
     public static func named(_ name: String) -> EmbeddedKfunc? { byName[name] }

@@ -13,37 +13,29 @@ import BPFVM
 /// is the kernel's `struct sk_buff`, whose bytes the embedded backend does not have: its first
 /// byte faults. Any other address is never dereferenced: one the kernel would refuse (user
 /// half, non-canonical, the vsyscall page) is ERANGE, the rest EFAULT.
-///
-/// The run is found as the string is walked: checked in doubling steps, and to the byte where
-/// a step fails, so a short string costs one check.
 struct NofaultString {
     /// XATTR_SIZE_MAX: the most bytes a string kfunc walks.
     static let limit = 65536
     /// bpf_strnstr reads its haystack up to `i + j`, both below the limit.
     static let longestRead = 2 * limit
-    private static let firstStep = 64
 
     static let kernelHalfStart: UInt64 = 0xffff_8000_0000_0000
     static let vsyscallPage: UInt64 = 0xffff_ffff_ff60_0000
 
-    private let memory: RunMemory
-    private let address: UInt64
-    /// Bytes from `address` on known to be readable.
-    private var known: Int
-    /// Whether `known` is the whole run (or `longestRead`).
-    private var complete: Bool
+    /// The readable bytes from the string's address on (possibly none).
+    private let bytes: UnsafeRawBufferPointer
+    /// Whether `bytes` end where the packet ends: the byte after them reads as NUL.
+    private let endsWithPacket: Bool
 
     /// The string at `address`, or nil when the kernel refuses the address (ERANGE).
     init?(_ call: HelperCall, at address: UInt64) {
-        memory = call.memory
-        self.address = address
+        let memory = call.memory
         let inContext = address &- memory.contextLow < memory.contextCount
-        if !inContext && memory.allows(address, size: 1, write: false) {
-            (known, complete) = (1, false)
-        } else {
-            guard inContext || Self.kernelAllows(address) else { return nil }
-            (known, complete) = (0, true)
-        }
+        let readable = inContext ? 0 : memory.readableRun(from: address, limit: Self.longestRead)
+        guard readable > 0 || inContext || Self.kernelAllows(address) else { return nil }
+        bytes = UnsafeRawBufferPointer(start: readable > 0 ? UnsafeRawPointer(bitPattern: UInt(address)) : nil, count: readable)
+        let packetOffset = address &- memory.packetLow
+        endsWithPacket = readable > 0 && packetOffset < memory.packetCount && memory.packetCount - packetOffset == UInt64(readable)
     }
 
     /// copy_from_kernel_nofault_allowed on x86-64 (4-level paging, 47-bit user half), for an
@@ -54,36 +46,8 @@ struct NofaultString {
 
     /// The byte at `index`, nil where the kernel's read would fault.
     @inline(__always)
-    mutating func byte(_ index: Int) -> UInt8? {
-        if index >= known && !complete { extend(past: index) }
-        if index < known, let pointer = UnsafePointer<UInt8>(bitPattern: UInt(address &+ UInt64(index))) {
-            return pointer.pointee
-        }
-        return index == known && endsWithPacket ? 0 : nil
-    }
-
-    /// Whether the run ends where the packet ends: the byte after it reads as NUL.
-    private var endsWithPacket: Bool {
-        let offset = address &- memory.packetLow
-        return known > 0 && offset < memory.packetCount && memory.packetCount - offset == UInt64(known)
-    }
-
-    /// Grows `known` until it covers `index` or the run ends: a region that holds a range holds
-    /// every shorter one from the same start, so the end is found by halving the failed step.
-    private mutating func extend(past index: Int) {
-        while !complete && known <= index {
-            let step = min(max(known * 2, Self.firstStep, index + 1), Self.longestRead)
-            if memory.allows(address, size: UInt64(step), write: false) {
-                known = step
-                complete = step == Self.longestRead
-                continue
-            }
-            var (low, high) = (known, step)
-            while high - low > 1 {
-                let middle = low + (high - low) / 2
-                if memory.allows(address, size: UInt64(middle), write: false) { low = middle } else { high = middle }
-            }
-            (known, complete) = (low, true)
-        }
+    func byte(_ index: Int) -> UInt8? {
+        if index < bytes.count { return bytes[index] }
+        return index == bytes.count && endsWithPacket ? 0 : nil
     }
 }

@@ -50,7 +50,7 @@ enum StringKfuncs {
 
     /// bpf_strcmp, bpf_strcasecmp: -1, 0 or 1 by the first differing `char`.
     static func compare(_ call: HelperCall, fold: Bool) -> Answer {
-        guard var first = NofaultString(call, at: call.r1), var second = NofaultString(call, at: call.r2) else {
+        guard let first = NofaultString(call, at: call.r1), let second = NofaultString(call, at: call.r2) else {
             return .error(.ERANGE)
         }
         for i in 0..<limit {
@@ -64,7 +64,7 @@ enum StringKfuncs {
 
     /// bpf_strnchr, bpf_strchr: the index of the character (the NUL too) within `count` bytes.
     static func find(_ call: HelperCall, count: UInt64, character register: UInt64) -> Answer {
-        guard var s = NofaultString(call, at: call.r1) else { return .error(.ERANGE) }
+        guard let s = NofaultString(call, at: call.r1) else { return .error(.ERANGE) }
         let c = character(register)
         var i = 0
         while UInt64(i) < count && i < limit {
@@ -78,7 +78,7 @@ enum StringKfuncs {
 
     /// bpf_strchrnul: the index of the character, or of the NUL.
     static func findOrEnd(_ call: HelperCall) -> Answer {
-        guard var s = NofaultString(call, at: call.r1) else { return .error(.ERANGE) }
+        guard let s = NofaultString(call, at: call.r1) else { return .error(.ERANGE) }
         let c = character(call.r2)
         for i in 0..<limit {
             guard let byte = s.byte(i) else { return .error(.EFAULT) }
@@ -90,7 +90,7 @@ enum StringKfuncs {
     /// bpf_strrchr: the last index of `int c`, compared with each (unsigned) `char` as an int:
     /// 200 finds 0xC8, -56 finds nothing.
     static func findLast(_ call: HelperCall) -> Answer {
-        guard var s = NofaultString(call, at: call.r1) else { return .error(.ERANGE) }
+        guard let s = NofaultString(call, at: call.r1) else { return .error(.ERANGE) }
         let c = Int32(truncatingIfNeeded: call.r2)
         var last = Answer.error(.ENOENT)
         for i in 0..<limit {
@@ -103,7 +103,7 @@ enum StringKfuncs {
 
     /// bpf_strnlen, bpf_strlen: the bytes before the NUL, at most `count`.
     static func length(_ call: HelperCall, count: UInt64) -> Answer {
-        guard var s = NofaultString(call, at: call.r1) else { return .error(.ERANGE) }
+        guard let s = NofaultString(call, at: call.r1) else { return .error(.ERANGE) }
         var i = 0
         while UInt64(i) < count && i < limit {
             guard let byte = s.byte(i) else { return .error(.EFAULT) }
@@ -118,7 +118,7 @@ enum StringKfuncs {
     /// to the byte or its end; walking it once gives the same answers: the bytes before its end,
     /// and how it ends (a NUL, a fault, or the limit).
     static func span(_ call: HelperCall, accepting: Bool) -> Answer {
-        guard var s = NofaultString(call, at: call.r1), var set = NofaultString(call, at: call.r2) else {
+        guard let s = NofaultString(call, at: call.r1), let set = NofaultString(call, at: call.r2) else {
             return .error(.ERANGE)
         }
         var members = ByteSet()
@@ -145,7 +145,7 @@ enum StringKfuncs {
     /// bpf_strnstr, bpf_strstr: the index where the second string first occurs within the first
     /// `within` bytes of the first (the needle's NUL may be read one byte past them).
     static func search(_ call: HelperCall, within: UInt64) -> Answer {
-        guard var haystack = NofaultString(call, at: call.r1), var needle = NofaultString(call, at: call.r2) else {
+        guard let haystack = NofaultString(call, at: call.r1), let needle = NofaultString(call, at: call.r2) else {
             return .error(.ERANGE)
         }
         for i in 0..<limit {
