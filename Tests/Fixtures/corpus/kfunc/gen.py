@@ -182,3 +182,8 @@ write('stream.tcx', '# stream.c: bpf_stream_vprintk_impl (bpf_stream_printk); re
     f'test-run p packet={request(0, payload=bytes(60))} => ?',
     *[f'prog {p} load stream.o {p} => ?' for p in ('stream_format_on_stack', 'stream_format_writable')],
 ])
+
+write('string_args.tcx', '# string_args.c: the string kfuncs\' number arguments with high bits set; recorded from Linux 6.18.\n', [
+    'prog a load string_args.o string_args => ok',
+    f'test-run a packet={request()} => ?',
+])
