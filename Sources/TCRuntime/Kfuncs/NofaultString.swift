@@ -8,8 +8,9 @@ import BPFVM
 /// program may read (stack, packet, map values, global data): a string resolves to the run of
 /// readable bytes that starts at its address, and a read past that run faults (EFAULT), where
 /// the kernel would read on into whatever memory follows; but a string that runs to the end of
-/// the packet ends there, as in the kernel, whose test-run head buffer is zeroed past the data
-/// (a program that shrank the packet would find the old bytes there on the kernel). The context
+/// the packet (or starts at its end) ends there, as in the kernel, whose test-run head buffer
+/// is zeroed past the data (a program that shrank the packet would find the old bytes there on
+/// the kernel). The context
 /// is the kernel's `struct sk_buff`, whose bytes the embedded backend does not have: its first
 /// byte faults. Any other address is never dereferenced: one the kernel would refuse (user
 /// half, non-canonical, the vsyscall page) is ERANGE, the rest EFAULT.
@@ -32,10 +33,12 @@ struct NofaultString {
         let memory = call.memory
         let inContext = address &- memory.contextLow < memory.contextCount
         let readable = inContext ? 0 : memory.readableRun(from: address, limit: Self.longestRead)
-        guard readable > 0 || inContext || Self.kernelAllows(address) else { return nil }
-        bytes = UnsafeRawBufferPointer(start: readable > 0 ? UnsafeRawPointer(bitPattern: UInt(address)) : nil, count: readable)
+        // A string at `data_end` is empty, as the kernel reads it.
         let packetOffset = address &- memory.packetLow
-        endsWithPacket = readable > 0 && packetOffset < memory.packetCount && memory.packetCount - packetOffset == UInt64(readable)
+        endsWithPacket = memory.packetCount > 0 && packetOffset <= memory.packetCount
+            && memory.packetCount - packetOffset == UInt64(readable)
+        guard readable > 0 || inContext || endsWithPacket || Self.kernelAllows(address) else { return nil }
+        bytes = UnsafeRawBufferPointer(start: readable > 0 ? UnsafeRawPointer(bitPattern: UInt(address)) : nil, count: readable)
     }
 
     /// copy_from_kernel_nofault_allowed on x86-64 (4-level paging, 47-bit user half), for an

@@ -111,7 +111,7 @@ int strings(struct __sk_buff *skb)
 		r[11] = bpf_strnstr("", "", 0);
 		break;
 	}
-	case 4: { /* a string in the packet itself, and a pointer past the packet's end */
+	case 4: { /* a string in the packet itself, and one at the packet's end */
 		void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 		char *text = data + 20;
 
@@ -123,8 +123,10 @@ int strings(struct __sk_buff *skb)
 		r[3] = bpf_strcmp(text, "GET /");
 		r[4] = bpf_strstr(text, "HTTP");
 		r[5] = bpf_strcspn(text, " ");
+		r[6] = bpf_strlen(end);
+		r[7] = bpf_strcmp(end, "");
 		/* Over the Ethernet header: the packet may be too short for RESULTS. */
-		if (bpf_skb_store_bytes(skb, 0, r, 6 * sizeof(int), 0))
+		if (bpf_skb_store_bytes(skb, 0, r, 8 * sizeof(int), 0))
 			return 6;
 		return 0;
 	}
