@@ -46,7 +46,7 @@ struct PacketFlow {
     private let sinkBox: SinkBox?
     var sink: (any PacketSink)? { sinkBox?.sink }
 
-    private final class SinkBox {
+    final class SinkBox {
         let sink: any PacketSink
         init(_ sink: any PacketSink) { self.sink = sink }
     }
@@ -55,9 +55,10 @@ struct PacketFlow {
     /// wants only the fate (`forward`) skips the traces and their allocations.
     let recordsHooks: Bool
 
-    init(topology: Topology, sink: (any PacketSink)?, recordsHooks: Bool = true) {
+    /// The sink comes boxed (nil: none), so a flow without one copies no existential.
+    init(topology: Topology, sinkBox: SinkBox?, recordsHooks: Bool) {
         self.topology = topology
-        sinkBox = sink.map(SinkBox.init)
+        self.sinkBox = sinkBox
         self.recordsHooks = recordsHooks
     }
     /// Redirects and device hops one packet may take before it is dropped as a loop (the
