@@ -42,21 +42,22 @@ extension EmbeddedSystem {
                         sink: PacketFlow.SinkBox?, recordsHooks: Bool) -> PacketPath {
         // The thread's skb and device table: a frame allocates nothing of its own.
         DatapathThread.withCurrent { thread in
-            let topology = published.topology(on: thread)
-            // Nothing will see the frame on its way: no skb to prepare (UnobservedFrames.swift).
-            if sink == nil,
-               let fate = PacketFlow.unobservedFate(at: ifindex, ingress: direction == .ingress, in: topology) {
-                return PacketPath(hooks: [], fate: fate)
+            published.withTopology(on: thread) { topology in
+                // Nothing will see the frame on its way: no skb to prepare (UnobservedFrames.swift).
+                if sink == nil,
+                   let fate = PacketFlow.unobservedFate(at: ifindex, ingress: direction == .ingress, in: topology) {
+                    return PacketPath(hooks: [], fate: fate)
+                }
+                let flow = PacketFlow(topology: topology, sinkBox: sink, recordsHooks: recordsHooks)
+                var skb = thread.skb(holding: bytes)
+                var path = PacketPath()
+                switch direction {
+                case .ingress: flow.receive(Frame(on: skb), at: ifindex, path: &path, hops: 0)
+                case .egress: flow.transmit(Frame(on: skb), from: ifindex, path: &path, hops: 0)
+                }
+                thread.give(&skb)
+                return path
             }
-            let flow = PacketFlow(topology: topology, sinkBox: sink, recordsHooks: recordsHooks)
-            var skb = thread.skb(holding: bytes)
-            var path = PacketPath()
-            switch direction {
-            case .ingress: flow.receive(Frame(on: skb), at: ifindex, path: &path, hops: 0)
-            case .egress: flow.transmit(Frame(on: skb), from: ifindex, path: &path, hops: 0)
-            }
-            thread.give(&skb)
-            return path
         }
     }
 

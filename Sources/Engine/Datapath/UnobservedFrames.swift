@@ -13,25 +13,34 @@
 extension PacketFlow {
     /// Where a frame sent into `ifindex` ends when no program and no capture sees it; nil when
     /// one might (a program on its way, a netkit, a missing device): then the whole path runs.
+    /// (Devices are borrowed from the table, not retained: a retain and a release were a
+    /// visible share of a frame this short.)
     static func unobservedFate(at ifindex: UInt32, ingress: Bool, in topology: Topology) -> PacketFate? {
-        guard let device = topology.device(ifindex), device.hasNoPrograms(ingress: ingress) else { return nil }
-        if ingress {
-            device.counters.rxPackets.wrappingIncrement()
-            return .delivered(ifindex: ifindex)
+        topology.withDevice(ifindex) { device -> PacketFate? in
+            guard device.hasNoPrograms(ingress: ingress) else { return nil }
+            if ingress {
+                device.counters.rxPackets.wrappingIncrement()
+                return .delivered(ifindex: ifindex)
+            }
+            // The egress hooks say NEXT: the device puts the frame on its wire, one hop.
+            switch device.kind {
+            case .loopback:
+                return deliver(from: device, to: device)
+            case .veth:
+                guard let peer = device.peerIfindex else { return nil }
+                return topology.withDevice(peer) { deliver(from: device, to: $0) }
+            case .netkitPrimary, .netkitPeer, .other:
+                return nil
+            }
         }
-        // The egress hooks say NEXT: the device puts the frame on its wire, one hop.
-        let receiver: Device
-        switch device.kind {
-        case .loopback:
-            receiver = device
-        case .veth:
-            guard let peer = device.peerIfindex, let found = topology.device(peer) else { return nil }
-            receiver = found
-        case .netkitPrimary, .netkitPeer, .other:
-            return nil
-        }
+    }
+
+    /// `sender` puts the frame on its wire and `receiver` takes it in, when `receiver`'s
+    /// ingress has nothing either.
+    @inline(__always)
+    private static func deliver(from sender: Device, to receiver: Device) -> PacketFate? {
         guard receiver.hasNoPrograms(ingress: true) else { return nil }
-        device.counters.txPackets.wrappingIncrement()
+        sender.counters.txPackets.wrappingIncrement()
         receiver.counters.rxPackets.wrappingIncrement()
         return .delivered(ifindex: receiver.ifindex)
     }
