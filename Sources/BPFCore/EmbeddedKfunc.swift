@@ -19,6 +19,11 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case rcuReadUnlock
     case dynptrCopy
     case dynptrMemset
+    // The string kfuncs, the skb metadata dynptr and stream printing (Kfuncs/StringKfuncs.swift,
+    // SKBMetaKfuncs.swift, StreamKfuncs.swift).
+    case strcmp = 32, strcasecmp, strchr, strchrnul, strnchr, strrchr, strlen, strnlen, strspn, strcspn, strstr, strnstr
+    case dynptrFromSKBMeta = 48
+    case streamVprintk
     // BTF pointers into kernel objects (numbered apart, so other kfuncs can be added before them).
     case castToKernelContext = 64
     case rdonlyCast
@@ -41,6 +46,10 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .rcuReadUnlock: "bpf_rcu_read_unlock"
         case .dynptrCopy: "bpf_dynptr_copy"
         case .dynptrMemset: "bpf_dynptr_memset"
+        case .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
+             .strstr, .strnstr: "bpf_\(self)"
+        case .dynptrFromSKBMeta: "bpf_dynptr_from_skb_meta"
+        case .streamVprintk: "bpf_stream_vprintk_impl"
         case .castToKernelContext: "bpf_cast_to_kern_ctx"
         case .rdonlyCast: "bpf_rdonly_cast"
         }

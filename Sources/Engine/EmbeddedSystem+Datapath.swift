@@ -13,31 +13,51 @@ extension EmbeddedSystem {
     /// Sends one frame into a device and follows it wherever the programs and devices take it.
     /// Takes no control lock: any number of threads may call it while hooks change.
     public func send(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
-                     sink: (any PacketSink)? = nil) -> PacketPath {
-        follow(bytes, device: ifindex, direction, sink: sink, recordsHooks: true)
+                     sink: (any PacketSink)?) -> PacketPath {
+        follow(bytes, device: ifindex, direction, sink: sink.map(PacketFlow.SinkBox.init), recordsHooks: true)
+    }
+
+    /// `send` with no sink. (A defaulted `nil` sink was an optional existential made and
+    /// destroyed through value witnesses at every call: a visible share of an empty hook.)
+    public func send(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction) -> PacketPath {
+        follow(bytes, device: ifindex, direction, sink: nil, recordsHooks: true)
     }
 
     /// Sends one frame as `send` does and returns only where it ended: the hooks it passed are
     /// not recorded, so a frame allocates nothing (what a datapath worker that needs no
     /// trace, like the kernel's, uses).
     public func forward(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
-                        sink: (any PacketSink)? = nil) -> PacketFate {
-        follow(bytes, device: ifindex, direction, sink: sink, recordsHooks: false).fate
+                        sink: (any PacketSink)?) -> PacketFate {
+        follow(bytes, device: ifindex, direction, sink: sink.map(PacketFlow.SinkBox.init), recordsHooks: false).fate
     }
 
+    /// `forward` with no sink.
+    public func forward(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction) -> PacketFate {
+        follow(bytes, device: ifindex, direction, sink: nil, recordsHooks: false).fate
+    }
+
+    /// `sink` boxed once per frame (nil: none), so the flow copies a reference, not an existential.
+    @inline(__always)
     private func follow(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction,
-                        sink: (any PacketSink)?, recordsHooks: Bool) -> PacketPath {
+                        sink: PacketFlow.SinkBox?, recordsHooks: Bool) -> PacketPath {
         // The thread's skb and device table: a frame allocates nothing of its own.
         DatapathThread.withCurrent { thread in
-            let flow = PacketFlow(topology: published.topology(on: thread), sink: sink, recordsHooks: recordsHooks)
-            var skb = thread.skb(holding: bytes)
-            var path = PacketPath()
-            switch direction {
-            case .ingress: flow.receive(Frame(on: skb), at: ifindex, path: &path, hops: 0)
-            case .egress: flow.transmit(Frame(on: skb), from: ifindex, path: &path, hops: 0)
+            published.withTopology(on: thread) { topology in
+                // Nothing will see the frame on its way: no skb to prepare (UnobservedFrames.swift).
+                if sink == nil,
+                   let fate = PacketFlow.unobservedFate(at: ifindex, ingress: direction == .ingress, in: topology) {
+                    return PacketPath(hooks: [], fate: fate)
+                }
+                let flow = PacketFlow(topology: topology, sinkBox: sink, recordsHooks: recordsHooks)
+                var skb = thread.skb(holding: bytes)
+                var path = PacketPath()
+                switch direction {
+                case .ingress: flow.receive(Frame(on: skb), at: ifindex, path: &path, hops: 0)
+                case .egress: flow.transmit(Frame(on: skb), from: ifindex, path: &path, hops: 0)
+                }
+                thread.give(&skb)
+                return path
             }
-            thread.give(&skb)
-            return path
         }
     }
 

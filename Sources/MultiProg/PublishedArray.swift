@@ -12,7 +12,7 @@ public final class PublishedArray<Program: AnyObject>: @unchecked Sendable {
 
     private let slots: UnsafeMutablePointer<UInt.AtomicRepresentation>
     private let readers: UnsafeMutablePointer<Int.AtomicRepresentation>
-    private let activeHalf: UnsafeMutablePointer<Int.AtomicRepresentation>
+    @usableFromInline let activeHalf: UnsafeMutablePointer<Int.AtomicRepresentation>
 
     public init() {
         slots = .allocate(capacity: 2 * Self.capacity)
@@ -32,14 +32,21 @@ public final class PublishedArray<Program: AnyObject>: @unchecked Sendable {
     /// The active half (bit 0), and `emptyFlag` when it holds no program: published in the one
     /// word, so a reader of an empty hook learns it with a plain load, without entering a half
     /// (two atomic read-modify-writes) — and sees exactly the array published then.
-    private var active: UnsafeAtomic<Int> { UnsafeAtomic(at: activeHalf) }
-    private static var emptyFlag: Int { 2 }
+    @usableFromInline var active: UnsafeAtomic<Int> { UnsafeAtomic(at: activeHalf) }
+    @usableFromInline static var emptyFlag: Int { 2 }
     private func readerCount(_ half: Int) -> UnsafeAtomic<Int> { UnsafeAtomic(at: readers + half) }
     private func slot(_ half: Int, _ index: Int) -> UnsafeAtomic<UInt> {
         UnsafeAtomic(at: slots + half * Self.capacity + index)
     }
 
     // MARK: Reader side
+
+    /// Whether no program is published: one plain load, no reader registered (a datapath that
+    /// finds every hook on a frame's way empty need not prepare the frame for programs).
+    @inlinable
+    public var isEmpty: Bool {
+        active.load(ordering: .acquiring) & Self.emptyFlag != 0
+    }
 
     /// Calls `body` for each published program in order until it returns false. The programs
     /// stay alive for the whole call, however the control plane changes the hook meanwhile.

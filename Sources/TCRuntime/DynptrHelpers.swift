@@ -164,8 +164,8 @@ enum DynptrHelpers {
         guard let ptr = load(&call, call.r1) else { return 0 }
         let offset = UInt64(UInt32(truncatingIfNeeded: call.r2))
         let length = UInt64(UInt32(truncatingIfNeeded: call.r3))
-        // skb dynptrs give no direct pointer: they are read through slices.
-        guard ptr.data != 0, ptr.type != DynptrKfuncs.typeSKB, rangeError(ptr, offset: offset, length: length) == nil, !ptr.isReadOnly,
+        // skb (and skb metadata) dynptrs give no direct pointer: they are read through slices.
+        guard ptr.data != 0, ptr.type != DynptrKfuncs.typeSKB, ptr.type != SKBMetaKfuncs.type, rangeError(ptr, offset: offset, length: length) == nil, !ptr.isReadOnly,
               let slice = call.bytes(at: ptr.data &+ UInt64(ptr.offset) &+ offset, count: Int(length), write: true)
         else { return 0 }
         return UInt64(UInt(bitPattern: slice.baseAddress))

@@ -21,7 +21,10 @@ enum MapHelpers {
 
     /// The map r1 names; a fault when it names none (the kernel verifier would refuse).
     static func map(_ call: inout HelperCall) -> BPFMap? {
-        if let map = TCRun.borrow(call, { $0.programMaps?.map(call.r1) }) { return map }
+        // The handle read first: a closure naming `call` copied the whole HelperCall into its
+        // context (a value-witness copy and destroy per map helper call).
+        let handle = call.r1
+        if let map = TCRun.borrow(call, { $0.programMaps?.map(handle) }) { return map }
         guard let map = MapRegistry.shared.map(call.r1) else {
             call.failure = "r1 is not a map"
             return nil

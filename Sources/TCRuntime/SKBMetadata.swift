@@ -39,6 +39,23 @@ public struct SKBMetadata: Hashable, Sendable {
     public var checksumLevel: UInt8 = 0
 
     public init() {}
+
+    /// What `init()` makes, kept for `reset`.
+    private static let fresh = SKBMetadata()
+
+    /// Makes every field what `init()` makes, as `self = SKBMetadata()` does. A datapath thread
+    /// resets its skb's fields per frame: the whole-struct assignment went through value
+    /// witnesses (~200 instructions). When neither the socket nor the tunnel is held, no field
+    /// holds a reference, nor does `fresh`: copying its bytes is then the whole assignment.
+    public mutating func reset() {
+        guard socket == nil, tunnel == nil else {
+            self = SKBMetadata()
+            return
+        }
+        withUnsafeMutableBytes(of: &self) { target in
+            withUnsafeBytes(of: Self.fresh) { target.copyMemory(from: $0) }
+        }
+    }
 }
 
 /// `__sk_buff.cb[5]`: five words kept inline so copying metadata never allocates.

@@ -58,7 +58,7 @@ public final class SKBuff {
         releaseSocketStorage()
         cookie = nil
         if !pendingClones.isEmpty { pendingClones = [] }
-        metadata = SKBMetadata()  // made in place, not copied
+        metadata.reset()
         buffer.reset(bytes: packet, headroom: Self.defaultHeadroom)
         buffer.networkHeader = buffer.macHeader + min(14, packet.count)
     }

@@ -10,7 +10,9 @@ public struct TCRunSequence {
     private unowned(unsafe) let skb: SKBuff
     /// The run taken from the pool (held: given back by `end()` or a restart).
     private var current: Unmanaged<TCRun>?
-    private var type = ProgramType.schedCLS
+    /// The program type `current` was started for (nil before the first: reading a type's
+    /// static `let` from another module is an accessor call per frame).
+    private var type: ProgramType?
 
     public init(skb: SKBuff) {
         self.skb = skb

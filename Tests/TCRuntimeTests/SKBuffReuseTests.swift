@@ -37,4 +37,26 @@ import Testing
         #expect(skb.packet == fresh.packet)
         #expect(skb.socketCookie != cookie)
     }
+
+    /// The fields are reset with or without the two that hold references (`SKBMetadata.reset`
+    /// copies bytes only when neither is held), and a held socket or tunnel is dropped.
+    @Test(arguments: [false, true])
+    func resetFieldsAreNewOnes(holdingReferences: Bool) {
+        var fields = SKBMetadata()
+        fields.mark = 7
+        fields.priority = 3
+        fields.cb[4] = 11
+        fields.tstamp = 99
+        fields.checksumLevel = 2
+        if holdingReferences {
+            var tunnel = TunnelInfo()
+            tunnel.source = [10, 0, 0, 1]
+            fields.tunnel = tunnel
+            fields.socket = SKBSocket(family: 2, source: [10, 0, 0, 2], destination: [10, 0, 0, 3])
+        }
+        #expect(fields != SKBMetadata())
+        fields.reset()
+        #expect(fields == SKBMetadata())
+        #expect(fields.tunnel == nil && fields.socket == nil)
+    }
 }

@@ -22,7 +22,7 @@ enum KfuncPrototypes {
         case .iterNumDestroy:
             try IteratorSlots.destroy(r[1], at: index, &state)
             result = .notInit
-        case .dynptrFromSKB:
+        case .dynptrFromSKB, .dynptrFromSKBMeta:
             if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
                 throw VMError(instruction: index, "arg#0 expected pointer to ctx, but got \(r[1].typeName)", errno: .EINVAL)
             }
@@ -48,6 +48,11 @@ enum KfuncPrototypes {
         case .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone, .dynptrCopy,
              .dynptrMemset:
             break
+        case .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
+             .strstr, .strnstr:
+            try StringKfuncPrototypes.check(kfunc, at: index, state)
+        case .streamVprintk:
+            try StreamKfuncPrototypes.check(at: index, &state)
         case .castToKernelContext, .rdonlyCast:
             break  // BTFCastPrototypes
         }
@@ -59,7 +64,7 @@ enum KfuncPrototypes {
             PathMemory.clobber(from: r[register], size: size, state: &state)
         }
         switch kfunc {
-        case .dynptrFromSKB: DynptrSlots.create(r[3], &state)
+        case .dynptrFromSKB, .dynptrFromSKBMeta: DynptrSlots.create(r[3], &state)
         case .dynptrClone: DynptrSlots.create(r[2], &state)
         default: break
         }
@@ -86,7 +91,9 @@ enum KfuncPrototypes {
             return [(1, 0)]
         case .dynptrCopy:
             return [(1, 0), (3, 2)]
-        case .iterNumNew, .iterNumNext, .iterNumDestroy, .dynptrFromSKB, .rcuReadLock, .rcuReadUnlock:
+        case .iterNumNew, .iterNumNext, .iterNumDestroy, .dynptrFromSKB, .rcuReadLock, .rcuReadUnlock, .dynptrFromSKBMeta,
+             .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
+             .strstr, .strnstr, .streamVprintk:
             return []
         case .castToKernelContext, .rdonlyCast:
             return []
@@ -98,13 +105,16 @@ enum KfuncPrototypes {
         let iterator: UInt64 = 8, dynptr: UInt64 = 16
         switch kfunc {
         case .iterNumNew, .iterNumNext, .iterNumDestroy: return [(1, iterator)]
-        case .dynptrFromSKB: return [(3, dynptr)]
+        case .dynptrFromSKB, .dynptrFromSKBMeta: return [(3, dynptr)]
         case .dynptrAdjust: return [(1, dynptr)]
         case .dynptrClone: return [(2, dynptr)]
         case .dynptrSlice, .dynptrSliceReadWrite:
             let size = r[4].isScalar ? r[4].range.constant.map { min($0, UInt64(VMLimits.stackPerFrame)) } : nil
             return [(3, size ?? UInt64(VMLimits.stackPerFrame))]
-        case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock, .dynptrCopy, .dynptrMemset: return []
+        case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock, .dynptrCopy, .dynptrMemset,
+             .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
+             .strstr, .strnstr, .streamVprintk:
+            return []
         case .castToKernelContext, .rdonlyCast: return []
         }
     }

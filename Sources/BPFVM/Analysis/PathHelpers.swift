@@ -184,7 +184,7 @@ enum PathHelpers {
     }
 
     /// A memory argument whose size is another argument (`ARG_CONST_SIZE[_OR_ZERO]`).
-    private static func sizedArgument(_ argument: HelperPrototypes.SizedMemory, at index: Int,
+    static func sizedArgument(_ argument: HelperPrototypes.SizedMemory, at index: Int,
                                       _ state: inout PathState) throws(VMError) {
         let register = argument.pointer, sizeRegister = argument.size
         let write = argument.write, zeroAllowed = argument.zeroAllowed

@@ -89,7 +89,9 @@ public struct JITExecutor: ProgramExecutor {
             return withUnsafeMutablePointer(to: &run) { pointer in
                 state[.run] = UInt64(UInt(bitPattern: pointer))
                 let status = withExtendedLifetime(program) { enter(raw) }
-                return status == 0 ? nil : state.fault()
+                let fault = status == 0 ? nil : state.fault()
+                if pointer.pointee.extras != nil { pointer.pointee.releaseExtras() }
+                return fault
             }
         }
         if let fault { throw fault }

@@ -9,17 +9,39 @@ struct JITRun {
     /// Frame records for callbacks, which run on the interpreter.
     let frames: UnsafeMutablePointer<UInt64>
     var tailCalls = 0
-    /// Programs entered by tail calls: kept alive until the run ends, since callers' frames may
-    /// return into their code and the state block points at them unretained.
-    var retained: [VMProgram] = []
-    /// A fault the machine code cannot describe in words (a helper's, a callback's).
-    var fault: VMFault? = nil
+    /// What only some runs hold (tail-call targets, a fault in words), made on first use and
+    /// released by the executor: so a run holds nothing that needs destroying, and most runs
+    /// (no tail call, no fault) end without a value-witness destroy or a release.
+    var extras: Unmanaged<JITRunExtras>?
+
+    /// The run's extras, made on first use.
+    mutating func takeExtras() -> JITRunExtras {
+        if let extras { return extras.takeUnretainedValue() }
+        let made = JITRunExtras()
+        extras = Unmanaged.passRetained(made)
+        return made
+    }
+
+    /// Releases the extras (the run has ended).
+    mutating func releaseExtras() {
+        extras?.release()
+        extras = nil
+    }
 
     init(environment: UnsafePointer<RunEnvironment>, frames: UnsafeMutablePointer<UInt64>) {
         self.environment = environment
         provider = environment.pointee.memory
         self.frames = frames
     }
+}
+
+/// The part of a `JITRun` that holds references.
+final class JITRunExtras {
+    /// Programs entered by tail calls: kept alive until the run ends, since callers' frames may
+    /// return into their code and the state block points at them unretained.
+    var retained: [VMProgram] = []
+    /// A fault the machine code cannot describe in words (a helper's, a callback's).
+    var fault: VMFault?
 }
 
 extension JITStateView {
@@ -39,7 +61,7 @@ extension JITStateView {
     }
 
     func store(_ fault: VMFault) {
-        run.pointee.fault = fault
+        run.pointee.takeExtras().fault = fault
         self[.faultKind] = JITState.FaultKind.stored.rawValue
     }
 
@@ -55,7 +77,7 @@ extension JITStateView {
         case .callDepth:
             return VMFault(instruction: instruction, kind: .callDepth)
         case .stored:
-            if let fault = run.pointee.fault { return fault }
+            if let fault = run.pointee.extras?.takeUnretainedValue().fault { return fault }
             return VMFault(instruction: instruction, kind: .instructionLimit)
         case .instructionLimit, .some(.none), nil:
             return VMFault(instruction: instruction, kind: .instructionLimit)

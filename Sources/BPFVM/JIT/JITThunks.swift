@@ -86,7 +86,7 @@ enum JITThunks {
                                                                        index: UInt32(truncatingIfNeeded: state.register(3)))
         else { return Status.proceed.rawValue }
         run.pointee.tailCalls += 1
-        run.pointee.retained.append(target)
+        run.pointee.takeExtras().retained.append(target)
         state[.program] = UInt64(UInt(bitPattern: Unmanaged.passUnretained(target).toOpaque()))
         // The target may reach deeper into the frame than the caller (the interpreter, always
         // the whole frame): zeroed as it would have been at entry, and inside the range.

@@ -72,7 +72,9 @@ extension ProgramObject {
     }
 
     /// The same as one of a sequence of programs on the frame (a chain); `timed`: whether
-    /// `RunTimeStatistics` is enabled.
+    /// `RunTimeStatistics` is enabled. Inlined into the chain's loop with `Executable.run`:
+    /// two calls per program were a visible share of a `return NEXT` program.
+    @inline(__always)
     func run(_ frame: Frame, in sequence: inout TCRunSequence, timed: Bool) throws(TCXError) -> ProgramRun {
         guard timed else {
             let run = try executable.run(frame, in: &sequence)

@@ -10,7 +10,11 @@ final class DatapathThread {
     /// skbs free for the next frame (a frame's clones and a sink sending from its callback
     /// take more than one at a time).
     @exclusivity(unchecked) private var free: [SKBuff] = []
-    @exclusivity(unchecked) var topology: Topology?
+    @exclusivity(unchecked) var topology: Topology? {
+        didSet { topologyReference = topology.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `topology`, unretained: borrowed per frame (`PublishedDevices.withTopology`).
+    @exclusivity(unchecked) private(set) var topologyReference: Unmanaged<Topology>?
     /// The generation `topology` was taken at (0: none; generations start at 1).
     @exclusivity(unchecked) var topologyGeneration: UInt64 = 0
 

@@ -25,6 +25,7 @@ final class Executable: Sendable {
     /// Runs the program on the frame's skb (its bytes and fields change as the program changes
     /// them). A run that faults — an access outside what it may touch — is an error: the
     /// kernel's verifier would never have let such a program run.
+    @inline(__always)
     func run(_ frame: Frame, in sequence: inout TCRunSequence) throws(TCXError) -> ProgramRun {
         let outcome: TCRunOutcome
         do {

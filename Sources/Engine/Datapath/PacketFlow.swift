@@ -46,7 +46,7 @@ struct PacketFlow {
     private let sinkBox: SinkBox?
     var sink: (any PacketSink)? { sinkBox?.sink }
 
-    private final class SinkBox {
+    final class SinkBox {
         let sink: any PacketSink
         init(_ sink: any PacketSink) { self.sink = sink }
     }
@@ -55,9 +55,10 @@ struct PacketFlow {
     /// wants only the fate (`forward`) skips the traces and their allocations.
     let recordsHooks: Bool
 
-    init(topology: Topology, sink: (any PacketSink)?, recordsHooks: Bool = true) {
+    /// The sink comes boxed (nil: none), so a flow without one copies no existential.
+    init(topology: Topology, sinkBox: SinkBox?, recordsHooks: Bool) {
         self.topology = topology
-        sinkBox = sink.map(SinkBox.init)
+        self.sinkBox = sinkBox
         self.recordsHooks = recordsHooks
     }
     /// Redirects and device hops one packet may take before it is dropped as a loop (the
@@ -206,8 +207,10 @@ struct PacketFlow {
     /// (`ingress` rather than an `AttachType`: comparing those reads a global per frame.)
     private func runTCX(_ device: Device, ingress: Bool, _ frame: Frame,
                         path: inout PacketPath) -> HookDecision {
-        let outcome = ChainRunner.run((ingress ? device.tcxIngress : device.tcxEgress).published, frame: frame,
-                                      tracing: recordsHooks)
+        // One call per branch: choosing the hook first made a copy of it (a retain per frame).
+        let outcome = ingress
+            ? ChainRunner.run(device.tcxIngress.published, frame: frame, tracing: recordsHooks)
+            : ChainRunner.run(device.tcxEgress.published, frame: frame, tracing: recordsHooks)
         if let fault = outcome.fault {
             if recordsHooks {
                 path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .tcxIngress : .tcxEgress,
@@ -232,9 +235,9 @@ struct PacketFlow {
     /// anything but UNSPEC (-1) decides.
     private func runClassic(_ device: Device, ingress: Bool, _ frame: Frame,
                             path: inout PacketPath) -> HookDecision {
-        let list = ingress ? device.classicIngress : device.classicEgress
-        guard !list.isEmpty else { return .deliver }
-        let filters = list.filters
+        // The flag read in place: choosing the list first made a copy of it (a retain per frame).
+        guard ingress ? !device.classicIngress.isEmpty : !device.classicEgress.isEmpty else { return .deliver }
+        let filters = ingress ? device.classicIngress.filters : device.classicEgress.filters
         guard !filters.isEmpty else { return .deliver }
         var trace: [UInt32] = []
         var decision = HookDecision.deliver

@@ -6,8 +6,9 @@ import Synchronization
 final class Topology: Sendable {
     let devices: [UInt32: Device]
     /// The same devices by ifindex, when the ifindexes are small (the usual case): a frame
-    /// looks its devices up without hashing.
-    private let byIndex: [Device?]
+    /// looks its devices up without hashing. Unretained (`devices` holds them for as long as
+    /// the table lives), so a lookup that borrows (`withDevice`) costs no retain and release.
+    private let byIndex: [Unmanaged<Device>?]
 
     init(_ devices: [UInt32: Device]) {
         self.devices = devices
@@ -16,8 +17,8 @@ final class Topology: Sendable {
             byIndex = []
             return
         }
-        var table = [Device?](repeating: nil, count: Int(highest) + 1)
-        for (ifindex, device) in devices { table[Int(ifindex)] = device }
+        var table = [Unmanaged<Device>?](repeating: nil, count: Int(highest) + 1)
+        for (ifindex, device) in devices { table[Int(ifindex)] = Unmanaged.passUnretained(device) }
         byIndex = table
     }
 
@@ -26,8 +27,19 @@ final class Topology: Sendable {
 
     @inline(__always)
     func device(_ ifindex: UInt32) -> Device? {
-        if Int(ifindex) < byIndex.count { return byIndex[Int(ifindex)] }
+        if Int(ifindex) < byIndex.count { return byIndex[Int(ifindex)]?.takeUnretainedValue() }
         return byIndex.isEmpty ? devices[ifindex] : nil
+    }
+
+    /// `body` on the device with `ifindex`, borrowed (the table holds it); nil when there is none.
+    @inline(__always)
+    func withDevice<T>(_ ifindex: UInt32, _ body: (Device) -> T?) -> T? {
+        if Int(ifindex) < byIndex.count {
+            guard let device = byIndex[Int(ifindex)] else { return nil }
+            return device._withUnsafeGuaranteedRef(body)
+        }
+        guard byIndex.isEmpty, let device = devices[ifindex] else { return nil }
+        return body(device)
     }
 }
 
@@ -83,6 +95,16 @@ final class PublishedDevices: @unchecked Sendable {
 
     func topology() -> Topology {
         DatapathThread.withCurrent { topology(on: $0) }
+    }
+
+    /// `body` on the current snapshot, borrowed from `thread`'s cache while nothing changed
+    /// since it was taken (the thread holds it: no retain and release per frame).
+    @inline(__always)
+    func withTopology<T>(on thread: DatapathThread, _ body: (Topology) -> T) -> T {
+        if thread.topologyGeneration == generation.loadAcquiring(), let cached = thread.topologyReference {
+            return cached._withUnsafeGuaranteedRef(body)
+        }
+        return body(topology(on: thread))
     }
 
     /// The current snapshot, from `thread`'s cache while nothing changed since it was taken.

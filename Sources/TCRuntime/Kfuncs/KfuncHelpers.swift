@@ -9,6 +9,9 @@ enum KfuncHelpers {
         IteratorKfuncs.register(&kfuncs)
         DynptrKfuncs.register(&kfuncs)
         DynptrCopyKfuncs.register(&kfuncs)
+        StringKfuncs.register(&kfuncs)
+        SKBMetaKfuncs.register(&kfuncs)
+        StreamKfuncs.register(&kfuncs)
         BTFCastKfuncs.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }

@@ -58,7 +58,15 @@ struct DatapathBenchCommand: ParsableCommand {
         }
         print("")
         if let empty = nsPerFrame[0] { print("empty hook: \(Int(empty.rounded())) CPU ns per frame (the whole send: device, hook, delivery)") }
-        if let slope = Self.slope(nsPerFrame) { print("each extra program: \(Int(slope.rounded())) CPU ns per frame (least squares over the chain lengths)") }
+        if let empty = nsPerFrame[0], let one = nsPerFrame[1] {
+            print("the first program: \(Int((one - empty).rounded())) CPU ns more (the frame's skb and run object prepared)")
+        }
+        // Over the chains that run programs: a frame no program sees takes a shorter way
+        // (no skb prepared), so the empty hook is not a point on the same line.
+        let withPrograms = nsPerFrame.filter { $0.key > 0 }
+        if let slope = Self.slope(withPrograms.count >= 2 ? withPrograms : nsPerFrame) {
+            print("each extra program: \(Int(slope.rounded())) CPU ns per frame (least squares over the chain lengths with programs)")
+        }
         print("")
         print("update latency with workers sending through a chain of 3 (attach, then detach, of a 4th program):")
         print(pad("workers", 10) + pad("attach p50", 14) + pad("p99", 12) + pad("detach p50", 14) + "p99")

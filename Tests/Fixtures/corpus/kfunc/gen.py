@@ -113,6 +113,81 @@ write('ipv6_ext.tcx', '# ipv6_ext.c: IPv6 extension headers walked with an open-
     f'test-run p packet={ipv4(bytes(24))} => ?  # IPv4',
 ])
 
+
+def strings_request(op, n=0, c=0, s1=b'', s2=b''):
+    """The strings.c request: op, count, character, then two 32-byte strings and room for the results."""
+    def field(s):
+        return (s + bytes(32))[:32]
+    return (ETH + b'\x88\xb5' + bytes([op, n, c]) + bytes(3) + field(s1) + field(s2) + bytes(48)).hex()
+
+
+def text_packet(text, size):
+    """A frame whose bytes from @20 are text, cut or padded with '.' (never NUL) to size bytes."""
+    frame = ETH + b'\x88\xb5' + bytes([4, 3, ord('/')]) + bytes(3) + text
+    return (frame + b'.' * max(0, size - len(frame)))[:size].hex()
+
+
+write('strings.tcx', '# strings.c: the string kfuncs on the stack, .rodata, a global, the packet and bad addresses; recorded from Linux 6.18.\n', [
+    'prog s load strings.o strings => ok',
+    *[f'test-run s packet={strings_request(0, n, c, s1, s2)} => ?  # {s1!r} {s2!r} n={n} c={c}'
+      for s1, s2, n, c in ((b'hello world', b'world', 8, ord('o')), (b'Hello', b'hello', 3, ord('l')),
+                           (b'abc', b'abcd', 32, 0), (b'', b'', 0, ord('a')), (b'aaa', b'', 1, ord('a')),
+                           (b'xyz', b'zyx', 2, ord('z')), (b'\xc8\xe8A\xdf', b'\xe8\xc8a\xdf', 5, 0xc8),
+                           (b'abcabcabd', b'abd', 8, ord('c')), (b'abcabcabd', b'abd', 9, ord('c')),
+                           (b'z', b'\x80', 1, 0x80), (b'A' * 32, b'A' * 32, 200, ord('A')),
+                           (b'@[`{', b'`{@[', 4, ord('[')))],
+    f'test-run s packet={strings_request(1)} => ?  # literals and a global',
+    f'test-run s packet={strings_request(1)} => ?  # the global changed by the first run',
+    f'test-run s packet={strings_request(2)} => ?  # bad addresses',
+    f'test-run s packet={strings_request(3)} => ?  # the 64 KiB limit',
+    *[f'test-run s packet={text_packet(t, size)} => ?  # packet text, {size} bytes'
+      for t, size in ((b'GET / HTTP/1.1\r\n\x00', 60), (b'GET / HTTP/1.1', 34), (b'GET /x HTTP/1.1', 64),
+                      (b'GET /index.html HTTP/1.1', 100), (b'GET /', 128), (b'GET /a', 192), (b'POST / HTTP/1.0', 1000))],
+    f'test-run s packet={strings_request(9)} => ?  # no such case',
+])
+
+write('meta.tcx', '# meta.c: bpf_dynptr_from_skb_meta on a test-run skb (no metadata); recorded from Linux 6.18.\n', [
+    'prog m load meta.o meta_calls => ok',
+    *[f'test-run m packet={request(op, payload=bytes(range(0x40, 0x80)))} => ?  # case {op}' for op in (0, 1, 2, 3)],
+    *[f'prog {p} load meta.o {p} => ?' for p in ('meta_not_ctx', 'meta_slice_unchecked', 'meta_slice_rdwr')],
+])
+
+
+def random_strings(seed, count):
+    """Pairs of short strings over a small alphabet (cases, Latin-1 letters, bytes past 0x7f) so
+    that searches, spans and case folding meet, with counts and characters around their lengths."""
+    import random
+    rng = random.Random(seed)
+    alphabet = b'aAbB\xc8\xe8\xd7\xf7\xdf\xff\x80 '
+    cases = []
+    for _ in range(count):
+        s1 = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 33)))
+        s2 = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 6)))
+        if rng.random() < 0.3 and len(s1) > 2:
+            start = rng.randrange(0, len(s1) - 1)
+            s2 = s1[start:start + rng.randrange(1, 5)]
+        cases.append((s1, s2, rng.randrange(0, 40), rng.choice(alphabet + b'\x00')))
+    return cases
+
+
+write('strings_random.tcx', '# strings.c: the string kfuncs on random strings (gen.py, seed 9); recorded from Linux 6.18.\n', [
+    'prog s load strings.o strings => ok',
+    *[f'test-run s packet={strings_request(0, n, c, s1, s2)} => ?' for s1, s2, n, c in random_strings(9, 200)],
+])
+
+write('stream.tcx', '# stream.c: bpf_stream_vprintk_impl (bpf_stream_printk); recorded from Linux 6.18.\n', [
+    'prog p load stream.o stream_print => ok',
+    f'test-run p packet={request(0, payload=bytes(60))} => ?  # every error, and well-formed prints',
+    f'test-run p packet={request(1)} repeat=300 => ?  # 120000 bytes of lines: past the stream capacity',
+    f'test-run p packet={request(0, payload=bytes(60))} => ?',
+    *[f'prog {p} load stream.o {p} => ?' for p in ('stream_format_on_stack', 'stream_format_writable')],
+])
+
+write('string_args.tcx', '# string_args.c: the string kfuncs\' number arguments with high bits set; recorded from Linux 6.18.\n', [
+    'prog a load string_args.o string_args => ok',
+    f'test-run a packet={request()} => ?',
+])
+
 write('btf_skb.tcx', '# btf_skb.c: the kernel sk_buff through bpf_cast_to_kern_ctx and bpf_rdonly_cast; recorded from Linux 6.18.\n', [
     'prog f load btf_skb.o skb_fields => ok',
     f'test-run f packet={ipv4(bytes(100))} => ?  # IPv4 UDP, 142 bytes',
