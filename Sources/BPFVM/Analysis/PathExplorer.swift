@@ -35,6 +35,10 @@ struct PathExplorer {
     private var callbackUses: [Int: PathCallbacks.Use] = [:]
     /// The callback being explored, whose returns are checked.
     private var callback: PathCallbacks.Use?
+    /// The pointer type each memory access went through on the paths explored so far.
+    private var pointerTypes = InstructionPointerTypes()
+    /// Functions that may move the packet (`PacketChangingFunctions`).
+    private let packetChangers: Set<Int>
 
     /// Instructions processed before the program is refused as too large (the kernel's
     /// BPF_COMPLEXITY_LIMIT_INSNS).
@@ -109,6 +113,7 @@ struct PathExplorer {
             }
         }
         self.prunePoints = points
+        self.packetChangers = PacketChangingFunctions.find(in: program)
         self.reads = reads
         self.passedOnce = [Bool](repeating: false, count: program.count)
     }
@@ -312,6 +317,7 @@ struct PathExplorer {
                                                          number: program.function(containing: target), at: index)
                         }
                         PathCalls.callGlobal(&branch.state, returnsScalar: setup.globalsReturningScalar.contains(target))
+                        if packetChangers.contains(target) { PacketChangingFunctions.invalidatePacketPointers(&branch.state) }
                         branch.index = index + 1
                     } else {
                         guard PathCalls.enter(&branch.state, returnTo: index + 1) else { throw GiveUp() }
@@ -322,9 +328,24 @@ struct PathExplorer {
                     if case .call(.helper(let id)) = op, let (start, use) = PathCallbacks.use(by: id, branch.state) {
                         callbackUses[start] = use
                     }
+                    let accessBase = InstructionPointerTypes.base(of: op, branch.state)
                     try PathTransfer.apply(op, at: index, to: &branch.state, losses: &branch.losses,
                                            program: program, setup: setup)
+                    if let accessBase { try pointerTypes.record(accessBase, at: index) }
                     branch.index = index + (op.isWide ? 2 : 1)
+                    if case .packetLoad = op, !branch.state.returns.isEmpty {
+                        // A load past the packet returns 0 from the subprogram (the hidden exit of
+                        // the kernel's bpf_gen_ld_abs): that way first, the load's result waits.
+                        guard pending.count < Self.pendingLimit else {
+                            throw VMError(instruction: index, "The sequence of \(pending.count + 1) jumps is too complex.",
+                                          errno: .E2BIG)
+                        }
+                        branch.trail?.live += 1
+                        pending.append(branch)
+                        branch.state.registers[0] = .constant(0)
+                        guard let returnTo = try PathCalls.exit(&branch.state, at: index) else { break pathLoop }
+                        branch.index = returnTo
+                    }
                 }
             }
         }

@@ -23,8 +23,14 @@ enum PathHelpers {
             try DynptrSlots.require(r[argument + 1], argument: argument, at: index, state)
         }
         for argument in HelperPrototypes.sizedMemory[id] ?? [] {
+            try HelperArgumentRules.checkPacketAccess(id, state.registers[argument.pointer], at: index)
             try sizedArgument(argument, at: index, &state)
         }
+        if let fixed = HelperArgumentRules.fixedMemory[id] {
+            try HelperArgumentRules.checkPacketAccess(id, state.registers[fixed.register], at: index)
+            try memoryArgument(fixed.register, size: .constant(UInt64(fixed.bytes)), write: fixed.write, at: index, &state)
+        }
+        try HelperReferenceRules.check(id, at: index, state)
         if id == 105 || id == 106 {  // strtol, strtoul: the result goes to an aligned long
             try longArgument(4, at: index, &state)
         }
@@ -94,12 +100,7 @@ enum PathHelpers {
         if !modeled.contains(id) { clobberStackArguments(&state) }
         if id == 197 || id == 198 { DynptrSlots.create(r[4], &state) }  // dynptr_from_mem, ringbuf_reserve_dynptr
         if id == 199 || id == 200 { DynptrSlots.release(r[1], &state) }  // ringbuf_submit/discard_dynptr
-        if changesPacketData.contains(id) {
-            // The kernel's clear_all_pkt_pointers: to a privileged loader they become numbers.
-            state.updateAll { value in
-                if value.kind == .packet || value.kind == .packetEnd || value.kind == .packetMeta { value = .scalar(.unknown) }
-            }
-        }
+        if changesPacketData.contains(id) { PacketChangingFunctions.invalidatePacketPointers(&state) }
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
     }
@@ -184,6 +185,7 @@ enum PathHelpers {
         let register = argument.pointer, sizeRegister = argument.size
         let write = argument.write, zeroAllowed = argument.zeroAllowed
         let size = state.registers[sizeRegister]
+        try HelperArgumentRules.checkMemoryType(state.registers[register], register: register, at: index)
         guard size.isScalar else { return }
         if argument.nullable, state.registers[register].isScalar, state.registers[register].range.constant == 0 {
             // NULL only with nothing to read.
@@ -210,7 +212,11 @@ enum PathHelpers {
             throw VMError(instruction: index, "R\(register) type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
                           errno: .EACCES)
         }
-        if size.range.umax == 0 { return }  // nothing is read or written
+        if size.range.umax == 0 {
+            // Nothing is read or written, but a stack pointer must still stay in its frame.
+            if case .stack = pointer.kind { try memoryArgument(register, size: size.range, write: write, at: index, &state) }
+            return
+        }
         try memoryArgument(register, size: size.range, write: write, at: index, &state)
     }
 
@@ -228,6 +234,7 @@ enum PathHelpers {
     private static func memoryArgument(_ register: Int, size: ScalarRange, write: Bool, at index: Int,
                                        _ state: inout PathState) throws(VMError) {
         let pointer = state.registers[register]
+        try HelperArgumentRules.checkMemoryType(pointer, register: register, at: index)
         let bytes = Int(min(size.umax, 1 << 29))
         func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
         switch pointer.kind {

@@ -18,6 +18,7 @@ enum PathTransfer {
             state.registers[Int(dst)] = immediate(source, at: index, program: program)
         case let .load(size, signed, dst, src, offset):
             let base = state.registers[Int(src)]
+            if signed { try SignedContextLoads.check(base, offset: Int(offset), size: size.byteCount, at: index, setup: setup) }
             try PathMemory.check(base, register: src, offset: Int(offset), size: size.byteCount, write: false,
                                  at: index, state: state, setup: setup)
             state.registers[Int(dst)] = PathMemory.load(from: base, offset: Int(offset), size: size.byteCount,
@@ -37,6 +38,10 @@ enum PathTransfer {
         case let .atomic(kind, size, dst, src, offset):
             try atomic(kind, size: size.byteCount, dst: dst, src: src, offset: Int(offset), at: index, &state, setup: setup)
         case let .packetLoad(size, _, _):
+            // A load past the packet ends the program: nothing may be held then.
+            if let held = state.references.first {
+                throw VMError(instruction: index, "\(HelperReferenceRules.unreleased(held)); BPF_LD_[ABS|IND] would lead to reference leak")
+            }
             if state.lockHeld {
                 throw VMError(instruction: index, "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region")
             }

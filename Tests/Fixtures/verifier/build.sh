@@ -7,4 +7,6 @@ ARCH_INCLUDE=/usr/include/$(uname -m)-linux-gnu
 for source in rules socket_rules realistic known_bits dynptr_rules; do
 	"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c $source.c -o $source.o
 done
-echo "built rules.o socket_rules.o realistic.o known_bits.o dynptr_rules.o"
+# Sign-extending loads need cpu v4.
+"$CLANG" -O2 -g -target bpf -mcpu=v4 -Wall -I"$ARCH_INCLUDE" -c measured_rules.c -o measured_rules.o
+echo "built rules.o socket_rules.o realistic.o known_bits.o dynptr_rules.o measured_rules.o"

@@ -1,0 +1,16 @@
+/// Which pointers the kernel takes as never NULL when a branch compares them with zero
+/// (`reg_not_null`): map values, sockets, memory and maps, with an offset that cannot wrap
+/// the address to zero. The context, stack and packet pointers are not among them: a
+/// comparison of those with zero is followed both ways, as the kernel follows it.
+extension AbstractValue {
+    var kernelKnowsNonNull: Bool {
+        guard !isNullable else { return false }
+        guard range.smin > -Int64(PathMemory.maxVariableOffset), range.smax < Int64(PathMemory.maxVariableOffset) else {
+            return false
+        }
+        switch kind {
+        case .mapValue, .socket, .memory, .map: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,127 @@
+/* tc programs written as instruction sequences, each on one verifier rule that measuring the
+ * embedded verifier against the kernel's showed missing (issue 12): helper memory arguments,
+ * references held across calls that leave the program, packet pointers a call invalidates,
+ * pointers compared with zero, packet loads in subprograms, and one memory instruction used
+ * through two pointer types. In pairs where it helps. Written for swift-tcx; the kernel's verdict
+ * for each is recorded in measured_rules.tcx (`tcx script --backend kernel --record`). Built
+ * with -mcpu=v4 for the sign-extending loads. */
+#include <linux/bpf.h>
+
+#define SEC(name) __attribute__((section(name), used))
+#define __uint(field, n) int (*field)[n]
+#define __type(field, T) typeof(T) *field
+#define NAKED __attribute__((naked))
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, 4);
+	__uint(value_size, 4);
+} jumps SEC(".maps");
+
+/* A frozen read-only global (.rodata). */
+const volatile __u32 mtu_setting = 1500;
+
+/* r2 = data, r3 = data_end; exit 0 unless 8 bytes are there. */
+#define PACKET8 "r2 = *(u32 *)(r1 + 76); r3 = *(u32 *)(r1 + 80); r4 = r2; r4 += 8; if r4 <= r3 goto +2; r0 = 0; exit; "
+/* r6 = ctx, r7 = a TCP socket looked up with an all-zero tuple (exit 0 when there is none). */
+#define LOOKUP "r6 = r1; r0 = 0; *(u64 *)(r10 - 16) = r0; *(u64 *)(r10 - 8) = r0; r2 = r10; r2 += -16; " \
+	"r3 = 12; r4 = 0; r5 = 0; call 84; if r0 != 0 goto +2; r0 = 0; exit; r7 = r0; "
+#define RELEASE "r1 = r7; call 86; "
+#define TAIL_CALL "r1 = r6; r2 = %[jumps] ll; r3 = 0; call 12; "
+#define DONE "r0 = 0; exit; "
+#define PROGRAM(name, body) \
+	SEC("tc") NAKED void name(void) \
+	{ asm volatile (body :: [jumps] "i"(&jumps), [slots] "i"(&slots), [mtu] "i"(&mtu_setting) : "memory"); }
+
+/* Memory arguments take stack, packet, map value or memory pointers, never the packet's end or
+ * the context (EACCES). */
+PROGRAM(csum_of_stack, "r0 = 0; *(u64 *)(r10 - 8) = r0; r1 = r10; r1 += -8; r2 = 8; r3 = 0; r4 = 0; r5 = 0; call 28; " DONE)
+PROGRAM(csum_of_packet_end, "r1 = *(u32 *)(r1 + 80); r2 = 0; r3 = 0; r4 = 0; r5 = 0; call 28; " DONE)
+PROGRAM(csum_of_context, "r2 = 4; r3 = 0; r4 = 0; r5 = 0; call 28; " DONE)
+/* csum_diff may read the packet (its prototype sets pkt_access); skb_load_bytes may not write
+ * into it: a packet pointer goes only to helpers that allow it (EACCES). */
+PROGRAM(csum_of_packet, "r6 = r1; " PACKET8 "r1 = r2; r2 = 8; r3 = 0; r4 = 0; r5 = 0; call 28; " DONE)
+PROGRAM(load_bytes_into_packet, "r6 = r1; " PACKET8 "r1 = r6; r3 = r2; r2 = 0; r4 = 4; call 26; " DONE)
+/* check_mtu writes its mtu_len argument: a read-only global cannot take it (EACCES). */
+PROGRAM(mtu_into_stack, "r0 = 0; *(u64 *)(r10 - 8) = r0; r3 = r10; r3 += -8; r2 = 0; r4 = 0; r5 = 0; call 163; " DONE)
+PROGRAM(mtu_into_read_only_global, "r3 = %[mtu] ll; r2 = 0; r4 = 0; r5 = 0; call 163; " DONE)
+/* A zero-sized helper access through a stack pointer with a variable offset must still stay in
+ * the frame: [-16, -9] does, [-16, 47] runs past its top (EINVAL). */
+PROGRAM(zero_sized_inside_stack, "r0 = 0; *(u64 *)(r10 - 16) = r0; *(u64 *)(r10 - 8) = r0; r1 = *(u32 *)(r1 + 0); "
+	"r1 &= 7; r1 += -16; r1 += r10; r2 = 0; r3 = 0; call 113; " DONE)
+PROGRAM(zero_sized_past_stack, "r0 = 0; *(u64 *)(r10 - 16) = r0; *(u64 *)(r10 - 8) = r0; r1 = *(u32 *)(r1 + 0); "
+	"r1 &= 63; r1 += -16; r1 += r10; r2 = 0; r3 = 0; call 113; " DONE)
+
+/* A sign-extending load of a number field is fine; of a field giving a pointer it is not
+ * (EACCES). */
+PROGRAM(signed_load_of_mark, "r2 = *(s32 *)(r1 + 8); " DONE)
+PROGRAM(signed_load_of_data, "r2 = *(s32 *)(r1 + 76); " DONE)
+PROGRAM(signed_load_of_data_end, "r2 = *(s32 *)(r1 + 80); " DONE)
+
+/* A tail call or a packet load past the packet never comes back: no reference may be held
+ * then (EINVAL). */
+PROGRAM(tail_call_after_release, LOOKUP RELEASE TAIL_CALL DONE)
+PROGRAM(tail_call_holding_socket, LOOKUP TAIL_CALL RELEASE DONE)
+PROGRAM(packet_load_after_release, LOOKUP RELEASE "r0 = *(u8 *)skb[0]; " DONE)
+PROGRAM(packet_load_holding_socket, LOOKUP "r0 = *(u8 *)skb[0]; " RELEASE DONE)
+/* Only a socket the program looked up may be released: the skb's holds no reference
+ * (EINVAL). */
+PROGRAM(release_looked_up_socket, LOOKUP RELEASE DONE)
+PROGRAM(release_skb_socket, "r1 = *(u64 *)(r1 + 168); if r1 != 0 goto +2; r0 = 0; exit; call 86; " DONE)
+
+/* A global function that may move the packet (through a helper, or a tail call whose program
+ * may) leaves the caller's packet pointers numbers (EACCES); one that does not keeps them. A
+ * tail call in the program itself does not: it either never comes back or changed nothing. */
+static long (*skb_pull_data)(struct __sk_buff *skb, __u32 len) = (void *)BPF_FUNC_skb_pull_data;
+__attribute__((noinline)) int packet_length(struct __sk_buff *skb)
+{
+	return skb->len;
+}
+__attribute__((noinline)) int pull_packet(struct __sk_buff *skb)
+{
+	return skb_pull_data(skb, 0);
+}
+__attribute__((noinline)) int jump_away(struct __sk_buff *skb)
+{
+	asm volatile ("r2 = %[jumps] ll; r3 = 0; call 12;" :: [jumps] "i"(&jumps) : "r0", "r1", "r2", "r3", "r4", "r5");
+	return 0;
+}
+#define KEEP_PACKET "r6 = r1; " PACKET8 "r7 = r2; r1 = r6; "
+PROGRAM(packet_kept_over_tail_call, "r6 = r1; " PACKET8 "r7 = r2; " TAIL_CALL "r0 = *(u8 *)(r7 + 0); " DONE)
+PROGRAM(packet_kept_over_global_call, KEEP_PACKET "call packet_length; r0 = *(u8 *)(r7 + 0); " DONE)
+PROGRAM(packet_kept_over_pulling_global, KEEP_PACKET "call pull_packet; r0 = *(u8 *)(r7 + 0); " DONE)
+PROGRAM(packet_kept_over_tail_calling_global, KEEP_PACKET "call jump_away; r0 = *(u8 *)(r7 + 0); " DONE)
+
+/* A map value (or a socket) compared with zero is never NULL; the context, the stack and the
+ * packet are not known non-NULL, so both ways are followed (a NULL way that faults is refused,
+ * a loop on it never ends). */
+PROGRAM(value_compared_with_zero, "r1 = 0; *(u32 *)(r10 - 4) = r1; r2 = r10; r2 += -4; r1 = %[slots] ll; call 1; "
+	"if r0 == 0 goto +3; r1 = 0; if r0 != 0 goto +1; r0 = *(u64 *)(r1 + 0); " DONE)
+PROGRAM(context_compared_with_zero, "r2 = 0; if r1 != 0 goto +1; r0 = *(u64 *)(r2 + 0); " DONE)
+PROGRAM(stack_compared_with_zero_loop, "r2 = r10; r3 = r2; r4 = r2; if r2 == 0 goto -3; " DONE)
+
+/* A packet load in a subprogram may return 0 from it at once (the kernel's hidden exit): the
+ * caller sees that return too. */
+static __attribute__((noinline, naked, used)) int first_byte(void)
+{
+	asm volatile ("r6 = r1; r0 = *(u8 *)skb[0]; r0 = 1; exit;" ::: "memory");
+}
+PROGRAM(subprog_packet_load, "call first_byte; " DONE)
+PROGRAM(subprog_packet_load_early_exit, "call first_byte; if r0 != 0 goto +1; r0 = r9; " DONE)
+
+/* One store instruction through the stack on one path and the context on another: the kernel
+ * rewrites context accesses per instruction (EINVAL); two stack places are fine. */
+PROGRAM(one_store_two_stack_places, "r3 = *(u32 *)(r1 + 0); r2 = r10; r2 += -64; if r3 == 0 goto +2; r2 = r10; r2 += -128; "
+	"r0 = 0; *(u32 *)(r2 + 48) = r0; " DONE)
+PROGRAM(one_store_stack_or_context, "r3 = *(u32 *)(r1 + 0); r2 = r10; r2 += -64; if r3 == 0 goto +1; r2 = r1; "
+	"r0 = 0; *(u32 *)(r2 + 48) = r0; " DONE)
+
+char _license[] SEC("license") = "GPL";
