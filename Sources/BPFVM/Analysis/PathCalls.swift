@@ -91,7 +91,7 @@ enum PathCalls {
                 throw VMError(instruction: index, "BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region")
             }
             if let leaked = state.references.first {
-                throw VMError(instruction: index, "Unreleased reference id=\(leaked + 1) alloc_insn=\(leaked)")
+                throw VMError(instruction: index, "\(HelperReferenceRules.unreleased(leaked)); BPF_EXIT instruction in main prog would lead to reference leak")
             }
             return nil
         }

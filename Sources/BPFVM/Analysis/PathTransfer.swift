@@ -124,14 +124,13 @@ enum PathTransfer {
         if d.isScalar, source.isScalar {
             let range = ScalarArithmetic.apply(kind, is64: is64, d.range, source.range)
             var result = AbstractValue.scalar(range)
-            // dst += constant keeps the tie to dst's copies, offset by the constant.
-            if is64, d.id != 0, let c = source.range.constant, kind == .add || kind == .sub {
+            // dst += constant keeps the tie to dst's copies, offset by the constant, as the
+            // kernel's BPF_ADD_CONST: once only, 64-bit, and with a constant that fits in s32.
+            if is64, d.id != 0, d.delta == 0, let c = source.range.constant, kind == .add || kind == .sub {
                 let step = Int64(bitPattern: c)
-                let (delta, overflow) = kind == .add ? d.delta.addingReportingOverflow(step)
-                                                      : d.delta.subtractingReportingOverflow(step)
-                if !overflow, !range.isUnknown {
+                if step > Int64(Int32.min), step <= Int64(Int32.max) {
                     result.id = d.id
-                    result.delta = delta
+                    result.delta = kind == .add ? step : -step
                 }
             }
             state.registers[Int(dst)] = result

@@ -9,4 +9,5 @@ for source in rules socket_rules realistic known_bits dynptr_rules; do
 done
 # Sign-extending loads need cpu v4.
 "$CLANG" -O2 -g -target bpf -mcpu=v4 -Wall -I"$ARCH_INCLUDE" -c measured_rules.c -o measured_rules.o
-echo "built rules.o socket_rules.o realistic.o known_bits.o dynptr_rules.o measured_rules.o"
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c measured_socket.c -o measured_socket.o
+echo "built rules.o socket_rules.o realistic.o known_bits.o dynptr_rules.o measured_rules.o measured_socket.o"

@@ -124,4 +124,16 @@ PROGRAM(one_store_two_stack_places, "r3 = *(u32 *)(r1 + 0); r2 = r10; r2 += -64;
 PROGRAM(one_store_stack_or_context, "r3 = *(u32 *)(r1 + 0); r2 = r10; r2 += -64; if r3 == 0 goto +1; r2 = r1; "
 	"r0 = 0; *(u32 *)(r2 + 48) = r0; " DONE)
 
+/* A number plus a constant stays tied to the number it was copied from (64-bit, once): a bound
+ * learnt of one bounds the other, so r6 + r1 is inside the 8-byte value, or one byte past it
+ * (EACCES). A second addition, or a 32-bit one, unties them: r1 is then unbounded. */
+#define SLOT_AND_NUMBER "r1 = 0; *(u32 *)(r10 - 4) = r1; r2 = r10; r2 += -4; r1 = %[slots] ll; call 1; " \
+	"if r0 != 0 goto +2; r0 = 0; exit; r6 = r0; call 5; r1 = r0; "
+#define THROUGH_R1 "r6 += r1; r0 = *(u8 *)(r6 + 0); " DONE
+PROGRAM(tied_sum_inside, SLOT_AND_NUMBER "r1 += 1; if r0 > 6 goto +3; " THROUGH_R1)
+PROGRAM(tied_sum_past_end, SLOT_AND_NUMBER "r1 += 2; if r0 > 6 goto +3; " THROUGH_R1)
+PROGRAM(tied_difference_inside, SLOT_AND_NUMBER "r1 -= 3; if r0 > 9 goto +4; if r0 < 3 goto +3; " THROUGH_R1)
+PROGRAM(tied_sum_added_twice, SLOT_AND_NUMBER "r1 += 1; r1 += 1; if r0 > 5 goto +3; " THROUGH_R1)
+PROGRAM(tied_sum_in_32_bits, SLOT_AND_NUMBER "w1 += 1; if r0 > 6 goto +3; " THROUGH_R1)
+
 char _license[] SEC("license") = "GPL";
