@@ -124,6 +124,37 @@ PROGRAM(one_store_two_stack_places, "r3 = *(u32 *)(r1 + 0); r2 = r10; r2 += -64;
 PROGRAM(one_store_stack_or_context, "r3 = *(u32 *)(r1 + 0); r2 = r10; r2 += -64; if r3 == 0 goto +1; r2 = r1; "
 	"r0 = 0; *(u32 *)(r2 + 48) = r0; " DONE)
 
+/* A tail call may end the program from a subprogram only when BTF says the subprogram returns
+ * an int (EINVAL otherwise; measured_no_btf.c has the case without BTF). */
+static __attribute__((noinline, used)) void jump_from_void(struct __sk_buff *skb)
+{
+	asm volatile ("r2 = %[jumps] ll; r3 = 0; call 12;" :: [jumps] "i"(&jumps) : "r0", "r1", "r2", "r3", "r4", "r5");
+}
+static __attribute__((noinline, used)) int jump_from_int(struct __sk_buff *skb)
+{
+	asm volatile ("r2 = %[jumps] ll; r3 = 0; call 12;" :: [jumps] "i"(&jumps) : "r0", "r1", "r2", "r3", "r4", "r5");
+	return 0;
+}
+PROGRAM(tail_call_in_int_subprog, "call jump_from_int; " DONE)
+PROGRAM(tail_call_in_void_subprog, "call jump_from_void; " DONE)
+
+/* A global function may read and write what its pointer parameter points to, const or not:
+ * a read-only global cannot be passed (EINVAL, "Caller passes invalid args"); a writable one
+ * can. */
+__u32 packets_seen;
+__attribute__((noinline)) int first_word(const __u32 *word)
+{
+	return word ? *word : 0;
+}
+SEC("tc") int global_reads_writable_global(struct __sk_buff *skb)
+{
+	return first_word(&packets_seen);
+}
+SEC("tc") int global_reads_read_only_global(struct __sk_buff *skb)
+{
+	return first_word((const __u32 *)&mtu_setting);
+}
+
 /* A number plus a constant stays tied to the number it was copied from (64-bit, once): a bound
  * learnt of one bounds the other, so r6 + r1 is inside the 8-byte value, or one byte past it
  * (EACCES). A second addition, or a 32-bit one, unties them: r1 is then unbounded. */
