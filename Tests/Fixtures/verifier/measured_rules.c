@@ -155,6 +155,14 @@ SEC("tc") int global_reads_read_only_global(struct __sk_buff *skb)
 	return first_word((const __u32 *)&mtu_setting);
 }
 
+/* 32-bit bounds: a signed range that wraps around in unsigned terms ([-3, 5]) meeting an
+ * unsigned one that excludes its negative part (at most 0x80000003) leaves [0, 5], so "above 5"
+ * is dead; with at most 0xfffffffe, -3 and -2 stay possible and the fault is reached (EACCES). */
+#define SIGNED_WRAP(limit) "call 7; if w0 > " limit " goto +6; if w0 s< -3 goto +5; if w0 s> 5 goto +4; " \
+	"if w0 <= 5 goto +3; r1 = 0; r0 = *(u64 *)(r1 + 0); exit; " DONE
+PROGRAM(signed_wrap_in_32_bits_dead, SIGNED_WRAP("-2147483645"))
+PROGRAM(signed_wrap_in_32_bits_live, SIGNED_WRAP("-2"))
+
 /* A number plus a constant stays tied to the number it was copied from (64-bit, once): a bound
  * learnt of one bounds the other, so r6 + r1 is inside the 8-byte value, or one byte past it
  * (EACCES). A second addition, or a 32-bit one, unties them: r1 is then unbounded. */
