@@ -26,7 +26,7 @@ enum HelperArgumentRules {
     /// packet's end, a map, a socket, a function (EACCES, "R1 type=pkt_end expected=fp, …").
     static func checkMemoryType(_ value: AbstractValue, register: Int, at index: Int) throws(VMError) {
         switch value.kind {
-        case .context, .packetEnd, .map, .socket, .function:
+        case .context, .packetEnd, .map, .innerMap, .socket, .function:
             throw VMError(instruction: index, "R\(register) type=\(value.typeName) expected=\(memoryTypes)", errno: .EACCES)
         default:
             return

@@ -1,5 +1,5 @@
 /// Which pointers the kernel takes as never NULL when a branch compares them with zero
-/// (`reg_not_null`): map values, sockets, memory and maps, with an offset that cannot wrap
+/// (`reg_not_null`): map values, sockets, memory and maps (inner ones too), with an offset that cannot wrap
 /// the address to zero. The context, stack and packet pointers are not among them: a
 /// comparison of those with zero is followed both ways, as the kernel follows it.
 extension AbstractValue {
@@ -9,7 +9,7 @@ extension AbstractValue {
             return false
         }
         switch kind {
-        case .mapValue, .socket, .memory, .map: return true
+        case .mapValue, .socket, .memory, .map, .innerMap: return true
         default: return false
         }
     }

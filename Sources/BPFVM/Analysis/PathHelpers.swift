@@ -38,7 +38,9 @@ enum PathHelpers {
         case 1:  // map_lookup_elem(map, key)
             if case .map(let shape) = r[1].kind {
                 try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
-                if shape.lookupGivesValue {
+                if shape.isMapOfMaps {
+                    result = AbstractValue(kind: .innerMap(nullable: true), id: index + 1)
+                } else if shape.lookupGivesValue {
                     // An array looked up with a constant key inside it gives no NULL (since Linux 6.14).
                     let key = shape.mayElideNull ? PathMemory.constantKey(r[2], size: shape.keySize, state: state) : nil
                     let inside = key.map { $0 < UInt64(shape.maxEntries) } ?? false
@@ -130,6 +132,7 @@ enum PathHelpers {
         let expected: String
         if takesMap.contains(id) {
             if case .map = value.kind { return }
+            if case .innerMap(nullable: false) = value.kind { return }
             expected = "map_ptr"
         } else if takesContext.contains(id) {
             if value.kind == .context {

@@ -10,6 +10,7 @@
 #define SEC(name) __attribute__((section(name), used))
 #define __uint(field, n) int (*field)[n]
 #define __type(field, T) typeof(T) *field
+#define __array(field, T) typeof(T) *field[]
 #define NAKED __attribute__((naked))
 
 struct {
@@ -26,6 +27,20 @@ struct {
 	__uint(value_size, 4);
 } jumps SEC(".maps");
 
+/* An array of maps whose values are 8-byte arrays. */
+struct inner_slots {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct inner_slots);
+} outer SEC(".maps");
+
 /* A frozen read-only global (.rodata). */
 const volatile __u32 mtu_setting = 1500;
 
@@ -39,7 +54,7 @@ const volatile __u32 mtu_setting = 1500;
 #define DONE "r0 = 0; exit; "
 #define PROGRAM(name, body) \
 	SEC("tc") NAKED void name(void) \
-	{ asm volatile (body :: [jumps] "i"(&jumps), [slots] "i"(&slots), [mtu] "i"(&mtu_setting) : "memory"); }
+	{ asm volatile (body :: [jumps] "i"(&jumps), [slots] "i"(&slots), [mtu] "i"(&mtu_setting), [outer] "i"(&outer) : "memory"); }
 
 /* Memory arguments take stack, packet, map value or memory pointers, never the packet's end or
  * the context (EACCES). */
@@ -162,6 +177,15 @@ SEC("tc") int global_reads_read_only_global(struct __sk_buff *skb)
 	"if w0 <= 5 goto +3; r1 = 0; r0 = *(u64 *)(r1 + 0); exit; " DONE
 PROGRAM(signed_wrap_in_32_bits_dead, SIGNED_WRAP("-2147483645"))
 PROGRAM(signed_wrap_in_32_bits_live, SIGNED_WRAP("-2"))
+
+/* A lookup in a map of maps gives a map, NULL until checked: it may then be looked up in, but
+ * not before the check, not moved and not written through (EACCES). */
+#define OUTER "r1 = 0; *(u32 *)(r10 - 4) = r1; r2 = r10; r2 += -4; r1 = %[outer] ll; call 1; "
+#define INNER_LOOKUP "r1 = r0; r2 = r10; r2 += -4; call 1; "
+PROGRAM(inner_map_checked, OUTER "if r0 == 0 goto +4; " INNER_LOOKUP DONE)
+PROGRAM(inner_map_unchecked, OUTER INNER_LOOKUP DONE)
+PROGRAM(inner_map_moved, OUTER "if r0 == 0 goto +5; r0 += 8; " INNER_LOOKUP DONE)
+PROGRAM(inner_map_written, OUTER "if r0 == 0 goto +2; r1 = 1; *(u64 *)(r0 + 0) = r1; " DONE)
 
 /* A number plus a constant stays tied to the number it was copied from (64-bit, once): a bound
  * learnt of one bounds the other, so r6 + r1 is inside the 8-byte value, or one byte past it
