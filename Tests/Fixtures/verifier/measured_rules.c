@@ -81,6 +81,12 @@ PROGRAM(signed_load_of_mark, "r2 = *(s32 *)(r1 + 8); " DONE)
 PROGRAM(signed_load_of_data, "r2 = *(s32 *)(r1 + 76); " DONE)
 PROGRAM(signed_load_of_data_end, "r2 = *(s32 *)(r1 + 80); " DONE)
 
+/* skc_to_tcp_sock gives a view of the looked-up socket that shares its reference: releasing
+ * the view releases the socket, and after a release neither may be used (EACCES). */
+PROGRAM(socket_view_released, LOOKUP "r1 = r7; call 137; if r0 != 0 goto +4; " RELEASE DONE "r1 = r0; call 86; " DONE)
+PROGRAM(socket_view_used_after_release, LOOKUP "r1 = r7; call 137; if r0 != 0 goto +4; " RELEASE DONE
+	"r8 = r0; " RELEASE "r0 = *(u8 *)(r8 + 0); " DONE)
+
 /* A tail call or a packet load past the packet never comes back: no reference may be held
  * then (EINVAL). */
 PROGRAM(tail_call_after_release, LOOKUP RELEASE TAIL_CALL DONE)
