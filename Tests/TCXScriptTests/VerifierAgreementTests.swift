@@ -42,7 +42,7 @@ import Testing
     ///   a global function invalidates, pointers compared with zero, one instruction through two
     ///   pointer types).
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
-                      ("measured_rules", 48)])
+                      ("measured_rules", 50)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

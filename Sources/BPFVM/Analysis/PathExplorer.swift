@@ -102,6 +102,10 @@ struct PathExplorer {
             switch op {
             case .jump, .goto:
                 for next in program.successors(of: index) where next >= 0 && next < points.count { points[next] = true }
+            case .mayGoto:
+                // The kernel keeps a state at every may_goto, and at both ways out.
+                points[index] = true
+                for next in program.successors(of: index) where next >= 0 && next < points.count { points[next] = true }
             case .call(.helper(let id)) where id == KfuncTable.helperID(.iterNumNext):
                 // The kernel compares states at an iterator's next call, loops included.
                 points[index] = true
@@ -303,6 +307,21 @@ struct PathExplorer {
                     }
                 case let .goto(offset, _):
                     branch.index = index + 1 + Int(offset)
+                case let .mayGoto(offset):
+                    jumps += 1
+                    guard pending.count < Self.pendingLimit else {
+                        throw VMError(instruction: index, "The sequence of \(pending.count + 1) jumps is too complex.",
+                                      errno: .E2BIG)
+                    }
+                    // The loop's body waits, one may_goto deeper; the way out goes first.
+                    // Numbers the earlier iterations had otherwise are widened, as at an iterator.
+                    var body = branch
+                    body.state.mayGotoDepth += 1
+                    widenAtIterator(&body)
+                    body.index = index + 1
+                    branch.trail?.live += 1
+                    pending.append(body)
+                    branch.index = index + 1 + Int(offset)
                 case .exit:
                     guard let returnTo = try PathCalls.exit(&branch.state, at: index) else {
                         if let callback { try PathCallbacks.checkReturn(branch.state.registers[0], of: callback, at: index) }
@@ -362,7 +381,13 @@ struct PathExplorer {
             if iteratorConverged(branch) { return true }
             widenAtIterator(&branch)
         }
+        let atMayGoto = MayGotoLoops.isMayGoto(program.operations[index])
         for seenState in seen[index] ?? [] {
+            if atMayGoto, seenState.state.mayGotoDepth != branch.state.mayGotoDepth,
+               seenState.state.covers(branch.state, facts: facts, at: index) {
+                statistics.pruned += 1
+                return true
+            }
             if seenState.live > 0 {
                 // On this path: the same state again is a loop that never ends.
                 if seenState.losses == branch.losses, seenState.state == branch.state {
@@ -375,7 +400,7 @@ struct PathExplorer {
         }
         // An iterator's next call always keeps its state (the kernel forces a checkpoint there):
         // convergence is judged against the earlier iterations' states.
-        guard atIterator || (jumps - jumpsAtLastKept >= 2 && processed - processedAtLastKept >= 8) else { return false }
+        guard atIterator || atMayGoto || (jumps - jumpsAtLastKept >= 2 && processed - processedAtLastKept >= 8) else { return false }
         processedAtLastKept = processed
         jumpsAtLastKept = jumps
         let node = Trail(index: index, state: branch.state, losses: branch.losses, parent: branch.trail)

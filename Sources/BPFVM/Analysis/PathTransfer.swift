@@ -61,7 +61,7 @@ enum PathTransfer {
             for r in 1 ... 5 { state.registers[r] = .notInit }
             state.registers[0] = .unknown
             losses += 1
-        case .jump, .goto, .exit:
+        case .jump, .goto, .mayGoto, .exit:
             break  // PathExplorer follows control flow itself
         }
     }

@@ -193,6 +193,12 @@ PROGRAM(inner_map_unchecked, OUTER INNER_LOOKUP DONE)
 PROGRAM(inner_map_moved, OUTER "if r0 == 0 goto +5; r0 += 8; " INNER_LOOKUP DONE)
 PROGRAM(inner_map_written, OUTER "if r0 == 0 goto +2; r1 = 1; *(u64 *)(r0 + 0) = r1; " DONE)
 
+/* may_goto: the verifier follows both ways, the body one may_goto deeper, and a loop bounded
+ * only by it converges; a may_goto whose jump leads back to it with the same state is an
+ * infinite loop (EINVAL). */
+PROGRAM(may_goto_bounds_a_loop, "r6 = 0; may_goto +2; r6 += 1; goto -3; " DONE)
+PROGRAM(may_goto_jumping_back, "r0 = 0; r1 = r0; may_goto -2; exit; ")
+
 /* A number plus a constant stays tied to the number it was copied from (64-bit, once): a bound
  * learnt of one bounds the other, so r6 + r1 is inside the 8-byte value, or one byte past it
  * (EACCES). A second addition, or a 32-bit one, unties them: r1 is then unbounded. */
