@@ -70,6 +70,8 @@ public enum Disassembler {
             return "if \(r)\(dst) \(symbol(condition)) \(rhs) goto \(signedHex(Int64(offset)))"
         case let .goto(offset, long):
             return "\(long ? "gotol" : "goto") \(signedHex(Int64(offset)))"
+        case .mayGoto(let offset):
+            return "may_goto \(signedHex(Int64(offset)))"
         case .call(let target):
             switch target {
             case .helper(let id), .local(let id), .kfunc(let id): return "call \(hex(Int64(id)))"

@@ -107,6 +107,11 @@ extension Instruction {
             case .kfunc: return .call(.kfunc(imm))
             case nil: throw DecodeError("BPF_CALL uses reserved fields")
             }
+        case .jcond:
+            // may_goto is the only conditional pseudo-jump (src 0 = BPF_MAY_GOTO).
+            guard is64, !byRegister else { throw unknown() }
+            guard src == 0, dst == 0, imm == 0, offset != 0 else { throw DecodeError("invalid may_goto off \(offset) imm \(imm)") }
+            return .mayGoto(offset: offset)
         case .exit:
             guard is64, !byRegister else { throw unknown() }
             guard src == 0, dst == 0, offset == 0, imm == 0 else { throw DecodeError("BPF_EXIT uses reserved fields") }

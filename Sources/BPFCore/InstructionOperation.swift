@@ -22,6 +22,10 @@ public enum Operation: Equatable, Sendable {
     case jump(JumpCondition, is64: Bool, dst: UInt8, Operand, offset: Int16)
     /// Unconditional jump: `ja` (16-bit offset) or `gotol` (32-bit offset in imm).
     case goto(offset: Int32, long: Bool)
+    /// `may_goto` (BPF_JMP | BPF_JCOND, src BPF_MAY_GOTO): jumps by `offset` once the kernel's
+    /// loop budget is spent. The verifier follows both ways; the embedded backend never jumps
+    /// (its own run-time budget ends a loop that runs on).
+    case mayGoto(offset: Int16)
     case call(CallTarget)
     case exit
 }

@@ -20,7 +20,7 @@ public enum ALUOpcode: UInt8, Sendable, CaseIterable {
 public enum JumpOpcode: UInt8, Sendable, CaseIterable {
     case ja = 0x00, jeq = 0x10, jgt = 0x20, jge = 0x30, jset = 0x40, jne = 0x50
     case jsgt = 0x60, jsge = 0x70, call = 0x80, exit = 0x90, jlt = 0xa0, jle = 0xb0
-    case jslt = 0xc0, jsle = 0xd0
+    case jslt = 0xc0, jsle = 0xd0, jcond = 0xe0
 }
 
 /// Bit 3 of ALU and jump opcodes: the second operand is the immediate (K) or `src` (X).

@@ -133,7 +133,7 @@ enum PointerStates {
             clear(bit(src) | 1)
         case .packetLoad, .call:
             clear(0b11_1111)  // r0 to r5
-        case .goto, .exit, .jump, .store:
+        case .goto, .mayGoto, .exit, .jump, .store:
             break
         }
         next.pointers |= framePointer

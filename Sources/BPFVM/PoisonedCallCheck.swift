@@ -132,7 +132,7 @@ enum PoisonedCallCheck {
             if let written = Verifier.writtenRegister(op) { set(written, nil) }
         case .call, .packetLoad:
             for reg in 0 ... 5 { r[reg] = nil }
-        case .store, .jump, .goto, .exit:
+        case .store, .jump, .goto, .mayGoto, .exit:
             break
         }
         return r

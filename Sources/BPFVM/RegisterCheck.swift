@@ -162,7 +162,7 @@ enum RegisterCheck {
             return (bit(6) | (index.map(bit) ?? 0), { ($0 & ~callerSaved) | 1 })
         case let .jump(_, _, dst, operand, _):
             return (bit(dst) | bits(operand), { $0 })
-        case .goto:
+        case .goto, .mayGoto:
             return (0, { $0 })
         case .call(let target):
             let reads: Registers = if case .register(let r) = target { bit(r) } else { 0 }

@@ -53,7 +53,7 @@ struct VerifiedProgram {
         switch op {
         case .exit: return []
         case let .goto(offset, _): return [index + 1 + Int(offset)]
-        case let .jump(_, _, _, _, offset): return [index + 1, index + 1 + Int(offset)]
+        case let .jump(_, _, _, _, offset), let .mayGoto(offset): return [index + 1, index + 1 + Int(offset)]
         case .loadImm64: return [index + 2]
         default: return [index + 1]
         }

@@ -1,3 +1,6 @@
+import BPFCore
+import BPFVM
+
 /// What a SOCKET_FILTER program may do, as Linux 6.18 allows it: which `__sk_buff` accesses
 /// (`sk_filter_is_valid_access` over `bpf_skb_is_valid_access`) and which helpers
 /// (`sk_filter_func_proto`; the ids measured by loading a call to each on this machine's kernel).
@@ -28,10 +31,18 @@ enum SocketFilterRules {
     }
 
     /// The helpers a socket filter may call.
-    static let helpers: Set<Int32> = [
+    static let helpers: Set<Int32> = Set<Int32>([
         1, 2, 3, 5, 6, 7, 8, 12, 14, 15, 16, 17, 22, 25, 26, 35, 37, 42, 46, 47, 55, 68, 80, 87, 88, 89, 93, 94,
         105, 106, 109, 112, 113, 114, 115, 117, 118, 120, 122, 123, 125, 130, 131, 132, 133, 134, 136, 137, 138,
         139, 140, 141, 148, 149, 153, 154, 156, 157, 158, 160, 164, 165, 169, 170, 171, 172, 175, 176, 177, 178,
         180, 181, 182, 191, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 208, 209, 210, 211,
+    ]).union(kfuncs.map(KfuncTable.helperID))
+
+    /// The kfuncs every program type gets (the kernel's `common_btf_ids`) that the embedded
+    /// backend has: number iterators, the RCU read lock, and what works on any dynptr.
+    /// (`bpf_dynptr_from_skb`, which the kernel also gives socket filters, is left to tc.)
+    static let kfuncs: [EmbeddedKfunc] = [
+        .iterNumNew, .iterNumNext, .iterNumDestroy, .rcuReadLock, .rcuReadUnlock, .dynptrSlice, .dynptrSliceReadWrite,
+        .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone, .dynptrCopy, .dynptrMemset,
     ]
 }

@@ -40,6 +40,8 @@ let llvmObjdumpGolden: [(hex: String, text: String)] = [
     ("48 10 00 00 00 00 00 00", "r0 = *(u16 *)skb[r1]"),
     ("05 00 03 00 00 00 00 00", "goto +0x3"),
     ("06 00 00 00 fe ff ff ff", "gotol -0x2"),
+    ("e5 00 02 00 00 00 00 00", "may_goto +0x2"),
+    ("e5 00 fe ff 00 00 00 00", "may_goto -0x2"),
     ("1d 21 03 00 00 00 00 00", "if r1 == r2 goto +0x3"),
     ("66 01 ff ff 05 00 00 00", "if w1 s> 0x5 goto -0x1"),
     ("45 01 00 00 04 00 00 00", "if r1 & 0x4 goto +0x0"),

@@ -34,7 +34,7 @@ import Testing
 
     /// The kernel's verifier refuses it at load (EINVAL, naming the lookup).
     @Test func aSocketStillHeldAtExitIsRefused() throws {
-        #expect(throws: VMError(instruction: 9, "Unreleased reference id=8 alloc_insn=7", errno: .EINVAL)) {
+        #expect(throws: VMError(instruction: 9, "Unreleased reference id=8 alloc_insn=7; BPF_EXIT instruction in main prog would lead to reference leak", errno: .EINVAL)) {
             _ = try TCProgram(instructions: Self.lookup + [Asm.mov(0, 0), Asm.exit])
         }
     }

@@ -18,6 +18,8 @@ struct AbstractValue: Hashable {
         case mapValue(size: Int, access: MapValueAccess, nullable: Bool)
         /// A map itself, as `lddw` loads it.
         case map(MapShape)
+        /// The map a lookup in a map of maps gives; `nullable` until compared with NULL.
+        case innerMap(nullable: Bool)
         /// A socket: `__sk_buff.sk`, a lookup's (which holds a reference), a cast's.
         case socket(SocketKind, nullable: Bool)
         /// Memory from `bpf_ringbuf_reserve`, which holds a reference.
@@ -58,7 +60,8 @@ struct AbstractValue: Hashable {
     /// A pointer that may be NULL until a comparison says otherwise.
     var isNullable: Bool {
         switch kind {
-        case .mapValue(_, _, let nullable), .socket(_, let nullable), .memory(_, let nullable): return nullable
+        case .mapValue(_, _, let nullable), .socket(_, let nullable), .memory(_, let nullable),
+             .innerMap(let nullable): return nullable
         default: return false
         }
     }
@@ -67,7 +70,7 @@ struct AbstractValue: Hashable {
     var isNonNullPointer: Bool {
         switch kind {
         case .context, .stack, .packet, .packetEnd, .packetMeta, .map, .function: return true
-        case .mapValue, .socket, .memory: return !isNullable
+        case .mapValue, .socket, .memory, .innerMap: return !isNullable
         case .btf(let pointer): return pointer.trusted
         case .notInit, .unknown, .scalar: return false
         }
@@ -86,6 +89,7 @@ struct AbstractValue: Hashable {
         case .packetMeta: return "pkt_meta"
         case .mapValue(_, _, let nullable): return nullable ? "map_value_or_null" : "map_value"
         case .map: return "map_ptr"
+        case .innerMap(let nullable): return nullable ? "map_ptr_or_null" : "map_ptr"
         case let .socket(socket, nullable): return socket.rawValue + (nullable ? "_or_null" : "")
         case .function: return "func"
         case .btf(let pointer): return pointer.typeName
@@ -103,6 +107,7 @@ struct AbstractValue: Hashable {
         case let .mapValue(size, access, _): value.kind = .mapValue(size: size, access: access, nullable: false)
         case .socket(let socket, _): value.kind = .socket(socket, nullable: false)
         case let .memory(size, _): value.kind = .memory(size: size, nullable: false)
+        case .innerMap: value.kind = .innerMap(nullable: false)
         default: break
         }
         return value

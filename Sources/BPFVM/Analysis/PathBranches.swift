@@ -96,7 +96,7 @@ enum PathBranches {
     /// A nullable pointer compared with NULL: NULL on one way (and its reference dropped), the
     /// object on the other; a pointer that is never NULL goes one way only.
     private static func nullCheck(_ pointer: AbstractValue, equalIsTaken: Bool, state: PathState) -> (PathState?, PathState?)? {
-        if pointer.isNonNullPointer {
+        if pointer.kernelKnowsNonNull {
             return equalIsTaken ? (nil, state) : (state, nil)
         }
         guard pointer.isNullable, pointer.id != 0 else { return nil }

@@ -61,6 +61,10 @@ enum PathCalls {
             case .packet, .packetMeta:
                 return value.offset >= 0 && value.offset + size <= value.packetRange
                     ? nil : "invalid access to packet, off=\(value.offset) size=\(size), R\(register)"
+            case let .mapValue(valueSize, access, false) where !access.readable || !access.writable:
+                // The callee may read and write it (the kernel checks both, const or not).
+                let words = access.readable ? "write into map forbidden" : "read from map forbidden"
+                return "\(words), value_size=\(valueSize) off=\(value.offset) size=\(size)"
             case .mapValue(let valueSize, _, let nullable), .memory(let valueSize, let nullable):
                 if nullable || value.range.constant == nil { return nil }
                 let start = value.offset + Int(truncatingIfNeeded: Int64(bitPattern: value.range.constant ?? 0))
@@ -91,7 +95,7 @@ enum PathCalls {
                 throw VMError(instruction: index, "BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region")
             }
             if let leaked = state.references.first {
-                throw VMError(instruction: index, "Unreleased reference id=\(leaked + 1) alloc_insn=\(leaked)")
+                throw VMError(instruction: index, "\(HelperReferenceRules.unreleased(leaked)); BPF_EXIT instruction in main prog would lead to reference leak")
             }
             return nil
         }

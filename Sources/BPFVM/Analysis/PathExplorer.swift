@@ -35,6 +35,10 @@ struct PathExplorer {
     private var callbackUses: [Int: PathCallbacks.Use] = [:]
     /// The callback being explored, whose returns are checked.
     private var callback: PathCallbacks.Use?
+    /// The pointer type each memory access went through on the paths explored so far.
+    private var pointerTypes = InstructionPointerTypes()
+    /// Functions that may move the packet (`PacketChangingFunctions`).
+    private let packetChangers: Set<Int>
 
     /// Instructions processed before the program is refused as too large (the kernel's
     /// BPF_COMPLEXITY_LIMIT_INSNS).
@@ -98,6 +102,10 @@ struct PathExplorer {
             switch op {
             case .jump, .goto:
                 for next in program.successors(of: index) where next >= 0 && next < points.count { points[next] = true }
+            case .mayGoto:
+                // The kernel keeps a state at every may_goto, and at both ways out.
+                points[index] = true
+                for next in program.successors(of: index) where next >= 0 && next < points.count { points[next] = true }
             case .call(.helper(let id)) where id == KfuncTable.helperID(.iterNumNext):
                 // The kernel compares states at an iterator's next call, loops included.
                 points[index] = true
@@ -109,6 +117,7 @@ struct PathExplorer {
             }
         }
         self.prunePoints = points
+        self.packetChangers = PacketChangingFunctions.find(in: program)
         self.reads = reads
         self.passedOnce = [Bool](repeating: false, count: program.count)
     }
@@ -298,6 +307,21 @@ struct PathExplorer {
                     }
                 case let .goto(offset, _):
                     branch.index = index + 1 + Int(offset)
+                case let .mayGoto(offset):
+                    jumps += 1
+                    guard pending.count < Self.pendingLimit else {
+                        throw VMError(instruction: index, "The sequence of \(pending.count + 1) jumps is too complex.",
+                                      errno: .E2BIG)
+                    }
+                    // The loop's body waits, one may_goto deeper; the way out goes first.
+                    // Numbers the earlier iterations had otherwise are widened, as at an iterator.
+                    var body = branch
+                    body.state.mayGotoDepth += 1
+                    widenAtIterator(&body)
+                    body.index = index + 1
+                    branch.trail?.live += 1
+                    pending.append(body)
+                    branch.index = index + 1 + Int(offset)
                 case .exit:
                     guard let returnTo = try PathCalls.exit(&branch.state, at: index) else {
                         if let callback { try PathCallbacks.checkReturn(branch.state.registers[0], of: callback, at: index) }
@@ -312,6 +336,7 @@ struct PathExplorer {
                                                          number: program.function(containing: target), at: index)
                         }
                         PathCalls.callGlobal(&branch.state, returnsScalar: setup.globalsReturningScalar.contains(target))
+                        if packetChangers.contains(target) { PacketChangingFunctions.invalidatePacketPointers(&branch.state) }
                         branch.index = index + 1
                     } else {
                         guard PathCalls.enter(&branch.state, returnTo: index + 1) else { throw GiveUp() }
@@ -322,9 +347,24 @@ struct PathExplorer {
                     if case .call(.helper(let id)) = op, let (start, use) = PathCallbacks.use(by: id, branch.state) {
                         callbackUses[start] = use
                     }
+                    let accessBase = InstructionPointerTypes.base(of: op, branch.state)
                     try PathTransfer.apply(op, at: index, to: &branch.state, losses: &branch.losses,
                                            program: program, setup: setup)
+                    if let accessBase { try pointerTypes.record(accessBase, at: index) }
                     branch.index = index + (op.isWide ? 2 : 1)
+                    if case .packetLoad = op, !branch.state.returns.isEmpty {
+                        // A load past the packet returns 0 from the subprogram (the hidden exit of
+                        // the kernel's bpf_gen_ld_abs): that way first, the load's result waits.
+                        guard pending.count < Self.pendingLimit else {
+                            throw VMError(instruction: index, "The sequence of \(pending.count + 1) jumps is too complex.",
+                                          errno: .E2BIG)
+                        }
+                        branch.trail?.live += 1
+                        pending.append(branch)
+                        branch.state.registers[0] = .constant(0)
+                        guard let returnTo = try PathCalls.exit(&branch.state, at: index) else { break pathLoop }
+                        branch.index = returnTo
+                    }
                 }
             }
         }
@@ -341,7 +381,13 @@ struct PathExplorer {
             if iteratorConverged(branch) { return true }
             widenAtIterator(&branch)
         }
+        let atMayGoto = MayGotoLoops.isMayGoto(program.operations[index])
         for seenState in seen[index] ?? [] {
+            if atMayGoto, seenState.state.mayGotoDepth != branch.state.mayGotoDepth,
+               seenState.state.covers(branch.state, facts: facts, at: index) {
+                statistics.pruned += 1
+                return true
+            }
             if seenState.live > 0 {
                 // On this path: the same state again is a loop that never ends.
                 if seenState.losses == branch.losses, seenState.state == branch.state {
@@ -354,7 +400,7 @@ struct PathExplorer {
         }
         // An iterator's next call always keeps its state (the kernel forces a checkpoint there):
         // convergence is judged against the earlier iterations' states.
-        guard atIterator || (jumps - jumpsAtLastKept >= 2 && processed - processedAtLastKept >= 8) else { return false }
+        guard atIterator || atMayGoto || (jumps - jumpsAtLastKept >= 2 && processed - processedAtLastKept >= 8) else { return false }
         processedAtLastKept = processed
         jumpsAtLastKept = jumps
         let node = Trail(index: index, state: branch.state, losses: branch.losses, parent: branch.trail)

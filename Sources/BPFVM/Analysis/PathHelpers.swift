@@ -28,8 +28,14 @@ enum PathHelpers {
         for argument in HelperPrototypes.sizedMemory[id] ?? [] {
             try BTFHelperArguments.check(argument, helper: "bpf_" + (setup.pathOptions.helpers.name(of: id) ?? "\(id)"), state,
                                          at: index, types: setup.kernelTypes)
+            try HelperArgumentRules.checkPacketAccess(id, state.registers[argument.pointer], at: index)
             try sizedArgument(argument, at: index, &state)
         }
+        if let fixed = HelperArgumentRules.fixedMemory[id] {
+            try HelperArgumentRules.checkPacketAccess(id, state.registers[fixed.register], at: index)
+            try memoryArgument(fixed.register, size: .constant(UInt64(fixed.bytes)), write: fixed.write, at: index, &state)
+        }
+        try HelperReferenceRules.check(id, at: index, state)
         if id == 105 || id == 106 {  // strtol, strtoul: the result goes to an aligned long
             try longArgument(4, at: index, &state)
         }
@@ -37,7 +43,9 @@ enum PathHelpers {
         case 1:  // map_lookup_elem(map, key)
             if case .map(let shape) = r[1].kind {
                 try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
-                if shape.lookupGivesValue {
+                if shape.isMapOfMaps {
+                    result = AbstractValue(kind: .innerMap(nullable: true), id: index + 1)
+                } else if shape.lookupGivesValue {
                     // An array looked up with a constant key inside it gives no NULL (since Linux 6.14).
                     let key = shape.mayElideNull ? PathMemory.constantKey(r[2], size: shape.keySize, state: state) : nil
                     let inside = key.map { $0 < UInt64(shape.maxEntries) } ?? false
@@ -67,6 +75,10 @@ enum PathHelpers {
                 result = AbstractValue(kind: .socket(id == 96 ? .tcp : .full, nullable: true), id: index + 1,
                                        reference: id == 98 ? 0 : r[1].reference)
             }
+        case 136, 137, 138, 139, 140, 178, 196:  // skc_to_tcp6_sock, skc_to_tcp_sock, … (sk)
+            // A BTF view of the same socket, not followed, but holding its reference
+            // (is_ptr_cast_function): releasing either releases both, and ends both.
+            result = AbstractValue(kind: .unknown, reference: r[1].reference)
         case 131:  // ringbuf_reserve(map, size, flags)
             if let size = r[2].isScalar ? r[2].range.constant : nil, size < 1 << 31 {
                 result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1, reference: index + 1)
@@ -99,12 +111,7 @@ enum PathHelpers {
         if !modeled.contains(id) { clobberStackArguments(&state) }
         if id == 197 || id == 198 { DynptrSlots.create(r[4], &state) }  // dynptr_from_mem, ringbuf_reserve_dynptr
         if id == 199 || id == 200 { DynptrSlots.release(r[1], &state) }  // ringbuf_submit/discard_dynptr
-        if changesPacketData.contains(id) {
-            // The kernel's clear_all_pkt_pointers: to a privileged loader they become numbers.
-            state.updateAll { value in
-                if value.kind == .packet || value.kind == .packetEnd || value.kind == .packetMeta { value = .scalar(.unknown) }
-            }
-        }
+        if changesPacketData.contains(id) { PacketChangingFunctions.invalidatePacketPointers(&state) }
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
     }
@@ -134,6 +141,7 @@ enum PathHelpers {
         let expected: String
         if takesMap.contains(id) {
             if case .map = value.kind { return }
+            if case .innerMap(nullable: false) = value.kind { return }
             expected = "map_ptr"
         } else if takesContext.contains(id) {
             if value.kind == .context {
@@ -189,6 +197,7 @@ enum PathHelpers {
         let register = argument.pointer, sizeRegister = argument.size
         let write = argument.write, zeroAllowed = argument.zeroAllowed
         let size = state.registers[sizeRegister]
+        try HelperArgumentRules.checkMemoryType(state.registers[register], register: register, at: index)
         guard size.isScalar else { return }
         if argument.nullable, state.registers[register].isScalar, state.registers[register].range.constant == 0 {
             // NULL only with nothing to read.
@@ -215,7 +224,11 @@ enum PathHelpers {
             throw VMError(instruction: index, "R\(register) type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
                           errno: .EACCES)
         }
-        if size.range.umax == 0 { return }  // nothing is read or written
+        if size.range.umax == 0 {
+            // Nothing is read or written, but a stack pointer must still stay in its frame.
+            if case .stack = pointer.kind { try memoryArgument(register, size: size.range, write: write, at: index, &state) }
+            return
+        }
         try memoryArgument(register, size: size.range, write: write, at: index, &state)
     }
 
@@ -233,6 +246,7 @@ enum PathHelpers {
     private static func memoryArgument(_ register: Int, size: ScalarRange, write: Bool, at index: Int,
                                        _ state: inout PathState) throws(VMError) {
         let pointer = state.registers[register]
+        try HelperArgumentRules.checkMemoryType(pointer, register: register, at: index)
         let bytes = Int(min(size.umax, 1 << 29))
         func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
         switch pointer.kind {

@@ -14,7 +14,8 @@ enum PathMemory {
         switch base.kind {
         case .notInit, .unknown, .function:
             return
-        case .map:
+        case .map, .innerMap:
+            if base.isNullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
             // Programs may read a map's kernel object through BTF, never write it.
             if write { throw refuse("only read from bpf_array is supported") }
             if base.offset + insnOffset < 0 { throw refuse("\(r) is bpf_array invalid negative access: off=\(base.offset + insnOffset)") }

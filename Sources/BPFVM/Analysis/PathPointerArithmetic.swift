@@ -122,9 +122,9 @@ enum PathPointerArithmetic {
                           errno: .EACCES)
         }
         switch pointer.kind {
-        case .map where kind == .add && step.constant == 0:
+        case .map where kind == .add && step.constant == 0, .innerMap where kind == .add && step.constant == 0:
             return
-        case .packetEnd, .socket, .map:
+        case .packetEnd, .socket, .map, .innerMap:
             throw VMError(instruction: index, "R\(dst) pointer arithmetic on \(pointer.typeName) prohibited", errno: .EACCES)
         default:
             return

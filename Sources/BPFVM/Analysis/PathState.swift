@@ -70,6 +70,9 @@ struct PathState: Hashable {
     /// Calls of an iterator's `next` on this path: the kernel's iterator depth, which tells
     /// an open-coded loop's states apart so that it is not taken for an infinite loop.
     var iteratorSteps = 0
+    /// may_goto ways taken into a loop's body on this path (the kernel's may_goto_depth): a
+    /// state seen at a may_goto with another depth that covers this one ends the loop there.
+    var mayGotoDepth = 0
 
     static let slots = VMLimits.stackPerFrame / 8
 

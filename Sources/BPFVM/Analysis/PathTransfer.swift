@@ -18,6 +18,7 @@ enum PathTransfer {
             state.registers[Int(dst)] = immediate(source, at: index, program: program)
         case let .load(size, signed, dst, src, offset):
             let base = state.registers[Int(src)]
+            if signed { try SignedContextLoads.check(base, offset: Int(offset), size: size.byteCount, at: index, setup: setup) }
             try PathMemory.check(base, register: src, offset: Int(offset), size: size.byteCount, write: false,
                                  at: index, state: state, setup: setup)
             state.registers[Int(dst)] = PathMemory.load(from: base, offset: Int(offset), size: size.byteCount,
@@ -37,6 +38,10 @@ enum PathTransfer {
         case let .atomic(kind, size, dst, src, offset):
             try atomic(kind, size: size.byteCount, dst: dst, src: src, offset: Int(offset), at: index, &state, setup: setup)
         case let .packetLoad(size, _, _):
+            // A load past the packet ends the program: nothing may be held then.
+            if let held = state.references.first {
+                throw VMError(instruction: index, "\(HelperReferenceRules.unreleased(held)); BPF_LD_[ABS|IND] would lead to reference leak")
+            }
             if state.lockHeld {
                 throw VMError(instruction: index, "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region")
             }
@@ -56,7 +61,7 @@ enum PathTransfer {
             for r in 1 ... 5 { state.registers[r] = .notInit }
             state.registers[0] = .unknown
             losses += 1
-        case .jump, .goto, .exit:
+        case .jump, .goto, .mayGoto, .exit:
             break  // PathExplorer follows control flow itself
         }
     }
@@ -119,14 +124,13 @@ enum PathTransfer {
         if d.isScalar, source.isScalar {
             let range = ScalarArithmetic.apply(kind, is64: is64, d.range, source.range)
             var result = AbstractValue.scalar(range)
-            // dst += constant keeps the tie to dst's copies, offset by the constant.
-            if is64, d.id != 0, let c = source.range.constant, kind == .add || kind == .sub {
+            // dst += constant keeps the tie to dst's copies, offset by the constant, as the
+            // kernel's BPF_ADD_CONST: once only, 64-bit, and with a constant that fits in s32.
+            if is64, d.id != 0, d.delta == 0, let c = source.range.constant, kind == .add || kind == .sub {
                 let step = Int64(bitPattern: c)
-                let (delta, overflow) = kind == .add ? d.delta.addingReportingOverflow(step)
-                                                      : d.delta.subtractingReportingOverflow(step)
-                if !overflow, !range.isUnknown {
+                if step > Int64(Int32.min), step <= Int64(Int32.max) {
                     result.id = d.id
-                    result.delta = delta
+                    result.delta = kind == .add ? step : -step
                 }
             }
             state.registers[Int(dst)] = result

@@ -46,7 +46,7 @@ enum RegisterLiveness {
             return (arguments, callClobbers)
         case .exit:
             return (1, 0)
-        case .goto:
+        case .goto, .mayGoto:
             return (0, 0)
         }
     }

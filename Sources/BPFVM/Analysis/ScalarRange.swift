@@ -200,6 +200,14 @@ struct ScalarRange: Hashable {
         if UInt32(bitPattern: s32min) <= UInt32(bitPattern: s32max) {
             u32min = max(u32min, UInt32(bitPattern: s32min))
             u32max = min(u32max, UInt32(bitPattern: s32max))
+        } else if u32max < UInt32(bitPattern: s32min) {
+            // The signed range wraps; the unsigned one lies in its non-negative part only.
+            s32min = Int32(bitPattern: u32min)
+            u32max = min(u32max, UInt32(bitPattern: s32max))
+        } else if UInt32(bitPattern: s32max) < u32min {
+            // ... or in its negative part only.
+            s32max = Int32(bitPattern: u32max)
+            u32min = max(u32min, UInt32(bitPattern: s32min))
         }
     }
 

@@ -79,7 +79,7 @@ enum ScalarRelevance {
             return (after & ~0b11_1111) | 0b11_1110
         case .exit:
             return exitDecides ? after | 1 : after
-        case .goto:
+        case .goto, .mayGoto:
             return after
         }
     }

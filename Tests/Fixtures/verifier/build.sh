@@ -7,4 +7,10 @@ ARCH_INCLUDE=/usr/include/$(uname -m)-linux-gnu
 for source in rules socket_rules realistic known_bits dynptr_rules; do
 	"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c $source.c -o $source.o
 done
-echo "built rules.o socket_rules.o realistic.o known_bits.o dynptr_rules.o"
+# Sign-extending loads need cpu v4.
+"$CLANG" -O2 -g -target bpf -mcpu=v4 -Wall -I"$ARCH_INCLUDE" -c measured_rules.c -o measured_rules.o
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c measured_socket.c -o measured_socket.o
+# Function records (.BTF.ext) removed; the maps keep their BTF.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c measured_no_btf.c -o measured_no_btf.o
+"${OBJCOPY:-llvm-objcopy}" --remove-section .BTF.ext measured_no_btf.o
+echo "built rules.o socket_rules.o realistic.o known_bits.o dynptr_rules.o measured_rules.o measured_socket.o measured_no_btf.o"
