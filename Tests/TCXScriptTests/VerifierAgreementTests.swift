@@ -36,8 +36,9 @@ import Testing
     /// - `realistic`: programs written as real tc programs are, and their results;
     /// - `known_bits`: branches the kernel proves dead through known bits and 32-/64-bit bounds,
     ///   offsets they bound, operations it does not follow (division, modulo);
-    /// - `dynptr_rules`: dynptr arguments of helpers must be initialised and not yet released.
-    @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9)])
+    /// - `dynptr_rules`: dynptr arguments of helpers must be initialised and not yet released;
+    /// - `extern_btf`: an object with a kfunc extern loads and runs as it does without one.
+    @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9), ("extern_btf", 12)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

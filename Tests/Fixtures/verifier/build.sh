@@ -8,3 +8,7 @@ for source in rules socket_rules realistic known_bits dynptr_rules; do
 	"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c $source.c -o $source.o
 done
 echo "built rules.o socket_rules.o realistic.o known_bits.o dynptr_rules.o"
+# extern_btf.c again without its kfunc extern: the same programs must behave the same.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c extern_btf.c -o extern_btf_plain.o
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -DWITH_KFUNC_EXTERN -c extern_btf.c -o extern_btf.o
+echo "built extern_btf.o extern_btf_plain.o"
