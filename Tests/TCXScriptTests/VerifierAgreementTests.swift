@@ -37,8 +37,10 @@ import Testing
     /// - `known_bits`: branches the kernel proves dead through known bits and 32-/64-bit bounds,
     ///   offsets they bound, operations it does not follow (division, modulo);
     /// - `dynptr_rules`: dynptr arguments of helpers must be initialised and not yet released;
-    /// - `extern_btf`: an object with a kfunc extern loads and runs as it does without one.
-    @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9), ("extern_btf", 12)])
+    /// - `extern_btf`: an object with a kfunc extern loads and runs as it does without one;
+    /// - `xdp_helpers`: XDP programs get XDP's helpers (load verdicts only).
+    @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9), ("extern_btf", 12),
+                      ("xdp_helpers", 4)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

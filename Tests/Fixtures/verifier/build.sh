@@ -12,3 +12,6 @@ echo "built rules.o socket_rules.o realistic.o known_bits.o dynptr_rules.o"
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c extern_btf.c -o extern_btf_plain.o
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -DWITH_KFUNC_EXTERN -c extern_btf.c -o extern_btf.o
 echo "built extern_btf.o extern_btf_plain.o"
+# XDP programs on XDP's own helpers.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_helpers.c -o xdp_helpers.o
+echo "built xdp_helpers.o"
