@@ -38,9 +38,10 @@ import Testing
     ///   offsets they bound, operations it does not follow (division, modulo);
     /// - `dynptr_rules`: dynptr arguments of helpers must be initialised and not yet released;
     /// - `extern_btf`: an object with a kfunc extern loads and runs as it does without one;
-    /// - `xdp_helpers`: XDP programs get XDP's helpers (load verdicts only).
+    /// - `xdp_helpers`: XDP programs get XDP's helpers (load verdicts only);
+    /// - `pkt_end_marks`: a packet pointer found past the end decides its next comparison with it.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9), ("extern_btf", 12),
-                      ("xdp_helpers", 4)])
+                      ("xdp_helpers", 4), ("pkt_end_marks", 10)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))
