@@ -1,3 +1,4 @@
+import BPFCore
 import BPFVM
 
 /// What an XDP program may call, as Linux 6.18 allows it (`xdp_func_proto`; the ids measured by
@@ -20,9 +21,11 @@ enum XDPRules {
         188: "xdp_get_buff_len", 189: "xdp_load_bytes", 190: "xdp_store_bytes",
     ]
 
-    /// `tc`'s table cut to the XDP set, with the XDP helpers it lacks declared.
+    /// `tc`'s table cut to the XDP set, with the XDP helpers it lacks declared. The kfuncs stay
+    /// as they are for tc (the XDP kfunc set is not narrowed here).
     static func table(from tc: HelperTable) -> HelperTable {
-        var table = tc.keeping(helpers)
+        let kfuncs = Set(EmbeddedKfunc.allCases.map(KfuncTable.helperID))
+        var table = tc.keeping(helpers.union(kfuncs))
         for id in helpers where !table.contains(id) { table.declare(id, name: xdpOnlyNames[id] ?? "") }
         return table
     }

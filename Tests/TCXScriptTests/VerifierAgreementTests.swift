@@ -41,7 +41,7 @@ import Testing
     /// - `xdp_helpers`: XDP programs get XDP's helpers (load verdicts only);
     /// - `pkt_end_marks`: a packet pointer found past the end decides its next comparison with it.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9), ("extern_btf", 12),
-                      ("xdp_helpers", 4), ("pkt_end_marks", 10)])
+                      ("xdp_helpers", 5), ("pkt_end_marks", 10)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

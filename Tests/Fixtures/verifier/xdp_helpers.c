@@ -49,6 +49,17 @@ SEC("xdp") int load_store(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* A kfunc every program type gets. */
+extern void bpf_rcu_read_lock(void) __attribute__((section(".ksyms")));
+extern void bpf_rcu_read_unlock(void) __attribute__((section(".ksyms")));
+
+SEC("xdp") int rcu_region(struct xdp_md *ctx)
+{
+	bpf_rcu_read_lock();
+	bpf_rcu_read_unlock();
+	return XDP_PASS;
+}
+
 /* A tc helper: XDP does not offer it. */
 SEC("xdp") int tc_helper(struct xdp_md *ctx)
 {
