@@ -57,7 +57,7 @@ struct ObjectParser {
             }
         }
 
-        let kernelBTF = btf.flatMap { KernelBTF.fixed($0, elf: elf, symbols: symbols) }
+        let kernelBTF = btf.flatMap { KernelBTF.fixed($0, elf: elf, symbols: symbols, kconfigOffsets: externs.kconfig?.offsets ?? [:]) }
         let records = btf.flatMap { btf in
             elf.section(named: ".BTF.ext").flatMap { KernelBTF.functionRecords($0, btf: btf) }
         } ?? [:]

@@ -6,6 +6,8 @@ public struct HelperTable: Sendable {
     private var functions: [HelperFunction?] = []
     /// Helper names for messages and the disassembler, by id.
     private var names: [Int32: String] = [:]
+    /// Helpers accepted at load that have no function (`declare`).
+    private var declared: Set<Int32> = []
 
     public init() {}
 
@@ -18,7 +20,15 @@ public struct HelperTable: Sendable {
         names[id] = name
     }
 
-    public func contains(_ id: Int32) -> Bool { self[Int64(id)] != nil }
+    /// Adds a helper a program may call but that never runs here (a program type the embedded
+    /// backend loads and does not run): the verifier accepts the call; running it faults.
+    public mutating func declare(_ id: Int32, name: String = "") {
+        precondition(id >= 0 && id < 1 << 16, "helper ids are small non-negative numbers")
+        declared.insert(id)
+        names[id] = name
+    }
+
+    public func contains(_ id: Int32) -> Bool { self[Int64(id)] != nil || declared.contains(id) }
 
     /// The same helpers, keeping only those in `ids` (a program type's smaller set).
     public func keeping(_ ids: Set<Int32>) -> HelperTable {
@@ -27,6 +37,7 @@ public struct HelperTable: Sendable {
             guard let function, ids.contains(Int32(index)) else { continue }
             table.register(Int32(index), name: names[Int32(index)] ?? "", function)
         }
+        for id in declared where ids.contains(id) { table.declare(id, name: names[id] ?? "") }
         return table
     }
 

@@ -11,6 +11,7 @@ public enum TCHelpers {
 
     private static let shared: HelperTable = build()
     private static let socketFilter: HelperTable = shared.keeping(SocketFilterRules.helpers)
+    private static let xdp: HelperTable = XDPRules.table(from: shared)
 
     private static func build() -> HelperTable {
         var table = HelperTable()
@@ -62,8 +63,8 @@ public enum TCHelpers {
         if type != .schedCLS && type != .socketFilter {
             // Other types (XDP) load for their attach rules only and never run here: the tc
             // context rules would refuse what their own context allows, so only the structural
-            // checks apply.
-            options.helpers = table()
+            // checks apply, with the type's own helpers.
+            options.helpers = type == .xdp ? xdp : table()
             return options
         }
         if type == .socketFilter {

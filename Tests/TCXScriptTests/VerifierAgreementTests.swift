@@ -40,9 +40,12 @@ import Testing
     /// - `measured_rules`: rules measuring against the kernel's own verifier tests showed missing
     ///   (helper memory arguments, references across tail calls and packet loads, packet pointers
     ///   a global function invalidates, pointers compared with zero, one instruction through two
-    ///   pointer types).
+    ///   pointer types);
+    /// - `extern_btf`: an object with a kfunc extern loads and runs as it does without one;
+    /// - `xdp_helpers`: XDP programs get XDP's helpers (load verdicts only);
+    /// - `pkt_end_marks`: a packet pointer found past the end decides its next comparison with it.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
-                      ("measured_rules", 50)])
+                      ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -6,11 +6,20 @@
 enum KernelBTF {
     /// `btf`'s bytes with data section sizes and variable offsets filled in and each section's
     /// variables in offset order; nil when a section or variable cannot be found in the ELF.
-    static func fixed(_ btf: BTF, elf: ELFFile, symbols: SymbolTable) -> [UInt8]? {
+    /// `.ksyms` and `.kconfig` have no ELF section: see `ExternSections`.
+    static func fixed(_ btf: BTF, elf: ELFFile, symbols: SymbolTable, kconfigOffsets: [String: Int] = [:]) -> [UInt8]? {
         var bytes = btf.bytes
+        guard var externSections = ExternSections(btf) else { return nil }
         for type in btf.types where type.kind == .dataSection {
             var entries = type.sectionEntries
-            if type.sizeOrType == 0 {
+            if type.name == Externs.ksymsSection || type.name == Externs.kconfigSection {
+                let rewritten = type.name == Externs.ksymsSection
+                    ? externSections.ksyms(type, bytes: &bytes)
+                    : externSections.kconfig(type, offsets: kconfigOffsets, bytes: &bytes)
+                guard let rewritten else { return nil }
+                store(rewritten.size, at: type.position + 8, in: &bytes)
+                entries = rewritten.entries
+            } else if type.sizeOrType == 0 {
                 guard let section = elf.section(named: type.name),
                       let size = UInt32(exactly: section.size), size > 0 else { return nil }
                 store(size, at: type.position + 8, in: &bytes)
@@ -29,10 +38,10 @@ enum KernelBTF {
                 store(entry.size, at: at + 8, in: &bytes)
             }
         }
-        return bytes
+        return externSections.appended(to: bytes)
     }
 
-    private static func store(_ value: UInt32, at offset: Int, in bytes: inout [UInt8]) {
+    static func store(_ value: UInt32, at offset: Int, in bytes: inout [UInt8]) {
         for i in 0 ..< 4 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))) }
     }
 

@@ -121,7 +121,7 @@ struct AbstractValue: Hashable {
         case .scalar: return other.kind == .scalar && range.covers(other.range)
         default:
             return kind == other.kind && offset == other.offset && range.covers(other.range)
-                && packetRange <= other.packetRange && reference == other.reference
+                && PacketEndMarks.covers(packetRange, other.packetRange) && reference == other.reference
         }
     }
 }

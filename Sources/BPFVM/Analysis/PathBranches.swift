@@ -30,7 +30,11 @@ enum PathBranches {
                 return outcome
             }
         }
-        if is64, let outcome = packetComparison(condition, a, b, state: state) { return outcome }
+        if is64, let taken = PacketEndMarks.decided(condition, a, b) { return taken ? (state, nil) : (nil, state) }
+        if is64, var outcome = packetComparison(condition, a, b, state: state) {
+            PacketEndMarks.mark(&outcome, condition, a, b, dst: Int(dst), source: source)
+            return outcome
+        }
         if condition == .eq || condition == .ne, let outcome = equalPointers(condition, a, b, state: state) { return outcome }
         return (state, state)
     }

@@ -14,3 +14,13 @@ done
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c measured_no_btf.c -o measured_no_btf.o
 "${OBJCOPY:-llvm-objcopy}" --remove-section .BTF.ext measured_no_btf.o
 echo "built rules.o socket_rules.o realistic.o known_bits.o dynptr_rules.o measured_rules.o measured_socket.o measured_no_btf.o"
+# extern_btf.c again without its kfunc extern: the same programs must behave the same.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c extern_btf.c -o extern_btf_plain.o
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -DWITH_KFUNC_EXTERN -c extern_btf.c -o extern_btf.o
+echo "built extern_btf.o extern_btf_plain.o"
+# XDP programs on XDP's own helpers.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_helpers.c -o xdp_helpers.o
+echo "built xdp_helpers.o"
+# A packet pointer compared with the end twice.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c pkt_end_marks.c -o pkt_end_marks.o
+echo "built pkt_end_marks.o"
