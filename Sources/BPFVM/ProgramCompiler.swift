@@ -52,6 +52,12 @@ enum ProgramCompiler {
             }
             return ExecOp(code, dst: dst, src: src, offset: Int32(offset))
         case let .store(size, dst, .register(src), offset):
+            if offset >= 0, let direct = options.contextDirectWrites, let rule = direct.rule(Int(offset), size.byteCount),
+               direct.flagOffset >= 0, direct.flagOffset < 1 << 16 {
+                let limit: UInt32? = if case let .ignoredFrom(limit) = rule { limit } else { nil }
+                return ExecOp(.stxCtxField, dst: dst, src: src, aux: UInt8(size.byteCount), offset: Int32(offset),
+                              imm: ExecOp.contextStore(flag: direct.flagOffset, limit: limit))
+            }
             let code: ExecCode = switch size {
             case .byte: .stxB
             case .half: .stxH

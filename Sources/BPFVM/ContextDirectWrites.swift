@@ -1,0 +1,23 @@
+/// Which context stores a run may make straight into the context block
+/// (`VerifierOptions.contextDirectWrites`), and where it records that it made one.
+public struct ContextDirectWrites: Sendable {
+    /// How a direct store treats the value, as the kernel's rewritten store does.
+    public enum Rule: Sendable, Equatable {
+        /// The value lands as stored.
+        case verbatim
+        /// A 32-bit value at or above `limit` is ignored, the field keeping what it held
+        /// (`__sk_buff.queue_mapping`: 0xffff and above).
+        case ignoredFrom(limit: UInt32)
+    }
+
+    /// A byte inside the context block no program can load or store (the program type's rules
+    /// refuse it): a direct store sets it to 1, so the runtime knows to take the stores in.
+    public var flagOffset: Int
+    /// The rule for a store of `size` bytes at `offset`; nil keeps it an ordinary checked store.
+    public var rule: @Sendable (_ offset: Int, _ size: Int) -> Rule?
+
+    public init(flagOffset: Int, rule: @escaping @Sendable (_ offset: Int, _ size: Int) -> Rule?) {
+        self.flagOffset = flagOffset
+        self.rule = rule
+    }
+}
