@@ -14,6 +14,8 @@ struct ExecOp {
 
     /// `ldxCtxField`'s `aux`: the size in bytes, and this bit for a sign-extending load.
     static let signedLoad: UInt8 = 0x80
+    /// `stxCtxField`'s `aux`: the size in bytes, and this bit when only the low 16 bits are kept.
+    static let keepsLowHalf: UInt8 = 0x40
 
     /// `stxCtxField`'s `imm`: the flag byte's offset in the low 32 bits and, when the store is
     /// ignored from a limit on, that limit in the high 32 (0: no limit).

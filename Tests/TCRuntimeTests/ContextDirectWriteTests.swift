@@ -109,6 +109,41 @@ import Testing
         #expect(skb.metadata.tcIndex == 9)
     }
 
+    /// Immediate stores stay checked and land unconverted; the loads of those fields then stay
+    /// guarded too, and still read back what the kernel keeps: a tc_index of 0x12345 reads
+    /// 0x2345, a queue mapping of 0xffff leaves the one before it, its upper half reads 0.
+    @Test(arguments: engines)
+    func immediateStoresReadBackWhatTheKernelKeeps(_ kind: ExecutorKind) throws {
+        let program = try TCProgram(instructions: [
+            Asm.storeImm(4, 1, Int16(SKBField.tcIndex), 0x1_2345),
+            Asm.storeImm(4, 1, Int16(SKBField.queueMapping), 0xffff),
+            Asm.load(4, 0, 1, Int16(SKBField.tcIndex)),
+            Asm.load(2, 2, 1, Int16(SKBField.tcIndex + 2)), Asm.addReg(0, 2),
+            Asm.load(4, 2, 1, Int16(SKBField.queueMapping)), Asm.mul(2, 0x10_0000), Asm.addReg(0, 2),
+            Asm.exit,
+        ], executor: kind)
+        let skb = SKBuff(packet: [UInt8](repeating: 0, count: 64), metadata: Self.original)
+        let r0 = try TCProgramRunner(executor: kind).run(program, on: skb).returnValue
+        #expect(r0 == 0x2345 + 3 * 0x10_0000)
+        #expect(skb.metadata.tcIndex == 0x2345)
+        #expect(skb.metadata.queueMapping == 3)
+    }
+
+    /// Register stores, read back directly: the upper half of a 16-bit field reads 0.
+    @Test(arguments: engines)
+    func theUpperHalfOfASixteenBitFieldReadsZero(_ kind: ExecutorKind) throws {
+        let program = try TCProgram(instructions: [
+            Asm.mov(2, 0x7_8899), Asm.store(4, 1, Int16(SKBField.tcClassid), 2),
+            Asm.load(2, 0, 1, Int16(SKBField.tcClassid + 2)),
+            Asm.load(2, 3, 1, Int16(SKBField.tcClassid)), Asm.addReg(0, 3),
+            Asm.exit,
+        ], executor: kind)
+        let skb = SKBuff(packet: [UInt8](repeating: 0, count: 64), metadata: Self.original)
+        let r0 = try TCProgramRunner(executor: kind).run(program, on: skb).returnValue
+        #expect(r0 == 0x8899)
+        #expect(skb.metadata.tcClassid == 0x8899)
+    }
+
     /// A store at a field's offset through the stack writes the stack, never the skb.
     @Test(arguments: engines)
     func anotherBaseWritesItsOwnMemory(_ kind: ExecutorKind) throws {

@@ -127,6 +127,12 @@ extension JITCompiler {
             a.alu(.cmp, source, immediate: Int32(bitPattern: op.contextStoreLimit), wide: false)
             a.jump(.aboveOrEqual, done)
         }
+        if op.aux & ExecOp.keepsLowHalf != 0 {
+            // A 16-bit field: the block holds what the kernel keeps, so loads read it directly.
+            if source != .rcx { a.move(.rcx, source) }
+            source = .rcx
+            a.alu(.and, .rcx, immediate: 0xffff, wide: false)
+        }
         a.store(X86Memory(.rax, op.offset), source, size: size)
         a.jump(done)
         a.bind(ordinary)
