@@ -14,6 +14,19 @@ struct ExecOp {
 
     /// `ldxCtxField`'s `aux`: the size in bytes, and this bit for a sign-extending load.
     static let signedLoad: UInt8 = 0x80
+    /// `stxCtxField`'s `aux`: the size in bytes, and this bit when only the low 16 bits are kept.
+    static let keepsLowHalf: UInt8 = 0x40
+
+    /// `stxCtxField`'s `imm`: the flag byte's offset in the low 32 bits and, when the store is
+    /// ignored from a limit on, that limit in the high 32 (0: no limit).
+    static func contextStore(flag: Int, limit: UInt32?) -> Int64 {
+        Int64(bitPattern: UInt64(UInt32(truncatingIfNeeded: flag)) | UInt64(limit ?? 0) << 32)
+    }
+
+    var contextStoreFlag: Int32 { Int32(truncatingIfNeeded: imm) }
+    var contextStoreLimit: UInt32 { UInt32(truncatingIfNeeded: UInt64(bitPattern: imm) >> 32) }
+    /// The bytes of the context block a `stxCtxField` through the context itself touches.
+    var contextStoreExtent: Int64 { max(Int64(offset) + Int64(aux & 0xf), Int64(contextStoreFlag) + 1) }
 
     init(_ code: ExecCode, dst: UInt8 = 0, src: UInt8 = 0, aux: UInt8 = 0, offset: Int32 = 0, imm: Int64 = 0) {
         self.code = code
@@ -49,6 +62,11 @@ enum ExecCode: UInt8 {
     /// else 0, never a fault. `aux`: size, `ExecOp.signedLoad`.
     case ldxProbe
     case stxB, stxH, stxW, stxDW, stB, stH, stW, stDW
+    /// A register store at a context offset `VerifierOptions.contextDirectWrites` lists: through
+    /// the context's address (the block covering the field and the flag) it writes the block
+    /// and sets the flag byte; through anything else it is an ordinary store. `aux`: size;
+    /// `imm`: `ExecOp.contextStore(flag:limit:)`.
+    case stxCtxField
     case atomic32, atomic64, loadAcquire, storeRelease
     case ldAbs, ldInd
     case ja

@@ -169,6 +169,28 @@ extension Machine {
             case .ldxSW:
                 r[d] = UInt64(bitPattern: Int64(try address(op.src, op.offset, 4, write: false).loadUnaligned(as: Int32.self)))
 
+            case .stxCtxField:
+                // A field the runtime takes in from the block (when the flag says a store
+                // happened): through the context's own address, with the block covering the
+                // field and the flag (checked here), it needs no other check.
+                let size = UInt64(op.aux & 0xf)
+                let target: UnsafeMutableRawPointer
+                var value = r[s]
+                if r[d] == mem.contextLow && UInt64(op.contextStoreExtent) <= mem.contextCount {
+                    Self.pointer(mem.contextLow &+ UInt64(op.contextStoreFlag)).storeBytes(of: UInt8(1), as: UInt8.self)
+                    let limit = op.contextStoreLimit
+                    if limit != 0 && UInt32(truncatingIfNeeded: value) >= limit { break }
+                    if op.aux & ExecOp.keepsLowHalf != 0 { value &= 0xffff }
+                    target = Self.pointer(mem.contextLow &+ UInt64(op.offset))
+                } else {
+                    target = try address(op.dst, op.offset, size, write: true)
+                }
+                switch size {
+                case 1: target.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+                case 2: target.storeBytes(of: UInt16(truncatingIfNeeded: value), as: UInt16.self)
+                case 4: target.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self)
+                default: target.storeBytes(of: value, as: UInt64.self)
+                }
             case .stxB: try address(op.dst, op.offset, 1, write: true).storeBytes(of: UInt8(truncatingIfNeeded: r[s]), as: UInt8.self)
             case .stxH: try address(op.dst, op.offset, 2, write: true).storeBytes(of: UInt16(truncatingIfNeeded: r[s]), as: UInt16.self)
             case .stxW: try address(op.dst, op.offset, 4, write: true).storeBytes(of: UInt32(truncatingIfNeeded: r[s]), as: UInt32.self)

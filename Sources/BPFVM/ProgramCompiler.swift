@@ -5,17 +5,31 @@ enum ProgramCompiler {
     static func compile(_ program: VerifiedProgram, options: VerifierOptions) -> [ExecOp] {
         var ops: [ExecOp] = []
         ops.reserveCapacity(program.count)
+        let kept = keptReads(program, options: options)
         for (i, op) in program.operations.enumerated() {
             guard let op else {
                 ops.append(ExecOp(.unreachable))
                 continue
             }
-            ops.append(compile(op, at: i, program: program, options: options))
+            ops.append(compile(op, at: i, program: program, options: options, keptReads: kept))
         }
         return ops
     }
 
-    private static func compile(_ op: Operation, at i: Int, program: VerifiedProgram, options: VerifierOptions) -> ExecOp {
+    /// The `ContextDirectWrites.keptFields` no immediate store of the program touches: only
+    /// register stores (converted at the store) can reach them, so the block holds what the
+    /// kernel keeps and their loads may read it directly.
+    private static func keptReads(_ program: VerifiedProgram, options: VerifierOptions) -> [Range<Int>] {
+        guard let fields = options.contextDirectWrites?.keptFields, !fields.isEmpty else { return [] }
+        var immediateStores: [Range<Int>] = []
+        for case let .store(size, _, .immediate, offset)? in program.operations {
+            immediateStores.append(Int(offset) ..< Int(offset) + size.byteCount)
+        }
+        return fields.filter { field in !immediateStores.contains { $0.overlaps(field) } }
+    }
+
+    private static func compile(_ op: Operation, at i: Int, program: VerifiedProgram, options: VerifierOptions,
+                                keptReads: [Range<Int>]) -> ExecOp {
         func target(_ delta: Int32) -> Int32 { Int32(i) + 1 + delta }
         switch op {
         case let .alu(kind, is64, dst, operand):
@@ -37,7 +51,10 @@ enum ProgramCompiler {
                 let aux = UInt8(size.byteCount) | (signed && size != .double ? ExecOp.signedLoad : 0)
                 return ExecOp(.ldxProbe, dst: dst, src: src, aux: aux, offset: Int32(offset))
             }
-            if offset >= 0, let direct = options.contextDirectReads, direct(Int(offset), size.byteCount) {
+            let field = Int(offset) ..< Int(offset) + size.byteCount
+            let kept = keptReads.contains { $0.clamped(to: field) == field }
+                && options.contextAccess?(Int(offset), size.byteCount, false) == true
+            if offset >= 0, kept || options.contextDirectReads?(Int(offset), size.byteCount) == true {
                 let aux = UInt8(size.byteCount) | (signed && size != .double ? ExecOp.signedLoad : 0)
                 return ExecOp(.ldxCtxField, dst: dst, src: src, aux: aux, offset: Int32(offset))
             }
@@ -52,6 +69,13 @@ enum ProgramCompiler {
             }
             return ExecOp(code, dst: dst, src: src, offset: Int32(offset))
         case let .store(size, dst, .register(src), offset):
+            if offset >= 0, let direct = options.contextDirectWrites, let rule = direct.rule(Int(offset), size.byteCount),
+               direct.flagOffset >= 0, direct.flagOffset < 1 << 16 {
+                let limit: UInt32? = if case let .ignoredFrom(limit) = rule { limit } else { nil }
+                let aux = UInt8(size.byteCount) | (rule == .lowHalf ? ExecOp.keepsLowHalf : 0)
+                return ExecOp(.stxCtxField, dst: dst, src: src, aux: aux, offset: Int32(offset),
+                              imm: ExecOp.contextStore(flag: direct.flagOffset, limit: limit))
+            }
             let code: ExecCode = switch size {
             case .byte: .stxB
             case .half: .stxH

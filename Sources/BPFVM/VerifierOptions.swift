@@ -36,6 +36,11 @@ public struct VerifierOptions: Sendable {
     /// context's address (one compare at run time; otherwise the ordinary checked load), and
     /// `RunEnvironment.memory` is not asked. Nil: every context access is checked as usual.
     public var contextDirectReads: (@Sendable (_ offset: Int, _ size: Int) -> Bool)? = nil
+    /// Context stores from a register the runtime takes in from the block later, as the kernel's
+    /// rewritten stores write the field itself: stored straight into the block when the base
+    /// holds the context's address (otherwise the ordinary checked store), marking the block
+    /// written. Nil: every context store is checked as usual.
+    public var contextDirectWrites: ContextDirectWrites? = nil
     /// Context fields whose loads give pointers besides `contextPacketPointers` (`__sk_buff.sk`,
     /// `flow_keys`): with `contextAccess` set, loads of every other field are numbers.
     public var contextPointerFields: Set<Int16> = []

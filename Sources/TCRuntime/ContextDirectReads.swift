@@ -3,7 +3,8 @@
 /// fields `TCRun` keeps current at every moment. Left to the guarded access: `sk` (the socket
 /// is rendered on the first guarded access), the packet pointers (rewritten loads), and
 /// `queue_mapping`, `tc_index`, `tc_classid` (after a store a program reads back what the
-/// kernel kept of it, which the guarded access takes in first).
+/// kernel kept of it, which the guarded access takes in first; `ContextDirectWriteFields.keptFields`
+/// makes them direct in programs whose every store to them applies the kernel's rule).
 enum ContextDirectReads {
     private static let guarded: [Range<Int>] = [
         SKBField.sk ..< SKBField.sk + 8,

@@ -73,6 +73,9 @@ public enum TCHelpers {
             options.contextDirectReads = { offset, size in
                 ContextDirectReads.allows(offset: offset, size: size) && SocketFilterRules.allows(offset: offset, size: size, write: false)
             }
+            options.contextDirectWrites = ContextDirectWriteFields.directWrites { offset, size, write in
+                SocketFilterRules.allows(offset: offset, size: size, write: write)
+            }
             options.contextPointerFields = [Int16(SKBField.sk)]
             options.contextSocketField = Int16(SKBField.sk)
             return options
@@ -82,6 +85,9 @@ public enum TCHelpers {
         options.contextAccess = { offset, size, write in ContextRules.allows(offset: offset, size: size, write: write) }
         options.contextDirectReads = { offset, size in
             ContextDirectReads.allows(offset: offset, size: size) && ContextRules.allows(offset: offset, size: size, write: false)
+        }
+        options.contextDirectWrites = ContextDirectWriteFields.directWrites { offset, size, write in
+            ContextRules.allows(offset: offset, size: size, write: write)
         }
         options.contextPointerFields = [Int16(SKBField.sk), Int16(SKBField.flowKeys)]
         options.contextSocketField = Int16(SKBField.sk)

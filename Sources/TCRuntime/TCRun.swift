@@ -57,8 +57,12 @@ final class TCRun {
     /// Map values and ring buffer records the program received during the run.
     @exclusivity(unchecked) var grants: [MemoryRegion] = []
     @exclusivity(unchecked) var redirect: RedirectTarget?
-    /// Whether the program stored to the context since its stores were last taken in.
-    @exclusivity(unchecked) private(set) var contextWritten = false
+    /// Whether the program stored to the context since its stores were last taken in: a byte
+    /// of the block no program can reach, which direct stores set (`ContextDirectWrites`).
+    private(set) var contextWritten: Bool {
+        get { context.load(fromByteOffset: ContextDirectWriteFields.flagOffset, as: UInt8.self) != 0 }
+        set { context.storeBytes(of: newValue ? 1 : 0, toByteOffset: ContextDirectWriteFields.flagOffset, as: UInt8.self) }
+    }
     /// Ring buffer records reserved and not yet submitted or discarded.
     @exclusivity(unchecked) var reservations: [(address: UInt64, ring: RingBufferMap)] = []
     /// Inner maps a program looked up in a map of maps, held until the run ends.

@@ -32,7 +32,7 @@ enum EntryStack {
             return op.dst == 10 ? nil : op.src
         case .stB, .stH, .stW, .stDW:
             return op.src == 10 ? nil : op.dst
-        case .stxB, .stxH, .stxW, .stxDW, .atomic32, .atomic64, .storeRelease:
+        case .stxB, .stxH, .stxW, .stxDW, .stxCtxField, .atomic32, .atomic64, .storeRelease:
             return op.src == 10 ? nil : op.dst
         default:
             return nil
@@ -44,7 +44,7 @@ enum EntryStack {
         case .ldxB, .ldxSB, .stxB, .stB: 1
         case .ldxH, .ldxSH, .stxH, .stH: 2
         case .ldxW, .ldxSW, .stxW, .stW, .atomic32, .ldxCtxPointer: 4
-        case .ldxCtxField: Int(op.aux & 0xf)
+        case .ldxCtxField, .stxCtxField: Int(op.aux & 0xf)
         case .loadAcquire, .storeRelease: Int(op.aux)
         default: 8
         }

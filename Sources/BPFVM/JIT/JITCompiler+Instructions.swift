@@ -29,7 +29,7 @@ extension JITCompiler {
             storeRegister(op.dst, .rax)
 
         case .ldxB, .ldxH, .ldxW, .ldxDW, .ldxSB, .ldxSH, .ldxSW, .ldxCtxPointer, .ldxCtxField,
-             .stxB, .stxH, .stxW, .stxDW, .stB, .stH, .stW, .stDW:
+             .stxB, .stxH, .stxW, .stxDW, .stxCtxField, .stB, .stH, .stW, .stDW:
             memoryAccess(op, at: i)
         case .ldxProbe:
             probeLoad(op)

@@ -59,6 +59,8 @@ extension JITCompiler {
             contextPointerLoad(op, at: i)
         case .ldxCtxField:
             contextFieldLoad(op, at: i)
+        case .stxCtxField:
+            contextFieldStore(op, at: i)
         case .stxB, .stxH, .stxW, .stxDW:
             let size = [ExecCode.stxB: 1, .stxH: 2, .stxW: 4][op.code] ?? 8
             let target = checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
@@ -102,6 +104,46 @@ extension JITCompiler {
             a.load(destination, X86Memory(.rsi), size: size)
         }
         if destination == .rax { storeRegister(op.dst, .rax) }
+    }
+
+    /// A context field the runtime takes in from the block (`ExecCode.stxCtxField`), as the
+    /// kernel's rewritten stores write the field: straight into the block, the flag byte set,
+    /// when the base holds the context's address and the block covers the field and the flag
+    /// (both compared here, at run time); through any other base an ordinary checked store.
+    private mutating func contextFieldStore(_ op: ExecOp, at i: Int) {
+        let size = Int(op.aux & 0xf)
+        let ordinary = a.newLabel(), done = a.newLabel()
+        loadRegister(.rax, op.dst)
+        a.alu(.cmp, .rax, JITState.slot(.contextLow))
+        a.jump(.notEqual, ordinary)
+        a.alu(.cmp, JITState.slot(.contextCount), immediate: Int32(truncatingIfNeeded: op.contextStoreExtent))
+        a.jump(.below, ordinary)
+        a.move(.rcx, immediate: 1)
+        a.store(X86Memory(.rax, op.contextStoreFlag), .rcx, size: 1)
+        var source = X86Reg.rcx
+        if let held = host(op.src) { source = held } else { loadRegister(.rcx, op.src) }
+        if op.contextStoreLimit != 0 {
+            // The kernel's rule for such a field: a value at or above the limit is ignored.
+            a.alu(.cmp, source, immediate: Int32(bitPattern: op.contextStoreLimit), wide: false)
+            a.jump(.aboveOrEqual, done)
+        }
+        if op.aux & ExecOp.keepsLowHalf != 0 {
+            // A 16-bit field: the block holds what the kernel keeps, so loads read it directly.
+            if source != .rcx { a.move(.rcx, source) }
+            source = .rcx
+            a.alu(.and, .rcx, immediate: 0xffff, wide: false)
+        }
+        a.store(X86Memory(.rax, op.offset), source, size: size)
+        a.jump(done)
+        a.bind(ordinary)
+        let target = checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
+        if let held = host(op.src) {
+            a.store(target, held, size: size)
+        } else {
+            loadRegister(.rax, op.src)
+            a.store(target, .rax, size: size)
+        }
+        a.bind(done)
     }
 
     /// A 32-bit load of `data`/`data_end`: through the context pointer itself it yields the
