@@ -29,16 +29,7 @@ struct BTFPointerRefusalTests {
     ]
 
     static func refusal(_ system: any BPFObjectSystem, _ program: String) throws -> TCXError? {
-        let object = try LoadedObject(bytes: try KernelBTFTests.bytes("corpus/kfunc/btf_refused.o"), name: "btf_refused.o",
-                                      system: system)
-        defer { object.close() }
-        do {
-            let handle = try object.loadProgram(program, as: program)
-            try? system.close(handle)
-            return nil
-        } catch {
-            return error
-        }
+        try KfuncRefusalTests.refusal(system, program, in: "corpus/kfunc/btf_refused.o")
     }
 
     @Test func eachAccessIsRefusedAsTheKernelRefusesIt() throws {

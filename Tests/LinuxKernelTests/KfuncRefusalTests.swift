@@ -26,8 +26,10 @@ struct KfuncRefusalTests {
         ("rcu_held", .EINVAL, ["BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region"]),
     ]
 
-    static func refusal(_ system: any BPFObjectSystem, _ program: String) throws -> TCXError? {
-        let object = try LoadedObject(bytes: try KernelBTFTests.bytes("corpus/kfunc/refused.o"), name: "refused.o", system: system)
+    /// Why `program` of a fixture object is refused on `system`, or nil when it loads.
+    static func refusal(_ system: any BPFObjectSystem, _ program: String, in fixture: String = "corpus/kfunc/refused.o") throws -> TCXError? {
+        let name = String(fixture.split(separator: "/").last ?? Substring(fixture))
+        let object = try LoadedObject(bytes: try KernelBTFTests.bytes(fixture), name: name, system: system)
         defer { object.close() }
         do {
             let handle = try object.loadProgram(program, as: program)

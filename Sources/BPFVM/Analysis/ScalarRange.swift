@@ -193,40 +193,35 @@ struct ScalarRange: Hashable {
             s32min = max(s32min, slow(sminBits))
             s32max = min(s32max, slow(smaxBits))
         }
-        if Int32(bitPattern: u32min) <= Int32(bitPattern: u32max) {
-            s32min = max(s32min, Int32(bitPattern: u32min))
-            s32max = min(s32max, Int32(bitPattern: u32max))
-        }
-        if UInt32(bitPattern: s32min) <= UInt32(bitPattern: s32max) {
-            u32min = max(u32min, UInt32(bitPattern: s32min))
-            u32max = min(u32max, UInt32(bitPattern: s32max))
-        } else if u32max < UInt32(bitPattern: s32min) {
-            // The signed range wraps; the unsigned one lies in its non-negative part only.
-            s32min = Int32(bitPattern: u32min)
-            u32max = min(u32max, UInt32(bitPattern: s32max))
-        } else if UInt32(bitPattern: s32max) < u32min {
-            // ... or in its negative part only.
-            s32max = Int32(bitPattern: u32max)
-            u32min = max(u32min, UInt32(bitPattern: s32min))
-        }
+        Self.narrowEachOther(signed: &s32min, &s32max, unsigned: &u32min, &u32max)
     }
 
     private mutating func deduce64() {
-        if Int64(bitPattern: umin) <= Int64(bitPattern: umax) {
-            smin = max(smin, Int64(bitPattern: umin))
-            smax = min(smax, Int64(bitPattern: umax))
+        Self.narrowEachOther(signed: &smin, &smax, unsigned: &umin, &umax)
+    }
+
+    /// One width's signed and unsigned ranges narrowed by each other, as the kernel's
+    /// __reg32/64_deduce_bounds do: the same rule at 32 and 64 bits.
+    private static func narrowEachOther<Signed: FixedWidthInteger & SignedInteger, Unsigned: FixedWidthInteger & UnsignedInteger>(
+        signed smin: inout Signed, _ smax: inout Signed, unsigned umin: inout Unsigned, _ umax: inout Unsigned
+    ) {
+        func asSigned(_ value: Unsigned) -> Signed { Signed(truncatingIfNeeded: value) }
+        func asUnsigned(_ value: Signed) -> Unsigned { Unsigned(truncatingIfNeeded: value) }
+        if asSigned(umin) <= asSigned(umax) {
+            smin = max(smin, asSigned(umin))
+            smax = min(smax, asSigned(umax))
         }
-        if UInt64(bitPattern: smin) <= UInt64(bitPattern: smax) {
-            umin = max(umin, UInt64(bitPattern: smin))
-            umax = min(umax, UInt64(bitPattern: smax))
-        } else if umax < UInt64(bitPattern: smin) {
+        if asUnsigned(smin) <= asUnsigned(smax) {
+            umin = max(umin, asUnsigned(smin))
+            umax = min(umax, asUnsigned(smax))
+        } else if umax < asUnsigned(smin) {
             // The signed range wraps; the unsigned one lies in its non-negative part only.
-            smin = Int64(bitPattern: umin)
-            umax = min(umax, UInt64(bitPattern: smax))
-        } else if UInt64(bitPattern: smax) < umin {
+            smin = asSigned(umin)
+            umax = min(umax, asUnsigned(smax))
+        } else if asUnsigned(smax) < umin {
             // ... or in its negative part only.
-            smax = Int64(bitPattern: umax)
-            umin = max(umin, UInt64(bitPattern: smin))
+            smax = asSigned(umax)
+            umin = max(umin, asUnsigned(smin))
         }
     }
 
