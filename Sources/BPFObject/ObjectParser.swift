@@ -78,7 +78,7 @@ struct ObjectParser {
                         function.externs.map { (at: at + $0.key, extern: $0.value.extern, prototype: $0.value.prototype) }
                     }
                     if !uses.isEmpty {
-                        object.kfuncs = try resolver.apply(to: &linked.code, uses: uses).get()
+                        object.kfuncs = try resolver.apply(to: &linked.code, uses: uses, type: kind.type).get()
                     }
                     object.instructions = Instruction.encode(linked.code)
                     if kernelBTF != nil { object.functionInfo = functionInfo(linked, records: records) }

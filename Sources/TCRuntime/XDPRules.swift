@@ -21,10 +21,12 @@ enum XDPRules {
         188: "xdp_get_buff_len", 189: "xdp_load_bytes", 190: "xdp_store_bytes",
     ]
 
-    /// `tc`'s table cut to the XDP set, with the XDP helpers it lacks declared. The kfuncs stay
-    /// as they are for tc (the XDP kfunc set is not narrowed here).
+    /// `tc`'s table cut to the XDP set, with the XDP helpers it lacks declared. The kfuncs the
+    /// kernel refuses to XDP (the skb dynptrs) are left out, so a call to one is refused as the
+    /// kernel refuses it.
     static func table(from tc: HelperTable) -> HelperTable {
-        let kfuncs = Set(EmbeddedKfunc.allCases.map(KfuncTable.helperID))
+        let allowed = EmbeddedKfunc.allCases.filter { !EmbeddedKfunc.refusedToXDP.contains($0.name) }
+        let kfuncs = Set(allowed.map(KfuncTable.helperID))
         var table = tc.keeping(helpers.union(kfuncs))
         for id in helpers where !table.contains(id) { table.declare(id, name: xdpOnlyNames[id] ?? "") }
         return table

@@ -60,4 +60,27 @@ struct KfuncRefusalTests {
         #expect(try Self.refusal(engine, "fine") == nil)
         #expect(try Self.refusal(kernel, "fine") == nil)
     }
+
+    /// XDP programs are refused the kfuncs the kernel refuses to XDP, in its words, whether the
+    /// embedded backend has the kfunc (the skb dynptrs) or not (`bpf_sk_assign_tcp_reqsk`).
+    @Test func xdpProgramsAreRefusedTheKfuncsTheKernelRefusesToXDP() throws {
+        let engine = EmbeddedSystem()
+        let kernel = try KernelSystem()
+        defer {
+            engine.shutdown()
+            kernel.shutdown()
+        }
+        let refused = [("skb_dynptr", "bpf_dynptr_from_skb"), ("skb_meta_dynptr", "bpf_dynptr_from_skb_meta"),
+                       ("tcp_reqsk", "bpf_sk_assign_tcp_reqsk")]
+        for system in [engine, kernel] as [any BPFObjectSystem] {
+            for (program, kfunc) in refused {
+                let error = try Self.refusal(system, program, in: "verifier/xdp_kfuncs.o")
+                #expect(error?.errno == .EACCES, "\(system.backendName) \(program): \(String(describing: error))")
+                #expect(error?.reason.contains("calling kernel function \(kfunc) is not allowed") == true,
+                        "\(system.backendName) \(program): \(String(describing: error))")
+            }
+            #expect(try Self.refusal(system, "count_to_four", in: "verifier/xdp_kfuncs.o") == nil)
+            #expect(try Self.refusal(system, "string_length", in: "verifier/xdp_kfuncs.o") == nil)
+        }
+    }
 }

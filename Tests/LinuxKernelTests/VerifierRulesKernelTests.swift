@@ -7,7 +7,8 @@ import Testing
 @Suite(needsKernel)
 struct VerifierRulesKernelTests {
     @Test(arguments: ["rules.tcx", "socket_rules.tcx", "realistic.tcx", "known_bits.tcx", "dynptr_rules.tcx",
-                      "measured_rules.tcx", "extern_btf.tcx", "xdp_helpers.tcx", "pkt_end_marks.tcx"])
+                      "measured_rules.tcx", "extern_btf.tcx", "xdp_helpers.tcx", "pkt_end_marks.tcx",
+                      "xdp_kfuncs.tcx"])
     func theKernelsVerdictsHold(_ file: String) throws {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(3)  // Tests/LinuxKernelTests/VerifierRulesKernelTests.swift

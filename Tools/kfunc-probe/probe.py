@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-# Which kfuncs of the running kernel a SCHED_CLS program may call: every FUNC of vmlinux BTF
+# Which kfuncs of the running kernel a program type may call: every FUNC of vmlinux BTF
 # tagged bpf_kfunc is called (all arguments 0) from a tiny program loaded with BPF_PROG_LOAD;
-# "calling kernel function X is not allowed" means refused to tc, any other verdict allowed.
+# "calling kernel function X is not allowed" means refused to the type, any other verdict allowed.
+# Usage: probe.py [--type tc|xdp] (default tc, i.e. SCHED_CLS).
 # Needs root and bpftool. Prints ALLOWED/REFUSED, name, BTF id, errno and the log's last lines.
-import ctypes, re, struct, os, subprocess
+import argparse, ctypes, re, struct, os, subprocess
+PROG_TYPES = {'tc': 3, 'xdp': 6}
+parser = argparse.ArgumentParser()
+parser.add_argument('--type', choices=sorted(PROG_TYPES), default='tc')
+prog_type = PROG_TYPES[parser.parse_args().type]
 libc = ctypes.CDLL(None, use_errno=True)
 lines = subprocess.run(['bpftool', 'btf', 'dump', 'file', '/sys/kernel/btf/vmlinux'], capture_output=True, text=True, check=True).stdout.split('\n')
 names = {}
@@ -20,7 +25,7 @@ def load(insns):
     lic = ctypes.create_string_buffer(b"GPL")
     buf = ctypes.create_string_buffer(code)
     attr = bytearray(160)
-    struct.pack_into('<IIQQIIQ', attr, 0, 3, len(code)//8, ctypes.addressof(buf), ctypes.addressof(lic), 1, 65536, ctypes.addressof(log))
+    struct.pack_into('<IIQQIIQ', attr, 0, prog_type, len(code)//8, ctypes.addressof(buf), ctypes.addressof(lic), 1, 65536, ctypes.addressof(log))
     a = ctypes.create_string_buffer(bytes(attr))
     fd = libc.syscall(321, 5, a, 160)
     err = ctypes.get_errno()

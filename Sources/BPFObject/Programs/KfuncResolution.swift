@@ -40,6 +40,7 @@ struct KfuncResolver {
     let fail: Failure
     /// Index of each extern in libbpf's sorted extern list (kconfig ones first), for poisons.
     let externIndex: [String: Int]
+    /// By program type and name: what the kernel refuses depends on the type.
     private var cache: [String: Resolution] = [:]
     private var kernel: CORETargets.Loaded?
 
@@ -55,20 +56,21 @@ struct KfuncResolver {
         externIndex = index
     }
 
-    mutating func resolve(_ extern: Extern, prototype: UInt32) -> Resolution {
-        if let known = cache[extern.name] { return known }
-        let result = lookUp(extern, prototype: prototype)
-        cache[extern.name] = result
+    mutating func resolve(_ extern: Extern, prototype: UInt32, type: ProgramType) -> Resolution {
+        let key = "\(type.rawValue) \(extern.name)"
+        if let known = cache[key] { return known }
+        let result = lookUp(extern, prototype: prototype, type: type)
+        cache[key] = result
         return result
     }
 
-    private mutating func lookUp(_ extern: Extern, prototype: UInt32) -> Resolution {
+    private mutating func lookUp(_ extern: Extern, prototype: UInt32, type: ProgramType) -> Resolution {
         let name = CORENames.essential(extern.name)
         switch target {
         case .embedded:
             if let kfunc = EmbeddedKfunc.named(name) { return .found(kfunc.rawValue) }
             if extern.isWeak { return .absent }
-            if EmbeddedKfunc.refusedToTC.contains(name) {
+            if EmbeddedKfunc.refused(to: type).contains(name) {
                 var error = fail("kfunc '\(name)'", "calling kernel function \(name) is not allowed")
                 error.errno = .EACCES
                 return .refused(error)
@@ -101,11 +103,12 @@ struct KfuncResolver {
     }
 
     /// Rewrites the program's kfunc calls and addresses; the sites, or the first refusal.
-    mutating func apply(to code: inout [Instruction], uses: [(at: Int, extern: Extern, prototype: UInt32)]) -> Result<[KfuncSite], ObjectError> {
+    mutating func apply(to code: inout [Instruction], uses: [(at: Int, extern: Extern, prototype: UInt32)],
+                        type: ProgramType) -> Result<[KfuncSite], ObjectError> {
         var sites: [KfuncSite] = []
         for use in uses.sorted(by: { $0.at < $1.at }) {
             let isCall = code[use.at].opcode == Relocate.call
-            let resolution = resolve(use.extern, prototype: use.prototype)
+            let resolution = resolve(use.extern, prototype: use.prototype, type: type)
             switch resolution {
             case .refused(let error):
                 return .failure(error)

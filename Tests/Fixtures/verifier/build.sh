@@ -21,6 +21,9 @@ echo "built extern_btf.o extern_btf_plain.o"
 # XDP programs on XDP's own helpers.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_helpers.c -o xdp_helpers.o
 echo "built xdp_helpers.o"
+# XDP programs calling kfuncs tc has and XDP does not (and some every type has).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_kfuncs.c -o xdp_kfuncs.o
+echo "built xdp_kfuncs.o"
 # A packet pointer compared with the end twice.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c pkt_end_marks.c -o pkt_end_marks.o
 echo "built pkt_end_marks.o"
