@@ -84,27 +84,11 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
 
     /// Kfuncs Linux 6.18 has but refuses to XDP programs, with the same words and errno as to
     /// tc, measured with `Tools/kfunc-probe/probe.py --type xdp` (the REFUSED lines): tc's list
-    /// without the XDP ones (`bpf_dynptr_from_xdp`, `bpf_xdp_pull_data`, the xfrm state pair),
-    /// plus the skb ones and a few others only tc gets.
-    public static let refusedToXDP: Set<String> = [
-        "bbr_cwnd_event", "bbr_init", "bbr_main", "bbr_min_tso_segs", "bbr_set_state", "bbr_sndbuf_expand",
-        "bbr_ssthresh", "bbr_undo_cwnd", "bpf_arena_alloc_pages", "bpf_arena_free_pages", "bpf_arena_reserve_pages",
-        "bpf_cpumask_acquire", "bpf_cpumask_and", "bpf_cpumask_any_and_distribute", "bpf_cpumask_any_distribute",
-        "bpf_cpumask_clear", "bpf_cpumask_clear_cpu", "bpf_cpumask_copy", "bpf_cpumask_create", "bpf_cpumask_empty",
-        "bpf_cpumask_equal", "bpf_cpumask_first", "bpf_cpumask_first_and", "bpf_cpumask_first_zero",
-        "bpf_cpumask_full", "bpf_cpumask_intersects", "bpf_cpumask_or", "bpf_cpumask_populate", "bpf_cpumask_release",
-        "bpf_cpumask_set_cpu", "bpf_cpumask_setall", "bpf_cpumask_subset", "bpf_cpumask_test_and_clear_cpu",
-        "bpf_cpumask_test_and_set_cpu", "bpf_cpumask_test_cpu", "bpf_cpumask_weight", "bpf_cpumask_xor",
-        "bpf_crypto_ctx_acquire", "bpf_crypto_ctx_create", "bpf_crypto_ctx_release", "bpf_dynptr_from_skb",
-        "bpf_dynptr_from_skb_meta", "bpf_fentry_test1", "bpf_get_dentry_xattr", "bpf_get_file_xattr",
-        "bpf_get_task_exe_file", "bpf_kfunc_call_memb_release", "bpf_kfunc_call_test_release",
-        "bpf_modify_return_test", "bpf_modify_return_test2", "bpf_path_d_path", "bpf_put_file",
-        "bpf_remove_dentry_xattr", "bpf_session_cookie", "bpf_session_is_return", "bpf_set_dentry_xattr",
-        "bpf_sk_assign_tcp_reqsk", "bpf_sock_addr_set_sun_path", "bpf_sock_destroy", "bpf_sock_ops_enable_tx_tstamp",
-        "css_rstat_flush", "css_rstat_updated", "cubictcp_acked", "cubictcp_cong_avoid", "cubictcp_cwnd_event",
-        "cubictcp_init", "cubictcp_recalc_ssthresh", "cubictcp_state", "tcp_cong_avoid_ai", "tcp_reno_cong_avoid",
-        "tcp_reno_ssthresh", "tcp_reno_undo_cwnd", "tcp_slow_start"
-    ]
+    /// without the XDP ones, plus the skb ones and the test-module releases only tc gets.
+    public static let refusedToXDP: Set<String> = refusedToTC
+        .subtracting(["bpf_dynptr_from_xdp", "bpf_xdp_pull_data", "bpf_xdp_get_xfrm_state", "bpf_xdp_xfrm_state_release"])
+        .union(["bpf_dynptr_from_skb", "bpf_dynptr_from_skb_meta", "bpf_sk_assign_tcp_reqsk",
+                "bpf_kfunc_call_memb_release", "bpf_kfunc_call_test_release"])
 
     /// The kfuncs the kernel refuses to a program of `type` (tc's for every type but XDP).
     public static func refused(to type: ProgramType) -> Set<String> {
