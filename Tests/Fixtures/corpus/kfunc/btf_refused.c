@@ -125,14 +125,15 @@ int negative_offset(struct __sk_buff *skb)
 	return *(volatile __u32 *)((char *)k - 8);
 }
 
-/* The kernel context compared with NULL: it never is. */
+/* The kernel context compared with NULL: it never is, so the verifier never follows the NULL
+ * way, and the number read as an address there does not count against the program. */
 SEC("tc")
 int null_checked(struct __sk_buff *skb)
 {
 	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
 
 	if (!k)
-		return 1;
+		return *(volatile int *)(unsigned long)skb->mark;
 	return k->len == skb->len;
 }
 
