@@ -63,17 +63,21 @@ extension JITCompiler {
             contextFieldStore(op, at: i)
         case .stxB, .stxH, .stxW, .stxDW:
             let size = [ExecCode.stxB: 1, .stxH: 2, .stxW: 4][op.code] ?? 8
-            let target = checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
-            if let source = host(op.src) {
-                a.store(target, source, size: size)
-            } else {
-                loadRegister(.rax, op.src)
-                a.store(target, .rax, size: size)
-            }
+            storeSource(op, to: checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i), size: size)
         default:
             let size = [ExecCode.stB: 1, .stH: 2, .stW: 4][op.code] ?? 8
             let target = checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
             a.move(.rax, immediate: UInt64(bitPattern: op.imm))
+            a.store(target, .rax, size: size)
+        }
+    }
+
+    /// The source register of a store written to `target` (through rax when it lives in memory).
+    private mutating func storeSource(_ op: ExecOp, to target: X86Memory, size: Int) {
+        if let held = host(op.src) {
+            a.store(target, held, size: size)
+        } else {
+            loadRegister(.rax, op.src)
             a.store(target, .rax, size: size)
         }
     }
@@ -136,13 +140,7 @@ extension JITCompiler {
         a.store(X86Memory(.rax, op.offset), source, size: size)
         a.jump(done)
         a.bind(ordinary)
-        let target = checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i)
-        if let held = host(op.src) {
-            a.store(target, held, size: size)
-        } else {
-            loadRegister(.rax, op.src)
-            a.store(target, .rax, size: size)
-        }
+        storeSource(op, to: checkedAddress(base: op.dst, offset: op.offset, size: size, write: true, at: i), size: size)
         a.bind(done)
     }
 
