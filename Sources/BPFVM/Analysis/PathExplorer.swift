@@ -46,6 +46,16 @@ struct PathExplorer {
     /// Branches waiting to be explored before the program is refused as too complex (the
     /// kernel's BPF_COMPLEXITY_LIMIT_JMP_SEQ).
     static let pendingLimit = 8192
+
+    /// A way that waits its turn, as the kernel's push_stack: its trail stays live until it is
+    /// explored, and past the limit the program is refused as too complex.
+    private static func wait(_ way: Branch, in pending: inout [Branch], at index: Int) throws(VMError) {
+        guard pending.count < pendingLimit else {
+            throw VMError(instruction: index, "The sequence of \(pending.count + 1) jumps is too complex.", errno: .E2BIG)
+        }
+        way.trail?.live += 1
+        pending.append(way)
+    }
     /// States kept per pruning point.
     static let keptStates = 24
 
@@ -287,13 +297,8 @@ struct PathExplorer {
                     switch (taken, fallThrough) {
                     case let (taken?, fallThrough?):
                         // Both ways: the taken one waits, as the kernel's push_stack.
-                        guard pending.count < Self.pendingLimit else {
-                            throw VMError(instruction: index, "The sequence of \(pending.count + 1) jumps is too complex.",
-                                          errno: .E2BIG)
-                        }
-                        branch.trail?.live += 1
-                        pending.append(Branch(index: target, state: taken, trail: branch.trail, losses: branch.losses,
-                                              steps: branch.steps))
+                        try Self.wait(Branch(index: target, state: taken, trail: branch.trail, losses: branch.losses,
+                                             steps: branch.steps), in: &pending, at: index)
                         branch.state = fallThrough
                         branch.index = index + 1
                     case let (taken?, nil):
@@ -309,18 +314,13 @@ struct PathExplorer {
                     branch.index = index + 1 + Int(offset)
                 case let .mayGoto(offset):
                     jumps += 1
-                    guard pending.count < Self.pendingLimit else {
-                        throw VMError(instruction: index, "The sequence of \(pending.count + 1) jumps is too complex.",
-                                      errno: .E2BIG)
-                    }
                     // The loop's body waits, one may_goto deeper; the way out goes first.
                     // Numbers the earlier iterations had otherwise are widened, as at an iterator.
                     var body = branch
                     body.state.mayGotoDepth += 1
                     widenAtIterator(&body)
                     body.index = index + 1
-                    branch.trail?.live += 1
-                    pending.append(body)
+                    try Self.wait(body, in: &pending, at: index)
                     branch.index = index + 1 + Int(offset)
                 case .exit:
                     guard let returnTo = try PathCalls.exit(&branch.state, at: index) else {
@@ -355,12 +355,7 @@ struct PathExplorer {
                     if case .packetLoad = op, !branch.state.returns.isEmpty {
                         // A load past the packet returns 0 from the subprogram (the hidden exit of
                         // the kernel's bpf_gen_ld_abs): that way first, the load's result waits.
-                        guard pending.count < Self.pendingLimit else {
-                            throw VMError(instruction: index, "The sequence of \(pending.count + 1) jumps is too complex.",
-                                          errno: .E2BIG)
-                        }
-                        branch.trail?.live += 1
-                        pending.append(branch)
+                        try Self.wait(branch, in: &pending, at: index)
                         branch.state.registers[0] = .constant(0)
                         guard let returnTo = try PathCalls.exit(&branch.state, at: index) else { break pathLoop }
                         branch.index = returnTo
