@@ -40,47 +40,41 @@ struct KfuncRefusalTests {
         }
     }
 
-    @Test func eachProgramIsRefusedAloneAsTheKernelRefusesIt() throws {
+    /// Each case of `fixture` refused on both backends with its errno, both errors carrying
+    /// every one of its words; each program of `loading` loaded on both.
+    static func expectAlike(_ cases: [(program: String, errno: LinuxErrno, words: [String])], loading: [String],
+                            in fixture: String) throws {
         let engine = EmbeddedSystem()
         let kernel = try KernelSystem()
         defer {
             engine.shutdown()
             kernel.shutdown()
         }
-        for (program, errno, words) in Self.cases {
-            for system in [engine, kernel] as [any BPFObjectSystem] {
-                let error = try Self.refusal(system, program)
+        for system in [engine, kernel] as [any BPFObjectSystem] {
+            for (program, errno, words) in cases {
+                let error = try refusal(system, program, in: fixture)
                 #expect(error?.errno == errno, "\(system.backendName) \(program): \(String(describing: error))")
                 for word in words {
                     #expect(error?.reason.contains(word) == true, "\(system.backendName) \(program): \(String(describing: error))")
                 }
             }
+            for program in loading {
+                #expect(try refusal(system, program, in: fixture) == nil, "\(system.backendName) \(program)")
+            }
         }
+    }
+
+    @Test func eachProgramIsRefusedAloneAsTheKernelRefusesIt() throws {
         // The object's clean program loads on both.
-        #expect(try Self.refusal(engine, "fine") == nil)
-        #expect(try Self.refusal(kernel, "fine") == nil)
+        try Self.expectAlike(Self.cases, loading: ["fine"], in: "corpus/kfunc/refused.o")
     }
 
     /// XDP programs are refused the kfuncs the kernel refuses to XDP, in its words, whether the
     /// embedded backend has the kfunc (the skb dynptrs) or not (`bpf_sk_assign_tcp_reqsk`).
     @Test func xdpProgramsAreRefusedTheKfuncsTheKernelRefusesToXDP() throws {
-        let engine = EmbeddedSystem()
-        let kernel = try KernelSystem()
-        defer {
-            engine.shutdown()
-            kernel.shutdown()
-        }
         let refused = [("skb_dynptr", "bpf_dynptr_from_skb"), ("skb_meta_dynptr", "bpf_dynptr_from_skb_meta"),
                        ("tcp_reqsk", "bpf_sk_assign_tcp_reqsk")]
-        for system in [engine, kernel] as [any BPFObjectSystem] {
-            for (program, kfunc) in refused {
-                let error = try Self.refusal(system, program, in: "verifier/xdp_kfuncs.o")
-                #expect(error?.errno == .EACCES, "\(system.backendName) \(program): \(String(describing: error))")
-                #expect(error?.reason.contains("calling kernel function \(kfunc) is not allowed") == true,
-                        "\(system.backendName) \(program): \(String(describing: error))")
-            }
-            #expect(try Self.refusal(system, "count_to_four", in: "verifier/xdp_kfuncs.o") == nil)
-            #expect(try Self.refusal(system, "string_length", in: "verifier/xdp_kfuncs.o") == nil)
-        }
+        try Self.expectAlike(refused.map { ($0.0, .EACCES, ["calling kernel function \($0.1) is not allowed"]) },
+                             loading: ["count_to_four", "string_length"], in: "verifier/xdp_kfuncs.o")
     }
 }
