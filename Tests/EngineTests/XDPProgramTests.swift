@@ -37,13 +37,13 @@ import Testing
         }
     }
 
-    /// A helper only XDP offers (`bpf_xdp_adjust_meta`) loads as on the kernel, and the embedded
-    /// backend still answers a test-run with EOPNOTSUPP.
+    /// Helpers only XDP offers (`bpf_xdp_adjust_head`, `bpf_xdp_adjust_tail`) load as on the
+    /// kernel, and the embedded backend still answers a test-run with EOPNOTSUPP.
     @Test(arguments: TestBackends.available) func anXDPOnlyHelperLoads(_ backend: Backend) throws {
         let world = try backend.openWorld()
         defer { world.shutdown() }
         let collection = try ObjectCollection(file: TestBackends.fixture("verifier/xdp_helpers.o"), in: world)
-        let xdp = try collection.program("meta_room")
+        let xdp = try collection.program("head_and_tail")
         do {
             let result = try xdp.testRun(packet: frame)
             #expect(backend == .kernel && result.returnValue == 2)  // XDP_PASS
