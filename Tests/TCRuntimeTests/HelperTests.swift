@@ -65,8 +65,11 @@ import Testing
                                       possibleCPUs: 1) as! ProgramArrayMap
         let target = try TCProgram(instructions: [Asm.load(4, 0, 1, Int16(SKBField.len)), Asm.exit])
         try progs.setProgram(ProgramReference(id: 9, program: target), at: 1)
-        let caller = try TCProgram(instructions: Asm.lddw(2, src: 5, 0) + [
+        // A call clobbers r1-r5, so the second tail call sets its arguments again.
+        let caller = try TCProgram(instructions: [Asm.movReg(6, 1)] + Asm.lddw(2, src: 5, 0) + [
             Asm.mov(3, 0), Asm.call(12),        // empty slot: continues
+            Asm.movReg(1, 6),
+        ] + Asm.lddw(2, src: 5, 0) + [
             Asm.mov(3, 1), Asm.call(12),        // jumps
             Asm.mov(0, 1), Asm.exit,
         ], maps: [progs])

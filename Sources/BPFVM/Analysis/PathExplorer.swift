@@ -108,7 +108,7 @@ struct PathExplorer {
         var reads = [UInt16](repeating: 0, count: program.count)
         for index in 0 ..< program.count {
             guard let op = program.operations[index] else { continue }
-            reads[index] = RegisterCheck.effect(of: op).reads
+            reads[index] = RegisterCheck.effect(of: op).reads | Self.helperArguments(op, setup.pathOptions)
             switch op {
             case .jump, .goto:
                 for next in program.successors(of: index) where next >= 0 && next < points.count { points[next] = true }
@@ -193,6 +193,14 @@ struct PathExplorer {
         result.processed = processed
         result.complete = complete
         return result
+    }
+
+    /// The argument registers a call to a helper this program may call reads (an unknown
+    /// helper is refused as such first, as the kernel does).
+    private static func helperArguments(_ op: Operation, _ options: VerifierOptions) -> UInt16 {
+        guard case .call(.helper(let id)) = op, id < KfuncTable.helperBase else { return 0 }
+        let offered = options.helpers.contains(id) || (id == VMLimits.tailCallHelper && options.allowTailCalls)
+        return offered ? HelperArity.argumentRegisters(id) : 0
     }
 
     /// What the kernel checks of an instruction when a path reaches it: the registers it

@@ -27,3 +27,6 @@ echo "built xdp_kfuncs.o"
 # A packet pointer compared with the end twice.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c pkt_end_marks.c -o pkt_end_marks.o
 echo "built pkt_end_marks.o"
+# Helper calls with and without their argument registers (assembly).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c helper_arity.c -o helper_arity.o
+echo "built helper_arity.o"
