@@ -1,0 +1,213 @@
+import BPFCore
+import BPFObject
+import Synchronization
+
+/// A connection's tuple in one direction, as `struct nf_conntrack_tuple` holds it: addresses
+/// (4 or 16 bytes) and ports as the packet carries them (network order).
+struct ConntrackTuple: Hashable, Sendable {
+    var source: [UInt8]
+    var destination: [UInt8]
+    var sourcePort: UInt16
+    var destinationPort: UInt16
+    var protocolNumber: UInt8
+
+    /// AF_INET or AF_INET6, by the address size.
+    var family: UInt16 { source.count == 4 ? 2 : 10 }
+
+    /// The tuple the other direction's packets carry.
+    var reversed: ConntrackTuple {
+        ConntrackTuple(source: destination, destination: source, sourcePort: destinationPort,
+                       destinationPort: sourcePort, protocolNumber: protocolNumber)
+    }
+}
+
+/// `struct nf_conntrack_zone`: an id, and the directions (bit 0 original, bit 1 reply) it holds in.
+struct ConntrackZone: Hashable, Sendable {
+    var id: UInt16
+    var directions: UInt8
+
+    /// NF_CT_DEFAULT_ZONE_DIR: both directions.
+    static let bothDirections: UInt8 = 3
+    static let standard = ConntrackZone(id: 0, directions: bothDirections)
+
+    /// The kernel's nf_ct_zone_id: the zone's id where it holds, else the default zone's 0.
+    func id(in direction: Int) -> UInt16 { directions & (1 << direction) != 0 ? id : 0 }
+}
+
+/// Where the target BTF puts the `struct nf_conn` members the table keeps, in bytes.
+struct ConntrackLayout: Sendable {
+    struct TupleOffsets: Sendable {
+        var source, sourcePort, family, destination, destinationPort, protocolNumber, direction: Int
+    }
+    let size: Int
+    let timeout, zoneID, zoneDirections, status, mark: Int
+    /// tuplehash[0].tuple and tuplehash[1].tuple.
+    let tuples: [TupleOffsets]
+
+    init?(_ types: any KernelTypeCatalog) {
+        guard let id = types.structureID(named: "nf_conn"), case .structure(let structure)? = types.type(id),
+              structure.size > 0, structure.size <= KernelStructLayout.maxSize else { return nil }
+        func byte(_ path: String, of owner: UInt32 = id) -> Int? {
+            guard let found = types.member(path, of: owner), found.bitfieldSize == 0 else { return nil }
+            return found.bitOffset / 8
+        }
+        guard let timeout = byte("timeout"), let zoneID = byte("zone.id"), let zoneDirections = byte("zone.dir"),
+              let status = byte("status"), let mark = byte("mark"), let hashes = types.member("tuplehash", of: id),
+              case .array(let element, _)? = types.type(hashes.type), let elementSize = types.size(of: element) else {
+            return nil
+        }
+        func offsets(_ index: Int) -> TupleOffsets? {
+            let start = hashes.bitOffset / 8 + index * elementSize
+            guard let source = byte("tuple.src.u3", of: element), let sourcePort = byte("tuple.src.u", of: element),
+                  let family = byte("tuple.src.l3num", of: element), let destination = byte("tuple.dst.u3", of: element),
+                  let destinationPort = byte("tuple.dst.u", of: element),
+                  let protocolNumber = byte("tuple.dst.protonum", of: element),
+                  let direction = byte("tuple.dst.dir", of: element) else { return nil }
+            return TupleOffsets(source: start + source, sourcePort: start + sourcePort, family: start + family,
+                                destination: start + destination, destinationPort: start + destinationPort,
+                                protocolNumber: start + protocolNumber, direction: start + direction)
+        }
+        guard let original = offsets(0), let reply = offsets(1) else { return nil }
+        size = structure.size
+        self.timeout = timeout
+        self.zoneID = zoneID
+        self.zoneDirections = zoneDirections
+        self.status = status
+        self.mark = mark
+        tuples = [original, reply]
+    }
+
+    /// The layout of the process's CO-RE target (nil when it has no `struct nf_conn`).
+    static let current: ConntrackLayout? = KernelTypeTarget.load().flatMap(ConntrackLayout.init)
+}
+
+/// One connection: its `struct nf_conn` image is where the program reads it and writes its mark,
+/// and where the kfuncs keep its status, mark and timeout, so the image is always current.
+/// Shared between the world's table and the runs holding it; like the kernel's entries, one
+/// run's changes are seen by the others at once (hence unchecked: the bytes have no lock,
+/// as the kernel's have none).
+final class ConntrackEntry: @unchecked Sendable {
+    let layout: ConntrackLayout
+    let image: UnsafeMutableRawBufferPointer
+    let original: ConntrackTuple
+    private(set) var reply: ConntrackTuple
+    let zone: ConntrackZone
+
+    init(layout: ConntrackLayout, original: ConntrackTuple, zone: ConntrackZone) {
+        self.layout = layout
+        self.original = original
+        reply = original.reversed
+        self.zone = zone
+        image = .allocate(byteCount: layout.size, alignment: 8)
+        image.initializeMemory(as: UInt8.self, repeating: 0)
+        image.storeBytes(of: zone.id, toByteOffset: layout.zoneID, as: UInt16.self)
+        image.storeBytes(of: zone.directions, toByteOffset: layout.zoneDirections, as: UInt8.self)
+        write(original, direction: 0)
+        write(reply, direction: 1)
+    }
+
+    deinit { image.deallocate() }
+
+    var address: UInt64 { UInt64(UInt(bitPattern: image.baseAddress)) }
+
+    var status: UInt64 {
+        get { image.load(fromByteOffset: layout.status, as: UInt64.self) }
+        set { image.storeBytes(of: newValue, toByteOffset: layout.status, as: UInt64.self) }
+    }
+
+    var timeout: UInt32 {
+        get { image.load(fromByteOffset: layout.timeout, as: UInt32.self) }
+        set { image.storeBytes(of: newValue, toByteOffset: layout.timeout, as: UInt32.self) }
+    }
+
+    var confirmed: Bool { status & ConntrackStatus.confirmed != 0 }
+
+    /// The kernel's nf_ct_is_expired: the timeout is a time stamp once the entry is in the table.
+    func expired(now: UInt32) -> Bool { Int32(bitPattern: timeout &- now) <= 0 }
+
+    /// The tuple of `direction` (0 original, 1 reply).
+    func tuple(_ direction: Int) -> ConntrackTuple { direction == 0 ? original : reply }
+
+    /// The reply tuple NAT gave the entry.
+    func replace(reply tuple: ConntrackTuple) {
+        reply = tuple
+        write(tuple, direction: 1)
+    }
+
+    private func write(_ tuple: ConntrackTuple, direction: Int) {
+        let at = layout.tuples[direction]
+        for (i, byte) in tuple.source.enumerated() { image[at.source + i] = byte }
+        for (i, byte) in tuple.destination.enumerated() { image[at.destination + i] = byte }
+        for i in tuple.source.count ..< 16 {
+            image[at.source + i] = 0
+            image[at.destination + i] = 0
+        }
+        image.storeBytes(of: tuple.sourcePort, toByteOffset: at.sourcePort, as: UInt16.self)
+        image.storeBytes(of: tuple.destinationPort, toByteOffset: at.destinationPort, as: UInt16.self)
+        image.storeBytes(of: tuple.family, toByteOffset: at.family, as: UInt16.self)
+        image.storeBytes(of: tuple.protocolNumber, toByteOffset: at.protocolNumber, as: UInt8.self)
+        image.storeBytes(of: UInt8(direction), toByteOffset: at.direction, as: UInt8.self)
+    }
+}
+
+/// The `enum ip_conntrack_status` bits the kfuncs look at.
+enum ConntrackStatus {
+    static let expected: UInt64 = 1 << 0
+    static let seenReply: UInt64 = 1 << 1
+    static let assured: UInt64 = 1 << 2
+    static let confirmed: UInt64 = 1 << 3
+    static let sourceNAT: UInt64 = 1 << 4
+    static let destinationNAT: UInt64 = 1 << 5
+    static let sourceNATDone: UInt64 = 1 << 7
+    static let destinationNATDone: UInt64 = 1 << 8
+    static let dying: UInt64 = 1 << 9
+    static let fixedTimeout: UInt64 = 1 << 10
+    /// IPS_UNCHANGEABLE_MASK.
+    static let unchangeable: UInt64 = 0xDBF9
+    /// __IPS_MAX_BIT: the bits a change may set.
+    static let known: UInt64 = 0xFFFF
+}
+
+/// A world's connection table (the kernel's is per network namespace): entries the programs
+/// inserted, found by either direction's tuple in their zone, gone once their timeout passes.
+public final class ConntrackTable: Sendable {
+    private let entries = Mutex<[ConntrackEntry]>([])
+
+    public init() {}
+
+    /// Entries still in the table (expired ones are dropped as lookups meet them).
+    public var count: Int { entries.withLock { $0.count } }
+
+    /// The entry with `tuple` in `zone`, and the direction it matched (nf_conntrack_find_get).
+    func find(_ tuple: ConntrackTuple, zone: ConntrackZone, now: UInt32) -> (ConntrackEntry, direction: Int)? {
+        entries.withLock { list in
+            list.removeAll { $0.expired(now: now) }
+            for entry in list {
+                for direction in 0 ... 1 where entry.tuple(direction) == tuple
+                    && entry.zone.id(in: direction) == zone.id(in: direction) {
+                    return (entry, direction)
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Adds a confirmed entry unless either of its tuples is already there (EEXIST), as
+    /// nf_conntrack_hash_check_insert checks.
+    func insert(_ entry: ConntrackEntry, now: UInt32) -> LinuxErrno? {
+        entries.withLock { list in
+            list.removeAll { $0.expired(now: now) }
+            for direction in 0 ... 1 {
+                let tuple = entry.tuple(direction)
+                for other in list {
+                    for otherDirection in 0 ... 1 where other.tuple(otherDirection) == tuple
+                        && other.zone.id(in: otherDirection) == entry.zone.id(in: otherDirection) {
+                        return .EEXIST
+                    }
+                }
+            }
+            list.append(entry)
+            return nil
+        }
+    }
+}
