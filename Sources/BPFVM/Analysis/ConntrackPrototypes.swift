@@ -93,9 +93,9 @@ enum ConntrackPrototypes {
         do {
             try PathHelpers.sizedArgument(memory, at: index, &state)
         } catch {
-            // The kernel's kfunc argument check answers EINVAL for a pair that does not fit.
+            // The kernel's kfunc argument check adds its line to the memory check's refusal.
             throw VMError(instruction: index, "\(error.reason); arg#\(argument) arg#\(argument + 1) memory, len pair leads to "
-                          + "invalid memory access", errno: .EINVAL)
+                          + "invalid memory access", errno: error.errno)
         }
     }
 

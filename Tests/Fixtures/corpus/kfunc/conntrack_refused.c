@@ -166,6 +166,18 @@ int tuple_too_big(struct __sk_buff *skb)
 }
 
 SEC("tc")
+int tuple_size_unbounded(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_ct_opts o = UDP_OPTS;
+	struct nf_conn *ct = bpf_skb_ct_lookup(skb, &t, skb->len, &o, sizeof(o));
+
+	if (ct)
+		bpf_ct_release(ct);
+	return 0;
+}
+
+SEC("tc")
 int write_status(struct __sk_buff *skb)
 {
 	struct bpf_sock_tuple t = {};

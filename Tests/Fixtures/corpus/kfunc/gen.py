@@ -309,6 +309,7 @@ write('conntrack_refused.tcx', '# conntrack_refused.c: conntrack kfunc calls the
     *[f'prog {p} load conntrack_refused.o {p} => ?' for p in (
         'null_opts', 'null_tuple', 'leaked', 'alloc_leaked', 'release_unchecked', 'read_unchecked', 'read_after_release',
         'released_twice', 'release_init', 'init_after_insert', 'set_timeout_confirmed', 'opts_too_big', 'tuple_too_big',
+        'tuple_size_unbounded',
         'write_status', 'write_mark_wide', 'not_context', 'xdp_kfunc_in_tc', 'fine', 'xdp_lookup', 'xdp_alloc')],
     f'test-run fine packet={ipv4(bytes(30))} => ?  # alloc, mark, insert, mark',
     f'test-run fine packet={ipv4(bytes(30))} => ?  # the same tuple again: EEXIST',
