@@ -240,6 +240,23 @@ def ct_request(op, l4proto=17, tuple_size=12, opts_size=16, netns_id=-1, reserve
     return (frame + bytes(200 - len(frame))).hex()
 
 
+def tcp4(sport, dport, reply=False):
+    """A TCP SYN 10.0.0.1 -> 10.0.0.2 (swapped for a reply), 30 bytes after the TCP header."""
+    tcp = struct.pack('!HHIIBBHHH', sport, dport, 1, 0, 0x50, 0x02, 512, 0, 0) + bytes(30)
+    a, b = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    if reply:
+        a, b = b, a
+    h = bytearray(struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, a, b))
+    h[10:12] = struct.pack('!H', csum(h))
+    return (ETH + b'\x08\x00' + bytes(h) + tcp).hex()
+
+
+def tcp6(sport, dport):
+    tcp = struct.pack('!HHIIBBHHH', sport, dport, 1, 0, 0x50, 0x02, 512, 0, 0) + bytes(30)
+    h = struct.pack('!IHBB', 0x60000000, len(tcp), 6, 64) + bytes(V6_SRC) + bytes(V6_DST)
+    return (ETH + b'\x86\xdd' + h + tcp).hex()
+
+
 V6_SRC = tuple([0xfd] + [0] * 14 + [1])
 V6_DST = tuple([0xfd] + [0] * 14 + [2])
 
@@ -303,6 +320,15 @@ write('conntrack.tcx', '# conntrack.c: conntrack lookups, entries made and chang
     f'test-run c packet={ct_request(4, sport=7001, mark=0x0a01a8c0, status2=1)} => ?  # NAT destination to 192.168.1.10, port kept',
     f'test-run c packet={ct_request(4, l4proto=6, tuple_size=36, src=V6_SRC, dst=V6_DST, sport=7002, dport=80, mark=0xfd, timeout2=0)} => ?  # NAT IPv6 source',
     f'test-run c packet={ct_request(9)} => ?  # no such op',
+    'prog g load conntrack.o tcp_guard => ok',
+    f'test-run g packet={tcp4(9000, 443)} => ?  # unknown connection',
+    f'test-run c packet={ct_request(1, l4proto=6, sport=9000, dport=443, mark=5, flags=2, status=2)} => ?  # the connection inserted',
+    f'test-run g packet={tcp4(9000, 443)} => ?  # known: passes with its mark',
+    f'test-run g packet={tcp4(443, 9000, reply=True)} => ?  # its reply',
+    f'test-run g packet={tcp4(9001, 443)} => ?  # another port',
+    f'test-run c packet={ct_request(1, l4proto=6, tuple_size=36, src=V6_SRC, dst=V6_DST, sport=9000, dport=443, mark=6, flags=2)} => ?  # an IPv6 connection',
+    f'test-run g packet={tcp6(9000, 443)} => ?  # known IPv6',
+    f'test-run g packet={ipv4(bytes(30))} => ?  # UDP: not guarded',
 ])
 
 write('conntrack_refused.tcx', '# conntrack_refused.c: conntrack kfunc calls the kernel refuses, and the XDP ones it loads; recorded from Linux 6.18.\n', [
