@@ -49,8 +49,9 @@ enum BTFPointerAccess {
             throw refuse("\(r) is ptr_\(pointer.name) invalid variable offset: off=\(offset), var_off=\(base.range.knownBits)")
         }
         if write {
-            // tc's and XDP's btf_struct_access: only the conntrack entry's mark may be written.
-            guard ConntrackPrototypes.entryStructures.contains(pointer.name), !pointer.untrusted, let types else {
+            // tc's and XDP's btf_struct_access: only the mark of an entry the program holds
+            // may be written (not of one read through it).
+            guard ConntrackPrototypes.entryStructures.contains(pointer.name), pointer.acquired, let types else {
                 throw refuse("only read is supported")
             }
             try ConntrackPrototypes.checkWrite(offset: offset, size: size, types: types, at: index)

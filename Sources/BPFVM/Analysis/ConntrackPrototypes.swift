@@ -124,11 +124,12 @@ enum ConntrackPrototypes {
                 throw VMError(instruction: index, "kernel function \(kfunc.name) args#0 expected pointer to STRUCT \(expected) "
                               + "but R1 has a pointer to STRUCT \(pointer.name)", errno: .EINVAL)
             }
-            if releases, value.reference == 0 {
-                throw VMError(instruction: index, "R1 must be referenced when passed to release function", errno: .EINVAL)
-            }
+            // A pointer read through an entry (`ct->master`) is neither.
             if !pointer.acquired, !pointer.trusted {
                 throw VMError(instruction: index, "R1 must be referenced or trusted", errno: .EINVAL)
+            }
+            if releases, value.reference == 0 {
+                throw VMError(instruction: index, "R1 must be referenced when passed to release function", errno: .EINVAL)
             }
             if value.offset != 0 || value.range.constant != 0 {
                 throw VMError(instruction: index, "R1 must have zero offset when passed to release func or trusted arg to kfunc",

@@ -40,6 +40,7 @@ struct nf_conntrack_zone___ct {
 } __attribute__((preserve_access_index));
 
 struct nf_conn {
+	struct nf_conn *master;
 	__u32 timeout;
 	struct nf_conntrack_zone___ct zone;
 	struct nf_conntrack_tuple_hash___ct tuplehash[2];

@@ -229,6 +229,90 @@ int xdp_kfunc_in_tc(struct __sk_buff *skb)
 	return 0;
 }
 
+SEC("tc")
+int release_walked(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_ct_opts o = UDP_OPTS;
+	struct nf_conn *ct = LOOKUP(skb, t, o, sizeof(o));
+
+	if (!ct)
+		return 0;
+	if (ct->master)
+		bpf_ct_release(ct->master);
+	bpf_ct_release(ct);
+	return 0;
+}
+
+SEC("tc")
+int change_walked(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_ct_opts o = UDP_OPTS;
+	struct nf_conn *ct = LOOKUP(skb, t, o, sizeof(o));
+	int ret = 0;
+
+	if (!ct)
+		return 0;
+	if (ct->master)
+		ret = bpf_ct_change_timeout(ct->master, 1000);
+	bpf_ct_release(ct);
+	return ret;
+}
+
+SEC("tc")
+int release_offset(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_ct_opts o = UDP_OPTS;
+	struct nf_conn *ct = LOOKUP(skb, t, o, sizeof(o));
+
+	if (!ct)
+		return 0;
+	bpf_ct_release((struct nf_conn *)((char *)ct + 8));
+	return 0;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} jumps SEC(".maps");
+
+SEC("tc")
+int tail_call_held(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_ct_opts o = UDP_OPTS;
+	struct nf_conn *ct = LOOKUP(skb, t, o, sizeof(o));
+
+	if (!ct)
+		return 0;
+	bpf_tail_call(skb, &jumps, 0);
+	bpf_ct_release(ct);
+	return 0;
+}
+
+/* Allowed: reading through the walked pointer, and writing its mark. */
+SEC("tc")
+int walked_mark(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_ct_opts o = UDP_OPTS;
+	struct nf_conn *ct = LOOKUP(skb, t, o, sizeof(o));
+	int mark = 0;
+
+	if (!ct)
+		return 0;
+	if (ct->master) {
+		mark = ct->master->mark;
+		ct->master->mark = 5;
+	}
+	bpf_ct_release(ct);
+	return mark;
+}
+
 /* Allowed: the mark written through both pointer kinds, a lookup through the tuple's
  * variable size. */
 SEC("tc")
