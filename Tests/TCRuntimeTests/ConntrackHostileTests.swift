@@ -158,6 +158,20 @@ import Testing
         #expect(try run(Self.create(milliseconds: 1000), runner) == Self.created)
     }
 
+    /// An expired entry is in the way of an insert of its tuple (as measured: conntrack.tcx,
+    /// "again, over the expired one") until a lookup meets it or the collector's longest scan
+    /// interval has passed.
+    @Test func anExpiredEntryBlocksItsTupleUntilCollected() throws {
+        let clock = Clock(), runner = runner(on: clock)
+        clock.set(seconds: 10)
+        #expect(try run(Self.create(milliseconds: 0), runner) == Self.created)
+        clock.set(seconds: 40)
+        #expect(try run(Self.create(milliseconds: 0), runner) == Self.notInserted)
+        clock.set(seconds: 71)
+        #expect(try run(Self.create(milliseconds: 1000), runner) == Self.created)
+        #expect(runner.services.conntrack.count == 1)
+    }
+
     /// The kernel's jiffies start 300 seconds before their 32-bit wrap; an entry made just
     /// before it lives on past it.
     @Test func timeoutsCrossTheJiffiesWrap() throws {

@@ -169,19 +169,30 @@ enum ConntrackStatus {
 }
 
 /// A world's connection table (the kernel's is per network namespace): entries the programs
-/// inserted, found by either direction's tuple in their zone, gone once their timeout passes.
+/// inserted, found by either direction's tuple in their zone. An expired entry is never found,
+/// but stays in the table, in the way of an insert of its tuple (EEXIST, measured), until a
+/// lookup of its tuple meets it (the kernel's lookup frees the expired entries it walks past)
+/// or the kernel's garbage collector would have freed it (its scan interval is at most 60 s).
 public final class ConntrackTable: Sendable {
     private let entries = Mutex<[ConntrackEntry]>([])
+    /// GC_SCAN_INTERVAL_MAX, in ticks.
+    static let collectedAfter = UInt32(60 * ClockHelpers.ticksPerSecond)
 
     public init() {}
 
-    /// Entries still in the table (expired ones are dropped as lookups meet them).
+    /// Entries in the table, expired ones not yet collected included.
     public var count: Int { entries.withLock { $0.count } }
+
+    private static func collected(_ entry: ConntrackEntry, now: UInt32) -> Bool {
+        entry.expired(now: now &- collectedAfter)
+    }
 
     /// The entry with `tuple` in `zone`, and the direction it matched (nf_conntrack_find_get).
     func find(_ tuple: ConntrackTuple, zone: ConntrackZone, now: UInt32) -> (ConntrackEntry, direction: Int)? {
         entries.withLock { list in
-            list.removeAll { $0.expired(now: now) }
+            list.removeAll { entry in
+                Self.collected(entry, now: now) || entry.expired(now: now) && (entry.original == tuple || entry.reply == tuple)
+            }
             for entry in list {
                 for direction in 0 ... 1 where entry.tuple(direction) == tuple
                     && entry.zone.id(in: direction) == zone.id(in: direction) {
@@ -196,7 +207,7 @@ public final class ConntrackTable: Sendable {
     /// nf_conntrack_hash_check_insert checks.
     func insert(_ entry: ConntrackEntry, now: UInt32) -> LinuxErrno? {
         entries.withLock { list in
-            list.removeAll { $0.expired(now: now) }
+            list.removeAll { Self.collected($0, now: now) }
             for direction in 0 ... 1 {
                 let tuple = entry.tuple(direction)
                 for other in list {
