@@ -44,30 +44,37 @@ struct ConntrackLayout: Sendable {
     /// tuplehash[0].tuple and tuplehash[1].tuple.
     let tuples: [TupleOffsets]
 
+    /// Nil unless every member is there, of the size written here, and inside the struct: the
+    /// image is written at these offsets, so a BTF saying otherwise must not move a write out.
     init?(_ types: any KernelTypeCatalog) {
         guard let id = types.structureID(named: "nf_conn"), case .structure(let structure)? = types.type(id),
               structure.size > 0, structure.size <= KernelStructLayout.maxSize else { return nil }
-        func byte(_ path: String, of owner: UInt32 = id) -> Int? {
-            guard let found = types.member(path, of: owner), found.bitfieldSize == 0 else { return nil }
-            return found.bitOffset / 8
+        var extents: [(offset: Int, size: Int)] = []
+        func byte(_ path: String, of owner: UInt32 = id, size: Int, base: Int = 0) -> Int? {
+            guard let found = types.member(path, of: owner), found.bitfieldSize == 0, found.size == size else { return nil }
+            extents.append((base + found.bitOffset / 8, size))
+            return base + found.bitOffset / 8
         }
-        guard let timeout = byte("timeout"), let zoneID = byte("zone.id"), let zoneDirections = byte("zone.dir"),
-              let status = byte("status"), let mark = byte("mark"), let hashes = types.member("tuplehash", of: id),
+        guard let timeout = byte("timeout", size: 4), let zoneID = byte("zone.id", size: 2),
+              let zoneDirections = byte("zone.dir", size: 1), let status = byte("status", size: 8),
+              let mark = byte("mark", size: 4), let hashes = types.member("tuplehash", of: id),
               case .array(let element, _)? = types.type(hashes.type), let elementSize = types.size(of: element) else {
             return nil
         }
         func offsets(_ index: Int) -> TupleOffsets? {
             let start = hashes.bitOffset / 8 + index * elementSize
-            guard let source = byte("tuple.src.u3", of: element), let sourcePort = byte("tuple.src.u", of: element),
-                  let family = byte("tuple.src.l3num", of: element), let destination = byte("tuple.dst.u3", of: element),
-                  let destinationPort = byte("tuple.dst.u", of: element),
-                  let protocolNumber = byte("tuple.dst.protonum", of: element),
-                  let direction = byte("tuple.dst.dir", of: element) else { return nil }
-            return TupleOffsets(source: start + source, sourcePort: start + sourcePort, family: start + family,
-                                destination: start + destination, destinationPort: start + destinationPort,
-                                protocolNumber: start + protocolNumber, direction: start + direction)
+            guard let source = byte("tuple.src.u3", of: element, size: 16, base: start),
+                  let sourcePort = byte("tuple.src.u", of: element, size: 2, base: start),
+                  let family = byte("tuple.src.l3num", of: element, size: 2, base: start),
+                  let destination = byte("tuple.dst.u3", of: element, size: 16, base: start),
+                  let destinationPort = byte("tuple.dst.u", of: element, size: 2, base: start),
+                  let protocolNumber = byte("tuple.dst.protonum", of: element, size: 1, base: start),
+                  let direction = byte("tuple.dst.dir", of: element, size: 1, base: start) else { return nil }
+            return TupleOffsets(source: source, sourcePort: sourcePort, family: family, destination: destination,
+                                destinationPort: destinationPort, protocolNumber: protocolNumber, direction: direction)
         }
-        guard let original = offsets(0), let reply = offsets(1) else { return nil }
+        guard let original = offsets(0), let reply = offsets(1),
+              extents.allSatisfy({ $0.offset >= 0 && $0.offset + $0.size <= structure.size }) else { return nil }
         size = structure.size
         self.timeout = timeout
         self.zoneID = zoneID
