@@ -181,50 +181,77 @@ enum ConntrackStatus {
 /// lookup of its tuple meets it (the kernel's lookup frees the expired entries it walks past)
 /// or the kernel's garbage collector would have freed it (its scan interval is at most 60 s).
 public final class ConntrackTable: Sendable {
-    private let entries = Mutex<[ConntrackEntry]>([])
+    /// One direction of an entry as the kernel's hash chains hold it: the tuple, with the id its
+    /// zone has in that direction.
+    struct Key: Hashable, Sendable {
+        var tuple: ConntrackTuple
+        var zoneID: UInt16
+        var direction: Int
+    }
+
+    private struct Entries: Sendable {
+        var byKey: [Key: ConntrackEntry] = [:]
+        /// When the expired entries were last collected (nil: never).
+        var collected: UInt32?
+    }
+
+    private let entries = Mutex(Entries())
     /// GC_SCAN_INTERVAL_MAX, in ticks.
     static let collectedAfter = UInt32(60 * ClockHelpers.ticksPerSecond)
+    /// How often the table looks for entries to collect, in ticks (a second).
+    static let collectionInterval = UInt32(ClockHelpers.ticksPerSecond)
 
     public init() {}
 
     /// Entries in the table, expired ones not yet collected included.
-    public var count: Int { entries.withLock { $0.count } }
+    public var count: Int { entries.withLock { $0.byKey.count / 2 } }
 
-    private static func collected(_ entry: ConntrackEntry, now: UInt32) -> Bool {
-        entry.expired(now: now &- collectedAfter)
+    private static func keys(of entry: ConntrackEntry) -> [Key] {
+        (0 ... 1).map { Key(tuple: entry.tuple($0), zoneID: entry.zone.id(in: $0), direction: $0) }
+    }
+
+    private static func remove(_ entry: ConntrackEntry, from table: inout Entries) {
+        for key in keys(of: entry) where table.byKey[key] === entry { table.byKey[key] = nil }
+    }
+
+    /// Drops the entries expired for longer than the collector's longest scan, once a second.
+    private static func collect(_ table: inout Entries, now: UInt32) {
+        if let last = table.collected, Int32(bitPattern: now &- last) < Int32(collectionInterval) { return }
+        table.collected = now
+        let horizon = now &- collectedAfter
+        table.byKey = table.byKey.filter { !$0.value.expired(now: horizon) }
     }
 
     /// The entry with `tuple` in `zone`, and the direction it matched (nf_conntrack_find_get).
+    /// An expired entry met on the way is freed, never found.
     func find(_ tuple: ConntrackTuple, zone: ConntrackZone, now: UInt32) -> (ConntrackEntry, direction: Int)? {
-        entries.withLock { list in
-            list.removeAll { entry in
-                Self.collected(entry, now: now) || entry.expired(now: now) && (entry.original == tuple || entry.reply == tuple)
-            }
-            for entry in list {
-                for direction in 0 ... 1 where entry.tuple(direction) == tuple
-                    && entry.zone.id(in: direction) == zone.id(in: direction) {
-                    return (entry, direction)
+        entries.withLock { table in
+            Self.collect(&table, now: now)
+            for direction in 0 ... 1 {
+                let key = Key(tuple: tuple, zoneID: zone.id(in: direction), direction: direction)
+                guard let entry = table.byKey[key] else { continue }
+                if entry.expired(now: now) {
+                    Self.remove(entry, from: &table)
+                    continue
                 }
+                return (entry, direction)
             }
             return nil
         }
     }
 
-    /// Adds a confirmed entry unless either of its tuples is already there (EEXIST), as
-    /// nf_conntrack_hash_check_insert checks.
+    /// Adds a confirmed entry unless either of its tuples is already there in the zone of that
+    /// direction (EEXIST), expired or not, as nf_conntrack_hash_check_insert checks.
     func insert(_ entry: ConntrackEntry, now: UInt32) -> LinuxErrno? {
-        entries.withLock { list in
-            list.removeAll { Self.collected($0, now: now) }
+        entries.withLock { table in
+            Self.collect(&table, now: now)
             for direction in 0 ... 1 {
-                let tuple = entry.tuple(direction)
-                for other in list {
-                    for otherDirection in 0 ... 1 where other.tuple(otherDirection) == tuple
-                        && other.zone.id(in: otherDirection) == entry.zone.id(in: otherDirection) {
-                        return .EEXIST
-                    }
+                for other in 0 ... 1 {
+                    let key = Key(tuple: entry.tuple(direction), zoneID: entry.zone.id(in: other), direction: other)
+                    if table.byKey[key] != nil { return .EEXIST }
                 }
             }
-            list.append(entry)
+            for key in Self.keys(of: entry) { table.byKey[key] = entry }
             return nil
         }
     }
