@@ -109,9 +109,12 @@ enum ConntrackKfuncs {
         // The embedded world has no other namespace with an id here.
         if namespace >= 0 { return .refused(.ENONET) }
         let addressSize = tupleSize == ipv4TupleSize ? 4 : 16
-        let tuple = ConntrackTuple(source: Array(bytes[0 ..< addressSize]), destination: Array(bytes[addressSize ..< 2 * addressSize]),
-                                   sourcePort: bytes.load(fromByteOffset: 2 * addressSize, as: UInt16.self),
-                                   destinationPort: bytes.load(fromByteOffset: 2 * addressSize + 2, as: UInt16.self),
+        let raw = UnsafeRawBufferPointer(bytes)
+        let tuple = ConntrackTuple(family: addressSize == 4 ? ConntrackTuple.ipv4 : ConntrackTuple.ipv6,
+                                   source: ConntrackAddress(raw, at: 0, size: addressSize),
+                                   destination: ConntrackAddress(raw, at: addressSize, size: addressSize),
+                                   sourcePort: raw.loadUnaligned(fromByteOffset: 2 * addressSize, as: UInt16.self),
+                                   destinationPort: raw.loadUnaligned(fromByteOffset: 2 * addressSize + 2, as: UInt16.self),
                                    protocolNumber: l4proto)
         var zone = ConntrackZone.standard
         if optsSize == Self.optsSize {

@@ -17,7 +17,7 @@ enum ConntrackNAT {
         if entry.status & done != 0 { return failed(.ENOMEM) }
         let port = Int32(truncatingIfNeeded: call.r3)
         var reply = entry.reply
-        let bytes = Array(address.prefix(reply.source.count))
+        let bytes = ConntrackAddress(UnsafeRawBufferPointer(address), at: 0, size: reply.addressSize)
         if source {
             reply.destination = bytes
             if port > 0 { reply.destinationPort = UInt16(truncatingIfNeeded: port).bigEndian }

@@ -2,21 +2,48 @@ import BPFCore
 import BPFObject
 import Synchronization
 
-/// A connection's tuple in one direction, as `struct nf_conntrack_tuple` holds it: addresses
-/// (4 or 16 bytes) and ports as the packet carries them (network order).
+/// An address as `union nf_inet_addr` holds it: 16 bytes in memory order, an IPv4 address in
+/// the first 4 and zero after them. Two words, so a tuple is hashed and copied without a heap
+/// allocation per lookup.
+struct ConntrackAddress: Hashable, Sendable {
+    var low: UInt64
+    var high: UInt64
+
+    /// The address of `size` (4 or 16) bytes at `offset`.
+    init(_ bytes: UnsafeRawBufferPointer, at offset: Int, size: Int) {
+        if size == 16 {
+            low = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            high = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+        } else {
+            low = UInt64(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+            high = 0
+        }
+    }
+
+    func store(into image: UnsafeMutableRawBufferPointer, at offset: Int) {
+        image.storeBytes(of: low, toByteOffset: offset, as: UInt64.self)
+        image.storeBytes(of: high, toByteOffset: offset + 8, as: UInt64.self)
+    }
+}
+
+/// A connection's tuple in one direction, as `struct nf_conntrack_tuple` holds it: the family,
+/// addresses and ports as the packet carries them (network order).
 struct ConntrackTuple: Hashable, Sendable {
-    var source: [UInt8]
-    var destination: [UInt8]
+    /// AF_INET or AF_INET6.
+    var family: UInt16
+    var source: ConntrackAddress
+    var destination: ConntrackAddress
     var sourcePort: UInt16
     var destinationPort: UInt16
     var protocolNumber: UInt8
 
-    /// AF_INET or AF_INET6, by the address size.
-    var family: UInt16 { source.count == 4 ? 2 : 10 }
+    static let ipv4: UInt16 = 2, ipv6: UInt16 = 10
+    /// The address bytes of the family.
+    var addressSize: Int { family == Self.ipv4 ? 4 : 16 }
 
     /// The tuple the other direction's packets carry.
     var reversed: ConntrackTuple {
-        ConntrackTuple(source: destination, destination: source, sourcePort: destinationPort,
+        ConntrackTuple(family: family, source: destination, destination: source, sourcePort: destinationPort,
                        destinationPort: sourcePort, protocolNumber: protocolNumber)
     }
 }
@@ -143,12 +170,8 @@ final class ConntrackEntry: @unchecked Sendable {
 
     private func write(_ tuple: ConntrackTuple, direction: Int) {
         let at = layout.tuples[direction]
-        for (i, byte) in tuple.source.enumerated() { image[at.source + i] = byte }
-        for (i, byte) in tuple.destination.enumerated() { image[at.destination + i] = byte }
-        for i in tuple.source.count ..< 16 {
-            image[at.source + i] = 0
-            image[at.destination + i] = 0
-        }
+        tuple.source.store(into: image, at: at.source)
+        tuple.destination.store(into: image, at: at.destination)
         image.storeBytes(of: tuple.sourcePort, toByteOffset: at.sourcePort, as: UInt16.self)
         image.storeBytes(of: tuple.destinationPort, toByteOffset: at.destinationPort, as: UInt16.self)
         image.storeBytes(of: tuple.family, toByteOffset: at.family, as: UInt16.self)
