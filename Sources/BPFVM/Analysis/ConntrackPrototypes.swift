@@ -86,10 +86,12 @@ enum ConntrackPrototypes {
     }
 
     /// A pointer with its size in the next register (`bpf_tuple, tuple__sz`, `opts, opts__sz`):
-    /// never NULL, and the memory both read and written for the size's largest value.
+    /// never NULL, and the memory both read and written for the size's largest value (the
+    /// kernel checks a kfunc's memory for both, so read-only memory is refused; a privileged
+    /// loader may pass stack bytes never written, so the read adds nothing to the write).
     private static func memoryArgument(pointer: Int, argument: Int, at index: Int, _ state: inout PathState) throws(VMError) {
         try notNull(state.registers[pointer], argument: argument, at: index)
-        let memory = HelperPrototypes.SizedMemory(pointer: pointer, size: pointer + 1, write: false, zeroAllowed: true)
+        let memory = HelperPrototypes.SizedMemory(pointer: pointer, size: pointer + 1, write: true, zeroAllowed: true)
         do {
             try PathHelpers.sizedArgument(memory, at: index, &state)
         } catch {

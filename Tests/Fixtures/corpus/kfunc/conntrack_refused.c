@@ -177,6 +177,21 @@ int tuple_size_unbounded(struct __sk_buff *skb)
 	return 0;
 }
 
+/* A tuple in .rodata: the kfunc may write its memory, so read-only memory is refused. */
+static const struct bpf_sock_tuple fixed_tuple = { .ipv4 = { .saddr = 1, .daddr = 2, .sport = 3, .dport = 4 } };
+
+SEC("tc")
+int rodata_tuple(struct __sk_buff *skb)
+{
+	struct bpf_ct_opts o = UDP_OPTS;
+	struct nf_conn *ct = bpf_skb_ct_lookup(skb, (struct bpf_sock_tuple *)&fixed_tuple, sizeof(fixed_tuple.ipv4), &o,
+					       sizeof(o));
+
+	if (ct)
+		bpf_ct_release(ct);
+	return 0;
+}
+
 SEC("tc")
 int write_status(struct __sk_buff *skb)
 {

@@ -340,7 +340,7 @@ write('conntrack_refused.tcx', '# conntrack_refused.c: conntrack kfunc calls the
         'null_opts', 'null_tuple', 'leaked', 'alloc_leaked', 'release_unchecked', 'read_unchecked', 'read_after_release',
         'released_twice', 'release_init', 'init_after_insert', 'set_timeout_confirmed', 'opts_too_big', 'tuple_too_big',
         'tuple_size_unbounded',
-        'release_walked', 'change_walked', 'release_offset', 'tail_call_held', 'walked_mark',
+        'release_walked', 'change_walked', 'release_offset', 'tail_call_held', 'walked_mark', 'rodata_tuple',
         'write_status', 'write_mark_wide', 'not_context', 'xdp_kfunc_in_tc', 'fine', 'xdp_lookup', 'xdp_alloc')],
     f'test-run fine packet={ipv4(bytes(30))} => ?  # alloc, mark, insert, mark',
     f'test-run fine packet={ipv4(bytes(30))} => ?  # the same tuple again: EEXIST',
