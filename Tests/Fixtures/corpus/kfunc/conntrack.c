@@ -61,8 +61,9 @@ static __always_inline void describe(struct report *r, struct nf_conn *ct)
 
 	r->status = ct->status;
 	r->mark = ct->mark;
-	/* The time left, in seconds rounded, at HZ 250; entries not inserted carry it relative. */
-	r->seconds = (ct->status & 8) ? (ct->timeout - now + 125) / 250 : ct->timeout;
+	/* The time left in whole seconds rounded up, at HZ 250 (a second's slack for the time
+	 * between the runs); entries not inserted carry it relative, in ticks. */
+	r->seconds = (ct->status & 8) ? (ct->timeout - now + 249) / 250 : ct->timeout;
 	r->zone = ct->zone.id | (__u32)ct->zone.dir << 16;
 	r->orig_src = ct->tuplehash[0].tuple.src.u3.ip;
 	r->orig_dst = ct->tuplehash[0].tuple.dst.u3.ip;
