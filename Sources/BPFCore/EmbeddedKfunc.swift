@@ -27,6 +27,10 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     // BTF pointers into kernel objects (numbered apart, so other kfuncs can be added before them).
     case castToKernelContext = 64
     case rdonlyCast
+    // Conntrack (Kfuncs/ConntrackKfuncs.swift): lookups and entries made by the program.
+    case skbConntrackLookup = 80, skbConntrackAlloc, xdpConntrackLookup, xdpConntrackAlloc, conntrackInsertEntry,
+         conntrackRelease, conntrackSetTimeout, conntrackChangeTimeout, conntrackSetStatus, conntrackChangeStatus,
+         conntrackSetNATInfo
 
     /// The kernel's name for it.
     public var name: String {
@@ -52,6 +56,17 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .streamVprintk: "bpf_stream_vprintk_impl"
         case .castToKernelContext: "bpf_cast_to_kern_ctx"
         case .rdonlyCast: "bpf_rdonly_cast"
+        case .skbConntrackLookup: "bpf_skb_ct_lookup"
+        case .skbConntrackAlloc: "bpf_skb_ct_alloc"
+        case .xdpConntrackLookup: "bpf_xdp_ct_lookup"
+        case .xdpConntrackAlloc: "bpf_xdp_ct_alloc"
+        case .conntrackInsertEntry: "bpf_ct_insert_entry"
+        case .conntrackRelease: "bpf_ct_release"
+        case .conntrackSetTimeout: "bpf_ct_set_timeout"
+        case .conntrackChangeTimeout: "bpf_ct_change_timeout"
+        case .conntrackSetStatus: "bpf_ct_set_status"
+        case .conntrackChangeStatus: "bpf_ct_change_status"
+        case .conntrackSetNATInfo: "bpf_ct_set_nat_info"
         }
     }
 

@@ -70,6 +70,8 @@ final class TCRun {
     /// The kernel `struct sk_buff` image `bpf_cast_to_kern_ctx` points at, made on first use
     /// (Kfuncs/KernelSKBImage.swift).
     @exclusivity(unchecked) var kernelSKBImage: KernelSKBImage?
+    /// Conntrack entries the conntrack kfuncs handed out, by image address (Kfuncs/ConntrackKfuncs.swift).
+    @exclusivity(unchecked) var conntrackHeld: [UInt64: ConntrackEntry] = [:]
     /// Sockets the socket-lookup helpers handed out (Network/RunSockets.swift).
     @exclusivity(unchecked) var socketsIfMade: RunSockets?
     var sockets: RunSockets {
@@ -145,6 +147,7 @@ final class TCRun {
         if !reservations.isEmpty { reservations.removeAll(keepingCapacity: true) }
         if !grants.isEmpty { grants.removeAll(keepingCapacity: true) }
         if !keepAlive.isEmpty { keepAlive.removeAll() }
+        if !conntrackHeld.isEmpty { conntrackHeld.removeAll() }
         // Each checked first: storing nil calls a release even when there is nothing to release.
         if socketsIfMade != nil { socketsIfMade = nil }
         if socketBlock != nil { socketBlock = nil }

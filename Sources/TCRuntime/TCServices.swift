@@ -16,6 +16,8 @@ public struct TCServices: Sendable {
     public var deviceExists: @Sendable (UInt32) -> Bool = { $0 == 1 }
     /// Devices, addresses, routes, neighbours and sockets the network helpers consult.
     public var network = NetworkState()
+    /// The connections the conntrack kfuncs look up and insert (Kfuncs/ConntrackTable.swift).
+    public var conntrack = ConntrackTable()
 
     public init(log: @escaping @Sendable (String) -> Void = { _ in },
                 monotonicNanoseconds: @escaping @Sendable () -> UInt64 = { TCServices.clock(CLOCK_MONOTONIC) },

@@ -426,6 +426,130 @@ struct sk_buff {
 	struct skb_ext *extensions;
 };
 
+/* The kernel's conntrack entry as Linux 6.18 lays it out on 64-bit machines, for the conntrack
+ * kfuncs (bpf_skb_ct_lookup and the rest give struct nf_conn and struct nf_conn___init): every
+ * member at its offset; the lock, the namespace and the per-protocol state are left opaque. */
+struct nf_ct_ext;
+
+struct hlist_node {
+	struct hlist_node *next, **pprev;
+};
+
+struct hlist_nulls_node {
+	struct hlist_nulls_node *next, **pprev;
+};
+
+struct nf_conntrack {
+	refcount_t use;
+};
+
+struct nf_conntrack_zone {
+	__u16 id;
+	__u8 flags;
+	__u8 dir;
+};
+
+union nf_inet_addr {
+	__u32 all[4];
+	__be32 ip;
+	__be32 ip6[4];
+};
+
+union nf_conntrack_man_proto {
+	__be16 all;
+	struct {
+		__be16 port;
+	} tcp;
+	struct {
+		__be16 port;
+	} udp;
+	struct {
+		__be16 id;
+	} icmp;
+	struct {
+		__be16 port;
+	} dccp;
+	struct {
+		__be16 port;
+	} sctp;
+	struct {
+		__be16 key;
+	} gre;
+};
+
+struct nf_conntrack_man {
+	union nf_inet_addr u3;
+	union nf_conntrack_man_proto u;
+	__u16 l3num;
+};
+
+struct nf_conntrack_tuple {
+	struct nf_conntrack_man src;
+	struct {
+		union nf_inet_addr u3;
+		union {
+			__be16 all;
+			struct {
+				__be16 port;
+			} tcp;
+			struct {
+				__be16 port;
+			} udp;
+			struct {
+				__u8 type, code;
+			} icmp;
+			struct {
+				__be16 port;
+			} dccp;
+			struct {
+				__be16 port;
+			} sctp;
+			struct {
+				__be16 key;
+			} gre;
+		} u;
+		__u8 protonum;
+		struct {
+		} __nfct_hash_offsetend;
+		__u8 dir;
+	} dst;
+};
+
+struct nf_conntrack_tuple_hash {
+	struct hlist_nulls_node hnnode;
+	struct nf_conntrack_tuple tuple;
+};
+
+union nf_conntrack_proto {
+	__u8 tmpl_padto[64];
+};
+
+struct nf_conn {
+	struct nf_conntrack ct_general;
+	struct {
+		int opaque;
+	} lock;
+	__u32 timeout;
+	struct nf_conntrack_zone zone;
+	struct nf_conntrack_tuple_hash tuplehash[2];
+	unsigned long status;
+	struct {
+		void *net;
+	} ct_net;
+	struct hlist_node nat_bysource;
+	struct {
+	} __nfct_init_offset;
+	struct nf_conn *master;
+	__u32 mark;
+	__u32 secmark;
+	struct nf_ct_ext *ext;
+	union nf_conntrack_proto proto;
+};
+
+struct nf_conn___init {
+	struct nf_conn ct;
+};
+
 enum bpf_adj_room_mode {
 	BPF_ADJ_ROOM_NET = 0,
 	BPF_ADJ_ROOM_MAC = 1,

@@ -17,6 +17,7 @@ struct tcx_shipped_types {
 	struct icmphdr icmp;
 	struct icmp6hdr icmp6;
 	struct sk_buff kernel_skb;
+	struct nf_conn___init conntrack_entry;
 	enum bpf_adj_room_mode adj_room_mode;
 	enum bpf_hdr_start_off hdr_start_off;
 	enum bpf_check_mtu_ret check_mtu_ret;

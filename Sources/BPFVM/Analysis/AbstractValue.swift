@@ -62,6 +62,7 @@ struct AbstractValue: Hashable {
         switch kind {
         case .mapValue(_, _, let nullable), .socket(_, let nullable), .memory(_, let nullable),
              .innerMap(let nullable): return nullable
+        case .btf(let pointer): return pointer.nullable
         default: return false
         }
     }
@@ -71,7 +72,7 @@ struct AbstractValue: Hashable {
         switch kind {
         case .context, .stack, .packet, .packetEnd, .packetMeta, .map, .function: return true
         case .mapValue, .socket, .memory, .innerMap: return !isNullable
-        case .btf(let pointer): return pointer.trusted
+        case .btf(let pointer): return pointer.trusted || pointer.acquired && !pointer.nullable
         case .notInit, .unknown, .scalar: return false
         }
     }
@@ -108,6 +109,9 @@ struct AbstractValue: Hashable {
         case .socket(let socket, _): value.kind = .socket(socket, nullable: false)
         case let .memory(size, _): value.kind = .memory(size: size, nullable: false)
         case .innerMap: value.kind = .innerMap(nullable: false)
+        case .btf(var pointer):
+            pointer.nullable = false
+            value.kind = .btf(pointer)
         default: break
         }
         return value

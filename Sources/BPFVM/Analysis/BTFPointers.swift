@@ -13,12 +13,16 @@ struct BTFPointer: Hashable {
     /// `bpf_rdonly_cast`'s result and what is read through it (PTR_UNTRUSTED). A pointer read
     /// through a trusted one is neither.
     var untrusted = false
+    /// A conntrack kfunc's result (KF_ACQUIRE): holds a reference, NULL until compared.
+    var acquired = false
+    var nullable = false
 
     static let untyped = BTFPointer(typeID: 0, name: "", untrusted: true)
 
     /// The kernel's name for the register type (`reg_type_str`: the struct is not named).
     var typeName: String {
-        typeID == 0 ? "rdonly_untrusted_mem" : (trusted ? "trusted_" : untrusted ? "untrusted_" : "") + "ptr_"
+        if nullable { return "ptr_or_null_" }
+        return typeID == 0 ? "rdonly_untrusted_mem" : (trusted ? "trusted_" : untrusted ? "untrusted_" : "") + "ptr_"
     }
 }
 
@@ -33,6 +37,7 @@ enum BTFPointerAccess {
             VMError(instruction: index, reason, errno: errno)
         }
         let number = AbstractValue.scalar(signed ? .loadedSigned(bytes: size) : .loaded(bytes: size))
+        if pointer.nullable { throw refuse("\(r) invalid mem access '\(pointer.typeName)'") }
         guard pointer.typeID != 0 else {
             // Untyped read-only memory: any offset, through probe loads.
             if write { throw refuse("\(r) cannot write into \(pointer.typeName)") }
@@ -43,7 +48,15 @@ enum BTFPointerAccess {
         guard base.range.constant == 0 else {
             throw refuse("\(r) is ptr_\(pointer.name) invalid variable offset: off=\(offset), var_off=\(base.range.knownBits)")
         }
-        if write { throw refuse("only read is supported") }
+        if write {
+            // tc's and XDP's btf_struct_access: only the mark of an entry the program holds
+            // may be written (not of one read through it).
+            guard ConntrackPrototypes.entryStructures.contains(pointer.name), pointer.acquired, let types else {
+                throw refuse("only read is supported")
+            }
+            try ConntrackPrototypes.checkWrite(offset: offset, size: size, types: types, at: index)
+            return number
+        }
         guard let types else { return number }
         let walk = StructWalk(types: types)
         switch try walk.walk(pointer.typeID, offset: offset, size: size, at: index) {
@@ -205,7 +218,8 @@ final class ProbeLoads {
 
     /// Whether `program` calls a kfunc that gives BTF pointers.
     static func needed(_ program: VerifiedProgram) -> Bool {
-        let casts: Set<Int32> = [KfuncTable.helperID(.castToKernelContext), KfuncTable.helperID(.rdonlyCast)]
+        let casts = Set([EmbeddedKfunc.castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc,
+                         .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry].map(KfuncTable.helperID))
         return program.operations.contains { op in
             if case .call(.helper(let id))? = op { return casts.contains(id) }
             return false

@@ -53,8 +53,10 @@ enum KfuncPrototypes {
             try StringKfuncPrototypes.check(kfunc, at: index, state)
         case .streamVprintk:
             try StreamKfuncPrototypes.check(at: index, &state)
-        case .castToKernelContext, .rdonlyCast:
-            break  // BTFCastPrototypes
+        case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
+             .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
+             .conntrackSetNATInfo:
+            break  // BTFCastPrototypes, ConntrackPrototypes
         }
         for (register, argument) in dynptrArguments(kfunc) {
             try DynptrSlots.require(r[register], argument: argument, at: index, state)
@@ -95,7 +97,9 @@ enum KfuncPrototypes {
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr, .streamVprintk:
             return []
-        case .castToKernelContext, .rdonlyCast:
+        case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
+             .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
+             .conntrackSetNATInfo:
             return []
         }
     }
@@ -115,7 +119,10 @@ enum KfuncPrototypes {
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr, .streamVprintk:
             return []
-        case .castToKernelContext, .rdonlyCast: return []
+        case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
+             .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
+             .conntrackSetNATInfo:
+            return []
         }
     }
 }

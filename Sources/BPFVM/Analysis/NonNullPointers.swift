@@ -11,7 +11,7 @@ extension AbstractValue {
         switch kind {
         case .mapValue, .socket, .memory, .map, .innerMap: return true
         // A trusted kernel object, and the void cast's memory (PTR_TO_MEM), are never NULL.
-        case .btf(let pointer): return pointer.trusted || pointer.typeID == 0
+        case .btf(let pointer): return pointer.trusted || pointer.acquired || pointer.typeID == 0
         default: return false
         }
     }

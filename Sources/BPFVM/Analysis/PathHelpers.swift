@@ -17,6 +17,7 @@ enum PathHelpers {
         }
         if let kfunc = KfuncTable.kfunc(helper: id) {
             if try BTFCastPrototypes.call(kfunc, at: index, &state, types: setup.kernelTypes) { return }
+            if try ConntrackPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
         var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)
@@ -181,7 +182,7 @@ enum PathHelpers {
     }
 
     /// Drops the reference `value` holds (and every copy's).
-    private static func release(_ value: AbstractValue, _ state: inout PathState) {
+    static func release(_ value: AbstractValue, _ state: inout PathState) {
         guard value.reference != 0 else { return }
         state.references.removeAll { $0 + 1 == value.reference }
         let released = value.reference

@@ -223,3 +223,125 @@ write('btf_refused.tcx', '# btf_refused.c: BTF pointer accesses the kernel refus
     f'test-run helper_reads_member packet={ipv4(bytes(30))} => ?',
     f'test-run null_checked packet={ipv4(bytes(30))} => ?',
 ])
+
+
+def ct_request(op, l4proto=17, tuple_size=12, opts_size=16, netns_id=-1, reserved=0, direction=0, zone=0, zone_dir=0,
+               flags=0, mark=0, status=0, timeout=100000, status2=0, timeout2=0,
+               src=(10, 0, 0, 1), dst=(10, 0, 0, 2), sport=4000, dport=53):
+    """A conntrack.c request: what to do, the opts, the tuple (IPv4 unless the addresses are 16 bytes)."""
+    if len(src) == 4:
+        tuple_bytes = bytes(src) + bytes(dst) + struct.pack('!HH', sport, dport)
+    else:
+        tuple_bytes = bytes(src) + bytes(dst) + struct.pack('!HH', sport, dport)
+    tuple_bytes += bytes(36 - len(tuple_bytes))
+    body = struct.pack('<BBBBiBBHBBHIIIII', op, l4proto, tuple_size, opts_size, netns_id, reserved, direction, zone,
+                       zone_dir, flags, 0, mark, status, timeout, status2, timeout2) + tuple_bytes
+    frame = ETH + b'\x88\xb5' + body
+    return (frame + bytes(200 - len(frame))).hex()
+
+
+def tcp4(sport, dport, reply=False):
+    """A TCP SYN 10.0.0.1 -> 10.0.0.2 (swapped for a reply), 30 bytes after the TCP header."""
+    tcp = struct.pack('!HHIIBBHHH', sport, dport, 1, 0, 0x50, 0x02, 512, 0, 0) + bytes(30)
+    a, b = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    if reply:
+        a, b = b, a
+    h = bytearray(struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, a, b))
+    h[10:12] = struct.pack('!H', csum(h))
+    return (ETH + b'\x08\x00' + bytes(h) + tcp).hex()
+
+
+def tcp6(sport, dport):
+    tcp = struct.pack('!HHIIBBHHH', sport, dport, 1, 0, 0x50, 0x02, 512, 0, 0) + bytes(30)
+    h = struct.pack('!IHBB', 0x60000000, len(tcp), 6, 64) + bytes(V6_SRC) + bytes(V6_DST)
+    return (ETH + b'\x86\xdd' + h + tcp).hex()
+
+
+V6_SRC = tuple([0xfd] + [0] * 14 + [1])
+V6_DST = tuple([0xfd] + [0] * 14 + [2])
+
+write('conntrack.tcx', '# conntrack.c: conntrack lookups, entries made and changed, opts errors; recorded from Linux 6.18.\n', [
+    'prog c load conntrack.o conntrack => ok',
+    f'test-run c packet={ct_request(0)} => ?  # empty table: ENOENT',
+    f'test-run c packet={ct_request(0, opts_size=12)} => ?  # old opts size: ENOENT',
+    f'test-run c packet={ct_request(0, opts_size=8)} => ?  # bad opts size',
+    f'test-run c packet={ct_request(0, opts_size=0)} => ?  # opts size 0',
+    f'test-run c packet={ct_request(0, reserved=1)} => ?  # reserved byte set',
+    f'test-run c packet={ct_request(0, opts_size=12, zone=5)} => ?  # old opts size with a zone',
+    f'test-run c packet={ct_request(0, l4proto=1)} => ?  # ICMP',
+    f'test-run c packet={ct_request(0, l4proto=1, tuple_size=10)} => ?  # ICMP, bad tuple',
+    f'test-run c packet={ct_request(0, netns_id=-2)} => ?  # netns -2',
+    f'test-run c packet={ct_request(0, netns_id=-2, tuple_size=10)} => ?  # netns -2, bad tuple',
+    f'test-run c packet={ct_request(0, netns_id=3)} => ?  # a netns id nobody has',
+    f'test-run c packet={ct_request(0, netns_id=3, tuple_size=10)} => ?  # netns id, bad tuple',
+    f'test-run c packet={ct_request(0, tuple_size=10)} => ?  # tuple size 10',
+    f'test-run c packet={ct_request(0, tuple_size=0)} => ?  # tuple size 0',
+    f'test-run c packet={ct_request(0, tuple_size=36)} => ?  # IPv6 size, IPv4 bytes',
+    f'test-run c packet={ct_request(3, l4proto=1)} => ?  # alloc ICMP',
+    f'test-run c packet={ct_request(3, l4proto=1, tuple_size=10)} => ?  # alloc ICMP, bad tuple',
+    f'test-run c packet={ct_request(3, netns_id=-2, l4proto=1)} => ?  # alloc netns -2, ICMP',
+    f'test-run c packet={ct_request(3, netns_id=7)} => ?  # alloc a netns id nobody has',
+    f'test-run c packet={ct_request(3, netns_id=7, tuple_size=10)} => ?  # alloc netns id, bad tuple',
+    f'test-run c packet={ct_request(3, tuple_size=20)} => ?  # alloc tuple size 20',
+    f'test-run c packet={ct_request(3, opts_size=4)} => ?  # alloc opts size 4',
+    f'test-run c packet={ct_request(3, reserved=9)} => ?  # alloc reserved byte set',
+    f'test-run c packet={ct_request(3, opts_size=12, zone=1)} => ?  # alloc old opts size with a zone',
+    f'test-run c packet={ct_request(3, status=0xffff, flags=2, mark=77, timeout=3000)} => ?  # alloc, set, read, insert',
+    f'test-run c packet={ct_request(3, status=0x2, flags=1, sport=4001)} => ?  # alloc, default timeout, insert',
+    f'test-run c packet={ct_request(3, status=0x4, sport=4002, zone=9, zone_dir=1)} => ?  # alloc in zone 9, original direction',
+    f'test-run c packet={ct_request(3, l4proto=6, tuple_size=36, src=V6_SRC, dst=V6_DST, sport=80, dport=8080, status=2)} => ?  # alloc IPv6 TCP',
+    f'test-run c packet={ct_request(0)} => ?  # the entry made above (by the alloc-only path)',
+    f'test-run c packet={ct_request(1, status=0x2, flags=2, mark=0x1234, sport=5000, status2=0x6, timeout2=50000)} => ?  # create',
+    f'test-run c packet={ct_request(0, sport=5000)} => ?  # found',
+    f'test-run c packet={ct_request(0, sport=53, dport=5000, src=(10, 0, 0, 2), dst=(10, 0, 0, 1))} => ?  # found by its reply',
+    f'test-run c packet={ct_request(0, sport=5000, l4proto=6)} => ?  # TCP: not found',
+    f'test-run c packet={ct_request(0, sport=5000, zone=3)} => ?  # zone 3: not found',
+    f'test-run c packet={ct_request(1, sport=5000)} => ?  # inserted twice: EEXIST',
+    f'test-run c packet={ct_request(1, sport=53, dport=5000, src=(10, 0, 0, 2), dst=(10, 0, 0, 1))} => ?  # its reply inserted',
+    f'test-run c packet={ct_request(2, sport=5000, status=0x0, timeout=20000)} => ?  # change: clear seen-reply',
+    f'test-run c packet={ct_request(2, sport=5000, status=0x2, timeout=20000)} => ?  # change: clear assured',
+    f'test-run c packet={ct_request(2, sport=5000, status=0xffff, timeout=20000, flags=2, mark=9)} => ?  # change all bits, mark',
+    f'test-run c packet={ct_request(0, sport=5000)} => ?  # after the change',
+    f'test-run c packet={ct_request(2, sport=5000, status=0xe, timeout=30000)} => ?  # change: set assured',
+    f'test-run c packet={ct_request(2, sport=5000, status=0x240e, timeout=30000)} => ?  # change: fixed timeout, helper',
+    f'test-run c packet={ct_request(2, sport=5000, status=0x240e, timeout=1000)} => ?  # change timeout: EPERM',
+    f'test-run c packet={ct_request(2, sport=5000, status=0xa, timeout=1000)} => ?  # change: assured cleared: EBUSY',
+    f'test-run c packet={ct_request(2, sport=5000, status=0xffff, timeout=1000)} => ?  # fixed timeout: EPERM',
+    f'test-run c packet={ct_request(2, sport=5000, status=0x2406 & ~0x400, timeout=1000)} => ?  # fixed timeout cleared',
+    f'test-run c packet={ct_request(1, sport=6000, zone=4, status=2, timeout=200000)} => ?  # create in zone 4',
+    f'test-run c packet={ct_request(0, sport=6000, zone=4)} => ?  # found in zone 4',
+    f'test-run c packet={ct_request(0, sport=6000)} => ?  # not in zone 0',
+    f'test-run c packet={ct_request(0, sport=6000, zone=4, zone_dir=2)} => ?  # zone 4 in the reply direction only',
+    f'test-run c packet={ct_request(1, l4proto=6, tuple_size=36, src=V6_SRC, dst=V6_DST, sport=443, dport=9000, status=6)} => ?  # create IPv6',
+    f'test-run c packet={ct_request(0, l4proto=6, tuple_size=36, src=V6_SRC, dst=V6_DST, sport=443, dport=9000)} => ?  # found IPv6',
+    f'test-run c packet={ct_request(0, l4proto=6, tuple_size=36, src=V6_DST, dst=V6_SRC, sport=9000, dport=443)} => ?  # IPv6 reply',
+    f'test-run c packet={ct_request(4, sport=7000, mark=0x0901a8c0, timeout2=8000)} => ?  # NAT source to 192.168.1.9:8000',
+    f'test-run c packet={ct_request(0, sport=53, dport=8000, src=(10, 0, 0, 2), dst=(192, 168, 1, 9))} => ?  # found by its NAT reply',
+    f'test-run c packet={ct_request(4, sport=7001, mark=0x0a01a8c0, status2=1)} => ?  # NAT destination to 192.168.1.10, port kept',
+    f'test-run c packet={ct_request(4, l4proto=6, tuple_size=36, src=V6_SRC, dst=V6_DST, sport=7002, dport=80, mark=0xfd, timeout2=0)} => ?  # NAT IPv6 source',
+    f'test-run c packet={ct_request(1, sport=8000, timeout=0)} => ?  # created with no time left',
+    f'test-run c packet={ct_request(1, sport=8000, timeout=0)} => ?  # again, over the expired one',
+    f'test-run c packet={ct_request(0, sport=8000)} => ?  # expired: not found',
+    f'test-run c packet={ct_request(1, sport=8000, timeout=0)} => ?  # again after the lookup',
+    f'test-run c packet={ct_request(9)} => ?  # no such op',
+    'prog g load conntrack.o tcp_guard => ok',
+    f'test-run g packet={tcp4(9000, 443)} => ?  # unknown connection',
+    f'test-run c packet={ct_request(1, l4proto=6, sport=9000, dport=443, mark=5, flags=2, status=2)} => ?  # the connection inserted',
+    f'test-run g packet={tcp4(9000, 443)} => ?  # known: passes with its mark',
+    f'test-run g packet={tcp4(443, 9000, reply=True)} => ?  # its reply',
+    f'test-run g packet={tcp4(9001, 443)} => ?  # another port',
+    f'test-run c packet={ct_request(1, l4proto=6, tuple_size=36, src=V6_SRC, dst=V6_DST, sport=9000, dport=443, mark=6, flags=2)} => ?  # an IPv6 connection',
+    f'test-run g packet={tcp6(9000, 443)} => ?  # known IPv6',
+    f'test-run g packet={ipv4(bytes(30))} => ?  # UDP: not guarded',
+])
+
+write('conntrack_refused.tcx', '# conntrack_refused.c: conntrack kfunc calls the kernel refuses, and the XDP ones it loads; recorded from Linux 6.18.\n', [
+    *[f'prog {p} load conntrack_refused.o {p} => ?' for p in (
+        'null_opts', 'null_tuple', 'leaked', 'alloc_leaked', 'release_unchecked', 'read_unchecked', 'read_after_release',
+        'released_twice', 'release_init', 'init_after_insert', 'set_timeout_confirmed', 'opts_too_big', 'tuple_too_big',
+        'tuple_size_unbounded',
+        'release_walked', 'change_walked', 'release_offset', 'tail_call_held', 'walked_mark', 'rodata_tuple',
+        'write_status', 'write_mark_wide', 'not_context', 'xdp_kfunc_in_tc', 'fine', 'xdp_lookup', 'xdp_alloc')],
+    f'test-run fine packet={ipv4(bytes(30))} => ?  # alloc, mark, insert, mark',
+    f'test-run fine packet={ipv4(bytes(30))} => ?  # the same tuple again: EEXIST',
+])
