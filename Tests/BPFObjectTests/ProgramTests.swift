@@ -17,6 +17,8 @@ import Testing
             ("p_nk_primary", "netkit/primary", .schedCLS, .netkitPrimary),
             ("p_nk_peer", "netkit/peer", .schedCLS, .netkitPeer),
             ("p_xdp", "xdp", .xdp, .xdp),
+            ("p_optional", "?tc", .schedCLS, nil),
+            ("p_optional_egress", "?tcx/egress", .schedCLS, .tcxEgress),
         ]
         #expect(spec.programs.count == expected.count)
         for (name, section, type, attach) in expected {

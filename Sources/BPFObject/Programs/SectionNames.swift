@@ -7,9 +7,10 @@ enum SectionNames {
         let expectedAttachType: AttachType?
     }
 
-    /// Exact names only, as libbpf matches these definitions.
+    /// Exact names only, as libbpf matches these definitions. A leading `?` (libbpf's "not
+    /// loaded unless asked for") names the same type: programs here load only when asked for.
     static func kind(of section: String) -> Kind? {
-        switch section {
+        switch withoutAutoloadMark(section) {
         case "tc", "classifier": Kind(type: .schedCLS, expectedAttachType: nil)
         case "tcx/ingress", "tc/ingress": Kind(type: .schedCLS, expectedAttachType: .tcxIngress)
         case "tcx/egress", "tc/egress": Kind(type: .schedCLS, expectedAttachType: .tcxEgress)
@@ -24,7 +25,11 @@ enum SectionNames {
     /// A code section that holds programs of a type this project does not run (libbpf's
     /// `kprobe/…`, `iter/…`, `socket`, …): they are listed but refused when asked for.
     static func otherType(of section: String) -> String {
-        String(section.prefix { $0 != "/" })
+        String(withoutAutoloadMark(section).prefix { $0 != "/" })
+    }
+
+    private static func withoutAutoloadMark(_ section: String) -> Substring {
+        section.hasPrefix("?") ? section.dropFirst() : Substring(section)
     }
 
     static let supported = "tc, classifier, tcx/ingress, tcx/egress, tc/ingress, tc/egress, netkit/primary, netkit/peer, xdp, socket"

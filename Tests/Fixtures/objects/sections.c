@@ -12,5 +12,8 @@ SEC("tc/egress") int p_tc_eg(struct __sk_buff *skb) { return -1; }
 SEC("netkit/primary") int p_nk_primary(struct __sk_buff *skb) { return 0; }
 SEC("netkit/peer") int p_nk_peer(struct __sk_buff *skb) { return 2; }
 SEC("xdp") int p_xdp(struct xdp_md *ctx) { return 2; }
+/* libbpf's "?": the same types, loaded only when asked for. */
+SEC("?tc") int p_optional(struct __sk_buff *skb) { return 5; }
+SEC("?tcx/egress") int p_optional_egress(struct __sk_buff *skb) { return 2; }
 
 LICENSE("GPL");
