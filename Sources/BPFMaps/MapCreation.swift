@@ -20,6 +20,9 @@ extension BPFMap {
         case .taskStorage: return TaskStorageMap(spec: spec, possibleCPUs: possibleCPUs)
         case .cgrpStorage: return CgroupStorageMap(spec: spec, possibleCPUs: possibleCPUs)
         case .cgroupArray: return CgroupArrayMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .devmap, .devmapHash: return DeviceMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .cpumap: return CPUMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .xskmap, .sockmap, .sockhash, .reuseportSockarray: return SocketMap(spec: spec, possibleCPUs: possibleCPUs)
         default: throw MapError(.EINVAL, "unknown map type \(spec.type.rawValue)")
         }
     }

@@ -84,7 +84,8 @@ extension EmbeddedSystem: BPFObjectSystem {
                 } else if let outer = object.map as? MapOfMapsMap {
                     try world.updateMapOfMaps(outer, key: key, value: value, flags: flags)
                 } else {
-                    try object.map.update(key: key, value: SpinLockWord.hidden(value, in: object.map.spec), flags: flags)
+                    try object.map.update(key: key, value: SpinLockWord.hidden(value, in: object.map.spec), flags: flags,
+                                          world: world)
                 }
             } catch {
                 throw TCXError(error.errno, "\(object.label): \(error.reason)")
