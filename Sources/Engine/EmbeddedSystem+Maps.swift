@@ -62,6 +62,7 @@ extension EmbeddedSystem: BPFObjectSystem {
             guard zip(held, maps).allSatisfy({ $0 === $1 }) else {
                 throw TCXError(.EBADF, "a map handle changed while \(spec.name) was loading")
             }
+            try MapObject.claimOwnership(of: held, for: spec)
             let id = world.programIDs.allocate(skipping: { world.programs[$0] != nil })
             let program = ProgramObject(id: id, spec: spec, executable: executable, maps: held)
             for map in held { map.references += 1 }
