@@ -7,12 +7,23 @@ import BPFCore
 /// device, CPU and AF_XDP maps). A mismatch is EINVAL: "cannot pass map_type 16 into func
 /// bpf_map_lookup_elem#1".
 enum MapFunctionCompatibility {
-    /// The argument register that carries the map, for every helper that takes one.
-    static let mapRegister: [Int32: Int] = [
-        1: 1, 2: 1, 3: 1, 12: 2, 22: 1, 25: 2, 27: 2, 33: 2, 37: 1, 51: 1, 52: 2, 53: 2, 55: 1, 60: 2,
-        70: 2, 71: 2, 72: 2, 81: 1, 82: 2, 87: 1, 88: 1, 89: 1, 107: 1, 108: 1, 111: 2, 121: 2, 130: 1,
-        131: 1, 134: 1, 145: 1, 146: 1, 156: 1, 157: 1, 195: 1, 198: 1, 209: 1, 210: 1, 211: 1,
+    /// Every helper that takes a map: the argument register that carries it, and its name.
+    static let mapArgument: [Int32: (register: Int, name: String)] = [
+        1: (1, "map_lookup_elem"), 2: (1, "map_update_elem"), 3: (1, "map_delete_elem"), 12: (2, "tail_call"),
+        22: (1, "perf_event_read"), 25: (2, "perf_event_output"), 27: (2, "get_stackid"), 33: (2, "skb_under_cgroup"),
+        37: (1, "current_task_under_cgroup"), 51: (1, "redirect_map"), 52: (2, "sk_redirect_map"),
+        53: (2, "sock_map_update"), 55: (1, "perf_event_read_value"), 60: (2, "msg_redirect_map"),
+        70: (2, "sock_hash_update"), 71: (2, "msg_redirect_hash"), 72: (2, "sk_redirect_hash"),
+        81: (1, "get_local_storage"), 82: (2, "sk_select_reuseport"), 87: (1, "map_push_elem"), 88: (1, "map_pop_elem"),
+        89: (1, "map_peek_elem"), 107: (1, "sk_storage_get"), 108: (1, "sk_storage_delete"), 111: (2, "skb_output"),
+        121: (2, "xdp_output"), 130: (1, "ringbuf_output"), 131: (1, "ringbuf_reserve"), 134: (1, "ringbuf_query"),
+        145: (1, "inode_storage_get"), 146: (1, "inode_storage_delete"), 156: (1, "task_storage_get"),
+        157: (1, "task_storage_delete"), 195: (1, "map_lookup_percpu_elem"), 198: (1, "ringbuf_reserve_dynptr"),
+        209: (1, "user_ringbuf_drain"), 210: (1, "cgrp_storage_get"), 211: (1, "cgrp_storage_delete"),
     ]
+
+    /// The helpers that change a map's elements, which a map read-only to programs refuses.
+    static let writesElements: Set<Int32> = [2, 3, 87, 88]
 
     /// The helpers a map type serves; a type not listed serves every helper that takes a map.
     /// Map updates and deletes on a sockmap or sockhash are allowed too (may_update_sockmap:
@@ -62,14 +73,25 @@ enum MapFunctionCompatibility {
         210: [32], 211: [32],
     ]
 
-    /// Throws the kernel's refusal when `id` may not take the map its map argument holds.
-    /// `name` is the helper's name without the `bpf_` prefix.
-    static func check(_ id: Int32, name: String, _ state: PathState, at index: Int) throws(VMError) {
-        guard let register = mapRegister[id], case .map(let shape) = state.registers[register].kind else { return }
+    /// Throws the kernel's refusal when `id` may not take the map its map argument holds: a
+    /// write to a map read-only to programs (EACCES, record_func_map), a tail call through
+    /// anything but a prog array, a map and helper that do not serve each other (EINVAL).
+    static func check(_ id: Int32, _ state: PathState, at index: Int) throws(VMError) {
+        guard let argument = mapArgument[id], case .map(let shape) = state.registers[argument.register].kind else { return }
+        try check(id, map: shape, at: index)
+    }
+
+    /// The same for a call whose map argument is known to be `shape`.
+    static func check(_ id: Int32, map shape: MapShape, at index: Int) throws(VMError) {
+        guard let argument = mapArgument[id] else { return }
+        if writesElements.contains(id), !shape.programWritable {
+            throw VMError(instruction: index, "write into map forbidden", errno: .EACCES)
+        }
+        if id == 12, shape.type != 3 { throw VMError(instruction: index, "expected prog array map for tail call") }
         let mapAllows = helpersOfMap[shape.type].map { $0.contains(id) } ?? true
         let helperAllows = mapsOfHelper[id].map { $0.contains(shape.type) } ?? true
         guard mapAllows, helperAllows else {
-            throw VMError(instruction: index, "cannot pass map_type \(shape.type) into func bpf_\(name)#\(id)")
+            throw VMError(instruction: index, "cannot pass map_type \(shape.type) into func bpf_\(argument.name)#\(id)")
         }
     }
 }

@@ -117,7 +117,7 @@ enum PathHelpers {
         default:
             break
         }
-        try MapFunctionCompatibility.check(id, name: setup.pathOptions.helpers.name(of: id) ?? "\(id)", state, at: index)
+        try MapFunctionCompatibility.check(id, state, at: index)
         if !modeled.contains(id) { clobberStackArguments(&state) }
         if id == 197 || id == 198 { DynptrSlots.create(r[4], &state) }  // dynptr_from_mem, ringbuf_reserve_dynptr
         if id == 199 || id == 200 { DynptrSlots.release(r[1], &state) }  // ringbuf_submit/discard_dynptr

@@ -27,3 +27,6 @@ echo "built xdp_kfuncs.o"
 # A packet pointer compared with the end twice.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c pkt_end_marks.c -o pkt_end_marks.o
 echo "built pkt_end_marks.o"
+# Which helpers take which maps (device, CPU and socket maps beside the others).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c map_helpers.c -o map_helpers.o
+echo "built map_helpers.o"
