@@ -15,9 +15,6 @@ public final class CPUMap: BPFMap, @unchecked Sendable {
         super.init(validated: spec, possibleCPUs: possibleCPUs)
     }
 
-    /// The kernel makes every cpumap BPF_F_RDONLY_PROG.
-    public override var programWritable: Bool { false }
-
     private func index(_ key: [UInt8]) -> UInt32 { key.withPointer { $0.loadUnaligned(as: UInt32.self) } }
 
     override func lookupElement(_ key: [UInt8]) throws(MapError) -> [UInt8] {

@@ -45,10 +45,6 @@ public final class DeviceMap: BPFMap, @unchecked Sendable {
         }
     }
 
-    /// The kernel makes every devmap BPF_F_RDONLY_PROG: a lookup points at the device's own
-    /// record, which programs only read.
-    public override var programWritable: Bool { false }
-
     private func index(_ key: [UInt8]) -> UInt32 { key.withPointer { $0.loadUnaligned(as: UInt32.self) } }
 
     override func lookupElement(_ key: [UInt8]) throws(MapError) -> [UInt8] {

@@ -44,6 +44,12 @@ struct RedirectMapTests {
         #expect(errno { try make(c.type, key: c.key, value: c.value, max: c.max, flags: c.flags) } == c.expected)
     }
 
+    /// The names bpftool gives them, which refusals and `tcx` output use.
+    @Test func typesAreNamedAsBpftoolNamesThem() {
+        let names = [MapType.devmap, .sockmap, .cpumap, .xskmap, .sockhash, .reuseportSockarray, .devmapHash, .arrayOfMaps].map(\.description)
+        #expect(names == ["devmap", "sockmap", "cpumap", "xskmap", "sockhash", "reuseport_sockarray", "devmap_hash", "array_of_maps"])
+    }
+
     @Test func mapExtraIsRefused() {
         var spec = MapSpec(name: "m", type: .devmap, keySize: 4, valueSize: 4, maxEntries: 1)
         spec.mapExtra = 1

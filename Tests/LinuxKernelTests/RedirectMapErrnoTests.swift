@@ -109,6 +109,8 @@ struct RedirectMapErrnoTests {
                     try system.nextKey(map: map, after: key.map { Self.bytes($0) }).map(hex) ?? "end"
                 }
             }
+            // The kernel makes a devmap read-only to programs, and says so in its flags.
+            record("\(name) info") { () throws(TCXError) in "flags=0x" + String(try system.mapInfo(map).flags, radix: 16) }
             lookup(0)
             lookup(9)
             switch type {
@@ -172,5 +174,6 @@ struct RedirectMapErrnoTests {
         for (want, have) in zip(expected, got) where want != have { Issue.record("kernel: \(want), embedded: \(have)") }
         #expect(got.count == expected.count)
         #expect(expected.contains("xskmap/4 update 0 9999 flags=0 EBADF"))
+        #expect(expected.contains("devmap/4 info flags=0x80"))
     }
 }
