@@ -15,9 +15,13 @@ public final class DeviceMap: BPFMap, @unchecked Sendable {
         var written: UInt64
     }
     private struct Slots {
-        var entries: [UInt32: Entry] = [:]
+        var entries: [UInt32: Entry] = [:] {
+            didSet { walk = nil }
+        }
         var spare: [UnsafeMutableRawPointer] = []
         var writes: UInt64 = 0
+        /// A hash's keys in the kernel's walk order and where each stands, kept until the next change.
+        var walk: (keys: [UInt32], position: [UInt32: Int])?
     }
 
     private let slots = Mutex(Slots())
@@ -127,13 +131,18 @@ public final class DeviceMap: BPFMap, @unchecked Sendable {
         // The kernel walks its buckets (key & (buckets - 1), buckets a power of two at least
         // max_entries) in order, each newest first; a key not in the map starts the walk over.
         let buckets = UInt64(1) << UInt64(64 - (UInt64(maxEntries) - 1).leadingZeroBitCount)
-        let ordered = slots.withLock { slots in
-            slots.entries.sorted { a, b in
+        let walk = slots.withLock { slots in
+            if let walk = slots.walk { return walk }
+            let keys = slots.entries.sorted { a, b in
                 let bucketA = UInt64(a.key) & (buckets - 1), bucketB = UInt64(b.key) & (buckets - 1)
                 return bucketA != bucketB ? bucketA < bucketB : a.value.written > b.value.written
             }.map(\.key)
+            let walk = (keys: keys, position: Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }))
+            slots.walk = walk
+            return walk
         }
-        let start = key.flatMap { current in ordered.firstIndex(of: index(current)).map { $0 + 1 } } ?? 0
+        let ordered = walk.keys
+        let start = key.flatMap { walk.position[index($0)].map { $0 + 1 } } ?? 0
         guard start < ordered.count else { throw MapError(.ENOENT, "no key after the last") }
         return ArrayMap.bytes(ordered[start])
     }

@@ -67,6 +67,14 @@ SEC("tc") int cpumap_read(struct __sk_buff *skb)
 	return map_lookup_elem(&cpus, &key) ? 1 : 0;
 }
 
+/* nor written by programs (a cpumap is not read-only to them: the map/helper rule refuses it). */
+SEC("tc") int cpumap_update(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct bpf_cpumap_val queue = { .qsize = 64 };
+	return map_update_elem(&cpus, &key, &queue, 0);
+}
+
 /* An xskmap may be looked up (tc sees NULL when the queue has no socket), not written. */
 SEC("tc") int xskmap_read(struct __sk_buff *skb)
 {
