@@ -71,6 +71,12 @@ enum PathHelpers {
             if case .map(let shape) = r[1].kind, shape.lookupGivesValue || shape.holdsSockets {
                 try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
             }
+        case 107, 156, 210:  // sk/task/cgrp_storage_get(map, owner, value, flags)
+            // The initial value is NULL or a whole value the helper reads (ARG_PTR_TO_MAP_VALUE_OR_NULL).
+            let null = r[3].isScalar && r[3].range.constant == 0
+            if case .map(let shape) = r[1].kind, !null {
+                try memoryArgument(3, size: .constant(UInt64(shape.valueSize)), write: false, at: index, &state)
+            }
         case 84, 85, 99:  // sk_lookup_tcp/udp, skc_lookup_tcp(ctx, tuple, size, netns, flags)
             result = AbstractValue(kind: .socket(id == 99 ? .common : .full, nullable: true), id: index + 1, reference: index + 1)
             state.references.append(index)
