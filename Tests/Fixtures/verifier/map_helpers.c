@@ -15,6 +15,8 @@ static long (*tail_call)(void *ctx, void *map, __u32 index) = (void *)BPF_FUNC_t
 static long (*perf_event_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *)BPF_FUNC_perf_event_output;
 static long (*redirect_map)(void *map, __u64 key, __u64 flags) = (void *)BPF_FUNC_redirect_map;
 static long (*sk_release)(void *sk) = (void *)BPF_FUNC_sk_release;
+static void *(*sk_fullsock)(void *sk) = (void *)BPF_FUNC_sk_fullsock;
+static void *(*sk_storage_get)(void *map, void *sk, void *value, __u64 flags) = (void *)BPF_FUNC_sk_storage_get;
 
 #define MAP(kind, entries, key_type, value_type, name) \
 	struct { \
@@ -23,6 +25,13 @@ static long (*sk_release)(void *sk) = (void *)BPF_FUNC_sk_release;
 		key_type *key; \
 		value_type *value; \
 	} name SEC(".maps")
+
+struct {
+	int (*type)[BPF_MAP_TYPE_SK_STORAGE];
+	int (*map_flags)[BPF_F_NO_PREALLOC];
+	int *key;
+	__u64 *value;
+} socket_storage SEC(".maps");
 
 MAP(BPF_MAP_TYPE_DEVMAP, 4, __u32, struct bpf_devmap_val, devices);
 MAP(BPF_MAP_TYPE_CPUMAP, 2, __u32, struct bpf_cpumap_val, cpus);
@@ -140,6 +149,30 @@ SEC("tc") int perf_output_hash(struct __sk_buff *skb)
 {
 	__u64 sample = 1;
 	return perf_event_output(skb, &counters, 0, &sample, sizeof(sample));
+}
+
+/* A socket's storage starts from NULL (zeroes) or from a whole value: not from a number. */
+SEC("tc") int storage_from_number(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	sk = sk_fullsock(sk);
+	if (!sk)
+		return 0;
+	return sk_storage_get(&socket_storage, sk, (void *)1, BPF_SK_STORAGE_GET_F_CREATE) ? 1 : 0;
+}
+
+SEC("tc") int storage_from_value(struct __sk_buff *skb)
+{
+	__u64 initial = 7;
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	sk = sk_fullsock(sk);
+	if (!sk)
+		return 0;
+	return sk_storage_get(&socket_storage, sk, &initial, BPF_SK_STORAGE_GET_F_CREATE) ? 1 : 0;
 }
 
 /* XDP redirects through device, CPU and AF_XDP maps... */
