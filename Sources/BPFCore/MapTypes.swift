@@ -37,7 +37,9 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .cgrpStorage: "cgrp_storage"
         case .skStorage: "sk_storage"
         case .cgroupArray: "cgroup_array"
-        default: "map_type_\(rawValue)"
+        case .arrayOfMaps: "array_of_maps"
+        case .hashOfMaps: "hash_of_maps"
+        default: redirectMapName ?? "map_type_\(rawValue)"
         }
     }
 }

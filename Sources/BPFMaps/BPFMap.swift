@@ -52,8 +52,10 @@ public class BPFMap: @unchecked Sendable {
         return try lookupElement(key)
     }
 
-    /// BPF_MAP_UPDATE_ELEM with BPF_ANY, BPF_NOEXIST or BPF_EXIST.
-    public final func update(key: [UInt8], value: [UInt8], flags: UInt64 = MapUpdateFlags.any) throws(MapError) {
+    /// BPF_MAP_UPDATE_ELEM with BPF_ANY, BPF_NOEXIST or BPF_EXIST. `world` resolves what a
+    /// device or socket map's value names (ifindexes, descriptors); without one nothing resolves.
+    public final func update(key: [UInt8], value: [UInt8], flags: UInt64 = MapUpdateFlags.any,
+                             world: (any MapDescriptorWorld)? = nil) throws(MapError) {
         // Sizes first: a key or value of the wrong size never reaches the kernel (EINVAL on both
         // backends), even for a frozen or read-only map.
         try checkKey(key)
@@ -62,7 +64,11 @@ public class BPFMap: @unchecked Sendable {
         }
         try checkWritable()
         try checkLockFlag(flags)
-        try updateElement(key, value, flags: flags)
+        if let world {
+            try updateElement(key, value, flags: flags, world: world)
+        } else {
+            try updateElement(key, value, flags: flags)
+        }
     }
 
     /// BPF_MAP_DELETE_ELEM.
@@ -128,6 +134,11 @@ public class BPFMap: @unchecked Sendable {
 
     func updateElement(_ key: [UInt8], _ value: [UInt8], flags: UInt64) throws(MapError) {
         throw MapError(.ENOTSUPP, "\(type) has no update")
+    }
+
+    /// An update whose value names things of the world; maps of plain values ignore it.
+    func updateElement(_ key: [UInt8], _ value: [UInt8], flags: UInt64, world: any MapDescriptorWorld) throws(MapError) {
+        try updateElement(key, value, flags: flags)
     }
 
     func deleteElement(_ key: [UInt8]) throws(MapError) {

@@ -20,6 +20,14 @@ extension BPFMap {
         case .taskStorage: return TaskStorageMap(spec: spec, possibleCPUs: possibleCPUs)
         case .cgrpStorage: return CgroupStorageMap(spec: spec, possibleCPUs: possibleCPUs)
         case .cgroupArray: return CgroupArrayMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .devmap, .devmapHash:
+            // A lookup points at the device's own record: the kernel makes the map read-only
+            // to programs, and says so in the map's flags.
+            var readOnly = spec
+            readOnly.flags |= MapFlags.rdonlyProg
+            return DeviceMap(spec: readOnly, possibleCPUs: possibleCPUs)
+        case .cpumap: return CPUMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .xskmap, .sockmap, .sockhash, .reuseportSockarray: return SocketMap(spec: spec, possibleCPUs: possibleCPUs)
         default: throw MapError(.EINVAL, "unknown map type \(spec.type.rawValue)")
         }
     }

@@ -31,6 +31,7 @@ enum Verifier {
         }
         if let deferred { throw deferred }
         try RegisterCheck.run(verified, entryRegisters: options.initializedRegisters, globals: options.globalFunctions)
+        try MapCallCheck.run(verified)
         let packetFields = Set(options.contextPacketPointers.keys)
         let context = PointerStates.ContextFields(packet: packetFields, pointers: options.contextPointerFields,
                                                   numbersKnown: options.contextAccess != nil)

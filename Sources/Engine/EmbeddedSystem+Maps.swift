@@ -62,6 +62,7 @@ extension EmbeddedSystem: BPFObjectSystem {
             guard zip(held, maps).allSatisfy({ $0 === $1 }) else {
                 throw TCXError(.EBADF, "a map handle changed while \(spec.name) was loading")
             }
+            try MapObject.claimOwnership(of: held, for: spec)
             let id = world.programIDs.allocate(skipping: { world.programs[$0] != nil })
             let program = ProgramObject(id: id, spec: spec, executable: executable, maps: held)
             for map in held { map.references += 1 }
@@ -84,7 +85,8 @@ extension EmbeddedSystem: BPFObjectSystem {
                 } else if let outer = object.map as? MapOfMapsMap {
                     try world.updateMapOfMaps(outer, key: key, value: value, flags: flags)
                 } else {
-                    try object.map.update(key: key, value: SpinLockWord.hidden(value, in: object.map.spec), flags: flags)
+                    try object.map.update(key: key, value: SpinLockWord.hidden(value, in: object.map.spec), flags: flags,
+                                          world: world)
                 }
             } catch {
                 throw TCXError(error.errno, "\(object.label): \(error.reason)")

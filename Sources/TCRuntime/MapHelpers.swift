@@ -60,8 +60,13 @@ enum MapHelpers {
     }
 
     static func update(_ call: inout HelperCall) -> UInt64 {
-        guard let map = map(&call), let key = key(&call, map),
-              let value = call.memory(at: call.r3, count: map.valueSize, write: false, "map value"),
+        guard let map = map(&call), let key = key(&call, map) else { return 0 }
+        if map is SocketMap {
+            // r3 is a socket, not a value of the map's value size.
+            guard let error = map.updateFromProgram(key: key, value: key, flags: call.r4, cpu: 0) else { return 0 }
+            return failed(error)
+        }
+        guard let value = call.memory(at: call.r3, count: map.valueSize, write: false, "map value"),
               let valuePointer = UnsafeRawPointer(value.baseAddress) else { return 0 }
         guard let error = map.updateFromProgram(key: key, value: valuePointer, flags: call.r4, cpu: cpu(call, map)) else { return 0 }
         return failed(error)

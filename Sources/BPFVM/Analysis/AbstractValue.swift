@@ -185,7 +185,10 @@ public struct MapShape: Hashable, Sendable {
 
     /// Whether `bpf_map_lookup_elem` on it returns a pointer to a value of `valueSize` bytes.
     var lookupGivesValue: Bool {
-        // hash, array, percpu hash/array, lru hash/percpu, lpm trie
-        [1, 2, 5, 6, 9, 10, 11].contains(type)
+        // hash, array, percpu hash/array, lru hash/percpu, lpm trie, devmap, devmap_hash
+        [1, 2, 5, 6, 9, 10, 11, 14, 25].contains(type)
     }
+
+    /// A sockmap or sockhash: a lookup gives a socket, an update takes one.
+    var holdsSockets: Bool { type == 15 || type == 18 }
 }

@@ -46,6 +46,11 @@ enum PathHelpers {
                 try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
                 if shape.isMapOfMaps {
                     result = AbstractValue(kind: .innerMap(nullable: true), id: index + 1)
+                } else if shape.holdsSockets {
+                    // A sockmap or sockhash lookup takes a reference to the socket it finds
+                    // (is_acquire_function), which the program must release.
+                    result = AbstractValue(kind: .socket(.full, nullable: true), id: index + 1, reference: index + 1)
+                    state.references.append(index)
                 } else if shape.lookupGivesValue {
                     // An array looked up with a constant key inside it gives no NULL (since Linux 6.14).
                     let key = shape.mayElideNull ? PathMemory.constantKey(r[2], size: shape.keySize, state: state) : nil
@@ -58,10 +63,20 @@ enum PathHelpers {
             if case .map(let shape) = r[1].kind, shape.lookupGivesValue {
                 try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
                 try memoryArgument(3, size: .constant(UInt64(shape.valueSize)), write: false, at: index, &state)
+            } else if case .map(let shape) = r[1].kind, shape.holdsSockets {
+                // What goes into a socket map is a socket, not a value (resolve_map_arg_type).
+                try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
+                try requireSocket(r[3], at: index, register: 3, expected: "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_")
             }
         case 3:  // map_delete_elem(map, key)
-            if case .map(let shape) = r[1].kind, shape.lookupGivesValue {
+            if case .map(let shape) = r[1].kind, shape.lookupGivesValue || shape.holdsSockets {
                 try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
+            }
+        case 107, 156, 210:  // sk/task/cgrp_storage_get(map, owner, value, flags)
+            // The initial value is NULL or a whole value the helper reads (ARG_PTR_TO_MAP_VALUE_OR_NULL).
+            let null = r[3].isScalar && r[3].range.constant == 0
+            if case .map(let shape) = r[1].kind, !null {
+                try memoryArgument(3, size: .constant(UInt64(shape.valueSize)), write: false, at: index, &state)
             }
         case 84, 85, 99:  // sk_lookup_tcp/udp, skc_lookup_tcp(ctx, tuple, size, netns, flags)
             result = AbstractValue(kind: .socket(id == 99 ? .common : .full, nullable: true), id: index + 1, reference: index + 1)
@@ -109,6 +124,7 @@ enum PathHelpers {
         default:
             break
         }
+        try MapFunctionCompatibility.check(id, state, at: index)
         if !modeled.contains(id) { clobberStackArguments(&state) }
         if id == 197 || id == 198 { DynptrSlots.create(r[4], &state) }  // dynptr_from_mem, ringbuf_reserve_dynptr
         if id == 199 || id == 200 { DynptrSlots.release(r[1], &state) }  // ringbuf_submit/discard_dynptr
@@ -172,12 +188,12 @@ enum PathHelpers {
     }
 
     /// A socket argument must be one the program checked against NULL.
-    private static func requireSocket(_ value: AbstractValue, at index: Int, expected: String) throws(VMError) {
+    private static func requireSocket(_ value: AbstractValue, at index: Int, register: Int = 1, expected: String) throws(VMError) {
         switch value.kind {
         case .socket(_, nullable: false), .unknown, .notInit:
             return
         default:
-            throw VMError(instruction: index, "R1 type=\(value.typeName) expected=\(expected)", errno: .EACCES)
+            throw VMError(instruction: index, "R\(register) type=\(value.typeName) expected=\(expected)", errno: .EACCES)
         }
     }
 

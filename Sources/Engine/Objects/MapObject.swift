@@ -11,6 +11,10 @@ final class MapObject: @unchecked Sendable {
     /// timers are cancelled and freed even while programs still hold the map. Guarded by the
     /// world's lock.
     var userReferences = 0
+    /// The type of the first program loaded with this map, for the maps that hold programs or
+    /// run them (prog_array, devmap, cpumap): every later program using it must be of that type,
+    /// as the kernel's map owner check (`__bpf_prog_map_compatible`) wants. Guarded by the world's lock.
+    var ownerType: ProgramType?
 
     init(id: UInt32, map: BPFMap) {
         self.id = id

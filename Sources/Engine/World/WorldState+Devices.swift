@@ -58,6 +58,7 @@ extension WorldState {
         if let peer = device.peerIfindex.flatMap({ devices[$0] }) { doomed.append(peer) }
         for victim in doomed {
             devices.remove(victim.ifindex)
+            forgetDevice(ifindex: victim.ifindex)
             for filter in victim.classicIngress.removeAll() + victim.classicEgress.removeAll() {
                 release(filter.program)
             }

@@ -30,3 +30,6 @@ echo "built pkt_end_marks.o"
 # Helper calls with and without their argument registers (assembly).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c helper_arity.c -o helper_arity.o
 echo "built helper_arity.o"
+# Which helpers take which maps (device, CPU and socket maps beside the others).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c map_helpers.c -o map_helpers.o
+echo "built map_helpers.o"

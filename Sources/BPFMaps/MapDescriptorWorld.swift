@@ -1,0 +1,17 @@
+/// What an update of a device, CPU or socket map asks of the world it runs in: the kernel
+/// resolves the value's ifindex in the caller's network namespace and its descriptors in the
+/// caller's file table.
+public protocol MapDescriptorWorld {
+    /// Whether `ifindex` is a device of this world.
+    func hasDevice(ifindex: UInt32) -> Bool
+    /// Whether `descriptor` is open in this world. No descriptor of the embedded world is a
+    /// socket or an XDP program a redirect map could run, so an open one is only ever refused
+    /// for what it is not.
+    func isOpen(descriptor: Int32) -> Bool
+}
+
+/// The world an update without one sees: no devices, no open descriptors.
+struct EmptyDescriptorWorld: MapDescriptorWorld {
+    func hasDevice(ifindex: UInt32) -> Bool { false }
+    func isOpen(descriptor: Int32) -> Bool { false }
+}
