@@ -108,7 +108,10 @@ enum PathHelpers {
         default:
             break
         }
-        if !modeled.contains(id) { clobberStackArguments(&state) }
+        // A callback followed on the path writes the context itself; nothing else does.
+        if !modeled.contains(id), !PathCallbacks.runsInline(id, state, globals: setup.globalFunctions) {
+            clobberStackArguments(&state)
+        }
         if id == 197 || id == 198 { DynptrSlots.create(r[4], &state) }  // dynptr_from_mem, ringbuf_reserve_dynptr
         if id == 199 || id == 200 { DynptrSlots.release(r[1], &state) }  // ringbuf_submit/discard_dynptr
         if changesPacketData.contains(id) { PacketChangingFunctions.invalidatePacketPointers(&state) }

@@ -27,3 +27,6 @@ echo "built xdp_kfuncs.o"
 # A packet pointer compared with the end twice.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c pkt_end_marks.c -o pkt_end_marks.o
 echo "built pkt_end_marks.o"
+# Callbacks run by bpf_loop and bpf_for_each_map_elem.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c callback_rules.c -o callback_rules.o
+echo "built callback_rules.o"
