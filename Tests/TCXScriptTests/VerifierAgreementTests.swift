@@ -47,10 +47,12 @@ import Testing
     /// - `xdp_kfuncs`: XDP programs are refused the kfuncs the kernel refuses to XDP (load verdicts only);
     /// - `callback_rules`: callbacks of bpf_loop and bpf_for_each_map_elem followed on the caller's
     ///   path (nested loops counted exactly, the loop run no time, the callback's registers,
-    ///   return value and references), and what they count when run.
+    ///   return value and references), and what they count when run;
+    /// - `budget_loops`: nested may_goto loops from unknown counters converge (load verdicts only).
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
-                      ("xdp_kfuncs", 5), ("callback_rules", 13)])
+                      ("xdp_kfuncs", 5), ("callback_rules", 13),
+                      ("budget_loops", 4)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

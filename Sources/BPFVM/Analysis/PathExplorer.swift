@@ -326,7 +326,8 @@ struct PathExplorer {
                     // Numbers the earlier iterations had otherwise are widened, as at an iterator.
                     var body = branch
                     body.state.mayGotoDepth += 1
-                    widenAtIterator(&body)
+                    // The state kept here is this iteration's own, not an earlier one's.
+                    widenAtIterator(&body, excluding: branch.trail)
                     body.index = index + 1
                     try Self.wait(body, in: &pending, at: index)
                     branch.index = index + 1 + Int(offset)
@@ -516,12 +517,12 @@ extension PathExplorer {
     /// iterations only numbers that decide nothing are widened (a value cycling through a few
     /// numbers is followed exactly); after that, any number, in a register or on the stack,
     /// that holds a value no earlier iteration had. This may accept a loop the kernel refuses.
-    fileprivate func widenAtIterator(_ branch: inout Branch) {
+    fileprivate func widenAtIterator(_ branch: inout Branch, excluding own: Trail? = nil) {
         var ancestor = branch.trail
         var steps = 0
         var earlier: [PathState] = []
         while let node = ancestor, steps < 4096, earlier.count < Self.keptStates {
-            if node.index == branch.index { earlier.append(node.state) }
+            if node.index == branch.index, node !== own { earlier.append(node.state) }
             ancestor = node.parent
             steps += 1
         }

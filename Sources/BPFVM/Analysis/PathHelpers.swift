@@ -269,13 +269,8 @@ enum PathHelpers {
             guard frame <= state.frame else { return }
             if pointer.range.constant != 0 {
                 // Every offset the variable part may take must hold the bytes.
-                let lowest = Int64(pointer.offset) + pointer.range.smin, highest = Int64(pointer.offset) + pointer.range.smax
-                guard pointer.range.smin > Int64(Int32.min), pointer.range.smax < Int64(Int32.max),
-                      lowest >= -Int64(VMLimits.stackPerFrame), highest + Int64(bytes) <= 0 else {
-                    throw VMError(instruction: index, "invalid variable-offset \(write ? "write to" : "read from") stack R\(register) "
-                                  + "var_off=\(pointer.range.knownBits) off=\(pointer.offset) size=\(bytes)",
-                                  errno: lowest < -Int64(VMLimits.stackPerFrame) || lowest >= 0 ? .EACCES : .EINVAL)
-                }
+                try PathMemory.checkVariableStackOffset(pointer.range, offset: pointer.offset, size: bytes, write: write,
+                                                        register: "R\(register)", at: index)
                 if write { PathMemory.clobber(from: pointer, size: nil, state: &state) }
                 return
             }
