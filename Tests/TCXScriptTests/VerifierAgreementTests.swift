@@ -48,11 +48,13 @@ import Testing
     /// - `callback_rules`: callbacks of bpf_loop and bpf_for_each_map_elem followed on the caller's
     ///   path (nested loops counted exactly, the loop run no time, the callback's registers,
     ///   return value and references), and what they count when run;
-    /// - `budget_loops`: nested may_goto loops from unknown counters converge (load verdicts only).
+    /// - `budget_loops`: nested may_goto loops from unknown counters converge (load verdicts only);
+    /// - `readonly_memory`: read-only memory (an iterator's value, a dynptr's slice) refused where
+    ///   a helper or kfunc writes it, allowed where it reads it, and what the readers do when run.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("callback_rules", 13),
-                      ("budget_loops", 4)])
+                      ("budget_loops", 4), ("readonly_memory", 9)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

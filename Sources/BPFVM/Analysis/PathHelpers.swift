@@ -16,6 +16,9 @@ enum PathHelpers {
             throw VMError(instruction: index, "function calls are not allowed while holding a lock")
         }
         if let kfunc = KfuncTable.kfunc(helper: id) {
+            for register in KfuncPrototypes.written(kfunc, state.registers).map(\.0) where isReadOnly(state.registers[register], setup) {
+                throw VMError(instruction: index, "R\(register) cannot write into rdonly_mem", errno: .EACCES)
+            }
             if try BTFCastPrototypes.call(kfunc, at: index, &state, types: setup.kernelTypes) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
@@ -26,6 +29,11 @@ enum PathHelpers {
             try DynptrSlots.require(r[argument + 1], argument: argument, at: index, state)
         }
         for argument in HelperPrototypes.sizedMemory[id] ?? [] {
+            // An argument the helper writes is not MEM_RDONLY: read-only memory does not match it.
+            if argument.write, isReadOnly(r[argument.pointer], setup) {
+                throw VMError(instruction: index, "R\(argument.pointer) type=rdonly_mem expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+                              errno: .EACCES)
+            }
             try BTFHelperArguments.check(argument, helper: "bpf_" + (setup.pathOptions.helpers.name(of: id) ?? "\(id)"), state,
                                          at: index, types: setup.kernelTypes)
             try HelperArgumentRules.checkPacketAccess(id, state.registers[argument.pointer], at: index)
@@ -117,6 +125,12 @@ enum PathHelpers {
         if changesPacketData.contains(id) { PacketChangingFunctions.invalidatePacketPointers(&state) }
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
+    }
+
+    /// Memory the kernel hands out read-only (MEM_RDONLY): an iterator's value, a dynptr's slice.
+    private static func isReadOnly(_ value: AbstractValue, _ setup: PathSetup) -> Bool {
+        guard case .memory = value.kind else { return false }
+        return setup.readOnlyMemory.contains(value.id)
     }
 
     /// Helpers whose memory arguments the analysis follows exactly.

@@ -33,3 +33,6 @@ echo "built callback_rules.o"
 # Nested loops bounded by may_goto.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c budget_loops.c -o budget_loops.o
 echo "built budget_loops.o"
+# Read-only memory (an iterator's value, a dynptr's slice) given to helpers and kfuncs.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c readonly_memory.c -o readonly_memory.o
+echo "built readonly_memory.o"
