@@ -116,7 +116,12 @@ enum PathCalls {
             return nil
         }
         if let back = frame.callback {
-            try PathCallbacks.checkReturn(state.registers[0], allowed: back.returns, isAsync: false, at: index)
+            // The helper reads the callback's r0 as a number (prepare_func_exit).
+            let r0 = state.registers[0]
+            if r0.kind == .notInit || r0.isKnownPointer {
+                throw VMError(instruction: index, "R0 not a scalar value", errno: .EACCES)
+            }
+            try PathCallbacks.checkReturn(r0, allowed: back.returns, isAsync: false, at: index)
             if let leaked = state.references.first(where: { !back.references.contains($0) }) {
                 throw VMError(instruction: index, HelperReferenceRules.unreleased(leaked))
             }

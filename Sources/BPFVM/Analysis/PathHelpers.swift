@@ -25,6 +25,10 @@ enum PathHelpers {
         var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)
         let r = state.registers
         try checkFirstArgument(id, r[1], at: index)
+        if let context = PathCallbacks.contextArgument(of: id) {
+            // A callback's context is stack memory: never the packet.
+            try HelperArgumentRules.checkPacketAccess(id, r[context], at: index)
+        }
         if let argument = HelperPrototypes.dynptrArgument[id] {
             try DynptrSlots.require(r[argument + 1], argument: argument, at: index, state)
         }

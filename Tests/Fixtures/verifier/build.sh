@@ -36,3 +36,6 @@ echo "built budget_loops.o"
 # Read-only memory (an iterator's value, a dynptr's slice) given to helpers and kfuncs.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c readonly_memory.c -o readonly_memory.o
 echo "built readonly_memory.o"
+# Frames above their callers': static functions and callbacks.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c frame_rules.c -o frame_rules.o
+echo "built frame_rules.o"
