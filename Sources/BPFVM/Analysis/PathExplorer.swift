@@ -481,7 +481,7 @@ extension PathExplorer {
         if earlier.count < exactRuns {
             branch.state.widenScalars(differingFrom: earlier[0], keeping: facts.registers(at: branch.index).relevant)
         } else {
-            branch.state.widenNewScalars(seen: earlier)
+            branch.state.widenNewScalars(seen: earlier, exact: facts.registers(at: branch.index).relevant)
         }
     }
 
@@ -528,10 +528,11 @@ extension PathExplorer {
         }
         guard !earlier.isEmpty else { return }
         let exactIterations = 4
+        let relevant = facts.registers(at: branch.index).relevant
         if earlier.count < exactIterations {
-            branch.state.widenScalars(differingFrom: earlier[0], keeping: facts.registers(at: branch.index).relevant)
+            branch.state.widenScalars(differingFrom: earlier[0], keeping: relevant)
         } else {
-            branch.state.widenNewScalars(seen: earlier)
+            branch.state.widenNewScalars(seen: earlier, exact: relevant)
         }
     }
 }

@@ -118,4 +118,27 @@ SEC("tc") NAKED int nested_compare_before_step(void)
 	"exit;" ::: "memory");
 }
 
+/* True while the may_goto budget lasts. */
+static __attribute__((always_inline)) int budget_left(void)
+{
+	asm volatile goto ("may_goto %l[spent]" :::: spent);
+	return 1;
+spent:
+	return 0;
+}
+
+/* A counter from a constant, which every comparison decides: followed through each value, as
+ * the kernel follows a precise one, so the pointer it moves in step stays inside the array. */
+SEC("tc") int constant_counter_moves_pointer(struct __sk_buff *skb)
+{
+	volatile __u64 words[16];
+	volatile __u64 *word = words;
+	long i;
+
+#pragma clang loop unroll(disable)
+	for (i = 0; i != 16 && budget_left(); i++)
+		*word++ = i;
+	return 0;
+}
+
 char _license[] SEC("license") = "GPL";
