@@ -481,7 +481,7 @@ extension PathExplorer {
         if earlier.count < exactRuns {
             branch.state.widenScalars(differingFrom: earlier[0], keeping: facts.registers(at: branch.index).relevant)
         } else {
-            branch.state.widenNewScalars(seen: earlier, exact: facts.registers(at: branch.index).relevant)
+            branch.state.widenNewScalars(seen: earlier, exact: facts.decisiveRegisters(at: branch.index))
         }
     }
 
@@ -532,7 +532,7 @@ extension PathExplorer {
         if earlier.count < exactIterations {
             branch.state.widenScalars(differingFrom: earlier[0], keeping: relevant)
         } else {
-            branch.state.widenNewScalars(seen: earlier, exact: relevant)
+            branch.state.widenNewScalars(seen: earlier, exact: facts.decisiveRegisters(at: branch.index))
         }
     }
 }
