@@ -55,7 +55,7 @@ import Testing
     ///   and context, callbacks nested eight and nine frames deep.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
-                      ("xdp_kfuncs", 5), ("callback_rules", 13),
+                      ("xdp_kfuncs", 5), ("callback_rules", 17),
                       ("budget_loops", 5), ("readonly_memory", 9),
                       ("frame_rules", 8)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {

@@ -202,4 +202,73 @@ SEC("tc") int untouched_number_stays_known(struct __sk_buff *skb)
 	return bytes[pair.fixed];
 }
 
+struct found {
+	__u64 *value;
+	__u64 unused;
+};
+
+static long look_up_first(__u32 index, struct found *found)
+{
+	__u32 key = 0;
+
+	found->value = map_lookup_elem(&slots, &key);
+	return 0;
+}
+
+/* The lookup the callback left in the caller's frame may be NULL (or never made). */
+SEC("tc") int callback_lookup_unchecked(struct __sk_buff *skb)
+{
+	struct found found = { 0, 0 };
+
+	loop(1, look_up_first, &found, 0);
+	if (found.unused)
+		return 0;
+	return *(volatile __u64 *)found.value;
+}
+
+/* The same lookup compared with NULL first. */
+SEC("tc") int callback_lookup_checked(struct __sk_buff *skb)
+{
+	struct found found = { 0, 0 };
+
+	loop(1, look_up_first, &found, 0);
+	if (!found.value)
+		return 0;
+	return *found.value;
+}
+
+static long forget_value(__u32 index, struct found *found)
+{
+	found->value = 0;
+	return 0;
+}
+
+/* A pointer checked before the loop is a number once a run of the callback replaces it. */
+SEC("tc") int callback_replaces_checked_pointer(struct __sk_buff *skb)
+{
+	struct found found = { 0, 0 };
+	__u32 key = 0;
+
+	found.value = map_lookup_elem(&slots, &key);
+	if (!found.value)
+		return 0;
+	loop(5, forget_value, &found, 0);
+	return *(volatile __u64 *)found.value;
+}
+
+static long store_at_index(__u32 index, __u64 *words)
+{
+	words[index & 7] = index;
+	return 0;
+}
+
+/* The callback's index, masked to 0-7, indexes the caller's four words. */
+SEC("tc") int callback_index_past_caller_array(struct __sk_buff *skb)
+{
+	__u64 words[4] = {};
+
+	loop(100, store_at_index, words, 0);
+	return words[1];
+}
+
 char _license[] SEC("license") = "GPL";
