@@ -47,11 +47,22 @@ import Testing
     /// - `xdp_kfuncs`: XDP programs are refused the kfuncs the kernel refuses to XDP (load verdicts only);
     /// - `helper_arity`: a helper call reads every argument register its prototype declares, no more;
     /// - `map_helpers`: which helpers take which maps, both ways, and what a device or socket map
-    ///   lookup gives.
+    ///   lookup gives;
+    /// - `callback_rules`: callbacks of bpf_loop and bpf_for_each_map_elem followed on the caller's
+    ///   path (nested loops counted exactly, the loop run no time, the callback's registers,
+    ///   return value and references), and what they count when run;
+    /// - `budget_loops`: nested may_goto loops from unknown counters converge (load verdicts only);
+    /// - `readonly_memory`: read-only memory (an iterator's value, a dynptr's slice) refused where
+    ///   a helper or kfunc writes it, allowed where it reads it, and what the readers do when run;
+    /// - `frame_rules`: a function's own stack address left in its caller's frame, a callback's r0
+    ///   and context, callbacks nested eight and nine frames deep.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 8),
-                      ("map_helpers", 29)])
+                      ("map_helpers", 29),
+                      ("callback_rules", 17),
+                      ("budget_loops", 5), ("readonly_memory", 9),
+                      ("frame_rules", 8)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

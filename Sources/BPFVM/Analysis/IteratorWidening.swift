@@ -10,11 +10,14 @@ extension PathState {
     }
 
     /// Every number, in a register or spilled to the stack, whose value none of the `seen`
-    /// states had in the same place becomes unknown; a value that recurs is kept.
-    mutating func widenNewScalars(seen: [PathState]) {
+    /// states had in the same place becomes unknown; a value that recurs is kept, and so is a
+    /// known constant in a register of `exact`: a counter the kernel's comparisons decide, and
+    /// so mark precise, is followed through every value as the kernel follows it.
+    mutating func widenNewScalars(seen: [PathState], exact: UInt16 = 0) {
         for r in 0 ..< registers.count {
             let mine = registers[r]
             guard mine.isScalar, mine.range != ScalarRange.unknown else { continue }
+            if exact & (1 << UInt16(r)) != 0, mine.range.constant != nil { continue }
             let recurs = seen.contains { r < $0.registers.count && $0.registers[r].isScalar && $0.registers[r].range == mine.range }
             if !recurs { registers[r] = .scalar(.unknown) }
         }

@@ -105,7 +105,7 @@ enum KfuncPrototypes {
     }
 
     /// The stack memory each kfunc may write: (pointer register, bytes).
-    private static func written(_ kfunc: EmbeddedKfunc, _ r: [AbstractValue]) -> [(Int, UInt64)] {
+    static func written(_ kfunc: EmbeddedKfunc, _ r: [AbstractValue]) -> [(Int, UInt64)] {
         let iterator: UInt64 = 8, dynptr: UInt64 = 16
         switch kfunc {
         case .iterNumNew, .iterNumNext, .iterNumDestroy: return [(1, iterator)]

@@ -10,8 +10,24 @@ enum PathCalls {
         guard state.stacks.count < VMLimits.maxCallFrames else { return false }
         state.returns.append(ReturnFrame(returnTo: returnTo, saved: Array(state.registers[6 ... 9])))
         state.stacks.append(Array(repeating: .invalid, count: PathState.slots))
+        state.callbackDepths.append(0)
         state.registers[0] = .notInit
         for r in 6 ... 9 { state.registers[r] = .notInit }
+        state.registers[10] = .pointer(.stack(frame: state.frame))
+        return true
+    }
+
+    /// Enters the callback a helper call at `callsite` runs, with the caller's frames below it
+    /// (the kernel's push_callback_call): its exit goes back to the call, which runs again.
+    /// False past the kernel's call depth.
+    static func enterCallback(_ state: inout PathState, at callsite: Int, _ use: PathCallbacks.Use) -> Bool {
+        guard state.stacks.count < VMLimits.maxCallFrames else { return false }
+        let back = CallbackReturn(arguments: Array(state.registers[0 ... 5]), returns: use.returns, references: state.references)
+        state.returns.append(ReturnFrame(returnTo: callsite, saved: Array(state.registers[6 ... 9]), callback: back))
+        state.callbackDepths[state.frame] += 1
+        state.stacks.append(Array(repeating: .invalid, count: PathState.slots))
+        state.callbackDepths.append(0)
+        for r in 0 ... 9 { state.registers[r] = use.entry[r] }
         state.registers[10] = .pointer(.stack(frame: state.frame))
         return true
     }
@@ -99,13 +115,28 @@ enum PathCalls {
             }
             return nil
         }
+        if let back = frame.callback {
+            // The helper reads the callback's r0 as a number (prepare_func_exit).
+            let r0 = state.registers[0]
+            if r0.kind == .notInit || r0.isKnownPointer {
+                throw VMError(instruction: index, "R0 not a scalar value", errno: .EACCES)
+            }
+            try PathCallbacks.checkReturn(r0, allowed: back.returns, isAsync: false, at: index)
+            if let leaked = state.references.first(where: { !back.references.contains($0) }) {
+                throw VMError(instruction: index, HelperReferenceRules.unreleased(leaked))
+            }
+        }
         let leaving = state.frame
         state.stacks.removeLast()
+        state.callbackDepths.removeLast()
         // Pointers into the frame that is gone point nowhere.
         state.updateAll { value in
             if case .stack(let f) = value.kind, f == leaving { value = .unknown }
         }
         for r in arguments { state.registers[r] = .notInit }
+        if let back = frame.callback {
+            for (r, saved) in back.arguments.enumerated() { state.registers[r] = saved }
+        }
         for (r, saved) in zip(6 ... 9, frame.saved) { state.registers[r] = saved }
         state.registers[10] = .pointer(.stack(frame: state.frame))
         return frame.returnTo

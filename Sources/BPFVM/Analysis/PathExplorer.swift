@@ -35,6 +35,8 @@ struct PathExplorer {
     private var callbackUses: [Int: PathCallbacks.Use] = [:]
     /// The callback being explored, whose returns are checked.
     private var callback: PathCallbacks.Use?
+    /// Callbacks followed on their callers' paths (`PathCallbacks`): not explored on their own.
+    private var inlinedCallbacks: Set<Int> = []
     /// The pointer type each memory access went through on the paths explored so far.
     private var pointerTypes = InstructionPointerTypes()
     /// Functions that may move the packet (`PacketChangingFunctions`).
@@ -116,8 +118,9 @@ struct PathExplorer {
                 // The kernel keeps a state at every may_goto, and at both ways out.
                 points[index] = true
                 for next in program.successors(of: index) where next >= 0 && next < points.count { points[next] = true }
-            case .call(.helper(let id)) where id == KfuncTable.helperID(.iterNumNext):
-                // The kernel compares states at an iterator's next call, loops included.
+            case .call(.helper(let id)) where id == KfuncTable.helperID(.iterNumNext) || PathCallbacks.runsDuringCall.contains(id):
+                // The kernel compares states at an iterator's next call and at a call that runs
+                // a callback, loops included.
                 points[index] = true
                 points[index + 1] = true
             case .call:
@@ -143,14 +146,19 @@ struct PathExplorer {
     /// As `check`, with what the exploration did (`complete` false when it gave up).
     static func analyse(_ program: VerifiedProgram, setup: PathSetup) throws(VMError) -> PathStatistics {
         var explorer = PathExplorer(program: program, setup: setup)
+        // Callbacks last: those their callers' paths follow are not explored again.
         var entries = [(0, true)]
-        for start in program.functionStarts where start != 0 {
-            if setup.globalFunctions.contains(start) || setup.callbacks.contains(start) { entries.append((start, false)) }
+        for start in program.functionStarts where start != 0 && setup.globalFunctions.contains(start) {
+            entries.append((start, false))
+        }
+        for start in program.functionStarts where start != 0 && !setup.globalFunctions.contains(start) {
+            if setup.callbacks.contains(start) { entries.append((start, false)) }
         }
         // Callbacks a helper call was seen to take are explored last, with what that helper
         // passes them and the return values it allows.
         var typedCallbacks: [(Int, PathCallbacks.Use)] = []
         for (start, isMain) in entries {
+            if !isMain, explorer.inlinedCallbacks.contains(start), explorer.callbackUses[start] == nil { continue }
             if !isMain, setup.callbacks.contains(start), let use = explorer.callbackUses[start] {
                 typedCallbacks.append((start, use))
                 continue
@@ -326,7 +334,8 @@ struct PathExplorer {
                     // Numbers the earlier iterations had otherwise are widened, as at an iterator.
                     var body = branch
                     body.state.mayGotoDepth += 1
-                    widenAtIterator(&body)
+                    // The state kept here is this iteration's own, not an earlier one's.
+                    widenAtIterator(&body, excluding: branch.trail)
                     body.index = index + 1
                     try Self.wait(body, in: &pending, at: index)
                     branch.index = index + 1 + Int(offset)
@@ -352,12 +361,24 @@ struct PathExplorer {
                     }
                 default:
                     recordStackDepth(op, at: index, branch.state)
+                    var callbackWay: Branch?, runsCallbackInline = false
                     if case .call(.helper(let id)) = op, let (start, use) = PathCallbacks.use(by: id, branch.state) {
-                        callbackUses[start] = use
+                        if PathCallbacks.runsInline(id, branch.state, globals: setup.globalFunctions) {
+                            inlinedCallbacks.insert(start)
+                            runsCallbackInline = true
+                            callbackWay = try callbackRun(of: id, at: index, branch, start: start, use)
+                        } else {
+                            callbackUses[start] = use
+                        }
                     }
                     let accessBase = InstructionPointerTypes.base(of: op, branch.state)
                     try PathTransfer.apply(op, at: index, to: &branch.state, losses: &branch.losses,
                                            program: program, setup: setup)
+                    if runsCallbackInline {
+                        // Past the call the callback has run as often as it will.
+                        branch.state.callbackDepths[branch.state.frame] = 0
+                    }
+                    if let callbackWay { try Self.wait(callbackWay, in: &pending, at: index) }
                     if let accessBase { try pointerTypes.record(accessBase, at: index) }
                     branch.index = index + (op.isWide ? 2 : 1)
                     if case .packetLoad = op, !branch.state.returns.isEmpty {
@@ -385,7 +406,20 @@ struct PathExplorer {
             widenAtIterator(&branch)
         }
         let atMayGoto = MayGotoLoops.isMayGoto(program.operations[index])
+        let atCallbackCall = runsCallback(at: index)
+        if atCallbackCall, branch.state.callbackDepths[branch.state.frame] > 0 {
+            widenAtCallbackCall(&branch)
+        }
         for seenState in seen[index] ?? [] {
+            if atCallbackCall {
+                // A callback that brings the call back to a state it had, on this path or
+                // another, has been run as often as makes a difference (no loop is refused here).
+                if seenState.state.covers(branch.state, facts: facts, at: index) {
+                    statistics.pruned += 1
+                    return true
+                }
+                continue
+            }
             if atMayGoto, seenState.state.mayGotoDepth != branch.state.mayGotoDepth,
                seenState.state.covers(branch.state, facts: facts, at: index) {
                 statistics.pruned += 1
@@ -403,7 +437,7 @@ struct PathExplorer {
         }
         // An iterator's next call always keeps its state (the kernel forces a checkpoint there):
         // convergence is judged against the earlier iterations' states.
-        guard atIterator || atMayGoto || (jumps - jumpsAtLastKept >= 2 && processed - processedAtLastKept >= 8) else { return false }
+        guard atIterator || atMayGoto || atCallbackCall || (jumps - jumpsAtLastKept >= 2 && processed - processedAtLastKept >= 8) else { return false }
         processedAtLastKept = processed
         jumpsAtLastKept = jumps
         let node = Trail(index: index, state: branch.state, losses: branch.losses, parent: branch.trail)
@@ -425,6 +459,51 @@ struct PathExplorer {
 }
 
 extension PathExplorer {
+    /// Whether the instruction is a helper call that runs a callback during the call.
+    fileprivate func runsCallback(at index: Int) -> Bool {
+        guard case .call(.helper(let id))? = program.operations[index] else { return false }
+        return PathCallbacks.runsDuringCall.contains(id)
+    }
+
+    /// Back at a callback-running call from the callback: numbers that differ from the earlier
+    /// runs' of this loop are widened as at an iterator (`widenAtIterator`), in place of the
+    /// kernel's imprecise numbers, which match any. The earlier runs are the states at this
+    /// call on the path since the loop was entered (an outer loop's earlier runs of this one
+    /// are other loops); the first `exactRuns` are followed exactly but for numbers that decide
+    /// nothing, so a loop of a few runs is followed as the kernel follows it.
+    fileprivate func widenAtCallbackCall(_ branch: inout Branch) {
+        let exactRuns = 8
+        let frame = branch.state.frame
+        var earlier: [PathState] = []
+        var ancestor = branch.trail
+        var steps = 0
+        while let node = ancestor, steps < 4096, earlier.count < Self.keptStates {
+            if node.index == branch.index, node.state.frame == frame {
+                earlier.append(node.state)
+                if node.state.callbackDepths[frame] == 0 { break }  // where the loop was entered
+            }
+            ancestor = node.parent
+            steps += 1
+        }
+        guard !earlier.isEmpty else { return }
+        if earlier.count < exactRuns {
+            branch.state.widenScalars(differingFrom: earlier[0], keeping: facts.registers(at: branch.index).relevant)
+        } else {
+            branch.state.widenNewScalars(seen: earlier, exact: facts.decisiveRegisters(at: branch.index))
+        }
+    }
+
+    /// The way into a callback a helper call runs (once more), on the caller's path, or nil
+    /// when bpf_loop has run it as often as its count allows (the kernel's push_callback_call).
+    fileprivate func callbackRun(of helper: Int32, at index: Int, _ branch: Branch, start: Int,
+                                 _ use: PathCallbacks.Use) throws -> Branch? {
+        guard PathCallbacks.mayRunAgain(helper, branch.state) else { return nil }
+        var way = branch
+        guard PathCalls.enterCallback(&way.state, at: index, use) else { throw GiveUp() }
+        way.index = start
+        return way
+    }
+
     /// At an iterator's next call a state an earlier iteration of the same path covers adds
     /// nothing (the kernel's is_iter_next_insn pruning): the loop has converged.
     fileprivate func iteratorConverged(_ branch: Branch) -> Bool {
@@ -446,21 +525,22 @@ extension PathExplorer {
     /// iterations only numbers that decide nothing are widened (a value cycling through a few
     /// numbers is followed exactly); after that, any number, in a register or on the stack,
     /// that holds a value no earlier iteration had. This may accept a loop the kernel refuses.
-    fileprivate func widenAtIterator(_ branch: inout Branch) {
+    fileprivate func widenAtIterator(_ branch: inout Branch, excluding own: Trail? = nil) {
         var ancestor = branch.trail
         var steps = 0
         var earlier: [PathState] = []
         while let node = ancestor, steps < 4096, earlier.count < Self.keptStates {
-            if node.index == branch.index { earlier.append(node.state) }
+            if node.index == branch.index, node !== own { earlier.append(node.state) }
             ancestor = node.parent
             steps += 1
         }
         guard !earlier.isEmpty else { return }
         let exactIterations = 4
+        let relevant = facts.registers(at: branch.index).relevant
         if earlier.count < exactIterations {
-            branch.state.widenScalars(differingFrom: earlier[0], keeping: facts.registers(at: branch.index).relevant)
+            branch.state.widenScalars(differingFrom: earlier[0], keeping: relevant)
         } else {
-            branch.state.widenNewScalars(seen: earlier)
+            branch.state.widenNewScalars(seen: earlier, exact: facts.decisiveRegisters(at: branch.index))
         }
     }
 }

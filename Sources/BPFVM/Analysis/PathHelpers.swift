@@ -16,6 +16,9 @@ enum PathHelpers {
             throw VMError(instruction: index, "function calls are not allowed while holding a lock")
         }
         if let kfunc = KfuncTable.kfunc(helper: id) {
+            for register in KfuncPrototypes.written(kfunc, state.registers).map(\.0) where isReadOnly(state.registers[register], setup) {
+                throw VMError(instruction: index, "R\(register) cannot write into rdonly_mem", errno: .EACCES)
+            }
             if try BTFCastPrototypes.call(kfunc, at: index, &state, types: setup.kernelTypes) { return }
             if try ConntrackPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
@@ -23,10 +26,19 @@ enum PathHelpers {
         var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)
         let r = state.registers
         try checkFirstArgument(id, r[1], at: index)
+        if let context = PathCallbacks.contextArgument(of: id) {
+            // A callback's context is stack memory: never the packet.
+            try HelperArgumentRules.checkPacketAccess(id, r[context], at: index)
+        }
         if let argument = HelperPrototypes.dynptrArgument[id] {
             try DynptrSlots.require(r[argument + 1], argument: argument, at: index, state)
         }
         for argument in HelperPrototypes.sizedMemory[id] ?? [] {
+            // An argument the helper writes is not MEM_RDONLY: read-only memory does not match it.
+            if argument.write, isReadOnly(r[argument.pointer], setup) {
+                throw VMError(instruction: index, "R\(argument.pointer) type=rdonly_mem expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+                              errno: .EACCES)
+            }
             try BTFHelperArguments.check(argument, helper: "bpf_" + (setup.pathOptions.helpers.name(of: id) ?? "\(id)"), state,
                                          at: index, types: setup.kernelTypes)
             try HelperArgumentRules.checkPacketAccess(id, state.registers[argument.pointer], at: index)
@@ -125,12 +137,21 @@ enum PathHelpers {
             break
         }
         try MapFunctionCompatibility.check(id, state, at: index)
-        if !modeled.contains(id) { clobberStackArguments(&state) }
+        // A callback followed on the path writes the context itself; nothing else does.
+        if !modeled.contains(id), !PathCallbacks.runsInline(id, state, globals: setup.globalFunctions) {
+            clobberStackArguments(&state)
+        }
         if id == 197 || id == 198 { DynptrSlots.create(r[4], &state) }  // dynptr_from_mem, ringbuf_reserve_dynptr
         if id == 199 || id == 200 { DynptrSlots.release(r[1], &state) }  // ringbuf_submit/discard_dynptr
         if changesPacketData.contains(id) { PacketChangingFunctions.invalidatePacketPointers(&state) }
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
+    }
+
+    /// Memory the kernel hands out read-only (MEM_RDONLY): an iterator's value, a dynptr's slice.
+    private static func isReadOnly(_ value: AbstractValue, _ setup: PathSetup) -> Bool {
+        guard case .memory = value.kind else { return false }
+        return setup.readOnlyMemory.contains(value.id)
     }
 
     /// Helpers whose memory arguments the analysis follows exactly.
@@ -283,13 +304,8 @@ enum PathHelpers {
             guard frame <= state.frame else { return }
             if pointer.range.constant != 0 {
                 // Every offset the variable part may take must hold the bytes.
-                let lowest = Int64(pointer.offset) + pointer.range.smin, highest = Int64(pointer.offset) + pointer.range.smax
-                guard pointer.range.smin > Int64(Int32.min), pointer.range.smax < Int64(Int32.max),
-                      lowest >= -Int64(VMLimits.stackPerFrame), highest + Int64(bytes) <= 0 else {
-                    throw VMError(instruction: index, "invalid variable-offset \(write ? "write to" : "read from") stack R\(register) "
-                                  + "var_off=\(pointer.range.knownBits) off=\(pointer.offset) size=\(bytes)",
-                                  errno: lowest < -Int64(VMLimits.stackPerFrame) || lowest >= 0 ? .EACCES : .EINVAL)
-                }
+                try PathMemory.checkVariableStackOffset(pointer.range, offset: pointer.offset, size: bytes, write: write,
+                                                        register: "R\(register)", at: index)
                 if write { PathMemory.clobber(from: pointer, size: nil, state: &state) }
                 return
             }

@@ -40,14 +40,7 @@ enum PathMemory {
             guard frame <= state.frame else { return }
             let offset = base.offset + insnOffset
             guard base.range.constant == 0 else {
-                // A variable offset: every offset it may take must stay inside the frame.
-                let lowest = Int64(offset) + base.range.smin, highest = Int64(offset) + base.range.smax
-                guard base.range.smin > Int64(Int32.min), base.range.smax < Int64(Int32.max),
-                      lowest >= -Int64(VMLimits.stackPerFrame), highest + Int64(size) <= 0 else {
-                    throw VMError(instruction: index, "invalid variable-offset \(write ? "write to" : "read from") stack \(r) "
-                                  + "var_off=\(base.range.knownBits) off=\(offset) size=\(size)",
-                                  errno: lowest < -Int64(VMLimits.stackPerFrame) || lowest >= 0 ? .EACCES : .EINVAL)
-                }
+                try checkVariableStackOffset(base.range, offset: offset, size: size, write: write, register: r, at: index)
                 return
             }
             // Stack accesses are aligned to their size whatever the machine (the spill tracking
@@ -121,6 +114,24 @@ enum PathMemory {
         if offset < -VMLimits.stackPerFrame || offset >= 0 { return .EACCES }
         if offset + size > 0 { return .EINVAL }
         return nil
+    }
+
+    /// A stack access through a pointer with a variable part, as the kernel's
+    /// check_stack_access_within_bounds: a part that may reach 2^29 either way is refused as
+    /// unbounded (EACCES); otherwise every offset it may take must stay inside the frame.
+    static func checkVariableStackOffset(_ range: ScalarRange, offset: Int, size: Int, write: Bool, register: String,
+                                         at index: Int) throws(VMError) {
+        let access = write ? "write to" : "read from"
+        let unbounded: Int64 = 1 << 29
+        guard range.smax < unbounded, range.smin > -unbounded else {
+            throw VMError(instruction: index, "invalid unbounded variable-offset \(access) stack \(register)", errno: .EACCES)
+        }
+        let lowest = Int64(offset) + range.smin, highest = Int64(offset) + range.smax
+        guard lowest >= -Int64(VMLimits.stackPerFrame), highest + Int64(size) <= 0 else {
+            throw VMError(instruction: index, "invalid variable-offset \(access) stack \(register) "
+                          + "var_off=\(range.knownBits) off=\(offset) size=\(size)",
+                          errno: lowest < -Int64(VMLimits.stackPerFrame) || lowest >= 0 ? .EACCES : .EINVAL)
+        }
     }
 
     /// A region of `limit` bytes through a pointer with a variable part (`check_mem_region_access`).

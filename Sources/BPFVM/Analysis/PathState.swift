@@ -45,6 +45,19 @@ struct StackPlace: Hashable {
 struct ReturnFrame: Hashable {
     var returnTo: Int
     var saved: [AbstractValue]  // r6-r9
+    /// Set when the function is a callback a helper runs: it goes back to the helper call.
+    var callback: CallbackReturn?
+}
+
+/// What a callback's frame keeps for going back to the helper call that runs it, which runs
+/// again from there (the kernel's return to the callsite).
+struct CallbackReturn: Hashable {
+    /// The caller's r0-r5 at the call.
+    var arguments: [AbstractValue]
+    /// The values the callback may return (the kernel's callback_ret_range).
+    var returns: ClosedRange<Int64>
+    /// References held when it was entered: what it acquires it must release.
+    var references: [Int]
 }
 
 /// Everything the analysis knows at one instruction of one path.
@@ -73,6 +86,10 @@ struct PathState: Hashable {
     /// may_goto ways taken into a loop's body on this path (the kernel's may_goto_depth): a
     /// state seen at a may_goto with another depth that covers this one ends the loop there.
     var mayGotoDepth = 0
+    /// Per frame, the times its callback ran on this path since its callback-running helper
+    /// call was last passed (the kernel's callback_depth): bpf_loop runs it at most as many
+    /// times as r1 may ask, and a state where it ran fewer times covers no state where it ran more.
+    var callbackDepths = [0]
 
     static let slots = VMLimits.stackPerFrame / 8
 
@@ -90,13 +107,20 @@ struct PathState: Hashable {
     func covers(_ other: PathState, facts: PruneFacts, at index: Int) -> Bool {
         guard stacks.count == other.stacks.count, lockHeld == other.lockHeld, lockOwner == other.lockOwner,
               rcuLocked == other.rcuLocked, iterators == other.iterators, dynptrs == other.dynptrs,
-              references == other.references, returns.count == other.returns.count else { return false }
+              references == other.references, returns.count == other.returns.count,
+              callbackDepths.count == other.callbackDepths.count,
+              !zip(callbackDepths, other.callbackDepths).contains(where: { $0 > $1 }) else { return false }
         let (live, precise) = facts.registers(at: index)
         guard Self.registersCover(registers, other.registers, from: 0, live: live, precise: precise) else { return false }
         for (mine, theirs) in zip(returns, other.returns) {
             guard mine.returnTo == theirs.returnTo else { return false }
             let (live, precise) = facts.registers(at: mine.returnTo)
             guard Self.registersCover(mine.saved, theirs.saved, from: 6, live: live, precise: precise) else { return false }
+            guard mine.callback?.returns == theirs.callback?.returns,
+                  mine.callback?.references == theirs.callback?.references else { return false }
+            if let back = mine.callback, let theirBack = theirs.callback {
+                guard Self.registersCover(back.arguments, theirBack.arguments, from: 0, live: live, precise: precise) else { return false }
+            }
         }
         // From the current frame down: a frame's slots count as at the return into it, unless a
         // frame above may reach it through a pointer before then.
@@ -157,6 +181,10 @@ struct PathState: Hashable {
         }
         for f in 0 ..< returns.count {
             for r in 0 ..< returns[f].saved.count { change(&returns[f].saved[r]) }
+            if var back = returns[f].callback {
+                for r in 0 ..< back.arguments.count { change(&back.arguments[r]) }
+                returns[f].callback = back
+            }
         }
     }
 }

@@ -34,6 +34,10 @@ enum PathTransfer {
             if case .stack = base.kind, stored.isKnownPointer, size.byteCount != 8 {
                 throw VMError(instruction: index, "invalid size of register spill", errno: .EACCES)
             }
+            // A frame below may outlive what a stack pointer points to (check_stack_write_fixed_off).
+            if case .stack(let frame) = base.kind, frame < state.frame, base.range.constant == 0, case .stack = stored.kind {
+                throw VMError(instruction: index, "cannot spill pointers to stack into stack frame of the caller", errno: .EINVAL)
+            }
             PathMemory.store(stored, to: base, offset: Int(offset), size: size.byteCount, state: &state)
         case let .atomic(kind, size, dst, src, offset):
             try atomic(kind, size: size.byteCount, dst: dst, src: src, offset: Int(offset), at: index, &state, setup: setup)

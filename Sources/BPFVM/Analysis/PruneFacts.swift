@@ -7,6 +7,9 @@ struct PruneFacts {
     let live: [UInt16]
     /// Registers whose numbers may still decide something (`ScalarRelevance`).
     let relevant: [UInt16]
+    /// Registers whose numbers may still decide a comparison, an address or an argument
+    /// (`DecisiveRegisters`): their constants are kept when a loop widens.
+    let decisive: [UInt16]
     /// Slots of the current frame a later instruction may read (`StackLiveness`).
     let liveSlots: [UInt64]
     /// Slots of the current frame whose numbers may still decide something (`StackRelevance`).
@@ -18,6 +21,7 @@ struct PruneFacts {
     init(_ program: VerifiedProgram, returnsToKernel: Set<Int>) {
         let stackPointers = StackPointers.compute(program)
         live = RegisterLiveness.compute(program)
+        decisive = DecisiveRegisters.compute(program)
         (relevant, relevantSlots) = ScalarRelevance.computeWithSlots(program, returnsToKernel: returnsToKernel,
                                                                      stackPointers: stackPointers)
         let stack = StackLiveness.compute(program, stackPointers: stackPointers)
@@ -28,6 +32,11 @@ struct PruneFacts {
     func registers(at index: Int) -> (live: UInt16, relevant: UInt16) {
         guard index >= 0, index < live.count else { return (.max, .max) }
         return (live[index], relevant[index])
+    }
+
+    func decisiveRegisters(at index: Int) -> UInt16 {
+        guard index >= 0, index < decisive.count else { return .max }
+        return decisive[index]
     }
 
     func slots(at index: Int) -> (live: UInt64, relevant: UInt64) {

@@ -37,10 +37,11 @@ enum StackLiveness {
     }
 
     /// Helpers (and kfuncs, called as helpers) whose checks look at what slots hold: a map
-    /// lookup's key (`PathMemory.constantKey`), the dynptr helpers and every kfunc (the
-    /// iterator and dynptr slots of `IteratorSlots`).
+    /// lookup's key (`PathMemory.constantKey`), the dynptr helpers, every kfunc (the
+    /// iterator and dynptr slots of `IteratorSlots`), and the helpers whose callback runs on the
+    /// path and may read any frame below its own through its context.
     static func readsSlots(_ id: Int32) -> Bool {
-        id == 1 || (196 ... 203).contains(id) || KfuncTable.kfunc(helper: id) != nil
+        id == 1 || (196 ... 203).contains(id) || KfuncTable.kfunc(helper: id) != nil || PathCallbacks.runsDuringCall.contains(id)
     }
 
     private static func slotBit(_ offset: Int16, size: Int) -> UInt64 {

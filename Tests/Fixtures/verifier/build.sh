@@ -33,3 +33,15 @@ echo "built helper_arity.o"
 # Which helpers take which maps (device, CPU and socket maps beside the others).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c map_helpers.c -o map_helpers.o
 echo "built map_helpers.o"
+# Callbacks run by bpf_loop and bpf_for_each_map_elem.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c callback_rules.c -o callback_rules.o
+echo "built callback_rules.o"
+# Nested loops bounded by may_goto.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c budget_loops.c -o budget_loops.o
+echo "built budget_loops.o"
+# Read-only memory (an iterator's value, a dynptr's slice) given to helpers and kfuncs.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c readonly_memory.c -o readonly_memory.o
+echo "built readonly_memory.o"
+# Frames above their callers': static functions and callbacks.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c frame_rules.c -o frame_rules.o
+echo "built frame_rules.o"
