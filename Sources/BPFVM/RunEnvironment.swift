@@ -10,6 +10,14 @@ public protocol TailCallResolver: AnyObject {
 /// regions, such as map values a helper handed out. Consulted only when the fast checks fail.
 public protocol MemoryRegionProvider: AnyObject {
     func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool
+    /// Bytes the run may read whose contents stay as they are until the program next calls
+    /// into the host (a helper, a guarded access) or stores to its context, or none (count 0).
+    /// The JIT reads probe loads inside them without asking; asked after a probe load.
+    var probeWindow: UnsafeRawBufferPointer { get }
+}
+
+extension MemoryRegionProvider {
+    public var probeWindow: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
 }
 
 /// Per-run services: where tail calls go, extra memory, and an opaque pointer for helpers.

@@ -32,9 +32,23 @@ enum MapHelpers {
         return map
     }
 
+    /// `body` on the map r1 names, or 0 with a fault when it names none. A map of the running
+    /// program is borrowed: the program holds it, and a retain and a release per call went
+    /// through the map's side table (the registry holds maps weakly), ~150 instructions.
+    @inline(__always)
+    static func withMap(_ call: inout HelperCall, _ body: (inout HelperCall, BPFMap) -> UInt64) -> UInt64 {
+        let handle = call.r1
+        if let held = TCRun.borrow(call, { $0.programMaps?.unretainedMap(handle) }) {
+            return held._withUnsafeGuaranteedRef { body(&call, $0) }
+        }
+        guard let map = map(&call) else { return 0 }
+        return body(&call, map)
+    }
+
     /// The CPU whose copy per-CPU maps use.
     static func cpu(_ call: HelperCall, _ map: BPFMap) -> Int {
-        Int(TCRun.borrow(call) { $0.shared.processorID() }) % max(1, map.possibleCPUs)
+        let cpu = Int(TCRun.borrow(call) { $0.shared.processorID() }), count = max(1, map.possibleCPUs)
+        return cpu < count ? cpu : cpu % count  // a division per map access otherwise
     }
 
     static func key(_ call: inout HelperCall, _ map: BPFMap) -> UnsafeRawPointer? {
@@ -43,8 +57,10 @@ enum MapHelpers {
         return UnsafeRawPointer(key.baseAddress) ?? UnsafeRawPointer(bitPattern: 1)
     }
 
-    static func lookup(_ call: inout HelperCall) -> UInt64 {
-        guard let map = map(&call), let key = key(&call, map) else { return 0 }
+    static func lookup(_ call: inout HelperCall) -> UInt64 { withMap(&call, lookup) }
+
+    static func lookup(_ call: inout HelperCall, in map: BPFMap) -> UInt64 {
+        guard let key = key(&call, map) else { return 0 }
         if let outer = map as? MapOfMapsMap {
             // The inner map itself, as a map the program passes on to the map helpers; the run
             // keeps it alive, as the kernel's RCU does, should userspace replace it meanwhile.
@@ -59,16 +75,20 @@ enum MapHelpers {
         return UInt64(UInt(bitPattern: value))
     }
 
-    static func update(_ call: inout HelperCall) -> UInt64 {
-        guard let map = map(&call), let key = key(&call, map),
+    static func update(_ call: inout HelperCall) -> UInt64 { withMap(&call, update) }
+
+    static func update(_ call: inout HelperCall, in map: BPFMap) -> UInt64 {
+        guard let key = key(&call, map),
               let value = call.memory(at: call.r3, count: map.valueSize, write: false, "map value"),
               let valuePointer = UnsafeRawPointer(value.baseAddress) else { return 0 }
         guard let error = map.updateFromProgram(key: key, value: valuePointer, flags: call.r4, cpu: cpu(call, map)) else { return 0 }
         return failed(error)
     }
 
-    static func delete(_ call: inout HelperCall) -> UInt64 {
-        guard let map = map(&call), let key = key(&call, map) else { return 0 }
+    static func delete(_ call: inout HelperCall) -> UInt64 { withMap(&call, delete) }
+
+    static func delete(_ call: inout HelperCall, in map: BPFMap) -> UInt64 {
+        guard let key = key(&call, map) else { return 0 }
         guard let error = map.deleteFromProgram(key: key, cpu: cpu(call, map)) else { return 0 }
         return failed(error)
     }

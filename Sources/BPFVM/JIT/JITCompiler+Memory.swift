@@ -124,6 +124,8 @@ extension JITCompiler {
         a.jump(.below, ordinary)
         a.move(.rcx, immediate: 1)
         a.store(X86Memory(.rax, op.contextStoreFlag), .rcx, size: 1)
+        // The probe window may show what this store changes (the kernel skb's mark, say).
+        a.store(JITState.slot(.probeCount), immediate: 0)
         var source = X86Reg.rcx
         if let held = host(op.src) { source = held } else { loadRegister(.rcx, op.src) }
         if op.contextStoreLimit != 0 {

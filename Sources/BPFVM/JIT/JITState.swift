@@ -19,6 +19,10 @@ enum JITState {
         case faultKind, faultInstruction, faultAddress, faultSize, faultWrite
         /// The host stack pointer during a call into Swift (which needs it aligned).
         case callStackPointer
+        /// Bytes probe loads read inline (`MemoryRegionProvider.probeWindow`): set by the probe
+        /// thunk, cleared at entry and by every other call into Swift and every direct context
+        /// store, since those may change what the window shows.
+        case probeLow, probeCount
     }
 
     static let slots = 40
@@ -52,6 +56,9 @@ struct JITStateView {
     func setRegister(_ r: Int, _ value: UInt64) { words[r] = value }
 
     /// The run's memory as the interpreter's checks see it, for helpers and the slow path.
+    /// Inlined: a struct returned through memory was copied with 16-byte loads of the 8-byte
+    /// stores that built it (a store-forwarding stall per helper call).
+    @inline(__always)
     func memory(regions: UnsafeBufferPointer<MemoryRegion>, environment: RunEnvironment) -> RunMemory {
         RunMemory(stackLow: self[.stackLow], stackCount: self[.stackCount],
                   contextLow: self[.contextLow], contextCount: self[.contextCount],
@@ -71,6 +78,9 @@ struct JITStateView {
         self[.stackLow] = low
         self[.stackCount] = UInt64(bytes)
     }
+
+    /// Sends every probe load out of line until the probe thunk opens the window again.
+    func closeProbeWindow() { self[.probeCount] = 0 }
 
     func recordFault(_ kind: JITState.FaultKind, instruction: UInt64, address: UInt64 = 0, size: UInt64 = 0, write: Bool = false) {
         self[.faultKind] = kind.rawValue
