@@ -22,6 +22,10 @@ public struct HelperCall {
     /// Set when the helper moved or resized the packet: the program's packet bounds (and the
     /// pointers `contextPacketPointers` loads yield) become these bytes.
     public var packet: UnsafeMutableRawBufferPointer? = nil
+    /// Memory the helper granted the program (the map value a lookup returns, a reserved
+    /// record): the JIT checks accesses to it inline until the next helper call, rather than
+    /// asking the run's memory provider per access. It must be in what the provider allows.
+    public var granted: MemoryRegion? = nil
     /// Where the program stands, for calling back into it.
     let site: CallbackSite?
     /// A fault inside a callback; the interpreter rethrows it when the helper returns.

@@ -43,6 +43,17 @@ public struct HelperTable: Sendable {
 
     public func name(of id: Int32) -> String? { names[id] }
 
+    /// Calls the helper with this id in place; nil when there is none. Not copied out of the
+    /// table first: a copy retained and released the closure's context per call.
+    @inline(__always)
+    func call(_ id: Int64, _ call: inout HelperCall) -> UInt64? {
+        guard id >= 0, id < Int64(functions.count) else { return nil }
+        return functions.withUnsafeBufferPointer { table -> UInt64? in
+            guard let function = table[Int(id)] else { return nil }
+            return function(&call)
+        }
+    }
+
     /// The helper with this id, nil when there is none.
     @inline(__always)
     public subscript(id: Int64) -> HelperFunction? {

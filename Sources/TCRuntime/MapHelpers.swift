@@ -38,7 +38,7 @@ enum MapHelpers {
     @inline(__always)
     static func withMap(_ call: inout HelperCall, _ body: (inout HelperCall, BPFMap) -> UInt64) -> UInt64 {
         let handle = call.r1
-        if let held = TCRun.borrow(call, { $0.programMaps?.unretainedMap(handle) }) {
+        if let held = TCRun.borrow(call, { $0.unretainedMap(handle) }) {
             return held._withUnsafeGuaranteedRef { body(&call, $0) }
         }
         guard let map = map(&call) else { return 0 }
@@ -72,6 +72,7 @@ enum MapHelpers {
         let region = MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize),
                                   writable: map.programWritable)
         TCRun.borrow(call) { $0.grant(region) }
+        call.granted = region
         return UInt64(UInt(bitPattern: value))
     }
 
@@ -113,8 +114,9 @@ enum MapHelpers {
     static func ringbufReserve(_ call: inout HelperCall) -> UInt64 {
         guard let ring = ringBuffer(&call) else { return 0 }
         guard let record = ring.reserve(byteCount: call.r2, flags: call.r3) else { return 0 }
-        let run = TCRun.from(call)
-        run.grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: record, count: Int(call.r2))))
+        let run = TCRun.from(call), region = MemoryRegion(UnsafeMutableRawBufferPointer(start: record, count: Int(call.r2)))
+        run.grant(region)
+        call.granted = region
         run.reservations.append((UInt64(UInt(bitPattern: record)), ring))
         return UInt64(UInt(bitPattern: record))
     }

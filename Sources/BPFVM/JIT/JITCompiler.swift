@@ -156,6 +156,7 @@ struct JITCompiler {
         let allowed = a.newLabel()
         a.bind(checkRoutine)
         emitContextAndPacketChecks(allowed: allowed) { $0.alu(.add, .rax, .rdx) }
+        emitGrantCheck(allowed: allowed)
         for region in regions where region.count > 0 {
             let next = a.newLabel()
             if !region.writable {
@@ -190,6 +191,24 @@ struct JITCompiler {
         a.jump(.equal, faultExit)
         a.bind(allowed)
         a.ret()
+    }
+
+    /// rsi address, rdx size, rcx write: jumps to `allowed` when the access lies in the region
+    /// the last helper granted (`JITState.Slot.grantLow`) and is a read or the region writable.
+    private mutating func emitGrantCheck(allowed: X86Assembler.Label) {
+        let next = a.newLabel()
+        a.move(.rax, .rsi)
+        a.alu(.sub, .rax, JITState.slot(.grantLow))
+        a.alu(.cmp, .rax, JITState.slot(.grantCount))
+        a.jump(.aboveOrEqual, next)
+        a.alu(.add, .rax, .rdx)
+        a.alu(.cmp, .rax, JITState.slot(.grantCount))
+        a.jump(.above, next)
+        a.test(.rcx, .rcx)
+        a.jump(.equal, allowed)
+        a.alu(.cmp, JITState.slot(.grantWritable), immediate: 0)
+        a.jump(.notEqual, allowed)
+        a.bind(next)
     }
 
     /// rsi address: jumps to `allowed` when `[rsi, rsi + size)` lies in the context or the

@@ -82,6 +82,7 @@ public struct JITExecutor: ProgramExecutor {
         state[.faultKind] = 0
         state[.faultInstruction] = 0
         state.closeProbeWindow()
+        state.forgetGrant()
         state[.program] = UInt64(UInt(bitPattern: Unmanaged.passUnretained(program).toOpaque()))
 
         // The fault is read while the run (which may hold it) still exists.

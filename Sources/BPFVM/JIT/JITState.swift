@@ -23,6 +23,9 @@ enum JITState {
         /// thunk, cleared at entry and by every other call into Swift and every direct context
         /// store, since those may change what the window shows.
         case probeLow, probeCount
+        /// The region the last helper granted (`HelperCall.granted`), checked inline by the
+        /// check routine; cleared at entry and before every helper call, which may revoke it.
+        case grantLow, grantCount, grantWritable
     }
 
     static let slots = 40
@@ -81,6 +84,16 @@ struct JITStateView {
 
     /// Sends every probe load out of line until the probe thunk opens the window again.
     func closeProbeWindow() { self[.probeCount] = 0 }
+
+    /// Forgets the last helper's grant: accesses to it ask the memory provider again.
+    func forgetGrant() { self[.grantCount] = 0 }
+
+    /// Checks accesses to `region` inline until the next helper call.
+    func remember(_ region: MemoryRegion) {
+        self[.grantLow] = region.base
+        self[.grantCount] = UInt64(region.count)
+        self[.grantWritable] = region.writable ? 1 : 0
+    }
 
     func recordFault(_ kind: JITState.FaultKind, instruction: UInt64, address: UInt64 = 0, size: UInt64 = 0, write: Bool = false) {
         self[.faultKind] = kind.rawValue

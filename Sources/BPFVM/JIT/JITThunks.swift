@@ -55,18 +55,18 @@ enum JITThunks {
     private static func callHelper(_ raw: UnsafeMutableRawPointer, id: UInt64, instruction: UInt64, program: VMProgram) -> UInt64 {
         let state = JITStateView(raw)
         state.closeProbeWindow()  // the helper may change what it shows
+        state.forgetGrant()  // and may revoke the last grant
         let run = state.run
         let site = Int(truncatingIfNeeded: instruction)
-        guard let function = program.helpers[Int64(bitPattern: id)] else {
-            state.store(VMFault(instruction: site, kind: .unknownHelper(Int64(bitPattern: id))))
-            return Status.fault.rawValue
-        }
         let environment = run.pointee.environment
         var call = HelperCall(registers: UnsafePointer(state.words), memory: state.memory(regions: program.regions, environment: environment.pointee),
                               environment: environment,
                               site: CallbackSite(program: program, frames: run.pointee.frames,
                                                  depth: Int(state[.depth]), instruction: site))
-        let result = function(&call)
+        guard let result = program.helpers.call(Int64(bitPattern: id), &call) else {
+            state.store(VMFault(instruction: site, kind: .unknownHelper(Int64(bitPattern: id))))
+            return Status.fault.rawValue
+        }
         if let failure = call.failure {
             state.store(VMFault(instruction: site, kind: .helper(failure)))
             return Status.fault.rawValue
@@ -79,6 +79,7 @@ enum JITThunks {
             state[.packetLow] = Machine.address(packet.baseAddress)
             state[.packetCount] = UInt64(packet.count)
         }
+        if let granted = call.granted { state.remember(granted) }
         state.setRegister(0, result)
         return call.exitProgram ? Status.exit.rawValue : Status.proceed.rawValue
     }
@@ -87,6 +88,7 @@ enum JITThunks {
     static let tailCall: TailCall = { raw, instruction in
         let state = JITStateView(raw)
         state.closeProbeWindow()
+        state.forgetGrant()
         let run = state.run
         guard run.pointee.tailCalls < VMLimits.maxTailCalls,
               let target = run.pointee.environment.pointee.tailCalls?.program(map: state.register(2),
