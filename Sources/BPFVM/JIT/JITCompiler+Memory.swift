@@ -10,6 +10,11 @@ extension JITCompiler {
             a.load(.rsi, JITState.register(10))
             return X86Memory(.rsi, offset)
         }
+        if base == checkedSpanBase {
+            // Inside a `PacketSpan`'s unchecked copy: its check at the start covered this access.
+            loadRegister(.rsi, base)
+            return X86Memory(.rsi, offset)
+        }
         loadRegister(.rsi, base)
         if offset != 0 { a.alu(.add, .rsi, immediate: offset) }
         let slow = a.newLabel(), allowed = a.newLabel()

@@ -22,6 +22,9 @@ struct JITCompiler {
     var declined = false
     /// Registers that probably hold packet pointers at the instruction being compiled.
     var packetGuess = PacketGuess()
+    /// While the unchecked copy of a `PacketSpan` is emitted: its base, whose accesses the
+    /// span's one check at its start covers.
+    var checkedSpanBase: UInt8?
 
     /// Code placed after the instructions, off the hot path.
     enum DeferredStub {
@@ -94,10 +97,18 @@ struct JITCompiler {
         reloadRegisters()
         a.load(Self.budget, JITState.slot(.budget))
         let body = a.offset
-        for i in 0..<ops.count {
+        let targets = PacketSpan.targets(of: ops)
+        var i = 0
+        while i < ops.count {
+            if let span = PacketSpan.find(in: ops, at: i, targets: targets, guess: packetGuess) {
+                emit(span)
+                i = span.last + 1
+                continue
+            }
             a.bind(instructionLabels[i])
             emit(ops[i], at: i)
             packetGuess.follow(ops[i])
+            i += 1
         }
         // The verifier lets no path fall off the end; should one, it faults rather than run on.
         a.jump(faultStub(instruction: ops.count - 1, .instructionLimit))
@@ -286,6 +297,38 @@ struct JITCompiler {
         a.load(.rsp, JITState.slot(.callStackPointer))
         reloadRegisters()
         a.load(Self.budget, JITState.slot(.budget))
+    }
+
+    /// A span's instructions twice: after one check that the whole range its base reaches lies
+    /// in the packet, without their own checks of that base; otherwise each access checked.
+    private mutating func emit(_ span: PacketSpan) {
+        let ordinary = a.newLabel(), done = a.newLabel()
+        a.bind(instructionLabels[span.first])
+        loadRegister(.rsi, span.base)
+        if span.low != 0 { a.alu(.add, .rsi, immediate: Int32(span.low)) }
+        a.move(.rax, .rsi)
+        a.alu(.sub, .rax, JITState.slot(.packetLow))
+        a.alu(.cmp, .rax, JITState.slot(.packetCount))
+        a.jump(.aboveOrEqual, ordinary)
+        a.alu(.add, .rax, immediate: Int32(span.high - span.low))
+        a.alu(.cmp, .rax, JITState.slot(.packetCount))
+        a.jump(.above, ordinary)
+        let guess = packetGuess
+        checkedSpanBase = span.base
+        for k in span.first...span.last {
+            if k > span.first { a.bind(instructionLabels[k]) }
+            emit(ops[k], at: k)
+            packetGuess.follow(ops[k])
+        }
+        checkedSpanBase = nil
+        a.jump(done)
+        a.bind(ordinary)
+        packetGuess = guess
+        for k in span.first...span.last {
+            emit(ops[k], at: k)
+            packetGuess.follow(ops[k])
+        }
+        a.bind(done)
     }
 
     /// The label of instruction `target`; declines the program when it is out of range.
