@@ -48,10 +48,7 @@ public struct HelperTable: Sendable {
     @inline(__always)
     func call(_ id: Int64, _ call: inout HelperCall) -> UInt64? {
         guard id >= 0, id < Int64(functions.count) else { return nil }
-        return functions.withUnsafeBufferPointer { table -> UInt64? in
-            guard let function = table[Int(id)] else { return nil }
-            return function(&call)
-        }
+        return functions.withUnsafeBufferPointer { table in table[Int(id)]?(&call) }
     }
 
     /// The helper with this id, nil when there is none.

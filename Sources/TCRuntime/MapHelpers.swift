@@ -45,7 +45,8 @@ enum MapHelpers {
         return body(&call, map)
     }
 
-    /// The CPU whose copy per-CPU maps use.
+    /// The CPU whose copy per-CPU maps use. Inlined: a call took a copy of the whole `call`.
+    @inline(__always)
     static func cpu(_ call: HelperCall, _ map: BPFMap) -> Int {
         let cpu = Int(TCRun.borrow(call) { $0.shared.processorID() }), count = max(1, map.possibleCPUs)
         return cpu < count ? cpu : cpu % count  // a division per map access otherwise
