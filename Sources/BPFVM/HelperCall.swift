@@ -1,6 +1,13 @@
 /// The arguments and services a helper receives.
 public struct HelperCall {
-    public let r1: UInt64, r2: UInt64, r3: UInt64, r4: UInt64, r5: UInt64
+    /// The caller's registers, read where the executor keeps them: a copy of r1-r5 was read
+    /// back as 16-byte pairs of 8-byte stores, a store-forwarding stall per call.
+    @usableFromInline let registers: UnsafePointer<UInt64>
+    @inlinable public var r1: UInt64 { registers[1] }
+    @inlinable public var r2: UInt64 { registers[2] }
+    @inlinable public var r3: UInt64 { registers[3] }
+    @inlinable public var r4: UInt64 { registers[4] }
+    @inlinable public var r5: UInt64 { registers[5] }
     /// Checks pointers the program passed before the helper touches them.
     public let memory: RunMemory
     /// The run's environment, borrowed for the call: a copy per call retained what it holds.
@@ -15,14 +22,19 @@ public struct HelperCall {
     /// Set when the helper moved or resized the packet: the program's packet bounds (and the
     /// pointers `contextPacketPointers` loads yield) become these bytes.
     public var packet: UnsafeMutableRawBufferPointer? = nil
+    /// Memory the helper granted the program (the map value a lookup returns, a reserved
+    /// record): the JIT checks accesses to it inline until the next helper call, rather than
+    /// asking the run's memory provider per access. It must be in what the provider allows.
+    public var granted: MemoryRegion? = nil
     /// Where the program stands, for calling back into it.
     let site: CallbackSite?
     /// A fault inside a callback; the interpreter rethrows it when the helper returns.
     var callbackFault: VMFault? = nil
 
-    init(_ r1: UInt64, _ r2: UInt64, _ r3: UInt64, _ r4: UInt64, _ r5: UInt64,
-         memory: RunMemory, environment: UnsafePointer<RunEnvironment>, site: CallbackSite? = nil) {
-        self.r1 = r1; self.r2 = r2; self.r3 = r3; self.r4 = r4; self.r5 = r5
+    /// `registers` (r0-r5 at least) must stay unchanged until the helper returns.
+    init(registers: UnsafePointer<UInt64>, memory: RunMemory, environment: UnsafePointer<RunEnvironment>,
+         site: CallbackSite? = nil) {
+        self.registers = registers
         self.memory = memory
         environmentPointer = environment
         self.site = site

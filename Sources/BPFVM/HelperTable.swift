@@ -4,6 +4,9 @@ public typealias HelperFunction = @Sendable (inout HelperCall) -> UInt64
 /// Helper functions by id, stored densely so a call is an array index, not a hash lookup.
 public struct HelperTable: Sendable {
     private var functions: [HelperFunction?] = []
+    /// The same functions, each in a box the table holds: a call borrows the box and its
+    /// `let`, where a closure loaded from the array was retained and released per call.
+    private var boxes: [HelperBox?] = []
     /// Helper names for messages and the disassembler, by id.
     private var names: [Int32: String] = [:]
     /// Helpers accepted at load that have no function (`declare`).
@@ -17,6 +20,8 @@ public struct HelperTable: Sendable {
         let index = Int(id)
         if functions.count <= index { functions += Array(repeating: nil, count: index + 1 - functions.count) }
         functions[index] = function
+        if boxes.count <= index { boxes += Array(repeating: nil, count: index + 1 - boxes.count) }
+        boxes[index] = HelperBox(function)
         names[id] = name
     }
 
@@ -43,10 +48,26 @@ public struct HelperTable: Sendable {
 
     public func name(of id: Int32) -> String? { names[id] }
 
+    /// Calls the helper with this id in place; nil when there is none. Not copied out of the
+    /// table first: a copy retained and released the closure's context per call.
+    @inline(__always)
+    func call(_ id: Int64, _ call: inout HelperCall) -> UInt64? {
+        guard id >= 0, id < Int64(boxes.count) else { return nil }
+        return boxes.withUnsafeBufferPointer { table in
+            table[Int(id)].map { Unmanaged.passUnretained($0) }?._withUnsafeGuaranteedRef { $0.function(&call) }
+        }
+    }
+
     /// The helper with this id, nil when there is none.
     @inline(__always)
     public subscript(id: Int64) -> HelperFunction? {
         guard id >= 0, id < Int64(functions.count) else { return nil }
         return functions[Int(id)]
     }
+}
+
+/// One helper function, held by reference so a call borrows it.
+final class HelperBox: Sendable {
+    let function: HelperFunction
+    init(_ function: @escaping HelperFunction) { self.function = function }
 }

@@ -282,7 +282,7 @@ extension Machine {
                 let site = CallbackSite(program: program, frames: frames, depth: depth, instruction: pc - 1)
                 // The call borrows the environment; it is not read after the helper returns.
                 let (result, call) = withUnsafePointer(to: environment) { borrowed in
-                    var call = HelperCall(r[1], r[2], r[3], r[4], r[5], memory: mem, environment: borrowed, site: site)
+                    var call = HelperCall(registers: UnsafePointer(r), memory: mem, environment: borrowed, site: site)
                     return (helper(&call), call)
                 }
                 if let failure = call.failure { throw fault(.helper(failure)) }

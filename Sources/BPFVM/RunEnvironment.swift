@@ -10,6 +10,14 @@ public protocol TailCallResolver: AnyObject {
 /// regions, such as map values a helper handed out. Consulted only when the fast checks fail.
 public protocol MemoryRegionProvider: AnyObject {
     func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool
+    /// Bytes the run may read whose contents stay as they are until the program next calls
+    /// into the host (a helper, a guarded access) or stores to its context, or none (count 0).
+    /// The JIT reads probe loads inside them without asking; asked after a probe load.
+    var probeWindow: UnsafeRawBufferPointer { get }
+}
+
+extension MemoryRegionProvider {
+    public var probeWindow: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
 }
 
 /// Per-run services: where tail calls go, extra memory, and an opaque pointer for helpers.
@@ -72,11 +80,15 @@ public struct RunMemory {
         if c < fastContextCount && fastContextCount &- c >= size { return true }
         let p = address &- packetLow
         if p < packetCount && packetCount &- p >= size { return true }
-        return allowsElsewhere(address, size: size, write: write)
+        return Self.allowsElsewhere(address, size: size, write: write, regions: regions, extra: extra)
     }
 
+    /// Static, its inputs passed alone: as a method it took a copy of the whole struct, read
+    /// back with 16-byte loads of the 8-byte stores that built it (a store-forwarding stall per
+    /// helper pointer check).
     @inline(never)
-    func allowsElsewhere(_ address: UInt64, size: UInt64, write: Bool) -> Bool {
+    static func allowsElsewhere(_ address: UInt64, size: UInt64, write: Bool, regions: UnsafeBufferPointer<MemoryRegion>,
+                                extra: (any MemoryRegionProvider)?) -> Bool {
         for region in regions where region.contains(address, size: size, write: write) { return true }
         return extra?.allows(address, size: size, write: write) ?? false
     }

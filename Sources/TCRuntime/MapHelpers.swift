@@ -32,9 +32,24 @@ enum MapHelpers {
         return map
     }
 
-    /// The CPU whose copy per-CPU maps use.
+    /// `body` on the map r1 names, or 0 with a fault when it names none. A map of the running
+    /// program is borrowed: the program holds it, and a retain and a release per call went
+    /// through the map's side table (the registry holds maps weakly), ~150 instructions.
+    @inline(__always)
+    static func withMap(_ call: inout HelperCall, _ body: (inout HelperCall, BPFMap) -> UInt64) -> UInt64 {
+        let handle = call.r1
+        if let held = TCRun.borrow(call, { $0.unretainedMap(handle) }) {
+            return held._withUnsafeGuaranteedRef { body(&call, $0) }
+        }
+        guard let map = map(&call) else { return 0 }
+        return body(&call, map)
+    }
+
+    /// The CPU whose copy per-CPU maps use. Inlined: a call took a copy of the whole `call`.
+    @inline(__always)
     static func cpu(_ call: HelperCall, _ map: BPFMap) -> Int {
-        Int(TCRun.borrow(call) { $0.shared.processorID() }) % max(1, map.possibleCPUs)
+        let cpu = Int(TCRun.borrow(call) { $0.shared.processorID() }), count = max(1, map.possibleCPUs)
+        return cpu < count ? cpu : cpu % count  // a division per map access otherwise
     }
 
     static func key(_ call: inout HelperCall, _ map: BPFMap) -> UnsafeRawPointer? {
@@ -43,8 +58,10 @@ enum MapHelpers {
         return UnsafeRawPointer(key.baseAddress) ?? UnsafeRawPointer(bitPattern: 1)
     }
 
-    static func lookup(_ call: inout HelperCall) -> UInt64 {
-        guard let map = map(&call), let key = key(&call, map) else { return 0 }
+    static func lookup(_ call: inout HelperCall) -> UInt64 { withMap(&call, lookup) }
+
+    static func lookup(_ call: inout HelperCall, in map: BPFMap) -> UInt64 {
+        guard let key = key(&call, map) else { return 0 }
         if let outer = map as? MapOfMapsMap {
             // The inner map itself, as a map the program passes on to the map helpers; the run
             // keeps it alive, as the kernel's RCU does, should userspace replace it meanwhile.
@@ -56,11 +73,14 @@ enum MapHelpers {
         let region = MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize),
                                   writable: map.programWritable)
         TCRun.borrow(call) { $0.grant(region) }
+        call.granted = region
         return UInt64(UInt(bitPattern: value))
     }
 
-    static func update(_ call: inout HelperCall) -> UInt64 {
-        guard let map = map(&call), let key = key(&call, map) else { return 0 }
+    static func update(_ call: inout HelperCall) -> UInt64 { withMap(&call, update) }
+
+    static func update(_ call: inout HelperCall, in map: BPFMap) -> UInt64 {
+        guard let key = key(&call, map) else { return 0 }
         if map is SocketMap {
             // r3 is a socket, not a value of the map's value size.
             guard let error = map.updateFromProgram(key: key, value: key, flags: call.r4, cpu: 0) else { return 0 }
@@ -72,8 +92,10 @@ enum MapHelpers {
         return failed(error)
     }
 
-    static func delete(_ call: inout HelperCall) -> UInt64 {
-        guard let map = map(&call), let key = key(&call, map) else { return 0 }
+    static func delete(_ call: inout HelperCall) -> UInt64 { withMap(&call, delete) }
+
+    static func delete(_ call: inout HelperCall, in map: BPFMap) -> UInt64 {
+        guard let key = key(&call, map) else { return 0 }
         guard let error = map.deleteFromProgram(key: key, cpu: cpu(call, map)) else { return 0 }
         return failed(error)
     }
@@ -98,8 +120,9 @@ enum MapHelpers {
     static func ringbufReserve(_ call: inout HelperCall) -> UInt64 {
         guard let ring = ringBuffer(&call) else { return 0 }
         guard let record = ring.reserve(byteCount: call.r2, flags: call.r3) else { return 0 }
-        let run = TCRun.from(call)
-        run.grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: record, count: Int(call.r2))))
+        let run = TCRun.from(call), region = MemoryRegion(UnsafeMutableRawBufferPointer(start: record, count: Int(call.r2)))
+        run.grant(region)
+        call.granted = region
         run.reservations.append((UInt64(UInt(bitPattern: record)), ring))
         return UInt64(UInt(bitPattern: record))
     }

@@ -7,14 +7,22 @@ import BPFMaps
 final class ProgramMaps: Sendable {
     private let handles: [UInt64]
     private let maps: [BPFMap]
+    /// `maps` again, for callers that borrow a map while the program holds it.
+    private let unretained: [Unmanaged<BPFMap>]
 
     init(_ maps: [BPFMap]) {
         self.maps = maps
         handles = maps.map { MapRegistry.shared.handle(for: $0) }
+        unretained = maps.map { Unmanaged.passUnretained($0) }
     }
 
     func map(_ handle: UInt64) -> BPFMap? {
-        for (index, known) in handles.enumerated() where known == handle { return maps[index] }
+        unretainedMap(handle)?.takeUnretainedValue()
+    }
+
+    /// The map without a retain; it lives while this table does.
+    func unretainedMap(_ handle: UInt64) -> Unmanaged<BPFMap>? {
+        for index in handles.indices where handles[index] == handle { return unretained[index] }
         return nil
     }
 }

@@ -53,7 +53,16 @@ final class TCRun {
     @exclusivity(unchecked) private var socketPending = false
     /// The maps of the program the run started with (held by the program, which the runner
     /// holds until the run finishes).
-    @exclusivity(unchecked) unowned(unsafe) var programMaps: ProgramMaps?
+    @exclusivity(unchecked) private var programMapsReference: Unmanaged<ProgramMaps>?
+    var programMaps: ProgramMaps? {
+        get { programMapsReference?.takeUnretainedValue() }
+        set { programMapsReference = newValue.map { Unmanaged.passUnretained($0) } }
+    }
+    /// A map of the running program, neither it nor the table retained (a retain and a
+    /// release of the table per map helper call otherwise).
+    func unretainedMap(_ handle: UInt64) -> Unmanaged<BPFMap>? {
+        programMapsReference?._withUnsafeGuaranteedRef { $0.unretainedMap(handle) }
+    }
     /// Map values and ring buffer records the program received during the run.
     @exclusivity(unchecked) var grants: [MemoryRegion] = []
     @exclusivity(unchecked) var redirect: RedirectTarget?

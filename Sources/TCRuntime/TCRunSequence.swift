@@ -21,12 +21,20 @@ public struct TCRunSequence {
     /// Runs `program` on the sequence's skb with `runner`, as `runner.run(program, on:)` does.
     public mutating func run(_ program: TCProgram, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
         // Borrowed: `current` holds the run, a retain per program was a visible share of it.
-        if let current, type == program.type {
-            let outcome = current._withUnsafeGuaranteedRef { run -> Result<TCRunOutcome, VMFault>? in
-                guard run.shared === runner.shared else { return nil }
-                return Result { () throws(VMFault) in try again(program, run, with: runner) }
+        // The fault comes out through a local rather than an optional `Result`, which was moved
+        // and destroyed through value witnesses per program.
+        if let current, type == program.type, current._withUnsafeGuaranteedRef({ $0.shared === runner.shared }) {
+            var fault: VMFault?
+            let outcome = current._withUnsafeGuaranteedRef { run -> TCRunOutcome in
+                do throws(VMFault) {
+                    return try again(program, run, with: runner)
+                } catch {
+                    fault = error
+                    return TCRunOutcome(returnValue: 0, redirect: nil)
+                }
             }
-            if let outcome { return try outcome.get() }
+            if let fault { throw fault }
+            return outcome
         }
         return try start(program, with: runner)
     }

@@ -10,6 +10,11 @@ extension JITCompiler {
             a.load(.rsi, JITState.register(10))
             return X86Memory(.rsi, offset)
         }
+        if base == checkedSpanBase {
+            // Inside a `PacketSpan`'s unchecked copy: its check at the start covered this access.
+            loadRegister(.rsi, base)
+            return X86Memory(.rsi, offset)
+        }
         loadRegister(.rsi, base)
         if offset != 0 { a.alu(.add, .rsi, immediate: offset) }
         let slow = a.newLabel(), allowed = a.newLabel()
@@ -124,6 +129,8 @@ extension JITCompiler {
         a.jump(.below, ordinary)
         a.move(.rcx, immediate: 1)
         a.store(X86Memory(.rax, op.contextStoreFlag), .rcx, size: 1)
+        // The probe window may show what this store changes (the kernel skb's mark, say).
+        a.store(JITState.slot(.probeCount), immediate: 0)
         var source = X86Reg.rcx
         if let held = host(op.src) { source = held } else { loadRegister(.rcx, op.src) }
         if op.contextStoreLimit != 0 {

@@ -22,6 +22,9 @@ struct JITCompiler {
     var declined = false
     /// Registers that probably hold packet pointers at the instruction being compiled.
     var packetGuess = PacketGuess()
+    /// While the unchecked copy of a `PacketSpan` is emitted: its base, whose accesses the
+    /// span's one check at its start covers.
+    var checkedSpanBase: UInt8?
 
     /// Code placed after the instructions, off the hot path.
     enum DeferredStub {
@@ -94,10 +97,18 @@ struct JITCompiler {
         reloadRegisters()
         a.load(Self.budget, JITState.slot(.budget))
         let body = a.offset
-        for i in 0..<ops.count {
+        let targets = PacketSpan.targets(of: ops)
+        var i = 0
+        while i < ops.count {
+            if let span = PacketSpan.find(in: ops, at: i, targets: targets, guess: packetGuess) {
+                emit(span)
+                i = span.last + 1
+                continue
+            }
             a.bind(instructionLabels[i])
             emit(ops[i], at: i)
             packetGuess.follow(ops[i])
+            i += 1
         }
         // The verifier lets no path fall off the end; should one, it faults rather than run on.
         a.jump(faultStub(instruction: ops.count - 1, .instructionLimit))
@@ -156,6 +167,7 @@ struct JITCompiler {
         let allowed = a.newLabel()
         a.bind(checkRoutine)
         emitContextAndPacketChecks(allowed: allowed) { $0.alu(.add, .rax, .rdx) }
+        emitGrantCheck(allowed: allowed)
         for region in regions where region.count > 0 {
             let next = a.newLabel()
             if !region.writable {
@@ -190,6 +202,24 @@ struct JITCompiler {
         a.jump(.equal, faultExit)
         a.bind(allowed)
         a.ret()
+    }
+
+    /// rsi address, rdx size, rcx write: jumps to `allowed` when the access lies in the region
+    /// the last helper granted (`JITState.Slot.grantLow`) and is a read or the region writable.
+    private mutating func emitGrantCheck(allowed: X86Assembler.Label) {
+        let next = a.newLabel()
+        a.move(.rax, .rsi)
+        a.alu(.sub, .rax, JITState.slot(.grantLow))
+        a.alu(.cmp, .rax, JITState.slot(.grantCount))
+        a.jump(.aboveOrEqual, next)
+        a.alu(.add, .rax, .rdx)
+        a.alu(.cmp, .rax, JITState.slot(.grantCount))
+        a.jump(.above, next)
+        a.test(.rcx, .rcx)
+        a.jump(.equal, allowed)
+        a.alu(.cmp, JITState.slot(.grantWritable), immediate: 0)
+        a.jump(.notEqual, allowed)
+        a.bind(next)
     }
 
     /// rsi address: jumps to `allowed` when `[rsi, rsi + size)` lies in the context or the
@@ -267,6 +297,38 @@ struct JITCompiler {
         a.load(.rsp, JITState.slot(.callStackPointer))
         reloadRegisters()
         a.load(Self.budget, JITState.slot(.budget))
+    }
+
+    /// A span's instructions twice: after one check that the whole range its base reaches lies
+    /// in the packet, without their own checks of that base; otherwise each access checked.
+    private mutating func emit(_ span: PacketSpan) {
+        let ordinary = a.newLabel(), done = a.newLabel()
+        a.bind(instructionLabels[span.first])
+        loadRegister(.rsi, span.base)
+        if span.low != 0 { a.alu(.add, .rsi, immediate: Int32(span.low)) }
+        a.move(.rax, .rsi)
+        a.alu(.sub, .rax, JITState.slot(.packetLow))
+        a.alu(.cmp, .rax, JITState.slot(.packetCount))
+        a.jump(.aboveOrEqual, ordinary)
+        a.alu(.add, .rax, immediate: Int32(span.high - span.low))
+        a.alu(.cmp, .rax, JITState.slot(.packetCount))
+        a.jump(.above, ordinary)
+        let guess = packetGuess
+        checkedSpanBase = span.base
+        for k in span.first...span.last {
+            if k > span.first { a.bind(instructionLabels[k]) }
+            emit(ops[k], at: k)
+            packetGuess.follow(ops[k])
+        }
+        checkedSpanBase = nil
+        a.jump(done)
+        a.bind(ordinary)
+        packetGuess = guess
+        for k in span.first...span.last {
+            emit(ops[k], at: k)
+            packetGuess.follow(ops[k])
+        }
+        a.bind(done)
     }
 
     /// The label of instruction `target`; declines the program when it is out of range.

@@ -81,6 +81,8 @@ public struct JITExecutor: ProgramExecutor {
         state[.depth] = 0
         state[.faultKind] = 0
         state[.faultInstruction] = 0
+        state.closeProbeWindow()
+        state.forgetGrant()
         state[.program] = UInt64(UInt(bitPattern: Unmanaged.passUnretained(program).toOpaque()))
 
         // The fault is read while the run (which may hold it) still exists.

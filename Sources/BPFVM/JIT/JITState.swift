@@ -19,6 +19,13 @@ enum JITState {
         case faultKind, faultInstruction, faultAddress, faultSize, faultWrite
         /// The host stack pointer during a call into Swift (which needs it aligned).
         case callStackPointer
+        /// Bytes probe loads read inline (`MemoryRegionProvider.probeWindow`): set by the probe
+        /// thunk, cleared at entry and by every other call into Swift and every direct context
+        /// store, since those may change what the window shows.
+        case probeLow, probeCount
+        /// The region the last helper granted (`HelperCall.granted`), checked inline by the
+        /// check routine; cleared at entry and before every helper call, which may revoke it.
+        case grantLow, grantCount, grantWritable
     }
 
     static let slots = 40
@@ -52,6 +59,9 @@ struct JITStateView {
     func setRegister(_ r: Int, _ value: UInt64) { words[r] = value }
 
     /// The run's memory as the interpreter's checks see it, for helpers and the slow path.
+    /// Inlined: a struct returned through memory was copied with 16-byte loads of the 8-byte
+    /// stores that built it (a store-forwarding stall per helper call).
+    @inline(__always)
     func memory(regions: UnsafeBufferPointer<MemoryRegion>, environment: RunEnvironment) -> RunMemory {
         RunMemory(stackLow: self[.stackLow], stackCount: self[.stackCount],
                   contextLow: self[.contextLow], contextCount: self[.contextCount],
@@ -70,6 +80,19 @@ struct JITStateView {
         Machine.pointer(low).initializeMemory(as: UInt8.self, repeating: 0, count: Int(grow))
         self[.stackLow] = low
         self[.stackCount] = UInt64(bytes)
+    }
+
+    /// Sends every probe load out of line until the probe thunk opens the window again.
+    func closeProbeWindow() { self[.probeCount] = 0 }
+
+    /// Forgets the last helper's grant: accesses to it ask the memory provider again.
+    func forgetGrant() { self[.grantCount] = 0 }
+
+    /// Checks accesses to `region` inline until the next helper call.
+    func remember(_ region: MemoryRegion) {
+        self[.grantLow] = region.base
+        self[.grantCount] = UInt64(region.count)
+        self[.grantWritable] = region.writable ? 1 : 0
     }
 
     func recordFault(_ kind: JITState.FaultKind, instruction: UInt64, address: UInt64 = 0, size: UInt64 = 0, write: Bool = false) {

@@ -20,6 +20,7 @@ enum JITThunks {
     /// the fault is recorded). The instruction is in the state block.
     static let check: Check = { raw, address, size, write in
         let state = JITStateView(raw)
+        state.closeProbeWindow()  // a guarded store may change what it shows
         let instruction = state[.faultInstruction]
         if state.run.pointee.provider?.allows(address, size: size, write: write != 0) == true { return 1 }
         state.recordFault(.outOfBounds, instruction: instruction, address: address, size: size, write: write != 0)
@@ -27,12 +28,17 @@ enum JITThunks {
     }
 
     /// A probe load of `[address, address + size)` (`aux` as `ExecOp.aux`): its value, or 0.
+    /// Then opens the provider's probe window, which the code reads inline until it is closed.
     static let probeLoad: Check = { raw, address, aux, _ in
         let state = JITStateView(raw)
-        return state.programReference._withUnsafeGuaranteedRef { program in
+        let value = state.programReference._withUnsafeGuaranteedRef { program in
             let memory = state.memory(regions: program.regions, environment: state.run.pointee.environment.pointee)
             return ProbeLoad.value(at: address, aux: UInt8(truncatingIfNeeded: aux), memory: memory)
         }
+        let window = state.run.pointee.provider?.probeWindow ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        state[.probeLow] = UInt64(UInt(bitPattern: window.baseAddress))
+        state[.probeCount] = UInt64(window.count)
+        return value
     }
 
     /// Calls helper `id` with r1-r5 as the interpreter does; r0 gets its result.
@@ -48,19 +54,19 @@ enum JITThunks {
     @inline(__always)
     private static func callHelper(_ raw: UnsafeMutableRawPointer, id: UInt64, instruction: UInt64, program: VMProgram) -> UInt64 {
         let state = JITStateView(raw)
+        state.closeProbeWindow()  // the helper may change what it shows
+        state.forgetGrant()  // and may revoke the last grant
         let run = state.run
         let site = Int(truncatingIfNeeded: instruction)
-        guard let function = program.helpers[Int64(bitPattern: id)] else {
-            state.store(VMFault(instruction: site, kind: .unknownHelper(Int64(bitPattern: id))))
-            return Status.fault.rawValue
-        }
         let environment = run.pointee.environment
-        var call = HelperCall(state.register(1), state.register(2), state.register(3), state.register(4), state.register(5),
-                              memory: state.memory(regions: program.regions, environment: environment.pointee),
+        var call = HelperCall(registers: UnsafePointer(state.words), memory: state.memory(regions: program.regions, environment: environment.pointee),
                               environment: environment,
                               site: CallbackSite(program: program, frames: run.pointee.frames,
                                                  depth: Int(state[.depth]), instruction: site))
-        let result = function(&call)
+        guard let result = program.helpers.call(Int64(bitPattern: id), &call) else {
+            state.store(VMFault(instruction: site, kind: .unknownHelper(Int64(bitPattern: id))))
+            return Status.fault.rawValue
+        }
         if let failure = call.failure {
             state.store(VMFault(instruction: site, kind: .helper(failure)))
             return Status.fault.rawValue
@@ -73,6 +79,7 @@ enum JITThunks {
             state[.packetLow] = Machine.address(packet.baseAddress)
             state[.packetCount] = UInt64(packet.count)
         }
+        if let granted = call.granted { state.remember(granted) }
         state.setRegister(0, result)
         return call.exitProgram ? Status.exit.rawValue : Status.proceed.rawValue
     }
@@ -80,6 +87,8 @@ enum JITThunks {
     /// `bpf_tail_call(ctx, r2 = map, r3 = index)`: the target's code address, or a status.
     static let tailCall: TailCall = { raw, instruction in
         let state = JITStateView(raw)
+        state.closeProbeWindow()
+        state.forgetGrant()
         let run = state.run
         guard run.pointee.tailCalls < VMLimits.maxTailCalls,
               let target = run.pointee.environment.pointee.tailCalls?.program(map: state.register(2),

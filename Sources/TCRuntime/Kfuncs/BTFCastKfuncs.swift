@@ -35,7 +35,7 @@ enum BTFCastKfuncs {
             let ifindex = run.skb.metadata.ifindex
             let device = run.services.network.update { $0.device(ifindex).map { ($0.mtu, $0.name) } }
             image.describe(device: device, socket: run.skb.metadata.socket)
-            for block in image.regions { run.grant(MemoryRegion(block, writable: false)) }
+            image.grant(to: run)
             return image.address
         }
     }

@@ -111,6 +111,14 @@ final class KernelStructImage {
         guard let location = layout.location(index) else { return }
         if location.bitfieldSize == 0 {
             let byte = location.bitOffset / 8
+            // One store for the usual sizes: a cast fills ~30 members, byte by byte was most of it.
+            switch location.size {
+            case 1: return bytes.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: byte, as: UInt8.self)
+            case 2: return bytes.storeBytes(of: UInt16(truncatingIfNeeded: value), toByteOffset: byte, as: UInt16.self)
+            case 4: return bytes.storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: byte, as: UInt32.self)
+            case 8: return bytes.storeBytes(of: value, toByteOffset: byte, as: UInt64.self)
+            default: break
+            }
             for i in 0 ..< location.size {
                 bytes[byte + i] = i < 8 ? UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) : 0
             }
@@ -157,8 +165,15 @@ final class KernelSKBImage {
     /// Whether `address` lies in the `struct sk_buff` block.
     func holds(_ address: UInt64) -> Bool { address &- skb.address < UInt64(skb.bytes.count) }
 
-    /// The blocks a program may read through the image's pointers.
-    var regions: [UnsafeMutableRawBufferPointer] { [skb.bytes] + [device, socket].compactMap { $0?.bytes } }
+    /// What `describe` last wrote: a cast with the same device and socket writes nothing.
+    private var described: (mtu: UInt32, name: String, socket: SKBSocket?)?
+
+    /// Grants `run` the blocks a program may read through the image's pointers.
+    func grant(to run: TCRun) {
+        run.grant(MemoryRegion(skb.bytes, writable: false))
+        if let device { run.grant(MemoryRegion(device.bytes, writable: false)) }
+        if let socket { run.grant(MemoryRegion(socket.bytes, writable: false)) }
+    }
 
     /// The kernel's values for `packet`, as its test-run and tc paths leave them. Members not
     /// set stay 0 (the block is never written anywhere else).
@@ -208,6 +223,9 @@ final class KernelSKBImage {
     /// What does not change during a run, filled at the cast: the device's MTU and name (as
     /// the world knows them) and the socket.
     func describe(device known: (mtu: UInt32, name: String)?, socket owner: SKBSocket?) {
+        let now = (mtu: known?.mtu ?? 0, name: known?.name ?? "", socket: owner)
+        if let described, described.mtu == now.mtu, described.name == now.name, described.socket == now.socket { return }
+        described = now
         if let device {
             device.set(DeviceMember.mtu.rawValue, UInt64(known?.mtu ?? 0))
             device.set(DeviceMember.name.rawValue, bytes: Array((known?.name ?? "").utf8.prefix(15)))
