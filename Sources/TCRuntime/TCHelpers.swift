@@ -69,6 +69,7 @@ public enum TCHelpers {
         }
         if type == .socketFilter {
             options.helpers = socketFilter
+            options.helperPrototypes = .socketFilter
             options.contextAccess = { offset, size, write in SocketFilterRules.allows(offset: offset, size: size, write: write) }
             options.contextDirectReads = { offset, size in
                 ContextDirectReads.allows(offset: offset, size: size) && SocketFilterRules.allows(offset: offset, size: size, write: false)

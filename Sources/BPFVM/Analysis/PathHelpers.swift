@@ -21,20 +21,7 @@ enum PathHelpers {
         }
         var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)
         let r = state.registers
-        try checkFirstArgument(id, r[1], at: index)
-        if let argument = HelperPrototypes.dynptrArgument[id] {
-            try DynptrSlots.require(r[argument + 1], argument: argument, at: index, state)
-        }
-        for argument in HelperPrototypes.sizedMemory[id] ?? [] {
-            try BTFHelperArguments.check(argument, helper: "bpf_" + (setup.pathOptions.helpers.name(of: id) ?? "\(id)"), state,
-                                         at: index, types: setup.kernelTypes)
-            try HelperArgumentRules.checkPacketAccess(id, state.registers[argument.pointer], at: index)
-            try sizedArgument(argument, at: index, &state)
-        }
-        if let fixed = HelperArgumentRules.fixedMemory[id] {
-            try HelperArgumentRules.checkPacketAccess(id, state.registers[fixed.register], at: index)
-            try memoryArgument(fixed.register, size: .constant(UInt64(fixed.bytes)), write: fixed.write, at: index, &state)
-        }
+        try checkArguments(id, at: index, &state, setup: setup)
         try HelperReferenceRules.check(id, at: index, state)
         if id == 105 || id == 106 {  // strtol, strtoul: the result goes to an aligned long
             try longArgument(4, at: index, &state)
@@ -66,10 +53,8 @@ enum PathHelpers {
             result = AbstractValue(kind: .socket(id == 99 ? .common : .full, nullable: true), id: index + 1, reference: index + 1)
             state.references.append(index)
         case 86:  // sk_release(sk)
-            try requireSocket(r[1], at: index, expected: "sock_common, sock, tcp_sock, xdp_sock, ptr_")
             release(r[1], &state)
         case 95, 96, 98:  // sk_fullsock, tcp_sock, get_listener_sock(sk)
-            try requireSocket(r[1], at: index, expected: "sock_common, sock, tcp_sock, xdp_sock")
             if case .socket = r[1].kind {
                 // A cast keeps the reference of the socket it was given (is_ptr_cast_function).
                 result = AbstractValue(kind: .socket(id == 96 ? .tcp : .full, nullable: true), id: index + 1,
@@ -116,8 +101,30 @@ enum PathHelpers {
         state.registers[0] = result
     }
 
+    /// Every argument in order, as the kernel's `check_func_arg` takes them: its type, then
+    /// what its kind asks (an initialised dynptr; the memory before a size holds that many bytes;
+    /// fixed-size memory holds its bytes), so the first argument at fault is the one refused.
+    private static func checkArguments(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
+        let arguments = HelperPrototypeTable.arguments(id, variant: setup.pathOptions.helperPrototypes)
+        for (offset, argument) in arguments.enumerated() {
+            let register = offset + 1
+            try HelperArgumentTypes.check(argument, register: register, of: id, state.registers[register], at: index)
+            if argument.kind == .dynptr, !argument.flags.contains(.uninitialized) {
+                try DynptrSlots.require(state.registers[register], argument: offset, at: index, state)
+            }
+            if argument.isSize, let memory = HelperPrototypes.sizedMemory(arguments, size: offset) {
+                try BTFHelperArguments.check(memory, helper: "bpf_" + (setup.pathOptions.helpers.name(of: id) ?? "\(id)"), state,
+                                             at: index, types: setup.kernelTypes)
+                try sizedArgument(memory, at: index, &state)
+            }
+            if argument.kind == .memory, let bytes = argument.bytes {
+                try memoryArgument(register, size: .constant(UInt64(bytes)), write: !argument.flags.contains(.readOnly), at: index, &state)
+            }
+        }
+    }
+
     /// Helpers whose memory arguments the analysis follows exactly.
-    static let modeled: Set<Int32> = Set(HelperPrototypes.sizedMemory.keys).union([1, 2, 3, 86, 93, 94, 95, 96, 98, 105, 106, 131, 132, 133])
+    static let modeled: Set<Int32> = HelperPrototypes.withMemory.union([1, 2, 3, 86, 93, 94, 95, 96, 98, 105, 106, 131, 132, 133])
 
     /// Stack memory passed to a helper the analysis does not model may hold anything after the
     /// call (the argument after a pointer, when a small constant, is taken as its size).
@@ -129,55 +136,11 @@ enum PathHelpers {
         }
     }
 
-    /// Helpers whose first argument is a map, and those whose first argument is the context.
-    static let takesMap: Set<Int32> = [1, 2, 3]
-    static let takesContext: Set<Int32> = [9, 10, 11, 13, 17, 18, 19, 20, 21, 24, 25, 26, 29, 30, 31, 32, 33, 34, 38, 39, 40,
-                                           41, 43, 46, 47, 48, 50, 66, 68, 69, 79, 83, 84, 85, 97, 99, 124, 135, 151,
-                                           163, 192]
-
-    /// The first argument's type, as the kernel's prototypes require it ("R1 type=fp expected=ctx").
-    private static func checkFirstArgument(_ id: Int32, _ value: AbstractValue, at index: Int) throws(VMError) {
-        guard value.kind != .unknown, value.kind != .notInit else { return }
-        let expected: String
-        if takesMap.contains(id) {
-            if case .map = value.kind { return }
-            if case .innerMap(nullable: false) = value.kind { return }
-            expected = "map_ptr"
-        } else if takesContext.contains(id) {
-            if value.kind == .context {
-                if value.range.constant == nil {
-                    throw VMError(instruction: index, "variable ctx access var_off=\(value.range.knownBits) disallowed", errno: .EACCES)
-                }
-                if value.offset < 0 {
-                    throw VMError(instruction: index, "negative offset ctx ptr R1 off=\(value.offset) disallowed", errno: .EACCES)
-                }
-                if value.offset != 0 {
-                    throw VMError(instruction: index, "dereference of modified ctx ptr R1 off=\(value.offset) disallowed", errno: .EACCES)
-                }
-                return
-            }
-            expected = "ctx"
-        } else {
-            return
-        }
-        throw VMError(instruction: index, "R1 type=\(value.typeName) expected=\(expected)", errno: .EACCES)
-    }
-
     /// The lock a spin-lock argument names: its map value (by id; a value with no id is a
     /// global one, named by its offset alone) and its offset; empty when not followed.
     private static func lockIdentity(_ value: AbstractValue) -> [Int] {
         guard case .mapValue = value.kind, let variable = value.range.constant else { return [] }
         return [value.id, value.offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))]
-    }
-
-    /// A socket argument must be one the program checked against NULL.
-    private static func requireSocket(_ value: AbstractValue, at index: Int, expected: String) throws(VMError) {
-        switch value.kind {
-        case .socket(_, nullable: false), .unknown, .notInit:
-            return
-        default:
-            throw VMError(instruction: index, "R1 type=\(value.typeName) expected=\(expected)", errno: .EACCES)
-        }
     }
 
     /// Drops the reference `value` holds (and every copy's).
