@@ -2,13 +2,13 @@ import Testing
 
 /// The kernel still gives the verdicts `Tests/Fixtures/verifier/rules.tcx`,
 /// `socket_rules.tcx`, `realistic.tcx`, `known_bits.tcx`, `dynptr_rules.tcx`, `measured_rules.tcx`, `extern_btf.tcx`,
-/// `xdp_helpers.tcx`, `pkt_end_marks.tcx`, `xdp_kfuncs.tcx` and `helper_arity.tcx` record (the reference `VerifierAgreementTests` compares the embedded
+/// `xdp_helpers.tcx`, `pkt_end_marks.tcx`, `xdp_kfuncs.tcx`, `helper_arity.tcx` and `helper_types.tcx` record (the reference `VerifierAgreementTests` compares the embedded
 /// backend with).
 @Suite(needsKernel)
 struct VerifierRulesKernelTests {
     @Test(arguments: ["rules.tcx", "socket_rules.tcx", "realistic.tcx", "known_bits.tcx", "dynptr_rules.tcx",
                       "measured_rules.tcx", "extern_btf.tcx", "xdp_helpers.tcx", "pkt_end_marks.tcx",
-                      "xdp_kfuncs.tcx", "helper_arity.tcx"])
+                      "xdp_kfuncs.tcx", "helper_arity.tcx", "helper_types.tcx"])
     func theKernelsVerdictsHold(_ file: String) throws {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(3)  // Tests/LinuxKernelTests/VerifierRulesKernelTests.swift

@@ -45,10 +45,11 @@ import Testing
     /// - `xdp_helpers`: XDP programs get XDP's helpers (load verdicts only);
     /// - `pkt_end_marks`: a packet pointer found past the end decides its next comparison with it;
     /// - `xdp_kfuncs`: XDP programs are refused the kfuncs the kernel refuses to XDP (load verdicts only);
-    /// - `helper_arity`: a helper call reads every argument register its prototype declares, no more.
+    /// - `helper_arity`: a helper call reads every argument register its prototype declares, no more;
+    /// - `helper_types`: each argument holds a type its prototype accepts (map, context, memory, socket, …).
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
-                      ("xdp_kfuncs", 5), ("helper_arity", 8)])
+                      ("xdp_kfuncs", 5), ("helper_arity", 8), ("helper_types", 26)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

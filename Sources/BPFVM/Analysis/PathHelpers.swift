@@ -94,7 +94,10 @@ enum PathHelpers {
             break
         }
         if !modeled.contains(id) { clobberStackArguments(&state) }
-        if id == 197 || id == 198 { DynptrSlots.create(r[4], &state) }  // dynptr_from_mem, ringbuf_reserve_dynptr
+        if id == 197 || id == 198 {  // dynptr_from_mem, ringbuf_reserve_dynptr: the helper fills the 16 bytes
+            PathMemory.clobber(from: r[4], size: 16, state: &state)
+            DynptrSlots.create(r[4], &state)
+        }
         if id == 199 || id == 200 { DynptrSlots.release(r[1], &state) }  // ringbuf_submit/discard_dynptr
         if changesPacketData.contains(id) { PacketChangingFunctions.invalidatePacketPointers(&state) }
         for register in 1 ... 5 { state.registers[register] = .notInit }

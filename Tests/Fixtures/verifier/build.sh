@@ -30,3 +30,6 @@ echo "built pkt_end_marks.o"
 # Helper calls with and without their argument registers (assembly).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c helper_arity.c -o helper_arity.o
 echo "built helper_arity.o"
+# Helper arguments of each kind the prototypes declare, of the right type and of a wrong one.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c helper_types.c -o helper_types.o
+echo "built helper_types.o"
