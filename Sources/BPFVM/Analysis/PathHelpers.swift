@@ -109,9 +109,22 @@ enum PathHelpers {
     /// fixed-size memory holds its bytes), so the first argument at fault is the one refused.
     private static func checkArguments(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
         let arguments = HelperPrototypeTable.arguments(id, variant: setup.pathOptions.helperPrototypes)
+        var map: MapShape?
         for (offset, argument) in arguments.enumerated() {
-            let register = offset + 1
-            try HelperArgumentTypes.check(argument, register: register, of: id, state.registers[register], at: index)
+            let register = offset + 1, value = state.registers[register]
+            try HelperArgumentTypes.check(argument, register: register, of: id, value, at: index)
+            if argument.kind == .mapPointer, case .map(let shape) = value.kind { map = shape }
+            if let bytes = HelperMapArguments.size(argument, map: map, value) {
+                try HelperMapArguments.checkNotEmpty(bytes, value, at: index)
+                // Map access (1, 2, 3) sizes its key and value by the map's type, below.
+                if !takesKeyByType.contains(id) {
+                    try memoryArgument(register, size: .constant(UInt64(bytes)), write: argument.flags.contains(.uninitialized),
+                                       at: index, &state)
+                }
+            }
+            if argument.kind == .constantString {
+                try HelperMapArguments.checkConstantString(value, register: register, setup: setup, at: index)
+            }
             if argument.kind == .dynptr, !argument.flags.contains(.uninitialized) {
                 try DynptrSlots.require(state.registers[register], argument: offset, at: index, state)
             }
@@ -125,6 +138,9 @@ enum PathHelpers {
             }
         }
     }
+
+    /// map_lookup_elem, map_update_elem, map_delete_elem: their key and value, by the map's type.
+    private static let takesKeyByType: Set<Int32> = [1, 2, 3]
 
     /// Helpers whose memory arguments the analysis follows exactly.
     static let modeled: Set<Int32> = HelperPrototypes.withMemory.union([1, 2, 3, 86, 93, 94, 95, 96, 98, 105, 106, 131, 132, 133])

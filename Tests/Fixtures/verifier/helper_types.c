@@ -353,6 +353,57 @@ SEC("tc") NAKED int redirect_flags_pointer(void)
 		"exit;" ::: "memory");
 }
 
+/* ARG_PTR_TO_MAP_KEY sized by the map: a queue's key has no bytes, and none may be read. */
+SEC("tc") NAKED int lookup_in_queue(void)
+{
+	asm volatile(
+		"r2 = 0;"
+		"*(u64 *)(r10 - 8) = r2;"
+		"r1 = %[waiting] ll;"
+		"r2 = r10;"
+		"r2 += -8;"
+		"call 1;"
+		"r0 = 0;"
+		"exit;" :: [waiting]"i"(&waiting) : "memory");
+}
+
+/* ARG_PTR_TO_MAP_VALUE sized by the map: four bytes are not the queue's eight. */
+SEC("tc") NAKED int push_half_a_value(void)
+{
+	asm volatile(
+		"r2 = 0;"
+		"*(u32 *)(r10 - 4) = r2;"
+		"r1 = %[waiting] ll;"
+		"r2 = r10;"
+		"r2 += -4;"
+		"r3 = 0;"
+		"call 87;"
+		"r0 = 0;"
+		"exit;" :: [waiting]"i"(&waiting) : "memory");
+}
+
+/* ARG_PTR_TO_CONST_STR: a string in a frozen read-only value (.rodata), not in a writable one. */
+static long (*compare)(const char *s1, __u32 length, const char *s2) = (void *)182;
+static const volatile char greeting[8] = "hello";
+
+SEC("tc") int compare_with_rodata(struct __sk_buff *skb)
+{
+	char seen[8] = "help";
+
+	return compare(seen, 4, (const char *)greeting) < 0;
+}
+
+SEC("tc") int compare_with_writable_value(struct __sk_buff *skb)
+{
+	char seen[8] = "help";
+	__u32 key = 0;
+	__u64 *value = ((void *(*)(void *, const void *))1)(&numbers, &key);
+
+	if (!value)
+		return 0;
+	return compare(seen, 4, (const char *)value) < 0;
+}
+
 /* A socket filter's get_cgroup_classid is the current task's: it takes no argument. */
 SEC("socket") NAKED int classid_without_context(void)
 {

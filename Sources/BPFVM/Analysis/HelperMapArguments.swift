@@ -1,0 +1,40 @@
+import BPFCore
+
+/// What the kernel's `check_func_arg` asks of the arguments that point into a map, beyond their
+/// type: a key or value as large as the map's (ARG_PTR_TO_MAP_KEY / VALUE, sized by the map
+/// argument before them), and a constant string in a frozen read-only value (ARG_PTR_TO_CONST_STR).
+enum HelperMapArguments {
+    /// The bytes a key or value argument must hold, by the map the call names; nil when the map
+    /// is not followed or the argument is NULL where NULL may be passed.
+    static func size(_ argument: HelperArgument, map: MapShape?, _ value: AbstractValue) -> Int? {
+        guard let map, value.kind != .scalar else { return nil }
+        switch argument.kind {
+        case .mapKey: return map.keySize
+        case .mapValue: return map.valueSize
+        default: return nil
+        }
+    }
+
+    /// A key or value of no bytes (a queue's key) is refused: the kernel allows no empty read.
+    static func checkNotEmpty(_ bytes: Int, _ value: AbstractValue, at index: Int) throws(VMError) {
+        guard bytes == 0, case .stack = value.kind else { return }
+        throw VMError(instruction: index, "invalid zero-sized read", errno: .EACCES)
+    }
+
+    /// ARG_PTR_TO_CONST_STR: a constant offset into a frozen read-only value, where a zero ends
+    /// the string before the value does.
+    static func checkConstantString(_ value: AbstractValue, register: Int, setup: PathSetup, at index: Int) throws(VMError) {
+        guard case let .mapValue(size, access, false) = value.kind else { return }
+        guard let key = access.fixed else {
+            throw VMError(instruction: index, "R\(register) does not point to a readonly map'", errno: .EACCES)
+        }
+        guard let variable = value.range.constant else {
+            throw VMError(instruction: index, "R\(register) is not a constant address'", errno: .EACCES)
+        }
+        guard let bytes = setup.fixedValues[key], variable < UInt64(size) else { return }
+        let start = value.offset &+ Int(variable)
+        guard start >= 0, start < bytes.count, bytes[start...].contains(0) else {
+            throw VMError(instruction: index, "string is not zero-terminated", errno: .EINVAL)
+        }
+    }
+}
