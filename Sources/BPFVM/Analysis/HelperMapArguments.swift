@@ -2,7 +2,8 @@ import BPFCore
 
 /// What the kernel's `check_func_arg` asks of the arguments that point into a map, beyond their
 /// type: a key or value as large as the map's (ARG_PTR_TO_MAP_KEY / VALUE, sized by the map
-/// argument before them), and a constant string in a frozen read-only value (ARG_PTR_TO_CONST_STR).
+/// argument before them), a constant string in a frozen read-only value (ARG_PTR_TO_CONST_STR),
+/// and a timer where the map's value has its `bpf_timer` (ARG_PTR_TO_TIMER).
 enum HelperMapArguments {
     /// The bytes a key or value argument must hold, by the map the call names; nil when the map
     /// is not followed or the argument is NULL where NULL may be passed.
@@ -35,6 +36,21 @@ enum HelperMapArguments {
         let start = value.offset &+ Int(variable)
         guard start >= 0, start < bytes.count, bytes[start...].contains(0) else {
             throw VMError(instruction: index, "string is not zero-terminated", errno: .EINVAL)
+        }
+    }
+
+    /// ARG_PTR_TO_TIMER: the value's `bpf_timer`, at a constant offset (EINVAL otherwise).
+    static func checkTimer(_ value: AbstractValue, register: Int, at index: Int) throws(VMError) {
+        guard case let .mapValue(_, access, false) = value.kind else { return }
+        guard let variable = value.range.constant else {
+            throw VMError(instruction: index, "R\(register) doesn't have constant offset. bpf_timer has to be at the constant offset")
+        }
+        guard let timer = access.timerOffset else {
+            throw VMError(instruction: index, "map '\(access.mapName)' has no valid bpf_timer")
+        }
+        let offset = Int64(bitPattern: variable) &+ Int64(value.offset)
+        if offset != Int64(timer) {
+            throw VMError(instruction: index, "off \(offset) doesn't point to 'struct bpf_timer' that is at \(timer)")
         }
     }
 }

@@ -122,6 +122,7 @@ enum PathHelpers {
                                        at: index, &state)
                 }
             }
+            if argument.kind == .timer { try HelperMapArguments.checkTimer(value, register: register, at: index) }
             if argument.kind == .constantString {
                 try HelperMapArguments.checkConstantString(value, register: register, setup: setup, at: index)
             }

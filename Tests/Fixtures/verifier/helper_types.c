@@ -26,6 +26,7 @@ struct {
 	__u64 *value;
 } waiting SEC(".maps");
 
+static void *(*lookup)(void *map, const void *key) = (void *)1;
 static long (*loop)(__u32 count, void *callback, void *context, __u64 flags) = (void *)181;
 static long (*for_each)(void *map, void *callback, void *context, __u64 flags) = (void *)164;
 
@@ -397,11 +398,55 @@ SEC("tc") int compare_with_writable_value(struct __sk_buff *skb)
 {
 	char seen[8] = "help";
 	__u32 key = 0;
-	__u64 *value = ((void *(*)(void *, const void *))1)(&numbers, &key);
+	__u64 *value = lookup(&numbers, &key);
 
 	if (!value)
 		return 0;
 	return compare(seen, 4, (const char *)value) < 0;
+}
+
+/* ARG_PTR_TO_TIMER: the value's bpf_timer, where the map's BTF puts it (EINVAL otherwise). */
+struct clock {
+	struct bpf_timer timer;
+	__u64 ticks;
+};
+
+struct {
+	int (*type)[BPF_MAP_TYPE_ARRAY];
+	int (*max_entries)[1];
+	__u32 *key;
+	struct clock *value;
+} clocks SEC(".maps");
+
+static long (*timer_init)(void *timer, void *map, __u64 flags) = (void *)169;
+SEC("tc") int timer_in_its_place(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct clock *clock = lookup(&clocks, &key);
+
+	if (!clock)
+		return 0;
+	return timer_init(&clock->timer, &clocks, 1) == 0;
+}
+
+SEC("tc") int timer_off_its_place(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct clock *clock = lookup(&clocks, &key);
+
+	if (!clock)
+		return 0;
+	return timer_init(&clock->ticks, &clocks, 1) == 0;
+}
+
+SEC("tc") int timer_in_a_plain_value(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	__u64 *value = lookup(&numbers, &key);
+
+	if (!value)
+		return 0;
+	return timer_init(value, &numbers, 1) == 0;
 }
 
 /* A socket filter's get_cgroup_classid is the current task's: it takes no argument. */
