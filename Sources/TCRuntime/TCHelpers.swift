@@ -42,6 +42,7 @@ public enum TCHelpers {
         SyncookieHelpers.register(&table)
         RawSyncookieHelpers.register(&table)
         PerfEventOutputHelper.register(&table)
+        PerfEventReadHelpers.register(&table)
         SKStorageHelpers.register(&table)
         CgroupArrayHelpers.register(&table)
         TimerHelpers.register(&table)
