@@ -5,6 +5,16 @@ import BPFCore
 /// argument before them), a constant string in a frozen read-only value (ARG_PTR_TO_CONST_STR),
 /// and a timer where the map's value has its `bpf_timer` (ARG_PTR_TO_TIMER).
 enum HelperMapArguments {
+    /// The argument as the map the call names makes it (`resolve_map_arg_type`): what goes into
+    /// a sockmap or sockhash is a socket, not a value.
+    static func resolve(_ argument: HelperArgument, map: MapShape?, at index: Int) throws(VMError) -> HelperArgument {
+        guard argument.kind == .mapValue, let map, map.type == 15 || map.type == 18 else { return argument }
+        guard argument.flags.isEmpty else {
+            throw VMError(instruction: index, "invalid arg_type for sockmap/sockhash")
+        }
+        return HelperArgument(.btfSocketCommon)
+    }
+
     /// The bytes a key or value argument must hold, by the map the call names; nil when the map
     /// is not followed or the argument is NULL where NULL may be passed.
     static func size(_ argument: HelperArgument, map: MapShape?, _ value: AbstractValue) -> Int? {

@@ -110,8 +110,9 @@ enum PathHelpers {
     private static func checkArguments(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
         let arguments = HelperPrototypeTable.arguments(id, variant: setup.pathOptions.helperPrototypes)
         var map: MapShape?
-        for (offset, argument) in arguments.enumerated() {
+        for (offset, declared) in arguments.enumerated() {
             let register = offset + 1, value = state.registers[register]
+            let argument = try HelperMapArguments.resolve(declared, map: map, at: index)
             try HelperArgumentTypes.check(argument, register: register, of: id, value, at: index)
             if argument.kind == .mapPointer, case .map(let shape) = value.kind { map = shape }
             if let bytes = HelperMapArguments.size(argument, map: map, value) {
