@@ -43,6 +43,7 @@ public enum TCHelpers {
         RawSyncookieHelpers.register(&table)
         PerfEventOutputHelper.register(&table)
         PerfEventReadHelpers.register(&table)
+        PerCPUPointerHelpers.register(&table)
         SKStorageHelpers.register(&table)
         CgroupArrayHelpers.register(&table)
         TimerHelpers.register(&table)

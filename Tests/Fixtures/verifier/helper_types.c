@@ -449,6 +449,15 @@ SEC("tc") int timer_in_a_plain_value(struct __sk_buff *skb)
 	return timer_init(value, &numbers, 1) == 0;
 }
 
+/* ARG_PTR_TO_PERCPU_BTF_ID: this_cpu_ptr takes a per-CPU kernel variable, not the context. */
+SEC("tc") NAKED int this_cpu_of_context(void)
+{
+	asm volatile(
+		"call 154;"
+		"r0 = 0;"
+		"exit;" ::: "memory");
+}
+
 /* A socket filter's get_cgroup_classid is the current task's: it takes no argument. */
 SEC("socket") NAKED int classid_without_context(void)
 {
