@@ -39,6 +39,10 @@ enum HelperArgumentTypes {
                           errno: .EACCES)
         }
         if value.kind == .context { try checkContextOffset(value, register: register, at: index) }
+        // ARG_CONST_ALLOC_SIZE_OR_ZERO: the bytes to allocate are known at load.
+        if argument.kind == .allocationSize, value.range.constant == nil {
+            throw VMError(instruction: index, "R\(register) is not a known constant'", errno: .EACCES)
+        }
     }
 
     /// The context goes to a helper as the program got it (`check_func_arg_reg_off`).

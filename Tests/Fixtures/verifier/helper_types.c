@@ -458,6 +458,33 @@ SEC("tc") NAKED int this_cpu_of_context(void)
 		"exit;" ::: "memory");
 }
 
+/* ARG_CONST_ALLOC_SIZE_OR_ZERO: ringbuf_reserve's size is known at load, not the packet's length. */
+struct {
+	int (*type)[BPF_MAP_TYPE_RINGBUF];
+	int (*max_entries)[4096];
+} records SEC(".maps");
+
+static void *(*reserve)(void *ring, __u64 size, __u64 flags) = (void *)131;
+static void (*submit)(void *record, __u64 flags) = (void *)132;
+
+SEC("tc") int reserve_known_size(struct __sk_buff *skb)
+{
+	void *record = reserve(&records, 16, 0);
+
+	if (record)
+		submit(record, 0);
+	return 0;
+}
+
+SEC("tc") int reserve_packet_length(struct __sk_buff *skb)
+{
+	void *record = reserve(&records, skb->len, 0);
+
+	if (record)
+		submit(record, 0);
+	return 0;
+}
+
 /* A socket filter's get_cgroup_classid is the current task's: it takes no argument. */
 SEC("socket") NAKED int classid_without_context(void)
 {
