@@ -49,7 +49,7 @@ import Testing
     /// - `helper_types`: each argument holds a type its prototype accepts (map, context, memory, socket, …).
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
-                      ("xdp_kfuncs", 5), ("helper_arity", 8), ("helper_types", 36)])
+                      ("xdp_kfuncs", 5), ("helper_arity", 8), ("helper_types", 38)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

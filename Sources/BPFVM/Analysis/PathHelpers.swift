@@ -109,7 +109,7 @@ enum PathHelpers {
     /// fixed-size memory holds its bytes), so the first argument at fault is the one refused.
     private static func checkArguments(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
         let arguments = HelperPrototypeTable.arguments(id, variant: setup.pathOptions.helperPrototypes)
-        var map: MapShape?
+        var map: MapShape?, referenced = 0
         for (offset, declared) in arguments.enumerated() {
             let register = offset + 1, value = state.registers[register]
             let argument = try HelperMapArguments.resolve(declared, map: map, at: index)
@@ -128,8 +128,14 @@ enum PathHelpers {
                 try HelperMapArguments.checkConstantString(value, register: register, setup: setup, at: index)
             }
             if argument.kind == .dynptr, !argument.flags.contains(.uninitialized) {
-                try DynptrSlots.require(state.registers[register], argument: offset, at: index, state)
+                if DynptrSlots.crossesFrameTop(value) {
+                    // Its 16 bytes cannot be a dynptr: none was made there.
+                    throw VMError(instruction: index, argument.flags.contains(.release)
+                                  ? "arg \(register) is an unacquired reference" : "Expected an initialized dynptr as arg #\(offset)")
+                }
+                try DynptrSlots.require(value, argument: offset, at: index, state)
             }
+            try HelperReferenceRules.checkOneReference(argument, value, register: register, held: &referenced, at: index)
             if argument.isSize, let memory = HelperPrototypes.sizedMemory(arguments, size: offset) {
                 try BTFHelperArguments.check(memory, helper: "bpf_" + (setup.pathOptions.helpers.name(of: id) ?? "\(id)"), state,
                                              at: index, types: setup.kernelTypes)

@@ -485,6 +485,37 @@ SEC("tc") int reserve_packet_length(struct __sk_buff *skb)
 	return 0;
 }
 
+/* One argument only may hold a reference: the same record twice is refused. */
+static long (*csum_diff)(void *from, __u32 from_size, void *to, __u32 to_size, __u32 seed) = (void *)28;
+static void (*discard)(void *record, __u64 flags) = (void *)133;
+
+SEC("tc") int record_twice(struct __sk_buff *skb)
+{
+	void *record = reserve(&records, 16, 0);
+	long sum;
+
+	if (!record)
+		return 0;
+	sum = csum_diff(record, 8, record, 8, 0);
+	discard(record, 0);
+	return sum;
+}
+
+/* ARG_PTR_TO_DYNPTR whose 16 bytes would pass the frame's top: no dynptr can be there. */
+SEC("tc") NAKED int dynptr_at_frame_top(void)
+{
+	asm volatile(
+		"r1 = 0;"
+		"*(u64 *)(r10 - 8) = r1;"
+		"r1 = r10;"
+		"r1 += -8;"
+		"r2 = 0;"
+		"r3 = 8;"
+		"call 203;"
+		"r0 = 0;"
+		"exit;" ::: "memory");
+}
+
 /* A socket filter's get_cgroup_classid is the current task's: it takes no argument. */
 SEC("socket") NAKED int classid_without_context(void)
 {
