@@ -4,7 +4,8 @@ tc program may be offered, read from the `struct bpf_func_proto` definitions of 
 (`apt-get install linux-source-6.12`, then untar /usr/src/linux-source-6.12.tar.xz). A helper
 id is resolved to its prototype the way tc_cls_act_func_proto resolves it (then
 bpf_sk_base_func_proto, bpf_base_func_proto, then the helper's own `bpf_NAME_proto`).
-Usage: generate.py LINUX_TREE > Sources/BPFVM/Analysis/HelperPrototypeTable+Generated.swift"""
+Usage: generate.py LINUX_TREE > Sources/BPFVM/Analysis/HelperPrototypeTable+Generated.swift
+probe/ loads each helper with many argument shapes on both backends and counts where they differ."""
 import glob
 import re
 import sys
