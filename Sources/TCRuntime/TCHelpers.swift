@@ -44,6 +44,7 @@ public enum TCHelpers {
         PerfEventOutputHelper.register(&table)
         PerfEventReadHelpers.register(&table)
         PerCPUPointerHelpers.register(&table)
+        SnprintfBTFHelper.register(&table)
         SKStorageHelpers.register(&table)
         CgroupArrayHelpers.register(&table)
         TimerHelpers.register(&table)
