@@ -4,7 +4,7 @@ import BPFCore
 /// the memory's size: which pointer types may be passed as memory.
 enum HelperArgumentRules {
     /// The types the kernel lists for a memory argument, in its log's words.
-    static let memoryTypes = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
+    static let memoryTypes = HelperArgument(.memory).expected.joined(separator: ", ")
 
     /// A pointer the analysis follows that is none of the memory types: the context, the
     /// packet's end, a map, a socket, a function (EACCES, "R1 type=pkt_end expected=fp, …").

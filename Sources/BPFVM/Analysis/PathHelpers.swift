@@ -192,7 +192,7 @@ enum PathHelpers {
         if argument.nullable, state.registers[register].isScalar, state.registers[register].range.constant == 0 {
             // NULL only with nothing to read.
             guard size.range.umax == 0 else {
-                throw VMError(instruction: index, "R\(register) type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+                throw VMError(instruction: index, "R\(register) type=scalar expected=\(HelperArgumentRules.memoryTypes)",
                               errno: .EACCES)
             }
             return
@@ -211,7 +211,7 @@ enum PathHelpers {
         }
         let pointer = state.registers[register]
         if pointer.isScalar, !argument.nullable {
-            throw VMError(instruction: index, "R\(register) type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+            throw VMError(instruction: index, "R\(register) type=scalar expected=\(HelperArgumentRules.memoryTypes)",
                           errno: .EACCES)
         }
         if size.range.umax == 0 {
@@ -241,10 +241,10 @@ enum PathHelpers {
         func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
         switch pointer.kind {
         case .scalar:
-            throw refuse("R\(register) type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
+            throw refuse("R\(register) type=scalar expected=\(HelperArgumentRules.memoryTypes)")
         case .mapValue, .memory, .socket:
             if pointer.isNullable {
-                throw refuse("R\(register) type=\(pointer.typeName) expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
+                throw refuse("R\(register) type=\(pointer.typeName) expected=\(HelperArgumentRules.memoryTypes)")
             }
             if case let .mapValue(valueSize, access, _) = pointer.kind {
                 try PathMemory.checkMapAccess(access, valueSize: valueSize, pointer, offset: 0, size: bytes, write: write,
