@@ -22,8 +22,10 @@ enum HelperPrototypeTable {
 /// must hold one of the types the argument's prototype accepts (`check_reg_type`), NULL passes
 /// where the prototype allows it, and a packet pointer only reaches helpers with `pkt_access`.
 enum HelperArgumentTypes {
+    /// `readOnly`: the value is memory the kernel hands out read-only (MEM_RDONLY: an iterator's
+    /// value, a dynptr's slice), which only an argument the helper just reads (MEM_RDONLY) takes.
     static func check(_ argument: HelperArgument, register: Int, of id: Int32, _ value: AbstractValue,
-                      at index: Int) throws(VMError) {
+                      readOnly: Bool = false, at index: Int) throws(VMError) {
         // ARG_ANYTHING takes any value; a value the analysis does not follow is not judged.
         guard argument.kind != .anything, value.kind != .unknown, value.kind != .notInit else { return }
         if value.isPacketFamily, !HelperPrototypeTable.packetAccess.contains(id) {
@@ -32,10 +34,11 @@ enum HelperArgumentTypes {
         let nullable = argument.flags.contains(.nullable)
         if nullable, value.isScalar, value.range.constant == 0 { return }
         // An argument that may be NULL takes the type that may be NULL too.
-        var type = value.typeName
+        let name = readOnly ? "rdonly_" + value.typeName : value.typeName
+        var type = readOnly && argument.flags.contains(.readOnly) ? value.typeName : name
         if nullable, type.hasSuffix("_or_null") { type.removeLast("_or_null".count) }
         guard argument.accepted.contains(type) else {
-            throw VMError(instruction: index, "R\(register) type=\(value.typeName) expected=\(argument.expected.joined(separator: ", "))",
+            throw VMError(instruction: index, "R\(register) type=\(name) expected=\(argument.expected.joined(separator: ", "))",
                           errno: .EACCES)
         }
         if value.kind == .context { try checkContextOffset(value, register: register, at: index) }

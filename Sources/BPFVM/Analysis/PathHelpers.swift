@@ -113,7 +113,9 @@ enum PathHelpers {
         for (offset, declared) in arguments.enumerated() {
             let register = offset + 1, value = state.registers[register]
             let argument = try HelperMapArguments.resolve(declared, map: map, at: index)
-            try HelperArgumentTypes.check(argument, register: register, of: id, value, at: index)
+            let readOnly: Bool
+            if case .memory = value.kind { readOnly = setup.readOnlyMemory.contains(value.id) } else { readOnly = false }
+            try HelperArgumentTypes.check(argument, register: register, of: id, value, readOnly: readOnly, at: index)
             if argument.kind == .mapPointer, case .map(let shape) = value.kind { map = shape }
             if let bytes = HelperMapArguments.size(argument, map: map, value) {
                 try HelperMapArguments.checkNotEmpty(bytes, value, at: index)
