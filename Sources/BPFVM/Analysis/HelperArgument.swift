@@ -39,29 +39,39 @@ struct HelperArgument: Hashable, Sendable {
     var expected: [String] {
         switch kind {
         case .anything: return []
-        case .size, .sizeOrZero, .allocationSize, .number: return ["scalar"]
-        case .context: return ["ctx"]
-        case .mapPointer: return ["map_ptr"]
-        case .mapKey, .mapValue, .memory:
-            return ["fp", "pkt", "pkt_meta", "map_key", "map_value", "mem", "ringbuf_mem", "buf", "trusted_ptr_"]
-        case .socketCommon: return ["sock_common", "sock", "tcp_sock", "xdp_sock"]
-        case .btfSocketCommon: return ["sock_common", "sock", "tcp_sock", "xdp_sock", "ptr_", "trusted_ptr_"]
-        case .socket: return ["sock"]
-        case .btfObject: return ["ptr_", "trusted_ptr_", "rcu_ptr_"]
-        case .perCPUObject: return ["percpu_ptr_", "percpu_rcu_ptr_", "percpu_trusted_ptr_"]
-        // The second is an object of the program's own allocation (ptr_ | MEM_ALLOC).
-        case .spinLock, .kptrDestination: return ["map_value", "ptr_"]
-        case .ringbufRecord: return ["ringbuf_mem"]
-        case .function: return ["func"]
-        case .stack: return ["fp"]
-        case .constantString, .timer: return ["map_value"]
-        case .dynptr: return ["fp", "dynptr_ptr"]
+        case .size, .sizeOrZero, .allocationSize, .number: return Self.scalarTypes
+        case .context: return Self.contextTypes
+        case .mapPointer: return Self.mapTypes
+        case .mapKey, .mapValue, .memory: return Self.memoryTypes
+        case .socketCommon: return Self.socketTypes
+        case .btfSocketCommon: return Self.btfSocketTypes
+        case .socket: return Self.fullSocketTypes
+        case .btfObject: return Self.btfTypes
+        case .perCPUObject: return Self.perCPUTypes
+        case .spinLock, .kptrDestination: return Self.allocatedTypes
+        case .ringbufRecord: return Self.recordTypes
+        case .function: return Self.functionTypes
+        case .stack: return Self.stackTypes
+        case .constantString, .timer: return Self.mapValueTypes
+        case .dynptr: return Self.dynptrTypes
         }
     }
 
     /// The register types that match: the expected ones, less an allocated object's `ptr_`,
     /// which names a different type than a plain BTF pointer's.
     var accepted: [String] {
-        kind == .spinLock || kind == .kptrDestination ? ["map_value"] : expected
+        kind == .spinLock || kind == .kptrDestination ? Self.mapValueTypes : expected
     }
+
+    // Built once: the check runs on every helper call of every path.
+    private static let scalarTypes = ["scalar"], contextTypes = ["ctx"], mapTypes = ["map_ptr"]
+    private static let memoryTypes = ["fp", "pkt", "pkt_meta", "map_key", "map_value", "mem", "ringbuf_mem", "buf", "trusted_ptr_"]
+    private static let socketTypes = ["sock_common", "sock", "tcp_sock", "xdp_sock"]
+    private static let btfSocketTypes = socketTypes + ["ptr_", "trusted_ptr_"]
+    private static let fullSocketTypes = ["sock"], btfTypes = ["ptr_", "trusted_ptr_", "rcu_ptr_"]
+    private static let perCPUTypes = ["percpu_ptr_", "percpu_rcu_ptr_", "percpu_trusted_ptr_"]
+    /// The second is an object of the program's own allocation (ptr_ | MEM_ALLOC).
+    private static let allocatedTypes = ["map_value", "ptr_"]
+    private static let recordTypes = ["ringbuf_mem"], functionTypes = ["func"], stackTypes = ["fp"]
+    private static let mapValueTypes = ["map_value"], dynptrTypes = ["fp", "dynptr_ptr"]
 }
