@@ -6,6 +6,8 @@ public struct VerifierOptions: Sendable {
     public var maxInstructions: Int = VMLimits.maxInstructions
     /// Helpers a program may call by id.
     public var helpers: HelperTable = HelperTable()
+    /// Which prototypes the helper ids name: socket filters are offered some of their own.
+    public var helperPrototypes: HelperPrototypeVariant = .tc
     /// Whether helper 12 (`bpf_tail_call`) is available.
     public var allowTailCalls: Bool = true
     /// Resolves the map and variable forms of the 64-bit immediate load; none means they are refused.

@@ -14,11 +14,13 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
         case .mapIndex(let i):
             guard i >= 0, Int(i) < maps.count else { return nil }
             let map = maps[Int(i)]
-            let shape = MapShape(type: map.type.rawValue, keySize: map.keySize, valueSize: map.valueSize,
+            var shape = MapShape(type: map.type.rawValue, keySize: map.keySize, valueSize: map.valueSize,
                                  programWritable: map.programWritable, maxEntries: map.maxEntries,
                                  innerTemplate: map.spec.flags & (1 << 12) != 0,
                                  programReadable: map.spec.flags & (1 << 8) == 0,
                                  spinLockOffset: map.spec.spinLockOffset.map(Int.init))
+            shape.timerOffset = map.spec.timerOffset.map(Int.init)
+            shape.name = map.spec.name
             return ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: shape)
         case let .mapIndexValue(i, offset):
             // Global data: an address inside the value of a one-entry array.

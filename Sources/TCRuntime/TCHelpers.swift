@@ -42,6 +42,9 @@ public enum TCHelpers {
         SyncookieHelpers.register(&table)
         RawSyncookieHelpers.register(&table)
         PerfEventOutputHelper.register(&table)
+        PerfEventReadHelpers.register(&table)
+        PerCPUPointerHelpers.register(&table)
+        SnprintfBTFHelper.register(&table)
         SKStorageHelpers.register(&table)
         CgroupArrayHelpers.register(&table)
         TimerHelpers.register(&table)
@@ -69,6 +72,7 @@ public enum TCHelpers {
         }
         if type == .socketFilter {
             options.helpers = socketFilter
+            options.helperPrototypes = .socketFilter
             options.contextAccess = { offset, size, write in SocketFilterRules.allows(offset: offset, size: size, write: write) }
             options.contextDirectReads = { offset, size in
                 ContextDirectReads.allows(offset: offset, size: size) && SocketFilterRules.allows(offset: offset, size: size, write: false)

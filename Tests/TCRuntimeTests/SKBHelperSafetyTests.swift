@@ -9,13 +9,26 @@ import Testing
 @Suite struct SKBHelperSafetyTests {
     static let packet = [UInt8](repeating: 0, count: 12) + [0x08, 0x00] + [UInt8](repeating: 0, count: 50)
 
-    static func returned(_ instructions: [Instruction]) throws -> Int32 {
-        let program = try TCProgram(instructions: instructions + [Asm.exit])
+    static func returned(_ instructions: [Instruction], type: ProgramType = .schedCLS) throws -> Int32 {
+        let program = try TCProgram(instructions: instructions + [Asm.exit], type: type)
         return Int32(bitPattern: try TCTestRun.run(program, packet: packet).returnValue)
     }
 
-    static func faults(_ instructions: [Instruction]) throws -> Bool {
-        let program = try TCProgram(instructions: instructions + [Asm.exit])
+    /// What the load refuses, or nil.
+    static func refusal(_ instructions: [Instruction]) -> VMError? {
+        do {
+            _ = try TCProgram(instructions: instructions + [Asm.exit])
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// The run-time checks alone: an XDP program is loaded with the structural checks only.
+    static let unanalysed = ProgramType.xdp
+
+    static func faults(_ instructions: [Instruction], type: ProgramType = .schedCLS) throws -> Bool {
+        let program = try TCProgram(instructions: instructions + [Asm.exit], type: type)
         do {
             _ = try TCTestRun.run(program, packet: packet)
             return false
@@ -56,9 +69,12 @@ import Testing
         #expect(try Self.returned(setKey + setOptions(252)) == 0)
     }
 
-    /// for_each_map_elem on something that is not a map stops the program.
+    /// for_each_map_elem on something that is not a map: refused at load, as Linux 6.18 refuses
+    /// it; where no path analysis runs, it stops the program.
     @Test func iterationNeedsAMap() throws {
-        #expect(try Self.faults([Asm.mov(1, 12345), Asm.mov(2, 0), Asm.mov(3, 0), Asm.mov(4, 0), Asm.call(164)]))
+        let body = [Asm.mov(1, 12345), Asm.mov(2, 0), Asm.mov(3, 0), Asm.mov(4, 0), Asm.call(164)]
+        #expect(Self.refusal(body) == VMError(instruction: 4, "R1 type=scalar expected=map_ptr", errno: .EACCES))
+        #expect(try Self.faults(body, type: Self.unanalysed))
     }
 
     /// Relative loads: a buffer past the stack is refused at load (as Linux 6.18 refuses it, EINVAL);
@@ -93,13 +109,15 @@ import Testing
         #expect(Int32(bitPattern: try TCTestRun.run(try unfollowed(slice), packet: Self.packet).returnValue) == 0)
     }
 
-    /// dynptr_from_mem: flags and sizes the kernel refuses, and the dynptr left null.
+    /// dynptr_from_mem: flags and sizes the kernel refuses, and the dynptr left null. Memory
+    /// larger than the stack is refused at load; without the path analysis, E2BIG at run time.
     @Test func dynptrFromMemoryRefusals() throws {
         let make = { (size: Int32, flags: Int32) in
             [Asm.movReg(1, 10), Asm.add(1, -64), Asm.mov(2, size), Asm.mov(3, flags), Asm.movReg(4, 10), Asm.add(4, -16), Asm.call(197)]
         }
         #expect(try Self.returned(make(16, 1)) == -22)
-        #expect(try Self.returned(make(0x100_0000, 0)) == -7)
+        #expect(Self.refusal(make(0x100_0000, 0)) == VMError(instruction: 6, "invalid write to stack R1 off=-64 size=16777216"))
+        #expect(try Self.returned(make(0x100_0000, 0), type: Self.unanalysed) == -7)
         #expect(try Self.returned(make(16, 0)) == 0)
     }
 
@@ -116,22 +134,27 @@ import Testing
         #expect(try Self.returned(read(113, [Asm.storeImm(8, 10, -32, 5), Asm.movReg(3, 10), Asm.add(3, -32)])) == 0)
     }
 
-    /// String helpers: a buffer past the stack faults; a bad base is EINVAL.
+    /// String helpers: a buffer past the stack is refused at load (and faults without the path
+    /// analysis); a bad base is EINVAL.
     @Test func stringArguments() throws {
-        #expect(try Self.faults([Asm.movReg(1, 10), Asm.add(1, -4), Asm.mov(2, 16), Asm.mov(3, 0),
-                                 Asm.movReg(4, 10), Asm.add(4, -24), Asm.call(105)]))
+        let pastTheStack = [Asm.movReg(1, 10), Asm.add(1, -4), Asm.mov(2, 16), Asm.mov(3, 0),
+                            Asm.movReg(4, 10), Asm.add(4, -24), Asm.call(105)]
+        #expect(Self.refusal(pastTheStack) == VMError(instruction: 6, "invalid read from stack R1 off=-4 size=16"))
+        #expect(try Self.faults(pastTheStack, type: Self.unanalysed))
         #expect(try Self.returned([Asm.storeImm(4, 10, -8, 0x31), Asm.movReg(1, 10), Asm.add(1, -8), Asm.mov(2, 4), Asm.mov(3, 7),
                                    Asm.movReg(4, 10), Asm.add(4, -16), Asm.call(106)]) == -22)
     }
 
-    /// snprintf: argument arrays that are not whole u64s, or too long, are EINVAL.
+    /// snprintf: a format on the stack is refused at load (it must be a read-only map value);
+    /// without the path analysis, argument arrays that are not whole u64s, or too long, are EINVAL.
     @Test func snprintfArguments() throws {
         let call = { (length: Int32) in
             [Asm.storeImm(4, 10, -8, 0x6425)] + [Asm.movReg(1, 10), Asm.add(1, -32), Asm.mov(2, 16), Asm.movReg(3, 10), Asm.add(3, -8),
                                                  Asm.movReg(4, 10), Asm.add(4, -200), Asm.mov(5, length), Asm.call(165)]
         }
-        #expect(try Self.returned(call(7)) == -22)
-        #expect(try Self.returned(call(104)) == -22)
+        #expect(Self.refusal(call(8)) == VMError(instruction: 9, "R3 type=fp expected=map_value", errno: .EACCES))
+        #expect(try Self.returned(call(7), type: Self.unanalysed) == -22)
+        #expect(try Self.returned(call(104), type: Self.unanalysed) == -22)
     }
 
     /// adjust_room with an inner L2 header: the length must be at least ETH_HLEN, and the

@@ -42,7 +42,7 @@ import Testing
     /// A released socket is a number to the verifier: releasing it again is refused at load,
     /// as the kernel refuses it.
     @Test func releasingTwiceIsRefused() throws {
-        #expect(throws: VMError(instruction: 13, "R1 type=scalar expected=sock_common, sock, tcp_sock, xdp_sock, ptr_", errno: .EACCES)) {
+        #expect(throws: VMError(instruction: 13, "R1 type=scalar expected=sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", errno: .EACCES)) {
             _ = try TCProgram(instructions: Self.lookup + [
                 Asm.movReg(6, 0), Asm.jeq(0, 0, 4), Asm.movReg(1, 6), Asm.call(86), Asm.movReg(1, 6), Asm.call(86),
                 Asm.mov(0, 0), Asm.exit,

@@ -55,14 +55,16 @@ import Testing
     /// - `readonly_memory`: read-only memory (an iterator's value, a dynptr's slice) refused where
     ///   a helper or kfunc writes it, allowed where it reads it, and what the readers do when run;
     /// - `frame_rules`: a function's own stack address left in its caller's frame, a callback's r0
-    ///   and context, callbacks nested eight and nine frames deep.
+    ///   and context, callbacks nested eight and nine frames deep;
+    /// - `helper_types`: each argument holds a type its prototype accepts (map, context, memory, socket, …).
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 8),
                       ("map_helpers", 29),
                       ("callback_rules", 17),
                       ("budget_loops", 5), ("readonly_memory", 9),
-                      ("frame_rules", 8)])
+                      ("frame_rules", 8),
+                      ("helper_types", 38)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

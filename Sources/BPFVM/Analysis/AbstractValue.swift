@@ -146,6 +146,9 @@ struct MapValueAccess: Hashable {
     var lockOffset: Int?
     /// A frozen read-only value's key in `PathSetup.fixedValues`: loads from it are constants.
     var fixed: UInt64?
+    /// Where a `bpf_timer` sits, and the map's name, which the timer helpers' refusals give.
+    var timerOffset: Int?
+    var mapName = ""
 }
 
 /// What the analysis needs of a map `lddw` names.
@@ -163,6 +166,10 @@ public struct MapShape: Hashable, Sendable {
     /// Whether it was created as an inner-map template (BPF_F_INNER_MAP), whose size says
     /// nothing of the maps put in its place.
     public var innerTemplate: Bool
+    /// Where a value's `bpf_timer` sits, if it has one.
+    public var timerOffset: Int?
+    /// The map's name, as the kernel's refusals give it.
+    public var name = ""
 
     public init(type: UInt32, keySize: Int, valueSize: Int, programWritable: Bool, maxEntries: UInt32 = 0,
                 innerTemplate: Bool = false, programReadable: Bool = true, spinLockOffset: Int? = nil) {
@@ -177,7 +184,8 @@ public struct MapShape: Hashable, Sendable {
     }
 
     var valueAccess: MapValueAccess {
-        MapValueAccess(writable: programWritable, readable: programReadable, lockOffset: spinLockOffset)
+        MapValueAccess(writable: programWritable, readable: programReadable, lockOffset: spinLockOffset,
+                       timerOffset: timerOffset, mapName: name)
     }
 
     /// An array (or per-CPU array) looked up with a known key inside it returns no NULL.

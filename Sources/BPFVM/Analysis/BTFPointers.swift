@@ -170,7 +170,7 @@ struct StructWalk {
 /// check_helper_mem_access take it: only the trusted kernel context, only for reading, and the
 /// bytes read are walked as a load of that size would be.
 enum BTFHelperArguments {
-    static let expected = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
+    static let expected = HelperArgumentRules.memoryTypes
 
     static func check(_ argument: HelperPrototypes.SizedMemory, helper: @autoclosure () -> String, _ state: PathState,
                       at index: Int, types: @Sendable () -> (any KernelTypeCatalog)?) throws(VMError) {

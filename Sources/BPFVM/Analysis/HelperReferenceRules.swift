@@ -23,6 +23,18 @@ enum HelperReferenceRules {
         }
     }
 
+    /// Only one argument of a call may hold a reference (a kptr_xchg destination aside), so the
+    /// helper knows which one it may release; `held` is the one an earlier argument holds.
+    static func checkOneReference(_ argument: HelperArgument, _ value: AbstractValue, register: Int, held: inout Int,
+                                  at index: Int) throws(VMError) {
+        guard argument.kind != .anything, argument.kind != .kptrDestination, value.reference != 0 else { return }
+        if held != 0 {
+            throw VMError(instruction: index, "more than one arg with ref_obj_id R\(register) \(value.reference) \(held)",
+                          errno: .EACCES)
+        }
+        held = value.reference
+    }
+
     /// The kernel's line naming a reference still held, by its allocating instruction.
     static func unreleased(_ allocation: Int) -> String {
         "Unreleased reference id=\(allocation + 1) alloc_insn=\(allocation)"

@@ -64,6 +64,12 @@ enum DynptrSlots {
         state.dynptrs.remove(place)
     }
 
+    /// A stack pointer at a known offset whose 16 bytes would reach past the frame's top.
+    static func crossesFrameTop(_ pointer: AbstractValue) -> Bool {
+        guard case .stack = pointer.kind, pointer.range.constant == 0 else { return false }
+        return pointer.offset > -16 && pointer.offset < 0
+    }
+
     static func require(_ pointer: AbstractValue, argument: Int, at index: Int, _ state: PathState) throws(VMError) {
         guard let place = place(pointer, state) else { return }
         let stack = state.stacks[place.frame]

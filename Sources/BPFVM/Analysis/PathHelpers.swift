@@ -25,29 +25,7 @@ enum PathHelpers {
         }
         var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)
         let r = state.registers
-        try checkFirstArgument(id, r[1], at: index)
-        if let context = PathCallbacks.contextArgument(of: id) {
-            // A callback's context is stack memory: never the packet.
-            try HelperArgumentRules.checkPacketAccess(id, r[context], at: index)
-        }
-        if let argument = HelperPrototypes.dynptrArgument[id] {
-            try DynptrSlots.require(r[argument + 1], argument: argument, at: index, state)
-        }
-        for argument in HelperPrototypes.sizedMemory[id] ?? [] {
-            // An argument the helper writes is not MEM_RDONLY: read-only memory does not match it.
-            if argument.write, isReadOnly(r[argument.pointer], setup) {
-                throw VMError(instruction: index, "R\(argument.pointer) type=rdonly_mem expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
-                              errno: .EACCES)
-            }
-            try BTFHelperArguments.check(argument, helper: "bpf_" + (setup.pathOptions.helpers.name(of: id) ?? "\(id)"), state,
-                                         at: index, types: setup.kernelTypes)
-            try HelperArgumentRules.checkPacketAccess(id, state.registers[argument.pointer], at: index)
-            try sizedArgument(argument, at: index, &state)
-        }
-        if let fixed = HelperArgumentRules.fixedMemory[id] {
-            try HelperArgumentRules.checkPacketAccess(id, state.registers[fixed.register], at: index)
-            try memoryArgument(fixed.register, size: .constant(UInt64(fixed.bytes)), write: fixed.write, at: index, &state)
-        }
+        try checkArguments(id, at: index, &state, setup: setup)
         try HelperReferenceRules.check(id, at: index, state)
         if id == 105 || id == 106 {  // strtol, strtoul: the result goes to an aligned long
             try longArgument(4, at: index, &state)
@@ -94,10 +72,8 @@ enum PathHelpers {
             result = AbstractValue(kind: .socket(id == 99 ? .common : .full, nullable: true), id: index + 1, reference: index + 1)
             state.references.append(index)
         case 86:  // sk_release(sk)
-            try requireSocket(r[1], at: index, expected: "sock_common, sock, tcp_sock, xdp_sock, ptr_")
             release(r[1], &state)
         case 95, 96, 98:  // sk_fullsock, tcp_sock, get_listener_sock(sk)
-            try requireSocket(r[1], at: index, expected: "sock_common, sock, tcp_sock, xdp_sock")
             if case .socket = r[1].kind {
                 // A cast keeps the reference of the socket it was given (is_ptr_cast_function).
                 result = AbstractValue(kind: .socket(id == 96 ? .tcp : .full, nullable: true), id: index + 1,
@@ -141,7 +117,10 @@ enum PathHelpers {
         if !modeled.contains(id), !PathCallbacks.runsInline(id, state, globals: setup.globalFunctions) {
             clobberStackArguments(&state)
         }
-        if id == 197 || id == 198 { DynptrSlots.create(r[4], &state) }  // dynptr_from_mem, ringbuf_reserve_dynptr
+        if id == 197 || id == 198 {  // dynptr_from_mem, ringbuf_reserve_dynptr: the helper fills the 16 bytes
+            PathMemory.clobber(from: r[4], size: 16, state: &state)
+            DynptrSlots.create(r[4], &state)
+        }
         if id == 199 || id == 200 { DynptrSlots.release(r[1], &state) }  // ringbuf_submit/discard_dynptr
         if changesPacketData.contains(id) { PacketChangingFunctions.invalidatePacketPointers(&state) }
         for register in 1 ... 5 { state.registers[register] = .notInit }
@@ -154,8 +133,56 @@ enum PathHelpers {
         return setup.readOnlyMemory.contains(value.id)
     }
 
+    /// Every argument in order, as the kernel's `check_func_arg` takes them: its type, then
+    /// what its kind asks (an initialised dynptr; the memory before a size holds that many bytes;
+    /// fixed-size memory holds its bytes), so the first argument at fault is the one refused.
+    private static func checkArguments(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
+        let arguments = HelperPrototypeTable.arguments(id, variant: setup.pathOptions.helperPrototypes)
+        var map: MapShape?, referenced = 0
+        for (offset, declared) in arguments.enumerated() {
+            let register = offset + 1, value = state.registers[register]
+            let argument = try HelperMapArguments.resolve(declared, map: map, at: index)
+            let readOnly: Bool
+            if case .memory = value.kind { readOnly = setup.readOnlyMemory.contains(value.id) } else { readOnly = false }
+            try HelperArgumentTypes.check(argument, register: register, of: id, value, readOnly: readOnly, at: index)
+            if argument.kind == .mapPointer, case .map(let shape) = value.kind { map = shape }
+            if let bytes = HelperMapArguments.size(argument, map: map, value) {
+                try HelperMapArguments.checkNotEmpty(bytes, value, at: index)
+                // Map access (1, 2, 3) sizes its key and value by the map's type, below.
+                if !takesKeyByType.contains(id) {
+                    try memoryArgument(register, size: .constant(UInt64(bytes)), write: argument.flags.contains(.uninitialized),
+                                       at: index, &state)
+                }
+            }
+            if argument.kind == .timer { try HelperMapArguments.checkTimer(value, register: register, at: index) }
+            if argument.kind == .constantString {
+                try HelperMapArguments.checkConstantString(value, register: register, setup: setup, at: index)
+            }
+            if argument.kind == .dynptr, !argument.flags.contains(.uninitialized) {
+                if DynptrSlots.crossesFrameTop(value) {
+                    // Its 16 bytes cannot be a dynptr: none was made there.
+                    throw VMError(instruction: index, argument.flags.contains(.release)
+                                  ? "arg \(register) is an unacquired reference" : "Expected an initialized dynptr as arg #\(offset)")
+                }
+                try DynptrSlots.require(value, argument: offset, at: index, state)
+            }
+            try HelperReferenceRules.checkOneReference(argument, value, register: register, held: &referenced, at: index)
+            if argument.isSize, let memory = HelperPrototypes.sizedMemory(arguments, size: offset) {
+                try BTFHelperArguments.check(memory, helper: "bpf_" + (setup.pathOptions.helpers.name(of: id) ?? "\(id)"), state,
+                                             at: index, types: setup.kernelTypes)
+                try sizedArgument(memory, at: index, &state)
+            }
+            if argument.kind == .memory, let bytes = argument.bytes {
+                try memoryArgument(register, size: .constant(UInt64(bytes)), write: !argument.flags.contains(.readOnly), at: index, &state)
+            }
+        }
+    }
+
+    /// map_lookup_elem, map_update_elem, map_delete_elem: their key and value, by the map's type.
+    private static let takesKeyByType: Set<Int32> = [1, 2, 3]
+
     /// Helpers whose memory arguments the analysis follows exactly.
-    static let modeled: Set<Int32> = Set(HelperPrototypes.sizedMemory.keys).union([1, 2, 3, 86, 93, 94, 95, 96, 98, 105, 106, 131, 132, 133])
+    static let modeled: Set<Int32> = HelperPrototypes.withMemory.union([1, 2, 3, 86, 93, 94, 95, 96, 98, 105, 106, 131, 132, 133])
 
     /// Stack memory passed to a helper the analysis does not model may hold anything after the
     /// call (the argument after a pointer, when a small constant, is taken as its size).
@@ -165,40 +192,6 @@ enum PathHelpers {
             let size = next.isScalar ? next.range.constant.flatMap { $0 > 0 && $0 <= 512 ? $0 : nil } : nil
             PathMemory.clobber(from: state.registers[register], size: size, state: &state)
         }
-    }
-
-    /// Helpers whose first argument is a map, and those whose first argument is the context.
-    static let takesMap: Set<Int32> = [1, 2, 3]
-    static let takesContext: Set<Int32> = [9, 10, 11, 13, 17, 18, 19, 20, 21, 24, 25, 26, 29, 30, 31, 32, 33, 34, 38, 39, 40,
-                                           41, 43, 46, 47, 48, 50, 66, 68, 69, 79, 83, 84, 85, 97, 99, 124, 135, 151,
-                                           163, 192]
-
-    /// The first argument's type, as the kernel's prototypes require it ("R1 type=fp expected=ctx").
-    private static func checkFirstArgument(_ id: Int32, _ value: AbstractValue, at index: Int) throws(VMError) {
-        guard value.kind != .unknown, value.kind != .notInit else { return }
-        let expected: String
-        if takesMap.contains(id) {
-            if case .map = value.kind { return }
-            if case .innerMap(nullable: false) = value.kind { return }
-            expected = "map_ptr"
-        } else if takesContext.contains(id) {
-            if value.kind == .context {
-                if value.range.constant == nil {
-                    throw VMError(instruction: index, "variable ctx access var_off=\(value.range.knownBits) disallowed", errno: .EACCES)
-                }
-                if value.offset < 0 {
-                    throw VMError(instruction: index, "negative offset ctx ptr R1 off=\(value.offset) disallowed", errno: .EACCES)
-                }
-                if value.offset != 0 {
-                    throw VMError(instruction: index, "dereference of modified ctx ptr R1 off=\(value.offset) disallowed", errno: .EACCES)
-                }
-                return
-            }
-            expected = "ctx"
-        } else {
-            return
-        }
-        throw VMError(instruction: index, "R1 type=\(value.typeName) expected=\(expected)", errno: .EACCES)
     }
 
     /// The lock a spin-lock argument names: its map value (by id; a value with no id is a
@@ -240,7 +233,7 @@ enum PathHelpers {
         if argument.nullable, state.registers[register].isScalar, state.registers[register].range.constant == 0 {
             // NULL only with nothing to read.
             guard size.range.umax == 0 else {
-                throw VMError(instruction: index, "R\(register) type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+                throw VMError(instruction: index, "R\(register) type=scalar expected=\(HelperArgumentRules.memoryTypes)",
                               errno: .EACCES)
             }
             return
@@ -259,7 +252,7 @@ enum PathHelpers {
         }
         let pointer = state.registers[register]
         if pointer.isScalar, !argument.nullable {
-            throw VMError(instruction: index, "R\(register) type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+            throw VMError(instruction: index, "R\(register) type=scalar expected=\(HelperArgumentRules.memoryTypes)",
                           errno: .EACCES)
         }
         if size.range.umax == 0 {
@@ -289,10 +282,10 @@ enum PathHelpers {
         func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
         switch pointer.kind {
         case .scalar:
-            throw refuse("R\(register) type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
+            throw refuse("R\(register) type=scalar expected=\(HelperArgumentRules.memoryTypes)")
         case .mapValue, .memory, .socket:
             if pointer.isNullable {
-                throw refuse("R\(register) type=\(pointer.typeName) expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
+                throw refuse("R\(register) type=\(pointer.typeName) expected=\(HelperArgumentRules.memoryTypes)")
             }
             if case let .mapValue(valueSize, access, _) = pointer.kind {
                 try PathMemory.checkMapAccess(access, valueSize: valueSize, pointer, offset: 0, size: bytes, write: write,

@@ -45,3 +45,6 @@ echo "built readonly_memory.o"
 # Frames above their callers': static functions and callbacks.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c frame_rules.c -o frame_rules.o
 echo "built frame_rules.o"
+# Helper arguments of each kind the prototypes declare, of the right type and of a wrong one.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c helper_types.c -o helper_types.o
+echo "built helper_types.o"
