@@ -1,0 +1,161 @@
+/* Helpers whose result is a BTF pointer (RET_PTR_TO_BTF_ID_OR_NULL): the bpf_skc_to_* casts.
+ * The result may be NULL until compared, is read through the named struct of the kernel's BTF
+ * (scalars, nested structs, pointer members giving further BTF pointers), is never written, and
+ * holds the reference of the socket it was cast from. Offsets are Linux 6.18's x86-64 layout:
+ * sock_common's skc_family at 16, its skc_net (a struct net pointer) at 48, net's ns.inum at
+ * 184, struct tcp_sock 2304 bytes. */
+#include <linux/bpf.h>
+
+#define SEC(name) __attribute__((section(name), used))
+
+static char *(*to_tcp)(void *sk) = (void *)137;
+static char *(*to_tcp6)(void *sk) = (void *)136;
+static char *(*to_udp6)(void *sk) = (void *)140;
+static char *(*to_unix)(void *sk) = (void *)178;
+static void *(*lookup_tcp)(void *ctx, void *tuple, __u32 size, __u64 netns, __u64 flags) = (void *)84;
+static long (*release)(void *sk) = (void *)86;
+
+/* The cast may be NULL: reading before comparing is refused. */
+SEC("tc") int read_unchecked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	return *(__u16 *)(to_tcp(sk) + 16);
+}
+
+/* Compared with NULL first, a field of the struct reads. */
+SEC("tc") int read_family(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	char *tcp = to_tcp(sk);
+	if (!tcp)
+		return 1;
+	return *(__u16 *)(tcp + 16);
+}
+
+/* The struct's tail padding is no field; past its end is beyond it. */
+SEC("tc") int read_padding(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	char *tcp = to_tcp(sk);
+	if (!tcp)
+		return 1;
+	return *(__u32 *)(tcp + 2300);
+}
+
+SEC("tc") int read_past_end(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	char *tcp = to_tcp(sk);
+	if (!tcp)
+		return 1;
+	return *(__u32 *)(tcp + 2304);
+}
+
+/* Nothing may be stored through it. */
+SEC("tc") int write_family(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	char *tcp = to_tcp(sk);
+	if (!tcp)
+		return 1;
+	*(__u16 *)(tcp + 16) = 2;
+	return 0;
+}
+
+/* A pointer member gives a pointer to its struct, read in turn. */
+SEC("tc") int follow_net(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	char *tcp = to_udp6(sk);
+	if (!tcp)
+		return 1;
+	char *net = *(char **)(tcp + 48);
+	return *(__u32 *)(net + 184);
+}
+
+/* Half a pointer member is refused. */
+SEC("tc") int half_pointer(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	char *tcp = to_unix(sk);
+	if (!tcp)
+		return 1;
+	return *(__u32 *)(tcp + 52);
+}
+
+/* An unchecked cast is no socket argument; a checked one is. */
+SEC("tc") int cast_unchecked_cast(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	return to_tcp(to_tcp6(sk)) != 0;
+}
+
+SEC("tc") int cast_checked_cast(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	char *tcp6 = to_tcp6(sk);
+	if (!tcp6)
+		return 1;
+	return to_tcp(tcp6) != 0 ? 2 : 3;
+}
+
+/* A cast of a looked-up socket holds its reference: releasing the cast releases the socket. */
+SEC("tc") int release_through_cast(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple tuple = {};
+	void *sk = lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), -1, 0);
+	if (!sk)
+		return 0;
+	char *tcp = to_tcp(sk);
+	if (tcp)
+		release(tcp);
+	else
+		release(sk);
+	return 1;
+}
+
+/* The socket is gone once its cast is released. */
+SEC("tc") int read_after_release(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple tuple = {};
+	struct bpf_sock *sk = lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), -1, 0);
+	if (!sk)
+		return 0;
+	char *tcp = to_tcp(sk);
+	if (!tcp) {
+		release(sk);
+		return 1;
+	}
+	release(tcp);
+	return sk->family;
+}
+
+/* Keeping the cast does not release the socket. */
+SEC("tc") int cast_leaks(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple tuple = {};
+	void *sk = lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), -1, 0);
+	if (!sk)
+		return 0;
+	return to_tcp(sk) != 0;
+}
+
+char _license[] SEC("license") = "GPL";
