@@ -221,7 +221,7 @@ final class ProbeLoads {
         let casts = Set([EmbeddedKfunc.castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc,
                          .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry].map(KfuncTable.helperID))
         return program.operations.contains { op in
-            if case .call(.helper(let id))? = op { return casts.contains(id) || SocketCastPrototypes.structures[id] != nil }
+            if case .call(.helper(let id))? = op { return casts.contains(id) || BTFReturnPrototypes.returnsBTF(id) }
             return false
         }
     }

@@ -82,7 +82,9 @@ enum PathHelpers {
         case 136, 137, 138, 139, 140, 178, 196:  // skc_to_tcp6_sock, skc_to_tcp_sock, … (sk)
             // A BTF view of the same socket holding its reference (is_ptr_cast_function):
             // releasing either releases both, and ends both.
-            result = try SocketCastPrototypes.result(id, of: r[1], at: index, types: setup.kernelTypes) ?? result
+            result = try BTFReturnPrototypes.result(id, argument: r[1], at: index, types: setup.kernelTypes) ?? result
+        case 158:  // get_current_task_btf()
+            result = try BTFReturnPrototypes.result(id, argument: r[1], at: index, types: setup.kernelTypes) ?? result
         case 131:  // ringbuf_reserve(map, size, flags)
             if let size = r[2].isScalar ? r[2].range.constant : nil, size < 1 << 31 {
                 result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1, reference: index + 1)

@@ -3,7 +3,8 @@
  * (scalars, nested structs, pointer members giving further BTF pointers), is never written, and
  * holds the reference of the socket it was cast from. Offsets are Linux 6.18's x86-64 layout:
  * sock_common's skc_family at 16, its skc_net (a struct net pointer) at 48, net's ns.inum at
- * 184, struct tcp_sock 2304 bytes. */
+ * 184, struct tcp_sock 2304 bytes; task_struct's pid at 1264, real_parent at 1280, the struct
+ * 3264 bytes. */
 #include <linux/bpf.h>
 
 #define SEC(name) __attribute__((section(name), used))
@@ -14,6 +15,7 @@ static char *(*to_udp6)(void *sk) = (void *)140;
 static char *(*to_unix)(void *sk) = (void *)178;
 static void *(*lookup_tcp)(void *ctx, void *tuple, __u32 size, __u64 netns, __u64 flags) = (void *)84;
 static long (*release)(void *sk) = (void *)86;
+static char *(*current_task)(void) = (void *)158;
 
 /* The cast may be NULL: reading before comparing is refused. */
 SEC("tc") int read_unchecked(struct __sk_buff *skb)
@@ -156,6 +158,35 @@ SEC("tc") int cast_leaks(struct __sk_buff *skb)
 	if (!sk)
 		return 0;
 	return to_tcp(sk) != 0;
+}
+
+/* The running task is never NULL, and is read like the casts: fields, pointer members, not past
+ * its end, not written. */
+SEC("tc") int task_compared(struct __sk_buff *skb)
+{
+	return current_task() ? 1 : 2;
+}
+
+SEC("tc") int task_pid(struct __sk_buff *skb)
+{
+	return *(__u32 *)(current_task() + 1264) != 0;
+}
+
+SEC("tc") int task_parent_pid(struct __sk_buff *skb)
+{
+	char *parent = *(char **)(current_task() + 1280);
+	return *(__u32 *)(parent + 1264) != 0;
+}
+
+SEC("tc") int task_past_end(struct __sk_buff *skb)
+{
+	return *(__u32 *)(current_task() + 3264);
+}
+
+SEC("tc") int task_write_pid(struct __sk_buff *skb)
+{
+	*(__u32 *)(current_task() + 1264) = 1;
+	return 0;
 }
 
 char _license[] SEC("license") = "GPL";
