@@ -50,6 +50,7 @@ public enum TCHelpers {
         TimerHelpers.register(&table)
         UserRingbufHelper.register(&table)
         TaskStorageHelpers.register(&table)
+        TaskRegistersHelper.register(&table)
         KfuncHelpers.register(&table)
         return table
     }

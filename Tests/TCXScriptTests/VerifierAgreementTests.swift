@@ -59,7 +59,7 @@ import Testing
     /// - `helper_types`: each argument holds a type its prototype accepts (map, context, memory, socket, …).
     /// - `btf_returns`: the bpf_skc_to_* casts give BTF pointers, NULL until compared, read through
     ///   their struct, never written, holding the cast socket's reference; bpf_get_current_task_btf
-    ///   gives the task, never NULL, read the same way.
+    ///   and bpf_task_pt_regs give the task and its registers, never NULL, read the same way.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 8),
@@ -68,7 +68,7 @@ import Testing
                       ("budget_loops", 5), ("readonly_memory", 9),
                       ("frame_rules", 8),
                       ("helper_types", 38),
-                      ("btf_returns", 22)])
+                      ("btf_returns", 28)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

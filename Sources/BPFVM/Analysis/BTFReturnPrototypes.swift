@@ -3,8 +3,8 @@ import BPFCore
 /// The helpers whose prototype returns a BTF pointer, typed as the kernel types their results:
 /// the `bpf_skc_to_*` casts give the protocol's socket struct, NULL until compared
 /// (RET_PTR_TO_BTF_ID_OR_NULL), holding the reference of the socket they were given
-/// (is_ptr_cast_function); `bpf_get_current_task_btf` gives the running task, never NULL
-/// (RET_PTR_TO_BTF_ID_TRUSTED).
+/// (is_ptr_cast_function); `bpf_get_current_task_btf` gives the running task and
+/// `bpf_task_pt_regs` its registers, never NULL (RET_PTR_TO_BTF_ID_TRUSTED).
 enum BTFReturnPrototypes {
     /// Each cast's id and the struct of the target BTF its result points to (its name is
     /// `bpf_skc_to_` and the struct's).
@@ -13,10 +13,12 @@ enum BTFReturnPrototypes {
         140: "udp6_sock", 178: "unix_sock", 196: "mptcp_sock",
     ]
     static let currentTask: Int32 = 158
-    static let taskStructure = "task_struct"
+    /// `bpf_task_pt_regs(task)`: the task's registers, never NULL (RET_PTR_TO_BTF_ID_TRUSTED).
+    static let taskRegisters: Int32 = 175
+    static let taskStructure = "task_struct", registersStructure = "pt_regs"
 
     /// Whether helper `id` returns a BTF pointer this models.
-    static func returnsBTF(_ id: Int32) -> Bool { id == currentTask || socketCasts[id] != nil }
+    static func returnsBTF(_ id: Int32) -> Bool { id == currentTask || id == taskRegisters || socketCasts[id] != nil }
 
     /// The result of helper `id` given `argument` (register 1), or nil when `id` returns no BTF pointer.
     static func result(_ id: Int32, argument: AbstractValue, at index: Int,
@@ -24,6 +26,14 @@ enum BTFReturnPrototypes {
         if id == currentTask {
             let typeID = try structure(taskStructure, of: "bpf_get_current_task_btf", at: index, types: types)
             return AbstractValue(kind: .btf(BTFPointer(typeID: typeID, name: taskStructure, trusted: true)))
+        }
+        if id == taskRegisters {
+            // ARG_PTR_TO_BTF_ID of task_struct: a pointer to another struct is refused by name.
+            if case .btf(let pointer) = argument.kind, pointer.typeID != 0, pointer.name != taskStructure {
+                throw VMError(instruction: index, "R1 is of type \(pointer.name) but \(taskStructure) is expected", errno: .EACCES)
+            }
+            let typeID = try structure(registersStructure, of: "bpf_task_pt_regs", at: index, types: types)
+            return AbstractValue(kind: .btf(BTFPointer(typeID: typeID, name: registersStructure, trusted: true)))
         }
         guard let name = socketCasts[id] else { return nil }
         let typeID = try structure(name, of: "bpf_skc_to_" + name, at: index, types: types)

@@ -83,7 +83,7 @@ enum PathHelpers {
             // A BTF view of the same socket holding its reference (is_ptr_cast_function):
             // releasing either releases both, and ends both.
             result = try BTFReturnPrototypes.result(id, argument: r[1], at: index, types: setup.kernelTypes) ?? result
-        case 158:  // get_current_task_btf()
+        case 158, 175:  // get_current_task_btf(), task_pt_regs(task)
             result = try BTFReturnPrototypes.result(id, argument: r[1], at: index, types: setup.kernelTypes) ?? result
         case 131:  // ringbuf_reserve(map, size, flags)
             if let size = r[2].isScalar ? r[2].range.constant : nil, size < 1 << 31 {

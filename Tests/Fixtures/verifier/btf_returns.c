@@ -16,6 +16,7 @@ static char *(*to_unix)(void *sk) = (void *)178;
 static void *(*lookup_tcp)(void *ctx, void *tuple, __u32 size, __u64 netns, __u64 flags) = (void *)84;
 static long (*release)(void *sk) = (void *)86;
 static char *(*current_task)(void) = (void *)158;
+static char *(*task_registers)(void *task) = (void *)175;
 
 /* The cast may be NULL: reading before comparing is refused. */
 SEC("tc") int read_unchecked(struct __sk_buff *skb)
@@ -187,6 +188,39 @@ SEC("tc") int task_write_pid(struct __sk_buff *skb)
 {
 	*(__u32 *)(current_task() + 1264) = 1;
 	return 0;
+}
+
+/* A task's registers: of a task only, never NULL, read but not written. */
+SEC("tc") int registers_compared(struct __sk_buff *skb)
+{
+	return task_registers(current_task()) ? 1 : 2;
+}
+
+SEC("tc") int registers_read(struct __sk_buff *skb)
+{
+	return *(__u32 *)task_registers(current_task());
+}
+
+SEC("tc") int registers_written(struct __sk_buff *skb)
+{
+	*(__u32 *)task_registers(current_task()) = 0;
+	return 0;
+}
+
+SEC("tc") int registers_of_socket(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	char *tcp = to_tcp(sk);
+	if (!tcp)
+		return 1;
+	return task_registers(tcp) != 0;
+}
+
+SEC("tc") int registers_of_context(struct __sk_buff *skb)
+{
+	return task_registers(skb) != 0;
 }
 
 char _license[] SEC("license") = "GPL";
