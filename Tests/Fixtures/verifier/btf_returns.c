@@ -8,6 +8,7 @@
 #include <linux/bpf.h>
 
 #define SEC(name) __attribute__((section(name), used))
+#define NAKED __attribute__((naked))
 
 static char *(*to_tcp)(void *sk) = (void *)137;
 static char *(*to_tcp6)(void *sk) = (void *)136;
@@ -159,6 +160,59 @@ SEC("tc") int cast_leaks(struct __sk_buff *skb)
 	if (!sk)
 		return 0;
 	return to_tcp(sk) != 0;
+}
+
+/* A NULL cast gives back no reference: the socket is still held and must be released. */
+SEC("tc") int cast_null_leaks(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple tuple = {};
+	void *sk = lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), -1, 0);
+	if (!sk)
+		return 0;
+	char *tcp = to_tcp(sk);
+	if (!tcp)
+		return 1;
+	release(tcp);
+	return 2;
+}
+
+/* A cast holding a reference, once compared, is never NULL: comparing it again goes one way,
+ * and the other way's read of an unset register is never checked. */
+SEC("tc") NAKED int cast_compared_twice(void)
+{
+	asm volatile(
+		"r2 = 0;"
+		"*(u64 *)(r10 - 8) = r2;"
+		"*(u64 *)(r10 - 16) = r2;"
+		"*(u64 *)(r10 - 24) = r2;"
+		"*(u64 *)(r10 - 32) = r2;"
+		"*(u64 *)(r10 - 40) = r2;"
+		"r2 = r10;"
+		"r2 += -40;"
+		"r3 = 12;"          /* the IPv4 tuple */
+		"r4 = -1;"          /* the skb's own netns */
+		"r5 = 0;"
+		"call 84;"          /* sk_lookup_tcp */
+		"if r0 != 0 goto 1f;"
+		"exit;"
+	"1:"
+		"r6 = r0;"
+		"r1 = r0;"
+		"call 137;"         /* skc_to_tcp_sock */
+		"if r0 != 0 goto 2f;"
+		"r1 = r6;"
+		"call 86;"          /* sk_release */
+		"r0 = 0;"
+		"exit;"
+	"2:"
+		"if r0 != 0 goto 3f;"
+		"r0 = *(u64 *)(r9 + 0);"
+	"3:"
+		"r1 = r0;"
+		"call 86;"
+		"r0 = 1;"
+		"exit;"
+		::: "memory");
 }
 
 /* The running task is never NULL, and is read like the casts: fields, pointer members, not past
