@@ -277,4 +277,24 @@ SEC("tc") int registers_of_context(struct __sk_buff *skb)
 	return task_registers(skb) != 0;
 }
 
+/* A socket filter's casts are typed the same way. */
+SEC("socket") int filter_read_unchecked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	return *(__u16 *)(to_tcp6(sk) + 16);
+}
+
+SEC("socket") int filter_read_family(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	char *tcp6 = to_tcp6(sk);
+	if (!tcp6)
+		return 1;
+	return *(__u16 *)(tcp6 + 16);
+}
+
 char _license[] SEC("license") = "GPL";
