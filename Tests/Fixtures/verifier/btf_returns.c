@@ -277,6 +277,29 @@ SEC("tc") int registers_of_context(struct __sk_buff *skb)
 	return task_registers(skb) != 0;
 }
 
+/* A cast takes a pointer that starts with a sock_common: not the task, not its registers, not
+ * a socket pointer moved into its struct. */
+SEC("tc") int cast_of_task(struct __sk_buff *skb)
+{
+	return to_tcp(current_task()) != 0;
+}
+
+SEC("tc") int cast_of_registers(struct __sk_buff *skb)
+{
+	return to_tcp(task_registers(current_task())) != 0;
+}
+
+SEC("tc") int cast_of_moved_cast(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	char *tcp6 = to_tcp6(sk);
+	if (!tcp6)
+		return 1;
+	return to_tcp(tcp6 + 8) != 0;
+}
+
 /* A socket filter's casts are typed the same way. */
 SEC("socket") int filter_read_unchecked(struct __sk_buff *skb)
 {
