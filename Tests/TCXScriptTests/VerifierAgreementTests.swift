@@ -68,7 +68,7 @@ import Testing
                       ("budget_loops", 5), ("readonly_memory", 9),
                       ("frame_rules", 8),
                       ("helper_types", 38),
-                      ("btf_returns", 37)])
+                      ("btf_returns", 41)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -6,6 +6,14 @@ import BPFCore
 enum BTFArgumentStructs {
     /// The struct ARG_PTR_TO_BTF_ID_SOCK_COMMON takes.
     static let socketCommon = "sock_common"
+    /// The ARG_PTR_TO_BTF_ID arguments of the helpers tc may call with a BTF pointer, by helper
+    /// and register: task_storage_get/delete's task and task_pt_regs' task.
+    static let byHelper: [Int32: [Int: String]] = [156: [2: "task_struct"], 157: [2: "task_struct"], 175: [1: "task_struct"]]
+
+    /// The struct argument `register` of helper `id` must point at, if it names one.
+    static func expected(_ argument: HelperArgument, helper id: Int32, register: Int) -> String? {
+        argument.kind == .btfSocketCommon ? socketCommon : byHelper[id]?[register]
+    }
 
     static func require(_ expected: String, _ value: AbstractValue, register: Int, at index: Int,
                         types: @Sendable () -> (any KernelTypeCatalog)?) throws(VMError) {

@@ -28,10 +28,7 @@ enum BTFReturnPrototypes {
             return AbstractValue(kind: .btf(BTFPointer(typeID: typeID, name: taskStructure, trusted: true)))
         }
         if id == taskRegisters {
-            // ARG_PTR_TO_BTF_ID of task_struct: a pointer to another struct is refused by name.
-            if case .btf(let pointer) = argument.kind, pointer.typeID != 0, pointer.name != taskStructure {
-                throw VMError(instruction: index, "R1 is of type \(pointer.name) but \(taskStructure) is expected", errno: .EACCES)
-            }
+            // Its argument is checked with the others (BTFArgumentStructs).
             let typeID = try structure(registersStructure, of: "bpf_task_pt_regs", at: index, types: types)
             return AbstractValue(kind: .btf(BTFPointer(typeID: typeID, name: registersStructure, trusted: true)))
         }

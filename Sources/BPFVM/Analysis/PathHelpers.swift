@@ -147,9 +147,8 @@ enum PathHelpers {
             let readOnly: Bool
             if case .memory = value.kind { readOnly = setup.readOnlyMemory.contains(value.id) } else { readOnly = false }
             try HelperArgumentTypes.check(argument, register: register, of: id, value, readOnly: readOnly, at: index)
-            if argument.kind == .btfSocketCommon {
-                try BTFArgumentStructs.require(BTFArgumentStructs.socketCommon, value, register: register, at: index,
-                                               types: setup.kernelTypes)
+            if let expected = BTFArgumentStructs.expected(argument, helper: id, register: register) {
+                try BTFArgumentStructs.require(expected, value, register: register, at: index, types: setup.kernelTypes)
             }
             if argument.kind == .mapPointer, case .map(let shape) = value.kind { map = shape }
             if let bytes = HelperMapArguments.size(argument, map: map, value) {

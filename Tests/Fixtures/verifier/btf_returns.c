@@ -10,6 +10,13 @@
 #define SEC(name) __attribute__((section(name), used))
 #define NAKED __attribute__((naked))
 
+struct {
+	int (*type)[BPF_MAP_TYPE_TASK_STORAGE];
+	int (*map_flags)[BPF_F_NO_PREALLOC];
+	int *key;
+	__u64 *value;
+} per_task SEC(".maps");
+
 static char *(*to_tcp)(void *sk) = (void *)137;
 static char *(*to_tcp6)(void *sk) = (void *)136;
 static char *(*to_udp6)(void *sk) = (void *)140;
@@ -18,6 +25,8 @@ static void *(*lookup_tcp)(void *ctx, void *tuple, __u32 size, __u64 netns, __u6
 static long (*release)(void *sk) = (void *)86;
 static char *(*current_task)(void) = (void *)158;
 static char *(*task_registers)(void *task) = (void *)175;
+static void *(*task_storage_get)(void *map, void *task, void *value, __u64 flags) = (void *)156;
+static long (*task_storage_delete)(void *map, void *task) = (void *)157;
 
 /* The cast may be NULL: reading before comparing is refused. */
 SEC("tc") int read_unchecked(struct __sk_buff *skb)
@@ -298,6 +307,23 @@ SEC("tc") int cast_of_moved_cast(struct __sk_buff *skb)
 	if (!tcp6)
 		return 1;
 	return to_tcp(tcp6 + 8) != 0;
+}
+
+/* Task storage takes a task: one read through the task is one, its registers are not. */
+SEC("tc") int storage_of_parent(struct __sk_buff *skb)
+{
+	char *parent = *(char **)(current_task() + 1280);
+	return task_storage_get(&per_task, parent, 0, 0) != 0;
+}
+
+SEC("tc") int storage_of_registers(struct __sk_buff *skb)
+{
+	return task_storage_get(&per_task, task_registers(current_task()), 0, 0) != 0;
+}
+
+SEC("tc") int storage_delete_of_registers(struct __sk_buff *skb)
+{
+	return task_storage_delete(&per_task, task_registers(current_task()));
 }
 
 /* A socket filter's casts are typed the same way. */
