@@ -50,6 +50,7 @@ public enum TCHelpers {
         TimerHelpers.register(&table)
         UserRingbufHelper.register(&table)
         TaskStorageHelpers.register(&table)
+        TaskRegistersHelper.register(&table)
         KfuncHelpers.register(&table)
         return table
     }
@@ -73,6 +74,8 @@ public enum TCHelpers {
         if type == .socketFilter {
             options.helpers = socketFilter
             options.helperPrototypes = .socketFilter
+            // Its bpf_skc_to_* casts give BTF pointers typed by the target BTF, as tc's do.
+            options.kernelTypes = BTFCastKfuncs.kernelTypes
             options.contextAccess = { offset, size, write in SocketFilterRules.allows(offset: offset, size: size, write: write) }
             options.contextDirectReads = { offset, size in
                 ContextDirectReads.allows(offset: offset, size: size) && SocketFilterRules.allows(offset: offset, size: size, write: false)

@@ -11,8 +11,9 @@ import Synchronization
 /// not create one; delete 0 or -ENOENT.
 ///
 /// The embedded backend has no `struct task_struct`: the task pointer is a handle (a tag and
-/// the thread id) the storage helpers take, naming no memory, so a program that reads a field
-/// through it faults instead of reading made-up bytes.
+/// the thread id) the storage helpers take, naming no memory. The verifier types it as the
+/// kernel's `task_struct` (BTFReturnPrototypes), so reads through it are probe loads: every
+/// field reads 0 rather than made-up bytes.
 enum TaskStorageHelpers {
     static let tag: UInt64 = 0x00ba_d7a5_0000_0000
 

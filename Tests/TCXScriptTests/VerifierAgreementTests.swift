@@ -57,6 +57,9 @@ import Testing
     /// - `frame_rules`: a function's own stack address left in its caller's frame, a callback's r0
     ///   and context, callbacks nested eight and nine frames deep;
     /// - `helper_types`: each argument holds a type its prototype accepts (map, context, memory, socket, …).
+    /// - `btf_returns`: the bpf_skc_to_* casts give BTF pointers, NULL until compared, read through
+    ///   their struct, never written, holding the cast socket's reference; bpf_get_current_task_btf
+    ///   and bpf_task_pt_regs give the task and its registers, never NULL, read the same way.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 8),
@@ -64,7 +67,8 @@ import Testing
                       ("callback_rules", 17),
                       ("budget_loops", 5), ("readonly_memory", 9),
                       ("frame_rules", 8),
-                      ("helper_types", 38)])
+                      ("helper_types", 38),
+                      ("btf_returns", 41)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

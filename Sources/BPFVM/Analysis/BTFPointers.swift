@@ -216,12 +216,12 @@ final class ProbeLoads {
         }
     }
 
-    /// Whether `program` calls a kfunc that gives BTF pointers.
+    /// Whether `program` calls a kfunc or helper that gives BTF pointers.
     static func needed(_ program: VerifiedProgram) -> Bool {
         let casts = Set([EmbeddedKfunc.castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc,
                          .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry].map(KfuncTable.helperID))
         return program.operations.contains { op in
-            if case .call(.helper(let id))? = op { return casts.contains(id) }
+            if case .call(.helper(let id))? = op { return casts.contains(id) || BTFReturnPrototypes.returnsBTF(id) }
             return false
         }
     }

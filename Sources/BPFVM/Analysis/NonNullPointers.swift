@@ -10,8 +10,9 @@ extension AbstractValue {
         }
         switch kind {
         case .mapValue, .socket, .memory, .map, .innerMap: return true
-        // A trusted kernel object, and the void cast's memory (PTR_TO_MEM), are never NULL.
-        case .btf(let pointer): return pointer.trusted || pointer.acquired || pointer.typeID == 0
+        // A trusted kernel object (one holding a reference is: is_trusted_reg), and the void
+        // cast's memory (PTR_TO_MEM), are never NULL.
+        case .btf(let pointer): return pointer.trusted || pointer.acquired || reference != 0 || pointer.typeID == 0
         default: return false
         }
     }

@@ -109,7 +109,11 @@ enum PathBranches {
         isNull.updateAll { value in
             if value.isNullable, value.id == id { value = .constant(0) }
         }
-        if pointer.reference != 0 { isNull.references.removeAll { $0 + 1 == pointer.reference } }
+        // Only the pointer that took the reference gives it back when NULL; a cast sharing its
+        // socket's reference leaves it held (mark_ptr_or_null_regs: ref_obj_id == id).
+        if pointer.reference != 0, pointer.reference == pointer.id {
+            isNull.references.removeAll { $0 + 1 == pointer.reference }
+        }
         notNull.updateAll { value in
             if value.isNullable, value.id == id { value = value.nonNull }
         }

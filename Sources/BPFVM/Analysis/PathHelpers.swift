@@ -80,9 +80,11 @@ enum PathHelpers {
                                        reference: id == 98 ? 0 : r[1].reference)
             }
         case 136, 137, 138, 139, 140, 178, 196:  // skc_to_tcp6_sock, skc_to_tcp_sock, … (sk)
-            // A BTF view of the same socket, not followed, but holding its reference
-            // (is_ptr_cast_function): releasing either releases both, and ends both.
-            result = AbstractValue(kind: .unknown, reference: r[1].reference)
+            // A BTF view of the same socket holding its reference (is_ptr_cast_function):
+            // releasing either releases both, and ends both.
+            result = try BTFReturnPrototypes.result(id, argument: r[1], at: index, types: setup.kernelTypes) ?? result
+        case 158, 175:  // get_current_task_btf(), task_pt_regs(task)
+            result = try BTFReturnPrototypes.result(id, argument: r[1], at: index, types: setup.kernelTypes) ?? result
         case 131:  // ringbuf_reserve(map, size, flags)
             if let size = r[2].isScalar ? r[2].range.constant : nil, size < 1 << 31 {
                 result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1, reference: index + 1)
@@ -145,6 +147,9 @@ enum PathHelpers {
             let readOnly: Bool
             if case .memory = value.kind { readOnly = setup.readOnlyMemory.contains(value.id) } else { readOnly = false }
             try HelperArgumentTypes.check(argument, register: register, of: id, value, readOnly: readOnly, at: index)
+            if let expected = BTFArgumentStructs.expected(argument, helper: id, register: register) {
+                try BTFArgumentStructs.require(expected, value, register: register, at: index, types: setup.kernelTypes)
+            }
             if argument.kind == .mapPointer, case .map(let shape) = value.kind { map = shape }
             if let bytes = HelperMapArguments.size(argument, map: map, value) {
                 try HelperMapArguments.checkNotEmpty(bytes, value, at: index)

@@ -48,3 +48,6 @@ echo "built frame_rules.o"
 # Helper arguments of each kind the prototypes declare, of the right type and of a wrong one.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c helper_types.c -o helper_types.o
 echo "built helper_types.o"
+# Helpers returning BTF pointers (the bpf_skc_to_* casts): NULL checks, struct reads, no writes.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c btf_returns.c -o btf_returns.o
+echo "built btf_returns.o"
