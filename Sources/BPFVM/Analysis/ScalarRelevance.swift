@@ -46,7 +46,11 @@ enum ScalarRelevance {
         return 0
     }
 
-    private static func before(_ op: Operation, after: UInt16, exitDecides: Bool) -> UInt16 {
+    /// What decides something before `op`, given what does after it. `DecisiveRegisters` asks
+    /// the narrower question: a value stored to memory, the old r0 of an atomic, or a number
+    /// handed back decides nothing there.
+    static func before(_ op: Operation, after: UInt16, exitDecides: Bool,
+                       storedValuesDecide: Bool = true, atomicR0Decides: Bool = true) -> UInt16 {
         switch op {
         case let .alu(kind, _, dst, operand):
             let result = after & bit(dst)
@@ -65,10 +69,10 @@ enum ScalarRelevance {
         case let .load(_, _, dst, src, _):
             return (after & ~bit(dst)) | bit(src)
         case let .store(_, dst, value, _):
-            return after | bit(dst) | bit(value)
+            return after | bit(dst) | (storedValuesDecide ? bit(value) : 0)
         case let .atomic(_, _, dst, src, _):
             let written = Verifier.writtenRegister(op).map(bit) ?? 0
-            return (after & ~written) | bit(dst) | bit(src) | 1
+            return (after & ~written) | bit(dst) | bit(src) | (atomicR0Decides ? 1 : 0)
         case let .packetLoad(_, index, _):
             return (after & ~0b11_1111) | bit(6) | (index.map(bit) ?? 0)
         case let .jump(_, _, dst, operand, _):
