@@ -62,7 +62,7 @@ import Testing
     ///   and bpf_task_pt_regs give the task and its registers, never NULL, read the same way.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
-                      ("xdp_kfuncs", 5), ("helper_arity", 8),
+                      ("xdp_kfuncs", 5), ("helper_arity", 9),
                       ("map_helpers", 29),
                       ("callback_rules", 17),
                       ("budget_loops", 5), ("readonly_memory", 9),

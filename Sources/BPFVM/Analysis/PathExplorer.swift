@@ -203,12 +203,15 @@ struct PathExplorer {
         return result
     }
 
-    /// The argument registers a call to a helper this program may call reads (an unknown
-    /// helper is refused as such first, as the kernel does).
+    /// The argument registers a call to a helper this program may call reads: every argument
+    /// its kernel prototype declares (`R4 !read_ok`), none past them. An unknown helper is
+    /// refused as such first, as the kernel does.
     private static func helperArguments(_ op: Operation, _ options: VerifierOptions) -> UInt16 {
         guard case .call(.helper(let id)) = op, id < KfuncTable.helperBase else { return 0 }
         let offered = options.helpers.contains(id) || (id == VMLimits.tailCallHelper && options.allowTailCalls)
-        return offered ? HelperArity.argumentRegisters(id) : 0
+        guard offered else { return 0 }
+        let count = HelperPrototypeTable.arguments(id, variant: options.helperPrototypes).count
+        return UInt16((1 << min(count, 5)) - 1) << 1
     }
 
     /// What the kernel checks of an instruction when a path reaches it: the registers it

@@ -1,6 +1,6 @@
 /* Helper calls whose argument registers are set, or not. The kernel reads every argument its
- * prototype declares (R4 !read_ok when one was never written); a variadic tail
- * (trace_printk's) is not read. Written in assembly so the compiler cannot fill a register in. */
+ * prototype declares (R4 !read_ok when one was never written), and none past them: a variadic
+ * tail (trace_printk's) or an argument the UAPI documents and the prototype leaves out is not read. Written in assembly so the compiler cannot fill a register in. */
 #include <linux/bpf.h>
 
 #define SEC(name) __attribute__((section(name), used))
@@ -120,6 +120,19 @@ SEC("tc") __attribute__((naked)) int argument_set_on_one_way(void)
 		"r4 = 0;"
 		"r5 = 0;"
 		"call 28;"
+		"r0 = 0;"
+		"exit;" ::: "memory");
+}
+
+/* get_branch_snapshot(buf, size): its flags are documented but not in the kernel's prototype,
+ * so r3 is never read. */
+SEC("tc") __attribute__((naked)) int snapshot_without_flags(void)
+{
+	asm volatile(
+		"r1 = r10;"
+		"r1 += -16;"
+		"r2 = 16;"
+		"call 176;"
 		"r0 = 0;"
 		"exit;" ::: "memory");
 }
