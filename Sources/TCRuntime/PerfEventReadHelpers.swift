@@ -18,7 +18,7 @@ enum PerfEventReadHelpers {
 
     /// r1 map, r2 flags: the counter, or a negative errno.
     static func read(_ call: inout HelperCall) -> UInt64 {
-        guard let events = events(&call, call.r1) else { return 0 }
+        guard let events = events(&call) else { return 0 }
         if let error = counterError(events, flags: call.r2, cpu: Int(TCRun.from(call).services.processorID())) {
             return failed(error)
         }
@@ -27,7 +27,7 @@ enum PerfEventReadHelpers {
 
     /// r1 map, r2 flags, r3 buffer, r4 size: 0, or a negative errno with the buffer cleared.
     static func readValue(_ call: inout HelperCall) -> UInt64 {
-        guard let events = events(&call, call.r1) else { return 0 }
+        guard let events = events(&call) else { return 0 }
         // The verifier bounds the size by the memory behind r3; this bound keeps Int conversion safe.
         guard call.r4 <= UInt64(UInt32.max),
               let buffer = call.memory(at: call.r3, count: Int(call.r4), write: true, "perf_event_read_value buffer") else {
@@ -42,11 +42,9 @@ enum PerfEventReadHelpers {
         return 0
     }
 
-    private static func events(_ call: inout HelperCall, _ handle: UInt64) -> PerfEventArrayMap? {
-        guard let map = MapRegistry.shared.map(handle) else {
-            call.failure = "r1 is not a map"
-            return nil
-        }
+    /// The perf event array r1 names (the running program's maps first, as every map helper).
+    private static func events(_ call: inout HelperCall) -> PerfEventArrayMap? {
+        guard let map = MapHelpers.map(&call) else { return nil }
         guard let events = map as? PerfEventArrayMap else {
             call.failure = "map \(map.spec.name) is not a perf event array"
             return nil
