@@ -13,8 +13,15 @@ enum PoisonedCallCheck {
 
     static func isPoison(_ id: Int32) -> Bool { id == helper || kfuncPoisons.contains(id) }
 
-    /// A register: nil when unknown, else its 64-bit value.
-    typealias Registers = [UInt64?]
+    /// What is known of a register: a number, or the address of a frozen read-only value
+    /// (`.rodata`), whose loads are constants as the kernel's bpf_map_direct_read makes them
+    /// (`if (never)` on a `volatile const` guards code with a poisoned relocation).
+    enum Known: Equatable {
+        case number(UInt64)
+        case fixedAddress(UInt64)
+    }
+    /// A register: nil when unknown.
+    typealias Registers = [Known?]
 
     static func run(_ program: inout VerifiedProgram) throws(VMError) {
         let poisoned = program.operations.indices.filter { i in
@@ -50,7 +57,7 @@ enum PoisonedCallCheck {
                 state[callee] = unknown
                 work.append(callee)
             }
-            let after = transfer(op, before, immediate: program.immediates[i])
+            let after = transfer(op, before, at: i, program: program)
             for next in successors(op, at: i, registers: before, program: program) where next >= 0 && next < program.count {
                 let merged = state[next].map { merge($0, after) } ?? after
                 if state[next] != merged {
@@ -77,7 +84,29 @@ enum PoisonedCallCheck {
     }
 
     private static func value(_ r: UInt8, _ registers: Registers) -> UInt64? {
-        Int(r) < registers.count ? registers[Int(r)] : nil
+        guard Int(r) < registers.count, case .number(let n)? = registers[Int(r)] else { return nil }
+        return n
+    }
+
+    private static func address(_ r: UInt8, _ registers: Registers) -> UInt64? {
+        guard Int(r) < registers.count, case .fixedAddress(let a)? = registers[Int(r)] else { return nil }
+        return a
+    }
+
+    /// The constant a load of `size` bytes at `address` reads from a frozen value, if it lies in one.
+    private static func fixedLoad(_ address: UInt64, size: Int, signed: Bool, program: VerifiedProgram) -> UInt64? {
+        for (base, bytes) in program.fixedValues where address >= base {
+            let offset = address - base
+            guard offset <= UInt64(bytes.count), UInt64(size) <= UInt64(bytes.count) - offset else { continue }
+            var value: UInt64 = 0
+            for k in 0 ..< size { value |= UInt64(bytes[Int(offset) + k]) << (8 * UInt64(k)) }
+            if signed, size < 8 {
+                let shift = UInt64(64 - 8 * size)
+                value = UInt64(bitPattern: Int64(bitPattern: value << shift) >> shift)
+            }
+            return value
+        }
+        return nil
     }
 
     private static func value(_ operand: Operand, _ registers: Registers) -> UInt64? {
@@ -106,10 +135,13 @@ enum PoisonedCallCheck {
     }
 
     /// Registers after `op`: constants through moves and simple arithmetic, unknown otherwise.
-    private static func transfer(_ op: Operation, _ before: Registers, immediate: UInt64?) -> Registers {
+    private static func transfer(_ op: Operation, _ before: Registers, at i: Int, program: VerifiedProgram) -> Registers {
         var r = before
-        func set(_ reg: UInt8, _ v: UInt64?) { if Int(reg) < r.count { r[Int(reg)] = v } }
+        func set(_ reg: UInt8, _ v: UInt64?) { if Int(reg) < r.count { r[Int(reg)] = v.map(Known.number) } }
         switch op {
+        case let .alu(kind, true, dst, operand) where movedAddress(kind, dst, operand, before) != nil:
+            // A frozen value's address copied, or moved by a constant, stays one.
+            if Int(dst) < r.count { r[Int(dst)] = movedAddress(kind, dst, operand, before).map(Known.fixedAddress) }
         case let .alu(kind, is64, dst, operand):
             let source = value(operand, before)
             var result: UInt64?
@@ -125,8 +157,19 @@ enum PoisonedCallCheck {
             if !is64 { result = result.map { UInt64(UInt32(truncatingIfNeeded: $0)) } }
             set(dst, result)
         case let .loadImm64(dst, source, _):
-            set(dst, source == .none ? immediate : nil)
-        case let .byteOrder(_, _, dst), let .load(_, _, dst, _, _):
+            if source == .none {
+                set(dst, program.immediates[i])
+            } else if program.valueReferences[i]?.fixed != nil, let address = program.immediates[i], Int(dst) < r.count {
+                r[Int(dst)] = .fixedAddress(address)
+            } else {
+                set(dst, nil)
+            }
+        case let .load(size, signed, dst, src, offset):
+            let loaded = address(src, before).flatMap { base in
+                fixedLoad(base &+ UInt64(bitPattern: Int64(offset)), size: size.byteCount, signed: signed, program: program)
+            }
+            set(dst, loaded)
+        case let .byteOrder(_, _, dst):
             set(dst, nil)
         case .atomic:
             if let written = Verifier.writtenRegister(op) { set(written, nil) }
@@ -136,6 +179,15 @@ enum PoisonedCallCheck {
             break
         }
         return r
+    }
+
+    private static func movedAddress(_ kind: ALUKind, _ dst: UInt8, _ operand: Operand, _ before: Registers) -> UInt64? {
+        switch (kind, operand) {
+        case (.mov, .register(let s)): address(s, before)
+        case (.add, _): value(operand, before).flatMap { n in address(dst, before).map { $0 &+ n } }
+        case (.sub, _): value(operand, before).flatMap { n in address(dst, before).map { $0 &- n } }
+        default: nil
+        }
     }
 
     private static func both(_ a: UInt64?, _ b: UInt64?, _ f: (UInt64, UInt64) -> UInt64) -> UInt64? {

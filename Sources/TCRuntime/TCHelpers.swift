@@ -64,7 +64,8 @@ public enum TCHelpers {
         for function in globalFunctions { options.globalFunctions[Int(function.instruction)] = function }
         options.resolver = MapBinding(maps: maps)
         options.refusesUndefinedImmediates = true
-        if type != .schedCLS && type != .socketFilter {
+        // SCHED_ACT shares SCHED_CLS's verifier rules (the kernel's tc_cls_act_verifier_ops).
+        if type != .schedCLS && type != .schedACT && type != .socketFilter {
             // Other types (XDP) load for their attach rules only and never run here: the tc
             // context rules would refuse what their own context allows, so only the structural
             // checks apply, with the type's own helpers.

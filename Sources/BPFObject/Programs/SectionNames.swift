@@ -12,6 +12,8 @@ enum SectionNames {
     static func kind(of section: String) -> Kind? {
         switch withoutAutoloadMark(section) {
         case "tc", "classifier": Kind(type: .schedCLS, expectedAttachType: nil)
+        // tc's `act_bpf` actions: the same context and helpers as a classifier, their own type.
+        case "action": Kind(type: .schedACT, expectedAttachType: nil)
         case "tcx/ingress", "tc/ingress": Kind(type: .schedCLS, expectedAttachType: .tcxIngress)
         case "tcx/egress", "tc/egress": Kind(type: .schedCLS, expectedAttachType: .tcxEgress)
         case "netkit/primary": Kind(type: .schedCLS, expectedAttachType: .netkitPrimary)
@@ -32,5 +34,5 @@ enum SectionNames {
         section.hasPrefix("?") ? section.dropFirst() : Substring(section)
     }
 
-    static let supported = "tc, classifier, tcx/ingress, tcx/egress, tc/ingress, tc/egress, netkit/primary, netkit/peer, xdp, socket"
+    static let supported = "tc, classifier, action, tcx/ingress, tcx/egress, tc/ingress, tc/egress, netkit/primary, netkit/peer, xdp, socket"
 }

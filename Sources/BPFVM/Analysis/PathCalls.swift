@@ -50,9 +50,22 @@ enum PathCalls {
         for (i, argument) in function.arguments.prefix(5).enumerated() {
             let register = i + 1
             let value = state.registers[register]
+            if case .context = argument, value.kind == .context, let problem = movedContext(value, register: register) {
+                // The kernel's check_func_arg_reg_off: the context itself, not a moved pointer (EACCES).
+                throw VMError(instruction: index, "\(problem); Caller passes invalid args into func#\(number) ('\(function.name)')",
+                              errno: .EACCES)
+            }
             guard let problem = mismatch(argument, value, register: register, index: i, state: state) else { continue }
             throw VMError(instruction: index, "\(problem); Caller passes invalid args into func#\(number) ('\(function.name)')")
         }
+    }
+
+    /// What the kernel's __check_ptr_off_reg says of a context pointer moved from its start.
+    private static func movedContext(_ value: AbstractValue, register: Int) -> String? {
+        if value.offset < 0 { return "negative offset ctx ptr R\(register) off=\(value.offset) disallowed" }
+        if value.offset != 0 { return "dereference of modified ctx ptr R\(register) off=\(value.offset) disallowed" }
+        if value.range.constant != 0 { return "variable ctx access disallowed" }
+        return nil
     }
 
     private static func mismatch(_ argument: GlobalArgument, _ value: AbstractValue, register: Int, index: Int,

@@ -8,9 +8,9 @@ enum TestRun {
                     ifindex: UInt32? = nil) throws(TCXError) -> TestRunResult {
         // The embedded backend has no XDP hook and no xdp_md context: running an XDP program
         // with the tc context would give results the kernel never gives.
-        guard program.type == .schedCLS || program.type == .socketFilter else {
+        guard program.type == .schedCLS || program.type == .schedACT || program.type == .socketFilter else {
             throw TCXError(.EOPNOTSUPP, "test-run: \(program.name) is a \(program.type) program; "
-                           + "the embedded backend runs sched_cls and socket_filter programs (use the kernel backend)")
+                           + "the embedded backend runs sched_cls, sched_act and socket_filter programs (use the kernel backend)")
         }
         // A test-run runs on CPU 0 (the script contract; the kernel backend pins its thread there).
         var runner = program.executable.runner

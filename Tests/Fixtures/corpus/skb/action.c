@@ -1,0 +1,47 @@
+/* tc actions (SEC("action"), BPF_PROG_TYPE_SCHED_ACT, as act_bpf runs them): the classifier's
+ * context and helpers under their own program type, which tcx hooks refuse to link. */
+#include "skb_helpers.h"
+
+extern int bpf_dynptr_from_skb(struct __sk_buff *skb, __u64 flags, struct bpf_dynptr *ptr) __attribute__((section(".ksyms")));
+
+/* Marks the packet from its length and rewrites its last byte; the verdict is the length's low bits
+ * (an action returns TC_ACT_* codes: any value loads). */
+SEC("action") int act_rewrite(struct __sk_buff *skb)
+{
+	__u8 last = (__u8)(skb->len ^ skb->protocol);
+	skb->mark = skb->len * 3;
+	skb->priority = skb->mark + 1;
+	skb->cb[0] = skb->ifindex;
+	if (skb->len > 14)
+		bpf_skb_store_bytes(skb, skb->len - 1, &last, 1, 0);
+	return (int)(skb->len & 7) - 1;
+}
+
+/* Direct packet access: swaps the two MAC addresses when there is an Ethernet header. */
+SEC("action") int act_swap_macs(struct __sk_buff *skb)
+{
+	__u8 *data = (__u8 *)(long)skb->data;
+	__u8 *end = (__u8 *)(long)skb->data_end;
+	if (data + 12 > end)
+		return 2;
+	for (int i = 0; i < 6; i++) {
+		__u8 t = data[i];
+		data[i] = data[i + 6];
+		data[i + 6] = t;
+	}
+	return 3;
+}
+
+/* An skb dynptr (a kfunc the kernel registers per program type): the first byte past the
+ * Ethernet header, or the error read gives. */
+SEC("action") int act_dynptr(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	__u8 byte = 0;
+	if (bpf_dynptr_from_skb(skb, 0, &ptr))
+		return -100;
+	long err = bpf_dynptr_read(&byte, 1, &ptr, 14, 0);
+	return err ? (int)err : byte;
+}
+
+char LICENSE[] SEC("license") = "GPL";
