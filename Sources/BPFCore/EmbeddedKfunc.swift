@@ -105,8 +105,31 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         .union(["bpf_dynptr_from_skb", "bpf_dynptr_from_skb_meta", "bpf_sk_assign_tcp_reqsk",
                 "bpf_kfunc_call_memb_release", "bpf_kfunc_call_test_release"])
 
-    /// The kfuncs the kernel refuses to a program of `type` (tc's for every type but XDP).
+    /// Kfuncs Linux 6.18 refuses to SCHED_ACT programs (tc actions): tc's list plus those the
+    /// kernel registers for SCHED_CLS only (conntrack, tcp request sockets, task, cgroup, key,
+    /// graph-object and bpf_throw), measured with `Tools/kfunc-probe/probe.py --type act`.
+    public static let refusedToACT: Set<String> = refusedToTC.union([
+        "bpf_cgroup_acquire", "bpf_cgroup_ancestor", "bpf_cgroup_from_id", "bpf_cgroup_release",
+        "bpf_ct_change_status", "bpf_ct_change_timeout", "bpf_ct_insert_entry", "bpf_ct_release",
+        "bpf_ct_set_nat_info", "bpf_ct_set_status", "bpf_ct_set_timeout", "bpf_key_put",
+        "bpf_kfunc_call_memb_release", "bpf_kfunc_call_test_release", "bpf_list_back", "bpf_list_front",
+        "bpf_list_pop_back", "bpf_list_pop_front", "bpf_list_push_back_impl", "bpf_list_push_front_impl",
+        "bpf_lookup_system_key", "bpf_lookup_user_key", "bpf_obj_drop_impl", "bpf_obj_new_impl",
+        "bpf_percpu_obj_drop_impl", "bpf_percpu_obj_new_impl", "bpf_rbtree_add_impl", "bpf_rbtree_first",
+        "bpf_rbtree_left", "bpf_rbtree_remove", "bpf_rbtree_right", "bpf_rbtree_root",
+        "bpf_refcount_acquire_impl", "bpf_send_signal_task", "bpf_sk_assign_tcp_reqsk", "bpf_skb_ct_alloc",
+        "bpf_skb_ct_lookup", "bpf_task_acquire", "bpf_task_from_pid", "bpf_task_from_vpid",
+        "bpf_task_get_cgroup1", "bpf_task_release", "bpf_task_under_cgroup", "bpf_throw",
+        "bpf_xdp_ct_alloc", "bpf_xdp_ct_lookup",
+    ])
+
+    /// The kfuncs the kernel refuses to a program of `type` (tc's for every type but XDP and
+    /// SCHED_ACT).
     public static func refused(to type: ProgramType) -> Set<String> {
-        type == .xdp ? refusedToXDP : refusedToTC
+        switch type {
+        case .xdp: refusedToXDP
+        case .schedACT: refusedToACT
+        default: refusedToTC
+        }
     }
 }

@@ -12,6 +12,7 @@ public enum TCHelpers {
     private static let shared: HelperTable = build()
     private static let socketFilter: HelperTable = shared.keeping(SocketFilterRules.helpers)
     private static let xdp: HelperTable = XDPRules.table(from: shared)
+    private static let action: HelperTable = ActionRules.table(from: shared)
 
     private static func build() -> HelperTable {
         var table = HelperTable()
@@ -88,7 +89,7 @@ public enum TCHelpers {
             options.contextSocketField = Int16(SKBField.sk)
             return options
         }
-        options.helpers = table()
+        options.helpers = type == .schedACT ? action : table()
         options.kernelTypes = BTFCastKfuncs.kernelTypes
         options.contextAccess = { offset, size, write in ContextRules.allows(offset: offset, size: size, write: write) }
         options.contextDirectReads = { offset, size in

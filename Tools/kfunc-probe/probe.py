@@ -2,10 +2,10 @@
 # Which kfuncs of the running kernel a program type may call: every FUNC of vmlinux BTF
 # tagged bpf_kfunc is called (all arguments 0) from a tiny program loaded with BPF_PROG_LOAD;
 # "calling kernel function X is not allowed" means refused to the type, any other verdict allowed.
-# Usage: probe.py [--type tc|xdp] (default tc, i.e. SCHED_CLS).
+# Usage: probe.py [--type tc|act|xdp] (default tc, i.e. SCHED_CLS; act is SCHED_ACT).
 # Needs root and bpftool. Prints ALLOWED/REFUSED, name, BTF id, errno and the log's last lines.
 import argparse, ctypes, re, struct, os, subprocess
-PROG_TYPES = {'tc': 3, 'xdp': 6}
+PROG_TYPES = {'tc': 3, 'act': 4, 'xdp': 6}
 parser = argparse.ArgumentParser()
 parser.add_argument('--type', choices=sorted(PROG_TYPES), default='tc')
 prog_type = PROG_TYPES[parser.parse_args().type]

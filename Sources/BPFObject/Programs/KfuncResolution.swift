@@ -43,6 +43,7 @@ struct KfuncResolver {
     /// By program type and name: what the kernel refuses depends on the type.
     private var cache: [String: Resolution] = [:]
     private var kernel: CORETargets.Loaded?
+    private var embedded: CORETargets.Loaded?
 
     init(target: KfuncTarget, local: BTF?, externs: [String: Extern], fail: Failure) {
         self.target = target
@@ -68,7 +69,15 @@ struct KfuncResolver {
         let name = CORENames.essential(extern.name)
         switch target {
         case .embedded:
-            if let kfunc = EmbeddedKfunc.named(name) { return .found(kfunc.rawValue) }
+            if let kfunc = EmbeddedKfunc.named(name) {
+                // libbpf's prototype check, against the target BTF the embedded backend relocates
+                // for (vmlinux when readable), when that BTF knows the function.
+                if let target = embeddedTarget(), let function = target.function(named: name),
+                   let mismatch = incompatible(extern, name: name, prototype: prototype, target: target, function: function) {
+                    return mismatch
+                }
+                return .found(kfunc.rawValue)
+            }
             if extern.isWeak { return .absent }
             if EmbeddedKfunc.refused(to: type).contains(name) {
                 var error = fail("kfunc '\(name)'", "calling kernel function \(name) is not allowed")
@@ -90,16 +99,29 @@ struct KfuncResolver {
                 error.errno = .ESRCH
                 return .refused(error)
             }
-            if let local {
-                var compat = CORECompat(local: local, target: kernel.btf, budget: COREBudget())
-                let same = (try? compat.typesCompatible(prototype, function.sizeOrType)) ?? false
-                if !same {
-                    if extern.isWeak { return .absent }
-                    return .refused(fail("kfunc '\(name)'", "extern (func ksym) '\(extern.name)': func_proto [\(prototype)] incompatible with vmlinux [\(function.sizeOrType)]"))
-                }
+            if let mismatch = incompatible(extern, name: name, prototype: prototype, target: kernel, function: function) {
+                return mismatch
             }
             return .found(identifier)
         }
+    }
+
+    /// libbpf's check that the extern's prototype matches the target's function (EINVAL), or
+    /// nil when it does or the object has no BTF to compare; a weak extern is then absent.
+    private func incompatible(_ extern: Extern, name: String, prototype: UInt32, target: CORETargets.Loaded,
+                              function: BTFType) -> Resolution? {
+        guard let local else { return nil }
+        var compat = CORECompat(local: local, target: target.btf, budget: COREBudget())
+        guard !((try? compat.typesCompatible(prototype, function.sizeOrType)) ?? false) else { return nil }
+        if extern.isWeak { return .absent }
+        return .refused(fail("kfunc '\(name)'", "extern (func ksym) '\(extern.name)': func_proto [\(prototype)] incompatible with vmlinux [\(function.sizeOrType)]"))
+    }
+
+    /// The BTF the embedded backend relocates against (`TCX_CORE_BTF`), loaded once; nil when
+    /// it cannot be read, which leaves the prototypes unchecked.
+    private mutating func embeddedTarget() -> CORETargets.Loaded? {
+        if embedded == nil { embedded = try? CORETargets.load(COREBTFSource.fromEnvironment(), fail: fail) }
+        return embedded
     }
 
     /// Rewrites the program's kfunc calls and addresses; the sites, or the first refusal.
@@ -140,5 +162,12 @@ struct KfuncResolver {
             sites.append(KfuncSite(instruction: use.at, name: use.extern.name, isWeak: use.extern.isWeak, isCall: isCall, resolved: found))
         }
         return .success(sites)
+    }
+}
+
+extension CORETargets.Loaded {
+    /// The first function of this name in the target BTF.
+    func function(named name: String) -> BTFType? {
+        (index[name] ?? []).lazy.compactMap { self.btf.type($0) }.first { $0.kind == .function }
     }
 }

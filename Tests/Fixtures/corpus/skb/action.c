@@ -44,4 +44,24 @@ SEC("action") int act_dynptr(struct __sk_buff *skb)
 	return err ? (int)err : byte;
 }
 
+/* Kfuncs the kernel registers for classifiers only: refused to an action at load (EACCES). */
+struct bpf_sock_tuple { __u32 saddr, daddr; __u16 sport, dport; };
+struct bpf_ct_opts { int netns_id, error; __u8 l4proto, dir; __u16 ct_zone_id; __u8 ct_zone_dir, reserved[3]; };
+struct nf_conn { __u32 mark; };
+extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb, struct bpf_sock_tuple *tuple, __u32 tuple_size,
+					 struct bpf_ct_opts *opts, __u32 opts_size) __attribute__((section(".ksyms")));
+extern void *bpf_obj_new_impl(__u64 local_type_id, void *meta) __attribute__((section(".ksyms")));
+
+SEC("action") int act_conntrack(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple tuple = { 0x0100000a, 0x0200000a, 0x3930, 0x5000 };
+	struct bpf_ct_opts opts = { .netns_id = -1, .l4proto = 6 };
+	return bpf_skb_ct_lookup(skb, &tuple, sizeof(tuple), &opts, sizeof(opts)) ? 1 : 0;
+}
+
+SEC("action") int act_obj_new(struct __sk_buff *skb)
+{
+	return bpf_obj_new_impl(1, 0) ? 1 : 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
