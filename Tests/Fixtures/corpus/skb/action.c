@@ -64,4 +64,25 @@ SEC("action") int act_obj_new(struct __sk_buff *skb)
 	return bpf_obj_new_impl(1, 0) ? 1 : 0;
 }
 
+/* A prog array serves one program type: the first program that uses it decides (here, actions). */
+static long (*bpf_tail_call)(void *ctx, void *map, __u32 index) = (void *)12;
+struct {
+	__uint(type, 3 /* BPF_MAP_TYPE_PROG_ARRAY */);
+	__uint(max_entries, 2);
+	__uint(key_size, 4);
+	__uint(value_size, 4);
+} actions SEC(".maps");
+
+SEC("action") int act_tail(struct __sk_buff *skb)
+{
+	bpf_tail_call(skb, &actions, 0);
+	return 4;
+}
+
+SEC("tc") int cls_tail(struct __sk_buff *skb)
+{
+	bpf_tail_call(skb, &actions, 0);
+	return 5;
+}
+
 char LICENSE[] SEC("license") = "GPL";
