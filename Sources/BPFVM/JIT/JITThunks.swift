@@ -158,13 +158,19 @@ extension JITStateView {
     /// Forgets the last grant; one the code made itself (a direct map lookup: bit 1 of
     /// `grantWritable`) is first handed to the run's provider, which allows it from then on as
     /// it allows a helper's grant, so the value stays reachable as with the helper.
+    /// Inlined: every helper and tail call passes here, and most have nothing to hand over.
+    @inline(__always)
     func handOverGrant() {
-        let flags = self[.grantWritable], count = self[.grantCount]
-        if flags & 2 != 0, count != 0, let base = UnsafeMutableRawPointer(bitPattern: UInt(self[.grantLow])) {
-            run.pointee.provider?.grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: base, count: Int(count)),
-                                                     writable: flags & 1 != 0))
-        }
-        self[.grantWritable] = 0
+        if self[.grantWritable] & 2 != 0 { handOverCodeGrant() }
         forgetGrant()
+    }
+
+    @inline(never)
+    private func handOverCodeGrant() {
+        let flags = self[.grantWritable], count = self[.grantCount]
+        self[.grantWritable] = 0
+        guard count != 0, let base = UnsafeMutableRawPointer(bitPattern: UInt(self[.grantLow])) else { return }
+        run.pointee.provider?.grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: base, count: Int(count)),
+                                                 writable: flags & 1 != 0))
     }
 }

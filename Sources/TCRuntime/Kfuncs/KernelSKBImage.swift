@@ -30,9 +30,6 @@ struct KernelStructLayout: Sendable {
 
     func location(_ index: Int) -> Location? { index < locations.count ? locations[index] : nil }
 
-    /// Every member's location, an absent one as a member of no bytes (which `set` skips).
-    var places: [Location] { locations.map { $0 ?? Location(bitOffset: 0, bitfieldSize: 0, size: 0) } }
-
     /// The layouts of the process's CO-RE target (nil when it has no such struct).
     static let skb: KernelStructLayout? = KernelTypeTarget.load().flatMap {
         KernelStructLayout($0, structure: "sk_buff", members: SKBMember.allCases.map(\.name))
@@ -98,30 +95,20 @@ enum SKBMember: Int, CaseIterable {
 final class KernelStructImage {
     let layout: KernelStructLayout
     let bytes: UnsafeMutableRawBufferPointer
-    /// `layout`'s locations in memory the image owns: `set` reads them without retaining and
-    /// releasing the layout's array and unwrapping an optional per member (a fill sets ~30).
-    private let places: UnsafeMutableBufferPointer<KernelStructLayout.Location>
 
     init(layout: KernelStructLayout) {
         self.layout = layout
         bytes = .allocate(byteCount: layout.size, alignment: 8)
         bytes.initializeMemory(as: UInt8.self, repeating: 0)
-        let places = layout.places
-        self.places = .allocate(capacity: places.count)
-        _ = self.places.initialize(from: places)
     }
 
-    deinit {
-        bytes.deallocate()
-        places.deallocate()
-    }
+    deinit { bytes.deallocate() }
 
     var address: UInt64 { UInt64(UInt(bitPattern: bytes.baseAddress)) }
 
     /// Member `index` = `value` (little-endian; a member wider than 8 bytes gets 0 above them).
     func set(_ index: Int, _ value: UInt64) {
-        guard index >= 0, index < places.count else { return }
-        let location = places[index]
+        guard let location = layout.location(index) else { return }
         if location.bitfieldSize == 0 {
             let byte = location.bitOffset / 8
             // One store for the usual sizes: a cast fills ~30 members, byte by byte was most of it.
