@@ -153,6 +153,21 @@ import Testing
         if ExecutorKind.jitAvailable { #expect(granted.regions.count == 1) }
     }
 
+    @Test func aValueOnlyR0HoldsIsNotHandedOver() throws {
+        // r0 read as a base and compared with 0, then overwritten by helper 2's result: no
+        // pointer to the value outlives that call, so the JIT gives the provider nothing.
+        let program = lookupThen(3, [Asm.mov(6, 0xff), Asm.jeq(0, 0, 2), Asm.ldxb(6, 0, 5), Asm.add(0, 1), Asm.call(2),
+                                     Asm.movReg(0, 6), Asm.exit])
+        let (result, _, granted) = try run(program, lookup())
+        #expect(try result.get() == 3 * 16 + 5)
+        if ExecutorKind.jitAvailable { #expect(granted.regions.isEmpty) }
+        // Copied to r7 before the call: handed over.
+        let copied = lookupThen(3, [Asm.movReg(7, 0), Asm.call(2), Asm.ldxb(0, 7, 1), Asm.exit])
+        let kept = try run(copied, lookup())
+        #expect(try kept.result.get() == 3 * 16 + 1)
+        if ExecutorKind.jitAvailable { #expect(kept.granted.regions.count == 1) }
+    }
+
     @Test func twoLookupsLeaveBothValuesReadable() throws {
         let second = [Asm.movReg(6, 0), Instruction(opcode: 0x62, dst: 10, offset: -4, imm: 1)]
             + Asm.lddw(1, 0, source: 5) + [Asm.movReg(2, 10), Asm.add(2, -4), Asm.call(1),

@@ -4,7 +4,8 @@ extension JITCompiler {
     mutating func helperCall(_ op: ExecOp, at i: Int) {
         let done = a.newLabel()
         if op.code == .callHelper, op.imm == 1, !directLookups.isEmpty {
-            directLookup(done: done)  // goes on to the helper when no direct lookup applies
+            // goes on to the helper when no direct lookup applies
+            directLookup(done: done, handedOver: !ValueEscape.diesAtNextCall(ops, after: i))
         }
         a.store(JITState.slot(.budget), Self.budget)
         if op.code == .callHelper {
@@ -25,8 +26,10 @@ extension JITCompiler {
     /// (anything else: the helper). An array's value address is computed here, bounds-checked;
     /// another map's lookup is called straight. Either way r0 gets the value's address or 0,
     /// and the value's bytes become the grant the check routine allows, marked as the code's
-    /// own (bit 1 of `grantWritable`) so the next helper call hands it to the run's provider.
-    private mutating func directLookup(done: X86Assembler.Label) {
+    /// own (bit 1 of `grantWritable`) so the next helper call hands it to the run's provider —
+    /// unless `handedOver` is false: no path lets the pointer outlive that call (`ValueEscape`),
+    /// so the grant is forgotten there as a helper's is.
+    private mutating func directLookup(done: X86Assembler.Label, handedOver: Bool) {
         let helper = a.newLabel(), miss = a.newLabel()
         let r0 = Self.hostRegisters[0], r1 = Self.hostRegisters[1], r2 = Self.hostRegisters[2]
         var matched: [(X86Assembler.Label, DirectMapLookup)] = []
@@ -78,7 +81,7 @@ extension JITCompiler {
             a.move(r0, .rax)
             a.store(JITState.slot(.grantLow), .rax)
             a.store(JITState.slot(.grantCount), immediate: Int32(lookup.valueSize))
-            a.store(JITState.slot(.grantWritable), immediate: lookup.writable ? 3 : 2)
+            a.store(JITState.slot(.grantWritable), immediate: (lookup.writable ? 1 : 0) | (handedOver ? 2 : 0))
             a.jump(done)
         }
         a.bind(miss)
