@@ -11,6 +11,9 @@ public struct HelperTable: Sendable {
     private var names: [Int32: String] = [:]
     /// Helpers accepted at load that have no function (`declare`).
     private var declared: Set<Int32> = []
+    /// The helper whose lookups the resolver's `DirectMapLookup`s repeat (the runtime's
+    /// `bpf_map_lookup_elem`): the JIT looks up such maps itself at its calls.
+    private(set) var directMapLookupID: Int32?
 
     public init() {}
 
@@ -23,6 +26,12 @@ public struct HelperTable: Sendable {
         if boxes.count <= index { boxes += Array(repeating: nil, count: index + 1 - boxes.count) }
         boxes[index] = HelperBox(function)
         names[id] = name
+        if id == directMapLookupID { directMapLookupID = nil }  // a new function: not the one marked
+    }
+
+    /// Says helper `id` is the map lookup that `DirectMapLookup`s repeat (register it first).
+    public mutating func markDirectMapLookup(_ id: Int32) {
+        directMapLookupID = self[Int64(id)] == nil ? nil : id
     }
 
     /// Adds a helper a program may call but that never runs here (a program type the embedded
@@ -43,6 +52,7 @@ public struct HelperTable: Sendable {
             table.register(Int32(index), name: names[Int32(index)] ?? "", function)
         }
         for id in declared where ids.contains(id) { table.declare(id, name: names[id] ?? "") }
+        if let id = directMapLookupID, ids.contains(id) { table.markDirectMapLookup(id) }
         return table
     }
 

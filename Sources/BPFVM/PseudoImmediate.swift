@@ -24,6 +24,8 @@ public struct ResolvedImmediate: Sendable {
     /// The region's bytes can no longer change (a frozen map, read-only to programs): the
     /// verifier reads constants from them, as the kernel's bpf_map_direct_read.
     public var fixed = false
+    /// How the JIT may look keys up in the map a map reference names without the helper.
+    public var directLookup: DirectMapLookup?
 
     public init(value: UInt64, region: MemoryRegion? = nil, shape: MapShape? = nil, fixed: Bool = false) {
         self.value = value

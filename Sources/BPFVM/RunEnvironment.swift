@@ -14,10 +14,15 @@ public protocol MemoryRegionProvider: AnyObject {
     /// into the host (a helper, a guarded access) or stores to its context, or none (count 0).
     /// The JIT reads probe loads inside them without asking; asked after a probe load.
     var probeWindow: UnsafeRawBufferPointer { get }
+    /// Allows `region` from now on as a helper's grant: a map value the JIT looked up itself
+    /// (`DirectMapLookup`), handed over when its inline check ends (at the next helper call).
+    func grant(_ region: MemoryRegion)
 }
 
 extension MemoryRegionProvider {
     public var probeWindow: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+    /// Runtimes whose resolvers give no `DirectMapLookup` are never asked.
+    public func grant(_ region: MemoryRegion) {}
 }
 
 /// Per-run services: where tail calls go, extra memory, and an opaque pointer for helpers.

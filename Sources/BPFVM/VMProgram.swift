@@ -17,6 +17,9 @@ public final class VMProgram: @unchecked Sendable {
     let nativeEntry: NativeCode.Entry?
     /// `native`'s `entryStackBytes` (512 without native code), read per run without the object.
     let nativeStackBytes: Int
+    /// Maps the machine code looks keys up in itself (`DirectMapLookup`); held so the maps and
+    /// finders the code names live as long as it.
+    let directLookups: [DirectMapLookup]
     /// The program as loaded.
     public let instructions: [Instruction]
     /// What the verifier's path analysis did (nil where it does not run: no program-type rules).
@@ -44,8 +47,11 @@ public final class VMProgram: @unchecked Sendable {
         functionStarts = Set(verified.functionStarts)
         self.instructions = instructions
         pathStatistics = verified.pathStatistics
+        // Only when the program's lookup helper is the one the resolver's lookups repeat.
+        directLookups = options.helpers.directMapLookupID == 1 ? verified.directLookups.filter(\.fitsImmediates) : []
         native = options.executor == .jit && ExecutorKind.jitAvailable
-            ? JITCompiler.compile(UnsafeBufferPointer(ops), regions: UnsafeBufferPointer(regionStorage)) : nil
+            ? JITCompiler.compile(UnsafeBufferPointer(ops), regions: UnsafeBufferPointer(regionStorage),
+                                  directLookups: directLookups) : nil
         nativeEntry = native?.entry
         nativeStackBytes = native?.entryStackBytes ?? VMLimits.stackPerFrame
     }

@@ -12,6 +12,8 @@ struct VerifiedProgram {
     var regions: [MemoryRegion] = []
     /// What each map-naming `lddw` names, by slot, when the resolver says (for the path analysis).
     var mapShapes: [Int: MapShape] = [:]
+    /// The maps the JIT may look keys up in without the helper, one per handle.
+    var directLookups: [DirectMapLookup] = []
     /// What each map-value `lddw` points into, by slot.
     var valueReferences: [Int: ValueReference] = [:]
     /// Loads through BTF pointers (`BTFPointers.swift`): run as probe loads, a fault reading 0.

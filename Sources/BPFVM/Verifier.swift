@@ -209,6 +209,10 @@ enum Verifier {
             }
         }
         if let shape = resolved.shape { verified.mapShapes[i] = shape }
+        if var direct = resolved.directLookup, !verified.directLookups.contains(where: { $0.handle == resolved.value }) {
+            direct.handle = resolved.value
+            verified.directLookups.append(direct)
+        }
     }
 
     /// Marks bpf-to-bpf call targets as function starts.

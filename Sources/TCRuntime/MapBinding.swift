@@ -21,7 +21,9 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
                                  spinLockOffset: map.spec.spinLockOffset.map(Int.init))
             shape.timerOffset = map.spec.timerOffset.map(Int.init)
             shape.name = map.spec.name
-            return ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: shape)
+            var resolved = ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: shape)
+            resolved.directLookup = DirectLookups.lookup(in: map)
+            return resolved
         case let .mapIndexValue(i, offset):
             // Global data: an address inside the value of a one-entry array.
             guard i >= 0, Int(i) < maps.count, let array = maps[Int(i)] as? ArrayMap,

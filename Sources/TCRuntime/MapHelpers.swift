@@ -7,6 +7,7 @@ import BPFVM
 enum MapHelpers {
     static func register(_ table: inout HelperTable) {
         table.register(1, name: "map_lookup_elem", lookup)
+        table.markDirectMapLookup(1)  // the JIT repeats `lookup` for `DirectLookups`' maps
         table.register(2, name: "map_update_elem", update)
         table.register(3, name: "map_delete_elem", delete)
         table.register(130, name: "ringbuf_output", ringbufOutput)
@@ -50,6 +51,17 @@ enum MapHelpers {
     static func cpu(_ call: HelperCall, _ map: BPFMap) -> Int {
         let cpu = Int(TCRun.borrow(call) { $0.shared.processorID() }), count = max(1, map.possibleCPUs)
         return cpu < count ? cpu : cpu % count  // a division per map access otherwise
+    }
+
+    /// The same for a lookup the JIT does itself (`MapFinder`), from the run's `userData`.
+    @inline(__always)
+    static func cpu(userData: UnsafeMutableRawPointer?, _ map: BPFMap) -> Int {
+        guard let userData else { return 0 }
+        let cpu = Int(Unmanaged<TCRunHooks>.fromOpaque(userData)._withUnsafeGuaranteedRef { hooks in
+            hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.shared.processorID() }
+        })
+        let count = max(1, map.possibleCPUs)
+        return cpu < count ? cpu : cpu % count
     }
 
     static func key(_ call: inout HelperCall, _ map: BPFMap) -> UnsafeRawPointer? {

@@ -346,4 +346,9 @@ final class TCRunHooks: MemoryRegionProvider, TailCallResolver {
     func program(map: UInt64, index: UInt32) -> VMProgram? {
         run?.program(map: map, index: index)
     }
+
+    /// A map value the JIT looked up itself (`DirectLookups`), as `MapHelpers.lookup` grants it.
+    func grant(_ region: MemoryRegion) {
+        reference?._withUnsafeGuaranteedRef { $0.grant(region) }
+    }
 }

@@ -2,6 +2,11 @@
 extension JITCompiler {
     /// `call id` or `callx reg`: through the Swift helper thunk, which sets r0.
     mutating func helperCall(_ op: ExecOp, at i: Int) {
+        let done = a.newLabel()
+        if op.code == .callHelper, op.imm == 1, !directLookups.isEmpty {
+            // goes on to the helper when no direct lookup applies
+            directLookup(done: done, handedOver: !ValueEscape.diesAtNextCall(ops, after: i))
+        }
         a.store(JITState.slot(.budget), Self.budget)
         if op.code == .callHelper {
             a.move(.rsi, immediate: UInt64(bitPattern: op.imm))
@@ -13,6 +18,78 @@ extension JITCompiler {
         a.alu(.cmp, .rax, immediate: Int32(JITThunks.Status.exit.rawValue))
         a.jump(.equal, finalExit)
         a.jump(.above, faultExit)
+        a.bind(done)
+    }
+
+    /// `bpf_map_lookup_elem` without the helper (`DirectMapLookup`), as the kernel's JIT does
+    /// it: when r1 is the handle of a map that allows it and the key's bytes lie in the stack
+    /// (anything else: the helper). An array's value address is computed here, bounds-checked;
+    /// another map's lookup is called straight. Either way r0 gets the value's address or 0,
+    /// and the value's bytes become the grant the check routine allows, marked as the code's
+    /// own (bit 1 of `grantWritable`) so the next helper call hands it to the run's provider —
+    /// unless `handedOver` is false: no path lets the pointer outlive that call (`ValueEscape`),
+    /// so the grant is forgotten there as a helper's is.
+    private mutating func directLookup(done: X86Assembler.Label, handedOver: Bool) {
+        let helper = a.newLabel(), miss = a.newLabel()
+        let r0 = Self.hostRegisters[0], r1 = Self.hostRegisters[1], r2 = Self.hostRegisters[2]
+        var matched: [(X86Assembler.Label, DirectMapLookup)] = []
+        for lookup in directLookups {
+            let label = a.newLabel()
+            a.move(.rax, immediate: lookup.handle)
+            a.alu(.cmp, r1, .rax)
+            a.jump(.equal, label)
+            matched.append((label, lookup))
+        }
+        a.jump(helper)
+        for (label, lookup) in matched {
+            a.bind(label)
+            a.move(.rax, r2)
+            a.alu(.sub, .rax, JITState.slot(.stackLow))
+            a.alu(.cmp, .rax, JITState.slot(.stackCount))
+            a.jump(.aboveOrEqual, helper)
+            a.alu(.add, .rax, immediate: Int32(lookup.keySize))
+            a.alu(.cmp, .rax, JITState.slot(.stackCount))
+            a.jump(.above, helper)
+            switch lookup.kind {
+            case let .array(base, stride, maxEntries):
+                // A grant the code made and no helper has handed over yet: handed over now.
+                let kept = a.newLabel()
+                a.load(.rax, JITState.slot(.grantWritable))
+                a.test(.rax, immediate: 2)
+                a.jump(.equal, kept)
+                a.store(JITState.slot(.budget), Self.budget)
+                callOut(JITThunks.handOverGrantAddress)
+                a.bind(kept)
+                a.move(.rsi, r2)
+                a.load(.rax, X86Memory(.rsi), size: 4)
+                a.move(.rcx, immediate: UInt64(maxEntries))
+                a.alu(.cmp, .rax, .rcx)
+                a.jump(.aboveOrEqual, miss)
+                a.move(.rcx, immediate: UInt64(stride))
+                a.multiply(.rax, .rcx, wide: true)
+                a.move(.rcx, immediate: base)
+                a.alu(.add, .rax, .rcx)
+            case .call:
+                // The thunk hands over the last grant itself.
+                a.store(JITState.slot(.budget), Self.budget)
+                a.move(.rsi, immediate: UInt64(UInt(bitPattern: Unmanaged.passUnretained(lookup.finder).toOpaque())))
+                a.move(.rdx, r2)
+                callOut(JITThunks.directLookupAddress)
+                a.test(.rax, .rax)
+                a.jump(.equal, miss)
+            }
+            a.move(r0, .rax)
+            a.store(JITState.slot(.grantLow), .rax)
+            a.store(JITState.slot(.grantCount), immediate: Int32(lookup.valueSize))
+            a.store(JITState.slot(.grantWritable), immediate: (lookup.writable ? 1 : 0) | (handedOver ? 2 : 0))
+            a.jump(done)
+        }
+        a.bind(miss)
+        a.move(r0, immediate: 0)
+        a.store(JITState.slot(.grantCount), immediate: 0)
+        a.store(JITState.slot(.grantWritable), immediate: 0)
+        a.jump(done)
+        a.bind(helper)
     }
 
     /// `bpf_tail_call`: jumps into the target's code in the same frame; when there is no

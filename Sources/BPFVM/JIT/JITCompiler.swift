@@ -14,6 +14,8 @@ struct JITCompiler {
     var a = X86Assembler()
     let ops: UnsafeBufferPointer<ExecOp>
     let regions: [MemoryRegion]
+    /// Maps whose lookups the code does itself at `call 1` (`DirectMapLookup`).
+    let directLookups: [DirectMapLookup]
     var instructionLabels: [X86Assembler.Label] = []
     var deferred: [DeferredStub] = []
     /// Routines every program carries, shared by all instructions.
@@ -35,10 +37,11 @@ struct JITCompiler {
 
     /// The machine code for `ops`, or nil when the program should stay on the interpreter.
     /// `regions` are the program's load-time regions (map values, global data): checked inline.
-    static func compile(_ ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>) -> NativeCode? {
+    static func compile(_ ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>,
+                        directLookups: [DirectMapLookup] = []) -> NativeCode? {
         #if arch(x86_64)
         guard ops.count > 0, ops.count <= maxOperations else { return nil }
-        var compiler = JITCompiler(ops: ops, regions: regions)
+        var compiler = JITCompiler(ops: ops, regions: regions, directLookups: directLookups)
         let body = compiler.emitProgram()
         guard !compiler.declined, let code = compiler.a.finished(),
               let memory = ExecutableMemory(code: code) else { return nil }
@@ -48,9 +51,10 @@ struct JITCompiler {
         #endif
     }
 
-    private init(ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>) {
+    private init(ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>, directLookups: [DirectMapLookup]) {
         self.ops = ops
         self.regions = Array(regions)
+        self.directLookups = directLookups
         // Region sizes are compared as 32-bit immediates; larger regions stay on the interpreter.
         if regions.contains(where: { $0.count > Int(Int32.max) / 2 }) { declined = true }
         finalExit = a.newLabel(); faultExit = a.newLabel(); faultRoutine = a.newLabel()
@@ -217,7 +221,9 @@ struct JITCompiler {
         a.jump(.above, next)
         a.test(.rcx, .rcx)
         a.jump(.equal, allowed)
-        a.alu(.cmp, JITState.slot(.grantWritable), immediate: 0)
+        // Bit 0 writable; bit 1 says the code granted it itself (`DirectMapLookup`).
+        a.load(.rax, JITState.slot(.grantWritable))
+        a.test(.rax, immediate: 1)
         a.jump(.notEqual, allowed)
         a.bind(next)
     }

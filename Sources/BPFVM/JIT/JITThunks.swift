@@ -55,7 +55,7 @@ enum JITThunks {
     private static func callHelper(_ raw: UnsafeMutableRawPointer, id: UInt64, instruction: UInt64, program: VMProgram) -> UInt64 {
         let state = JITStateView(raw)
         state.closeProbeWindow()  // the helper may change what it shows
-        state.forgetGrant()  // and may revoke the last grant
+        state.handOverGrant()  // and may revoke the last grant
         let run = state.run
         let site = Int(truncatingIfNeeded: instruction)
         let environment = run.pointee.environment
@@ -84,11 +84,31 @@ enum JITThunks {
         return call.exitProgram ? Status.exit.rawValue : Status.proceed.rawValue
     }
 
+    /// A direct map lookup (`DirectMapLookup.Kind.call`): `finder` (unretained: the program
+    /// holds it) finds the key at `key`, which the code checked lies in the stack. The value's
+    /// address or 0; the code grants it. No `HelperCall`, probe window or skb left alone: a
+    /// lookup changes neither.
+    static let directLookup: Check = { raw, finder, key, _ in
+        let state = JITStateView(raw)
+        state.handOverGrant()  // the code replaces it
+        guard let finder = UnsafeRawPointer(bitPattern: UInt(finder)),
+              let key = UnsafeRawPointer(bitPattern: UInt(key)) else { return 0 }
+        let userData = state.run.pointee.environment.pointee.userData
+        let value = Unmanaged<DirectMapFinder>.fromOpaque(finder)._withUnsafeGuaranteedRef { $0.find(key, userData: userData) }
+        return UInt64(UInt(bitPattern: value))
+    }
+
+    /// Hands the code's own grant to the provider before an inline lookup replaces it.
+    static let handOverGrant: Check = { raw, _, _, _ in
+        JITStateView(raw).handOverGrant()
+        return 0
+    }
+
     /// `bpf_tail_call(ctx, r2 = map, r3 = index)`: the target's code address, or a status.
     static let tailCall: TailCall = { raw, instruction in
         let state = JITStateView(raw)
         state.closeProbeWindow()
-        state.forgetGrant()
+        state.handOverGrant()
         let run = state.run
         guard run.pointee.tailCalls < VMLimits.maxTailCalls,
               let target = run.pointee.environment.pointee.tailCalls?.program(map: state.register(2),
@@ -129,5 +149,28 @@ enum JITThunks {
     static var checkAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(check, to: UnsafeRawPointer.self))) }
     static var helperAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(helper, to: UnsafeRawPointer.self))) }
     static var probeLoadAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(probeLoad, to: UnsafeRawPointer.self))) }
+    static var directLookupAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(directLookup, to: UnsafeRawPointer.self))) }
+    static var handOverGrantAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(handOverGrant, to: UnsafeRawPointer.self))) }
     static var tailCallAddress: UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(tailCall, to: UnsafeRawPointer.self))) }
+}
+
+extension JITStateView {
+    /// Forgets the last grant; one the code made itself (a direct map lookup: bit 1 of
+    /// `grantWritable`) is first handed to the run's provider, which allows it from then on as
+    /// it allows a helper's grant, so the value stays reachable as with the helper.
+    /// Inlined: every helper and tail call passes here, and most have nothing to hand over.
+    @inline(__always)
+    func handOverGrant() {
+        if self[.grantWritable] & 2 != 0 { handOverCodeGrant() }
+        forgetGrant()
+    }
+
+    @inline(never)
+    private func handOverCodeGrant() {
+        let flags = self[.grantWritable], count = self[.grantCount]
+        self[.grantWritable] = 0
+        guard count != 0, let base = UnsafeMutableRawPointer(bitPattern: UInt(self[.grantLow])) else { return }
+        run.pointee.provider?.grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: base, count: Int(count)),
+                                                 writable: flags & 1 != 0))
+    }
 }
