@@ -77,6 +77,9 @@ enum ExecCode: UInt8 {
     case jle32I, jle32R, jset32I, jset32R, jsgt32I, jsgt32R, jsge32I, jsge32R
     case jslt32I, jslt32R, jsle32I, jsle32R
     case callHelper, callLocal, callRegister, tailCall, exit
+    /// `may_goto` as the kernel's timed rewrite runs it (`MayGotoClock`): jumps to `offset` once
+    /// the frame's slice is spent, else falls through.
+    case mayGoto
     /// The second slot of `lddw`; never executed because the verifier forbids jumping there.
     case unreachable
 }

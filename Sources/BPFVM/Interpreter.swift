@@ -70,8 +70,11 @@ public protocol ProgramExecutor: Sendable {
 enum Scratch {
     static let stackBytes = VMLimits.stackBytes
     static let registerBytes = 16 * 8
-    /// Per call frame: return slot, code pointer, r6-r9.
-    static let frameWords = 6
+    /// Per call frame: return slot, code pointer, r6-r9 (the caller's, saved at a call), then
+    /// the frame's own may_goto count and clock stamp (`MayGotoClock`).
+    static let frameWords = 8
+    /// Where in a frame's words its may_goto count is; the stamp follows.
+    static let mayGotoWord = 6
     static let frameBytes = VMLimits.maxCallFrames * frameWords * 8
     /// The JIT's state block (`JITState`), after the frames.
     static let jitStateOffset = stackBytes + registerBytes + frameBytes

@@ -15,6 +15,7 @@ extension Machine {
         // A local copy the optimizer can keep in registers; stores through raw pointers
         // would otherwise force reloads of `self.memory` after every write.
         var mem = memory
+        MayGotoClock.enter(MayGotoClock.slot(frames, depth: depth))
 
         @inline(__always) func fault(_ kind: VMFault.Kind) -> VMFault {
             VMFault(instruction: pc - 1, kind: kind)
@@ -230,6 +231,10 @@ extension Machine {
                 r[0] = value
 
             case .ja: try branch(op.offset)
+            case .mayGoto:
+                if MayGotoClock.jumps(MayGotoClock.slot(frames, depth: depth), clock: budget, slice: program.mayGotoSlice) {
+                    try branch(op.offset)
+                }
             case .jeq64I: if r[d] == UInt64(bitPattern: op.imm) { try branch(op.offset) }
             case .jeq64R: if r[d] == r[s] { try branch(op.offset) }
             case .jne64I: if r[d] != UInt64(bitPattern: op.imm) { try branch(op.offset) }
@@ -304,6 +309,7 @@ extension Machine {
                 mem = memory
                 ops = target.ops.baseAddress!
                 pc = 0
+                MayGotoClock.enter(MayGotoClock.slot(frames, depth: depth))  // the target's prologue
             case .callLocal:
                 guard depth + 1 < VMLimits.maxCallFrames else { throw fault(.callDepth) }
                 let frame = frames + depth * Scratch.frameWords
@@ -317,6 +323,7 @@ extension Machine {
                 Machine.pointer(mem.stackLow).initializeMemory(as: UInt8.self, repeating: 0, count: VMLimits.stackPerFrame)
                 r[10] = mem.stackLow &+ size
                 pc = Int(op.offset)
+                MayGotoClock.enter(MayGotoClock.slot(frames, depth: depth))
             case .exit:
                 if depth == baseDepth {
                     memory = mem  // a callback's caller adopts packet changes made inside it

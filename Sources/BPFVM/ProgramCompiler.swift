@@ -118,9 +118,8 @@ enum ProgramCompiler {
             return jump(condition, is64: is64, dst: dst, operand, target: target(Int32(offset)))
         case let .goto(offset, _):
             return ExecOp(.ja, offset: target(offset))
-        case .mayGoto:
-            // Never taken here: a loop that runs on ends with the run-time budget.
-            return ExecOp(.ja, offset: target(0))
+        case let .mayGoto(offset):
+            return ExecOp(.mayGoto, offset: target(Int32(offset)))
         case .call(.helper(let id)):
             let tail = id == VMLimits.tailCallHelper && options.allowTailCalls
             return ExecOp(tail ? .tailCall : .callHelper, imm: Int64(id))

@@ -51,7 +51,7 @@ public struct VMFault: Error, Equatable, Sendable, CustomStringConvertible {
             "invalid \(write ? "write" : "read") of \(size) bytes at 0x\(String(address, radix: 16))"
         case let .misaligned(address, size):
             "misaligned \(size)-byte atomic access at 0x\(String(address, radix: 16))"
-        case .instructionLimit: "instruction limit reached"
+        case .instructionLimit: "run budget spent (instruction limit reached): a loop the verifier did not prove to end ran past it"
         case .callDepth: "call stack too deep"
         case .unknownHelper(let id): "callx to unknown helper \(id)"
         case .helper(let reason): "helper failed: \(reason)"

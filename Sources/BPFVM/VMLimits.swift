@@ -12,6 +12,20 @@ public enum VMLimits {
     public static let maxUnprivilegedInstructions = 4096
     /// The helper id of `bpf_tail_call`.
     public static let tailCallHelper: Int32 = 12
+    /// `BPF_MAX_LOOPS`: the most calls `bpf_loop` makes and steps a number iterator takes.
+    public static let maxLoops = 8 << 20
+    /// `BPF_MAX_TIMED_LOOPS`: may_goto passes between two looks at the clock (the x86-64 JIT's
+    /// timed may_goto, which this machine's kernel uses).
+    public static let timedMayGotoPasses: UInt64 = 0xffff
+    /// The kernel's time slice for one frame's may_goto loops (250 ms) on the run's instruction
+    /// clock: instructions charged to loop iterations. On this machine's 6.18 kernel the
+    /// tightest may_goto loop (5 instructions a pass) runs 180-300 M passes in its slice, 0.9-1.5 G
+    /// instructions; 2 G lets every loop the kernel finishes in its slice finish here too, unless
+    /// its body runs faster than 8 instructions a nanosecond there.
+    public static let mayGotoSliceInstructions = 2_000_000_000
+    /// The run budget of a program whose termination the verifier's path analysis proved: none
+    /// (the kernel has none), the counter only serves as the may_goto clock.
+    public static let provenBudget = Int.max
     /// Total stack bytes a run owns.
     static let stackBytes = maxCallFrames * stackPerFrame
 }

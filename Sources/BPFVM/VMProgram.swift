@@ -7,7 +7,11 @@ public final class VMProgram: @unchecked Sendable {
     let ops: UnsafeMutableBufferPointer<ExecOp>
     let regionStorage: UnsafeMutableBufferPointer<MemoryRegion>
     let helpers: HelperTable
+    /// Instructions a run may charge to loop iterations: `VMLimits.provenBudget` when the path
+    /// analysis proved the program ends, as the kernel's verifier does; the options' budget else.
     let instructionBudget: Int
+    /// `VerifierOptions.mayGotoSliceInstructions`.
+    let mayGotoSlice: Int
     /// Slots where a function starts: the only places a helper may call back into.
     let functionStarts: Set<Int>
     /// The program as x86-64 machine code, when it was loaded for the JIT and could be compiled.
@@ -43,7 +47,8 @@ public final class VMProgram: @unchecked Sendable {
         regionStorage = .allocate(capacity: verified.regions.count)
         _ = regionStorage.initialize(from: verified.regions)
         helpers = options.helpers
-        instructionBudget = options.maxExecutedInstructions
+        instructionBudget = verified.pathStatistics?.complete == true ? VMLimits.provenBudget : options.maxExecutedInstructions
+        mayGotoSlice = max(options.mayGotoSliceInstructions, 1)
         functionStarts = Set(verified.functionStarts)
         self.instructions = instructions
         pathStatistics = verified.pathStatistics
@@ -51,7 +56,7 @@ public final class VMProgram: @unchecked Sendable {
         directLookups = options.helpers.directMapLookupID == 1 ? verified.directLookups.filter(\.fitsImmediates) : []
         native = options.executor == .jit && ExecutorKind.jitAvailable
             ? JITCompiler.compile(UnsafeBufferPointer(ops), regions: UnsafeBufferPointer(regionStorage),
-                                  directLookups: directLookups) : nil
+                                  directLookups: directLookups, mayGotoSlice: mayGotoSlice) : nil
         nativeEntry = native?.entry
         nativeStackBytes = native?.entryStackBytes ?? VMLimits.stackPerFrame
     }

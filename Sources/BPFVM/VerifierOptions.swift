@@ -18,8 +18,13 @@ public struct VerifierOptions: Sendable {
     public var allowLoops: Bool = true
     /// Whether instructions no path reaches are refused, as the kernel does.
     public var rejectUnreachable: Bool = true
-    /// Run-time budget: instructions a run may charge to loop iterations before it faults.
+    /// Run-time budget of a program whose termination the path analysis did not prove (no
+    /// program-type rules, or the analysis gave up): instructions a run may charge to loop
+    /// iterations before it faults. A proven program has no budget (`VMLimits.provenBudget`).
     public var maxExecutedInstructions: Int = VMLimits.maxInstructions
+    /// Instructions on the run's clock that stand for the kernel's 250 ms may_goto time slice
+    /// (`VMLimits.mayGotoSliceInstructions`); smaller in tests.
+    public var mayGotoSliceInstructions: Int = VMLimits.mayGotoSliceInstructions
     /// Context fields a program reads with a 32-bit load and gets a packet pointer from (the
     /// kernel rewrites such loads, e.g. `__sk_buff.data`): context offset -> which pointer.
     /// Only loads whose base register is the context pointer itself are rewritten at run time.

@@ -125,7 +125,7 @@ extension JITCompiler {
         a.alu(.add, JITState.slot(.stackCount), immediate: frame)
         a.call(zeroFrame)
         setFramePointer()
-        a.call(label(of: target))
+        a.call(functionEntry(target))
 
         a.pop(.rax)
         a.store(JITState.slot(.program), .rax)

@@ -40,6 +40,8 @@ extension JITCompiler {
 
         case .ja:
             branch(at: i, to: op.offset)
+        case .mayGoto:
+            mayGoto(at: i, to: op.offset)
         case .jeq64I, .jeq64R, .jne64I, .jne64R, .jgt64I, .jgt64R, .jge64I, .jge64R, .jlt64I, .jlt64R,
              .jle64I, .jle64R, .jset64I, .jset64R, .jsgt64I, .jsgt64R, .jsge64I, .jsge64R,
              .jslt64I, .jslt64R, .jsle64I, .jsle64R:
@@ -176,6 +178,81 @@ extension JITCompiler {
         default: break  // le64: nothing to do on a little-endian host
         }
         storeRegister(op.dst, .rax)
+    }
+
+    /// Where functions start in a program with a may_goto (the entry and every bpf-to-bpf call's
+    /// target; callbacks run on the interpreter), else none.
+    static func mayGotoFrameStarts(_ ops: UnsafeBufferPointer<ExecOp>) -> Set<Int> {
+        guard ops.contains(where: { $0.code == .mayGoto }) else { return [] }
+        var starts: Set<Int> = [0]
+        for op in ops where op.code == .callLocal { starts.insert(Int(op.offset)) }
+        return starts
+    }
+
+    /// Where a bpf-to-bpf call to `target` enters: its prologue when it has one (a label that
+    /// may not be bound yet: the prologue is emitted with the function).
+    mutating func functionEntry(_ target: Int32) -> X86Assembler.Label {
+        guard mayGotoFrameStarts.contains(Int(target)) else { return label(of: target) }
+        if let entry = functionEntries[Int(target)] { return entry }
+        let entry = a.newLabel()
+        functionEntries[Int(target)] = entry
+        return entry
+    }
+
+    /// rax = the address of the current frame's may_goto count (`MayGotoClock.slot`): the
+    /// frames block ends where the state block starts.
+    private mutating func mayGotoSlot() {
+        a.load(.rax, JITState.slot(.depth))
+        // Frames are 64 bytes (a power of two): depth << 6.
+        a.move(.rcx, immediate: UInt64((Scratch.frameWords * 8).trailingZeroBitCount))
+        a.shift(.left, .rax, wide: true)
+        a.alu(.add, .rax, .rbx)
+    }
+
+    /// The frame's may_goto prologue (`MayGotoClock.enter`).
+    mutating func enterMayGotoFrame() {
+        mayGotoSlot()
+        a.move(.rcx, immediate: VMLimits.timedMayGotoPasses)
+        a.store(Self.mayGotoCount, .rcx)
+        a.move(.rcx, immediate: 0)
+        a.store(Self.mayGotoStamp, .rcx)
+    }
+
+    static let mayGotoCount = X86Memory(.rax, Int32(Scratch.mayGotoWord * 8 - Scratch.frameBytes))
+    static let mayGotoStamp = X86Memory(.rax, Int32((Scratch.mayGotoWord + 1) * 8 - Scratch.frameBytes))
+
+    /// `may_goto` (`MayGotoClock.jumps`): the budget register is the clock.
+    private mutating func mayGoto(at i: Int, to target: Int32) {
+        let taken = a.newLabel(), store = a.newLabel(), check = a.newLabel(), refill = a.newLabel()
+        let done = a.newLabel()
+        mayGotoSlot()
+        a.load(.rcx, Self.mayGotoCount)
+        a.test(.rcx, .rcx)
+        a.jump(.equal, taken)
+        a.alu(.sub, .rcx, immediate: 1)
+        a.jump(.notEqual, store)
+        // The count ran out: stamp the clock (one above it) the first time, else look at it.
+        a.load(.rsi, Self.mayGotoStamp)
+        a.test(.rsi, .rsi)
+        a.jump(.notEqual, check)
+        a.lea(.rsi, X86Memory(Self.budget, 1))
+        a.store(Self.mayGotoStamp, .rsi)
+        a.jump(refill)
+        a.bind(check)
+        a.alu(.sub, .rsi, immediate: 1)
+        a.alu(.sub, .rsi, Self.budget)
+        a.move(.rcx, immediate: UInt64(mayGotoSlice))
+        a.alu(.cmp, .rsi, .rcx)
+        a.move(.rcx, immediate: 0)
+        a.jump(.greaterOrEqual, store)
+        a.bind(refill)
+        a.move(.rcx, immediate: VMLimits.timedMayGotoPasses)
+        a.bind(store)
+        a.store(Self.mayGotoCount, .rcx)
+        a.jump(done)
+        a.bind(taken)
+        branch(at: i, to: target)
+        a.bind(done)
     }
 
     /// Jumps to `target`; a backward jump first charges the loop body to the budget, as the

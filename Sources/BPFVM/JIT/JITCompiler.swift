@@ -22,6 +22,12 @@ struct JITCompiler {
     var finalExit, faultExit, faultRoutine, checkRoutine, returnZero, exitSequence, zeroFrame: X86Assembler.Label
     /// Set when an operation cannot be translated; the program then stays on the interpreter.
     var declined = false
+    /// `VMProgram.mayGotoSlice`; and where functions start when the program has a may_goto
+    /// (their prologue fills the frame's count), else empty.
+    let mayGotoSlice: Int
+    var mayGotoFrameStarts: Set<Int> = []
+    /// The prologues emitted for `mayGotoFrameStarts`, where bpf-to-bpf calls enter.
+    var functionEntries: [Int: X86Assembler.Label] = [:]
     /// Registers that probably hold packet pointers at the instruction being compiled.
     var packetGuess = PacketGuess()
     /// While the unchecked copy of a `PacketSpan` is emitted: its base, whose accesses the
@@ -38,10 +44,11 @@ struct JITCompiler {
     /// The machine code for `ops`, or nil when the program should stay on the interpreter.
     /// `regions` are the program's load-time regions (map values, global data): checked inline.
     static func compile(_ ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>,
-                        directLookups: [DirectMapLookup] = []) -> NativeCode? {
+                        directLookups: [DirectMapLookup] = [],
+                        mayGotoSlice: Int = VMLimits.mayGotoSliceInstructions) -> NativeCode? {
         #if arch(x86_64)
         guard ops.count > 0, ops.count <= maxOperations else { return nil }
-        var compiler = JITCompiler(ops: ops, regions: regions, directLookups: directLookups)
+        var compiler = JITCompiler(ops: ops, regions: regions, directLookups: directLookups, mayGotoSlice: mayGotoSlice)
         let body = compiler.emitProgram()
         guard !compiler.declined, let code = compiler.a.finished(),
               let memory = ExecutableMemory(code: code) else { return nil }
@@ -51,10 +58,13 @@ struct JITCompiler {
         #endif
     }
 
-    private init(ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>, directLookups: [DirectMapLookup]) {
+    private init(ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>,
+                 directLookups: [DirectMapLookup], mayGotoSlice: Int) {
         self.ops = ops
         self.regions = Array(regions)
         self.directLookups = directLookups
+        self.mayGotoSlice = mayGotoSlice
+        mayGotoFrameStarts = Self.mayGotoFrameStarts(ops)
         // Region sizes are compared as 32-bit immediates; larger regions stay on the interpreter.
         if regions.contains(where: { $0.count > Int(Int32.max) / 2 }) { declined = true }
         finalExit = a.newLabel(); faultExit = a.newLabel(); faultRoutine = a.newLabel()
@@ -104,6 +114,13 @@ struct JITCompiler {
         let targets = PacketSpan.targets(of: ops)
         var i = 0
         while i < ops.count {
+            // Before the label: a jump to a function's first instruction skips its prologue.
+            if mayGotoFrameStarts.contains(i) {
+                let entry = functionEntries[i] ?? a.newLabel()
+                a.bind(entry)
+                functionEntries[i] = entry
+                enterMayGotoFrame()
+            }
             if let span = PacketSpan.find(in: ops, at: i, targets: targets, guess: packetGuess) {
                 emit(span)
                 i = span.last + 1

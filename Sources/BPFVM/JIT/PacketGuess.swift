@@ -24,7 +24,7 @@ struct PacketGuess {
             break
         case .add64R:
             set(op.dst, contains(op.dst) || contains(op.src))
-        case .stxB, .stxH, .stxW, .stxDW, .stxCtxField, .stB, .stH, .stW, .stDW, .storeRelease, .ja, .exit, .unreachable,
+        case .stxB, .stxH, .stxW, .stxDW, .stxCtxField, .stB, .stH, .stW, .stDW, .storeRelease, .ja, .mayGoto, .exit, .unreachable,
              .jeq64I, .jeq64R, .jne64I, .jne64R, .jgt64I, .jgt64R, .jge64I, .jge64R, .jlt64I, .jlt64R,
              .jle64I, .jle64R, .jset64I, .jset64R, .jsgt64I, .jsgt64R, .jsge64I, .jsge64R,
              .jslt64I, .jslt64R, .jsle64I, .jsle64R,

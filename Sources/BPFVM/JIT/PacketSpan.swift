@@ -77,7 +77,8 @@ struct PacketSpan {
     static func targets(of ops: UnsafeBufferPointer<ExecOp>) -> Set<Int> {
         var targets: Set<Int> = [0]
         let conditional = ExecCode.jeq64I.rawValue...ExecCode.jsle32R.rawValue
-        for op in ops where op.code == .ja || op.code == .callLocal || conditional.contains(op.code.rawValue) {
+        for op in ops where op.code == .ja || op.code == .mayGoto || op.code == .callLocal
+            || conditional.contains(op.code.rawValue) {
             targets.insert(Int(op.offset))
         }
         return targets
