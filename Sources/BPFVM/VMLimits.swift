@@ -26,6 +26,10 @@ public enum VMLimits {
     /// The run budget of a program whose termination the verifier's path analysis proved: none
     /// (the kernel has none), the counter only serves as the may_goto clock.
     public static let provenBudget = Int.max
+    /// Slices a run of a typed program may charge when the path analysis gave up on it (its
+    /// pruning is weaker than the kernel's, which likely proved the program): its may_goto
+    /// loops end by their clock first, and a loop the kernel would run for about a second ends too.
+    public static let gaveUpBudgetSlices = 4
     /// Total stack bytes a run owns.
     static let stackBytes = maxCallFrames * stackPerFrame
 }

@@ -47,8 +47,8 @@ public final class VMProgram: @unchecked Sendable {
         regionStorage = .allocate(capacity: verified.regions.count)
         _ = regionStorage.initialize(from: verified.regions)
         helpers = options.helpers
-        instructionBudget = verified.pathStatistics?.complete == true ? VMLimits.provenBudget : options.maxExecutedInstructions
         mayGotoSlice = max(options.mayGotoSliceInstructions, 1)
+        instructionBudget = Self.budget(proven: verified.pathStatistics?.complete, options: options, slice: mayGotoSlice)
         functionStarts = Set(verified.functionStarts)
         self.instructions = instructions
         pathStatistics = verified.pathStatistics
@@ -59,6 +59,19 @@ public final class VMProgram: @unchecked Sendable {
                                   directLookups: directLookups, mayGotoSlice: mayGotoSlice) : nil
         nativeEntry = native?.entry
         nativeStackBytes = native?.entryStackBytes ?? VMLimits.stackPerFrame
+    }
+
+    /// The run budget: none when the path analysis proved the program ends (as the kernel's
+    /// verifier does), `VMLimits.gaveUpBudgetSlices` may_goto slices when it gave up on a typed
+    /// program, the options' budget when it did not run (no program-type rules).
+    private static func budget(proven: Bool?, options: VerifierOptions, slice: Int) -> Int {
+        switch proven {
+        case true?: return VMLimits.provenBudget
+        case false?:
+            let slices = slice.multipliedReportingOverflow(by: VMLimits.gaveUpBudgetSlices)
+            return max(options.maxExecutedInstructions, slices.overflow ? Int.max : slices.partialValue)
+        case nil: return options.maxExecutedInstructions
+        }
     }
 
     /// Whether the JIT compiled this program (`JITExecutor` then runs it as machine code).

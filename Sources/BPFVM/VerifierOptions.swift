@@ -18,9 +18,10 @@ public struct VerifierOptions: Sendable {
     public var allowLoops: Bool = true
     /// Whether instructions no path reaches are refused, as the kernel does.
     public var rejectUnreachable: Bool = true
-    /// Run-time budget of a program whose termination the path analysis did not prove (no
-    /// program-type rules, or the analysis gave up): instructions a run may charge to loop
-    /// iterations before it faults. A proven program has no budget (`VMLimits.provenBudget`).
+    /// Run-time budget of a program the path analysis did not run on (no program-type rules):
+    /// instructions a run may charge to loop iterations before it faults. A proven program has
+    /// none (`VMLimits.provenBudget`); one the analysis gave up on gets at least
+    /// `VMLimits.gaveUpBudgetSlices` may_goto slices.
     public var maxExecutedInstructions: Int = VMLimits.maxInstructions
     /// Instructions on the run's clock that stand for the kernel's 250 ms may_goto time slice
     /// (`VMLimits.mayGotoSliceInstructions`); smaller in tests.
