@@ -41,7 +41,7 @@ extension HelperCall {
             var machine = Machine(callbackOf: site.program, registers: r, frames: site.frames, memory: mem,
                                   environment: environment)
             do throws(VMFault) {
-                let value = try machine.execute(entry: Int(slot), baseDepth: site.depth + 1)
+                let value = try machine.execute(entry: Int(slot), baseDepth: site.depth + 1, continuingRun: true)
                 return .success((value, machine.memory))
             } catch {
                 return .failure(error)

@@ -5,12 +5,15 @@ extension Machine {
     /// program counter stay in locals; memory accesses check three ranges inline.
     ///
     /// A helper's callback runs here too: from `entry`, in frame `baseDepth`, until that frame exits.
-    mutating func execute(entry: Int = 0, baseDepth: Int = 0) throws(VMFault) -> UInt64 {
+    /// `continuingRun`: it goes on with the run's budget (`MayGotoClock.runClock`), and leaves
+    /// what is left there, so a callback's loops charge the run as the kernel's clock does.
+    mutating func execute(entry: Int = 0, baseDepth: Int = 0, continuingRun: Bool = false) throws(VMFault) -> UInt64 {
         var ops = program.ops.baseAddress!
         let r = registers
         var pc = entry
         var depth = baseDepth
-        var budget = program.instructionBudget
+        let runClock = MayGotoClock.runClock(frames)
+        var budget = continuingRun ? runClock.pointee : program.instructionBudget
         var tailCalls = 0
         // A local copy the optimizer can keep in registers; stores through raw pointers
         // would otherwise force reloads of `self.memory` after every write.
@@ -285,11 +288,13 @@ extension Machine {
                 let id = op.code == .callHelper ? op.imm : Int64(bitPattern: r[d])
                 guard let helper = program.helpers[id] else { throw fault(.unknownHelper(id)) }
                 let site = CallbackSite(program: program, frames: frames, depth: depth, instruction: pc - 1)
+                runClock.pointee = budget  // its callbacks go on with it
                 // The call borrows the environment; it is not read after the helper returns.
                 let (result, call) = withUnsafePointer(to: environment) { borrowed in
                     var call = HelperCall(registers: UnsafePointer(r), memory: mem, environment: borrowed, site: site)
                     return (helper(&call), call)
                 }
+                budget = runClock.pointee
                 if let failure = call.failure { throw fault(.helper(failure)) }
                 if let nested = call.callbackFault { throw nested }
                 if let packet = call.packet {
@@ -327,6 +332,7 @@ extension Machine {
             case .exit:
                 if depth == baseDepth {
                     memory = mem  // a callback's caller adopts packet changes made inside it
+                    runClock.pointee = budget
                     return r[0]
                 }
                 depth -= 1

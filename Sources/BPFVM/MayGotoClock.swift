@@ -8,8 +8,19 @@
 /// down), not time: the same program then ends its loops after the same passes on every run
 /// and on both engines, and never sooner than the kernel would on this machine
 /// (`VMLimits.mayGotoSliceInstructions`). The counted rule of kernels without the timed one
-/// (8M passes a frame) would end loops the kernel here runs to their end.
+/// (8M passes a frame) would end loops the kernel here runs to their end. Callbacks charge the
+/// run's clock too (`runClock`), as their time counts on the kernel's.
 enum MayGotoClock {
+    /// The run's budget while a helper runs, shared by every frame of the run and its
+    /// callbacks: the JIT's budget slot (the state block follows the frames block), which the
+    /// JIT stores before each helper call and reloads after; the interpreter does the same.
+    @inline(__always)
+    static func runClock(_ frames: UnsafeMutablePointer<UInt64>) -> UnsafeMutablePointer<Int> {
+        UnsafeMutableRawPointer(frames + VMLimits.maxCallFrames * Scratch.frameWords)
+            .advanced(by: Int(JITState.Slot.budget.rawValue) * 8)
+            .assumingMemoryBound(to: Int.self)
+    }
+
     /// A frame's count and stamp, in its words of the frames block (`Scratch.mayGotoWord`).
     @inline(__always)
     static func slot(_ frames: UnsafeMutablePointer<UInt64>, depth: Int) -> UnsafeMutablePointer<UInt64> {

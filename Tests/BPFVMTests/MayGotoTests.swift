@@ -75,6 +75,28 @@ import Testing
         #expect(try passes(program, options(slice: 1)).get() == expected)
     }
 
+    @Test func callbacksChargeTheCallersClock() throws {
+        // main: while may_goto { r1 = &callback; call 300 (runs it); r6 += 1 }; each pass charges
+        // 6, and the callback's loop 198 more. The slice is ten counts of main's passes alone:
+        // with the callbacks charged, the first refill after the stamp finds it spent.
+        var options = options(slice: 10 * Self.passes * 6)
+        options.helpers.register(300, name: "run_callback") { call in call.callFunction(call.r1) ?? 0 }
+        let program = [Asm.mov(6, 0), Self.mayGoto(5)] + Asm.lddw(1, 6, source: 4) + [
+            Asm.call(300),
+            Asm.add(6, 1),
+            Asm.ja(-6),
+            Asm.movReg(0, 6),
+            Asm.exit,
+            // callback: 100 iterations
+            Asm.mov(0, 0),
+            Asm.add(0, 1),
+            Asm.jne(0, 100, -2),
+            Asm.mov(0, 0),
+            Asm.exit,
+        ]
+        #expect(try passes(program, options).get() == UInt64(2 * Self.passes))
+    }
+
     @Test func anUnprovenEndlessLoopStillMeetsTheBudget() throws {
         // No program-type rules: nothing proved the loop ends, and the slice is longer than the
         // budget, so the budget stops it.

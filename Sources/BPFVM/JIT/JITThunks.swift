@@ -125,7 +125,7 @@ enum JITThunks {
     }
 
     /// A target loaded without machine code runs on the interpreter from the current frame
-    /// until that frame exits (its own budget and tail-call count: a fallback, not the fast path).
+    /// until that frame exits (the run's budget, its own tail-call count: a fallback, not the fast path).
     private static func interpretTailCall(_ target: VMProgram, state: JITStateView) -> UInt64 {
         let run = state.run
         let environment = run.pointee.environment.pointee
@@ -133,7 +133,7 @@ enum JITThunks {
                               memory: state.memory(regions: target.regions, environment: environment),
                               environment: environment)
         do throws(VMFault) {
-            let r0 = try machine.execute(entry: 0, baseDepth: Int(state[.depth]))
+            let r0 = try machine.execute(entry: 0, baseDepth: Int(state[.depth]), continuingRun: true)
             state.setRegister(0, r0)
             state[.packetLow] = machine.memory.packetLow
             state[.packetCount] = machine.memory.packetCount
