@@ -146,6 +146,18 @@ struct PathExplorer {
     /// As `check`, with what the exploration did (`complete` false when it gave up).
     static func analyse(_ program: VerifiedProgram, setup: PathSetup) throws(VMError) -> PathStatistics {
         var explorer = PathExplorer(program: program, setup: setup)
+        do {
+            let statistics = try explorer.exploreAll()
+            PathStatisticsTrace.report(statistics, refused: false)
+            return statistics
+        } catch {
+            PathStatisticsTrace.report(explorer.finished(complete: true), refused: true)
+            throw error
+        }
+    }
+
+    /// The program's entry, then the functions the kernel verifies on their own.
+    private mutating func exploreAll() throws(VMError) -> PathStatistics {
         // Callbacks last: those their callers' paths follow are not explored again.
         var entries = [(0, true)]
         for start in program.functionStarts where start != 0 && setup.globalFunctions.contains(start) {
@@ -158,8 +170,8 @@ struct PathExplorer {
         // passes them and the return values it allows.
         var typedCallbacks: [(Int, PathCallbacks.Use)] = []
         for (start, isMain) in entries {
-            if !isMain, explorer.inlinedCallbacks.contains(start), explorer.callbackUses[start] == nil { continue }
-            if !isMain, setup.callbacks.contains(start), let use = explorer.callbackUses[start] {
+            if !isMain, inlinedCallbacks.contains(start), callbackUses[start] == nil { continue }
+            if !isMain, setup.callbacks.contains(start), let use = callbackUses[start] {
                 typedCallbacks.append((start, use))
                 continue
             }
@@ -175,25 +187,25 @@ struct PathExplorer {
             }
             registers[10] = .pointer(.stack(frame: 0))
             do {
-                try explorer.explore(from: Branch(index: start, state: PathState(entry: registers), trail: nil, losses: 0))
+                try explore(from: Branch(index: start, state: PathState(entry: registers), trail: nil, losses: 0))
             } catch let refusal as VMError {
                 throw refusal
             } catch {
-                return explorer.finished(complete: false)  // gave up: no verdict
+                return finished(complete: false)  // gave up: no verdict
             }
         }
         for (start, use) in typedCallbacks {
-            explorer.callback = use
+            callback = use
             do {
-                try explorer.explore(from: Branch(index: start, state: PathState(entry: use.entry), trail: nil, losses: 0))
+                try explore(from: Branch(index: start, state: PathState(entry: use.entry), trail: nil, losses: 0))
             } catch let refusal as VMError {
                 throw refusal
             } catch {
-                return explorer.finished(complete: false)
+                return finished(complete: false)
             }
         }
-        try explorer.checkCombinedStack()
-        return explorer.finished(complete: true)
+        try checkCombinedStack()
+        return finished(complete: true)
     }
 
     private func finished(complete: Bool) -> PathStatistics {
