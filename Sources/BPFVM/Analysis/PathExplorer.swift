@@ -13,7 +13,11 @@ import BPFCore
 struct PathExplorer {
     let program: VerifiedProgram
     let setup: PathSetup
-    private let facts: PruneFacts
+    let facts: PruneFacts
+    /// The functions whose exits hand r0 to the kernel (the program, global functions, callbacks).
+    let returnsToKernel: Set<Int>
+    /// The argument registers each call of a helper with a known prototype reads.
+    let helperArgumentsByCall: [Int: UInt16]
     private let prunePoints: [Bool]
     /// The registers each instruction reads (`RegisterCheck`), worked out once.
     private let reads: [UInt16]
@@ -67,16 +71,30 @@ struct PathExplorer {
         let state: PathState
         let losses: Int
         let parent: Trail?
+        /// The path from the parent's instruction up to this node's (excluded), to walk it back.
+        let steps: [PathStep]
+        /// Registers of the current frame whose numbers a path from here depended on
+        /// (`PathPrecision`); all of every frame when a walk back could not follow.
+        var precise: UInt16 = 0
+        /// Slots of the current frame whose numbers a path from here depended on.
+        var preciseSlots: UInt64 = 0
+        var allPrecise = false
         /// Paths still exploring from here: the branches at this node (current or waiting) and
         /// the nodes after it still in use. Above zero, the node is on the path being explored
         /// (the kernel's `branches`): it prunes nothing, and a path repeating it loops.
         var live = 0
-        init(index: Int, state: PathState, losses: Int, parent: Trail?) {
+        init(index: Int, state: PathState, losses: Int, parent: Trail?, steps: [PathStep]) {
             self.index = index
             self.state = state
             self.losses = losses
             self.parent = parent
+            self.steps = steps
         }
+
+        /// The registers whose numbers a cover by this node must match, once every path from it
+        /// was explored.
+        var preciseRegisters: UInt16 { allPrecise ? .max : precise }
+        var preciseSlotMarks: UInt64 { allPrecise ? .max : preciseSlots }
 
         /// A path from this node ended (or moved on to a node of its own).
         static func release(_ node: Trail?) {
@@ -98,6 +116,8 @@ struct PathExplorer {
         var losses: Int
         /// Instructions processed along this path from its entry.
         var steps = 0
+        /// The instructions run since `trail`'s, to walk the path back.
+        var walked: [PathStep] = []
     }
 
     private struct GiveUp: Error {}
@@ -105,7 +125,9 @@ struct PathExplorer {
     init(program: VerifiedProgram, setup: PathSetup) {
         self.program = program
         self.setup = setup
-        self.facts = PruneFacts(program, returnsToKernel: setup.globalFunctions.union(setup.callbacks).union([0]))
+        self.returnsToKernel = setup.globalFunctions.union(setup.callbacks).union([0])
+        self.helperArgumentsByCall = Self.helperArgumentsByCall(program, setup.pathOptions)
+        self.facts = PruneFacts(program, returnsToKernel: returnsToKernel, helperArguments: helperArgumentsByCall)
         var points = [Bool](repeating: false, count: program.count + 1)
         var reads = [UInt16](repeating: 0, count: program.count)
         for index in 0 ..< program.count {
@@ -215,6 +237,17 @@ struct PathExplorer {
         return result
     }
 
+    /// The argument registers of each call of a helper whose prototype is known, by call.
+    private static func helperArgumentsByCall(_ program: VerifiedProgram, _ options: VerifierOptions) -> [Int: UInt16] {
+        var arguments: [Int: UInt16] = [:]
+        for (index, op) in program.operations.enumerated() {
+            guard case .call(.helper(let id))? = op, id < KfuncTable.helperBase else { continue }
+            guard options.helpers.contains(id) || (id == VMLimits.tailCallHelper && options.allowTailCalls) else { continue }
+            arguments[index] = helperArguments(.call(.helper(id)), options)
+        }
+        return arguments
+    }
+
     /// The argument registers a call to a helper this program may call reads: every argument
     /// its kernel prototype declares (`R4 !read_ok`), none past them. An unknown helper is
     /// refused as such first, as the kernel does.
@@ -319,17 +352,29 @@ struct PathExplorer {
                     if try isPruned(&branch) { break }
                 }
                 try checkReached(op, at: index, branch.state)
+                if let needs = precisionNeeds(op, at: index, branch.state) {
+                    markPrecise(registers: needs.registers, slots: needs.slots, on: branch)
+                } else {
+                    Self.markAllPrecise(from: branch.trail)
+                }
+                branch.walked.append(Self.step(op, at: index, branch.state))
+                // The kernel counts every instruction of its jump class: jumps, gotos, calls, exits.
+                switch op {
+                case .jump, .goto, .mayGoto, .call, .exit: jumps += 1
+                default: break
+                }
                 switch op {
                 case let .jump(condition, is64, dst, operand, offset):
-                    jumps += 1
                     let target = index + 1 + Int(offset)
                     let (taken, fallThrough) = try PathBranches.outcomes(condition, is64: is64, dst: dst, operand,
                                                                          state: branch.state)
+                    let needs = Self.jumpNeeds(dst: dst, operand, before: branch.state, oneWay: taken == nil || fallThrough == nil)
+                    markPrecise(registers: needs, slots: 0, on: branch, skipping: 1)
                     switch (taken, fallThrough) {
                     case let (taken?, fallThrough?):
                         // Both ways: the taken one waits, as the kernel's push_stack.
                         try Self.wait(Branch(index: target, state: taken, trail: branch.trail, losses: branch.losses,
-                                             steps: branch.steps), in: &pending, at: index)
+                                             steps: branch.steps, walked: branch.walked), in: &pending, at: index)
                         branch.state = fallThrough
                         branch.index = index + 1
                     case let (taken?, nil):
@@ -344,7 +389,6 @@ struct PathExplorer {
                 case let .goto(offset, _):
                     branch.index = index + 1 + Int(offset)
                 case let .mayGoto(offset):
-                    jumps += 1
                     // The loop's body waits, one may_goto deeper; the way out goes first.
                     // Numbers the earlier iterations had otherwise are widened, as at an iterator.
                     var body = branch
@@ -417,7 +461,10 @@ struct PathExplorer {
         let index = branch.index
         let atIterator = program.operations[index] == .call(.helper(KfuncTable.helperID(.iterNumNext)))
         if atIterator {
-            if iteratorConverged(branch) { return true }
+            if iteratorConverged(branch) {
+                propagatePrecision(.max, to: branch)
+                return true
+            }
             widenAtIterator(&branch)
         }
         let atMayGoto = MayGotoLoops.isMayGoto(program.operations[index])
@@ -431,6 +478,7 @@ struct PathExplorer {
                 // another, has been run as often as makes a difference (no loop is refused here).
                 if seenState.state.covers(branch.state, facts: facts, at: index) {
                     statistics.pruned += 1
+                    propagatePrecision(.max, to: branch)
                     return true
                 }
                 continue
@@ -438,6 +486,7 @@ struct PathExplorer {
             if atMayGoto, seenState.state.mayGotoDepth != branch.state.mayGotoDepth,
                seenState.state.covers(branch.state, facts: facts, at: index) {
                 statistics.pruned += 1
+                propagatePrecision(.max, to: branch)
                 return true
             }
             if seenState.live > 0 {
@@ -445,8 +494,11 @@ struct PathExplorer {
                 if seenState.losses == branch.losses, seenState.state == branch.state {
                     throw VMError(instruction: index, "infinite loop detected at insn \(index)", errno: .EINVAL)
                 }
-            } else if seenState.state.covers(branch.state, facts: facts, at: index) {
+            } else if seenState.state.covers(branch.state, facts: facts, at: index, precise: seenState.preciseRegisters,
+                                             preciseSlots: seenState.preciseSlotMarks) {
                 statistics.pruned += 1
+                propagatePrecision(seenState.preciseRegisters & facts.registers(at: index).relevant,
+                                   slots: seenState.preciseSlotMarks, to: branch)
                 return true
             }
         }
@@ -455,7 +507,8 @@ struct PathExplorer {
         guard atIterator || atMayGoto || atCallbackCall || (jumps - jumpsAtLastKept >= 2 && processed - processedAtLastKept >= 8) else { return false }
         processedAtLastKept = processed
         jumpsAtLastKept = jumps
-        let node = Trail(index: index, state: branch.state, losses: branch.losses, parent: branch.trail)
+        let node = Trail(index: index, state: branch.state, losses: branch.losses, parent: branch.trail, steps: branch.walked)
+        branch.walked = []
         // The path moves from its node to the new one, which keeps the old one in use.
         node.live = 1
         var states = seen[index] ?? []
@@ -594,3 +647,4 @@ extension Operation {
         return false
     }
 }
+
