@@ -18,6 +18,8 @@ struct PathExplorer {
     let returnsToKernel: Set<Int>
     /// The argument registers each call of a helper with a known prototype reads.
     let helperArgumentsByCall: [Int: UInt16]
+    /// Of those, the ones whose numbers the call's checks depend on (`PathPrecision`).
+    let helperNumbersByCall: [Int: UInt16]
     private let prunePoints: [Bool]
     /// The registers each instruction reads (`RegisterCheck`), worked out once.
     private let reads: [UInt16]
@@ -127,6 +129,7 @@ struct PathExplorer {
         self.setup = setup
         self.returnsToKernel = setup.globalFunctions.union(setup.callbacks).union([0])
         self.helperArgumentsByCall = Self.helperArgumentsByCall(program, setup.pathOptions)
+        self.helperNumbersByCall = Self.helperNumbersByCall(helperArgumentsByCall, program, setup.pathOptions)
         self.facts = PruneFacts(program, returnsToKernel: returnsToKernel, helperArguments: helperArgumentsByCall)
         var points = [Bool](repeating: false, count: program.count + 1)
         var reads = [UInt16](repeating: 0, count: program.count)
@@ -647,4 +650,5 @@ extension Operation {
         return false
     }
 }
+
 

@@ -12,23 +12,22 @@ extension PathExplorer {
     /// frame; nil when they may depend on numbers the walk cannot follow.
     func precisionNeeds(_ op: Operation, at index: Int, _ state: PathState) -> (registers: UInt16, slots: UInt64)? {
         func scalar(_ r: UInt8) -> UInt16 { r < 10 && state.registers[Int(r)].isScalar ? 1 << UInt16(r) : 0 }
-        // A helper's arguments are those its prototype declares; other calls may read r1-r5.
-        let arguments = (scalar(1) | scalar(2) | scalar(3) | scalar(4) | scalar(5)) & (helperArgumentsByCall[index] ?? .max)
+        // A helper's arguments are those its prototype declares, and of those the ones whose
+        // numbers its checks look at; other calls may look at any of r1-r5.
+        let arguments = (scalar(1) | scalar(2) | scalar(3) | scalar(4) | scalar(5)) & (helperNumbersByCall[index] ?? .max)
         switch op {
+        case .alu(.mov, _, _, _), .alu(.movsx, _, _, _):
+            return (0, 0)
         case let .alu(_, _, dst, .register(src)):
             // A number added to a pointer (or a pointer to a number) moves what it points at.
             let d = state.registers[Int(dst)], s = state.registers[Int(src)]
             return d.isScalar == s.isScalar ? (0, 0) : (scalar(dst) | scalar(src), 0)
         case let .load(_, _, _, src, _):
             return (scalar(src), 0)
-        case let .store(_, dst, value, _):
-            var needs = scalar(dst)
-            if case .stack = state.registers[Int(dst)].kind {
-                // Kept on the stack: it decides something only when loaded back (the walk).
-            } else if case .register(let r) = value {
-                needs |= scalar(r)
-            }
-            return (needs, 0)
+        case let .store(_, dst, _, _):
+            // What a store checks is where it writes, never the number it writes: one kept on
+            // the stack decides something only when loaded back (the walk follows it there).
+            return (scalar(dst), 0)
         case let .atomic(_, _, dst, src, _):
             return (scalar(dst) | scalar(src) | scalar(0), 0)
         case let .packetLoad(_, register, _):
@@ -44,10 +43,12 @@ extension PathExplorer {
                   let (slot, _) = PathMemory.slot(key.offset, size: shape.keySize) else { return nil }
             return (arguments, 1 << UInt64(slot))
         case .call(.helper(let id)):
-            // The slots the other helpers of `readsSlots` look at.
-            guard StackLiveness.readsSlots(id) else { return (arguments, 0) }
+            // The sizes a helper the analysis does not model takes, the slots the other helpers
+            // of `readsSlots` look at.
+            let numbers = arguments | (PathHelpers.modeled.contains(id) ? 0 : unmodeledSizes(state))
+            guard StackLiveness.readsSlots(id) else { return (numbers, 0) }
             guard state.frame == 0 else { return nil }
-            return (arguments, numberSlots(state))
+            return (numbers, numberSlots(state))
         case .call(.kfunc):
             guard state.frame == 0 else { return nil }
             return (arguments, numberSlots(state))
@@ -61,6 +62,42 @@ extension PathExplorer {
         default:
             return (0, 0)
         }
+    }
+
+    /// The argument registers of each helper call whose numbers its checks look at: an
+    /// argument the prototype takes as anything (ARG_ANYTHING) decides nothing, as in the kernel,
+    /// but for tail calls (and, on the path, after a stack pointer given to a helper the analysis
+    /// does not model, `unmodeledSizes`); every other kind does (sizes, NULL for a pointer,
+    /// bpf_loop's count).
+    static func helperNumbersByCall(_ arguments: [Int: UInt16], _ program: VerifiedProgram,
+                                    _ options: VerifierOptions) -> [Int: UInt16] {
+        var numbers: [Int: UInt16] = [:]
+        for (index, read) in arguments {
+            guard case .call(.helper(let id))? = program.operations[index] else { continue }
+            guard id != VMLimits.tailCallHelper else {
+                numbers[index] = read
+                continue
+            }
+            var mask: UInt16 = 0
+            for (i, argument) in HelperPrototypeTable.arguments(id, variant: options.helperPrototypes).prefix(5).enumerated()
+            where argument.kind != .anything {
+                mask |= 1 << UInt16(i + 1)
+            }
+            numbers[index] = mask & read
+        }
+        return numbers
+    }
+
+    /// A helper the analysis does not model takes a small number after a stack pointer as the
+    /// bytes it writes there (`PathHelpers.clobberStackArguments`): that number decides which
+    /// slots it changes.
+    private func unmodeledSizes(_ state: PathState) -> UInt16 {
+        var sizes: UInt16 = 0
+        for r in 1 ..< 5 {
+            guard case .stack = state.registers[r].kind, state.registers[r + 1].isScalar else { continue }
+            sizes |= 1 << UInt16(r + 1)
+        }
+        return sizes
     }
 
     /// The slots of the current frame that hold a known number: one a register put there, or
