@@ -52,6 +52,19 @@ PROGRAM(array_key_across_join, VALUE "if r6 > 10 goto +3; r7 = 0; *(u32 *)(r10 -
 PROGRAM(helper_size_after_join, "r6 = *(u32 *)(r1 + 0); r8 = r1; r9 = 0; *(u64 *)(r10 - 16) = r9; *(u64 *)(r10 - 8) = r9; "
 	"if r6 > 10 goto +2; r7 = 8; goto +1; r7 = 100; " FILLER
 	"r1 = r8; r2 = 0; r3 = r10; r3 += -16; r4 = r7; call 26; r0 = 0; exit;")
+/* Through static functions: an argument used as an offset in the callee, a number the callee
+ * stores in its caller's frame, a result the callee computes from its argument. */
+#define SUBPROGRAM(name, body) \
+	NAKED __attribute__((noinline, used)) static long name(void) { asm volatile (body :: [table] "i"(&table) : "memory"); }
+SUBPROGRAM(read_at, "r7 = r1; " VALUE "r0 += r7; r0 = *(u8 *)(r0 + 0); r0 = 0; exit;")
+SUBPROGRAM(store_to, "*(u64 *)(r1 + 0) = r2; r0 = 0; exit;")
+SUBPROGRAM(twice, "r0 = r1; r0 += r1; exit;")
+PROGRAM(argument_offset_in_callee, "r6 = *(u32 *)(r1 + 0); if r6 > 10 goto +2; r1 = 8; goto +1; r1 = 100; " FILLER
+	"call read_at; r0 = 0; exit;")
+PROGRAM(offset_stored_by_callee, VALUE "r7 = r0; if r6 > 10 goto +2; r2 = 8; goto +1; r2 = 100; " FILLER
+	"r1 = r10; r1 += -16; call store_to; r8 = *(u64 *)(r10 - 16); r7 += r8; r0 = *(u8 *)(r7 + 0); r0 = 0; exit;")
+PROGRAM(offset_computed_by_callee, VALUE "r7 = r0; if r6 > 10 goto +2; r1 = 4; goto +1; r1 = 50; " FILLER
+	"call twice; r7 += r0; r0 = *(u8 *)(r7 + 0); r0 = 0; exit;")
 /* Numbers nothing depends on (a sum only stored in a map value and returned) do not stop the
  * pruning: 1024 paths through ten independent tests join after each test. */
 #define BIT(n) "r8 = r6; r8 &= " #n "; if r8 == 0 goto +1; r7 += " #n "; "
