@@ -61,8 +61,9 @@ import Testing
     ///   their struct, never written, holding the cast socket's reference; bpf_get_current_task_btf
     ///   and bpf_task_pt_regs give the task and its registers, never NULL, read the same way.
     /// - `precision_rules`: a number a later check depends on (an offset, a bound, an array key, a
-    ///   helper's size, a comparison that goes one way) keeps apart paths that join, also through
-    ///   the stack, copies and static functions; one nothing depends on does not.
+    ///   helper's size, a comparison that goes one way, a callback's return value) keeps apart
+    ///   paths that join, also through the stack, copies and static functions; one nothing
+    ///   depends on does not.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -72,7 +73,7 @@ import Testing
                       ("frame_rules", 8),
                       ("helper_types", 38),
                       ("btf_returns", 41),
-                      ("precision_rules", 12)])
+                      ("precision_rules", 13)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -14,7 +14,8 @@ struct PathExplorer {
     let program: VerifiedProgram
     let setup: PathSetup
     let facts: PruneFacts
-    /// The functions whose exits hand r0 to the kernel (the program, global functions, callbacks).
+    /// The functions whose exits hand r0 to the kernel unchecked (the program, global functions):
+    /// a callback's r0 is checked against what its helper allows, and decides.
     let returnsToKernel: Set<Int>
     /// The argument registers each call of a helper with a known prototype reads.
     let helperArgumentsByCall: [Int: UInt16]
@@ -127,7 +128,7 @@ struct PathExplorer {
     init(program: VerifiedProgram, setup: PathSetup) {
         self.program = program
         self.setup = setup
-        self.returnsToKernel = setup.globalFunctions.union(setup.callbacks).union([0])
+        self.returnsToKernel = setup.globalFunctions.union([0]).subtracting(setup.callbacks)
         self.helperArgumentsByCall = Self.helperArgumentsByCall(program, setup.pathOptions)
         self.helperNumbersByCall = Self.helperNumbersByCall(helperArgumentsByCall, program, setup.pathOptions)
         self.facts = PruneFacts(program, returnsToKernel: returnsToKernel, helperArguments: helperArgumentsByCall)

@@ -65,6 +65,11 @@ PROGRAM(offset_stored_by_callee, VALUE "r7 = r0; if r6 > 10 goto +2; r2 = 8; got
 	"r1 = r10; r1 += -16; call store_to; r8 = *(u64 *)(r10 - 16); r7 += r8; r0 = *(u8 *)(r7 + 0); r0 = 0; exit;")
 PROGRAM(offset_computed_by_callee, VALUE "r7 = r0; if r6 > 10 goto +2; r1 = 4; goto +1; r1 = 50; " FILLER
 	"call twice; r7 += r0; r0 = *(u8 *)(r7 + 0); r0 = 0; exit;")
+/* A callback's r0 is checked against what bpf_loop allows (0 or 1): 0 on the first path
+ * explored, 5 on the second, joined before the exit. */
+SUBPROGRAM(returns_after_join, "r6 = r1; r7 = 0; r7 = 1; r7 = 2; r7 = 3; r7 = 4; if r6 > 10 goto +2; r0 = 0; goto +1; r0 = 5; "
+	FILLER "exit;")
+PROGRAM(callback_return_after_join, "r1 = 3; r2 = returns_after_join ll; r3 = 0; r4 = 0; call 181; r0 = 0; exit;")
 /* Numbers nothing depends on (a sum only stored in a map value and returned) do not stop the
  * pruning: 1024 paths through ten independent tests join after each test. */
 #define BIT(n) "r8 = r6; r8 &= " #n "; if r8 == 0 goto +1; r7 += " #n "; "
