@@ -3,7 +3,7 @@ import Testing
 /// The kernel still gives the verdicts `Tests/Fixtures/verifier/rules.tcx`,
 /// `socket_rules.tcx`, `realistic.tcx`, `known_bits.tcx`, `dynptr_rules.tcx`, `measured_rules.tcx`, `extern_btf.tcx`,
 /// `xdp_helpers.tcx`, `pkt_end_marks.tcx`, `xdp_kfuncs.tcx`, `helper_arity.tcx`, `map_helpers.tcx`, `callback_rules.tcx`,
-/// `budget_loops.tcx`, `readonly_memory.tcx` `frame_rules.tcx`, `helper_types.tcx` and `btf_returns.tcx` record (the reference `VerifierAgreementTests` compares the embedded
+/// `budget_loops.tcx`, `readonly_memory.tcx` `frame_rules.tcx`, `helper_types.tcx`, `btf_returns.tcx` and `precision_rules.tcx` record (the reference `VerifierAgreementTests` compares the embedded
 /// backend with).
 @Suite(needsKernel)
 struct VerifierRulesKernelTests {
@@ -15,7 +15,8 @@ struct VerifierRulesKernelTests {
                       "budget_loops.tcx", "readonly_memory.tcx",
                       "frame_rules.tcx",
                       "helper_types.tcx",
-                      "btf_returns.tcx"])
+                      "btf_returns.tcx",
+                      "precision_rules.tcx"])
     func theKernelsVerdictsHold(_ file: String) throws {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(3)  // Tests/LinuxKernelTests/VerifierRulesKernelTests.swift

@@ -60,6 +60,10 @@ import Testing
     /// - `btf_returns`: the bpf_skc_to_* casts give BTF pointers, NULL until compared, read through
     ///   their struct, never written, holding the cast socket's reference; bpf_get_current_task_btf
     ///   and bpf_task_pt_regs give the task and its registers, never NULL, read the same way.
+    /// - `precision_rules`: a number a later check depends on (an offset, a bound, an array key, a
+    ///   helper's size, a comparison that goes one way, a callback's return value) keeps apart
+    ///   paths that join, also through the stack, copies and static functions; one nothing
+    ///   depends on does not.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -68,7 +72,8 @@ import Testing
                       ("budget_loops", 5), ("readonly_memory", 9),
                       ("frame_rules", 8),
                       ("helper_types", 38),
-                      ("btf_returns", 41)])
+                      ("btf_returns", 41),
+                      ("precision_rules", 13)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

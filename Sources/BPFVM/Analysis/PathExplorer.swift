@@ -13,7 +13,14 @@ import BPFCore
 struct PathExplorer {
     let program: VerifiedProgram
     let setup: PathSetup
-    private let facts: PruneFacts
+    let facts: PruneFacts
+    /// The functions whose exits hand r0 to the kernel unchecked (the program, global functions):
+    /// a callback's r0 is checked against what its helper allows, and decides.
+    let returnsToKernel: Set<Int>
+    /// The argument registers each call of a helper with a known prototype reads.
+    let helperArgumentsByCall: [Int: UInt16]
+    /// Of those, the ones whose numbers the call's checks depend on (`PathPrecision`).
+    let helperNumbersByCall: [Int: UInt16]
     private let prunePoints: [Bool]
     /// The registers each instruction reads (`RegisterCheck`), worked out once.
     private let reads: [UInt16]
@@ -67,16 +74,30 @@ struct PathExplorer {
         let state: PathState
         let losses: Int
         let parent: Trail?
+        /// The path from the parent's instruction up to this node's (excluded), to walk it back.
+        let steps: [PathStep]
+        /// Registers of the current frame whose numbers a path from here depended on
+        /// (`PathPrecision`); all of every frame when a walk back could not follow.
+        var precise: UInt16 = 0
+        /// Slots of the current frame whose numbers a path from here depended on.
+        var preciseSlots: UInt64 = 0
+        var allPrecise = false
         /// Paths still exploring from here: the branches at this node (current or waiting) and
         /// the nodes after it still in use. Above zero, the node is on the path being explored
         /// (the kernel's `branches`): it prunes nothing, and a path repeating it loops.
         var live = 0
-        init(index: Int, state: PathState, losses: Int, parent: Trail?) {
+        init(index: Int, state: PathState, losses: Int, parent: Trail?, steps: [PathStep]) {
             self.index = index
             self.state = state
             self.losses = losses
             self.parent = parent
+            self.steps = steps
         }
+
+        /// The registers whose numbers a cover by this node must match, once every path from it
+        /// was explored.
+        var preciseRegisters: UInt16 { allPrecise ? .max : precise }
+        var preciseSlotMarks: UInt64 { allPrecise ? .max : preciseSlots }
 
         /// A path from this node ended (or moved on to a node of its own).
         static func release(_ node: Trail?) {
@@ -98,6 +119,8 @@ struct PathExplorer {
         var losses: Int
         /// Instructions processed along this path from its entry.
         var steps = 0
+        /// The instructions run since `trail`'s, to walk the path back.
+        var walked: [PathStep] = []
     }
 
     private struct GiveUp: Error {}
@@ -105,7 +128,10 @@ struct PathExplorer {
     init(program: VerifiedProgram, setup: PathSetup) {
         self.program = program
         self.setup = setup
-        self.facts = PruneFacts(program, returnsToKernel: setup.globalFunctions.union(setup.callbacks).union([0]))
+        self.returnsToKernel = setup.globalFunctions.union([0]).subtracting(setup.callbacks)
+        self.helperArgumentsByCall = Self.helperArgumentsByCall(program, setup.pathOptions)
+        self.helperNumbersByCall = Self.helperNumbersByCall(helperArgumentsByCall, program, setup.pathOptions)
+        self.facts = PruneFacts(program, returnsToKernel: returnsToKernel, helperArguments: helperArgumentsByCall)
         var points = [Bool](repeating: false, count: program.count + 1)
         var reads = [UInt16](repeating: 0, count: program.count)
         for index in 0 ..< program.count {
@@ -146,6 +172,18 @@ struct PathExplorer {
     /// As `check`, with what the exploration did (`complete` false when it gave up).
     static func analyse(_ program: VerifiedProgram, setup: PathSetup) throws(VMError) -> PathStatistics {
         var explorer = PathExplorer(program: program, setup: setup)
+        do {
+            let statistics = try explorer.exploreAll()
+            PathStatisticsTrace.report(statistics, refused: false)
+            return statistics
+        } catch {
+            PathStatisticsTrace.report(explorer.finished(complete: true), refused: true)
+            throw error
+        }
+    }
+
+    /// The program's entry, then the functions the kernel verifies on their own.
+    private mutating func exploreAll() throws(VMError) -> PathStatistics {
         // Callbacks last: those their callers' paths follow are not explored again.
         var entries = [(0, true)]
         for start in program.functionStarts where start != 0 && setup.globalFunctions.contains(start) {
@@ -158,8 +196,8 @@ struct PathExplorer {
         // passes them and the return values it allows.
         var typedCallbacks: [(Int, PathCallbacks.Use)] = []
         for (start, isMain) in entries {
-            if !isMain, explorer.inlinedCallbacks.contains(start), explorer.callbackUses[start] == nil { continue }
-            if !isMain, setup.callbacks.contains(start), let use = explorer.callbackUses[start] {
+            if !isMain, inlinedCallbacks.contains(start), callbackUses[start] == nil { continue }
+            if !isMain, setup.callbacks.contains(start), let use = callbackUses[start] {
                 typedCallbacks.append((start, use))
                 continue
             }
@@ -175,25 +213,25 @@ struct PathExplorer {
             }
             registers[10] = .pointer(.stack(frame: 0))
             do {
-                try explorer.explore(from: Branch(index: start, state: PathState(entry: registers), trail: nil, losses: 0))
+                try explore(from: Branch(index: start, state: PathState(entry: registers), trail: nil, losses: 0))
             } catch let refusal as VMError {
                 throw refusal
             } catch {
-                return explorer.finished(complete: false)  // gave up: no verdict
+                return finished(complete: false)  // gave up: no verdict
             }
         }
         for (start, use) in typedCallbacks {
-            explorer.callback = use
+            callback = use
             do {
-                try explorer.explore(from: Branch(index: start, state: PathState(entry: use.entry), trail: nil, losses: 0))
+                try explore(from: Branch(index: start, state: PathState(entry: use.entry), trail: nil, losses: 0))
             } catch let refusal as VMError {
                 throw refusal
             } catch {
-                return explorer.finished(complete: false)
+                return finished(complete: false)
             }
         }
-        try explorer.checkCombinedStack()
-        return explorer.finished(complete: true)
+        try checkCombinedStack()
+        return finished(complete: true)
     }
 
     private func finished(complete: Bool) -> PathStatistics {
@@ -201,6 +239,17 @@ struct PathExplorer {
         result.processed = processed
         result.complete = complete
         return result
+    }
+
+    /// The argument registers of each call of a helper whose prototype is known, by call.
+    private static func helperArgumentsByCall(_ program: VerifiedProgram, _ options: VerifierOptions) -> [Int: UInt16] {
+        var arguments: [Int: UInt16] = [:]
+        for (index, op) in program.operations.enumerated() {
+            guard case .call(.helper(let id))? = op, id < KfuncTable.helperBase else { continue }
+            guard options.helpers.contains(id) || (id == VMLimits.tailCallHelper && options.allowTailCalls) else { continue }
+            arguments[index] = helperArguments(.call(.helper(id)), options)
+        }
+        return arguments
     }
 
     /// The argument registers a call to a helper this program may call reads: every argument
@@ -307,17 +356,29 @@ struct PathExplorer {
                     if try isPruned(&branch) { break }
                 }
                 try checkReached(op, at: index, branch.state)
+                if let needs = precisionNeeds(op, at: index, branch.state) {
+                    markPrecise(registers: needs.registers, slots: needs.slots, on: branch)
+                } else {
+                    Self.markAllPrecise(from: branch.trail)
+                }
+                branch.walked.append(Self.step(op, at: index, branch.state))
+                // The kernel counts every instruction of its jump class: jumps, gotos, calls, exits.
+                switch op {
+                case .jump, .goto, .mayGoto, .call, .exit: jumps += 1
+                default: break
+                }
                 switch op {
                 case let .jump(condition, is64, dst, operand, offset):
-                    jumps += 1
                     let target = index + 1 + Int(offset)
                     let (taken, fallThrough) = try PathBranches.outcomes(condition, is64: is64, dst: dst, operand,
                                                                          state: branch.state)
+                    let needs = Self.jumpNeeds(dst: dst, operand, before: branch.state, oneWay: taken == nil || fallThrough == nil)
+                    markPrecise(registers: needs, slots: 0, on: branch, skipping: 1)
                     switch (taken, fallThrough) {
                     case let (taken?, fallThrough?):
                         // Both ways: the taken one waits, as the kernel's push_stack.
                         try Self.wait(Branch(index: target, state: taken, trail: branch.trail, losses: branch.losses,
-                                             steps: branch.steps), in: &pending, at: index)
+                                             steps: branch.steps, walked: branch.walked), in: &pending, at: index)
                         branch.state = fallThrough
                         branch.index = index + 1
                     case let (taken?, nil):
@@ -332,7 +393,6 @@ struct PathExplorer {
                 case let .goto(offset, _):
                     branch.index = index + 1 + Int(offset)
                 case let .mayGoto(offset):
-                    jumps += 1
                     // The loop's body waits, one may_goto deeper; the way out goes first.
                     // Numbers the earlier iterations had otherwise are widened, as at an iterator.
                     var body = branch
@@ -405,7 +465,10 @@ struct PathExplorer {
         let index = branch.index
         let atIterator = program.operations[index] == .call(.helper(KfuncTable.helperID(.iterNumNext)))
         if atIterator {
-            if iteratorConverged(branch) { return true }
+            if iteratorConverged(branch) {
+                propagatePrecision(.max, to: branch)
+                return true
+            }
             widenAtIterator(&branch)
         }
         let atMayGoto = MayGotoLoops.isMayGoto(program.operations[index])
@@ -419,6 +482,7 @@ struct PathExplorer {
                 // another, has been run as often as makes a difference (no loop is refused here).
                 if seenState.state.covers(branch.state, facts: facts, at: index) {
                     statistics.pruned += 1
+                    propagatePrecision(.max, to: branch)
                     return true
                 }
                 continue
@@ -426,6 +490,7 @@ struct PathExplorer {
             if atMayGoto, seenState.state.mayGotoDepth != branch.state.mayGotoDepth,
                seenState.state.covers(branch.state, facts: facts, at: index) {
                 statistics.pruned += 1
+                propagatePrecision(.max, to: branch)
                 return true
             }
             if seenState.live > 0 {
@@ -433,8 +498,11 @@ struct PathExplorer {
                 if seenState.losses == branch.losses, seenState.state == branch.state {
                     throw VMError(instruction: index, "infinite loop detected at insn \(index)", errno: .EINVAL)
                 }
-            } else if seenState.state.covers(branch.state, facts: facts, at: index) {
+            } else if seenState.state.covers(branch.state, facts: facts, at: index, precise: seenState.preciseRegisters,
+                                             preciseSlots: seenState.preciseSlotMarks) {
                 statistics.pruned += 1
+                propagatePrecision(seenState.preciseRegisters & facts.registers(at: index).relevant,
+                                   slots: seenState.preciseSlotMarks, to: branch)
                 return true
             }
         }
@@ -443,7 +511,8 @@ struct PathExplorer {
         guard atIterator || atMayGoto || atCallbackCall || (jumps - jumpsAtLastKept >= 2 && processed - processedAtLastKept >= 8) else { return false }
         processedAtLastKept = processed
         jumpsAtLastKept = jumps
-        let node = Trail(index: index, state: branch.state, losses: branch.losses, parent: branch.trail)
+        let node = Trail(index: index, state: branch.state, losses: branch.losses, parent: branch.trail, steps: branch.walked)
+        branch.walked = []
         // The path moves from its node to the new one, which keeps the old one in use.
         node.live = 1
         var states = seen[index] ?? []
@@ -582,3 +651,5 @@ extension Operation {
         return false
     }
 }
+
+

@@ -104,14 +104,18 @@ struct PathState: Hashable {
     /// `index`): then `other` needs no exploration of its own. Registers and slots no later
     /// instruction reads do not count, and numbers that decide nothing later match any number
     /// (`PruneFacts`); a caller's saved registers and frame count as at its return.
-    func covers(_ other: PathState, facts: PruneFacts, at index: Int) -> Bool {
+    /// `precise`, `preciseSlots`: the registers and slots of the current frame whose numbers must
+    /// match, where precision marks say (`PathPrecision`); within those, where `PruneFacts` says
+    /// they may decide something.
+    func covers(_ other: PathState, facts: PruneFacts, at index: Int, precise marks: UInt16 = .max,
+                preciseSlots slotMarks: UInt64 = .max) -> Bool {
         guard stacks.count == other.stacks.count, lockHeld == other.lockHeld, lockOwner == other.lockOwner,
               rcuLocked == other.rcuLocked, iterators == other.iterators, dynptrs == other.dynptrs,
               references == other.references, returns.count == other.returns.count,
               callbackDepths.count == other.callbackDepths.count,
               !zip(callbackDepths, other.callbackDepths).contains(where: { $0 > $1 }) else { return false }
-        let (live, precise) = facts.registers(at: index)
-        guard Self.registersCover(registers, other.registers, from: 0, live: live, precise: precise) else { return false }
+        let (live, relevant) = facts.registers(at: index)
+        guard Self.registersCover(registers, other.registers, from: 0, live: live, precise: relevant & marks) else { return false }
         for (mine, theirs) in zip(returns, other.returns) {
             guard mine.returnTo == theirs.returnTo else { return false }
             let (live, precise) = facts.registers(at: mine.returnTo)
@@ -129,6 +133,7 @@ struct PathState: Hashable {
             var slots: (live: UInt64, relevant: UInt64) = (.max, .max)
             if f == stacks.count - 1 {
                 slots = facts.slots(at: index)
+                slots.relevant &= slotMarks
             } else {
                 let returnTo = returns[f].returnTo
                 if !reached { slots = facts.slots(at: returnTo) }

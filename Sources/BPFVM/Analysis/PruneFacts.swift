@@ -18,9 +18,11 @@ struct PruneFacts {
     /// than r10 (then the callers' frames count whole).
     let indirect: [Bool]
 
-    init(_ program: VerifiedProgram, returnsToKernel: Set<Int>) {
+    /// `helperArguments`: the registers a helper call reads, by call, where its prototype says
+    /// (the others count as reading r1-r5).
+    init(_ program: VerifiedProgram, returnsToKernel: Set<Int>, helperArguments: [Int: UInt16] = [:]) {
         let stackPointers = StackPointers.compute(program)
-        live = RegisterLiveness.compute(program)
+        live = RegisterLiveness.compute(program, helperArguments: helperArguments)
         decisive = DecisiveRegisters.compute(program)
         (relevant, relevantSlots) = ScalarRelevance.computeWithSlots(program, returnsToKernel: returnsToKernel,
                                                                      stackPointers: stackPointers)

@@ -3,9 +3,13 @@ import BPFCore
 /// Which registers a later instruction may still read, before each instruction: pruning
 /// compares only those, as the kernel's liveness marks do.
 enum RegisterLiveness {
-    static func compute(_ program: VerifiedProgram) -> [UInt16] {
-        BackwardFlow.solve(program) { _, op, after in
-            let (uses, defines) = effect(op)
+    /// `helperArguments`: the registers a helper call reads, by call, as its kernel prototype
+    /// declares them (the kernel marks no other argument register read); a call not listed
+    /// reads r1-r5.
+    static func compute(_ program: VerifiedProgram, helperArguments: [Int: UInt16] = [:]) -> [UInt16] {
+        BackwardFlow.solve(program) { index, op, after in
+            var (uses, defines) = effect(op)
+            if let arguments = helperArguments[index] { uses = uses & ~Self.arguments | arguments }
             return uses | (after & ~defines) | 1 << 10
         }
     }

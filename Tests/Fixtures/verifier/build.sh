@@ -51,3 +51,5 @@ echo "built helper_types.o"
 # Helpers returning BTF pointers (the bpf_skc_to_* casts): NULL checks, struct reads, no writes.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c btf_returns.c -o btf_returns.o
 echo "built btf_returns.o"
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c precision_rules.c -o precision_rules.o
+echo "built precision_rules.o"

@@ -1,0 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// With `TCX_VERIFIER_STATS` set in the environment, the path analysis prints what it did to
+/// standard error in the words of the kernel's verifier log (`processed N insns ...
+/// total_states N peak_states N`), after an acceptance or a refusal alike: to compare its
+/// pruning with the kernel's on many programs (`tcx script --explain` captures both).
+enum PathStatisticsTrace {
+    static let enabled: Bool = {
+        #if canImport(Glibc)
+        return getenv("TCX_VERIFIER_STATS") != nil
+        #else
+        return false
+        #endif
+    }()
+
+    static func report(_ statistics: PathStatistics, refused: Bool) {
+        guard enabled else { return }
+        let outcome = refused ? " refused" : statistics.complete ? "" : " gave-up"
+        let line = "embedded: processed \(statistics.processed) insns total_states \(statistics.totalStates) "
+            + "peak_states \(statistics.peakStates) pruned \(statistics.pruned)\(outcome)\n"
+        #if canImport(Glibc)
+        let bytes = Array(line.utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        #endif
+    }
+}
