@@ -11,7 +11,7 @@ extension HelperCall {
             callbackFault = VMFault(instruction: site.instruction, kind: .helper("callback \(slot) is not a function"))
             return nil
         }
-        guard site.depth + 1 < VMLimits.maxCallFrames else {
+        guard site.depth + 1 < VMLimits.maxRunFrames else {
             callbackFault = VMFault(instruction: site.instruction, kind: .callDepth)
             return nil
         }

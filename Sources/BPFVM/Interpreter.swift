@@ -75,7 +75,7 @@ enum Scratch {
     static let frameWords = 8
     /// Where in a frame's words its may_goto count is; the stamp follows.
     static let mayGotoWord = 6
-    static let frameBytes = VMLimits.maxCallFrames * frameWords * 8
+    static let frameBytes = VMLimits.maxRunFrames * frameWords * 8
     /// The JIT's state block (`JITState`), after the frames.
     static let jitStateOffset = stackBytes + registerBytes + frameBytes
     static let bytes = jitStateOffset + JITState.bytes

@@ -316,7 +316,7 @@ extension Machine {
                 pc = 0
                 MayGotoClock.enter(MayGotoClock.slot(frames, depth: depth))  // the target's prologue
             case .callLocal:
-                guard depth + 1 < VMLimits.maxCallFrames else { throw fault(.callDepth) }
+                guard depth + 1 < VMLimits.maxRunFrames else { throw fault(.callDepth) }
                 let frame = frames + depth * Scratch.frameWords
                 frame[0] = UInt64(pc)
                 frame[1] = UInt64(UInt(bitPattern: ops))

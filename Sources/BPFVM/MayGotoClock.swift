@@ -16,8 +16,8 @@ enum MayGotoClock {
     /// JIT stores before each helper call and reloads after; the interpreter does the same.
     @inline(__always)
     static func runClock(_ frames: UnsafeMutablePointer<UInt64>) -> UnsafeMutablePointer<Int> {
-        UnsafeMutableRawPointer(frames + VMLimits.maxCallFrames * Scratch.frameWords)
-            .advanced(by: Int(JITState.Slot.budget.rawValue) * 8)
+        UnsafeMutableRawPointer(frames)
+            .advanced(by: Scratch.frameBytes + Int(JITState.Slot.budget.rawValue) * 8)
             .assumingMemoryBound(to: Int.self)
     }
 

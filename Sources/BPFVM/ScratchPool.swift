@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// Scratch blocks (stack, registers, call frames) kept per thread, so a run allocates nothing:
-/// a block is 4.6 KB, too big for `withUnsafeTemporaryAllocation` to place on the stack. A run
+/// a block (about 140 KB, mostly stack pages a run rarely reaches) is far too big for
+/// `withUnsafeTemporaryAllocation` to place on the stack. A run
 /// takes one and gives it back; a run started inside another (a helper running a program)
 /// takes a second.
 enum ScratchPool {

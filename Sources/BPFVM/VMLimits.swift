@@ -30,6 +30,11 @@ public enum VMLimits {
     /// pruning is weaker than the kernel's, which likely proved the program): its may_goto
     /// loops end by their clock first, and a loop the kernel would run for about a second ends too.
     public static let gaveUpBudgetSlices = 4
+    /// Frames one run may nest, across its tail calls. The verifier keeps each program within
+    /// `maxCallFrames`, but a tail call made inside a bpf-to-bpf call keeps the frames below the
+    /// calling function (the kernel replaces only the caller's own frame), so a chain of tail
+    /// calls from subprograms nests up to this deep.
+    public static let maxRunFrames = 1 + (maxTailCalls + 1) * (maxCallFrames - 1)
     /// Total stack bytes a run owns.
-    static let stackBytes = maxCallFrames * stackPerFrame
+    static let stackBytes = maxRunFrames * stackPerFrame
 }

@@ -113,7 +113,7 @@ extension JITCompiler {
     /// running program saved on the host stack, a host `call`; the callee's exit returns here.
     mutating func localCall(to target: Int32, at i: Int) {
         let frame = Int32(VMLimits.stackPerFrame)
-        a.alu(.cmp, JITState.slot(.depth), immediate: Int32(VMLimits.maxCallFrames - 1))
+        a.alu(.cmp, JITState.slot(.depth), immediate: Int32(VMLimits.maxRunFrames - 1))
         a.jump(.greaterOrEqual, faultStub(instruction: i, .callDepth))
         for r in 6...9 { a.push(Self.hostRegisters[r]) }
         a.load(.rax, JITState.slot(.program))
