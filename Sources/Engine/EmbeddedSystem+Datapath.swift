@@ -45,10 +45,11 @@ extension EmbeddedSystem {
             published.withTopology(on: thread) { topology in
                 // Nothing will see the frame on its way: no skb to prepare (UnobservedFrames.swift).
                 if sink == nil,
-                   let fate = PacketFlow.unobservedFate(at: ifindex, ingress: direction == .ingress, in: topology) {
+                   let fate = PacketFlow.unobservedFate(at: ifindex, ingress: direction == .ingress, in: topology,
+                                                         shard: thread.shard) {
                     return PacketPath(hooks: [], fate: fate)
                 }
-                let flow = PacketFlow(topology: topology, sinkBox: sink, recordsHooks: recordsHooks)
+                let flow = PacketFlow(topology: topology, sinkBox: sink, recordsHooks: recordsHooks, shard: thread.shard)
                 var skb = thread.skb(holding: bytes)
                 var path = PacketPath()
                 switch direction {

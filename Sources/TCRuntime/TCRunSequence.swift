@@ -14,7 +14,8 @@ public struct TCRunSequence {
     /// static `let` from another module is an accessor call per frame).
     private var type: ProgramType?
 
-    public init(skb: SKBuff) {
+    /// `skb` borrowed (`__shared`): an owned argument cost the caller a retain and this a release.
+    public init(skb: __shared SKBuff) {
         self.skb = skb
     }
 
@@ -43,7 +44,7 @@ public struct TCRunSequence {
     private func again(_ program: TCProgram, _ run: TCRun, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
         run.rearm()
         run.programMaps = program.mapTable
-        return try runner.once(program, run)
+        return try runner.onPrepared(program, run)
     }
 
     private mutating func start(_ program: TCProgram, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
@@ -53,7 +54,9 @@ public struct TCRunSequence {
         run.programMaps = program.mapTable
         current = Unmanaged.passRetained(run)
         type = program.type
-        return try runner.once(program, run)
+        // The JIT's block set up once for every program the sequence runs on this run.
+        runner.prepare(run)
+        return try runner.onPrepared(program, run)
     }
 
     /// Gives the run back; the sequence can start again.
