@@ -23,8 +23,9 @@ public struct TCRunSequence {
     public mutating func run(_ program: TCProgram, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
         // Borrowed: `current` holds the run, a retain per program was a visible share of it.
         // The fault comes out through a local rather than an optional `Result`, which was moved
-        // and destroyed through value witnesses per program.
-        if let current, type == program.type, current._withUnsafeGuaranteedRef({ $0.shared === runner.shared }) {
+        // and destroyed through value witnesses per program. The types compared by their raw
+        // values: `ProgramType`'s `==` is another module's, a call per program.
+        if let current, type?.rawValue == program.type.rawValue, current._withUnsafeGuaranteedRef({ $0.shared === runner.shared }) {
             var fault: VMFault?
             let outcome = current._withUnsafeGuaranteedRef { run -> TCRunOutcome in
                 do throws(VMFault) {

@@ -133,9 +133,10 @@ public struct JITExecutor: ProgramExecutor {
         // bytes of the frame the program can reach (`EntryStack`), which is its whole range.
         let stackBytes = program.nativeStackBytes
         if stackBytes > 0 { memset(stackTop - stackBytes, 0, stackBytes) }
-        for r in 0..<10 { state.setRegister(r, 0) }
+        state.setRegister(0, 0)
         state.setRegister(1, state[.contextLow])
         state.setRegister(2, r2)
+        for r in 3..<10 { state.setRegister(r, 0) }
         state.setRegister(10, Machine.address(stackTop))
         state[.stackLow] = Machine.address(stackTop) - UInt64(stackBytes)
         state[.stackCount] = UInt64(stackBytes)
