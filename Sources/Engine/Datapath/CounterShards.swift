@@ -7,29 +7,53 @@ import Synchronization
 /// of a `return NEXT` program.
 ///
 /// A thread's copy is its shard (`CounterShard`), held while the thread lives. Threads beyond
-/// `exclusive` all use the last shard, which they add to atomically.
+/// `exclusive` all use the last shard, which they add to atomically. The shards (~2 KB) are made
+/// on the first add: an object no frame ever reaches (most of a large world) keeps one word.
 struct CounterShards: @unchecked Sendable {
-    // @unchecked: each exclusive shard has one writer; the shared one is only added to atomically.
+    // @unchecked: each exclusive shard has one writer; the shared one is only added to
+    // atomically; the block is published once, by a compare-exchange.
     /// Shards a thread has to itself; shard `exclusive` is the shared one.
     static let exclusive = 32
     /// Words per shard: a cache line, so threads counting on the same object never share one.
     static let stride = 8
-    private let block: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
+    private static let words = (exclusive + 1) * stride
+    private typealias Word = UnsafeAtomic<UInt64>.Storage
+    /// The address of the shards' block, 0 until the first add.
+    private let blockAddress: UnsafeMutablePointer<UnsafeAtomic<UInt>.Storage>
 
     /// Room for `counters` counters (at most `stride`), all 0; freed with `deallocate()`.
     init(counters: Int) {
         precondition(counters <= Self.stride, "a shard holds at most \(Self.stride) counters")
-        let words = (Self.exclusive + 1) * Self.stride
-        block = .allocate(capacity: words)
-        block.initialize(repeating: UnsafeAtomic<UInt64>.Storage(0), count: words)
+        blockAddress = .allocate(capacity: 1)
+        blockAddress.initialize(to: UnsafeAtomic<UInt>.Storage(0))
     }
 
-    func deallocate() { block.deallocate() }
+    func deallocate() {
+        if let block { block.deallocate() }
+        blockAddress.deallocate()
+    }
+
+    private var block: UnsafeMutablePointer<Word>? {
+        UnsafeMutablePointer(bitPattern: UnsafeAtomic<UInt>(at: blockAddress).load(ordering: .acquiring))
+    }
+
+    /// The block, made (all 0) by the first add; a thread that loses the race frees its own.
+    @inline(never)
+    private func makeBlock() -> UnsafeMutablePointer<Word> {
+        let made = UnsafeMutablePointer<Word>.allocate(capacity: Self.words)
+        made.initialize(repeating: Word(0), count: Self.words)
+        let (exchanged, original) = UnsafeAtomic<UInt>(at: blockAddress)
+            .compareExchange(expected: 0, desired: UInt(bitPattern: made), ordering: .acquiringAndReleasing)
+        if exchanged { return made }
+        made.deallocate()
+        return UnsafeMutablePointer(bitPattern: original).unsafelyUnwrapped
+    }
 
     /// Adds `amount` to `counter` in `shard`'s copy.
     @inline(__always)
     func add(_ counter: Int, _ amount: UInt64 = 1, in shard: CounterShard) {
-        let slot = UnsafeAtomic<UInt64>(at: block + (shard.index &* Self.stride &+ counter))
+        let base = block ?? makeBlock()
+        let slot = UnsafeAtomic<UInt64>(at: base + (shard.index &* Self.stride &+ counter))
         if shard.isExclusive {
             // The thread is the shard's only writer: a read-modify-write needs no lock.
             slot.store(slot.load(ordering: .relaxed) &+ amount, ordering: .relaxed)
@@ -40,7 +64,8 @@ struct CounterShards: @unchecked Sendable {
 
     /// `counter` over every shard.
     func total(_ counter: Int) -> UInt64 {
-        (0...Self.exclusive).reduce(0) { sum, shard in
+        guard let block else { return 0 }
+        return (0...Self.exclusive).reduce(0) { sum, shard in
             sum &+ UnsafeAtomic<UInt64>(at: block + shard * Self.stride + counter).load(ordering: .relaxed)
         }
     }
