@@ -31,9 +31,19 @@ extension EmbeddedSystem {
         follow(bytes, device: ifindex, direction, sink: sink.map(PacketFlow.SinkBox.init), recordsHooks: false).fate
     }
 
-    /// `forward` with no sink.
+    /// `forward` with no sink. A frame nothing sees returns its fate as it is found, without a
+    /// path made and taken apart around it.
     public func forward(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction) -> PacketFate {
-        follow(bytes, device: ifindex, direction, sink: nil, recordsHooks: false).fate
+        DatapathThread.withCurrent { thread in
+            published.withTopology(on: thread) { topology in
+                if let fate = PacketFlow.unobservedFate(at: ifindex, ingress: direction == .ingress, in: topology,
+                                                        shard: thread.shard) {
+                    return fate
+                }
+                return walk(bytes, device: ifindex, direction, thread: thread, topology: topology, sink: nil,
+                            recordsHooks: false).fate
+            }
+        }
     }
 
     /// `sink` boxed once per frame (nil: none), so the flow copies a reference, not an existential.
@@ -45,20 +55,29 @@ extension EmbeddedSystem {
             published.withTopology(on: thread) { topology in
                 // Nothing will see the frame on its way: no skb to prepare (UnobservedFrames.swift).
                 if sink == nil,
-                   let fate = PacketFlow.unobservedFate(at: ifindex, ingress: direction == .ingress, in: topology) {
+                   let fate = PacketFlow.unobservedFate(at: ifindex, ingress: direction == .ingress, in: topology,
+                                                         shard: thread.shard) {
                     return PacketPath(hooks: [], fate: fate)
                 }
-                let flow = PacketFlow(topology: topology, sinkBox: sink, recordsHooks: recordsHooks)
-                var skb = thread.skb(holding: bytes)
-                var path = PacketPath()
-                switch direction {
-                case .ingress: flow.receive(Frame(on: skb), at: ifindex, path: &path, hops: 0)
-                case .egress: flow.transmit(Frame(on: skb), from: ifindex, path: &path, hops: 0)
-                }
-                thread.give(&skb)
-                return path
+                return walk(bytes, device: ifindex, direction, thread: thread, topology: topology, sink: sink,
+                            recordsHooks: recordsHooks)
             }
         }
+    }
+
+    /// The whole path of a frame from its start, on one of `thread`'s skbs.
+    @inline(__always)
+    private func walk(_ bytes: [UInt8], device ifindex: UInt32, _ direction: Direction, thread: DatapathThread,
+                      topology: Topology, sink: PacketFlow.SinkBox?, recordsHooks: Bool) -> PacketPath {
+        let flow = PacketFlow(topology: topology, sinkBox: sink, recordsHooks: recordsHooks, shard: thread.shard)
+        var skb = thread.skb(holding: bytes)
+        var path = PacketPath()
+        switch direction {
+        case .ingress: flow.receive(Frame(on: skb), at: ifindex, path: &path, hops: 0)
+        case .egress: flow.transmit(Frame(on: skb), from: ifindex, path: &path, hops: 0)
+        }
+        thread.give(&skb)
+        return path
     }
 
     /// Adds a classic tc filter (cls_bpf, direct action) at `priority`/`handle`, run when the

@@ -60,12 +60,40 @@ public struct TCProgramRunner: Sendable {
             r0 = try Interpreter.run(program.program, context: run.context, packet: run.packet,
                                      environment: run.environment, r2: 0, scratch: run.scratch)
         }
+        return try outcome(r0, run)
+    }
+
+    /// Gets `run`'s scratch ready for `onPrepared`: the context and environment written into
+    /// the JIT's block once for a sequence of programs on one skb, not once per program.
+    func prepare(_ run: TCRun) {
+        guard kind == .jit else { return }
+        JITExecutor.prepare(run.scratch, context: run.context, environment: run.environmentAddress)
+    }
+
+    /// `once` on a run `prepare` got ready (a program of a chain): the JIT enters the program's
+    /// code with only the per-program state written.
+    @inline(__always)
+    func onPrepared(_ program: TCProgram, _ run: TCRun) throws(VMFault) -> TCRunOutcome {
+        let r0: UInt64
+        switch kind {
+        case .jit:
+            r0 = try JITExecutor.run(program.program, packet: run.packet, prepared: run.scratch)
+        case .interpreter:
+            r0 = try Interpreter.run(program.program, context: run.context, packet: run.packet,
+                                     environment: run.environment, r2: 0, scratch: run.scratch)
+        }
+        return try outcome(r0, run)
+    }
+
+    /// What the run that returned `r0` ends with: the context stores taken in, the redirect.
+    @inline(__always)
+    private func outcome(_ r0: UInt64, _ run: TCRun) throws(VMFault) -> TCRunOutcome {
         if run.contextWritten { run.absorbWrites() }
         if run.holdsSockets {
             // The kernel verifier refuses a program that can exit holding a socket reference.
             throw VMFault(instruction: 0, kind: .helper("the program exits holding a socket reference it never released"))
         }
-        return TCRunOutcome(returnValue: r0, redirect: run.redirect)
+        return TCRunOutcome(returnValue: r0, redirect: run.redirected ? run.redirect : nil)
     }
 }
 

@@ -65,7 +65,12 @@ final class TCRun {
     }
     /// Map values and ring buffer records the program received during the run.
     @exclusivity(unchecked) var grants: [MemoryRegion] = []
-    @exclusivity(unchecked) var redirect: RedirectTarget?
+    @exclusivity(unchecked) var redirect: RedirectTarget? {
+        didSet { redirected = redirect != nil }
+    }
+    /// Whether `redirect` is set, read without copying it (an outlined copy of the optional
+    /// per program run otherwise).
+    @exclusivity(unchecked) private(set) var redirected = false
     /// Whether the program stored to the context since its stores were last taken in: a byte
     /// of the block no program can reach, which direct stores set (`ContextDirectWrites`).
     private(set) var contextWritten: Bool {
@@ -92,9 +97,15 @@ final class TCRun {
 
     /// The program type's context rules, checked on every context access at run time too.
     @exclusivity(unchecked) private var contextRules: ContextAccessRule
+    /// The type `contextRules` are for: a restart for the same type keeps them (comparing with
+    /// another module's static `let` is an accessor call per frame).
+    @exclusivity(unchecked) private var contextRulesType: UInt32
     /// What the executor gets: made once and never changed, so passing it copies nothing. It
     /// names `hooks`, not the run, so the run and its environment form no cycle.
     let environment: RunEnvironment
+    /// A copy of `environment` at an address that never changes, which a chain of JIT runs
+    /// keeps pointing at (`JITExecutor.prepare`); made with the run, freed with it.
+    let environmentAddress: UnsafeMutablePointer<RunEnvironment>
     private let hooks: TCRunHooks
     /// The VM's scratch (stack, frames, JIT state) for this run's programs: owned here, so a
     /// run does not take one from the VM's per-thread pool.
@@ -104,6 +115,7 @@ final class TCRun {
         skbReference = Unmanaged.passUnretained(skb)
         shared = services
         contextRules = Self.rules(type)
+        contextRulesType = type.rawValue
         context = .allocate(byteCount: SKBField.size, alignment: 8)
         // Zeroed once: fields not rendered stay 0, the program can store only to the fields
         // `renderWritable` rewrites, so no run leaves anything behind for the next one.
@@ -114,6 +126,8 @@ final class TCRun {
         self.hooks = hooks
         environment = RunEnvironment(tailCalls: hooks, memory: hooks,
                                      userData: Unmanaged.passUnretained(hooks).toOpaque(), guardsContext: true)
+        environmentAddress = .allocate(capacity: 1)
+        environmentAddress.initialize(to: environment)
         hooks.reference = Unmanaged.passUnretained(self)
         prepare()
     }
@@ -123,7 +137,10 @@ final class TCRun {
     func restart(skb: SKBuff, services: SharedServices, type: ProgramType) {
         skbReference = Unmanaged.passUnretained(skb)
         shared = services
-        contextRules = Self.rules(type)
+        if type.rawValue != contextRulesType {
+            contextRules = Self.rules(type)
+            contextRulesType = type.rawValue
+        }
         prepare()
     }
 
@@ -141,19 +158,30 @@ final class TCRun {
     /// Starts the next run on the same skb, as the kernel's test-run repeats a program on one
     /// skb: the block is current (helpers and `absorbWrites` kept it so), only what the last
     /// run received is dropped and `sk` is rendered again on first use.
+    @inline(__always)
     func rearm() {
-        finish()
+        // Most programs of a chain receive nothing: then only the context flag is cleared.
+        if holdsAnything { finish() } else { contextWritten = false }
         socketPending = skb.hasSocket
         context.storeBytes(of: UInt64(0), toByteOffset: SKBField.sk, as: UInt64.self)
+    }
+
+    /// Whether the program received anything `finish` drops.
+    @inline(__always)
+    private var holdsAnything: Bool {
+        !reservations.isEmpty || !grants.isEmpty || !keepAlive.isEmpty || !conntrackHeld.isEmpty
+            || socketsIfMade != nil || socketBlock != nil || redirected
     }
 
     /// Ends the run: drops what the program received so the next run starts clean.
     func finish() {
         // The kernel verifier makes programs release what they reserve; drop what is left.
-        for (address, ring) in reservations {
-            if let record = UnsafeMutableRawPointer(bitPattern: UInt(address)) { ring.discard(record) }
+        if !reservations.isEmpty {
+            for (address, ring) in reservations {
+                if let record = UnsafeMutableRawPointer(bitPattern: UInt(address)) { ring.discard(record) }
+            }
+            reservations.removeAll(keepingCapacity: true)
         }
-        if !reservations.isEmpty { reservations.removeAll(keepingCapacity: true) }
         if !grants.isEmpty { grants.removeAll(keepingCapacity: true) }
         if !keepAlive.isEmpty { keepAlive.removeAll() }
         if !conntrackHeld.isEmpty { conntrackHeld.removeAll() }
@@ -161,11 +189,13 @@ final class TCRun {
         if socketsIfMade != nil { socketsIfMade = nil }
         if socketBlock != nil { socketBlock = nil }
         socketPending = false
-        if redirect != nil { redirect = nil }
+        if redirected { redirect = nil }
         contextWritten = false
     }
 
     deinit {
+        environmentAddress.deinitialize(count: 1)
+        environmentAddress.deallocate()
         scratch.deallocate()
         context.deallocate()
         socketStorage.deallocate()
@@ -328,7 +358,11 @@ final class TCRun {
     }
 
     /// The packet as the program's bounds must now see it.
-    var packet: UnsafeMutableRawBufferPointer { skb.buffer.data }
+    @inline(__always)
+    var packet: UnsafeMutableRawBufferPointer {
+        // Borrowed: read before every program of a chain, a retain and release each time.
+        skbReference._withUnsafeGuaranteedRef { $0.buffer.data }
+    }
 }
 
 /// What a run's environment names instead of the run itself (which holds the environment):

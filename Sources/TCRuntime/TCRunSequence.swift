@@ -14,7 +14,8 @@ public struct TCRunSequence {
     /// static `let` from another module is an accessor call per frame).
     private var type: ProgramType?
 
-    public init(skb: SKBuff) {
+    /// `skb` borrowed (`__shared`): an owned argument cost the caller a retain and this a release.
+    public init(skb: __shared SKBuff) {
         self.skb = skb
     }
 
@@ -22,8 +23,9 @@ public struct TCRunSequence {
     public mutating func run(_ program: TCProgram, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
         // Borrowed: `current` holds the run, a retain per program was a visible share of it.
         // The fault comes out through a local rather than an optional `Result`, which was moved
-        // and destroyed through value witnesses per program.
-        if let current, type == program.type, current._withUnsafeGuaranteedRef({ $0.shared === runner.shared }) {
+        // and destroyed through value witnesses per program. The types compared by their raw
+        // values: `ProgramType`'s `==` is another module's, a call per program.
+        if let current, type?.rawValue == program.type.rawValue, current._withUnsafeGuaranteedRef({ $0.shared === runner.shared }) {
             var fault: VMFault?
             let outcome = current._withUnsafeGuaranteedRef { run -> TCRunOutcome in
                 do throws(VMFault) {
@@ -43,7 +45,7 @@ public struct TCRunSequence {
     private func again(_ program: TCProgram, _ run: TCRun, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
         run.rearm()
         run.programMaps = program.mapTable
-        return try runner.once(program, run)
+        return try runner.onPrepared(program, run)
     }
 
     private mutating func start(_ program: TCProgram, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
@@ -53,7 +55,9 @@ public struct TCRunSequence {
         run.programMaps = program.mapTable
         current = Unmanaged.passRetained(run)
         type = program.type
-        return try runner.once(program, run)
+        // The JIT's block set up once for every program the sequence runs on this run.
+        runner.prepare(run)
+        return try runner.onPrepared(program, run)
     }
 
     /// Gives the run back; the sequence can start again.

@@ -1,5 +1,6 @@
 /// The Swift side of one JIT run: what helpers, tail calls and faults need besides the state
-/// block. Lives on the executor's stack; the state block points at it.
+/// block. Lives in the state block (words `JITState.runWord`...), which points at it; plain
+/// data (nothing retained), so it is written there without being destroyed.
 struct JITRun {
     /// The caller's environment, borrowed for the run (a copy would retain what it holds).
     let environment: UnsafePointer<RunEnvironment>
@@ -45,6 +46,11 @@ final class JITRunExtras {
 }
 
 extension JITStateView {
+    /// Where the block keeps its `JITRun`.
+    var runStorage: UnsafeMutablePointer<JITRun> {
+        UnsafeMutableRawPointer(words + JITState.runWord).assumingMemoryBound(to: JITRun.self)
+    }
+
     var run: UnsafeMutablePointer<JITRun> {
         UnsafeMutablePointer(bitPattern: UInt(self[.run])).unsafelyUnwrapped
     }

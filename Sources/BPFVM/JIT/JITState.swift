@@ -28,7 +28,10 @@ enum JITState {
         case grantLow, grantCount, grantWritable
     }
 
-    static let slots = 40
+    /// Words 40-47 hold the run's `JITRun` (`JITStateView.run`), so a chain of programs on
+    /// one frame sets it up once (`JITExecutor.prepare`) rather than once per program.
+    static let runWord = 40
+    static let slots = 48
     static let bytes = slots * 8
 
     static func register(_ r: UInt8) -> X86Memory { X86Memory(.rbx, Int32(r) * 8) }

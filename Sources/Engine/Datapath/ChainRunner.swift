@@ -13,8 +13,10 @@ struct ChainOutcome {
 }
 
 enum ChainRunner {
-    /// `tracing`: whether `trace` lists the programs that ran.
-    static func run(_ programs: PublishedArray<ProgramObject>, frame: Frame, tracing: Bool = true) -> ChainOutcome {
+    /// `tracing`: whether `trace` lists the programs that ran; `shard`: the calling thread's
+    /// copy of the counters.
+    static func run(_ programs: PublishedArray<ProgramObject>, frame: Frame, tracing: Bool = true,
+                    shard: CounterShard) -> ChainOutcome {
         var outcome = ChainOutcome()
         // One run object for the chain: the context rendered once per frame, not per program.
         var sequence = TCRunSequence(skb: frame.skb)
@@ -27,7 +29,7 @@ enum ChainRunner {
                 outcome.trace.append(program.id)
             }
             do throws(TCXError) {
-                let run = try program.run(frame, in: &sequence, timed: timed)
+                let run = try program.run(frame, in: &sequence, timed: timed, shard: shard)
                 outcome.last = run.returnValue
                 outcome.redirect = run.redirect
                 return run.returnValue == Verdict.next.rawValue
@@ -63,29 +65,39 @@ enum ChainRunner {
 }
 
 extension ProgramObject {
-    /// Runs the program once on `frame`, counting the run (and timing it while
+    /// Runs the program once on `frame`, counting the run in `shard` (and timing it while
     /// `RunTimeStatistics` is enabled).
-    func run(_ frame: Frame) throws(TCXError) -> ProgramRun {
+    func run(_ frame: Frame, shard: CounterShard) throws(TCXError) -> ProgramRun {
         var sequence = TCRunSequence(skb: frame.skb)
         defer { sequence.end() }
-        return try run(frame, in: &sequence, timed: RunTimeStatistics.enabled)
+        return try run(frame, in: &sequence, timed: RunTimeStatistics.enabled, shard: shard)
     }
 
     /// The same as one of a sequence of programs on the frame (a chain); `timed`: whether
     /// `RunTimeStatistics` is enabled. Inlined into the chain's loop with `Executable.run`:
     /// two calls per program were a visible share of a `return NEXT` program.
     @inline(__always)
-    func run(_ frame: Frame, in sequence: inout TCRunSequence, timed: Bool) throws(TCXError) -> ProgramRun {
+    func run(_ frame: Frame, in sequence: inout TCRunSequence, timed: Bool,
+             shard: CounterShard) throws(TCXError) -> ProgramRun {
         guard timed else {
             let run = try executable.run(frame, in: &sequence)
-            counters.record(returnValue: run.returnValue, nanoseconds: 0)
+            counters.record(returnValue: run.returnValue, nanoseconds: 0, in: shard)
             return run
         }
+        return try timedRun(frame, in: &sequence, shard: shard)
+    }
+
+    /// `run` with the clock read around it: out of line, so the untimed path of every program
+    /// does not make room for the clock's instants (a metadata call each time).
+    @inline(never)
+    private func timedRun(_ frame: Frame, in sequence: inout TCRunSequence,
+                          shard: CounterShard) throws(TCXError) -> ProgramRun {
         let start = ContinuousClock.now
         let run = try executable.run(frame, in: &sequence)
         let elapsed = ContinuousClock.now - start
         counters.record(returnValue: run.returnValue,
-                        nanoseconds: UInt64(elapsed.components.attoseconds / 1_000_000_000) + UInt64(elapsed.components.seconds) * 1_000_000_000)
+                        nanoseconds: UInt64(elapsed.components.attoseconds / 1_000_000_000) + UInt64(elapsed.components.seconds) * 1_000_000_000,
+                        in: shard)
         return run
     }
 }

@@ -55,7 +55,8 @@ enum Datapath {
     static func run(_ plan: DatapathPlan, packet: [UInt8]) throws(TCXError) -> RunResult {
         let frame = Frame(packet)
         frame.arrive(at: plan.device, ingress: plan.ingress)
-        let outcome = ChainRunner.run(plan.programs, frame: frame)
+        let shard = DatapathThread.withCurrent { $0.shard }
+        let outcome = ChainRunner.run(plan.programs, frame: frame, shard: shard)
         if let fault = outcome.fault { throw fault }
         let verdict: Verdict
         switch plan.kind {

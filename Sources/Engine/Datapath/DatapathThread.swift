@@ -3,7 +3,8 @@ import Glibc
 import TCRuntime
 
 /// What a thread sending frames keeps from one frame to the next, so a frame allocates
-/// nothing: the skbs it sends frames on and the device table it last used (`PublishedDevices`).
+/// nothing: the skbs it sends frames on, the device table it last used (`PublishedDevices`) and
+/// its shard of the counters (`CounterShards`).
 /// Each thread has its own, freed with the thread; it is used by that thread alone, so its
 /// fields are not checked for exclusive access.
 final class DatapathThread {
@@ -17,6 +18,11 @@ final class DatapathThread {
     @exclusivity(unchecked) private(set) var topologyReference: Unmanaged<Topology>?
     /// The generation `topology` was taken at (0: none; generations start at 1).
     @exclusivity(unchecked) var topologyGeneration: UInt64 = 0
+
+    /// The copy of every device's and program's counters this thread adds to.
+    let shard = CounterShard.take()
+
+    deinit { CounterShard.give(shard) }
 
     /// skbs a thread keeps; more are freed when given back.
     private static let kept = 4

@@ -1,19 +1,25 @@
-import Atomics
-
-/// Per-device packet counters, like a device's rx/tx/drop statistics.
+/// Per-device packet counters, like a device's rx/tx/drop statistics: per thread, as the
+/// kernel's are per CPU (`CounterShards`).
 final class DeviceCounters: @unchecked Sendable {
-    // @unchecked: the block is only touched atomically (`AtomicSlot`).
-    private let block = AtomicSlot.allocateBlock(4)
-    var rxPackets: AtomicSlot { AtomicSlot(block, 0) }
-    var txPackets: AtomicSlot { AtomicSlot(block, 1) }
-    var rxDropped: AtomicSlot { AtomicSlot(block, 2) }
-    var txDropped: AtomicSlot { AtomicSlot(block, 3) }
+    // @unchecked: `CounterShards` orders its own accesses.
+    enum Counter: Int {
+        case rxPackets, txPackets, rxDropped, txDropped
+    }
+    private let shards = CounterShards(counters: 4)
 
-    deinit { block.deallocate() }
+    deinit { shards.deallocate() }
+
+    /// Counts one packet on `counter` in the calling thread's shard.
+    @inline(__always)
+    func count(_ counter: Counter, in shard: CounterShard) {
+        shards.add(counter.rawValue, in: shard)
+    }
 
     var snapshot: DeviceStatistics {
-        DeviceStatistics(rxPackets: rxPackets.load(), txPackets: txPackets.load(),
-                         rxDropped: rxDropped.load(), txDropped: txDropped.load())
+        DeviceStatistics(rxPackets: shards.total(Counter.rxPackets.rawValue),
+                         txPackets: shards.total(Counter.txPackets.rawValue),
+                         rxDropped: shards.total(Counter.rxDropped.rawValue),
+                         txDropped: shards.total(Counter.txDropped.rawValue))
     }
 }
 

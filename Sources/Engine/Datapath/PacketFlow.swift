@@ -54,12 +54,15 @@ struct PacketFlow {
     /// Whether the path records each hook with the programs that ran (`send`); a datapath that
     /// wants only the fate (`forward`) skips the traces and their allocations.
     let recordsHooks: Bool
+    /// The sending thread's copy of the counters (`CounterShards`).
+    let shard: CounterShard
 
     /// The sink comes boxed (nil: none), so a flow without one copies no existential.
-    init(topology: Topology, sinkBox: SinkBox?, recordsHooks: Bool) {
+    init(topology: Topology, sinkBox: SinkBox?, recordsHooks: Bool, shard: CounterShard) {
         self.topology = topology
         self.sinkBox = sinkBox
         self.recordsHooks = recordsHooks
+        self.shard = shard
     }
     /// Redirects and device hops one packet may take before it is dropped as a loop (the
     /// kernel's transmit recursion limit).
@@ -69,7 +72,7 @@ struct PacketFlow {
         guard let device = topology.device(ifindex) else {
             return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
         }
-        device.counters.rxPackets.wrappingIncrement()
+        device.counters.count(.rxPackets, in: shard)
         frame.arrive(at: device, ingress: true)
         let decision = runTCX(device, ingress: true, frame, path: &path)
         sendClones(of: frame, hops: hops)
@@ -78,7 +81,7 @@ struct PacketFlow {
             sink?.delivered(frame.capturedBytes, at: ifindex)
             path.fate = .delivered(ifindex: ifindex)
         case .drop(let reason):
-            device.counters.rxDropped.wrappingIncrement()
+            device.counters.count(.rxDropped, in: shard)
             drop(frame, at: ifindex, reason, path: &path)
         case .consume:
             path.fate = .consumed(ifindex: ifindex)
@@ -98,7 +101,7 @@ struct PacketFlow {
         case .deliver:
             wire(device, frame, path: &path, hops: hops)
         case .drop(let reason):
-            device.counters.txDropped.wrappingIncrement()
+            device.counters.count(.txDropped, in: shard)
             drop(frame, at: ifindex, reason, path: &path)
         case .consume:
             path.fate = .consumed(ifindex: ifindex)
@@ -120,7 +123,7 @@ struct PacketFlow {
             receive(frame, at: device.ifindex, path: &path, hops: hops + 1)
         case .veth:
             guard let peer = device.peerIfindex, topology.device(peer) != nil else {
-                device.counters.txDropped.wrappingIncrement()
+                device.counters.count(.txDropped, in: shard)
                 return drop(frame, at: device.ifindex, "the peer is gone", path: &path)
             }
             sent(device, frame)
@@ -137,11 +140,11 @@ struct PacketFlow {
     /// netkit's transmit (spec §5.4): the device's own programs decide, else its policy.
     private func netkitTransmit(_ device: Device, _ frame: Frame, path: inout PacketPath, hops: Int) {
         guard let peer = device.peerIfindex, topology.device(peer) != nil, frame.skb.length >= 14 else {
-            device.counters.txDropped.wrappingIncrement()
+            device.counters.count(.txDropped, in: shard)
             return drop(frame, at: device.ifindex, "netkit cannot transmit: no peer or a runt frame", path: &path)
         }
         frame.metadata.ifindex = peer  // netkit programs see the packet on the other device
-        let outcome = ChainRunner.run(device.netkitHook!.published, frame: frame, tracing: recordsHooks)
+        let outcome = ChainRunner.run(device.netkitHook!.published, frame: frame, tracing: recordsHooks, shard: shard)
         sendClones(of: frame, hops: hops)
         let verdict = outcome.fault == nil
             ? ChainRunner.netkitVerdict(outcome.last, policy: device.netkitPolicy) : .drop
@@ -154,17 +157,17 @@ struct PacketFlow {
             frame.scrub()
             receive(frame, at: peer, path: &path, hops: hops + 1)
         case .redirect:
-            device.counters.txPackets.wrappingIncrement()
+            device.counters.count(.txPackets, in: shard)
             guard let target = outcome.redirect else { return path.fate = .consumed(ifindex: device.ifindex) }
             follow(target, frame, from: device.ifindex, path: &path, hops: hops)
         case .drop:
-            device.counters.txDropped.wrappingIncrement()
+            device.counters.count(.txDropped, in: shard)
             drop(frame, at: device.ifindex, outcome.fault.map { "program fault: \($0)" } ?? "netkit drop", path: &path)
         }
     }
 
     private func sent(_ device: Device, _ frame: Frame) {
-        device.counters.txPackets.wrappingIncrement()
+        device.counters.count(.txPackets, in: shard)
         sink?.sent(frame.capturedBytes, from: device.ifindex)
     }
 
@@ -209,8 +212,8 @@ struct PacketFlow {
                         path: inout PacketPath) -> HookDecision {
         // One call per branch: choosing the hook first made a copy of it (a retain per frame).
         let outcome = ingress
-            ? ChainRunner.run(device.tcxIngress.published, frame: frame, tracing: recordsHooks)
-            : ChainRunner.run(device.tcxEgress.published, frame: frame, tracing: recordsHooks)
+            ? ChainRunner.run(device.tcxIngress.published, frame: frame, tracing: recordsHooks, shard: shard)
+            : ChainRunner.run(device.tcxEgress.published, frame: frame, tracing: recordsHooks, shard: shard)
         if let fault = outcome.fault {
             if recordsHooks {
                 path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .tcxIngress : .tcxEgress,
@@ -244,7 +247,7 @@ struct PacketFlow {
         var verdict = Verdict.next
         for filter in filters {
             if recordsHooks { trace.append(filter.program.id) }
-            guard let run = try? filter.program.run(frame) else {
+            guard let run = try? filter.program.run(frame, shard: shard) else {
                 decision = .drop("program fault")
                 verdict = .drop
                 break

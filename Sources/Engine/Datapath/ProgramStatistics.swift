@@ -1,27 +1,18 @@
-import Atomics
-
 /// Per-program run statistics, like the kernel's bpf_stats (run count and time) plus how
-/// often each verdict came back.
+/// often each verdict came back: per thread, as the kernel's are per CPU (`CounterShards`).
 final class ProgramCounters: @unchecked Sendable {
-    /// NEXT, PASS, DROP, REDIRECT, anything else, then the nanoseconds: one block, so a run
-    /// counts with one atomic add and no retain. The run count is their sum (every counted run
-    /// has a verdict).
-    private let slots: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
+    // @unchecked: `CounterShards` orders its own accesses.
+    /// NEXT, PASS, DROP, REDIRECT, anything else, then the nanoseconds. The run count is the
+    /// verdicts' sum (every counted run has a verdict).
+    private let shards = CounterShards(counters: ProgramCounters.timeSlot + 1)
     private static let timeSlot = 5
 
-    init() {
-        slots = .allocate(capacity: Self.timeSlot + 1)
-        slots.initialize(repeating: UnsafeAtomic<UInt64>.Storage(0), count: Self.timeSlot + 1)
-    }
-
-    deinit { slots.deallocate() }
-
-    private func slot(_ index: Int) -> UnsafeAtomic<UInt64> { UnsafeAtomic(at: slots + index) }
+    deinit { shards.deallocate() }
 
     @inline(__always)
-    func record(returnValue: Int32, nanoseconds elapsed: UInt64) {
-        // Untimed runs (statistics off) skip the atomic add of nothing.
-        if elapsed != 0 { slot(Self.timeSlot).wrappingIncrement(by: elapsed, ordering: .relaxed) }
+    func record(returnValue: Int32, nanoseconds elapsed: UInt64, in shard: CounterShard) {
+        // Untimed runs (statistics off) skip the add of nothing.
+        if elapsed != 0 { shards.add(Self.timeSlot, elapsed, in: shard) }
         let index: Int
         switch returnValue {
         case -1: index = 0
@@ -30,12 +21,12 @@ final class ProgramCounters: @unchecked Sendable {
         case 7: index = 3
         default: index = 4
         }
-        slot(index).wrappingIncrement(ordering: .relaxed)
+        shards.add(index, in: shard)
     }
 
     var snapshot: ProgramStatistics {
-        let verdicts = (0..<5).map { slot($0).load(ordering: .relaxed) }
-        return ProgramStatistics(runs: verdicts.reduce(0, &+), nanoseconds: slot(Self.timeSlot).load(ordering: .relaxed),
+        let verdicts = (0..<5).map { shards.total($0) }
+        return ProgramStatistics(runs: verdicts.reduce(0, &+), nanoseconds: shards.total(Self.timeSlot),
                                  next: verdicts[0], pass: verdicts[1], drop: verdicts[2], redirect: verdicts[3],
                                  other: verdicts[4])
     }

@@ -15,20 +15,21 @@ extension PacketFlow {
     /// one might (a program on its way, a netkit, a missing device): then the whole path runs.
     /// (Devices are borrowed from the table, not retained: a retain and a release were a
     /// visible share of a frame this short.)
-    static func unobservedFate(at ifindex: UInt32, ingress: Bool, in topology: Topology) -> PacketFate? {
+    static func unobservedFate(at ifindex: UInt32, ingress: Bool, in topology: Topology,
+                               shard: CounterShard) -> PacketFate? {
         topology.withDevice(ifindex) { device -> PacketFate? in
             guard device.hasNoPrograms(ingress: ingress) else { return nil }
             if ingress {
-                device.counters.rxPackets.wrappingIncrement()
+                device.counters.count(.rxPackets, in: shard)
                 return .delivered(ifindex: ifindex)
             }
             // The egress hooks say NEXT: the device puts the frame on its wire, one hop.
             switch device.kind {
             case .loopback:
-                return deliver(from: device, to: device)
+                return deliver(from: device, to: device, shard: shard)
             case .veth:
                 guard let peer = device.peerIfindex else { return nil }
-                return topology.withDevice(peer) { deliver(from: device, to: $0) }
+                return topology.withDevice(peer) { deliver(from: device, to: $0, shard: shard) }
             case .netkitPrimary, .netkitPeer, .other:
                 return nil
             }
@@ -38,10 +39,10 @@ extension PacketFlow {
     /// `sender` puts the frame on its wire and `receiver` takes it in, when `receiver`'s
     /// ingress has nothing either.
     @inline(__always)
-    private static func deliver(from sender: Device, to receiver: Device) -> PacketFate? {
+    private static func deliver(from sender: Device, to receiver: Device, shard: CounterShard) -> PacketFate? {
         guard receiver.hasNoPrograms(ingress: true) else { return nil }
-        sender.counters.txPackets.wrappingIncrement()
-        receiver.counters.rxPackets.wrappingIncrement()
+        sender.counters.count(.txPackets, in: shard)
+        receiver.counters.count(.rxPackets, in: shard)
         return .delivered(ifindex: receiver.ifindex)
     }
 }

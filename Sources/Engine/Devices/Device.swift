@@ -8,8 +8,8 @@ typealias Hook = MultiProgHook<ProgramObject, LinkObject>
 /// A network device of the embedded world with its hooks.
 ///
 /// Datapath workers read it without the control lock: everything they read is either set
-/// before the device is published (`let`s) or is published itself (hooks, classic filters,
-/// counters are atomic).
+/// before the device is published (`let`s) or is published itself (hooks, classic filters);
+/// counters are per thread (`CounterShards`).
 final class Device: @unchecked Sendable {
     let name: String
     let ifindex: UInt32
