@@ -28,6 +28,11 @@ public struct HelperCall {
     public var granted: MemoryRegion? = nil
     /// Where the program stands, for calling back into it.
     let site: CallbackSite?
+    /// Whether this is a bpf_loop call the kernel would have replaced by its inline loop.
+    public var inlinesLoop: Bool {
+        guard let site else { return false }
+        return site.program.inlinedLoopCalls.contains(site.instruction)
+    }
     /// A fault inside a callback; the interpreter rethrows it when the helper returns.
     var callbackFault: VMFault? = nil
 

@@ -28,6 +28,8 @@ public final class VMProgram: @unchecked Sendable {
     public let instructions: [Instruction]
     /// What the verifier's path analysis did (nil where it does not run: no program-type rules).
     public let pathStatistics: PathStatistics?
+    /// The bpf_loop calls the kernel would inline, by instruction (`LoopInlining`).
+    let inlinedLoopCalls: Set<Int>
     /// Memory the program's map references open up.
     public var regions: UnsafeBufferPointer<MemoryRegion> { UnsafeBufferPointer(regionStorage) }
 
@@ -52,6 +54,7 @@ public final class VMProgram: @unchecked Sendable {
         functionStarts = Set(verified.functionStarts)
         self.instructions = instructions
         pathStatistics = verified.pathStatistics
+        inlinedLoopCalls = verified.inlinedLoopCalls
         // Only when the program's lookup helper is the one the resolver's lookups repeat.
         directLookups = options.helpers.directMapLookupID == 1 ? verified.directLookups.filter(\.fitsImmediates) : []
         native = options.executor == .jit && ExecutorKind.jitAvailable

@@ -18,6 +18,8 @@ struct VerifiedProgram {
     var valueReferences: [Int: ValueReference] = [:]
     /// Loads through BTF pointers (`BTFPointers.swift`): run as probe loads, a fault reading 0.
     var probeLoads: Set<Int> = []
+    /// The bpf_loop calls the kernel would inline (`LoopInlining`).
+    var inlinedLoopCalls: Set<Int> = []
     /// What the path analysis did, when it ran.
     var pathStatistics: PathStatistics?
 

@@ -27,6 +27,7 @@ enum Verifier {
             let statistics = try PathExplorer.analyse(verified, setup: setup)
             verified.pathStatistics = statistics
             verified.probeLoads = setup.probeLoads.indices
+            verified.inlinedLoopCalls = setup.loopInlining.inlinedCalls
             if statistics.complete { return verified }
         }
         if let deferred { throw deferred }

@@ -17,15 +17,22 @@ enum SystemHelpers {
     /// Calls the callback with (index, ctx) until it returns non-zero or `nr_loops` calls are done;
     /// returns the number of calls made.
     ///
-    /// The kernel replaces a bpf_loop whose flags are always zero by a loop of its own, which
-    /// compares all 64 bits of r1 with BPF_MAX_LOOPS and answers -E2BIG with a 32-bit move (so
-    /// the program sees 0xfffffff9, not a negative number); the helper, still called when the
-    /// flags vary, takes r1's low 32 bits and answers a 64-bit -E2BIG. Zero flags at run time
-    /// stand here for flags the verifier found always zero.
+    /// The kernel replaces a call whose flags are always 0 and callback always the same by a
+    /// loop of its own (`HelperCall.inlinesLoop`), which compares all 64 bits of r1 with
+    /// BPF_MAX_LOOPS and answers -E2BIG with a 32-bit move (the program sees 0xfffffff9, not a
+    /// negative number); the helper takes r1's low 32 bits and answers a 64-bit -E2BIG.
     static func loop(_ call: inout HelperCall) -> UInt64 {
+        if call.inlinesLoop {
+            guard call.r1 <= maxLoops else { return UInt64(UInt32(truncatingIfNeeded: failed(.E2BIG))) }
+            return runLoop(&call, count: call.r1)
+        }
         guard call.r4 == 0 else { return failed(.EINVAL) }
-        let count = call.r1
-        guard count <= maxLoops else { return UInt64(UInt32(truncatingIfNeeded: failed(.E2BIG))) }
+        let count = UInt64(UInt32(truncatingIfNeeded: call.r1))
+        guard count <= maxLoops else { return failed(.E2BIG) }
+        return runLoop(&call, count: count)
+    }
+
+    private static func runLoop(_ call: inout HelperCall, count: UInt64) -> UInt64 {
         let callback = call.r2, context = call.r3
         var i: UInt64 = 0
         while i < count {

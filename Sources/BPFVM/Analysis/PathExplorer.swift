@@ -426,6 +426,7 @@ struct PathExplorer {
                     recordStackDepth(op, at: index, branch.state)
                     var callbackWay: Branch?, runsCallbackInline = false
                     if case .call(.helper(let id)) = op, let (start, use) = PathCallbacks.use(by: id, branch.state) {
+                        if id == 181 { setup.loopInlining.note(branch.state, callback: start, at: index) }
                         if PathCallbacks.runsInline(id, branch.state, globals: setup.globalFunctions) {
                             inlinedCallbacks.insert(start)
                             runsCallbackInline = true
@@ -642,6 +643,7 @@ struct PathSetup {
     /// The BTF that types BTF pointers, and the loads through them found on the paths.
     var kernelTypes: @Sendable () -> (any KernelTypeCatalog)? = { nil }
     var probeLoads = ProbeLoads()
+    var loopInlining = LoopInlining()
 }
 
 extension Operation {
