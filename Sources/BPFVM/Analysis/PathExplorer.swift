@@ -597,13 +597,23 @@ extension PathExplorer {
     /// through every count. Our precision marks are coarser than the kernel's, so for the first
     /// iterations only numbers that decide nothing are widened (a value cycling through a few
     /// numbers is followed exactly); after that, any number, in a register or on the stack,
-    /// that holds a value no earlier iteration had. This may accept a loop the kernel refuses.
+    /// that holds a value no earlier iteration had. A known constant is kept only in a register
+    /// that may decide something (`DecisiveRegisters`) and that a check on this path already
+    /// depended on in an earlier iteration (its precision mark): as in the kernel, a counter
+    /// compared only with numbers it cannot decide against (a bound from the packet) is widened
+    /// and the loop converges, while one a comparison decided is followed through every value.
+    /// This may accept a loop the kernel refuses.
     fileprivate func widenAtIterator(_ branch: inout Branch, excluding own: Trail? = nil) {
         var ancestor = branch.trail
         var steps = 0
         var earlier: [PathState] = []
+        var marked: UInt16 = 0
         while let node = ancestor, steps < 4096, earlier.count < Self.keptStates {
-            if node.index == branch.index, node !== own { earlier.append(node.state) }
+            if node.index == branch.index, node !== own {
+                earlier.append(node.state)
+                // Marks are of the node's current frame: another frame's count as all.
+                marked |= node.state.frame == branch.state.frame ? node.preciseRegisters : .max
+            }
             ancestor = node.parent
             steps += 1
         }
@@ -613,7 +623,7 @@ extension PathExplorer {
         if earlier.count < exactIterations {
             branch.state.widenScalars(differingFrom: earlier[0], keeping: relevant)
         } else {
-            branch.state.widenNewScalars(seen: earlier, exact: facts.decisiveRegisters(at: branch.index))
+            branch.state.widenNewScalars(seen: earlier, exact: facts.decisiveRegisters(at: branch.index) & marked)
         }
     }
 }
