@@ -71,7 +71,7 @@ import Testing
                       ("callback_rules", 17),
                       ("budget_loops", 5), ("readonly_memory", 9),
                       ("frame_rules", 8),
-                      ("helper_types", 38),
+                      ("helper_types", 40),
                       ("btf_returns", 41),
                       ("precision_rules", 13)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {

@@ -49,6 +49,13 @@ enum HelperMapArguments {
         }
     }
 
+    /// ARG_CONST_MAP_PTR after a timer (bpf_timer_init): the map whose value holds the timer, not
+    /// another, however alike (EINVAL). Maps are told apart by name, unique in an object.
+    static func checkTimerMap(_ shape: MapShape, timerMap: String?, at index: Int) throws(VMError) {
+        guard let timerMap, shape.name != timerMap else { return }
+        throw VMError(instruction: index, "timer pointer in R1 map_uid=0 doesn't match map pointer in R2 map_uid=0")
+    }
+
     /// ARG_PTR_TO_TIMER: the value's `bpf_timer`, at a constant offset (EINVAL otherwise).
     static func checkTimer(_ value: AbstractValue, register: Int, at index: Int) throws(VMError) {
         guard case let .mapValue(_, access, false) = value.kind else { return }

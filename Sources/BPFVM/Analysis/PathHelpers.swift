@@ -140,7 +140,7 @@ enum PathHelpers {
     /// fixed-size memory holds its bytes), so the first argument at fault is the one refused.
     private static func checkArguments(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
         let arguments = HelperPrototypeTable.arguments(id, variant: setup.pathOptions.helperPrototypes)
-        var map: MapShape?, referenced = 0
+        var map: MapShape?, referenced = 0, timerMap: String?
         for (offset, declared) in arguments.enumerated() {
             let register = offset + 1, value = state.registers[register]
             let argument = try HelperMapArguments.resolve(declared, map: map, at: index)
@@ -150,7 +150,10 @@ enum PathHelpers {
             if let expected = BTFArgumentStructs.expected(argument, helper: id, register: register) {
                 try BTFArgumentStructs.require(expected, value, register: register, at: index, types: setup.kernelTypes)
             }
-            if argument.kind == .mapPointer, case .map(let shape) = value.kind { map = shape }
+            if argument.kind == .mapPointer, case .map(let shape) = value.kind {
+                map = shape
+                try HelperMapArguments.checkTimerMap(shape, timerMap: timerMap, at: index)
+            }
             if let bytes = HelperMapArguments.size(argument, map: map, value) {
                 try HelperMapArguments.checkNotEmpty(bytes, value, at: index)
                 // Map access (1, 2, 3) sizes its key and value by the map's type, below.
@@ -159,7 +162,10 @@ enum PathHelpers {
                                        at: index, &state)
                 }
             }
-            if argument.kind == .timer { try HelperMapArguments.checkTimer(value, register: register, at: index) }
+            if argument.kind == .timer {
+                try HelperMapArguments.checkTimer(value, register: register, at: index)
+                if case let .mapValue(_, access, _) = value.kind { timerMap = access.mapName }
+            }
             if argument.kind == .constantString {
                 try HelperMapArguments.checkConstantString(value, register: register, setup: setup, at: index)
             }

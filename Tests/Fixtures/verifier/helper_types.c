@@ -439,6 +439,35 @@ SEC("tc") int timer_off_its_place(struct __sk_buff *skb)
 	return timer_init(&clock->ticks, &clocks, 1) == 0;
 }
 
+/* bpf_timer_init's map must be the one whose value holds the timer: another map is EINVAL,
+ * even one whose values are laid out the same. */
+struct {
+	int (*type)[BPF_MAP_TYPE_ARRAY];
+	int (*max_entries)[1];
+	__u32 *key;
+	struct clock *value;
+} alarms SEC(".maps");
+
+SEC("tc") int timer_with_another_map(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct clock *clock = lookup(&clocks, &key);
+
+	if (!clock)
+		return 0;
+	return timer_init(&clock->timer, &numbers, 1) == 0;
+}
+
+SEC("tc") int timer_with_a_twin_map(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct clock *clock = lookup(&clocks, &key);
+
+	if (!clock)
+		return 0;
+	return timer_init(&clock->timer, &alarms, 1) == 0;
+}
+
 SEC("tc") int timer_in_a_plain_value(struct __sk_buff *skb)
 {
 	__u32 key = 0;
