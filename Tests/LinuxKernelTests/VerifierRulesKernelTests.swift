@@ -2,7 +2,7 @@ import Testing
 
 /// The kernel still gives the verdicts `Tests/Fixtures/verifier/rules.tcx`,
 /// `socket_rules.tcx`, `realistic.tcx`, `known_bits.tcx`, `dynptr_rules.tcx`, `measured_rules.tcx`, `extern_btf.tcx`,
-/// `xdp_helpers.tcx`, `pkt_end_marks.tcx`, `xdp_kfuncs.tcx`, `helper_arity.tcx`, `map_helpers.tcx`, `callback_rules.tcx`,
+/// `xdp_helpers.tcx`, `pkt_end_marks.tcx`, `xdp_kfuncs.tcx`, `helper_arity.tcx`, `map_helpers.tcx`, `callback_rules.tcx`, `callback_indexes.tcx`,
 /// `budget_loops.tcx`, `readonly_memory.tcx` `frame_rules.tcx`, `helper_types.tcx`, `btf_returns.tcx` and `precision_rules.tcx` record (the reference `VerifierAgreementTests` compares the embedded
 /// backend with).
 @Suite(needsKernel)
@@ -12,6 +12,7 @@ struct VerifierRulesKernelTests {
                       "xdp_kfuncs.tcx", "helper_arity.tcx",
                       "map_helpers.tcx",
                       "callback_rules.tcx",
+                      "callback_indexes.tcx",
                       "budget_loops.tcx", "readonly_memory.tcx",
                       "frame_rules.tcx",
                       "helper_types.tcx",

@@ -51,6 +51,8 @@ import Testing
     /// - `callback_rules`: callbacks of bpf_loop and bpf_for_each_map_elem followed on the caller's
     ///   path (nested loops counted exactly, the loop run no time, the callback's registers,
     ///   return value and references), and what they count when run;
+    /// - `callback_indexes`: a bpf_loop callback's index and counters kept through its context used
+    ///   as array indexes (unchecked, checked, masked, bounded) and what they store when run;
     /// - `budget_loops`: nested may_goto loops from unknown counters converge (load verdicts only);
     /// - `readonly_memory`: read-only memory (an iterator's value, a dynptr's slice) refused where
     ///   a helper or kfunc writes it, allowed where it reads it, and what the readers do when run;
@@ -69,6 +71,7 @@ import Testing
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
                       ("map_helpers", 29),
                       ("callback_rules", 17),
+                      ("callback_indexes", 13),
                       ("budget_loops", 5), ("readonly_memory", 9),
                       ("frame_rules", 8),
                       ("helper_types", 40),

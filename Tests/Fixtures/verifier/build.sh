@@ -36,6 +36,8 @@ echo "built map_helpers.o"
 # Callbacks run by bpf_loop and bpf_for_each_map_elem.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c callback_rules.c -o callback_rules.o
 echo "built callback_rules.o"
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c callback_indexes.c -o callback_indexes.o
+echo "built callback_indexes.o"
 # Nested loops bounded by may_goto.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c budget_loops.c -o budget_loops.o
 echo "built budget_loops.o"
