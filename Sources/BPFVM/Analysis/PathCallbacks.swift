@@ -61,15 +61,6 @@ enum PathCallbacks {
         return (start, Use(entry: entry, returns: helper == 170 ? 0 ... 0 : 0 ... 1, isAsync: helper == 170))
     }
 
-    /// The register holding the context a helper passes on to its callback.
-    static func contextArgument(of helper: Int32) -> Int? {
-        switch helper {
-        case 164, 181, 209: return 3
-        case 180: return 4
-        default: return nil
-        }
-    }
-
     /// Whether the helper call at this state runs its callback on the caller's path (not a
     /// timer's, not a global function: those are verified on their own).
     static func runsInline(_ helper: Int32, _ state: PathState, globals: Set<Int>) -> Bool {

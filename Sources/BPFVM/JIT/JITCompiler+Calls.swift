@@ -43,13 +43,7 @@ extension JITCompiler {
         a.jump(helper)
         for (label, lookup) in matched {
             a.bind(label)
-            a.move(.rax, r2)
-            a.alu(.sub, .rax, JITState.slot(.stackLow))
-            a.alu(.cmp, .rax, JITState.slot(.stackCount))
-            a.jump(.aboveOrEqual, helper)
-            a.alu(.add, .rax, immediate: Int32(lookup.keySize))
-            a.alu(.cmp, .rax, JITState.slot(.stackCount))
-            a.jump(.above, helper)
+            jumpUnlessInside(r2, low: .stackLow, count: .stackCount, size: Int32(lookup.keySize), outside: helper)
             switch lookup.kind {
             case let .array(base, stride, maxEntries):
                 // A grant the code made and no helper has handed over yet: handed over now.

@@ -22,13 +22,8 @@ extension JITCompiler {
         // inline and the stack out of line; any other against the stack first. Only the order
         // depends on the guess: every range is still checked before the access is refused.
         let packetFirst = packetGuess.contains(base)
-        a.move(.rax, .rsi)
-        a.alu(.sub, .rax, JITState.slot(packetFirst ? .packetLow : .stackLow))
-        a.alu(.cmp, .rax, JITState.slot(packetFirst ? .packetCount : .stackCount))
-        a.jump(.aboveOrEqual, slow)
-        a.alu(.add, .rax, immediate: Int32(size))
-        a.alu(.cmp, .rax, JITState.slot(packetFirst ? .packetCount : .stackCount))
-        a.jump(.above, slow)
+        jumpUnlessInside(.rsi, low: packetFirst ? .packetLow : .stackLow, count: packetFirst ? .packetCount : .stackCount,
+                         size: Int32(size), outside: slow)
         a.bind(allowed)
         deferred.append(.slowCheck(slow, back: allowed, size: size, write: write, instruction: i, stackInStub: packetFirst))
         return X86Memory(.rsi)

@@ -8,13 +8,7 @@ extension JITCompiler {
         loadRegister(.rsi, op.src)
         if op.offset != 0 { a.alu(.add, .rsi, immediate: op.offset) }
         // An empty window (count 0) sends every address out of line.
-        a.move(.rax, .rsi)
-        a.alu(.sub, .rax, JITState.slot(.probeLow))
-        a.alu(.cmp, .rax, JITState.slot(.probeCount))
-        a.jump(.aboveOrEqual, outside)
-        a.alu(.add, .rax, immediate: Int32(size))
-        a.alu(.cmp, .rax, JITState.slot(.probeCount))
-        a.jump(.above, outside)
+        jumpUnlessInside(.rsi, low: .probeLow, count: .probeCount, size: Int32(size), outside: outside)
         let destination = host(op.dst) ?? .rax
         if op.aux & ExecOp.signedLoad != 0 && size < 8 {
             a.loadSigned(destination, X86Memory(.rsi), size: size)

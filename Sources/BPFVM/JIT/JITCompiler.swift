@@ -225,6 +225,20 @@ struct JITCompiler {
         a.ret()
     }
 
+    /// Jumps to `outside` unless `[address, address + size)` lies in the range the state block's
+    /// `low` and `count` slots hold; rax is clobbered. Unsigned, so an address below the range
+    /// wraps far above it.
+    mutating func jumpUnlessInside(_ address: X86Reg, low: JITState.Slot, count: JITState.Slot, size: Int32,
+                                   outside: X86Assembler.Label) {
+        a.move(.rax, address)
+        a.alu(.sub, .rax, JITState.slot(low))
+        a.alu(.cmp, .rax, JITState.slot(count))
+        a.jump(.aboveOrEqual, outside)
+        a.alu(.add, .rax, immediate: size)
+        a.alu(.cmp, .rax, JITState.slot(count))
+        a.jump(.above, outside)
+    }
+
     /// rsi address, rdx size, rcx write: jumps to `allowed` when the access lies in the region
     /// the last helper granted (`JITState.Slot.grantLow`) and is a read or the region writable.
     private mutating func emitGrantCheck(allowed: X86Assembler.Label) {
@@ -329,13 +343,7 @@ struct JITCompiler {
         a.bind(instructionLabels[span.first])
         loadRegister(.rsi, span.base)
         if span.low != 0 { a.alu(.add, .rsi, immediate: Int32(span.low)) }
-        a.move(.rax, .rsi)
-        a.alu(.sub, .rax, JITState.slot(.packetLow))
-        a.alu(.cmp, .rax, JITState.slot(.packetCount))
-        a.jump(.aboveOrEqual, ordinary)
-        a.alu(.add, .rax, immediate: Int32(span.high - span.low))
-        a.alu(.cmp, .rax, JITState.slot(.packetCount))
-        a.jump(.above, ordinary)
+        jumpUnlessInside(.rsi, low: .packetLow, count: .packetCount, size: Int32(span.high - span.low), outside: ordinary)
         let guess = packetGuess
         checkedSpanBase = span.base
         for k in span.first...span.last {
