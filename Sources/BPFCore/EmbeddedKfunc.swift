@@ -31,6 +31,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case skbConntrackLookup = 80, skbConntrackAlloc, xdpConntrackLookup, xdpConntrackAlloc, conntrackInsertEntry,
          conntrackRelease, conntrackSetTimeout, conntrackChangeTimeout, conntrackSetStatus, conntrackChangeStatus,
          conntrackSetNATInfo
+    // Objects the program allocates (Kfuncs/ObjectKfuncs.swift).
+    case objectNew = 96, objectDrop
 
     /// The kernel's name for it.
     public var name: String {
@@ -67,6 +69,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .conntrackSetStatus: "bpf_ct_set_status"
         case .conntrackChangeStatus: "bpf_ct_change_status"
         case .conntrackSetNATInfo: "bpf_ct_set_nat_info"
+        case .objectNew: "bpf_obj_new_impl"
+        case .objectDrop: "bpf_obj_drop_impl"
         }
     }
 

@@ -97,6 +97,8 @@ public struct MapSpec: Hashable, Sendable {
     /// the timer beside the value, never copies those 16 bytes to or from userspace, and frees
     /// the timer when the value is overwritten or deleted.
     public var timerOffset: UInt32?
+    /// The value's kptr fields (from BTF), in offset order.
+    public var kptrFields: [KptrField] = []
 
     public init(name: String, type: MapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
                 flags: UInt32 = 0, pinning: UInt32 = 0, initialValue: [UInt8]? = nil) {

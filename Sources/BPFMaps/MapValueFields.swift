@@ -27,10 +27,11 @@ extension BPFMap {
     /// The map's value fields, nil while nothing made them.
     public var existingValueFields: (any MapValueFields)? { fieldsBox.withLock { $0 } }
 
-    /// Tells the value fields that `value` was overwritten or freed. Only maps whose values
-    /// hold a timer pay for it.
+    /// Tells the value fields that `value` was overwritten or freed, and drops the objects its
+    /// kptr fields hold. Only maps whose values hold a timer or a kptr pay for it.
     @inline(__always)
     func releaseFields(of value: UnsafeMutableRawPointer) {
+        if !spec.kptrFields.isEmpty { ObjectHeap.shared.dropStashed(in: value, fields: spec.kptrFields) }
         guard spec.timerOffset != nil else { return }
         existingValueFields?.release(value: value)
     }

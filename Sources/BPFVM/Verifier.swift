@@ -62,7 +62,8 @@ enum Verifier {
         setup.fixedValues = verified.fixedValues
         setup.readOnlyMemory = KfuncPrototypes.readOnlyResults(verified)
         if let types = options.kernelTypes { setup.kernelTypes = types }
-        setup.probeLoads = ProbeLoads(active: ProbeLoads.needed(verified))
+        // A kptr field loaded from a map value is read through with probe loads too.
+        setup.probeLoads = ProbeLoads(active: ProbeLoads.needed(verified) || !options.localObjectTypes.isEmpty)
         setup.globalFunctions = Set(options.globalFunctions.keys)
         setup.globals = options.globalFunctions
         setup.globalsReturningScalar = Set(options.globalFunctions.filter { $0.value.returnsScalar }.keys)

@@ -62,6 +62,9 @@ public struct VerifierOptions: Sendable {
     /// The BTF that types the pointers `bpf_cast_to_kern_ctx` and `bpf_rdonly_cast` give (the
     /// CO-RE target), asked for only when a program calls one; nil: their loads are not walked.
     public var kernelTypes: (@Sendable () -> (any KernelTypeCatalog)?)? = nil
+    /// The structs of the program's own BTF by type id: what `bpf_obj_new` may allocate and
+    /// kptr fields hold (`LocalObjectTypes`); empty without BTF.
+    public var localObjectTypes: [UInt32: LocalObjectType] = [:]
     /// Whether the load also emits machine code (`.jit`, x86-64 Linux only) for `JITExecutor`.
     public var executor: ExecutorKind = .selected
 

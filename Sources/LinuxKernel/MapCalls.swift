@@ -66,7 +66,7 @@ enum MapCalls {
     /// then creates the map without, as libbpf retries).
     private static func createWithBTF(_ spec: MapSpec, _ attr: inout KernelStruct) -> Int32? {
         guard let btf = spec.btf, spec.btfValueTypeID != 0,
-              case .success(let btfFD) = ProgramLoader.loadBTF(btf) else { return nil }
+              case .success(let btfFD) = SharedBTF.fd(for: btf) else { return nil }
         defer { _ = Glibc.close(btfFD) }
         var typed = attr
         typed.set(BPFAttr.MapCreate.btfFD, UInt32(bitPattern: btfFD))

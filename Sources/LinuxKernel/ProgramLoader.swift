@@ -11,7 +11,8 @@ enum ProgramLoader {
         var btf: BTFHandle?
         var btfRefusal: String?
         if let bytes = spec.btf, !spec.functionInfo.isEmpty {
-            switch loadBTF(bytes) {
+            // The object's maps were created with the same kernel BTF object (SharedBTF).
+            switch SharedBTF.fd(for: bytes) {
             case .success(let fd): btf = BTFHandle(fd: fd, functionInfo: spec.functionInfo)
             case .failure(let reason): btfRefusal = reason
             }

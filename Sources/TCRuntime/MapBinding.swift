@@ -20,6 +20,7 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
                                  programReadable: map.spec.flags & (1 << 8) == 0,
                                  spinLockOffset: map.spec.spinLockOffset.map(Int.init))
             shape.timerOffset = map.spec.timerOffset.map(Int.init)
+            shape.kptrFields = map.spec.kptrFields
             shape.name = map.spec.name
             var resolved = ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: shape)
             resolved.directLookup = DirectLookups.lookup(in: map)

@@ -9,12 +9,18 @@ final class ProgramMaps: Sendable {
     private let maps: [BPFMap]
     /// `maps` again, for callers that borrow a map while the program holds it.
     private let unretained: [Unmanaged<BPFMap>]
+    /// The program's own structs by BTF type id, with their sizes: what `bpf_obj_new`
+    /// allocates (it rides here because every run already holds this table).
+    private let objectSizes: [UInt32: Int]
 
-    init(_ maps: [BPFMap]) {
+    init(_ maps: [BPFMap], objectSizes: [UInt32: Int] = [:]) {
         self.maps = maps
+        self.objectSizes = objectSizes
         handles = maps.map { MapRegistry.shared.handle(for: $0) }
         unretained = maps.map { Unmanaged.passUnretained($0) }
     }
+
+    func objectSize(_ typeID: UInt32) -> Int? { objectSizes[typeID] }
 
     func map(_ handle: UInt64) -> BPFMap? {
         unretainedMap(handle)?.takeUnretainedValue()

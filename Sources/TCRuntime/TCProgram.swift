@@ -1,5 +1,6 @@
 import BPFCore
 import BPFMaps
+import BPFObject
 import BPFVM
 
 /// A tc program loaded for the embedded datapath: verified and compiled once, with the maps its
@@ -18,8 +19,11 @@ public final class TCProgram: Sendable {
     /// Loads raw bytecode (8 bytes per instruction, little-endian).
     public init(bytes: [UInt8], maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
                 functionReturnsScalar: [UInt32: Bool]? = nil,
-                type: ProgramType = .schedCLS, executor: ExecutorKind = .selected) throws(VMError) {
+                type: ProgramType = .schedCLS, executor: ExecutorKind = .selected, btf: [UInt8]? = nil) throws(VMError) {
         var options = TCHelpers.options(maps: maps, globalFunctions: globalFunctions, type: type)
+        // The program's own structs: what bpf_obj_new may allocate, and how large.
+        let objectTypes = LocalObjectTypes.structs(btf: btf)
+        options.localObjectTypes = objectTypes
         options.functionReturnsScalar = functionReturnsScalar.map { returns in
             Dictionary(uniqueKeysWithValues: returns.map { (Int($0.key), $0.value) })
         }
@@ -27,7 +31,7 @@ public final class TCProgram: Sendable {
         program = try VMProgram(bytes: bytes, options: options)
         self.maps = maps
         self.type = type
-        mapTable = ProgramMaps(maps)
+        mapTable = ProgramMaps(maps, objectSizes: objectTypes.mapValues(\.size))
     }
 
     public init(instructions: [Instruction], maps: [BPFMap] = [], type: ProgramType = .schedCLS,

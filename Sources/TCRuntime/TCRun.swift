@@ -251,7 +251,9 @@ final class TCRun {
             if image.stale { image.fill(from: skb) }
         }
         for region in grants where region.contains(address, size: size, write: write) { return true }
-        return false
+        // A kptr field's object, read through the untrusted pointer a load of the field gives
+        // (the verifier allows only reads through it).
+        return !write && ObjectHeap.shared.holds(address, size: size)
     }
 
     func grant(_ region: MemoryRegion) {

@@ -1,3 +1,5 @@
+import BPFCore
+
 /// What a register (or a spilled stack slot) holds on one path, as the kernel's
 /// `bpf_reg_state` says it: a type, a fixed offset, a range (the value of a number, the
 /// variable offset of a pointer) and the ids that tie copies together.
@@ -149,6 +151,8 @@ struct MapValueAccess: Hashable {
     /// Where a `bpf_timer` sits, and the map's name, which the timer helpers' refusals give.
     var timerOffset: Int?
     var mapName = ""
+    /// The kptr fields, which only `bpf_kptr_xchg` changes (KptrFieldAccess).
+    var kptrFields: [KptrField] = []
 }
 
 /// What the analysis needs of a map `lddw` names.
@@ -170,6 +174,8 @@ public struct MapShape: Hashable, Sendable {
     public var timerOffset: Int?
     /// The map's name, as the kernel's refusals give it.
     public var name = ""
+    /// A value's kptr fields.
+    public var kptrFields: [KptrField] = []
 
     public init(type: UInt32, keySize: Int, valueSize: Int, programWritable: Bool, maxEntries: UInt32 = 0,
                 innerTemplate: Bool = false, programReadable: Bool = true, spinLockOffset: Int? = nil) {
@@ -185,7 +191,7 @@ public struct MapShape: Hashable, Sendable {
 
     var valueAccess: MapValueAccess {
         MapValueAccess(writable: programWritable, readable: programReadable, lockOffset: spinLockOffset,
-                       timerOffset: timerOffset, mapName: name)
+                       timerOffset: timerOffset, mapName: name, kptrFields: kptrFields)
     }
 
     /// An array (or per-CPU array) looked up with a known key inside it returns no NULL.

@@ -55,8 +55,8 @@ enum KfuncPrototypes {
             try StreamKfuncPrototypes.check(at: index, &state)
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
-             .conntrackSetNATInfo:
-            break  // BTFCastPrototypes, ConntrackPrototypes
+             .conntrackSetNATInfo, .objectNew, .objectDrop:
+            break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
         }
         for (register, argument) in dynptrArguments(kfunc) {
             try DynptrSlots.require(r[register], argument: argument, at: index, state)
@@ -99,7 +99,7 @@ enum KfuncPrototypes {
             return []
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
-             .conntrackSetNATInfo:
+             .conntrackSetNATInfo, .objectNew, .objectDrop:
             return []
         }
     }
@@ -121,7 +121,7 @@ enum KfuncPrototypes {
             return []
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
-             .conntrackSetNATInfo:
+             .conntrackSetNATInfo, .objectNew, .objectDrop:
             return []
         }
     }

@@ -653,6 +653,8 @@ struct PathSetup {
     /// The BTF that types BTF pointers, and the loads through them found on the paths.
     var kernelTypes: @Sendable () -> (any KernelTypeCatalog)? = { nil }
     var probeLoads = ProbeLoads()
+    /// The type of the objects each allocating call makes (ObjectPrototypes).
+    var objectSites = ObjectSites()
     var loopInlining = LoopInlining()
 }
 

@@ -21,8 +21,10 @@ enum PathHelpers {
             }
             if try BTFCastPrototypes.call(kfunc, at: index, &state, types: setup.kernelTypes) { return }
             if try ConntrackPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
+            if try ObjectPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
+        if id == ObjectPrototypes.exchangeHelper { return try ObjectPrototypes.exchange(at: index, &state, setup: setup) }
         var result: AbstractValue = returnsPointer.contains(id) || id > 211 ? .unknown : .scalar(.unknown)
         let r = state.registers
         try checkArguments(id, at: index, &state, setup: setup)

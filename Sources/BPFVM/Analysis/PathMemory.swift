@@ -99,6 +99,7 @@ enum PathMemory {
             throw VMError(instruction: index, "read from map forbidden, value_size=\(valueSize) off=\(offset) size=\(size)",
                           errno: .EACCES)
         }
+        try KptrFieldAccess.check(access, base, offset: insnOffset, size: size, write: write, helper: helper, at: index)
         if let lock = access.lockOffset, !helper, let variable = base.range.constant {
             let start = offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
             if start < lock + 4, start + size > lock {

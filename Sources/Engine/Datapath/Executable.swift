@@ -15,7 +15,7 @@ final class Executable: Sendable {
             program = try TCProgram(bytes: spec.instructions, maps: maps, globalFunctions: spec.globalFunctions,
                                     functionReturnsScalar: spec.functionReturnsScalar,
                                     type: spec.type,
-                                    executor: runner.kind)
+                                    executor: runner.kind, btf: spec.btf)
         } catch {
             throw TCXError(error.errno, "the verifier refused \(spec.name): \(error)")
         }

@@ -16,6 +16,11 @@ enum SpinLockWord {
            offset <= value.count - 16 {
             copy.replaceSubrange(offset..<offset + 16, with: [UInt8](repeating: 0, count: 16))
         }
+        // A kptr field: userspace neither reads nor writes the object pointer.
+        for field in spec.kptrFields where Int(field.offset) <= value.count - Int(KptrField.size) {
+            let offset = Int(field.offset)
+            copy.replaceSubrange(offset..<offset + Int(KptrField.size), with: [UInt8](repeating: 0, count: Int(KptrField.size)))
+        }
         return copy
     }
 }

@@ -1,0 +1,48 @@
+/// Limits of the objects programs allocate with `bpf_obj_new`, as Linux 6.18 sets them.
+public enum ObjectLimits {
+    /// The largest object the kernel's allocator hands out: its 4096-byte class less the
+    /// 8-byte list header (a 4089-byte type is refused at load, measured in
+    /// Tests/Fixtures/corpus/objects/objects.c).
+    public static let largestObject = 4088
+}
+
+/// A struct of a program's own BTF: what `bpf_obj_new` allocates, and what a kptr field of a
+/// map value may hold.
+public struct LocalObjectType: Hashable, Sendable {
+    public var name: String
+    public var size: Int
+
+    public init(name: String, size: Int) {
+        self.name = name
+        self.size = size
+    }
+}
+
+/// A map value's field holding a pointer to an object (a member whose pointer type is tagged
+/// `__kptr`, `__kptr_untrusted` or `__percpu_kptr`): programs change it only with
+/// `bpf_kptr_xchg`, userspace never reads or writes it, and overwriting or deleting the value
+/// drops what it holds.
+public struct KptrField: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable {
+        case referenced = "kptr"
+        case untrusted = "kptr_untrusted"
+        case percpu = "percpu_kptr"
+    }
+
+    /// Byte offset in the value.
+    public var offset: UInt32
+    public var kind: Kind
+    /// The pointee struct: its id in the object's BTF (the map's `btf`), and name.
+    public var targetTypeID: UInt32
+    public var targetName: String
+
+    public init(offset: UInt32, kind: Kind, targetTypeID: UInt32, targetName: String) {
+        self.offset = offset
+        self.kind = kind
+        self.targetTypeID = targetTypeID
+        self.targetName = targetName
+    }
+
+    /// A kptr field is one pointer wide.
+    public static let size: UInt32 = 8
+}

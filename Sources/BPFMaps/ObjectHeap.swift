@@ -1,0 +1,83 @@
+import BPFCore
+import Synchronization
+
+/// The objects programs allocated (`bpf_obj_new`) and have not dropped, by address: the
+/// kernel's `bpf_global_ma`. Shared by every run, since an object stashed in a map value's
+/// kptr field outlives its run. Each stashed object's home is the field that holds it, so
+/// overwriting, deleting or freeing the value drops it whatever its bytes became.
+public final class ObjectHeap: Sendable {
+    public static let shared = ObjectHeap()
+
+    private struct State {
+        /// Address → size.
+        var live: [UInt64: Int] = [:]
+        /// Field address → the object it holds.
+        var homes: [UInt64: UInt64] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Zeroed memory of `size` bytes (at least one is allocated, so every object has its own
+    /// address); nil past the kernel's largest object.
+    public func allocate(size: Int) -> UnsafeMutableRawBufferPointer? {
+        guard size >= 0, size <= ObjectLimits.largestObject else { return nil }
+        let object = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 8)
+        object.initializeMemory(as: UInt8.self, repeating: 0)
+        let address = UInt64(UInt(bitPattern: object.baseAddress))
+        state.withLock { $0.live[address] = size }
+        return UnsafeMutableRawBufferPointer(start: object.baseAddress, count: size)
+    }
+
+    /// Frees the object at `address`; an address no object has is left alone.
+    public func free(_ address: UInt64) {
+        guard state.withLock({ $0.live.removeValue(forKey: address) }) != nil,
+              let object = UnsafeMutableRawPointer(bitPattern: UInt(address)) else { return }
+        object.deallocate()
+    }
+
+    /// The live object starting at `address`.
+    public func object(at address: UInt64) -> UnsafeMutableRawBufferPointer? {
+        guard let size = state.withLock({ $0.live[address] }) else { return nil }
+        return UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(address)), count: size)
+    }
+
+    /// Whether `[address, address + size)` lies inside a live object: what a probe load through
+    /// an untrusted kptr may read.
+    public func holds(_ address: UInt64, size: UInt64) -> Bool {
+        state.withLock { state in
+            state.live.contains { base, count in
+                let delta = address &- base
+                return delta < UInt64(count) && UInt64(count) &- delta >= size
+            }
+        }
+    }
+
+    /// `bpf_kptr_xchg` on the field at `field`: `object` (0 for none) goes in, and what the
+    /// field held comes back (0 for none). The field's bytes are written too, for the
+    /// program's loads; what they held before is trusted only when it is the field's home.
+    public func exchange(field: UnsafeMutableRawPointer, object: UInt64) -> UInt64 {
+        let address = UInt64(UInt(bitPattern: field))
+        return state.withLock { state in
+            let old = state.homes.removeValue(forKey: address) ?? 0
+            if object != 0 { state.homes[address] = object }
+            field.storeBytes(of: object, as: UInt64.self)
+            return old
+        }
+    }
+
+    /// The value at `value` was overwritten, deleted or freed: each kptr field's object is
+    /// dropped and the field reads NULL.
+    public func dropStashed(in value: UnsafeMutableRawPointer, fields: [KptrField]) {
+        for field in fields {
+            let slot = value + Int(field.offset)
+            let stashed = state.withLock { state -> UInt64? in
+                slot.storeBytes(of: UInt64(0), as: UInt64.self)
+                return state.homes.removeValue(forKey: UInt64(UInt(bitPattern: slot)))
+            }
+            if let stashed { free(stashed) }
+        }
+    }
+
+    /// How many objects are alive (tests: every drop frees).
+    public var count: Int { state.withLock { $0.live.count } }
+}

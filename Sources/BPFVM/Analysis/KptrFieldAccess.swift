@@ -1,0 +1,73 @@
+import BPFCore
+
+/// Loads, stores and helper accesses that touch a map value's kptr field, checked as Linux
+/// 6.18 checks them (Tests/Fixtures/corpus/objects/stash.c): only a whole, aligned 8-byte load
+/// at a constant offset, which gives an untrusted pointer that may be NULL (the object may be
+/// exchanged away meanwhile: its loads are probe loads); no store, no helper access; programs
+/// change the field with `bpf_kptr_xchg` alone.
+enum KptrFieldAccess {
+    /// The kptr field an access of `size` bytes at `start` overlaps, if any.
+    private static func field(_ access: MapValueAccess, start: Int, size: Int) -> KptrField? {
+        access.kptrFields.first { field in
+            let low = Int(field.offset)
+            return start < low + Int(KptrField.size) && start + size > low
+        }
+    }
+
+    /// Refuses an access that touches a kptr field other than as a whole-field load.
+    static func check(_ access: MapValueAccess, _ base: AbstractValue, offset insnOffset: Int, size: Int, write: Bool,
+                      helper: Bool, at index: Int) throws(VMError) {
+        guard !access.kptrFields.isEmpty else { return }
+        func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
+        guard let variable = base.range.constant else {
+            let low = base.offset + insnOffset + Int(truncatingIfNeeded: base.range.smin)
+            let high = base.offset + insnOffset + Int(truncatingIfNeeded: min(base.range.umax, UInt64(Int.max / 2))) + size
+            if access.kptrFields.contains(where: { field in low < Int(field.offset) + 8 && high > Int(field.offset) }) {
+                throw refuse("kptr access cannot have variable offset")
+            }
+            return
+        }
+        let start = base.offset + insnOffset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
+        guard let field = field(access, start: start, size: size) else { return }
+        if helper { throw refuse("kptr cannot be accessed indirectly by helper") }
+        if size != Int(KptrField.size) { throw refuse("kptr access size must be BPF_DW") }
+        if start != Int(field.offset) { throw refuse("kptr access misaligned expected=\(field.offset) off=\(start)") }
+        if write, field.kind != .untrusted { throw refuse("store to referenced kptr disallowed") }
+    }
+
+    /// What a load of a kptr field gives: a pointer that may be NULL, read through with probe
+    /// loads; nil when the load reads no kptr field.
+    static func loaded(from base: AbstractValue, offset insnOffset: Int, size: Int, at index: Int) -> AbstractValue? {
+        guard case let .mapValue(_, access, false) = base.kind, !access.kptrFields.isEmpty,
+              size == Int(KptrField.size), let variable = base.range.constant else { return nil }
+        let start = base.offset + insnOffset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
+        guard access.kptrFields.contains(where: { Int($0.offset) == start }) else { return nil }
+        var pointer = BTFPointer.untyped
+        pointer.nullable = true
+        return AbstractValue(kind: .btf(pointer), id: index + 1)
+    }
+
+    /// bpf_kptr_xchg's first argument: the kptr field it points at; nil when the analysis does
+    /// not follow the pointer.
+    static func exchangedField(_ value: AbstractValue, at index: Int) throws(VMError) -> KptrField? {
+        func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
+        switch value.kind {
+        case .unknown, .notInit:
+            return nil
+        case let .mapValue(_, access, nullable):
+            if nullable { throw refuse("R1 type=\(value.typeName) expected=map_value") }
+            guard let variable = value.range.constant else {
+                throw refuse("R1 doesn't have constant offset. kptr has to be at the constant offset")
+            }
+            let offset = value.offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
+            guard !access.kptrFields.isEmpty else { throw refuse("map '\(access.mapName)' has no valid kptr") }
+            guard let field = access.kptrFields.first(where: { Int($0.offset) == offset }) else {
+                throw refuse("off=\(offset) doesn't point to kptr")
+            }
+            if field.kind == .untrusted { throw refuse("off=\(offset) kptr isn't referenced kptr") }
+            return field
+        default:
+            throw refuse("R1 type=\(value.typeName) expected=map_value")
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import BPFCore
+
+/// `bpf_obj_new_impl`, `bpf_obj_drop_impl` and `bpf_kptr_xchg` on one path, as Linux 6.18
+/// checks them (measured in Tests/Fixtures/corpus/objects): the type to allocate is a
+/// constant naming a struct of the program's own BTF, no larger than the kernel's allocator
+/// gives; the result is that struct's memory, zeroed, NULL until compared, holding a reference
+/// the path must drop or stash; the drop takes such a reference back at its start; an exchange
+/// moves one into a map value's kptr field of its type and hands back the one that was there.
+///
+/// An object is followed as sized memory holding a reference (the kernel's PTR_TO_BTF_ID |
+/// MEM_ALLOC): loads and stores are bounded to the struct, not walked member by member. Its
+/// type is that of the call that made it (`ObjectSites`).
+enum ObjectPrototypes {
+    /// bpf_kptr_xchg.
+    static let exchangeHelper: Int32 = 194
+
+    /// Handles `kfunc` when it is an object one; false for every other kfunc.
+    static func call(_ kfunc: EmbeddedKfunc, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) -> Bool {
+        let r = state.registers
+        var result: AbstractValue
+        switch kfunc {
+        case .objectNew:
+            result = try allocate(typeArgument: r[1], at: index, &state, setup: setup)
+        case .objectDrop:
+            try checkOwned(r[1], at: index)
+            PathHelpers.release(r[1], &state)
+            result = .notInit
+        default:
+            return false
+        }
+        finish(result, &state)
+        return true
+    }
+
+    /// bpf_kptr_xchg(field, object): `object` (or NULL) goes into the kptr field, and what the
+    /// field held comes back as an object the path owns, NULL until compared.
+    static func exchange(at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
+        let r = state.registers
+        guard let field = try KptrFieldAccess.exchangedField(r[1], at: index) else {
+            // A field the analysis does not follow: nothing it gives is refused.
+            finish(.unknown, &state)
+            return
+        }
+        let object = r[2]
+        switch object.kind {
+        case .unknown, .notInit:
+            break
+        case .scalar where object.range.constant == 0:
+            break
+        case .memory(_, let nullable) where object.reference != 0:
+            if nullable {
+                // Measured: the kernel's verifier answers a maybe-NULL object with EFAULT.
+                throw VMError(instruction: index, "R2 is a maybe-NULL object passed for release: verifier internal error",
+                              errno: .EFAULT)
+            }
+            let type = setup.objectSites.type(at: object.reference - 1)
+            if type != field.targetTypeID {
+                let name = type.flatMap { setup.pathOptions.localObjectTypes[$0]?.name } ?? "?"
+                throw VMError(instruction: index, "invalid kptr access, R2 type=ptr_\(name) expected=ptr_\(field.targetName)",
+                              errno: .EACCES)
+            }
+            if object.offset != 0 || object.range.constant != 0 {
+                throw VMError(instruction: index, "R2 must have zero offset when passed to release func or trusted arg to kfunc",
+                              errno: .EINVAL)
+            }
+            PathHelpers.release(object, &state)
+        default:
+            throw VMError(instruction: index, "R2 type=\(object.typeName) expected=ptr_, scalar (NULL)", errno: .EACCES)
+        }
+        guard let size = setup.pathOptions.localObjectTypes[field.targetTypeID]?.size else {
+            finish(.unknown, &state)
+            return
+        }
+        setup.objectSites.note(field.targetTypeID, at: index)
+        state.references.append(index)
+        finish(AbstractValue(kind: .memory(size: size, nullable: true), id: index + 1, reference: index + 1), &state)
+    }
+
+    private static func finish(_ result: AbstractValue, _ state: inout PathState) {
+        for register in 1 ... 5 { state.registers[register] = .notInit }
+        state.registers[0] = result
+    }
+
+    /// A new object of the struct `typeArgument` names: NULL until compared (KF_ACQUIRE |
+    /// KF_RET_NULL).
+    private static func allocate(typeArgument: AbstractValue, at index: Int, _ state: inout PathState,
+                                 setup: PathSetup) throws(VMError) -> AbstractValue {
+        switch typeArgument.kind {
+        case .unknown, .notInit:
+            // Not followed here: the run's size table still bounds the object.
+            return .unknown
+        case .scalar:
+            break
+        default:
+            throw VMError(instruction: index, "arg#0 expected a scalar type id, but R1 is \(typeArgument.typeName)", errno: .EINVAL)
+        }
+        // local_type_id__k: the kernel needs the id while verifying, to know the type.
+        guard let id = typeArgument.range.constant else {
+            throw VMError(instruction: index, "R1 must be a known constant", errno: .EINVAL)
+        }
+        guard let typeID = UInt32(exactly: id), let type = setup.pathOptions.localObjectTypes[typeID] else {
+            throw VMError(instruction: index, "bpf_obj_new type ID argument must be of a struct", errno: .EINVAL)
+        }
+        guard type.size <= ObjectLimits.largestObject else {
+            throw VMError(instruction: index, "bpf_obj_new of struct \(type.name) (\(type.size) bytes): the allocator's largest "
+                          + "object is \(ObjectLimits.largestObject) bytes", errno: .EINVAL)
+        }
+        setup.objectSites.note(typeID, at: index)
+        state.references.append(index)
+        return AbstractValue(kind: .memory(size: type.size, nullable: true), id: index + 1, reference: index + 1)
+    }
+
+    /// bpf_obj_drop's argument: an object this path allocated (a reference it holds), compared
+    /// with NULL, at its start.
+    private static func checkOwned(_ value: AbstractValue, at index: Int) throws(VMError) {
+        switch value.kind {
+        case .unknown, .notInit:
+            return
+        case .memory(_, let nullable) where value.reference != 0:
+            if nullable {
+                throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES)
+            }
+            if value.offset != 0 || value.range.constant != 0 {
+                throw VMError(instruction: index, "R1 must have zero offset when passed to release func or trusted arg to kfunc",
+                              errno: .EINVAL)
+            }
+        default:
+            throw VMError(instruction: index, "arg#0 expected pointer to allocated object, but R1 is \(value.typeName)",
+                          errno: .EINVAL)
+        }
+    }
+}
+
+/// The type of the objects each call makes (`bpf_obj_new` and `bpf_kptr_xchg`, by instruction),
+/// noted as paths reach them: an object's reference names its call, so its type is found
+/// there when it is stashed.
+final class ObjectSites {
+    private var types: [Int: UInt32] = [:]
+
+    func note(_ type: UInt32, at index: Int) { types[index] = type }
+
+    func type(at index: Int) -> UInt32? { types[index] }
+}

@@ -1,0 +1,47 @@
+import BPFCore
+import BPFMaps
+import BPFVM
+
+/// `bpf_obj_new_impl`, `bpf_obj_drop_impl` and `bpf_kptr_xchg` at run time, on the shared
+/// `ObjectHeap`: zeroed memory of the size the program's BTF gives the type (the verifier has
+/// checked the id names a struct no larger than the allocator's largest object), granted to
+/// the run, freed by the drop or kept by a map value's kptr field between runs. The verifier
+/// makes every path drop or stash what it holds.
+enum ObjectKfuncs {
+    static func register(_ table: inout KfuncTable) {
+        table.register(.objectNew, new)
+        table.register(.objectDrop) { call in
+            ObjectHeap.shared.free(call.r1)
+            return 0
+        }
+    }
+
+    /// bpf_kptr_xchg (194), a helper.
+    static func registerHelpers(_ table: inout HelperTable) {
+        table.register(194, name: "kptr_xchg", exchange)
+    }
+
+    static func new(_ call: inout HelperCall) -> UInt64 {
+        let typeID = UInt32(truncatingIfNeeded: call.r1)
+        guard let size = TCRun.borrow(call, { $0.programMaps?.objectSize(typeID) }),
+              let object = ObjectHeap.shared.allocate(size: size) else { return 0 }
+        return hand(object, &call)
+    }
+
+    /// The field (inside a map value the program holds: the verifier checked it) takes the
+    /// program's object; the one it held is the program's now.
+    static func exchange(_ call: inout HelperCall) -> UInt64 {
+        guard let field = call.bytes(at: call.r1, count: Int(KptrField.size), write: true)?.baseAddress else { return 0 }
+        let old = ObjectHeap.shared.exchange(field: field, object: call.r2)
+        guard old != 0, let object = ObjectHeap.shared.object(at: old) else { return 0 }
+        return hand(object, &call)
+    }
+
+    /// Grants the run `object`, whose address the program now holds.
+    private static func hand(_ object: UnsafeMutableRawBufferPointer, _ call: inout HelperCall) -> UInt64 {
+        let region = MemoryRegion(object, writable: true)
+        TCRun.borrow(call) { $0.grant(region) }
+        call.granted = region
+        return region.base
+    }
+}
