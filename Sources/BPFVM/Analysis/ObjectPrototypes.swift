@@ -49,9 +49,8 @@ enum ObjectPrototypes {
             break
         case .memory(_, let nullable) where object.reference != 0:
             if nullable {
-                // Measured: the kernel's verifier answers a maybe-NULL object with EFAULT.
-                throw VMError(instruction: index, "R2 is a maybe-NULL object passed for release: verifier internal error",
-                              errno: .EFAULT)
+                // Measured: Linux 6.18's verifier trips over a maybe-NULL object here (EFAULT).
+                throw VMError(instruction: index, "verifier bug: invalid PTR_TO_BTF_ID register for type match", errno: .EFAULT)
             }
             let type = setup.objectSites.type(at: object.reference - 1)
             if type != field.targetTypeID {
