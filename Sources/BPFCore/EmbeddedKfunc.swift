@@ -33,6 +33,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
          conntrackSetNATInfo
     // Objects the program allocates (Kfuncs/ObjectKfuncs.swift).
     case objectNew = 96, objectDrop
+    // The crypto kfuncs, on a context only a syscall program makes (Kfuncs/CryptoKfuncs.swift).
+    case cryptoDecrypt = 112, cryptoEncrypt
 
     /// The kernel's name for it.
     public var name: String {
@@ -71,6 +73,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .conntrackSetNATInfo: "bpf_ct_set_nat_info"
         case .objectNew: "bpf_obj_new_impl"
         case .objectDrop: "bpf_obj_drop_impl"
+        case .cryptoDecrypt: "bpf_crypto_decrypt"
+        case .cryptoEncrypt: "bpf_crypto_encrypt"
         }
     }
 

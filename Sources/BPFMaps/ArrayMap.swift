@@ -50,6 +50,13 @@ public final class ArrayMap: BPFMap, @unchecked Sendable {
     }
 
     @inline(__always)
+    deinit {
+        // The map is freed: what its values' kptr fields hold is dropped, as the kernel does.
+        if !spec.kptrFields.isEmpty {
+            for index in 0..<Int(maxEntries) { releaseFields(of: valueAddress(index, cpu: 0)) }
+        }
+    }
+
     private func valueAddress(_ index: Int, cpu: Int) -> UnsafeMutableRawPointer {
         memory.base + (index * copies + cpu) * elementStride
     }

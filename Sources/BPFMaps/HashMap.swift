@@ -51,7 +51,13 @@ public final class HashMap: BPFMap, @unchecked Sendable {
         super.init(validated: spec, possibleCPUs: possibleCPUs)
     }
 
-    deinit { buckets.deallocate() }
+    deinit {
+        // The map is freed: what its values' kptr fields hold is dropped, as the kernel does.
+        if !spec.kptrFields.isEmpty {
+            for slot in live.indices where live[slot] { releaseFields(of: valueArea(Int32(slot))) }
+        }
+        buckets.deallocate()
+    }
 
     public override var userValueSize: Int { isPerCPU ? valueStride * possibleCPUs : valueSize }
 

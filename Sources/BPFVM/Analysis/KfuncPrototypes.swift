@@ -55,7 +55,7 @@ enum KfuncPrototypes {
             try StreamKfuncPrototypes.check(at: index, &state)
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
-             .conntrackSetNATInfo, .objectNew, .objectDrop:
+             .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt:
             break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
         }
         for (register, argument) in dynptrArguments(kfunc) {
@@ -99,7 +99,7 @@ enum KfuncPrototypes {
             return []
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
-             .conntrackSetNATInfo, .objectNew, .objectDrop:
+             .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt:
             return []
         }
     }
@@ -121,7 +121,7 @@ enum KfuncPrototypes {
             return []
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
-             .conntrackSetNATInfo, .objectNew, .objectDrop:
+             .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt:
             return []
         }
     }

@@ -41,9 +41,11 @@ enum KptrFieldAccess {
         guard case let .mapValue(_, access, false) = base.kind, !access.kptrFields.isEmpty,
               size == Int(KptrField.size), let variable = base.range.constant else { return nil }
         let start = base.offset + insnOffset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
-        guard access.kptrFields.contains(where: { Int($0.offset) == start }) else { return nil }
+        guard let field = access.kptrFields.first(where: { Int($0.offset) == start }) else { return nil }
         var pointer = BTFPointer.untyped
         pointer.nullable = true
+        // Named for the kfuncs that take the field's type (CryptoPrototypes); still untyped memory.
+        pointer.name = field.targetName
         return AbstractValue(kind: .btf(pointer), id: index + 1)
     }
 

@@ -22,6 +22,7 @@ enum PathHelpers {
             if try BTFCastPrototypes.call(kfunc, at: index, &state, types: setup.kernelTypes) { return }
             if try ConntrackPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             if try ObjectPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
+            if try CryptoPrototypes.call(kfunc, at: index, &state) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
         if id == ObjectPrototypes.exchangeHelper { return try ObjectPrototypes.exchange(at: index, &state, setup: setup) }
