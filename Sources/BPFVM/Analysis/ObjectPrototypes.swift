@@ -22,7 +22,7 @@ enum ObjectPrototypes {
         case .objectNew:
             result = try allocate(typeArgument: r[1], at: index, &state, setup: setup)
         case .objectDrop:
-            try checkOwned(r[1], at: index)
+            try checkOwned(r[1], at: index, setup: setup)
             PathHelpers.release(r[1], &state)
             result = .notInit
         default:
@@ -47,7 +47,7 @@ enum ObjectPrototypes {
             break
         case .scalar where object.range.constant == 0:
             break
-        case .memory(_, let nullable) where object.reference != 0:
+        case .memory(_, let nullable) where object.reference != 0 && setup.objectSites.type(at: object.reference - 1) != nil:
             if nullable {
                 // Measured: Linux 6.18's verifier trips over a maybe-NULL object here (EFAULT).
                 throw VMError(instruction: index, "verifier bug: invalid PTR_TO_BTF_ID register for type match", errno: .EFAULT)
@@ -109,13 +109,13 @@ enum ObjectPrototypes {
         return AbstractValue(kind: .memory(size: type.size, nullable: true), id: index + 1, reference: index + 1)
     }
 
-    /// bpf_obj_drop's argument: an object this path allocated (a reference it holds), compared
-    /// with NULL, at its start.
-    private static func checkOwned(_ value: AbstractValue, at index: Int) throws(VMError) {
+    /// bpf_obj_drop's argument: an object this path allocated or took from a kptr field (a
+    /// reference it holds: not a ring buffer record), compared with NULL, at its start.
+    private static func checkOwned(_ value: AbstractValue, at index: Int, setup: PathSetup) throws(VMError) {
         switch value.kind {
         case .unknown, .notInit:
             return
-        case .memory(_, let nullable) where value.reference != 0:
+        case .memory(_, let nullable) where value.reference != 0 && setup.objectSites.type(at: value.reference - 1) != nil:
             if nullable {
                 throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES)
             }

@@ -195,3 +195,19 @@ int drop_moved(struct __sk_buff *skb)
 	drop_object(&t->packets);
 	return 0;
 }
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} records SEC(".maps");
+
+SEC("tc")
+int drop_ring_record(struct __sk_buff *skb)
+{
+	struct tally *t = bpf_ringbuf_reserve(&records, sizeof(*t), 0);
+
+	if (!t)
+		return 0;
+	drop_object(t);
+	return 1;
+}
