@@ -35,6 +35,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case objectNew = 96, objectDrop
     // The crypto kfuncs, on a context only a syscall program makes (Kfuncs/CryptoKfuncs.swift).
     case cryptoDecrypt = 112, cryptoEncrypt
+    // Lists of objects in a map value (Kfuncs/GraphKfuncs.swift).
+    case listPushFront = 128, listPushBack, listPopFront, listPopBack
 
     /// The kernel's name for it.
     public var name: String {
@@ -75,6 +77,10 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .objectDrop: "bpf_obj_drop_impl"
         case .cryptoDecrypt: "bpf_crypto_decrypt"
         case .cryptoEncrypt: "bpf_crypto_encrypt"
+        case .listPushFront: "bpf_list_push_front_impl"
+        case .listPushBack: "bpf_list_push_back_impl"
+        case .listPopFront: "bpf_list_pop_front"
+        case .listPopBack: "bpf_list_pop_back"
         }
     }
 

@@ -99,6 +99,8 @@ public struct MapSpec: Hashable, Sendable {
     public var timerOffset: UInt32?
     /// The value's kptr fields (from BTF), in offset order.
     public var kptrFields: [KptrField] = []
+    /// The value's graph roots (lists, from BTF), in offset order.
+    public var graphRoots: [GraphRoot] = []
 
     public init(name: String, type: MapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
                 flags: UInt32 = 0, pinning: UInt32 = 0, initialValue: [UInt8]? = nil) {

@@ -46,3 +46,33 @@ public struct KptrField: Hashable, Sendable {
     /// A kptr field is one pointer wide.
     public static let size: UInt32 = 8
 }
+
+/// A map value's graph root: a `bpf_list_head` (or `bpf_rb_root`) whose `contains:T:member`
+/// declaration tag says which objects it holds and where their node is. The kernel lets
+/// programs touch it only through the graph kfuncs, under the value's `bpf_spin_lock`.
+public struct GraphRoot: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable {
+        case list = "bpf_list_head"
+        case rbtree = "bpf_rb_root"
+    }
+
+    /// Byte offset in the value.
+    public var offset: UInt32
+    public var kind: Kind
+    /// The objects it holds: their struct's id in the object's BTF, name, and the byte
+    /// offset of their node member.
+    public var containedTypeID: UInt32
+    public var containedName: String
+    public var nodeOffset: UInt32
+
+    public init(offset: UInt32, kind: Kind, containedTypeID: UInt32, containedName: String, nodeOffset: UInt32) {
+        self.offset = offset
+        self.kind = kind
+        self.containedTypeID = containedTypeID
+        self.containedName = containedName
+        self.nodeOffset = nodeOffset
+    }
+
+    /// Both roots are two words.
+    public static let size: UInt32 = 16
+}

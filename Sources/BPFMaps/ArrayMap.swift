@@ -51,8 +51,8 @@ public final class ArrayMap: BPFMap, @unchecked Sendable {
 
     @inline(__always)
     deinit {
-        // The map is freed: what its values' kptr fields hold is dropped, as the kernel does.
-        if !spec.kptrFields.isEmpty {
+        // The map is freed: what its values' kptr fields and lists hold is dropped, as the kernel does.
+        if !spec.kptrFields.isEmpty || !spec.graphRoots.isEmpty {
             for index in 0..<Int(maxEntries) { releaseFields(of: valueAddress(index, cpu: 0)) }
         }
     }

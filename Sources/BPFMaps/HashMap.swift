@@ -52,8 +52,8 @@ public final class HashMap: BPFMap, @unchecked Sendable {
     }
 
     deinit {
-        // The map is freed: what its values' kptr fields hold is dropped, as the kernel does.
-        if !spec.kptrFields.isEmpty {
+        // The map is freed: what its values' kptr fields and lists hold is dropped, as the kernel does.
+        if !spec.kptrFields.isEmpty || !spec.graphRoots.isEmpty {
             for slot in live.indices where live[slot] { releaseFields(of: valueArea(Int32(slot))) }
         }
         buckets.deallocate()

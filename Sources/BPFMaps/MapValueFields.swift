@@ -32,6 +32,7 @@ extension BPFMap {
     @inline(__always)
     func releaseFields(of value: UnsafeMutableRawPointer) {
         if !spec.kptrFields.isEmpty { ObjectHeap.shared.dropStashed(in: value, fields: spec.kptrFields) }
+        if !spec.graphRoots.isEmpty { ObjectHeap.shared.dropLists(in: value, roots: spec.graphRoots) }
         guard spec.timerOffset != nil else { return }
         existingValueFields?.release(value: value)
     }

@@ -13,6 +13,8 @@ public final class ObjectHeap: Sendable {
         var live: [UInt64: Int] = [:]
         /// Field address → the object it holds.
         var homes: [UInt64: UInt64] = [:]
+        /// List head address → the objects on it (and their nodes' offsets), first to last.
+        var lists: [UInt64: [ListEntry]] = [:]
     }
 
     private let state = Mutex(State())
@@ -75,6 +77,40 @@ public final class ObjectHeap: Sendable {
                 return state.homes.removeValue(forKey: UInt64(UInt(bitPattern: slot)))
             }
             if let stashed { free(stashed) }
+        }
+    }
+
+    /// An object on a list, and where its node is in it.
+    public struct ListEntry: Sendable {
+        public var object: UInt64
+        public var nodeOffset: UInt64
+    }
+
+    /// Puts `object` (its node at `nodeOffset`) on the list at `head`, first or last.
+    public func push(_ object: UInt64, nodeOffset: UInt64, onto head: UInt64, front: Bool) {
+        let entry = ListEntry(object: object, nodeOffset: nodeOffset)
+        state.withLock { state in
+            if front { state.lists[head, default: []].insert(entry, at: 0) } else { state.lists[head, default: []].append(entry) }
+        }
+    }
+
+    /// Takes the first or last object off the list at `head`; nil when it is empty.
+    public func pop(from head: UInt64, front: Bool) -> ListEntry? {
+        state.withLock { state -> ListEntry? in
+            guard var list = state.lists[head], !list.isEmpty else { return nil }
+            let object = front ? list.removeFirst() : list.removeLast()
+            state.lists[head] = list.isEmpty ? nil : list
+            return object
+        }
+    }
+
+    /// The value at `value` was overwritten, deleted or freed: the objects on its lists are
+    /// dropped.
+    public func dropLists(in value: UnsafeMutableRawPointer, roots: [GraphRoot]) {
+        for root in roots {
+            let head = UInt64(UInt(bitPattern: value + Int(root.offset)))
+            let objects = state.withLock { $0.lists.removeValue(forKey: head) } ?? []
+            for entry in objects { free(entry.object) }
         }
     }
 

@@ -21,6 +21,7 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
                                  spinLockOffset: map.spec.spinLockOffset.map(Int.init))
             shape.timerOffset = map.spec.timerOffset.map(Int.init)
             shape.kptrFields = map.spec.kptrFields
+            shape.graphRoots = map.spec.graphRoots
             shape.name = map.spec.name
             var resolved = ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: shape)
             resolved.directLookup = DirectLookups.lookup(in: map)

@@ -116,6 +116,7 @@ enum BTFMaps {
         spec.spinLockOffset = btf.spinLockOffset(inValue: valueTypeID)
         spec.timerOffset = btf.timerOffset(inValue: valueTypeID)
         spec.kptrFields = btf.kptrFields(inValue: valueTypeID)
+        spec.graphRoots = btf.graphRoots(inValue: valueTypeID)
         spec.mapExtra = mapExtra
         spec.innerMap = innerMap
         return (spec, valuesOffset)

@@ -153,6 +153,8 @@ struct MapValueAccess: Hashable {
     var mapName = ""
     /// The kptr fields, which only `bpf_kptr_xchg` changes (KptrFieldAccess).
     var kptrFields: [KptrField] = []
+    /// The graph roots, which only the graph kfuncs touch (GraphPrototypes).
+    var graphRoots: [GraphRoot] = []
 }
 
 /// What the analysis needs of a map `lddw` names.
@@ -176,6 +178,8 @@ public struct MapShape: Hashable, Sendable {
     public var name = ""
     /// A value's kptr fields.
     public var kptrFields: [KptrField] = []
+    /// A value's graph roots.
+    public var graphRoots: [GraphRoot] = []
 
     public init(type: UInt32, keySize: Int, valueSize: Int, programWritable: Bool, maxEntries: UInt32 = 0,
                 innerTemplate: Bool = false, programReadable: Bool = true, spinLockOffset: Int? = nil) {
@@ -191,7 +195,8 @@ public struct MapShape: Hashable, Sendable {
 
     var valueAccess: MapValueAccess {
         MapValueAccess(writable: programWritable, readable: programReadable, lockOffset: spinLockOffset,
-                       timerOffset: timerOffset, mapName: name, kptrFields: kptrFields)
+                       timerOffset: timerOffset, mapName: name, kptrFields: kptrFields,
+                       graphRoots: graphRoots)
     }
 
     /// An array (or per-CPU array) looked up with a known key inside it returns no NULL.

@@ -55,7 +55,8 @@ enum KfuncPrototypes {
             try StreamKfuncPrototypes.check(at: index, &state)
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
-             .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt:
+             .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
+             .listPopFront, .listPopBack:
             break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
         }
         for (register, argument) in dynptrArguments(kfunc) {
@@ -99,7 +100,8 @@ enum KfuncPrototypes {
             return []
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
-             .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt:
+             .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
+             .listPopFront, .listPopBack:
             return []
         }
     }
@@ -121,7 +123,8 @@ enum KfuncPrototypes {
             return []
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
-             .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt:
+             .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
+             .listPopFront, .listPopBack:
             return []
         }
     }

@@ -12,7 +12,7 @@ enum PathHelpers {
                                              153, 154, 156, 158, 178, 194, 203, 210]
 
     static func call(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
-        if state.lockHeld, id != 94 {
+        if state.lockHeld, id != 94, !GraphPrototypes.runsUnderLock(id) {
             throw VMError(instruction: index, "function calls are not allowed while holding a lock")
         }
         if let kfunc = KfuncTable.kfunc(helper: id) {
@@ -23,6 +23,7 @@ enum PathHelpers {
             if try ConntrackPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             if try ObjectPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             if try CryptoPrototypes.call(kfunc, at: index, &state) { return }
+            if try GraphPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
         if id == ObjectPrototypes.exchangeHelper { return try ObjectPrototypes.exchange(at: index, &state, setup: setup) }

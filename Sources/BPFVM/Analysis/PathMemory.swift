@@ -100,6 +100,7 @@ enum PathMemory {
                           errno: .EACCES)
         }
         try KptrFieldAccess.check(access, base, offset: insnOffset, size: size, write: write, helper: helper, at: index)
+        try GraphPrototypes.checkAccess(access, base, offset: insnOffset, size: size, at: index)
         if let lock = access.lockOffset, !helper, let variable = base.range.constant {
             let start = offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
             if start < lock + 4, start + size > lock {

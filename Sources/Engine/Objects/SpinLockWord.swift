@@ -21,6 +21,11 @@ enum SpinLockWord {
             let offset = Int(field.offset)
             copy.replaceSubrange(offset..<offset + Int(KptrField.size), with: [UInt8](repeating: 0, count: Int(KptrField.size)))
         }
+        // A list head: userspace neither reads nor writes it.
+        for root in spec.graphRoots where Int(root.offset) <= value.count - Int(GraphRoot.size) {
+            let offset = Int(root.offset)
+            copy.replaceSubrange(offset..<offset + Int(GraphRoot.size), with: [UInt8](repeating: 0, count: Int(GraphRoot.size)))
+        }
         return copy
     }
 }

@@ -1,0 +1,104 @@
+import BPFCore
+
+/// The list kfuncs on one path, as Linux 6.18 checks them (measured in
+/// Tests/Fixtures/corpus/objects/lists.c): the head is a map value's `bpf_list_head` at a
+/// constant offset, taken only while the `bpf_spin_lock` of that same value is held (EINVAL
+/// otherwise); a push takes an object the path owns, of the head's contained type, by its node
+/// (the object is the list's then); a pop gives the node of an object the path owns, NULL until
+/// compared. The head itself is never loaded or stored (EACCES).
+///
+/// Not modelled: the kernel lets a pushed object be used (non-owning) until the unlock; here
+/// the path gives it up at the push.
+enum GraphPrototypes {
+    static let listKfuncs: [EmbeddedKfunc] = [.listPushFront, .listPushBack, .listPopFront, .listPopBack]
+    private static let listHelpers = Set(listKfuncs.map(KfuncTable.helperID))
+
+    /// The graph kfuncs are the calls allowed while a lock is held.
+    static func runsUnderLock(_ id: Int32) -> Bool { listHelpers.contains(id) }
+
+    /// Handles `kfunc` when it is a graph one; false for every other kfunc.
+    static func call(_ kfunc: EmbeddedKfunc, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) -> Bool {
+        guard listKfuncs.contains(kfunc) else { return false }
+        let r = state.registers
+        var result: AbstractValue = .scalar(.unknown)
+        if let root = try heldRoot(r[1], at: index, state) {
+            switch kfunc {
+            case .listPushFront, .listPushBack:
+                try checkPushed(r[2], into: root, at: index, setup: setup)
+                PathHelpers.release(r[2], &state)
+            default:
+                result = popped(root, at: index, &state, setup: setup)
+            }
+        } else if kfunc == .listPopFront || kfunc == .listPopBack {
+            result = .unknown
+        }
+        for register in 1 ... 5 { state.registers[register] = .notInit }
+        state.registers[0] = result
+        return true
+    }
+
+    /// The list head `value` points at, checked: nil when the analysis does not follow it.
+    private static func heldRoot(_ value: AbstractValue, at index: Int, _ state: PathState) throws(VMError) -> GraphRoot? {
+        switch value.kind {
+        case .unknown, .notInit:
+            return nil
+        case let .mapValue(_, access, nullable):
+            if nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES) }
+            guard let variable = value.range.constant else {
+                throw VMError(instruction: index, "R1 doesn't have constant offset. bpf_list_head has to be at the constant offset",
+                              errno: .EINVAL)
+            }
+            let offset = value.offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
+            guard let root = access.graphRoots.first(where: { Int($0.offset) == offset && $0.kind == .list }) else {
+                throw VMError(instruction: index, "off=\(offset) doesn't point to bpf_list_head", errno: .EINVAL)
+            }
+            guard let lock = access.lockOffset else {
+                throw VMError(instruction: index, "bpf_list_head not protected by bpf_spin_lock", errno: .EINVAL)
+            }
+            // The lock held must be this value's (state.lockOwner: the value's id and the lock's offset).
+            let owner = [value.id, lock]
+            if !state.lockHeld || !state.lockOwner.isEmpty && state.lockOwner != owner {
+                throw VMError(instruction: index, "bpf_spin_lock at off=\(lock) must be held for bpf_list_head", errno: .EINVAL)
+            }
+            return root
+        default:
+            throw VMError(instruction: index, "arg#0 expected pointer to map value, but R1 is \(value.typeName)", errno: .EINVAL)
+        }
+    }
+
+    /// A push's node: an owned object of the root's contained type, at its node.
+    private static func checkPushed(_ value: AbstractValue, into root: GraphRoot, at index: Int, setup: PathSetup) throws(VMError) {
+        switch value.kind {
+        case .unknown, .notInit:
+            return
+        case .memory(_, let nullable) where value.reference != 0:
+            if nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg1", errno: .EACCES) }
+            guard setup.objectSites.type(at: value.reference - 1) == root.containedTypeID,
+                  value.offset == Int(root.nodeOffset), value.range.constant == 0 else {
+                throw VMError(instruction: index, "operation on bpf_list_head expects arg#1 bpf_list_node at offset=\(root.nodeOffset) "
+                              + "in struct \(root.containedName)", errno: .EINVAL)
+            }
+        default:
+            throw VMError(instruction: index, "arg#1 expected pointer to allocated object, but R2 is \(value.typeName)", errno: .EINVAL)
+        }
+    }
+
+    /// A pop's result: the node of an object of the root's contained type, owned by the path.
+    private static func popped(_ root: GraphRoot, at index: Int, _ state: inout PathState, setup: PathSetup) -> AbstractValue {
+        guard let type = setup.pathOptions.localObjectTypes[root.containedTypeID] else { return .unknown }
+        setup.objectSites.note(root.containedTypeID, at: index)
+        state.references.append(index)
+        return AbstractValue(kind: .memory(size: type.size, nullable: true), offset: Int(root.nodeOffset), id: index + 1,
+                             reference: index + 1)
+    }
+
+    /// Refuses a load or store that touches a graph root.
+    static func checkAccess(_ access: MapValueAccess, _ base: AbstractValue, offset insnOffset: Int, size: Int,
+                            at index: Int) throws(VMError) {
+        guard !access.graphRoots.isEmpty, let variable = base.range.constant else { return }
+        let start = base.offset + insnOffset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
+        for root in access.graphRoots where start < Int(root.offset + GraphRoot.size) && start + size > Int(root.offset) {
+            throw VMError(instruction: index, "\(root.kind.rawValue) cannot be accessed directly by load/store", errno: .EACCES)
+        }
+    }
+}

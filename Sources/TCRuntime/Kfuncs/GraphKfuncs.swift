@@ -1,0 +1,33 @@
+import BPFCore
+import BPFMaps
+import BPFVM
+
+/// The list kfuncs at run time, on the shared `ObjectHeap`: a list head (in a map value the
+/// program holds, under its lock: the verifier checked both) keeps its objects between runs;
+/// a push takes an object by its node (`off` is the node's offset in it), a pop hands one
+/// back by its node, granted to the run.
+enum GraphKfuncs {
+    static func register(_ table: inout KfuncTable) {
+        table.register(.listPushFront) { call in push(&call, front: true) }
+        table.register(.listPushBack) { call in push(&call, front: false) }
+        table.register(.listPopFront) { call in pop(&call, front: true) }
+        table.register(.listPopBack) { call in pop(&call, front: false) }
+    }
+
+    /// push_impl(head, node, meta, off): 0, or EINVAL for a node of no live object.
+    static func push(_ call: inout HelperCall, front: Bool) -> UInt64 {
+        let object = call.r2 &- call.r4
+        guard ObjectHeap.shared.object(at: object) != nil else { return failed(.EINVAL) }
+        ObjectHeap.shared.push(object, nodeOffset: call.r4, onto: call.r1, front: front)
+        return 0
+    }
+
+    /// pop(head): the node of the object taken off, or NULL for an empty list.
+    static func pop(_ call: inout HelperCall, front: Bool) -> UInt64 {
+        guard let entry = ObjectHeap.shared.pop(from: call.r1, front: front),
+              let memory = ObjectHeap.shared.object(at: entry.object) else { return 0 }
+        let region = MemoryRegion(memory, writable: true)
+        TCRun.borrow(call) { $0.grant(region) }
+        return entry.object &+ entry.nodeOffset
+    }
+}
