@@ -53,6 +53,10 @@ enum ObjectPrototypes {
                 throw VMError(instruction: index, "verifier bug: invalid PTR_TO_BTF_ID register for type match", errno: .EFAULT)
             }
             let type = setup.objectSites.type(at: object.reference - 1)
+            if field.kind == .percpu {
+                // Only a per-CPU object (bpf_percpu_obj_new, not modelled) goes there.
+                throw VMError(instruction: index, "invalid kptr access, R2 type=ptr_ expected=ptr_\(field.targetName)", errno: .EACCES)
+            }
             if type != field.targetTypeID {
                 let name = type.flatMap { setup.pathOptions.localObjectTypes[$0]?.name } ?? "?"
                 throw VMError(instruction: index, "invalid kptr access, R2 type=ptr_\(name) expected=ptr_\(field.targetName)",
