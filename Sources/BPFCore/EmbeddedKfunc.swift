@@ -36,7 +36,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     // The crypto kfuncs, on a context only a syscall program makes (Kfuncs/CryptoKfuncs.swift).
     case cryptoDecrypt = 112, cryptoEncrypt
     // Lists of objects in a map value (Kfuncs/GraphKfuncs.swift).
-    case listPushFront = 128, listPushBack, listPopFront, listPopBack
+    case listPushFront = 128, listPushBack, listPopFront, listPopBack, listFront, listBack
 
     /// The kernel's name for it.
     public var name: String {
@@ -81,6 +81,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .listPushBack: "bpf_list_push_back_impl"
         case .listPopFront: "bpf_list_pop_front"
         case .listPopBack: "bpf_list_pop_back"
+        case .listFront: "bpf_list_front"
+        case .listBack: "bpf_list_back"
         }
     }
 

@@ -104,6 +104,11 @@ public final class ObjectHeap: Sendable {
         }
     }
 
+    /// The first or last object on the list at `head`, left there; nil when it is empty.
+    public func peek(at head: UInt64, front: Bool) -> ListEntry? {
+        state.withLock { state in front ? state.lists[head]?.first : state.lists[head]?.last }
+    }
+
     /// The value at `value` was overwritten, deleted or freed: the objects on its lists are
     /// dropped.
     public func dropLists(in value: UnsafeMutableRawPointer, roots: [GraphRoot]) {

@@ -5,12 +5,14 @@ import BPFCore
 /// constant offset, taken only while the `bpf_spin_lock` of that same value is held (EINVAL
 /// otherwise); a push takes an object the path owns, of the head's contained type, by its node
 /// (the object is the list's then); a pop gives the node of an object the path owns, NULL until
-/// compared. The head itself is never loaded or stored (EACCES).
+/// compared; `front`/`back` give the node of an object still on the list, which the path may
+/// use but not drop (a non-owning reference), until the unlock. The head itself is never
+/// loaded or stored (EACCES).
 ///
 /// Not modelled: the kernel lets a pushed object be used (non-owning) until the unlock; here
 /// the path gives it up at the push.
 enum GraphPrototypes {
-    static let listKfuncs: [EmbeddedKfunc] = [.listPushFront, .listPushBack, .listPopFront, .listPopBack]
+    static let listKfuncs: [EmbeddedKfunc] = [.listPushFront, .listPushBack, .listPopFront, .listPopBack, .listFront, .listBack]
     private static let listHelpers = Set(listKfuncs.map(KfuncTable.helperID))
 
     /// The graph kfuncs are the calls allowed while a lock is held.
@@ -26,10 +28,12 @@ enum GraphPrototypes {
             case .listPushFront, .listPushBack:
                 try checkPushed(r[2], into: root, at: index, setup: setup)
                 PathHelpers.release(r[2], &state)
+            case .listFront, .listBack:
+                result = peeked(root, at: index, setup: setup)
             default:
                 result = popped(root, at: index, &state, setup: setup)
             }
-        } else if kfunc == .listPopFront || kfunc == .listPopBack {
+        } else if kfunc != .listPushFront, kfunc != .listPushBack {
             result = .unknown
         }
         for register in 1 ... 5 { state.registers[register] = .notInit }
@@ -90,6 +94,25 @@ enum GraphPrototypes {
         state.references.append(index)
         return AbstractValue(kind: .memory(size: type.size, nullable: true), offset: Int(root.nodeOffset), id: index + 1,
                              reference: index + 1)
+    }
+
+    /// A peek's result: the node of an object still on the list, NULL until compared, holding
+    /// no reference, valid until the unlock (`unlocked`).
+    private static func peeked(_ root: GraphRoot, at index: Int, setup: PathSetup) -> AbstractValue {
+        guard let type = setup.pathOptions.localObjectTypes[root.containedTypeID] else { return .unknown }
+        setup.objectSites.noteNonOwning(at: index)
+        return AbstractValue(kind: .memory(size: type.size, nullable: true), offset: Int(root.nodeOffset), id: index + 1)
+    }
+
+    /// The lock was released: what the path peeked at under it is gone (a number now), as the
+    /// kernel invalidates non-owning references.
+    static func unlocked(_ state: inout PathState, setup: PathSetup) {
+        guard setup.objectSites.hasNonOwning else { return }
+        state.updateAll { value in
+            if case .memory = value.kind, value.reference == 0, setup.objectSites.isNonOwning(at: value.id - 1) {
+                value = .scalar(.unknown)
+            }
+        }
     }
 
     /// Refuses a load or store that touches a graph root.

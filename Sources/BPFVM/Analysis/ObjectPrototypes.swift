@@ -139,8 +139,16 @@ enum ObjectPrototypes {
 /// there when it is stashed.
 final class ObjectSites {
     private var types: [Int: UInt32] = [:]
+    /// The calls that give non-owning references (the list peeks), valid until the unlock.
+    private var nonOwning: Set<Int> = []
 
     func note(_ type: UInt32, at index: Int) { types[index] = type }
 
     func type(at index: Int) -> UInt32? { types[index] }
+
+    func noteNonOwning(at index: Int) { nonOwning.insert(index) }
+
+    func isNonOwning(at index: Int) -> Bool { nonOwning.contains(index) }
+
+    var hasNonOwning: Bool { !nonOwning.isEmpty }
 }

@@ -115,6 +115,7 @@ enum PathHelpers {
             }
             state.lockHeld = false
             state.lockOwner = []
+            GraphPrototypes.unlocked(&state, setup: setup)
         default:
             break
         }

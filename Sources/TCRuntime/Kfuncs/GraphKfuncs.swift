@@ -12,6 +12,14 @@ enum GraphKfuncs {
         table.register(.listPushBack) { call in push(&call, front: false) }
         table.register(.listPopFront) { call in pop(&call, front: true) }
         table.register(.listPopBack) { call in pop(&call, front: false) }
+        table.register(.listFront) { call in peek(&call, front: true) }
+        table.register(.listBack) { call in peek(&call, front: false) }
+    }
+
+    /// front/back(head): the node of the first or last object, left on the list; NULL when empty.
+    static func peek(_ call: inout HelperCall, front: Bool) -> UInt64 {
+        guard let entry = ObjectHeap.shared.peek(at: call.r1, front: front) else { return 0 }
+        return hand(entry, &call)
     }
 
     /// push_impl(head, node, meta, off): 0, or EINVAL for a node of no live object.
@@ -24,8 +32,13 @@ enum GraphKfuncs {
 
     /// pop(head): the node of the object taken off, or NULL for an empty list.
     static func pop(_ call: inout HelperCall, front: Bool) -> UInt64 {
-        guard let entry = ObjectHeap.shared.pop(from: call.r1, front: front),
-              let memory = ObjectHeap.shared.object(at: entry.object) else { return 0 }
+        guard let entry = ObjectHeap.shared.pop(from: call.r1, front: front) else { return 0 }
+        return hand(entry, &call)
+    }
+
+    /// Grants the run the entry's object; its node's address is what the program gets.
+    private static func hand(_ entry: ObjectHeap.ListEntry, _ call: inout HelperCall) -> UInt64 {
+        guard let memory = ObjectHeap.shared.object(at: entry.object) else { return 0 }
         let region = MemoryRegion(memory, writable: true)
         TCRun.borrow(call) { $0.grant(region) }
         return entry.object &+ entry.nodeOffset

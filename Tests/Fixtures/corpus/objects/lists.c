@@ -119,3 +119,57 @@ int use_after_unlock(struct __sk_buff *skb)
 	bpf_spin_unlock(&q->lock);
 	return it->length;
 }
+
+extern struct bpf_list_node *bpf_list_front(struct bpf_list_head *head) __ksym;
+extern struct bpf_list_node *bpf_list_back(struct bpf_list_head *head) __ksym;
+
+/* Reads the first and last lengths without taking them off: first * 1000 + last, 7 when empty. */
+SEC("tc")
+int peek_ends(struct __sk_buff *skb)
+{
+	struct queue *q = queue();
+	struct bpf_list_node *first, *last;
+	int ret = 7;
+
+	if (!q)
+		return 1;
+	bpf_spin_lock(&q->lock);
+	first = bpf_list_front(&q->items);
+	last = bpf_list_back(&q->items);
+	if (first && last)
+		ret = container_of(first, struct item, node)->length * 1000 + container_of(last, struct item, node)->length;
+	bpf_spin_unlock(&q->lock);
+	return ret;
+}
+
+SEC("tc")
+int peek_after_unlock(struct __sk_buff *skb)
+{
+	struct queue *q = queue();
+	struct bpf_list_node *first;
+
+	if (!q)
+		return 1;
+	bpf_spin_lock(&q->lock);
+	first = bpf_list_front(&q->items);
+	bpf_spin_unlock(&q->lock);
+	if (!first)
+		return 7;
+	return container_of(first, struct item, node)->length;
+}
+
+SEC("tc")
+int drop_peeked(struct __sk_buff *skb)
+{
+	struct queue *q = queue();
+	struct bpf_list_node *first;
+
+	if (!q)
+		return 1;
+	bpf_spin_lock(&q->lock);
+	first = bpf_list_front(&q->items);
+	bpf_spin_unlock(&q->lock);
+	if (first)
+		bpf_obj_drop_impl(container_of(first, struct item, node), 0);
+	return 0;
+}
