@@ -37,6 +37,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case cryptoDecrypt = 112, cryptoEncrypt
     // Lists of objects in a map value (Kfuncs/GraphKfuncs.swift).
     case listPushFront = 128, listPushBack, listPopFront, listPopBack, listFront, listBack
+    case refcountAcquire = 144
 
     /// The kernel's name for it.
     public var name: String {
@@ -83,6 +84,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .listPopBack: "bpf_list_pop_back"
         case .listFront: "bpf_list_front"
         case .listBack: "bpf_list_back"
+        case .refcountAcquire: "bpf_refcount_acquire_impl"
         }
     }
 

@@ -11,10 +11,17 @@ public enum ObjectLimits {
 public struct LocalObjectType: Hashable, Sendable {
     public var name: String
     public var size: Int
+    /// Whether it has a `struct bpf_refcount` member (`bpf_refcount_acquire` takes it).
+    public var refcounted = false
+    /// Whether it has any member the kernel keeps a record of (locks, timers, graph roots and
+    /// nodes, a refcount).
+    public var specialFields = false
 
-    public init(name: String, size: Int) {
+    public init(name: String, size: Int, refcounted: Bool = false, specialFields: Bool = false) {
         self.name = name
         self.size = size
+        self.refcounted = refcounted
+        self.specialFields = specialFields
     }
 }
 

@@ -13,6 +13,8 @@ public final class ObjectHeap: Sendable {
         var live: [UInt64: Int] = [:]
         /// Field address → the object it holds.
         var homes: [UInt64: UInt64] = [:]
+        /// Address → references beyond the first, for objects `bpf_refcount_acquire` shared.
+        var extraReferences: [UInt64: Int] = [:]
         /// List head address → the objects on it (and their nodes' offsets), first to last.
         var lists: [UInt64: [ListEntry]] = [:]
     }
@@ -30,9 +32,27 @@ public final class ObjectHeap: Sendable {
         return UnsafeMutableRawBufferPointer(start: object.baseAddress, count: size)
     }
 
-    /// Frees the object at `address`; an address no object has is left alone.
+    /// Another reference to the live object at `address` (bpf_refcount_acquire); false when
+    /// there is none.
+    public func acquire(_ address: UInt64) -> Bool {
+        state.withLock { state in
+            guard state.live[address] != nil else { return false }
+            state.extraReferences[address, default: 0] += 1
+            return true
+        }
+    }
+
+    /// Drops a reference to the object at `address`, freeing it with its last; an address no
+    /// object has is left alone.
     public func free(_ address: UInt64) {
-        guard state.withLock({ $0.live.removeValue(forKey: address) }) != nil,
+        let last = state.withLock { state -> Bool in
+            if let extra = state.extraReferences[address] {
+                state.extraReferences[address] = extra > 1 ? extra - 1 : nil
+                return false
+            }
+            return state.live.removeValue(forKey: address) != nil
+        }
+        guard last,
               let object = UnsafeMutableRawPointer(bitPattern: UInt(address)) else { return }
         object.deallocate()
     }

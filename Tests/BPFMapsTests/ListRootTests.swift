@@ -47,6 +47,17 @@ import Testing
         #expect(ObjectHeap.shared.pop(from: head, front: true) == nil)
     }
 
+    @Test func aSharedObjectLivesUntilItsLastReference() throws {
+        let object = try #require(ObjectHeap.shared.allocate(size: Self.objectSize))
+        let address = UInt64(UInt(bitPattern: object.baseAddress))
+        #expect(ObjectHeap.shared.acquire(address))
+        ObjectHeap.shared.free(address)
+        #expect(ObjectHeap.shared.object(at: address) != nil)
+        ObjectHeap.shared.free(address)
+        #expect(ObjectHeap.shared.object(at: address) == nil)
+        #expect(!ObjectHeap.shared.acquire(address))
+    }
+
     @Test func freeingTheMapDropsTheQueue() throws {
         var map: BPFMap? = try Self.map(.hash)
         try #require(map).update(key: u32(1), value: [UInt8](repeating: 0, count: 24))

@@ -5,6 +5,10 @@ import BPFCore
 /// argument is a CO-RE local type id); the embedded backend does the same from the object's
 /// `.BTF`.
 public enum LocalObjectTypes {
+    /// The members the kernel's btf_parse_fields records in an object.
+    static let specialStructs: Set<String> = ["bpf_spin_lock", "bpf_res_spin_lock", "bpf_timer", "bpf_wq", "bpf_list_head",
+                                              "bpf_list_node", "bpf_rb_root", "bpf_rb_node", "bpf_refcount", "bpf_task_work"]
+
     /// Struct id → name and size; empty when `btf` is absent or not BTF (every allocation is
     /// then refused as one of no struct).
     public static func structs(btf: [UInt8]?) -> [UInt32: LocalObjectType] {
@@ -12,7 +16,9 @@ public enum LocalObjectTypes {
         var structs: [UInt32: LocalObjectType] = [:]
         for (index, type) in parsed.types.enumerated() where type.kind == .structure {
             guard let id = UInt32(exactly: index) else { continue }
-            structs[id] = LocalObjectType(name: type.name, size: Int(type.sizeOrType))
+            let members = type.members.compactMap { parsed.skippingQualifiers($0.type) }.filter { $0.kind == .structure }.map(\.name)
+            structs[id] = LocalObjectType(name: type.name, size: Int(type.sizeOrType), refcounted: members.contains("bpf_refcount"),
+                                          specialFields: members.contains { specialStructs.contains($0) })
         }
         return structs
     }

@@ -100,6 +100,7 @@ enum GraphPrototypes {
     /// no reference, valid until the unlock (`unlocked`).
     private static func peeked(_ root: GraphRoot, at index: Int, setup: PathSetup) -> AbstractValue {
         guard let type = setup.pathOptions.localObjectTypes[root.containedTypeID] else { return .unknown }
+        setup.objectSites.note(root.containedTypeID, at: index)
         setup.objectSites.noteNonOwning(at: index)
         return AbstractValue(kind: .memory(size: type.size, nullable: true), offset: Int(root.nodeOffset), id: index + 1)
     }

@@ -56,7 +56,7 @@ enum KfuncPrototypes {
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
-             .listPopFront, .listPopBack, .listFront, .listBack:
+             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire:
             break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
         }
         for (register, argument) in dynptrArguments(kfunc) {
@@ -101,7 +101,7 @@ enum KfuncPrototypes {
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
-             .listPopFront, .listPopBack, .listFront, .listBack:
+             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire:
             return []
         }
     }
@@ -124,7 +124,7 @@ enum KfuncPrototypes {
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
-             .listPopFront, .listPopBack, .listFront, .listBack:
+             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire:
             return []
         }
     }

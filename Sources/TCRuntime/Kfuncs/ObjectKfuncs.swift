@@ -14,6 +14,10 @@ enum ObjectKfuncs {
             ObjectHeap.shared.free(call.r1)
             return 0
         }
+        table.register(.refcountAcquire) { call in
+            guard ObjectHeap.shared.acquire(call.r1), let object = ObjectHeap.shared.object(at: call.r1) else { return 0 }
+            return hand(object, &call)
+        }
     }
 
     /// bpf_kptr_xchg (194), a helper.
