@@ -34,7 +34,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     // Objects the program allocates (Kfuncs/ObjectKfuncs.swift).
     case objectNew = 96, objectDrop
     // The crypto kfuncs, on a context only a syscall program makes (Kfuncs/CryptoKfuncs.swift).
-    case cryptoDecrypt = 112, cryptoEncrypt
+    case cryptoDecrypt = 160, cryptoEncrypt
     // Lists of objects in a map value (Kfuncs/GraphKfuncs.swift).
     case listPushFront = 128, listPushBack, listPopFront, listPopBack, listFront, listBack
     case refcountAcquire = 144
