@@ -31,6 +31,9 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case skbConntrackLookup = 80, skbConntrackAlloc, xdpConntrackLookup, xdpConntrackAlloc, conntrackInsertEntry,
          conntrackRelease, conntrackSetTimeout, conntrackChangeTimeout, conntrackSetStatus, conntrackChangeStatus,
          conntrackSetNATInfo
+    // Exceptions and the sections that keep preemption or interrupts off (Kfuncs/ExceptionKfuncs.swift,
+    // Analysis/ExceptionRules.swift, Analysis/SectionRules.swift).
+    case throwException = 112, preemptDisable, preemptEnable, localIrqSave, localIrqRestore
 
     /// The kernel's name for it.
     public var name: String {
@@ -67,6 +70,11 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .conntrackSetStatus: "bpf_ct_set_status"
         case .conntrackChangeStatus: "bpf_ct_change_status"
         case .conntrackSetNATInfo: "bpf_ct_set_nat_info"
+        case .throwException: "bpf_throw"
+        case .preemptDisable: "bpf_preempt_disable"
+        case .preemptEnable: "bpf_preempt_enable"
+        case .localIrqSave: "bpf_local_irq_save"
+        case .localIrqRestore: "bpf_local_irq_restore"
         }
     }
 

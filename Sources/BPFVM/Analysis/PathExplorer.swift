@@ -444,6 +444,8 @@ struct PathExplorer {
                     }
                     if let callbackWay { try Self.wait(callbackWay, in: &pending, at: index) }
                     if let accessBase { try pointerTypes.record(accessBase, at: index) }
+                    // bpf_throw leaves every frame: the path ends here (ExceptionRules).
+                    if ExceptionRules.isThrow(op) { break pathLoop }
                     branch.index = index + (op.isWide ? 2 : 1)
                     if case .packetLoad = op, !branch.state.returns.isEmpty {
                         // A load past the packet returns 0 from the subprogram (the hidden exit of

@@ -27,6 +27,7 @@ enum PathHelpers {
         let r = state.registers
         try checkArguments(id, at: index, &state, setup: setup)
         try HelperReferenceRules.check(id, at: index, state)
+        if id == VMLimits.tailCallHelper { try SectionRules.checkOpen(state, at: index, prefix: "tail_call") }
         if id == 105 || id == 106 {  // strtol, strtoul: the result goes to an aligned long
             try longArgument(4, at: index, &state)
         }
