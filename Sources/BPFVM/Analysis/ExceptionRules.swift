@@ -25,11 +25,21 @@ enum ExceptionRules {
     }
 
     /// Whole-program rules, before any path: the exception callback's signature (EINVAL, as
-    /// `do_check_common`), and no throw in code a callback runs (EINVAL, as the kernel's stack
+    /// `do_check_common`), no call of it, and no throw in code a callback runs (EINVAL, as the kernel's stack
     /// depth walk finds it, by instruction and the index of the function holding it).
     static func check(_ program: VerifiedProgram, globals: [Int: GlobalFunction]) throws(VMError) {
-        if let start = program.exceptionCallback, let callback = globals[start], callback.arguments != [.scalar] {
-            throw VMError(instruction: start, "exception cb only supports single integer argument")
+        if let start = program.exceptionCallback, let callback = globals[start] {
+            // Verified as any global function first (`btf_prepare_func_args`).
+            guard callback.returnsScalar else {
+                throw VMError(instruction: start, "Global function \(callback.name)() doesn't return scalar. Only those are supported.")
+            }
+            guard callback.arguments == [.scalar] else {
+                throw VMError(instruction: start, "exception cb only supports single integer argument")
+            }
+            for (i, op) in program.operations.enumerated() {
+                guard case .call(.local)? = op, ControlFlowCheck.calledFunctions(program, at: i) == [start] else { continue }
+                throw VMError(instruction: i, "insn \(i) cannot call exception cb directly")
+            }
         }
         var callbacks: [Int] = program.exceptionCallback.map { [$0] } ?? []
         for (i, op) in program.operations.enumerated() {

@@ -1,7 +1,8 @@
 /* What the kernel refuses around bpf_throw, each its own program: a throw that would leave
  * something held (the RCU read-side region, a socket reference, preemption off, an irq flag),
  * a throw a callback would make (bpf_loop's, the exception callback's own), a pointer as the
- * cookie, and exception callbacks the kernel does not take (static, two arguments).
+ * cookie, and exception callbacks the kernel does not take (static, two arguments, returning nothing,
+ * called by the program).
  * Written for swift-tcx; the kernel's verdicts are recorded in exceptions_refused.tcx. */
 #include "exceptions.h"
 
@@ -103,6 +104,29 @@ SEC("tc") exception_callback(throwing_handler) int callback_throws(struct __sk_b
 {
 	if (skb->len > 10)
 		bpf_throw(5);
+	return 0;
+}
+
+__attribute__((noinline)) int called_handler(__u64 cookie)
+{
+	return (int)cookie + 1;
+}
+
+SEC("tc") exception_callback(called_handler) int callback_called(struct __sk_buff *skb)
+{
+	if (skb->len > 10)
+		bpf_throw(1);
+	return called_handler(skb->len);
+}
+
+__attribute__((noinline)) void void_handler(__u64 cookie)
+{
+}
+
+SEC("tc") exception_callback(void_handler) int callback_void(struct __sk_buff *skb)
+{
+	if (skb->len > 10)
+		bpf_throw(1);
 	return 0;
 }
 
