@@ -34,6 +34,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     // Exceptions and the sections that keep preemption or interrupts off (Kfuncs/ExceptionKfuncs.swift,
     // Analysis/ExceptionRules.swift, Analysis/SectionRules.swift).
     case throwException = 112, preemptDisable, preemptEnable, localIrqSave, localIrqRestore
+    // Resilient spin locks (Kfuncs/ResLockKfuncs.swift, Analysis/ResLockRules.swift).
+    case resSpinLock = 117, resSpinUnlock, resSpinLockIrqsave, resSpinUnlockIrqrestore
 
     /// The kernel's name for it.
     public var name: String {
@@ -75,6 +77,10 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .preemptEnable: "bpf_preempt_enable"
         case .localIrqSave: "bpf_local_irq_save"
         case .localIrqRestore: "bpf_local_irq_restore"
+        case .resSpinLock: "bpf_res_spin_lock"
+        case .resSpinUnlock: "bpf_res_spin_unlock"
+        case .resSpinLockIrqsave: "bpf_res_spin_lock_irqsave"
+        case .resSpinUnlockIrqrestore: "bpf_res_spin_unlock_irqrestore"
         }
     }
 

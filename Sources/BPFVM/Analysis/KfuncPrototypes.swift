@@ -59,6 +59,8 @@ enum KfuncPrototypes {
         case .preemptDisable, .preemptEnable, .localIrqSave, .localIrqRestore:
             try SectionRules.call(kfunc, at: index, &state)
             result = .notInit
+        case .resSpinLock, .resSpinUnlock, .resSpinLockIrqsave, .resSpinUnlockIrqrestore:
+            result = try ResLockRules.call(kfunc, at: index, &state)
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo:
@@ -102,7 +104,7 @@ enum KfuncPrototypes {
         case .iterNumNew, .iterNumNext, .iterNumDestroy, .dynptrFromSKB, .rcuReadLock, .rcuReadUnlock, .dynptrFromSKBMeta,
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqSave,
-             .localIrqRestore:
+             .localIrqRestore, .resSpinLock, .resSpinUnlock, .resSpinLockIrqsave, .resSpinUnlockIrqrestore:
             return []
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
@@ -124,10 +126,13 @@ enum KfuncPrototypes {
             return [(3, size ?? UInt64(VMLimits.stackPerFrame))]
         case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock, .dynptrCopy, .dynptrMemset,
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
-             .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqRestore:
+             .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqRestore,
+             .resSpinLock, .resSpinUnlock, .resSpinUnlockIrqrestore:
             return []
         case .localIrqSave:
             return [(1, 8)]
+        case .resSpinLockIrqsave:
+            return [(2, 8)]
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo:

@@ -12,7 +12,7 @@ enum PathHelpers {
                                              153, 154, 156, 158, 178, 194, 203, 210]
 
     static func call(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
-        if state.lockHeld, id != 94 {
+        if state.lockHeld || !state.resLocks.isEmpty, id != 94, !ResLockRules.allowedWhileLocked(id) {
             throw VMError(instruction: index, "function calls are not allowed while holding a lock")
         }
         if let kfunc = KfuncTable.kfunc(helper: id) {

@@ -79,6 +79,8 @@ struct PathState: Hashable {
     /// The irq flags `bpf_local_irq_save` filled, oldest first: their stack places and saving
     /// calls; `bpf_local_irq_restore` takes the newest (SectionRules).
     var irqFlags: [IrqFlag] = []
+    /// Resilient spin locks held, oldest first (ResLockRules).
+    var resLocks: [ResLock] = []
     /// Number iterators alive on the stack: (frame, slot) → the reference the iterator holds
     /// (its `new` call + 1). Its slot holds `.unknown` while it lives; a store there ends it.
     var iterators: [StackPlace: Int] = [:]
@@ -116,6 +118,7 @@ struct PathState: Hashable {
                 preciseSlots slotMarks: UInt64 = .max) -> Bool {
         guard stacks.count == other.stacks.count, lockHeld == other.lockHeld, lockOwner == other.lockOwner,
               rcuLocked == other.rcuLocked, preemptDisabled == other.preemptDisabled, irqFlags == other.irqFlags,
+              resLocks == other.resLocks,
               iterators == other.iterators, dynptrs == other.dynptrs,
               references == other.references, returns.count == other.returns.count,
               callbackDepths.count == other.callbackDepths.count,

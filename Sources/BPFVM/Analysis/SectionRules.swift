@@ -24,9 +24,13 @@ enum SectionRules {
         }
     }
 
-    /// What the program's last exit and a throw must not leave open, after references, in the
-    /// kernel's order: irq flags, then preemption (`prefix` names the exit).
+    /// What the program's last exit, a throw and a tail call must not leave open, in the
+    /// kernel's order: a resilient lock, (references are checked before), irq flags, the RCU
+    /// region, preemption (`prefix` names the exit).
     static func checkOpen(_ state: PathState, at index: Int, prefix: String) throws(VMError) {
+        if !state.resLocks.isEmpty {
+            throw VMError(instruction: index, "\(prefix) cannot be used inside bpf_spin_lock-ed region")
+        }
         if !state.irqFlags.isEmpty {
             throw VMError(instruction: index, "\(prefix) cannot be used inside bpf_local_irq_save-ed region")
         }
@@ -42,7 +46,7 @@ enum SectionRules {
         try checkOpen(state, at: index, prefix: "BPF_EXIT instruction in main prog")
     }
 
-    private static func save(_ pointer: AbstractValue, at index: Int, _ state: inout PathState) throws(VMError) {
+    static func save(_ pointer: AbstractValue, at index: Int, _ state: inout PathState) throws(VMError) {
         if pointer.kind == .unknown { return }
         guard let place = IteratorSlots.place(pointer, state) else {
             throw VMError(instruction: index, "arg#0 doesn't point to an irq flag on stack")
@@ -53,7 +57,7 @@ enum SectionRules {
         state.irqFlags.append(IrqFlag(place: place, saved: index))
     }
 
-    private static func restore(_ pointer: AbstractValue, at index: Int, _ state: inout PathState) throws(VMError) {
+    static func restore(_ pointer: AbstractValue, at index: Int, _ state: inout PathState) throws(VMError) {
         if pointer.kind == .unknown { return }
         guard let place = IteratorSlots.place(pointer, state) else {
             throw VMError(instruction: index, "arg#0 doesn't point to an irq flag on stack")
