@@ -36,6 +36,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case throwException = 112, preemptDisable, preemptEnable, localIrqSave, localIrqRestore
     // Resilient spin locks (Kfuncs/ResLockKfuncs.swift, Analysis/ResLockRules.swift).
     case resSpinLock = 117, resSpinUnlock, resSpinLockIrqsave, resSpinUnlockIrqrestore
+    // A map's element count (Kfuncs/MapCountKfunc.swift).
+    case mapSumElemCount = 121
 
     /// The kernel's name for it.
     public var name: String {
@@ -81,6 +83,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .resSpinUnlock: "bpf_res_spin_unlock"
         case .resSpinLockIrqsave: "bpf_res_spin_lock_irqsave"
         case .resSpinUnlockIrqrestore: "bpf_res_spin_unlock_irqrestore"
+        case .mapSumElemCount: "bpf_map_sum_elem_count"
         }
     }
 

@@ -61,6 +61,8 @@ enum KfuncPrototypes {
             result = .notInit
         case .resSpinLock, .resSpinUnlock, .resSpinLockIrqsave, .resSpinUnlockIrqrestore:
             result = try ResLockRules.call(kfunc, at: index, &state)
+        case .mapSumElemCount:
+            try MapCountPrototype.check(at: index, state)
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo:
@@ -104,7 +106,7 @@ enum KfuncPrototypes {
         case .iterNumNew, .iterNumNext, .iterNumDestroy, .dynptrFromSKB, .rcuReadLock, .rcuReadUnlock, .dynptrFromSKBMeta,
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqSave,
-             .localIrqRestore, .resSpinLock, .resSpinUnlock, .resSpinLockIrqsave, .resSpinUnlockIrqrestore:
+             .localIrqRestore, .resSpinLock, .resSpinUnlock, .resSpinLockIrqsave, .resSpinUnlockIrqrestore, .mapSumElemCount:
             return []
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
@@ -127,7 +129,7 @@ enum KfuncPrototypes {
         case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock, .dynptrCopy, .dynptrMemset,
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqRestore,
-             .resSpinLock, .resSpinUnlock, .resSpinUnlockIrqrestore:
+             .resSpinLock, .resSpinUnlock, .resSpinUnlockIrqrestore, .mapSumElemCount:
             return []
         case .localIrqSave:
             return [(1, 8)]

@@ -16,6 +16,7 @@ enum KfuncHelpers {
         ConntrackKfuncs.register(&kfuncs)
         ExceptionKfuncs.register(&kfuncs)
         ResLockKfuncs.register(&kfuncs)
+        MapCountKfunc.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }
         kfuncs.register(.rcuReadUnlock) { _ in 0 }
