@@ -1,5 +1,5 @@
-import Atomics
 import BPFCore
+import Synchronization
 
 /// BPF_MAP_TYPE_LPM_TRIE: longest-prefix match on keys laid out as the kernel's
 /// `struct bpf_lpm_trie_key_u8`: a host-order u32 prefix length, then the data bytes, most
@@ -21,7 +21,7 @@ public final class LPMTrieMap: BPFMap, @unchecked Sendable {
     let pool: SlotPool
     let lock = ReadWriteLock()
     /// Odd while a writer changes the trie.
-    let sequence = ManagedAtomic<UInt64>(0)
+    let sequence = Atomic<UInt64>(0)
     let nodes = LPMTrieNodes()
     var freeNodes: [Int32] = []
     var count = 0
@@ -90,8 +90,8 @@ public final class LPMTrieMap: BPFMap, @unchecked Sendable {
     /// the lock that overlap it start again.
     @inline(__always)
     func changing<T>(_ body: () -> T) -> T {
-        sequence.wrappingIncrement(ordering: .sequentiallyConsistent)
-        defer { sequence.wrappingIncrement(ordering: .releasing) }
+        sequence.add(1, ordering: .sequentiallyConsistent)
+        defer { sequence.add(1, ordering: .releasing) }
         return body()
     }
 
