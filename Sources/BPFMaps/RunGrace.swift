@@ -94,6 +94,9 @@ public final class GraceReader: @unchecked Sendable {
     /// Leaves: nothing read since `enter` is used any more.
     @inline(__always)
     public func leave() {
+        // Releasing, not a full fence: a writer retiring at this instant may still see the run
+        // inside and keep the object; the next run to leave (or the next retirement) releases
+        // it, as the kernel's call_rcu releases after the grace period, not at its end.
         entered.store(0, ordering: .releasing)
         if RunGrace.pending.load(ordering: .relaxed) != 0 { RunGrace.reclaim() }
     }
