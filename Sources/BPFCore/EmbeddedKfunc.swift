@@ -31,6 +31,13 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case skbConntrackLookup = 80, skbConntrackAlloc, xdpConntrackLookup, xdpConntrackAlloc, conntrackInsertEntry,
          conntrackRelease, conntrackSetTimeout, conntrackChangeTimeout, conntrackSetStatus, conntrackChangeStatus,
          conntrackSetNATInfo
+    // Exceptions and the sections that keep preemption or interrupts off (Kfuncs/ExceptionKfuncs.swift,
+    // Analysis/ExceptionRules.swift, Analysis/SectionRules.swift).
+    case throwException = 112, preemptDisable, preemptEnable, localIrqSave, localIrqRestore
+    // Resilient spin locks (Kfuncs/ResLockKfuncs.swift, Analysis/ResLockRules.swift).
+    case resSpinLock = 117, resSpinUnlock, resSpinLockIrqsave, resSpinUnlockIrqrestore
+    // A map's element count (Kfuncs/MapCountKfunc.swift).
+    case mapSumElemCount = 121
     // Objects the program allocates (Kfuncs/ObjectKfuncs.swift).
     case objectNew = 96, objectDrop
     // The crypto kfuncs, on a context only a syscall program makes (Kfuncs/CryptoKfuncs.swift).
@@ -74,6 +81,16 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .conntrackSetStatus: "bpf_ct_set_status"
         case .conntrackChangeStatus: "bpf_ct_change_status"
         case .conntrackSetNATInfo: "bpf_ct_set_nat_info"
+        case .throwException: "bpf_throw"
+        case .preemptDisable: "bpf_preempt_disable"
+        case .preemptEnable: "bpf_preempt_enable"
+        case .localIrqSave: "bpf_local_irq_save"
+        case .localIrqRestore: "bpf_local_irq_restore"
+        case .resSpinLock: "bpf_res_spin_lock"
+        case .resSpinUnlock: "bpf_res_spin_unlock"
+        case .resSpinLockIrqsave: "bpf_res_spin_lock_irqsave"
+        case .resSpinUnlockIrqrestore: "bpf_res_spin_unlock_irqrestore"
+        case .mapSumElemCount: "bpf_map_sum_elem_count"
         case .objectNew: "bpf_obj_new_impl"
         case .objectDrop: "bpf_obj_drop_impl"
         case .cryptoDecrypt: "bpf_crypto_decrypt"

@@ -20,11 +20,16 @@ public struct GlobalFunction: Hashable, Sendable {
     /// Its parameters as the kernel types them from BTF (`btf_prepare_func_args`); empty when
     /// the BTF tags them (`__arg_ctx` and the like), which the verifier then does not follow.
     public var arguments: [GlobalArgument]
-    public init(instruction: UInt32, name: String, returnsScalar: Bool, arguments: [GlobalArgument] = []) {
+    /// Whether the program names it its exception callback (BTF declaration tag
+    /// `exception_callback:NAME` on the program): `bpf_throw` ends the program through it.
+    public var isExceptionCallback: Bool
+    public init(instruction: UInt32, name: String, returnsScalar: Bool, arguments: [GlobalArgument] = [],
+                isExceptionCallback: Bool = false) {
         self.instruction = instruction
         self.name = name
         self.returnsScalar = returnsScalar
         self.arguments = arguments
+        self.isExceptionCallback = isExceptionCallback
     }
 }
 

@@ -1,4 +1,5 @@
 import BPFCore
+import Synchronization
 
 /// BPF_MAP_TYPE_LPM_TRIE: longest-prefix match on keys laid out as the kernel's
 /// `struct bpf_lpm_trie_key_u8`: a host-order u32 prefix length, then the data bytes, most
@@ -6,20 +7,22 @@ import BPFCore
 ///
 /// A binary trie with one node per bit; an entry hangs off the node at its prefix length. Entries
 /// (stored key bytes, then value) live in a `SlotPool`, so a program's value pointer stays valid;
-/// replacing a value links a fresh element as the kernel does. One reader-writer lock guards the trie.
+/// replacing a value links a fresh element as the kernel does. Writers take a reader-writer
+/// lock and make a sequence count odd while they change the trie; a program's lookup walks it
+/// without any lock and keeps what it found when the count was even and unchanged across the
+/// walk (a seqlock: the kernel's lookup walks its RCU trie without a lock too). The nodes'
+/// memory is never freed under a walk (`LPMTrieNodes`), and the walk checks every index.
 public final class LPMTrieMap: BPFMap, @unchecked Sendable {
-    struct Node {
-        var children: (Int32, Int32) = (-1, -1)
-        var parent: Int32 = -1
-        var entry: Int32 = -1
-    }
+    typealias Node = LPMTrieNodes.Node
 
     /// Bits of prefix data a key carries.
     public let maxPrefixLength: UInt32
     let valueOffset: Int
     let pool: SlotPool
     let lock = ReadWriteLock()
-    var nodes = [Node()]
+    /// Odd while a writer changes the trie.
+    let sequence = Atomic<UInt64>(0)
+    let nodes = LPMTrieNodes()
     var freeNodes: [Int32] = []
     var count = 0
 
@@ -28,6 +31,7 @@ public final class LPMTrieMap: BPFMap, @unchecked Sendable {
         valueOffset = roundUp8(Int(spec.keySize))
         pool = SlotPool(slotSize: valueOffset + roundUp8(Int(spec.valueSize)), capacity: Int(spec.maxEntries) + 1)
         super.init(validated: spec, possibleCPUs: possibleCPUs)
+        nodes.append(Node())  // the root: prefix length 0
     }
 
     /// Entries in the trie now.
@@ -47,16 +51,48 @@ public final class LPMTrieMap: BPFMap, @unchecked Sendable {
 
     /// The entry with the longest prefix matching the first `prefixLength` bits of `key`.
     func longestMatch(_ key: UnsafeRawPointer) -> Int32? {
+        Self.longestMatch(key, maxPrefixLength: maxPrefixLength, in: nodes.snapshot())
+    }
+
+    /// The walk itself, on `nodes` as a reader sees them: every index checked, since a walk
+    /// without the lock may read a node a writer is changing (its result is then dropped).
+    @inline(__always)
+    static func longestMatch(_ key: UnsafeRawPointer, maxPrefixLength: UInt32, in nodes: UnsafeBufferPointer<Node>) -> Int32? {
         let length = Int(key.loadUnaligned(as: UInt32.self))
-        guard length <= maxPrefixLength else { return nil }
-        var node: Int32 = 0
+        guard length <= maxPrefixLength, !nodes.isEmpty else { return nil }
+        var node = 0
         var best = nodes[0].entry
         for i in 0..<length {
-            node = child(node, Self.bit(key, i))
-            guard node >= 0 else { break }
-            if nodes[Int(node)].entry >= 0 { best = nodes[Int(node)].entry }
+            let next = bit(key, i) == 0 ? nodes[node].children.0 : nodes[node].children.1
+            guard next >= 0, Int(next) < nodes.count else { break }
+            node = Int(next)
+            let entry = nodes[node].entry
+            if entry >= 0 { best = entry }
         }
         return best >= 0 ? best : nil
+    }
+
+    /// `longestMatch` without the lock, as a program's lookup: kept when no writer changed the
+    /// trie during the walk; after a few walks a writer disturbed, under the lock.
+    @inline(__always)
+    func matchWithoutLock(_ key: UnsafeRawPointer) -> Int32? {
+        for _ in 0..<3 {
+            let before = sequence.load(ordering: .acquiring)
+            guard before & 1 == 0 else { continue }
+            let found = Self.longestMatch(key, maxPrefixLength: maxPrefixLength, in: nodes.snapshot())
+            atomicMemoryFence(ordering: .acquiring)  // the walk's loads before the second read
+            if sequence.load(ordering: .relaxed) == before { return found }
+        }
+        return lock.read { longestMatch(key) }
+    }
+
+    /// Runs a writer's change (under the write lock) with the sequence odd, so walks without
+    /// the lock that overlap it start again.
+    @inline(__always)
+    func changing<T>(_ body: () -> T) -> T {
+        sequence.add(1, ordering: .sequentiallyConsistent)
+        defer { sequence.add(1, ordering: .releasing) }
+        return body()
     }
 
     /// The node for exactly `key`'s prefix (only its first prefix-length bits count), creating the
@@ -109,7 +145,7 @@ public final class LPMTrieMap: BPFMap, @unchecked Sendable {
     func store(_ key: UnsafeRawPointer, _ value: UnsafeRawPointer, flags: UInt64) -> LinuxErrno? {
         guard flags <= MapUpdateFlags.exist else { return .EINVAL }
         guard key.loadUnaligned(as: UInt32.self) <= maxPrefixLength else { return .EINVAL }
-        return lock.write { () -> LinuxErrno? in
+        return lock.write { changing { () -> LinuxErrno? in
             let existing = exactNode(key, create: false).flatMap { nodes[Int($0)].entry >= 0 ? $0 : nil }
             if existing != nil, flags == MapUpdateFlags.noExist { return .EEXIST }
             if existing == nil, flags == MapUpdateFlags.exist { return .ENOENT }
@@ -124,25 +160,25 @@ public final class LPMTrieMap: BPFMap, @unchecked Sendable {
             nodes[Int(node)].entry = entry
             if old >= 0 { pool.give(old) } else { count += 1 }
             return nil
-        }
+        } }
     }
 
     func remove(_ key: UnsafeRawPointer) -> LinuxErrno? {
         guard key.loadUnaligned(as: UInt32.self) <= maxPrefixLength else { return .EINVAL }
-        return lock.write { () -> LinuxErrno? in
+        return lock.write { changing { () -> LinuxErrno? in
             guard let node = exactNode(key, create: false), nodes[Int(node)].entry >= 0 else { return .ENOENT }
             pool.give(nodes[Int(node)].entry)
             nodes[Int(node)].entry = -1
             count -= 1
             prune(node)
             return nil
-        }
+        } }
     }
 
     // MARK: program
 
     public override func lookupForProgram(key: UnsafeRawPointer, cpu: Int) -> UnsafeMutableRawPointer? {
-        lock.read { longestMatch(key).map { pool.address($0) + valueOffset } }
+        matchWithoutLock(key).map { pool.address($0) + valueOffset }
     }
 
     public override func updateFromProgram(key: UnsafeRawPointer, value: UnsafeRawPointer, flags: UInt64, cpu: Int) -> LinuxErrno? {

@@ -1,4 +1,3 @@
-import Atomics
 import BPFCore
 import Synchronization
 
@@ -15,34 +14,78 @@ public struct ProgramReference: Sendable {
 
 /// BPF_MAP_TYPE_PROG_ARRAY: slots of program references for bpf_tail_call.
 ///
-/// Tail calls read an immutable snapshot through one atomic load; writers copy the table under a
-/// mutex and publish the copy, so a tail call never waits for an update.
+/// Each slot is one atomic word: the address of the `Entry` it holds (held +1 by the slot), or
+/// 0. A tail call reads the word and uses the entry without retaining it, from inside a
+/// `RunGrace` period; a writer (under a mutex) swaps the word and retires the old entry, which
+/// is released once every run that may have read it has ended, as the kernel's RCU frees a
+/// program replaced in a prog array. So a tail call costs one load, and never waits.
 public final class ProgramArrayMap: BPFMap, @unchecked Sendable {
-    private final class Table: AtomicReference, Sendable {
-        let slots: [ProgramReference?]
-        init(_ slots: [ProgramReference?]) { self.slots = slots }
+    /// What a slot holds.
+    public final class Entry: @unchecked Sendable {  // immutable; `object` is what `reference` holds
+        public let reference: ProgramReference
+        /// `reference.program`, which it holds: for a reader that must not retain it.
+        public let object: Unmanaged<AnyObject>
+        init(_ reference: ProgramReference) {
+            self.reference = reference
+            object = Unmanaged.passUnretained(reference.program)
+        }
     }
 
-    private let table: ManagedAtomic<Table>
+    private let slots: UnsafeMutablePointer<Atomic<UInt>>
+    private let slotCount: Int
     private let writer = Mutex<Void>(())
     private let resolver = Mutex<(@Sendable (UInt32) -> ProgramReference?)?>(nil)
 
     init(spec: MapSpec, possibleCPUs: Int) {
-        table = ManagedAtomic(Table([ProgramReference?](repeating: nil, count: Int(spec.maxEntries))))
+        slotCount = Int(spec.maxEntries)
+        slots = .allocate(capacity: max(1, slotCount))
+        for index in 0..<slotCount { (slots + index).initialize(to: Atomic(0)) }
         super.init(validated: spec, possibleCPUs: possibleCPUs)
+    }
+
+    deinit {
+        // No run can be inside: a run's program holds the map it reads.
+        for index in 0..<slotCount {
+            if let entry = Self.entry(slots[index].load(ordering: .relaxed)) { entry.release() }
+        }
+        slots.deinitialize(count: slotCount)
+        slots.deallocate()
+    }
+
+    @inline(__always)
+    private static func entry(_ word: UInt) -> Unmanaged<Entry>? {
+        UnsafeRawPointer(bitPattern: word).map { Unmanaged<Entry>.fromOpaque($0) }
+    }
+
+    /// The entry in slot `index`, unretained; nil when empty or out of range. The caller must
+    /// be inside a `RunGrace` period (`GraceReader.enter`) and may use the entry until it
+    /// leaves: what bpf_tail_call jumps to.
+    @inline(__always)
+    public func borrowedEntry(at index: UInt32) -> Unmanaged<Entry>? {
+        guard Int(index) < slotCount else { return nil }
+        // Sequentially consistent (a plain load on x86-64): ordered after the reader's entry.
+        return Self.entry(slots[Int(index)].load(ordering: .sequentiallyConsistent))
+    }
+
+    /// Whether slot `index` holds a program now: read before a reader enters its grace period,
+    /// so a tail call into an empty slot costs one load.
+    @inline(__always)
+    public func isFilled(_ index: UInt32) -> Bool {
+        Int(index) < slotCount && slots[Int(index)].load(ordering: .relaxed) != 0
+    }
+
+    /// The program in slot `index`, nil when empty or out of range (userspace: read under the
+    /// writers' lock, so the entry cannot be retired while it is copied).
+    public func program(at index: UInt32) -> ProgramReference? {
+        writer.withLock { _ in
+            borrowedEntry(at: index)?._withUnsafeGuaranteedRef { $0.reference }
+        }
     }
 
     /// The value of a userspace update is a program file descriptor; this turns one into a program
     /// (nil: not a program, EBADF). Without a resolver every descriptor is bad.
     public func setDescriptorResolver(_ resolve: (@Sendable (UInt32) -> ProgramReference?)?) {
         resolver.withLock { $0 = resolve }
-    }
-
-    /// The program in slot `index`, nil when empty or out of range: what bpf_tail_call jumps to.
-    @inline(__always)
-    public func program(at index: UInt32) -> ProgramReference? {
-        let slots = table.load(ordering: .acquiring).slots
-        return index < slots.count ? slots[Int(index)] : nil
     }
 
     /// Puts `program` in slot `index` (nil empties it): the update the kernel makes for a program fd.
@@ -60,14 +103,15 @@ public final class ProgramArrayMap: BPFMap, @unchecked Sendable {
     }
 
     private func replace(_ index: UInt32, with program: ProgramReference?, mustExist: Bool = false) throws(MapError) {
-        let result: MapError? = writer.withLock { _ in
-            var slots = table.load(ordering: .acquiring).slots
-            if mustExist, slots[Int(index)] == nil { return MapError(.ENOENT, "slot \(index) is empty") }
-            slots[Int(index)] = program
-            table.store(Table(slots), ordering: .releasing)
-            return nil
+        let fresh = program.map { UInt(bitPattern: Unmanaged.passRetained(Entry($0)).toOpaque()) } ?? 0
+        let old: UInt? = writer.withLock { _ in
+            let slot = slots + Int(index)
+            if mustExist, slot.pointee.load(ordering: .relaxed) == 0 { return nil }
+            return slot.pointee.exchange(fresh, ordering: .sequentiallyConsistent)
         }
-        if let result { throw result }
+        guard let old else { throw MapError(.ENOENT, "slot \(index) is empty") }
+        // Runs inside may still be in the old program: released after their grace period.
+        if let entry = Self.entry(old) { RunGrace.retire(entry.takeRetainedValue()) }
     }
 
     public override var userValueSize: Int { 4 }

@@ -73,7 +73,9 @@ struct ObjectParser {
                 object.refusal = refusal
             } else {
                 do {
-                    var linked = try linker.link(program, fail: fail)
+                    let callback = try ExceptionCallbacks.subprogram(of: program.function, btf: btf,
+                                                                     subprograms: linker.subprograms, fail: fail)
+                    var linked = try linker.link(program, alsoPlacing: callback, fail: fail)
                     let uses = linked.functions.flatMap { function, at in
                         function.externs.map { (at: at + $0.key, extern: $0.value.extern, prototype: $0.value.prototype) }
                     }
@@ -84,6 +86,8 @@ struct ObjectParser {
                     if kernelBTF != nil { object.functionInfo = functionInfo(linked, records: records) }
                     if let btf {
                         object.globalFunctions = btf.globalFunctions(object.functionInfo)
+                        ExceptionCallbacks.mark(&object.globalFunctions, callback: callback.map { linker.subprograms[$0].function },
+                                                in: linked)
                         object.functionReturnsScalar = btf.scalarReturns(object.functionInfo)
                     }
                     for (function, at) in linked.functions {

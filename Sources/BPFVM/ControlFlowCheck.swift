@@ -20,8 +20,9 @@ enum ControlFlowCheck {
 
     private static func checkReachable(_ program: VerifiedProgram) throws(VMError) {
         var seen = [Bool](repeating: false, count: program.count)
-        var work = [0]
-        seen[0] = true
+        // The exception callback is reached by bpf_throw, not by a call.
+        var work = [0] + (program.exceptionCallback.map { [$0] } ?? [])
+        for start in work { seen[start] = true }
         while let i = work.popLast() {
             for next in program.successors(of: i) + calledFunctions(program, at: i) where !seen[next] {
                 seen[next] = true

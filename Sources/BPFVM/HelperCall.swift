@@ -33,6 +33,8 @@ public struct HelperCall {
         guard let site else { return false }
         return site.program.inlinedLoopCalls.contains(site.instruction)
     }
+    /// The running program's exception callback (its first slot), which `bpf_throw` runs.
+    public var exceptionCallback: Int? { site?.program.exceptionCallback }
     /// A fault inside a callback; the interpreter rethrows it when the helper returns.
     var callbackFault: VMFault? = nil
 

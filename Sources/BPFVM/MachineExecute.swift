@@ -306,7 +306,8 @@ extension Machine {
             case .tailCall:
                 // On failure the program simply continues, as in the kernel.
                 guard tailCalls < VMLimits.maxTailCalls,
-                      let target = environment.tailCalls?.program(map: r[2], index: UInt32(truncatingIfNeeded: r[3]))
+                      let target = environment.tailCalls?.program(map: r[2], index: UInt32(truncatingIfNeeded: r[3]))?
+                          .takeUnretainedValue()
                 else { break }
                 tailCalls += 1
                 memory = mem

@@ -3,7 +3,9 @@
 /// an opaque existential through its value witnesses.
 public protocol TailCallResolver: AnyObject {
     /// The program in slot `index` of the program array `map`, nil when empty or out of range.
-    func program(map: UInt64, index: UInt32) -> VMProgram?
+    /// Unretained (a retain per tail call was most of its cost): the resolver keeps it alive
+    /// until the run ends, as the kernel's RCU keeps a replaced program until its readers leave.
+    func program(map: UInt64, index: UInt32) -> Unmanaged<VMProgram>?
 }
 
 /// Memory a run may access beyond its stack, context, packet and the program's load-time

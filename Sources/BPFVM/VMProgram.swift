@@ -30,6 +30,9 @@ public final class VMProgram: @unchecked Sendable {
     public let pathStatistics: PathStatistics?
     /// The bpf_loop calls the kernel would inline, by instruction (`LoopInlining`).
     let inlinedLoopCalls: Set<Int>
+    /// The exception callback's first slot: `bpf_throw` runs it with the cookie (nil: the
+    /// program returns the cookie).
+    public let exceptionCallback: Int?
     /// Memory the program's map references open up.
     public var regions: UnsafeBufferPointer<MemoryRegion> { UnsafeBufferPointer(regionStorage) }
 
@@ -55,6 +58,7 @@ public final class VMProgram: @unchecked Sendable {
         self.instructions = instructions
         pathStatistics = verified.pathStatistics
         inlinedLoopCalls = verified.inlinedLoopCalls
+        exceptionCallback = verified.exceptionCallback
         // Only when the program's lookup helper is the one the resolver's lookups repeat.
         directLookups = options.helpers.directMapLookupID == 1 ? verified.directLookups.filter(\.fitsImmediates) : []
         native = options.executor == .jit && ExecutorKind.jitAvailable

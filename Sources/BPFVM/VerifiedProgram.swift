@@ -20,6 +20,8 @@ struct VerifiedProgram {
     var probeLoads: Set<Int> = []
     /// The bpf_loop calls the kernel would inline (`LoopInlining`).
     var inlinedLoopCalls: Set<Int> = []
+    /// The exception callback's first slot (`bpf_throw` ends the program through it), if any.
+    var exceptionCallback: Int?
     /// What the path analysis did, when it ran.
     var pathStatistics: PathStatistics?
 

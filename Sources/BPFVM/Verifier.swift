@@ -19,6 +19,7 @@ enum Verifier {
         try checkJumps(verified)
         try ControlFlowCheck.run(verified, options: options)
         try PoisonedCallCheck.run(&verified)
+        try ExceptionRules.check(verified, globals: options.globalFunctions)
         if options.contextAccess != nil {
             try SubprogramPacketLoads.check(verified, returnsScalar: options.functionReturnsScalar)
         }
@@ -226,6 +227,12 @@ enum Verifier {
                 throw VMError(instruction: i, "call to invalid destination \(target)")
             }
             verified.functionStarts.append(target)
+        }
+        // The exception callback: called by no instruction, run by bpf_throw.
+        if let callback = options.globalFunctions.values.first(where: \.isExceptionCallback),
+           Int(callback.instruction) < verified.count {
+            verified.exceptionCallback = Int(callback.instruction)
+            verified.functionStarts.append(Int(callback.instruction))
         }
         verified.functionStarts = Array(Set(verified.functionStarts)).sorted()
         for start in verified.functionStarts where verified.operations[start] == nil {

@@ -63,6 +63,10 @@ final class TCRun {
     func unretainedMap(_ handle: UInt64) -> Unmanaged<BPFMap>? {
         programMapsReference?._withUnsafeGuaranteedRef { $0.unretainedMap(handle) }
     }
+    /// What keeps the programs tail calls entered alive without retaining them
+    /// (`TCRunTailCalls`): entered at the first tail call, left when the run ends.
+    let grace = GraceReader()
+    @exclusivity(unchecked) var inGrace = false
     /// Map values and ring buffer records the program received during the run.
     @exclusivity(unchecked) var grants: [MemoryRegion] = []
     @exclusivity(unchecked) var redirect: RedirectTarget? {
@@ -170,7 +174,7 @@ final class TCRun {
     @inline(__always)
     private var holdsAnything: Bool {
         !reservations.isEmpty || !grants.isEmpty || !keepAlive.isEmpty || !conntrackHeld.isEmpty
-            || socketsIfMade != nil || socketBlock != nil || redirected
+            || socketsIfMade != nil || socketBlock != nil || redirected || inGrace
     }
 
     /// Ends the run: drops what the program received so the next run starts clean.
@@ -191,6 +195,7 @@ final class TCRun {
         socketPending = false
         if redirected { redirect = nil }
         contextWritten = false
+        if inGrace { leaveGrace() }
     }
 
     deinit {
@@ -199,12 +204,6 @@ final class TCRun {
         scratch.deallocate()
         context.deallocate()
         socketStorage.deallocate()
-    }
-
-    func program(map: UInt64, index: UInt32) -> VMProgram? {
-        guard let array = (programMaps?.map(map) ?? MapRegistry.shared.map(map)) as? ProgramArrayMap,
-              let slot = array.program(at: index)?.program else { return nil }
-        return (slot as? any TailCallTarget)?.tailCallProgram ?? (slot as? VMProgram)
     }
 
     /// The run of `call`, borrowed for `body` without a retain (the executor holds it for the
@@ -379,8 +378,8 @@ final class TCRunHooks: MemoryRegionProvider, TailCallResolver {
         reference?._withUnsafeGuaranteedRef { $0.allows(address, size: size, write: write) } ?? false
     }
 
-    func program(map: UInt64, index: UInt32) -> VMProgram? {
-        run?.program(map: map, index: index)
+    func program(map: UInt64, index: UInt32) -> Unmanaged<VMProgram>? {
+        reference?._withUnsafeGuaranteedRef { $0.program(map: map, index: index) }
     }
 
     /// A map value the JIT looked up itself (`DirectLookups`), as `MapHelpers.lookup` grants it.

@@ -11,9 +11,9 @@ struct JITPreparedChainTests {
     final class CountingSlot: TailCallResolver {
         var target: VMProgram?
         var asked = 0
-        func program(map: UInt64, index: UInt32) -> VMProgram? {
+        func program(map: UInt64, index: UInt32) -> Unmanaged<VMProgram>? {
             asked += 1
-            return target
+            return target.map(Unmanaged.passUnretained)
         }
     }
 

@@ -19,7 +19,9 @@ struct JITTailCallTests {
     final class Slot: TailCallResolver {
         let program: VMProgram?
         init(_ program: VMProgram?) { self.program = program }
-        func program(map: UInt64, index: UInt32) -> VMProgram? { index == 0 ? program : nil }
+        func program(map: UInt64, index: UInt32) -> Unmanaged<VMProgram>? {
+            index == 0 ? program.map(Unmanaged.passUnretained) : nil
+        }
     }
 
     static func load(_ instructions: [Instruction], _ kind: ExecutorKind) throws -> VMProgram {

@@ -240,7 +240,7 @@ import Testing
         final class SelfResolver: TailCallResolver {
             let program: VMProgram
             init(_ program: VMProgram) { self.program = program }
-            func program(map: UInt64, index: UInt32) -> VMProgram? { program }
+            func program(map: UInt64, index: UInt32) -> Unmanaged<VMProgram>? { Unmanaged.passUnretained(program) }
         }
         for kind in ExecutorKind.allCases {
             var counter = [UInt8](repeating: 0, count: 8)

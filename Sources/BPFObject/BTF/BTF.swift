@@ -92,6 +92,7 @@ private struct TypeReader {
             let extra = try record(4, id: id)
             if kind == .variable { type.linkage = extra.u32(0) }
             if kind == .int { type.intData = extra.u32(0) }
+            if kind == .declTag { type.componentIndex = Int32(bitPattern: extra.u32(0)) }
             position += 4
         case .array:
             let extra = try record(12, id: id)

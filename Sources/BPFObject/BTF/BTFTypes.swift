@@ -26,6 +26,8 @@ struct BTFType {
     /// The word after an int's header: encoding, bit offset and bit count.
     var intData: UInt32 = 0
     var enumValues: [EnumValue] = []
+    /// A declaration tag's component: -1 for the tagged type itself, else a member or parameter.
+    var componentIndex: Int32 = -1
     /// Parameter types of a function prototype.
     var parameters: [UInt32] = []
     /// Where the type's record starts in the `.BTF` section's bytes.

@@ -36,13 +36,27 @@ struct Linker {
         var functions: [(function: Function, at: Int)]
     }
 
-    func link(_ program: RelocatedFunction, fail: Failure) throws(ObjectError) -> Linked {
+    /// `alsoPlacing`: a subprogram the program needs though nothing calls it (its exception
+    /// callback), appended after the rest unless already placed, as libbpf appends it.
+    func link(_ program: RelocatedFunction, alsoPlacing extra: Int? = nil, fail: Failure) throws(ObjectError) -> Linked {
         var code = program.function.instructions
         var placed: [Int: Int] = [:]          // subprogram index -> first instruction in `code`
         var functions: [(function: Function, at: Int)] = [(program.function, 0)]
         // Functions whose references are being resolved: subprogram (nil: the program), where it sits, next reference.
         var stack: [(sub: Int?, base: Int, next: Int)] = [(nil, 0, 0)]
-        while let top = stack.last {
+        var extra = extra
+        while true {
+            if stack.isEmpty, let callee = extra {
+                extra = nil
+                if let error = unrelocated[subprograms[callee].function.start] { throw error }
+                if placed[callee] == nil {
+                    placed[callee] = code.count
+                    functions.append((subprograms[callee].function, code.count))
+                    stack.append((callee, code.count, 0))
+                    code += subprograms[callee].function.instructions
+                }
+            }
+            guard let top = stack.last else { break }
             let function = top.sub.map { subprograms[$0] } ?? program
             guard top.next < function.references.count else { stack.removeLast(); continue }
             stack[stack.count - 1].next += 1

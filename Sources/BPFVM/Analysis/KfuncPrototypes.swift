@@ -53,6 +53,16 @@ enum KfuncPrototypes {
             try StringKfuncPrototypes.check(kfunc, at: index, state)
         case .streamVprintk:
             try StreamKfuncPrototypes.check(at: index, &state)
+        case .throwException:
+            try ExceptionRules.checkThrow(at: index, state)
+            result = .notInit
+        case .preemptDisable, .preemptEnable, .localIrqSave, .localIrqRestore:
+            try SectionRules.call(kfunc, at: index, &state)
+            result = .notInit
+        case .resSpinLock, .resSpinUnlock, .resSpinLockIrqsave, .resSpinUnlockIrqrestore:
+            result = try ResLockRules.call(kfunc, at: index, &state)
+        case .mapSumElemCount:
+            try MapCountPrototype.check(at: index, state)
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
@@ -96,7 +106,8 @@ enum KfuncPrototypes {
             return [(1, 0), (3, 2)]
         case .iterNumNew, .iterNumNext, .iterNumDestroy, .dynptrFromSKB, .rcuReadLock, .rcuReadUnlock, .dynptrFromSKBMeta,
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
-             .strstr, .strnstr, .streamVprintk:
+             .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqSave,
+             .localIrqRestore, .resSpinLock, .resSpinUnlock, .resSpinLockIrqsave, .resSpinUnlockIrqrestore, .mapSumElemCount:
             return []
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
@@ -119,8 +130,13 @@ enum KfuncPrototypes {
             return [(3, size ?? UInt64(VMLimits.stackPerFrame))]
         case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock, .dynptrCopy, .dynptrMemset,
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
-             .strstr, .strnstr, .streamVprintk:
+             .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqRestore,
+             .resSpinLock, .resSpinUnlock, .resSpinUnlockIrqrestore, .mapSumElemCount:
             return []
+        case .localIrqSave:
+            return [(1, 8)]
+        case .resSpinLockIrqsave:
+            return [(2, 8)]
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,

@@ -126,6 +126,7 @@ enum PathCalls {
             if let leaked = state.references.first {
                 throw VMError(instruction: index, "\(HelperReferenceRules.unreleased(leaked)); BPF_EXIT instruction in main prog would lead to reference leak")
             }
+            try SectionRules.checkExit(at: index, state)
             return nil
         }
         if let back = frame.callback {

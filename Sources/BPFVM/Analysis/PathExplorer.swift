@@ -444,6 +444,15 @@ struct PathExplorer {
                     }
                     if let callbackWay { try Self.wait(callbackWay, in: &pending, at: index) }
                     if let accessBase { try pointerTypes.record(accessBase, at: index) }
+                    // bpf_throw leaves every frame: the path ends here (ExceptionRules).
+                    if ExceptionRules.isThrow(op) { break pathLoop }
+                    // A resilient lock may fail: that way waits, without the lock (ResLockRules).
+                    if let failed = ResLockRules.failedWay(op, after: branch.state) {
+                        var way = branch
+                        way.state = failed
+                        way.index = index + 1
+                        try Self.wait(way, in: &pending, at: index)
+                    }
                     branch.index = index + (op.isWide ? 2 : 1)
                     if case .packetLoad = op, !branch.state.returns.isEmpty {
                         // A load past the packet returns 0 from the subprogram (the hidden exit of

@@ -12,7 +12,8 @@ enum PathHelpers {
                                              153, 154, 156, 158, 178, 194, 203, 210]
 
     static func call(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
-        if state.lockHeld, id != 94, !GraphPrototypes.runsUnderLock(id) {
+        if state.lockHeld || !state.resLocks.isEmpty, id != 94, !ResLockRules.allowedWhileLocked(id),
+           !GraphPrototypes.runsUnderLock(id) {
             throw VMError(instruction: index, "function calls are not allowed while holding a lock")
         }
         if let kfunc = KfuncTable.kfunc(helper: id) {
@@ -31,6 +32,7 @@ enum PathHelpers {
         let r = state.registers
         try checkArguments(id, at: index, &state, setup: setup)
         try HelperReferenceRules.check(id, at: index, state)
+        if id == VMLimits.tailCallHelper { try SectionRules.checkOpen(state, at: index, prefix: "tail_call") }
         if id == 105 || id == 106 {  // strtol, strtoul: the result goes to an aligned long
             try longArgument(4, at: index, &state)
         }

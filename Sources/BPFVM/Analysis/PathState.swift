@@ -74,6 +74,13 @@ struct PathState: Hashable {
     var lockOwner: [Int] = []
     /// Inside `bpf_rcu_read_lock` … `bpf_rcu_read_unlock`.
     var rcuLocked = false
+    /// `bpf_preempt_disable` calls not yet matched by `bpf_preempt_enable` (SectionRules).
+    var preemptDisabled = 0
+    /// The irq flags `bpf_local_irq_save` filled, oldest first: their stack places and saving
+    /// calls; `bpf_local_irq_restore` takes the newest (SectionRules).
+    var irqFlags: [IrqFlag] = []
+    /// Resilient spin locks held, oldest first (ResLockRules).
+    var resLocks: [ResLock] = []
     /// Number iterators alive on the stack: (frame, slot) → the reference the iterator holds
     /// (its `new` call + 1). Its slot holds `.unknown` while it lives; a store there ends it.
     var iterators: [StackPlace: Int] = [:]
@@ -110,7 +117,9 @@ struct PathState: Hashable {
     func covers(_ other: PathState, facts: PruneFacts, at index: Int, precise marks: UInt16 = .max,
                 preciseSlots slotMarks: UInt64 = .max) -> Bool {
         guard stacks.count == other.stacks.count, lockHeld == other.lockHeld, lockOwner == other.lockOwner,
-              rcuLocked == other.rcuLocked, iterators == other.iterators, dynptrs == other.dynptrs,
+              rcuLocked == other.rcuLocked, preemptDisabled == other.preemptDisabled, irqFlags == other.irqFlags,
+              resLocks == other.resLocks,
+              iterators == other.iterators, dynptrs == other.dynptrs,
               references == other.references, returns.count == other.returns.count,
               callbackDepths.count == other.callbackDepths.count,
               !zip(callbackDepths, other.callbackDepths).contains(where: { $0 > $1 }) else { return false }

@@ -10,7 +10,7 @@ struct JITRun {
     /// Frame records for callbacks, which run on the interpreter.
     let frames: UnsafeMutablePointer<UInt64>
     var tailCalls = 0
-    /// What only some runs hold (tail-call targets, a fault in words), made on first use and
+    /// What only some runs hold (a fault not in words), made on first use and
     /// released by the executor: so a run holds nothing that needs destroying, and most runs
     /// (no tail call, no fault) end without a value-witness destroy or a release.
     var extras: Unmanaged<JITRunExtras>?
@@ -38,9 +38,6 @@ struct JITRun {
 
 /// The part of a `JITRun` that holds references.
 final class JITRunExtras {
-    /// Programs entered by tail calls: kept alive until the run ends, since callers' frames may
-    /// return into their code and the state block points at them unretained.
-    var retained: [VMProgram] = []
     /// A fault the machine code cannot describe in words (a helper's, a callback's).
     var fault: VMFault?
 }

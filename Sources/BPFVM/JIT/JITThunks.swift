@@ -105,6 +105,7 @@ enum JITThunks {
     }
 
     /// `bpf_tail_call(ctx, r2 = map, r3 = index)`: the target's code address, or a status.
+    /// The target is not retained: the resolver keeps it alive until the run ends.
     static let tailCall: TailCall = { raw, instruction in
         let state = JITStateView(raw)
         state.closeProbeWindow()
@@ -115,13 +116,14 @@ enum JITThunks {
                                                                        index: UInt32(truncatingIfNeeded: state.register(3)))
         else { return Status.proceed.rawValue }
         run.pointee.tailCalls += 1
-        run.pointee.takeExtras().retained.append(target)
-        state[.program] = UInt64(UInt(bitPattern: Unmanaged.passUnretained(target).toOpaque()))
-        // The target may reach deeper into the frame than the caller (the interpreter, always
-        // the whole frame): zeroed as it would have been at entry, and inside the range.
-        state.widenEntryFrame(to: target.native == nil ? VMLimits.stackPerFrame : target.nativeStackBytes)
-        if let native = target.native { return native.bodyAddress }
-        return interpretTailCall(target, state: state)
+        state[.program] = UInt64(UInt(bitPattern: target.toOpaque()))
+        return target._withUnsafeGuaranteedRef { target in
+            // The target may reach deeper into the frame than the caller (the interpreter, always
+            // the whole frame): zeroed as it would have been at entry, and inside the range.
+            state.widenEntryFrame(to: target.native == nil ? VMLimits.stackPerFrame : target.nativeStackBytes)
+            if let native = target.native { return native.bodyAddress }
+            return interpretTailCall(target, state: state)
+        }
     }
 
     /// A target loaded without machine code runs on the interpreter from the current frame
