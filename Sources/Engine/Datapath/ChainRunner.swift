@@ -30,32 +30,30 @@ enum ChainRunner {
         defer { sequence.end() }
         let timed = RunTimeStatistics.enabled  // asked once per chain, not per program
         programs.withPublished { list in
-            // On the stack: a chain holds at most 63 programs.
-            withUnsafeTemporaryAllocation(of: UnsafeRawPointer.self, capacity: PublishedArray<ProgramObject>.capacity) { steps in
-                // Timed runs keep the clock around each program: one at a time.
-                var chained = !timed
-                var index = 0
-                while let next = list[index] {
-                    if chained {
-                        switch ChainSteps.run(list, from: index, steps: steps, frame: frame, in: &sequence,
-                                              outcome: &outcome, tracing: tracing, shard: shard) {
-                        case .ran(let count, let goOn):
-                            guard goOn else { return }
-                            index += count
-                            continue
-                        case .unfit:
-                            break
-                        case .notNow:
-                            chained = false
-                        }
+            // Timed runs keep the clock around each program: one at a time.
+            var chained = !timed
+            var index = 0
+            while let next = list[index] {
+                // A pass needs two programs at least: the last one runs on its own at once.
+                if chained, list[index + 1] != nil {
+                    switch ChainSteps.run(list, from: index, frame: frame, in: &sequence, outcome: &outcome,
+                                          tracing: tracing, shard: shard) {
+                    case .ran(let count, let goOn):
+                        guard goOn else { return }
+                        index += count
+                        continue
+                    case .unfit:
+                        break
+                    case .notNow:
+                        chained = false
                     }
-                    let goOn = next._withUnsafeGuaranteedRef { program in
-                        runOne(program, frame: frame, in: &sequence, timed: timed, outcome: &outcome,
-                               tracing: tracing, shard: shard)
-                    }
-                    guard goOn else { return }
-                    index += 1
                 }
+                let goOn = next._withUnsafeGuaranteedRef { program in
+                    runOne(program, frame: frame, in: &sequence, timed: timed, outcome: &outcome,
+                           tracing: tracing, shard: shard)
+                }
+                guard goOn else { return }
+                index += 1
             }
         }
         return outcome

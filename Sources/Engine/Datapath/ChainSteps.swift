@@ -22,10 +22,21 @@ enum ChainSteps {
     /// Runs the programs from `start` that fit one pass (compiled, no helper calls:
     /// `VMProgram.chainStep`; one program type and one runner; at least two), their steps
     /// gathered in `steps`.
-    static func run(_ list: PublishedPrograms<ProgramObject>, from start: Int,
-                    steps: UnsafeMutableBufferPointer<UnsafeRawPointer>, frame: Frame,
+    static func run(_ list: PublishedPrograms<ProgramObject>, from start: Int, frame: Frame,
                     in sequence: inout TCRunSequence, outcome: inout ChainOutcome, tracing: Bool,
                     shard: CounterShard) -> Pass {
+        // On the stack: a chain holds at most 63 programs.
+        withUnsafeTemporaryAllocation(of: UnsafeRawPointer.self, capacity: PublishedArray<ProgramObject>.capacity) { steps in
+            run(list, from: start, steps: steps, frame: frame, in: &sequence, outcome: &outcome, tracing: tracing,
+                shard: shard)
+        }
+    }
+
+    @inline(__always)
+    private static func run(_ list: PublishedPrograms<ProgramObject>, from start: Int,
+                            steps: UnsafeMutableBufferPointer<UnsafeRawPointer>, frame: Frame,
+                            in sequence: inout TCRunSequence, outcome: inout ChainOutcome, tracing: Bool,
+                            shard: CounterShard) -> Pass {
         guard let first = list[start] else { return .unfit }
         var ran = 0, count = 0
         var fault: VMFault?
