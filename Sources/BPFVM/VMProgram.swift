@@ -21,6 +21,10 @@ public final class VMProgram: @unchecked Sendable {
     let nativeEntry: NativeCode.Entry?
     /// `native`'s `entryStackBytes` (512 without native code), read per run without the object.
     let nativeStackBytes: Int
+    /// Where `JITChain` reads what it needs to run this program as a step of a chain (a
+    /// `ChainStep`); nil when the program has no machine code or its code does what a chain
+    /// step may not (`ChainStep.fits`). A stored `let`: read per program of a frame's chain.
+    public let chainStep: UnsafeRawPointer?
     /// Maps the machine code looks keys up in itself (`DirectMapLookup`); held so the maps and
     /// finders the code names live as long as it.
     let directLookups: [DirectMapLookup]
@@ -66,6 +70,15 @@ public final class VMProgram: @unchecked Sendable {
                                   directLookups: directLookups, mayGotoSlice: mayGotoSlice) : nil
         nativeEntry = native?.entry
         nativeStackBytes = native?.entryStackBytes ?? VMLimits.stackPerFrame
+        let step: UnsafeMutablePointer<ChainStep>? = native != nil && ChainStep.fits(UnsafeBufferPointer(ops))
+            ? .allocate(capacity: 1) : nil
+        chainStep = step.map { UnsafeRawPointer($0) }
+        if let step, let native {
+            step.initialize(to: ChainStep(
+                entry: UInt64(UInt(bitPattern: unsafeBitCast(native.entry, to: UnsafeRawPointer.self))),
+                stackBytes: UInt64(nativeStackBytes), budget: UInt64(bitPattern: Int64(instructionBudget)),
+                program: UInt64(UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()))))
+        }
     }
 
     /// The run budget: none when the path analysis proved the program ends (as the kernel's
@@ -87,6 +100,7 @@ public final class VMProgram: @unchecked Sendable {
     deinit {
         ops.deallocate()
         regionStorage.deallocate()
+        chainStep?.deallocate()
     }
 
     /// Instruction slots, `lddw` counting two.

@@ -66,6 +66,17 @@ public final class PublishedArray<Program: AnyObject>: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with the published programs (not at all when there are none, without
+    /// entering a half); they stay alive for the whole call, as in `forEach`. For a reader that looks at
+    /// several programs at once (the datapath runs a chain's compiled programs in one pass).
+    /// (Not generic: a generic result went through value witnesses per frame.)
+    public func withPublished(_ body: (PublishedPrograms<Program>) -> Void) {
+        if active.load(ordering: .sequentiallyConsistent) & Self.emptyFlag != 0 { return }
+        let half = enter()
+        defer { readerCount(half).wrappingDecrement(ordering: .releasing) }
+        body(PublishedPrograms(slots: slots + half * Self.capacity))
+    }
+
     /// Registers a reader in the active half, retrying if a swap happened in between.
     @inline(__always)
     private func enter() -> Int {
@@ -102,6 +113,20 @@ public final class PublishedArray<Program: AnyObject>: @unchecked Sendable {
             spins += 1
             if spins > 64 { sched_yield_portable() }
         }
+    }
+}
+
+/// One published half of a `PublishedArray`, valid inside `withPublished`.
+public struct PublishedPrograms<Program: AnyObject> {
+    let slots: UnsafeMutablePointer<UInt.AtomicRepresentation>
+
+    /// The program at `index`, unretained (the array keeps it alive); nil past the last.
+    @inline(__always)
+    public subscript(index: Int) -> Unmanaged<Program>? {
+        guard index >= 0, index < PublishedArray<Program>.capacity else { return nil }
+        let bits = UnsafeAtomic<UInt>(at: slots + index).load(ordering: .relaxed)
+        guard let raw = UnsafeRawPointer(bitPattern: bits) else { return nil }
+        return Unmanaged.fromOpaque(raw)
     }
 }
 

@@ -5,7 +5,7 @@ import BPFVM
 /// call `run` concurrently, each with its own skb.
 public struct TCProgramRunner: Sendable {
     /// One shared copy: a run holds a reference rather than copying a struct of closures.
-    private(set) var shared: SharedServices
+    @usableFromInline private(set) var shared: SharedServices
     public var services: TCServices {
         get { shared.value }
         set { shared = SharedServices(newValue) }
@@ -17,6 +17,13 @@ public struct TCProgramRunner: Sendable {
     public init(services: TCServices = TCServices(), executor kind: ExecutorKind = .selected) {
         shared = SharedServices(services)
         self.kind = kind
+    }
+
+    /// Whether `other` runs programs the same way with the same services: programs of both may
+    /// share one run (`TCRunSequence`).
+    @inlinable
+    public func sharesRuns(with other: TCProgramRunner) -> Bool {
+        kind == other.kind && shared === other.shared
     }
 
     /// Runs `program` once on `skb`, which it leaves as the program left it (packet bytes,
@@ -87,7 +94,7 @@ public struct TCProgramRunner: Sendable {
 
     /// What the run that returned `r0` ends with: the context stores taken in, the redirect.
     @inline(__always)
-    private func outcome(_ r0: UInt64, _ run: TCRun) throws(VMFault) -> TCRunOutcome {
+    func outcome(_ r0: UInt64, _ run: TCRun) throws(VMFault) -> TCRunOutcome {
         if run.contextWritten { run.absorbWrites() }
         if run.holdsSockets {
             // The kernel verifier refuses a program that can exit holding a socket reference.
@@ -98,7 +105,7 @@ public struct TCProgramRunner: Sendable {
 }
 
 /// The services of a runner, held by reference.
-final class SharedServices: Sendable {
+@usableFromInline final class SharedServices: Sendable {
     let value: TCServices
     /// `value.processorID`, read by every per-CPU map access without copying `value`.
     let processorID: @Sendable () -> UInt32

@@ -49,6 +49,12 @@ public struct TCRunSequence {
     }
 
     private mutating func start(_ program: TCProgram, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
+        let run = begin(program, with: runner)
+        return try runner.onPrepared(program, run)
+    }
+
+    /// A run for `program` with `runner`, taken from the pool (the previous one given back).
+    private mutating func begin(_ program: TCProgram, with runner: TCProgramRunner) -> TCRun {
         if let previous = current { TCRunPool.give(previous.takeRetainedValue()) }
         // The runner holds its services and the caller the skb until `end()`.
         let run = TCRunPool.take(skb: skb, services: runner.shared, type: program.type)
@@ -57,7 +63,43 @@ public struct TCRunSequence {
         type = program.type
         // The JIT's block set up once for every program the sequence runs on this run.
         runner.prepare(run)
-        return try runner.onPrepared(program, run)
+        return run
+    }
+
+    /// Runs programs of one type and one runner from machine code (`JITChain`): `steps` are
+    /// their `VMProgram.chainStep`s in order, `first` the first of them. They run until one
+    /// returns anything but NEXT, faults, or stores to the context (whose stores are then
+    /// taken in, as after any program); returns what the last one entered ends with, as `run`
+    /// does (and throws its fault), `ran` the programs entered. Nil, with `ran` 0, when the
+    /// programs cannot run this way now (the interpreter, no routine, an skb with a socket,
+    /// whose context a run renders on first read): run them one at a time.
+    public mutating func runChain(_ steps: UnsafeBufferPointer<UnsafeRawPointer>, first: TCProgram,
+                                  with runner: TCProgramRunner, ran: inout Int) throws(VMFault) -> TCRunOutcome? {
+        ran = 0
+        guard runner.kind == .jit, !skb.hasSocket, !steps.isEmpty else { return nil }
+        let run: Unmanaged<TCRun>
+        if let current, type?.rawValue == first.type.rawValue, current._withUnsafeGuaranteedRef({ $0.shared === runner.shared }) {
+            current._withUnsafeGuaranteedRef { $0.rearm() }
+            run = current
+        } else {
+            run = Unmanaged.passUnretained(begin(first, with: runner))
+        }
+        // The fault comes out through a local, as in `run`.
+        var fault: VMFault?
+        let outcome = run._withUnsafeGuaranteedRef { run -> TCRunOutcome? in
+            run.programMaps = first.mapTable
+            let stop = UnsafeRawPointer(run.context.baseAddress.unsafelyUnwrapped + ContextDirectWriteFields.flagOffset)
+            do throws(VMFault) {
+                let r0 = try JITChain.run(steps, packet: run.packet, prepared: run.scratch, stop: stop, ran: &ran)
+                guard ran > 0 else { return nil }
+                return try runner.outcome(r0, run)
+            } catch {
+                fault = error
+                return nil
+            }
+        }
+        if let fault { throw fault }
+        return outcome
     }
 
     /// Gives the run back; the sequence can start again.

@@ -10,11 +10,18 @@ struct ChainOutcome {
     var last: Int32?
     var redirect: Redirect?
     var fault: TCXError?
+
+    /// Adds a program that ran to the trace: one allocation for most chains.
+    mutating func append(_ id: UInt32) {
+        if trace.isEmpty { trace.reserveCapacity(16) }
+        trace.append(id)
+    }
 }
 
 enum ChainRunner {
     /// `tracing`: whether `trace` lists the programs that ran; `shard`: the calling thread's
-    /// copy of the counters.
+    /// copy of the counters. Consecutive compiled programs that fit a chain step run in one
+    /// pass of machine code (`ChainSteps`); the others one at a time.
     static func run(_ programs: PublishedArray<ProgramObject>, frame: Frame, tracing: Bool = true,
                     shard: CounterShard) -> ChainOutcome {
         var outcome = ChainOutcome()
@@ -22,23 +29,51 @@ enum ChainRunner {
         var sequence = TCRunSequence(skb: frame.skb)
         defer { sequence.end() }
         let timed = RunTimeStatistics.enabled  // asked once per chain, not per program
-        programs.forEach { program in
-            // One allocation for the trace of most chains, none for an empty one.
-            if tracing {
-                if outcome.trace.isEmpty { outcome.trace.reserveCapacity(16) }
-                outcome.trace.append(program.id)
-            }
-            do throws(TCXError) {
-                let run = try program.run(frame, in: &sequence, timed: timed, shard: shard)
-                outcome.last = run.returnValue
-                outcome.redirect = run.redirect
-                return run.returnValue == Verdict.next.rawValue
-            } catch {
-                outcome.fault = error
-                return false
+        programs.withPublished { list in
+            // Timed runs keep the clock around each program: one at a time.
+            var chained = !timed
+            var index = 0
+            while let next = list[index] {
+                // A pass needs two programs at least: the last one runs on its own at once.
+                if chained, list[index + 1] != nil {
+                    switch ChainSteps.run(list, from: index, frame: frame, in: &sequence, outcome: &outcome,
+                                          tracing: tracing, shard: shard) {
+                    case .ran(let count, let goOn):
+                        guard goOn else { return }
+                        index += count
+                        continue
+                    case .unfit:
+                        break
+                    case .notNow:
+                        chained = false
+                    }
+                }
+                let goOn = next._withUnsafeGuaranteedRef { program in
+                    runOne(program, frame: frame, in: &sequence, timed: timed, outcome: &outcome,
+                           tracing: tracing, shard: shard)
+                }
+                guard goOn else { return }
+                index += 1
             }
         }
         return outcome
+    }
+
+    /// Runs `program` on its own; whether the chain goes on.
+    @inline(__always)
+    private static func runOne(_ program: ProgramObject, frame: Frame, in sequence: inout TCRunSequence, timed: Bool,
+                               outcome: inout ChainOutcome, tracing: Bool, shard: CounterShard) -> Bool {
+        // One allocation for the trace of most chains, none for an empty one.
+        if tracing { outcome.append(program.id) }
+        do throws(TCXError) {
+            let run = try program.run(frame, in: &sequence, timed: timed, shard: shard)
+            outcome.last = run.returnValue
+            outcome.redirect = run.redirect
+            return run.returnValue == Verdict.next.rawValue
+        } catch {
+            outcome.fault = error
+            return false
+        }
     }
 
     /// tcx's mapping (spec §4.2): PASS, DROP and REDIRECT stand; NEXT and every other value

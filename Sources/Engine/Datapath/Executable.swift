@@ -9,6 +9,10 @@ import TCX
 final class Executable: Sendable {
     let program: TCProgram
     let runner: TCProgramRunner
+    /// `program.program.chainStep` (`ChainSteps`): one load per program of a frame's chain.
+    /// Kept as its address (the step is immutable and lives with the program) for `Sendable`.
+    private let chainStepAddress: UInt
+    var chainStep: UnsafeRawPointer? { UnsafeRawPointer(bitPattern: chainStepAddress) }
 
     init(spec: ProgramSpec, maps: [BPFMap], runner: TCProgramRunner) throws(TCXError) {
         do {
@@ -20,6 +24,7 @@ final class Executable: Sendable {
             throw TCXError(error.errno, "the verifier refused \(spec.name): \(error)")
         }
         self.runner = runner
+        chainStepAddress = UInt(bitPattern: program.program.chainStep)
     }
 
     /// Runs the program on the frame's skb (its bytes and fields change as the program changes
@@ -33,6 +38,13 @@ final class Executable: Sendable {
         } catch {
             throw TCXError(.EFAULT, "\(error)")
         }
+        return finish(outcome, frame)
+    }
+
+    /// What a run that ended with `outcome` on `frame` gives the chain: the verdict, and the
+    /// redirect unless a neighbour output took the packet.
+    @inline(__always)
+    func finish(_ outcome: TCRunOutcome, _ frame: Frame) -> ProgramRun {
         guard let target = outcome.redirect else { return ProgramRun(returnValue: outcome.verdict, redirect: nil) }
         if case .neighbour(let nextHop) = target.direction,
            NeighbourOutput.prepare(frame.skb, ifindex: target.ifindex, nextHop: nextHop,

@@ -29,14 +29,17 @@ final class WorkerThreads: @unchecked Sendable {
             var thread = pthread_t()
             let created = pthread_create(&thread, nil, { raw in
                 let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
+                // Read once: the closure loaded from the object per call was a retain and a
+                // release of its context per frame, counted as the datapath's cost.
+                let (body, owner) = (start.body, start.owner)
                 var local = 0
                 let began = WorkerThreads.threadCPUTime()
-                while start.owner.running.load(ordering: .relaxed) {
-                    start.body()
+                while owner.running.load(ordering: .relaxed) {
+                    body()
                     local += 1
                 }
-                start.owner.cpu.wrappingIncrement(by: WorkerThreads.threadCPUTime() - began, ordering: .relaxed)
-                start.owner.calls.wrappingIncrement(by: local, ordering: .relaxed)
+                owner.cpu.wrappingIncrement(by: WorkerThreads.threadCPUTime() - began, ordering: .relaxed)
+                owner.calls.wrappingIncrement(by: local, ordering: .relaxed)
                 return nil
             }, start)
             precondition(created == 0, "pthread_create failed")
