@@ -66,6 +66,10 @@ import Testing
     ///   helper's size, a comparison that goes one way, a callback's return value) keeps apart
     ///   paths that join, also through the stack, copies and static functions; one nothing
     ///   depends on does not.
+    /// - `stack_kinds`: a stack byte known to be zero and one holding an unknown number differ for
+    ///   pruning even where nothing depends on the number (21 steps pass the kernel's million
+    ///   instructions, E2BIG, also when a helper reads the bytes); an unknown byte covers a zero
+    ///   one, a spilled number any other.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -76,7 +80,8 @@ import Testing
                       ("frame_rules", 8),
                       ("helper_types", 40),
                       ("btf_returns", 41),
-                      ("precision_rules", 13)])
+                      ("precision_rules", 13),
+                      ("stack_kinds", 5)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

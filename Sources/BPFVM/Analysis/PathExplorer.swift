@@ -44,6 +44,8 @@ struct PathExplorer {
     private var callback: PathCallbacks.Use?
     /// Callbacks followed on their callers' paths (`PathCallbacks`): not explored on their own.
     private var inlinedCallbacks: Set<Int> = []
+    /// Whether a path entered a static function's or a callback's frame (`processedLimit`).
+    private var enteredFrames = false
     /// The pointer type each memory access went through on the paths explored so far.
     private var pointerTypes = InstructionPointerTypes()
     /// Functions that may move the packet (`PacketChangingFunctions`).
@@ -131,7 +133,13 @@ struct PathExplorer {
         self.returnsToKernel = setup.globalFunctions.union([0]).subtracting(setup.callbacks)
         self.helperArgumentsByCall = Self.helperArgumentsByCall(program, setup.pathOptions)
         self.helperNumbersByCall = Self.helperNumbersByCall(helperArgumentsByCall, program, setup.pathOptions)
-        self.facts = PruneFacts(program, returnsToKernel: returnsToKernel, helperArguments: helperArgumentsByCall)
+        let prototypes = helperArgumentsByCall.keys.reduce(into: [Int: [HelperArgument]]()) { table, index in
+            if case .call(.helper(let id))? = program.operations[index] {
+                table[index] = HelperPrototypeTable.arguments(id, variant: setup.pathOptions.helperPrototypes)
+            }
+        }
+        self.facts = PruneFacts(program, returnsToKernel: returnsToKernel, helperArguments: helperArgumentsByCall,
+                                helperPrototypes: prototypes)
         var points = [Bool](repeating: false, count: program.count + 1)
         var reads = [UInt16](repeating: 0, count: program.count)
         for index in 0 ..< program.count {
@@ -346,9 +354,13 @@ struct PathExplorer {
                 branch.steps += 1
                 let index = branch.index
                 if processed > Self.processedLimit {
-                    // One path this long the kernel follows too, to the same refusal; a total
-                    // this large may come from pruning weaker than the kernel's: no verdict.
-                    guard branch.steps > Self.processedLimit else { throw GiveUp() }
+                    // The kernel's limit, on the total as the kernel counts it. In one frame this
+                    // pruning keeps apart the states the kernel's does (stack slot kinds
+                    // included): a program past it here is one the kernel refuses too. Across
+                    // frames it is coarser (a caller's frame a callee reaches through a pointer
+                    // is compared whole, without precision marks): then a total this large is
+                    // no verdict, unless one path alone is this long.
+                    guard !enteredFrames || branch.steps > Self.processedLimit else { throw GiveUp() }
                     throw VMError(instruction: index, "BPF program is too large. Processed \(processed) insn", errno: .E2BIG)
                 }
                 guard index >= 0, index < program.count, let op = program.operations[index] else { break }
@@ -420,6 +432,7 @@ struct PathExplorer {
                         branch.index = index + 1
                     } else {
                         guard PathCalls.enter(&branch.state, returnTo: index + 1) else { throw GiveUp() }
+                        enteredFrames = true
                         branch.index = target
                     }
                 default:
@@ -430,6 +443,7 @@ struct PathExplorer {
                         if PathCallbacks.runsInline(id, branch.state, globals: setup.globalFunctions) {
                             inlinedCallbacks.insert(start)
                             runsCallbackInline = true
+                            enteredFrames = true
                             callbackWay = try callbackRun(of: id, at: index, branch, start: start, use)
                         } else {
                             callbackUses[start] = use

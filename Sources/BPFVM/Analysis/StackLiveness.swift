@@ -28,8 +28,14 @@ enum StackLiveness {
         }
     }
 
-    static func compute(_ program: VerifiedProgram, stackPointers: [UInt16]) -> Facts {
+    /// `memoryReaders`: the helper calls that read memory a stack pointer may give them
+    /// (`memoryReaders(_:arguments:stackPointers:)`).
+    static func compute(_ program: VerifiedProgram, stackPointers: [UInt16], memoryReaders: Set<Int> = []) -> Facts {
         let values = BackwardFlow.solve(program) { (index, op, after: Live) in
+            // The kernel marks the slots a helper reads through a memory argument as read
+            // (check_stack_range_initialized), so pruning compares them: without the offset
+            // here, every slot.
+            if memoryReaders.contains(index) { return Live(slots: .max, indirect: true) }
             let (slots, reaches) = before(op, after: after.slots, stackPointers: stackPointers[index])
             return Live(slots: slots, indirect: after.indirect || reaches)
         }
@@ -42,6 +48,21 @@ enum StackLiveness {
     /// path and may read any frame below its own through its context.
     static func readsSlots(_ id: Int32) -> Bool {
         id == 1 || (196 ... 203).contains(id) || KfuncTable.kfunc(helper: id) != nil || PathCallbacks.runsDuringCall.contains(id)
+    }
+
+    /// The helper calls (by index) with a memory argument the helper reads (a key, a value,
+    /// memory not marked uninitialised) in a register that may point into a stack.
+    /// `arguments`: each call's argument kinds, from its prototype.
+    static func memoryReaders(_ arguments: [Int: [HelperArgument]], stackPointers: [UInt16]) -> Set<Int> {
+        var readers: Set<Int> = []
+        for (index, declared) in arguments where index < stackPointers.count {
+            for (offset, argument) in declared.prefix(5).enumerated()
+            where [.mapKey, .mapValue, .memory].contains(argument.kind) && !argument.flags.contains(.uninitialized)
+                && stackPointers[index] & (1 << UInt16(offset + 1)) != 0 {
+                readers.insert(index)
+            }
+        }
+        return readers
     }
 
     private static func slotBit(_ offset: Int16, size: Int) -> UInt64 {

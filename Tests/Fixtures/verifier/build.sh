@@ -55,3 +55,9 @@ echo "built helper_types.o"
 echo "built btf_returns.o"
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c precision_rules.c -o precision_rules.o
 echo "built precision_rules.o"
+# Stack bytes known to be zero against unknown bytes, and spilled numbers, where pruning compares them.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c stack_kinds.c -o stack_kinds.o
+echo "built stack_kinds.o"
+# bpf_user_ringbuf_drain's callback: its context and return value (load verdicts only).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c ringbuf_drain.c -o ringbuf_drain.o
+echo "built ringbuf_drain.o"
