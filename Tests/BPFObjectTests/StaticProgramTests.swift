@@ -19,3 +19,20 @@ import Testing
         #expect(!spec.programs.isEmpty)
     }
 }
+
+/// `classifier/stats` and `tc_packet_hook0` (bpfman's and loxilb's sections, accepted by
+/// loaders that match by prefix) are no libbpf section definitions: the program has no type,
+/// EINVAL, and the refusal names the whole-name rule and the section to use.
+@Suite struct PrefixedSectionTests {
+    @Test func prefixedSectionsAreRefusedWithTheNameToUse() throws {
+        let spec = try Fixture.parse("prefixed_sections.o")
+        let counted = try #require(spec.program(named: "counted")?.refusal)
+        #expect(counted.errno == .EINVAL)
+        #expect(counted.description.contains("libbpf takes 'classifier' only as the whole name"))
+        #expect(counted.description.contains("name the section 'classifier'"))
+        let hooked = try #require(spec.program(named: "hooked")?.refusal)
+        #expect(hooked.errno == .EINVAL)
+        #expect(hooked.description.contains("libbpf takes 'tc' only as the whole name"))
+        #expect(spec.program(named: "plain")?.refusal == nil)
+    }
+}
