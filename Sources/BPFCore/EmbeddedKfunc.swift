@@ -45,6 +45,9 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     // Lists of objects in a map value (Kfuncs/GraphKfuncs.swift).
     case listPushFront = 128, listPushBack, listPopFront, listPopBack, listFront, listBack
     case refcountAcquire = 144
+    // LLVM 21's trap after `__builtin_trap()`/unreachable code: the kernel (6.16+) resolves it
+    // and refuses a path that reaches it (BPFVM/Analysis/TrapKfunc.swift).
+    case bpfTrap = 176
 
     /// The kernel's name for it.
     public var name: String {
@@ -102,6 +105,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .listFront: "bpf_list_front"
         case .listBack: "bpf_list_back"
         case .refcountAcquire: "bpf_refcount_acquire_impl"
+        case .bpfTrap: "__bpf_trap"
         }
     }
 

@@ -100,12 +100,10 @@ struct ObjectParser {
             programs.append(object)
         }
         for function in functions where function.isOtherType {
-            let type = SectionNames.otherType(of: function.section.name)
             var object = ObjectProgram(name: function.name, section: function.section.name,
                                        type: ProgramType(rawValue: 0), expectedAttachType: nil,
                                        instructions: [], license: license)
-            object.refusal = ProgramRefusal(.EINVAL, fail(function.label,
-                "is a program of type '\(type)', not a tc program: only \(SectionNames.supported) sections can be loaded"))
+            object.refusal = ProgramRefusal(.EINVAL, fail(function.label, SectionNames.refusal(of: function.section.name)))
             programs.append(object)
         }
         guard !programs.isEmpty else { throw fail(nil, "no programs: no function in a program section") }

@@ -40,8 +40,12 @@ enum Functions {
             let functions = symbols.defined(in: section.index).filter { $0.type == ELFSymbol.typeFunc }.sorted { $0.value < $1.value }
             guard !functions.isEmpty else { throw fail(section.label, "has code but no function symbol") }
             for symbol in functions {
+                // libbpf refuses the whole object with ENOTSUP ("program is static and not
+                // supported"); clang's hot/cold splitting leaves such "name.cold.N" parts.
                 guard isText || symbol.bind != ELFSymbol.bindLocal else {
-                    throw fail(symbol.label, "static functions in program sections are not supported: make it global or move it to .text")
+                    var error = fail(symbol.label, "static functions in program sections are not supported: make it global or move it to .text")
+                    error.errno = .EOPNOTSUPP
+                    throw error
                 }
                 guard symbol.value % 8 == 0, symbol.size % 8 == 0, symbol.size > 0,
                       let range = checkedRange(offset: symbol.value, count: symbol.size, limit: code.count) else {

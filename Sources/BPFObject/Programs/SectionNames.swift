@@ -30,6 +30,19 @@ enum SectionNames {
         String(withoutAutoloadMark(section).prefix { $0 != "/" })
     }
 
+    /// Why a section of another type is refused. `classifier/stats` or `tc_packet_hook0` (what
+    /// cilium/ebpf and aya accept: they match by prefix) is no libbpf section definition, so
+    /// libbpf leaves the program without a type ("missing BPF prog type", EINVAL).
+    static func refusal(of section: String) -> String {
+        let name = withoutAutoloadMark(section)
+        let exact = ["classifier", "action", "socket", "tc"]
+        if let prefix = exact.first(where: { name.hasPrefix($0) && name != $0 }) {
+            return "section '\(name)' is no libbpf section definition: libbpf takes '\(prefix)' only as the whole name "
+                + "(cilium/ebpf and aya match by prefix), so the program has no type; name the section '\(prefix)'"
+        }
+        return "is a program of type '\(otherType(of: section))', not a tc program: only \(supported) sections can be loaded"
+    }
+
     private static func withoutAutoloadMark(_ section: String) -> Substring {
         section.hasPrefix("?") ? section.dropFirst() : Substring(section)
     }

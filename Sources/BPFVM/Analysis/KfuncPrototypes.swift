@@ -68,6 +68,8 @@ enum KfuncPrototypes {
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire:
             break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
+        case .bpfTrap:
+            try TrapKfunc.refuse(at: index)
         }
         for (register, argument) in dynptrArguments(kfunc) {
             try DynptrSlots.require(r[register], argument: argument, at: index, state)
@@ -112,7 +114,7 @@ enum KfuncPrototypes {
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
-             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire:
+             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire, .bpfTrap:
             return []
         }
     }
@@ -140,7 +142,7 @@ enum KfuncPrototypes {
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
-             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire:
+             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire, .bpfTrap:
             return []
         }
     }
