@@ -95,6 +95,7 @@ enum Verifier {
                 guard options.contextAccess != nil else { throw error }
                 if deferred == nil { deferred = error }
             }
+            if options.contextAccess == nil { try TrapKfunc.refuseUnanalysed(op, at: i) }
             verified.operations[i] = op
             if case let .loadImm64(_, source, imm) = op {
                 try resolve(source, imm: imm, at: i, into: &verified, options: options)

@@ -70,6 +70,11 @@ import Testing
     ///   pruning even where nothing depends on the number (21 steps pass the kernel's million
     ///   instructions, E2BIG, also when a helper reads the bytes); an unknown byte covers a zero
     ///   one, a spilled number any other.
+    /// - `zero_under_spill`: a zero spilled into a slot's low bytes leaves a byte stored as zero
+    ///   above it zero; an unknown byte stays unknown.
+    /// - `socket_field_math`: a number read from the skb's socket is a number: added to the context
+    ///   pointer it is out of bounds or makes a context access the kernel refuses.
+    /// - `async_root_stack`: a timer callback's chain of calls shares 512 bytes from its own entry.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -81,7 +86,10 @@ import Testing
                       ("helper_types", 40),
                       ("btf_returns", 41),
                       ("precision_rules", 13),
-                      ("stack_kinds", 5)])
+                      ("stack_kinds", 5),
+                      ("zero_under_spill", 4),
+                      ("socket_field_math", 4),
+                      ("async_root_stack", 2)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -338,9 +338,14 @@ struct PathExplorer {
             memo[function] = result
             return result
         }
-        let (bytes, calls) = deepest(0, 1)
-        if bytes > VMLimits.stackPerFrame {
-            throw VMError(instruction: nil, "combined stack size of \(calls) calls is \(bytes). Too large", errno: .EACCES)
+        // An async callback (a timer's) starts a chain of its own, as the kernel's main program
+        // does; a synchronous one's chain counts under its caller's too, so alone it is never
+        // deeper than the kernel measures it (async_stack_depth: a callback calling a function).
+        for root in [0] + setup.callbacks.sorted() {
+            let (bytes, calls) = deepest(root, 1)
+            if bytes > VMLimits.stackPerFrame {
+                throw VMError(instruction: nil, "combined stack size of \(calls) calls is \(bytes). Too large", errno: .EACCES)
+            }
         }
     }
 

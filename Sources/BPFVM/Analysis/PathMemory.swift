@@ -215,7 +215,9 @@ enum PathMemory {
                 if value.isScalar, size < spilled, !signed, value.range.umax < UInt64(1) << UInt64(size * 8) { return value }
                 return value.isScalar ? number : .unknown
             }
-        case .packet, .packetMeta, .mapValue, .memory:
+        case .packet, .packetMeta, .mapValue, .memory, .socket:
+            // Every field of a bpf_sock or bpf_tcp_sock is a number (check_sock_access marks
+            // the load unknown scalar): one added to the context is refused, not untracked.
             return number
         case .btf(let pointer):
             return (try? BTFPointerAccess.load(pointer, base: base, register: 0, offset: insnOffset, size: size, signed: signed,
@@ -242,6 +244,12 @@ enum PathMemory {
         }
         if position == 0, size == 8 {
             state.stacks[frame][slot] = .spill(value, size: 8)
+        } else if position == 0, value.isScalar, value.range.constant == 0,
+                  case .zeroBytes(let mask) = state.stacks[frame][slot], mask & ~bytes(0, size) != 0 {
+            // A narrow spill keeps the slot's other bytes (save_register_state leaves STACK_ZERO
+            // bytes zero): a zero stored under bytes known zero leaves them all zero, so a byte
+            // of a zeroed `volatile` buffer above it still reads as 0 (async_stack_depth.tcx).
+            state.stacks[frame][slot] = .zeroBytes(mask | bytes(0, size))
         } else if position == 0, value.isScalar {
             let kept = value.range.umax < 1 << UInt64(size * 8) ? value : .scalar(.loaded(bytes: size))
             state.stacks[frame][slot] = .spill(kept, size: size)

@@ -61,3 +61,12 @@ echo "built stack_kinds.o"
 # bpf_user_ringbuf_drain's callback: its context and return value (load verdicts only).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c ringbuf_drain.c -o ringbuf_drain.o
 echo "built ringbuf_drain.o"
+# A zero spilled into a slot's low bytes leaves a zero byte above it zero (STACK_ZERO).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c zero_under_spill.c -o zero_under_spill.o
+echo "built zero_under_spill.o"
+# A number read from the skb's socket added to the context pointer.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c socket_field_math.c -o socket_field_math.o
+echo "built socket_field_math.o"
+# A timer callback's chain of calls against 512 bytes of stack from the callback's entry.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c async_root_stack.c -o async_root_stack.o
+echo "built async_root_stack.o"
