@@ -4,7 +4,7 @@ import Testing
 /// `socket_rules.tcx`, `realistic.tcx`, `known_bits.tcx`, `dynptr_rules.tcx`, `measured_rules.tcx`, `extern_btf.tcx`,
 /// `xdp_helpers.tcx`, `pkt_end_marks.tcx`, `xdp_kfuncs.tcx`, `helper_arity.tcx`, `map_helpers.tcx`, `callback_rules.tcx`, `callback_indexes.tcx`,
 /// `budget_loops.tcx`, `readonly_memory.tcx` `frame_rules.tcx`, `helper_types.tcx`, `btf_returns.tcx`, `precision_rules.tcx` `stack_kinds.tcx`, `zero_under_spill.tcx`, `socket_field_math.tcx` and `async_root_stack.tcx` record (the reference `VerifierAgreementTests` compares the embedded
-/// backend with), and `ringbuf_drain.tcx` (a known disagreement, docs/vm.md: not compared).
+/// backend with), and `ringbuf_drain.tcx`, `stack_limit.tcx` (known disagreements, docs/vm.md: not compared).
 @Suite(needsKernel)
 struct VerifierRulesKernelTests {
     @Test(arguments: ["rules.tcx", "socket_rules.tcx", "realistic.tcx", "known_bits.tcx", "dynptr_rules.tcx",
@@ -20,6 +20,7 @@ struct VerifierRulesKernelTests {
                       "precision_rules.tcx",
                       "stack_kinds.tcx",
                       "ringbuf_drain.tcx",
+                      "stack_limit.tcx",
                       "zero_under_spill.tcx",
                       "socket_field_math.tcx",
                       "async_root_stack.tcx"])

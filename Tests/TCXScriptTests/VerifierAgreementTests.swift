@@ -67,9 +67,9 @@ import Testing
     ///   paths that join, also through the stack, copies and static functions; one nothing
     ///   depends on does not.
     /// - `stack_kinds`: a stack byte known to be zero and one holding an unknown number differ for
-    ///   pruning even where nothing depends on the number (21 steps pass the kernel's million
-    ///   instructions, E2BIG, also when a helper reads the bytes); an unknown byte covers a zero
-    ///   one, a spilled number any other.
+    ///   pruning even where nothing depends on the number (10 steps: the kernel's 10,235
+    ///   instructions); an unknown byte covers a zero one, a spilled number any other. (Its 21-step
+    ///   forms, past the kernel's million, are in `stack_limit.tcx`: not compared.)
     /// - `zero_under_spill`: a zero spilled into a slot's low bytes leaves a byte stored as zero
     ///   above it zero; an unknown byte stays unknown.
     /// - `socket_field_math`: a number read from the skb's socket is a number: added to the context
@@ -86,7 +86,7 @@ import Testing
                       ("helper_types", 40),
                       ("btf_returns", 41),
                       ("precision_rules", 13),
-                      ("stack_kinds", 5),
+                      ("stack_kinds", 3),
                       ("zero_under_spill", 4),
                       ("socket_field_math", 4),
                       ("async_root_stack", 2)])
