@@ -54,7 +54,11 @@ struct AbstractValue: Hashable {
     static func constant(_ value: UInt64) -> AbstractValue { .scalar(.constant(value)) }
     static func pointer(_ kind: Kind, offset: Int = 0) -> AbstractValue { AbstractValue(kind: kind, offset: offset) }
 
-    var isScalar: Bool { kind == .scalar }
+    /// By pattern, not `==`: pruning asks it millions of times, and the kinds' derived `==` is costly.
+    var isScalar: Bool {
+        if case .scalar = kind { return true }
+        return false
+    }
     /// A pointer whose type the analysis knows.
     var isKnownPointer: Bool { kind != .scalar && kind != .unknown && kind != .notInit }
     var isPacketFamily: Bool { kind == .packet || kind == .packetMeta }
@@ -124,7 +128,7 @@ struct AbstractValue: Hashable {
     func covers(_ other: AbstractValue) -> Bool {
         switch kind {
         case .notInit, .unknown: return true
-        case .scalar: return other.kind == .scalar && range.covers(other.range)
+        case .scalar: return other.isScalar && range.covers(other.range)
         default:
             return kind == other.kind && offset == other.offset && range.covers(other.range)
                 && PacketEndMarks.covers(packetRange, other.packetRange) && reference == other.reference

@@ -76,6 +76,8 @@ struct PathExplorer {
         let parent: Trail?
         /// The path from the parent's instruction up to this node's (excluded), to walk it back.
         let steps: [PathStep]
+        /// Its registers' kinds, to rule most covers out cheaply (`RegisterKinds`).
+        let kinds: RegisterKinds
         /// Registers of the current frame whose numbers a path from here depended on
         /// (`PathPrecision`); all of every frame when a walk back could not follow.
         var precise: UInt16 = 0
@@ -92,6 +94,13 @@ struct PathExplorer {
             self.losses = losses
             self.parent = parent
             self.steps = steps
+            self.kinds = RegisterKinds(state.registers)
+        }
+
+        /// `state.covers`, called on the kept state in place (no copy of it per candidate).
+        func covers(_ other: PathState, facts: PruneFacts, at index: Int, precise marks: UInt16 = .max,
+                    preciseSlots slotMarks: UInt64 = .max) -> Bool {
+            state.covers(other, facts: facts, at: index, precise: marks, preciseSlots: slotMarks)
         }
 
         /// The registers whose numbers a cover by this node must match, once every path from it
@@ -499,19 +508,23 @@ struct PathExplorer {
         if atCallbackCall, branch.state.callbackDepths[branch.state.frame] > 0 {
             widenAtCallbackCall(&branch)
         }
+        let kinds = RegisterKinds(branch.state.registers)
+        let live = facts.registers(at: index).live
         for seenState in seen[index] ?? [] {
+            // Most kept states differ in a live register's kind: no full comparison for those.
+            let mayCover = seenState.kinds.mayCover(kinds, live: live)
             if atCallbackCall {
                 // A callback that brings the call back to a state it had, on this path or
                 // another, has been run as often as makes a difference (no loop is refused here).
-                if seenState.state.covers(branch.state, facts: facts, at: index) {
+                if mayCover, seenState.covers(branch.state, facts: facts, at: index) {
                     statistics.pruned += 1
                     propagatePrecision(.max, to: branch)
                     return true
                 }
                 continue
             }
-            if atMayGoto, seenState.state.mayGotoDepth != branch.state.mayGotoDepth,
-               seenState.state.covers(branch.state, facts: facts, at: index) {
+            if atMayGoto, mayCover, seenState.state.mayGotoDepth != branch.state.mayGotoDepth,
+               seenState.covers(branch.state, facts: facts, at: index) {
                 statistics.pruned += 1
                 propagatePrecision(.max, to: branch)
                 return true
@@ -521,8 +534,8 @@ struct PathExplorer {
                 if seenState.losses == branch.losses, seenState.state == branch.state {
                     throw VMError(instruction: index, "infinite loop detected at insn \(index)", errno: .EINVAL)
                 }
-            } else if seenState.state.covers(branch.state, facts: facts, at: index, precise: seenState.preciseRegisters,
-                                             preciseSlots: seenState.preciseSlotMarks) {
+            } else if mayCover, seenState.covers(branch.state, facts: facts, at: index, precise: seenState.preciseRegisters,
+                                                 preciseSlots: seenState.preciseSlotMarks) {
                 statistics.pruned += 1
                 propagatePrecision(seenState.preciseRegisters & facts.registers(at: index).relevant,
                                    slots: seenState.preciseSlotMarks, to: branch)

@@ -132,15 +132,18 @@ struct PathState: Hashable {
     /// they may decide something.
     func covers(_ other: PathState, facts: PruneFacts, at index: Int, precise marks: UInt16 = .max,
                 preciseSlots slotMarks: UInt64 = .max) -> Bool {
-        guard stacks.count == other.stacks.count, lockHeld == other.lockHeld, lockOwner == other.lockOwner,
+        // Cheap comparisons first; the registers before the collections.
+        guard stacks.count == other.stacks.count, returns.count == other.returns.count,
+              callbackDepths.count == other.callbackDepths.count, lockHeld == other.lockHeld,
+              rcuLocked == other.rcuLocked, preemptDisabled == other.preemptDisabled else { return false }
+        let (live, relevant) = facts.registers(at: index)
+        guard Self.registersCover(registers, other.registers, from: 0, live: live, precise: relevant & marks) else { return false }
+        guard lockOwner == other.lockOwner,
               rcuLocked == other.rcuLocked, preemptDisabled == other.preemptDisabled, irqFlags == other.irqFlags,
               resLocks == other.resLocks,
               iterators == other.iterators, dynptrs == other.dynptrs,
-              references == other.references, returns.count == other.returns.count,
-              callbackDepths.count == other.callbackDepths.count,
+              references == other.references,
               !zip(callbackDepths, other.callbackDepths).contains(where: { $0 > $1 }) else { return false }
-        let (live, relevant) = facts.registers(at: index)
-        guard Self.registersCover(registers, other.registers, from: 0, live: live, precise: relevant & marks) else { return false }
         for (mine, theirs) in zip(returns, other.returns) {
             guard mine.returnTo == theirs.returnTo else { return false }
             let (live, precise) = facts.registers(at: mine.returnTo)
@@ -188,15 +191,20 @@ struct PathState: Hashable {
     /// Registers numbered from `first`: live ones cover theirs, numbers not `precise` match any.
     private static func registersCover(_ mine: [AbstractValue], _ theirs: [AbstractValue], from first: Int,
                                        live: UInt16, precise: UInt16) -> Bool {
-        var remaining = live >> UInt16(first)
-        while remaining != 0 {
-            let i = remaining.trailingZeroBitCount
-            remaining &= remaining - 1
-            guard i < mine.count, i < theirs.count else { break }
-            if precise & (1 << UInt16(first + i)) == 0, mine[i].isScalar, theirs[i].isScalar { continue }
-            guard mine[i].covers(theirs[i]) else { return false }
+        // Through buffer pointers: the values are compared in place, not copied out one by one.
+        mine.withUnsafeBufferPointer { mine in
+            theirs.withUnsafeBufferPointer { theirs in
+                var remaining = live >> UInt16(first)
+                while remaining != 0 {
+                    let i = remaining.trailingZeroBitCount
+                    remaining &= remaining - 1
+                    guard i < mine.count, i < theirs.count else { break }
+                    if precise & (1 << UInt16(first + i)) == 0, mine[i].isScalar, theirs[i].isScalar { continue }
+                    guard mine[i].covers(theirs[i]) else { return false }
+                }
+                return true
+            }
         }
-        return true
     }
 
     /// Applies `change` to every register and spilled value of every frame.
