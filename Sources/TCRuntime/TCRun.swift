@@ -88,6 +88,9 @@ final class TCRun {
     /// The kernel `struct sk_buff` image `bpf_cast_to_kern_ctx` points at, made on first use
     /// (Kfuncs/KernelSKBImage.swift).
     @exclusivity(unchecked) var kernelSKBImage: KernelSKBImage?
+    /// References to allocated objects the run holds and has not handed on (Kfuncs/ObjectKfuncs.swift):
+    /// the verifier makes every path drop or stash them, so only a run that faulted leaves any.
+    @exclusivity(unchecked) var heldObjects: [UInt64] = []
     /// Conntrack entries the conntrack kfuncs handed out, by image address (Kfuncs/ConntrackKfuncs.swift).
     @exclusivity(unchecked) var conntrackHeld: [UInt64: ConntrackEntry] = [:]
     /// Sockets the socket-lookup helpers handed out (Network/RunSockets.swift).
@@ -173,7 +176,7 @@ final class TCRun {
     /// Whether the program received anything `finish` drops.
     @inline(__always)
     private var holdsAnything: Bool {
-        !reservations.isEmpty || !grants.isEmpty || !keepAlive.isEmpty || !conntrackHeld.isEmpty
+        !reservations.isEmpty || !grants.isEmpty || !keepAlive.isEmpty || !conntrackHeld.isEmpty || !heldObjects.isEmpty
             || socketsIfMade != nil || socketBlock != nil || redirected || inGrace
     }
 
@@ -187,6 +190,11 @@ final class TCRun {
             reservations.removeAll(keepingCapacity: true)
         }
         if !grants.isEmpty { grants.removeAll(keepingCapacity: true) }
+        // Objects a faulted run still held: dropped, as the kernel's verifier never lets a run keep one.
+        if !heldObjects.isEmpty {
+            for address in heldObjects { ObjectHeap.shared.free(address) }
+            heldObjects.removeAll(keepingCapacity: true)
+        }
         if !keepAlive.isEmpty { keepAlive.removeAll() }
         if !conntrackHeld.isEmpty { conntrackHeld.removeAll() }
         // Each checked first: storing nil calls a release even when there is nothing to release.

@@ -19,12 +19,13 @@ enum GraphKfuncs {
     /// front/back(head): the node of the first or last object, left on the list; NULL when empty.
     static func peek(_ call: inout HelperCall, front: Bool) -> UInt64 {
         guard let entry = ObjectHeap.shared.peek(at: call.r1, front: front) else { return 0 }
-        return hand(entry, &call)
+        return hand(entry, &call, owning: false)
     }
 
     /// push_impl(head, node, meta, off): 0, or EINVAL for a node of no live object.
     static func push(_ call: inout HelperCall, front: Bool) -> UInt64 {
         let object = call.r2 &- call.r4
+        ObjectKfuncs.handOn(object, call)
         guard ObjectHeap.shared.object(at: object) != nil else { return failed(.EINVAL) }
         ObjectHeap.shared.push(object, nodeOffset: call.r4, onto: call.r1, front: front)
         return 0
@@ -33,14 +34,18 @@ enum GraphKfuncs {
     /// pop(head): the node of the object taken off, or NULL for an empty list.
     static func pop(_ call: inout HelperCall, front: Bool) -> UInt64 {
         guard let entry = ObjectHeap.shared.pop(from: call.r1, front: front) else { return 0 }
-        return hand(entry, &call)
+        return hand(entry, &call, owning: true)
     }
 
     /// Grants the run the entry's object; its node's address is what the program gets.
-    private static func hand(_ entry: ObjectHeap.ListEntry, _ call: inout HelperCall) -> UInt64 {
+    /// `owning`: a pop's object is the run's reference; a peek's stays the list's.
+    private static func hand(_ entry: ObjectHeap.ListEntry, _ call: inout HelperCall, owning: Bool) -> UInt64 {
         guard let memory = ObjectHeap.shared.object(at: entry.object) else { return 0 }
         let region = MemoryRegion(memory, writable: true)
-        TCRun.borrow(call) { $0.grant(region) }
+        TCRun.borrow(call) { run in
+            run.grant(region)
+            if owning { run.heldObjects.append(entry.object) }
+        }
         return entry.object &+ entry.nodeOffset
     }
 }

@@ -11,6 +11,7 @@ enum ObjectKfuncs {
     static func register(_ table: inout KfuncTable) {
         table.register(.objectNew, new)
         table.register(.objectDrop) { call in
+            handOn(call.r1, call)
             ObjectHeap.shared.free(call.r1)
             return 0
         }
@@ -37,15 +38,27 @@ enum ObjectKfuncs {
     static func exchange(_ call: inout HelperCall) -> UInt64 {
         guard let field = call.bytes(at: call.r1, count: Int(KptrField.size), write: true)?.baseAddress else { return 0 }
         let old = ObjectHeap.shared.exchange(field: field, object: call.r2)
+        if call.r2 != 0 { handOn(call.r2, call) }
         guard old != 0, let object = ObjectHeap.shared.object(at: old) else { return 0 }
         return hand(object, &call)
     }
 
-    /// Grants the run `object`, whose address the program now holds.
+    /// Grants the run `object`, whose address the program now holds: a reference the run
+    /// holds until it hands it on (`handOn`) or ends.
     private static func hand(_ object: UnsafeMutableRawBufferPointer, _ call: inout HelperCall) -> UInt64 {
         let region = MemoryRegion(object, writable: true)
-        TCRun.borrow(call) { $0.grant(region) }
+        TCRun.borrow(call) { run in
+            run.grant(region)
+            run.heldObjects.append(region.base)
+        }
         call.granted = region
         return region.base
+    }
+
+    /// The run gave its reference to `address` away (dropped, stashed, pushed).
+    static func handOn(_ address: UInt64, _ call: HelperCall) {
+        TCRun.borrow(call) { run in
+            if let at = run.heldObjects.lastIndex(of: address) { run.heldObjects.remove(at: at) }
+        }
     }
 }
