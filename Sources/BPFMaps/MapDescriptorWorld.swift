@@ -4,14 +4,20 @@
 public protocol MapDescriptorWorld {
     /// Whether `ifindex` is a device of this world.
     func hasDevice(ifindex: UInt32) -> Bool
-    /// Whether `descriptor` is open in this world. No descriptor of the embedded world is a
-    /// socket or an XDP program a redirect map could run, so an open one is only ever refused
-    /// for what it is not.
+    /// Whether `descriptor` is open in this world. An open descriptor that is not the kind a
+    /// map takes is refused for what it is not.
     func isOpen(descriptor: Int32) -> Bool
+    /// The socket `descriptor` names, if it is one a SOCKMAP or SOCKHASH can hold.
+    func socket(descriptor: Int32) -> MapSocket?
 }
 
 /// The world an update without one sees: no devices, no open descriptors.
 struct EmptyDescriptorWorld: MapDescriptorWorld {
     func hasDevice(ifindex: UInt32) -> Bool { false }
     func isOpen(descriptor: Int32) -> Bool { false }
+}
+
+extension MapDescriptorWorld {
+    /// A world without sockets has none.
+    public func socket(descriptor: Int32) -> MapSocket? { nil }
 }

@@ -53,7 +53,7 @@ public final class EmbeddedSystem: TCXSystem {
         try locked(body)
     }
 
-    private func locked<T>(_ body: (WorldState) throws(TCXError) -> T) throws(TCXError) -> T {
+    func locked<T>(_ body: (WorldState) throws(TCXError) -> T) throws(TCXError) -> T {
         let result: Result<T, TCXError> = state.withLock { box in
             do throws(TCXError) { return .success(try body(box.world)) } catch { return .failure(error) }
         }
@@ -67,7 +67,12 @@ public final class EmbeddedSystem: TCXSystem {
     }
 
     public func close(_ handle: Handle) throws(TCXError) {
-        try locked { world throws(TCXError) in try world.close(handle.rawValue) }
+        let socket = try locked { world throws(TCXError) -> UInt64? in
+            if let identity = world.closeSocket(handle.rawValue) { return identity }
+            try world.close(handle.rawValue)
+            return nil
+        }
+        if let socket { forgetSocket(identity: socket) }
     }
 
     public func duplicate(_ handle: Handle) throws(TCXError) -> Handle {

@@ -11,6 +11,17 @@ extension WorldState: MapDescriptorWorld {
         return true
     }
 
+    /// A socket the world opened with a descriptor (`openSocket`); its identity is its cookie.
+    func socket(descriptor: Int32) -> MapSocket? {
+        guard let fd = UInt32(exactly: descriptor), let identity = descriptors.sockets[fd] else { return nil }
+        return MapSocket(identity: identity, cookie: identity)
+    }
+
+    /// A socket closed leaves every socket map that held it, as sock_map_close unlinks it.
+    func forgetSocket(identity: UInt64) {
+        for object in maps.values { (object.map as? SocketMap)?.forget(identity: identity) }
+    }
+
     /// A device unregistered leaves every device map slot that held it, as in the kernel.
     func forgetDevice(ifindex: UInt32) {
         for object in maps.values { (object.map as? DeviceMap)?.removeDevice(ifindex: ifindex) }
