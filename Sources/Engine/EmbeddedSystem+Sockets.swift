@@ -32,9 +32,11 @@ extension EmbeddedSystem {
 }
 
 extension WorldState {
-    /// Closes `fd` if it is a socket's: its identity, after it left every socket map; nil otherwise.
+    /// Closes a socket's descriptor `fd`. The socket closes with its last descriptor: then it
+    /// leaves every socket map and its identity is returned; nil while other descriptors hold it.
     func closeSocket(_ fd: UInt32) -> UInt64? {
         guard let identity = descriptors.removeSocket(fd) else { return nil }
+        guard !descriptors.sockets.values.contains(identity) else { return nil }
         forgetSocket(identity: identity)
         return identity
     }

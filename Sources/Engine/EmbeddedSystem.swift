@@ -68,7 +68,7 @@ public final class EmbeddedSystem: TCXSystem {
 
     public func close(_ handle: Handle) throws(TCXError) {
         let socket = try locked { world throws(TCXError) -> UInt64? in
-            if let identity = world.closeSocket(handle.rawValue) { return identity }
+            if world.descriptors.sockets[handle.rawValue] != nil { return world.closeSocket(handle.rawValue) }
             try world.close(handle.rawValue)
             return nil
         }
@@ -77,6 +77,10 @@ public final class EmbeddedSystem: TCXSystem {
 
     public func duplicate(_ handle: Handle) throws(TCXError) -> Handle {
         try locked { world throws(TCXError) in
+            // A socket's descriptors share the socket, which closes with the last of them.
+            if let identity = world.descriptors.sockets[handle.rawValue] {
+                return world.descriptors.installSocket(identity: identity)
+            }
             guard case .file(let file) = world.descriptors.lookup(handle.rawValue) else {
                 throw TCXError(.EBADF, "fd \(handle.rawValue) is not open")
             }

@@ -79,6 +79,27 @@ import Testing
         #expect(gone.result == -1)
     }
 
+    /// A socket's duplicated descriptor keeps it open: it stays in the map until the last closes.
+    @Test(arguments: backends) func theLastDescriptorClosesTheSocket(_ backend: Backend) throws {
+        let world = try backend.openWorld()
+        defer { world.shutdown() }
+        let collection = try ObjectCollection(file: Self.object, in: world)
+        let keyed = try collection.map("by_key")
+        let socket = try world.openSocket(.tcp, address: try #require(IPAddress("0.0.0.0")), port: 7004)
+        let copy = try world.duplicate(socket)
+        #expect(copy != socket)
+        try keyed.update(Self.bytes(UInt32(1)), to: Self.bytes(UInt64(socket.rawValue)))
+        let cookie = try keyed.lookup(Self.bytes(UInt32(1)))
+        try world.close(socket)
+        #expect(try keyed.lookup(Self.bytes(UInt32(1))) == cookie)
+        // The copy stores the same socket: the same cookie.
+        try keyed.update(Self.bytes(UInt32(2)), to: Self.bytes(UInt64(copy.rawValue)))
+        #expect(try keyed.lookup(Self.bytes(UInt32(2))) == cookie)
+        try world.close(copy)
+        #expect(try keyed.keys().isEmpty)
+        #expect(Self.errno { try world.close(copy) } == .EBADF)
+    }
+
     /// A SOCKHASH walks its keys bucket by bucket (jhash of the key), newest first in a bucket:
     /// the order is the keys' own, so both backends give the same walk.
     @Test(arguments: backends) func sockhashWalkOrder(_ backend: Backend) throws {
