@@ -44,6 +44,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case cryptoDecrypt = 160, cryptoEncrypt
     // Lists of objects in a map value (Kfuncs/GraphKfuncs.swift).
     case listPushFront = 128, listPushBack, listPopFront, listPopBack, listFront, listBack
+    // Red-black trees of objects in a map value (Kfuncs/RbtreeKfuncs.swift).
+    case rbtreeAdd = 136, rbtreeRemove, rbtreeFirst, rbtreeRoot, rbtreeLeft, rbtreeRight
     case refcountAcquire = 144
     // LLVM 21's trap after `__builtin_trap()`/unreachable code: the kernel (6.16+) resolves it
     // and refuses a path that reaches it (BPFVM/Analysis/TrapKfunc.swift).
@@ -104,6 +106,12 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .listPopBack: "bpf_list_pop_back"
         case .listFront: "bpf_list_front"
         case .listBack: "bpf_list_back"
+        case .rbtreeAdd: "bpf_rbtree_add_impl"
+        case .rbtreeRemove: "bpf_rbtree_remove"
+        case .rbtreeFirst: "bpf_rbtree_first"
+        case .rbtreeRoot: "bpf_rbtree_root"
+        case .rbtreeLeft: "bpf_rbtree_left"
+        case .rbtreeRight: "bpf_rbtree_right"
         case .refcountAcquire: "bpf_refcount_acquire_impl"
         case .bpfTrap: "__bpf_trap"
         }

@@ -11,10 +11,11 @@ extension BTF {
             guard let member = skippingQualifiers(value.members[index].type), member.kind == .structure,
                   let kind = GraphRoot.Kind(rawValue: member.name),
                   let (contained, node) = containsTag(on: id, member: index) else { continue }
+            let size = types.indices.contains(Int(contained.id)) ? types[Int(contained.id)].sizeOrType : 0
             let bits = value.memberBitOffset(index)
             guard bits % 64 == 0 else { continue }
             roots.append(GraphRoot(offset: bits / 8, kind: kind, containedTypeID: contained.id,
-                                   containedName: contained.name, nodeOffset: node))
+                                   containedName: contained.name, nodeOffset: node, containedSize: size))
         }
         return roots
     }

@@ -66,7 +66,8 @@ enum KfuncPrototypes {
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
-             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire:
+             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
+             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight:
             break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
         case .bpfTrap:
             try TrapKfunc.refuse(at: index)
@@ -114,7 +115,8 @@ enum KfuncPrototypes {
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
-             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire, .bpfTrap:
+             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
+             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap:
             return []
         }
     }
@@ -142,7 +144,8 @@ enum KfuncPrototypes {
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
-             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire, .bpfTrap:
+             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
+             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap:
             return []
         }
     }

@@ -238,7 +238,9 @@ struct PathExplorer {
         for (start, use) in typedCallbacks {
             callback = use
             do {
-                try explore(from: Branch(index: start, state: PathState(entry: use.entry), trail: nil, losses: 0))
+                var entry = PathState(entry: use.entry)
+                entry.lockHeld = use.underLock
+                try explore(from: Branch(index: start, state: entry, trail: nil, losses: 0))
             } catch let refusal as VMError {
                 throw refusal
             } catch {
@@ -425,6 +427,8 @@ struct PathExplorer {
                     try Self.wait(body, in: &pending, at: index)
                     branch.index = index + 1 + Int(offset)
                 case .exit:
+                    // A callback run under its caller's lock leaves it held (RbtreePrototypes).
+                    if callback?.underLock == true, branch.state.returns.isEmpty { branch.state.lockHeld = false }
                     guard let returnTo = try PathCalls.exit(&branch.state, at: index) else {
                         if let callback { try PathCallbacks.checkReturn(branch.state.registers[0], of: callback, at: index) }
                         break pathLoop

@@ -25,6 +25,7 @@ enum PathHelpers {
             if try ObjectPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             if try CryptoPrototypes.call(kfunc, at: index, &state) { return }
             if try GraphPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
+            if try RbtreePrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
         if id == ObjectPrototypes.exchangeHelper { return try ObjectPrototypes.exchange(at: index, &state, setup: setup) }

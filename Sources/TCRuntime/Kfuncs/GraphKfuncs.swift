@@ -39,7 +39,7 @@ enum GraphKfuncs {
 
     /// Grants the run the entry's object; its node's address is what the program gets.
     /// `owning`: a pop's object is the run's reference; a peek's stays the list's.
-    private static func hand(_ entry: ObjectHeap.ListEntry, _ call: inout HelperCall, owning: Bool) -> UInt64 {
+    static func hand(_ entry: ObjectHeap.ListEntry, _ call: inout HelperCall, owning: Bool) -> UInt64 {
         guard let memory = ObjectHeap.shared.object(at: entry.object) else { return 0 }
         let region = MemoryRegion(memory, writable: true)
         TCRun.borrow(call) { run in

@@ -20,6 +20,7 @@ enum KfuncHelpers {
         ObjectKfuncs.register(&kfuncs)
         CryptoKfuncs.register(&kfuncs)
         GraphKfuncs.register(&kfuncs)
+        RbtreeKfuncs.register(&kfuncs)
         TrapKfuncs.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }
