@@ -238,4 +238,35 @@ public struct ObjectTree: Sendable {
         }
         if node >= 0 { nodes[node].red = false }
     }
+
+    // MARK: For tests: the red-black rules and the order
+
+    /// The entries from first to last.
+    var inOrder: [ObjectHeap.ListEntry] {
+        var result: [ObjectHeap.ListEntry] = []
+        func walk(_ slot: Int) {
+            guard slot >= 0 else { return }
+            walk(nodes[slot].left)
+            result.append(nodes[slot].entry)
+            walk(nodes[slot].right)
+        }
+        walk(rootSlot)
+        return result
+    }
+
+    /// The black height when the tree keeps the red-black rules (black root, no red node
+    /// with a red child, as many black nodes on every way down, parents linked back); nil
+    /// when it does not.
+    var checkedBlackHeight: Int? {
+        func height(_ slot: Int, parent: Int) -> Int? {
+            guard slot >= 0 else { return 1 }
+            let node = nodes[slot]
+            guard node.parent == parent, !(node.red && (isRed(node.left) || isRed(node.right))),
+                  let left = height(node.left, parent: slot), let right = height(node.right, parent: slot),
+                  left == right else { return nil }
+            return left + (node.red ? 0 : 1)
+        }
+        guard !isRed(rootSlot) else { return nil }
+        return height(rootSlot, parent: -1)
+    }
 }
