@@ -19,6 +19,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case rcuReadUnlock
     case dynptrCopy
     case dynptrMemset
+    // The bit iterator (Kfuncs/BitsIteratorKfuncs.swift).
+    case iterBitsNew = 16, iterBitsNext, iterBitsDestroy
     // The string kfuncs, the skb metadata dynptr and stream printing (Kfuncs/StringKfuncs.swift,
     // SKBMetaKfuncs.swift, StreamKfuncs.swift).
     case strcmp = 32, strcasecmp, strchr, strchrnul, strnchr, strrchr, strlen, strnlen, strspn, strcspn, strstr, strnstr
@@ -69,6 +71,9 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .rcuReadUnlock: "bpf_rcu_read_unlock"
         case .dynptrCopy: "bpf_dynptr_copy"
         case .dynptrMemset: "bpf_dynptr_memset"
+        case .iterBitsNew: "bpf_iter_bits_new"
+        case .iterBitsNext: "bpf_iter_bits_next"
+        case .iterBitsDestroy: "bpf_iter_bits_destroy"
         case .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr: "bpf_\(self)"
         case .dynptrFromSKBMeta: "bpf_dynptr_from_skb_meta"

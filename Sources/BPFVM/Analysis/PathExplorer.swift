@@ -159,7 +159,7 @@ struct PathExplorer {
                 // The kernel keeps a state at every may_goto, and at both ways out.
                 points[index] = true
                 for next in program.successors(of: index) where next >= 0 && next < points.count { points[next] = true }
-            case .call(.helper(let id)) where id == KfuncTable.helperID(.iterNumNext) || PathCallbacks.runsDuringCall.contains(id):
+            case .call(.helper(let id)) where IteratorSlots.nextCalls.contains(id) || PathCallbacks.runsDuringCall.contains(id):
                 // The kernel compares states at an iterator's next call and at a call that runs
                 // a callback, loops included.
                 points[index] = true
@@ -499,7 +499,8 @@ struct PathExplorer {
     /// and is otherwise followed around.
     private mutating func isPruned(_ branch: inout Branch) throws -> Bool {
         let index = branch.index
-        let atIterator = program.operations[index] == .call(.helper(KfuncTable.helperID(.iterNumNext)))
+        let atIterator: Bool
+        if case .call(.helper(let id))? = program.operations[index] { atIterator = IteratorSlots.nextCalls.contains(id) } else { atIterator = false }
         if atIterator {
             if iteratorConverged(branch) {
                 propagatePrecision(.max, to: branch)

@@ -7,6 +7,7 @@ enum KfuncHelpers {
     static func register(_ table: inout HelperTable) {
         var kfuncs = KfuncTable()
         IteratorKfuncs.register(&kfuncs)
+        BitsIteratorKfuncs.register(&kfuncs)
         DynptrKfuncs.register(&kfuncs)
         DynptrCopyKfuncs.register(&kfuncs)
         StringKfuncs.register(&kfuncs)
