@@ -67,6 +67,21 @@ public final class ObjectHeap: Sendable {
         return UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(address)), count: size)
     }
 
+    /// The live object a node at `node` belongs to, and the node's offset in it: `offset` when
+    /// the program passed the right one, else found by address, since the kernel's verifier
+    /// writes the offset into the call and programs built with the selftests' macros pass 0.
+    public func owner(ofNode node: UInt64, offset: UInt64) -> ListEntry? {
+        state.withLock { state -> ListEntry? in
+            if offset <= node, let size = state.live[node &- offset], offset < UInt64(size) {
+                return ListEntry(object: node &- offset, nodeOffset: offset)
+            }
+            for (base, size) in state.live where node >= base && node &- base < UInt64(size) {
+                return ListEntry(object: base, nodeOffset: node &- base)
+            }
+            return nil
+        }
+    }
+
     /// Whether `[address, address + size)` lies inside a live object: what a probe load through
     /// an untrusted kptr may read.
     public func holds(_ address: UInt64, size: UInt64) -> Bool {

@@ -27,12 +27,20 @@ extension BTF {
         var roots: [GraphRoot] = []
         for entry in section.sectionEntries {
             guard let variable = type(entry.type), variable.kind == .variable,
-                  let member = skippingQualifiers(variable.sizeOrType), member.kind == .structure,
-                  let kind = GraphRoot.Kind(rawValue: member.name), entry.offset % 8 == 0,
+                  var member = skippingQualifiers(variable.sizeOrType) else { continue }
+            // An array of roots is as many roots, one after another (the kernel's nelems).
+            var count: UInt32 = 1
+            if member.kind == .array, let element = skippingQualifiers(member.arrayElement) {
+                count = member.arrayCount
+                member = element
+            }
+            guard member.kind == .structure, let kind = GraphRoot.Kind(rawValue: member.name), entry.offset % 8 == 0,
                   let (contained, node) = containsTag(on: entry.type, member: -1) else { continue }
             let size = types.indices.contains(Int(contained.id)) ? types[Int(contained.id)].sizeOrType : 0
-            roots.append(GraphRoot(offset: entry.offset, kind: kind, containedTypeID: contained.id,
-                                   containedName: contained.name, nodeOffset: node, containedSize: size))
+            for element in 0 ..< count {
+                roots.append(GraphRoot(offset: entry.offset + element * GraphRoot.size, kind: kind, containedTypeID: contained.id,
+                                       containedName: contained.name, nodeOffset: node, containedSize: size))
+            }
         }
         return roots
     }

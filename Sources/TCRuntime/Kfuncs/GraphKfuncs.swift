@@ -24,10 +24,9 @@ enum GraphKfuncs {
 
     /// push_impl(head, node, meta, off): 0, or EINVAL for a node of no live object.
     static func push(_ call: inout HelperCall, front: Bool) -> UInt64 {
-        let object = call.r2 &- call.r4
-        ObjectKfuncs.handOn(object, call)
-        guard ObjectHeap.shared.object(at: object) != nil else { return failed(.EINVAL) }
-        ObjectHeap.shared.push(object, nodeOffset: call.r4, onto: call.r1, front: front)
+        guard let entry = ObjectHeap.shared.owner(ofNode: call.r2, offset: call.r4) else { return failed(.EINVAL) }
+        ObjectKfuncs.handOn(entry.object, call)
+        ObjectHeap.shared.push(entry.object, nodeOffset: entry.nodeOffset, onto: call.r1, front: front)
         return 0
     }
 

@@ -31,9 +31,9 @@ enum RbtreeKfuncs {
     /// reference is dropped, as the kernel drops it). `less(new, old)` is asked with each node
     /// on the way down; the objects it compares are the run's to read while it runs.
     static func add(_ call: inout HelperCall) -> UInt64 {
-        let object = call.r2 &- call.r5, less = call.r3
-        let entry = ObjectHeap.ListEntry(object: object, nodeOffset: call.r5)
-        guard ObjectHeap.shared.object(at: object) != nil else { return failed(.EINVAL) }
+        let less = call.r3
+        guard let entry = ObjectHeap.shared.owner(ofNode: call.r2, offset: call.r5) else { return failed(.EINVAL) }
+        let object = entry.object
         let outcome = ObjectHeap.shared.addToTree(entry, root: call.r1) { existing in
             guard let memory = ObjectHeap.shared.object(at: existing.object) else { return nil }
             let region = MemoryRegion(memory, writable: true)
