@@ -16,7 +16,9 @@ enum GraphPrototypes {
     private static let listHelpers = Set(listKfuncs.map(KfuncTable.helperID))
 
     /// The graph kfuncs are the calls allowed while a lock is held.
-    static func runsUnderLock(_ id: Int32) -> Bool { listHelpers.contains(id) || RbtreePrototypes.helpers.contains(id) }
+    static func runsUnderLock(_ id: Int32) -> Bool {
+        listHelpers.contains(id) || RbtreePrototypes.helpers.contains(id) || id == KfuncTable.helperID(.refcountAcquire)
+    }
 
     /// Handles `kfunc` when it is a graph one; false for every other kfunc.
     static func call(_ kfunc: EmbeddedKfunc, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) -> Bool {
@@ -63,7 +65,8 @@ enum GraphPrototypes {
             }
             // The lock held must be this value's (state.lockOwner: the value's id and the lock's offset).
             let owner = [value.id, lock]
-            if !state.lockHeld || !state.lockOwner.isEmpty && state.lockOwner != owner {
+            // Inside an rbtree's `less` the caller's lock is held, whichever it is.
+            if !state.lockHeld || !state.lockOwner.isEmpty && state.lockOwner != owner && !RbtreePrototypes.inCallback(state) {
                 throw VMError(instruction: index, "bpf_spin_lock at off=\(lock) must be held for \(name)", errno: .EINVAL)
             }
             return root

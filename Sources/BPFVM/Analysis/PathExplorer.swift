@@ -239,7 +239,10 @@ struct PathExplorer {
             callback = use
             do {
                 var entry = PathState(entry: use.entry)
-                entry.lockHeld = use.underLock
+                if use.underLock {
+                    entry.lockHeld = true
+                    entry.lockOwner = RbtreePrototypes.callbackLockOwner
+                }
                 try explore(from: Branch(index: start, state: entry, trail: nil, losses: 0))
             } catch let refusal as VMError {
                 throw refusal
@@ -428,7 +431,10 @@ struct PathExplorer {
                     branch.index = index + 1 + Int(offset)
                 case .exit:
                     // A callback run under its caller's lock leaves it held (RbtreePrototypes).
-                    if callback?.underLock == true, branch.state.returns.isEmpty { branch.state.lockHeld = false }
+                    if callback?.underLock == true, branch.state.returns.isEmpty {
+                        branch.state.lockHeld = false
+                        branch.state.lockOwner = []
+                    }
                     guard let returnTo = try PathCalls.exit(&branch.state, at: index) else {
                         if let callback { try PathCallbacks.checkReturn(branch.state.registers[0], of: callback, at: index) }
                         break pathLoop

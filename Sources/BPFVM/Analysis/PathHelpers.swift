@@ -12,6 +12,9 @@ enum PathHelpers {
                                              153, 154, 156, 158, 178, 194, 203, 210]
 
     static func call(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
+        if id == 93 || id == 94, RbtreePrototypes.inCallback(state) {
+            throw VMError(instruction: index, "can't spin_{lock,unlock} in rbtree cb", errno: .EACCES)
+        }
         if state.lockHeld || !state.resLocks.isEmpty, id != 94, !ResLockRules.allowedWhileLocked(id),
            !GraphPrototypes.runsUnderLock(id) {
             throw VMError(instruction: index, "function calls are not allowed while holding a lock")

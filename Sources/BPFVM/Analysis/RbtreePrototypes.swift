@@ -17,11 +17,20 @@ enum RbtreePrototypes {
     static let kfuncs: [EmbeddedKfunc] = [.rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight]
     static let helpers = Set(kfuncs.map(KfuncTable.helperID))
     static let addHelper = KfuncTable.helperID(.rbtreeAdd)
+    /// The lock a `less` callback runs under: its caller's, whichever that is.
+    static let callbackLockOwner = [Int.min]
+
+    /// Whether the path is inside a `less` callback.
+    static func inCallback(_ state: PathState) -> Bool { state.lockOwner == callbackLockOwner }
 
     /// Handles `kfunc` when it is an rbtree one; false for every other kfunc.
     static func call(_ kfunc: EmbeddedKfunc, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) -> Bool {
         guard kfuncs.contains(kfunc) else { return false }
         let r = state.registers
+        // Inside `less` the tree may be looked at, not changed or walked from a node.
+        if inCallback(state), kfunc != .rbtreeFirst, kfunc != .rbtreeRoot {
+            throw VMError(instruction: index, "\(kfunc.name) not allowed in rbtree cb", errno: .EINVAL)
+        }
         var result: AbstractValue = .scalar(.unknown)
         if let root = try GraphPrototypes.heldRoot(r[1], kind: .rbtree, at: index, state) {
             switch kfunc {

@@ -100,3 +100,41 @@ int wrong_lock(struct __sk_buff *skb)
 	bpf_spin_unlock(&other_lock);
 	return n ? 1 : 0;
 }
+
+static _Bool peeks(struct bpf_rb_node *a, const struct bpf_rb_node *b)
+{
+	bpf_rbtree_first(&by_time);
+	return container_of(a, struct timed, node)->when < container_of(b, struct timed, node)->when;
+}
+
+static _Bool unlocks(struct bpf_rb_node *a, const struct bpf_rb_node *b)
+{
+	bpf_spin_unlock(&lock);
+	return container_of(a, struct timed, node)->when < container_of(b, struct timed, node)->when;
+}
+
+/* Accepted or refused by what `less` does: it may look at the tree, not touch the lock. */
+static __always_inline int file_with(_Bool (*less)(struct bpf_rb_node *, const struct bpf_rb_node *), __u32 when)
+{
+	struct timed *t = new_object(struct timed);
+
+	if (!t)
+		return 1;
+	t->when = when;
+	bpf_spin_lock(&lock);
+	bpf_rbtree_add_impl(&by_time, &t->node, less, 0, __builtin_offsetof(struct timed, node));
+	bpf_spin_unlock(&lock);
+	return 0;
+}
+
+SEC("tc")
+int less_peeks(struct __sk_buff *skb)
+{
+	return file_with(peeks, skb->len);
+}
+
+SEC("tc")
+int less_unlocks(struct __sk_buff *skb)
+{
+	return file_with(unlocks, skb->len);
+}
