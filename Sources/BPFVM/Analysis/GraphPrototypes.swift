@@ -9,8 +9,8 @@ import BPFCore
 /// use but not drop (a non-owning reference), until the unlock. The head itself is never
 /// loaded or stored (EACCES).
 ///
-/// Not modelled: the kernel lets a pushed object be used (non-owning) until the unlock; here
-/// the path gives it up at the push (an rbtree add keeps it: `RbtreePrototypes`).
+/// A pushed object stays usable (a non-owning reference) until the unlock, as after an rbtree
+/// add (`RbtreePrototypes.keepNonOwning`).
 enum GraphPrototypes {
     static let listKfuncs: [EmbeddedKfunc] = [.listPushFront, .listPushBack, .listPopFront, .listPopBack, .listFront, .listBack]
     private static let listHelpers = Set(listKfuncs.map(KfuncTable.helperID))
@@ -29,7 +29,7 @@ enum GraphPrototypes {
             switch kfunc {
             case .listPushFront, .listPushBack:
                 try checkPushed(r[2], into: root, at: index, setup: setup)
-                PathHelpers.release(r[2], &state)
+                RbtreePrototypes.keepNonOwning(r[2], &state, setup: setup)
             case .listFront, .listBack:
                 result = peeked(root, at: index, setup: setup)
             default:

@@ -60,7 +60,7 @@ enum RbtreePrototypes {
 
     /// The added object is the tree's now: what pointed at it stays usable, without the
     /// reference, until the unlock (the kernel's ref_set_non_owning).
-    private static func keepNonOwning(_ value: AbstractValue, _ state: inout PathState, setup: PathSetup) {
+    static func keepNonOwning(_ value: AbstractValue, _ state: inout PathState, setup: PathSetup) {
         let reference = value.reference
         guard reference != 0 else { return }
         state.references.removeAll { $0 + 1 == reference }

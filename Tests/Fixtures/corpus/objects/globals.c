@@ -138,3 +138,20 @@ int less_unlocks(struct __sk_buff *skb)
 {
 	return file_with(unlocks, skb->len);
 }
+
+/* Accepted: a pushed object, as an added one, is usable until the unlock. */
+SEC("tc")
+int push_then_write(struct __sk_buff *skb)
+{
+	struct queued *q = new_object(struct queued);
+	int ret;
+
+	if (!q)
+		return 1;
+	bpf_spin_lock(&lock);
+	bpf_list_push_back_impl(&arrivals, &q->link, 0, __builtin_offsetof(struct queued, link));
+	q->length = skb->len + 1;
+	ret = q->length;
+	bpf_spin_unlock(&lock);
+	return ret;
+}
