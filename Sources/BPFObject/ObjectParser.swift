@@ -58,6 +58,7 @@ struct ObjectParser {
         }
 
         let kernelBTF = btf.flatMap { KernelBTF.fixed($0, elf: elf, symbols: symbols, kconfigOffsets: externs.kconfig?.offsets ?? [:]) }
+        GlobalDataFields.type(&maps, elf: elf, kernelBTF: kernelBTF)
         let records = btf.flatMap { btf in
             elf.section(named: ".BTF.ext").flatMap { KernelBTF.functionRecords($0, btf: btf) }
         } ?? [:]

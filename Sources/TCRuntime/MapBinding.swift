@@ -32,9 +32,17 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
                   let base = array.valueBaseAddress(index: 0), UInt64(offset) < UInt64(array.valueByteCount)
             else { return nil }
             let value = UnsafeMutableRawBufferPointer(start: base, count: array.valueByteCount)
-            return ResolvedImmediate(value: UInt64(UInt(bitPattern: base)) + UInt64(offset),
-                                     region: MemoryRegion(value, writable: array.programWritable),
-                                     fixed: !array.programWritable && array.isFrozen)
+            var resolved = ResolvedImmediate(value: UInt64(UInt(bitPattern: base)) + UInt64(offset),
+                                             region: MemoryRegion(value, writable: array.programWritable),
+                                             fixed: !array.programWritable && array.isFrozen)
+            if let lock = array.spec.spinLockOffset {
+                // A section holding a lock and what it guards (GlobalDataFields).
+                var shape = MapShape(type: array.type.rawValue, keySize: array.keySize, valueSize: array.valueSize,
+                                     programWritable: array.programWritable, spinLockOffset: Int(lock))
+                shape.graphRoots = array.spec.graphRoots
+                resolved.shape = shape
+            }
+            return resolved
         default:
             return nil
         }

@@ -79,8 +79,12 @@ enum PathTransfer {
             return .pointer(.map(shape))
         case .mapValue, .mapIndexValue:
             guard let value = program.valueReferences[index] else { return .unknown }
-            return .pointer(.mapValue(size: value.size, access: MapValueAccess(writable: value.writable, fixed: value.fixed), nullable: false),
-                            offset: value.offset)
+            var access = MapValueAccess(writable: value.writable, fixed: value.fixed)
+            access.lockOffset = value.lockOffset
+            access.graphRoots = value.graphRoots
+            var pointer = AbstractValue.pointer(.mapValue(size: value.size, access: access, nullable: false), offset: value.offset)
+            pointer.id = value.identity
+            return pointer
         case .function:
             return .pointer(.function(Int(program.immediates[index] ?? 0)))
         case .btfID:
