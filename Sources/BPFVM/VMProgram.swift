@@ -34,7 +34,7 @@ public final class VMProgram: @unchecked Sendable {
     public let pathStatistics: PathStatistics?
     /// The bpf_loop calls the kernel would inline, by instruction (`LoopInlining`): a few at
     /// most, so a list (a set hashed the instruction at every bpf_loop call).
-    let inlinedLoopCalls: [Int]
+    @usableFromInline let inlinedLoopCalls: [Int]
     /// The exception callback's first slot: `bpf_throw` runs it with the cookie (nil: the
     /// program returns the cookie).
     public let exceptionCallback: Int?
