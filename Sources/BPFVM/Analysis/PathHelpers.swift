@@ -96,12 +96,21 @@ enum PathHelpers {
                 result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1, reference: index + 1)
                 state.references.append(index)
             }
+        case 197:  // dynptr_from_mem(data, size, flags, ptr): not over the stack (measured on Linux 6.18)
+            if case .stack = r[1].kind {
+                throw VMError(instruction: index, "Unsupported reg type fp for bpf_dynptr_from_mem data", errno: .EACCES)
+            }
         case 203:  // dynptr_data(ptr, offset, len): NULL or len bytes, held by the dynptr's reference
             if r[3].isScalar, let size = r[3].range.constant, size < 1 << 31 {
                 result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1,
                                        reference: DynptrReferences.reference(of: r[1], state))
             }
         case 132, 133:  // ringbuf_submit / ringbuf_discard(data, flags)
+            // Only a record bpf_ringbuf_reserve gave (the memory that is its own reference), not
+            // a dynptr's memory holding the record's reference nor memory holding none.
+            if case .memory = r[1].kind, r[1].reference == 0 || r[1].reference != r[1].id {
+                throw VMError(instruction: index, "R1 type=mem expected=ringbuf_mem", errno: .EACCES)
+            }
             if r[1].reference != 0, r[1].offset != 0 || r[1].range.constant != 0 {
                 throw VMError(instruction: index, "R1 must have zero offset when passed to release func")
             }

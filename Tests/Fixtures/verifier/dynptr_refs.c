@@ -13,6 +13,9 @@
 static long (*bpf_ringbuf_reserve_dynptr)(void *ringbuf, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = (void *)198;
 static void (*bpf_ringbuf_submit_dynptr)(struct bpf_dynptr *ptr, __u64 flags) = (void *)199;
 static void (*bpf_ringbuf_discard_dynptr)(struct bpf_dynptr *ptr, __u64 flags) = (void *)200;
+static void *(*bpf_ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flags) = (void *)131;
+static void (*bpf_ringbuf_submit)(void *data, __u64 flags) = (void *)132;
+static long (*bpf_dynptr_from_mem)(void *data, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = (void *)197;
 static void *(*bpf_dynptr_data)(const struct bpf_dynptr *ptr, __u32 offset, __u32 len) = (void *)203;
 static long (*bpf_dynptr_read)(void *dst, __u32 len, const struct bpf_dynptr *src, __u32 offset, __u64 flags) = (void *)201;
 extern int bpf_dynptr_clone(const struct bpf_dynptr *ptr, struct bpf_dynptr *clone) __attribute__((section(".ksyms")));
@@ -221,6 +224,42 @@ SEC("tc") __attribute__((naked)) int load_after_dynptr_ended(void)
 {
 	asm volatile(BLOB "r1 = r6; r2 = 8; r3 = 0; r4 = r10; r4 += -16; call 197; "
 		     "r1 = 0; *(u64 *)(r10 - 16) = r1; r0 = *(u64 *)(r10 - 8); r0 = 0; exit;" :: [blobs] "i"(&blobs) : "memory");
+}
+
+/* bpf_ringbuf_submit takes what bpf_ringbuf_reserve gave, not a dynptr's memory (EACCES). */
+SEC("tc") int submit_reserved(struct __sk_buff *skb)
+{
+	__u32 *data = bpf_ringbuf_reserve(&events, 4, 0);
+
+	if (!data)
+		return 0;
+	*data = skb->len;
+	bpf_ringbuf_submit(data, 0);
+	return 0;
+}
+
+SEC("tc") int submit_dynptr_data(struct __sk_buff *skb)
+{
+	struct bpf_dynptr record;
+	__u32 *data;
+
+	bpf_ringbuf_reserve_dynptr(&events, 8, 0, &record);
+	data = bpf_dynptr_data(&record, 0, 4);
+	if (data)
+		bpf_ringbuf_submit(data, 0);
+	bpf_ringbuf_discard_dynptr(&record, 0);
+	return 0;
+}
+
+/* bpf_dynptr_from_mem over the stack (EACCES); over a map value it is accepted (above). */
+SEC("tc") int from_mem_over_stack(struct __sk_buff *skb)
+{
+	struct bpf_dynptr local;
+	char bytes[8] = {};
+	char out[4];
+
+	bpf_dynptr_from_mem(bytes, sizeof(bytes), 0, &local);
+	return bpf_dynptr_read(out, sizeof(out), &local, 0, 0);
 }
 
 /* bpf_dynptr_slice's size: a u32 the verifier cannot bound (EACCES), one bounded to 0..14 but
