@@ -75,6 +75,7 @@ import Testing
     /// - `socket_field_math`: a number read from the skb's socket is a number: added to the context
     ///   pointer it is out of bounds or makes a context access the kernel refuses.
     /// - `async_root_stack`: a timer callback's chain of calls shares 512 bytes from its own entry.
+    /// - `stack_arguments`: bytes written beside the memory a helper reads are dead before its call.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -89,7 +90,8 @@ import Testing
                       ("stack_kinds", 3),
                       ("zero_under_spill", 4),
                       ("socket_field_math", 4),
-                      ("async_root_stack", 2)])
+                      ("async_root_stack", 2),
+                      ("stack_arguments", 1)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

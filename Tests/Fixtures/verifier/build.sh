@@ -70,3 +70,6 @@ echo "built socket_field_math.o"
 # A timer callback's chain of calls against 512 bytes of stack from the callback's entry.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c async_root_stack.c -o async_root_stack.o
 echo "built async_root_stack.o"
+# Which slots a helper's memory argument keeps live for pruning (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c stack_arguments.c -o stack_arguments.o
+echo "built stack_arguments.o"
