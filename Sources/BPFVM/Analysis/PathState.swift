@@ -13,42 +13,6 @@ enum StackSlot: Hashable {
     /// in a box of its own: a slot is then a word, and frames are copied and compared without
     /// moving 64 whole register states.
     indirect case spill(AbstractValue, size: Int)
-
-    /// Whether a load from it gives a number (or nothing at all was written).
-    var holdsNumbers: Bool {
-        switch self {
-        case .invalid, .misc, .zeroBytes: return true
-        case .spill(let value, _): return value.isScalar
-        case .unknown: return false
-        }
-    }
-
-    func covers(_ other: StackSlot) -> Bool {
-        switch (self, other) {
-        case (.invalid, _), (.unknown, _), (.misc, .misc), (.misc, .invalid): return true
-        case (.misc, .spill(let value, _)): return value.isScalar
-        case (.misc, .zeroBytes): return true
-        case let (.zeroBytes(a), .zeroBytes(b)): return a & ~b == 0
-        case let (.spill(a, sizeA), .spill(b, sizeB)): return sizeA == sizeB && a.covers(b)
-        default: return false
-        }
-    }
-
-    /// Whether it covers `other` when no later check depends on the numbers either holds (the
-    /// kernel's stacksafe for a slot not marked precise). The numbers then match any numbers, but
-    /// not every kind of slot matches every other: bytes known to be zero (STACK_ZERO) match only
-    /// bytes known to be zero, never unknown bytes (STACK_MISC), as the kernel's slot types; a
-    /// register spilled whole matches another or unknown bytes (its `scalar_reg_for_stack`); a
-    /// narrower spill only one as wide. Both must hold numbers (`holdsNumbers`).
-    func coversImprecisely(_ other: StackSlot) -> Bool {
-        switch (self, other) {
-        case (.invalid, _), (.unknown, _), (.misc, _): return true
-        case let (.zeroBytes(a), .zeroBytes(b)): return a & ~b == 0
-        case (.spill(_, 8), .misc): return true
-        case let (.spill(_, sizeA), .spill(_, sizeB)): return sizeA == sizeB
-        default: return false
-        }
-    }
 }
 
 /// A stack slot of one call frame.
@@ -176,11 +140,7 @@ struct PathState: Hashable {
             while live != 0 {
                 let s = live.trailingZeroBitCount
                 live &= live - 1
-                if slots.relevant & (1 << UInt64(s)) == 0, mine[s].holdsNumbers, theirs[s].holdsNumbers {
-                    guard mine[s].coversImprecisely(theirs[s]) else { return false }
-                    continue
-                }
-                guard mine[s].covers(theirs[s]) else { return false }
+                guard mine[s].covers(theirs[s], precise: slots.relevant & (1 << UInt64(s)) != 0) else { return false }
             }
         }
         return true
@@ -231,4 +191,5 @@ struct PathState: Hashable {
         }
     }
 }
+
 

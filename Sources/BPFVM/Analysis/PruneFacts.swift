@@ -21,7 +21,7 @@ struct PruneFacts {
     /// `helperArguments`: the registers a helper call reads, by call, where its prototype says
     /// (the others count as reading r1-r5).
     /// `helperPrototypes`: each helper call's declared arguments, by call (the memory its
-    /// helper reads keeps slots live, `StackLiveness.memoryReaders`).
+    /// helper reads keeps slots live, `StackArgumentSlots`).
     init(_ program: VerifiedProgram, returnsToKernel: Set<Int>, helperArguments: [Int: UInt16] = [:],
          helperPrototypes: [Int: [HelperArgument]] = [:]) {
         let stackPointers = StackPointers.compute(program)
@@ -29,7 +29,7 @@ struct PruneFacts {
         decisive = DecisiveRegisters.compute(program)
         (relevant, relevantSlots) = ScalarRelevance.computeWithSlots(program, returnsToKernel: returnsToKernel,
                                                                      stackPointers: stackPointers)
-        let readers = StackLiveness.memoryReaders(helperPrototypes, stackPointers: stackPointers)
+        let readers = StackArgumentSlots.compute(program, arguments: helperPrototypes, stackPointers: stackPointers)
         let stack = StackLiveness.compute(program, stackPointers: stackPointers, memoryReaders: readers)
         liveSlots = stack.slots
         indirect = stack.indirect

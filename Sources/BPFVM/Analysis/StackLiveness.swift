@@ -6,10 +6,10 @@ import BPFCore
 /// memory through a register that may point into a stack (`indirect`): then the frames of its
 /// callers may be read too, and are compared whole.
 ///
-/// What reads a slot here is what the path analysis looks at: a load (its type and value), a
-/// store of fewer than 8 bytes (it keeps the slot's other bytes), an atomic, and the helpers of
-/// `readsSlots`. Other helpers only check the bounds of their memory arguments and write them;
-/// a helper whose checks read slot contents must be added there.
+/// What reads a slot here is what the path analysis looks at: a load (its type and value), an
+/// atomic, the helpers of `readsSlots`, and the memory a helper reads (`StackArgumentSlots`).
+/// Other helpers only check the bounds of their memory arguments and write them; a helper whose
+/// checks read slot contents must be added there.
 enum StackLiveness {
     struct Facts {
         var slots: [UInt64]
@@ -28,14 +28,19 @@ enum StackLiveness {
         }
     }
 
-    /// `memoryReaders`: the helper calls that read memory a stack pointer may give them
-    /// (`memoryReaders(_:arguments:stackPointers:)`).
-    static func compute(_ program: VerifiedProgram, stackPointers: [UInt16], memoryReaders: Set<Int> = []) -> Facts {
+    /// `memoryReaders`: the helper calls that read memory a stack pointer may give them, with
+    /// the slots they read (`StackArgumentSlots`).
+    static func compute(_ program: VerifiedProgram, stackPointers: [UInt16], memoryReaders: [Int: UInt64] = [:]) -> Facts {
         let values = BackwardFlow.solve(program) { (index, op, after: Live) in
             // The kernel marks the slots a helper reads through a memory argument as read
-            // (check_stack_range_initialized), so pruning compares them: without the offset
-            // here, every slot.
-            if memoryReaders.contains(index) { return Live(slots: .max, indirect: true) }
+            // (check_stack_range_initialized), so pruning compares them: those the argument
+            // covers when r10 plus a constant, else every slot. A map lookup's key slots are
+            // all it looks at (`PathMemory.constantKey`).
+            if let read = memoryReaders[index] {
+                guard read != .max else { return Live(slots: .max, indirect: true) }
+                if case .call(.helper(let id)) = op, id != 1, readsSlots(id) { return Live(slots: .max, indirect: true) }
+                return Live(slots: after.slots | read, indirect: after.indirect)
+            }
             let (slots, reaches) = before(op, after: after.slots, stackPointers: stackPointers[index])
             return Live(slots: slots, indirect: after.indirect || reaches)
         }
@@ -48,21 +53,6 @@ enum StackLiveness {
     /// path and may read any frame below its own through its context.
     static func readsSlots(_ id: Int32) -> Bool {
         id == 1 || (196 ... 203).contains(id) || KfuncTable.kfunc(helper: id) != nil || PathCallbacks.runsDuringCall.contains(id)
-    }
-
-    /// The helper calls (by index) with a memory argument the helper reads (a key, a value,
-    /// memory not marked uninitialised) in a register that may point into a stack.
-    /// `arguments`: each call's argument kinds, from its prototype.
-    static func memoryReaders(_ arguments: [Int: [HelperArgument]], stackPointers: [UInt16]) -> Set<Int> {
-        var readers: Set<Int> = []
-        for (index, declared) in arguments where index < stackPointers.count {
-            for (offset, argument) in declared.prefix(5).enumerated()
-            where [.mapKey, .mapValue, .memory].contains(argument.kind) && !argument.flags.contains(.uninitialized)
-                && stackPointers[index] & (1 << UInt16(offset + 1)) != 0 {
-                readers.insert(index)
-            }
-        }
-        return readers
     }
 
     private static func slotBit(_ offset: Int16, size: Int) -> UInt64 {
@@ -80,8 +70,11 @@ enum StackLiveness {
             return mayBeStack(src) ? (all, true) : (after, false)
         case let .store(size, dst, _, offset):
             if dst == 10 {
+                // A whole-slot store ends the slot's life; a smaller one neither ends it nor
+                // reads it (the kernel sets REG_LIVE_WRITTEN for 8 bytes only and marks no read):
+                // the bytes it keeps count only where a later load reads them.
                 let slot = slotBit(offset, size: size.byteCount)
-                return (size.byteCount == 8 ? after & ~slot : after | slot, false)
+                return (size.byteCount == 8 ? after & ~slot : after, false)
             }
             guard mayBeStack(dst) else { return (after, false) }
             // A whole-slot store only writes; a smaller one keeps the rest of its slot.

@@ -73,3 +73,6 @@ echo "built async_root_stack.o"
 # Dynptrs holding a reference (a ring buffer record's, its clones), dynptr offsets, bpf_dynptr_slice's size.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c dynptr_refs.c -o dynptr_refs.o
 echo "built dynptr_refs.o"
+# Which slots a helper's memory argument keeps live for pruning (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c stack_arguments.c -o stack_arguments.o
+echo "built stack_arguments.o"
