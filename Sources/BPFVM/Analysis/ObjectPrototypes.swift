@@ -38,7 +38,7 @@ enum ObjectPrototypes {
     /// field held comes back as an object the path owns, NULL until compared.
     static func exchange(at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
         let r = state.registers
-        guard let field = try KptrFieldAccess.exchangedField(r[1], at: index) else {
+        guard let field = try exchangedField(r[1], at: index, setup: setup) else {
             // A field the analysis does not follow: nothing it gives is refused.
             finish(.unknown, &state)
             return
@@ -79,6 +79,15 @@ enum ObjectPrototypes {
         setup.objectSites.note(field.targetTypeID, at: index)
         state.references.append(index)
         finish(AbstractValue(kind: .memory(size: size, nullable: true), id: index + 1, reference: index + 1), &state)
+    }
+
+    /// The kptr field bpf_kptr_xchg's first argument points at: in a map value, or in an object
+    /// the path owns (its type is its call's).
+    private static func exchangedField(_ value: AbstractValue, at index: Int, setup: PathSetup) throws(VMError) -> KptrField? {
+        if case .memory = value.kind, value.reference != 0, let typeID = setup.objectSites.type(at: value.reference - 1) {
+            return try KptrFieldAccess.exchangedObjectField(value, type: setup.pathOptions.localObjectTypes[typeID], at: index)
+        }
+        return try KptrFieldAccess.exchangedField(value, at: index)
     }
 
     private static func finish(_ result: AbstractValue, _ state: inout PathState) {
