@@ -23,6 +23,7 @@ enum ObjectPrototypes {
             result = try allocate(typeArgument: r[1], at: index, &state, setup: setup)
         case .objectDrop:
             try checkOwned(r[1], at: index, setup: setup)
+            try checkOneRecord(dropping: r[1], at: index, setup: setup)
             PathHelpers.release(r[1], &state)
             result = .notInit
         case .refcountAcquire:
@@ -161,6 +162,21 @@ enum ObjectPrototypes {
         throw VMError(instruction: index, "arg#0 expected pointer to allocated object, but R1 is \(value.typeName)", errno: .EINVAL)
     }
 
+    /// The kernel notes, on each bpf_obj_drop call instruction, the record of special members
+    /// of the type it frees (btf_struct_meta: none for a plain struct); one call reached with
+    /// objects of two types whose records differ is EINVAL, as when the compiler merges the
+    /// drops of a plain struct and a struct with a `__kptr` member (measured on Linux 6.18).
+    private static func checkOneRecord(dropping value: AbstractValue, at index: Int, setup: PathSetup) throws(VMError) {
+        guard value.reference != 0, let typeID = setup.objectSites.type(at: value.reference - 1),
+              let type = setup.pathOptions.localObjectTypes[typeID] else { return }
+        let record: UInt32? = type.specialFields ? typeID : nil
+        guard let earlier = setup.objectSites.noteDropRecord(record, at: index), earlier != record else { return }
+        let other = earlier.flatMap { setup.pathOptions.localObjectTypes[$0]?.name }.map { "struct " + $0 } ?? "a plain struct"
+        throw VMError(instruction: index, "bpf_obj_drop drops struct \(type.name) here and, on another path, \(other): the "
+                      + "kernel keeps one record of special members per call; use one call for each type: inline the static "
+                      + "function that holds the call, or mark the callee with __attribute__((nomerge))", errno: .EINVAL)
+    }
+
     /// bpf_obj_drop's argument: an object this path allocated or took from a kptr field (a
     /// reference it holds: not a ring buffer record), compared with NULL, at its start.
     private static func checkOwned(_ value: AbstractValue, at index: Int, setup: PathSetup) throws(VMError) {
@@ -190,7 +206,18 @@ final class ObjectSites {
     /// The calls that give non-owning references (the list peeks), valid until the unlock.
     private var nonOwning: Set<Int> = []
 
+    /// The record (the type, or nil for a plain struct) each bpf_obj_drop call frees.
+    private var dropRecords: [Int: UInt32?] = [:]
+
     func note(_ type: UInt32, at index: Int) { types[index] = type }
+
+    /// Notes that the drop at `index` frees objects with `record`; answers the record noted
+    /// there first (`.some(nil)`: a plain struct), nil when this is the first.
+    func noteDropRecord(_ record: UInt32?, at index: Int) -> UInt32?? {
+        if let earlier = dropRecords[index] { return earlier }
+        dropRecords[index] = record
+        return nil
+    }
 
     func type(at index: Int) -> UInt32? { types[index] }
 
