@@ -139,13 +139,7 @@ enum ObjectPrototypes {
                   let typeID = setup.objectSites.type(at: site),
                   let type = setup.pathOptions.localObjectTypes[typeID] else { break }
             if nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES) }
-            guard type.refcounted else {
-                // Measured: a type with no special field at all trips the kernel (EFAULT).
-                if !type.specialFields {
-                    throw VMError(instruction: index, "verifier bug: Couldn't find btf_record", errno: .EFAULT)
-                }
-                throw VMError(instruction: index, "arg#0 doesn't point to a type with bpf_refcount field", errno: .EINVAL)
-            }
+            try requireRefcounted(type, at: index)
             if value.offset != 0 || value.range.constant != 0 {
                 throw VMError(instruction: index, "R1 must have zero offset when passed to release func or trusted arg to kfunc",
                               errno: .EINVAL)
@@ -156,10 +150,45 @@ enum ObjectPrototypes {
             // an owning argument: the selftests' refcounted_kptr writes through it unchecked); one
             // to a non-owning object may find it freed, NULL until compared.
             return AbstractValue(kind: .memory(size: type.size, nullable: value.reference == 0), id: index + 1, reference: index + 1)
+        case .btf(let pointer):
+            // Loaded from a map value's kptr field of a refcounted type: under the RCU read lock a
+            // tc program runs in, the kernel types it MEM_ALLOC | MEM_RCU (btf_ld_kptr_type), a
+            // reference bpf_refcount_acquire may take, NULL until compared as the object may be
+            // on its way out.
+            guard let (typeID, type) = fieldTarget(pointer, setup: setup) else { break }
+            if pointer.nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES) }
+            // Measured: a plain struct's field trips the kernel as an owned plain object does.
+            try requireRefcounted(type, at: index)
+            if value.offset != 0 || value.range.constant != 0 {
+                throw VMError(instruction: index, "R1 must have zero offset when passed to release func or trusted arg to kfunc",
+                              errno: .EINVAL)
+            }
+            setup.objectSites.note(typeID, at: index)
+            state.references.append(index)
+            return AbstractValue(kind: .memory(size: type.size, nullable: true), id: index + 1, reference: index + 1)
         default:
             break
         }
         throw VMError(instruction: index, "arg#0 expected pointer to allocated object, but R1 is \(value.typeName)", errno: .EINVAL)
+    }
+
+    /// bpf_refcount_acquire's object must have a `struct bpf_refcount`.
+    private static func requireRefcounted(_ type: LocalObjectType, at index: Int) throws(VMError) {
+        guard !type.refcounted else { return }
+        // Measured: a type with no special field at all trips the kernel (EFAULT).
+        if !type.specialFields {
+            throw VMError(instruction: index, "verifier bug: Couldn't find btf_record", errno: .EFAULT)
+        }
+        throw VMError(instruction: index, "arg#0 doesn't point to a type with bpf_refcount field", errno: .EINVAL)
+    }
+
+    /// The program type a pointer loaded from a kptr field points to (such a load names the
+    /// field's target and has no kernel type id: KptrFieldAccess.loaded); a refcounted one first,
+    /// should two structs share the name.
+    private static func fieldTarget(_ pointer: BTFPointer, setup: PathSetup) -> (UInt32, LocalObjectType)? {
+        guard pointer.typeID == 0, !pointer.name.isEmpty else { return nil }
+        let named = setup.pathOptions.localObjectTypes.filter { $0.value.name == pointer.name }
+        return (named.first { $0.value.refcounted } ?? named.first).map { ($0.key, $0.value) }
     }
 
     /// The kernel notes, on each bpf_obj_drop call instruction, the record of special members
