@@ -16,12 +16,16 @@ public struct LocalObjectType: Hashable, Sendable {
     /// Whether it has any member the kernel keeps a record of (locks, timers, graph roots and
     /// nodes, a refcount).
     public var specialFields = false
+    /// Its `__kptr` members: `bpf_kptr_xchg` stashes objects in them, and dropping the object
+    /// drops what they hold.
+    public var kptrFields: [KptrField] = []
 
-    public init(name: String, size: Int, refcounted: Bool = false, specialFields: Bool = false) {
+    public init(name: String, size: Int, refcounted: Bool = false, specialFields: Bool = false, kptrFields: [KptrField] = []) {
         self.name = name
         self.size = size
         self.refcounted = refcounted
         self.specialFields = specialFields
+        self.kptrFields = kptrFields
     }
 }
 

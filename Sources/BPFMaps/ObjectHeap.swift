@@ -47,18 +47,44 @@ public final class ObjectHeap: Sendable {
     }
 
     /// Drops a reference to the object at `address`, freeing it with its last; an address no
-    /// object has is left alone.
+    /// object has is left alone. A freed object drops what it held in turn: the objects
+    /// stashed in its kptr fields and those on its lists and trees (the kernel's
+    /// bpf_obj_free_fields).
     public func free(_ address: UInt64) {
-        let last = state.withLock { state -> Bool in
-            if let extra = state.extraReferences[address] {
-                state.extraReferences[address] = extra > 1 ? extra - 1 : nil
-                return false
+        var pending = [address]
+        while let next = pending.popLast() {
+            let (last, held) = state.withLock { state -> (Bool, [UInt64]) in
+                if let extra = state.extraReferences[next] {
+                    state.extraReferences[next] = extra > 1 ? extra - 1 : nil
+                    return (false, [])
+                }
+                guard let size = state.live.removeValue(forKey: next) else { return (false, []) }
+                return (true, Self.takeHeld(inObject: next, size: size, &state))
             }
-            return state.live.removeValue(forKey: address) != nil
+            guard last, let object = UnsafeMutableRawPointer(bitPattern: UInt(next)) else { continue }
+            object.deallocate()
+            pending.append(contentsOf: held)
         }
-        guard last,
-              let object = UnsafeMutableRawPointer(bitPattern: UInt(address)) else { return }
-        object.deallocate()
+    }
+
+    /// Takes out of the heap's books the objects the `size` bytes at `base` hold: those in its
+    /// kptr fields (their homes lie inside it) and on its list heads and tree roots.
+    private static func takeHeld(inObject base: UInt64, size: Int, _ state: inout State) -> [UInt64] {
+        func inside(_ address: UInt64) -> Bool { address &- base < UInt64(size) }
+        var held: [UInt64] = []
+        for field in state.homes.keys where inside(field) {
+            if let object = state.homes.removeValue(forKey: field) { held.append(object) }
+        }
+        for head in state.lists.keys where inside(head) {
+            held += (state.lists.removeValue(forKey: head) ?? []).map(\.object)
+        }
+        for root in state.trees.keys where inside(root) {
+            for entry in state.trees.removeValue(forKey: root)?.entries ?? [] {
+                state.treeOfNode[entry.object &+ entry.nodeOffset] = nil
+                held.append(entry.object)
+            }
+        }
+        return held
     }
 
     /// The live object starting at `address`.

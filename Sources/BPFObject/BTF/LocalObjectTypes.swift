@@ -17,8 +17,11 @@ public enum LocalObjectTypes {
         for (index, type) in parsed.types.enumerated() where type.kind == .structure {
             guard let id = UInt32(exactly: index) else { continue }
             let members = type.members.compactMap { parsed.skippingQualifiers($0.type) }.filter { $0.kind == .structure }.map(\.name)
+            // A kptr member is recorded too (btf_parse_fields), and is where objects stash others.
+            let kptrFields = parsed.kptrFields(inValue: id)
             structs[id] = LocalObjectType(name: type.name, size: Int(type.sizeOrType), refcounted: members.contains("bpf_refcount"),
-                                          specialFields: members.contains { specialStructs.contains($0) })
+                                          specialFields: members.contains { specialStructs.contains($0) } || !kptrFields.isEmpty,
+                                          kptrFields: kptrFields)
         }
         return structs
     }

@@ -72,4 +72,26 @@ enum KptrFieldAccess {
             throw refuse("R1 type=\(value.typeName) expected=map_value")
         }
     }
+
+    /// bpf_kptr_xchg's first argument inside an object the path owns (PTR_TO_BTF_ID |
+    /// MEM_ALLOC, Linux 6.18's process_kptr_func): a referenced kptr member of its type at a
+    /// constant offset, the object compared with NULL first.
+    static func exchangedObjectField(_ value: AbstractValue, type: LocalObjectType?, at index: Int) throws(VMError) -> KptrField? {
+        func refuse(_ reason: String) -> VMError { VMError(instruction: index, reason, errno: .EACCES) }
+        guard case .memory(_, let nullable) = value.kind else { return nil }
+        if nullable { throw refuse("R1 type=alloc_ptr_or_null_ expected=map_value, ptr_") }
+        guard let variable = value.range.constant else {
+            throw refuse("R1 doesn't have constant offset. kptr has to be at the constant offset")
+        }
+        guard let type else { return nil }
+        guard !type.kptrFields.isEmpty else {
+            throw VMError(instruction: index, "R1 has no valid kptr: struct \(type.name) has no __kptr member", errno: .EINVAL)
+        }
+        let offset = value.offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
+        guard let field = type.kptrFields.first(where: { Int($0.offset) == offset }) else {
+            throw refuse("off=\(offset) doesn't point to kptr")
+        }
+        if field.kind == .untrusted { throw refuse("off=\(offset) kptr isn't referenced kptr") }
+        return field
+    }
 }

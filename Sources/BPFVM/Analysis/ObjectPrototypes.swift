@@ -23,6 +23,7 @@ enum ObjectPrototypes {
             result = try allocate(typeArgument: r[1], at: index, &state, setup: setup)
         case .objectDrop:
             try checkOwned(r[1], at: index, setup: setup)
+            try checkOneRecord(dropping: r[1], at: index, setup: setup)
             PathHelpers.release(r[1], &state)
             result = .notInit
         case .refcountAcquire:
@@ -38,7 +39,7 @@ enum ObjectPrototypes {
     /// field held comes back as an object the path owns, NULL until compared.
     static func exchange(at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
         let r = state.registers
-        guard let field = try KptrFieldAccess.exchangedField(r[1], at: index) else {
+        guard let field = try exchangedField(r[1], at: index, setup: setup) else {
             // A field the analysis does not follow: nothing it gives is refused.
             finish(.unknown, &state)
             return
@@ -79,6 +80,15 @@ enum ObjectPrototypes {
         setup.objectSites.note(field.targetTypeID, at: index)
         state.references.append(index)
         finish(AbstractValue(kind: .memory(size: size, nullable: true), id: index + 1, reference: index + 1), &state)
+    }
+
+    /// The kptr field bpf_kptr_xchg's first argument points at: in a map value, or in an object
+    /// the path owns (its type is its call's).
+    private static func exchangedField(_ value: AbstractValue, at index: Int, setup: PathSetup) throws(VMError) -> KptrField? {
+        if case .memory = value.kind, value.reference != 0, let typeID = setup.objectSites.type(at: value.reference - 1) {
+            return try KptrFieldAccess.exchangedObjectField(value, type: setup.pathOptions.localObjectTypes[typeID], at: index)
+        }
+        return try KptrFieldAccess.exchangedField(value, at: index)
     }
 
     private static func finish(_ result: AbstractValue, _ state: inout PathState) {
@@ -129,13 +139,7 @@ enum ObjectPrototypes {
                   let typeID = setup.objectSites.type(at: site),
                   let type = setup.pathOptions.localObjectTypes[typeID] else { break }
             if nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES) }
-            guard type.refcounted else {
-                // Measured: a type with no special field at all trips the kernel (EFAULT).
-                if !type.specialFields {
-                    throw VMError(instruction: index, "verifier bug: Couldn't find btf_record", errno: .EFAULT)
-                }
-                throw VMError(instruction: index, "arg#0 doesn't point to a type with bpf_refcount field", errno: .EINVAL)
-            }
+            try requireRefcounted(type, at: index)
             if value.offset != 0 || value.range.constant != 0 {
                 throw VMError(instruction: index, "R1 must have zero offset when passed to release func or trusted arg to kfunc",
                               errno: .EINVAL)
@@ -146,10 +150,60 @@ enum ObjectPrototypes {
             // an owning argument: the selftests' refcounted_kptr writes through it unchecked); one
             // to a non-owning object may find it freed, NULL until compared.
             return AbstractValue(kind: .memory(size: type.size, nullable: value.reference == 0), id: index + 1, reference: index + 1)
+        case .btf(let pointer):
+            // Loaded from a map value's kptr field of a refcounted type: under the RCU read lock a
+            // tc program runs in, the kernel types it MEM_ALLOC | MEM_RCU (btf_ld_kptr_type), a
+            // reference bpf_refcount_acquire may take, NULL until compared as the object may be
+            // on its way out.
+            guard let (typeID, type) = fieldTarget(pointer, setup: setup) else { break }
+            if pointer.nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES) }
+            // Measured: a plain struct's field trips the kernel as an owned plain object does.
+            try requireRefcounted(type, at: index)
+            if value.offset != 0 || value.range.constant != 0 {
+                throw VMError(instruction: index, "R1 must have zero offset when passed to release func or trusted arg to kfunc",
+                              errno: .EINVAL)
+            }
+            setup.objectSites.note(typeID, at: index)
+            state.references.append(index)
+            return AbstractValue(kind: .memory(size: type.size, nullable: true), id: index + 1, reference: index + 1)
         default:
             break
         }
         throw VMError(instruction: index, "arg#0 expected pointer to allocated object, but R1 is \(value.typeName)", errno: .EINVAL)
+    }
+
+    /// bpf_refcount_acquire's object must have a `struct bpf_refcount`.
+    private static func requireRefcounted(_ type: LocalObjectType, at index: Int) throws(VMError) {
+        guard !type.refcounted else { return }
+        // Measured: a type with no special field at all trips the kernel (EFAULT).
+        if !type.specialFields {
+            throw VMError(instruction: index, "verifier bug: Couldn't find btf_record", errno: .EFAULT)
+        }
+        throw VMError(instruction: index, "arg#0 doesn't point to a type with bpf_refcount field", errno: .EINVAL)
+    }
+
+    /// The program type a pointer loaded from a kptr field points to (such a load names the
+    /// field's target and has no kernel type id: KptrFieldAccess.loaded); a refcounted one first,
+    /// should two structs share the name.
+    private static func fieldTarget(_ pointer: BTFPointer, setup: PathSetup) -> (UInt32, LocalObjectType)? {
+        guard pointer.typeID == 0, !pointer.name.isEmpty else { return nil }
+        let named = setup.pathOptions.localObjectTypes.filter { $0.value.name == pointer.name }
+        return (named.first { $0.value.refcounted } ?? named.first).map { ($0.key, $0.value) }
+    }
+
+    /// The kernel notes, on each bpf_obj_drop call instruction, the record of special members
+    /// of the type it frees (btf_struct_meta: none for a plain struct); one call reached with
+    /// objects of two types whose records differ is EINVAL, as when the compiler merges the
+    /// drops of a plain struct and a struct with a `__kptr` member (measured on Linux 6.18).
+    private static func checkOneRecord(dropping value: AbstractValue, at index: Int, setup: PathSetup) throws(VMError) {
+        guard value.reference != 0, let typeID = setup.objectSites.type(at: value.reference - 1),
+              let type = setup.pathOptions.localObjectTypes[typeID] else { return }
+        let record: UInt32? = type.specialFields ? typeID : nil
+        guard let earlier = setup.objectSites.noteDropRecord(record, at: index), earlier != record else { return }
+        let other = earlier.flatMap { setup.pathOptions.localObjectTypes[$0]?.name }.map { "struct " + $0 } ?? "a plain struct"
+        throw VMError(instruction: index, "bpf_obj_drop drops struct \(type.name) here and, on another path, \(other): the "
+                      + "kernel keeps one record of special members per call; use one call for each type: inline the static "
+                      + "function that holds the call, or mark the callee with __attribute__((nomerge))", errno: .EINVAL)
     }
 
     /// bpf_obj_drop's argument: an object this path allocated or took from a kptr field (a
@@ -181,7 +235,18 @@ final class ObjectSites {
     /// The calls that give non-owning references (the list peeks), valid until the unlock.
     private var nonOwning: Set<Int> = []
 
+    /// The record (the type, or nil for a plain struct) each bpf_obj_drop call frees.
+    private var dropRecords: [Int: UInt32?] = [:]
+
     func note(_ type: UInt32, at index: Int) { types[index] = type }
+
+    /// Notes that the drop at `index` frees objects with `record`; answers the record noted
+    /// there first (`.some(nil)`: a plain struct), nil when this is the first.
+    func noteDropRecord(_ record: UInt32?, at index: Int) -> UInt32?? {
+        if let earlier = dropRecords[index] { return earlier }
+        dropRecords[index] = record
+        return nil
+    }
 
     func type(at index: Int) -> UInt32? { types[index] }
 
