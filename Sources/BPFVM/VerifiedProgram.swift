@@ -32,6 +32,8 @@ struct VerifiedProgram {
         var writable: Bool
         /// Set when the value's bytes are fixed: the key of `fixedValues`.
         var fixed: UInt64? = nil
+        /// The map holding the value, for its special fields.
+        var shape: MapShape? = nil
     }
     /// The bytes of fixed values (frozen read-only maps), by region base, copied once.
     var fixedValues: [UInt64: [UInt8]] = [:]

@@ -205,7 +205,8 @@ enum Verifier {
             if offset >= 0, offset < region.count {
                 verified.valueReferences[i] = VerifiedProgram.ValueReference(size: region.count, offset: offset,
                                                                              writable: region.writable,
-                                                                             fixed: resolved.fixed ? region.base : nil)
+                                                                             fixed: resolved.fixed ? region.base : nil,
+                                                                             shape: resolved.valueShape)
                 if resolved.fixed, verified.fixedValues[region.base] == nil,
                    let start = UnsafeRawPointer(bitPattern: UInt(region.base)) {
                     verified.fixedValues[region.base] = Array(UnsafeRawBufferPointer(start: start, count: region.count))

@@ -14,16 +14,7 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
         case .mapIndex(let i):
             guard i >= 0, Int(i) < maps.count else { return nil }
             let map = maps[Int(i)]
-            var shape = MapShape(type: map.type.rawValue, keySize: map.keySize, valueSize: map.valueSize,
-                                 programWritable: map.programWritable, maxEntries: map.maxEntries,
-                                 innerTemplate: map.spec.flags & (1 << 12) != 0,
-                                 programReadable: map.spec.flags & (1 << 8) == 0,
-                                 spinLockOffset: map.spec.spinLockOffset.map(Int.init))
-            shape.timerOffset = map.spec.timerOffset.map(Int.init)
-            shape.kptrFields = map.spec.kptrFields
-            shape.graphRoots = map.spec.graphRoots
-            shape.name = map.spec.name
-            var resolved = ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: shape)
+            var resolved = ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: Self.shape(of: map))
             resolved.directLookup = DirectLookups.lookup(in: map)
             return resolved
         case let .mapIndexValue(i, offset):
@@ -32,11 +23,27 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
                   let base = array.valueBaseAddress(index: 0), UInt64(offset) < UInt64(array.valueByteCount)
             else { return nil }
             let value = UnsafeMutableRawBufferPointer(start: base, count: array.valueByteCount)
-            return ResolvedImmediate(value: UInt64(UInt(bitPattern: base)) + UInt64(offset),
-                                     region: MemoryRegion(value, writable: array.programWritable),
-                                     fixed: !array.programWritable && array.isFrozen)
+            var resolved = ResolvedImmediate(value: UInt64(UInt(bitPattern: base)) + UInt64(offset),
+                                             region: MemoryRegion(value, writable: array.programWritable),
+                                             fixed: !array.programWritable && array.isFrozen)
+            resolved.valueShape = Self.shape(of: array)
+            return resolved
         default:
             return nil
         }
+    }
+
+    /// What the verifier is told of a map: sizes, access, and its values' special fields.
+    private static func shape(of map: BPFMap) -> MapShape {
+        var shape = MapShape(type: map.type.rawValue, keySize: map.keySize, valueSize: map.valueSize,
+                             programWritable: map.programWritable, maxEntries: map.maxEntries,
+                             innerTemplate: map.spec.flags & (1 << 12) != 0,
+                             programReadable: map.spec.flags & (1 << 8) == 0,
+                             spinLockOffset: map.spec.spinLockOffset.map(Int.init))
+        shape.timerOffset = map.spec.timerOffset.map(Int.init)
+        shape.kptrFields = map.spec.kptrFields
+        shape.graphRoots = map.spec.graphRoots
+        shape.name = map.spec.name
+        return shape
     }
 }

@@ -10,7 +10,7 @@ extension BTF {
         for index in value.members.indices {
             guard let member = skippingQualifiers(value.members[index].type), member.kind == .structure,
                   let kind = GraphRoot.Kind(rawValue: member.name),
-                  let (contained, node) = containsTag(on: id, member: index) else { continue }
+                  let (contained, node) = containsTag(on: id, component: UInt32(truncatingIfNeeded: index)) else { continue }
             let bits = value.memberBitOffset(index)
             guard bits % 64 == 0 else { continue }
             roots.append(GraphRoot(offset: bits / 8, kind: kind, containedTypeID: contained.id,
@@ -19,15 +19,15 @@ extension BTF {
         return roots
     }
 
-    /// The struct and node offset a `contains:T:member` tag on member `index` of `structure`
-    /// names.
-    private func containsTag(on structure: UInt32, member index: Int) -> ((id: UInt32, name: String), UInt32)? {
-        for tag in types where tag.kind == .declTag && tag.sizeOrType == structure && tag.name.hasPrefix("contains:") {
+    /// The struct and node offset a `contains:T:member` tag on `component` of `owner` names:
+    /// a member index of a struct, or 0xffffffff (-1) for a global variable itself.
+    func containsTag(on owner: UInt32, component wanted: UInt32) -> ((id: UInt32, name: String), UInt32)? {
+        for tag in types where tag.kind == .declTag && tag.sizeOrType == owner && tag.name.hasPrefix("contains:") {
             // A declaration tag's extra word is the member (component) index it is on.
             let at = tag.position + 12
             guard at + 4 <= bytes.count else { continue }
             let component = UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
-            guard Int(component) == index else { continue }
+            guard component == wanted else { continue }
             let parts = tag.name.split(separator: ":").map(String.init)
             guard parts.count == 3 else { return nil }
             guard let containedID = types.indices.first(where: { types[$0].kind == .structure && types[$0].name == parts[1] }),

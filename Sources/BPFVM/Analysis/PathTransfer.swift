@@ -79,8 +79,10 @@ enum PathTransfer {
             return .pointer(.map(shape))
         case .mapValue, .mapIndexValue:
             guard let value = program.valueReferences[index] else { return .unknown }
-            return .pointer(.mapValue(size: value.size, access: MapValueAccess(writable: value.writable, fixed: value.fixed), nullable: false),
-                            offset: value.offset)
+            var access = value.shape?.valueAccess ?? MapValueAccess()
+            access.writable = value.writable
+            access.fixed = value.fixed
+            return .pointer(.mapValue(size: value.size, access: access, nullable: false), offset: value.offset)
         case .function:
             return .pointer(.function(Int(program.immediates[index] ?? 0)))
         case .btfID:

@@ -1,0 +1,27 @@
+import BPFCore
+@testable import BPFObject
+import Testing
+
+/// Global-data maps are typed by their section's DATASEC, as libbpf types them, so the kernel
+/// (and the embedded verifier) see the locks and kptrs global variables hold
+/// (Tests/Fixtures/corpus/objects/globals.c).
+@Suite struct DataSectionFieldTests {
+    static let path: String = {
+        let tests = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false).dropLast(2).joined(separator: "/")
+        return tests + "/Fixtures/corpus/objects/globals.o"
+    }()
+
+    @Test func customSectionsCarryTheirVariablesFields() throws {
+        let spec = try ObjectSpec.load(path: Self.path)
+        let guarded = try #require(spec.maps.first { $0.name == ".bss.guarded" })
+        #expect(guarded.btfKeyTypeID == 0 && guarded.btfValueTypeID != 0 && guarded.btf != nil)
+        #expect(guarded.spinLockOffset == 0)   // guard, then guarded_bytes at 8
+        #expect(guarded.kptrFields.isEmpty)
+
+        let kept = try #require(spec.maps.first { $0.name == ".bss.kept" })
+        #expect(kept.btfValueTypeID != 0 && kept.spinLockOffset == nil)
+        #expect(kept.kptrFields.map(\.offset) == [0])
+        #expect(kept.kptrFields.first?.targetName == "tally")
+        #expect(kept.kptrFields.first?.kind == .referenced)
+    }
+}
