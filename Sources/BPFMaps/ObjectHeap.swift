@@ -63,6 +63,13 @@ public final class ObjectHeap: Sendable {
         return UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(address)), count: size)
     }
 
+    /// The live object `address` points into: its start.
+    public func start(ofObjectHolding address: UInt64) -> UInt64? {
+        state.withLock { state in
+            state.live.first { base, count in address &- base < UInt64(count) }?.key
+        }
+    }
+
     /// Whether `[address, address + size)` lies inside a live object: what a probe load through
     /// an untrusted kptr may read.
     public func holds(_ address: UInt64, size: UInt64) -> Bool {

@@ -22,12 +22,16 @@ enum GraphKfuncs {
         return hand(entry, &call, owning: false)
     }
 
-    /// push_impl(head, node, meta, off): 0, or EINVAL for a node of no live object.
+    /// push_impl(head, node, meta, off): 0, or EINVAL for a node of no live object. The kernel
+    /// ignores the program's `off` (libbpf's macros pass 0): its verifier writes the node's
+    /// offset in the object into r4; here the object is the live one the node lies in.
     static func push(_ call: inout HelperCall, front: Bool) -> UInt64 {
-        let object = call.r2 &- call.r4
+        guard let object = ObjectHeap.shared.start(ofObjectHolding: call.r2) else {
+            ObjectKfuncs.handOn(call.r2 &- call.r4, call)
+            return failed(.EINVAL)
+        }
         ObjectKfuncs.handOn(object, call)
-        guard ObjectHeap.shared.object(at: object) != nil else { return failed(.EINVAL) }
-        ObjectHeap.shared.push(object, nodeOffset: call.r4, onto: call.r1, front: front)
+        ObjectHeap.shared.push(object, nodeOffset: call.r2 &- object, onto: call.r1, front: front)
         return 0
     }
 
