@@ -35,15 +35,23 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
 
     /// What the verifier is told of a map: sizes, access, and its values' special fields.
     private static func shape(of map: BPFMap) -> MapShape {
-        var shape = MapShape(type: map.type.rawValue, keySize: map.keySize, valueSize: map.valueSize,
-                             programWritable: map.programWritable, maxEntries: map.maxEntries,
-                             innerTemplate: map.spec.flags & (1 << 12) != 0,
-                             programReadable: map.spec.flags & (1 << 8) == 0,
-                             spinLockOffset: map.spec.spinLockOffset.map(Int.init))
-        shape.timerOffset = map.spec.timerOffset.map(Int.init)
-        shape.kptrFields = map.spec.kptrFields
-        shape.graphRoots = map.spec.graphRoots
-        shape.name = map.spec.name
+        var shape = shape(of: map.spec)
+        shape.maxEntries = map.maxEntries
+        return shape
+    }
+
+    /// A map of maps' shape carries its inner template's, which types lookups in the maps it holds.
+    private static func shape(of spec: MapSpec) -> MapShape {
+        var shape = MapShape(type: spec.type.rawValue, keySize: Int(spec.keySize), valueSize: Int(spec.valueSize),
+                             programWritable: spec.flags & MapFlags.rdonlyProg == 0, maxEntries: spec.maxEntries,
+                             innerTemplate: spec.flags & (1 << 12) != 0,
+                             programReadable: spec.flags & (1 << 8) == 0,
+                             spinLockOffset: spec.spinLockOffset.map(Int.init))
+        shape.timerOffset = spec.timerOffset.map(Int.init)
+        shape.kptrFields = spec.kptrFields
+        shape.graphRoots = spec.graphRoots
+        shape.name = spec.name
+        shape.inner = spec.innerMap.map { Self.shape(of: $0) }
         return shape
     }
 }
