@@ -21,7 +21,7 @@ enum PathTransfer {
             if signed { try SignedContextLoads.check(base, offset: Int(offset), size: size.byteCount, at: index, setup: setup) }
             try PathMemory.check(base, register: src, offset: Int(offset), size: size.byteCount, write: false,
                                  at: index, state: state, setup: setup)
-            state.registers[Int(dst)] = KptrFieldAccess.loaded(from: base, offset: Int(offset), size: size.byteCount, at: index)
+            state.registers[Int(dst)] = KptrFieldAccess.loaded(from: base, offset: Int(offset), size: size.byteCount, at: index, setup: setup)
                 ?? PathMemory.load(from: base, offset: Int(offset), size: size.byteCount, signed: signed, state: state, setup: setup)
         case let .store(size, dst, value, offset):
             let base = state.registers[Int(dst)]
