@@ -55,3 +55,71 @@ int take_reading(struct __sk_buff *skb)
 	drop_object(r);
 	return ret;
 }
+
+/* Roots in an array variable: one list per element, all under the variable's tag. */
+SEC(".bss.shelves") struct bpf_spin_lock shelves_lock;
+SEC(".bss.shelves") struct bpf_list_head shelves[2] __contains(reading, link);
+
+/* A root one struct deep, beside its lock. */
+struct guarded_list {
+	struct bpf_spin_lock lock;
+	struct bpf_list_head head __contains(reading, link);
+};
+
+struct station {
+	__u32 id;
+	struct guarded_list queue;
+};
+
+SEC(".bss.station") struct station station;
+
+/* Queues the packet's length on shelf 1 and at the station. */
+SEC("tc")
+int queue_twice(struct __sk_buff *skb)
+{
+	struct reading *a = new_object(struct reading), *b;
+
+	if (!a)
+		return 1;
+	b = new_object(struct reading);
+	if (!b) {
+		drop_object(a);
+		return 1;
+	}
+	a->length = skb->len;
+	b->length = skb->len + 1;
+	bpf_spin_lock(&shelves_lock);
+	bpf_list_push_back_impl(&shelves[1], &a->link, 0, 0);
+	bpf_spin_unlock(&shelves_lock);
+	bpf_spin_lock(&station.queue.lock);
+	bpf_list_push_back_impl(&station.queue.head, &b->link, 0, 0);
+	bpf_spin_unlock(&station.queue.lock);
+	return 0;
+}
+
+/* Takes one reading from shelf 0, shelf 1 and the station: their lengths packed as
+ * shelf0 * 1000000 + shelf1 * 1000 + station (0 for an empty list). */
+SEC("tc")
+int take_all(struct __sk_buff *skb)
+{
+	struct bpf_list_node *n[3];
+	__u64 got[3] = {};
+	int i;
+
+	bpf_spin_lock(&shelves_lock);
+	n[0] = bpf_list_pop_front(&shelves[0]);
+	n[1] = bpf_list_pop_front(&shelves[1]);
+	bpf_spin_unlock(&shelves_lock);
+	bpf_spin_lock(&station.queue.lock);
+	n[2] = bpf_list_pop_front(&station.queue.head);
+	bpf_spin_unlock(&station.queue.lock);
+	for (i = 0; i < 3; i++) {
+		if (n[i]) {
+			struct reading *r = container_of(n[i], struct reading, link);
+
+			got[i] = r->length;
+			drop_object(r);
+		}
+	}
+	return got[0] * 1000000 + got[1] * 1000 + got[2];
+}
