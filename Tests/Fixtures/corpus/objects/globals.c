@@ -40,6 +40,9 @@ int count_packet(struct __sk_buff *skb)
 		t = new_object(struct tally);
 		if (!t)
 			return -1;
+		/* The kernel zeroes only an object's special fields. */
+		t->packets = 0;
+		t->bytes = 0;
 	}
 	t->packets++;
 	t->bytes += skb->len;

@@ -45,6 +45,9 @@ int install(struct __sk_buff *skb)
 	c = new_object(struct counter);
 	if (!c)
 		return 3;
+	/* The kernel zeroes only an object's special fields. */
+	c->hits = 0;
+	c->bytes = 0;
 	old = bpf_kptr_xchg(&h->counter, c);
 	if (old) {
 		drop_object(old);
