@@ -19,6 +19,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case rcuReadUnlock
     case dynptrCopy
     case dynptrMemset
+    // The bit iterator (Kfuncs/BitsIteratorKfuncs.swift).
+    case iterBitsNew = 16, iterBitsNext, iterBitsDestroy
     // The string kfuncs, the skb metadata dynptr and stream printing (Kfuncs/StringKfuncs.swift,
     // SKBMetaKfuncs.swift, StreamKfuncs.swift).
     case strcmp = 32, strcasecmp, strchr, strchrnul, strnchr, strrchr, strlen, strnlen, strspn, strcspn, strstr, strnstr
@@ -44,6 +46,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case cryptoDecrypt = 160, cryptoEncrypt
     // Lists of objects in a map value (Kfuncs/GraphKfuncs.swift).
     case listPushFront = 128, listPushBack, listPopFront, listPopBack, listFront, listBack
+    // Red-black trees of objects in a map value (Kfuncs/RbtreeKfuncs.swift).
+    case rbtreeAdd = 136, rbtreeRemove, rbtreeFirst, rbtreeRoot, rbtreeLeft, rbtreeRight
     case refcountAcquire = 144
     // LLVM 21's trap after `__builtin_trap()`/unreachable code: the kernel (6.16+) resolves it
     // and refuses a path that reaches it (BPFVM/Analysis/TrapKfunc.swift).
@@ -67,6 +71,9 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .rcuReadUnlock: "bpf_rcu_read_unlock"
         case .dynptrCopy: "bpf_dynptr_copy"
         case .dynptrMemset: "bpf_dynptr_memset"
+        case .iterBitsNew: "bpf_iter_bits_new"
+        case .iterBitsNext: "bpf_iter_bits_next"
+        case .iterBitsDestroy: "bpf_iter_bits_destroy"
         case .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr: "bpf_\(self)"
         case .dynptrFromSKBMeta: "bpf_dynptr_from_skb_meta"
@@ -104,6 +111,12 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .listPopBack: "bpf_list_pop_back"
         case .listFront: "bpf_list_front"
         case .listBack: "bpf_list_back"
+        case .rbtreeAdd: "bpf_rbtree_add_impl"
+        case .rbtreeRemove: "bpf_rbtree_remove"
+        case .rbtreeFirst: "bpf_rbtree_first"
+        case .rbtreeRoot: "bpf_rbtree_root"
+        case .rbtreeLeft: "bpf_rbtree_left"
+        case .rbtreeRight: "bpf_rbtree_right"
         case .refcountAcquire: "bpf_refcount_acquire_impl"
         case .bpfTrap: "__bpf_trap"
         }

@@ -22,6 +22,9 @@ public struct AttachType: RawRepresentable, Hashable, Sendable, CustomStringConv
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     public static let xdp = AttachType(rawValue: 37)
+    /// An XDP program a devmap or cpumap slot runs (`SEC("xdp/devmap")`, `SEC("xdp/cpumap")`).
+    public static let xdpDevmap = AttachType(rawValue: 33)
+    public static let xdpCpumap = AttachType(rawValue: 35)
     public static let tcxIngress = AttachType(rawValue: 46)
     public static let tcxEgress = AttachType(rawValue: 47)
     public static let netkitPrimary = AttachType(rawValue: 54)

@@ -71,13 +71,18 @@ public struct GraphRoot: Hashable, Sendable {
     public var containedTypeID: UInt32
     public var containedName: String
     public var nodeOffset: UInt32
+    /// The contained struct's size in bytes: what an rbtree's `less` callback may read of the
+    /// objects it compares.
+    public var containedSize: UInt32
 
-    public init(offset: UInt32, kind: Kind, containedTypeID: UInt32, containedName: String, nodeOffset: UInt32) {
+    public init(offset: UInt32, kind: Kind, containedTypeID: UInt32, containedName: String, nodeOffset: UInt32,
+                containedSize: UInt32 = 0) {
         self.offset = offset
         self.kind = kind
         self.containedTypeID = containedTypeID
         self.containedName = containedName
         self.nodeOffset = nodeOffset
+        self.containedSize = containedSize
     }
 
     /// Both roots are two words.

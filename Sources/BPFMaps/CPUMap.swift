@@ -9,7 +9,8 @@ public final class CPUMap: BPFMap, @unchecked Sendable {
     /// The kernel's largest queue (its ptr_ring holds at most this many frames).
     static let maxQueueSize: UInt32 = 16384
 
-    private let queues = Mutex<[UInt32: UInt32]>([:])
+    /// Each CPU's queue size and the id of the XDP program it runs (0: none).
+    private let queues = Mutex<[UInt32: (size: UInt32, program: UInt32)]>([:])
 
     init(spec: MapSpec, possibleCPUs: Int) {
         super.init(validated: spec, possibleCPUs: possibleCPUs)
@@ -19,12 +20,16 @@ public final class CPUMap: BPFMap, @unchecked Sendable {
 
     override func lookupElement(_ key: [UInt8]) throws(MapError) -> [UInt8] {
         let index = index(key)
-        guard let size = queues.withLock({ $0[index] }) else { throw MapError(.ENOENT, "CPU \(index) has no queue") }
+        guard let slot = queues.withLock({ $0[index] }) else { throw MapError(.ENOENT, "CPU \(index) has no queue") }
         // The program's id follows the queue size in an 8-byte value: 0, none.
-        return Array(ArrayMap.bytes(size) + [0, 0, 0, 0]).prefix(valueSize).map { $0 }
+        return Array(ArrayMap.bytes(slot.size) + ArrayMap.bytes(slot.program)).prefix(valueSize).map { $0 }
     }
 
     override func updateElement(_ key: [UInt8], _ value: [UInt8], flags: UInt64) throws(MapError) {
+        try updateElement(key, value, flags: flags, world: EmptyDescriptorWorld())
+    }
+
+    override func updateElement(_ key: [UInt8], _ value: [UInt8], flags: UInt64, world: any MapDescriptorWorld) throws(MapError) {
         guard flags <= MapUpdateFlags.exist else { throw MapError(.EINVAL, "update flags 0x\(String(flags, radix: 16))") }
         let index = index(key)
         guard index < maxEntries else { throw MapError(.E2BIG, "index \(index) is past max_entries \(maxEntries)") }
@@ -40,11 +45,15 @@ public final class CPUMap: BPFMap, @unchecked Sendable {
             return
         }
         let program = valueSize == 8 ? value.withPointer { $0.loadUnaligned(fromByteOffset: 4, as: Int32.self) } : 0
-        guard program <= 0 else {
+        var programID: UInt32 = 0
+        if program > 0 {
             // The kernel answers any failure to set the slot up (a bad program too) with ENOMEM.
-            throw MapError(.ENOMEM, "fd \(program) is no XDP program loaded for a cpumap (BPF_XDP_CPUMAP); the embedded backend loads none")
+            guard let id = world.redirectProgram(descriptor: program, attachType: .xdpCpumap, map: self) else {
+                throw MapError(.ENOMEM, "fd \(program) is no XDP program loaded for a cpumap (BPF_XDP_CPUMAP) that this map may run")
+            }
+            programID = id
         }
-        queues.withLock { $0[index] = size }
+        queues.withLock { $0[index] = (size, programID) }
     }
 
     override func deleteElement(_ key: [UInt8]) throws(MapError) {

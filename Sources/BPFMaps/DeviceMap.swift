@@ -72,12 +72,12 @@ public final class DeviceMap: BPFMap, @unchecked Sendable {
         if isHash {
             let exists = slots.withLock { $0.entries[index] != nil }
             if exists, flags == MapUpdateFlags.noExist { throw MapError(.EEXIST, "key \(index) is in the map (BPF_NOEXIST)") }
-            try checkTarget(ifindex: ifindex, program: program, world: world)
+            let programID = try checkTarget(ifindex: ifindex, program: program, world: world)
             try slots.withLock { slots throws(MapError) in
                 if slots.entries[index] == nil, slots.entries.count >= Int(maxEntries) {
                     throw MapError(.E2BIG, "the map holds max_entries (\(maxEntries)) devices")
                 }
-                store(ifindex, at: index, in: &slots)
+                store(ifindex, programID, at: index, in: &slots)
             }
             return
         }
@@ -91,26 +91,29 @@ public final class DeviceMap: BPFMap, @unchecked Sendable {
             }
             return
         }
-        try checkTarget(ifindex: ifindex, program: program, world: world)
-        slots.withLock { store(ifindex, at: index, in: &$0) }
+        let programID = try checkTarget(ifindex: ifindex, program: program, world: world)
+        slots.withLock { store(ifindex, programID, at: index, in: &$0) }
     }
 
-    /// The kernel takes a reference to the device, then to the program when the fd is positive.
-    private func checkTarget(ifindex: UInt32, program: Int32, world: any MapDescriptorWorld) throws(MapError) {
+    /// The kernel takes a reference to the device, then to the program when the fd is positive:
+    /// the program's id (0 for none). Every failure with the program is EINVAL.
+    private func checkTarget(ifindex: UInt32, program: Int32, world: any MapDescriptorWorld) throws(MapError) -> UInt32 {
         guard ifindex != 0, world.hasDevice(ifindex: ifindex) else {
             throw MapError(.EINVAL, "ifindex \(ifindex) is no device of this network namespace")
         }
-        guard program <= 0 else {
-            throw MapError(.EINVAL, "fd \(program) is no XDP program loaded for a devmap (BPF_XDP_DEVMAP); the embedded backend loads none")
+        guard program > 0 else { return 0 }
+        guard let id = world.redirectProgram(descriptor: program, attachType: .xdpDevmap, map: self) else {
+            throw MapError(.EINVAL, "fd \(program) is no XDP program loaded for a devmap (BPF_XDP_DEVMAP) that this map may run")
         }
+        return id
     }
 
-    private func store(_ ifindex: UInt32, at index: UInt32, in slots: inout Slots) {
+    private func store(_ ifindex: UInt32, _ programID: UInt32, at index: UInt32, in slots: inout Slots) {
         slots.writes += 1
         let memory = slots.entries[index]?.value ?? slots.spare.popLast()
             ?? UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
         memory.storeBytes(of: ifindex, as: UInt32.self)
-        memory.storeBytes(of: 0, toByteOffset: 4, as: UInt32.self)  // no program: id 0
+        memory.storeBytes(of: programID, toByteOffset: 4, as: UInt32.self)  // 0: no program
         slots.entries[index] = Entry(value: memory, written: slots.writes)
     }
 

@@ -17,6 +17,10 @@ public final class ObjectHeap: Sendable {
         var extraReferences: [UInt64: Int] = [:]
         /// List head address → the objects on it (and their nodes' offsets), first to last.
         var lists: [UInt64: [ListEntry]] = [:]
+        /// Root address → the tree of objects it holds (`ObjectTree`).
+        var trees: [UInt64: ObjectTree] = [:]
+        /// Node address → the root of the tree it is in: a node is in one tree at a time.
+        var treeOfNode: [UInt64: UInt64] = [:]
     }
 
     private let state = Mutex(State())
@@ -63,10 +67,18 @@ public final class ObjectHeap: Sendable {
         return UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(address)), count: size)
     }
 
-    /// The live object `address` points into: its start.
-    public func start(ofObjectHolding address: UInt64) -> UInt64? {
-        state.withLock { state in
-            state.live.first { base, count in address &- base < UInt64(count) }?.key
+    /// The live object a node at `node` belongs to, and the node's offset in it: `offset` when
+    /// the program passed the right one, else found by address, since the kernel's verifier
+    /// writes the offset into the call and programs built with the selftests' macros pass 0.
+    public func owner(ofNode node: UInt64, offset: UInt64) -> ListEntry? {
+        state.withLock { state -> ListEntry? in
+            if offset <= node, let size = state.live[node &- offset], offset < UInt64(size) {
+                return ListEntry(object: node &- offset, nodeOffset: offset)
+            }
+            for (base, size) in state.live where node >= base && node &- base < UInt64(size) {
+                return ListEntry(object: base, nodeOffset: node &- base)
+            }
+            return nil
         }
     }
 
@@ -111,6 +123,11 @@ public final class ObjectHeap: Sendable {
     public struct ListEntry: Sendable {
         public var object: UInt64
         public var nodeOffset: UInt64
+
+        public init(object: UInt64, nodeOffset: UInt64) {
+            self.object = object
+            self.nodeOffset = nodeOffset
+        }
     }
 
     /// Puts `object` (its node at `nodeOffset`) on the list at `head`, first or last.
@@ -141,9 +158,64 @@ public final class ObjectHeap: Sendable {
     public func dropLists(in value: UnsafeMutableRawPointer, roots: [GraphRoot]) {
         for root in roots {
             let head = UInt64(UInt(bitPattern: value + Int(root.offset)))
-            let objects = state.withLock { $0.lists.removeValue(forKey: head) } ?? []
+            let objects = state.withLock { state in
+                switch root.kind {
+                case .list:
+                    return state.lists.removeValue(forKey: head) ?? []
+                case .rbtree:
+                    let entries = state.trees.removeValue(forKey: head)?.entries ?? []
+                    for entry in entries { state.treeOfNode[entry.object &+ entry.nodeOffset] = nil }
+                    return entries
+                }
+            }
             for entry in objects { free(entry.object) }
         }
+    }
+
+    /// What `addToTree` did.
+    public enum TreeAddition: Sendable {
+        case added
+        /// The node is in a tree already (the kernel's owner check): nothing changed.
+        case alreadyInTree
+        /// The `less` callback faulted: nothing changed.
+        case faulted
+    }
+
+    /// Adds `entry` to the tree at `root`, ordered by `less` (the program's callback, asked
+    /// with each node on the way down). The tree is taken out of the heap while `less` runs,
+    /// so program code never runs under the heap's lock; the program's own `bpf_spin_lock`
+    /// keeps other runs off this root meanwhile, as the verifier required it held.
+    public func addToTree(_ entry: ListEntry, root: UInt64, less: (ListEntry) -> Bool?) -> TreeAddition {
+        let node = entry.object &+ entry.nodeOffset
+        guard var tree = state.withLock({ state -> ObjectTree? in
+            guard state.treeOfNode[node] == nil else { return nil }
+            return state.trees.removeValue(forKey: root) ?? ObjectTree()
+        }) else { return .alreadyInTree }
+        let added = tree.insert(entry, less: less)
+        state.withLock { state in
+            if added { state.treeOfNode[node] = root }
+            if !tree.isEmpty { state.trees[root] = tree }
+        }
+        return added ? .added : .faulted
+    }
+
+    /// Takes the object whose node is at `node` out of the tree at `root`; nil when it is not
+    /// in that tree (the kernel's bpf_rbtree_remove answers NULL then).
+    public func removeFromTree(node: UInt64, root: UInt64) -> ListEntry? {
+        state.withLock { state -> ListEntry? in
+            guard state.treeOfNode[node] == root, var tree = state.trees[root],
+                  let entry = tree.remove(node: node) else { return nil }
+            state.treeOfNode[node] = nil
+            state.trees[root] = tree.isEmpty ? nil : tree
+            return entry
+        }
+    }
+
+    /// A look at the tree at `root`: its first entry, its root entry, or a node's child.
+    public func inTree(_ root: UInt64, _ look: (ObjectTree) -> ListEntry?) -> ListEntry? {
+        // A copy of the tree (its arrays are shared until written) is looked at unlocked.
+        let tree = state.withLock { $0.trees[root] }
+        return tree.flatMap(look)
     }
 
     /// How many objects are alive (tests: every drop frees).

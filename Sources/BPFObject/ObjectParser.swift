@@ -58,6 +58,7 @@ struct ObjectParser {
         }
 
         let kernelBTF = btf.flatMap { KernelBTF.fixed($0, elf: elf, symbols: symbols, kconfigOffsets: externs.kconfig?.offsets ?? [:]) }
+        GlobalDataFields.type(&maps, elf: elf, kernelBTF: kernelBTF)
         let records = btf.flatMap { btf in
             elf.section(named: ".BTF.ext").flatMap { KernelBTF.functionRecords($0, btf: btf) }
         } ?? [:]
@@ -107,13 +108,6 @@ struct ObjectParser {
             programs.append(object)
         }
         guard !programs.isEmpty else { throw fail(nil, "no programs: no function in a program section") }
-        // Global data is typed by its section's DATASEC, as libbpf types it.
-        if let kernelBTF, let fixed = try? BTF(bytes: kernelBTF, location: "BTF", fail: fail) {
-            for (sectionIndex, specIndex) in maps.globalData {
-                guard let section = elf.sections.first(where: { $0.index == sectionIndex }) else { continue }
-                fixed.describeGlobalData(&maps.specs[specIndex], section: section.name)
-            }
-        }
         // Maps with key/value types are created with the object's BTF, as libbpf does.
         let typedMaps = maps.specs.map { map in
             var map = map

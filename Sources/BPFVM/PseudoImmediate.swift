@@ -26,9 +26,6 @@ public struct ResolvedImmediate: Sendable {
     public var fixed = false
     /// How the JIT may look keys up in the map a map reference names without the helper.
     public var directLookup: DirectMapLookup?
-    /// The map a value reference (global data) points into: its lock, timer, kptr and graph
-    /// root fields, which the kernel finds in the section's DATASEC.
-    public var valueShape: MapShape?
 
     public init(value: UInt64, region: MemoryRegion? = nil, shape: MapShape? = nil, fixed: Bool = false) {
         self.value = value

@@ -32,8 +32,14 @@ struct VerifiedProgram {
         var writable: Bool
         /// Set when the value's bytes are fixed: the key of `fixedValues`.
         var fixed: UInt64? = nil
-        /// The map holding the value, for its special fields.
-        var shape: MapShape? = nil
+        /// Global data holding a `bpf_spin_lock` and graph roots (GlobalDataFields): where they
+        /// are, and the value's identity, so a lock is known to guard only its own section.
+        var lockOffset: Int? = nil
+        var graphRoots: [GraphRoot] = []
+        /// Kptr globals (`SEC(".bss.A") struct T __kptr *p;`), which only bpf_kptr_xchg changes.
+        var kptrFields: [KptrField] = []
+        var mapName = ""
+        var identity = 0
     }
     /// The bytes of fixed values (frozen read-only maps), by region base, copied once.
     var fixedValues: [UInt64: [UInt8]] = [:]

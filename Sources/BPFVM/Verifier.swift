@@ -203,10 +203,17 @@ enum Verifier {
             verified.regions.append(region)
             let offset = Int(resolved.value &- region.base)
             if offset >= 0, offset < region.count {
-                verified.valueReferences[i] = VerifiedProgram.ValueReference(size: region.count, offset: offset,
-                                                                             writable: region.writable,
-                                                                             fixed: resolved.fixed ? region.base : nil,
-                                                                             shape: resolved.valueShape)
+                var reference = VerifiedProgram.ValueReference(size: region.count, offset: offset, writable: region.writable,
+                                                               fixed: resolved.fixed ? region.base : nil)
+                if let shape = resolved.shape, shape.spinLockOffset != nil || !shape.graphRoots.isEmpty || !shape.kptrFields.isEmpty,
+                   case .mapIndexValue(let map, _) = immediate {
+                    reference.lockOffset = shape.spinLockOffset
+                    reference.graphRoots = shape.graphRoots
+                    reference.kptrFields = shape.kptrFields
+                    reference.mapName = shape.name
+                    reference.identity = -Int(map) - 1
+                }
+                verified.valueReferences[i] = reference
                 if resolved.fixed, verified.fixedValues[region.base] == nil,
                    let start = UnsafeRawPointer(bitPattern: UInt(region.base)) {
                     verified.fixedValues[region.base] = Array(UnsafeRawBufferPointer(start: start, count: region.count))

@@ -53,7 +53,7 @@ public final class EmbeddedSystem: TCXSystem {
         try locked(body)
     }
 
-    private func locked<T>(_ body: (WorldState) throws(TCXError) -> T) throws(TCXError) -> T {
+    func locked<T>(_ body: (WorldState) throws(TCXError) -> T) throws(TCXError) -> T {
         let result: Result<T, TCXError> = state.withLock { box in
             do throws(TCXError) { return .success(try body(box.world)) } catch { return .failure(error) }
         }
@@ -67,11 +67,20 @@ public final class EmbeddedSystem: TCXSystem {
     }
 
     public func close(_ handle: Handle) throws(TCXError) {
-        try locked { world throws(TCXError) in try world.close(handle.rawValue) }
+        let socket = try locked { world throws(TCXError) -> UInt64? in
+            if world.descriptors.sockets[handle.rawValue] != nil { return world.closeSocket(handle.rawValue) }
+            try world.close(handle.rawValue)
+            return nil
+        }
+        if let socket { forgetSocket(identity: socket) }
     }
 
     public func duplicate(_ handle: Handle) throws(TCXError) -> Handle {
         try locked { world throws(TCXError) in
+            // A socket's descriptors share the socket, which closes with the last of them.
+            if let identity = world.descriptors.sockets[handle.rawValue] {
+                return world.descriptors.installSocket(identity: identity)
+            }
             guard case .file(let file) = world.descriptors.lookup(handle.rawValue) else {
                 throw TCXError(.EBADF, "fd \(handle.rawValue) is not open")
             }

@@ -109,6 +109,10 @@ extension KernelSystem: NetworkStateSystem {
         }
     }
 
+    public func openSocket(_ transport: SocketProtocol, address: IPAddress, port: UInt16) throws(TCXError) -> Handle {
+        try world.run { state throws(TCXError) in state.adopt(try ListeningSocket.open(transport, address: address, port: port)) }
+    }
+
     public func testRun(_ program: Handle, packet: [UInt8], repeat count: UInt32, ifindex: UInt32) throws(TCXError) -> TestRunResult {
         try world.run { _ throws(TCXError) in try TestRun.run(program, packet: packet, repeat: count, ifindex: ifindex) }
     }

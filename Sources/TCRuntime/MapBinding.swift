@@ -14,7 +14,9 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
         case .mapIndex(let i):
             guard i >= 0, Int(i) < maps.count else { return nil }
             let map = maps[Int(i)]
-            var resolved = ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: Self.shape(of: map))
+            var shape = Self.shape(of: map.spec)
+            shape.maxEntries = map.maxEntries
+            var resolved = ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: shape)
             resolved.directLookup = DirectLookups.lookup(in: map)
             return resolved
         case let .mapIndexValue(i, offset):
@@ -26,21 +28,23 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
             var resolved = ResolvedImmediate(value: UInt64(UInt(bitPattern: base)) + UInt64(offset),
                                              region: MemoryRegion(value, writable: array.programWritable),
                                              fixed: !array.programWritable && array.isFrozen)
-            resolved.valueShape = Self.shape(of: array)
+            if array.spec.spinLockOffset != nil || !array.spec.graphRoots.isEmpty || !array.spec.kptrFields.isEmpty {
+                // A section holding a lock and what it guards, or kptrs (GlobalDataFields).
+                var shape = MapShape(type: array.type.rawValue, keySize: array.keySize, valueSize: array.valueSize,
+                                     programWritable: array.programWritable, spinLockOffset: array.spec.spinLockOffset.map(Int.init))
+                shape.graphRoots = array.spec.graphRoots
+                shape.kptrFields = array.spec.kptrFields
+                shape.name = array.spec.name
+                resolved.shape = shape
+            }
             return resolved
         default:
             return nil
         }
     }
 
-    /// What the verifier is told of a map: sizes, access, and its values' special fields.
-    private static func shape(of map: BPFMap) -> MapShape {
-        var shape = shape(of: map.spec)
-        shape.maxEntries = map.maxEntries
-        return shape
-    }
-
-    /// A map of maps' shape carries its inner template's, which types lookups in the maps it holds.
+    /// What the verifier is told of a map: sizes, access, its values' special fields, and for a
+    /// map of maps its inner template's, which types lookups in the maps it holds.
     private static func shape(of spec: MapSpec) -> MapShape {
         var shape = MapShape(type: spec.type.rawValue, keySize: Int(spec.keySize), valueSize: Int(spec.valueSize),
                              programWritable: spec.flags & MapFlags.rdonlyProg == 0, maxEntries: spec.maxEntries,

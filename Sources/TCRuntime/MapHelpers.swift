@@ -81,6 +81,7 @@ enum MapHelpers {
             TCRun.from(call).keepAlive.append(inner)
             return MapRegistry.shared.handle(for: inner)
         }
+        if let sockets = map as? SocketMap { return SocketMapHelpers.lookup(&call, in: sockets, key: key) }
         guard let value = map.lookupForProgram(key: key, cpu: cpu(call, map)) else { return 0 }
         let region = MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize),
                                   writable: map.programWritable)
@@ -93,9 +94,9 @@ enum MapHelpers {
 
     static func update(_ call: inout HelperCall, in map: BPFMap) -> UInt64 {
         guard let key = key(&call, map) else { return 0 }
-        if map is SocketMap {
+        if let sockets = map as? SocketMap {
             // r3 is a socket, not a value of the map's value size.
-            guard let error = map.updateFromProgram(key: key, value: key, flags: call.r4, cpu: 0) else { return 0 }
+            guard let error = SocketMapHelpers.update(&call, in: sockets, key: key) else { return 0 }
             return failed(error)
         }
         guard let value = call.memory(at: call.r3, count: map.valueSize, write: false, "map value"),

@@ -19,6 +19,10 @@ public protocol NetworkStateSystem: TCXSystem {
     func addNeighbour(ifindex: UInt32, address: IPAddress, mac: MACAddress) throws(TCXError)
     /// A socket bound to ADDRESS:PORT (TCP: listening) that lives as long as the world.
     func listen(_ transport: SocketProtocol, address: IPAddress, port: UInt16) throws(TCXError)
+    /// `listen`, keeping a descriptor for the socket: the value a SOCKMAP or SOCKHASH update
+    /// takes (4 or 8 bytes, the fd). Closing the handle closes the socket, which then leaves every
+    /// socket map, as on the kernel.
+    func openSocket(_ transport: SocketProtocol, address: IPAddress, port: UInt16) throws(TCXError) -> Handle
     /// BPF_PROG_TEST_RUN with a `ctx_in` whose only field set is `ifindex`: the run sees that
     /// device (and `wire_len` is the packet's length).
     func testRun(_ program: Handle, packet: [UInt8], repeat count: UInt32, ifindex: UInt32) throws(TCXError) -> TestRunResult

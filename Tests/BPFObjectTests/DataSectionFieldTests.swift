@@ -10,7 +10,7 @@ import Testing
         let tests = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false).dropLast(2).joined(separator: "/")
         return tests + "/Fixtures/corpus/objects/"
     }()
-    static let path = directory + "globals.o"
+    static let path = directory + "datasec.o"
 
     @Test func customSectionsCarryTheirVariablesFields() throws {
         let spec = try ObjectSpec.load(path: Self.path)

@@ -10,9 +10,22 @@ extension BTF {
     func describeGlobalData(_ spec: inout MapSpec, section: String) {
         guard let index = types.firstIndex(where: { $0.kind == .dataSection && $0.name == section }),
               let id = UInt32(exactly: index) else { return }
+        var found = spec
+        found.spinLockOffset = nil
+        found.timerOffset = nil
+        found.kptrFields = []
+        found.graphRoots = []
+        describeVariables(types[index], into: &found)
+        // Sections without special fields are left untyped, as before.
+        guard found.spinLockOffset != nil || found.timerOffset != nil || !found.kptrFields.isEmpty || !found.graphRoots.isEmpty
+        else { return }
+        spec = found
         spec.btfKeyTypeID = 0
         spec.btfValueTypeID = id
-        for entry in types[index].sectionEntries {
+    }
+
+    private func describeVariables(_ section: BTFType, into spec: inout MapSpec) {
+        for entry in section.sectionEntries {
             guard let variable = type(entry.type), variable.kind == .variable else { continue }
             if let (kind, target) = kptrTarget(of: variable.sizeOrType), entry.offset % 8 == 0, let pointee = type(target) {
                 spec.kptrFields.append(KptrField(offset: entry.offset, kind: kind, targetTypeID: target, targetName: pointee.name))
@@ -33,11 +46,12 @@ extension BTF {
                 if let kind = GraphRoot.Kind(rawValue: value.name) {
                     // A global root's `contains:` tag is on the variable, component -1.
                     guard entry.offset % 8 == 0, count <= 1024,
-                          let (contained, node) = containsTag(on: entry.type, component: UInt32.max) else { continue }
+                          let (contained, node) = containsTag(on: entry.type, member: -1) else { continue }
+                    let size = type(contained.id)?.sizeOrType ?? 0
                     for i in 0 ..< count {
                         spec.graphRoots.append(GraphRoot(offset: entry.offset + i * GraphRoot.size, kind: kind,
                                                          containedTypeID: contained.id, containedName: contained.name,
-                                                         nodeOffset: node))
+                                                         nodeOffset: node, containedSize: size))
                     }
                 } else if count == 1, let id = typeID(of: value) {
                     // A struct variable: its own members' fields, as in a map value (one level).

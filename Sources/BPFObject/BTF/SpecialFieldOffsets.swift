@@ -12,7 +12,16 @@ extension BTF {
     }
 
     private func offset(ofStruct name: String, inValue id: UInt32) -> UInt32? {
-        guard id != 0, let value = skippingQualifiers(id), value.kind == .structure else { return nil }
+        guard id != 0, let value = skippingQualifiers(id) else { return nil }
+        if value.kind == .dataSection {
+            // A global data section: its variables are its members.
+            return value.sectionEntries.first { entry in
+                guard let variable = type(entry.type), variable.kind == .variable,
+                      let member = skippingQualifiers(variable.sizeOrType) else { return false }
+                return member.kind == .structure && member.name == name
+            }?.offset
+        }
+        guard value.kind == .structure else { return nil }
         for index in value.members.indices {
             guard let member = skippingQualifiers(value.members[index].type),
                   member.kind == .structure, member.name == name else { continue }

@@ -9,8 +9,9 @@ struct Extern {
         case kconfig(KconfigType, size: Int, alignment: Int)
         /// A function of `.ksyms`; `prototype` is its BTF_KIND_FUNC_PROTO in the object's BTF.
         case kfunc(prototype: UInt32)
-        /// A variable of `.ksyms` (a kernel variable's address): not supported.
-        case ksymVariable
+        /// A variable of `.ksyms` (a kernel variable's address); `type` is its type in the
+        /// object's BTF, `void` (0) for an untyped one (`extern const void x __ksym`).
+        case ksymVariable(type: UInt32)
     }
 
     let name: String
@@ -52,7 +53,7 @@ enum Externs {
                 guard let type = btf.type(entry.type), type.name == symbol.name else { continue }
                 if sectionName == ksymsSection {
                     if type.kind == .function { return .kfunc(prototype: type.sizeOrType) }
-                    return .ksymVariable
+                    return .ksymVariable(type: type.sizeOrType)
                 }
                 guard type.kind == .variable else { throw fail(symbol.label, "is in .kconfig but is not a variable") }
                 guard let kconfig = kconfigType(type.sizeOrType, btf: btf),

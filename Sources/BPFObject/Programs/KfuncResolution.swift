@@ -31,6 +31,8 @@ struct KfuncResolver {
 
     enum Resolution {
         case found(Int32)
+        /// An untyped kernel variable's address, loaded as a plain number (no BTF id).
+        case address(UInt64)
         case absent
         case refused(ObjectError)
     }
@@ -42,7 +44,7 @@ struct KfuncResolver {
     let externIndex: [String: Int]
     /// By program type and name: what the kernel refuses depends on the type.
     private var cache: [String: Resolution] = [:]
-    private var kernel: CORETargets.Loaded?
+    var kernel: CORETargets.Loaded?
     private var embedded: CORETargets.Loaded?
 
     init(target: KfuncTarget, local: BTF?, externs: [String: Extern], fail: Failure) {
@@ -66,6 +68,7 @@ struct KfuncResolver {
     }
 
     private mutating func lookUp(_ extern: Extern, prototype: UInt32, type: ProgramType) -> Resolution {
+        if case .ksymVariable(let variableType) = extern.kind { return lookUpVariable(extern, type: variableType) }
         let name = CORENames.essential(extern.name)
         switch target {
         case .embedded:
@@ -119,7 +122,7 @@ struct KfuncResolver {
 
     /// The BTF the embedded backend relocates against (`TCX_CORE_BTF`), loaded once; nil when
     /// it cannot be read, which leaves the prototypes unchecked.
-    private mutating func embeddedTarget() -> CORETargets.Loaded? {
+    mutating func embeddedTarget() -> CORETargets.Loaded? {
         if embedded == nil { embedded = try? CORETargets.load(COREBTFSource.fromEnvironment(), fail: fail) }
         return embedded
     }
@@ -134,6 +137,11 @@ struct KfuncResolver {
             switch resolution {
             case .refused(let error):
                 return .failure(error)
+            case .address(let address):
+                guard !isCall, use.at + 1 < code.count else { return .failure(fail("\(use.extern.name)", "call to a __ksym variable")) }
+                code[use.at].src = 0
+                code[use.at].imm = Int32(truncatingIfNeeded: address)
+                code[use.at + 1].imm = Int32(truncatingIfNeeded: address >> 32)
             case .found(let id):
                 if isCall {
                     code[use.at].src = CallSource.kfunc.rawValue

@@ -97,8 +97,10 @@ enum Relocate {
         switch extern.kind {
         case .kfunc(let prototype):
             out.function.externs[i] = (extern, prototype)
-        case .ksymVariable:
-            throw fail(location, "\(symbol.label) is a __ksym variable (a kernel variable's address), which is not supported")
+        case .ksymVariable(let type):
+            // Resolved with the kfuncs (KsymVariables): an address, so only an lddw may name it.
+            guard code[i].opcode == ldImm64 else { throw fail(location, "call to \(symbol.label), a __ksym variable") }
+            out.function.externs[i] = (extern, type)
         case .kconfig:
             guard code[i].opcode == ldImm64 else { throw fail(location, "call to \(symbol.label), a __kconfig variable") }
             if let kconfig = context.kconfig, kconfig.unresolved.contains(extern.name) {

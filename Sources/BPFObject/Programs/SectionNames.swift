@@ -19,6 +19,8 @@ enum SectionNames {
         case "netkit/primary": Kind(type: .schedCLS, expectedAttachType: .netkitPrimary)
         case "netkit/peer": Kind(type: .schedCLS, expectedAttachType: .netkitPeer)
         case "xdp": Kind(type: .xdp, expectedAttachType: .xdp)
+        case "xdp/devmap": Kind(type: .xdp, expectedAttachType: .xdpDevmap)
+        case "xdp/cpumap": Kind(type: .xdp, expectedAttachType: .xdpCpumap)
         case "socket": Kind(type: .socketFilter, expectedAttachType: nil)
         default: nil
         }

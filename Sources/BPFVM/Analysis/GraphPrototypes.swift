@@ -9,25 +9,27 @@ import BPFCore
 /// use but not drop (a non-owning reference), until the unlock. The head itself is never
 /// loaded or stored (EACCES).
 ///
-/// Not modelled: the kernel lets a pushed object be used (non-owning) until the unlock; here
-/// the path gives it up at the push.
+/// A pushed object stays usable (a non-owning reference) until the unlock, as after an rbtree
+/// add (`RbtreePrototypes.keepNonOwning`).
 enum GraphPrototypes {
     static let listKfuncs: [EmbeddedKfunc] = [.listPushFront, .listPushBack, .listPopFront, .listPopBack, .listFront, .listBack]
     private static let listHelpers = Set(listKfuncs.map(KfuncTable.helperID))
 
     /// The graph kfuncs are the calls allowed while a lock is held.
-    static func runsUnderLock(_ id: Int32) -> Bool { listHelpers.contains(id) }
+    static func runsUnderLock(_ id: Int32) -> Bool {
+        listHelpers.contains(id) || RbtreePrototypes.helpers.contains(id) || id == KfuncTable.helperID(.refcountAcquire)
+    }
 
     /// Handles `kfunc` when it is a graph one; false for every other kfunc.
     static func call(_ kfunc: EmbeddedKfunc, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) -> Bool {
         guard listKfuncs.contains(kfunc) else { return false }
         let r = state.registers
         var result: AbstractValue = .scalar(.unknown)
-        if let root = try heldRoot(r[1], at: index, state) {
+        if let root = try heldRoot(r[1], kind: .list, at: index, state) {
             switch kfunc {
             case .listPushFront, .listPushBack:
                 try checkPushed(r[2], into: root, at: index, setup: setup)
-                PathHelpers.release(r[2], &state)
+                RbtreePrototypes.keepNonOwning(r[2], &state, setup: setup)
             case .listFront, .listBack:
                 result = peeked(root, at: index, setup: setup)
             default:
@@ -41,28 +43,31 @@ enum GraphPrototypes {
         return true
     }
 
-    /// The list head `value` points at, checked: nil when the analysis does not follow it.
-    private static func heldRoot(_ value: AbstractValue, at index: Int, _ state: PathState) throws(VMError) -> GraphRoot? {
+    /// The list head or rbtree root `value` points at, checked: nil when the analysis does not
+    /// follow it.
+    static func heldRoot(_ value: AbstractValue, kind: GraphRoot.Kind, at index: Int, _ state: PathState) throws(VMError) -> GraphRoot? {
+        let name = kind.rawValue
         switch value.kind {
         case .unknown, .notInit:
             return nil
         case let .mapValue(_, access, nullable):
             if nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES) }
             guard let variable = value.range.constant else {
-                throw VMError(instruction: index, "R1 doesn't have constant offset. bpf_list_head has to be at the constant offset",
+                throw VMError(instruction: index, "R1 doesn't have constant offset. \(name) has to be at the constant offset",
                               errno: .EINVAL)
             }
             let offset = value.offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
-            guard let root = access.graphRoots.first(where: { Int($0.offset) == offset && $0.kind == .list }) else {
-                throw VMError(instruction: index, "off=\(offset) doesn't point to bpf_list_head", errno: .EINVAL)
+            guard let root = access.graphRoots.first(where: { Int($0.offset) == offset && $0.kind == kind }) else {
+                throw VMError(instruction: index, "off=\(offset) doesn't point to \(name)", errno: .EINVAL)
             }
             guard let lock = access.lockOffset else {
-                throw VMError(instruction: index, "bpf_list_head not protected by bpf_spin_lock", errno: .EINVAL)
+                throw VMError(instruction: index, "\(name) not protected by bpf_spin_lock", errno: .EINVAL)
             }
             // The lock held must be this value's (state.lockOwner: the value's id and the lock's offset).
             let owner = [value.id, lock]
-            if !state.lockHeld || !state.lockOwner.isEmpty && state.lockOwner != owner {
-                throw VMError(instruction: index, "bpf_spin_lock at off=\(lock) must be held for bpf_list_head", errno: .EINVAL)
+            // Inside an rbtree's `less` the caller's lock is held, whichever it is.
+            if !state.lockHeld || !state.lockOwner.isEmpty && state.lockOwner != owner && !RbtreePrototypes.inCallback(state) {
+                throw VMError(instruction: index, "bpf_spin_lock at off=\(lock) must be held for \(name)", errno: .EINVAL)
             }
             return root
         default:
@@ -71,7 +76,7 @@ enum GraphPrototypes {
     }
 
     /// A push's node: an owned object of the root's contained type, at its node.
-    private static func checkPushed(_ value: AbstractValue, into root: GraphRoot, at index: Int, setup: PathSetup) throws(VMError) {
+    static func checkPushed(_ value: AbstractValue, into root: GraphRoot, at index: Int, setup: PathSetup) throws(VMError) {
         switch value.kind {
         case .unknown, .notInit:
             return
@@ -79,7 +84,7 @@ enum GraphPrototypes {
             if nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg1", errno: .EACCES) }
             guard setup.objectSites.type(at: value.reference - 1) == root.containedTypeID,
                   value.offset == Int(root.nodeOffset), value.range.constant == 0 else {
-                throw VMError(instruction: index, "operation on bpf_list_head expects arg#1 bpf_list_node at offset=\(root.nodeOffset) "
+                throw VMError(instruction: index, "operation on \(root.kind.rawValue) expects arg#1 \(root.kind.nodeName) at offset=\(root.nodeOffset) "
                               + "in struct \(root.containedName)", errno: .EINVAL)
             }
         default:
@@ -88,7 +93,7 @@ enum GraphPrototypes {
     }
 
     /// A pop's result: the node of an object of the root's contained type, owned by the path.
-    private static func popped(_ root: GraphRoot, at index: Int, _ state: inout PathState, setup: PathSetup) -> AbstractValue {
+    static func popped(_ root: GraphRoot, at index: Int, _ state: inout PathState, setup: PathSetup) -> AbstractValue {
         guard let type = setup.pathOptions.localObjectTypes[root.containedTypeID] else { return .unknown }
         setup.objectSites.note(root.containedTypeID, at: index)
         state.references.append(index)
@@ -98,7 +103,7 @@ enum GraphPrototypes {
 
     /// A peek's result: the node of an object still on the list, NULL until compared, holding
     /// no reference, valid until the unlock (`unlocked`).
-    private static func peeked(_ root: GraphRoot, at index: Int, setup: PathSetup) -> AbstractValue {
+    static func peeked(_ root: GraphRoot, at index: Int, setup: PathSetup) -> AbstractValue {
         guard let type = setup.pathOptions.localObjectTypes[root.containedTypeID] else { return .unknown }
         setup.objectSites.note(root.containedTypeID, at: index)
         setup.objectSites.noteNonOwning(at: index)
@@ -125,4 +130,9 @@ enum GraphPrototypes {
             throw VMError(instruction: index, "\(root.kind.rawValue) cannot be accessed directly by load/store", errno: .EACCES)
         }
     }
+}
+
+extension GraphRoot.Kind {
+    /// The node type the root's objects hold.
+    var nodeName: String { self == .list ? "bpf_list_node" : "bpf_rb_node" }
 }

@@ -1,9 +1,22 @@
+import BPFCore
+
 /// Number iterators on the stack, as the kernel's STACK_ITER slots: `new` wants a slot without
 /// a live iterator and takes a reference, `next` and `destroy` want a live one (in a slot no
 /// store has touched since), `destroy` gives the reference back, so one never destroyed is an
 /// unreleased reference at exit. An iterator the analysis cannot place (its pointer is not a
 /// known stack slot) is not followed.
 enum IteratorSlots {
+    /// The calls that step an iterator: the kernel keeps a state at each and widens there.
+    static let nextCalls: Set<Int32> = [KfuncTable.helperID(.iterNumNext), KfuncTable.helperID(.iterBitsNext)]
+
+    /// The kernel's name for the iterator a kfunc takes.
+    static func kind(_ kfunc: EmbeddedKfunc) -> String {
+        switch kfunc {
+        case .iterBitsNew, .iterBitsNext, .iterBitsDestroy: "iter_bits"
+        default: "iter_num"
+        }
+    }
+
     static func place(_ pointer: AbstractValue, _ state: PathState) -> StackPlace? {
         guard case .stack(let frame) = pointer.kind, frame <= state.frame, pointer.range.constant == 0,
               let (slot, position) = PathMemory.slot(pointer.offset, size: 8), position == 0 else { return nil }
@@ -16,26 +29,26 @@ enum IteratorSlots {
         return reference
     }
 
-    static func create(_ pointer: AbstractValue, at index: Int, _ state: inout PathState) throws(VMError) {
+    static func create(_ pointer: AbstractValue, kind: String = "iter_num", at index: Int, _ state: inout PathState) throws(VMError) {
         guard let place = place(pointer, state) else { return }
         if live(place, state) != nil {
-            throw VMError(instruction: index, "expected uninitialized iter_num as arg #0")
+            throw VMError(instruction: index, "expected uninitialized \(kind) as arg #0")
         }
         state.iterators[place] = index + 1
         state.references.append(index)
     }
 
-    static func require(_ pointer: AbstractValue, at index: Int, _ state: PathState) throws(VMError) {
+    static func require(_ pointer: AbstractValue, kind: String = "iter_num", at index: Int, _ state: PathState) throws(VMError) {
         guard let place = place(pointer, state) else { return }
         if live(place, state) == nil {
-            throw VMError(instruction: index, "expected an initialized iter_num as arg #0")
+            throw VMError(instruction: index, "expected an initialized \(kind) as arg #0")
         }
     }
 
-    static func destroy(_ pointer: AbstractValue, at index: Int, _ state: inout PathState) throws(VMError) {
+    static func destroy(_ pointer: AbstractValue, kind: String = "iter_num", at index: Int, _ state: inout PathState) throws(VMError) {
         guard let place = place(pointer, state) else { return }
         guard let reference = live(place, state) else {
-            throw VMError(instruction: index, "expected an initialized iter_num as arg #0")
+            throw VMError(instruction: index, "expected an initialized \(kind) as arg #0")
         }
         state.iterators[place] = nil
         state.references.removeAll { $0 + 1 == reference }

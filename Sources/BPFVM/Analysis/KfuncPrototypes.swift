@@ -13,14 +13,14 @@ enum KfuncPrototypes {
         let r = state.registers
         var result: AbstractValue = .scalar(.unknown)
         switch kfunc {
-        case .iterNumNew:
-            try IteratorSlots.create(r[1], at: index, &state)
-        case .iterNumNext:
-            try IteratorSlots.require(r[1], at: index, state)
+        case .iterNumNew, .iterBitsNew:
+            try IteratorSlots.create(r[1], kind: IteratorSlots.kind(kfunc), at: index, &state)
+        case .iterNumNext, .iterBitsNext:
+            try IteratorSlots.require(r[1], kind: IteratorSlots.kind(kfunc), at: index, state)
             state.iteratorSteps &+= 1
             result = AbstractValue(kind: .memory(size: iteratorValueSize, nullable: true), id: index + 1)
-        case .iterNumDestroy:
-            try IteratorSlots.destroy(r[1], at: index, &state)
+        case .iterNumDestroy, .iterBitsDestroy:
+            try IteratorSlots.destroy(r[1], kind: IteratorSlots.kind(kfunc), at: index, &state)
             result = .notInit
         case .dynptrFromSKB, .dynptrFromSKBMeta:
             if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
@@ -66,7 +66,8 @@ enum KfuncPrototypes {
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
-             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire:
+             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
+             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight:
             break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
         case .bpfTrap:
             try TrapKfunc.refuse(at: index)
@@ -90,7 +91,8 @@ enum KfuncPrototypes {
     /// The ids of the memory that `bpf_iter_num_next` and `bpf_dynptr_slice` give (their call's
     /// index + 1): read-only to the program, as the kernel's MEM_RDONLY.
     static func readOnlyResults(_ program: VerifiedProgram) -> Set<Int> {
-        let readOnly: Set<Int32> = [KfuncTable.helperID(.iterNumNext), KfuncTable.helperID(.dynptrSlice)]
+        let readOnly: Set<Int32> = [KfuncTable.helperID(.iterNumNext), KfuncTable.helperID(.iterBitsNext),
+                                    KfuncTable.helperID(.dynptrSlice)]
         var ids: Set<Int> = []
         for (index, op) in program.operations.enumerated() {
             if case .call(.helper(let id))? = op, readOnly.contains(id) { ids.insert(index + 1) }
@@ -106,7 +108,8 @@ enum KfuncPrototypes {
             return [(1, 0)]
         case .dynptrCopy:
             return [(1, 0), (3, 2)]
-        case .iterNumNew, .iterNumNext, .iterNumDestroy, .dynptrFromSKB, .rcuReadLock, .rcuReadUnlock, .dynptrFromSKBMeta,
+        case .iterNumNew, .iterNumNext, .iterNumDestroy, .iterBitsNew, .iterBitsNext, .iterBitsDestroy, .dynptrFromSKB,
+             .rcuReadLock, .rcuReadUnlock, .dynptrFromSKBMeta,
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqSave,
              .localIrqRestore, .resSpinLock, .resSpinUnlock, .resSpinLockIrqsave, .resSpinUnlockIrqrestore, .mapSumElemCount:
@@ -114,7 +117,8 @@ enum KfuncPrototypes {
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
-             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire, .bpfTrap:
+             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
+             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap:
             return []
         }
     }
@@ -124,6 +128,7 @@ enum KfuncPrototypes {
         let iterator: UInt64 = 8, dynptr: UInt64 = 16
         switch kfunc {
         case .iterNumNew, .iterNumNext, .iterNumDestroy: return [(1, iterator)]
+        case .iterBitsNew, .iterBitsNext, .iterBitsDestroy: return [(1, 2 * iterator)]
         case .dynptrFromSKB, .dynptrFromSKBMeta: return [(3, dynptr)]
         case .dynptrAdjust: return [(1, dynptr)]
         case .dynptrClone: return [(2, dynptr)]
@@ -142,7 +147,8 @@ enum KfuncPrototypes {
         case .castToKernelContext, .rdonlyCast, .skbConntrackLookup, .skbConntrackAlloc, .xdpConntrackLookup, .xdpConntrackAlloc, .conntrackInsertEntry,
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
-             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire, .bpfTrap:
+             .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
+             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap:
             return []
         }
     }

@@ -142,7 +142,10 @@ enum ObjectPrototypes {
             }
             setup.objectSites.note(typeID, at: index)
             state.references.append(index)
-            return AbstractValue(kind: .memory(size: type.size, nullable: true), id: index + 1, reference: index + 1)
+            // A reference to an object the path owns cannot fail (the kernel clears MAYBE_NULL for
+            // an owning argument: the selftests' refcounted_kptr writes through it unchecked); one
+            // to a non-owning object may find it freed, NULL until compared.
+            return AbstractValue(kind: .memory(size: type.size, nullable: value.reference == 0), id: index + 1, reference: index + 1)
         default:
             break
         }

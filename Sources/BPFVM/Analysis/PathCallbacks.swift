@@ -13,6 +13,8 @@ enum PathCallbacks {
         var returns: ClosedRange<Int64>
         /// A timer's callback runs later, on its own (the kernel's "async callback").
         var isAsync = false
+        /// bpf_rbtree_add's `less` runs under the tree's lock: explored with the lock held.
+        var underLock = false
     }
 
     /// Helpers that run a callback during the call (is_sync_callback_calling_function), whose
@@ -24,6 +26,7 @@ enum PathCallbacks {
     /// The callback a helper call takes, and how: bpf_loop, for_each_map_elem, timer_set_callback,
     /// user_ringbuf_drain, find_vma.
     static func use(by helper: Int32, _ state: PathState) -> (Int, Use)? {
+        if helper == RbtreePrototypes.addHelper { return RbtreePrototypes.lessUse(state) }
         let argument: Int
         switch helper {
         case 181, 164, 170, 209: argument = 2

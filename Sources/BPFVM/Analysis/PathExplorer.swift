@@ -159,7 +159,7 @@ struct PathExplorer {
                 // The kernel keeps a state at every may_goto, and at both ways out.
                 points[index] = true
                 for next in program.successors(of: index) where next >= 0 && next < points.count { points[next] = true }
-            case .call(.helper(let id)) where id == KfuncTable.helperID(.iterNumNext) || PathCallbacks.runsDuringCall.contains(id):
+            case .call(.helper(let id)) where IteratorSlots.nextCalls.contains(id) || PathCallbacks.runsDuringCall.contains(id):
                 // The kernel compares states at an iterator's next call and at a call that runs
                 // a callback, loops included.
                 points[index] = true
@@ -238,7 +238,12 @@ struct PathExplorer {
         for (start, use) in typedCallbacks {
             callback = use
             do {
-                try explore(from: Branch(index: start, state: PathState(entry: use.entry), trail: nil, losses: 0))
+                var entry = PathState(entry: use.entry)
+                if use.underLock {
+                    entry.lockHeld = true
+                    entry.lockOwner = RbtreePrototypes.callbackLockOwner
+                }
+                try explore(from: Branch(index: start, state: entry, trail: nil, losses: 0))
             } catch let refusal as VMError {
                 throw refusal
             } catch {
@@ -425,6 +430,11 @@ struct PathExplorer {
                     try Self.wait(body, in: &pending, at: index)
                     branch.index = index + 1 + Int(offset)
                 case .exit:
+                    // A callback run under its caller's lock leaves it held (RbtreePrototypes).
+                    if callback?.underLock == true, branch.state.returns.isEmpty {
+                        branch.state.lockHeld = false
+                        branch.state.lockOwner = []
+                    }
                     guard let returnTo = try PathCalls.exit(&branch.state, at: index) else {
                         if let callback { try PathCallbacks.checkReturn(branch.state.registers[0], of: callback, at: index) }
                         break pathLoop
@@ -495,7 +505,8 @@ struct PathExplorer {
     /// and is otherwise followed around.
     private mutating func isPruned(_ branch: inout Branch) throws -> Bool {
         let index = branch.index
-        let atIterator = program.operations[index] == .call(.helper(KfuncTable.helperID(.iterNumNext)))
+        let atIterator: Bool
+        if case .call(.helper(let id))? = program.operations[index] { atIterator = IteratorSlots.nextCalls.contains(id) } else { atIterator = false }
         if atIterator {
             if iteratorConverged(branch) {
                 propagatePrecision(.max, to: branch)

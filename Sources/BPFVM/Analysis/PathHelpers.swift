@@ -12,6 +12,9 @@ enum PathHelpers {
                                              153, 154, 156, 158, 178, 194, 203, 210]
 
     static func call(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
+        if id == 93 || id == 94, RbtreePrototypes.inCallback(state) {
+            throw VMError(instruction: index, "can't spin_{lock,unlock} in rbtree cb", errno: .EACCES)
+        }
         if state.lockHeld || !state.resLocks.isEmpty, id != 94, !ResLockRules.allowedWhileLocked(id),
            !GraphPrototypes.runsUnderLock(id) {
             throw VMError(instruction: index, "function calls are not allowed while holding a lock")
@@ -25,6 +28,7 @@ enum PathHelpers {
             if try ObjectPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             if try CryptoPrototypes.call(kfunc, at: index, &state) { return }
             if try GraphPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
+            if try RbtreePrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
         if id == ObjectPrototypes.exchangeHelper { return try ObjectPrototypes.exchange(at: index, &state, setup: setup) }

@@ -79,10 +79,14 @@ enum PathTransfer {
             return .pointer(.map(shape))
         case .mapValue, .mapIndexValue:
             guard let value = program.valueReferences[index] else { return .unknown }
-            var access = value.shape?.valueAccess ?? MapValueAccess()
-            access.writable = value.writable
-            access.fixed = value.fixed
-            return .pointer(.mapValue(size: value.size, access: access, nullable: false), offset: value.offset)
+            var access = MapValueAccess(writable: value.writable, fixed: value.fixed)
+            access.lockOffset = value.lockOffset
+            access.graphRoots = value.graphRoots
+            access.kptrFields = value.kptrFields
+            access.mapName = value.mapName
+            var pointer = AbstractValue.pointer(.mapValue(size: value.size, access: access, nullable: false), offset: value.offset)
+            pointer.id = value.identity
+            return pointer
         case .function:
             return .pointer(.function(Int(program.immediates[index] ?? 0)))
         case .btfID:

@@ -17,24 +17,43 @@ struct DescriptorTable {
         case closed
     }
 
+    /// Sockets of the world (their identities) by descriptor. They are no BPF objects, so a BPF
+    /// command given one sees what it sees for fd 0: not a BPF object.
+    private(set) var sockets: [UInt32: UInt64] = [:]
+
     func lookup(_ fd: UInt32) -> Lookup {
-        if fd < Self.firstFree { return .notBPF }
+        if fd < Self.firstFree || sockets[fd] != nil { return .notBPF }
         if let file = files[fd] { return .file(file) }
         return .closed
     }
 
+    /// The lowest free descriptor, as the kernel picks it.
+    private mutating func allocate() -> UInt32 {
+        if let lowest = freed.popMin() { return lowest }
+        defer { highWater += 1 }
+        return highWater
+    }
+
     /// Installs `file` at the lowest free descriptor, as the kernel does.
     mutating func install(_ file: OpenFile) -> Handle {
-        let fd: UInt32
-        if let lowest = freed.popMin() {
-            fd = lowest
-        } else {
-            fd = highWater
-            highWater += 1
-        }
+        let fd = allocate()
         files[fd] = file
         file.descriptors += 1
         return Handle(rawValue: fd)
+    }
+
+    /// A descriptor for the world's socket `identity`.
+    mutating func installSocket(identity: UInt64) -> Handle {
+        let fd = allocate()
+        sockets[fd] = identity
+        return Handle(rawValue: fd)
+    }
+
+    /// Closes a socket's descriptor; the socket's identity, nil if `fd` names no socket.
+    mutating func removeSocket(_ fd: UInt32) -> UInt64? {
+        guard let identity = sockets.removeValue(forKey: fd) else { return nil }
+        freed.insert(fd)
+        return identity
     }
 
     /// Removes a descriptor; returns the file if this was its last one.

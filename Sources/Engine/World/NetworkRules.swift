@@ -163,8 +163,9 @@ extension NetworkSnapshot {
         }) {
             throw TCXError(.EADDRINUSE, "\(transport.rawValue) port \(port) is in use on \(address)")
         }
-        sockets.append(NetSocket(protocolNumber: number, address: address.bytes, port: port,
-                                 identity: UInt64(sockets.count + 1)))
+        // Identities are never reused: a closed socket's may still be held by a program run.
+        let identity = (sockets.map(\.identity).max() ?? 0) + 1
+        sockets.append(NetSocket(protocolNumber: number, address: address.bytes, port: port, identity: identity))
     }
 
     /// Two binds of one port clash (no SO_REUSEADDR): the same family with equal addresses or

@@ -16,6 +16,8 @@ final class WorldState {
     var pins: [String: BPFObject] = [:]
     var devices = DeviceTable()
     var nextIfindex: UInt32 = 2
+    /// Programs a devmap or cpumap slot was given (held until the world ends).
+    var slotPrograms: Set<UInt32> = []
 
     init() {
         devices.insert(Device(name: "lo", ifindex: 1, kind: .loopback, peerIfindex: nil))

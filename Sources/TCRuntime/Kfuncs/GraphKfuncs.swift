@@ -22,16 +22,11 @@ enum GraphKfuncs {
         return hand(entry, &call, owning: false)
     }
 
-    /// push_impl(head, node, meta, off): 0, or EINVAL for a node of no live object. The kernel
-    /// ignores the program's `off` (libbpf's macros pass 0): its verifier writes the node's
-    /// offset in the object into r4; here the object is the live one the node lies in.
+    /// push_impl(head, node, meta, off): 0, or EINVAL for a node of no live object.
     static func push(_ call: inout HelperCall, front: Bool) -> UInt64 {
-        guard let object = ObjectHeap.shared.start(ofObjectHolding: call.r2) else {
-            ObjectKfuncs.handOn(call.r2 &- call.r4, call)
-            return failed(.EINVAL)
-        }
-        ObjectKfuncs.handOn(object, call)
-        ObjectHeap.shared.push(object, nodeOffset: call.r2 &- object, onto: call.r1, front: front)
+        guard let entry = ObjectHeap.shared.owner(ofNode: call.r2, offset: call.r4) else { return failed(.EINVAL) }
+        ObjectKfuncs.handOn(entry.object, call)
+        ObjectHeap.shared.push(entry.object, nodeOffset: entry.nodeOffset, onto: call.r1, front: front)
         return 0
     }
 
@@ -43,7 +38,7 @@ enum GraphKfuncs {
 
     /// Grants the run the entry's object; its node's address is what the program gets.
     /// `owning`: a pop's object is the run's reference; a peek's stays the list's.
-    private static func hand(_ entry: ObjectHeap.ListEntry, _ call: inout HelperCall, owning: Bool) -> UInt64 {
+    static func hand(_ entry: ObjectHeap.ListEntry, _ call: inout HelperCall, owning: Bool) -> UInt64 {
         guard let memory = ObjectHeap.shared.object(at: entry.object) else { return 0 }
         let region = MemoryRegion(memory, writable: true)
         TCRun.borrow(call) { run in

@@ -7,6 +7,7 @@ enum KfuncHelpers {
     static func register(_ table: inout HelperTable) {
         var kfuncs = KfuncTable()
         IteratorKfuncs.register(&kfuncs)
+        BitsIteratorKfuncs.register(&kfuncs)
         DynptrKfuncs.register(&kfuncs)
         DynptrCopyKfuncs.register(&kfuncs)
         StringKfuncs.register(&kfuncs)
@@ -20,6 +21,7 @@ enum KfuncHelpers {
         ObjectKfuncs.register(&kfuncs)
         CryptoKfuncs.register(&kfuncs)
         GraphKfuncs.register(&kfuncs)
+        RbtreeKfuncs.register(&kfuncs)
         TrapKfuncs.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }
