@@ -27,9 +27,11 @@ public struct HelperCall {
     /// asking the run's memory provider per access. It must be in what the provider allows.
     public var granted: MemoryRegion? = nil
     /// Where the program stands, for calling back into it.
-    let site: CallbackSite?
+    @usableFromInline let site: CallbackSite?
     /// Whether this is a bpf_loop call the kernel would have replaced by its inline loop.
-    public var inlinesLoop: Bool {
+    /// Inlinable, as `bytes(at:count:write:)`: a helper in another module asking an `inout`
+    /// call through a function copied the whole call first (~230 bytes, read back at once).
+    @inlinable public var inlinesLoop: Bool {
         guard let site else { return false }
         return site.program.inlinedLoopCalls.contains(site.instruction)
     }
@@ -48,6 +50,7 @@ public struct HelperCall {
     }
 
     /// The bytes `[address, address + count)` when the program may access them, else nil.
+    @inlinable
     public func bytes(at address: UInt64, count: Int, write: Bool) -> UnsafeMutableRawBufferPointer? {
         guard count >= 0, memory.allows(address, size: UInt64(count), write: write),
               let start = UnsafeMutableRawPointer(bitPattern: UInt(address)) else { return nil }
@@ -56,10 +59,10 @@ public struct HelperCall {
 }
 
 /// The calling program's state a callback needs: its code, and the frames in use.
-struct CallbackSite {
+@usableFromInline struct CallbackSite {
     /// Not retained: the run holds the running program until the helper returns.
-    unowned(unsafe) let program: VMProgram
+    @usableFromInline unowned(unsafe) let program: VMProgram
     let frames: UnsafeMutablePointer<UInt64>
     let depth: Int
-    let instruction: Int
+    @usableFromInline let instruction: Int
 }

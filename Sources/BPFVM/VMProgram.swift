@@ -32,8 +32,9 @@ public final class VMProgram: @unchecked Sendable {
     public let instructions: [Instruction]
     /// What the verifier's path analysis did (nil where it does not run: no program-type rules).
     public let pathStatistics: PathStatistics?
-    /// The bpf_loop calls the kernel would inline, by instruction (`LoopInlining`).
-    let inlinedLoopCalls: Set<Int>
+    /// The bpf_loop calls the kernel would inline, by instruction (`LoopInlining`): a few at
+    /// most, so a list (a set hashed the instruction at every bpf_loop call).
+    @usableFromInline let inlinedLoopCalls: [Int]
     /// The exception callback's first slot: `bpf_throw` runs it with the cookie (nil: the
     /// program returns the cookie).
     public let exceptionCallback: Int?
@@ -61,7 +62,7 @@ public final class VMProgram: @unchecked Sendable {
         functionStarts = Set(verified.functionStarts)
         self.instructions = instructions
         pathStatistics = verified.pathStatistics
-        inlinedLoopCalls = verified.inlinedLoopCalls
+        inlinedLoopCalls = verified.inlinedLoopCalls.sorted()
         exceptionCallback = verified.exceptionCallback
         // Only when the program's lookup helper is the one the resolver's lookups repeat.
         directLookups = options.helpers.directMapLookupID == 1 ? verified.directLookups.filter(\.fitsImmediates) : []

@@ -45,11 +45,14 @@ public struct TCProgramRunner: Sendable {
         let run = TCRunPool.take(skb: skb, services: shared, type: program.type)
         run.programMaps = program.mapTable
         defer { TCRunPool.give(run) }
-        var outcome = try once(program, run)
+        // The block set up once for all the repeats (context, environment, `JITRun`): each
+        // repeat writes only what one program's run needs afresh, as a chain's programs do.
+        prepare(run)
+        var outcome = try onPrepared(program, run)
         var left = max(count, 1) - 1
         while left > 0 {
             run.rearm()
-            outcome = try once(program, run)
+            outcome = try onPrepared(program, run)
             left -= 1
         }
         return outcome

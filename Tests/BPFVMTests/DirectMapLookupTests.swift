@@ -168,6 +168,19 @@ import Testing
         if ExecutorKind.jitAvailable { #expect(kept.granted.regions.count == 1) }
     }
 
+    @Test func anAtomicThroughTheValueDoesNotHandItOver() throws {
+        // `lock *(u64 *)(r0 + 0) += r6` only changes the value: nothing holds the pointer after
+        // helper 2, so the provider receives nothing; the add is done on both engines.
+        let added = lookupThen(1, [Asm.mov(6, 5), Asm.jeq(0, 0, 1), Asm.atomicAdd64(0, 0, 6), Asm.call(2), Asm.exit])
+        let result = try run(added, lookup())
+        _ = try result.result.get()
+        if ExecutorKind.jitAvailable { #expect(result.granted.regions.isEmpty) }
+        // The pointer itself added to the stack: it escapes, and is handed over.
+        let stored = lookupThen(1, [Asm.jeq(0, 0, 1), Asm.atomicAdd64(10, -16, 0), Asm.call(2), Asm.exit])
+        let kept = try run(stored, lookup())
+        if ExecutorKind.jitAvailable { #expect(kept.granted.regions.count == 1) }
+    }
+
     @Test func twoLookupsLeaveBothValuesReadable() throws {
         let second = [Asm.movReg(6, 0), Instruction(opcode: 0x62, dst: 10, offset: -4, imm: 1)]
             + Asm.lddw(1, 0, source: 5) + [Asm.movReg(2, 10), Asm.add(2, -4), Asm.call(1),

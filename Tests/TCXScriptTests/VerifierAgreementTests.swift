@@ -75,6 +75,11 @@ import Testing
     /// - `socket_field_math`: a number read from the skb's socket is a number: added to the context
     ///   pointer it is out of bounds or makes a context access the kernel refuses.
     /// - `async_root_stack`: a timer callback's chain of calls shares 512 bytes from its own entry.
+    /// - `dynptr_refs`: a ring buffer record's dynptr and its clones hold a reference (released once,
+    ///   never written over, no other dynptr made there); dynptrs at constant offsets only;
+    ///   bpf_dynptr_slice's size bounded, then constant; bpf_dynptr_data's memory NULL until checked,
+    ///   ended with its record; a live dynptr's bytes never read as memory; bpf_ringbuf_submit takes
+    ///   only bpf_ringbuf_reserve's memory; bpf_dynptr_from_mem not over the stack.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -89,7 +94,8 @@ import Testing
                       ("stack_kinds", 3),
                       ("zero_under_spill", 4),
                       ("socket_field_math", 4),
-                      ("async_root_stack", 2)])
+                      ("async_root_stack", 2),
+                      ("dynptr_refs", 27)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -33,6 +33,12 @@ enum KfuncPrototypes {
             // buffer__szk: the size must be a known constant, and is the memory's size.
             if r[4].isScalar, let size = r[4].range.constant, size <= UInt64(VMLimits.stackPerFrame) * 1024 {
                 result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1)
+            } else if r[4].isScalar, r[4].range.constant == nil {
+                // A size of more than one number: bounded and within the buffer first, as any
+                // memory and size pair (check_kfunc_mem_size_reg), then refused as not constant.
+                let buffer = HelperPrototypes.SizedMemory(pointer: 3, size: 4, write: true, zeroAllowed: true, nullable: true)
+                try PathHelpers.sizedArgument(buffer, at: index, &state)
+                throw VMError(instruction: index, "R4 must be a known constant", errno: .EINVAL)
             } else {
                 result = .unknown
             }
@@ -73,15 +79,19 @@ enum KfuncPrototypes {
             try TrapKfunc.refuse(at: index)
         }
         for (register, argument) in dynptrArguments(kfunc) {
+            try DynptrReferences.requireConstantOffset(r[register], at: index)
             try DynptrSlots.require(r[register], argument: argument, at: index, state)
         }
+        if let made = madeDynptr(kfunc) { try DynptrReferences.checkCreate(r[made], at: index, state) }
         // What the kfunc writes on the stack: the iterator, the dynptr, a slice's buffer.
         for (register, size) in written(kfunc, r) {
             PathMemory.clobber(from: r[register], size: size, state: &state)
         }
         switch kfunc {
         case .dynptrFromSKB, .dynptrFromSKBMeta: DynptrSlots.create(r[3], &state)
-        case .dynptrClone: DynptrSlots.create(r[2], &state)
+        case .dynptrClone:
+            DynptrSlots.create(r[2], &state)
+            DynptrReferences.share(from: r[1], to: r[2], &state)
         default: break
         }
         for register in 1 ... 5 { state.registers[register] = .notInit }
@@ -98,6 +108,15 @@ enum KfuncPrototypes {
             if case .call(.helper(let id))? = op, readOnly.contains(id) { ids.insert(index + 1) }
         }
         return ids
+    }
+
+    /// The register of the dynptr a kfunc makes (its uninitialised dynptr argument).
+    private static func madeDynptr(_ kfunc: EmbeddedKfunc) -> Int? {
+        switch kfunc {
+        case .dynptrFromSKB, .dynptrFromSKBMeta: 3
+        case .dynptrClone: 2
+        default: nil
+        }
     }
 
     /// The dynptrs each kfunc reads: (pointer register, argument number in the kernel's words).

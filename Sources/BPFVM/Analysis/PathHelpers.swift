@@ -100,7 +100,21 @@ enum PathHelpers {
                 result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1, reference: index + 1)
                 state.references.append(index)
             }
+        case 197:  // dynptr_from_mem(data, size, flags, ptr): not over the stack (measured on Linux 6.18)
+            if case .stack = r[1].kind {
+                throw VMError(instruction: index, "Unsupported reg type fp for bpf_dynptr_from_mem data", errno: .EACCES)
+            }
+        case 203:  // dynptr_data(ptr, offset, len): NULL or len bytes, held by the dynptr's reference
+            if r[3].isScalar, let size = r[3].range.constant, size < 1 << 31 {
+                result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1,
+                                       reference: DynptrReferences.reference(of: r[1], state))
+            }
         case 132, 133:  // ringbuf_submit / ringbuf_discard(data, flags)
+            // Only a record bpf_ringbuf_reserve gave (the memory that is its own reference), not
+            // a dynptr's memory holding the record's reference nor memory holding none.
+            if case .memory = r[1].kind, r[1].reference == 0 || r[1].reference != r[1].id {
+                throw VMError(instruction: index, "R1 type=mem expected=ringbuf_mem", errno: .EACCES)
+            }
             if r[1].reference != 0, r[1].offset != 0 || r[1].range.constant != 0 {
                 throw VMError(instruction: index, "R1 must have zero offset when passed to release func")
             }
@@ -133,8 +147,12 @@ enum PathHelpers {
         if id == 197 || id == 198 {  // dynptr_from_mem, ringbuf_reserve_dynptr: the helper fills the 16 bytes
             PathMemory.clobber(from: r[4], size: 16, state: &state)
             DynptrSlots.create(r[4], &state)
+            if id == 198 { DynptrReferences.acquire(r[4], at: index, &state) }
         }
-        if id == 199 || id == 200 { DynptrSlots.release(r[1], &state) }  // ringbuf_submit/discard_dynptr
+        if id == 199 || id == 200 {  // ringbuf_submit/discard_dynptr
+            DynptrReferences.release(r[1], &state)
+            DynptrSlots.release(r[1], &state)
+        }
         if changesPacketData.contains(id) { PacketChangingFunctions.invalidatePacketPointers(&state) }
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
@@ -180,7 +198,11 @@ enum PathHelpers {
             if argument.kind == .constantString {
                 try HelperMapArguments.checkConstantString(value, register: register, setup: setup, at: index)
             }
+            if argument.kind == .dynptr, argument.flags.contains(.uninitialized) {
+                try DynptrReferences.checkCreate(value, at: index, state)
+            }
             if argument.kind == .dynptr, !argument.flags.contains(.uninitialized) {
+                try DynptrReferences.requireConstantOffset(value, at: index)
                 if DynptrSlots.crossesFrameTop(value) {
                     // Its 16 bytes cannot be a dynptr: none was made there.
                     throw VMError(instruction: index, argument.flags.contains(.release)
@@ -329,6 +351,7 @@ enum PathHelpers {
                 throw VMError(instruction: index, "invalid \(write ? "write to" : "read from") stack R\(register) off=\(offset) size=\(bytes)",
                               errno: errno)
             }
+            if !write { try SpecialStackReads.check(pointer, offset: 0, size: bytes, register: register, at: index, state) }
             if write {
                 var byte = offset
                 while byte < offset + bytes {

@@ -103,6 +103,8 @@ struct PathState: Hashable {
     /// Dynptrs made on the stack, by the place of their first 8 bytes (their second 8 bytes
     /// are the slot below); their slots hold `.unknown` while they live.
     var dynptrs: Set<StackPlace> = []
+    /// The dynptrs among them that hold a reference, by place: the reference (DynptrReferences).
+    var dynptrReferences: [StackPlace: Int] = [:]
     /// Calls of an iterator's `next` on this path: the kernel's iterator depth, which tells
     /// an open-coded loop's states apart so that it is not taken for an infinite loop.
     var iteratorSteps = 0
@@ -141,7 +143,7 @@ struct PathState: Hashable {
         guard lockOwner == other.lockOwner,
               rcuLocked == other.rcuLocked, preemptDisabled == other.preemptDisabled, irqFlags == other.irqFlags,
               resLocks == other.resLocks,
-              iterators == other.iterators, dynptrs == other.dynptrs,
+              iterators == other.iterators, dynptrs == other.dynptrs, dynptrReferences == other.dynptrReferences,
               references == other.references,
               !zip(callbackDepths, other.callbackDepths).contains(where: { $0 > $1 }) else { return false }
         for (mine, theirs) in zip(returns, other.returns) {

@@ -21,6 +21,7 @@ enum PathTransfer {
             if signed { try SignedContextLoads.check(base, offset: Int(offset), size: size.byteCount, at: index, setup: setup) }
             try PathMemory.check(base, register: src, offset: Int(offset), size: size.byteCount, write: false,
                                  at: index, state: state, setup: setup)
+            try SpecialStackReads.check(base, offset: Int(offset), size: size.byteCount, register: nil, at: index, state)
             state.registers[Int(dst)] = KptrFieldAccess.loaded(from: base, offset: Int(offset), size: size.byteCount, at: index, setup: setup)
                 ?? PathMemory.load(from: base, offset: Int(offset), size: size.byteCount, signed: signed, state: state, setup: setup)
         case let .store(size, dst, value, offset):
@@ -38,6 +39,7 @@ enum PathTransfer {
             if case .stack(let frame) = base.kind, frame < state.frame, base.range.constant == 0, case .stack = stored.kind {
                 throw VMError(instruction: index, "cannot spill pointers to stack into stack frame of the caller", errno: .EINVAL)
             }
+            try DynptrReferences.checkStore(to: base, offset: Int(offset), size: size.byteCount, at: index, state)
             PathMemory.store(stored, to: base, offset: Int(offset), size: size.byteCount, state: &state)
         case let .atomic(kind, size, dst, src, offset):
             try atomic(kind, size: size.byteCount, dst: dst, src: src, offset: Int(offset), at: index, &state, setup: setup)
@@ -170,6 +172,7 @@ enum PathTransfer {
             throw VMError(instruction: index, "misaligned value access off 0+\(base.offset)+\(offset) size \(size)", errno: .EACCES)
         }
         try PathMemory.check(base, register: dst, offset: offset, size: size, write: true, at: index, state: state, setup: setup)
+        try DynptrReferences.checkStore(to: base, offset: offset, size: size, at: index, state)
         if kind == .storeRelease {
             PathMemory.store(state.registers[Int(src)], to: base, offset: offset, size: size, state: &state)
             return

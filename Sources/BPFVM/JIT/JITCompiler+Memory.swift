@@ -10,6 +10,12 @@ extension JITCompiler {
             a.load(.rsi, JITState.register(10))
             return X86Memory(.rsi, offset)
         }
+        if let address = constants.value(of: base).map({ $0 &+ UInt64(bitPattern: Int64(offset)) }),
+           regions.contains(where: { $0.contains(address, size: UInt64(size), write: write) }) {
+            // An address known at load inside a region the check routine allows (`KnownConstants`).
+            a.move(.rsi, immediate: address)
+            return X86Memory(.rsi)
+        }
         if base == checkedSpanBase {
             // Inside a `PacketSpan`'s unchecked copy: its check at the start covered this access.
             loadRegister(.rsi, base)

@@ -30,6 +30,8 @@ struct JITCompiler {
     var functionEntries: [Int: X86Assembler.Label] = [:]
     /// Registers that probably hold packet pointers at the instruction being compiled.
     var packetGuess = PacketGuess()
+    /// Registers whose value is known at the instruction being compiled (`KnownConstants`).
+    var constants = KnownConstants()
     /// While the unchecked copy of a `PacketSpan` is emitted: its base, whose accesses the
     /// span's one check at its start covers.
     var checkedSpanBase: UInt8?
@@ -114,6 +116,7 @@ struct JITCompiler {
         let targets = PacketSpan.targets(of: ops)
         var i = 0
         while i < ops.count {
+            if targets.contains(i) { constants.forgetAll() }
             // Before the label: a jump to a function's first instruction skips its prologue.
             if mayGotoFrameStarts.contains(i) {
                 let entry = functionEntries[i] ?? a.newLabel()
@@ -129,6 +132,7 @@ struct JITCompiler {
             a.bind(instructionLabels[i])
             emit(ops[i], at: i)
             packetGuess.follow(ops[i])
+            constants.follow(ops[i])
             i += 1
         }
         // The verifier lets no path fall off the end; should one, it faults rather than run on.
@@ -344,20 +348,23 @@ struct JITCompiler {
         loadRegister(.rsi, span.base)
         if span.low != 0 { a.alu(.add, .rsi, immediate: Int32(span.low)) }
         jumpUnlessInside(.rsi, low: .packetLow, count: .packetCount, size: Int32(span.high - span.low), outside: ordinary)
-        let guess = packetGuess
+        let guess = packetGuess, known = constants
         checkedSpanBase = span.base
         for k in span.first...span.last {
             if k > span.first { a.bind(instructionLabels[k]) }
             emit(ops[k], at: k)
             packetGuess.follow(ops[k])
+            constants.follow(ops[k])
         }
         checkedSpanBase = nil
         a.jump(done)
         a.bind(ordinary)
         packetGuess = guess
+        constants = known
         for k in span.first...span.last {
             emit(ops[k], at: k)
             packetGuess.follow(ops[k])
+            constants.follow(ops[k])
         }
         a.bind(done)
     }

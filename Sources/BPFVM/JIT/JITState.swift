@@ -73,6 +73,19 @@ struct JITStateView {
                   regions: regions, extra: environment.memory)
     }
 
+    /// The same from what `JITExecutor.prepare` wrote into the block: the provider the
+    /// `JITRun` keeps unretained, the context's guard from its fast count. Nothing is read from
+    /// the `RunEnvironment`, whose copy (it holds existentials) was a retain, a release and a
+    /// copy of a few hundred bytes per helper call.
+    @inline(__always)
+    func memory(regions: UnsafeBufferPointer<MemoryRegion>) -> RunMemory {
+        RunMemory(stackLow: self[.stackLow], stackCount: self[.stackCount],
+                  contextLow: self[.contextLow], contextCount: self[.contextCount],
+                  guardsContext: self[.fastContextCount] == 0,
+                  packetLow: self[.packetLow], packetCount: self[.packetCount],
+                  regions: regions, extra: run.pointee.provider)
+    }
+
     /// Makes the entry frame's range (`EntryStack`) `bytes` deep when it is shallower, zeroing
     /// what it adds. Only in the entry frame: below it, frames are whole.
     func widenEntryFrame(to bytes: Int) {

@@ -32,7 +32,7 @@ enum JITThunks {
     static let probeLoad: Check = { raw, address, aux, _ in
         let state = JITStateView(raw)
         let value = state.programReference._withUnsafeGuaranteedRef { program in
-            let memory = state.memory(regions: program.regions, environment: state.run.pointee.environment.pointee)
+            let memory = state.memory(regions: program.regions)
             return ProbeLoad.value(at: address, aux: UInt8(truncatingIfNeeded: aux), memory: memory)
         }
         let window = state.run.pointee.provider?.probeWindow ?? UnsafeRawBufferPointer(start: nil, count: 0)
@@ -59,7 +59,7 @@ enum JITThunks {
         let run = state.run
         let site = Int(truncatingIfNeeded: instruction)
         let environment = run.pointee.environment
-        var call = HelperCall(registers: UnsafePointer(state.words), memory: state.memory(regions: program.regions, environment: environment.pointee),
+        var call = HelperCall(registers: UnsafePointer(state.words), memory: state.memory(regions: program.regions),
                               environment: environment,
                               site: CallbackSite(program: program, frames: run.pointee.frames,
                                                  depth: Int(state[.depth]), instruction: site))

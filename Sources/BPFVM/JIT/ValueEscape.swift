@@ -1,7 +1,8 @@
 /// Whether the value pointer a map lookup leaves in r0 can still be held by the program after
 /// its next call: the JIT hands a direct lookup's grant to the run's provider only then
 /// (`JITStateView.handOverGrant`), since a value no register or memory holds can no longer be
-/// reached. Follows every path from the lookup: r0 may be the base of loads and stores, gain
+/// reached. Follows every path from the lookup: r0 may be the base of loads, stores and atomics
+/// other than a compare-exchange, gain
 /// constants and be compared with them; anything else that reads it (a copy, a store of it, a
 /// compare with a register, an exit, a call that is not a helper's) lets it escape. A path ends
 /// where r0 is overwritten or at the next helper call, which sets r0. Unsure means escaped.
@@ -39,7 +40,11 @@ enum ValueEscape {
         switch op.code {
         case .callHelper:
             return .ends  // r1-r5 are read, r0 is set
-        case .callLocal, .callRegister, .tailCall, .exit, .atomic32, .atomic64, .loadAcquire, .storeRelease,
+        case .atomic32, .atomic64:
+            // r0 as the base of `lock *(r0 + off) op= rX` only changes memory (a fetch writes
+            // rX); r0 as the operand is stored, and a compare-exchange reads and sets r0.
+            return op.src == 0 || AtomicCode(rawValue: op.aux) == .cmpxchg ? .escapes : .continues
+        case .callLocal, .callRegister, .tailCall, .exit, .loadAcquire, .storeRelease,
              .ldAbs, .ldInd, .unreachable:
             return .escapes
         case .ja:

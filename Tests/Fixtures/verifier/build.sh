@@ -70,3 +70,6 @@ echo "built socket_field_math.o"
 # A timer callback's chain of calls against 512 bytes of stack from the callback's entry.
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c async_root_stack.c -o async_root_stack.o
 echo "built async_root_stack.o"
+# Dynptrs holding a reference (a ring buffer record's, its clones), dynptr offsets, bpf_dynptr_slice's size.
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c dynptr_refs.c -o dynptr_refs.o
+echo "built dynptr_refs.o"
