@@ -112,6 +112,9 @@ struct ObjectParser {
         let typedMaps = maps.specs.map { map in
             var map = map
             if map.btfValueTypeID != 0 { map.btf = kernelBTF }
+            // The inner template too (libbpf's fill_map_from_def): the kernel puts a map in a
+            // map of maps only when their special fields match (bpf_map_meta_equal).
+            if map.innerMap?.btfValueTypeID ?? 0 != 0 { map.innerMap?.btf = kernelBTF }
             return map
         }
         var spec = ObjectSpec(name: objectName, programs: programs, maps: typedMaps, license: license)

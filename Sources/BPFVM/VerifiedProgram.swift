@@ -36,6 +36,9 @@ struct VerifiedProgram {
         /// are, and the value's identity, so a lock is known to guard only its own section.
         var lockOffset: Int? = nil
         var graphRoots: [GraphRoot] = []
+        /// Kptr globals (`SEC(".bss.A") struct T __kptr *p;`), which only bpf_kptr_xchg changes.
+        var kptrFields: [KptrField] = []
+        var mapName = ""
         var identity = 0
     }
     /// The bytes of fixed values (frozen read-only maps), by region base, copied once.

@@ -205,9 +205,12 @@ enum Verifier {
             if offset >= 0, offset < region.count {
                 var reference = VerifiedProgram.ValueReference(size: region.count, offset: offset, writable: region.writable,
                                                                fixed: resolved.fixed ? region.base : nil)
-                if let shape = resolved.shape, shape.spinLockOffset != nil, case .mapIndexValue(let map, _) = immediate {
+                if let shape = resolved.shape, shape.spinLockOffset != nil || !shape.graphRoots.isEmpty || !shape.kptrFields.isEmpty,
+                   case .mapIndexValue(let map, _) = immediate {
                     reference.lockOffset = shape.spinLockOffset
                     reference.graphRoots = shape.graphRoots
+                    reference.kptrFields = shape.kptrFields
+                    reference.mapName = shape.name
                     reference.identity = -Int(map) - 1
                 }
                 verified.valueReferences[i] = reference

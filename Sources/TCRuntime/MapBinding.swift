@@ -14,15 +14,8 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
         case .mapIndex(let i):
             guard i >= 0, Int(i) < maps.count else { return nil }
             let map = maps[Int(i)]
-            var shape = MapShape(type: map.type.rawValue, keySize: map.keySize, valueSize: map.valueSize,
-                                 programWritable: map.programWritable, maxEntries: map.maxEntries,
-                                 innerTemplate: map.spec.flags & (1 << 12) != 0,
-                                 programReadable: map.spec.flags & (1 << 8) == 0,
-                                 spinLockOffset: map.spec.spinLockOffset.map(Int.init))
-            shape.timerOffset = map.spec.timerOffset.map(Int.init)
-            shape.kptrFields = map.spec.kptrFields
-            shape.graphRoots = map.spec.graphRoots
-            shape.name = map.spec.name
+            var shape = Self.shape(of: map.spec)
+            shape.maxEntries = map.maxEntries
             var resolved = ResolvedImmediate(value: MapRegistry.shared.handle(for: map), shape: shape)
             resolved.directLookup = DirectLookups.lookup(in: map)
             return resolved
@@ -35,16 +28,34 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
             var resolved = ResolvedImmediate(value: UInt64(UInt(bitPattern: base)) + UInt64(offset),
                                              region: MemoryRegion(value, writable: array.programWritable),
                                              fixed: !array.programWritable && array.isFrozen)
-            if let lock = array.spec.spinLockOffset {
-                // A section holding a lock and what it guards (GlobalDataFields).
+            if array.spec.spinLockOffset != nil || !array.spec.graphRoots.isEmpty || !array.spec.kptrFields.isEmpty {
+                // A section holding a lock and what it guards, or kptrs (GlobalDataFields).
                 var shape = MapShape(type: array.type.rawValue, keySize: array.keySize, valueSize: array.valueSize,
-                                     programWritable: array.programWritable, spinLockOffset: Int(lock))
+                                     programWritable: array.programWritable, spinLockOffset: array.spec.spinLockOffset.map(Int.init))
                 shape.graphRoots = array.spec.graphRoots
+                shape.kptrFields = array.spec.kptrFields
+                shape.name = array.spec.name
                 resolved.shape = shape
             }
             return resolved
         default:
             return nil
         }
+    }
+
+    /// What the verifier is told of a map: sizes, access, its values' special fields, and for a
+    /// map of maps its inner template's, which types lookups in the maps it holds.
+    private static func shape(of spec: MapSpec) -> MapShape {
+        var shape = MapShape(type: spec.type.rawValue, keySize: Int(spec.keySize), valueSize: Int(spec.valueSize),
+                             programWritable: spec.flags & MapFlags.rdonlyProg == 0, maxEntries: spec.maxEntries,
+                             innerTemplate: spec.flags & (1 << 12) != 0,
+                             programReadable: spec.flags & (1 << 8) == 0,
+                             spinLockOffset: spec.spinLockOffset.map(Int.init))
+        shape.timerOffset = spec.timerOffset.map(Int.init)
+        shape.kptrFields = spec.kptrFields
+        shape.graphRoots = spec.graphRoots
+        shape.name = spec.name
+        shape.inner = spec.innerMap.map { Self.shape(of: $0) }
+        return shape
     }
 }

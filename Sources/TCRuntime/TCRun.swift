@@ -258,9 +258,10 @@ final class TCRun {
             if image.stale { image.fill(from: skb) }
         }
         for region in grants where region.contains(address, size: size, write: write) { return true }
-        // A kptr field's object, read through the untrusted pointer a load of the field gives
-        // (the verifier allows only reads through it).
-        return !write && ObjectHeap.shared.holds(address, size: size)
+        // A kptr field's object, through the pointer a load of the field gives: read only when
+        // untrusted, also written when the verifier typed it RCU-protected (a refcounted local
+        // type, KptrFieldAccess.loaded); either way memory the program's objects own.
+        return ObjectHeap.shared.holds(address, size: size)
     }
 
     func grant(_ region: MemoryRegion) {

@@ -47,7 +47,7 @@ extension BTF {
 
     /// The struct and node offset a `contains:T:member` tag on member `index` of `structure`
     /// names (-1: the tag is on `structure` itself, a variable).
-    private func containsTag(on structure: UInt32, member index: Int) -> ((id: UInt32, name: String), UInt32)? {
+    func containsTag(on structure: UInt32, member index: Int) -> ((id: UInt32, name: String), UInt32)? {
         for tag in types where tag.kind == .declTag && tag.sizeOrType == structure && tag.name.hasPrefix("contains:") {
             // A declaration tag's extra word is the member (component) index it is on.
             let at = tag.position + 12

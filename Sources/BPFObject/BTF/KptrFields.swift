@@ -17,7 +17,7 @@ extension BTF {
     }
 
     /// The tag and the struct a member's pointer type points to, when it is a tagged pointer.
-    private func kptrTarget(of member: UInt32) -> (KptrField.Kind, UInt32)? {
+    func kptrTarget(of member: UInt32) -> (KptrField.Kind, UInt32)? {
         guard let pointer = skippingQualifiers(member), pointer.kind == .pointer else { return nil }
         var current = pointer.sizeOrType
         var kind: KptrField.Kind?

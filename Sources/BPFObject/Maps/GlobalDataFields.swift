@@ -12,14 +12,9 @@ enum GlobalDataFields {
               let btf = try? BTF(bytes: kernelBTF, location: ".BTF", fail: Failure(file: "program BTF")) else { return }
         for (section, index) in catalog.globalData where catalog.specs.indices.contains(index) {
             // The fixed BTF (KernelBTF) has the sections' sizes and variables' offsets filled in.
-            guard let name = elf.sections.first(where: { $0.index == section })?.name,
-                  let id = btf.types.indices.first(where: { btf.types[$0].kind == .dataSection && btf.types[$0].name == name }),
-                  let typeID = UInt32(exactly: id) else { continue }
-            let lock = btf.spinLockOffset(inValue: typeID), roots = btf.graphRoots(inValue: typeID)
-            guard lock != nil || !roots.isEmpty else { continue }
-            catalog.specs[index].btfValueTypeID = typeID
-            catalog.specs[index].spinLockOffset = lock
-            catalog.specs[index].graphRoots = roots
+            guard let name = elf.sections.first(where: { $0.index == section })?.name else { continue }
+            // Locks, timers, kptrs and roots, in arrays and one struct deep (BTF.describeGlobalData).
+            btf.describeGlobalData(&catalog.specs[index], section: name)
         }
     }
 }

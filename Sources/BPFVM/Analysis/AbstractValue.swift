@@ -20,8 +20,10 @@ struct AbstractValue: Hashable {
         case mapValue(size: Int, access: MapValueAccess, nullable: Bool)
         /// A map itself, as `lddw` loads it.
         case map(MapShape)
-        /// The map a lookup in a map of maps gives; `nullable` until compared with NULL.
-        case innerMap(nullable: Bool)
+        /// The map a lookup in a map of maps gives, typed by the outer map's inner template
+        /// when known; `nullable` until compared with NULL, then a `map` as in the kernel
+        /// (CONST_PTR_TO_MAP with the template's meta).
+        case innerMap(MapShape?, nullable: Bool)
         /// A socket: `__sk_buff.sk`, a lookup's (which holds a reference), a cast's.
         case socket(SocketKind, nullable: Bool)
         /// Memory from `bpf_ringbuf_reserve`, which holds a reference.
@@ -67,7 +69,7 @@ struct AbstractValue: Hashable {
     var isNullable: Bool {
         switch kind {
         case .mapValue(_, _, let nullable), .socket(_, let nullable), .memory(_, let nullable),
-             .innerMap(let nullable): return nullable
+             .innerMap(_, let nullable): return nullable
         case .btf(let pointer): return pointer.nullable
         default: return false
         }
@@ -96,7 +98,7 @@ struct AbstractValue: Hashable {
         case .packetMeta: return "pkt_meta"
         case .mapValue(_, _, let nullable): return nullable ? "map_value_or_null" : "map_value"
         case .map: return "map_ptr"
-        case .innerMap(let nullable): return nullable ? "map_ptr_or_null" : "map_ptr"
+        case .innerMap(_, let nullable): return nullable ? "map_ptr_or_null" : "map_ptr"
         case let .socket(socket, nullable): return socket.rawValue + (nullable ? "_or_null" : "")
         case .function: return "func"
         case .btf(let pointer): return pointer.typeName
@@ -114,7 +116,7 @@ struct AbstractValue: Hashable {
         case let .mapValue(size, access, _): value.kind = .mapValue(size: size, access: access, nullable: false)
         case .socket(let socket, _): value.kind = .socket(socket, nullable: false)
         case let .memory(size, _): value.kind = .memory(size: size, nullable: false)
-        case .innerMap: value.kind = .innerMap(nullable: false)
+        case .innerMap(let shape, _): value.kind = shape.map { .map($0) } ?? .innerMap(nil, nullable: false)
         case .btf(var pointer):
             pointer.nullable = false
             value.kind = .btf(pointer)
@@ -184,6 +186,13 @@ public struct MapShape: Hashable, Sendable {
     public var kptrFields: [KptrField] = []
     /// A value's graph roots.
     public var graphRoots: [GraphRoot] = []
+    /// A map of maps' inner template: what a lookup in it gives.
+    public var inner: MapShape? {
+        get { innerStorage.first }
+        set { innerStorage = newValue.map { [$0] } ?? [] }
+    }
+    // An array, because a struct cannot hold its own type directly.
+    private var innerStorage: [MapShape] = []
 
     public init(type: UInt32, keySize: Int, valueSize: Int, programWritable: Bool, maxEntries: UInt32 = 0,
                 innerTemplate: Bool = false, programReadable: Bool = true, spinLockOffset: Int? = nil) {

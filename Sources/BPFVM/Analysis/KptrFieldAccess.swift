@@ -37,11 +37,20 @@ enum KptrFieldAccess {
 
     /// What a load of a kptr field gives: a pointer that may be NULL, read through with probe
     /// loads; nil when the load reads no kptr field.
-    static func loaded(from base: AbstractValue, offset insnOffset: Int, size: Int, at index: Int) -> AbstractValue? {
+    /// A referenced kptr to a program-local type with a `bpf_refcount` is RCU-protected, and a
+    /// tc program always runs in an RCU read section: the kernel's btf_ld_kptr_type gives
+    /// MEM_ALLOC | MEM_RCU, an object the program may read, write and bpf_refcount_acquire.
+    static func loaded(from base: AbstractValue, offset insnOffset: Int, size: Int, at index: Int,
+                       setup: PathSetup) -> AbstractValue? {
         guard case let .mapValue(_, access, false) = base.kind, !access.kptrFields.isEmpty,
               size == Int(KptrField.size), let variable = base.range.constant else { return nil }
         let start = base.offset + insnOffset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
         guard let field = access.kptrFields.first(where: { Int($0.offset) == start }) else { return nil }
+        if field.kind == .referenced, let type = setup.pathOptions.localObjectTypes[field.targetTypeID], type.refcounted {
+            setup.objectSites.note(field.targetTypeID, at: index)
+            setup.objectSites.noteRCU(at: index)
+            return AbstractValue(kind: .memory(size: type.size, nullable: true), id: index + 1)
+        }
         var pointer = BTFPointer.untyped
         pointer.nullable = true
         // Named for the kfuncs that take the field's type (CryptoPrototypes); still untyped memory.

@@ -135,7 +135,7 @@ enum ObjectPrototypes {
         case .memory(_, let nullable):
             // Owned: its reference names its call; peeked (non-owning): its id does.
             let site = value.reference != 0 ? value.reference - 1 : value.id - 1
-            guard value.reference != 0 || setup.objectSites.isNonOwning(at: site),
+            guard value.reference != 0 || setup.objectSites.isNonOwning(at: site) || setup.objectSites.isRCU(at: site),
                   let typeID = setup.objectSites.type(at: site),
                   let type = setup.pathOptions.localObjectTypes[typeID] else { break }
             if nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES) }
@@ -255,4 +255,12 @@ final class ObjectSites {
     func isNonOwning(at index: Int) -> Bool { nonOwning.contains(index) }
 
     var hasNonOwning: Bool { !nonOwning.isEmpty }
+
+    /// The loads of referenced kptr fields that give RCU-protected objects (MEM_ALLOC | MEM_RCU):
+    /// valid for the whole run, not just under a lock.
+    private var rcu: Set<Int> = []
+
+    func noteRCU(at index: Int) { rcu.insert(index) }
+
+    func isRCU(at index: Int) -> Bool { rcu.contains(index) }
 }

@@ -45,7 +45,7 @@ enum PathHelpers {
             if case .map(let shape) = r[1].kind {
                 try memoryArgument(2, size: .constant(UInt64(shape.keySize)), write: false, at: index, &state)
                 if shape.isMapOfMaps {
-                    result = AbstractValue(kind: .innerMap(nullable: true), id: index + 1)
+                    result = AbstractValue(kind: .innerMap(shape.inner, nullable: true), id: index + 1)
                 } else if shape.holdsSockets {
                     // A sockmap or sockhash lookup takes a reference to the socket it finds
                     // (is_acquire_function), which the program must release.

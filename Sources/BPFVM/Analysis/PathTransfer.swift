@@ -22,7 +22,7 @@ enum PathTransfer {
             try PathMemory.check(base, register: src, offset: Int(offset), size: size.byteCount, write: false,
                                  at: index, state: state, setup: setup)
             try SpecialStackReads.check(base, offset: Int(offset), size: size.byteCount, register: nil, at: index, state)
-            state.registers[Int(dst)] = KptrFieldAccess.loaded(from: base, offset: Int(offset), size: size.byteCount, at: index)
+            state.registers[Int(dst)] = KptrFieldAccess.loaded(from: base, offset: Int(offset), size: size.byteCount, at: index, setup: setup)
                 ?? PathMemory.load(from: base, offset: Int(offset), size: size.byteCount, signed: signed, state: state, setup: setup)
         case let .store(size, dst, value, offset):
             let base = state.registers[Int(dst)]
@@ -84,6 +84,8 @@ enum PathTransfer {
             var access = MapValueAccess(writable: value.writable, fixed: value.fixed)
             access.lockOffset = value.lockOffset
             access.graphRoots = value.graphRoots
+            access.kptrFields = value.kptrFields
+            access.mapName = value.mapName
             var pointer = AbstractValue.pointer(.mapValue(size: value.size, access: access, nullable: false), offset: value.offset)
             pointer.id = value.identity
             return pointer
