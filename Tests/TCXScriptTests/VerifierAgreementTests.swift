@@ -79,7 +79,7 @@ import Testing
     ///   never written over, no other dynptr made there); dynptrs at constant offsets only;
     ///   bpf_dynptr_slice's size bounded, then constant; bpf_dynptr_data's memory NULL until checked,
     ///   ended with its record; a live dynptr's bytes never read as memory; bpf_ringbuf_submit takes
-    ///   only bpf_ringbuf_reserve's memory; bpf_dynptr_from_mem not over the stack.
+    ///   only bpf_ringbuf_reserve's memory; bpf_dynptr_from_mem over a map value or plain memory only.
     /// - `stack_arguments`: bytes written beside the memory a helper reads are dead before its call.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
@@ -96,7 +96,7 @@ import Testing
                       ("zero_under_spill", 4),
                       ("socket_field_math", 4),
                       ("async_root_stack", 2),
-                      ("dynptr_refs", 27),
+                      ("dynptr_refs", 28),
                       ("stack_arguments", 1)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"

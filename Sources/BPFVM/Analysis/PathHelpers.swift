@@ -100,9 +100,12 @@ enum PathHelpers {
                 result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1, reference: index + 1)
                 state.references.append(index)
             }
-        case 197:  // dynptr_from_mem(data, size, flags, ptr): not over the stack (measured on Linux 6.18)
-            if case .stack = r[1].kind {
-                throw VMError(instruction: index, "Unsupported reg type fp for bpf_dynptr_from_mem data", errno: .EACCES)
+        case 197:  // dynptr_from_mem(data, size, flags, ptr): over a map value or plain memory only
+            // (the kernel compares the exact type: the stack, packets and ring buffer records are
+            // refused, measured on Linux 6.18)
+            if r[1].typeName != "map_value" && r[1].typeName != "mem" {
+                throw VMError(instruction: index, "Unsupported reg type \(r[1].typeName) for bpf_dynptr_from_mem data",
+                              errno: .EACCES)
             }
         case 203:  // dynptr_data(ptr, offset, len): NULL or len bytes, held by the dynptr's reference
             if r[3].isScalar, let size = r[3].range.constant, size < 1 << 31 {

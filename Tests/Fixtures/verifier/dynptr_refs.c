@@ -295,3 +295,17 @@ SEC("tc") int slice_constant_size(struct __sk_buff *skb)
 }
 
 char _license[] SEC("license") = "GPL";
+
+/* bpf_dynptr_from_mem over a ring buffer record (EACCES: the kernel takes a map value or plain
+ * memory, compared by exact type, so a record's memory is refused as the stack is). */
+SEC("tc") int from_mem_over_record(struct __sk_buff *skb)
+{
+	struct bpf_dynptr local;
+	char *record = bpf_ringbuf_reserve(&events, 16, 0);
+
+	if (!record)
+		return 0;
+	bpf_dynptr_from_mem(record, 16, 0, &local);
+	bpf_ringbuf_submit(record, 0);
+	return 1;
+}
