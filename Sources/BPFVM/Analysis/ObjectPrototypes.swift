@@ -157,6 +157,10 @@ enum ObjectPrototypes {
             // on its way out.
             guard let (typeID, type) = fieldTarget(pointer, setup: setup) else { break }
             if pointer.nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES) }
+            // Measured on Linux 6.18: an untrusted field's pointer is no allocated object.
+            if value.id > 0, setup.objectSites.isUntrusted(at: value.id - 1) {
+                throw VMError(instruction: index, "arg#0 is neither owning or non-owning ref", errno: .EINVAL)
+            }
             // Measured: a plain struct's field trips the kernel as an owned plain object does.
             try requireRefcounted(type, at: index)
             if value.offset != 0 || value.range.constant != 0 {
@@ -263,4 +267,12 @@ final class ObjectSites {
     func noteRCU(at index: Int) { rcu.insert(index) }
 
     func isRCU(at index: Int) -> Bool { rcu.contains(index) }
+
+    /// The loads of `__kptr_untrusted` fields: untrusted pointers, never an object a kfunc may
+    /// take a reference through.
+    private var untrusted: Set<Int> = []
+
+    func noteUntrusted(at index: Int) { untrusted.insert(index) }
+
+    func isUntrusted(at index: Int) -> Bool { untrusted.contains(index) }
 }

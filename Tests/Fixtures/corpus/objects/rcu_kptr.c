@@ -107,3 +107,37 @@ int share_uncounted(struct __sk_buff *skb)
 		drop_object(mine);
 	return 0;
 }
+
+/* An untrusted field's pointer is no object a reference can be taken through (EINVAL), even
+ * of a refcounted type and compared with NULL. */
+struct loose_cell {
+	struct counted __attribute__((btf_type_tag("kptr_untrusted"))) *counted;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct loose_cell);
+	__uint(max_entries, 1);
+} loose_cells SEC(".maps");
+
+SEC("tc")
+int share_untrusted(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct loose_cell *c = bpf_map_lookup_elem(&loose_cells, &key);
+	struct counted *kept, *mine;
+	int ret;
+
+	if (!c)
+		return 1;
+	kept = c->counted;
+	if (!kept)
+		return 7;
+	mine = bpf_refcount_acquire_impl(kept, 0);
+	if (!mine)
+		return 8;
+	ret = mine->length;
+	drop_object(mine);
+	return ret;
+}
