@@ -81,6 +81,9 @@ import Testing
     ///   ended with its record; a live dynptr's bytes never read as memory; bpf_ringbuf_submit takes
     ///   only bpf_ringbuf_reserve's memory; bpf_dynptr_from_mem over a map value or plain memory only.
     /// - `stack_arguments`: bytes written beside the memory a helper reads are dead before its call.
+    /// - `dynptr_slices`: bpf_dynptr_data's memory ends when its dynptr is stored over (also from a
+    ///   callback) or made again; bpf_dynptr_slice's of a packet's dynptr (and its clone's) when the
+    ///   packet may move (a pull, bpf_dynptr_write to it); neither otherwise.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -97,7 +100,8 @@ import Testing
                       ("socket_field_math", 4),
                       ("async_root_stack", 2),
                       ("dynptr_refs", 28),
-                      ("stack_arguments", 1)])
+                      ("stack_arguments", 1),
+                      ("dynptr_slices", 17)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

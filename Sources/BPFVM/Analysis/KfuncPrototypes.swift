@@ -88,10 +88,14 @@ enum KfuncPrototypes {
             PathMemory.clobber(from: r[register], size: size, state: &state)
         }
         switch kfunc {
-        case .dynptrFromSKB, .dynptrFromSKBMeta: DynptrSlots.create(r[3], &state)
+        case .dynptrFromSKB, .dynptrFromSKBMeta:
+            DynptrSlots.create(r[3], &state)
+            DynptrSlices.created(r[3], packet: true, &state)
         case .dynptrClone:
             DynptrSlots.create(r[2], &state)
+            DynptrSlices.created(r[2], packet: DynptrSlices.isPacket(r[1], state), &state)
             DynptrReferences.share(from: r[1], to: r[2], &state)
+        case .dynptrSlice: DynptrSlices.slice(result, from: r[1], &state)
         default: break
         }
         for register in 1 ... 5 { state.registers[register] = .notInit }

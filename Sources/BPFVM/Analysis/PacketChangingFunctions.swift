@@ -30,8 +30,10 @@ enum PacketChangingFunctions {
         return changes
     }
 
-    /// The kernel's clear_all_pkt_pointers: to a privileged loader they become numbers.
+    /// The kernel's clear_all_pkt_pointers: to a privileged loader they become numbers, and
+    /// so do the slices of a packet's dynptr.
     static func invalidatePacketPointers(_ state: inout PathState) {
+        DynptrSlices.packetMoved(&state)
         state.updateAll { value in
             if value.kind == .packet || value.kind == .packetEnd || value.kind == .packetMeta { value = .scalar(.unknown) }
         }

@@ -112,6 +112,9 @@ enum PathHelpers {
                 result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1,
                                        reference: DynptrReferences.reference(of: r[1], state))
             }
+            DynptrSlices.data(result, from: r[1], &state)
+        case 202:  // dynptr_write(dst, offset, src, len, flags): to a packet's dynptr, the packet may move
+            if DynptrSlices.isPacket(r[1], state) { PacketChangingFunctions.invalidatePacketPointers(&state) }
         case 132, 133:  // ringbuf_submit / ringbuf_discard(data, flags)
             // Only a record bpf_ringbuf_reserve gave (the memory that is its own reference), not
             // a dynptr's memory holding the record's reference nor memory holding none.
@@ -150,6 +153,7 @@ enum PathHelpers {
         if id == 197 || id == 198 {  // dynptr_from_mem, ringbuf_reserve_dynptr: the helper fills the 16 bytes
             PathMemory.clobber(from: r[4], size: 16, state: &state)
             DynptrSlots.create(r[4], &state)
+            DynptrSlices.created(r[4], packet: false, &state)
             if id == 198 { DynptrReferences.acquire(r[4], at: index, &state) }
         }
         if id == 199 || id == 200 {  // ringbuf_submit/discard_dynptr

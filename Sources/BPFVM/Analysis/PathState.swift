@@ -69,6 +69,10 @@ struct PathState: Hashable {
     var dynptrs: Set<StackPlace> = []
     /// The dynptrs among them that hold a reference, by place: the reference (DynptrReferences).
     var dynptrReferences: [StackPlace: Int] = [:]
+    /// The dynptrs among them that are a packet's, whose slices end when the packet may move.
+    var packetDynptrs: Set<StackPlace> = []
+    /// Live slices of dynptrs, by the slice's id: where each came from (DynptrSlices).
+    var dynptrSlices: [Int: DynptrSlices.Origin] = [:]
     /// Calls of an iterator's `next` on this path: the kernel's iterator depth, which tells
     /// an open-coded loop's states apart so that it is not taken for an infinite loop.
     var iteratorSteps = 0
@@ -108,6 +112,7 @@ struct PathState: Hashable {
               rcuLocked == other.rcuLocked, preemptDisabled == other.preemptDisabled, irqFlags == other.irqFlags,
               resLocks == other.resLocks,
               iterators == other.iterators, dynptrs == other.dynptrs, dynptrReferences == other.dynptrReferences,
+              packetDynptrs == other.packetDynptrs, dynptrSlices == other.dynptrSlices,
               references == other.references,
               !zip(callbackDepths, other.callbackDepths).contains(where: { $0 > $1 }) else { return false }
         for (mine, theirs) in zip(returns, other.returns) {

@@ -40,6 +40,7 @@ enum PathTransfer {
                 throw VMError(instruction: index, "cannot spill pointers to stack into stack frame of the caller", errno: .EINVAL)
             }
             try DynptrReferences.checkStore(to: base, offset: Int(offset), size: size.byteCount, at: index, state)
+            DynptrSlices.stored(to: base, offset: Int(offset), size: size.byteCount, &state)
             PathMemory.store(stored, to: base, offset: Int(offset), size: size.byteCount, state: &state)
         case let .atomic(kind, size, dst, src, offset):
             try atomic(kind, size: size.byteCount, dst: dst, src: src, offset: Int(offset), at: index, &state, setup: setup)
@@ -173,6 +174,7 @@ enum PathTransfer {
         }
         try PathMemory.check(base, register: dst, offset: offset, size: size, write: true, at: index, state: state, setup: setup)
         try DynptrReferences.checkStore(to: base, offset: offset, size: size, at: index, state)
+        DynptrSlices.stored(to: base, offset: offset, size: size, &state)
         if kind == .storeRelease {
             PathMemory.store(state.registers[Int(src)], to: base, offset: offset, size: size, state: &state)
             return

@@ -76,3 +76,6 @@ echo "built dynptr_refs.o"
 # Which slots a helper's memory argument keeps live for pruning (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c stack_arguments.c -o stack_arguments.o
 echo "built stack_arguments.o"
+# When a dynptr's slice ends: the packet moving, its dynptr stored over or made again (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c dynptr_slices.c -o dynptr_slices.o
+echo "built dynptr_slices.o"
