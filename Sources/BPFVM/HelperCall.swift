@@ -17,8 +17,12 @@ public struct HelperCall {
     public var userData: UnsafeMutableRawPointer? { environmentPointer.pointee.userData }
     /// Set to end the program with the helper's return value as r0.
     public var exitProgram = false
-    /// Set to stop the program with a fault instead of returning.
-    public var failure: String? = nil
+    /// Set to stop the program with a fault instead of returning. Kept in `reports`, so the
+    /// call itself holds nothing to destroy.
+    public var failure: String? {
+        get { reports?._withUnsafeGuaranteedRef { $0.failure } }
+        set { madeReports().failure = newValue }
+    }
     /// Set when the helper moved or resized the packet: the program's packet bounds (and the
     /// pointers `contextPacketPointers` loads yield) become these bytes.
     public var packet: UnsafeMutableRawBufferPointer? = nil
@@ -38,7 +42,15 @@ public struct HelperCall {
     /// The running program's exception callback (its first slot), which `bpf_throw` runs.
     public var exceptionCallback: Int? { site?.program.exceptionCallback }
     /// A fault inside a callback; the interpreter rethrows it when the helper returns.
-    var callbackFault: VMFault? = nil
+    var callbackFault: VMFault? {
+        get { reports?._withUnsafeGuaranteedRef { $0.callbackFault } }
+        set { madeReports().callbackFault = newValue }
+    }
+    /// `failure` and `callbackFault`, made when a helper first sets one and released by the
+    /// executor (`takeReports`). Out of line: with a `String?` and a `VMFault?` in it, every
+    /// call ended in `HelperCall`'s outlined destroy (~30 instructions) though few fail.
+    /// A copy of the call shares the reports its original had made.
+    private var reports: Unmanaged<HelperReports>? = nil
 
     /// `registers` (r0-r5 at least) must stay unchanged until the helper returns.
     init(registers: UnsafePointer<UInt64>, memory: RunMemory, environment: UnsafePointer<RunEnvironment>,
@@ -49,6 +61,22 @@ public struct HelperCall {
         self.site = site
     }
 
+    private mutating func madeReports() -> HelperReports {
+        if let reports { return reports.takeUnretainedValue() }
+        let made = HelperReports()
+        reports = Unmanaged.passRetained(made)
+        return made
+    }
+
+    /// What the helper reported, handed to the executor once the helper returned: the
+    /// executor calls this exactly once per call it built, so the reports are released.
+    mutating func takeReports() -> (failure: String?, callbackFault: VMFault?) {
+        guard let taken = reports else { return (nil, nil) }
+        reports = nil
+        let made = taken.takeRetainedValue()
+        return (made.failure, made.callbackFault)
+    }
+
     /// The bytes `[address, address + count)` when the program may access them, else nil.
     @inlinable
     public func bytes(at address: UInt64, count: Int, write: Bool) -> UnsafeMutableRawBufferPointer? {
@@ -56,6 +84,12 @@ public struct HelperCall {
               let start = UnsafeMutableRawPointer(bitPattern: UInt(address)) else { return nil }
         return UnsafeMutableRawBufferPointer(start: start, count: count)
     }
+}
+
+/// A helper call's reports that need destroying (`HelperCall.failure`, `callbackFault`).
+final class HelperReports {
+    var failure: String? = nil
+    var callbackFault: VMFault? = nil
 }
 
 /// The calling program's state a callback needs: its code, and the frames in use.

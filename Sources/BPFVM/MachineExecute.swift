@@ -290,13 +290,15 @@ extension Machine {
                 let site = CallbackSite(program: program, frames: frames, depth: depth, instruction: pc - 1)
                 runClock.pointee = budget  // its callbacks go on with it
                 // The call borrows the environment; it is not read after the helper returns.
-                let (result, call) = withUnsafePointer(to: environment) { borrowed in
+                let (result, returned) = withUnsafePointer(to: environment) { borrowed in
                     var call = HelperCall(registers: UnsafePointer(r), memory: mem, environment: borrowed, site: site)
                     return (helper(&call), call)
                 }
                 budget = runClock.pointee
-                if let failure = call.failure { throw fault(.helper(failure)) }
-                if let nested = call.callbackFault { throw nested }
+                var call = returned
+                let reports = call.takeReports()
+                if let failure = reports.failure { throw fault(.helper(failure)) }
+                if let nested = reports.callbackFault { throw nested }
                 if let packet = call.packet {
                     mem.packetLow = Machine.address(packet.baseAddress)
                     mem.packetCount = UInt64(packet.count)

@@ -3,7 +3,8 @@ import BPFCore
 /// A verified program, compiled once into the interpreter's form. Immutable, so any number of
 /// threads may run it at the same time.
 public final class VMProgram: @unchecked Sendable {
-    // @unchecked: `ops` and `regionStorage` are written only in init and freed in deinit.
+    // @unchecked: `ops`, `regionStorage` and `inlinedLoopCalls` are written only in init and
+    // freed in deinit.
     let ops: UnsafeMutableBufferPointer<ExecOp>
     let regionStorage: UnsafeMutableBufferPointer<MemoryRegion>
     let helpers: HelperTable
@@ -33,8 +34,10 @@ public final class VMProgram: @unchecked Sendable {
     /// What the verifier's path analysis did (nil where it does not run: no program-type rules).
     public let pathStatistics: PathStatistics?
     /// The bpf_loop calls the kernel would inline, by instruction (`LoopInlining`): a few at
-    /// most, so a list (a set hashed the instruction at every bpf_loop call).
-    @usableFromInline let inlinedLoopCalls: [Int]
+    /// most, so a list (a set hashed the instruction at every bpf_loop call). Not an array: a
+    /// helper reading an array through the unretained program retained and released its
+    /// buffer per bpf_loop call (~40 instructions, more than the search).
+    @usableFromInline let inlinedLoopCalls: UnsafeMutableBufferPointer<Int>
     /// The exception callback's first slot: `bpf_throw` runs it with the cookie (nil: the
     /// program returns the cookie).
     public let exceptionCallback: Int?
@@ -62,7 +65,8 @@ public final class VMProgram: @unchecked Sendable {
         functionStarts = Set(verified.functionStarts)
         self.instructions = instructions
         pathStatistics = verified.pathStatistics
-        inlinedLoopCalls = verified.inlinedLoopCalls.sorted()
+        inlinedLoopCalls = .allocate(capacity: verified.inlinedLoopCalls.count)
+        _ = inlinedLoopCalls.initialize(from: verified.inlinedLoopCalls.sorted())
         exceptionCallback = verified.exceptionCallback
         // Only when the program's lookup helper is the one the resolver's lookups repeat.
         directLookups = options.helpers.directMapLookupID == 1 ? verified.directLookups.filter(\.fitsImmediates) : []
@@ -101,6 +105,7 @@ public final class VMProgram: @unchecked Sendable {
     deinit {
         ops.deallocate()
         regionStorage.deallocate()
+        inlinedLoopCalls.deallocate()
         chainStep?.deallocate()
     }
 

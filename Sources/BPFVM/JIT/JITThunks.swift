@@ -67,11 +67,12 @@ enum JITThunks {
             state.store(VMFault(instruction: site, kind: .unknownHelper(Int64(bitPattern: id))))
             return Status.fault.rawValue
         }
-        if let failure = call.failure {
+        let reports = call.takeReports()
+        if let failure = reports.failure {
             state.store(VMFault(instruction: site, kind: .helper(failure)))
             return Status.fault.rawValue
         }
-        if let nested = call.callbackFault {
+        if let nested = reports.callbackFault {
             state.store(nested)
             return Status.fault.rawValue
         }
