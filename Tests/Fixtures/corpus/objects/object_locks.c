@@ -48,6 +48,7 @@ int bag_roundtrip(struct __sk_buff *skb)
 
 	if (!b)
 		return 1;
+	b->count = 0;	/* the kernel zeroes only an object's special fields */
 	if (queue_item(b, skb->len) || queue_item(b, 9)) {
 		drop_object(b);
 		return 2;
