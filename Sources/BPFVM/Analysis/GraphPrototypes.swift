@@ -87,6 +87,10 @@ enum GraphPrototypes {
             return
         case .memory(_, let nullable) where value.reference != 0:
             if nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg1", errno: .EACCES) }
+            // A node at a variable offset is refused before its type (measured on Linux 6.18).
+            if value.range.constant == nil {
+                throw VMError(instruction: index, "variable ptr_ access var_off=\(value.range.knownBits) disallowed", errno: .EACCES)
+            }
             guard setup.objectSites.type(at: value.reference - 1) == root.containedTypeID,
                   value.offset == Int(root.nodeOffset), value.range.constant == 0 else {
                 throw VMError(instruction: index, "operation on \(root.kind.rawValue) expects arg#1 \(root.kind.nodeName) at offset=\(root.nodeOffset) "
