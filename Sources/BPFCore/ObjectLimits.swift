@@ -19,13 +19,38 @@ public struct LocalObjectType: Hashable, Sendable {
     /// Its `__kptr` members: `bpf_kptr_xchg` stashes objects in them, and dropping the object
     /// drops what they hold.
     public var kptrFields: [KptrField] = []
+    /// Where its own `bpf_spin_lock` sits: what guards its graph roots.
+    public var spinLockOffset: Int?
+    /// Its list heads and tree roots (a `contains:` tag names what they hold).
+    public var graphRoots: [GraphRoot] = []
+    /// Its special struct members, which no load or store may overlap.
+    public var fields: [ObjectField] = []
 
-    public init(name: String, size: Int, refcounted: Bool = false, specialFields: Bool = false, kptrFields: [KptrField] = []) {
+    public init(name: String, size: Int, refcounted: Bool = false, specialFields: Bool = false, kptrFields: [KptrField] = [],
+                spinLockOffset: Int? = nil, graphRoots: [GraphRoot] = [], fields: [ObjectField] = []) {
         self.name = name
         self.size = size
         self.refcounted = refcounted
         self.specialFields = specialFields
         self.kptrFields = kptrFields
+        self.spinLockOffset = spinLockOffset
+        self.graphRoots = graphRoots
+        self.fields = fields
+    }
+}
+
+/// A special struct member of an allocated object (a lock, a graph root or node, a refcount…):
+/// the kernel refuses a load or store overlapping it ("direct access to NAME is disallowed").
+public struct ObjectField: Hashable, Sendable {
+    /// The member's struct name, as the kernel's log names the field.
+    public var name: String
+    public var offset: Int
+    public var size: Int
+
+    public init(name: String, offset: Int, size: Int) {
+        self.name = name
+        self.offset = offset
+        self.size = size
     }
 }
 

@@ -21,8 +21,20 @@ public enum LocalObjectTypes {
             let kptrFields = parsed.kptrFields(inValue: id)
             structs[id] = LocalObjectType(name: type.name, size: Int(type.sizeOrType), refcounted: members.contains("bpf_refcount"),
                                           specialFields: members.contains { specialStructs.contains($0) } || !kptrFields.isEmpty,
-                                          kptrFields: kptrFields)
+                                          kptrFields: kptrFields, spinLockOffset: parsed.spinLockOffset(inValue: id).map(Int.init),
+                                          graphRoots: parsed.graphRoots(inValue: id), fields: fields(of: type, in: parsed))
         }
         return structs
+    }
+
+    /// The special struct members at the top level of `type`, with their offsets and sizes.
+    private static func fields(of type: BTFType, in btf: BTF) -> [ObjectField] {
+        type.members.indices.compactMap { index in
+            guard let member = btf.skippingQualifiers(type.members[index].type), member.kind == .structure,
+                  specialStructs.contains(member.name) else { return nil }
+            let bits = type.memberBitOffset(index)
+            guard bits % 8 == 0 else { return nil }
+            return ObjectField(name: member.name, offset: Int(bits / 8), size: Int(member.sizeOrType))
+        }
     }
 }

@@ -25,7 +25,7 @@ enum GraphPrototypes {
         guard listKfuncs.contains(kfunc) else { return false }
         let r = state.registers
         var result: AbstractValue = .scalar(.unknown)
-        if let root = try heldRoot(r[1], kind: .list, at: index, state) {
+        if let root = try heldRoot(r[1], kind: .list, at: index, state, setup: setup) {
             switch kfunc {
             case .listPushFront, .listPushBack:
                 try checkPushed(r[2], into: root, at: index, setup: setup)
@@ -45,7 +45,8 @@ enum GraphPrototypes {
 
     /// The list head or rbtree root `value` points at, checked: nil when the analysis does not
     /// follow it.
-    static func heldRoot(_ value: AbstractValue, kind: GraphRoot.Kind, at index: Int, _ state: PathState) throws(VMError) -> GraphRoot? {
+    static func heldRoot(_ value: AbstractValue, kind: GraphRoot.Kind, at index: Int, _ state: PathState,
+                         setup: PathSetup) throws(VMError) -> GraphRoot? {
         let name = kind.rawValue
         switch value.kind {
         case .unknown, .notInit:
@@ -70,6 +71,10 @@ enum GraphPrototypes {
                 throw VMError(instruction: index, "bpf_spin_lock at off=\(lock) must be held for \(name)", errno: .EINVAL)
             }
             return root
+        case .memory:
+            // A root inside an object the program allocated, under that object's own lock.
+            if let root = try ObjectLocks.heldRoot(value, kind: kind, at: index, state, setup: setup) { return root }
+            throw VMError(instruction: index, "arg#0 expected pointer to map value, but R1 is \(value.typeName)", errno: .EINVAL)
         default:
             throw VMError(instruction: index, "arg#0 expected pointer to map value, but R1 is \(value.typeName)", errno: .EINVAL)
         }
@@ -82,6 +87,10 @@ enum GraphPrototypes {
             return
         case .memory(_, let nullable) where value.reference != 0:
             if nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg1", errno: .EACCES) }
+            // A node at a variable offset is refused before its type (measured on Linux 6.18).
+            if value.range.constant == nil {
+                throw VMError(instruction: index, "variable ptr_ access var_off=\(value.range.knownBits) disallowed", errno: .EACCES)
+            }
             guard setup.objectSites.type(at: value.reference - 1) == root.containedTypeID,
                   value.offset == Int(root.nodeOffset), value.range.constant == 0 else {
                 throw VMError(instruction: index, "operation on \(root.kind.rawValue) expects arg#1 \(root.kind.nodeName) at offset=\(root.nodeOffset) "

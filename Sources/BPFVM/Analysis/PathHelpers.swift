@@ -182,7 +182,12 @@ enum PathHelpers {
             let argument = try HelperMapArguments.resolve(declared, map: map, at: index)
             let readOnly: Bool
             if case .memory = value.kind { readOnly = setup.readOnlyMemory.contains(value.id) } else { readOnly = false }
-            try HelperArgumentTypes.check(argument, register: register, of: id, value, readOnly: readOnly, at: index)
+            // A lock inside an allocated object is checked against the object's own type.
+            var objectLock = false
+            if argument.kind == .spinLock {
+                objectLock = try ObjectLocks.checkLockArgument(value, register: register, at: index, setup: setup)
+            }
+            if !objectLock { try HelperArgumentTypes.check(argument, register: register, of: id, value, readOnly: readOnly, at: index) }
             if let expected = BTFArgumentStructs.expected(argument, helper: id, register: register) {
                 try BTFArgumentStructs.require(expected, value, register: register, at: index, types: setup.kernelTypes)
             }
@@ -248,7 +253,11 @@ enum PathHelpers {
     /// The lock a spin-lock argument names: its map value (by id; a value with no id is a
     /// global one, named by its offset alone) and its offset; empty when not followed.
     private static func lockIdentity(_ value: AbstractValue) -> [Int] {
-        guard case .mapValue = value.kind, let variable = value.range.constant else { return [] }
+        switch value.kind {
+        case .mapValue, .memory: break  // memory: an allocated object (ObjectLocks checked it)
+        default: return []
+        }
+        guard let variable = value.range.constant else { return [] }
         return [value.id, value.offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))]
     }
 

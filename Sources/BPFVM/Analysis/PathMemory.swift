@@ -73,6 +73,7 @@ enum PathMemory {
             let readOnly = setup.readOnlyMemory.contains(base.id)
             if nullable { throw refuse("\(r) invalid mem access '\(readOnly ? "rdonly_" : "")\(base.typeName)'") }
             if write, readOnly { throw refuse("\(r) cannot write into rdonly_mem") }
+            try ObjectLocks.checkAccess(base, offset: insnOffset, size: size, at: index, setup: setup)
             try checkBounds(base, register: register, offset: insnOffset, size: size, limit: memorySize, at: index,
                             what: "memory, mem_size=\(memorySize)")
         case .btf(let pointer):

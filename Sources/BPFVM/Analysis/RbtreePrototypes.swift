@@ -32,7 +32,7 @@ enum RbtreePrototypes {
             throw VMError(instruction: index, "\(kfunc.name) not allowed in rbtree cb", errno: .EINVAL)
         }
         var result: AbstractValue = .scalar(.unknown)
-        if let root = try GraphPrototypes.heldRoot(r[1], kind: .rbtree, at: index, state) {
+        if let root = try GraphPrototypes.heldRoot(r[1], kind: .rbtree, at: index, state, setup: setup) {
             switch kfunc {
             case .rbtreeAdd:
                 try GraphPrototypes.checkPushed(r[2], into: root, at: index, setup: setup)
