@@ -81,6 +81,8 @@ import Testing
     ///   ended with its record; a live dynptr's bytes never read as memory; bpf_ringbuf_submit takes
     ///   only bpf_ringbuf_reserve's memory; bpf_dynptr_from_mem over a map value or plain memory only.
     /// - `stack_arguments`: bytes written beside the memory a helper reads are dead before its call.
+    /// - `xdp_context`: XDP programs through the path analysis: packet and metadata reads proven in
+    ///   range, xdp_md read-only and read 32 bits at a time, xdp_adjust_head forgets packet pointers.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -97,7 +99,8 @@ import Testing
                       ("socket_field_math", 4),
                       ("async_root_stack", 2),
                       ("dynptr_refs", 28),
-                      ("stack_arguments", 1)])
+                      ("stack_arguments", 1),
+                      ("xdp_context", 9)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -76,3 +76,6 @@ echo "built dynptr_refs.o"
 # Which slots a helper's memory argument keeps live for pruning (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c stack_arguments.c -o stack_arguments.o
 echo "built stack_arguments.o"
+# xdp_context.c: XDP packet, metadata and xdp_md rules through the path analysis (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_context.c -o xdp_context.o
+echo "built xdp_context.o"
