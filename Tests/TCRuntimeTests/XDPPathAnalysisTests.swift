@@ -51,6 +51,14 @@ import Testing
         #expect(Self.refusal([Asm.storeImm(4, 1, 12, 0)])?.errno == .EACCES)
     }
 
+    /// A pointer the comparison left past the end is refused before its bounds are compared,
+    /// with EINVAL as Linux 6.18 refuses it (`check_packet_access`, `reg->range < 0`).
+    @Test func pointerPastTheEndIsRefusedWithEINVAL() {
+        let program = [Asm.load(4, 2, 1, 0), Asm.load(4, 3, 1, 4), Self.jgtReg(2, 3, 2), Asm.mov(0, 2), Asm.exit,
+                       Asm.load(1, 0, 2, 0)]
+        #expect(Self.refusal(program) == VMError(instruction: 5, "R2 offset is outside of the packet", errno: .EINVAL))
+    }
+
     @Test func adjustHeadForgetsPacketPointers() {
         let save = [Asm.movReg(6, 1)]
         let adjust = [Asm.movReg(1, 6), Asm.mov(2, 0), Asm.call(44)]
