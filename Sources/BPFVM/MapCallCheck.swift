@@ -1,7 +1,7 @@
 import BPFCore
 
 /// The map/helper compatibility rule (MapFunctionCompatibility) for programs the path analysis
-/// does not follow (XDP): a helper call whose map argument was loaded by an `lddw` earlier in
+/// does not follow (types whose rules are not known here): a helper call whose map argument was loaded by an `lddw` earlier in
 /// the same straight run of instructions, no jump landing in between, is checked against that
 /// map. Anything less certain is left alone, so nothing is refused the kernel would take.
 enum MapCallCheck {

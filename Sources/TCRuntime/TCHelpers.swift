@@ -58,7 +58,8 @@ public enum TCHelpers {
 
     /// Verifier options for a tc program: the helpers, the maps, and `data`/`data_end`/`data_meta`
     /// as packet pointers (`data_meta` equals `data`: tc packets carry no metadata here). A
-    /// socket filter gets its own context rules and helpers, and no packet pointers.
+    /// socket filter gets its own context rules and helpers, and no packet pointers; an XDP
+    /// program its `xdp_md` rules and helpers, with `data_meta` a metadata pointer.
     public static func options(maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
                                type: ProgramType = .schedCLS) -> VerifierOptions {
         var options = VerifierOptions()
@@ -66,11 +67,24 @@ public enum TCHelpers {
         options.resolver = MapBinding(maps: maps)
         options.refusesUndefinedImmediates = true
         // SCHED_ACT shares SCHED_CLS's verifier rules (the kernel's tc_cls_act_verifier_ops).
+        if type == .xdp {
+            // XDP never runs here, but loads through the path analysis with its own context
+            // (`struct xdp_md`): data, data_end and data_meta give packet pointers, as on the kernel.
+            options.helpers = xdp
+            options.kernelTypes = BTFCastKfuncs.kernelTypes
+            options.contextAccess = { offset, size, write in XDPContextRules.allows(offset: offset, size: size, write: write) }
+            options.contextMetaField = Int16(XDPContextRules.dataMeta)
+            options.contextPacketPointers = [
+                Int16(XDPContextRules.data): .start, Int16(XDPContextRules.dataEnd): .end,
+                Int16(XDPContextRules.dataMeta): .start,
+            ]
+            return options
+        }
         if type != .schedCLS && type != .schedACT && type != .socketFilter {
-            // Other types (XDP) load for their attach rules only and never run here: the tc
-            // context rules would refuse what their own context allows, so only the structural
-            // checks apply, with the type's own helpers.
-            options.helpers = type == .xdp ? xdp : table()
+            // Other types load for their attach rules only and never run here: the tc context
+            // rules would refuse what their own context allows, so only the structural checks
+            // apply, with the tc helpers.
+            options.helpers = table()
             return options
         }
         if type == .socketFilter {

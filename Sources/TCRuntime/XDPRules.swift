@@ -5,8 +5,8 @@ import BPFVM
 /// loading a call to each in an XDP program on this machine's kernel). The 6.18.44 build here
 /// refuses `bpf_xdp_adjust_meta` (54) to XDP, which an earlier 6.18 build allowed: the kernel the
 /// project runs on decides. The embedded backend loads
-/// XDP programs with the structural checks only and never runs them, so the helpers only XDP
-/// offers are declared, not implemented: a call to one loads as on the kernel.
+/// XDP programs through the path analysis (`XDPContextRules`) and never runs them, so the helpers
+/// only XDP offers are declared, not implemented: a call to one loads as on the kernel.
 enum XDPRules {
     /// The helpers an XDP program may call.
     static let helpers: Set<Int32> = [

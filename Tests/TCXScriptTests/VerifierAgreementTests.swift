@@ -84,6 +84,8 @@ import Testing
     /// - `dynptr_slices`: bpf_dynptr_data's memory ends when its dynptr is stored over (also from a
     ///   callback) or made again; bpf_dynptr_slice's of a packet's dynptr (and its clone's) when the
     ///   packet may move (a pull, bpf_dynptr_write to it); neither otherwise.
+    /// - `xdp_context`: XDP programs through the path analysis: packet and metadata reads proven in
+    ///   range, xdp_md read-only and read 32 bits at a time, xdp_adjust_head forgets packet pointers.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -101,7 +103,8 @@ import Testing
                       ("async_root_stack", 2),
                       ("dynptr_refs", 28),
                       ("stack_arguments", 1),
-                      ("dynptr_slices", 17)])
+                      ("dynptr_slices", 17),
+                      ("xdp_context", 9)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

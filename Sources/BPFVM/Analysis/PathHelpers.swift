@@ -4,8 +4,9 @@ import BPFCore
 /// and results the analysis follows (map access, packet loads and stores, socket lookups, the
 /// ring buffer, spin locks); every other helper's result is a number or not followed.
 enum PathHelpers {
-    /// Helpers after which the packet may have moved (`bpf_helper_changes_pkt_data`, tc's).
-    static let changesPacketData: Set<Int32> = [9, 10, 11, 13, 18, 19, 31, 38, 39, 43, 50]
+    /// Helpers after which the packet may have moved (`bpf_helper_changes_pkt_data`): tc's, and
+    /// XDP's xdp_adjust_head, xdp_adjust_meta and xdp_adjust_tail.
+    static let changesPacketData: Set<Int32> = [9, 10, 11, 13, 18, 19, 31, 38, 39, 43, 50, 44, 54, 65]
     /// Helpers whose result is a pointer (or may be): the analysis does not follow those it
     /// does not model, so nothing done with them is refused.
     static let returnsPointer: Set<Int32> = [1, 84, 85, 95, 96, 98, 99, 107, 131, 136, 137, 138, 139, 140,

@@ -61,6 +61,11 @@ enum PathMemory {
                 throw refuse("\(r) min value is negative, either use unsigned index or do a if (index >=0) check.")
             }
             let offset = base.offset + insnOffset
+            // A pointer marked at or past the end (PacketEndMarks) is refused before any bounds
+            // are compared, with EINVAL (check_packet_access's `reg->range < 0`).
+            guard base.packetRange >= 0 else {
+                throw VMError(instruction: index, "\(r) offset is outside of the packet", errno: .EINVAL)
+            }
             guard offset >= 0, offset + size <= base.packetRange else {
                 throw refuse("invalid access to packet, off=\(offset) size=\(size), \(r)(id=\(base.id),off=\(base.offset),r=\(base.packetRange))")
             }

@@ -10,11 +10,11 @@ enum TrapKfunc {
         throw VMError(instruction: index, "unexpected __bpf_trap() due to uninitialized variable?", errno: .EFAULT)
     }
 
-    /// Without the path analysis (XDP loads with the structural checks only) no path can be
+    /// Without the path analysis (program types whose rules are not known here) no path can be
     /// proved to miss the call, and every instruction is on some path of the control flow, so a
-    /// call anywhere is refused: the kernel refuses an XDP path that reaches it as it refuses
-    /// tc's (`Tests/Fixtures/corpus/kfunc/bpf_trap_xdp.tcx`). A call the kernel proves dead is
-    /// refused here too: a refusal of a program the kernel loads, never a load it refuses.
+    /// call anywhere is refused, as the kernel refuses a path that reaches it. A call the kernel
+    /// proves dead is refused here too: a refusal of a program the kernel loads, never a load it
+    /// refuses. (XDP is analysed: `Tests/Fixtures/corpus/kfunc/bpf_trap_xdp.tcx`.)
     static func refuseUnanalysed(_ op: Operation, at index: Int) throws(VMError) {
         if case .call(.helper(let id)) = op, KfuncTable.kfunc(helper: id) == .bpfTrap {
             try refuse(at: index)

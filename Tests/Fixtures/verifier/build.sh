@@ -79,3 +79,6 @@ echo "built stack_arguments.o"
 # When a dynptr's slice ends: the packet moving, its dynptr stored over or made again (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c dynptr_slices.c -o dynptr_slices.o
 echo "built dynptr_slices.o"
+# xdp_context.c: XDP packet, metadata and xdp_md rules through the path analysis (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_context.c -o xdp_context.o
+echo "built xdp_context.o"
