@@ -51,7 +51,6 @@ enum KptrFieldAccess {
             setup.objectSites.noteRCU(at: index)
             return AbstractValue(kind: .memory(size: type.size, nullable: true), id: index + 1)
         }
-        if field.kind == .untrusted { setup.objectSites.noteUntrusted(at: index) }
         var pointer = BTFPointer.untyped
         pointer.nullable = true
         // Named for the kfuncs that take the field's type (CryptoPrototypes); still untyped memory.

@@ -151,25 +151,14 @@ enum ObjectPrototypes {
             // to a non-owning object may find it freed, NULL until compared.
             return AbstractValue(kind: .memory(size: type.size, nullable: value.reference == 0), id: index + 1, reference: index + 1)
         case .btf(let pointer):
-            // Loaded from a map value's kptr field of a refcounted type: under the RCU read lock a
-            // tc program runs in, the kernel types it MEM_ALLOC | MEM_RCU (btf_ld_kptr_type), a
-            // reference bpf_refcount_acquire may take, NULL until compared as the object may be
-            // on its way out.
-            guard let (typeID, type) = fieldTarget(pointer, setup: setup) else { break }
+            // A kptr field's pointer that is no allocated object: a referenced field of a
+            // refcounted type loads as an RCU-protected object (KptrFieldAccess.loaded, the
+            // `.memory` case above), so what reaches here is a plain struct's field (EFAULT, as an
+            // owned plain object) or an untrusted or per-CPU field (EINVAL), measured on Linux 6.18.
+            guard let type = fieldTarget(pointer, setup: setup) else { break }
             if pointer.nullable { throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES) }
-            // Measured on Linux 6.18: an untrusted field's pointer is no allocated object.
-            if value.id > 0, setup.objectSites.isUntrusted(at: value.id - 1) {
-                throw VMError(instruction: index, "arg#0 is neither owning or non-owning ref", errno: .EINVAL)
-            }
-            // Measured: a plain struct's field trips the kernel as an owned plain object does.
             try requireRefcounted(type, at: index)
-            if value.offset != 0 || value.range.constant != 0 {
-                throw VMError(instruction: index, "R1 must have zero offset when passed to release func or trusted arg to kfunc",
-                              errno: .EINVAL)
-            }
-            setup.objectSites.note(typeID, at: index)
-            state.references.append(index)
-            return AbstractValue(kind: .memory(size: type.size, nullable: true), id: index + 1, reference: index + 1)
+            throw VMError(instruction: index, "arg#0 is neither owning or non-owning ref", errno: .EINVAL)
         default:
             break
         }
@@ -189,10 +178,10 @@ enum ObjectPrototypes {
     /// The program type a pointer loaded from a kptr field points to (such a load names the
     /// field's target and has no kernel type id: KptrFieldAccess.loaded); a refcounted one first,
     /// should two structs share the name.
-    private static func fieldTarget(_ pointer: BTFPointer, setup: PathSetup) -> (UInt32, LocalObjectType)? {
+    private static func fieldTarget(_ pointer: BTFPointer, setup: PathSetup) -> LocalObjectType? {
         guard pointer.typeID == 0, !pointer.name.isEmpty else { return nil }
-        let named = setup.pathOptions.localObjectTypes.filter { $0.value.name == pointer.name }
-        return (named.first { $0.value.refcounted } ?? named.first).map { ($0.key, $0.value) }
+        let named = setup.pathOptions.localObjectTypes.values.filter { $0.name == pointer.name }
+        return named.first { $0.refcounted } ?? named.first
     }
 
     /// The kernel notes, on each bpf_obj_drop call instruction, the record of special members
@@ -267,12 +256,4 @@ final class ObjectSites {
     func noteRCU(at index: Int) { rcu.insert(index) }
 
     func isRCU(at index: Int) -> Bool { rcu.contains(index) }
-
-    /// The loads of `__kptr_untrusted` fields: untrusted pointers, never an object a kfunc may
-    /// take a reference through.
-    private var untrusted: Set<Int> = []
-
-    func noteUntrusted(at index: Int) { untrusted.insert(index) }
-
-    func isUntrusted(at index: Int) -> Bool { untrusted.contains(index) }
 }
