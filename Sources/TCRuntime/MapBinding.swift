@@ -52,6 +52,7 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
                              programReadable: spec.flags & (1 << 8) == 0,
                              spinLockOffset: spec.spinLockOffset.map(Int.init))
         shape.timerOffset = spec.timerOffset.map(Int.init)
+        shape.workqueueOffset = spec.workqueueOffset.map(Int.init)
         shape.kptrFields = spec.kptrFields
         shape.graphRoots = spec.graphRoots
         shape.name = spec.name

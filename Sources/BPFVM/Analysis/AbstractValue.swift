@@ -156,6 +156,8 @@ struct MapValueAccess: Hashable {
     var fixed: UInt64?
     /// Where a `bpf_timer` sits, and the map's name, which the timer helpers' refusals give.
     var timerOffset: Int?
+    /// Where a `bpf_wq` sits (the workqueue kfuncs' refusals).
+    var workqueueOffset: Int?
     var mapName = ""
     /// The kptr fields, which only `bpf_kptr_xchg` changes (KptrFieldAccess).
     var kptrFields: [KptrField] = []
@@ -180,6 +182,8 @@ public struct MapShape: Hashable, Sendable {
     public var innerTemplate: Bool
     /// Where a value's `bpf_timer` sits, if it has one.
     public var timerOffset: Int?
+    /// Where a value's `bpf_wq` sits, if it has one.
+    public var workqueueOffset: Int?
     /// The map's name, as the kernel's refusals give it.
     public var name = ""
     /// A value's kptr fields.
@@ -208,7 +212,7 @@ public struct MapShape: Hashable, Sendable {
 
     var valueAccess: MapValueAccess {
         MapValueAccess(writable: programWritable, readable: programReadable, lockOffset: spinLockOffset,
-                       timerOffset: timerOffset, mapName: name, kptrFields: kptrFields,
+                       timerOffset: timerOffset, workqueueOffset: workqueueOffset, mapName: name, kptrFields: kptrFields,
                        graphRoots: graphRoots)
     }
 
