@@ -53,6 +53,7 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
                              spinLockOffset: spec.spinLockOffset.map(Int.init))
         shape.timerOffset = spec.timerOffset.map(Int.init)
         shape.workqueueOffset = spec.workqueueOffset.map(Int.init)
+        shape.valueHasBTF = spec.btfValueTypeID != 0
         shape.kptrFields = spec.kptrFields
         shape.graphRoots = spec.graphRoots
         shape.name = spec.name

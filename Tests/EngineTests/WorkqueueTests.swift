@@ -19,6 +19,7 @@ import Testing
         ("not_a_map", .EINVAL, "pointer in R2 isn't map pointer"),
         ("stack_wq", .EINVAL, "arg#0 doesn't point to a map value"),
         ("no_wq_field", .EINVAL, "map 'plain' has no valid bpf_wq"),
+        ("legacy_map", .EINVAL, "map 'legacy_works' has to have BTF in order to use bpf_wq"),
         ("fine", nil, ""),
     ]
 

@@ -35,6 +35,9 @@ enum WorkqueuePrototypes {
             guard let variable = value.range.constant else {
                 throw VMError(instruction: index, "R1 doesn't have constant offset. bpf_wq has to be at the constant offset")
             }
+            guard access.valueHasBTF else {
+                throw VMError(instruction: index, "map '\(access.mapName)' has to have BTF in order to use bpf_wq")
+            }
             guard let field = access.workqueueOffset else {
                 throw VMError(instruction: index, "map '\(access.mapName)' has no valid bpf_wq")
             }

@@ -6,6 +6,7 @@
  *   not_a_map       bpf_wq_init given a stack pointer where the map goes (EINVAL)
  *   stack_wq        a bpf_wq on the stack instead of in a map value (EINVAL)
  *   no_wq_field     a map value without a bpf_wq (EINVAL)
+ *   legacy_map      a bpf_wq in the value of a map defined without BTF (EINVAL)
  *   fine            init then start on the same value: loads */
 #include "maps.h"
 
@@ -46,6 +47,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64[4]);
 } plain SEC(".maps");
+
+/* A legacy definition: no BTF, so the kernel knows no field in its values. */
+struct legacy_map_def {
+	unsigned int type, key_size, value_size, max_entries, map_flags;
+};
+struct legacy_map_def SEC("maps") legacy_works = {
+	.type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = sizeof(struct work), .max_entries = 1,
+};
 
 static int on_work(void *map, int *key, void *value)
 {
@@ -122,6 +131,15 @@ int no_wq_field(struct __sk_buff *skb)
 	if (!v)
 		return 0;
 	return bpf_wq_start((struct bpf_wq *)v, 0);
+}
+
+SEC("tc")
+int legacy_map(struct __sk_buff *skb)
+{
+	struct work *w = first(&legacy_works);
+	if (!w)
+		return 0;
+	return bpf_wq_init(&w->wq, &legacy_works, 0);
 }
 
 SEC("tc")
