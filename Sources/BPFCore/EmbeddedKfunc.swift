@@ -55,6 +55,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     // Workqueues in map values (TCRuntime/Kfuncs/WorkqueueKfuncs.swift); Linux 6.18 refuses the
     // callback to tc programs (BPFVM/Analysis/WorkqueuePrototypes.swift).
     case wqInit = 200, wqStart, wqSetCallback
+    // The custom SYN cookie kfunc (TCRuntime/Network/RequestSockKfunc.swift).
+    case skAssignTCPReqsk = 208
 
     /// The kernel's name for it.
     public var name: String {
@@ -125,6 +127,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .wqInit: "bpf_wq_init"
         case .wqStart: "bpf_wq_start"
         case .wqSetCallback: "bpf_wq_set_callback_impl"
+        case .skAssignTCPReqsk: "bpf_sk_assign_tcp_reqsk"
         }
     }
 

@@ -77,8 +77,8 @@ enum KfuncPrototypes {
             break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
         case .bpfTrap:
             try TrapKfunc.refuse(at: index)
-        case .wqInit, .wqStart, .wqSetCallback:
-            break  // WorkqueuePrototypes
+        case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk:
+            break  // WorkqueuePrototypes, RequestSockPrototypes
         }
         for (register, argument) in dynptrArguments(kfunc) {
             try DynptrReferences.requireConstantOffset(r[register], at: index)
@@ -144,7 +144,7 @@ enum KfuncPrototypes {
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
-             .wqInit, .wqStart, .wqSetCallback:
+             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk:
             return []
         }
     }
@@ -175,7 +175,7 @@ enum KfuncPrototypes {
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
-             .wqInit, .wqStart, .wqSetCallback:
+             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk:
             return []
         }
     }
