@@ -8,7 +8,8 @@
  *           then what a socket cast shows of struct sock (family, state, num, protocol, type,
  *           max_ack_backlog) and of struct tcp_sock (snd_cwnd, mss_cache, snd_ssthresh).
  *   reqsk:  bpf_sk_assign_tcp_reqsk(skb, tcp cast, attrs, size): the 20 attribute bytes and the
- *           size (a byte, at most 31) are read from PAYLOAD; the result is written at PAYLOAD + 24. */
+ *           size (a byte, at most 31) are read from PAYLOAD; the result is written at PAYLOAD + 24
+ *           and kept in reqsk_result. */
 #include "net.h"
 
 /* Complete, not the header's forward declaration: libbpf-style prototype checks take a struct
@@ -63,6 +64,16 @@ static void *(*const skc_to_tcp_request_sock)(void *sk) = (void *)139;
 static struct sock *(*const skc_to_udp6_sock)(void *sk) = (void *)140;
 static void *(*const skc_to_unix_sock)(void *sk) = (void *)178;
 static void *(*const skc_to_mptcp_sock)(void *sk) = (void *)196;
+
+/* The last bpf_sk_assign_tcp_reqsk result, for runs whose packet nobody prints (tc ingress). */
+struct {
+	int (*type)[2]; /* BPF_MAP_TYPE_ARRAY */
+	int (*max_entries)[1];
+	__u32 *key;
+	__s32 *value;
+} reqsk_result SEC(".maps");
+
+static long (*const map_update_elem)(void *map, const void *key, const void *value, __u64 flags) = (void *)2;
 
 extern int bpf_sk_assign_tcp_reqsk(struct __sk_buff *skb, struct sock *sk, struct bpf_tcp_req_attrs *attrs,
 				   int attrs__sz) __ksym;
@@ -138,6 +149,7 @@ int reqsk(struct __sk_buff *skb)
 	struct bpf_tcp_req_attrs attrs[2] = {};
 	struct tcp_sock *tp;
 	__u8 size = 0;
+	__u32 zero = 0;
 	int tcp = 0, result = -1000;
 	struct bpf_sock *sk = lookup(skb, &tcp);
 	if (!sk)
@@ -150,6 +162,7 @@ int reqsk(struct __sk_buff *skb)
 	if (tp)
 		result = bpf_sk_assign_tcp_reqsk(skb, (struct sock *)tp, attrs, size & 31);
 	skb_store_bytes(skb, PAYLOAD + 24, &result, 4, 0);
+	map_update_elem(&reqsk_result, &zero, &result, 0);
 	sk_release(sk);
 	return 1;
 }
