@@ -40,11 +40,13 @@ enum SocketCastHelpers {
 }
 
 extension RunSockets {
-    /// The `struct bpf_sock` block of the socket `address` shows: the block itself or an image
-    /// a cast gave; nil for anything else.
+    /// The `struct bpf_sock` block of the socket `address` shows: the block itself, its
+    /// `struct bpf_tcp_sock` (bpf_tcp_sock's view) or an image a cast gave; nil for anything else.
     func block(of address: UInt64) -> UInt64? {
+        guard address != 0 else { return nil }
         if record(at: address) != nil { return address }
-        return castImages.first { $0.value.address == address }?.key
+        if let cast = castImages.first(where: { $0.value.address == address }) { return cast.key }
+        return records.first { UInt64(UInt(bitPattern: $0.value.tcpBlock?.baseAddress)) == address }?.key
     }
 
     /// The image the casts of the socket whose block is `block` give (made once per run and

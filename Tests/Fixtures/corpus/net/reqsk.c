@@ -7,6 +7,7 @@
  *           3 request (139), 4 udp6 (140), 5 unix (178), 6 mptcp (196), 7 bpf_sk_fullsock),
  *           then what a socket cast shows of struct sock (family, state, num, protocol, type,
  *           max_ack_backlog) and of struct tcp_sock (snd_cwnd, mss_cache, snd_ssthresh).
+ *   view_casts: bpf_skc_to_tcp_sock of bpf_tcp_sock's view of the socket (see below).
  *   reqsk:  bpf_sk_assign_tcp_reqsk(skb, tcp cast, attrs, size): the 20 attribute bytes and the
  *           size (a byte, at most 31) are read from PAYLOAD; the result is written at PAYLOAD + 24
  *           and kept in reqsk_result. */
@@ -137,6 +138,30 @@ int casts(struct __sk_buff *skb)
 	if (udp) {
 		out[0] |= 16;
 		show(udp, out);
+	}
+	skb_store_bytes(skb, PAYLOAD, out, sizeof(out), 0);
+	sk_release(sk);
+	return 1;
+}
+
+/* bpf_tcp_sock's view of a socket cast back to struct tcp_sock: out[0] 1 when the cast succeeded,
+ * out[1] its snd_cwnd. */
+SEC("tc")
+int view_casts(struct __sk_buff *skb)
+{
+	__u32 out[2] = {};
+	int tcp = 0;
+	struct bpf_sock *sk = lookup(skb, &tcp), *full;
+	struct bpf_tcp_sock *view;
+	struct tcp_sock *tp;
+	if (!sk)
+		return 0;
+	full = sk_fullsock(sk);
+	view = full ? tcp_sock(full) : 0;
+	tp = view ? skc_to_tcp_sock(view) : 0;
+	if (tp) {
+		out[0] = 1;
+		out[1] = tp->snd_cwnd;
 	}
 	skb_store_bytes(skb, PAYLOAD, out, sizeof(out), 0);
 	sk_release(sk);
