@@ -52,6 +52,11 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     // LLVM 21's trap after `__builtin_trap()`/unreachable code: the kernel (6.16+) resolves it
     // and refuses a path that reaches it (BPFVM/Analysis/TrapKfunc.swift).
     case bpfTrap = 176
+    // Workqueues in map values (TCRuntime/Kfuncs/WorkqueueKfuncs.swift); Linux 6.18 refuses the
+    // callback to tc programs (BPFVM/Analysis/WorkqueuePrototypes.swift).
+    case wqInit = 200, wqStart, wqSetCallback
+    // The custom SYN cookie kfunc (TCRuntime/Network/RequestSockKfunc.swift).
+    case skAssignTCPReqsk = 208
 
     /// The kernel's name for it.
     public var name: String {
@@ -119,6 +124,10 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .rbtreeRight: "bpf_rbtree_right"
         case .refcountAcquire: "bpf_refcount_acquire_impl"
         case .bpfTrap: "__bpf_trap"
+        case .wqInit: "bpf_wq_init"
+        case .wqStart: "bpf_wq_start"
+        case .wqSetCallback: "bpf_wq_set_callback_impl"
+        case .skAssignTCPReqsk: "bpf_sk_assign_tcp_reqsk"
         }
     }
 

@@ -97,6 +97,9 @@ public struct MapSpec: Hashable, Sendable {
     /// the timer beside the value, never copies those 16 bytes to or from userspace, and frees
     /// the timer when the value is overwritten or deleted.
     public var timerOffset: UInt32?
+    /// Where the value's `struct bpf_wq` is (from BTF), nil without one: kept beside the value
+    /// as a timer is, hidden from userspace the same way, freed with the value.
+    public var workqueueOffset: UInt32?
     /// The value's kptr fields (from BTF), in offset order.
     public var kptrFields: [KptrField] = []
     /// The value's graph roots (lists, from BTF), in offset order.

@@ -28,12 +28,12 @@ extension BPFMap {
     public var existingValueFields: (any MapValueFields)? { fieldsBox.withLock { $0 } }
 
     /// Tells the value fields that `value` was overwritten or freed, and drops the objects its
-    /// kptr fields hold. Only maps whose values hold a timer or a kptr pay for it.
+    /// kptr fields hold. Only maps whose values hold a timer, a workqueue or a kptr pay for it.
     @inline(__always)
     func releaseFields(of value: UnsafeMutableRawPointer) {
         if !spec.kptrFields.isEmpty { ObjectHeap.shared.dropStashed(in: value, fields: spec.kptrFields) }
         if !spec.graphRoots.isEmpty { ObjectHeap.shared.dropLists(in: value, roots: spec.graphRoots) }
-        guard spec.timerOffset != nil else { return }
+        guard spec.timerOffset != nil || spec.workqueueOffset != nil else { return }
         existingValueFields?.release(value: value)
     }
 }

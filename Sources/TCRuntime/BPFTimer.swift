@@ -33,13 +33,17 @@ final class BPFTimer: @unchecked Sendable {
     }
 }
 
-/// The timers of one map, by value address. Made on the first bpf_timer_init of the map and
+/// The timers of one map, by value address, and its initialised workqueues (`bpf_wq`, kept
+/// beside the value as a timer is: WorkqueueKfuncs). Made on the first bpf_timer_init or
+/// bpf_wq_init of the map and
 /// told by the map when a value goes (update, delete, eviction) or the last userspace
 /// reference does: the timer is cancelled and freed then, as `bpf_obj_free_fields` and
 /// `map_release_uref` do in the kernel.
 final class MapTimers: MapValueFields, @unchecked Sendable {
     /// Guarded by `TimerWheel.shared`'s lock.
     var byValue: [UInt: BPFTimer] = [:]
+    /// The values whose `bpf_wq` was initialised. Guarded by the wheel's lock.
+    var workqueues: Set<UInt> = []
     /// No userspace reference to the map is left: bpf_timer_init and set_callback answer
     /// EPERM, as the kernel's do when the map's usercnt is 0. Guarded by the wheel's lock.
     var userReleased = false
@@ -53,6 +57,7 @@ final class MapTimers: MapValueFields, @unchecked Sendable {
         let wheel = TimerWheel.shared
         wheel.locked {
             if let timer = byValue.removeValue(forKey: UInt(bitPattern: value)) { wheel.free(timer) }
+            workqueues.remove(UInt(bitPattern: value))
         }
     }
 
@@ -61,6 +66,7 @@ final class MapTimers: MapValueFields, @unchecked Sendable {
         wheel.locked {
             for timer in byValue.values { wheel.free(timer) }
             byValue = [:]
+            workqueues = []
             userReleased = true
         }
     }

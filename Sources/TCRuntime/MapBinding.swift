@@ -52,6 +52,8 @@ public struct MapBinding: PseudoImmediateResolver, Sendable {
                              programReadable: spec.flags & (1 << 8) == 0,
                              spinLockOffset: spec.spinLockOffset.map(Int.init))
         shape.timerOffset = spec.timerOffset.map(Int.init)
+        shape.workqueueOffset = spec.workqueueOffset.map(Int.init)
+        shape.valueHasBTF = spec.btfValueTypeID != 0
         shape.kptrFields = spec.kptrFields
         shape.graphRoots = spec.graphRoots
         shape.name = spec.name

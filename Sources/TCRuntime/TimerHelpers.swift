@@ -22,26 +22,7 @@ enum TimerHelpers {
     /// kernel verifier lets only a timer field of a map value through, and the callback will
     /// be given the whole value, so anything else is a fault here.
     static func value(_ call: inout HelperCall, timer address: UInt64, of map: BPFMap) -> UnsafeMutableRawPointer? {
-        guard let offset = map.spec.timerOffset else {
-            call.failure = "timer: map \(map.spec.name) has no bpf_timer in its value (the kernel needs the map's BTF)"
-            return nil
-        }
-        guard address >= UInt64(offset),
-              let bytes = call.memory(at: address - UInt64(offset), count: map.valueSize, write: true, "bpf_timer's map value"),
-              let value = bytes.baseAddress else { return nil }
-        let owned: Bool
-        if let array = map as? ArrayMap {
-            owned = array.valueIndex(of: value) != nil
-        } else if let hash = map as? HashMap {
-            owned = hash.key(ofValue: value) != nil
-        } else {
-            owned = false
-        }
-        guard owned else {
-            call.failure = "timer: 0x\(String(address, radix: 16)) is not the bpf_timer of a value of map \(map.spec.name)"
-            return nil
-        }
-        return value
+        FieldValue.value(&call, field: address, at: map.spec.timerOffset, of: map, "bpf_timer")
     }
 
     /// The timer at r1; nil (EINVAL) when it was never initialised or was freed.

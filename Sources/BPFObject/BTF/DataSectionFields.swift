@@ -13,11 +13,12 @@ extension BTF {
         var found = spec
         found.spinLockOffset = nil
         found.timerOffset = nil
+        found.workqueueOffset = nil
         found.kptrFields = []
         found.graphRoots = []
         describeVariables(types[index], into: &found)
         // Sections without special fields are left untyped, as before.
-        guard found.spinLockOffset != nil || found.timerOffset != nil || !found.kptrFields.isEmpty || !found.graphRoots.isEmpty
+        guard found.spinLockOffset != nil || found.timerOffset != nil || found.workqueueOffset != nil || !found.kptrFields.isEmpty || !found.graphRoots.isEmpty
         else { return }
         spec = found
         spec.btfKeyTypeID = 0
@@ -42,6 +43,7 @@ extension BTF {
             switch value.name {
             case "bpf_spin_lock" where spec.spinLockOffset == nil: spec.spinLockOffset = entry.offset
             case "bpf_timer" where spec.timerOffset == nil: spec.timerOffset = entry.offset
+            case "bpf_wq" where spec.workqueueOffset == nil: spec.workqueueOffset = entry.offset
             default:
                 if let kind = GraphRoot.Kind(rawValue: value.name) {
                     // A global root's `contains:` tag is on the variable, component -1.

@@ -11,6 +11,12 @@ extension BTF {
         offset(ofStruct: "bpf_timer", inValue: id)
     }
 
+    /// The byte offset of a `struct bpf_wq` member at the top level of the value type `id`,
+    /// nil when there is none.
+    func workqueueOffset(inValue id: UInt32) -> UInt32? {
+        offset(ofStruct: "bpf_wq", inValue: id)
+    }
+
     private func offset(ofStruct name: String, inValue id: UInt32) -> UInt32? {
         guard id != 0, let value = skippingQualifiers(id) else { return nil }
         if value.kind == .dataSection {

@@ -115,6 +115,7 @@ enum BTFMaps {
         spec.btfValueTypeID = valueTypeID
         spec.spinLockOffset = btf.spinLockOffset(inValue: valueTypeID)
         spec.timerOffset = btf.timerOffset(inValue: valueTypeID)
+        spec.workqueueOffset = btf.workqueueOffset(inValue: valueTypeID)
         spec.kptrFields = btf.kptrFields(inValue: valueTypeID)
         spec.graphRoots = btf.graphRoots(inValue: valueTypeID)
         spec.mapExtra = mapExtra

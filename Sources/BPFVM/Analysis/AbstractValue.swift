@@ -156,6 +156,10 @@ struct MapValueAccess: Hashable {
     var fixed: UInt64?
     /// Where a `bpf_timer` sits, and the map's name, which the timer helpers' refusals give.
     var timerOffset: Int?
+    /// Where a `bpf_wq` sits (the workqueue kfuncs' refusals), and whether the map was made
+    /// with its value's BTF (without it the kernel knows no field in the value).
+    var workqueueOffset: Int?
+    var valueHasBTF = true
     var mapName = ""
     /// The kptr fields, which only `bpf_kptr_xchg` changes (KptrFieldAccess).
     var kptrFields: [KptrField] = []
@@ -180,6 +184,10 @@ public struct MapShape: Hashable, Sendable {
     public var innerTemplate: Bool
     /// Where a value's `bpf_timer` sits, if it has one.
     public var timerOffset: Int?
+    /// Where a value's `bpf_wq` sits, if it has one.
+    public var workqueueOffset: Int?
+    /// Whether the map is created with its value's BTF.
+    public var valueHasBTF = true
     /// The map's name, as the kernel's refusals give it.
     public var name = ""
     /// A value's kptr fields.
@@ -208,7 +216,7 @@ public struct MapShape: Hashable, Sendable {
 
     var valueAccess: MapValueAccess {
         MapValueAccess(writable: programWritable, readable: programReadable, lockOffset: spinLockOffset,
-                       timerOffset: timerOffset, mapName: name, kptrFields: kptrFields,
+                       timerOffset: timerOffset, workqueueOffset: workqueueOffset, valueHasBTF: valueHasBTF, mapName: name, kptrFields: kptrFields,
                        graphRoots: graphRoots)
     }
 

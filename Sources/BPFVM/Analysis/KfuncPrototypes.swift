@@ -77,6 +77,8 @@ enum KfuncPrototypes {
             break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
         case .bpfTrap:
             try TrapKfunc.refuse(at: index)
+        case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk:
+            break  // WorkqueuePrototypes, RequestSockPrototypes
         }
         for (register, argument) in dynptrArguments(kfunc) {
             try DynptrReferences.requireConstantOffset(r[register], at: index)
@@ -141,7 +143,8 @@ enum KfuncPrototypes {
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
-             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap:
+             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
+             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk:
             return []
         }
     }
@@ -171,7 +174,8 @@ enum KfuncPrototypes {
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
-             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap:
+             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
+             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk:
             return []
         }
     }

@@ -30,6 +30,8 @@ enum PathHelpers {
             if try CryptoPrototypes.call(kfunc, at: index, &state) { return }
             if try GraphPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             if try RbtreePrototypes.call(kfunc, at: index, &state, setup: setup) { return }
+            if try WorkqueuePrototypes.call(kfunc, at: index, &state) { return }
+            if try RequestSockPrototypes.call(kfunc, at: index, &state) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
         if id == ObjectPrototypes.exchangeHelper { return try ObjectPrototypes.exchange(at: index, &state, setup: setup) }

@@ -16,6 +16,11 @@ enum SpinLockWord {
            offset <= value.count - 16 {
             copy.replaceSubrange(offset..<offset + 16, with: [UInt8](repeating: 0, count: 16))
         }
+        // A `bpf_wq` is kept beside the value as a timer is (measured: corpus/maps/wq.tcx).
+        if [.array, .hash, .lruHash].contains(spec.type), let offset = spec.workqueueOffset.map(Int.init),
+           offset <= value.count - 16 {
+            copy.replaceSubrange(offset..<offset + 16, with: [UInt8](repeating: 0, count: 16))
+        }
         // A kptr field: userspace neither reads nor writes the object pointer.
         for field in spec.kptrFields where Int(field.offset) <= value.count - Int(KptrField.size) {
             let offset = Int(field.offset)

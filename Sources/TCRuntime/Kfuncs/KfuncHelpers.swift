@@ -23,6 +23,8 @@ enum KfuncHelpers {
         GraphKfuncs.register(&kfuncs)
         RbtreeKfuncs.register(&kfuncs)
         TrapKfuncs.register(&kfuncs)
+        WorkqueueKfuncs.register(&kfuncs)
+        RequestSockKfunc.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }
         kfuncs.register(.rcuReadUnlock) { _ in 0 }

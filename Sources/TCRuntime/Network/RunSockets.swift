@@ -10,6 +10,9 @@ final class RunSockets {
     }
 
     private(set) var records: [UInt64: Record] = [:]
+    /// The kernel-layout images the `bpf_skc_to_*` casts gave, by the `struct bpf_sock` block
+    /// of the socket they show (SocketCastImages).
+    var castImages: [UInt64: KernelStructImage] = [:]
     /// Called with each new block, so the run can grant the program read access to it.
     let grant: (UnsafeMutableRawBufferPointer) -> Void
 

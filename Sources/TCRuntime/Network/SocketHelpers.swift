@@ -75,7 +75,8 @@ enum SocketHelpers {
         guard call.r2 != 0, call.r3 == 0 else { return failed(.EINVAL) }
         // Only tc ingress may steer an skb to a socket; a test-run is not at ingress.
         guard run.isAtIngress else { return failed(.EOPNOTSUPP) }
-        guard run.sockets.record(at: call.r2) != nil else { return failed(.EINVAL) }
+        // A lookup's socket, or a cast of it (the same socket in the kernel).
+        guard run.sockets.block(of: call.r2) != nil else { return failed(.EINVAL) }
         return 0
     }
 }
