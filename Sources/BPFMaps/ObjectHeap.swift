@@ -12,13 +12,13 @@ public final class ObjectHeap: Sendable {
         /// Address → size.
         var live: [UInt64: Int] = [:]
         /// Field address → the object it holds.
-        var homes: [UInt64: UInt64] = [:]
+        var homes = PagedAddressMap<UInt64>()
         /// Address → references beyond the first, for objects `bpf_refcount_acquire` shared.
         var extraReferences: [UInt64: Int] = [:]
         /// List head address → the objects on it (and their nodes' offsets), first to last.
-        var lists: [UInt64: [ListEntry]] = [:]
+        var lists = PagedAddressMap<[ListEntry]>()
         /// Root address → the tree of objects it holds (`ObjectTree`).
-        var trees: [UInt64: ObjectTree] = [:]
+        var trees = PagedAddressMap<ObjectTree>()
         /// Node address → the root of the tree it is in: a node is in one tree at a time.
         var treeOfNode: [UInt64: UInt64] = [:]
         /// Per-CPU object address → the size of each of its copies (`allocatePerCPU`).
@@ -104,17 +104,17 @@ public final class ObjectHeap: Sendable {
     }
 
     /// Takes out of the heap's books the objects the `size` bytes at `base` hold: those in its
-    /// kptr fields (their homes lie inside it) and on its list heads and tree roots.
+    /// kptr fields (their homes lie inside it) and on its list heads and tree roots, found by
+    /// the object's pages (`PagedAddressMap`), not by looking at every one.
     private static func takeHeld(inObject base: UInt64, size: Int, _ state: inout State) -> [UInt64] {
-        func inside(_ address: UInt64) -> Bool { address &- base < UInt64(size) }
         var held: [UInt64] = []
-        for field in state.homes.keys where inside(field) {
+        for field in state.homes.addresses(inside: base, size: size) {
             if let object = state.homes.removeValue(forKey: field) { held.append(object) }
         }
-        for head in state.lists.keys where inside(head) {
+        for head in state.lists.addresses(inside: base, size: size) {
             held += (state.lists.removeValue(forKey: head) ?? []).map(\.object)
         }
-        for root in state.trees.keys where inside(root) {
+        for root in state.trees.addresses(inside: base, size: size) {
             for entry in state.trees.removeValue(forKey: root)?.entries ?? [] {
                 state.treeOfNode[entry.object &+ entry.nodeOffset] = nil
                 held.append(entry.object)
@@ -196,7 +196,9 @@ public final class ObjectHeap: Sendable {
     public func push(_ object: UInt64, nodeOffset: UInt64, onto head: UInt64, front: Bool) {
         let entry = ListEntry(object: object, nodeOffset: nodeOffset)
         state.withLock { state in
-            if front { state.lists[head, default: []].insert(entry, at: 0) } else { state.lists[head, default: []].append(entry) }
+            state.lists.update(head, default: []) { list in
+                if front { list.insert(entry, at: 0) } else { list.append(entry) }
+            }
         }
     }
 
