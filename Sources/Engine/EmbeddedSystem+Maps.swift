@@ -69,6 +69,10 @@ extension EmbeddedSystem: BPFObjectSystem {
                     try world.updateProgramArray(programs, key: key, value: value, flags: flags)
                 } else if let outer = object.map as? MapOfMapsMap {
                     try world.updateMapOfMaps(outer, key: key, value: value, flags: flags)
+                } else if let slots = object.map as? SlotProgramMap {
+                    try world.changeSlot(of: slots, key: key) { () throws(MapError) in
+                        try object.map.update(key: key, value: value, flags: flags, world: world)
+                    }
                 } else {
                     try object.map.update(key: key, value: SpinLockWord.hidden(value, in: object.map.spec), flags: flags,
                                           world: world)
@@ -86,6 +90,8 @@ extension EmbeddedSystem: BPFObjectSystem {
                 if let outer = object.map as? MapOfMapsMap {
                     // The slot's reference to its map goes with it.
                     if let removed = try outer.remove(key: key) { world.release(innerMap: removed) }
+                } else if let slots = object.map as? SlotProgramMap {
+                    try world.changeSlot(of: slots, key: key) { () throws(MapError) in try object.map.delete(key: key) }
                 } else {
                     try object.map.delete(key: key)
                 }
