@@ -538,3 +538,46 @@ int store_to_field(struct __sk_buff *skb)
 	slot->tally = 0;
 	return 0;
 }
+
+SEC("tc")
+int unchecked_in(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct tally_slot *slot = bpf_map_lookup_elem(&tallies, &key);
+	struct tally *p, *old;
+
+	if (!slot)
+		return 1;
+	p = new_percpu(struct tally);
+	old = bpf_kptr_xchg(&slot->tally, p);
+	if (old)
+		drop_percpu(old);
+	return 0;
+}
+
+SEC("tc")
+int field_into_field(struct __sk_buff *skb)
+{
+	__u32 key = 0;
+	struct tally_slot *slot = bpf_map_lookup_elem(&tallies, &key);
+	struct tally *p, *old;
+
+	if (!slot)
+		return 1;
+	p = slot->tally;
+	if (!p)
+		return 2;
+	old = bpf_kptr_xchg(&slot->tally, p);
+	if (old)
+		drop_percpu(old);
+	return 0;
+}
+
+SEC("tc")
+int drop_unchecked(struct __sk_buff *skb)
+{
+	struct tally *p = new_percpu(struct tally);
+
+	drop_percpu(p);
+	return 0;
+}
