@@ -42,6 +42,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case mapSumElemCount = 121
     // Objects the program allocates (Kfuncs/ObjectKfuncs.swift).
     case objectNew = 96, objectDrop
+    // Per-CPU objects (Kfuncs/PerCPUObjectKfuncs.swift).
+    case percpuObjectNew = 98, percpuObjectDrop
     // The crypto kfuncs, on a context only a syscall program makes (Kfuncs/CryptoKfuncs.swift).
     case cryptoDecrypt = 160, cryptoEncrypt
     // Lists of objects in a map value (Kfuncs/GraphKfuncs.swift).
@@ -108,6 +110,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .mapSumElemCount: "bpf_map_sum_elem_count"
         case .objectNew: "bpf_obj_new_impl"
         case .objectDrop: "bpf_obj_drop_impl"
+        case .percpuObjectNew: "bpf_percpu_obj_new_impl"
+        case .percpuObjectDrop: "bpf_percpu_obj_drop_impl"
         case .cryptoDecrypt: "bpf_crypto_decrypt"
         case .cryptoEncrypt: "bpf_crypto_encrypt"
         case .listPushFront: "bpf_list_push_front_impl"

@@ -4,6 +4,8 @@ public enum ObjectLimits {
     /// 8-byte list header (a 4089-byte type is refused at load, measured in
     /// Tests/Fixtures/corpus/objects/objects.c).
     public static let largestObject = 4088
+    /// The largest per-CPU object (`bpf_percpu_obj_new`): the kernel's BPF_GLOBAL_PERCPU_MA_MAX_SIZE.
+    public static let largestPerCPUObject = 512
 }
 
 /// A struct of a program's own BTF: what `bpf_obj_new` allocates, and what a kptr field of a
@@ -25,9 +27,13 @@ public struct LocalObjectType: Hashable, Sendable {
     public var graphRoots: [GraphRoot] = []
     /// Its special struct members, which no load or store may overlap.
     public var fields: [ObjectField] = []
+    /// Whether it holds numbers only (ints, enums, arrays and structs of them): what
+    /// `bpf_percpu_obj_new` may allocate.
+    public var scalarsOnly = false
 
     public init(name: String, size: Int, refcounted: Bool = false, specialFields: Bool = false, kptrFields: [KptrField] = [],
-                spinLockOffset: Int? = nil, graphRoots: [GraphRoot] = [], fields: [ObjectField] = []) {
+                spinLockOffset: Int? = nil, graphRoots: [GraphRoot] = [], fields: [ObjectField] = [], scalarsOnly: Bool = false) {
+        self.scalarsOnly = scalarsOnly
         self.name = name
         self.size = size
         self.refcounted = refcounted

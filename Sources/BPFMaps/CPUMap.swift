@@ -56,6 +56,14 @@ public final class CPUMap: BPFMap, @unchecked Sendable {
         queues.withLock { $0[index] = (size, programID) }
     }
 
+    /// The program ids of slot `index` (nil: every slot), 0s left out (`SlotProgramMap`).
+    func programIDs(only index: UInt32?) -> [UInt32] {
+        queues.withLock { queues in
+            let slots = index.map { queues[$0].map { [$0] } ?? [] } ?? Array(queues.values)
+            return slots.map(\.program).filter { $0 != 0 }
+        }
+    }
+
     override func deleteElement(_ key: [UInt8]) throws(MapError) {
         let index = index(key)
         guard index < maxEntries else { throw MapError(.EINVAL, "index \(index) is past max_entries \(maxEntries)") }

@@ -39,13 +39,26 @@ public final class DeviceMap: BPFMap, @unchecked Sendable {
     }
 
     /// The device of every slot that holds `ifindex` is gone: the kernel empties those slots
-    /// when the device unregisters.
-    public func removeDevice(ifindex: UInt32) {
+    /// when the device unregisters. Answers the ids of the programs those slots ran.
+    @discardableResult
+    public func removeDevice(ifindex: UInt32) -> [UInt32] {
         slots.withLock { slots in
+            var programs: [UInt32] = []
             for (key, entry) in slots.entries where entry.value.load(as: UInt32.self) == ifindex {
+                let program = entry.value.load(fromByteOffset: 4, as: UInt32.self)
+                if program != 0 { programs.append(program) }
                 slots.entries[key] = nil
                 slots.spare.append(entry.value)
             }
+            return programs
+        }
+    }
+
+    /// The program ids of slot `index` (nil: every slot), 0s left out (`SlotProgramMap`).
+    func programIDs(only index: UInt32?) -> [UInt32] {
+        slots.withLock { slots in
+            let entries = index.map { slots.entries[$0].map { [$0] } ?? [] } ?? Array(slots.entries.values)
+            return entries.map { $0.value.load(fromByteOffset: 4, as: UInt32.self) }.filter { $0 != 0 }
         }
     }
 

@@ -12,15 +12,17 @@ public final class ObjectHeap: Sendable {
         /// Address → size.
         var live: [UInt64: Int] = [:]
         /// Field address → the object it holds.
-        var homes: [UInt64: UInt64] = [:]
+        var homes = PagedAddressMap<UInt64>()
         /// Address → references beyond the first, for objects `bpf_refcount_acquire` shared.
         var extraReferences: [UInt64: Int] = [:]
         /// List head address → the objects on it (and their nodes' offsets), first to last.
-        var lists: [UInt64: [ListEntry]] = [:]
+        var lists = PagedAddressMap<[ListEntry]>()
         /// Root address → the tree of objects it holds (`ObjectTree`).
-        var trees: [UInt64: ObjectTree] = [:]
+        var trees = PagedAddressMap<ObjectTree>()
         /// Node address → the root of the tree it is in: a node is in one tree at a time.
         var treeOfNode: [UInt64: UInt64] = [:]
+        /// Per-CPU object address → the size of each of its copies (`allocatePerCPU`).
+        var perCPUSizes: [UInt64: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -35,6 +37,39 @@ public final class ObjectHeap: Sendable {
         state.withLock { $0.live[address] = size }
         return UnsafeMutableRawBufferPointer(start: object.baseAddress, count: size)
     }
+
+    /// A per-CPU object (`bpf_percpu_obj_new`): `copies` zeroed copies of `size` bytes, one per
+    /// possible CPU, each at a multiple of 8 bytes from the last; its address is the first's.
+    /// Nil past the kernel's largest per-CPU object.
+    public func allocatePerCPU(size: Int, copies: Int) -> UInt64? {
+        guard size >= 0, size <= ObjectLimits.largestPerCPUObject, copies > 0, copies <= 1 << 16 else { return nil }
+        let total = Self.copyStride(size) * copies
+        let object = UnsafeMutableRawBufferPointer.allocate(byteCount: total, alignment: 8)
+        object.initializeMemory(as: UInt8.self, repeating: 0)
+        let address = UInt64(UInt(bitPattern: object.baseAddress))
+        state.withLock { state in
+            state.live[address] = total
+            state.perCPUSizes[address] = size
+        }
+        return address
+    }
+
+    /// CPU `cpu`'s copy of the live per-CPU object at `address`; nil when there is no such
+    /// object or CPU (the kernel's bpf_per_cpu_ptr answers NULL past the last possible CPU).
+    public func perCPUCopy(of address: UInt64, cpu: UInt64) -> UnsafeMutableRawBufferPointer? {
+        state.withLock { state -> UnsafeMutableRawBufferPointer? in
+            guard let size = state.perCPUSizes[address], let total = state.live[address] else { return nil }
+            let stride = Self.copyStride(size)
+            guard cpu < UInt64(total / stride) else { return nil }
+            let start = UnsafeMutableRawPointer(bitPattern: UInt(address)).map { $0 + Int(cpu) * stride }
+            return UnsafeMutableRawBufferPointer(start: start, count: size)
+        }
+    }
+
+    /// Whether `address` is a live per-CPU object.
+    public func isPerCPU(_ address: UInt64) -> Bool { state.withLock { $0.perCPUSizes[address] != nil } }
+
+    private static func copyStride(_ size: Int) -> Int { max(8, (size + 7) / 8 * 8) }
 
     /// Another reference to the live object at `address` (bpf_refcount_acquire); false when
     /// there is none.
@@ -59,6 +94,7 @@ public final class ObjectHeap: Sendable {
                     return (false, [])
                 }
                 guard let size = state.live.removeValue(forKey: next) else { return (false, []) }
+                state.perCPUSizes[next] = nil
                 return (true, Self.takeHeld(inObject: next, size: size, &state))
             }
             guard last, let object = UnsafeMutableRawPointer(bitPattern: UInt(next)) else { continue }
@@ -68,17 +104,17 @@ public final class ObjectHeap: Sendable {
     }
 
     /// Takes out of the heap's books the objects the `size` bytes at `base` hold: those in its
-    /// kptr fields (their homes lie inside it) and on its list heads and tree roots.
+    /// kptr fields (their homes lie inside it) and on its list heads and tree roots, found by
+    /// the object's pages (`PagedAddressMap`), not by looking at every one.
     private static func takeHeld(inObject base: UInt64, size: Int, _ state: inout State) -> [UInt64] {
-        func inside(_ address: UInt64) -> Bool { address &- base < UInt64(size) }
         var held: [UInt64] = []
-        for field in state.homes.keys where inside(field) {
+        for field in state.homes.addresses(inside: base, size: size) {
             if let object = state.homes.removeValue(forKey: field) { held.append(object) }
         }
-        for head in state.lists.keys where inside(head) {
+        for head in state.lists.addresses(inside: base, size: size) {
             held += (state.lists.removeValue(forKey: head) ?? []).map(\.object)
         }
-        for root in state.trees.keys where inside(root) {
+        for root in state.trees.addresses(inside: base, size: size) {
             for entry in state.trees.removeValue(forKey: root)?.entries ?? [] {
                 state.treeOfNode[entry.object &+ entry.nodeOffset] = nil
                 held.append(entry.object)
@@ -160,7 +196,9 @@ public final class ObjectHeap: Sendable {
     public func push(_ object: UInt64, nodeOffset: UInt64, onto head: UInt64, front: Bool) {
         let entry = ListEntry(object: object, nodeOffset: nodeOffset)
         state.withLock { state in
-            if front { state.lists[head, default: []].insert(entry, at: 0) } else { state.lists[head, default: []].append(entry) }
+            state.lists.update(head, default: []) { list in
+                if front { list.insert(entry, at: 0) } else { list.append(entry) }
+            }
         }
     }
 

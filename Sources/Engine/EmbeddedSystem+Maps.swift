@@ -11,22 +11,7 @@ import Glibc
 extension EmbeddedSystem: BPFObjectSystem {
     /// The machine's possible CPUs, as the kernel counts them for per-CPU values, so values
     /// have the same layout on both backends.
-    public static let possibleCPUs: Int = {
-        if let file = fopen("/sys/devices/system/cpu/possible", "r") {
-            defer { fclose(file) }
-            var buffer = [CChar](repeating: 0, count: 64)
-            if fgets(&buffer, 64, file) != nil {
-                let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                var count = 0
-                for range in text.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
-                    let bounds = range.split(separator: "-").compactMap { Int($0) }
-                    count += bounds.count == 2 ? bounds[1] - bounds[0] + 1 : 1
-                }
-                if count > 0 { return count }
-            }
-        }
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_CONF))))
-    }()
+    public static let possibleCPUs: Int = PossibleCPUList.count
 
     public var possibleCPUCount: Int { Self.possibleCPUs }
 
@@ -84,6 +69,10 @@ extension EmbeddedSystem: BPFObjectSystem {
                     try world.updateProgramArray(programs, key: key, value: value, flags: flags)
                 } else if let outer = object.map as? MapOfMapsMap {
                     try world.updateMapOfMaps(outer, key: key, value: value, flags: flags)
+                } else if let slots = object.map as? SlotProgramMap {
+                    try world.changeSlot(of: slots, key: key) { () throws(MapError) in
+                        try object.map.update(key: key, value: value, flags: flags, world: world)
+                    }
                 } else {
                     try object.map.update(key: key, value: SpinLockWord.hidden(value, in: object.map.spec), flags: flags,
                                           world: world)
@@ -101,6 +90,8 @@ extension EmbeddedSystem: BPFObjectSystem {
                 if let outer = object.map as? MapOfMapsMap {
                     // The slot's reference to its map goes with it.
                     if let removed = try outer.remove(key: key) { world.release(innerMap: removed) }
+                } else if let slots = object.map as? SlotProgramMap {
+                    try world.changeSlot(of: slots, key: key) { () throws(MapError) in try object.map.delete(key: key) }
                 } else {
                     try object.map.delete(key: key)
                 }

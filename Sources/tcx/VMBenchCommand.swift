@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure performance.",
         subcommands: [VMBenchCommand.self, MprogBenchCommand.self, ProgramBenchCommand.self, DatapathBenchCommand.self,
-                      WorldScaleBenchCommand.self])
+                      WorldScaleBenchCommand.self, ObjectHeapBenchCommand.self])
 }
 
 /// `tcx bench vm`: nanoseconds per instruction and per run of the interpreter and the JIT (CPU

@@ -9,7 +9,8 @@ struct ObjectCorpusKernelTests {
     // The scripts that set every byte of the objects they read: the kernel zeroes only an
     // object's special fields (bpf_obj_init), so a fresh object may hold what bpf_mem_alloc's
     // cache last held (objects.tcx's "reads as zeros" line read 296 more once, under load).
-    static let replayable: Set<String> = ["datasec.tcx", "globallist.tcx", "innerkptr.tcx", "rcukptr.tcx", "object_locks.tcx"]
+    static let replayable: Set<String> = ["datasec.tcx", "globallist.tcx", "innerkptr.tcx", "rcukptr.tcx", "object_locks.tcx",
+                                                  "percpu_objects.tcx", "nested_fields.tcx"]
     static let scripts = KernelTestSupport.scripts(in: "../corpus/objects").filter { path in
         replayable.contains(String(path.split(separator: "/").last ?? ""))
     }

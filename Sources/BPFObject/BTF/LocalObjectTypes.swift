@@ -22,7 +22,8 @@ public enum LocalObjectTypes {
             structs[id] = LocalObjectType(name: type.name, size: Int(type.sizeOrType), refcounted: members.contains("bpf_refcount"),
                                           specialFields: members.contains { specialStructs.contains($0) } || !kptrFields.isEmpty,
                                           kptrFields: kptrFields, spinLockOffset: parsed.spinLockOffset(inValue: id).map(Int.init),
-                                          graphRoots: parsed.graphRoots(inValue: id), fields: fields(of: type, in: parsed))
+                                          graphRoots: parsed.graphRoots(inValue: id), fields: fields(of: type, in: parsed),
+                                          scalarsOnly: parsed.isScalarStruct(type))
         }
         return structs
     }

@@ -113,10 +113,11 @@ enum BTFMaps {
                            maxEntries: maxEntries, flags: flags, pinning: pinning)
         spec.btfKeyTypeID = keyTypeID
         spec.btfValueTypeID = valueTypeID
-        spec.spinLockOffset = btf.spinLockOffset(inValue: valueTypeID)
-        spec.timerOffset = btf.timerOffset(inValue: valueTypeID)
+        // The kernel finds a map value's special fields inside its struct members too.
+        spec.spinLockOffset = btf.spinLockOffset(inValue: valueTypeID, nested: true)
+        spec.timerOffset = btf.timerOffset(inValue: valueTypeID, nested: true)
         spec.workqueueOffset = btf.workqueueOffset(inValue: valueTypeID)
-        spec.kptrFields = btf.kptrFields(inValue: valueTypeID)
+        spec.kptrFields = btf.kptrFields(inValue: valueTypeID, nested: true)
         spec.graphRoots = btf.graphRoots(inValue: valueTypeID)
         spec.mapExtra = mapExtra
         spec.innerMap = innerMap

@@ -32,6 +32,9 @@ struct AbstractValue: Hashable {
         case function(Int)
         /// A pointer into a kernel object, typed by BTF (BTFPointers.swift).
         case btf(BTFPointer)
+        /// A per-CPU object of the program's own type: reached only through bpf_per_cpu_ptr
+        /// and bpf_this_cpu_ptr (PerCPUObjectPrototypes.swift).
+        case perCPU(PerCPUObject)
     }
 
     var kind: Kind
@@ -71,6 +74,7 @@ struct AbstractValue: Hashable {
         case .mapValue(_, _, let nullable), .socket(_, let nullable), .memory(_, let nullable),
              .innerMap(_, let nullable): return nullable
         case .btf(let pointer): return pointer.nullable
+        case .perCPU(let object): return object.nullable
         default: return false
         }
     }
@@ -81,6 +85,7 @@ struct AbstractValue: Hashable {
         case .context, .stack, .packet, .packetEnd, .packetMeta, .map, .function: return true
         case .mapValue, .socket, .memory, .innerMap: return !isNullable
         case .btf(let pointer): return pointer.trusted || pointer.acquired && !pointer.nullable
+        case .perCPU(let object): return !object.nullable
         case .notInit, .unknown, .scalar: return false
         }
     }
@@ -102,6 +107,7 @@ struct AbstractValue: Hashable {
         case let .socket(socket, nullable): return socket.rawValue + (nullable ? "_or_null" : "")
         case .function: return "func"
         case .btf(let pointer): return pointer.typeName
+        case .perCPU(let object): return object.typeName
         case .memory(_, let nullable):
             // Ring buffer records hold a reference; a global function's memory parameter does not.
             let name = reference != 0 ? "ringbuf_mem" : "mem"
@@ -120,6 +126,9 @@ struct AbstractValue: Hashable {
         case .btf(var pointer):
             pointer.nullable = false
             value.kind = .btf(pointer)
+        case .perCPU(var object):
+            object.nullable = false
+            value.kind = .perCPU(object)
         default: break
         }
         return value

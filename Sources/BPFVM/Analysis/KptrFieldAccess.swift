@@ -46,6 +46,7 @@ enum KptrFieldAccess {
               size == Int(KptrField.size), let variable = base.range.constant else { return nil }
         let start = base.offset + insnOffset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
         guard let field = access.kptrFields.first(where: { Int($0.offset) == start }) else { return nil }
+        if let object = PerCPUObjectPrototypes.loaded(field, at: index, setup: setup) { return object }
         if field.kind == .referenced, let type = setup.pathOptions.localObjectTypes[field.targetTypeID], type.refcounted {
             setup.objectSites.note(field.targetTypeID, at: index)
             setup.objectSites.noteRCU(at: index)

@@ -57,7 +57,7 @@ enum ObjectPrototypes {
             }
             let type = setup.objectSites.type(at: object.reference - 1)
             if field.kind == .percpu {
-                // Only a per-CPU object (bpf_percpu_obj_new, not modelled) goes there.
+                // Only a per-CPU object (bpf_percpu_obj_new: the `.perCPU` case below) goes there.
                 throw VMError(instruction: index, "invalid kptr access, R2 type=ptr_ expected=ptr_\(field.targetName)", errno: .EACCES)
             }
             if type != field.targetTypeID {
@@ -70,8 +70,15 @@ enum ObjectPrototypes {
                               errno: .EINVAL)
             }
             PathHelpers.release(object, &state)
+        case .perCPU(let perCPU) where object.reference != 0 && !perCPU.rcu:
+            try checkPerCPU(object, perCPU, into: field, at: index, setup: setup)
+            PerCPUObjectPrototypes.handedOn(object, &state)
         default:
             throw VMError(instruction: index, "R2 type=\(object.typeName) expected=ptr_, scalar (NULL)", errno: .EACCES)
+        }
+        if let taken = PerCPUObjectPrototypes.exchanged(field, at: index, &state, setup: setup) {
+            finish(taken, &state)
+            return
         }
         guard let size = setup.pathOptions.localObjectTypes[field.targetTypeID]?.size else {
             finish(.unknown, &state)
@@ -80,6 +87,24 @@ enum ObjectPrototypes {
         setup.objectSites.note(field.targetTypeID, at: index)
         state.references.append(index)
         finish(AbstractValue(kind: .memory(size: size, nullable: true), id: index + 1, reference: index + 1), &state)
+    }
+
+    /// A per-CPU object goes only into a `__percpu_kptr` field of its type, compared with NULL, at
+    /// its start.
+    private static func checkPerCPU(_ value: AbstractValue, _ object: PerCPUObject, into field: KptrField, at index: Int,
+                                    setup: PathSetup) throws(VMError) {
+        if object.nullable {
+            throw VMError(instruction: index, "verifier bug: invalid PTR_TO_BTF_ID register for type match", errno: .EFAULT)
+        }
+        if field.kind != .percpu || object.typeID != field.targetTypeID {
+            let name = setup.pathOptions.localObjectTypes[object.typeID]?.name ?? "?"
+            throw VMError(instruction: index, "invalid kptr access, R2 type=percpu_ptr_\(name) expected=ptr_\(field.targetName)",
+                          errno: .EACCES)
+        }
+        if value.offset != 0 || value.range.constant != 0 {
+            throw VMError(instruction: index, "R2 must have zero offset when passed to release func or trusted arg to kfunc",
+                          errno: .EINVAL)
+        }
     }
 
     /// The kptr field bpf_kptr_xchg's first argument points at: in a map value, or in an object

@@ -26,6 +26,7 @@ enum PathHelpers {
             }
             if try BTFCastPrototypes.call(kfunc, at: index, &state, types: setup.kernelTypes) { return }
             if try ConntrackPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
+            if try PerCPUObjectPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             if try ObjectPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             if try CryptoPrototypes.call(kfunc, at: index, &state) { return }
             if try GraphPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
@@ -96,6 +97,8 @@ enum PathHelpers {
             // A BTF view of the same socket holding its reference (is_ptr_cast_function):
             // releasing either releases both, and ends both.
             result = try BTFReturnPrototypes.result(id, argument: r[1], at: index, types: setup.kernelTypes) ?? result
+        case PerCPUObjectPrototypes.perCPUPointer, PerCPUObjectPrototypes.thisCPUPointer:  // per_cpu_ptr(p, cpu), this_cpu_ptr(p)
+            result = try PerCPUObjectPrototypes.copy(id, of: r[1], at: index) ?? result
         case 158, 175:  // get_current_task_btf(), task_pt_regs(task)
             result = try BTFReturnPrototypes.result(id, argument: r[1], at: index, types: setup.kernelTypes) ?? result
         case 131:  // ringbuf_reserve(map, size, flags)

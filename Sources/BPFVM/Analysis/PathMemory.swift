@@ -84,6 +84,11 @@ enum PathMemory {
         case .btf(let pointer):
             _ = try BTFPointerAccess.load(pointer, base: base, register: register, offset: insnOffset, size: size,
                                           signed: false, write: write, types: setup.kernelTypes(), at: index)
+        case .perCPU(let object):
+            // Only bpf_per_cpu_ptr and bpf_this_cpu_ptr reach a copy.
+            if object.nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
+            let name = setup.pathOptions.localObjectTypes[object.typeID]?.name ?? ""
+            throw refuse("\(r) is ptr_\(name) access percpu memory: off=\(base.offset + insnOffset)")
         case let .socket(socket, nullable):
             if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
             let offset = base.offset + insnOffset

@@ -64,6 +64,7 @@ struct RegisterKinds: Equatable {
         case .memory: return 12
         case .function: return 13
         case .btf: return 14
+        case .perCPU: return 15
         }
     }
 }

@@ -19,8 +19,9 @@ extension WorldState: MapDescriptorWorld {
     }
 
     /// An XDP program a devmap or cpumap slot may run: loaded for that map kind, and of the
-    /// type owning the map (which it claims if nobody did). The world keeps the program while
-    /// any slot may hold it: it is released with the world (a slot emptied does not drop it).
+    /// type owning the map (which it claims if nobody did). The slot holds a reference to it,
+    /// taken here and noted in `slotProgramsTaken` so an update that fails afterwards gives it
+    /// back (`updateSlotProgramMap`).
     func redirectProgram(descriptor: Int32, attachType: AttachType, map: BPFMap) -> UInt32? {
         guard let fd = UInt32(exactly: descriptor), case .file(let file) = descriptors.lookup(fd),
               case .program(let program) = file.object,
@@ -28,8 +29,31 @@ extension WorldState: MapDescriptorWorld {
               let owner = maps.values.first(where: { $0.map === map }) else { return nil }
         if let type = owner.ownerType, type != program.type { return nil }
         owner.ownerType = program.type
-        if slotPrograms.insert(program.id).inserted { retain(.program(program)) }
+        retain(.program(program))
+        slotProgramsTaken.append(program.id)
         return program.id
+    }
+
+    /// An update or delete of a devmap or cpumap slot: the slot holds its new program (taken by
+    /// `redirectProgram`) and lets go of the one it ran before, as the kernel drops a slot's
+    /// program when the slot is emptied or given another (measured: SlotProgramLifetimeTests).
+    func changeSlot(of map: SlotProgramMap, key: [UInt8], _ change: () throws(MapError) -> Void) throws(MapError) {
+        let before = map.slotProgram(key: key)
+        slotProgramsTaken.removeAll()
+        do {
+            try change()
+        } catch {
+            for id in slotProgramsTaken { releaseSlotProgram(id) }
+            slotProgramsTaken.removeAll()
+            throw error
+        }
+        slotProgramsTaken.removeAll()
+        if before != 0 { releaseSlotProgram(before) }
+    }
+
+    /// Lets go of the reference a slot held to program `id`.
+    func releaseSlotProgram(_ id: UInt32) {
+        if let program = programs[id] { release(program) }
     }
 
     /// A socket closed leaves every socket map that held it, as sock_map_close unlinks it.
@@ -39,6 +63,8 @@ extension WorldState: MapDescriptorWorld {
 
     /// A device unregistered leaves every device map slot that held it, as in the kernel.
     func forgetDevice(ifindex: UInt32) {
-        for object in maps.values { (object.map as? DeviceMap)?.removeDevice(ifindex: ifindex) }
+        for object in maps.values {
+            for id in (object.map as? DeviceMap)?.removeDevice(ifindex: ifindex) ?? [] { releaseSlotProgram(id) }
+        }
     }
 }

@@ -16,8 +16,8 @@ final class WorldState {
     var pins: [String: BPFObject] = [:]
     var devices = DeviceTable()
     var nextIfindex: UInt32 = 2
-    /// Programs a devmap or cpumap slot was given (held until the world ends).
-    var slotPrograms: Set<UInt32> = []
+    /// The programs `redirectProgram` took a reference to during the current slot update.
+    var slotProgramsTaken: [UInt32] = []
 
     init() {
         devices.insert(Device(name: "lo", ifindex: 1, kind: .loopback, peerIfindex: nil))
@@ -104,6 +104,10 @@ final class WorldState {
         maps[map.id] = nil
         if let outer = map.map as? MapOfMapsMap {
             for inner in outer.removeAll() { release(innerMap: inner) }
+        }
+        // A devmap or cpumap freed lets go of its slots' programs.
+        if let slots = map.map as? SlotProgramMap {
+            for id in slots.slotPrograms { releaseSlotProgram(id) }
         }
     }
 

@@ -19,6 +19,7 @@ enum KfuncHelpers {
         ResLockKfuncs.register(&kfuncs)
         MapCountKfunc.register(&kfuncs)
         ObjectKfuncs.register(&kfuncs)
+        PerCPUObjectKfuncs.register(&kfuncs)
         CryptoKfuncs.register(&kfuncs)
         GraphKfuncs.register(&kfuncs)
         RbtreeKfuncs.register(&kfuncs)
