@@ -82,3 +82,6 @@ echo "built dynptr_slices.o"
 # xdp_context.c: XDP packet, metadata and xdp_md rules through the path analysis (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_context.c -o xdp_context.o
 echo "built xdp_context.o"
+# acquire_release.c: load-acquire/store-release memory rules, may_goto +0, a register compared with itself (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c acquire_release.c -o acquire_release.o
+echo "built acquire_release.o"
