@@ -89,6 +89,8 @@ import Testing
     /// - `acquire_release`: load-acquire refused on the context and the packet, store-release spills a
     ///   pointer whole only; may_goto +0 accepted; a register compared with itself followed both ways
     ///   (bounds that contradict themselves reset to its known bits).
+    /// - `static_packet_changers`: the return from a static function that may move the packet (a
+    ///   tail call in it) ends the caller's packet pointers; a tail call in the main program does not.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -108,7 +110,8 @@ import Testing
                       ("stack_arguments", 1),
                       ("dynptr_slices", 17),
                       ("xdp_context", 9),
-                      ("acquire_release", 15)])
+                      ("acquire_release", 15),
+                      ("static_packet_changers", 6)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

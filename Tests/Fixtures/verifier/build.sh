@@ -85,3 +85,6 @@ echo "built xdp_context.o"
 # acquire_release.c: load-acquire/store-release memory rules, may_goto +0, a register compared with itself (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c acquire_release.c -o acquire_release.o
 echo "built acquire_release.o"
+# static_packet_changers.c: packet pointers after a static function that may move the packet (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c static_packet_changers.c -o static_packet_changers.o
+echo "built static_packet_changers.o"
