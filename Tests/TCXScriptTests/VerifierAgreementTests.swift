@@ -91,6 +91,8 @@ import Testing
     ///   (bounds that contradict themselves reset to its known bits).
     /// - `static_packet_changers`: the return from a static function that may move the packet (a
     ///   tail call in it) ends the caller's packet pointers; a tail call in the main program does not.
+    /// - `iterator_arguments`: an iterator kfunc's first argument is a stack slot; NULL is refused as
+    ///   a trusted argument, a map value, the context or a number as not on the stack.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -111,7 +113,8 @@ import Testing
                       ("dynptr_slices", 17),
                       ("xdp_context", 9),
                       ("acquire_release", 15),
-                      ("static_packet_changers", 6)])
+                      ("static_packet_changers", 6),
+                      ("iterator_arguments", 7)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -14,12 +14,15 @@ enum KfuncPrototypes {
         var result: AbstractValue = .scalar(.unknown)
         switch kfunc {
         case .iterNumNew, .iterBitsNew:
+            try IteratorSlots.checkArgument(r[1], at: index)
             try IteratorSlots.create(r[1], kind: IteratorSlots.kind(kfunc), at: index, &state)
         case .iterNumNext, .iterBitsNext:
+            try IteratorSlots.checkArgument(r[1], at: index)
             try IteratorSlots.require(r[1], kind: IteratorSlots.kind(kfunc), at: index, state)
             state.iteratorSteps &+= 1
             result = AbstractValue(kind: .memory(size: iteratorValueSize, nullable: true), id: index + 1)
         case .iterNumDestroy, .iterBitsDestroy:
+            try IteratorSlots.checkArgument(r[1], at: index)
             try IteratorSlots.destroy(r[1], kind: IteratorSlots.kind(kfunc), at: index, &state)
             result = .notInit
         case .dynptrFromSKB, .dynptrFromSKBMeta:

@@ -88,3 +88,6 @@ echo "built acquire_release.o"
 # static_packet_changers.c: packet pointers after a static function that may move the packet (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c static_packet_changers.c -o static_packet_changers.o
 echo "built static_packet_changers.o"
+# iterator_arguments.c: an iterator kfunc's first argument on the stack only (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c iterator_arguments.c -o iterator_arguments.o
+echo "built iterator_arguments.o"
