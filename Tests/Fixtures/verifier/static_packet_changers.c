@@ -18,6 +18,8 @@ struct {
 
 static long (*tail_call)(void *ctx, void *map, __u32 index) = (void *)12;
 static long (*pull_data)(struct __sk_buff *skb, __u32 len) = (void *)39;
+/* XDP's packet mover (Linux 6.18), declared weak: the kernel has it, so libbpf finds it. */
+extern int bpf_xdp_pull_data(struct xdp_md *xdp, __u32 len) __attribute__((section(".ksyms"), weak));
 
 /* A proven 4-byte window at the packet's start, or NULL. */
 static __always_inline __u32 *first_word(struct __sk_buff *skb)
@@ -110,6 +112,13 @@ SEC("tc") int callee_reads_before_it_pulls(struct __sk_buff *skb)
 	if (!p)
 		return 2;
 	return read_then_pull(skb, p);
+}
+
+/* bpf_xdp_pull_data from tc: refused when loaded (EACCES), weak or not. */
+SEC("tc") int xdp_mover_from_tc(struct __sk_buff *skb)
+{
+	bpf_xdp_pull_data((void *)skb, 8);
+	return 0;
 }
 
 char _license[] SEC("license") = "GPL";
