@@ -52,6 +52,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     // LLVM 21's trap after `__builtin_trap()`/unreachable code: the kernel (6.16+) resolves it
     // and refuses a path that reaches it (BPFVM/Analysis/TrapKfunc.swift).
     case bpfTrap = 176
+    // XDP's own packet mover (Linux 6.18): loaded for XDP programs, which never run here.
+    case xdpPullData = 184
 
     /// The kernel's name for it.
     public var name: String {
@@ -119,6 +121,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .rbtreeRight: "bpf_rbtree_right"
         case .refcountAcquire: "bpf_refcount_acquire_impl"
         case .bpfTrap: "__bpf_trap"
+        case .xdpPullData: "bpf_xdp_pull_data"
         }
     }
 

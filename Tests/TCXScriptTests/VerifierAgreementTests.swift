@@ -91,7 +91,7 @@ import Testing
     ///   (bounds that contradict themselves reset to its known bits).
     /// - `static_packet_changers`: the return from a static function that may move the packet (a
     ///   tail call in it) ends the caller's packet pointers; a tail call in the main program does not;
-    ///   XDP's bpf_xdp_pull_data, declared weak, refused to tc as the kernel has it.
+    ///   XDP's bpf_xdp_pull_data ends XDP's packet pointers and, declared weak, is refused to tc.
     /// - `iterator_arguments`: an iterator kfunc's first argument is a stack slot; NULL is refused as
     ///   a trusted argument, a map value, the context or a number as not on the stack.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
@@ -114,7 +114,7 @@ import Testing
                       ("dynptr_slices", 17),
                       ("xdp_context", 9),
                       ("acquire_release", 15),
-                      ("static_packet_changers", 7),
+                      ("static_packet_changers", 9),
                       ("iterator_arguments", 7)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"

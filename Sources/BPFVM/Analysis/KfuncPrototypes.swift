@@ -80,6 +80,12 @@ enum KfuncPrototypes {
             break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
         case .bpfTrap:
             try TrapKfunc.refuse(at: index)
+        case .xdpPullData:
+            // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
+            if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
+                throw VMError(instruction: index, "arg#0 expected pointer to ctx, but got \(r[1].typeName)", errno: .EINVAL)
+            }
+            PacketChangingFunctions.invalidatePacketPointers(&state)
         }
         for (register, argument) in dynptrArguments(kfunc) {
             try DynptrReferences.requireConstantOffset(r[register], at: index)
@@ -144,7 +150,7 @@ enum KfuncPrototypes {
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
-             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap:
+             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap, .xdpPullData:
             return []
         }
     }
@@ -174,7 +180,7 @@ enum KfuncPrototypes {
              .conntrackRelease, .conntrackSetTimeout, .conntrackChangeTimeout, .conntrackSetStatus, .conntrackChangeStatus,
              .conntrackSetNATInfo, .objectNew, .objectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
-             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap:
+             .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap, .xdpPullData:
             return []
         }
     }

@@ -14,7 +14,8 @@ enum PacketChangingFunctions {
             guard case .call(let target)? = op else { continue }
             let function = program.functionStarts[program.function(containing: index)]
             switch target {
-            case .helper(let id) where PathHelpers.changesPacketData.contains(id) || id == HelperReferenceRules.tailCall:
+            case .helper(let id) where PathHelpers.changesPacketData.contains(id) || id == HelperReferenceRules.tailCall
+                || id == KfuncTable.helperID(.xdpPullData):
                 changes.insert(function)
             case .local(let delta):
                 callers[index + 1 + Int(delta), default: []].insert(function)

@@ -1,7 +1,8 @@
 /* Packet pointers and static functions that may move the packet (issue 12, Linux 6.18): a
  * tail call in a static function ends its caller's packet pointers when the function returns;
  * the function's own pointers live on after the tail call, and a tail call in the main
- * program ends none. Written for swift-tcx; the kernel's verdicts are recorded in
+ * program ends none; XDP's bpf_xdp_pull_data ends XDP's packet pointers and is refused to tc.
+ * Written for swift-tcx; the kernel's verdicts are recorded in
  * static_packet_changers.tcx. */
 #include <linux/bpf.h>
 
@@ -119,6 +120,30 @@ SEC("tc") int xdp_mover_from_tc(struct __sk_buff *skb)
 {
 	bpf_xdp_pull_data((void *)skb, 8);
 	return 0;
+}
+
+/* XDP: bpf_xdp_pull_data may move the packet; pointers taken after it are fine. */
+SEC("xdp") int xdp_reload_after_pull(struct xdp_md *xdp)
+{
+	__u32 *p;
+
+	if (bpf_xdp_pull_data(xdp, 8))
+		return 1;
+	p = (void *)(long)xdp->data;
+	if ((void *)(p + 1) > (void *)(long)xdp->data_end)
+		return 1;
+	return *p == 3 ? 1 : 2;
+}
+
+/* XDP: a packet pointer proven before bpf_xdp_pull_data is not one after it. */
+SEC("xdp") int xdp_stale_after_pull(struct xdp_md *xdp)
+{
+	__u32 *p = (void *)(long)xdp->data;
+
+	if ((void *)(p + 1) > (void *)(long)xdp->data_end)
+		return 1;
+	bpf_xdp_pull_data(xdp, 8);
+	return *p == 3 ? 1 : 2;
 }
 
 char _license[] SEC("license") = "GPL";
