@@ -59,6 +59,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case wqInit = 200, wqStart, wqSetCallback
     // The custom SYN cookie kfunc (TCRuntime/Network/RequestSockKfunc.swift).
     case skAssignTCPReqsk = 208
+    // XDP's own packet mover (Linux 6.18): loaded for XDP programs, which never run here.
+    case xdpPullData = 184
 
     /// The kernel's name for it.
     public var name: String {
@@ -132,6 +134,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .wqStart: "bpf_wq_start"
         case .wqSetCallback: "bpf_wq_set_callback_impl"
         case .skAssignTCPReqsk: "bpf_sk_assign_tcp_reqsk"
+        case .xdpPullData: "bpf_xdp_pull_data"
         }
     }
 

@@ -108,9 +108,10 @@ extension Instruction {
             case nil: throw DecodeError("BPF_CALL uses reserved fields")
             }
         case .jcond:
-            // may_goto is the only conditional pseudo-jump (src 0 = BPF_MAY_GOTO).
+            // may_goto is the only conditional pseudo-jump (src 0 = BPF_MAY_GOTO). An offset of 0
+            // is allowed: both ways lead to the next instruction (the kernel drops it as a nop).
             guard is64, !byRegister else { throw unknown() }
-            guard src == 0, dst == 0, imm == 0, offset != 0 else { throw DecodeError("invalid may_goto off \(offset) imm \(imm)") }
+            guard src == 0, dst == 0, imm == 0 else { throw DecodeError("invalid may_goto imm \(imm)") }
             return .mayGoto(offset: offset)
         case .exit:
             guard is64, !byRegister else { throw unknown() }

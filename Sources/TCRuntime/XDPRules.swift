@@ -31,6 +31,8 @@ enum XDPRules {
         let kfuncs = Set(allowed.map(KfuncTable.helperID))
         var table = tc.keeping(helpers.union(kfuncs))
         for id in helpers where !table.contains(id) { table.declare(id, name: xdpOnlyNames[id] ?? "") }
+        // XDP's own kfunc, declared as its helpers are (tc has no implementation of it).
+        table.declare(KfuncTable.helperID(.xdpPullData), name: EmbeddedKfunc.xdpPullData.name)
         return table
     }
 }

@@ -86,6 +86,14 @@ import Testing
     ///   packet may move (a pull, bpf_dynptr_write to it); neither otherwise.
     /// - `xdp_context`: XDP programs through the path analysis: packet and metadata reads proven in
     ///   range, xdp_md read-only and read 32 bits at a time, xdp_adjust_head forgets packet pointers.
+    /// - `acquire_release`: load-acquire refused on the context and the packet, store-release spills a
+    ///   pointer whole only; may_goto +0 accepted; a register compared with itself followed both ways
+    ///   (bounds that contradict themselves reset to its known bits).
+    /// - `static_packet_changers`: the return from a static function that may move the packet (a
+    ///   tail call in it) ends the caller's packet pointers; a tail call in the main program does not;
+    ///   XDP's bpf_xdp_pull_data ends XDP's packet pointers and, declared weak, is refused to tc.
+    /// - `iterator_arguments`: an iterator kfunc's first argument is a stack slot; NULL is refused as
+    ///   a trusted argument, a map value, the context or a number as not on the stack.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -104,7 +112,10 @@ import Testing
                       ("dynptr_refs", 28),
                       ("stack_arguments", 1),
                       ("dynptr_slices", 17),
-                      ("xdp_context", 9)])
+                      ("xdp_context", 9),
+                      ("acquire_release", 15),
+                      ("static_packet_changers", 9),
+                      ("iterator_arguments", 7)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -81,12 +81,14 @@ struct KfuncResolver {
                 }
                 return .found(kfunc.rawValue)
             }
-            if extern.isWeak { return .absent }
+            // A kfunc the kernel has but refuses to this type: libbpf finds it, weak or not, and
+            // the verifier refuses the program.
             if EmbeddedKfunc.refused(to: type).contains(name) {
                 var error = fail("kfunc '\(name)'", "calling kernel function \(name) is not allowed")
                 error.errno = .EACCES
                 return .refused(error)
             }
+            if extern.isWeak { return .absent }
             var error = fail("kfunc '\(name)'", "extern (func ksym) '\(extern.name)': not found among the embedded backend's kfuncs (see docs/tc-runtime.md)")
             error.errno = .ESRCH
             return .refused(error)

@@ -3,8 +3,8 @@ import BPFCore
 /// Number iterators on the stack, as the kernel's STACK_ITER slots: `new` wants a slot without
 /// a live iterator and takes a reference, `next` and `destroy` want a live one (in a slot no
 /// store has touched since), `destroy` gives the reference back, so one never destroyed is an
-/// unreleased reference at exit. An iterator the analysis cannot place (its pointer is not a
-/// known stack slot) is not followed.
+/// unreleased reference at exit. A NULL or non-stack argument is refused (`checkArgument`); an
+/// iterator the analysis cannot place (a stack pointer at no known slot) is not followed.
 enum IteratorSlots {
     /// The calls that step an iterator: the kernel keeps a state at each and widens there.
     static let nextCalls: Set<Int32> = [KfuncTable.helperID(.iterNumNext), KfuncTable.helperID(.iterBitsNext)]
@@ -27,6 +27,18 @@ enum IteratorSlots {
     static func live(_ place: StackPlace, _ state: PathState) -> Int? {
         guard let reference = state.iterators[place], state.stacks[place.frame][place.slot] == .unknown else { return nil }
         return reference
+    }
+
+    /// What Linux 6.18 asks of an iterator argument before it looks at the slot: not NULL (the
+    /// iterator kfuncs take trusted arguments) and a pointer into the stack; a map value, the
+    /// context or a number is refused, never left unfollowed.
+    static func checkArgument(_ pointer: AbstractValue, at index: Int) throws(VMError) {
+        if pointer.isScalar, pointer.range.constant == 0 {
+            throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES)
+        }
+        if case .stack = pointer.kind { return }
+        guard pointer.isScalar || pointer.isKnownPointer else { return }
+        throw VMError(instruction: index, "arg#0 expected pointer to an iterator on stack", errno: .EINVAL)
     }
 
     static func create(_ pointer: AbstractValue, kind: String = "iter_num", at index: Int, _ state: inout PathState) throws(VMError) {

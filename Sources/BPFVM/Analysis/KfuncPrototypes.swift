@@ -14,12 +14,15 @@ enum KfuncPrototypes {
         var result: AbstractValue = .scalar(.unknown)
         switch kfunc {
         case .iterNumNew, .iterBitsNew:
+            try IteratorSlots.checkArgument(r[1], at: index)
             try IteratorSlots.create(r[1], kind: IteratorSlots.kind(kfunc), at: index, &state)
         case .iterNumNext, .iterBitsNext:
+            try IteratorSlots.checkArgument(r[1], at: index)
             try IteratorSlots.require(r[1], kind: IteratorSlots.kind(kfunc), at: index, state)
             state.iteratorSteps &+= 1
             result = AbstractValue(kind: .memory(size: iteratorValueSize, nullable: true), id: index + 1)
         case .iterNumDestroy, .iterBitsDestroy:
+            try IteratorSlots.checkArgument(r[1], at: index)
             try IteratorSlots.destroy(r[1], kind: IteratorSlots.kind(kfunc), at: index, &state)
             result = .notInit
         case .dynptrFromSKB, .dynptrFromSKBMeta:
@@ -79,6 +82,12 @@ enum KfuncPrototypes {
             try TrapKfunc.refuse(at: index)
         case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk:
             break  // WorkqueuePrototypes, RequestSockPrototypes
+        case .xdpPullData:
+            // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
+            if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
+                throw VMError(instruction: index, "arg#0 expected pointer to ctx, but got \(r[1].typeName)", errno: .EINVAL)
+            }
+            PacketChangingFunctions.invalidatePacketPointers(&state)
         }
         for (register, argument) in dynptrArguments(kfunc) {
             try DynptrReferences.requireConstantOffset(r[register], at: index)
@@ -144,7 +153,7 @@ enum KfuncPrototypes {
              .conntrackSetNATInfo, .objectNew, .objectDrop, .percpuObjectNew, .percpuObjectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
-             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk:
+             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData:
             return []
         }
     }
@@ -175,7 +184,7 @@ enum KfuncPrototypes {
              .conntrackSetNATInfo, .objectNew, .objectDrop, .percpuObjectNew, .percpuObjectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
-             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk:
+             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData:
             return []
         }
     }

@@ -4,7 +4,7 @@ import BPFCore
 /// a tail call (whose program may), and those calling such a function. A call of a global
 /// function among them leaves the caller's packet pointers invalid, as the kernel's
 /// `changes_pkt_data` of a subprogram does (Linux 6.13 and later); a static one is followed on
-/// the path, where its helper calls invalidate them.
+/// the path, where its helper calls invalidate them, and so does the return from it.
 enum PacketChangingFunctions {
     /// The first slots of the functions that may change packet data.
     static func find(in program: VerifiedProgram) -> Set<Int> {
@@ -14,7 +14,8 @@ enum PacketChangingFunctions {
             guard case .call(let target)? = op else { continue }
             let function = program.functionStarts[program.function(containing: index)]
             switch target {
-            case .helper(let id) where PathHelpers.changesPacketData.contains(id) || id == HelperReferenceRules.tailCall:
+            case .helper(let id) where PathHelpers.changesPacketData.contains(id) || id == HelperReferenceRules.tailCall
+                || id == KfuncTable.helperID(.xdpPullData):
                 changes.insert(function)
             case .local(let delta):
                 callers[index + 1 + Int(delta), default: []].insert(function)
@@ -28,6 +29,14 @@ enum PacketChangingFunctions {
             for caller in callers[callee] ?? [] where changes.insert(caller).inserted { work.append(caller) }
         }
         return changes
+    }
+
+    /// Back from a static function that may move the packet: the caller's packet pointers end,
+    /// also when only a tail call (which leaves the callee's own pointers alone) could move it.
+    /// Linux 6.18 refuses a packet pointer used after such a call; a tail call in the main
+    /// program, which never returns to a caller, ends none.
+    static func returned(from function: Int, changers: Set<Int>, _ state: inout PathState) {
+        if changers.contains(function) { invalidatePacketPointers(&state) }
     }
 
     /// The kernel's clear_all_pkt_pointers: to a privileged loader they become numbers, and

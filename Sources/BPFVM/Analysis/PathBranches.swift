@@ -63,6 +63,9 @@ enum PathBranches {
         }
         func branch(_ outcome: Bool) -> PathState? {
             let (newLeft, newRight) = ScalarComparison.refine(condition, is64: is64, a.range, b.range, taken: outcome)
+            if source == dst {
+                return SameRegisterComparison.way(state, register: dst, left: newLeft, right: newRight)
+            }
             // Bounds no value satisfies: the way is dead.
             if newLeft.isEmpty || newRight.isEmpty { return nil }
             var next = state

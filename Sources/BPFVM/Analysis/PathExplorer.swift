@@ -441,6 +441,8 @@ struct PathExplorer {
                         if let callback { try PathCallbacks.checkReturn(branch.state.registers[0], of: callback, at: index) }
                         break pathLoop
                     }
+                    PacketChangingFunctions.returned(from: program.functionStarts[program.function(containing: index)],
+                                                     changers: packetChangers, &branch.state)
                     branch.index = returnTo
                 case .call(.local(let delta)):
                     let target = index + 1 + Int(delta)

@@ -32,13 +32,7 @@ enum PathTransfer {
             case .register(let r): state.registers[Int(r)]
             case .immediate(let imm): .constant(UInt64(bitPattern: Int64(imm)))
             }
-            if case .stack = base.kind, stored.isKnownPointer, size.byteCount != 8 {
-                throw VMError(instruction: index, "invalid size of register spill", errno: .EACCES)
-            }
-            // A frame below may outlive what a stack pointer points to (check_stack_write_fixed_off).
-            if case .stack(let frame) = base.kind, frame < state.frame, base.range.constant == 0, case .stack = stored.kind {
-                throw VMError(instruction: index, "cannot spill pointers to stack into stack frame of the caller", errno: .EINVAL)
-            }
+            try checkSpill(stored, to: base, size: size.byteCount, at: index, state)
             try DynptrReferences.checkStore(to: base, offset: Int(offset), size: size.byteCount, at: index, state)
             DynptrSlices.stored(to: base, offset: Int(offset), size: size.byteCount, &state)
             PathMemory.store(stored, to: base, offset: Int(offset), size: size.byteCount, state: &state)
@@ -70,6 +64,19 @@ enum PathTransfer {
             losses += 1
         case .jump, .goto, .mayGoto, .exit:
             break  // PathExplorer follows control flow itself
+        }
+    }
+
+    /// A pointer written to the stack is spilled whole, and never into a caller's frame
+    /// (check_stack_write_fixed_off); a store-release writes there as a store does.
+    private static func checkSpill(_ stored: AbstractValue, to base: AbstractValue, size: Int, at index: Int,
+                                   _ state: PathState) throws(VMError) {
+        if case .stack = base.kind, stored.isKnownPointer, size != 8 {
+            throw VMError(instruction: index, "invalid size of register spill", errno: .EACCES)
+        }
+        // A frame below may outlive what a stack pointer points to.
+        if case .stack(let frame) = base.kind, frame < state.frame, base.range.constant == 0, case .stack = stored.kind {
+            throw VMError(instruction: index, "cannot spill pointers to stack into stack frame of the caller", errno: .EINVAL)
         }
     }
 
@@ -156,18 +163,14 @@ enum PathTransfer {
                                _ state: inout PathState, setup: PathSetup) throws(VMError) {
         if kind == .loadAcquire {
             let base = state.registers[Int(src)]
+            try AtomicPointerTypes.check(base, register: src, loads: true, at: index)
             try PathMemory.check(base, register: src, offset: offset, size: size, write: false, at: index, state: state, setup: setup)
             state.registers[Int(dst)] = PathMemory.load(from: base, offset: offset, size: size, signed: false,
                                                          state: state, setup: setup)
             return
         }
         let base = state.registers[Int(dst)]
-        switch base.kind {
-        case .packet, .packetMeta, .context, .socket:
-            throw VMError(instruction: index, "BPF_ATOMIC stores into R\(dst) \(base.typeName) is not allowed", errno: .EACCES)
-        default:
-            break
-        }
+        try AtomicPointerTypes.check(base, register: dst, loads: false, at: index)
         if case .mapValue = base.kind, let variable = base.range.constant,
            (base.offset + offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))) % size != 0 {
             throw VMError(instruction: index, "misaligned value access off 0+\(base.offset)+\(offset) size \(size)", errno: .EACCES)
@@ -176,6 +179,7 @@ enum PathTransfer {
         try DynptrReferences.checkStore(to: base, offset: offset, size: size, at: index, state)
         DynptrSlices.stored(to: base, offset: offset, size: size, &state)
         if kind == .storeRelease {
+            try checkSpill(state.registers[Int(src)], to: base, size: size, at: index, state)
             PathMemory.store(state.registers[Int(src)], to: base, offset: offset, size: size, state: &state)
             return
         }

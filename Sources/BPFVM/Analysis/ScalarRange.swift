@@ -232,7 +232,8 @@ struct ScalarRange: Hashable {
         smin = max(smin, Int64(bitPattern: (UInt64(bitPattern: smin) & high) | UInt64(u32min)))
         smax = min(smax, Int64(bitPattern: (UInt64(bitPattern: smax) & high) | UInt64(u32max)))
         // A sign-extended 32-bit value that is not negative: its 64-bit bounds are its 32-bit ones.
-        if s32min >= 0, smin >= Int64(Int32.min), smax <= Int64(Int32.max) {
+        // (Contradictory bounds, s32max below s32min, are left for isEmpty to find.)
+        if s32min >= 0, s32max >= s32min, smin >= Int64(Int32.min), smax <= Int64(Int32.max) {
             smin = Int64(s32min)
             smax = Int64(s32max)
             umin = UInt64(s32min)

@@ -82,3 +82,12 @@ echo "built dynptr_slices.o"
 # xdp_context.c: XDP packet, metadata and xdp_md rules through the path analysis (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_context.c -o xdp_context.o
 echo "built xdp_context.o"
+# acquire_release.c: load-acquire/store-release memory rules, may_goto +0, a register compared with itself (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c acquire_release.c -o acquire_release.o
+echo "built acquire_release.o"
+# static_packet_changers.c: packet pointers after a static function that may move the packet (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c static_packet_changers.c -o static_packet_changers.o
+echo "built static_packet_changers.o"
+# iterator_arguments.c: an iterator kfunc's first argument on the stack only (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c iterator_arguments.c -o iterator_arguments.o
+echo "built iterator_arguments.o"
