@@ -35,6 +35,7 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .userRingbuf: "user_ringbuf"
         case .taskStorage: "task_storage"
         case .cgrpStorage: "cgrp_storage"
+        case .inodeStorage: "inode_storage"
         case .skStorage: "sk_storage"
         case .cgroupArray: "cgroup_array"
         case .arrayOfMaps: "array_of_maps"

@@ -20,7 +20,7 @@ extension MapSpec {
         case .ringbuf, .userRingbuf: try validateRingbuf()
         case .queue, .stack: try validateQueueStack()
         case .bloomFilter: try validateBloomFilter()
-        case .skStorage, .taskStorage, .cgrpStorage: try validateSKStorage()
+        case .skStorage, .taskStorage, .cgrpStorage, .inodeStorage: try validateSKStorage()
         case .arrayOfMaps, .hashOfMaps: try validateMapOfMaps(possibleCPUs: possibleCPUs)
         case .perfEventArray: try validatePerfEventArray()
         case .cgroupArray: try validateCgroupArray()
