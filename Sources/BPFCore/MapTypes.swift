@@ -36,6 +36,7 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .taskStorage: "task_storage"
         case .cgrpStorage: "cgrp_storage"
         case .inodeStorage: "inode_storage"
+        case .stackTrace: "stack_trace"
         case .skStorage: "sk_storage"
         case .cgroupArray: "cgroup_array"
         case .arrayOfMaps: "array_of_maps"

@@ -8,6 +8,8 @@ extension MapType {
     public static let taskStorage = MapType(rawValue: 29)
     /// BPF_MAP_TYPE_CGRP_STORAGE: a value per cgroup.
     public static let cgrpStorage = MapType(rawValue: 32)
+    /// BPF_MAP_TYPE_STACK_TRACE: stacks by id, filled by tracing programs.
+    public static let stackTrace = MapType(rawValue: 7)
     /// BPF_MAP_TYPE_INODE_STORAGE: a value per inode.
     public static let inodeStorage = MapType(rawValue: 28)
 }

@@ -23,6 +23,7 @@ extension MapSpec {
         case .skStorage, .taskStorage, .cgrpStorage, .inodeStorage: try validateSKStorage()
         case .arrayOfMaps, .hashOfMaps: try validateMapOfMaps(possibleCPUs: possibleCPUs)
         case .perfEventArray: try validatePerfEventArray()
+        case .stackTrace: try validateStackTrace()
         case .cgroupArray: try validateCgroupArray()
         case .devmap, .devmapHash, .cpumap, .xskmap, .sockmap, .sockhash, .reuseportSockarray: try validateRedirectMap()
         default: throw MapError(.EINVAL, "unknown map type \(type.rawValue)")
