@@ -37,6 +37,8 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .cgrpStorage: "cgrp_storage"
         case .inodeStorage: "inode_storage"
         case .stackTrace: "stack_trace"
+        case .cgroupStorage: "cgroup_storage"
+        case .percpuCgroupStorage: "percpu_cgroup_storage"
         case .skStorage: "sk_storage"
         case .cgroupArray: "cgroup_array"
         case .arrayOfMaps: "array_of_maps"

@@ -24,6 +24,7 @@ extension MapSpec {
         case .arrayOfMaps, .hashOfMaps: try validateMapOfMaps(possibleCPUs: possibleCPUs)
         case .perfEventArray: try validatePerfEventArray()
         case .stackTrace: try validateStackTrace()
+        case .cgroupStorage, .percpuCgroupStorage: try validateLegacyCgroupStorage()
         case .cgroupArray: try validateCgroupArray()
         case .devmap, .devmapHash, .cpumap, .xskmap, .sockmap, .sockhash, .reuseportSockarray: try validateRedirectMap()
         default: throw MapError(.EINVAL, "unknown map type \(type.rawValue)")
