@@ -19,6 +19,9 @@ extension BPFMap {
         case .skStorage: return SKStorageMap(spec: spec, possibleCPUs: possibleCPUs)
         case .taskStorage: return TaskStorageMap(spec: spec, possibleCPUs: possibleCPUs)
         case .cgrpStorage: return CgroupStorageMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .inodeStorage: return InodeStorageMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .stackTrace: return StackTraceMap(spec: spec, possibleCPUs: possibleCPUs)
+        case .cgroupStorage, .percpuCgroupStorage: return LegacyCgroupStorageMap(spec: spec, possibleCPUs: possibleCPUs)
         case .cgroupArray: return CgroupArrayMap(spec: spec, possibleCPUs: possibleCPUs)
         case .devmap, .devmapHash:
             // A lookup points at the device's own record: the kernel makes the map read-only

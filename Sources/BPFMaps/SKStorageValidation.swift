@@ -1,6 +1,6 @@
 import BPFCore
 
-/// BPF_MAP_CREATE's rules for local storage (SK_STORAGE, TASK_STORAGE), as measured on Linux 6.18.
+/// BPF_MAP_CREATE's rules for local storage (SK, TASK, CGRP and INODE_STORAGE), as measured on Linux 6.18.
 extension MapSpec {
     /// BPF_F_CLONE: the storage follows a socket into its clones.
     static let cloneFlag: UInt32 = 0x200

@@ -17,7 +17,7 @@ struct MapShape {
         name = info.name
     }
 
-    var isPerCPU: Bool { type == .percpuHash || type == .percpuArray || type == .lruPercpuHash }
+    var isPerCPU: Bool { type.isPerCPU }
 
     /// One value as user space passes it: per-CPU maps hold a copy per possible CPU, each
     /// padded to 8 bytes.

@@ -52,7 +52,7 @@ extension ScriptRunner {
     }
 
     static func isPerCPU(_ type: MapType) -> Bool {
-        type == .percpuHash || type == .percpuArray || type == .lruPercpuHash
+        type.isPerCPU
     }
 
     /// The same value for every possible CPU, each copy padded to 8 bytes.

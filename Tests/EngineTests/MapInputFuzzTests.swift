@@ -20,7 +20,7 @@ import Glibc
     }()
 
     static func plan() throws -> (setup: [String], targets: [RandomMapScript.Target]) {
-        let sources = try ["bloom", "mixed", "percpu_lru", "queue_stack", "spin_lock", "tail_calls", "timer", "user_ringbuf", "task_storage", "cgrp_storage"]
+        let sources = try ["bloom", "mixed", "percpu_lru", "queue_stack", "spin_lock", "tail_calls", "timer", "user_ringbuf", "task_storage", "cgrp_storage", "inode_storage", "stack_trace", "cgroup_storage"]
             .map { try #require(ScriptFile.read(corpus + "/" + $0 + ".tcx")) }
         return try RandomMapScript.plan(scripts: sources) { try ObjectSpec.load(path: corpus + "/" + $0).maps }
     }

@@ -4,7 +4,7 @@ import SwiftTCX
 struct MapText {
     let info: MapInfo
 
-    var isPerCPU: Bool { info.type == .percpuHash || info.type == .percpuArray || info.type == .lruPercpuHash }
+    var isPerCPU: Bool { info.type.isPerCPU }
 
     /// One value per possible CPU, each in an 8-byte slot, as the lookup returns them.
     func cpuValues(_ value: [UInt8]) -> [ArraySlice<UInt8>] {
