@@ -19,10 +19,28 @@ public protocol MemoryRegionProvider: AnyObject {
     /// Allows `region` from now on as a helper's grant: a map value the JIT looked up itself
     /// (`DirectMapLookup`), handed over when its inline check ends (at the next helper call).
     func grant(_ region: MemoryRegion)
+    /// `allows` as a C function of an unretained pointer to the provider, or nil (then the
+    /// JIT calls `allows`). Asked once per run set-up: calling the existential the JIT keeps
+    /// unretained copies it, a retain and a release per guarded access.
+    var directAllows: DirectAllows? { get }
+}
+
+/// A provider's `allows` the JIT's check calls without retaining it: `function(context, ...)`.
+/// The provider keeps `context` valid as long as the runs it is the provider of.
+public struct DirectAllows {
+    public typealias Function = @convention(c) (UnsafeRawPointer, UInt64, UInt64, Bool) -> Bool
+    public let function: Function
+    public let context: UnsafeRawPointer
+
+    public init(function: Function, context: UnsafeRawPointer) {
+        self.function = function
+        self.context = context
+    }
 }
 
 extension MemoryRegionProvider {
     public var probeWindow: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+    public var directAllows: DirectAllows? { nil }
     /// Runtimes whose resolvers give no `DirectMapLookup` are never asked.
     public func grant(_ region: MemoryRegion) {}
 }
