@@ -161,6 +161,7 @@ final class TCRun {
     /// The context block as the kernel shows this skb; nothing of an earlier run survives.
     private func prepare() {
         socketPending = skb.hasSocket
+        kernelSKBImage?.socketDescribed = false  // another skb, perhaps another socket
         renderWritable()
         render()
     }

@@ -250,8 +250,8 @@ final class KernelSKBImage {
     /// Whether `address` lies in the `struct sk_buff` block.
     func holds(_ address: UInt64) -> Bool { address &- skb.address < UInt64(skb.bytes.count) }
 
-    /// What `describe` last wrote: a cast with the same device and socket writes nothing.
-    private var described: (mtu: UInt32, name: String, socket: SKBSocket?)?
+    /// What `describe` last wrote: a cast with the same device writes nothing.
+    private var described: (mtu: UInt32, name: String)?
 
     /// Grants `run` the blocks a program may read through the image's pointers: for the rest
     /// of the run (`TCRun.kernelImageGranted`, which `allows` reads; three grants appended and
@@ -317,16 +317,28 @@ final class KernelSKBImage {
     }
 
     /// What does not change during a run, filled at the cast: the device's MTU and name (as
-    /// the world knows them) and the socket.
-    func describe(device known: (mtu: UInt32, name: String)?, socket owner: SKBSocket?) {
-        let now = (mtu: known?.mtu ?? 0, name: known?.name ?? "", socket: owner)
-        if let described, described.mtu == now.mtu, described.name == now.name, described.socket == now.socket { return }
-        described = now
+    /// the world knows them; a cast with the same ones writes nothing).
+    func describe(device known: (mtu: UInt32, name: String)?) {
+        let mtu = known?.mtu ?? 0, name = known?.name ?? ""
+        if let described, described.mtu == mtu, described.name == name { return }
+        described = (mtu, name)
         if let device {
-            device.set(DeviceMember.mtu.rawValue, UInt64(known?.mtu ?? 0))
-            device.set(DeviceMember.name.rawValue, bytes: Array((known?.name ?? "").utf8.prefix(15)))
+            device.set(DeviceMember.mtu.rawValue, UInt64(mtu))
+            device.set(DeviceMember.name.rawValue, bytes: Array(name.utf8.prefix(15)))
         }
-        if let socket, let owner { fill(socket, from: owner) }
+    }
+
+    /// Whether the socket image shows the socket of the skb the run is on: set at the first
+    /// cast on an skb, cleared when the run starts on another (`TCRun.prepare`). An skb's
+    /// socket does not change while runs are on it, and copying and comparing it at every
+    /// cast (two arrays retained and released, ~200 instructions) cost more than the cast.
+    var socketDescribed = false
+
+    /// The socket's image for `packet`, once per skb.
+    func describeSocket(of packet: SKBuff) {
+        guard !socketDescribed else { return }
+        socketDescribed = true
+        if let socket, let owner = packet.metadata.socket { fill(socket, from: owner) }
     }
 
     /// The socket's family and addresses, in the members of its address family.
