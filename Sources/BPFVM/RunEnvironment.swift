@@ -19,10 +19,28 @@ public protocol MemoryRegionProvider: AnyObject {
     /// Allows `region` from now on as a helper's grant: a map value the JIT looked up itself
     /// (`DirectMapLookup`), handed over when its inline check ends (at the next helper call).
     func grant(_ region: MemoryRegion)
+    /// `allows` as a C function of an unretained pointer to the provider, or nil (then the
+    /// JIT calls `allows`). Asked once per run set-up: calling the existential the JIT keeps
+    /// unretained copies it, a retain and a release per guarded access.
+    var directAllows: DirectAllows? { get }
+}
+
+/// A provider's `allows` the JIT's check calls without retaining it: `function(context, ...)`.
+/// The provider keeps `context` valid as long as the runs it is the provider of.
+public struct DirectAllows {
+    public typealias Function = @convention(c) (UnsafeRawPointer, UInt64, UInt64, Bool) -> Bool
+    public let function: Function
+    public let context: UnsafeRawPointer
+
+    public init(function: Function, context: UnsafeRawPointer) {
+        self.function = function
+        self.context = context
+    }
 }
 
 extension MemoryRegionProvider {
     public var probeWindow: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+    public var directAllows: DirectAllows? { nil }
     /// Runtimes whose resolvers give no `DirectMapLookup` are never asked.
     public func grant(_ region: MemoryRegion) {}
 }
@@ -63,10 +81,13 @@ public struct RunMemory {
     /// run). That keeps `RunMemory` plain data: the interpreter copies it freely, and a copy
     /// holding a reference cost more than the checks it carries.
     unowned(unsafe) let extra: (any MemoryRegionProvider)?
+    /// `extra`'s `allows` callable without a retain, when it gives one: asked instead of it
+    /// (calling the unretained existential copies it, a retain and a release per access).
+    let direct: DirectAllows?
 
     init(stackLow: UInt64, stackCount: UInt64, contextLow: UInt64, contextCount: UInt64, guardsContext: Bool,
          packetLow: UInt64, packetCount: UInt64, regions: UnsafeBufferPointer<MemoryRegion>,
-         extra: (any MemoryRegionProvider)?) {
+         extra: (any MemoryRegionProvider)?, direct: DirectAllows?) {
         self.stackLow = stackLow
         self.stackCount = stackCount
         self.contextLow = contextLow
@@ -76,6 +97,7 @@ public struct RunMemory {
         self.packetCount = packetCount
         self.regions = regions
         self.extra = extra
+        self.direct = direct
     }
 
     /// The fast checks: stack, context, packet. Each costs a subtract and two compares.
@@ -87,7 +109,7 @@ public struct RunMemory {
         if c < fastContextCount && fastContextCount &- c >= size { return true }
         let p = address &- packetLow
         if p < packetCount && packetCount &- p >= size { return true }
-        return Self.allowsElsewhere(address, size: size, write: write, regions: regions, extra: extra)
+        return Self.allowsElsewhere(address, size: size, write: write, regions: regions, extra: extra, direct: direct)
     }
 
     /// Static, its inputs passed alone: as a method it took a copy of the whole struct, read
@@ -95,8 +117,9 @@ public struct RunMemory {
     /// helper pointer check).
     @inline(never)
     static func allowsElsewhere(_ address: UInt64, size: UInt64, write: Bool, regions: UnsafeBufferPointer<MemoryRegion>,
-                                extra: (any MemoryRegionProvider)?) -> Bool {
+                                extra: (any MemoryRegionProvider)?, direct: DirectAllows?) -> Bool {
         for region in regions where region.contains(address, size: size, write: write) { return true }
+        if let direct { return direct.function(direct.context, address, size, write) }
         return extra?.allows(address, size: size, write: write) ?? false
     }
 }

@@ -88,6 +88,9 @@ final class TCRun {
     /// The kernel `struct sk_buff` image `bpf_cast_to_kern_ctx` points at, made on first use
     /// (Kfuncs/KernelSKBImage.swift).
     @exclusivity(unchecked) var kernelSKBImage: KernelSKBImage?
+    /// Whether this run cast its context (`KernelSKBImage.grant`): the image's blocks are then
+    /// readable until the run ends, as a helper's grants are.
+    @exclusivity(unchecked) var kernelImageGranted = false
     /// References to allocated objects the run holds and has not handed on (Kfuncs/ObjectKfuncs.swift):
     /// the verifier makes every path drop or stash them, so only a run that faulted leaves any.
     @exclusivity(unchecked) var heldObjects: [UInt64] = []
@@ -158,6 +161,7 @@ final class TCRun {
     /// The context block as the kernel shows this skb; nothing of an earlier run survives.
     private func prepare() {
         socketPending = skb.hasSocket
+        kernelSKBImage?.socketDescribed = false  // another skb, perhaps another socket
         renderWritable()
         render()
     }
@@ -168,20 +172,27 @@ final class TCRun {
     @inline(__always)
     func rearm() {
         // Most programs of a chain receive nothing: then only the context flag is cleared.
-        if holdsAnything { finish() } else { contextWritten = false }
-        socketPending = skb.hasSocket
-        context.storeBytes(of: UInt64(0), toByteOffset: SKBField.sk, as: UInt64.self)
+        if holdsAnything { finish(keepingSocket: true) } else { contextWritten = false }
+        // The socket block, once rendered, stays for the skb: nothing changes an skb's socket
+        // while runs are on it (test-run sets it before), and rendering it again per run was
+        // ~350 instructions of a short program that reads the context.
+        if socketBlock == nil {
+            socketPending = skb.hasSocket
+            context.storeBytes(of: UInt64(0), toByteOffset: SKBField.sk, as: UInt64.self)
+        }
     }
 
-    /// Whether the program received anything `finish` drops.
+    /// Whether the program received anything `finish` drops (a rendered socket is the skb's,
+    /// not the run's: `rearm` keeps it).
     @inline(__always)
     private var holdsAnything: Bool {
         !reservations.isEmpty || !grants.isEmpty || !keepAlive.isEmpty || !conntrackHeld.isEmpty || !heldObjects.isEmpty
-            || socketsIfMade != nil || socketBlock != nil || redirected || inGrace
+            || socketsIfMade != nil || redirected || inGrace || kernelImageGranted
     }
 
-    /// Ends the run: drops what the program received so the next run starts clean.
-    func finish() {
+    /// Ends the run: drops what the program received so the next run starts clean; the socket
+    /// block too unless `keepingSocket` (the next run is on the same skb).
+    func finish(keepingSocket: Bool = false) {
         // The kernel verifier makes programs release what they reserve; drop what is left.
         if !reservations.isEmpty {
             for (address, ring) in reservations {
@@ -190,6 +201,7 @@ final class TCRun {
             reservations.removeAll(keepingCapacity: true)
         }
         if !grants.isEmpty { grants.removeAll(keepingCapacity: true) }
+        kernelImageGranted = false
         // Objects a faulted run still held: dropped, as the kernel's verifier never lets a run keep one.
         if !heldObjects.isEmpty {
             for address in heldObjects { ObjectHeap.shared.free(address) }
@@ -199,8 +211,10 @@ final class TCRun {
         if !conntrackHeld.isEmpty { conntrackHeld.removeAll() }
         // Each checked first: storing nil calls a release even when there is nothing to release.
         if socketsIfMade != nil { socketsIfMade = nil }
-        if socketBlock != nil { socketBlock = nil }
-        socketPending = false
+        if !keepingSocket {
+            if socketBlock != nil { socketBlock = nil }
+            socketPending = false
+        }
         if redirected { redirect = nil }
         contextWritten = false
         if inGrace { leaveGrace() }
@@ -249,6 +263,8 @@ final class TCRun {
             if write { contextWritten = true }
             return true
         }
+        // The rendered `struct bpf_sock` of `__sk_buff.sk`: read only.
+        if let block = socketBlock, MemoryRegion(block, writable: false).contains(address, size: size, write: write) { return true }
         // A BTF pointer reads the skb as it is now, whatever changed it since the cast.
         if let image = kernelSKBImage, image.holds(address) {
             if contextWritten {
@@ -257,6 +273,7 @@ final class TCRun {
             }
             if image.stale { image.fill(from: skb) }
         }
+        if kernelImageGranted, let image = kernelSKBImage, image.allowsRead(address, size: size), !write { return true }
         for region in grants where region.contains(address, size: size, write: write) { return true }
         // A kptr field's object, through the pointer a load of the field gives: read only when
         // untrusted, also written when the verifier typed it RCU-protected (a refcounted local
@@ -283,8 +300,7 @@ final class TCRun {
         socketPending = false
         guard let socket = skb.metadata.socket else { return }
         socket.render(into: socketStorage)
-        socketBlock = socketStorage
-        grants.append(MemoryRegion(socketStorage, writable: false))
+        socketBlock = socketStorage  // allowed for reads by `allows`, not a grant: it outlives the run
         context.storeBytes(of: UInt64(UInt(bitPattern: socketStorage.baseAddress)), toByteOffset: SKBField.sk, as: UInt64.self)
     }
 
@@ -385,6 +401,15 @@ final class TCRunHooks: MemoryRegionProvider, TailCallResolver {
 
     func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool {
         reference?._withUnsafeGuaranteedRef { $0.allows(address, size: size, write: write) } ?? false
+    }
+
+    /// `allows` for the JIT's check, called on the hooks unretained (the run holds them).
+    var directAllows: DirectAllows? {
+        DirectAllows(function: Self.allowsUnretained, context: UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()))
+    }
+
+    private static let allowsUnretained: DirectAllows.Function = { context, address, size, write in
+        Unmanaged<TCRunHooks>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.allows(address, size: size, write: write) }
     }
 
     func program(map: UInt64, index: UInt32) -> Unmanaged<VMProgram>? {

@@ -7,6 +7,8 @@ struct JITRun {
     /// The environment's memory provider, unretained: `environment` holds it for the run, and a
     /// retain per checked access would cost more than the check.
     unowned(unsafe) let provider: (any MemoryRegionProvider)?
+    /// The provider's `allows` callable without a retain, when it has one (`DirectAllows`).
+    let directAllows: DirectAllows?
     /// Frame records for callbacks, which run on the interpreter.
     let frames: UnsafeMutablePointer<UInt64>
     var tailCalls = 0
@@ -32,6 +34,7 @@ struct JITRun {
     init(environment: UnsafePointer<RunEnvironment>, frames: UnsafeMutablePointer<UInt64>) {
         self.environment = environment
         provider = environment.pointee.memory
+        directAllows = environment.pointee.memory?.directAllows
         self.frames = frames
     }
 }

@@ -70,7 +70,7 @@ struct JITStateView {
                   contextLow: self[.contextLow], contextCount: self[.contextCount],
                   guardsContext: environment.guardsContext,
                   packetLow: self[.packetLow], packetCount: self[.packetCount],
-                  regions: regions, extra: environment.memory)
+                  regions: regions, extra: environment.memory, direct: environment.memory?.directAllows)
     }
 
     /// The same from what `JITExecutor.prepare` wrote into the block: the provider the
@@ -83,7 +83,7 @@ struct JITStateView {
                   contextLow: self[.contextLow], contextCount: self[.contextCount],
                   guardsContext: self[.fastContextCount] == 0,
                   packetLow: self[.packetLow], packetCount: self[.packetCount],
-                  regions: regions, extra: run.pointee.provider)
+                  regions: regions, extra: run.pointee.provider, direct: run.pointee.directAllows)
     }
 
     /// Makes the entry frame's range (`EntryStack`) `bytes` deep when it is shallower, zeroing

@@ -22,7 +22,12 @@ enum JITThunks {
         let state = JITStateView(raw)
         state.closeProbeWindow()  // a guarded store may change what it shows
         let instruction = state[.faultInstruction]
-        if state.run.pointee.provider?.allows(address, size: size, write: write != 0) == true { return 1 }
+        let run = state.run
+        if let direct = run.pointee.directAllows {
+            if direct.function(direct.context, address, size, write != 0) { return 1 }
+        } else if run.pointee.provider?.allows(address, size: size, write: write != 0) == true {
+            return 1
+        }
         state.recordFault(.outOfBounds, instruction: instruction, address: address, size: size, write: write != 0)
         return 0
     }

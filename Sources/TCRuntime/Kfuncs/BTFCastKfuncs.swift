@@ -34,7 +34,8 @@ enum BTFCastKfuncs {
             image.fill(from: run.skb)
             let ifindex = run.skb.metadata.ifindex
             let device = run.services.network.update { $0.device(ifindex).map { ($0.mtu, $0.name) } }
-            image.describe(device: device, socket: run.skb.metadata.socket)
+            image.describe(device: device)
+            image.describeSocket(of: run.skb)
             image.grant(to: run)
             return image.address
         }

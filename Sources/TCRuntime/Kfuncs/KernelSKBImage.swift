@@ -30,6 +30,9 @@ struct KernelStructLayout: Sendable {
 
     func location(_ index: Int) -> Location? { index < locations.count ? locations[index] : nil }
 
+    /// How many members were asked for (each has a location or none).
+    var memberCount: Int { locations.count }
+
     /// The layouts of the process's CO-RE target (nil when it has no such struct).
     static let skb: KernelStructLayout? = KernelTypeTarget.load().flatMap {
         KernelStructLayout($0, structure: "sk_buff", members: SKBMember.allCases.map(\.name))
@@ -95,19 +98,60 @@ enum SKBMember: Int, CaseIterable {
 final class KernelStructImage {
     let layout: KernelStructLayout
     let bytes: UnsafeMutableRawBufferPointer
+    /// How each member is stored, worked out from `layout` when the image is made: a fill
+    /// stores ~30 members, and finding each one's location in the layout at every store
+    /// (array reads, bounds checks, a bit loop for bitfields) was most of a cast.
+    private let stores: UnsafeMutableBufferPointer<MemberStore>
 
     init(layout: KernelStructLayout) {
         self.layout = layout
         bytes = .allocate(byteCount: layout.size, alignment: 8)
         bytes.initializeMemory(as: UInt8.self, repeating: 0)
+        stores = .allocate(capacity: layout.memberCount)
+        for index in 0 ..< layout.memberCount { stores.initializeElement(at: index, to: MemberStore(layout.location(index))) }
     }
 
-    deinit { bytes.deallocate() }
+    deinit {
+        bytes.deallocate()
+        stores.deallocate()
+    }
 
     var address: UInt64 { UInt64(UInt(bitPattern: bytes.baseAddress)) }
 
     /// Member `index` = `value` (little-endian; a member wider than 8 bytes gets 0 above them).
+    @inline(__always)
     func set(_ index: Int, _ value: UInt64) {
+        guard index >= 0, index < stores.count else { return }
+        let store = stores[index]
+        let base = bytes.baseAddress.unsafelyUnwrapped + Int(store.byte)
+        switch store.kind {
+        case .none: return
+        case .byte: base.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+        case .half: base.storeBytes(of: UInt16(truncatingIfNeeded: value), toByteOffset: 0, as: UInt16.self)
+        case .word: base.storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: 0, as: UInt32.self)
+        case .double: base.storeBytes(of: value, toByteOffset: 0, as: UInt64.self)
+        case .bits: setBits(base, store, value)
+        case .other: setSlowly(index, value)
+        }
+    }
+
+    /// A bitfield inside one byte or two (what `MemberStore` makes `.bits`): read, masked, written.
+    @inline(__always)
+    private func setBits(_ base: UnsafeMutableRawPointer, _ store: MemberStore, _ value: UInt64) {
+        let mask = (UInt16(1) << UInt16(store.width) &- 1) << UInt16(store.shift)
+        let bits = UInt16(truncatingIfNeeded: value) << UInt16(store.shift) & mask
+        if store.span == 1 {
+            let old = base.load(as: UInt8.self)
+            base.storeBytes(of: old & ~UInt8(truncatingIfNeeded: mask) | UInt8(truncatingIfNeeded: bits), as: UInt8.self)
+        } else {
+            let old = base.loadUnaligned(as: UInt16.self)
+            base.storeBytes(of: old & ~mask | bits, toByteOffset: 0, as: UInt16.self)
+        }
+    }
+
+    /// Members of other sizes and wide bitfields, from the layout as it is.
+    @inline(never)
+    private func setSlowly(_ index: Int, _ value: UInt64) {
         guard let location = layout.location(index) else { return }
         if location.bitfieldSize == 0 {
             let byte = location.bitOffset / 8
@@ -129,6 +173,47 @@ final class KernelStructImage {
             let mask = UInt8(1) << UInt8(position % 8)
             if value >> UInt64(bit) & 1 != 0 { bytes[position / 8] |= mask } else { bytes[position / 8] &= ~mask }
         }
+    }
+}
+
+/// How `KernelStructImage.set` stores one member: a plain store of its size, a bitfield within
+/// two bytes (masked), or through the layout (`other`); `none` for a member the layout lacks.
+struct MemberStore {
+    enum Kind: UInt8 { case none, byte, half, word, double, bits, other }
+    var kind: Kind
+    var byte: Int32 = 0
+    var shift: UInt8 = 0
+    var width: UInt8 = 0
+    /// Bytes a `.bits` member's bits touch: 1 or 2.
+    var span: UInt8 = 0
+
+    init(_ location: KernelStructLayout.Location?) {
+        guard let location, location.bitOffset >= 0, location.bitOffset / 8 <= Int(Int32.max) else {
+            kind = .none
+            return
+        }
+        byte = Int32(location.bitOffset / 8)
+        if location.bitfieldSize == 0 {
+            switch location.size {
+            case 1: kind = .byte
+            case 2: kind = .half
+            case 4: kind = .word
+            case 8: kind = .double
+            default: kind = .other
+            }
+            return
+        }
+        let shift = location.bitOffset % 8
+        let touched = (shift + location.bitfieldSize + 7) / 8
+        // Wider ones (none in sk_buff) keep the general bit loop.
+        guard location.bitfieldSize <= 8, touched <= 2 else {
+            kind = .other
+            return
+        }
+        kind = .bits
+        self.shift = UInt8(shift)
+        width = UInt8(location.bitfieldSize)
+        span = UInt8(touched)
     }
 }
 
@@ -165,43 +250,54 @@ final class KernelSKBImage {
     /// Whether `address` lies in the `struct sk_buff` block.
     func holds(_ address: UInt64) -> Bool { address &- skb.address < UInt64(skb.bytes.count) }
 
-    /// What `describe` last wrote: a cast with the same device and socket writes nothing.
-    private var described: (mtu: UInt32, name: String, socket: SKBSocket?)?
+    /// What `describe` last wrote: a cast with the same device writes nothing.
+    private var described: (mtu: UInt32, name: String)?
 
-    /// Grants `run` the blocks a program may read through the image's pointers.
+    /// Grants `run` the blocks a program may read through the image's pointers: for the rest
+    /// of the run (`TCRun.kernelImageGranted`, which `allows` reads; three grants appended and
+    /// searched at every cast cost more than the cast).
     func grant(to run: TCRun) {
-        run.grant(MemoryRegion(skb.bytes, writable: false))
-        if let device { run.grant(MemoryRegion(device.bytes, writable: false)) }
-        if let socket { run.grant(MemoryRegion(socket.bytes, writable: false)) }
+        run.kernelImageGranted = true
+    }
+
+    /// Whether a read of `[address, address + size)` lies inside one of the image's blocks.
+    func allowsRead(_ address: UInt64, size: UInt64) -> Bool {
+        MemoryRegion(skb.bytes, writable: false).contains(address, size: size, write: false)
+            || device.map { MemoryRegion($0.bytes, writable: false).contains(address, size: size, write: false) } == true
+            || socket.map { MemoryRegion($0.bytes, writable: false).contains(address, size: size, write: false) } == true
     }
 
     /// The kernel's values for `packet`, as its test-run and tc paths leave them. Members not
     /// set stay 0 (the block is never written anywhere else).
     func fill(from packet: SKBuff) {
         stale = false
-        let metadata = packet.metadata, buffer = packet.buffer
+        // Each field read in place, not the metadata copied: a copy retains its socket's and
+        // tunnel's arrays (and releases them), ~100 instructions of each fill.
+        let buffer = packet.buffer
         let headroom = buffer.kernelHeadroom
         // head and data are addresses: data is the packet's own, head lies the kernel's
         // headroom before it, so `data - head` and the header offsets agree with the kernel's.
         let data = UInt64(UInt(bitPattern: buffer.data.baseAddress))
-        func set(_ member: SKBMember, _ value: UInt64) { skb.set(member.rawValue, value) }
+        let image = skb
+        // Inlined: a call per member retained and released the image around each store.
+        @inline(__always) func set(_ member: SKBMember, _ value: UInt64) { image.set(member.rawValue, value) }
         set(.len, UInt64(packet.length))
-        set(.queueMapping, UInt64(metadata.queueMapping))
-        set(.pktType, UInt64(metadata.pktType))
-        set(.ipSummed, metadata.checksumUnnecessary ? 1 : 0)
-        set(.csumLevel, UInt64(metadata.checksumLevel))
-        set(.tstampType, UInt64(metadata.tstampType))
-        set(.l4Hash, metadata.l4Hash ? 1 : 0)
-        set(.swHash, metadata.softwareHash ? 1 : 0)
-        set(.encapsulation, metadata.encapsulation ? 1 : 0)
-        set(.tcIndex, UInt64(metadata.tcIndex))
-        set(.priority, UInt64(metadata.priority))
-        set(.skbIif, UInt64(metadata.ingressIfindex))
-        set(.hash, UInt64(metadata.hash))
-        set(.vlanProto, metadata.vlanPresent ? UInt64(metadata.vlanProto.bigEndian) : 0)
-        set(.vlanTCI, metadata.vlanPresent ? UInt64(metadata.vlanTCI) : 0)
-        set(.mark, UInt64(metadata.mark))
-        set(.protocol, UInt64(metadata.protocol.bigEndian))
+        set(.queueMapping, UInt64(packet.metadata.queueMapping))
+        set(.pktType, UInt64(packet.metadata.pktType))
+        set(.ipSummed, packet.metadata.checksumUnnecessary ? 1 : 0)
+        set(.csumLevel, UInt64(packet.metadata.checksumLevel))
+        set(.tstampType, UInt64(packet.metadata.tstampType))
+        set(.l4Hash, packet.metadata.l4Hash ? 1 : 0)
+        set(.swHash, packet.metadata.softwareHash ? 1 : 0)
+        set(.encapsulation, packet.metadata.encapsulation ? 1 : 0)
+        set(.tcIndex, UInt64(packet.metadata.tcIndex))
+        set(.priority, UInt64(packet.metadata.priority))
+        set(.skbIif, UInt64(packet.metadata.ingressIfindex))
+        set(.hash, UInt64(packet.metadata.hash))
+        set(.vlanProto, packet.metadata.vlanPresent ? UInt64(packet.metadata.vlanProto.bigEndian) : 0)
+        set(.vlanTCI, packet.metadata.vlanPresent ? UInt64(packet.metadata.vlanTCI) : 0)
+        set(.mark, UInt64(packet.metadata.mark))
+        set(.protocol, UInt64(packet.metadata.protocol.bigEndian))
         set(.transportHeader, 0xffff)  // unset, as build_skb leaves it
         set(.networkHeader, UInt64(max(0, headroom + buffer.networkOffset)))
         set(.macHeader, UInt64(max(0, headroom + buffer.macOffset)))
@@ -209,28 +305,40 @@ final class KernelSKBImage {
         set(.end, UInt64(buffer.kernelEnd))
         set(.head, data &- UInt64(headroom))
         set(.data, data)
-        set(.tstamp, metadata.tstamp)
+        set(.tstamp, packet.metadata.tstamp)
         set(.users, 1)
-        if let device, metadata.ifindex != 0 {
-            device.set(DeviceMember.ifindex.rawValue, UInt64(metadata.ifindex))
+        if let device, packet.metadata.ifindex != 0 {
+            device.set(DeviceMember.ifindex.rawValue, UInt64(packet.metadata.ifindex))
             set(.dev, device.address)
         } else {
             set(.dev, 0)
         }
-        set(.sk, socket != nil && metadata.socket != nil ? socket?.address ?? 0 : 0)
+        set(.sk, packet.hasSocket ? socket?.address ?? 0 : 0)
     }
 
     /// What does not change during a run, filled at the cast: the device's MTU and name (as
-    /// the world knows them) and the socket.
-    func describe(device known: (mtu: UInt32, name: String)?, socket owner: SKBSocket?) {
-        let now = (mtu: known?.mtu ?? 0, name: known?.name ?? "", socket: owner)
-        if let described, described.mtu == now.mtu, described.name == now.name, described.socket == now.socket { return }
-        described = now
+    /// the world knows them; a cast with the same ones writes nothing).
+    func describe(device known: (mtu: UInt32, name: String)?) {
+        let mtu = known?.mtu ?? 0, name = known?.name ?? ""
+        if let described, described.mtu == mtu, described.name == name { return }
+        described = (mtu, name)
         if let device {
-            device.set(DeviceMember.mtu.rawValue, UInt64(known?.mtu ?? 0))
-            device.set(DeviceMember.name.rawValue, bytes: Array((known?.name ?? "").utf8.prefix(15)))
+            device.set(DeviceMember.mtu.rawValue, UInt64(mtu))
+            device.set(DeviceMember.name.rawValue, bytes: Array(name.utf8.prefix(15)))
         }
-        if let socket, let owner { fill(socket, from: owner) }
+    }
+
+    /// Whether the socket image shows the socket of the skb the run is on: set at the first
+    /// cast on an skb, cleared when the run starts on another (`TCRun.prepare`). An skb's
+    /// socket does not change while runs are on it, and copying and comparing it at every
+    /// cast (two arrays retained and released, ~200 instructions) cost more than the cast.
+    var socketDescribed = false
+
+    /// The socket's image for `packet`, once per skb.
+    func describeSocket(of packet: SKBuff) {
+        guard !socketDescribed else { return }
+        socketDescribed = true
+        if let socket, let owner = packet.metadata.socket { fill(socket, from: owner) }
     }
 
     /// The socket's family and addresses, in the members of its address family.

@@ -7,8 +7,7 @@ import BPFVM
 /// without a call into Swift.
 extension TCRun {
     var probeWindow: UnsafeRawBufferPointer {
-        guard let image = kernelSKBImage, !image.stale, !contextWritten,
-              grants.contains(MemoryRegion(image.skb.bytes, writable: false)) else {
+        guard kernelImageGranted, let image = kernelSKBImage, !image.stale, !contextWritten else {
             return UnsafeRawBufferPointer(start: nil, count: 0)
         }
         return UnsafeRawBufferPointer(image.skb.bytes)
