@@ -28,10 +28,20 @@ enum PathTransfer {
             let base = state.registers[Int(dst)]
             try PathMemory.check(base, register: dst, offset: Int(offset), size: size.byteCount, write: true,
                                  at: index, state: state, setup: setup)
-            let stored: AbstractValue = switch value {
+            var stored: AbstractValue = switch value {
             case .register(let r): state.registers[Int(r)]
             case .immediate(let imm): .constant(UInt64(bitPattern: Int64(imm)))
             }
+            if case .register(let r) = value, let tied = StackSpillIDs.tie(stored, to: base, offset: Int(offset),
+                                                                           size: size.byteCount, at: index) {
+                stored = tied
+                state.registers[Int(r)] = tied
+            }
+            let source: KptrStores.Source = switch value {
+            case .register(let r): .register(r, stored)
+            case .immediate(let imm): .immediate(imm)
+            }
+            try KptrStores.check(base, offset: Int(offset), size: size.byteCount, source, at: index, setup: setup)
             if case .stack = base.kind, stored.isKnownPointer, size.byteCount != 8 {
                 throw VMError(instruction: index, "invalid size of register spill", errno: .EACCES)
             }

@@ -82,3 +82,9 @@ echo "built dynptr_slices.o"
 # xdp_context.c: XDP packet, metadata and xdp_md rules through the path analysis (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_context.c -o xdp_context.o
 echo "built xdp_context.o"
+# kptr_store.c, spill_ids.c, subprog_exits.c, fastcall_stack.c: the last disagreements on the
+# kernel's selftests (issue 12): kptr stores and loads, spill ids, tail calls as exits, fastcall stack.
+for source in kptr_store spill_ids subprog_exits fastcall_stack; do
+	"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c $source.c -o $source.o
+done
+echo "built kptr_store.o spill_ids.o subprog_exits.o fastcall_stack.o"
