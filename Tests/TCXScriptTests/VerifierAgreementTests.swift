@@ -97,6 +97,8 @@ import Testing
     ///   function no path calls is never verified.
     /// - `fastcall_stack`: spills and fills around bpf_get_smp_processor_id cost no stack in a call
     ///   chain, unless another instruction reads their slots; around another helper they do.
+    /// - `packet_loads`: LD_ABS/LD_IND reached in an XDP program are refused; in tc, or on a path an
+    ///   XDP program never takes, they load.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -116,7 +118,8 @@ import Testing
                       ("stack_arguments", 1),
                       ("dynptr_slices", 17),
                       ("xdp_context", 9),
-                      ("kptr_store", 11), ("spill_ids", 10), ("subprog_exits", 4), ("fastcall_stack", 3)])
+                      ("kptr_store", 11), ("spill_ids", 10), ("subprog_exits", 4), ("fastcall_stack", 3),
+                      ("packet_loads", 3)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

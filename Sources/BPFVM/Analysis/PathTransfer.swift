@@ -55,6 +55,9 @@ enum PathTransfer {
         case let .atomic(kind, size, dst, src, offset):
             try atomic(kind, size: size.byteCount, dst: dst, src: src, offset: Int(offset), at: index, &state, setup: setup)
         case let .packetLoad(size, _, _):
+            if !setup.pathOptions.allowsPacketLoads {
+                throw VMError(instruction: index, "BPF_LD_[ABS|IND] instructions not allowed for this program type", errno: .EINVAL)
+            }
             // A load past the packet ends the program: nothing may be held then.
             if let held = state.references.first {
                 throw VMError(instruction: index, "\(HelperReferenceRules.unreleased(held)); BPF_LD_[ABS|IND] would lead to reference leak")

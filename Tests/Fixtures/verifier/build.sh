@@ -88,3 +88,6 @@ for source in kptr_store spill_ids subprog_exits fastcall_stack; do
 	"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c $source.c -o $source.o
 done
 echo "built kptr_store.o spill_ids.o subprog_exits.o fastcall_stack.o"
+# packet_loads.c: LD_ABS/LD_IND refused in XDP programs when reached (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c packet_loads.c -o packet_loads.o
+echo "built packet_loads.o"
