@@ -39,6 +39,9 @@ public struct VerifierOptions: Sendable {
     /// The program type's context rules, checked at load for accesses through the context
     /// pointer itself (nil: the run-time checks alone decide).
     public var contextAccess: ContextAccessRule? = nil
+    /// Whether `LD_ABS`/`LD_IND` may read the packet: only for the program types whose context
+    /// is an skb (the kernel's may_access_skb); the path analysis refuses a reached one otherwise.
+    public var allowsPacketLoads: Bool = true
     /// Context loads the runtime keeps current in the context block at every moment (offset,
     /// size): the JIT reads them straight from the block when the base register holds the
     /// context's address (one compare at run time; otherwise the ordinary checked load), and

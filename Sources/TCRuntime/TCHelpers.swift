@@ -71,6 +71,7 @@ public enum TCHelpers {
             // XDP never runs here, but loads through the path analysis with its own context
             // (`struct xdp_md`): data, data_end and data_meta give packet pointers, as on the kernel.
             options.helpers = xdp
+            options.allowsPacketLoads = false  // an xdp_buff is no skb
             options.kernelTypes = BTFCastKfuncs.kernelTypes
             options.contextAccess = { offset, size, write in XDPContextRules.allows(offset: offset, size: size, write: write) }
             options.contextMetaField = Int16(XDPContextRules.dataMeta)

@@ -94,6 +94,19 @@ import Testing
     ///   XDP's bpf_xdp_pull_data ends XDP's packet pointers and, declared weak, is refused to tc.
     /// - `iterator_arguments`: an iterator kfunc's first argument is a stack slot; NULL is refused as
     ///   a trusted argument, a map value, the context or a number as not on the stack.
+    /// - `kptr_store`: an untrusted kptr field of a kernel struct loads as that struct (read past its
+    ///   end refused); stores take NULL or the struct's pointer with no variable offset; its bytes
+    ///   never go to a global function; bpf_kptr_xchg takes its field at a constant offset and only
+    ///   an object the program holds a reference to.
+    /// - `spill_ids`: a whole spill stays tied to its register, a narrowing one does not; a narrower
+    ///   fill gives the low bytes; bytes inside a spilled zero are zero, inside another constant not;
+    ///   a store at a variable offset changes only the slots it may reach.
+    /// - `subprog_exits`: a static function's tail call may return to its caller at once; a global
+    ///   function no path calls is never verified.
+    /// - `fastcall_stack`: spills and fills around bpf_get_smp_processor_id cost no stack in a call
+    ///   chain, unless another instruction reads their slots; around another helper they do.
+    /// - `packet_loads`: LD_ABS/LD_IND reached in an XDP program are refused; in tc, or on a path an
+    ///   XDP program never takes, they load.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -115,7 +128,9 @@ import Testing
                       ("xdp_context", 9),
                       ("acquire_release", 15),
                       ("static_packet_changers", 9),
-                      ("iterator_arguments", 7)])
+                      ("iterator_arguments", 7),
+                      ("kptr_store", 11), ("spill_ids", 10), ("subprog_exits", 4), ("fastcall_stack", 3),
+                      ("packet_loads", 3)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

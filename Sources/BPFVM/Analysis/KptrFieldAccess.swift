@@ -14,6 +14,11 @@ enum KptrFieldAccess {
         }
     }
 
+    /// Whether `size` bytes at constant offset `start` of the value touch a kptr field.
+    static func touches(_ access: MapValueAccess, start: Int, size: Int) -> Bool {
+        field(access, start: start, size: size) != nil
+    }
+
     /// Refuses an access that touches a kptr field other than as a whole-field load.
     static func check(_ access: MapValueAccess, _ base: AbstractValue, offset insnOffset: Int, size: Int, write: Bool,
                       helper: Bool, at index: Int) throws(VMError) {
@@ -36,7 +41,8 @@ enum KptrFieldAccess {
     }
 
     /// What a load of a kptr field gives: a pointer that may be NULL, read through with probe
-    /// loads; nil when the load reads no kptr field.
+    /// loads (typed by the kernel's BTF when it has the field's struct); nil when the load reads
+    /// no kptr field.
     /// A referenced kptr to a program-local type with a `bpf_refcount` is RCU-protected, and a
     /// tc program always runs in an RCU read section: the kernel's btf_ld_kptr_type gives
     /// MEM_ALLOC | MEM_RCU, an object the program may read, write and bpf_refcount_acquire.
@@ -51,6 +57,13 @@ enum KptrFieldAccess {
             setup.objectSites.note(field.targetTypeID, at: index)
             setup.objectSites.noteRCU(at: index)
             return AbstractValue(kind: .memory(size: type.size, nullable: true), id: index + 1)
+        }
+        // A field whose struct the kernel's BTF names is a kernel kptr (btf_parse_kptr looks the
+        // name up there first) and loads as the kernel types it (PTR_TO_BTF_ID, untrusted or
+        // RCU, maybe NULL): its loads are walked against that struct (`access beyond struct`).
+        if field.kind != .percpu, let types = setup.kernelTypes(), let id = types.structureID(named: field.targetName) {
+            let pointer = BTFPointer(typeID: id, name: field.targetName, untrusted: true, nullable: true)
+            return AbstractValue(kind: .btf(pointer), id: index + 1)
         }
         var pointer = BTFPointer.untyped
         pointer.nullable = true
@@ -68,11 +81,15 @@ enum KptrFieldAccess {
             return nil
         case let .mapValue(_, access, nullable):
             if nullable { throw refuse("R1 type=\(value.typeName) expected=map_value") }
+            // process_kptr_func: the offset and the map's kptrs are EINVAL, the field EACCES.
             guard let variable = value.range.constant else {
-                throw refuse("R1 doesn't have constant offset. kptr has to be at the constant offset")
+                throw VMError(instruction: index, "R1 doesn't have constant offset. kptr has to be at the constant offset",
+                              errno: .EINVAL)
             }
             let offset = value.offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
-            guard !access.kptrFields.isEmpty else { throw refuse("map '\(access.mapName)' has no valid kptr") }
+            guard !access.kptrFields.isEmpty else {
+                throw VMError(instruction: index, "map '\(access.mapName)' has no valid kptr", errno: .EINVAL)
+            }
             guard let field = access.kptrFields.first(where: { Int($0.offset) == offset }) else {
                 throw refuse("off=\(offset) doesn't point to kptr")
             }

@@ -73,6 +73,10 @@ enum ObjectPrototypes {
         case .perCPU(let perCPU) where object.reference != 0 && !perCPU.rcu:
             try checkPerCPU(object, perCPU, into: field, at: index, setup: setup)
             PerCPUObjectPrototypes.handedOn(object, &state)
+        case .btf(let pointer) where pointer.typeID != 0 && !pointer.acquired && object.reference == 0:
+            // A kernel object the program holds no reference to, as a kptr field loads one:
+            // measured on Linux 6.18 (map_kptr_fail's reject_untrusted_xchg, EINVAL).
+            throw VMError(instruction: index, "R2 must be referenced when passed to release function", errno: .EINVAL)
         default:
             throw VMError(instruction: index, "R2 type=\(object.typeName) expected=ptr_, scalar (NULL)", errno: .EACCES)
         }

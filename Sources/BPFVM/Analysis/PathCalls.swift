@@ -97,8 +97,14 @@ enum PathCalls {
             case .mapValue(let valueSize, _, let nullable), .memory(let valueSize, let nullable):
                 if nullable || value.range.constant == nil { return nil }
                 let start = value.offset + Int(truncatingIfNeeded: Int64(bitPattern: value.range.constant ?? 0))
-                return start >= 0 && start + size <= valueSize
-                    ? nil : "invalid access to memory, mem_size=\(valueSize) off=\(start) size=\(size)"
+                guard start >= 0 && start + size <= valueSize else {
+                    return "invalid access to memory, mem_size=\(valueSize) off=\(start) size=\(size)"
+                }
+                // The callee may read and write the bytes as a helper would: never a kptr field.
+                if case let .mapValue(_, access, _) = value.kind, KptrFieldAccess.touches(access, start: start, size: size) {
+                    return "kptr cannot be accessed indirectly by helper"
+                }
+                return nil
             default:
                 return "R\(register) type=\(value.typeName) expected=fp"
             }

@@ -38,10 +38,16 @@ struct PathExplorer {
     private var jumpsAtLastKept = 0
     /// The deepest stack byte each function (by first slot) touched in its own frame.
     private var stackDepth: [Int: Int] = [:]
+    /// The same, of the instructions outside bpf_fastcall patterns (`FastcallStack`).
+    private var stackDepthOutsideFastcall: [Int: Int] = [:]
+    private let fastcall: FastcallStack
     /// How helper calls use callbacks, by the callback's first slot.
     private var callbackUses: [Int: PathCallbacks.Use] = [:]
     /// The callback being explored, whose returns are checked.
     private var callback: PathCallbacks.Use?
+    /// Global functions a path explored so far calls: the kernel verifies only those.
+    private var calledGlobals: Set<Int> = []
+    private var verifiedGlobals: Set<Int> = []
     /// Callbacks followed on their callers' paths (`PathCallbacks`): not explored on their own.
     private var inlinedCallbacks: Set<Int> = []
     /// The pointer type each memory access went through on the paths explored so far.
@@ -172,6 +178,7 @@ struct PathExplorer {
         }
         self.prunePoints = points
         self.packetChangers = PacketChangingFunctions.find(in: program)
+        self.fastcall = FastcallStack(program)
         self.reads = reads
         self.passedOnce = [Bool](repeating: false, count: program.count)
     }
@@ -199,59 +206,71 @@ struct PathExplorer {
 
     /// The program's entry, then the functions the kernel verifies on their own.
     private mutating func exploreAll() throws(VMError) -> PathStatistics {
-        // Callbacks last: those their callers' paths follow are not explored again.
-        var entries = [(0, true)]
-        for start in program.functionStarts where start != 0 && setup.globalFunctions.contains(start) {
-            entries.append((start, false))
-        }
-        for start in program.functionStarts where start != 0 && !setup.globalFunctions.contains(start) {
-            if setup.callbacks.contains(start) { entries.append((start, false)) }
-        }
-        // Callbacks a helper call was seen to take are explored last, with what that helper
-        // passes them and the return values it allows.
-        var typedCallbacks: [(Int, PathCallbacks.Use)] = []
-        for (start, isMain) in entries {
-            if !isMain, inlinedCallbacks.contains(start), callbackUses[start] == nil { continue }
-            if !isMain, setup.callbacks.contains(start), let use = callbackUses[start] {
-                typedCallbacks.append((start, use))
-                continue
+        do {
+            try exploreFunction(0, isMain: true)
+            try exploreCalledGlobals()
+            // Callbacks last: those their callers' paths follow are not explored again.
+            for start in program.functionStarts where start != 0 && !setup.globalFunctions.contains(start) {
+                guard setup.callbacks.contains(start) else { continue }
+                if inlinedCallbacks.contains(start), callbackUses[start] == nil { continue }
+                // Callbacks a helper call was seen to take wait for the end, with what that
+                // helper passes them and the return values it allows.
+                if callbackUses[start] != nil { continue }
+                try exploreFunction(start, isMain: false)
             }
-            var registers = [AbstractValue](repeating: .notInit, count: 11)
-            if isMain {
-                registers[1] = .pointer(.context)
-            } else {
-                for r in 1 ... 5 { registers[r] = .unknown }
-                // A global function is verified with its parameters as its BTF types them.
-                for (i, argument) in (setup.globals[start]?.arguments ?? []).prefix(5).enumerated() {
-                    registers[i + 1] = PathCalls.entryValue(argument, register: i + 1, function: start)
-                }
-            }
-            registers[10] = .pointer(.stack(frame: 0))
-            do {
-                try explore(from: Branch(index: start, state: PathState(entry: registers), trail: nil, losses: 0))
-            } catch let refusal as VMError {
-                throw refusal
-            } catch {
-                return finished(complete: false)  // gave up: no verdict
-            }
-        }
-        for (start, use) in typedCallbacks {
-            callback = use
-            do {
+            for start in program.functionStarts where setup.callbacks.contains(start) && !setup.globalFunctions.contains(start) {
+                guard let use = callbackUses[start] else { continue }
+                callback = use
                 var entry = PathState(entry: use.entry)
                 if use.underLock {
                     entry.lockHeld = true
                     entry.lockOwner = RbtreePrototypes.callbackLockOwner
                 }
                 try explore(from: Branch(index: start, state: entry, trail: nil, losses: 0))
-            } catch let refusal as VMError {
-                throw refusal
-            } catch {
-                return finished(complete: false)
             }
+            callback = nil
+            try exploreCalledGlobals()
+        } catch let refusal as VMError {
+            throw refusal
+        } catch {
+            return finished(complete: false)  // gave up: no verdict
         }
         try checkCombinedStack()
         return finished(complete: true)
+    }
+
+    /// Global functions as the kernel's do_check_subprogs takes them: in order, again while one
+    /// more was verified, and only those a verified path calls (or whose address the program
+    /// takes, or the exception callback): one no path reaches is never verified
+    /// (verifier_global_subprogs' guarded_unsupp_global_called; verifier/subprog_exits.c).
+    private mutating func exploreCalledGlobals() throws {
+        while true {
+            let due = program.functionStarts.filter { start in
+                start != 0 && setup.globalFunctions.contains(start) && !verifiedGlobals.contains(start)
+                    && (calledGlobals.contains(start) || setup.callbacks.contains(start) || start == program.exceptionCallback)
+            }
+            guard !due.isEmpty else { return }
+            for start in due {
+                verifiedGlobals.insert(start)
+                try exploreFunction(start, isMain: false)
+            }
+        }
+    }
+
+    /// Explores the program from its entry, or a function on its own with its parameters as
+    /// the kernel gives them (a global function's as its BTF types them).
+    private mutating func exploreFunction(_ start: Int, isMain: Bool) throws {
+        var registers = [AbstractValue](repeating: .notInit, count: 11)
+        if isMain {
+            registers[1] = .pointer(.context)
+        } else {
+            for r in 1 ... 5 { registers[r] = .unknown }
+            for (i, argument) in (setup.globals[start]?.arguments ?? []).prefix(5).enumerated() {
+                registers[i + 1] = PathCalls.entryValue(argument, register: i + 1, function: start)
+            }
+        }
+        registers[10] = .pointer(.stack(frame: 0))
+        try explore(from: Branch(index: start, state: PathState(entry: registers), trail: nil, losses: 0))
     }
 
     private func finished(complete: Bool) -> PathStatistics {
@@ -323,6 +342,9 @@ struct PathExplorer {
         let function = program.functionStarts[program.function(containing: index)]
         let depth = -(base.offset + offset + Int(base.range.smin))
         if depth > stackDepth[function] ?? 0 { stackDepth[function] = depth }
+        if !fastcall.patternInstructions.contains(index), depth > stackDepthOutsideFastcall[function] ?? 0 {
+            stackDepthOutsideFastcall[function] = depth
+        }
     }
 
     /// The frames of a chain of bpf-to-bpf calls share the 512 bytes (each rounded up to 16, as
@@ -334,7 +356,11 @@ struct PathExplorer {
             let caller = program.functionStarts[program.function(containing: index)]
             callees[caller, default: []].insert(index + 1 + Int(delta))
         }
-        func frameSize(_ function: Int) -> Int { ((stackDepth[function] ?? 0) + 15) / 16 * 16 }
+        func frameSize(_ function: Int) -> Int {
+            let depth = fastcall.depth(ofFunction: function, deepestOther: stackDepthOutsideFastcall[function] ?? 0)
+                ?? stackDepth[function] ?? 0
+            return (depth + 15) / 16 * 16
+        }
         // The deepest chain from each function, with its length in calls.
         var memo: [Int: (bytes: Int, calls: Int)] = [:]
         func deepest(_ function: Int, _ depth: Int) -> (bytes: Int, calls: Int) {
@@ -447,6 +473,7 @@ struct PathExplorer {
                 case .call(.local(let delta)):
                     let target = index + 1 + Int(delta)
                     if setup.globalFunctions.contains(target) {
+                        calledGlobals.insert(target)
                         if let function = setup.globals[target] {
                             try PathCalls.checkArguments(branch.state, of: function,
                                                          number: program.function(containing: target), at: index)
@@ -490,6 +517,16 @@ struct PathExplorer {
                         try Self.wait(way, in: &pending, at: index)
                     }
                     branch.index = index + (op.isWide ? 2 : 1)
+                    if case .call(.helper(VMLimits.tailCallHelper)) = op, !branch.state.returns.isEmpty {
+                        // A tail call that succeeds replaces the subprogram, and the program it
+                        // runs returns to this one's caller: Linux 6.18 follows that way as an
+                        // exit with an unknown r0 (verifier_live_stack; verifier/subprog_exits.c);
+                        // the call's failure waits.
+                        try Self.wait(branch, in: &pending, at: index)
+                        branch.state.registers[0] = .scalar(.unknown)
+                        guard let returnTo = try PathCalls.exit(&branch.state, at: index) else { break pathLoop }
+                        branch.index = returnTo
+                    }
                     if case .packetLoad = op, !branch.state.returns.isEmpty {
                         // A load past the packet returns 0 from the subprogram (the hidden exit of
                         // the kernel's bpf_gen_ld_abs): that way first, the load's result waits.

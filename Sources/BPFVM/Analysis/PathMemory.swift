@@ -120,6 +120,30 @@ enum PathMemory {
         }
     }
 
+    /// The slots a store of `size` bytes through a stack pointer with a variable part may write:
+    /// those its offsets reach when they stay within twice the frame, else every slot.
+    private static func variablyWrittenSlots(_ base: AbstractValue, offset: Int, size: Int) -> [Int] {
+        let limit = Int64(VMLimits.stackPerFrame * 2)
+        guard base.range.smin > -limit, base.range.smax < limit else { return Array(0 ..< PathState.slots) }
+        let low = base.offset + offset + Int(base.range.smin), high = base.offset + offset + Int(base.range.smax) + size
+        let first = max(low, -VMLimits.stackPerFrame), end = min(high, 0)
+        guard first < end else { return [] }
+        var slots: Set<Int> = []
+        for byte in first ..< end {
+            if let (s, _) = slot(byte, size: 1) { slots.insert(s) }
+        }
+        return slots.sorted()
+    }
+
+    /// The low `size` bytes of a number, zero-extended: its 32-bit bounds for 4 bytes, its
+    /// known bits for fewer.
+    private static func lowBytes(_ range: ScalarRange, _ size: Int) -> ScalarRange {
+        guard size == 4 else { return .knownBits(range.bits.truncated(bytes: size)) }
+        var low = range
+        low.zeroExtend32()
+        return low
+    }
+
     /// Why a stack access of `size` bytes at `offset` leaves the frame, as the kernel's
     /// check_stack_access_within_bounds answers: starting below the frame or at its top EACCES,
     /// starting inside and running past the top EINVAL; nil when it stays inside.
@@ -220,10 +244,16 @@ enum PathMemory {
             case .zeroBytes(let mask):
                 return mask & bytes(position, size) == bytes(position, size) ? .constant(0) : number
             case let .spill(value, spilled):
-                guard position == 0 else { return value.isScalar ? number : .unknown }
+                guard position == 0 else {
+                    // Bytes inside a spilled zero are zero (check_stack_read_fixed_off's spill_cnt).
+                    if value.isScalar, value.range.constant == 0, position + size <= spilled { return .constant(0) }
+                    return value.isScalar ? number : .unknown
+                }
                 if spilled == size, !signed || size == 8 { return value }
                 // The low bytes of a spilled number that fits in them are the number.
                 if value.isScalar, size < spilled, !signed, value.range.umax < UInt64(1) << UInt64(size * 8) { return value }
+                // Otherwise they are its low bits, untied (coerce_reg_to_size of the copy).
+                if value.isScalar, size < spilled, !signed { return .scalar(lowBytes(value.range, size)) }
                 return value.isScalar ? number : .unknown
             }
         case .packet, .packetMeta, .mapValue, .memory, .socket:
@@ -242,8 +272,14 @@ enum PathMemory {
                       state: inout PathState) {
         guard case .stack(let frame) = base.kind, frame <= state.frame else { return }
         guard base.range.constant == 0 else {
-            // A store at a variable offset may land in any slot.
-            for s in 0 ..< PathState.slots { state.stacks[frame][s] = .misc }
+            // A store at a variable offset may land in any slot its offsets reach
+            // (check_stack_write_var_off); those slots hold no spill after it, their zero bytes
+            // stay zero under a zero.
+            let writesZero = value.isScalar && value.range.constant == 0
+            for s in variablyWrittenSlots(base, offset: insnOffset, size: size) {
+                if writesZero, case .zeroBytes = state.stacks[frame][s] { continue }
+                state.stacks[frame][s] = .misc
+            }
             return
         }
         let offset = base.offset + insnOffset

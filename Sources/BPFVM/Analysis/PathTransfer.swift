@@ -28,10 +28,20 @@ enum PathTransfer {
             let base = state.registers[Int(dst)]
             try PathMemory.check(base, register: dst, offset: Int(offset), size: size.byteCount, write: true,
                                  at: index, state: state, setup: setup)
-            let stored: AbstractValue = switch value {
+            var stored: AbstractValue = switch value {
             case .register(let r): state.registers[Int(r)]
             case .immediate(let imm): .constant(UInt64(bitPattern: Int64(imm)))
             }
+            if case .register(let r) = value, let tied = StackSpillIDs.tie(stored, to: base, offset: Int(offset),
+                                                                           size: size.byteCount, at: index) {
+                stored = tied
+                state.registers[Int(r)] = tied
+            }
+            let source: KptrStores.Source = switch value {
+            case .register(let r): .register(r, stored)
+            case .immediate(let imm): .immediate(imm)
+            }
+            try KptrStores.check(base, offset: Int(offset), size: size.byteCount, source, at: index, setup: setup)
             try checkSpill(stored, to: base, size: size.byteCount, at: index, state)
             try DynptrReferences.checkStore(to: base, offset: Int(offset), size: size.byteCount, at: index, state)
             DynptrSlices.stored(to: base, offset: Int(offset), size: size.byteCount, &state)
@@ -39,6 +49,9 @@ enum PathTransfer {
         case let .atomic(kind, size, dst, src, offset):
             try atomic(kind, size: size.byteCount, dst: dst, src: src, offset: Int(offset), at: index, &state, setup: setup)
         case let .packetLoad(size, _, _):
+            if !setup.pathOptions.allowsPacketLoads {
+                throw VMError(instruction: index, "BPF_LD_[ABS|IND] instructions not allowed for this program type", errno: .EINVAL)
+            }
             // A load past the packet ends the program: nothing may be held then.
             if let held = state.references.first {
                 throw VMError(instruction: index, "\(HelperReferenceRules.unreleased(held)); BPF_LD_[ABS|IND] would lead to reference leak")

@@ -123,7 +123,7 @@ struct PrecisionWalk {
         if older.frame == newer.frame &+ 1 {
             // Back into a callee from after its return: it made r0; r6-r9 and the caller's slots wait.
             switch older.op {
-            case .exit, .packetLoad: break
+            case .exit, .packetLoad, .call(.helper(VMLimits.tailCallHelper)): break
             default: return false
             }
             if case .call(.helper(let id)) = newer.op, PathCallbacks.runsDuringCall.contains(id) { return false }

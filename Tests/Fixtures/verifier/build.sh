@@ -91,3 +91,12 @@ echo "built static_packet_changers.o"
 # iterator_arguments.c: an iterator kfunc's first argument on the stack only (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c iterator_arguments.c -o iterator_arguments.o
 echo "built iterator_arguments.o"
+# kptr_store.c, spill_ids.c, subprog_exits.c, fastcall_stack.c: the last disagreements on the
+# kernel's selftests (issue 12): kptr stores and loads, spill ids, tail calls as exits, fastcall stack.
+for source in kptr_store spill_ids subprog_exits fastcall_stack; do
+	"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c $source.c -o $source.o
+done
+echo "built kptr_store.o spill_ids.o subprog_exits.o fastcall_stack.o"
+# packet_loads.c: LD_ABS/LD_IND refused in XDP programs when reached (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c packet_loads.c -o packet_loads.o
+echo "built packet_loads.o"
