@@ -38,10 +38,33 @@ public struct GlobalFunction: Hashable, Sendable {
 public enum GlobalArgument: Hashable, Sendable {
     /// An integer or enum.
     case scalar
-    /// A pointer to the program type's context (`struct __sk_buff *`).
-    case context
+    /// A pointer to a struct some program type takes as its context (`__sk_buff`, `xdp_md`): the
+    /// context when it is the loading program type's own (`resolved(contextName:)`), else `size`
+    /// bytes of memory, as the kernel's btf_get_prog_ctx_type decides.
+    case context(structure: String, size: Int)
     /// A pointer to `size` bytes, or NULL.
     case memory(size: Int)
     /// A type the kernel refuses (its log line's words).
     case unsupported(String)
+}
+
+extension GlobalArgument {
+    /// The struct names program types take as their context.
+    public static let contextStructures: Set<String> = ["__sk_buff", "xdp_md"]
+
+    /// This parameter for a program whose context is `struct contextName`: another type's context
+    /// struct is plain memory of its size.
+    public func resolved(contextName: String) -> GlobalArgument {
+        if case let .context(structure, size) = self, structure != contextName { return .memory(size: size) }
+        return self
+    }
+}
+
+extension GlobalFunction {
+    /// The function with its parameters as a program whose context is `struct contextName` sees them.
+    public func resolved(contextName: String) -> GlobalFunction {
+        var function = self
+        function.arguments = arguments.map { $0.resolved(contextName: contextName) }
+        return function
+    }
 }

@@ -63,7 +63,11 @@ public enum TCHelpers {
     public static func options(maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
                                type: ProgramType = .schedCLS) -> VerifierOptions {
         var options = VerifierOptions()
-        for function in globalFunctions { options.globalFunctions[Int(function.instruction)] = function }
+        // A global function's context parameter is this type's own context struct only.
+        let contextName = type == .xdp ? "xdp_md" : "__sk_buff"
+        for function in globalFunctions {
+            options.globalFunctions[Int(function.instruction)] = function.resolved(contextName: contextName)
+        }
         options.resolver = MapBinding(maps: maps)
         options.refusesUndefinedImmediates = true
         // SCHED_ACT shares SCHED_CLS's verifier rules (the kernel's tc_cls_act_verifier_ops).

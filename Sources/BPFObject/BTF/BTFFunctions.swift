@@ -40,11 +40,13 @@ extension BTF {
         case .int, .enumeration, .enum64:
             return .scalar
         case .pointer:
-            if let pointee = skippingQualifiers(type.sizeOrType), pointee.kind == .structure, pointee.name == "__sk_buff" {
-                return .context
-            }
             guard let size = size(of: type.sizeOrType), size > 0 else {
                 return .unsupported("arg#\(index) reference type('UNKNOWN ') size cannot be determined: -22")
+            }
+            // Whether it is the context depends on the program type loading it (GlobalArgument.resolved).
+            if let pointee = skippingQualifiers(type.sizeOrType), pointee.kind == .structure,
+               GlobalArgument.contextStructures.contains(pointee.name) {
+                return .context(structure: pointee.name, size: Int(size))
             }
             return .memory(size: Int(size))
         default:

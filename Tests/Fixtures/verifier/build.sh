@@ -100,3 +100,6 @@ echo "built kptr_store.o spill_ids.o subprog_exits.o fastcall_stack.o"
 # packet_loads.c: LD_ABS/LD_IND refused in XDP programs when reached (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c packet_loads.c -o packet_loads.o
 echo "built packet_loads.o"
+# context_parameters.c: a global function's context struct parameter per program type (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c context_parameters.c -o context_parameters.o
+echo "built context_parameters.o"
