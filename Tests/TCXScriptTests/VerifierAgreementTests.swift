@@ -109,6 +109,8 @@ import Testing
     ///   XDP program never takes, they load.
     /// - `context_parameters`: a global function's pointer to a context struct is the context only
     ///   for the program type that owns the struct; another type's is memory of its size.
+    /// - `packet_handback`: a static function's fresh packet pointers, taken after a helper moved the
+    ///   packet, outlive its return; a tail call that succeeds ends every frame's.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -132,7 +134,7 @@ import Testing
                       ("static_packet_changers", 9),
                       ("iterator_arguments", 7),
                       ("kptr_store", 11), ("spill_ids", 10), ("subprog_exits", 4), ("fastcall_stack", 3),
-                      ("packet_loads", 3), ("context_parameters", 7)])
+                      ("packet_loads", 3), ("context_parameters", 7), ("packet_handback", 7)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

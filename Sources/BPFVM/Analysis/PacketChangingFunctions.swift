@@ -4,7 +4,9 @@ import BPFCore
 /// a tail call (whose program may), and those calling such a function. A call of a global
 /// function among them leaves the caller's packet pointers invalid, as the kernel's
 /// `changes_pkt_data` of a subprogram does (Linux 6.13 and later); a static one is followed on
-/// the path, where its helper calls invalidate them, and so does the return from it.
+/// the path, where its helper calls invalidate them and a tail call that succeeds returns to its
+/// caller with them invalid (`tailCalled`). Fresh pointers it takes after a helper and hands
+/// back through the caller's stack live on after an ordinary return.
 enum PacketChangingFunctions {
     /// The first slots of the functions that may change packet data.
     static func find(in program: VerifiedProgram) -> Set<Int> {
@@ -31,12 +33,11 @@ enum PacketChangingFunctions {
         return changes
     }
 
-    /// Back from a static function that may move the packet: the caller's packet pointers end,
-    /// also when only a tail call (which leaves the callee's own pointers alone) could move it.
-    /// Linux 6.18 refuses a packet pointer used after such a call; a tail call in the main
-    /// program, which never returns to a caller, ends none.
-    static func returned(from function: Int, changers: Set<Int>, _ state: inout PathState) {
-        if changers.contains(function) { invalidatePacketPointers(&state) }
+    /// A tail call in a static function that succeeds returns to its caller from the program it
+    /// ran, which may have moved the packet: every frame's packet pointers end on that way, as
+    /// Linux 6.18 follows it; the way where the call fails keeps them.
+    static func tailCalled(_ state: inout PathState) {
+        invalidatePacketPointers(&state)
     }
 
     /// The kernel's clear_all_pkt_pointers: to a privileged loader they become numbers, and

@@ -467,8 +467,6 @@ struct PathExplorer {
                         if let callback { try PathCallbacks.checkReturn(branch.state.registers[0], of: callback, at: index) }
                         break pathLoop
                     }
-                    PacketChangingFunctions.returned(from: program.functionStarts[program.function(containing: index)],
-                                                     changers: packetChangers, &branch.state)
                     branch.index = returnTo
                 case .call(.local(let delta)):
                     let target = index + 1 + Int(delta)
@@ -524,6 +522,7 @@ struct PathExplorer {
                         // the call's failure waits.
                         try Self.wait(branch, in: &pending, at: index)
                         branch.state.registers[0] = .scalar(.unknown)
+                        PacketChangingFunctions.tailCalled(&branch.state)
                         guard let returnTo = try PathCalls.exit(&branch.state, at: index) else { break pathLoop }
                         branch.index = returnTo
                     }

@@ -103,3 +103,6 @@ echo "built packet_loads.o"
 # context_parameters.c: a global function's context struct parameter per program type (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c context_parameters.c -o context_parameters.o
 echo "built context_parameters.o"
+# packet_handback.c: packet pointers handed back by a static function after it may move the packet (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c packet_handback.c -o packet_handback.o
+echo "built packet_handback.o"
