@@ -35,6 +35,10 @@ struct KfuncResolver {
         case address(UInt64)
         case absent
         case refused(ObjectError)
+        /// Resolved as libbpf resolves it, but the kernel's verifier refuses the program for it:
+        /// that refusal comes after every extern of the program resolved, so another extern's
+        /// resolution failure is the one reported.
+        case refusedAtLoad(ObjectError)
     }
 
     let target: KfuncTarget
@@ -133,12 +137,15 @@ struct KfuncResolver {
     mutating func apply(to code: inout [Instruction], uses: [(at: Int, extern: Extern, prototype: UInt32)],
                         type: ProgramType) -> Result<[KfuncSite], ObjectError> {
         var sites: [KfuncSite] = []
+        var atLoad: ObjectError?
         for use in uses.sorted(by: { $0.at < $1.at }) {
             let isCall = code[use.at].opcode == Relocate.call
             let resolution = resolve(use.extern, prototype: use.prototype, type: type)
             switch resolution {
             case .refused(let error):
                 return .failure(error)
+            case .refusedAtLoad(let error):
+                if atLoad == nil { atLoad = error }
             case .address(let address):
                 guard !isCall, use.at + 1 < code.count else { return .failure(fail("\(use.extern.name)", "call to a __ksym variable")) }
                 code[use.at].src = 0
@@ -171,6 +178,7 @@ struct KfuncResolver {
             let found = if case .found = resolution { true } else { false }
             sites.append(KfuncSite(instruction: use.at, name: use.extern.name, isWeak: use.extern.isWeak, isCall: isCall, resolved: found))
         }
+        if let atLoad { return .failure(atLoad) }
         return .success(sites)
     }
 }

@@ -16,7 +16,8 @@ import Glibc
 /// variables, so an untyped one is ESRCH at load. The embedded backend has no kernel variables
 /// or symbol addresses and answers as that kernel does: a typed variable its target BTF knows is
 /// ENOENT, one it does not know ESRCH (or 0 when weak), an untyped one ESRCH (or 0 when weak).
-/// Each refusal is that program's alone: the object and its other programs load.
+/// Each refusal is that program's alone: the object and its other programs load. The ENOENT is the
+/// verifier's, so a program that also uses an extern libbpf cannot resolve gets libbpf's refusal.
 extension KfuncResolver {
     mutating func lookUpVariable(_ extern: Extern, type: UInt32) -> Resolution {
         let name = CORENames.essential(extern.name)
@@ -36,7 +37,7 @@ extension KfuncResolver {
             }
             var error = fail("ksym '\(name)'", "ldimm64 failed to find the address for kernel symbol '\(name)' (the embedded backend has no kernel variables; docs/tc-runtime.md)")
             error.errno = .ENOENT
-            return .refused(error)
+            return .refusedAtLoad(error)
         case .kernel:
             if untyped {
                 if let address = Self.kallsymsAddress(name) { return .address(address) }

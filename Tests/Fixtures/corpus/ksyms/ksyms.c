@@ -58,4 +58,15 @@ int missing(struct __sk_buff *skb)
 	return &no_such_symbol != 0;
 }
 
+/* A typed variable first, then an untyped one the loader cannot resolve: the loader's refusal
+ * (ESRCH) comes before the verifier could refuse the typed one (ENOENT). */
+SEC("tc")
+int typed_then_untyped(struct __sk_buff *skb)
+{
+	const int *active = this_cpu_ptr(&bpf_prog_active);
+	unsigned long address = (unsigned long)&init_task;
+
+	asm volatile("" : "+r"(address));
+	return *active + (address != 0);
+}
 LICENSE;
