@@ -6,12 +6,16 @@ import BPFCore
 /// unknown helper otherwise. This follows constants through registers to find which code is
 /// reachable, refuses a reachable poisoned call, and, as the kernel's dead code sanitizer does,
 /// turns unreachable code into `ja -1` so later checks do not judge code that never runs.
+/// The markers of sleepable kfuncs (`SleepableKfuncs`) are judged the same way, with the
+/// kernel's words for them.
 enum PoisonedCallCheck {
     static let helper: Int32 = 0xbad2310
     /// libbpf's poison for a call of an absent weak kfunc: this plus the extern's index.
     static let kfuncPoisons: Range<Int32> = 2_002_000_000 ..< 2_003_000_000
 
-    static func isPoison(_ id: Int32) -> Bool { id == helper || kfuncPoisons.contains(id) }
+    static func isPoison(_ id: Int32) -> Bool {
+        id == helper || kfuncPoisons.contains(id) || SleepableKfuncs.calls.contains(id)
+    }
 
     /// What is known of a register: a number, or the address of a frozen read-only value
     /// (`.rodata`), whose loads are constants as the kernel's bpf_map_direct_read makes them
@@ -31,7 +35,11 @@ enum PoisonedCallCheck {
         guard !poisoned.isEmpty else { return }
         let reached = reachable(program)
         for i in poisoned where reached[i] {
-            if case .call(.helper(let id))? = program.operations[i] { throw VMError(instruction: i, "invalid func unknown#\(id)") }
+            guard case .call(.helper(let id))? = program.operations[i] else { continue }
+            if let name = SleepableKfuncs.name(of: id) {
+                throw VMError(instruction: i, SleepableKfuncs.refusal(of: name), errno: .EACCES)
+            }
+            throw VMError(instruction: i, "invalid func unknown#\(id)")
         }
         for i in program.operations.indices where !reached[i] && program.operations[i] != nil {
             program.operations[i] = .goto(offset: -1, long: false)

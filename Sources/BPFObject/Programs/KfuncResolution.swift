@@ -39,6 +39,9 @@ struct KfuncResolver {
         /// that refusal comes after every extern of the program resolved, so another extern's
         /// resolution failure is the one reported.
         case refusedAtLoad(ObjectError)
+        /// A sleepable kfunc: found, and refused by the verifier where a path reaches its call
+        /// (`SleepableKfuncs`); this is the marker the call becomes.
+        case sleepable(Int32)
     }
 
     let target: KfuncTarget
@@ -85,6 +88,7 @@ struct KfuncResolver {
                 }
                 return .found(kfunc.rawValue)
             }
+            if let marker = SleepableKfuncs.call(named: name) { return .sleepable(marker) }
             // A kfunc the kernel has but refuses to this type: libbpf finds it, weak or not, and
             // the verifier refuses the program.
             if EmbeddedKfunc.refused(to: type).contains(name) {
@@ -146,6 +150,18 @@ struct KfuncResolver {
                 return .failure(error)
             case .refusedAtLoad(let error):
                 if atLoad == nil { atLoad = error }
+            case .sleepable(let marker):
+                if isCall {
+                    code[use.at].src = 0
+                    code[use.at].dst = 0
+                    code[use.at].offset = 0
+                    code[use.at].imm = marker
+                } else if use.at + 1 < code.count {
+                    // Its address, taken without a call: a number the program may test.
+                    code[use.at].src = 0
+                    code[use.at].imm = marker
+                    code[use.at + 1].imm = 0
+                }
             case .address(let address):
                 guard !isCall, use.at + 1 < code.count else { return .failure(fail("\(use.extern.name)", "call to a __ksym variable")) }
                 code[use.at].src = 0
