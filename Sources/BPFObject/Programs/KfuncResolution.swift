@@ -89,6 +89,11 @@ struct KfuncResolver {
                 return .found(kfunc.rawValue)
             }
             if let marker = SleepableKfuncs.call(named: name) { return .sleepable(marker) }
+            if DeviceBoundKfuncs.names.contains(name) {
+                var error = fail("kfunc '\(name)'", DeviceBoundKfuncs.refusal)
+                error.errno = .EINVAL
+                return .refusedAtLoad(error)
+            }
             // A kfunc the kernel has but refuses to this type: libbpf finds it, weak or not, and
             // the verifier refuses the program.
             if EmbeddedKfunc.refused(to: type).contains(name) {
