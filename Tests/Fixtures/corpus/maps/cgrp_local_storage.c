@@ -95,4 +95,24 @@ int cgrp_storage_task_owner(struct __sk_buff *skb)
 	return storage ? 1 : 0;
 }
 
+/* What get returns is the map's value or NULL: read before the NULL check, or past the value's
+ * 8 bytes, it is refused. */
+SEC("tc")
+int cgrp_storage_unchecked(struct __sk_buff *skb)
+{
+	struct counter *storage = cgrp_storage_get(&per_cgroup, get_current_task_btf()->cgroups->dfl_cgrp, 0,
+						   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return storage->count;
+}
+
+SEC("tc")
+int cgrp_storage_past_value(struct __sk_buff *skb)
+{
+	struct counter *storage = cgrp_storage_get(&per_cgroup, get_current_task_btf()->cgroups->dfl_cgrp, 0,
+						   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!storage)
+		return 0;
+	return ((volatile __u8 *)storage)[8 + (skb->len & 0)];
+}
+
 char _license[] SEC("license") = "GPL";
