@@ -5,8 +5,8 @@ import BPFCore
 
 /// BPF_MAP_TYPE_CGRP_STORAGE: a value per cgroup v2 (`LocalStorageMap`, the owner being the
 /// cgroup id, its directory's inode). Userspace names a cgroup with a descriptor of its
-/// directory. Programs of the embedded backend cannot reach a cgroup (a tc program needs a
-/// kernel object for that), so only userspace uses the map here.
+/// directory; programs the cgroup they reach through the task that runs them (TCRuntime's
+/// `CgroupStorageHelpers`), by the same id.
 public final class CgroupStorageMap: LocalStorageMap, @unchecked Sendable {
     override func lookupElement(_ key: [UInt8]) throws(MapError) -> [UInt8] {
         let owner = try Self.cgroup(key)

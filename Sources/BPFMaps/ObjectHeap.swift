@@ -9,8 +9,8 @@ public final class ObjectHeap: Sendable {
     public static let shared = ObjectHeap()
 
     private struct State {
-        /// Address → size.
-        var live: [UInt64: Int] = [:]
+        /// Address → size, each object filed by its pages too (`LiveObjects`).
+        var live = LiveObjects()
         /// Field address → the object it holds.
         var homes = PagedAddressMap<UInt64>()
         /// Address → references beyond the first, for objects `bpf_refcount_acquire` shared.
@@ -34,7 +34,7 @@ public final class ObjectHeap: Sendable {
         let object = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 8)
         object.initializeMemory(as: UInt8.self, repeating: 0)
         let address = UInt64(UInt(bitPattern: object.baseAddress))
-        state.withLock { $0.live[address] = size }
+        state.withLock { $0.live.insert(address, size: size) }
         return UnsafeMutableRawBufferPointer(start: object.baseAddress, count: size)
     }
 
@@ -48,7 +48,7 @@ public final class ObjectHeap: Sendable {
         object.initializeMemory(as: UInt8.self, repeating: 0)
         let address = UInt64(UInt(bitPattern: object.baseAddress))
         state.withLock { state in
-            state.live[address] = total
+            state.live.insert(address, size: total)
             state.perCPUSizes[address] = size
         }
         return address
@@ -93,7 +93,7 @@ public final class ObjectHeap: Sendable {
                     state.extraReferences[next] = extra > 1 ? extra - 1 : nil
                     return (false, [])
                 }
-                guard let size = state.live.removeValue(forKey: next) else { return (false, []) }
+                guard let size = state.live.remove(next) else { return (false, []) }
                 state.perCPUSizes[next] = nil
                 return (true, Self.takeHeld(inObject: next, size: size, &state))
             }
@@ -137,21 +137,16 @@ public final class ObjectHeap: Sendable {
             if offset <= node, let size = state.live[node &- offset], offset < UInt64(size) {
                 return ListEntry(object: node &- offset, nodeOffset: offset)
             }
-            for (base, size) in state.live where node >= base && node &- base < UInt64(size) {
-                return ListEntry(object: base, nodeOffset: node &- base)
-            }
-            return nil
+            return state.live.object(around: node).map { ListEntry(object: $0.base, nodeOffset: node &- $0.base) }
         }
     }
 
     /// Whether `[address, address + size)` lies inside a live object: what a probe load through
-    /// an untrusted kptr may read.
+    /// an untrusted kptr may read. The object is found by `address`'s page (`LiveObjects`).
     public func holds(_ address: UInt64, size: UInt64) -> Bool {
         state.withLock { state in
-            state.live.contains { base, count in
-                let delta = address &- base
-                return delta < UInt64(count) && UInt64(count) &- delta >= size
-            }
+            guard let object = state.live.object(around: address) else { return false }
+            return UInt64(object.size) &- (address &- object.base) >= size
         }
     }
 

@@ -51,6 +51,7 @@ public enum TCHelpers {
         TimerHelpers.register(&table)
         UserRingbufHelper.register(&table)
         TaskStorageHelpers.register(&table)
+        CgroupStorageHelpers.register(&table)
         TaskRegistersHelper.register(&table)
         KfuncHelpers.register(&table)
         return table

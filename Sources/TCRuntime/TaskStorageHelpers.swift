@@ -10,23 +10,29 @@ import Synchronization
 /// for flags other than 0 and BPF_LOCAL_STORAGE_GET_F_CREATE, or when there is none and it may
 /// not create one; delete 0 or -ENOENT.
 ///
-/// The embedded backend has no `struct task_struct`: the task pointer is a handle (a tag and
-/// the thread id) the storage helpers take, naming no memory. The verifier types it as the
-/// kernel's `task_struct` (BTFReturnPrototypes), so reads through it are probe loads: every
-/// field reads 0 rather than made-up bytes.
+/// The task pointer is the thread's kernel-shaped image (`KernelTaskImages`): zeros but for
+/// the walk to its cgroup (`task->cgroups->dfl_cgrp`, for the cgroup storage helpers). The
+/// verifier types it as the kernel's `task_struct` (BTFReturnPrototypes), so reads through it
+/// are probe loads: every other field reads 0 rather than made-up bytes. Without a target BTF
+/// to lay the image out, the pointer is a handle (a tag and the thread id) naming no memory.
 enum TaskStorageHelpers {
     static let tag: UInt64 = 0x00ba_d7a5_0000_0000
 
     static func register(_ table: inout HelperTable) {
-        table.register(158, name: "get_current_task_btf") { _ in currentTask() }
+        table.register(158, name: "get_current_task_btf", currentTask)
         table.register(156, name: "task_storage_get", get)
         table.register(157, name: "task_storage_delete", delete)
     }
 
-    /// The handle of the calling thread's task; the thread's storage goes when it exits.
-    static func currentTask() -> UInt64 {
+    /// The calling thread's task image, readable by the run; the thread's storage and image go
+    /// when it exits.
+    static func currentTask(_ call: inout HelperCall) -> UInt64 {
         TaskExit.watch()
-        return tag | UInt64(UInt32(bitPattern: ProcessIdentity.threadID()))
+        let thread = UInt64(UInt32(bitPattern: ProcessIdentity.threadID()))
+        guard let image = KernelTaskImages.task(ofThread: thread) else { return tag | thread }
+        let run = TCRun.from(call)
+        for region in image.regions { run.grant(region) }
+        return image.address
     }
 
     private static func storageMap(_ call: inout HelperCall) -> TaskStorageMap? {
@@ -39,9 +45,10 @@ enum TaskStorageHelpers {
         return storage
     }
 
-    /// The task r2 names (its thread id); a value that is no task handle is refused, as the
-    /// verifier takes only task pointers there.
+    /// The task r2 names (its thread id); a value that is no task image or handle is refused,
+    /// as the verifier takes only task pointers there.
     private static func task(_ call: inout HelperCall) -> UInt64? {
+        if let thread = KernelTaskImages.thread(ofTask: call.r2) { return thread }
         guard call.r2 & 0xffff_ffff_0000_0000 == tag else {
             call.failure = "r2 is not a task pointer"
             return nil
@@ -100,5 +107,6 @@ enum TaskExit {
         let owner = UInt64(UInt32(bitPattern: ProcessIdentity.threadID()))
         let maps = state.withLock { $0.maps.compactMap(\.map) }
         for map in maps { map.release(owner: owner) }
+        KernelTaskImages.threadExited(owner)
     }
 }

@@ -8,7 +8,7 @@ import Testing
 /// root: every machine has it, and storage in a map of this test changes nothing else), a
 /// directory that is no cgroup and a number that is no descriptor EBADF, NOEXIST / EXIST, no
 /// key walk. The object (corpus/maps/cgrp_storage.c) declares the map beside a tc program that
-/// does not use it: the embedded backend's programs cannot reach a cgroup.
+/// does not use it (a program that does: CgroupLocalStorageTests).
 @Suite struct CgroupStorageTests {
     static let backends = TestBackends.available
     static let object = TestBackends.fixture("corpus/maps/cgrp_storage.o")

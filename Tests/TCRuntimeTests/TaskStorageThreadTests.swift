@@ -7,7 +7,8 @@ import TCRuntime
 
 /// Task storage on the embedded runtime: the task is the thread that runs the program, its
 /// storage goes when the thread exits (as the kernel frees it with the task), and the task
-/// pointer bpf_get_current_task_btf gives names no memory.
+/// pointer bpf_get_current_task_btf gives reads zeros (`KernelTaskImages`) but for the walk to
+/// its cgroup.
 @Suite struct TaskStorageThreadTests {
     static let packet = [UInt8](repeating: 0, count: 14)
 
@@ -18,12 +19,13 @@ import TCRuntime
         return try #require(try BPFMap.create(spec, possibleCPUs: 1) as? TaskStorageMap)
     }
 
-    /// Gets (creating) the running task's storage, bumps its counter, returns the thread id.
+    /// Gets (creating) the running task's storage, bumps its counter, returns the thread id
+    /// (get_current_pid_tgid's low half).
     static func program(_ map: BPFMap) throws -> TCProgram {
         try TCProgram(instructions: [Asm.call(158), Asm.movReg(6, 0)] + Asm.lddw(1, src: 5, 0) + [
             Asm.movReg(2, 6), Asm.mov(3, 0), Asm.mov(4, 1), Asm.call(156),
             Asm.jeq(0, 0, 3), Asm.load(8, 1, 0, 0), Asm.add(1, 1), Asm.store(8, 0, 0, 1),
-            Asm.movReg(0, 6), Asm.exit,
+            Asm.call(14), Asm.exit,
         ], maps: [map])
     }
 
@@ -59,8 +61,8 @@ import TCRuntime
         #expect(Self.counter(map, here) == 2)
     }
 
-    /// The task pointer names no memory, but the verifier types it as a `task_struct` (from the
-    /// target BTF), so a field read through it is a probe load: 0, not a fault.
+    /// The verifier types the task pointer as a `task_struct` (from the target BTF), so a field
+    /// read through it is a probe load: 0 here (the image holds zeros there), not a fault.
     @Test func aFieldOfTheTaskReadsZero() throws {
         let program = try TCProgram(instructions: [Asm.call(158), Asm.load(8, 0, 0, 0), Asm.exit])
         #expect(try TCTestRun.run(program, packet: Self.packet).returnValue == 0)

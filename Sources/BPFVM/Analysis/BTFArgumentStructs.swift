@@ -7,8 +7,10 @@ enum BTFArgumentStructs {
     /// The struct ARG_PTR_TO_BTF_ID_SOCK_COMMON takes.
     static let socketCommon = "sock_common"
     /// The ARG_PTR_TO_BTF_ID arguments of the helpers tc may call with a BTF pointer, by helper
-    /// and register: task_storage_get/delete's task and task_pt_regs' task.
-    static let byHelper: [Int32: [Int: String]] = [156: [2: "task_struct"], 157: [2: "task_struct"], 175: [1: "task_struct"]]
+    /// and register: task_storage_get/delete's task, task_pt_regs' task, cgrp_storage_get/delete's
+    /// cgroup.
+    static let byHelper: [Int32: [Int: String]] = [156: [2: "task_struct"], 157: [2: "task_struct"], 175: [1: "task_struct"],
+                                                   210: [2: "cgroup"], 211: [2: "cgroup"]]
 
     /// The struct argument `register` of helper `id` must point at, if it names one.
     static func expected(_ argument: HelperArgument, helper id: Int32, register: Int) -> String? {

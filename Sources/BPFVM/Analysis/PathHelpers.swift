@@ -82,6 +82,13 @@ enum PathHelpers {
             if case .map(let shape) = r[1].kind, !null {
                 try memoryArgument(3, size: .constant(UInt64(shape.valueSize)), write: false, at: index, &state)
             }
+            // The owner's value or NULL (RET_PTR_TO_MAP_VALUE_OR_NULL of the map): bounded by the
+            // value, its kptr fields and locks those of the map's value type (the map is a local
+            // storage of the helper's kind: MapFunctionCompatibility).
+            if case .map(let shape) = r[1].kind {
+                result = AbstractValue(kind: .mapValue(size: shape.valueSize, access: shape.valueAccess, nullable: true),
+                                       id: index + 1)
+            }
         case 84, 85, 99:  // sk_lookup_tcp/udp, skc_lookup_tcp(ctx, tuple, size, netns, flags)
             result = AbstractValue(kind: .socket(id == 99 ? .common : .full, nullable: true), id: index + 1, reference: index + 1)
             state.references.append(index)
