@@ -61,6 +61,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case skAssignTCPReqsk = 208
     // XDP's own packet mover (Linux 6.18): loaded for XDP programs, which never run here.
     case xdpPullData = 184
+    // XDP's packet dynptr (Linux 6.18): loaded for XDP programs (verifier only), refused to tc.
+    case dynptrFromXDP = 185
 
     /// The kernel's name for it.
     public var name: String {
@@ -135,6 +137,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .wqSetCallback: "bpf_wq_set_callback_impl"
         case .skAssignTCPReqsk: "bpf_sk_assign_tcp_reqsk"
         case .xdpPullData: "bpf_xdp_pull_data"
+        case .dynptrFromXDP: "bpf_dynptr_from_xdp"
         }
     }
 

@@ -25,7 +25,7 @@ enum KfuncPrototypes {
             try IteratorSlots.checkArgument(r[1], at: index)
             try IteratorSlots.destroy(r[1], kind: IteratorSlots.kind(kfunc), at: index, &state)
             result = .notInit
-        case .dynptrFromSKB, .dynptrFromSKBMeta:
+        case .dynptrFromSKB, .dynptrFromSKBMeta, .dynptrFromXDP:
             if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
                 throw VMError(instruction: index, "arg#0 expected pointer to ctx, but got \(r[1].typeName)", errno: .EINVAL)
             }
@@ -99,7 +99,7 @@ enum KfuncPrototypes {
             PathMemory.clobber(from: r[register], size: size, state: &state)
         }
         switch kfunc {
-        case .dynptrFromSKB, .dynptrFromSKBMeta:
+        case .dynptrFromSKB, .dynptrFromSKBMeta, .dynptrFromXDP:
             DynptrSlots.create(r[3], &state)
             DynptrSlices.created(r[3], packet: true, &state)
         case .dynptrClone:
@@ -128,7 +128,7 @@ enum KfuncPrototypes {
     /// The register of the dynptr a kfunc makes (its uninitialised dynptr argument).
     private static func madeDynptr(_ kfunc: EmbeddedKfunc) -> Int? {
         switch kfunc {
-        case .dynptrFromSKB, .dynptrFromSKBMeta: 3
+        case .dynptrFromSKB, .dynptrFromSKBMeta, .dynptrFromXDP: 3
         case .dynptrClone: 2
         default: nil
         }
@@ -143,7 +143,7 @@ enum KfuncPrototypes {
         case .dynptrCopy:
             return [(1, 0), (3, 2)]
         case .iterNumNew, .iterNumNext, .iterNumDestroy, .iterBitsNew, .iterBitsNext, .iterBitsDestroy, .dynptrFromSKB,
-             .rcuReadLock, .rcuReadUnlock, .dynptrFromSKBMeta,
+             .rcuReadLock, .rcuReadUnlock, .dynptrFromSKBMeta, .dynptrFromXDP,
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqSave,
              .localIrqRestore, .resSpinLock, .resSpinUnlock, .resSpinLockIrqsave, .resSpinUnlockIrqrestore, .mapSumElemCount:
@@ -164,7 +164,7 @@ enum KfuncPrototypes {
         switch kfunc {
         case .iterNumNew, .iterNumNext, .iterNumDestroy: return [(1, iterator)]
         case .iterBitsNew, .iterBitsNext, .iterBitsDestroy: return [(1, 2 * iterator)]
-        case .dynptrFromSKB, .dynptrFromSKBMeta: return [(3, dynptr)]
+        case .dynptrFromSKB, .dynptrFromSKBMeta, .dynptrFromXDP: return [(3, dynptr)]
         case .dynptrAdjust: return [(1, dynptr)]
         case .dynptrClone: return [(2, dynptr)]
         case .dynptrSlice, .dynptrSliceReadWrite:

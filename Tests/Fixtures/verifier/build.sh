@@ -100,3 +100,6 @@ echo "built kptr_store.o spill_ids.o subprog_exits.o fastcall_stack.o"
 # packet_loads.c: LD_ABS/LD_IND refused in XDP programs when reached (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c packet_loads.c -o packet_loads.o
 echo "built packet_loads.o"
+# xdp_dynptr.c: XDP's packet dynptr, loaded for XDP and refused to tc (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_dynptr.c -o xdp_dynptr.o
+echo "built xdp_dynptr.o"
