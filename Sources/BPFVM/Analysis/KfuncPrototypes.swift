@@ -80,8 +80,9 @@ enum KfuncPrototypes {
             break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
         case .bpfTrap:
             try TrapKfunc.refuse(at: index)
-        case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk:
-            break  // WorkqueuePrototypes, RequestSockPrototypes
+        case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .taskFromPid, .taskAcquire, .taskRelease, .cgroupFromID,
+             .cgroupAcquire, .cgroupRelease:
+            break  // WorkqueuePrototypes, RequestSockPrototypes, TaskCgroupPrototypes
         case .xdpPullData:
             // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
             if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
@@ -153,7 +154,8 @@ enum KfuncPrototypes {
              .conntrackSetNATInfo, .objectNew, .objectDrop, .percpuObjectNew, .percpuObjectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
-             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData:
+             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
+             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease:
             return []
         }
     }
@@ -184,7 +186,8 @@ enum KfuncPrototypes {
              .conntrackSetNATInfo, .objectNew, .objectDrop, .percpuObjectNew, .percpuObjectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
-             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData:
+             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
+             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease:
             return []
         }
     }

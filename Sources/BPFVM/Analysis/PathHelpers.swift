@@ -33,6 +33,7 @@ enum PathHelpers {
             if try RbtreePrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             if try WorkqueuePrototypes.call(kfunc, at: index, &state) { return }
             if try RequestSockPrototypes.call(kfunc, at: index, &state) { return }
+            if try TaskCgroupPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
         if id == ObjectPrototypes.exchangeHelper { return try ObjectPrototypes.exchange(at: index, &state, setup: setup) }

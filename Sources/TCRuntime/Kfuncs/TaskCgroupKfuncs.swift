@@ -1,0 +1,45 @@
+import BPFCore
+import BPFVM
+import Glibc
+
+/// `bpf_task_from_pid`, `bpf_cgroup_from_id` and their acquire and release at run time.
+///
+/// The embedded backend has no `struct task_struct` nor `struct cgroup`: as
+/// `bpf_get_current_task_btf` does (TaskStorageHelpers), it hands out handles naming no memory,
+/// so reads through them are probe loads reading 0. It knows the tasks and cgroups a test-run
+/// runs in, nothing else of the host: a pid names a task when it is a thread of this process
+/// (the kernel's test-run runs in the caller's task), an id a cgroup when it is on this
+/// process's cgroup v2 path, the root (id 1) to its own. Any other pid or id finds nothing,
+/// NULL, which the kernel also answers for a pid or id no task or cgroup has (KF_RET_NULL: a
+/// program must handle it). Measured on Linux 6.18 (corpus/kfunc/task_cgroup.tcx): the
+/// program's own pid and cgroup and the root cgroup are found, pid 0, negative pids, ids 0 and
+/// past every cgroup are not. The kernel also finds the host's other tasks and cgroups, which
+/// a test-run here cannot name.
+enum TaskCgroupKfuncs {
+    /// Cgroup handles: a tag, then the id (a cgroup's id is its kernfs inode number).
+    static let cgroupTag: UInt64 = 0x00ba_dc60_0000_0000
+
+    static func register(_ table: inout KfuncTable) {
+        table.register(.taskFromPid) { call in task(pid: Int32(truncatingIfNeeded: call.r1)) }
+        table.register(.cgroupFromID) { call in cgroup(id: call.r1) }
+        // Another reference to a task or cgroup the program holds or trusts (the verifier
+        // allows no other argument): the same one. Releasing a reference frees nothing here.
+        table.register(.taskAcquire) { call in call.r1 }
+        table.register(.cgroupAcquire) { call in call.r1 }
+        table.register(.taskRelease) { _ in 0 }
+        table.register(.cgroupRelease) { _ in 0 }
+    }
+
+    /// The handle `bpf_get_current_task_btf` gives that thread, or 0.
+    static func task(pid: Int32) -> UInt64 {
+        guard pid > 0 else { return 0 }
+        var info = stat()
+        guard stat("/proc/self/task/\(pid)", &info) == 0 else { return 0 }
+        return TaskStorageHelpers.tag | UInt64(UInt32(bitPattern: pid))
+    }
+
+    static func cgroup(id: UInt64) -> UInt64 {
+        guard id != 0, id <= UInt64(UInt32.max), ProcessIdentity.cgroupLevels.contains(id) else { return 0 }
+        return cgroupTag | id
+    }
+}
