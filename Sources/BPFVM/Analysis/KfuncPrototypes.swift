@@ -12,6 +12,12 @@ enum KfuncPrototypes {
     static func call(_ kfunc: EmbeddedKfunc, at index: Int, _ state: inout PathState) throws(VMError) {
         let r = state.registers
         var result: AbstractValue = .scalar(.unknown)
+        // The kernel checks a kfunc's arguments in order (check_kfunc_args): a dynptr argument
+        // (the first one, where a kfunc takes any) before the others.
+        for (register, argument) in dynptrArguments(kfunc) {
+            try DynptrReferences.requireConstantOffset(r[register], at: index)
+            try DynptrSlots.require(r[register], argument: argument, at: index, state)
+        }
         switch kfunc {
         case .iterNumNew, .iterBitsNew:
             try IteratorSlots.checkArgument(r[1], at: index)
@@ -30,21 +36,12 @@ enum KfuncPrototypes {
                 throw VMError(instruction: index, "arg#0 expected pointer to ctx, but got \(r[1].typeName)", errno: .EINVAL)
             }
         case .dynptrSliceReadWrite:
-            // Measured on Linux 6.18: refused to tc programs when a path reaches it.
+            // Measured on Linux 6.18: refused to tc programs when a path reaches it, once its
+            // arguments passed their checks (a size not constant is refused as for a slice).
+            _ = try sliceResult(at: index, &state)
             throw VMError(instruction: index, "bpf_dynptr_slice_rdwr() is not allowed", errno: .EPERM)
         case .dynptrSlice:
-            // buffer__szk: the size must be a known constant, and is the memory's size.
-            if r[4].isScalar, let size = r[4].range.constant, size <= UInt64(VMLimits.stackPerFrame) * 1024 {
-                result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1)
-            } else if r[4].isScalar, r[4].range.constant == nil {
-                // A size of more than one number: bounded and within the buffer first, as any
-                // memory and size pair (check_kfunc_mem_size_reg), then refused as not constant.
-                let buffer = HelperPrototypes.SizedMemory(pointer: 3, size: 4, write: true, zeroAllowed: true, nullable: true)
-                try PathHelpers.sizedArgument(buffer, at: index, &state)
-                throw VMError(instruction: index, "R4 must be a known constant", errno: .EINVAL)
-            } else {
-                result = .unknown
-            }
+            result = try sliceResult(at: index, &state)
         case .rcuReadLock:
             state.rcuLocked = true
             result = .notInit
@@ -90,10 +87,6 @@ enum KfuncPrototypes {
             }
             PacketChangingFunctions.invalidatePacketPointers(&state)
         }
-        for (register, argument) in dynptrArguments(kfunc) {
-            try DynptrReferences.requireConstantOffset(r[register], at: index)
-            try DynptrSlots.require(r[register], argument: argument, at: index, state)
-        }
         if let made = madeDynptr(kfunc) { try DynptrReferences.checkCreate(r[made], at: index, state) }
         // What the kfunc writes on the stack: the iterator, the dynptr, a slice's buffer.
         for (register, size) in written(kfunc, r) {
@@ -112,6 +105,21 @@ enum KfuncPrototypes {
         }
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
+    }
+
+    /// A slice's memory: buffer__szk, the size, must be a known constant and is the memory's
+    /// size. A size of more than one number is checked as any memory and size pair first
+    /// (check_kfunc_mem_size_reg: bounded, within the buffer), then refused as not constant.
+    private static func sliceResult(at index: Int, _ state: inout PathState) throws(VMError) -> AbstractValue {
+        let size = state.registers[4]
+        guard size.isScalar else { return .unknown }
+        guard let constant = size.range.constant else {
+            let buffer = HelperPrototypes.SizedMemory(pointer: 3, size: 4, write: true, zeroAllowed: true, nullable: true)
+            try PathHelpers.sizedArgument(buffer, at: index, &state)
+            throw VMError(instruction: index, "R4 must be a known constant", errno: .EINVAL)
+        }
+        guard constant <= UInt64(VMLimits.stackPerFrame) * 1024 else { return .unknown }
+        return AbstractValue(kind: .memory(size: Int(constant), nullable: true), id: index + 1)
     }
 
     /// The ids of the memory that `bpf_iter_num_next` and `bpf_dynptr_slice` give (their call's

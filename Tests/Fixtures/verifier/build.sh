@@ -103,3 +103,6 @@ echo "built packet_loads.o"
 # xdp_dynptr.c: XDP's packet dynptr, loaded for XDP and refused to tc (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_dynptr.c -o xdp_dynptr.o
 echo "built xdp_dynptr.o"
+# argument_order.c: the order of a call's argument checks, helper writes over dynptrs, bpf_dynptr_slice_rdwr's size (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c argument_order.c -o argument_order.o
+echo "built argument_order.o"
