@@ -111,6 +111,8 @@ import Testing
     ///   ends when bpf_xdp_adjust_head may move the packet; tc may not call it.
     /// - `argument_order`: a call's arguments checked in order, a helper filling bytes of a dynptr
     ///   refused, bpf_dynptr_slice_rdwr's size checked before its EPERM.
+    /// - `global_dynptr`: global functions taking `struct bpf_dynptr *` get a dynptr (read, sliced,
+    ///   sized, handed on), and each caller must pass one it made on its stack.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -136,7 +138,8 @@ import Testing
                       ("kptr_store", 11), ("spill_ids", 10), ("subprog_exits", 4), ("fastcall_stack", 3),
                       ("packet_loads", 3),
                       ("xdp_dynptr", 5),
-                      ("argument_order", 11)])
+                      ("argument_order", 11),
+                      ("global_dynptr", 6)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))
