@@ -61,6 +61,11 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case skAssignTCPReqsk = 208
     // XDP's own packet mover (Linux 6.18): loaded for XDP programs, which never run here.
     case xdpPullData = 184
+    // XDP's packet dynptr (Linux 6.18): loaded for XDP programs (verifier only), refused to tc.
+    case dynptrFromXDP = 185
+    // Tasks by pid and cgroups by id, with their references (TCRuntime/Kfuncs/TaskCgroupKfuncs.swift,
+    // BPFVM/Analysis/TaskCgroupPrototypes.swift).
+    case taskFromPid = 186, taskAcquire, taskRelease, cgroupFromID, cgroupAcquire, cgroupRelease
 
     /// The kernel's name for it.
     public var name: String {
@@ -135,6 +140,13 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .wqSetCallback: "bpf_wq_set_callback_impl"
         case .skAssignTCPReqsk: "bpf_sk_assign_tcp_reqsk"
         case .xdpPullData: "bpf_xdp_pull_data"
+        case .dynptrFromXDP: "bpf_dynptr_from_xdp"
+        case .taskFromPid: "bpf_task_from_pid"
+        case .taskAcquire: "bpf_task_acquire"
+        case .taskRelease: "bpf_task_release"
+        case .cgroupFromID: "bpf_cgroup_from_id"
+        case .cgroupAcquire: "bpf_cgroup_acquire"
+        case .cgroupRelease: "bpf_cgroup_release"
         }
     }
 

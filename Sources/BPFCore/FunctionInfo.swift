@@ -44,6 +44,9 @@ public enum GlobalArgument: Hashable, Sendable {
     case context(structure: String, size: Int)
     /// A pointer to `size` bytes, or NULL.
     case memory(size: Int)
+    /// A pointer to a dynptr (`struct bpf_dynptr *`): the caller's must be one it made; the
+    /// function gets a read-only dynptr (the kernel's CONST_PTR_TO_DYNPTR).
+    case dynptr
     /// A type the kernel refuses (its log line's words).
     case unsupported(String)
 }

@@ -24,8 +24,8 @@ enum CgroupStorageHelpers {
         return storage
     }
 
-    /// The cgroup id r2 names; a value that is no cgroup image is refused, as the verifier
-    /// takes only cgroup pointers there.
+    /// The cgroup id r2 names; a value that is no cgroup image or handle is refused, as the
+    /// verifier takes only cgroup pointers there.
     private static func cgroup(_ call: inout HelperCall) -> UInt64? {
         guard let id = KernelTaskImages.cgroupID(ofCgroup: call.r2) else {
             call.failure = "r2 is not a cgroup pointer"

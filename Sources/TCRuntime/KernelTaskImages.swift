@@ -104,10 +104,19 @@ enum KernelTaskImages {
         tasks.withLock { $0.byAddress[address] }
     }
 
-    /// The cgroup id of the cgroup image at `address`; nil for any other value.
+    /// The cgroup id of the cgroup image at `address`, or of a cgroup handle
+    /// (`TaskCgroupKfuncs.cgroupTag`, an ancestor `bpf_cgroup_from_id` found); nil for any
+    /// other value.
     static func cgroupID(ofCgroup address: UInt64) -> UInt64? {
-        guard let cgroup = processCgroup, address == cgroup.cgroup.address else { return nil }
-        return ProcessIdentity.cgroupID
+        if let cgroup = processCgroup, address == cgroup.cgroup.address { return ProcessIdentity.cgroupID }
+        guard address & 0xffff_ffff_0000_0000 == TaskCgroupKfuncs.cgroupTag else { return nil }
+        return address & 0xffff_ffff
+    }
+
+    /// The process's cgroup image and the regions a run reads through it; nil without a layout.
+    static func processCgroupImage() -> (address: UInt64, regions: [MemoryRegion])? {
+        guard let cgroup = processCgroup else { return nil }
+        return (cgroup.cgroup.address, [cgroup.cgroup, cgroup.kernfs].map { MemoryRegion($0.memory, writable: false) })
     }
 
     /// Frees the image of a thread that exited (no run of it can hold the pointer any more).

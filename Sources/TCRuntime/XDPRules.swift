@@ -31,8 +31,9 @@ enum XDPRules {
         let kfuncs = Set(allowed.map(KfuncTable.helperID))
         var table = tc.keeping(helpers.union(kfuncs))
         for id in helpers where !table.contains(id) { table.declare(id, name: xdpOnlyNames[id] ?? "") }
-        // XDP's own kfunc, declared as its helpers are (tc has no implementation of it).
+        // XDP's own kfuncs, declared as its helpers are (tc has no implementation of it).
         table.declare(KfuncTable.helperID(.xdpPullData), name: EmbeddedKfunc.xdpPullData.name)
+        table.declare(KfuncTable.helperID(.dynptrFromXDP), name: EmbeddedKfunc.dynptrFromXDP.name)
         return table
     }
 }

@@ -73,7 +73,7 @@ import Testing
     @Test func membersNumbersAndPointers() {
         #expect(found(0, 4) == .scalar)
         #expect(found(0, 2) == .scalar)                 // inside a member
-        #expect(found(8, 8) == .pointer(5, "inner"))    // a pointer to a struct
+        #expect(found(8, 8) == .pointer(5, "inner", field: "next"))  // a pointer to a struct, and its member
         #expect(found(56, 8) == .scalar)                // a pointer to a number is a number
         #expect(found(16, 8) == .scalar)                // the union's first member
         #expect(found(18, 2) == .scalar)                // through it into the anonymous struct's hi

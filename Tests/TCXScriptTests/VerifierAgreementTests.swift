@@ -111,6 +111,12 @@ import Testing
     ///   for the program type that owns the struct; another type's is memory of its size.
     /// - `packet_handback`: a static function's fresh packet pointers, taken after a helper moved the
     ///   packet, outlive its return; a tail call that succeeds ends every frame's.
+    /// - `xdp_dynptr`: XDP's packet dynptr is made from the context only, sliced and read; a slice
+    ///   ends when bpf_xdp_adjust_head may move the packet; tc may not call it.
+    /// - `argument_order`: a call's arguments checked in order, a helper filling bytes of a dynptr
+    ///   refused, bpf_dynptr_slice_rdwr's size checked before its EPERM.
+    /// - `global_dynptr`: global functions taking `struct bpf_dynptr *` get a dynptr (read, sliced,
+    ///   sized, handed on), and each caller must pass one it made on its stack.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -134,7 +140,10 @@ import Testing
                       ("static_packet_changers", 9),
                       ("iterator_arguments", 7),
                       ("kptr_store", 11), ("spill_ids", 10), ("subprog_exits", 4), ("fastcall_stack", 3),
-                      ("packet_loads", 3), ("context_parameters", 7), ("packet_handback", 7)])
+                      ("packet_loads", 3), ("context_parameters", 7), ("packet_handback", 7),
+                      ("xdp_dynptr", 5),
+                      ("argument_order", 11),
+                      ("global_dynptr", 6)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -33,13 +33,17 @@ extension BTF {
         return returns
     }
 
-    /// A parameter as the kernel types it: numbers, the context, sized memory; the rest refused.
+    /// A parameter as the kernel types it: numbers, the context, dynptrs, sized memory; the rest refused.
     private func argument(_ id: UInt32, index: Int) -> GlobalArgument {
         guard let type = skippingQualifiers(id) else { return .unsupported("arg#\(index) type cannot be read") }
         switch type.kind {
         case .int, .enumeration, .enum64:
             return .scalar
         case .pointer:
+            // The kernel's btf_is_dynptr_ptr: a dynptr argument, whatever the struct's size.
+            if let pointee = skippingQualifiers(type.sizeOrType), pointee.kind == .structure, pointee.name == "bpf_dynptr" {
+                return .dynptr
+            }
             guard let size = size(of: type.sizeOrType), size > 0 else {
                 return .unsupported("arg#\(index) reference type('UNKNOWN ') size cannot be determined: -22")
             }

@@ -16,13 +16,16 @@ struct BTFPointer: Hashable {
     /// A conntrack kfunc's result (KF_ACQUIRE): holds a reference, NULL until compared.
     var acquired = false
     var nullable = false
+    /// Read through a trusted, held or RCU pointer from a field the kernel keeps RCU-protected
+    /// (MEM_RCU, `RCUFields`): a kfunc taking RCU pointers (KF_RCU) takes it.
+    var rcu = false
 
     static let untyped = BTFPointer(typeID: 0, name: "", untrusted: true)
 
     /// The kernel's name for the register type (`reg_type_str`: the struct is not named).
     var typeName: String {
         if nullable { return "ptr_or_null_" }
-        return typeID == 0 ? "rdonly_untrusted_mem" : (trusted ? "trusted_" : untrusted ? "untrusted_" : "") + "ptr_"
+        return typeID == 0 ? "rdonly_untrusted_mem" : (trusted ? "trusted_" : untrusted ? "untrusted_" : rcu ? "rcu_" : "") + "ptr_"
     }
 }
 
@@ -61,8 +64,9 @@ enum BTFPointerAccess {
         let walk = StructWalk(types: types)
         switch try walk.walk(pointer.typeID, offset: offset, size: size, at: index) {
         case .scalar: return number
-        case .pointer(let id, let name):
-            return AbstractValue(kind: .btf(BTFPointer(typeID: id, name: name, untrusted: pointer.untrusted)))
+        case .pointer(let id, let name, let field):
+            let rcu = !pointer.untrusted && RCUFields.protects(field, of: pointer, pointee: name)
+            return AbstractValue(kind: .btf(BTFPointer(typeID: id, name: name, untrusted: pointer.untrusted, rcu: rcu)))
         }
     }
 }
@@ -72,8 +76,8 @@ enum BTFPointerAccess {
 struct StructWalk {
     enum Found: Equatable {
         case scalar
-        /// A pointer member to a struct: its id and name.
-        case pointer(UInt32, String)
+        /// A pointer member to a struct: its id and name, and the member's name.
+        case pointer(UInt32, String, field: String)
     }
 
     let types: any KernelTypeCatalog
@@ -137,7 +141,7 @@ struct StructWalk {
                                      + "with off \(offset) size \(size)")
                     }
                     if case .structure(let target)? = types.type(pointee) {
-                        return .pointer(pointee, target.name)
+                        return .pointer(pointee, target.name, field: memberName)
                     }
                     return .scalar
                 default:

@@ -12,6 +12,12 @@ enum KfuncPrototypes {
     static func call(_ kfunc: EmbeddedKfunc, at index: Int, _ state: inout PathState) throws(VMError) {
         let r = state.registers
         var result: AbstractValue = .scalar(.unknown)
+        // The kernel checks a kfunc's arguments in order (check_kfunc_args): a dynptr argument
+        // (the first one, where a kfunc takes any) before the others.
+        for (register, argument) in dynptrArguments(kfunc) {
+            try DynptrReferences.requireConstantOffset(r[register], at: index)
+            try DynptrSlots.require(r[register], argument: argument, at: index, state)
+        }
         switch kfunc {
         case .iterNumNew, .iterBitsNew:
             try IteratorSlots.checkArgument(r[1], at: index)
@@ -25,26 +31,17 @@ enum KfuncPrototypes {
             try IteratorSlots.checkArgument(r[1], at: index)
             try IteratorSlots.destroy(r[1], kind: IteratorSlots.kind(kfunc), at: index, &state)
             result = .notInit
-        case .dynptrFromSKB, .dynptrFromSKBMeta:
+        case .dynptrFromSKB, .dynptrFromSKBMeta, .dynptrFromXDP:
             if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
                 throw VMError(instruction: index, "arg#0 expected pointer to ctx, but got \(r[1].typeName)", errno: .EINVAL)
             }
         case .dynptrSliceReadWrite:
-            // Measured on Linux 6.18: refused to tc programs when a path reaches it.
+            // Measured on Linux 6.18: refused to tc programs when a path reaches it, once its
+            // arguments passed their checks (a size not constant is refused as for a slice).
+            _ = try sliceResult(at: index, &state)
             throw VMError(instruction: index, "bpf_dynptr_slice_rdwr() is not allowed", errno: .EPERM)
         case .dynptrSlice:
-            // buffer__szk: the size must be a known constant, and is the memory's size.
-            if r[4].isScalar, let size = r[4].range.constant, size <= UInt64(VMLimits.stackPerFrame) * 1024 {
-                result = AbstractValue(kind: .memory(size: Int(size), nullable: true), id: index + 1)
-            } else if r[4].isScalar, r[4].range.constant == nil {
-                // A size of more than one number: bounded and within the buffer first, as any
-                // memory and size pair (check_kfunc_mem_size_reg), then refused as not constant.
-                let buffer = HelperPrototypes.SizedMemory(pointer: 3, size: 4, write: true, zeroAllowed: true, nullable: true)
-                try PathHelpers.sizedArgument(buffer, at: index, &state)
-                throw VMError(instruction: index, "R4 must be a known constant", errno: .EINVAL)
-            } else {
-                result = .unknown
-            }
+            result = try sliceResult(at: index, &state)
         case .rcuReadLock:
             state.rcuLocked = true
             result = .notInit
@@ -80,8 +77,9 @@ enum KfuncPrototypes {
             break  // BTFCastPrototypes, ConntrackPrototypes, ObjectPrototypes
         case .bpfTrap:
             try TrapKfunc.refuse(at: index)
-        case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk:
-            break  // WorkqueuePrototypes, RequestSockPrototypes
+        case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .taskFromPid, .taskAcquire, .taskRelease, .cgroupFromID,
+             .cgroupAcquire, .cgroupRelease:
+            break  // WorkqueuePrototypes, RequestSockPrototypes, TaskCgroupPrototypes
         case .xdpPullData:
             // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
             if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
@@ -89,17 +87,13 @@ enum KfuncPrototypes {
             }
             PacketChangingFunctions.invalidatePacketPointers(&state)
         }
-        for (register, argument) in dynptrArguments(kfunc) {
-            try DynptrReferences.requireConstantOffset(r[register], at: index)
-            try DynptrSlots.require(r[register], argument: argument, at: index, state)
-        }
         if let made = madeDynptr(kfunc) { try DynptrReferences.checkCreate(r[made], at: index, state) }
         // What the kfunc writes on the stack: the iterator, the dynptr, a slice's buffer.
         for (register, size) in written(kfunc, r) {
             PathMemory.clobber(from: r[register], size: size, state: &state)
         }
         switch kfunc {
-        case .dynptrFromSKB, .dynptrFromSKBMeta:
+        case .dynptrFromSKB, .dynptrFromSKBMeta, .dynptrFromXDP:
             DynptrSlots.create(r[3], &state)
             DynptrSlices.created(r[3], packet: true, &state)
         case .dynptrClone:
@@ -111,6 +105,21 @@ enum KfuncPrototypes {
         }
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
+    }
+
+    /// A slice's memory: buffer__szk, the size, must be a known constant and is the memory's
+    /// size. A size of more than one number is checked as any memory and size pair first
+    /// (check_kfunc_mem_size_reg: bounded, within the buffer), then refused as not constant.
+    private static func sliceResult(at index: Int, _ state: inout PathState) throws(VMError) -> AbstractValue {
+        let size = state.registers[4]
+        guard size.isScalar else { return .unknown }
+        guard let constant = size.range.constant else {
+            let buffer = HelperPrototypes.SizedMemory(pointer: 3, size: 4, write: true, zeroAllowed: true, nullable: true)
+            try PathHelpers.sizedArgument(buffer, at: index, &state)
+            throw VMError(instruction: index, "R4 must be a known constant", errno: .EINVAL)
+        }
+        guard constant <= UInt64(VMLimits.stackPerFrame) * 1024 else { return .unknown }
+        return AbstractValue(kind: .memory(size: Int(constant), nullable: true), id: index + 1)
     }
 
     /// The ids of the memory that `bpf_iter_num_next` and `bpf_dynptr_slice` give (their call's
@@ -128,7 +137,7 @@ enum KfuncPrototypes {
     /// The register of the dynptr a kfunc makes (its uninitialised dynptr argument).
     private static func madeDynptr(_ kfunc: EmbeddedKfunc) -> Int? {
         switch kfunc {
-        case .dynptrFromSKB, .dynptrFromSKBMeta: 3
+        case .dynptrFromSKB, .dynptrFromSKBMeta, .dynptrFromXDP: 3
         case .dynptrClone: 2
         default: nil
         }
@@ -143,7 +152,7 @@ enum KfuncPrototypes {
         case .dynptrCopy:
             return [(1, 0), (3, 2)]
         case .iterNumNew, .iterNumNext, .iterNumDestroy, .iterBitsNew, .iterBitsNext, .iterBitsDestroy, .dynptrFromSKB,
-             .rcuReadLock, .rcuReadUnlock, .dynptrFromSKBMeta,
+             .rcuReadLock, .rcuReadUnlock, .dynptrFromSKBMeta, .dynptrFromXDP,
              .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqSave,
              .localIrqRestore, .resSpinLock, .resSpinUnlock, .resSpinLockIrqsave, .resSpinUnlockIrqrestore, .mapSumElemCount:
@@ -153,7 +162,8 @@ enum KfuncPrototypes {
              .conntrackSetNATInfo, .objectNew, .objectDrop, .percpuObjectNew, .percpuObjectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
-             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData:
+             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
+             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease:
             return []
         }
     }
@@ -164,7 +174,7 @@ enum KfuncPrototypes {
         switch kfunc {
         case .iterNumNew, .iterNumNext, .iterNumDestroy: return [(1, iterator)]
         case .iterBitsNew, .iterBitsNext, .iterBitsDestroy: return [(1, 2 * iterator)]
-        case .dynptrFromSKB, .dynptrFromSKBMeta: return [(3, dynptr)]
+        case .dynptrFromSKB, .dynptrFromSKBMeta, .dynptrFromXDP: return [(3, dynptr)]
         case .dynptrAdjust: return [(1, dynptr)]
         case .dynptrClone: return [(2, dynptr)]
         case .dynptrSlice, .dynptrSliceReadWrite:
@@ -184,7 +194,8 @@ enum KfuncPrototypes {
              .conntrackSetNATInfo, .objectNew, .objectDrop, .percpuObjectNew, .percpuObjectDrop, .cryptoDecrypt, .cryptoEncrypt, .listPushFront, .listPushBack,
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
-             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData:
+             .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
+             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease:
             return []
         }
     }

@@ -40,7 +40,9 @@ enum PathCalls {
         case .memory(let size):
             // NULL-able: the function must compare it first. Its id is its own.
             return AbstractValue(kind: .memory(size: size, nullable: true), id: -(function * 8 + register + 1))
-        case .unsupported: return .unknown
+        // A dynptr of a kind the function cannot know: not followed (what it is given is
+        // checked at each call).
+        case .dynptr, .unsupported: return .unknown
         }
     }
 
@@ -108,6 +110,15 @@ enum PathCalls {
             default:
                 return "R\(register) type=\(value.typeName) expected=fp"
             }
+        case .dynptr:
+            // process_dynptr_func: a dynptr the caller made on its stack.
+            guard case .stack = value.kind else { return "arg#\(index) expected pointer to stack or const struct bpf_dynptr" }
+            do {
+                try DynptrSlots.require(value, argument: index, at: 0, state)
+            } catch {
+                return error.reason
+            }
+            return nil
         case .unsupported:
             return nil
         }

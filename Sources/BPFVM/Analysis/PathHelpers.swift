@@ -33,6 +33,7 @@ enum PathHelpers {
             if try RbtreePrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             if try WorkqueuePrototypes.call(kfunc, at: index, &state) { return }
             if try RequestSockPrototypes.call(kfunc, at: index, &state) { return }
+            if try TaskCgroupPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
         if id == ObjectPrototypes.exchangeHelper { return try ObjectPrototypes.exchange(at: index, &state, setup: setup) }
@@ -212,8 +213,10 @@ enum PathHelpers {
                 try HelperMapArguments.checkNotEmpty(bytes, value, at: index)
                 // Map access (1, 2, 3) sizes its key and value by the map's type, below.
                 if !takesKeyByType.contains(id) {
+                    let before = argument.flags.contains(.uninitialized) ? state : nil
                     try memoryArgument(register, size: .constant(UInt64(bytes)), write: argument.flags.contains(.uninitialized),
                                        at: index, &state)
+                    if let before { try HelperDynptrWrites.check(value, bytes: UInt64(bytes), at: index, before) }
                 }
             }
             if argument.kind == .timer {
@@ -239,10 +242,18 @@ enum PathHelpers {
             if argument.isSize, let memory = HelperPrototypes.sizedMemory(arguments, size: offset) {
                 try BTFHelperArguments.check(memory, helper: "bpf_" + (setup.pathOptions.helpers.name(of: id) ?? "\(id)"), state,
                                              at: index, types: setup.kernelTypes)
+                // Raw mode (the helper fills the memory): its bytes may not be a dynptr's.
+                let before = arguments[offset - 1].flags.contains(.uninitialized) ? state : nil
                 try sizedArgument(memory, at: index, &state)
+                if let before, before.registers[memory.size].isScalar {
+                    try HelperDynptrWrites.check(before.registers[memory.pointer], bytes: before.registers[memory.size].range.umax,
+                                                 at: index, before)
+                }
             }
             if argument.kind == .memory, let bytes = argument.bytes {
+                let before = argument.flags.contains(.uninitialized) ? state : nil
                 try memoryArgument(register, size: .constant(UInt64(bytes)), write: !argument.flags.contains(.readOnly), at: index, &state)
+                if let before { try HelperDynptrWrites.check(value, bytes: UInt64(bytes), at: index, before) }
             }
         }
     }

@@ -26,6 +26,7 @@ enum KfuncHelpers {
         TrapKfuncs.register(&kfuncs)
         WorkqueueKfuncs.register(&kfuncs)
         RequestSockKfunc.register(&kfuncs)
+        TaskCgroupKfuncs.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }
         kfuncs.register(.rcuReadUnlock) { _ in 0 }

@@ -106,3 +106,12 @@ echo "built context_parameters.o"
 # packet_handback.c: packet pointers handed back by a static function after it may move the packet (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c packet_handback.c -o packet_handback.o
 echo "built packet_handback.o"
+# xdp_dynptr.c: XDP's packet dynptr, loaded for XDP and refused to tc (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c xdp_dynptr.c -o xdp_dynptr.o
+echo "built xdp_dynptr.o"
+# argument_order.c: the order of a call's argument checks, helper writes over dynptrs, bpf_dynptr_slice_rdwr's size (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c argument_order.c -o argument_order.o
+echo "built argument_order.o"
+# global_dynptr.c: global functions taking struct bpf_dynptr * (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c global_dynptr.c -o global_dynptr.o
+echo "built global_dynptr.o"

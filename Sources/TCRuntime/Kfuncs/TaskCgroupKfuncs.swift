@@ -1,0 +1,57 @@
+import BPFCore
+import BPFVM
+import Glibc
+
+/// `bpf_task_from_pid`, `bpf_cgroup_from_id` and their acquire and release at run time.
+///
+/// A task found is what `bpf_get_current_task_btf` gives its thread: the thread's kernel-shaped
+/// image (`KernelTaskImages`), whose `cgroups->dfl_cgrp` leads to the process's cgroup image;
+/// the process's own cgroup is that image, an ancestor a handle naming no memory (reads through
+/// it are probe loads reading 0; cgroup storage takes both). Without a target BTF to lay the
+/// images out, tasks and cgroups are handles. It knows the tasks and cgroups a test-run
+/// runs in, nothing else of the host: a pid names a task when it is a thread of this process
+/// (the kernel's test-run runs in the caller's task), an id a cgroup when it is on this
+/// process's cgroup v2 path, the root (id 1) to its own. Any other pid or id finds nothing,
+/// NULL, which the kernel also answers for a pid or id no task or cgroup has (KF_RET_NULL: a
+/// program must handle it). Measured on Linux 6.18 (corpus/kfunc/task_cgroup.tcx): the
+/// program's own pid and cgroup and the root cgroup are found, pid 0, negative pids, ids 0 and
+/// past every cgroup are not. The kernel also finds the host's other tasks and cgroups, which
+/// a test-run here cannot name.
+enum TaskCgroupKfuncs {
+    /// Cgroup handles: a tag, then the id (a cgroup's id is its kernfs inode number).
+    static let cgroupTag: UInt64 = 0x00ba_dc60_0000_0000
+
+    static func register(_ table: inout KfuncTable) {
+        table.register(.taskFromPid) { call in
+            let found = task(pid: Int32(truncatingIfNeeded: call.r1))
+            guard found != 0, let image = KernelTaskImages.task(ofThread: found & 0xffff_ffff) else { return found }
+            for region in image.regions { TCRun.from(call).grant(region) }
+            return image.address
+        }
+        table.register(.cgroupFromID) { call in
+            let found = cgroup(id: call.r1)
+            guard found != 0, call.r1 == ProcessIdentity.cgroupID, let image = KernelTaskImages.processCgroupImage() else { return found }
+            for region in image.regions { TCRun.from(call).grant(region) }
+            return image.address
+        }
+        // Another reference to a task or cgroup the program holds or trusts (the verifier
+        // allows no other argument): the same one. Releasing a reference frees nothing here.
+        table.register(.taskAcquire) { call in call.r1 }
+        table.register(.cgroupAcquire) { call in call.r1 }
+        table.register(.taskRelease) { _ in 0 }
+        table.register(.cgroupRelease) { _ in 0 }
+    }
+
+    /// The handle of that thread (a tag and the thread id), or 0.
+    static func task(pid: Int32) -> UInt64 {
+        guard pid > 0 else { return 0 }
+        var info = stat()
+        guard stat("/proc/self/task/\(pid)", &info) == 0 else { return 0 }
+        return TaskStorageHelpers.tag | UInt64(UInt32(bitPattern: pid))
+    }
+
+    static func cgroup(id: UInt64) -> UInt64 {
+        guard id != 0, id <= UInt64(UInt32.max), ProcessIdentity.cgroupLevels.contains(id) else { return 0 }
+        return cgroupTag | id
+    }
+}
