@@ -23,6 +23,10 @@ public protocol MemoryRegionProvider: AnyObject {
     /// JIT calls `allows`). Asked once per run set-up: calling the existential the JIT keeps
     /// unretained copies it, a retain and a release per guarded access.
     var directAllows: DirectAllows? { get }
+    /// `probeWindow` as a C function of an unretained pointer to the provider, or nil (then
+    /// the JIT asks `probeWindow`). Asked once per run set-up, as `directAllows` is: asking
+    /// the existential after each probe load was a retain and a release.
+    var directProbeWindow: DirectProbeWindow? { get }
 }
 
 /// A provider's `allows` the JIT's check calls without retaining it: `function(context, ...)`.
@@ -38,9 +42,24 @@ public struct DirectAllows {
     }
 }
 
+/// A provider's `probeWindow` the JIT's probe-load thunk calls without retaining it:
+/// `function(context, &count)` gives the window's start (0 for none) and writes its size.
+/// The provider keeps `context` valid as long as the runs it is the provider of.
+public struct DirectProbeWindow {
+    public typealias Function = @convention(c) (UnsafeRawPointer, UnsafeMutablePointer<UInt64>) -> UInt64
+    public let function: Function
+    public let context: UnsafeRawPointer
+
+    public init(function: Function, context: UnsafeRawPointer) {
+        self.function = function
+        self.context = context
+    }
+}
+
 extension MemoryRegionProvider {
     public var probeWindow: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
     public var directAllows: DirectAllows? { nil }
+    public var directProbeWindow: DirectProbeWindow? { nil }
     /// Runtimes whose resolvers give no `DirectMapLookup` are never asked.
     public func grant(_ region: MemoryRegion) {}
 }

@@ -87,7 +87,12 @@ final class TCRun {
     @exclusivity(unchecked) var keepAlive: [BPFMap] = []
     /// The kernel `struct sk_buff` image `bpf_cast_to_kern_ctx` points at, made on first use
     /// (Kfuncs/KernelSKBImage.swift).
-    @exclusivity(unchecked) var kernelSKBImage: KernelSKBImage?
+    @exclusivity(unchecked) var kernelSKBImage: KernelSKBImage? {
+        didSet { imageReference = kernelSKBImage.map { Unmanaged.passUnretained($0) } }
+    }
+    /// The same, unretained (`kernelSKBImage` holds it): each helper call, probe load and cast
+    /// reaches the image, and reading the strong reference retained and released it each time.
+    @exclusivity(unchecked) private(set) var imageReference: Unmanaged<KernelSKBImage>?
     /// Whether this run cast its context (`KernelSKBImage.grant`): the image's blocks are then
     /// readable until the run ends, as a helper's grants are.
     @exclusivity(unchecked) var kernelImageGranted = false
@@ -161,7 +166,7 @@ final class TCRun {
     /// The context block as the kernel shows this skb; nothing of an earlier run survives.
     private func prepare() {
         socketPending = skb.hasSocket
-        kernelSKBImage?.socketDescribed = false  // another skb, perhaps another socket
+        imageReference?._withUnsafeGuaranteedRef { $0.socketDescribed = false }  // another skb, perhaps another socket
         renderWritable()
         render()
     }
@@ -234,7 +239,7 @@ final class TCRun {
     static func borrow<T>(_ call: HelperCall, _ body: (TCRun) -> T) -> T {
         Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
             hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef { run in
-                run.kernelSKBImage?.stale = true  // a helper may change the skb
+                run.imageReference?._withUnsafeGuaranteedRef { $0.stale = true }  // a helper may change the skb
                 return body(run)
             }
         }
@@ -245,7 +250,7 @@ final class TCRun {
         let run = Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
             hooks.reference.unsafelyUnwrapped.takeUnretainedValue()
         }
-        run.kernelSKBImage?.stale = true  // a helper may change the skb
+        run.imageReference?._withUnsafeGuaranteedRef { $0.stale = true }  // a helper may change the skb
         return run
     }
 
@@ -266,14 +271,19 @@ final class TCRun {
         // The rendered `struct bpf_sock` of `__sk_buff.sk`: read only.
         if let block = socketBlock, MemoryRegion(block, writable: false).contains(address, size: size, write: write) { return true }
         // A BTF pointer reads the skb as it is now, whatever changed it since the cast.
-        if let image = kernelSKBImage, image.holds(address) {
-            if contextWritten {
-                absorbWrites()
-                image.stale = true
+        if let reference = imageReference {
+            let readable = reference._withUnsafeGuaranteedRef { image in
+                if image.holds(address) {
+                    if contextWritten {
+                        absorbWrites()
+                        image.stale = true
+                    }
+                    if image.stale { image.fill(from: skb) }
+                }
+                return kernelImageGranted && !write && image.allowsRead(address, size: size)
             }
-            if image.stale { image.fill(from: skb) }
+            if readable { return true }
         }
-        if kernelImageGranted, let image = kernelSKBImage, image.allowsRead(address, size: size), !write { return true }
         for region in grants where region.contains(address, size: size, write: write) { return true }
         // A kptr field's object, through the pointer a load of the field gives: read only when
         // untrusted, also written when the verifier typed it RCU-protected (a refcounted local

@@ -40,9 +40,16 @@ enum JITThunks {
             let memory = state.memory(regions: program.regions)
             return ProbeLoad.value(at: address, aux: UInt8(truncatingIfNeeded: aux), memory: memory)
         }
-        let window = state.run.pointee.provider?.probeWindow ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        state[.probeLow] = UInt64(UInt(bitPattern: window.baseAddress))
-        state[.probeCount] = UInt64(window.count)
+        let run = state.run
+        if let direct = run.pointee.directProbeWindow {
+            var count: UInt64 = 0
+            state[.probeLow] = direct.function(direct.context, &count)
+            state[.probeCount] = count
+        } else {
+            let window = run.pointee.provider?.probeWindow ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            state[.probeLow] = UInt64(UInt(bitPattern: window.baseAddress))
+            state[.probeCount] = UInt64(window.count)
+        }
         return value
     }
 

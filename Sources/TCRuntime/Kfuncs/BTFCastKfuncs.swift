@@ -25,19 +25,24 @@ enum BTFCastKfuncs {
     static let kernelTypes: @Sendable () -> (any KernelTypeCatalog)? = { KernelTypeTarget.load() }
 
     static func castToKernelContext(_ call: inout HelperCall) -> UInt64 {
-        guard let layout = KernelStructLayout.skb else { return 0 }
-        return TCRun.borrow(call) { run in
+        TCRun.borrow(call) { run in
+            // The layout read only to make the image: a copy of it per cast retained its array.
+            if run.imageReference == nil {
+                guard let layout = KernelStructLayout.skb else { return 0 }
+                run.kernelSKBImage = KernelSKBImage(skb: layout, device: KernelStructLayout.device, socket: KernelStructLayout.socket)
+            }
+            // Borrowed: the run holds the image (a local strong reference retained it per cast).
+            guard let reference = run.imageReference else { return 0 }
             run.absorbWrites()
-            let image = run.kernelSKBImage ?? KernelSKBImage(skb: layout, device: KernelStructLayout.device,
-                                                                socket: KernelStructLayout.socket)
-            run.kernelSKBImage = image
-            image.fill(from: run.skb)
             let ifindex = run.skb.metadata.ifindex
             let device = run.services.network.update { $0.device(ifindex).map { ($0.mtu, $0.name) } }
-            image.describe(device: device)
-            image.describeSocket(of: run.skb)
-            image.grant(to: run)
-            return image.address
+            return reference._withUnsafeGuaranteedRef { image in
+                image.fill(from: run.skb)
+                image.describe(device: device)
+                image.describeSocket(of: run.skb)
+                image.grant(to: run)
+                return image.address
+            }
         }
     }
 }
