@@ -166,7 +166,11 @@ final class TCRun {
     /// The context block as the kernel shows this skb; nothing of an earlier run survives.
     private func prepare() {
         socketPending = skb.hasSocket
-        imageReference?._withUnsafeGuaranteedRef { $0.socketDescribed = false }  // another skb, perhaps another socket
+        // Another skb, perhaps another socket: the image is filled and described again.
+        imageReference?._withUnsafeGuaranteedRef { image in
+            image.socketDescribed = false
+            image.stale = true
+        }
         renderWritable()
         render()
     }
@@ -237,12 +241,27 @@ final class TCRun {
     /// whole call): for the helpers every map access goes through.
     @inline(__always)
     static func borrow<T>(_ call: HelperCall, _ body: (TCRun) -> T) -> T {
-        Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
-            hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef { run in
-                run.imageReference?._withUnsafeGuaranteedRef { $0.stale = true }  // a helper may change the skb
-                return body(run)
-            }
+        borrowKeepingImage(call) { run in
+            run.skbChanged()  // a helper may change the skb
+            return body(run)
         }
+    }
+
+    /// `borrow` for a helper that changes nothing the kernel skb image shows, or says so itself
+    /// (`skbChanged`): the image stays fresh, so the next cast or read does not fill it again
+    /// (a fill is ~600 instructions, and a program that stores its results in the packet after
+    /// reading through the cast refilled it at every run).
+    @inline(__always)
+    static func borrowKeepingImage<T>(_ call: HelperCall, _ body: (TCRun) -> T) -> T {
+        Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
+            hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef { run in body(run) }
+        }
+    }
+
+    /// Something the kernel skb image shows may have changed: it is filled again before it is read.
+    @inline(__always)
+    func skbChanged() {
+        imageReference?._withUnsafeGuaranteedRef { $0.stale = true }
     }
 
     static func from(_ call: HelperCall) -> TCRun {
@@ -250,7 +269,7 @@ final class TCRun {
         let run = Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
             hooks.reference.unsafelyUnwrapped.takeUnretainedValue()
         }
-        run.imageReference?._withUnsafeGuaranteedRef { $0.stale = true }  // a helper may change the skb
+        run.skbChanged()  // a helper may change the skb
         return run
     }
 
@@ -274,10 +293,7 @@ final class TCRun {
         if let reference = imageReference {
             let readable = reference._withUnsafeGuaranteedRef { image in
                 if image.holds(address) {
-                    if contextWritten {
-                        absorbWrites()
-                        image.stale = true
-                    }
+                    if contextWritten { absorbWrites() }  // marks the image stale if a store changed the skb
                     if image.stale { image.fill(from: skb) }
                 }
                 return kernelImageGranted && !write && image.allowsRead(address, size: size)
@@ -358,29 +374,33 @@ final class TCRun {
         contextWritten = false
         // Field by field, writing only what changed: copying and comparing the whole metadata
         // (sockets, tunnel keys) on every context access cost more than the program.
-        skbReference._withUnsafeGuaranteedRef { skb in absorbWrites(into: skb) }
+        // The kernel skb image is marked stale only when the skb changed: a program storing the
+        // same mark at every run does not make the next cast fill it again.
+        if skbReference._withUnsafeGuaranteedRef({ skb in absorbWrites(into: skb) }) { skbChanged() }
         renderWritable()  // also undoes an ignored store
     }
 
     /// The body of `absorbWrites`, on the skb borrowed (a retain and a release per context
-    /// access after a store were a visible share of it).
-    private func absorbWrites(into skb: SKBuff) {
+    /// access after a store were a visible share of it). Whether it changed the skb.
+    private func absorbWrites(into skb: SKBuff) -> Bool {
+        var changed = false
         let mark = load32(SKBField.mark)
-        if mark != skb.metadata.mark { skb.metadata.mark = mark }
+        if mark != skb.metadata.mark { skb.metadata.mark = mark; changed = true }
         let queue = load32(SKBField.queueMapping)
-        if queue != UInt32(skb.metadata.queueMapping) && queue < 0xffff { skb.metadata.queueMapping = UInt16(queue) }
+        if queue != UInt32(skb.metadata.queueMapping) && queue < 0xffff { skb.metadata.queueMapping = UInt16(queue); changed = true }
         let priority = load32(SKBField.priority)
-        if priority != skb.metadata.priority { skb.metadata.priority = priority }
+        if priority != skb.metadata.priority { skb.metadata.priority = priority; changed = true }
         let tcIndex = UInt16(truncatingIfNeeded: load32(SKBField.tcIndex))
-        if tcIndex != skb.metadata.tcIndex { skb.metadata.tcIndex = tcIndex }
+        if tcIndex != skb.metadata.tcIndex { skb.metadata.tcIndex = tcIndex; changed = true }
         for i in 0..<5 {
             let word = load32(SKBField.cb + 4 * i)
-            if word != skb.metadata.cb[i] { skb.metadata.cb[i] = word }
+            if word != skb.metadata.cb[i] { skb.metadata.cb[i] = word; changed = true }
         }
         let classid = UInt16(truncatingIfNeeded: load32(SKBField.tcClassid))
-        if classid != skb.metadata.tcClassid { skb.metadata.tcClassid = classid }
+        if classid != skb.metadata.tcClassid { skb.metadata.tcClassid = classid; changed = true }
         let tstamp = context.load(fromByteOffset: SKBField.tstamp, as: UInt64.self)
-        if tstamp != skb.metadata.tstamp { skb.metadata.tstamp = tstamp }
+        if tstamp != skb.metadata.tstamp { skb.metadata.tstamp = tstamp; changed = true }
+        return changed
     }
 
     /// Whether `address` is the `struct bpf_sock` of `__sk_buff.sk`.

@@ -25,7 +25,9 @@ enum BTFCastKfuncs {
     static let kernelTypes: @Sendable () -> (any KernelTypeCatalog)? = { KernelTypeTarget.load() }
 
     static func castToKernelContext(_ call: inout HelperCall) -> UInt64 {
-        TCRun.borrow(call) { run in
+        // The image kept fresh: a cast changes nothing of the skb, and the image is filled
+        // again only when something did since the last fill (a helper, a context store).
+        TCRun.borrowKeepingImage(call) { run in
             // The layout read only to make the image: a copy of it per cast retained its array.
             if run.imageReference == nil {
                 guard let layout = KernelStructLayout.skb else { return 0 }
@@ -33,11 +35,11 @@ enum BTFCastKfuncs {
             }
             // Borrowed: the run holds the image (a local strong reference retained it per cast).
             guard let reference = run.imageReference else { return 0 }
-            run.absorbWrites()
+            run.absorbWrites()  // marks the image stale if the program's stores changed the skb
             let ifindex = run.skb.metadata.ifindex
             let device = run.services.network.update { $0.device(ifindex).map { ($0.mtu, $0.name) } }
             return reference._withUnsafeGuaranteedRef { image in
-                image.fill(from: run.skb)
+                if image.stale { image.fill(from: run.skb) }
                 image.describe(device: device)
                 image.describeSocket(of: run.skb)
                 image.grant(to: run)
