@@ -128,7 +128,9 @@ public struct RunMemory {
         if c < fastContextCount && fastContextCount &- c >= size { return true }
         let p = address &- packetLow
         if p < packetCount && packetCount &- p >= size { return true }
-        return Self.allowsElsewhere(address, size: size, write: write, regions: regions, extra: extra, direct: direct)
+        // `extra` read only without `direct`: reading the unretained existential retains it.
+        if let direct { return Self.allowsElsewhere(address, size: size, write: write, regions: regions, direct: direct) }
+        return Self.allowsElsewhere(address, size: size, write: write, regions: regions, extra: extra)
     }
 
     /// Static, its inputs passed alone: as a method it took a copy of the whole struct, read
@@ -136,9 +138,16 @@ public struct RunMemory {
     /// helper pointer check).
     @inline(never)
     static func allowsElsewhere(_ address: UInt64, size: UInt64, write: Bool, regions: UnsafeBufferPointer<MemoryRegion>,
-                                extra: (any MemoryRegionProvider)?, direct: DirectAllows?) -> Bool {
+                                direct: DirectAllows) -> Bool {
         for region in regions where region.contains(address, size: size, write: write) { return true }
-        if let direct { return direct.function(direct.context, address, size, write) }
+        return direct.function(direct.context, address, size, write)
+    }
+
+    /// The same for a provider without `DirectAllows` (or none).
+    @inline(never)
+    static func allowsElsewhere(_ address: UInt64, size: UInt64, write: Bool, regions: UnsafeBufferPointer<MemoryRegion>,
+                                extra: (any MemoryRegionProvider)?) -> Bool {
+        for region in regions where region.contains(address, size: size, write: write) { return true }
         return extra?.allows(address, size: size, write: write) ?? false
     }
 }

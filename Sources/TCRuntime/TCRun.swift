@@ -35,6 +35,9 @@ final class TCRun {
     /// finished run kept for the next one must not keep an skb or a world alive.
     @exclusivity(unchecked) private var skbReference: Unmanaged<SKBuff>
     var skb: SKBuff { skbReference.takeUnretainedValue() }
+    /// The skb borrowed for `body`: reading `skb` retains and releases it.
+    @inline(__always)
+    func withSKB<T>(_ body: (SKBuff) -> T) -> T { skbReference._withUnsafeGuaranteedRef(body) }
     @exclusivity(unchecked) private(set) unowned(unsafe) var shared: SharedServices
     /// Helpers read single fields through it; the struct itself is never copied per run.
     var services: TCServices {
@@ -166,11 +169,7 @@ final class TCRun {
     /// The context block as the kernel shows this skb; nothing of an earlier run survives.
     private func prepare() {
         socketPending = skb.hasSocket
-        // Another skb, perhaps another socket: the image is filled and described again.
-        imageReference?._withUnsafeGuaranteedRef { image in
-            image.socketDescribed = false
-            image.stale = true
-        }
+        imageReference?._withUnsafeGuaranteedRef { $0.startSKB() }  // another skb, perhaps another device and socket
         renderWritable()
         render()
     }

@@ -36,12 +36,17 @@ enum BTFCastKfuncs {
             // Borrowed: the run holds the image (a local strong reference retained it per cast).
             guard let reference = run.imageReference else { return 0 }
             run.absorbWrites()  // marks the image stale if the program's stores changed the skb
-            let ifindex = run.skb.metadata.ifindex
-            let device = run.services.network.update { $0.device(ifindex).map { ($0.mtu, $0.name) } }
             return reference._withUnsafeGuaranteedRef { image in
-                if image.stale { image.fill(from: run.skb) }
-                image.describe(device: device)
-                image.describeSocket(of: run.skb)
+                run.withSKB { skb in
+                    if image.stale { image.fill(from: skb) }
+                    // The device as the world knows it, once per skb (`describedDevice`).
+                    let ifindex = skb.metadata.ifindex
+                    if image.describedDevice != ifindex {
+                        image.describedDevice = ifindex
+                        image.describe(device: run.services.network.update { $0.device(ifindex).map { ($0.mtu, $0.name) } })
+                    }
+                    image.describeSocket(of: skb)
+                }
                 image.grant(to: run)
                 return image.address
             }
