@@ -12,9 +12,10 @@ public protocol TailCallResolver: AnyObject {
 /// regions, such as map values a helper handed out. Consulted only when the fast checks fail.
 public protocol MemoryRegionProvider: AnyObject {
     func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool
-    /// Bytes the run may read whose contents stay as they are until the program next calls
-    /// into the host (a helper, a guarded access) or stores to its context, or none (count 0).
-    /// The JIT reads probe loads inside them without asking; asked after a probe load.
+    /// Bytes the run may read whose contents stay as they are until the program next calls a
+    /// helper or stores to its context (guarded or not), or none (count 0): an `allows` for a
+    /// read must leave them as they are. The JIT reads probe loads inside them without asking;
+    /// asked after a probe load.
     var probeWindow: UnsafeRawBufferPointer { get }
     /// Allows `region` from now on as a helper's grant: a map value the JIT looked up itself
     /// (`DirectMapLookup`), handed over when its inline check ends (at the next helper call).

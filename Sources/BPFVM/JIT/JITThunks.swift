@@ -20,7 +20,11 @@ enum JITThunks {
     /// the fault is recorded). The instruction is in the state block.
     static let check: Check = { raw, address, size, write in
         let state = JITStateView(raw)
-        state.closeProbeWindow()  // a guarded store may change what it shows
+        // A guarded store may change what the probe window shows; a read may not: the window
+        // opens only while no context store waits to be taken in (`probeWindow`), and every
+        // store closes it, so a read here never takes one in. Closing it on reads too cost
+        // a probe-thunk call after each (a kernel skb member read between context reads).
+        if write != 0 { state.closeProbeWindow() }
         let instruction = state[.faultInstruction]
         let run = state.run
         if let direct = run.pointee.directAllows {
