@@ -97,6 +97,10 @@ enum JITThunks {
             state[.packetCount] = UInt64(packet.count)
         }
         if let granted = call.granted { state.remember(granted) }
+        if let window = call.probeWindow {
+            state[.probeLow] = UInt64(UInt(bitPattern: window.baseAddress))
+            state[.probeCount] = UInt64(window.count)
+        }
         state.setRegister(0, result)
         return call.exitProgram ? Status.exit.rawValue : Status.proceed.rawValue
     }

@@ -27,7 +27,7 @@ enum BTFCastKfuncs {
     static func castToKernelContext(_ call: inout HelperCall) -> UInt64 {
         // The image kept fresh: a cast changes nothing of the skb, and the image is filled
         // again only when something did since the last fill (a helper, a context store).
-        TCRun.borrowKeepingImage(call) { run in
+        let address = TCRun.borrowKeepingImage(call) { run -> UInt64 in
             // The layout read only to make the image: a copy of it per cast retained its array.
             if run.imageReference == nil {
                 guard let layout = KernelStructLayout.skb else { return 0 }
@@ -51,5 +51,9 @@ enum BTFCastKfuncs {
                 return image.address
             }
         }
+        // The image is current now: the JIT reads the loads through the pointer inline from the
+        // first one (asking for the window at the first probe load was ~300 instructions per cast).
+        call.probeWindow = TCRun.borrowKeepingImage(call) { $0.probeWindow }
+        return address
     }
 }
