@@ -30,6 +30,10 @@ public struct HelperCall {
     /// record): the JIT checks accesses to it inline until the next helper call, rather than
     /// asking the run's memory provider per access. It must be in what the provider allows.
     public var granted: MemoryRegion? = nil
+    /// Bytes the helper has just made current for probe loads (`MemoryRegionProvider.probeWindow`,
+    /// asked after the call): the JIT opens its probe window on them at once instead of
+    /// leaving it closed, so the first probe load after the call is read inline, not asked.
+    public var probeWindow: UnsafeRawBufferPointer? = nil
     /// Where the program stands, for calling back into it.
     @usableFromInline let site: CallbackSite?
     /// Whether this is a bpf_loop call the kernel would have replaced by its inline loop.

@@ -12,9 +12,10 @@ public protocol TailCallResolver: AnyObject {
 /// regions, such as map values a helper handed out. Consulted only when the fast checks fail.
 public protocol MemoryRegionProvider: AnyObject {
     func allows(_ address: UInt64, size: UInt64, write: Bool) -> Bool
-    /// Bytes the run may read whose contents stay as they are until the program next calls
-    /// into the host (a helper, a guarded access) or stores to its context, or none (count 0).
-    /// The JIT reads probe loads inside them without asking; asked after a probe load.
+    /// Bytes the run may read whose contents stay as they are until the program next calls a
+    /// helper or stores to its context (guarded or not), or none (count 0): an `allows` for a
+    /// read must leave them as they are. The JIT reads probe loads inside them without asking;
+    /// asked after a probe load.
     var probeWindow: UnsafeRawBufferPointer { get }
     /// Allows `region` from now on as a helper's grant: a map value the JIT looked up itself
     /// (`DirectMapLookup`), handed over when its inline check ends (at the next helper call).
@@ -23,6 +24,10 @@ public protocol MemoryRegionProvider: AnyObject {
     /// JIT calls `allows`). Asked once per run set-up: calling the existential the JIT keeps
     /// unretained copies it, a retain and a release per guarded access.
     var directAllows: DirectAllows? { get }
+    /// `probeWindow` as a C function of an unretained pointer to the provider, or nil (then
+    /// the JIT asks `probeWindow`). Asked once per run set-up, as `directAllows` is: asking
+    /// the existential after each probe load was a retain and a release.
+    var directProbeWindow: DirectProbeWindow? { get }
 }
 
 /// A provider's `allows` the JIT's check calls without retaining it: `function(context, ...)`.
@@ -38,9 +43,24 @@ public struct DirectAllows {
     }
 }
 
+/// A provider's `probeWindow` the JIT's probe-load thunk calls without retaining it:
+/// `function(context, &count)` gives the window's start (0 for none) and writes its size.
+/// The provider keeps `context` valid as long as the runs it is the provider of.
+public struct DirectProbeWindow {
+    public typealias Function = @convention(c) (UnsafeRawPointer, UnsafeMutablePointer<UInt64>) -> UInt64
+    public let function: Function
+    public let context: UnsafeRawPointer
+
+    public init(function: Function, context: UnsafeRawPointer) {
+        self.function = function
+        self.context = context
+    }
+}
+
 extension MemoryRegionProvider {
     public var probeWindow: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
     public var directAllows: DirectAllows? { nil }
+    public var directProbeWindow: DirectProbeWindow? { nil }
     /// Runtimes whose resolvers give no `DirectMapLookup` are never asked.
     public func grant(_ region: MemoryRegion) {}
 }
@@ -109,7 +129,9 @@ public struct RunMemory {
         if c < fastContextCount && fastContextCount &- c >= size { return true }
         let p = address &- packetLow
         if p < packetCount && packetCount &- p >= size { return true }
-        return Self.allowsElsewhere(address, size: size, write: write, regions: regions, extra: extra, direct: direct)
+        // `extra` read only without `direct`: reading the unretained existential retains it.
+        if let direct { return Self.allowsElsewhere(address, size: size, write: write, regions: regions, direct: direct) }
+        return Self.allowsElsewhere(address, size: size, write: write, regions: regions, extra: extra)
     }
 
     /// Static, its inputs passed alone: as a method it took a copy of the whole struct, read
@@ -117,9 +139,16 @@ public struct RunMemory {
     /// helper pointer check).
     @inline(never)
     static func allowsElsewhere(_ address: UInt64, size: UInt64, write: Bool, regions: UnsafeBufferPointer<MemoryRegion>,
-                                extra: (any MemoryRegionProvider)?, direct: DirectAllows?) -> Bool {
+                                direct: DirectAllows) -> Bool {
         for region in regions where region.contains(address, size: size, write: write) { return true }
-        if let direct { return direct.function(direct.context, address, size, write) }
+        return direct.function(direct.context, address, size, write)
+    }
+
+    /// The same for a provider without `DirectAllows` (or none).
+    @inline(never)
+    static func allowsElsewhere(_ address: UInt64, size: UInt64, write: Bool, regions: UnsafeBufferPointer<MemoryRegion>,
+                                extra: (any MemoryRegionProvider)?) -> Bool {
+        for region in regions where region.contains(address, size: size, write: write) { return true }
         return extra?.allows(address, size: size, write: write) ?? false
     }
 }

@@ -13,39 +13,45 @@ enum PacketHelpers {
     }
 
     static func loadBytes(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
         let offset = UInt64(UInt32(truncatingIfNeeded: call.r2))
         let count = Int(UInt32(truncatingIfNeeded: call.r4))
         guard let to = call.memory(at: call.r3, count: count, write: true, "skb_load_bytes") else { return 0 }
-        guard offset <= intMax, Int(offset) + count <= run.skb.length else {
-            // The kernel clears the destination when the bytes are not there.
-            to.initializeMemory(as: UInt8.self, repeating: 0)
-            return failed(.EFAULT)
+        // Borrowed, the kernel skb image left fresh: a read changes nothing (a retain per call before).
+        return TCRun.borrowKeepingImage(call) { run in
+            guard offset <= intMax, Int(offset) + count <= run.skb.length else {
+                // The kernel clears the destination when the bytes are not there.
+                to.initializeMemory(as: UInt8.self, repeating: 0)
+                return failed(.EFAULT)
+            }
+            if count > 0, let destination = to.baseAddress, let packet = run.packet.baseAddress {
+                destination.copyMemory(from: packet + Int(offset), byteCount: count)
+            }
+            return 0
         }
-        if count > 0 {
-            to.baseAddress!.copyMemory(from: run.packet.baseAddress! + Int(offset), byteCount: count)
-        }
-        return 0
     }
 
     static func storeBytes(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
         let offset = UInt64(UInt32(truncatingIfNeeded: call.r2))
         let count = Int(UInt32(truncatingIfNeeded: call.r4))
         let flags = call.r5
         guard let from = call.memory(at: call.r3, count: count, write: false, "skb_store_bytes") else { return 0 }
         guard flags & ~(TCFlags.recomputeChecksum | TCFlags.invalidateHash) == 0 else { return failed(.EINVAL) }
-        guard offset <= intMax, Int(offset) + count <= run.skb.length else { return failed(.EFAULT) }
-        if count > 0 {
+        // Borrowed, the kernel skb image left fresh: the bytes stored are the packet's, which
+        // the image only points at (a retain per call, and a refill at the next cast, before).
+        return TCRun.borrowKeepingImage(call) { run in
+            guard offset <= intMax, Int(offset) + count <= run.skb.length else { return failed(.EFAULT) }
             // memmove: the source may be the packet itself.
-            memmove(run.packet.baseAddress! + Int(offset), from.baseAddress!, count)
+            if count > 0, let packet = run.packet.baseAddress, let source = from.baseAddress {
+                memmove(packet + Int(offset), source, count)
+            }
+            // BPF_F_RECOMPUTE_CSUM only adjusts a CHECKSUM_COMPLETE sum, which this skb never has.
+            if flags & TCFlags.invalidateHash != 0 {
+                run.skb.clearHash()
+                run.render()
+                run.skbChanged()  // the image shows the hash
+            }
+            return 0
         }
-        // BPF_F_RECOMPUTE_CSUM only adjusts a CHECKSUM_COMPLETE sum, which this skb never has.
-        if flags & TCFlags.invalidateHash != 0 {
-            run.skb.clearHash()
-            run.render()
-        }
-        return 0
     }
 
     /// Makes the first `len` bytes directly accessible: they always are here, so this only

@@ -35,6 +35,9 @@ final class TCRun {
     /// finished run kept for the next one must not keep an skb or a world alive.
     @exclusivity(unchecked) private var skbReference: Unmanaged<SKBuff>
     var skb: SKBuff { skbReference.takeUnretainedValue() }
+    /// The skb borrowed for `body`: reading `skb` retains and releases it.
+    @inline(__always)
+    func withSKB<T>(_ body: (SKBuff) -> T) -> T { skbReference._withUnsafeGuaranteedRef(body) }
     @exclusivity(unchecked) private(set) unowned(unsafe) var shared: SharedServices
     /// Helpers read single fields through it; the struct itself is never copied per run.
     var services: TCServices {
@@ -87,7 +90,12 @@ final class TCRun {
     @exclusivity(unchecked) var keepAlive: [BPFMap] = []
     /// The kernel `struct sk_buff` image `bpf_cast_to_kern_ctx` points at, made on first use
     /// (Kfuncs/KernelSKBImage.swift).
-    @exclusivity(unchecked) var kernelSKBImage: KernelSKBImage?
+    @exclusivity(unchecked) var kernelSKBImage: KernelSKBImage? {
+        didSet { imageReference = kernelSKBImage.map { Unmanaged.passUnretained($0) } }
+    }
+    /// The same, unretained (`kernelSKBImage` holds it): each helper call, probe load and cast
+    /// reaches the image, and reading the strong reference retained and released it each time.
+    @exclusivity(unchecked) private(set) var imageReference: Unmanaged<KernelSKBImage>?
     /// Whether this run cast its context (`KernelSKBImage.grant`): the image's blocks are then
     /// readable until the run ends, as a helper's grants are.
     @exclusivity(unchecked) var kernelImageGranted = false
@@ -161,7 +169,7 @@ final class TCRun {
     /// The context block as the kernel shows this skb; nothing of an earlier run survives.
     private func prepare() {
         socketPending = skb.hasSocket
-        kernelSKBImage?.socketDescribed = false  // another skb, perhaps another socket
+        imageReference?._withUnsafeGuaranteedRef { $0.startSKB() }  // another skb, perhaps another device and socket
         renderWritable()
         render()
     }
@@ -232,12 +240,27 @@ final class TCRun {
     /// whole call): for the helpers every map access goes through.
     @inline(__always)
     static func borrow<T>(_ call: HelperCall, _ body: (TCRun) -> T) -> T {
-        Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
-            hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef { run in
-                run.kernelSKBImage?.stale = true  // a helper may change the skb
-                return body(run)
-            }
+        borrowKeepingImage(call) { run in
+            run.skbChanged()  // a helper may change the skb
+            return body(run)
         }
+    }
+
+    /// `borrow` for a helper that changes nothing the kernel skb image shows, or says so itself
+    /// (`skbChanged`): the image stays fresh, so the next cast or read does not fill it again
+    /// (a fill is ~600 instructions, and a program that stores its results in the packet after
+    /// reading through the cast refilled it at every run).
+    @inline(__always)
+    static func borrowKeepingImage<T>(_ call: HelperCall, _ body: (TCRun) -> T) -> T {
+        Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
+            hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef { run in body(run) }
+        }
+    }
+
+    /// Something the kernel skb image shows may have changed: it is filled again before it is read.
+    @inline(__always)
+    func skbChanged() {
+        imageReference?._withUnsafeGuaranteedRef { $0.stale = true }
     }
 
     static func from(_ call: HelperCall) -> TCRun {
@@ -245,7 +268,7 @@ final class TCRun {
         let run = Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef { hooks in
             hooks.reference.unsafelyUnwrapped.takeUnretainedValue()
         }
-        run.kernelSKBImage?.stale = true  // a helper may change the skb
+        run.skbChanged()  // a helper may change the skb
         return run
     }
 
@@ -266,14 +289,16 @@ final class TCRun {
         // The rendered `struct bpf_sock` of `__sk_buff.sk`: read only.
         if let block = socketBlock, MemoryRegion(block, writable: false).contains(address, size: size, write: write) { return true }
         // A BTF pointer reads the skb as it is now, whatever changed it since the cast.
-        if let image = kernelSKBImage, image.holds(address) {
-            if contextWritten {
-                absorbWrites()
-                image.stale = true
+        if let reference = imageReference {
+            let readable = reference._withUnsafeGuaranteedRef { image in
+                if image.holds(address) {
+                    if contextWritten { absorbWrites() }  // marks the image stale if a store changed the skb
+                    if image.stale { image.fill(from: skb) }
+                }
+                return kernelImageGranted && !write && image.allowsRead(address, size: size)
             }
-            if image.stale { image.fill(from: skb) }
+            if readable { return true }
         }
-        if kernelImageGranted, let image = kernelSKBImage, image.allowsRead(address, size: size), !write { return true }
         for region in grants where region.contains(address, size: size, write: write) { return true }
         // A kptr field's object, through the pointer a load of the field gives: read only when
         // untrusted, also written when the verifier typed it RCU-protected (a refcounted local
@@ -348,29 +373,33 @@ final class TCRun {
         contextWritten = false
         // Field by field, writing only what changed: copying and comparing the whole metadata
         // (sockets, tunnel keys) on every context access cost more than the program.
-        skbReference._withUnsafeGuaranteedRef { skb in absorbWrites(into: skb) }
+        // The kernel skb image is marked stale only when the skb changed: a program storing the
+        // same mark at every run does not make the next cast fill it again.
+        if skbReference._withUnsafeGuaranteedRef({ skb in absorbWrites(into: skb) }) { skbChanged() }
         renderWritable()  // also undoes an ignored store
     }
 
     /// The body of `absorbWrites`, on the skb borrowed (a retain and a release per context
-    /// access after a store were a visible share of it).
-    private func absorbWrites(into skb: SKBuff) {
+    /// access after a store were a visible share of it). Whether it changed the skb.
+    private func absorbWrites(into skb: SKBuff) -> Bool {
+        var changed = false
         let mark = load32(SKBField.mark)
-        if mark != skb.metadata.mark { skb.metadata.mark = mark }
+        if mark != skb.metadata.mark { skb.metadata.mark = mark; changed = true }
         let queue = load32(SKBField.queueMapping)
-        if queue != UInt32(skb.metadata.queueMapping) && queue < 0xffff { skb.metadata.queueMapping = UInt16(queue) }
+        if queue != UInt32(skb.metadata.queueMapping) && queue < 0xffff { skb.metadata.queueMapping = UInt16(queue); changed = true }
         let priority = load32(SKBField.priority)
-        if priority != skb.metadata.priority { skb.metadata.priority = priority }
+        if priority != skb.metadata.priority { skb.metadata.priority = priority; changed = true }
         let tcIndex = UInt16(truncatingIfNeeded: load32(SKBField.tcIndex))
-        if tcIndex != skb.metadata.tcIndex { skb.metadata.tcIndex = tcIndex }
+        if tcIndex != skb.metadata.tcIndex { skb.metadata.tcIndex = tcIndex; changed = true }
         for i in 0..<5 {
             let word = load32(SKBField.cb + 4 * i)
-            if word != skb.metadata.cb[i] { skb.metadata.cb[i] = word }
+            if word != skb.metadata.cb[i] { skb.metadata.cb[i] = word; changed = true }
         }
         let classid = UInt16(truncatingIfNeeded: load32(SKBField.tcClassid))
-        if classid != skb.metadata.tcClassid { skb.metadata.tcClassid = classid }
+        if classid != skb.metadata.tcClassid { skb.metadata.tcClassid = classid; changed = true }
         let tstamp = context.load(fromByteOffset: SKBField.tstamp, as: UInt64.self)
-        if tstamp != skb.metadata.tstamp { skb.metadata.tstamp = tstamp }
+        if tstamp != skb.metadata.tstamp { skb.metadata.tstamp = tstamp; changed = true }
+        return changed
     }
 
     /// Whether `address` is the `struct bpf_sock` of `__sk_buff.sk`.

@@ -9,6 +9,8 @@ struct JITRun {
     unowned(unsafe) let provider: (any MemoryRegionProvider)?
     /// The provider's `allows` callable without a retain, when it has one (`DirectAllows`).
     let directAllows: DirectAllows?
+    /// The provider's `probeWindow` callable without a retain, when it has one.
+    let directProbeWindow: DirectProbeWindow?
     /// Frame records for callbacks, which run on the interpreter.
     let frames: UnsafeMutablePointer<UInt64>
     var tailCalls = 0
@@ -35,6 +37,7 @@ struct JITRun {
         self.environment = environment
         provider = environment.pointee.memory
         directAllows = environment.pointee.memory?.directAllows
+        directProbeWindow = environment.pointee.memory?.directProbeWindow
         self.frames = frames
     }
 }

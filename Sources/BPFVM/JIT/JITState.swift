@@ -28,10 +28,11 @@ enum JITState {
         case grantLow, grantCount, grantWritable
     }
 
-    /// Words 40-47 hold the run's `JITRun` (`JITStateView.run`), so a chain of programs on
-    /// one frame sets it up once (`JITExecutor.prepare`) rather than once per program.
+    /// Words 40-55 hold the run's `JITRun` (`JITStateView.run`), so a chain of programs on
+    /// one frame sets it up once (`JITExecutor.prepare`) rather than once per program. It takes
+    /// ten (80 bytes) since it keeps the provider's `DirectProbeWindow`; `prepare` asserts the fit.
     static let runWord = 40
-    static let slots = 48
+    static let slots = 56
     static let bytes = slots * 8
 
     static func register(_ r: UInt8) -> X86Memory { X86Memory(.rbx, Int32(r) * 8) }

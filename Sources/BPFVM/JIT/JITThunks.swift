@@ -20,7 +20,11 @@ enum JITThunks {
     /// the fault is recorded). The instruction is in the state block.
     static let check: Check = { raw, address, size, write in
         let state = JITStateView(raw)
-        state.closeProbeWindow()  // a guarded store may change what it shows
+        // A guarded store may change what the probe window shows; a read may not: the window
+        // opens only while no context store waits to be taken in (`probeWindow`), and every
+        // store closes it, so a read here never takes one in. Closing it on reads too cost
+        // a probe-thunk call after each (a kernel skb member read between context reads).
+        if write != 0 { state.closeProbeWindow() }
         let instruction = state[.faultInstruction]
         let run = state.run
         if let direct = run.pointee.directAllows {
@@ -40,9 +44,16 @@ enum JITThunks {
             let memory = state.memory(regions: program.regions)
             return ProbeLoad.value(at: address, aux: UInt8(truncatingIfNeeded: aux), memory: memory)
         }
-        let window = state.run.pointee.provider?.probeWindow ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        state[.probeLow] = UInt64(UInt(bitPattern: window.baseAddress))
-        state[.probeCount] = UInt64(window.count)
+        let run = state.run
+        if let direct = run.pointee.directProbeWindow {
+            var count: UInt64 = 0
+            state[.probeLow] = direct.function(direct.context, &count)
+            state[.probeCount] = count
+        } else {
+            let window = run.pointee.provider?.probeWindow ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            state[.probeLow] = UInt64(UInt(bitPattern: window.baseAddress))
+            state[.probeCount] = UInt64(window.count)
+        }
         return value
     }
 
@@ -86,6 +97,10 @@ enum JITThunks {
             state[.packetCount] = UInt64(packet.count)
         }
         if let granted = call.granted { state.remember(granted) }
+        if let window = call.probeWindow {
+            state[.probeLow] = UInt64(UInt(bitPattern: window.baseAddress))
+            state[.probeCount] = UInt64(window.count)
+        }
         state.setRegister(0, result)
         return call.exitProgram ? Status.exit.rawValue : Status.proceed.rawValue
     }

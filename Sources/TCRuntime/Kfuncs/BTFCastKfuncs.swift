@@ -25,19 +25,35 @@ enum BTFCastKfuncs {
     static let kernelTypes: @Sendable () -> (any KernelTypeCatalog)? = { KernelTypeTarget.load() }
 
     static func castToKernelContext(_ call: inout HelperCall) -> UInt64 {
-        guard let layout = KernelStructLayout.skb else { return 0 }
-        return TCRun.borrow(call) { run in
-            run.absorbWrites()
-            let image = run.kernelSKBImage ?? KernelSKBImage(skb: layout, device: KernelStructLayout.device,
-                                                                socket: KernelStructLayout.socket)
-            run.kernelSKBImage = image
-            image.fill(from: run.skb)
-            let ifindex = run.skb.metadata.ifindex
-            let device = run.services.network.update { $0.device(ifindex).map { ($0.mtu, $0.name) } }
-            image.describe(device: device)
-            image.describeSocket(of: run.skb)
-            image.grant(to: run)
-            return image.address
+        // The image kept fresh: a cast changes nothing of the skb, and the image is filled
+        // again only when something did since the last fill (a helper, a context store).
+        let address = TCRun.borrowKeepingImage(call) { run -> UInt64 in
+            // The layout read only to make the image: a copy of it per cast retained its array.
+            if run.imageReference == nil {
+                guard let layout = KernelStructLayout.skb else { return 0 }
+                run.kernelSKBImage = KernelSKBImage(skb: layout, device: KernelStructLayout.device, socket: KernelStructLayout.socket)
+            }
+            // Borrowed: the run holds the image (a local strong reference retained it per cast).
+            guard let reference = run.imageReference else { return 0 }
+            run.absorbWrites()  // marks the image stale if the program's stores changed the skb
+            return reference._withUnsafeGuaranteedRef { image in
+                run.withSKB { skb in
+                    if image.stale { image.fill(from: skb) }
+                    // The device as the world knows it, once per skb (`describedDevice`).
+                    let ifindex = skb.metadata.ifindex
+                    if image.describedDevice != ifindex {
+                        image.describedDevice = ifindex
+                        image.describe(device: run.services.network.update { $0.device(ifindex).map { ($0.mtu, $0.name) } })
+                    }
+                    image.describeSocket(of: skb)
+                }
+                image.grant(to: run)
+                return image.address
+            }
         }
+        // The image is current now: the JIT reads the loads through the pointer inline from the
+        // first one (asking for the window at the first probe load was ~300 instructions per cast).
+        call.probeWindow = TCRun.borrowKeepingImage(call) { $0.probeWindow }
+        return address
     }
 }

@@ -328,6 +328,20 @@ final class KernelSKBImage {
         }
     }
 
+    /// The ifindex of the device `describe` last wrote for the skb the run is on: set at the
+    /// first cast on an skb (and when a cast finds the skb on another device), cleared when the
+    /// run starts on another skb (`startSKB`). The world's device looked up at every cast (a
+    /// locked dictionary lookup, the name copied and compared) cost more than the cast; a change
+    /// the world makes to a device shows from the next skb on.
+    var describedDevice: UInt32?
+
+    /// The run starts on another skb: the image is filled and the device and socket described again.
+    func startSKB() {
+        stale = true
+        describedDevice = nil
+        socketDescribed = false
+    }
+
     /// Whether the socket image shows the socket of the skb the run is on: set at the first
     /// cast on an skb, cleared when the run starts on another (`TCRun.prepare`). An skb's
     /// socket does not change while runs are on it, and copying and comparing it at every
