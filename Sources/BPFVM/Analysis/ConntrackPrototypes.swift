@@ -23,11 +23,11 @@ enum ConntrackPrototypes {
             try memoryArgument(pointer: 2, argument: 1, at: index, &state)
             try memoryArgument(pointer: 4, argument: 3, at: index, &state)
             let alloc = kfunc == .skbConntrackAlloc || kfunc == .xdpConntrackAlloc
-            result = try acquire(alloc ? freshEntry : entry, at: index, &state, setup: setup)
+            result = try KernelReferences.acquire(alloc ? freshEntry : entry, by: kfunc, at: index, &state, setup: setup)
         case .conntrackInsertEntry:
             try checkEntry(r[1], expected: freshEntry, kfunc: kfunc, releases: true, at: index)
             PathHelpers.release(r[1], &state)
-            result = try acquire(entry, at: index, &state, setup: setup)
+            result = try KernelReferences.acquire(entry, by: kfunc, at: index, &state, setup: setup)
         case .conntrackRelease:
             try checkEntry(r[1], expected: entry, kfunc: kfunc, releases: true, at: index)
             PathHelpers.release(r[1], &state)
@@ -53,18 +53,6 @@ enum ConntrackPrototypes {
 
     /// `union nf_inet_addr`.
     static let natAddressSize: UInt64 = 16
-
-    /// A new reference to `structure`, NULL until compared (KF_ACQUIRE | KF_RET_NULL).
-    private static func acquire(_ structure: String, at index: Int, _ state: inout PathState,
-                                setup: PathSetup) throws(VMError) -> AbstractValue {
-        guard let id = setup.kernelTypes()?.structureID(named: structure) else {
-            throw VMError(instruction: index, "the conntrack kfuncs need struct \(structure) in the CO-RE target BTF "
-                          + "(/sys/kernel/btf/vmlinux, or TCX_CORE_BTF)", errno: .EINVAL)
-        }
-        state.references.append(index)
-        let pointer = BTFPointer(typeID: id, name: structure, acquired: true, nullable: true)
-        return AbstractValue(kind: .btf(pointer), id: index + 1, reference: index + 1)
-    }
 
     /// Argument 0 of lookup and alloc: the program's context, and only for its own type's kfunc.
     private static func checkContext(_ value: AbstractValue, forXDP: Bool, setup: PathSetup, at index: Int) throws(VMError) {

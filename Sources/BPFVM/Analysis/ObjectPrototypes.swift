@@ -129,21 +129,8 @@ enum ObjectPrototypes {
     /// KF_RET_NULL).
     private static func allocate(typeArgument: AbstractValue, at index: Int, _ state: inout PathState,
                                  setup: PathSetup) throws(VMError) -> AbstractValue {
-        switch typeArgument.kind {
-        case .unknown, .notInit:
-            // Not followed here: the run's size table still bounds the object.
+        guard let (typeID, type) = try LocalTypeArgument.type(of: typeArgument, kfunc: "bpf_obj_new", at: index, setup: setup) else {
             return .unknown
-        case .scalar:
-            break
-        default:
-            throw VMError(instruction: index, "arg#0 expected a scalar type id, but R1 is \(typeArgument.typeName)", errno: .EINVAL)
-        }
-        // local_type_id__k: the kernel needs the id while verifying, to know the type.
-        guard let id = typeArgument.range.constant else {
-            throw VMError(instruction: index, "R1 must be a known constant", errno: .EINVAL)
-        }
-        guard let typeID = UInt32(exactly: id), let type = setup.pathOptions.localObjectTypes[typeID] else {
-            throw VMError(instruction: index, "bpf_obj_new type ID argument must be of a struct", errno: .EINVAL)
         }
         guard type.size <= ObjectLimits.largestObject else {
             throw VMError(instruction: index, "bpf_obj_new of struct \(type.name) (\(type.size) bytes): the allocator's largest "

@@ -48,19 +48,9 @@ enum PerCPUObjectPrototypes {
     /// A new per-CPU object of the struct `typeArgument` names: NULL until compared.
     private static func allocate(typeArgument: AbstractValue, at index: Int, _ state: inout PathState,
                                  setup: PathSetup) throws(VMError) -> AbstractValue {
-        switch typeArgument.kind {
-        case .unknown, .notInit:
+        guard let (typeID, type) = try LocalTypeArgument.type(of: typeArgument, kfunc: "bpf_percpu_obj_new", at: index,
+                                                               setup: setup) else {
             return .unknown
-        case .scalar:
-            break
-        default:
-            throw VMError(instruction: index, "arg#0 expected a scalar type id, but R1 is \(typeArgument.typeName)", errno: .EINVAL)
-        }
-        guard let id = typeArgument.range.constant else {
-            throw VMError(instruction: index, "R1 must be a known constant", errno: .EINVAL)
-        }
-        guard let typeID = UInt32(exactly: id), let type = setup.pathOptions.localObjectTypes[typeID] else {
-            throw VMError(instruction: index, "bpf_percpu_obj_new type ID argument must be of a struct", errno: .EINVAL)
         }
         // In the kernel's order: the size, then special members, then anything not a number.
         guard type.size <= ObjectLimits.largestPerCPUObject else {

@@ -15,13 +15,13 @@ enum TaskCgroupPrototypes {
         let result: AbstractValue
         switch kfunc {
         case .taskFromPid:
-            result = try acquire(task, for: kfunc, at: index, &state, setup: setup)
+            result = try KernelReferences.acquire(task, by: kfunc, at: index, &state, setup: setup)
         case .cgroupFromID:
-            result = try acquire(cgroup, for: kfunc, at: index, &state, setup: setup)
+            result = try KernelReferences.acquire(cgroup, by: kfunc, at: index, &state, setup: setup)
         case .taskAcquire, .cgroupAcquire:
             let structure = kfunc == .taskAcquire ? task : cgroup
             try checkObject(r[1], expected: structure, kfunc: kfunc, releases: false, at: index)
-            result = try acquire(structure, for: kfunc, at: index, &state, setup: setup)
+            result = try KernelReferences.acquire(structure, by: kfunc, at: index, &state, setup: setup)
         case .taskRelease, .cgroupRelease:
             try checkObject(r[1], expected: kfunc == .taskRelease ? task : cgroup, kfunc: kfunc, releases: true, at: index)
             PathHelpers.release(r[1], &state)
@@ -32,19 +32,6 @@ enum TaskCgroupPrototypes {
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
         return true
-    }
-
-    /// A new reference to `structure`, NULL until compared.
-    private static func acquire(_ structure: String, for kfunc: EmbeddedKfunc, at index: Int, _ state: inout PathState,
-                                setup: PathSetup) throws(VMError) -> AbstractValue {
-        guard let id = setup.kernelTypes()?.structureID(named: structure) else {
-            // Without the struct the kernel has no type for the result either.
-            throw VMError(instruction: index, "\(kfunc.name) needs struct \(structure) in the CO-RE target BTF "
-                          + "(/sys/kernel/btf/vmlinux, or TCX_CORE_BTF)", errno: .EINVAL)
-        }
-        state.references.append(index)
-        let pointer = BTFPointer(typeID: id, name: structure, acquired: true, nullable: true)
-        return AbstractValue(kind: .btf(pointer), id: index + 1, reference: index + 1)
     }
 
     /// Argument 0 of acquire and release, in the kernel's order (check_kfunc_args): never NULL
