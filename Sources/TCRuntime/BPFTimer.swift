@@ -18,6 +18,11 @@ final class BPFTimer: @unchecked Sendable {
     var program: VMProgram?
     var callback: UInt64 = 0
     var services: SharedServices?
+    /// The maps that program uses (its loaded program's table, weak: the maps hold their timers).
+    /// The callback reads and writes their memory (global data, other maps' values) directly:
+    /// a run holds them, and once the loaded program and its maps are gone (a world torn down
+    /// with timers armed) the callback no longer runs, where it would touch freed memory.
+    weak var programMaps: ProgramMaps?
     /// When it fires, on CLOCK_MONOTONIC; nil when not armed.
     var deadline: UInt64?
     /// Whether its callback runs now (on the timer thread).

@@ -6,7 +6,8 @@ import BPFVM
 /// The callback may touch the key (read-only), the value, and what the helpers it calls hand
 /// out; it has no skb, so the run's skb is an empty one nothing reads.
 enum TimerCallbackRun {
-    static func run(timer: BPFTimer, map: BPFMap, program: VMProgram, callback: UInt64, services: SharedServices) {
+    static func run(timer: BPFTimer, map: BPFMap, program: VMProgram, callback: UInt64, services: SharedServices,
+                    programMaps: ProgramMaps) {
         let key = UnsafeMutableRawBufferPointer.allocate(byteCount: max(8, map.keySize), alignment: 8)
         defer { key.deallocate() }
         key.initializeMemory(as: UInt8.self, repeating: 0)
@@ -24,7 +25,9 @@ enum TimerCallbackRun {
         let skb = SKBuff(packet: [])
         let run = TCRunPool.take(skb: skb, services: services, type: .schedCLS)
         defer { TCRunPool.give(run) }
-        withExtendedLifetime((skb, services)) {
+        // The program's maps, held for the run: its global data and map values stay mapped.
+        run.programMaps = programMaps
+        withExtendedLifetime((skb, services, programMaps)) {
             let keyRegion = MemoryRegion(UnsafeMutableRawBufferPointer(rebasing: key[0..<map.keySize]), writable: false)
             run.grant(keyRegion)
             run.grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: timer.value, count: map.valueSize),

@@ -63,6 +63,7 @@ enum TimerHelpers {
         }
         guard let timer = timer(&call) else { return call.failure == nil ? failed(.EINVAL) : 0 }
         let services = TCRun.from(call).shared
+        let programMaps = TCRun.from(call).programMaps
         let callback = call.r2
         return TimerWheel.shared.locked { () -> UInt64 in
             guard !timer.freed else { return failed(.EINVAL) }
@@ -72,6 +73,7 @@ enum TimerHelpers {
             timer.program = program
             timer.callback = callback
             timer.services = services
+            timer.programMaps = programMaps
             return 0
         }
     }

@@ -79,6 +79,7 @@ final class TimerWheel: @unchecked Sendable {
         forget(timer)
         timer.program = nil
         timer.services = nil
+        timer.programMaps = nil
     }
 
     /// Makes `timer` unreachable without touching the armed set (its map is being freed,
@@ -92,7 +93,7 @@ final class TimerWheel: @unchecked Sendable {
     /// What fires next: the due timer's callback, or the deadline (CLOCK_MONOTONIC) to sleep
     /// until; nil when nothing is armed.
     private enum Next {
-        case fire(BPFTimer, BPFMap, VMProgram, UInt64, SharedServices)
+        case fire(BPFTimer, BPFMap, VMProgram, UInt64, SharedServices, ProgramMaps)
         case sleep(UInt64, armings: UInt64)
     }
 
@@ -115,11 +116,12 @@ final class TimerWheel: @unchecked Sendable {
             let now = TCServices.clock(CLOCK_MONOTONIC)
             if deadline > now { return .sleep(deadline, armings: armings) }
             _ = disarm(timer)
-            guard let map = timer.map, let program = timer.program, let services = timer.services else {
+            guard let map = timer.map, let program = timer.program, let services = timer.services,
+                  let programMaps = timer.programMaps else {
                 return .sleep(0, armings: armings)
             }
             timer.running = true
-            return .fire(timer, map, program, timer.callback, services)
+            return .fire(timer, map, program, timer.callback, services, programMaps)
         }
     }
 
@@ -131,8 +133,9 @@ final class TimerWheel: @unchecked Sendable {
                 locked {
                     if armings == seen { lock.wait(untilMonotonic: deadline) }
                 }
-            case let .fire(timer, map, program, callback, services):
-                TimerCallbackRun.run(timer: timer, map: map, program: program, callback: callback, services: services)
+            case let .fire(timer, map, program, callback, services, programMaps):
+                TimerCallbackRun.run(timer: timer, map: map, program: program, callback: callback, services: services,
+                                     programMaps: programMaps)
                 locked { timer.running = false }
             }
         }
