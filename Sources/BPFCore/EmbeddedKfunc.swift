@@ -66,6 +66,9 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     // Tasks by pid and cgroups by id, with their references (TCRuntime/Kfuncs/TaskCgroupKfuncs.swift,
     // BPFVM/Analysis/TaskCgroupPrototypes.swift).
     case taskFromPid = 186, taskAcquire, taskRelease, cgroupFromID, cgroupAcquire, cgroupRelease
+    // The releases net/bpf/test_run.c gives tc for the kernel's test structs, whose kptr fields
+    // only these free (BPFVM/Analysis/TestStructReleases.swift).
+    case testRefRelease = 192, testMemberRelease
 
     /// The kernel's name for it.
     public var name: String {
@@ -147,6 +150,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .cgroupFromID: "bpf_cgroup_from_id"
         case .cgroupAcquire: "bpf_cgroup_acquire"
         case .cgroupRelease: "bpf_cgroup_release"
+        case .testRefRelease: "bpf_kfunc_call_test_release"
+        case .testMemberRelease: "bpf_kfunc_call_memb_release"
         }
     }
 

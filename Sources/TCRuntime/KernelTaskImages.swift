@@ -113,6 +113,14 @@ enum KernelTaskImages {
         return address & 0xffff_ffff
     }
 
+    /// The regions a run reads through `address` when it is a task image or the process's cgroup
+    /// image (a pointer a program took back out of a kptr field); empty for anything else.
+    static func regions(reachedFrom address: UInt64) -> [MemoryRegion] {
+        if let thread = thread(ofTask: address), let image = task(ofThread: thread) { return image.regions }
+        if let image = processCgroupImage(), image.address == address { return image.regions }
+        return []
+    }
+
     /// The process's cgroup image and the regions a run reads through it; nil without a layout.
     static func processCgroupImage() -> (address: UInt64, regions: [MemoryRegion])? {
         guard let cgroup = processCgroup else { return nil }

@@ -117,6 +117,8 @@ import Testing
     ///   refused, bpf_dynptr_slice_rdwr's size checked before its EPERM.
     /// - `global_dynptr`: global functions taking `struct bpf_dynptr *` get a dynptr (read, sliced,
     ///   sized, handed on), and each caller must pass one it made on its stack.
+    /// - `percpu_lookup`: bpf_map_lookup_percpu_elem gives one CPU's value or NULL, bounded by the
+    ///   value's size.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -143,7 +145,8 @@ import Testing
                       ("packet_loads", 3), ("context_parameters", 7), ("packet_handback", 7),
                       ("xdp_dynptr", 5),
                       ("argument_order", 11),
-                      ("global_dynptr", 6)])
+                      ("global_dynptr", 6),
+                      ("percpu_lookup", 6)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

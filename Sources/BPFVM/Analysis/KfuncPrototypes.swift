@@ -78,8 +78,8 @@ enum KfuncPrototypes {
         case .bpfTrap:
             try TrapKfunc.refuse(at: index)
         case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .taskFromPid, .taskAcquire, .taskRelease, .cgroupFromID,
-             .cgroupAcquire, .cgroupRelease:
-            break  // WorkqueuePrototypes, RequestSockPrototypes, TaskCgroupPrototypes
+             .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease:
+            break  // WorkqueuePrototypes, RequestSockPrototypes, TaskCgroupPrototypes, TestStructReleases
         case .xdpPullData:
             // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
             if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
@@ -163,7 +163,7 @@ enum KfuncPrototypes {
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
-             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease:
+             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease:
             return []
         }
     }
@@ -195,7 +195,7 @@ enum KfuncPrototypes {
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
-             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease:
+             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease:
             return []
         }
     }

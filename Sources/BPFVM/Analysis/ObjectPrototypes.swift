@@ -73,6 +73,10 @@ enum ObjectPrototypes {
         case .perCPU(let perCPU) where object.reference != 0 && !perCPU.rcu:
             try checkPerCPU(object, perCPU, into: field, at: index, setup: setup)
             PerCPUObjectPrototypes.handedOn(object, &state)
+        case .btf(let pointer) where pointer.acquired && object.reference != 0:
+            // A kernel object the program holds a reference to goes into a field of its struct.
+            try KernelKptrFields.checkStored(object, pointer, into: field, at: index, setup: setup)
+            PathHelpers.release(object, &state)
         case .btf(let pointer) where pointer.typeID != 0 && !pointer.acquired && object.reference == 0:
             // A kernel object the program holds no reference to, as a kptr field loads one:
             // measured on Linux 6.18 (map_kptr_fail's reject_untrusted_xchg, EINVAL).
@@ -81,6 +85,10 @@ enum ObjectPrototypes {
             throw VMError(instruction: index, "R2 type=\(object.typeName) expected=ptr_, scalar (NULL)", errno: .EACCES)
         }
         if let taken = PerCPUObjectPrototypes.exchanged(field, at: index, &state, setup: setup) {
+            finish(taken, &state)
+            return
+        }
+        if let taken = KernelKptrFields.exchanged(field, at: index, &state, setup: setup) {
             finish(taken, &state)
             return
         }

@@ -10,7 +10,7 @@ enum PathHelpers {
     /// Helpers whose result is a pointer (or may be): the analysis does not follow those it
     /// does not model, so nothing done with them is refused.
     static let returnsPointer: Set<Int32> = [1, 84, 85, 95, 96, 98, 99, 107, 131, 136, 137, 138, 139, 140,
-                                             153, 154, 156, 158, 178, 194, 203, 210]
+                                             153, 154, 156, 158, 178, 194, 195, 203, 210]
 
     static func call(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
         if id == 93 || id == 94, RbtreePrototypes.inCallback(state) {
@@ -34,6 +34,7 @@ enum PathHelpers {
             if try WorkqueuePrototypes.call(kfunc, at: index, &state) { return }
             if try RequestSockPrototypes.call(kfunc, at: index, &state) { return }
             if try TaskCgroupPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
+            if try TestStructReleases.call(kfunc, at: index, &state) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
         if id == ObjectPrototypes.exchangeHelper { return try ObjectPrototypes.exchange(at: index, &state, setup: setup) }
@@ -63,6 +64,12 @@ enum PathHelpers {
                     result = AbstractValue(kind: .mapValue(size: shape.valueSize, access: shape.valueAccess, nullable: !inside),
                                            id: index + 1)
                 }
+            }
+        case 195:  // map_lookup_percpu_elem(map, key, cpu): one CPU's value, NULL past the CPUs
+            // (the map's type was checked against the helper: MapFunctionCompatibility).
+            if case .map(let shape) = r[1].kind, shape.lookupGivesValue {
+                result = AbstractValue(kind: .mapValue(size: shape.valueSize, access: shape.valueAccess, nullable: true),
+                                       id: index + 1)
             }
         case 2:  // map_update_elem(map, key, value, flags)
             if case .map(let shape) = r[1].kind, shape.lookupGivesValue {

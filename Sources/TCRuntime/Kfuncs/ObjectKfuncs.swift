@@ -39,8 +39,13 @@ enum ObjectKfuncs {
         guard let field = call.bytes(at: call.r1, count: Int(KptrField.size), write: true)?.baseAddress else { return 0 }
         let old = ObjectHeap.shared.exchange(field: field, object: call.r2)
         if call.r2 != 0 { handOn(call.r2, call) }
-        guard old != 0, let object = ObjectHeap.shared.object(at: old) else { return 0 }
-        return hand(object, &call)
+        guard old != 0 else { return 0 }
+        if let object = ObjectHeap.shared.object(at: old) { return hand(object, &call) }
+        // A kernel object the program stashed (a task or cgroup it holds a reference to): the
+        // same pointer, readable as it was when found (KernelKptrFields).
+        let regions = KernelTaskImages.regions(reachedFrom: old)
+        if !regions.isEmpty { TCRun.borrow(call) { run in for region in regions { run.grant(region) } } }
+        return old
     }
 
     /// Grants the run `object`, whose address the program now holds: a reference the run

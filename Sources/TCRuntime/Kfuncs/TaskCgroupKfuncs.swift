@@ -40,6 +40,9 @@ enum TaskCgroupKfuncs {
         table.register(.cgroupAcquire) { call in call.r1 }
         table.register(.taskRelease) { _ in 0 }
         table.register(.cgroupRelease) { _ in 0 }
+        // The test structs' releases: nothing here ever holds one (TestStructReleases).
+        table.register(.testRefRelease) { _ in 0 }
+        table.register(.testMemberRelease) { _ in 0 }
     }
 
     /// The handle of that thread (a tag and the thread id), or 0.

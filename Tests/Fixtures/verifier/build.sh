@@ -115,3 +115,6 @@ echo "built argument_order.o"
 # global_dynptr.c: global functions taking struct bpf_dynptr * (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c global_dynptr.c -o global_dynptr.o
 echo "built global_dynptr.o"
+# percpu_lookup.c: bpf_map_lookup_percpu_elem's result, a per-CPU value that may be NULL (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c percpu_lookup.c -o percpu_lookup.o
+echo "built percpu_lookup.o"
