@@ -44,12 +44,15 @@ enum ProgramCompiler {
         case let .loadImm64(dst, _, _):
             return ExecOp(.loadImm64, dst: dst, imm: Int64(bitPattern: program.immediates[i] ?? 0))
         case let .load(size, signed, dst, src, offset):
-            if size == .word, !signed, let pointer = options.contextPacketPointers[offset] {
-                return ExecOp(.ldxCtxPointer, dst: dst, src: src, aux: pointer.rawValue, offset: Int32(offset))
-            }
+            // A probe load first: a BTF pointer's word at a context packet pointer's offset (the
+            // kernel skb's `priority` sits where `__sk_buff.data_meta` does) is the struct's
+            // member, read as the kernel reads it (0 where nothing is readable), not a fault.
             if program.probeLoads.contains(i) {
                 let aux = UInt8(size.byteCount) | (signed && size != .double ? ExecOp.signedLoad : 0)
                 return ExecOp(.ldxProbe, dst: dst, src: src, aux: aux, offset: Int32(offset))
+            }
+            if size == .word, !signed, let pointer = options.contextPacketPointers[offset] {
+                return ExecOp(.ldxCtxPointer, dst: dst, src: src, aux: pointer.rawValue, offset: Int32(offset))
             }
             let field = Int(offset) ..< Int(offset) + size.byteCount
             let kept = keptReads.contains { $0.clamped(to: field) == field }

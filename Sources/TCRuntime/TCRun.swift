@@ -113,9 +113,11 @@ final class TCRun {
         return made
     }
 
-    /// The program type's context rules, checked on every context access at run time too.
-    @exclusivity(unchecked) private var contextRules: ContextAccessRule
-    /// The type `contextRules` are for: a restart for the same type keeps them (comparing with
+    /// The program type's context rules, checked on every context access at run time too: the
+    /// socket filter's or tc's, called directly (a stored closure retained its context at every
+    /// call, once per guarded context access).
+    @exclusivity(unchecked) private var socketFilterRules: Bool
+    /// The type `socketFilterRules` is for: a restart for the same type keeps them (comparing with
     /// another module's static `let` is an accessor call per frame).
     @exclusivity(unchecked) private var contextRulesType: UInt32
     /// What the executor gets: made once and never changed, so passing it copies nothing. It
@@ -132,7 +134,7 @@ final class TCRun {
     init(skb: SKBuff, services: SharedServices, type: ProgramType = .schedCLS) {
         skbReference = Unmanaged.passUnretained(skb)
         shared = services
-        contextRules = Self.rules(type)
+        socketFilterRules = type == .socketFilter
         contextRulesType = type.rawValue
         context = .allocate(byteCount: SKBField.size, alignment: 8)
         // Zeroed once: fields not rendered stay 0, the program can store only to the fields
@@ -156,14 +158,16 @@ final class TCRun {
         skbReference = Unmanaged.passUnretained(skb)
         shared = services
         if type.rawValue != contextRulesType {
-            contextRules = Self.rules(type)
+            socketFilterRules = type == .socketFilter
             contextRulesType = type.rawValue
         }
         prepare()
     }
 
-    private static func rules(_ type: ProgramType) -> ContextAccessRule {
-        type == .socketFilter ? SocketFilterRules.allows : ContextRules.allows
+    @inline(__always)
+    private func contextRules(_ offset: Int, _ size: Int, _ write: Bool) -> Bool {
+        socketFilterRules ? SocketFilterRules.allows(offset: offset, size: size, write: write)
+                          : ContextRules.allows(offset: offset, size: size, write: write)
     }
 
     /// The context block as the kernel shows this skb; nothing of an earlier run survives.
