@@ -2,8 +2,33 @@
 /// `tc_cls_act_is_valid_access` and `bpf_skb_is_valid_access` on Linux 6.18. The kernel
 /// refuses other accesses at load time; the VM meets them at run time and faults.
 enum ContextRules {
-    /// Whether a load (or store, `write`) of `size` bytes at `offset` is allowed.
+    /// Whether a load (or store, `write`) of `size` bytes at `offset` is allowed: the rules
+    /// below, answered from a table made once, since a run asks for every guarded access.
+    @inline(__always)
     static func allows(offset: Int, size: Int, write: Bool) -> Bool {
+        guard offset >= 0, offset < SKBField.size, let width = widthIndex(size) else { return false }
+        return answers[(offset &* 4 &+ width) &* 2 &+ (write ? 1 : 0)]
+    }
+
+    /// 1, 2, 4 and 8 bytes as 0 ... 3; nil for any other size.
+    @inline(__always)
+    private static func widthIndex(_ size: Int) -> Int? {
+        switch size {
+        case 1: 0
+        case 2: 1
+        case 4: 2
+        case 8: 3
+        default: nil
+        }
+    }
+
+    /// Every offset, width and direction, by `(offset * 4 + width) * 2 + write`.
+    private static let answers: [Bool] = (0 ..< SKBField.size).flatMap { offset in
+        [1, 2, 4, 8].flatMap { size in [false, true].map { write in rule(offset: offset, size: size, write: write) } }
+    }
+
+    /// The kernel's rule for one access.
+    static func rule(offset: Int, size: Int, write: Bool) -> Bool {
         guard offset >= 0, offset < SKBField.size, size > 0, offset % size == 0 else { return false }
         if write && !writable(offset) { return false }
         switch offset {
