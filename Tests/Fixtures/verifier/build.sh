@@ -115,3 +115,6 @@ echo "built argument_order.o"
 # global_dynptr.c: global functions taking struct bpf_dynptr * (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c global_dynptr.c -o global_dynptr.o
 echo "built global_dynptr.o"
+# iterator_order.c: an iterator loop's drained way explored before its body, as Linux 6.18 (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c iterator_order.c -o iterator_order.o
+echo "built iterator_order.o"
