@@ -706,9 +706,11 @@ extension PathExplorer {
 
     /// The kernel widens the imprecise numbers that differ from the previous iteration's at an
     /// iterator's next call (widen_imprecise_scalars), so a loop converges instead of running
-    /// through every count. Our precision marks are coarser than the kernel's, so for the first
-    /// iterations only numbers that decide nothing are widened (a value cycling through a few
-    /// numbers is followed exactly); after that, any number, in a register or on the stack,
+    /// through every count. For the first iterations a number that differs is widened unless it
+    /// may decide something and an earlier iteration's state here carries its precision mark (a
+    /// value cycling through a few numbers is followed exactly; one no check has depended on yet
+    /// is widened, as the kernel's delayed precision marks: iters delayed_precision_mark); after
+    /// that, any number, in a register or on the stack,
     /// that holds a value no earlier iteration had. A known constant is kept only in a register
     /// that may decide something (`DecisiveRegisters`) and that a check on this path already
     /// depended on in an earlier iteration (its precision mark): as in the kernel, a counter
