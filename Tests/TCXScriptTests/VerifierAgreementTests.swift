@@ -94,6 +94,8 @@ import Testing
     ///   XDP's bpf_xdp_pull_data ends XDP's packet pointers and, declared weak, is refused to tc.
     /// - `iterator_arguments`: an iterator kfunc's first argument is a stack slot; NULL is refused as
     ///   a trusted argument, a map value, the context or a number as not on the stack.
+    /// - `iterator_order`: at an iterator's next call the drained way (the loop's exit) is followed
+    ///   before the body, so a program wrong in both is refused for what follows its loop.
     /// - `kptr_store`: an untrusted kptr field of a kernel struct loads as that struct (read past its
     ///   end refused); stores take NULL or the struct's pointer with no variable offset; its bytes
     ///   never go to a global function; bpf_kptr_xchg takes its field at a constant offset and only
@@ -146,7 +148,8 @@ import Testing
                       ("xdp_dynptr", 5),
                       ("argument_order", 11),
                       ("global_dynptr", 6),
-                      ("percpu_lookup", 6)])
+                      ("percpu_lookup", 6),
+                      ("iterator_order", 3)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -17,6 +17,13 @@ enum IteratorSlots {
         }
     }
 
+    /// The place of the live iterator a `next` call steps, when the analysis can place it.
+    static func stepped(by op: Operation, _ state: PathState) -> StackPlace? {
+        guard case .call(.helper(let id)) = op, nextCalls.contains(id),
+              let place = place(state.registers[1], state), live(place, state) != nil else { return nil }
+        return place
+    }
+
     static func place(_ pointer: AbstractValue, _ state: PathState) -> StackPlace? {
         guard case .stack(let frame) = pointer.kind, frame <= state.frame, pointer.range.constant == 0,
               let (slot, position) = PathMemory.slot(pointer.offset, size: 8), position == 0 else { return nil }
@@ -47,6 +54,7 @@ enum IteratorSlots {
             throw VMError(instruction: index, "expected uninitialized \(kind) as arg #0")
         }
         state.iterators[place] = index + 1
+        state.drainedIterators.remove(place)
         state.references.append(index)
     }
 
@@ -63,6 +71,7 @@ enum IteratorSlots {
             throw VMError(instruction: index, "expected an initialized \(kind) as arg #0")
         }
         state.iterators[place] = nil
+        state.drainedIterators.remove(place)
         state.references.removeAll { $0 + 1 == reference }
     }
 }

@@ -497,8 +497,10 @@ struct PathExplorer {
                         }
                     }
                     let accessBase = InstructionPointerTypes.base(of: op, branch.state)
+                    let steppedIterator = IteratorSlots.stepped(by: op, branch.state)
                     try PathTransfer.apply(op, at: index, to: &branch.state, losses: &branch.losses,
                                            program: program, setup: setup)
+                    if let steppedIterator { try stepIterator(at: steppedIterator, &branch, at: index, pending: &pending) }
                     if runsCallbackInline {
                         // Past the call the callback has run as often as it will.
                         branch.state.callbackDepths[branch.state.frame] = 0
@@ -547,12 +549,11 @@ struct PathExplorer {
         let index = branch.index
         let atIterator: Bool
         if case .call(.helper(let id))? = program.operations[index] { atIterator = IteratorSlots.nextCalls.contains(id) } else { atIterator = false }
-        if atIterator {
-            if iteratorConverged(branch) {
-                propagatePrecision(.max, to: branch)
-                return true
-            }
-            widenAtIterator(&branch)
+        // Only an active iterator's loop converges here; its numbers are widened on the way
+        // with an element, after the call (`stepIterator`), and the state kept is the path's own.
+        if atIterator, !iteratorDrained(branch.state, at: index), iteratorConverged(branch) {
+            propagatePrecision(.max, to: branch)
+            return true
         }
         let atMayGoto = MayGotoLoops.isMayGoto(program.operations[index])
         let atCallbackCall = runsCallback(at: index)
@@ -663,6 +664,31 @@ extension PathExplorer {
         return way
     }
 
+    /// After an iterator's `next`, in the kernel's order (process_iter_next_call): the path goes
+    /// on with the iterator drained (r0 NULL, and NULL again at every later `next`), and the way
+    /// with an element waits, explored later, its numbers widened against the previous
+    /// iteration's state at this call (`widenAtIterator`). The drained way is not widened, so
+    /// the numbers a loop leaves behind are what its last iteration had.
+    fileprivate func stepIterator(at place: StackPlace, _ branch: inout Branch, at index: Int,
+                                  pending: inout [Branch]) throws(VMError) {
+        if !branch.state.drainedIterators.contains(place) {
+            var active = branch
+            active.state.registers[0] = active.state.registers[0].nonNull
+            // The state just kept at this call is this iteration's own: the previous one is earlier.
+            widenAtIterator(&active, excluding: branch.trail?.index == index ? branch.trail : nil)
+            active.index = index + 1
+            try Self.wait(active, in: &pending, at: index)
+        }
+        branch.state.registers[0] = .constant(0)
+        branch.state.drainedIterators.insert(place)
+    }
+
+    /// Whether the `next` call at `index` steps an iterator that is drained on this path.
+    fileprivate func iteratorDrained(_ state: PathState, at index: Int) -> Bool {
+        guard let op = program.operations[index], let place = IteratorSlots.stepped(by: op, state) else { return false }
+        return state.drainedIterators.contains(place)
+    }
+
     /// At an iterator's next call a state an earlier iteration of the same path covers adds
     /// nothing (the kernel's is_iter_next_insn pruning): the loop has converged.
     fileprivate func iteratorConverged(_ branch: Branch) -> Bool {
@@ -680,9 +706,11 @@ extension PathExplorer {
 
     /// The kernel widens the imprecise numbers that differ from the previous iteration's at an
     /// iterator's next call (widen_imprecise_scalars), so a loop converges instead of running
-    /// through every count. Our precision marks are coarser than the kernel's, so for the first
-    /// iterations only numbers that decide nothing are widened (a value cycling through a few
-    /// numbers is followed exactly); after that, any number, in a register or on the stack,
+    /// through every count. For the first iterations a number that differs is widened unless it
+    /// may decide something and an earlier iteration's state here carries its precision mark (a
+    /// value cycling through a few numbers is followed exactly; one no check has depended on yet
+    /// is widened, as the kernel's delayed precision marks: iters delayed_precision_mark); after
+    /// that, any number, in a register or on the stack,
     /// that holds a value no earlier iteration had. A known constant is kept only in a register
     /// that may decide something (`DecisiveRegisters`) and that a check on this path already
     /// depended on in an earlier iteration (its precision mark): as in the kernel, a counter
@@ -707,7 +735,7 @@ extension PathExplorer {
         let exactIterations = 4
         let relevant = facts.registers(at: branch.index).relevant
         if earlier.count < exactIterations {
-            branch.state.widenScalars(differingFrom: earlier[0], keeping: relevant)
+            branch.state.widenScalars(differingFrom: earlier[0], keeping: relevant & marked)
         } else {
             branch.state.widenNewScalars(seen: earlier, exact: facts.decisiveRegisters(at: branch.index) & marked)
         }

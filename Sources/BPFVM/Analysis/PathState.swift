@@ -64,6 +64,9 @@ struct PathState: Hashable {
     /// Number iterators alive on the stack: (frame, slot) → the reference the iterator holds
     /// (its `new` call + 1). Its slot holds `.unknown` while it lives; a store there ends it.
     var iterators: [StackPlace: Int] = [:]
+    /// Iterators whose `next` returned NULL on this path (the kernel's BPF_ITER_STATE_DRAINED):
+    /// their `next` returns NULL again, and a state with one drained covers none with it active.
+    var drainedIterators: Set<StackPlace> = []
     /// Dynptrs made on the stack, by the place of their first 8 bytes (their second 8 bytes
     /// are the slot below); their slots hold `.unknown` while they live.
     var dynptrs: Set<StackPlace> = []
@@ -111,7 +114,7 @@ struct PathState: Hashable {
         guard lockOwner == other.lockOwner,
               rcuLocked == other.rcuLocked, preemptDisabled == other.preemptDisabled, irqFlags == other.irqFlags,
               resLocks == other.resLocks,
-              iterators == other.iterators, dynptrs == other.dynptrs, dynptrReferences == other.dynptrReferences,
+              iterators == other.iterators, drainedIterators == other.drainedIterators, dynptrs == other.dynptrs, dynptrReferences == other.dynptrReferences,
               packetDynptrs == other.packetDynptrs, dynptrSlices == other.dynptrSlices,
               references == other.references,
               !zip(callbackDepths, other.callbackDepths).contains(where: { $0 > $1 }) else { return false }

@@ -118,3 +118,6 @@ echo "built global_dynptr.o"
 # percpu_lookup.c: bpf_map_lookup_percpu_elem's result, a per-CPU value that may be NULL (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c percpu_lookup.c -o percpu_lookup.o
 echo "built percpu_lookup.o"
+# iterator_order.c: an iterator loop's drained way explored before its body, as Linux 6.18 (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c iterator_order.c -o iterator_order.o
+echo "built iterator_order.o"
