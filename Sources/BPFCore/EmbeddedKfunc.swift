@@ -69,6 +69,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     // The releases net/bpf/test_run.c gives tc for the kernel's test structs, whose kptr fields
     // only these free (BPFVM/Analysis/TestStructReleases.swift).
     case testRefRelease = 192, testMemberRelease
+    // A task by its pid in the caller's namespace, a cgroup's ancestor (TaskCgroupKfuncs).
+    case taskFromVpid = 194, cgroupAncestor
 
     /// The kernel's name for it.
     public var name: String {
@@ -150,6 +152,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .cgroupFromID: "bpf_cgroup_from_id"
         case .cgroupAcquire: "bpf_cgroup_acquire"
         case .cgroupRelease: "bpf_cgroup_release"
+        case .taskFromVpid: "bpf_task_from_vpid"
+        case .cgroupAncestor: "bpf_cgroup_ancestor"
         case .testRefRelease: "bpf_kfunc_call_test_release"
         case .testMemberRelease: "bpf_kfunc_call_memb_release"
         }

@@ -78,7 +78,7 @@ enum KfuncPrototypes {
         case .bpfTrap:
             try TrapKfunc.refuse(at: index)
         case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .taskFromPid, .taskAcquire, .taskRelease, .cgroupFromID,
-             .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease:
+             .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease, .taskFromVpid, .cgroupAncestor:
             break  // WorkqueuePrototypes, RequestSockPrototypes, TaskCgroupPrototypes, TestStructReleases
         case .xdpPullData:
             // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
@@ -163,7 +163,8 @@ enum KfuncPrototypes {
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
-             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease:
+             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
+             .taskFromVpid, .cgroupAncestor:
             return []
         }
     }
@@ -195,7 +196,8 @@ enum KfuncPrototypes {
              .listPopFront, .listPopBack, .listFront, .listBack, .refcountAcquire,
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
-             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease:
+             .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
+             .taskFromVpid, .cgroupAncestor:
             return []
         }
     }

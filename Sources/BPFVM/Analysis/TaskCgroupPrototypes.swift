@@ -5,7 +5,9 @@ import BPFCore
 /// `bpf_cgroup_from_id` find one and hold a reference to it, NULL when none has that pid or id
 /// (KF_ACQUIRE | KF_RET_NULL); `bpf_task_acquire`/`bpf_cgroup_acquire` take another reference
 /// to one the program may use (KF_ACQUIRE | KF_RCU | KF_RET_NULL); `bpf_task_release`/
-/// `bpf_cgroup_release` drop one the program holds (KF_RELEASE).
+/// `bpf_cgroup_release` drop one the program holds (KF_RELEASE). `bpf_task_from_vpid` finds a
+/// task as `bpf_task_from_pid` does, by its pid in the caller's namespace; `bpf_cgroup_ancestor`
+/// takes a reference to a cgroup's ancestor at a level (KF_ACQUIRE | KF_RCU | KF_RET_NULL).
 enum TaskCgroupPrototypes {
     static let task = "task_struct", cgroup = "cgroup"
 
@@ -14,8 +16,12 @@ enum TaskCgroupPrototypes {
         let r = state.registers
         let result: AbstractValue
         switch kfunc {
-        case .taskFromPid:
+        case .taskFromPid, .taskFromVpid:
             result = try KernelReferences.acquire(task, by: kfunc, at: index, &state, setup: setup)
+        case .cgroupAncestor:
+            // KF_ACQUIRE | KF_RCU | KF_RET_NULL: a cgroup the program may use, and a level.
+            try KernelReferences.checkArgument(r[1], expected: cgroup, kfunc: kfunc, releases: false, at: index)
+            result = try KernelReferences.acquire(cgroup, by: kfunc, at: index, &state, setup: setup)
         case .cgroupFromID:
             result = try KernelReferences.acquire(cgroup, by: kfunc, at: index, &state, setup: setup)
         case .taskAcquire, .cgroupAcquire:

@@ -22,18 +22,17 @@ enum TaskCgroupKfuncs {
     static let cgroupTag: UInt64 = 0x00ba_dc60_0000_0000
 
     static func register(_ table: inout KfuncTable) {
-        table.register(.taskFromPid) { call in
-            let found = task(pid: Int32(truncatingIfNeeded: call.r1))
-            guard found != 0, let image = KernelTaskImages.task(ofThread: found & 0xffff_ffff) else { return found }
-            for region in image.regions { TCRun.from(call).grant(region) }
-            return image.address
+        table.register(.taskFromPid) { call in taskImage(pid: Int32(truncatingIfNeeded: call.r1), call) }
+        // The test-run runs in the caller's pid namespace, where this process's pids are its own.
+        table.register(.taskFromVpid) { call in taskImage(pid: Int32(truncatingIfNeeded: call.r1), call) }
+        table.register(.cgroupAncestor) { call in
+            guard let id = KernelTaskImages.cgroupID(ofCgroup: call.r1),
+                  let depth = ProcessIdentity.cgroupLevels.firstIndex(of: id) else { return 0 }
+            let level = Int32(truncatingIfNeeded: call.r2)
+            guard level >= 0, Int(level) <= depth else { return 0 }
+            return cgroupImage(id: ProcessIdentity.cgroupLevels[Int(level)], call)
         }
-        table.register(.cgroupFromID) { call in
-            let found = cgroup(id: call.r1)
-            guard found != 0, call.r1 == ProcessIdentity.cgroupID, let image = KernelTaskImages.processCgroupImage() else { return found }
-            for region in image.regions { TCRun.from(call).grant(region) }
-            return image.address
-        }
+        table.register(.cgroupFromID) { call in cgroupImage(id: call.r1, call) }
         // Another reference to a task or cgroup the program holds or trusts (the verifier
         // allows no other argument): the same one. Releasing a reference frees nothing here.
         table.register(.taskAcquire) { call in call.r1 }
@@ -43,6 +42,24 @@ enum TaskCgroupKfuncs {
         // The test structs' releases: nothing here ever holds one (TestStructReleases).
         table.register(.testRefRelease) { _ in 0 }
         table.register(.testMemberRelease) { _ in 0 }
+    }
+
+    /// The task image of thread `pid` of this process, readable by the run; a handle without a
+    /// layout; 0 when no thread has that pid.
+    private static func taskImage(pid: Int32, _ call: HelperCall) -> UInt64 {
+        let found = task(pid: pid)
+        guard found != 0, let image = KernelTaskImages.task(ofThread: found & 0xffff_ffff) else { return found }
+        for region in image.regions { TCRun.from(call).grant(region) }
+        return image.address
+    }
+
+    /// The cgroup `id` names on this process's path: the process's own as its image, readable by
+    /// the run, an ancestor as a handle; 0 for any other id.
+    private static func cgroupImage(id: UInt64, _ call: HelperCall) -> UInt64 {
+        let found = cgroup(id: id)
+        guard found != 0, id == ProcessIdentity.cgroupID, let image = KernelTaskImages.processCgroupImage() else { return found }
+        for region in image.regions { TCRun.from(call).grant(region) }
+        return image.address
     }
 
     /// The handle of that thread (a tag and the thread id), or 0.
