@@ -143,6 +143,26 @@ import Testing
         return out
     }
 
+    /// The embedded backend's known difference (docs/tc-runtime.md, "BPF timers"): a timer whose
+    /// program is closed no longer fires, where the kernel's timer keeps the program (and so the
+    /// maps it writes directly, here its `.bss`) alive. A callback run after the close would
+    /// write memory the program's maps no longer own.
+    @Test func aTimerOfAClosedProgramNoLongerFires() throws {
+        let world = try Backend.embedded.openWorld()
+        defer { world.shutdown() }
+        let array: Handle
+        do {
+            let collection = try ObjectCollection(file: Self.object, in: world)
+            let program = try collection.program("timers")
+            array = try collection.map("timer_array").relinquish()
+            for op: UInt32 in [0, 1] { #expect(try Self.result(program, op, key: 1, value: 1).0 == "0") }
+            #expect(try Self.result(program, 2, key: 1, value: 100_000_000).0 == "0")
+        }
+        usleep(300_000)
+        let map = Map(adopting: array, in: world)
+        #expect(try Self.element(map, key: 1).hasPrefix("fired=0 "))
+    }
+
     @Test(arguments: backends) func callbacksFireAsTheKernels(_ backend: Backend) throws {
         let world = try backend.openWorld()
         defer { world.shutdown() }
