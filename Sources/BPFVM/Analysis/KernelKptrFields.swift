@@ -6,16 +6,16 @@ import BPFCore
 /// that struct and hands back the one the field held: a pointer the program must compare with
 /// NULL and release (corpus/kfunc/task_stash.c, test_releases.c).
 enum KernelKptrFields {
-    /// The kernel struct's id when `field` is a referenced kptr to one; nil otherwise.
+    /// The kernel struct's id when `field` (referenced or untrusted) points to one; nil otherwise.
     static func kernelStructure(of field: KptrField, setup: PathSetup) -> UInt32? {
-        guard field.kind == .referenced else { return nil }
+        guard field.kind != .percpu else { return nil }
         return setup.kernelTypes()?.structureID(named: field.targetName)
     }
 
-    /// What bpf_kptr_xchg at `index` gives back from `field`: a new reference, NULL until
-    /// compared; nil when the field is not a kernel struct's.
+    /// What bpf_kptr_xchg at `index` gives back from a referenced `field`: a new reference, NULL
+    /// until compared; nil when the field is not a kernel struct's.
     static func exchanged(_ field: KptrField, at index: Int, _ state: inout PathState, setup: PathSetup) -> AbstractValue? {
-        guard let id = kernelStructure(of: field, setup: setup) else { return nil }
+        guard field.kind == .referenced, let id = kernelStructure(of: field, setup: setup) else { return nil }
         state.references.append(index)
         let pointer = BTFPointer(typeID: id, name: field.targetName, acquired: true, nullable: true)
         return AbstractValue(kind: .btf(pointer), id: index + 1, reference: index + 1)
@@ -24,7 +24,7 @@ enum KernelKptrFields {
     /// A held kernel object stored through bpf_kptr_xchg: the field's own struct, at its start.
     static func checkStored(_ value: AbstractValue, _ pointer: BTFPointer, into field: KptrField, at index: Int,
                             setup: PathSetup) throws(VMError) {
-        guard kernelStructure(of: field, setup: setup) != nil, pointer.name == field.targetName else {
+        guard field.kind == .referenced, kernelStructure(of: field, setup: setup) != nil, pointer.name == field.targetName else {
             throw VMError(instruction: index, "invalid kptr access, R2 type=ptr_\(pointer.name) expected=ptr_\(field.targetName)",
                           errno: .EACCES)
         }

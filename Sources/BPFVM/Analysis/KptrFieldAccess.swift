@@ -61,7 +61,7 @@ enum KptrFieldAccess {
         // A field whose struct the kernel's BTF names is a kernel kptr (btf_parse_kptr looks the
         // name up there first) and loads as the kernel types it (PTR_TO_BTF_ID, untrusted or
         // RCU, maybe NULL): its loads are walked against that struct (`access beyond struct`).
-        if field.kind != .percpu, let types = setup.kernelTypes(), let id = types.structureID(named: field.targetName) {
+        if let id = KernelKptrFields.kernelStructure(of: field, setup: setup) {
             let pointer = BTFPointer(typeID: id, name: field.targetName, untrusted: true, nullable: true)
             return AbstractValue(kind: .btf(pointer), id: index + 1)
         }
