@@ -1,5 +1,6 @@
 /* snprintf_btf showing objects: the kernel's text of kernel types (structs, unions, bitfields,
- * char arrays, ints of every size and sign, enums and enum64, typedefs, pointers, a float)
+ * char arrays, ints of every size and sign, enums and enum64, typedefs, pointers, arrays of
+ * structs, pointers and enums)
  * under every flag, truncated to small sizes, for objects on the stack, in the packet and in
  * a map value. The packet says what to show:
  *   byte 14 the type (see type_id below), 15 the flags, 16 where the object lies (0 stack,
@@ -18,6 +19,10 @@ struct list_head { int x; };
 struct callback_head { int x; };
 struct in6_addr { int x; };
 union tcp_word_hdr { int x; };
+struct minmax { int x; };
+struct lpm_trie_node { int x; };
+struct bpf_reg_types { int x; };
+struct ping_group_range { int x; };
 enum bpf_map_type { BPF_MAP_TYPE_UNSPEC };
 enum rpm_status { RPM_INVALID = -1 };
 enum perf_callchain_context { PERF_CONTEXT_MAX = 0xfffffffffffff001ULL };
@@ -89,6 +94,10 @@ static __always_inline __u32 type_id(__u8 which)
 	case 24: return bpf_core_type_id_kernel(u128);
 	case 25: return bpf_core_type_id_kernel(atomic_t);
 	case 26: return bpf_core_type_id_kernel(unsigned int);
+	case 27: return bpf_core_type_id_kernel(struct minmax);
+	case 28: return bpf_core_type_id_kernel(struct lpm_trie_node);
+	case 29: return bpf_core_type_id_kernel(struct bpf_reg_types);
+	case 30: return bpf_core_type_id_kernel(struct ping_group_range);
 	}
 	return 0;
 }

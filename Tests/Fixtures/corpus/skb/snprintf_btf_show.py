@@ -8,7 +8,8 @@ ETH = bytes.fromhex('020000000002020000000001') + b'\x08\x00'
 TYPES = ['iphdr', 'ethhdr', 'ipv6hdr', 'tcphdr', '__sk_buff', 'list_head', 'callback_head',
          'in6_addr', 'tcp_word_hdr', 'bpf_tunnel_key', 'bpf_map_type', 'rpm_status',
          'perf_callchain_context', 'int', 'char', 'signed char', 'unsigned char', '_Bool',
-         '__int128', 'double', 's16', 'u16', 's64', 'u64', 'u128', 'atomic_t', 'unsigned int']
+         '__int128', 'double', 's16', 'u16', 's64', 'u64', 'u128', 'atomic_t', 'unsigned int',
+         'minmax', 'lpm_trie_node', 'bpf_reg_types', 'ping_group_range']
 COMPACT, NONAME, PTR_RAW, ZERO = 1, 2, 4, 8
 WHERE = {'stack': 0, 'packet': 1, 'map': 2, 'null': 3}
 
@@ -89,6 +90,15 @@ cases = [
     case('atomic_t', struct.pack('<i', 3)),
     case('atomic_t', struct.pack('<i', 0), COMPACT),
     case('unsigned int', struct.pack('<I', 4000000000)),
+    case('minmax', struct.pack('<6I', 1, 2, 0, 0, 5, 6), note='an array of structs: members without names'),
+    case('minmax', struct.pack('<6I', 1, 2, 0, 0, 5, 6), COMPACT | ZERO),
+    case('lpm_trie_node', struct.pack('<QQII', 0x1000, 0x2000, 24, 1), PTR_RAW,
+         note='an array of pointers shows its first element each time'),
+    case('lpm_trie_node', struct.pack('<QQII', 0, 0x2000, 0, 0), COMPACT | PTR_RAW | ZERO),
+    case('bpf_reg_types', struct.pack('<10IQ', 1, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0x4000), PTR_RAW,
+         note='a const array member: its name stops at the qualifier'),
+    case('bpf_reg_types', bytes(48), COMPACT, note='an enumerator named for 0 shows'),
+    case('ping_group_range', struct.pack('<QII', 0, 100, 200)),
 ]
 
 with open('snprintf_btf_show.tcx', 'w') as f:
