@@ -68,6 +68,7 @@ import Testing
         var b = Builder()
         let int, uchar, pair, u8, tag, named, pairPointer, flags, color, big, either, double, int128: UInt32
         let constPair, holder, function, pointers, schar, selfNest, huge, hostile, broken, longName: UInt32
+        let deepArrays: UInt32
 
         init() {
             int = b.int("int", size: 4, bits: 32, encoding: 1)
@@ -95,6 +96,10 @@ import Testing
             hostile = b.composite("hostile", size: 8, [("arr", huge, 0)])
             broken = b.composite("broken", size: 4, [("gone", 999, 0), ("a", int, 0)])
             longName = b.composite("long", size: 4, [(String(repeating: "m", count: 100), int, 0)])
+            // Arrays of arrays have no element size: five levels of 2^32 would never end.
+            var level = b.array(int, count: 0xffff_ffff)
+            for _ in 0 ..< 4 { level = b.array(level, count: 0xffff_ffff) }
+            deepArrays = b.composite("deep", size: 8, [("a", level, 0)])
         }
 
         var text: KernelObjectText? { KernelObjectText(bytes: b.bytes()) }
@@ -222,6 +227,10 @@ import Testing
         // A member of a missing type is left out; reads past the object see zeros.
         #expect(try show(t.broken, Self.le([4]), .compact).text == "(struct broken){.a = (int)4,}")
         #expect(try show(t.pair, [1], .compact).text == "(struct pair){.a = (int)1,}")
+        let deep = try show(t.deepArrays, Self.le([1, 2]), [.compact, .zero], capacity: 64)
+        // Inner arrays are elements: no name, so no bracket opens for them.
+        #expect(deep.text.hasPrefix("(struct deep){.a = (int[][][][][])[1,2,],1,2,"))
+        #expect(deep.length < 1 << 24)
         // Names are cut to the kernel's 79 bytes.
         let long = try show(t.longName, Self.le([1]), .compact).text
         #expect(long == "(struct long){" + "." + String(repeating: "m", count: 78) + "1,}")

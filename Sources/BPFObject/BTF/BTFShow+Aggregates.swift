@@ -83,7 +83,7 @@ extension BTFShow {
                 at += elementSize
                 state.arrayMember = false
                 state.member = nil
-                if state.arrayTerminated { break }
+                if state.arrayTerminated || steps >= Self.maxSteps { break }
                 if elementSize > 0, at >= object.count { break }
             }
         }

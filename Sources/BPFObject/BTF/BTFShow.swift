@@ -35,6 +35,10 @@ struct BTFShow {
     /// Elements of an array whose elements have no size (pointers, arrays: the kernel shows
     /// the first one again and again) shown at most; a real array never has more.
     static let maxZeroSizeElements = 1 << 16
+    /// Types shown in one call at most. The largest vmlinux structs show a few thousand, a
+    /// 64 KiB char array 64 Ki; corrupt BTF (arrays of arrays, each 2^32 elements without a size
+    /// of their own) would otherwise multiply without end.
+    static let maxSteps = 1 << 18
 
     let btf: BTF
     let flags: BTFShowFlags
@@ -44,6 +48,7 @@ struct BTFShow {
     var state = State()
     var text: BTFShowText
     var nesting = 0
+    var steps = 0
 
     init(btf: BTF, flags: BTFShowFlags, object: UnsafeRawBufferPointer, capacity: Int,
          hashPointer: @escaping (UInt64) -> UInt64) {
@@ -119,8 +124,9 @@ struct BTFShow {
     // MARK: kinds
 
     mutating func show(_ type: BTFType, _ id: UInt32, at offset: Int, bitOffset: UInt8) {
-        guard nesting < Self.maxNesting else { return }
+        guard nesting < Self.maxNesting, steps < Self.maxSteps else { return }
         nesting += 1
+        steps += 1
         defer { nesting -= 1 }
         switch type.kind {
         case .int: showInt(type, id, at: offset, bitOffset: bitOffset)
