@@ -49,6 +49,9 @@ enum SnprintfBTFHelper {
             return failed(.ENOENT)
         case .unsized:
             return failed(.EINVAL)
+        case .kernelFault(let why):
+            call.failure = "snprintf_btf of kernel type \(typeID): \(why)"
+            return 0
         case .nothing:
             return write(types.show(typeID, object: UnsafeRawBufferPointer(start: nil, count: 0), flags: flags,
                                     capacity: size, hashPointer: hash), &call)

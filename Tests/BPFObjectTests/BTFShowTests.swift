@@ -68,7 +68,7 @@ import Testing
         var b = Builder()
         let int, uchar, pair, u8, tag, named, pairPointer, flags, color, big, either, double, int128: UInt32
         let constPair, holder, function, pointers, schar, selfNest, huge, hostile, broken, longName: UInt32
-        let deepArrays: UInt32
+        let deepArrays, constVoid: UInt32
 
         init() {
             int = b.int("int", size: 4, bits: 32, encoding: 1)
@@ -100,6 +100,7 @@ import Testing
             var level = b.array(int, count: 0xffff_ffff)
             for _ in 0 ..< 4 { level = b.array(level, count: 0xffff_ffff) }
             deepArrays = b.composite("deep", size: 8, [("a", level, 0)])
+            constVoid = b.const(0)
         }
 
         var text: KernelObjectText? { KernelObjectText(bytes: b.bytes()) }
@@ -202,6 +203,11 @@ import Testing
         #expect(printer.need(t.named) == .bytes(12))
         #expect(printer.need(9999) == .noType)
         #expect(printer.need(t.huge) == .unsized)
+        #expect(printer.need(t.u8) == .bytes(1))
+        guard case .kernelFault = printer.need(t.constVoid) else {
+            Issue.record("a const void is shown")
+            return
+        }
         #expect(try show(t.double, []).text == "<unsupported kind:16>")
         #expect(try show(t.function, []).text == "<unsupported kind:12>")
     }

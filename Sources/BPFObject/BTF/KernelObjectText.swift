@@ -31,30 +31,34 @@ public final class KernelObjectText: Sendable {
         /// A type whose size cannot be worked out (a broken or oversized one): the kernel's
         /// btf_resolve_size fails with EINVAL before anything is printed.
         case unsized
+        /// A type the kernel cannot show without dereferencing NULL (read from its source,
+        /// never tried): why.
+        case kernelFault(String)
     }
 
     public func need(_ id: UInt32) -> Need {
         guard let type = btf.type(id) else { return .noType }
-        if showsWithoutReading(type) { return .nothing }
-        guard let size = btf.size(of: id).flatMap({ Int(exactly: $0) }) else { return .unsized }
-        return .bytes(size)
-    }
-
-    /// Whether the kind that finally shows (after modifiers and variables) prints without the object.
-    private func showsWithoutReading(_ type: BTFType) -> Bool {
         var current = type
         for _ in 0 ..< BTF.maxDepth {
             switch current.kind {
-            case .typedef, .volatile, .const, .restrict, .typeTag, .variable:
-                guard let next = btf.type(current.sizeOrType) else { return true }
+            case .variable, .dataSection:
+                return .kernelFault("a variable or data section is shown through resolved type ids, which "
+                    + "the kernel keeps for no vmlinux type (a NULL dereference)")
+            case .typedef, .volatile, .const, .restrict, .typeTag:
+                guard let next = btf.type(current.sizeOrType) else { return .unsized }
+                if next.kind == .void {
+                    return .kernelFault("a qualifier or typedef of void leads the kernel to void's show "
+                        + "operation, which it has none of (a NULL dereference)")
+                }
                 current = next
             case .void, .forward, .function, .functionProto, .float, .declTag:
-                return true
+                return .nothing
             default:
-                return false
+                guard let size = btf.size(of: id).flatMap({ Int(exactly: $0) }) else { return .unsized }
+                return .bytes(size)
             }
         }
-        return true
+        return .unsized
     }
 
     /// The text's first `capacity - 1` bytes and a NUL (nothing when the text never starts),
