@@ -5,9 +5,9 @@
 /// array below the top is first walked silently to learn whether anything in it would show
 /// (the kernel's depth check); nothing of it prints when nothing would.
 ///
-/// The object is the bytes the caller read; reads past them see zeros (the kernel would read
-/// on into whatever memory follows, which only an enum narrower than 4 bytes or a corrupt
-/// bitfield reaches).
+/// The object is the bytes the caller read; reads past them see zeros, as they do in the
+/// kernel's own copy of a top-level object (only an enum narrower than 4 bytes, read as an int,
+/// or a corrupt bitfield reaches past).
 struct BTFShow {
     struct State {
         var depth = 0
@@ -22,7 +22,8 @@ struct BTFShow {
         var arrayEncoding: UInt8 = 0
         /// A char array met its NUL: the rest is not shown.
         var arrayTerminated = false
-        /// The kind and id being shown (union members are split by `|` in compact text).
+        /// The kind and id being shown: the name's starting point, and a compact `|` instead of
+        /// `,` after an item whose kind is a union (in practice only an empty union's brace).
         var typeKind: BTFKind?
         var typeID: UInt32 = 0
     }
