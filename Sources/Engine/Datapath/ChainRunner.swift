@@ -26,8 +26,9 @@ enum ChainRunner {
                     shard: CounterShard) -> ChainOutcome {
         var outcome = ChainOutcome()
         // One run object for the chain: the context rendered once per frame, not per program.
+        // Ended before the return, not in a `defer`: a deferred end made the result a copy of
+        // `outcome` (a retain and a release of its trace and fault per frame).
         var sequence = TCRunSequence(skb: frame.skb)
-        defer { sequence.end() }
         let timed = RunTimeStatistics.enabled  // asked once per chain, not per program
         programs.withPublished { list in
             // Timed runs keep the clock around each program: one at a time.
@@ -56,6 +57,7 @@ enum ChainRunner {
                 index += 1
             }
         }
+        sequence.end()
         return outcome
     }
 

@@ -211,9 +211,14 @@ struct PacketFlow {
     private func runTCX(_ device: Device, ingress: Bool, _ frame: Frame,
                         path: inout PacketPath) -> HookDecision {
         // One call per branch: choosing the hook first made a copy of it (a retain per frame).
+        // The chain borrowed (`Device.ingressChain`): the device holds its hooks.
         let outcome = ingress
-            ? ChainRunner.run(device.tcxIngress.published, frame: frame, tracing: recordsHooks, shard: shard)
-            : ChainRunner.run(device.tcxEgress.published, frame: frame, tracing: recordsHooks, shard: shard)
+            ? Unmanaged.passUnretained(device.ingressChain)._withUnsafeGuaranteedRef {
+                ChainRunner.run($0, frame: frame, tracing: recordsHooks, shard: shard)
+            }
+            : Unmanaged.passUnretained(device.egressChain)._withUnsafeGuaranteedRef {
+                ChainRunner.run($0, frame: frame, tracing: recordsHooks, shard: shard)
+            }
         if let fault = outcome.fault {
             if recordsHooks {
                 path.hooks.append(HookPass(ifindex: device.ifindex, hook: ingress ? .tcxIngress : .tcxEgress,

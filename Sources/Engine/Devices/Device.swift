@@ -35,6 +35,11 @@ final class Device: @unchecked Sendable {
     /// keep hold of the published arrays.
     let tcxIngress = Device.makeHook()
     let tcxEgress = Device.makeHook()
+    /// Their published chains, as every frame reads them: through the hook's property (another
+    /// module's generic class) each frame paid a retain and a release. The hooks live as long as
+    /// the device, so borrowing is safe.
+    unowned(unsafe) let ingressChain: PublishedArray<ProgramObject>
+    unowned(unsafe) let egressChain: PublishedArray<ProgramObject>
 
     /// netkit embeds its bundle in the device: it lives as long as the device.
     let netkitHook: Hook?
@@ -52,6 +57,8 @@ final class Device: @unchecked Sendable {
         self.netkitMode = netkitMode
         let isNetkit = kind == .netkitPrimary || kind == .netkitPeer
         netkitHook = isNetkit ? Device.makeHook() : nil
+        ingressChain = tcxIngress.published
+        egressChain = tcxEgress.published
     }
 
     deinit { addressSlot.deallocate() }
