@@ -49,21 +49,37 @@ public struct TCRunSequence {
     }
 
     private mutating func start(_ program: TCProgram, with runner: TCProgramRunner) throws(VMFault) -> TCRunOutcome {
-        let run = begin(program, with: runner)
-        return try runner.onPrepared(program, run)
+        // Borrowed, as in `run`: `current` holds it (a strong local was a retain per frame).
+        var fault: VMFault?
+        let outcome = begin(program, with: runner)._withUnsafeGuaranteedRef { run -> TCRunOutcome in
+            do throws(VMFault) {
+                return try runner.onPrepared(program, run)
+            } catch {
+                fault = error
+                return TCRunOutcome(returnValue: 0, redirect: nil)
+            }
+        }
+        if let fault { throw fault }
+        return outcome
     }
 
-    /// A run for `program` with `runner`, taken from the pool (the previous one given back).
-    private mutating func begin(_ program: TCProgram, with runner: TCProgramRunner) -> TCRun {
+    /// A run for `program` with `runner`, taken from the pool (the previous one given back);
+    /// `current` holds it.
+    private mutating func begin(_ program: TCProgram, with runner: TCProgramRunner) -> Unmanaged<TCRun> {
         if let previous = current { TCRunPool.give(previous.takeRetainedValue()) }
-        // The runner holds its services and the caller the skb until `end()`.
-        let run = TCRunPool.take(skb: skb, services: runner.shared, type: program.type)
-        run.programMaps = program.mapTable
-        current = Unmanaged.passRetained(run)
+        // The runner holds its services and the caller the skb until `end()`; the skb is lent
+        // to the pool borrowed (loaded as a strong reference it was retained around the call).
+        let taken = Unmanaged.passUnretained(skb)._withUnsafeGuaranteedRef { skb in
+            Unmanaged.passRetained(TCRunPool.take(skb: skb, services: runner.shared, type: program.type))
+        }
+        current = taken
         type = program.type
-        // The JIT's block set up once for every program the sequence runs on this run.
-        runner.prepare(run)
-        return run
+        taken._withUnsafeGuaranteedRef { run in
+            run.programMaps = program.mapTable
+            // The JIT's block set up once for every program the sequence runs on this run.
+            runner.prepare(run)
+        }
+        return taken
     }
 
     /// Runs programs of one type and one runner from machine code (`JITChain`): `steps` are
@@ -82,7 +98,7 @@ public struct TCRunSequence {
             current._withUnsafeGuaranteedRef { $0.rearm() }
             run = current
         } else {
-            run = Unmanaged.passUnretained(begin(first, with: runner))
+            run = begin(first, with: runner)
         }
         // The fault comes out through a local, as in `run`.
         var fault: VMFault?
