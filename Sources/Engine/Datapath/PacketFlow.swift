@@ -69,9 +69,17 @@ struct PacketFlow {
     static let hopLimit = 8
 
     func receive(_ frame: Frame, at ifindex: UInt32, path: inout PacketPath, hops: Int) {
-        guard let device = topology.device(ifindex) else {
-            return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
+        // The device borrowed from the topology, which holds it: taken out, it was a retain
+        // and a release per frame and hop.
+        let found: Bool? = topology.withDevice(ifindex) { device in
+            receive(frame, at: device, path: &path, hops: hops)
+            return true
         }
+        if found == nil { drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path) }
+    }
+
+    private func receive(_ frame: Frame, at device: Device, path: inout PacketPath, hops: Int) {
+        let ifindex = device.ifindex
         device.counters.count(.rxPackets, in: shard)
         frame.arrive(at: device, ingress: true)
         let decision = runTCX(device, ingress: true, frame, path: &path)
@@ -91,9 +99,16 @@ struct PacketFlow {
     }
 
     func transmit(_ frame: Frame, from ifindex: UInt32, path: inout PacketPath, hops: Int) {
-        guard let device = topology.device(ifindex) else {
-            return drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path)
+        // Borrowed, as in `receive`.
+        let found: Bool? = topology.withDevice(ifindex) { device in
+            transmit(frame, from: device, path: &path, hops: hops)
+            return true
         }
+        if found == nil { drop(frame, at: ifindex, "no device has ifindex \(ifindex)", path: &path) }
+    }
+
+    private func transmit(_ frame: Frame, from device: Device, path: inout PacketPath, hops: Int) {
+        let ifindex = device.ifindex
         frame.arrive(at: device, ingress: false)
         let decision = runTCX(device, ingress: false, frame, path: &path)
         sendClones(of: frame, hops: hops)
