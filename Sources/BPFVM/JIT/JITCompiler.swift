@@ -16,6 +16,10 @@ struct JITCompiler {
     let regions: [MemoryRegion]
     /// Maps whose lookups the code does itself at `call 1` (`DirectMapLookup`).
     let directLookups: [DirectMapLookup]
+    /// bpf_loop calls run as the kernel's inline loop (`JITCompiler+Loop`), by instruction.
+    let inlinedLoops: Set<Int>
+    /// Where the program's functions start: what an inlined loop's callback may be.
+    let functionStarts: [Int]
     var instructionLabels: [X86Assembler.Label] = []
     var deferred: [DeferredStub] = []
     /// Routines every program carries, shared by all instructions.
@@ -45,12 +49,16 @@ struct JITCompiler {
 
     /// The machine code for `ops`, or nil when the program should stay on the interpreter.
     /// `regions` are the program's load-time regions (map values, global data): checked inline.
+    /// `inlinedLoops`: bpf_loop calls to run as the kernel's loop, only when the program's helper
+    /// 181 is bpf_loop (`VMProgram.inlinedLoopCalls`); `functionStarts` their possible callbacks.
     static func compile(_ ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>,
                         directLookups: [DirectMapLookup] = [],
-                        mayGotoSlice: Int = VMLimits.mayGotoSliceInstructions) -> NativeCode? {
+                        mayGotoSlice: Int = VMLimits.mayGotoSliceInstructions,
+                        inlinedLoops: Set<Int> = [], functionStarts: [Int] = []) -> NativeCode? {
         #if arch(x86_64)
         guard ops.count > 0, ops.count <= maxOperations else { return nil }
-        var compiler = JITCompiler(ops: ops, regions: regions, directLookups: directLookups, mayGotoSlice: mayGotoSlice)
+        var compiler = JITCompiler(ops: ops, regions: regions, directLookups: directLookups, mayGotoSlice: mayGotoSlice,
+                                   inlinedLoops: inlinedLoops, functionStarts: functionStarts)
         let body = compiler.emitProgram()
         guard !compiler.declined, let code = compiler.a.finished(),
               let memory = ExecutableMemory(code: code) else { return nil }
@@ -61,12 +69,16 @@ struct JITCompiler {
     }
 
     private init(ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>,
-                 directLookups: [DirectMapLookup], mayGotoSlice: Int) {
+                 directLookups: [DirectMapLookup], mayGotoSlice: Int, inlinedLoops: Set<Int>, functionStarts: [Int]) {
         self.ops = ops
         self.regions = Array(regions)
         self.directLookups = directLookups
         self.mayGotoSlice = mayGotoSlice
+        self.inlinedLoops = inlinedLoops
+        self.functionStarts = functionStarts.filter { $0 >= 0 && $0 < ops.count }
         mayGotoFrameStarts = Self.mayGotoFrameStarts(ops)
+        // An inlined loop's callback is entered as a bpf-to-bpf call: through its prologue.
+        if !mayGotoFrameStarts.isEmpty, !inlinedLoops.isEmpty { mayGotoFrameStarts.formUnion(self.functionStarts) }
         // Region sizes are compared as 32-bit immediates; larger regions stay on the interpreter.
         if regions.contains(where: { $0.count > Int(Int32.max) / 2 }) { declined = true }
         finalExit = a.newLabel(); faultExit = a.newLabel(); faultRoutine = a.newLabel()
