@@ -75,7 +75,7 @@ extension JITCompiler {
         a.jump(.aboveOrEqual, end)
         a.move(r1, index)
         a.move(r2, context)
-        localCall(to: Int32(start), at: i)
+        localCall(to: Int32(start), at: i, zeroing: reachableBytes(ofFunctionAt: start))
         a.alu(.add, index, immediate: 1)
         a.test(r0, r0)
         a.jump(.equal, top)
@@ -87,6 +87,19 @@ extension JITCompiler {
         // -E2BIG as the kernel's loop moves it: 32 bits.
         a.move(r0, immediate: UInt64(UInt32(bitPattern: -LinuxErrno.E2BIG.rawValue)))
         a.bind(finished)
+    }
+
+    /// The bytes at the top of its frame the function at `start` can reach (`EntryStack` of its
+    /// own instructions: when it copies r10 nowhere and calls no function, only its r10-relative
+    /// accesses reach the frame, so only their bytes need zeroing at each call; the rest of the
+    /// frame no pointer reaches). The whole frame otherwise, and for a function with a tail call,
+    /// whose target runs in this frame (the thunk widens only the entry frame).
+    private func reachableBytes(ofFunctionAt start: Int) -> Int {
+        let end = functionStarts.first { $0 > start } ?? ops.count
+        guard start >= 0, start < end, end <= ops.count else { return VMLimits.stackPerFrame }
+        let code = UnsafeBufferPointer(rebasing: ops[start..<end])
+        guard !code.contains(where: { $0.code == .tailCall }) else { return VMLimits.stackPerFrame }
+        return EntryStack.bytes(code)
     }
 
     /// What the helper thunk does before every helper (`JITThunks.callHelper`): the probe
