@@ -108,41 +108,50 @@ struct JITLoopTests {
         #expect(answers[.jit] == 465)
     }
 
-    /// bpf_loop(outer, f, &sum), f calling bpf_loop(inner, g, the same &sum), g adding
-    /// 1000 + its index: both calls inlined, the inner one from inside a callback's frame.
-    static func nestedProgram(outer: Int32, inner: Int32) -> [Instruction] {
-        // main 0-9, f 10-17, g 18-23
-        [Asm.storeImm(8, 10, -8, 0), Asm.mov(1, outer)]                                     // 0-1
-            + Asm.lddw(2, src: 4, 7)                                                        // 2-3: f at 10
-            + [Asm.movReg(3, 10), Asm.add(3, -8), Asm.mov(4, 0), Asm.call(181),             // 4-7
-               Asm.load(8, 0, 10, -8), Asm.exit]                                            // 8-9
-            + [Asm.movReg(3, 2), Asm.mov(1, inner)]                                         // 10-11: f
-            + Asm.lddw(2, src: 4, 5)                                                        // 12-13: g at 18
-            + [Asm.mov(4, 0), Asm.call(181), Asm.mov(0, 0), Asm.exit]                       // 14-17
-            + [Asm.load(8, 3, 2, 0), Asm.addReg(3, 1), Asm.add(3, 1000), Asm.store(8, 2, 0, 3),  // 18-21: g
-               Asm.mov(0, 0), Asm.exit]                                                     // 22-23
+    /// bpf_loop(outer, f, &ctx), f calling bpf_loop(inner, g, the same &ctx), g adding 1000 +
+    /// its index to the context's sum: the inner call from inside a callback's frame. Each call's
+    /// flags are 0 (inlined) or read from the context, where main put the skb's mark (the
+    /// helper, whose callback runs as machine code on the JIT: `JITCallback`).
+    static func nestedProgram(outer: Int32, inner: Int32, outerInlined: Bool, innerInlined: Bool) -> [Instruction] {
+        [Asm.movReg(6, 1), Asm.load(4, 5, 6, Int16(SKBField.mark)), Asm.store(8, 10, -16, 5),  // 0-2
+         Asm.storeImm(8, 10, -8, 0), Asm.mov(1, outer)]                                     // 3-4
+            + Asm.lddw(2, src: 4, 7)                                                        // 5-6: f at 13
+            + [Asm.movReg(3, 10), Asm.add(3, -16),                                          // 7-8
+               outerInlined ? Asm.mov(4, 0) : Asm.load(8, 4, 10, -16), Asm.call(181),       // 9-10
+               Asm.load(8, 0, 10, -8), Asm.exit]                                            // 11-12
+            + [Asm.movReg(3, 2), innerInlined ? Asm.mov(4, 0) : Asm.load(8, 4, 2, 0),       // 13-14: f
+               Asm.mov(1, inner)]                                                           // 15
+            + Asm.lddw(2, src: 4, 4)                                                        // 16-17: g at 21
+            + [Asm.call(181), Asm.mov(0, 0), Asm.exit]                                      // 18-20
+            + [Asm.load(8, 3, 2, 8), Asm.addReg(3, 1), Asm.add(3, 1000), Asm.store(8, 2, 8, 3),  // 21-24: g
+               Asm.mov(0, 0), Asm.exit]                                                     // 25-26
     }
 
     @Test(arguments: [(Int32(0), Int32(5)), (3, 0), (3, 7), (20, 50)])
     func nestedLoopsAgree(_ outer: Int32, _ inner: Int32) throws {
         let want = UInt64(outer) * (UInt64(inner) * UInt64(max(inner - 1, 0)) / 2 + 1000 * UInt64(inner))
-        for kind in Self.engines {
-            #expect(try Self.run(Self.nestedProgram(outer: outer, inner: inner), kind) == want, "\(kind)")
+        for (outerInlined, innerInlined) in [(true, true), (true, false), (false, true), (false, false)] {
+            let program = Self.nestedProgram(outer: outer, inner: inner, outerInlined: outerInlined, innerInlined: innerInlined)
+            for kind in Self.engines {
+                #expect(try Self.run(program, kind) == want, "\(kind) inlined \(outerInlined) \(innerInlined)")
+            }
         }
     }
 
     /// A callback whose fifth helper call fails (get_prandom_u32 replaced by one that fails on
     /// its fifth call; a verified tc program has no other way to fault inside a callback): the
     /// run stops with the helper's fault at the callback's call, on both engines, after the
-    /// same calls.
-    static let failing: [Instruction] =
-        [Asm.storeImm(8, 10, -8, 0), Asm.mov(1, 10)]                                        // 0-1
-        + Asm.lddw(2, src: 4, 6)                                                            // 2-3: f at 9
-        + [Asm.movReg(3, 10), Asm.add(3, -8), Asm.mov(4, 0), Asm.call(181), Asm.exit]       // 4-8
-        + [Asm.movReg(6, 2), Asm.load(8, 3, 6, 0), Asm.addReg(3, 1), Asm.store(8, 6, 0, 3), // 9-12: f
-           Asm.call(7), Asm.mov(0, 0), Asm.exit]                                            // 13-15
+    /// same calls. Flags 0 (inlined) or what ktime_get_ns (replaced: 0) returned (the helper).
+    static func failing(inlined: Bool) -> [Instruction] {
+        [Asm.storeImm(8, 10, -8, 0), Asm.call(5), inlined ? Asm.mov(4, 0) : Asm.movReg(4, 0), Asm.mov(1, 10)]  // 0-3
+            + Asm.lddw(2, src: 4, 5)                                                        // 4-5: f at 10
+            + [Asm.movReg(3, 10), Asm.add(3, -8), Asm.call(181), Asm.exit]                  // 6-9
+            + [Asm.movReg(6, 2), Asm.load(8, 3, 6, 0), Asm.addReg(3, 1), Asm.store(8, 6, 0, 3),  // 10-13: f
+               Asm.call(7), Asm.mov(0, 0), Asm.exit]                                        // 14-16
+    }
 
-    @Test func aCallbackThatFaultsEndsTheRunAlike() throws {
+    @Test(arguments: [true, false])
+    func aCallbackThatFaultsEndsTheRunAlike(_ inlined: Bool) throws {
         final class Counter: Sendable { let calls = Mutex(0) }
         let counter = Counter()
         var options = TCHelpers.options()
@@ -154,19 +163,20 @@ struct JITLoopTests {
             if n == 5 { call.failure = "the fifth call fails" }
             return 0
         }
+        options.helpers.register(5, name: "ktime_get_ns") { _ in 0 }
         let context = UnsafeMutableRawBufferPointer.allocate(byteCount: 256, alignment: 16)
         defer { context.deallocate() }
         context.initializeMemory(as: UInt8.self, repeating: 0)
         for kind in Self.engines {
             options.executor = kind
-            let program = try VMProgram(instructions: Self.failing, options: options)
+            let program = try VMProgram(instructions: Self.failing(inlined: inlined), options: options)
             if kind == .jit { #expect(program.isCompiled) }
             counter.calls.withLock { $0 = 0 }
             do throws(VMFault) {
                 let r0 = try kind.executor.run(program, context: context, packet: nil, environment: RunEnvironment(), r2: 0)
                 Issue.record("\(kind): the run returned \(r0)")
             } catch {
-                #expect(error == VMFault(instruction: 13, kind: .helper("the fifth call fails")), "\(kind)")
+                #expect(error == VMFault(instruction: 14, kind: .helper("the fifth call fails")), "\(kind)")
             }
             #expect(counter.calls.withLock { $0 } == 5, "\(kind)")
         }
