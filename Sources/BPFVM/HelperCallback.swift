@@ -57,14 +57,16 @@ extension HelperCall {
         }
     }
 
-    /// The callback on the interpreter, in the frame `mem` ends with. Inlined: called out of
-    /// line, it cost each interpreted callback call ~20 instructions more.
+    /// The callback on the interpreter, in the frame `mem` ends with (inlined into
+    /// `callFunction`, whose interpreter path this was).
     @inline(__always)
     private func interpret(_ slot: UInt64, memory mem: RunMemory, site: CallbackSite,
                            arguments a: (UInt64, UInt64, UInt64, UInt64, UInt64))
         -> Result<(UInt64, packetLow: UInt64, packetCount: UInt64), VMFault> {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16) { regs in
-            guard let r = regs.baseAddress else { return .failure(VMFault(instruction: site.instruction, kind: .callDepth)) }
+            guard let r = regs.baseAddress else {
+                return .failure(VMFault(instruction: site.instruction, kind: .helper("no memory for the callback's registers")))
+            }
             r.initialize(repeating: 0, count: 16)
             r[1] = a.0; r[2] = a.1; r[3] = a.2; r[4] = a.3; r[5] = a.4
             r[10] = mem.stackLow &+ UInt64(VMLimits.stackPerFrame)

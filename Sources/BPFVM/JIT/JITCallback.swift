@@ -20,7 +20,8 @@ enum JITCallback {
         let program = state[.program], saved = state[.savedStackPointer], call = state[.callStackPointer]
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 11) { registers in
             guard let kept = registers.baseAddress else {
-                return .failure(VMFault(instruction: Int(truncatingIfNeeded: state[.faultInstruction]), kind: .callDepth))
+                return .failure(VMFault(instruction: Int(truncatingIfNeeded: state[.faultInstruction]),
+                                        kind: .helper("no memory for the caller's registers")))
             }
             kept.initialize(from: state.words, count: 11)
             defer {
