@@ -103,4 +103,7 @@ final class HelperReports {
     let frames: UnsafeMutablePointer<UInt64>
     let depth: Int
     @usableFromInline let instruction: Int
+    /// The JIT run's state block when the caller is machine code: its callbacks then run as
+    /// machine code too (`JITCallback`); nil on the interpreter.
+    var jitState: UnsafeMutableRawPointer? = nil
 }

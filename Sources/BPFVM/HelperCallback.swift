@@ -7,7 +7,10 @@ extension HelperCall {
     public mutating func callFunction(_ slot: UInt64, _ a1: UInt64 = 0, _ a2: UInt64 = 0, _ a3: UInt64 = 0,
                                       _ a4: UInt64 = 0, _ a5: UInt64 = 0) -> UInt64? {
         guard callbackFault == nil, let site else { return nil }
-        guard slot < UInt64(Int.max), site.program.functionStarts.contains(Int(slot)) else {
+        // Called from machine code: the callback runs as machine code too, and the code's table
+        // of functions answers whether `slot` is one (without hashing it, as the set does).
+        let function = site.jitState == nil ? nil : site.program.native?.functionAddress(slot)
+        guard function != nil || (slot < UInt64(Int.max) && site.program.functionStarts.contains(Int(slot))) else {
             callbackFault = VMFault(instruction: site.instruction, kind: .helper("callback \(slot) is not a function"))
             return nil
         }
@@ -33,31 +36,48 @@ extension HelperCall {
         mem.stackLow -= frame
         mem.stackCount += frame
         Machine.pointer(mem.stackLow).initializeMemory(as: UInt8.self, repeating: 0, count: VMLimits.stackPerFrame)
-        let result: Result<(UInt64, RunMemory), VMFault> = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16) { regs in
-            let r = regs.baseAddress!
-            r.initialize(repeating: 0, count: 16)
-            r[1] = a1; r[2] = a2; r[3] = a3; r[4] = a4; r[5] = a5
-            r[10] = mem.stackLow &+ frame
-            var machine = Machine(callbackOf: site.program, registers: r, frames: site.frames, memory: mem,
-                                  environment: environment)
-            do throws(VMFault) {
-                let value = try machine.execute(entry: Int(slot), baseDepth: site.depth + 1, continuingRun: true)
-                return .success((value, machine.memory))
-            } catch {
-                return .failure(error)
-            }
+        let result: Result<(UInt64, packetLow: UInt64, packetCount: UInt64), VMFault>
+        if let state = site.jitState, let native = site.program.native, let function {
+            result = JITCallback.run(function, of: native, state: state, memory: mem, depth: site.depth + 1,
+                                     arguments: (a1, a2, a3, a4, a5))
+        } else {
+            result = interpret(slot, memory: mem, site: site, arguments: (a1, a2, a3, a4, a5))
         }
         switch result {
-        case let .success((value, after)):
+        case let .success((value, packetLow, packetCount)):
             // A packet helper inside the callback moves the caller's packet too.
-            if after.packetLow != mem.packetLow || after.packetCount != mem.packetCount {
-                packet = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(after.packetLow)),
-                                                        count: Int(after.packetCount))
+            if packetLow != mem.packetLow || packetCount != mem.packetCount {
+                packet = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(packetLow)),
+                                                        count: Int(packetCount))
             }
             return value
         case let .failure(fault):
             callbackFault = fault
             return nil
+        }
+    }
+
+    /// The callback on the interpreter, in the frame `mem` ends with (inlined into
+    /// `callFunction`, whose interpreter path this was).
+    @inline(__always)
+    private func interpret(_ slot: UInt64, memory mem: RunMemory, site: CallbackSite,
+                           arguments a: (UInt64, UInt64, UInt64, UInt64, UInt64))
+        -> Result<(UInt64, packetLow: UInt64, packetCount: UInt64), VMFault> {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16) { regs in
+            guard let r = regs.baseAddress else {
+                return .failure(VMFault(instruction: site.instruction, kind: .helper("no memory for the callback's registers")))
+            }
+            r.initialize(repeating: 0, count: 16)
+            r[1] = a.0; r[2] = a.1; r[3] = a.2; r[4] = a.3; r[5] = a.4
+            r[10] = mem.stackLow &+ UInt64(VMLimits.stackPerFrame)
+            var machine = Machine(callbackOf: site.program, registers: r, frames: site.frames, memory: mem,
+                                  environment: environment)
+            do throws(VMFault) {
+                let value = try machine.execute(entry: Int(slot), baseDepth: site.depth + 1, continuingRun: true)
+                return .success((value, machine.memory.packetLow, machine.memory.packetCount))
+            } catch {
+                return .failure(error)
+            }
         }
     }
 }

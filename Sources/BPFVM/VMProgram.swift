@@ -72,7 +72,9 @@ public final class VMProgram: @unchecked Sendable {
         directLookups = options.helpers.directMapLookupID == 1 ? verified.directLookups.filter(\.fitsImmediates) : []
         native = options.executor == .jit && ExecutorKind.jitAvailable
             ? JITCompiler.compile(UnsafeBufferPointer(ops), regions: UnsafeBufferPointer(regionStorage),
-                                  directLookups: directLookups, mayGotoSlice: mayGotoSlice) : nil
+                                  directLookups: directLookups, mayGotoSlice: mayGotoSlice,
+                                  inlinedLoops: Self.loopsForTheJIT(verified, helpers: options.helpers),
+                                  functionStarts: verified.functionStarts) : nil
         nativeEntry = native?.entry
         nativeStackBytes = native?.entryStackBytes ?? VMLimits.stackPerFrame
         let step: UnsafeMutablePointer<ChainStep>? = native != nil && ChainStep.fits(UnsafeBufferPointer(ops))
@@ -97,6 +99,12 @@ public final class VMProgram: @unchecked Sendable {
             return max(options.maxExecutedInstructions, slices.overflow ? Int.max : slices.partialValue)
         case nil: return options.maxExecutedInstructions
         }
+    }
+
+    /// The inlined bpf_loop calls the JIT runs as the kernel's loop: only when helper 181 is the
+    /// runtime's bpf_loop, whose answers the loop repeats (a table of one's own answers its own way).
+    private static func loopsForTheJIT(_ verified: VerifiedProgram, helpers: HelperTable) -> Set<Int> {
+        helpers.name(of: 181) == "loop" ? verified.inlinedLoopCalls : []
     }
 
     /// Whether the JIT compiled this program (`JITExecutor` then runs it as machine code).

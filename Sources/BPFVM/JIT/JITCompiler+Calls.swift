@@ -105,7 +105,9 @@ extension JITCompiler {
 
     /// A bpf-to-bpf call: a new zeroed 512-byte frame below the caller's, r6-r9 and the
     /// running program saved on the host stack, a host `call`; the callee's exit returns here.
-    mutating func localCall(to target: Int32, at i: Int) {
+    /// `zeroing`: how many bytes at the frame's top to zero, when the callee cannot reach the
+    /// rest (`EntryStack` of its own code).
+    mutating func localCall(to target: Int32, at i: Int, zeroing: Int = VMLimits.stackPerFrame) {
         let frame = Int32(VMLimits.stackPerFrame)
         a.alu(.cmp, JITState.slot(.depth), immediate: Int32(VMLimits.maxRunFrames - 1))
         a.jump(.greaterOrEqual, faultStub(instruction: i, .callDepth))
@@ -117,7 +119,14 @@ extension JITCompiler {
         a.alu(.sub, .rax, immediate: frame)
         a.store(JITState.slot(.stackLow), .rax)
         a.alu(.add, JITState.slot(.stackCount), immediate: frame)
-        a.call(zeroFrame)
+        if zeroing >= VMLimits.stackPerFrame {
+            a.call(zeroFrame)
+        } else if zeroing > 0 {
+            a.zeroVector0()
+            for k in stride(from: VMLimits.stackPerFrame - zeroing, to: VMLimits.stackPerFrame, by: 16) {
+                a.storeVector0(X86Memory(.rax, Int32(k)))
+            }
+        }
         setFramePointer()
         a.call(functionEntry(target))
 

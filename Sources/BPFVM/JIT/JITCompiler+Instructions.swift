@@ -52,7 +52,7 @@ extension JITCompiler {
             conditionalJump(op, at: i, wide: false, pair: Int(op.code.rawValue - ExecCode.jeq32I.rawValue) / 2)
 
         case .callHelper, .callRegister:
-            helperCall(op, at: i)
+            if inlinesLoop(op, at: i) { inlinedLoop(op, at: i) } else { helperCall(op, at: i) }
         case .tailCall:
             tailCall(at: i)
         case .callLocal:
@@ -181,7 +181,7 @@ extension JITCompiler {
     }
 
     /// Where functions start in a program with a may_goto (the entry and every bpf-to-bpf call's
-    /// target; callbacks run on the interpreter), else none.
+    /// target; the init adds the callbacks of inlined bpf_loops), else none.
     static func mayGotoFrameStarts(_ ops: UnsafeBufferPointer<ExecOp>) -> Set<Int> {
         guard ops.contains(where: { $0.code == .mayGoto }) else { return [] }
         var starts: Set<Int> = [0]

@@ -16,10 +16,16 @@ struct JITCompiler {
     let regions: [MemoryRegion]
     /// Maps whose lookups the code does itself at `call 1` (`DirectMapLookup`).
     let directLookups: [DirectMapLookup]
+    /// bpf_loop calls run as the kernel's inline loop (`JITCompiler+Loop`), by instruction.
+    let inlinedLoops: Set<Int>
+    /// Where the program's functions start: what an inlined loop's callback may be.
+    let functionStarts: [Int]
     var instructionLabels: [X86Assembler.Label] = []
     var deferred: [DeferredStub] = []
     /// Routines every program carries, shared by all instructions.
     var finalExit, faultExit, faultRoutine, checkRoutine, returnZero, exitSequence, zeroFrame: X86Assembler.Label
+    /// Where a helper's callback enters the code from Swift (`JITCallback`).
+    var callbackEntry: X86Assembler.Label
     /// Set when an operation cannot be translated; the program then stays on the interpreter.
     var declined = false
     /// `VMProgram.mayGotoSlice`; and where functions start when the program has a may_goto
@@ -45,33 +51,43 @@ struct JITCompiler {
 
     /// The machine code for `ops`, or nil when the program should stay on the interpreter.
     /// `regions` are the program's load-time regions (map values, global data): checked inline.
+    /// `inlinedLoops`: bpf_loop calls to run as the kernel's loop, only when the program's helper
+    /// 181 is bpf_loop (`VMProgram.inlinedLoopCalls`); `functionStarts` their possible callbacks.
     static func compile(_ ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>,
                         directLookups: [DirectMapLookup] = [],
-                        mayGotoSlice: Int = VMLimits.mayGotoSliceInstructions) -> NativeCode? {
+                        mayGotoSlice: Int = VMLimits.mayGotoSliceInstructions,
+                        inlinedLoops: Set<Int> = [], functionStarts: [Int] = []) -> NativeCode? {
         #if arch(x86_64)
         guard ops.count > 0, ops.count <= maxOperations else { return nil }
-        var compiler = JITCompiler(ops: ops, regions: regions, directLookups: directLookups, mayGotoSlice: mayGotoSlice)
+        var compiler = JITCompiler(ops: ops, regions: regions, directLookups: directLookups, mayGotoSlice: mayGotoSlice,
+                                   inlinedLoops: inlinedLoops, functionStarts: functionStarts)
         let body = compiler.emitProgram()
-        guard !compiler.declined, let code = compiler.a.finished(),
-              let memory = ExecutableMemory(code: code) else { return nil }
-        return NativeCode(memory: memory, bodyOffset: body, entryStackBytes: EntryStack.bytes(ops))
+        let functions = compiler.functionOffsets()
+        guard !compiler.declined, let callbacks = compiler.a.offset(of: compiler.callbackEntry),
+              let code = compiler.a.finished(), let memory = ExecutableMemory(code: code) else { return nil }
+        return NativeCode(memory: memory, bodyOffset: body, entryStackBytes: EntryStack.bytes(ops),
+                          callbackEntryOffset: callbacks, functionOffsets: functions)
         #else
         return nil
         #endif
     }
 
     private init(ops: UnsafeBufferPointer<ExecOp>, regions: UnsafeBufferPointer<MemoryRegion>,
-                 directLookups: [DirectMapLookup], mayGotoSlice: Int) {
+                 directLookups: [DirectMapLookup], mayGotoSlice: Int, inlinedLoops: Set<Int>, functionStarts: [Int]) {
         self.ops = ops
         self.regions = Array(regions)
         self.directLookups = directLookups
         self.mayGotoSlice = mayGotoSlice
+        self.inlinedLoops = inlinedLoops
+        self.functionStarts = functionStarts.filter { $0 >= 0 && $0 < ops.count }
         mayGotoFrameStarts = Self.mayGotoFrameStarts(ops)
+        // Any function may be a callback (an inlined loop's, a helper's): entered through its prologue.
+        if !mayGotoFrameStarts.isEmpty { mayGotoFrameStarts.formUnion(self.functionStarts) }
         // Region sizes are compared as 32-bit immediates; larger regions stay on the interpreter.
         if regions.contains(where: { $0.count > Int(Int32.max) / 2 }) { declined = true }
         finalExit = a.newLabel(); faultExit = a.newLabel(); faultRoutine = a.newLabel()
         checkRoutine = a.newLabel(); returnZero = a.newLabel(); exitSequence = a.newLabel()
-        zeroFrame = a.newLabel()
+        zeroFrame = a.newLabel(); callbackEntry = a.newLabel()
         for _ in 0..<ops.count { instructionLabels.append(a.newLabel()) }
     }
 
@@ -156,6 +172,22 @@ struct JITCompiler {
         a.alu(.add, .rsp, immediate: 8)
         for r in Self.calleeSaved.reversed() { a.pop(r) }
         a.ret()
+
+        // `(state, function address)` from Swift (`JITCallback`): a helper's callback, run
+        // from its first instruction in the frame Swift set up, with the entry's saves, so the
+        // exits and faults inside it come back here; its exit returns here (depth is above 0).
+        a.bind(callbackEntry)
+        for r in Self.calleeSaved { a.push(r) }
+        a.alu(.sub, .rsp, immediate: 8)
+        a.move(.rbx, .rdi)
+        a.store(JITState.slot(.savedStackPointer), .rsp)
+        reloadRegisters()
+        a.load(Self.budget, JITState.slot(.budget))
+        a.call(.rsi)
+        a.store(JITState.register(0), Self.hostRegisters[0])
+        a.store(JITState.slot(.budget), Self.budget)
+        a.move(.rax, immediate: 0)
+        a.jump(epilogue)
 
         // rax kind, rsi address, rdx size, rcx write; the instruction is already in the block.
         a.bind(faultRoutine)
@@ -367,6 +399,15 @@ struct JITCompiler {
             constants.follow(ops[k])
         }
         a.bind(done)
+    }
+
+    /// Where each function's code starts (its prologue when it has one), for `JITCallback`.
+    private mutating func functionOffsets() -> [Int: Int] {
+        var offsets: [Int: Int] = [:]
+        for start in functionStarts {
+            if let offset = a.offset(of: functionEntry(Int32(start))) { offsets[start] = offset }
+        }
+        return offsets
     }
 
     /// The label of instruction `target`; declines the program when it is out of range.

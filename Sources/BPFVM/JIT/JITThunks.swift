@@ -78,7 +78,7 @@ enum JITThunks {
         var call = HelperCall(registers: UnsafePointer(state.words), memory: state.memory(regions: program.regions),
                               environment: environment,
                               site: CallbackSite(program: program, frames: run.pointee.frames,
-                                                 depth: Int(state[.depth]), instruction: site))
+                                                 depth: Int(state[.depth]), instruction: site, jitState: raw))
         guard let result = program.helpers.call(Int64(bitPattern: id), &call) else {
             state.store(VMFault(instruction: site, kind: .unknownHelper(Int64(bitPattern: id))))
             return Status.fault.rawValue

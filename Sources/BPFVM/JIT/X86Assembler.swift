@@ -45,6 +45,9 @@ struct X86Assembler {
 
     mutating func bind(_ label: Label) { labelOffsets[label.id] = bytes.count }
 
+    /// Where `label` was bound; nil when it was not.
+    func offset(of label: Label) -> Int? { labelOffsets[label.id] }
+
     /// The finished code, or nil when a label was used but never bound.
     func finished() -> [UInt8]? {
         var out = bytes

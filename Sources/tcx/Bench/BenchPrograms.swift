@@ -26,6 +26,9 @@ struct BenchProgram {
         BenchProgram(name: "global data", object: "Tests/Fixtures/objects/globals.o", section: "read_globals"),
         BenchProgram(name: "bpf-to-bpf calls", object: "Tests/Fixtures/objects/subprogs.o", section: "uses_middle"),
         BenchProgram(name: "bpf_loop", object: "Tests/Fixtures/objects/subprogs.o", section: "uses_loop"),
+        BenchProgram(name: "bpf_loop, 64 iterations", object: "Tests/Fixtures/objects/loop_sum.o", section: "loop_sum"),
+        BenchProgram(name: "bpf_loop, 64 iterations, not inlined", object: "Tests/Fixtures/objects/loop_sum.o",
+                     section: "loop_sum_helper"),
         BenchProgram(name: "kernel skb fields (cast, probe loads)", object: "Tests/Fixtures/corpus/kfunc/btf_skb.o",
                      section: "skb_fields"),
     ]
