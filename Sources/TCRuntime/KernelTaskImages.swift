@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// One image per thread (task storage is per thread), freed when the thread exits; one
 /// css_set and one cgroup image for the process: its threads share the cgroup of
-/// /proc/self/cgroup (`ProcessIdentity`).
+/// /proc/self/cgroup (`ProcessIdentity`). `task->mm` (and `active_mm`) lead to the process's
+/// mm image (`KernelMemoryImages`).
 enum KernelTaskImages {
     /// Where the walked members lie; nil without a target BTF that has them all.
     struct Layout: Sendable {
@@ -53,7 +54,7 @@ enum KernelTaskImages {
     static let layout: Layout? = KernelTypeTarget.load().flatMap { Layout($0) }
 
     /// Zeroed memory that lives as long as its owner (a thread, or the process).
-    private struct Block: @unchecked Sendable {
+    struct Block: @unchecked Sendable {
         let memory: UnsafeMutableRawBufferPointer
         init(_ size: Int) {
             memory = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
@@ -90,13 +91,14 @@ enum KernelTaskImages {
             if let image = tasks.byThread[thread] { return image }
             let image = Block(layout.taskSize)
             image.store(cgroup.cssSet.address, at: layout.cgroupsOffset)
+            KernelMemoryImages.fill(task: image)
             tasks.byThread[thread] = image
             tasks.byAddress[image.address] = thread
             return image
         }
         // Read only: the verifier lets no program write a task, css_set or cgroup.
         let regions = [image, cgroup.cssSet, cgroup.cgroup, cgroup.kernfs].map { MemoryRegion($0.memory, writable: false) }
-        return (image.address, regions)
+        return (image.address, regions + KernelMemoryImages.mmRegions)
     }
 
     /// The thread whose task image starts at `address`; nil for any other value.
@@ -135,5 +137,6 @@ enum KernelTaskImages {
             return image
         }
         image?.memory.deallocate()
+        KernelMemoryImages.threadExited(thread)
     }
 }
