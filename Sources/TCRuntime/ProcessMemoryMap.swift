@@ -167,4 +167,16 @@ enum ProcessMemoryMap {
         }
         return found
     }
+
+    /// The first area ending past `address` (the kernel's vma iterator from an address: the
+    /// area holding it, else the next one), nil when none does.
+    static func firstArea(endingAfter address: UInt64, path: String = "/proc/self/maps",
+                          maxBytes: Int = maxBytes) -> MemoryArea? {
+        var found: MemoryArea?
+        forEachArea(path: path, maxBytes: maxBytes) { area in
+            if area.end > address { found = area; return false }
+            return true
+        }
+        return found
+    }
 }

@@ -79,6 +79,17 @@ import Testing
         #expect(!ProcessMemoryMap.forEachArea(path: path + ".missing") { _ in true })
     }
 
+    @Test func firstAreaEndingAfterAnAddress() throws {
+        let path = try Self.file("1000-2000 r--p 00000000 00:00 0\n5000-6000 rw-p 00000000 00:00 0\n")
+        defer { unlink(path) }
+        #expect(ProcessMemoryMap.firstArea(endingAfter: 0, path: path)?.start == 0x1000)
+        #expect(ProcessMemoryMap.firstArea(endingAfter: 0x1fff, path: path)?.start == 0x1000)
+        // Between areas and at an area's end: the next one.
+        #expect(ProcessMemoryMap.firstArea(endingAfter: 0x2000, path: path)?.start == 0x5000)
+        #expect(ProcessMemoryMap.firstArea(endingAfter: 0x6000, path: path) == nil)
+        #expect(ProcessMemoryMap.firstArea(endingAfter: .max, path: path) == nil)
+    }
+
     @Test func ownMapHoldsOwnMemory() throws {
         let block = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8)
         defer { block.deallocate() }
