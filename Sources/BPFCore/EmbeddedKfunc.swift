@@ -75,6 +75,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     // a task's memory map (TaskVMAKfuncs).
     case taskUnderCgroup = 196, taskGetCgroup1
     case iterTaskVMANew = 20, iterTaskVMANext, iterTaskVMADestroy
+    // The tasks of this process (TaskIteratorKfuncs).
+    case iterTaskNew = 23, iterTaskNext, iterTaskDestroy
 
     /// The kernel's name for it.
     public var name: String {
@@ -163,6 +165,9 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .iterTaskVMANew: "bpf_iter_task_vma_new"
         case .iterTaskVMANext: "bpf_iter_task_vma_next"
         case .iterTaskVMADestroy: "bpf_iter_task_vma_destroy"
+        case .iterTaskNew: "bpf_iter_task_new"
+        case .iterTaskNext: "bpf_iter_task_next"
+        case .iterTaskDestroy: "bpf_iter_task_destroy"
         case .testRefRelease: "bpf_kfunc_call_test_release"
         case .testMemberRelease: "bpf_kfunc_call_memb_release"
         }

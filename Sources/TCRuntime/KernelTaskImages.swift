@@ -1,6 +1,7 @@
 import BPFCore
 import BPFObject
 import BPFVM
+import Glibc
 import Synchronization
 
 /// Kernel-shaped images of the task that runs a program and of its cgroup, laid out by the
@@ -12,7 +13,8 @@ import Synchronization
 ///
 /// One image per thread (task storage is per thread), freed when the thread exits; one
 /// css_set and one cgroup image for the process: its threads share the cgroup of
-/// /proc/self/cgroup (`ProcessIdentity`). `task->mm` (and `active_mm`) lead to the process's
+/// /proc/self/cgroup (`ProcessIdentity`). `pid` and `tgid` are the thread's and the process's
+/// ids; `task->mm` (and `active_mm`) lead to the process's
 /// mm image (`KernelMemoryImages`).
 enum KernelTaskImages {
     /// Where the walked members lie; nil without a target BTF that has them all.
@@ -21,6 +23,8 @@ enum KernelTaskImages {
         let cssSetSize: Int, defaultCgroupOffset: Int
         let cgroupSize: Int, levelOffset: Int?, kernfsOffset: Int?
         let kernfsSize: Int, kernfsIDOffset: Int?
+        /// task_struct's pid and tgid: the thread's id and the process's.
+        let pidOffset: Int?, tgidOffset: Int?
 
         init?(_ types: any KernelTypeCatalog) {
             func size(_ name: String) -> Int? {
@@ -48,6 +52,8 @@ enum KernelTaskImages {
             kernfsOffset = offset("kn", of: "cgroup", width: 8, in: cgroup)
             kernfsSize = kernfs
             kernfsIDOffset = offset("id", of: "kernfs_node", width: 8, in: kernfs)
+            pidOffset = offset("pid", of: "task_struct", width: 4, in: task)
+            tgidOffset = offset("tgid", of: "task_struct", width: 4, in: task)
         }
     }
 
@@ -92,6 +98,12 @@ enum KernelTaskImages {
             let image = Block(layout.taskSize)
             image.store(cgroup.cssSet.address, at: layout.cgroupsOffset)
             KernelMemoryImages.fill(task: image)
+            if let pid = layout.pidOffset {
+                image.memory.storeBytes(of: UInt32(truncatingIfNeeded: thread), toByteOffset: pid, as: UInt32.self)
+            }
+            if let tgid = layout.tgidOffset {
+                image.memory.storeBytes(of: UInt32(bitPattern: getpid()), toByteOffset: tgid, as: UInt32.self)
+            }
             tasks.byThread[thread] = image
             tasks.byAddress[image.address] = thread
             return image

@@ -132,4 +132,17 @@ import Testing
         #expect(vma.regions[0].contains(vma.address + UInt64(layout.vmaSize) - 1, size: 1, write: false))
         #expect(!vma.regions[0].contains(vma.address + UInt64(layout.vmaSize), size: 1, write: false))
     }
+
+    @Test func taskImageNamesItsThreadAndProcess() throws {
+        let layout = try #require(KernelTaskImages.layout, "needs /sys/kernel/btf/vmlinux")
+        let thread = UInt64(UInt32(bitPattern: ProcessIdentity.threadID()))
+        let task = try #require(KernelTaskImages.task(ofThread: thread))
+        let pid = try #require(layout.pidOffset), tgid = try #require(layout.tgidOffset)
+        let image = try #require(UnsafeRawPointer(bitPattern: UInt(task.address)))
+        #expect(UInt64(image.load(fromByteOffset: pid, as: UInt32.self)) == thread)
+        #expect(image.load(fromByteOffset: tgid, as: Int32.self) == getpid())
+        // The walk of this process's threads (the task iterator's) holds this thread.
+        #expect(TaskIteratorKfuncs.threadIDs().contains(thread))
+        #expect(TaskIteratorKfuncs.threadIDs().first == UInt64(getpid()))
+    }
 }

@@ -79,7 +79,8 @@ enum KfuncPrototypes {
             try TrapKfunc.refuse(at: index)
         case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .taskFromPid, .taskAcquire, .taskRelease, .cgroupFromID,
              .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease, .taskFromVpid, .cgroupAncestor,
-             .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext, .iterTaskVMADestroy:
+             .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext, .iterTaskVMADestroy,
+             .iterTaskNew, .iterTaskNext, .iterTaskDestroy:
             break  // WorkqueuePrototypes, RequestSockPrototypes, TaskCgroupPrototypes, TestStructReleases
         case .xdpPullData:
             // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
@@ -166,7 +167,7 @@ enum KfuncPrototypes {
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
              .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
              .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext,
-             .iterTaskVMADestroy:
+             .iterTaskVMADestroy, .iterTaskNew, .iterTaskNext, .iterTaskDestroy:
             return []
         }
     }
@@ -177,6 +178,7 @@ enum KfuncPrototypes {
         switch kfunc {
         case .iterNumNew, .iterNumNext, .iterNumDestroy, .iterTaskVMANew, .iterTaskVMANext, .iterTaskVMADestroy:
             return [(1, iterator)]
+        case .iterTaskNew, .iterTaskNext, .iterTaskDestroy: return [(1, 3 * iterator)]
         case .iterBitsNew, .iterBitsNext, .iterBitsDestroy: return [(1, 2 * iterator)]
         case .dynptrFromSKB, .dynptrFromSKBMeta, .dynptrFromXDP: return [(3, dynptr)]
         case .dynptrAdjust: return [(1, dynptr)]

@@ -7,6 +7,11 @@ import BPFCore
 /// pointer to a `vm_area_struct`, NULL when none is left (KF_ITER_NEXT | KF_RET_NULL), read
 /// only ("only read is supported", EACCES); `destroy` ends it, and one never destroyed is a
 /// leak at exit (EINVAL), as for the number iterator (`IteratorSlots`).
+///
+/// The task iterator (`bpf_iter_task_new(it, task__nullable, flags)`, 24 bytes) is typed the
+/// same way: its task may be NULL (the flags decide at run time, EINVAL), and `next` gives a
+/// nullable `task_struct` pointer the program may pass on as an RCU one (KF_RCU_PROTECTED:
+/// MEM_RCU), which a non-sleepable tc program may call outside `bpf_rcu_read_lock` too.
 enum TaskVMAPrototypes {
     static let area = "vm_area_struct"
 
@@ -31,14 +36,33 @@ enum TaskVMAPrototypes {
                               + "(/sys/kernel/btf/vmlinux, or TCX_CORE_BTF)", errno: .EINVAL)
             }
             result = AbstractValue(kind: .btf(BTFPointer(typeID: id, name: area, nullable: true)), id: index + 1)
-        case .iterTaskVMADestroy:
+        case .iterTaskNew:
+            try IteratorSlots.checkArgument(r[1], at: index)
+            // task__nullable: NULL, or a task the program may use.
+            if !(r[2].isScalar && r[2].range.constant == 0) && !r[2].isNullable {
+                try KernelReferences.checkArgument(r[2], expected: TaskCgroupPrototypes.task, kfunc: kfunc, releases: false,
+                                                   argument: 1, at: index)
+            }
+            try IteratorSlots.create(r[1], kind: kind, at: index, &state)
+            result = .scalar(.unknown)
+        case .iterTaskNext:
+            try IteratorSlots.checkArgument(r[1], at: index)
+            try IteratorSlots.require(r[1], kind: kind, at: index, state)
+            state.iteratorSteps &+= 1
+            let task = TaskCgroupPrototypes.task
+            guard let id = setup.kernelTypes()?.structureID(named: task) else {
+                throw VMError(instruction: index, "\(kfunc.name) needs struct \(task) in the CO-RE target BTF "
+                              + "(/sys/kernel/btf/vmlinux, or TCX_CORE_BTF)", errno: .EINVAL)
+            }
+            result = AbstractValue(kind: .btf(BTFPointer(typeID: id, name: task, nullable: true, rcu: true)), id: index + 1)
+        case .iterTaskVMADestroy, .iterTaskDestroy:
             try IteratorSlots.checkArgument(r[1], at: index)
             try IteratorSlots.destroy(r[1], kind: kind, at: index, &state)
         default:
             return false
         }
-        // The iterator's 8 bytes are the kfunc's to write.
-        PathMemory.clobber(from: r[1], size: 8, state: &state)
+        // The iterator's bytes are the kfunc's to write.
+        PathMemory.clobber(from: r[1], size: KfuncPrototypes.written(kfunc, r).first?.1 ?? 8, state: &state)
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
         return true

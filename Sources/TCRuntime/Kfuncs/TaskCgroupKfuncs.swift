@@ -59,6 +59,7 @@ enum TaskCgroupKfuncs {
             return cgroupV1Hierarchies.contains(hierarchy) ? cgroupV1Tag | UInt64(UInt32(bitPattern: hierarchy)) : 0
         }
         TaskVMAKfuncs.register(&table)
+        TaskIteratorKfuncs.register(&table)
         // Another reference to a task or cgroup the program holds or trusts (the verifier
         // allows no other argument): the same one. Releasing a reference frees nothing here.
         table.register(.taskAcquire) { call in call.r1 }
