@@ -14,9 +14,10 @@ final class SlotPool {
     private let chunkSlots: Int
     private let chunks: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     private let chunkCount: Int
-    private var freeSlots: [Int32] = []
+    // Its map's lock makes every access exclusive: no run-time exclusivity check per slot.
+    @exclusivity(unchecked) private var freeSlots: [Int32] = []
     /// Slots ever handed out: 0..<highWater.
-    private(set) var highWater = 0
+    @exclusivity(unchecked) private(set) var highWater = 0
 
     init(slotSize: Int, capacity: Int) {
         self.slotSize = slotSize

@@ -32,16 +32,17 @@ enum AdjustRoomHelper {
     }
 
     static func adjust(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
-        defer { call.packet = call.packetChanged(run) }
-        let error = adjust(run.skb, diff: Int32(truncatingIfNeeded: call.r2),
-                           mode: UInt64(UInt32(truncatingIfNeeded: call.r3)), flags: call.r4)
-        // A changed packet no longer has a checksum the device vouched for, unless asked to keep it.
-        if error == nil && call.r4 & noChecksumReset == 0 {
-            run.skb.metadata.checksumUnnecessary = false
-            run.skb.metadata.checksumLevel = 0
+        TCRun.borrowWithSKB(&call) { call, run, skb in
+            defer { call.packet = call.packetChanged(run) }
+            let error = adjust(skb, diff: Int32(truncatingIfNeeded: call.r2),
+                               mode: UInt64(UInt32(truncatingIfNeeded: call.r3)), flags: call.r4)
+            // A changed packet no longer has a checksum the device vouched for, unless asked to keep it.
+            if error == nil && call.r4 & noChecksumReset == 0 {
+                skb.metadata.checksumUnnecessary = false
+                skb.metadata.checksumLevel = 0
+            }
+            return UInt64(bitPattern: Int64(-(error?.rawValue ?? 0)))
         }
-        return UInt64(bitPattern: Int64(-(error?.rawValue ?? 0)))
     }
 
     static func adjust(_ skb: SKBuff, diff: Int32, mode: UInt64, flags: UInt64) -> LinuxErrno? {

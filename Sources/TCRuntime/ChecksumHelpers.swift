@@ -12,16 +12,19 @@ enum ChecksumHelpers {
     }
 
     /// The checksum field at `offset`, when the offset is even, in the packet and below 64 KiB.
-    private static func field(_ run: TCRun, _ offset: UInt64) -> UnsafeMutableRawPointer? {
-        guard offset <= 0xffff, offset & 1 == 0, Int(offset) + 2 <= run.skb.length else { return nil }
-        return run.packet.baseAddress! + Int(offset)
+    /// The run and its skb borrowed: holding them cost two retains per call.
+    private static func field(_ call: HelperCall, _ offset: UInt64) -> UnsafeMutableRawPointer? {
+        TCRun.borrow(call) { run in
+            guard offset <= 0xffff, offset & 1 == 0, Int(offset) + 2 <= run.withSKB({ $0.length }),
+                  let base = run.packet.baseAddress else { return nil }
+            return base + Int(offset)
+        }
     }
 
     static func l3Replace(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
         let flags = call.r5
         guard flags & ~TCFlags.headerFieldMask == 0 else { return failed(.EINVAL) }
-        guard let p = field(run, UInt64(UInt32(truncatingIfNeeded: call.r2))) else { return failed(.EFAULT) }
+        guard let p = field(call, UInt64(UInt32(truncatingIfNeeded: call.r2))) else { return failed(.EFAULT) }
         let sum = p.loadUnaligned(as: UInt16.self)
         let result: UInt16
         switch flags & TCFlags.headerFieldMask {
@@ -40,11 +43,10 @@ enum ChecksumHelpers {
     }
 
     static func l4Replace(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
         let flags = call.r5
         let known = TCFlags.markMangled0 | TCFlags.markEnforce | TCFlags.pseudoHeader | TCFlags.headerFieldMask | TCFlags.ipv6
         guard flags & ~known == 0 else { return failed(.EINVAL) }
-        guard let p = field(run, UInt64(UInt32(truncatingIfNeeded: call.r2))) else { return failed(.EFAULT) }
+        guard let p = field(call, UInt64(UInt32(truncatingIfNeeded: call.r2))) else { return failed(.EFAULT) }
         let mangledZero = flags & TCFlags.markMangled0 != 0
         let sum = p.loadUnaligned(as: UInt16.self)
         // A zero UDP checksum means "none": leave it alone unless told otherwise.

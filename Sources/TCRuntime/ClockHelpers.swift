@@ -10,7 +10,8 @@ enum ClockHelpers {
 
     /// The kernel's tick counter now, from the run's boot clock.
     static func jiffies(_ call: HelperCall) -> UInt64 {
-        initialJiffies &+ TCRun.from(call).services.bootNanoseconds() / (1_000_000_000 / ticksPerSecond)
+        initialJiffies &+ TCRun.borrowKeepingImage(call) { run in run.withServices { $0.bootNanoseconds() } }
+            / (1_000_000_000 / ticksPerSecond)
     }
 
     static func register(_ table: inout HelperTable) {

@@ -24,15 +24,21 @@ enum DirectLookups {
 /// `lookupForProgram` on one map, as `MapHelpers.lookup` calls it, held by the program's code.
 final class MapFinder: DirectMapFinder, @unchecked Sendable {
     private let map: BPFMap
+    /// `map`, borrowed at each lookup: calling it through the stored reference retained and
+    /// released it per lookup.
+    private let borrowed: Unmanaged<BPFMap>
     /// Whether the CPU chooses a copy: asked only then (the other maps' lookups ignore it).
     private let perCPU: Bool
 
     init(_ map: BPFMap) {
         self.map = map
+        borrowed = Unmanaged.passUnretained(map)
         perCPU = (map as? ArrayMap)?.isPerCPU ?? (map as? HashMap)?.isPerCPU ?? false
     }
 
     override func find(_ key: UnsafeRawPointer, userData: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-        map.lookupForProgram(key: key, cpu: perCPU ? MapHelpers.cpu(userData: userData, map) : 0)
+        borrowed._withUnsafeGuaranteedRef { map in
+            map.lookupForProgram(key: key, cpu: perCPU ? MapHelpers.cpu(userData: userData, map) : 0)
+        }
     }
 }

@@ -49,7 +49,7 @@ enum MapHelpers {
     /// The CPU whose copy per-CPU maps use. Inlined: a call took a copy of the whole `call`.
     @inline(__always)
     static func cpu(_ call: HelperCall, _ map: BPFMap) -> Int {
-        let cpu = Int(TCRun.borrow(call) { $0.shared.processorID() }), count = max(1, map.possibleCPUs)
+        let cpu = Int(TCRun.borrowKeepingImage(call) { $0.processorID() }), count = max(1, map.possibleCPUs)
         return cpu < count ? cpu : cpu % count  // a division per map access otherwise
     }
 
@@ -58,7 +58,7 @@ enum MapHelpers {
     static func cpu(userData: UnsafeMutableRawPointer?, _ map: BPFMap) -> Int {
         guard let userData else { return 0 }
         let cpu = Int(Unmanaged<TCRunHooks>.fromOpaque(userData)._withUnsafeGuaranteedRef { hooks in
-            hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.shared.processorID() }
+            hooks.reference.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.processorID() }
         })
         let count = max(1, map.possibleCPUs)
         return cpu < count ? cpu : cpu % count

@@ -57,11 +57,12 @@ enum PacketHelpers {
     /// Makes the first `len` bytes directly accessible: they always are here, so this only
     /// checks the length.
     static func pullData(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
-        let count = UInt64(UInt32(truncatingIfNeeded: call.r2))
-        guard count <= UInt64(run.skb.length) else { return failed(.ENOMEM) }
-        call.packet = call.packetChanged(run)
-        return 0
+        TCRun.borrowWithSKB(&call) { call, run, skb in
+            let count = UInt64(UInt32(truncatingIfNeeded: call.r2))
+            guard count <= UInt64(skb.length) else { return failed(.ENOMEM) }
+            call.packet = call.packetChanged(run)
+            return 0
+        }
     }
 }
 

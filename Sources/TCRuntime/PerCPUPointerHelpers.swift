@@ -11,7 +11,7 @@ enum PerCPUPointerHelpers {
     static func register(_ table: inout HelperTable) {
         table.register(153, name: "per_cpu_ptr") { call in copy(of: call.r1, cpu: call.r2, &call) }
         table.register(154, name: "this_cpu_ptr") { call in
-            let cpu = UInt64(TCRun.borrow(call) { $0.shared.processorID() }) % UInt64(max(1, PossibleCPUList.count))
+            let cpu = UInt64(TCRun.borrowKeepingImage(call) { $0.processorID() }) % UInt64(max(1, PossibleCPUList.count))
             return copy(of: call.r1, cpu: cpu, &call)
         }
     }

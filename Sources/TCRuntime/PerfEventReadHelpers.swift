@@ -19,7 +19,7 @@ enum PerfEventReadHelpers {
     /// r1 map, r2 flags: the counter, or a negative errno.
     static func read(_ call: inout HelperCall) -> UInt64 {
         guard let events = events(&call) else { return 0 }
-        if let error = counterError(events, flags: call.r2, cpu: Int(TCRun.from(call).services.processorID())) {
+        if let error = counterError(events, flags: call.r2, cpu: Int(TCRun.borrowKeepingImage(call) { $0.processorID() })) {
             return failed(error)
         }
         return 0
@@ -36,7 +36,7 @@ enum PerfEventReadHelpers {
         }
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
         guard call.r4 == valueSize else { return failed(.EINVAL) }
-        if let error = counterError(events, flags: call.r2, cpu: Int(TCRun.from(call).services.processorID())) {
+        if let error = counterError(events, flags: call.r2, cpu: Int(TCRun.borrowKeepingImage(call) { $0.processorID() })) {
             return failed(error)
         }
         return 0

@@ -6,7 +6,7 @@ import BPFVM
 /// kernel prints a per-boot hash of it).
 enum PointerFormats {
     /// The text for the conversion whose `p` was just consumed; `index` moves past its suffix.
-    static func text(_ fmt: [UInt8], at index: inout Int, value: UInt64, call: HelperCall) -> String? {
+    static func text(_ fmt: UnsafeRawBufferPointer, at index: inout Int, value: UInt64, call: HelperCall) -> String? {
         func at(_ k: Int) -> UInt8 { k < fmt.count ? fmt[k] : 0 }
         let first = at(index), second = at(index + 1)
         switch (first, second) {

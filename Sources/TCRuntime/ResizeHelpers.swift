@@ -14,35 +14,35 @@ enum ResizeHelpers {
     }
 
     static func changeTail(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
-        let skb = run.skb
-        let newLength = UInt64(UInt32(truncatingIfNeeded: call.r2))
-        defer { call.packet = call.packetChanged(run) }
-        guard call.r3 == 0, newLength <= UInt64(SKBuff.maxLength), newLength >= UInt64(minimumLength(skb)) else {
-            return failed(.EINVAL)
+        TCRun.borrowWithSKB(&call) { call, run, skb in
+            let newLength = UInt64(UInt32(truncatingIfNeeded: call.r2))
+            defer { call.packet = call.packetChanged(run) }
+            guard call.r3 == 0, newLength <= UInt64(SKBuff.maxLength), newLength >= UInt64(minimumLength(skb)) else {
+                return failed(.EINVAL)
+            }
+            if skb.metadata.encapsulation { return failed(.ENOTSUPP) }
+            let target = Int(newLength)
+            if target > skb.length {
+                skb.buffer.put(target - skb.length)
+            } else {
+                skb.buffer.trim(target)
+            }
+            return 0
         }
-        if skb.metadata.encapsulation { return failed(.ENOTSUPP) }
-        let target = Int(newLength)
-        if target > skb.length {
-            skb.buffer.put(target - skb.length)
-        } else {
-            skb.buffer.trim(target)
-        }
-        return 0
     }
 
     static func changeHead(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
-        let skb = run.skb
-        let room = UInt64(UInt32(truncatingIfNeeded: call.r2))
-        let newLength = UInt64(skb.length) + room
-        defer { call.packet = call.packetChanged(run) }
-        guard call.r3 == 0, newLength <= UInt64(SKBuff.maxLength), newLength <= UInt64(UInt32.max) else {
-            return failed(.EINVAL)
+        TCRun.borrowWithSKB(&call) { call, run, skb in
+            let room = UInt64(UInt32(truncatingIfNeeded: call.r2))
+            let newLength = UInt64(skb.length) + room
+            defer { call.packet = call.packetChanged(run) }
+            guard call.r3 == 0, newLength <= UInt64(SKBuff.maxLength), newLength <= UInt64(UInt32.max) else {
+                return failed(.EINVAL)
+            }
+            skb.buffer.push(Int(room))
+            skb.buffer.zero(at: 0, count: Int(room))
+            skb.buffer.macHeader = skb.buffer.head
+            return 0
         }
-        skb.buffer.push(Int(room))
-        skb.buffer.zero(at: 0, count: Int(room))
-        skb.buffer.macHeader = skb.buffer.head
-        return 0
     }
 }

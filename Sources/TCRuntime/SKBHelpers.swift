@@ -46,32 +46,34 @@ enum SKBHelpers {
     }
 
     static func setHash(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
-        run.skb.metadata.hash = UInt32(truncatingIfNeeded: call.r2)
-        run.skb.metadata.softwareHash = true
-        run.skb.metadata.l4Hash = true
-        run.render()
-        return 0
+        TCRun.borrowWithSKB(&call) { call, run, skb in
+            skb.metadata.hash = UInt32(truncatingIfNeeded: call.r2)
+            skb.metadata.softwareHash = true
+            skb.metadata.l4Hash = true
+            run.render()
+            return 0
+        }
     }
 
     static func setHashInvalid(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
-        run.skb.clearHash()
-        run.render()
-        return 0
+        TCRun.borrowWithSKB(&call) { call, run, skb in
+            skb.clearHash()
+            run.render()
+            return 0
+        }
     }
 
     /// The stored hash, or a fresh flow hash when none is set. The kernel keys its flow hash
     /// with a random per-boot secret, so only "same flow, same hash" can match it.
     static func getHashRecalc(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
-        let skb = run.skb
-        if !skb.metadata.l4Hash && !skb.metadata.softwareHash {
-            let (hash, hasPorts) = FlowHash.compute(skb, seed: run.services.hashSeed)
-            skb.metadata.hash = hash
-            skb.metadata.l4Hash = hasPorts
-            run.render()
+        TCRun.borrowWithSKB(&call) { call, run, skb in
+            if !skb.metadata.l4Hash && !skb.metadata.softwareHash {
+                let (hash, hasPorts) = FlowHash.compute(skb, seed: run.withServices { $0.hashSeed })
+                skb.metadata.hash = hash
+                skb.metadata.l4Hash = hasPorts
+                run.render()
+            }
+            return UInt64(skb.metadata.hash)
         }
-        return UInt64(skb.metadata.hash)
     }
 }

@@ -7,10 +7,20 @@ enum SystemHelpers {
     static let maxLoops: UInt64 = 1 << 23
 
     static func register(_ table: inout HelperTable) {
-        table.register(5, name: "ktime_get_ns") { call in TCRun.from(call).services.monotonicNanoseconds() }
-        table.register(125, name: "ktime_get_boot_ns") { call in TCRun.from(call).services.bootNanoseconds() }
-        table.register(7, name: "get_prandom_u32") { call in UInt64(TCRun.from(call).services.random()) }
-        table.register(8, name: "get_smp_processor_id") { call in UInt64(TCRun.from(call).services.processorID()) }
+        // Borrowed and keeping the skb image: a clock read changes no skb, and each of these
+        // took a retain of the run and one of the service's closure per call.
+        table.register(5, name: "ktime_get_ns") { call in
+            TCRun.borrowKeepingImage(call) { run in run.withServices { $0.monotonicNanoseconds() } }
+        }
+        table.register(125, name: "ktime_get_boot_ns") { call in
+            TCRun.borrowKeepingImage(call) { run in run.withServices { $0.bootNanoseconds() } }
+        }
+        table.register(7, name: "get_prandom_u32") { call in
+            UInt64(TCRun.borrowKeepingImage(call) { run in run.withServices { $0.random() } })
+        }
+        table.register(8, name: "get_smp_processor_id") { call in
+            UInt64(TCRun.borrowKeepingImage(call) { $0.processorID() })
+        }
         table.register(181, name: "loop", loop)
     }
 

@@ -62,8 +62,10 @@ public enum TCHelpers {
     /// as packet pointers (`data_meta` equals `data`: tc packets carry no metadata here). A
     /// socket filter gets its own context rules and helpers, and no packet pointers; an XDP
     /// program its `xdp_md` rules and helpers, with `data_meta` a metadata pointer.
+    /// `expectedAttachType`: what the loader declared (`xdp/devmap` programs read more of their
+    /// context than other XDP programs).
     public static func options(maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
-                               type: ProgramType = .schedCLS) -> VerifierOptions {
+                               type: ProgramType = .schedCLS, expectedAttachType: AttachType? = nil) -> VerifierOptions {
         var options = VerifierOptions()
         // A global function's context parameter is this type's own context struct only.
         let contextName = type == .xdp ? "xdp_md" : "__sk_buff"
@@ -79,7 +81,10 @@ public enum TCHelpers {
             options.helpers = xdp
             options.allowsPacketLoads = false  // an xdp_buff is no skb
             options.kernelTypes = BTFCastKfuncs.kernelTypes
-            options.contextAccess = { offset, size, write in XDPContextRules.allows(offset: offset, size: size, write: write) }
+            let devmap = expectedAttachType == .xdpDevmap
+            options.contextAccess = { offset, size, write in
+                XDPContextRules.allows(offset: offset, size: size, write: write, devmap: devmap)
+            }
             options.contextMetaField = Int16(XDPContextRules.dataMeta)
             options.contextPacketPointers = [
                 Int16(XDPContextRules.data): .start, Int16(XDPContextRules.dataEnd): .end,

@@ -19,8 +19,10 @@ public final class TCProgram: Sendable {
     /// Loads raw bytecode (8 bytes per instruction, little-endian).
     public init(bytes: [UInt8], maps: [BPFMap] = [], globalFunctions: [GlobalFunction] = [],
                 functionReturnsScalar: [UInt32: Bool]? = nil,
-                type: ProgramType = .schedCLS, executor: ExecutorKind = .selected, btf: [UInt8]? = nil) throws(VMError) {
-        var options = TCHelpers.options(maps: maps, globalFunctions: globalFunctions, type: type)
+                type: ProgramType = .schedCLS, expectedAttachType: AttachType? = nil,
+                executor: ExecutorKind = .selected, btf: [UInt8]? = nil) throws(VMError) {
+        var options = TCHelpers.options(maps: maps, globalFunctions: globalFunctions, type: type,
+                                        expectedAttachType: expectedAttachType)
         // The program's own structs: what bpf_obj_new may allocate, and how large.
         let objectTypes = LocalObjectTypes.structs(btf: btf)
         options.localObjectTypes = objectTypes

@@ -45,6 +45,17 @@ final class TCRun {
         // the struct (a copy per helper call was a visible share of short helpers).
         _read { yield shared.value }
     }
+    /// The services borrowed for `body`: a clock or the CPU number called through them costs no
+    /// retain, where `services.random()` copies the closure out (a retain and a release per call).
+    @inline(__always)
+    func withServices<T>(_ body: (TCServices) -> T) -> T {
+        Unmanaged.passUnretained(shared)._withUnsafeGuaranteedRef { body($0.value) }
+    }
+    /// The CPU this run is on, as the per-CPU maps ask it: no retain (see `withServices`).
+    @inline(__always)
+    func processorID() -> UInt32 {
+        Unmanaged.passUnretained(shared)._withUnsafeGuaranteedRef { $0.processorID() }
+    }
     let context: UnsafeMutableRawBufferPointer
     let contextLow: UInt64
     /// Where the `struct bpf_sock` of `__sk_buff.sk` is rendered, made with the run.
@@ -265,6 +276,20 @@ final class TCRun {
     @inline(__always)
     func skbChanged() {
         imageReference?._withUnsafeGuaranteedRef { $0.stale = true }
+    }
+
+    /// The run and its skb borrowed for `body`, which may change `call` too (the packet window
+    /// after a resize): a helper that held them as `let run = TCRun.from(call); let skb =
+    /// run.skb` paid two retains and two releases per call.
+    @inline(__always)
+    static func borrowWithSKB<T>(_ call: inout HelperCall, _ body: (inout HelperCall, TCRun, SKBuff) -> T) -> T {
+        let run = Unmanaged<TCRunHooks>.fromOpaque(call.userData.unsafelyUnwrapped)._withUnsafeGuaranteedRef {
+            $0.reference.unsafelyUnwrapped
+        }
+        return run._withUnsafeGuaranteedRef { run in
+            run.skbChanged()  // a helper may change the skb
+            return run.withSKB { skb in body(&call, run, skb) }
+        }
     }
 
     static func from(_ call: HelperCall) -> TCRun {

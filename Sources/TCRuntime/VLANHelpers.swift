@@ -16,25 +16,25 @@ enum VLANHelpers {
     static func isVLAN(_ type: UInt16) -> Bool { type == q || type == ad }
 
     static func push(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
-        let skb = run.skb
-        // The protocol argument is in network byte order; anything but 802.1Q/802.1ad means 802.1Q.
-        var proto = UInt16(bigEndian: UInt16(truncatingIfNeeded: call.r2))
-        if !isVLAN(proto) { proto = q }
-        let tci = UInt16(truncatingIfNeeded: call.r3)
-        defer { call.packet = call.packetChanged(run) }
-        if skb.metadata.vlanPresent {
-            guard skb.buffer.macOffset == 0 else { return failed(.EINVAL) }
-            guard skb.length >= 12 else { return failed(.ENOMEM) }
-            // skb_cow_head: the kernel's head buffer may be too large to grow again.
-            guard skb.buffer.kernelCanPush(tagLength) else { return failed(.ENOMEM) }
-            insertTag(skb, proto: skb.metadata.vlanProto, tci: skb.metadata.vlanTCI)
-            skb.metadata.protocol = skb.metadata.vlanProto
+        TCRun.borrowWithSKB(&call) { call, run, skb in
+            // The protocol argument is in network byte order; anything but 802.1Q/802.1ad means 802.1Q.
+            var proto = UInt16(bigEndian: UInt16(truncatingIfNeeded: call.r2))
+            if !isVLAN(proto) { proto = q }
+            let tci = UInt16(truncatingIfNeeded: call.r3)
+            defer { call.packet = call.packetChanged(run) }
+            if skb.metadata.vlanPresent {
+                guard skb.buffer.macOffset == 0 else { return failed(.EINVAL) }
+                guard skb.length >= 12 else { return failed(.ENOMEM) }
+                // skb_cow_head: the kernel's head buffer may be too large to grow again.
+                guard skb.buffer.kernelCanPush(tagLength) else { return failed(.ENOMEM) }
+                insertTag(skb, proto: skb.metadata.vlanProto, tci: skb.metadata.vlanTCI)
+                skb.metadata.protocol = skb.metadata.vlanProto
+            }
+            skb.metadata.vlanPresent = true
+            skb.metadata.vlanProto = proto
+            skb.metadata.vlanTCI = tci
+            return 0
         }
-        skb.metadata.vlanPresent = true
-        skb.metadata.vlanProto = proto
-        skb.metadata.vlanTCI = tci
-        return 0
     }
 
     /// Puts a tag between the MAC addresses and the EtherType.
@@ -49,27 +49,27 @@ enum VLANHelpers {
     }
 
     static func pop(_ call: inout HelperCall) -> UInt64 {
-        let run = TCRun.from(call)
-        let skb = run.skb
-        defer { call.packet = call.packetChanged(run) }
-        if skb.metadata.vlanPresent {
-            // __vlan_hwaccel_clear_tag: vlan_all = 0, so vlan_proto reads 0 afterwards too.
-            skb.metadata.vlanPresent = false
-            skb.metadata.vlanTCI = 0
-            skb.metadata.vlanProto = 0
-        } else {
+        TCRun.borrowWithSKB(&call) { call, run, skb in
+            defer { call.packet = call.packetChanged(run) }
+            if skb.metadata.vlanPresent {
+                // __vlan_hwaccel_clear_tag: vlan_all = 0, so vlan_proto reads 0 afterwards too.
+                skb.metadata.vlanPresent = false
+                skb.metadata.vlanTCI = 0
+                skb.metadata.vlanProto = 0
+            } else {
+                guard isVLAN(skb.metadata.protocol) else { return 0 }
+                if let error = removeTag(skb) { return failed(error) }
+            }
+            // The next in-packet tag becomes the skb's tag.
             guard isVLAN(skb.metadata.protocol) else { return 0 }
+            let proto = skb.metadata.protocol
+            let tci = skb.length >= 16 ? UInt16(bigEndian: skb.buffer.data.loadUnaligned(fromByteOffset: 14, as: UInt16.self)) : 0
             if let error = removeTag(skb) { return failed(error) }
+            skb.metadata.vlanPresent = true
+            skb.metadata.vlanProto = proto
+            skb.metadata.vlanTCI = tci
+            return 0
         }
-        // The next in-packet tag becomes the skb's tag.
-        guard isVLAN(skb.metadata.protocol) else { return 0 }
-        let proto = skb.metadata.protocol
-        let tci = skb.length >= 16 ? UInt16(bigEndian: skb.buffer.data.loadUnaligned(fromByteOffset: 14, as: UInt16.self)) : 0
-        if let error = removeTag(skb) { return failed(error) }
-        skb.metadata.vlanPresent = true
-        skb.metadata.vlanProto = proto
-        skb.metadata.vlanTCI = tci
-        return 0
     }
 
     /// __skb_vlan_pop: drops the in-packet tag and takes the protocol from the EtherType after it.

@@ -12,11 +12,14 @@ enum XDPContextRules {
     /// egress_ifindex.
     static let size = 24
 
-    /// The kernel refuses `egress_ifindex` (offset 20) unless the program's expected attach type
-    /// is BPF_XDP_DEVMAP; the attach type does not reach the verifier's options here, so it is
-    /// allowed for every XDP program (a false accept for the others, never a false refusal).
-    static func allows(offset: Int, size: Int, write: Bool) -> Bool {
-        guard !write else { return false }
+    /// `xdp_md.egress_ifindex`: the device a devmap sends the frame to.
+    static let egressIfindex = 20
+
+    /// `devmap`: whether the program's expected attach type is BPF_XDP_DEVMAP, the only
+    /// programs the kernel lets read `egress_ifindex` (plain and cpumap programs are refused,
+    /// `verifier/xdp_context.tcx`).
+    static func allows(offset: Int, size: Int, write: Bool, devmap: Bool) -> Bool {
+        guard !write, devmap || offset != egressIfindex else { return false }
         // No narrow or wide loads: every field is read whole (`__is_valid_xdp_access`).
         return offset >= 0 && offset < Self.size && size == 4 && offset % 4 == 0
     }

@@ -85,7 +85,8 @@ import Testing
     ///   callback) or made again; bpf_dynptr_slice's of a packet's dynptr (and its clone's) when the
     ///   packet may move (a pull, bpf_dynptr_write to it); neither otherwise.
     /// - `xdp_context`: XDP programs through the path analysis: packet and metadata reads proven in
-    ///   range, xdp_md read-only and read 32 bits at a time, xdp_adjust_head forgets packet pointers.
+    ///   range, xdp_md read-only and read 32 bits at a time, xdp_adjust_head forgets packet pointers,
+    ///   egress_ifindex for xdp/devmap programs only.
     /// - `acquire_release`: load-acquire refused on the context and the packet, store-release spills a
     ///   pointer whole only; may_goto +0 accepted; a register compared with itself followed both ways
     ///   (bounds that contradict themselves reset to its known bits).
@@ -139,7 +140,7 @@ import Testing
                       ("dynptr_refs", 28),
                       ("stack_arguments", 1),
                       ("dynptr_slices", 17),
-                      ("xdp_context", 9),
+                      ("xdp_context", 12),
                       ("acquire_release", 15),
                       ("static_packet_changers", 9),
                       ("iterator_arguments", 7),

@@ -18,7 +18,7 @@ final class Executable: Sendable {
         do {
             program = try TCProgram(bytes: spec.instructions, maps: maps, globalFunctions: spec.globalFunctions,
                                     functionReturnsScalar: spec.functionReturnsScalar,
-                                    type: spec.type,
+                                    type: spec.type, expectedAttachType: spec.expectedAttachType,
                                     executor: runner.kind, btf: spec.btf)
         } catch {
             throw TCXError(error.errno, "the verifier refused \(spec.name): \(error)")

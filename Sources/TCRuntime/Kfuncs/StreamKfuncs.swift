@@ -22,9 +22,11 @@ enum StreamKfuncs {
         guard stream == standardOutput || stream == standardError else { return failed(.ENOENT) }
         let length = UInt64(UInt32(truncatingIfNeeded: call.r4))
         guard length == 0 || call.r3 != 0 else { return failed(.EINVAL) }
-        guard let result = PrintfHelpers.formatted(&call, format: call.r2, formatLimit: 1 << 16, data: call.r3, length: length)
-        else { return 0 }
-        if case .failure(let refusal) = result { return failed(refusal.errno) }
-        return failed(.ENOMEM)
+        var check = PrintfOutput.counting
+        switch PrintfHelpers.print(&call, format: call.r2, formatLimit: 1 << 16, data: call.r3, length: length, into: &check) {
+        case .faulted: return 0
+        case let .refused(errno): return failed(errno)
+        case .printed: return failed(.ENOMEM)
+        }
     }
 }

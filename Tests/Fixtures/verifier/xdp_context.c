@@ -107,3 +107,19 @@ SEC("xdp") NAKED int end_moved(void)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* egress_ifindex is the device a devmap sends to: only xdp/devmap programs may read it. */
+SEC("xdp") int egress_plain(struct xdp_md *ctx)
+{
+	return ctx->egress_ifindex ? XDP_PASS : XDP_DROP;
+}
+
+SEC("xdp/devmap") int egress_devmap(struct xdp_md *ctx)
+{
+	return ctx->egress_ifindex ? XDP_PASS : XDP_DROP;
+}
+
+SEC("xdp/cpumap") int egress_cpumap(struct xdp_md *ctx)
+{
+	return ctx->egress_ifindex ? XDP_PASS : XDP_DROP;
+}
