@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// The mm holds what /proc/self/stat tells of it (code, data, heap start, stack start,
 /// arguments and environment), read once: they do not move while the process lives. A vma
-/// holds vm_start, vm_end, vm_mm, vm_flags (`MemoryArea.flags`), vm_pgoff, and vm_file
+/// holds vm_start, vm_end, vm_mm, vm_flags (smaps' `ProcessMemoryFlags`, else the maps line's
+/// `MemoryArea.flags`), vm_pgoff, and vm_file
 /// pointing at a zeroed `struct file` when a file backs the area. Every other field reads 0.
 enum KernelMemoryImages {
     struct Layout: Sendable {
@@ -123,7 +124,7 @@ enum KernelMemoryImages {
         image.store(area.start, at: layout.vmStart)
         image.store(area.end, at: layout.vmEnd)
         image.store(process.mm.address, at: layout.vmMM)
-        image.store(area.flags, at: layout.vmFlags)
+        image.store(ProcessMemoryFlags.flags(of: area) ?? area.flags, at: layout.vmFlags)
         image.store(area.pageOffset, at: layout.vmPgoff)
         image.store(area.isFile ? process.file.address : 0, at: layout.vmFile)
         return (image.address, [MemoryRegion(image.memory, writable: false)] + mmRegions)

@@ -127,6 +127,17 @@ enum ProcessMemoryMap {
     @discardableResult
     static func forEachArea(path: String = "/proc/self/maps", maxBytes: Int = maxBytes,
                             _ body: (MemoryArea) -> Bool) -> Bool {
+        forEachLine(path: path, maxBytes: maxBytes) { line in
+            guard let area = MemoryArea(line: line) else { return true }
+            return body(area)
+        }
+    }
+
+    /// Calls `body` with each line (without its newline) until it answers false; a line longer
+    /// than `maxLine` is skipped whole, a last line cut by `maxBytes` is passed as it is.
+    /// Returns false when the file could not be opened.
+    @discardableResult
+    static func forEachLine(path: String, maxBytes: Int, _ body: ([UInt8]) -> Bool) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -140,7 +151,7 @@ enum ProcessMemoryMap {
                 total += count
                 for byte in buffer.prefix(count) {
                     if byte == UInt8(ascii: "\n") {
-                        if !tooLong, let area = MemoryArea(line: line), !body(area) { return true }
+                        if !tooLong, !body(line) { return true }
                         line.removeAll(keepingCapacity: true)
                         tooLong = false
                     } else if line.count < maxLine {
@@ -151,7 +162,7 @@ enum ProcessMemoryMap {
                 }
             }
             // The last line, when the read ended without a newline (a cut or a short file).
-            if !tooLong, !line.isEmpty, let area = MemoryArea(line: line) { _ = body(area) }
+            if !tooLong, !line.isEmpty { _ = body(line) }
             return true
         }
     }

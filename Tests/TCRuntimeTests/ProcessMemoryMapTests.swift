@@ -126,7 +126,10 @@ import Testing
         #expect(Self.load(vma.regions, vma.address, layout.vmStart) == code.start)
         #expect(Self.load(vma.regions, vma.address, layout.vmEnd) == code.end)
         #expect(Self.load(vma.regions, vma.address, layout.vmMM) == mm)
-        #expect(Self.load(vma.regions, vma.address, layout.vmFlags) == code.flags)
+        // The whole flags from smaps: the line's read, write, exec and shared bits among them.
+        let flags = try #require(Self.load(vma.regions, vma.address, layout.vmFlags))
+        #expect(flags == ProcessMemoryFlags.flags(of: code) && flags & 0xf == code.flags & 0xf)
+        #expect(flags & 0x10 != 0)  // VM_MAYREAD: set for every mapping the process made
         #expect(Self.load(vma.regions, vma.address, layout.vmFile) != 0)
         // The image is exactly the kernel's struct: its last byte is inside, the next one not.
         #expect(vma.regions[0].contains(vma.address + UInt64(layout.vmaSize) - 1, size: 1, write: false))
@@ -144,5 +147,36 @@ import Testing
         // The walk of this process's threads (the task iterator's) holds this thread.
         #expect(TaskIteratorKfuncs.threadIDs().contains(thread))
         #expect(TaskIteratorKfuncs.threadIDs().first == UInt64(getpid()))
+    }
+
+    @Test func smapsFlagsByLetters() {
+        #expect(ProcessMemoryFlags.parse(Array("rd wr mr mw me gd ac ".utf8)[...]) == 0x10_0173)
+        #expect(ProcessMemoryFlags.parse(Array("rd ex mr mw me".utf8)[...]) == 0x75)
+        // Pairs it does not know, longer words and stray blanks add nothing.
+        #expect(ProcessMemoryFlags.parse(Array("  zz rdx rd  ??".utf8)[...]) == 0x1)
+        #expect(ProcessMemoryFlags.parse([]) == 0)
+    }
+
+    @Test func smapsFlagsFollowTheirArea() throws {
+        let path = try Self.file("""
+            1000-2000 r-xp 00000000 fd:01 7 /bin/x
+            Size:                  4 kB
+            VmFlags: rd ex mr mw me
+            3000-4000 rw-p 00000000 00:00 0
+            Size:                  4 kB
+            5000-6000 rw-p 00000000 00:00 0 [stack]
+            VmFlags: rd wr mr mw me gd ac
+            VmFlags: rd
+            """)
+        defer { unlink(path) }
+        let read = ProcessMemoryFlags.read(path: path, maxBytes: ProcessMemoryMap.maxBytes)
+        let code = try #require(Self.parse("1000-2000 r-xp 00000000 fd:01 7 /bin/x"))
+        let stack = try #require(Self.parse("5000-6000 rw-p 00000000 00:00 0 [stack]"))
+        #expect(read[.init(code)] == 0x75 && read[.init(stack)] == 0x10_0173)
+        // An area without a VmFlags line, or the same bounds with other permissions: no answer.
+        #expect(read.count == 2)
+        #expect(read[.init(try #require(Self.parse("1000-2000 rwxp 00000000 fd:01 7 /bin/x")))] == nil)
+        // Bounded: a read that stops before the stack's lines knows only the code.
+        #expect(ProcessMemoryFlags.read(path: path, maxBytes: 120).count == 1)
     }
 }

@@ -120,6 +120,32 @@ int arguments_area(struct __sk_buff *skb)
 	return describe(mm->arg_start);
 }
 
+/* The whole vm_flags (low 32 bits) of the stack's and the code's areas: the VM_MAY* and
+ * accounting bits too, which a maps line does not show. */
+static long note_flags(struct task_struct *task, struct vm_area_struct *vma, __u64 *flags)
+{
+	*flags = vma->vm_flags;
+	return 0;
+}
+
+SEC("tc")
+int stack_flags(struct __sk_buff *skb)
+{
+	__u64 flags = 0;
+	long ret = find_vma(current_task(), current_task()->mm->start_stack, note_flags, &flags, 0);
+
+	return ret ? ret : (int)flags;
+}
+
+SEC("tc")
+int code_flags(struct __sk_buff *skb)
+{
+	__u64 flags = 0;
+	long ret = find_vma(current_task(), current_task()->mm->start_code, note_flags, &flags, 0);
+
+	return ret ? ret : (int)flags;
+}
+
 /* Address 0: no area holds it (ENOENT, the callback never runs). */
 SEC("tc")
 int null_address(struct __sk_buff *skb)
