@@ -71,6 +71,12 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case testRefRelease = 192, testMemberRelease
     // A task by its pid in the caller's namespace, a cgroup's ancestor (TaskCgroupKfuncs).
     case taskFromVpid = 194, cgroupAncestor
+    // Whether a task is under a cgroup, a task's cgroup v1 (TaskCgroupKfuncs), and the areas of
+    // a task's memory map (TaskVMAKfuncs).
+    case taskUnderCgroup = 196, taskGetCgroup1
+    case iterTaskVMANew = 20, iterTaskVMANext, iterTaskVMADestroy
+    // The tasks of this process (TaskIteratorKfuncs).
+    case iterTaskNew = 23, iterTaskNext, iterTaskDestroy
 
     /// The kernel's name for it.
     public var name: String {
@@ -154,6 +160,14 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .cgroupRelease: "bpf_cgroup_release"
         case .taskFromVpid: "bpf_task_from_vpid"
         case .cgroupAncestor: "bpf_cgroup_ancestor"
+        case .taskUnderCgroup: "bpf_task_under_cgroup"
+        case .taskGetCgroup1: "bpf_task_get_cgroup1"
+        case .iterTaskVMANew: "bpf_iter_task_vma_new"
+        case .iterTaskVMANext: "bpf_iter_task_vma_next"
+        case .iterTaskVMADestroy: "bpf_iter_task_vma_destroy"
+        case .iterTaskNew: "bpf_iter_task_new"
+        case .iterTaskNext: "bpf_iter_task_next"
+        case .iterTaskDestroy: "bpf_iter_task_destroy"
         case .testRefRelease: "bpf_kfunc_call_test_release"
         case .testMemberRelease: "bpf_kfunc_call_memb_release"
         }

@@ -1,6 +1,7 @@
 import BPFCore
 import BPFObject
 import BPFVM
+import Glibc
 import Synchronization
 
 /// Kernel-shaped images of the task that runs a program and of its cgroup, laid out by the
@@ -12,7 +13,9 @@ import Synchronization
 ///
 /// One image per thread (task storage is per thread), freed when the thread exits; one
 /// css_set and one cgroup image for the process: its threads share the cgroup of
-/// /proc/self/cgroup (`ProcessIdentity`).
+/// /proc/self/cgroup (`ProcessIdentity`). `pid` and `tgid` are the thread's and the process's
+/// ids; `task->mm` (and `active_mm`) lead to the process's
+/// mm image (`KernelMemoryImages`).
 enum KernelTaskImages {
     /// Where the walked members lie; nil without a target BTF that has them all.
     struct Layout: Sendable {
@@ -20,6 +23,8 @@ enum KernelTaskImages {
         let cssSetSize: Int, defaultCgroupOffset: Int
         let cgroupSize: Int, levelOffset: Int?, kernfsOffset: Int?
         let kernfsSize: Int, kernfsIDOffset: Int?
+        /// task_struct's pid and tgid: the thread's id and the process's.
+        let pidOffset: Int?, tgidOffset: Int?
 
         init?(_ types: any KernelTypeCatalog) {
             func size(_ name: String) -> Int? {
@@ -47,13 +52,15 @@ enum KernelTaskImages {
             kernfsOffset = offset("kn", of: "cgroup", width: 8, in: cgroup)
             kernfsSize = kernfs
             kernfsIDOffset = offset("id", of: "kernfs_node", width: 8, in: kernfs)
+            pidOffset = offset("pid", of: "task_struct", width: 4, in: task)
+            tgidOffset = offset("tgid", of: "task_struct", width: 4, in: task)
         }
     }
 
     static let layout: Layout? = KernelTypeTarget.load().flatMap { Layout($0) }
 
     /// Zeroed memory that lives as long as its owner (a thread, or the process).
-    private struct Block: @unchecked Sendable {
+    struct Block: @unchecked Sendable {
         let memory: UnsafeMutableRawBufferPointer
         init(_ size: Int) {
             memory = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
@@ -90,13 +97,20 @@ enum KernelTaskImages {
             if let image = tasks.byThread[thread] { return image }
             let image = Block(layout.taskSize)
             image.store(cgroup.cssSet.address, at: layout.cgroupsOffset)
+            KernelMemoryImages.fill(task: image)
+            if let pid = layout.pidOffset {
+                image.memory.storeBytes(of: UInt32(truncatingIfNeeded: thread), toByteOffset: pid, as: UInt32.self)
+            }
+            if let tgid = layout.tgidOffset {
+                image.memory.storeBytes(of: UInt32(bitPattern: getpid()), toByteOffset: tgid, as: UInt32.self)
+            }
             tasks.byThread[thread] = image
             tasks.byAddress[image.address] = thread
             return image
         }
         // Read only: the verifier lets no program write a task, css_set or cgroup.
         let regions = [image, cgroup.cssSet, cgroup.cgroup, cgroup.kernfs].map { MemoryRegion($0.memory, writable: false) }
-        return (image.address, regions)
+        return (image.address, regions + KernelMemoryImages.mmRegions)
     }
 
     /// The thread whose task image starts at `address`; nil for any other value.
@@ -135,5 +149,6 @@ enum KernelTaskImages {
             return image
         }
         image?.memory.deallocate()
+        KernelMemoryImages.threadExited(thread)
     }
 }

@@ -53,6 +53,7 @@ public enum TCHelpers {
         TaskStorageHelpers.register(&table)
         CgroupStorageHelpers.register(&table)
         TaskRegistersHelper.register(&table)
+        FindVMAHelper.register(&table)
         KfuncHelpers.register(&table)
         return table
     }

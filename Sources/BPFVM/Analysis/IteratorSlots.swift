@@ -7,12 +7,15 @@ import BPFCore
 /// iterator the analysis cannot place (a stack pointer at no known slot) is not followed.
 enum IteratorSlots {
     /// The calls that step an iterator: the kernel keeps a state at each and widens there.
-    static let nextCalls: Set<Int32> = [KfuncTable.helperID(.iterNumNext), KfuncTable.helperID(.iterBitsNext)]
+    static let nextCalls: Set<Int32> = [KfuncTable.helperID(.iterNumNext), KfuncTable.helperID(.iterBitsNext),
+                                        KfuncTable.helperID(.iterTaskVMANext), KfuncTable.helperID(.iterTaskNext)]
 
     /// The kernel's name for the iterator a kfunc takes.
     static func kind(_ kfunc: EmbeddedKfunc) -> String {
         switch kfunc {
         case .iterBitsNew, .iterBitsNext, .iterBitsDestroy: "iter_bits"
+        case .iterTaskVMANew, .iterTaskVMANext, .iterTaskVMADestroy: "iter_task_vma"
+        case .iterTaskNew, .iterTaskNext, .iterTaskDestroy: "iter_task"
         default: "iter_num"
         }
     }

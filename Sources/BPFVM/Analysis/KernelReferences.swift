@@ -22,44 +22,44 @@ enum KernelReferences {
     /// takes one read from an RCU field too, `RCUFields`), holding a reference when released,
     /// at the struct's start.
     static func checkArgument(_ value: AbstractValue, expected: String, kfunc: EmbeddedKfunc, releases: Bool,
-                              at index: Int) throws(VMError) {
+                              argument: Int = 0, at index: Int) throws(VMError) {
         switch value.kind {
         case .unknown, .notInit:
             return
         case .scalar:
-            try notNull(value, at: index)
-            throw VMError(instruction: index, "arg#0 pointer type STRUCT \(expected) must point to scalar, or struct with scalar",
+            try notNull(value, argument: argument, at: index)
+            throw VMError(instruction: index, "arg#\(argument) pointer type STRUCT \(expected) must point to scalar, or struct with scalar",
                           errno: .EINVAL)
         case .btf(let pointer):
-            try notNull(value, at: index)
+            try notNull(value, argument: argument, at: index)
             guard pointer.name == expected else {
-                throw VMError(instruction: index, "kernel function \(kfunc.name) args#0 expected pointer to STRUCT \(expected) "
-                              + "but R1 has a pointer to STRUCT \(pointer.name)", errno: .EINVAL)
+                throw VMError(instruction: index, "kernel function \(kfunc.name) args#\(argument) expected pointer to STRUCT \(expected) "
+                              + "but R\(argument + 1) has a pointer to STRUCT \(pointer.name)", errno: .EINVAL)
             }
             if releases, pointer.untrusted {
-                throw VMError(instruction: index, "R1 must be referenced or trusted", errno: .EINVAL)
+                throw VMError(instruction: index, "R\(argument + 1) must be referenced or trusted", errno: .EINVAL)
             }
             // KF_RCU: trusted (the running task, one held) or read from an RCU field.
             if !releases, pointer.untrusted || !(pointer.trusted || pointer.acquired || pointer.rcu) {
-                throw VMError(instruction: index, "R1 must be a rcu pointer", errno: .EINVAL)
+                throw VMError(instruction: index, "R\(argument + 1) must be a rcu pointer", errno: .EINVAL)
             }
             if releases, value.reference == 0 {
                 throw VMError(instruction: index, "release kernel function \(kfunc.name) expects refcounted PTR_TO_BTF_ID",
                               errno: .EINVAL)
             }
             if value.offset != 0 || value.range.constant != 0 {
-                throw VMError(instruction: index, "R1 must have zero offset when passed to release func or trusted arg to kfunc",
+                throw VMError(instruction: index, "R\(argument + 1) must have zero offset when passed to release func or trusted arg to kfunc",
                               errno: .EINVAL)
             }
         default:
-            throw VMError(instruction: index, "kernel function \(kfunc.name) args#0 expected pointer to STRUCT \(expected) "
-                          + "but R1 has a pointer to \(value.typeName)", errno: .EINVAL)
+            throw VMError(instruction: index, "kernel function \(kfunc.name) args#\(argument) expected pointer to STRUCT \(expected) "
+                          + "but R\(argument + 1) has a pointer to \(value.typeName)", errno: .EINVAL)
         }
     }
 
-    private static func notNull(_ value: AbstractValue, at index: Int) throws(VMError) {
+    private static func notNull(_ value: AbstractValue, argument: Int, at index: Int) throws(VMError) {
         if value.isNullable || value.isScalar && value.range.constant == 0 {
-            throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg0", errno: .EACCES)
+            throw VMError(instruction: index, "Possibly NULL pointer passed to trusted arg\(argument)", errno: .EACCES)
         }
     }
 }

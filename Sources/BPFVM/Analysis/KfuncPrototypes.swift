@@ -78,7 +78,9 @@ enum KfuncPrototypes {
         case .bpfTrap:
             try TrapKfunc.refuse(at: index)
         case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .taskFromPid, .taskAcquire, .taskRelease, .cgroupFromID,
-             .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease, .taskFromVpid, .cgroupAncestor:
+             .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease, .taskFromVpid, .cgroupAncestor,
+             .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext, .iterTaskVMADestroy,
+             .iterTaskNew, .iterTaskNext, .iterTaskDestroy:
             break  // WorkqueuePrototypes, RequestSockPrototypes, TaskCgroupPrototypes, TestStructReleases
         case .xdpPullData:
             // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
@@ -164,7 +166,8 @@ enum KfuncPrototypes {
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
              .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
-             .taskFromVpid, .cgroupAncestor:
+             .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext,
+             .iterTaskVMADestroy, .iterTaskNew, .iterTaskNext, .iterTaskDestroy:
             return []
         }
     }
@@ -173,7 +176,9 @@ enum KfuncPrototypes {
     static func written(_ kfunc: EmbeddedKfunc, _ r: [AbstractValue]) -> [(Int, UInt64)] {
         let iterator: UInt64 = 8, dynptr: UInt64 = 16
         switch kfunc {
-        case .iterNumNew, .iterNumNext, .iterNumDestroy: return [(1, iterator)]
+        case .iterNumNew, .iterNumNext, .iterNumDestroy, .iterTaskVMANew, .iterTaskVMANext, .iterTaskVMADestroy:
+            return [(1, iterator)]
+        case .iterTaskNew, .iterTaskNext, .iterTaskDestroy: return [(1, 3 * iterator)]
         case .iterBitsNew, .iterBitsNext, .iterBitsDestroy: return [(1, 2 * iterator)]
         case .dynptrFromSKB, .dynptrFromSKBMeta, .dynptrFromXDP: return [(3, dynptr)]
         case .dynptrAdjust: return [(1, dynptr)]
@@ -197,7 +202,7 @@ enum KfuncPrototypes {
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
              .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
-             .taskFromVpid, .cgroupAncestor:
+             .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1:
             return []
         }
     }

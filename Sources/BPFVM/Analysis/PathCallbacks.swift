@@ -1,3 +1,5 @@
+import BPFCore
+
 /// Callbacks as the helpers that take them use them: what each passes in r1-r5, and the
 /// values it allows back (the kernel's callback_ret_range: 0 or 1 to go on or stop; a timer's
 /// callback returns 0).
@@ -25,7 +27,8 @@ enum PathCallbacks {
 
     /// The callback a helper call takes, and how: bpf_loop, for_each_map_elem, timer_set_callback,
     /// user_ringbuf_drain, find_vma.
-    static func use(by helper: Int32, _ state: PathState) -> (Int, Use)? {
+    static func use(by helper: Int32, _ state: PathState,
+                    types: @Sendable () -> (any KernelTypeCatalog)? = { nil }) -> (Int, Use)? {
         if helper == RbtreePrototypes.addHelper { return RbtreePrototypes.lessUse(state) }
         let argument: Int
         switch helper {
@@ -55,6 +58,11 @@ enum PathCallbacks {
             entry[2] = state.registers[3]
             for r in 3 ... 5 { entry[r] = .notInit }
         case 180:  // find_vma(task, addr, callback, ctx, flags): callback(task, vma, ctx)
+            // The caller's task, and the area as a read-only BTF pointer (set_find_vma_callback_state).
+            entry[1] = state.registers[1]
+            if let id = types()?.structureID(named: "vm_area_struct") {
+                entry[2] = AbstractValue(kind: .btf(BTFPointer(typeID: id, name: "vm_area_struct")))
+            }
             entry[3] = state.registers[4]
             for r in 4 ... 5 { entry[r] = .notInit }
         default:

@@ -486,7 +486,7 @@ struct PathExplorer {
                 default:
                     recordStackDepth(op, at: index, branch.state)
                     var callbackWay: Branch?, runsCallbackInline = false
-                    if case .call(.helper(let id)) = op, let (start, use) = PathCallbacks.use(by: id, branch.state) {
+                    if case .call(.helper(let id)) = op, let (start, use) = PathCallbacks.use(by: id, branch.state, types: setup.kernelTypes) {
                         if id == 181 { setup.loopInlining.note(branch.state, callback: start, at: index) }
                         if PathCallbacks.runsInline(id, branch.state, globals: setup.globalFunctions) {
                             inlinedCallbacks.insert(start)

@@ -8,6 +8,10 @@ import BPFCore
 /// `bpf_cgroup_release` drop one the program holds (KF_RELEASE). `bpf_task_from_vpid` finds a
 /// task as `bpf_task_from_pid` does, by its pid in the caller's namespace; `bpf_cgroup_ancestor`
 /// takes a reference to a cgroup's ancestor at a level (KF_ACQUIRE | KF_RCU | KF_RET_NULL).
+/// `bpf_task_under_cgroup(task, cgroup)` takes two the program may use and answers a number
+/// (KF_RCU); `bpf_task_get_cgroup1(task, hierarchy)` takes a reference to the task's cgroup in
+/// a cgroup v1 hierarchy (KF_ACQUIRE | KF_RCU | KF_RET_NULL). The task vma iterator is
+/// `TaskVMAPrototypes`.
 enum TaskCgroupPrototypes {
     static let task = "task_struct", cgroup = "cgroup"
 
@@ -24,6 +28,13 @@ enum TaskCgroupPrototypes {
             result = try KernelReferences.acquire(cgroup, by: kfunc, at: index, &state, setup: setup)
         case .cgroupFromID:
             result = try KernelReferences.acquire(cgroup, by: kfunc, at: index, &state, setup: setup)
+        case .taskUnderCgroup:
+            try KernelReferences.checkArgument(r[1], expected: task, kfunc: kfunc, releases: false, at: index)
+            try KernelReferences.checkArgument(r[2], expected: cgroup, kfunc: kfunc, releases: false, argument: 1, at: index)
+            result = .scalar(.unknown)
+        case .taskGetCgroup1:
+            try KernelReferences.checkArgument(r[1], expected: task, kfunc: kfunc, releases: false, at: index)
+            result = try KernelReferences.acquire(cgroup, by: kfunc, at: index, &state, setup: setup)
         case .taskAcquire, .cgroupAcquire:
             let structure = kfunc == .taskAcquire ? task : cgroup
             try KernelReferences.checkArgument(r[1], expected: structure, kfunc: kfunc, releases: false, at: index)
@@ -33,7 +44,7 @@ enum TaskCgroupPrototypes {
             PathHelpers.release(r[1], &state)
             result = .notInit
         default:
-            return false
+            return try TaskVMAPrototypes.call(kfunc, at: index, &state, setup: setup)
         }
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result

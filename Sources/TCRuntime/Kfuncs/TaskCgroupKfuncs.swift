@@ -20,6 +20,21 @@ import Glibc
 enum TaskCgroupKfuncs {
     /// Cgroup handles: a tag, then the id (a cgroup's id is its kernfs inode number).
     static let cgroupTag: UInt64 = 0x00ba_dc60_0000_0000
+    /// A task's cgroup in a cgroup v1 hierarchy: a tag, then the hierarchy id. It names no
+    /// memory (its fields read 0), and no cgroup storage or ancestry takes it.
+    static let cgroupV1Tag: UInt64 = 0x00ba_dc61_0000_0000
+
+    /// The cgroup v1 hierarchies this process is in: the ids of the lines of /proc/self/cgroup
+    /// other than the v2 one (0), read once (bounded).
+    static let cgroupV1Hierarchies: Set<Int32> = {
+        guard let text = ProcessIdentity.readSmallFile("/proc/self/cgroup", limit: 4096) else { return [] }
+        var ids: Set<Int32> = []
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") {
+            guard let id = line.split(separator: ":", maxSplits: 1).first.flatMap({ Int32($0) }), id > 0 else { continue }
+            ids.insert(id)
+        }
+        return ids
+    }()
 
     static func register(_ table: inout KfuncTable) {
         table.register(.taskFromPid) { call in taskImage(pid: Int32(truncatingIfNeeded: call.r1), call) }
@@ -33,6 +48,18 @@ enum TaskCgroupKfuncs {
             return cgroupImage(id: ProcessIdentity.cgroupLevels[Int(level)], call)
         }
         table.register(.cgroupFromID) { call in cgroupImage(id: call.r1, call) }
+        // Every task here is in this process's cgroup: under a cgroup on its v2 path, under no
+        // other (a v1 cgroup is in another hierarchy: the kernel's cgroup_is_descendant is false).
+        table.register(.taskUnderCgroup) { call in
+            guard let id = KernelTaskImages.cgroupID(ofCgroup: call.r2) else { return 0 }
+            return ProcessIdentity.cgroupLevels.contains(id) ? 1 : 0
+        }
+        table.register(.taskGetCgroup1) { call in
+            let hierarchy = Int32(truncatingIfNeeded: call.r2)
+            return cgroupV1Hierarchies.contains(hierarchy) ? cgroupV1Tag | UInt64(UInt32(bitPattern: hierarchy)) : 0
+        }
+        TaskVMAKfuncs.register(&table)
+        TaskIteratorKfuncs.register(&table)
         // Another reference to a task or cgroup the program holds or trusts (the verifier
         // allows no other argument): the same one. Releasing a reference frees nothing here.
         table.register(.taskAcquire) { call in call.r1 }
