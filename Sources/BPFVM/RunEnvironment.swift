@@ -6,6 +6,30 @@ public protocol TailCallResolver: AnyObject {
     /// Unretained (a retain per tail call was most of its cost): the resolver keeps it alive
     /// until the run ends, as the kernel's RCU keeps a replaced program until its readers leave.
     func program(map: UInt64, index: UInt32) -> Unmanaged<VMProgram>?
+    /// `program` callable without a retain, when the resolver gives one: the JIT's tail call
+    /// asks it instead (calling the existential copied it, a retain and a release per tail call).
+    var directTailCalls: DirectTailCalls? { get }
+}
+
+extension TailCallResolver {
+    public var directTailCalls: DirectTailCalls? { nil }
+}
+
+/// A resolver's `program(map:index:)` as a C function and its context (the resolver, unretained:
+/// the run's environment holds it).
+public struct DirectTailCalls {
+    public typealias Function = @convention(c) (UnsafeRawPointer, UInt64, UInt32) -> UnsafeRawPointer?
+    public let function: Function
+    public let context: UnsafeRawPointer
+
+    public init(function: Function, context: UnsafeRawPointer) {
+        self.function = function
+        self.context = context
+    }
+
+    func program(map: UInt64, index: UInt32) -> Unmanaged<VMProgram>? {
+        function(context, map, index).map { Unmanaged<VMProgram>.fromOpaque($0) }
+    }
 }
 
 /// Memory a run may access beyond its stack, context, packet and the program's load-time
@@ -67,7 +91,11 @@ extension MemoryRegionProvider {
 
 /// Per-run services: where tail calls go, extra memory, and an opaque pointer for helpers.
 public struct RunEnvironment {
-    public var tailCalls: (any TailCallResolver)?
+    public var tailCalls: (any TailCallResolver)? {
+        didSet { directTailCalls = tailCalls?.directTailCalls }
+    }
+    /// `tailCalls.directTailCalls`, read once.
+    private(set) var directTailCalls: DirectTailCalls?
     public var memory: (any MemoryRegionProvider)?
     /// Whatever the embedder's helpers need (the skb being processed, say).
     public var userData: UnsafeMutableRawPointer?
@@ -78,6 +106,7 @@ public struct RunEnvironment {
     public init(tailCalls: (any TailCallResolver)? = nil, memory: (any MemoryRegionProvider)? = nil,
                 userData: UnsafeMutableRawPointer? = nil, guardsContext: Bool = false) {
         self.tailCalls = tailCalls
+        directTailCalls = tailCalls?.directTailCalls
         self.memory = memory
         self.userData = userData
         self.guardsContext = guardsContext

@@ -474,6 +474,16 @@ final class TCRunHooks: MemoryRegionProvider, TailCallResolver {
         reference?._withUnsafeGuaranteedRef { $0.program(map: map, index: index) }
     }
 
+    /// `program` for the JIT's tail call, called on the hooks unretained (the run holds them).
+    var directTailCalls: DirectTailCalls? {
+        DirectTailCalls(function: Self.programUnretained, context: UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()))
+    }
+
+    private static let programUnretained: DirectTailCalls.Function = { context, map, index in
+        Unmanaged<TCRunHooks>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.program(map: map, index: index) }
+            .map { UnsafeRawPointer($0.toOpaque()) }
+    }
+
     /// A map value the JIT looked up itself (`DirectLookups`), as `MapHelpers.lookup` grants it.
     func grant(_ region: MemoryRegion) {
         reference?._withUnsafeGuaranteedRef { $0.grant(region) }

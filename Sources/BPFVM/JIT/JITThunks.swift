@@ -132,9 +132,11 @@ enum JITThunks {
         state.closeProbeWindow()
         state.handOverGrant()
         let run = state.run
-        guard run.pointee.tailCalls < VMLimits.maxTailCalls,
-              let target = run.pointee.environment.pointee.tailCalls?.program(map: state.register(2),
-                                                                       index: UInt32(truncatingIfNeeded: state.register(3)))
+        guard run.pointee.tailCalls < VMLimits.maxTailCalls else { return Status.proceed.rawValue }
+        let map = state.register(2), index = UInt32(truncatingIfNeeded: state.register(3))
+        let environment = run.pointee.environment
+        guard let target = environment.pointee.directTailCalls.map({ $0.program(map: map, index: index) })
+                ?? environment.pointee.tailCalls?.program(map: map, index: index)
         else { return Status.proceed.rawValue }
         run.pointee.tailCalls += 1
         state[.program] = UInt64(UInt(bitPattern: target.toOpaque()))
