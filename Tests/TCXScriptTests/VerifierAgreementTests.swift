@@ -97,6 +97,8 @@ import Testing
     ///   a trusted argument, a map value, the context or a number as not on the stack.
     /// - `iterator_order`: at an iterator's next call the drained way (the loop's exit) is followed
     ///   before the body, so a program wrong in both is refused for what follows its loop.
+    /// - `callback_tail_calls`: a callback's own tail call (EFAULT) and one reached through its
+    ///   callees (EINVAL "cannot tail call within callback"); a tail call beside a callback loads.
     /// - `kptr_store`: an untrusted kptr field of a kernel struct loads as that struct (read past its
     ///   end refused); stores take NULL or the struct's pointer with no variable offset; its bytes
     ///   never go to a global function; bpf_kptr_xchg takes its field at a constant offset and only
@@ -150,7 +152,7 @@ import Testing
                       ("argument_order", 11),
                       ("global_dynptr", 6),
                       ("percpu_lookup", 6),
-                      ("iterator_order", 3)])
+                      ("iterator_order", 3), ("callback_tail_calls", 6)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -236,6 +236,7 @@ struct PathExplorer {
             return finished(complete: false)  // gave up: no verdict
         }
         try checkCombinedStack()
+        try CallbackTailCalls.check(program, callbacks: setup.callbacks)
         return finished(complete: true)
     }
 
@@ -517,6 +518,10 @@ struct PathExplorer {
                         try Self.wait(way, in: &pending, at: index)
                     }
                     branch.index = index + (op.isWide ? 2 : 1)
+                    if case .call(.helper(VMLimits.tailCallHelper)) = op,
+                       CallbackTailCalls.leavesCallback(branch.state, exploringCallback: callback) {
+                        throw VMError(instruction: index, CallbackTailCalls.leftCallback, errno: .EFAULT)
+                    }
                     if case .call(.helper(VMLimits.tailCallHelper)) = op, !branch.state.returns.isEmpty {
                         // A tail call that succeeds replaces the subprogram, and the program it
                         // runs returns to this one's caller: Linux 6.18 follows that way as an

@@ -121,3 +121,6 @@ echo "built percpu_lookup.o"
 # iterator_order.c: an iterator loop's drained way explored before its body, as Linux 6.18 (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c iterator_order.c -o iterator_order.o
 echo "built iterator_order.o"
+# callback_tail_calls.c: tail calls inside callbacks refused as Linux 6.18 refuses them (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c callback_tail_calls.c -o callback_tail_calls.o
+echo "built callback_tail_calls.o"
