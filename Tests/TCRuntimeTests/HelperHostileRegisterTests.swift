@@ -46,6 +46,8 @@ import Testing
         /// A pointer into the value of the program's map with this index, at this offset
         /// (`lddw src=6`; the map must be an array).
         case mapValue(Int32, offset: Int32)
+        /// The program's callback (`lddw src=4`): `r0 = 0; exit`, so a loop keeps going.
+        case function
 
         var description: String {
             switch self {
@@ -55,6 +57,7 @@ import Testing
             case .packet(let offset): "pkt+\(offset)"
             case .map(let index): "map\(index)"
             case .mapValue(let index, let offset): "map\(index)value+\(offset)"
+            case .function: "callback"
             }
         }
     }
@@ -65,7 +68,7 @@ import Testing
         0, 1, 7, 8, 0xff, 0xffff, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 1 << 32, 1 << 63, .max,
         UInt64(bitPattern: -8), UInt64(bitPattern: -512),
     ]
-    static let pointers: [Argument] = [.stack(8), .stack(16), .stack(64), .stack(256), .stack(512), .context, .packet(0), .packet(14)]
+    static let pointers: [Argument] = [.stack(8), .stack(16), .stack(64), .stack(256), .stack(512), .context, .packet(0), .packet(14), .function]
     static let grid: [Argument] = numbers.map { .value($0) } + pointers
 
     /// Every helper and kfunc the SCHED_CLS table holds, but __bpf_trap: every call of it is
@@ -98,6 +101,7 @@ import Testing
             code += Asm.lddw(0, Int32(truncatingIfNeeded: fill), high: Int32(truncatingIfNeeded: fill >> 32))
             code += (1...64).map { Asm.store(8, 10, Int16(-8 * $0), 0) }
         }
+        var callbackLoads: [(index: Int, register: UInt8)] = []
         for (index, argument) in arguments.enumerated() {
             let register = UInt8(index + 1)
             switch argument {
@@ -113,9 +117,17 @@ import Testing
                 code += Asm.lddw(register, src: 5, index)
             case .mapValue(let index, let offset):
                 code += Asm.lddw(register, src: 6, index, high: offset)
+            case .function:
+                callbackLoads.append((code.count, register))
+                code += Asm.lddw(register, src: 4, 0)
             }
         }
-        return code + [Asm.call(id), Asm.exit]
+        code += [Asm.call(id), Asm.exit]
+        // The callback after the main program; each lddw names it relative to its next slot.
+        for (index, register) in callbackLoads {
+            code[index] = Asm.lddw(register, src: 4, Int32(code.count - index - 1))[0]
+        }
+        return callbackLoads.isEmpty ? code : code + [Asm.mov(0, 0), Asm.exit]
     }
 
     /// What the calls did, for the expectations and the report.
@@ -258,6 +270,12 @@ import Testing
                 let fill = Self.numbers[1 + round % (Self.numbers.count - 1)]
                 Self.call(id, Self.arguments(for: id, Self.gridArguments(round: round)), fill: fill, executor: executor, into: &tally)
             }
+            // The callback where callbacks go (bpf_loop's, the callback kfuncs' r2), beside grid values.
+            for round in 0..<4 {
+                var arguments = Self.gridArguments(round: round * 6)
+                arguments[1] = .function
+                Self.call(id, Self.arguments(for: id, arguments), executor: executor, into: &tally)
+            }
         }
         var random = SplitMix(state: 0x7463_7866_757a_7a01)
         for _ in 0..<Self.randomCalls {
@@ -330,6 +348,7 @@ import Testing
                 for round in 0..<rounds {
                     var others = Self.gridArguments(round: round * 3)
                     if round % 3 == 1 { others[1] = .mapValue(0, offset: Int32(round * 4)) }
+                    if round == 2 { others[0] = .function }  // for_each_map_elem's, user_ringbuf_drain's
                     let fill: UInt64? = round % 2 == 0 ? nil : Self.numbers[round % Self.numbers.count]
                     Self.call(id, [map] + others.prefix(4), fill: fill, maps: maps, executor: executor, into: &tally)
                     if round == 1 {
