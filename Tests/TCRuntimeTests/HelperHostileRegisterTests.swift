@@ -48,6 +48,8 @@ import Testing
         case mapValue(Int32, offset: Int32)
         /// The program's callback (`lddw src=4`): `r0 = 0; exit`, so a loop keeps going.
         case function
+        /// What the previous call returned (a map value, a ring buffer record, a socket).
+        case result
 
         var description: String {
             switch self {
@@ -58,6 +60,7 @@ import Testing
             case .map(let index): "map\(index)"
             case .mapValue(let index, let offset): "map\(index)value+\(offset)"
             case .function: "callback"
+            case .result: "r0"
             }
         }
     }
@@ -88,12 +91,17 @@ import Testing
     /// gives no packet pointer, so r7 comes from a writable dynptr slice of the skb (a pointer
     /// into the packet itself); the dynptr sits at fp-16, before any argument points there.
     static func program(_ id: Int32, _ arguments: [Argument], fill: UInt64? = nil) -> [Instruction] {
+        program([(id, arguments)], fill: fill)
+    }
+
+    /// Calls one after another; `.result` passes the previous call's r0 (kept in r8).
+    static func program(_ calls: [(id: Int32, arguments: [Argument])], fill: UInt64? = nil) -> [Instruction] {
         var code = [
             Asm.movReg(6, 1), Asm.mov(2, 0), Asm.movReg(3, 10), Asm.add(3, -16),
             Asm.call(KfuncTable.helperID(.dynptrFromSKB)),
             Asm.movReg(1, 10), Asm.add(1, -16), Asm.mov(2, 0), Asm.mov(3, 0), Asm.mov(4, Int32(packet.count)),
             Asm.call(KfuncTable.helperID(.dynptrSliceReadWrite)),
-            Asm.movReg(7, 0),
+            Asm.movReg(7, 0), Asm.mov(8, 0),
         ]
         if let fill {
             // The whole stack set to one 8-byte pattern: what a pointer argument points at is
@@ -102,27 +110,32 @@ import Testing
             code += (1...64).map { Asm.store(8, 10, Int16(-8 * $0), 0) }
         }
         var callbackLoads: [(index: Int, register: UInt8)] = []
-        for (index, argument) in arguments.enumerated() {
-            let register = UInt8(index + 1)
-            switch argument {
-            case .value(let value):
-                code += Asm.lddw(register, Int32(truncatingIfNeeded: value), high: Int32(truncatingIfNeeded: value >> 32))
-            case .stack(let below):
-                code += [Asm.movReg(register, 10), Asm.add(register, -below)]
-            case .context:
-                code += [Asm.movReg(register, 6)]
-            case .packet(let offset):
-                code += [Asm.movReg(register, 7), Asm.add(register, offset)]
-            case .map(let index):
-                code += Asm.lddw(register, src: 5, index)
-            case .mapValue(let index, let offset):
-                code += Asm.lddw(register, src: 6, index, high: offset)
-            case .function:
-                callbackLoads.append((code.count, register))
-                code += Asm.lddw(register, src: 4, 0)
+        for (id, arguments) in calls {
+            for (index, argument) in arguments.enumerated() {
+                let register = UInt8(index + 1)
+                switch argument {
+                case .value(let value):
+                    code += Asm.lddw(register, Int32(truncatingIfNeeded: value), high: Int32(truncatingIfNeeded: value >> 32))
+                case .stack(let below):
+                    code += [Asm.movReg(register, 10), Asm.add(register, -below)]
+                case .context:
+                    code += [Asm.movReg(register, 6)]
+                case .packet(let offset):
+                    code += [Asm.movReg(register, 7), Asm.add(register, offset)]
+                case .map(let index):
+                    code += Asm.lddw(register, src: 5, index)
+                case .mapValue(let index, let offset):
+                    code += Asm.lddw(register, src: 6, index, high: offset)
+                case .function:
+                    callbackLoads.append((code.count, register))
+                    code += Asm.lddw(register, src: 4, 0)
+                case .result:
+                    code += [Asm.movReg(register, 8)]
+                }
             }
+            code += [Asm.call(id), Asm.movReg(8, 0)]
         }
-        code += [Asm.call(id), Asm.exit]
+        code += [Asm.exit]
         // The callback after the main program; each lddw names it relative to its next slot.
         for (index, register) in callbackLoads {
             code[index] = Asm.lddw(register, src: 4, Int32(code.count - index - 1))[0]
@@ -157,13 +170,19 @@ import Testing
     /// Runs one call; a fault is a clean result, as is any return value.
     static func call(_ id: Int32, _ arguments: [Argument], fill: UInt64? = nil, maps: [BPFMap] = [],
                      executor: ExecutorKind, into tally: inout Tally) {
-        let name = "\(executor) \(TCHelpers.table().name(of: id) ?? "?")(\(id)) " + arguments.map(\.description).joined(separator: " ")
-            + (fill.map { " stack=0x" + String($0, radix: 16) } ?? "")
+        call([(id, arguments)], fill: fill, maps: maps, executor: executor, into: &tally)
+    }
+
+    static func call(_ calls: [(id: Int32, arguments: [Argument])], fill: UInt64? = nil, maps: [BPFMap] = [],
+                     executor: ExecutorKind, into tally: inout Tally) {
+        let name = "\(executor) " + calls.map { id, arguments in
+            "\(TCHelpers.table().name(of: id) ?? "?")(\(id)) " + arguments.map(\.description).joined(separator: " ")
+        }.joined(separator: "; ") + (fill.map { " stack=0x" + String($0, radix: 16) } ?? "")
         trace(name)
         tally.calls += 1
         let program: TCProgram
         do {
-            program = try TCProgram(instructions: Self.program(id, arguments, fill: fill), maps: maps, type: unanalysed, executor: executor)
+            program = try TCProgram(instructions: Self.program(calls, fill: fill), maps: maps, type: unanalysed, executor: executor)
         } catch {
             tally.refusedLoads.append("\(name): \(error)")
             trace("  refused: \(error)")
@@ -248,7 +267,7 @@ import Testing
     @Test(arguments: executors)
     func pointerArgumentsAreTheProgramsOwn(_ executor: ExecutorKind) throws {
         var code = Self.program(0, [.packet(14), .value(0x5a), .context, .stack(8), .value(0)])
-        code.removeLast(2)
+        code.removeLast(3)  // the call, r8 = r0, exit
         code += [Asm.store(1, 7, 15, 2), Asm.storeImm(8, 4, 0, 7), Asm.load(8, 0, 4, 0), Asm.exit]
         let loaded = try TCProgram(instructions: code, type: Self.unanalysed, executor: executor)
         let result = try TCTestRun.run(loaded, packet: Self.packet, runner: TCProgramRunner(executor: executor))
@@ -277,7 +296,7 @@ import Testing
                 Self.call(id, Self.arguments(for: id, arguments), executor: executor, into: &tally)
             }
         }
-        var random = SplitMix(state: 0x7463_7866_757a_7a01)
+        var random = SplitMix(state: 0x7463_7866_757a_7a01 ^ Self.seed)
         for _ in 0..<Self.randomCalls {
             let id = Self.helperIDs[Int(random.next() % UInt64(Self.helperIDs.count))]
             let arguments = (0..<5).map { _ in Self.randomArgument(&random) }
@@ -298,7 +317,45 @@ import Testing
         #expect(grown < 256 * 1024, "the process's peak grew by \(grown) KiB")
     }
 
-    static let randomCalls = 1000
+    static let randomCalls = 1000 * scale
+
+    /// A deeper hunt than the suite's few seconds: `HELPERFUZZ_SCALE=20` multiplies the random
+    /// calls and sequences, `HELPERFUZZ_SEED=n` changes the seeds (the defaults are the suite's).
+    static let scale = max(1, getenv("HELPERFUZZ_SCALE").flatMap { Int(String(cString: $0)) } ?? 1)
+    static let seed = getenv("HELPERFUZZ_SEED").flatMap { UInt64(String(cString: $0)) } ?? 0
+
+    /// Two or three calls in one program, each free to take what the one before returned (a
+    /// map value, a ring buffer record, a socket, an object) or a pointer a resize made stale
+    /// (r7 after a packet helper moved the packet): seeded, half of them opening with a map
+    /// helper on a real map so there is something to pass on.
+    @Test(arguments: executors)
+    func callSequencesSurviveHostileResults(_ executor: ExecutorKind) {
+        let maps = Self.maps()
+        var tally = Tally()
+        var random = SplitMix(state: 0x7463_7866_757a_7a02 ^ Self.seed)
+        for _ in 0..<Self.sequences {
+            var calls: [(id: Int32, arguments: [Argument])] = []
+            for position in 0..<Int(2 + random.next() % 2) {
+                let opensWithMap = position == 0 && random.next() % 2 == 0
+                let ids = opensWithMap ? Self.mapHelperIDs : Self.helperIDs
+                let id = ids[Int(random.next() % UInt64(ids.count))]
+                var arguments = (0..<5).map { _ -> Argument in
+                    random.next() % 4 == 0 && position > 0 ? .result : Self.randomArgument(&random)
+                }
+                if opensWithMap { arguments[0] = .map(Int32(random.next() % UInt64(maps.count))) }
+                calls.append((id, Self.arguments(for: id, arguments)))
+            }
+            Self.call(calls, maps: maps, executor: executor, into: &tally)
+        }
+        Self.trace("\(executor) sequences: \(tally.calls) programs, \(tally.returned) returned, \(tally.faulted) faulted, "
+                   + "slowest \(tally.slowest.call) \(tally.slowest.seconds) s")
+        let unexpected = tally.refusedLoads.filter { !$0.contains("cannot pass map_type") && !$0.contains("write into map forbidden") }
+        #expect(unexpected.isEmpty, "\(unexpected.prefix(5))")
+        #expect(tally.otherFailures.isEmpty, "\(tally.otherFailures.prefix(5))")
+        #expect(tally.slowest.seconds < 5, "\(tally.slowest.call) took \(tally.slowest.seconds) s")
+    }
+
+    static let sequences = 1500 * scale
 
     /// One map of each kind the helpers take (those the embedded backend creates): a helper
     /// handed a real map then meets hostile keys, values, sizes and flags, not just "not a map".

@@ -18,7 +18,7 @@ import Testing
     /// The harness's prefix (r6 the context, r7 the packet), then `body`, then exit.
     static func run(_ body: [Instruction], _ executor: ExecutorKind) throws -> TCTestRun.Result {
         var code = HelperHostileRegisterTests.program(0, [])
-        code.removeLast(2)
+        code.removeLast(3)  // the call, r8 = r0, exit
         let program = try TCProgram(instructions: code + body + [Asm.exit], type: unanalysed, executor: executor)
         return try TCTestRun.run(program, packet: packet, runner: TCProgramRunner(executor: executor))
     }
