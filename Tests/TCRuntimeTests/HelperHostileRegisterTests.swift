@@ -94,12 +94,29 @@ import Testing
         program([(id, arguments)], fill: fill)
     }
 
+    /// Other frames for the random calls: an Ethernet header alone, a VLAN-tagged one, an IPv6
+    /// header with nothing after it, and the largest frame test-run takes.
+    static let otherPackets: [[UInt8]] = {
+        var vlan = [UInt8](repeating: 0, count: 64)
+        vlan[12] = 0x81
+        vlan[16] = 0x08
+        var ipv6 = [UInt8](repeating: 0, count: 54)
+        ipv6[12] = 0x86
+        ipv6[13] = 0xdd
+        ipv6[14] = 0x60
+        ipv6[20] = 59
+        var largest = packet + [UInt8](repeating: 0xa5, count: TCTestRun.maxPacket - packet.count)
+        largest[16...17] = [UInt8(truncatingIfNeeded: (largest.count - 14) >> 8), UInt8(truncatingIfNeeded: largest.count - 14)]
+        return [[UInt8](repeating: 0xff, count: 14), vlan, ipv6, largest]
+    }()
+
     /// Calls one after another; `.result` passes the previous call's r0 (kept in r8).
-    static func program(_ calls: [(id: Int32, arguments: [Argument])], fill: UInt64? = nil) -> [Instruction] {
+    static func program(_ calls: [(id: Int32, arguments: [Argument])], fill: UInt64? = nil,
+                        packetLength: Int = packet.count) -> [Instruction] {
         var code = [
             Asm.movReg(6, 1), Asm.mov(2, 0), Asm.movReg(3, 10), Asm.add(3, -16),
             Asm.call(KfuncTable.helperID(.dynptrFromSKB)),
-            Asm.movReg(1, 10), Asm.add(1, -16), Asm.mov(2, 0), Asm.mov(3, 0), Asm.mov(4, Int32(packet.count)),
+            Asm.movReg(1, 10), Asm.add(1, -16), Asm.mov(2, 0), Asm.mov(3, 0), Asm.mov(4, Int32(packetLength)),
             Asm.call(KfuncTable.helperID(.dynptrSliceReadWrite)),
             Asm.movReg(7, 0), Asm.mov(8, 0),
         ]
@@ -169,20 +186,22 @@ import Testing
 
     /// Runs one call; a fault is a clean result, as is any return value.
     static func call(_ id: Int32, _ arguments: [Argument], fill: UInt64? = nil, maps: [BPFMap] = [],
-                     executor: ExecutorKind, into tally: inout Tally) {
-        call([(id, arguments)], fill: fill, maps: maps, executor: executor, into: &tally)
+                     on frame: [UInt8] = packet, executor: ExecutorKind, into tally: inout Tally) {
+        call([(id, arguments)], fill: fill, maps: maps, on: frame, executor: executor, into: &tally)
     }
 
     static func call(_ calls: [(id: Int32, arguments: [Argument])], fill: UInt64? = nil, maps: [BPFMap] = [],
-                     executor: ExecutorKind, into tally: inout Tally) {
+                     on frame: [UInt8] = packet, executor: ExecutorKind, into tally: inout Tally) {
         let name = "\(executor) " + calls.map { id, arguments in
             "\(TCHelpers.table().name(of: id) ?? "?")(\(id)) " + arguments.map(\.description).joined(separator: " ")
         }.joined(separator: "; ") + (fill.map { " stack=0x" + String($0, radix: 16) } ?? "")
+            + (frame.count == packet.count ? "" : " frame=\(frame.count)")
         trace(name)
         tally.calls += 1
         let program: TCProgram
         do {
-            program = try TCProgram(instructions: Self.program(calls, fill: fill), maps: maps, type: unanalysed, executor: executor)
+            program = try TCProgram(instructions: Self.program(calls, fill: fill, packetLength: frame.count), maps: maps,
+                                    type: unanalysed, executor: executor)
         } catch {
             tally.refusedLoads.append("\(name): \(error)")
             trace("  refused: \(error)")
@@ -190,7 +209,7 @@ import Testing
         }
         let start = seconds()
         do {
-            _ = try TCTestRun.run(program, packet: packet, runner: TCProgramRunner(executor: executor))
+            _ = try TCTestRun.run(program, packet: frame, runner: TCProgramRunner(executor: executor))
             tally.returned += 1
         } catch .fault(let fault) {
             tally.faulted += 1
@@ -302,7 +321,10 @@ import Testing
             let arguments = (0..<5).map { _ in Self.randomArgument(&random) }
             let pick = random.next()
             let fill: UInt64? = pick % 3 == 0 ? nil : pick % 3 == 1 ? Self.numbers[Int(pick >> 8) % Self.numbers.count] : random.next()
-            Self.call(id, Self.arguments(for: id, arguments), fill: fill, executor: executor, into: &tally)
+            // Half on the usual frame, half on the others (the packet pointer then spans that frame).
+            let frames = Self.otherPackets.count
+            let frame = (pick >> 16) % 2 == 0 ? Self.packet : Self.otherPackets[Int((pick >> 17) % UInt64(frames))]
+            Self.call(id, Self.arguments(for: id, arguments), fill: fill, on: frame, executor: executor, into: &tally)
         }
         let grown = Self.maxResidentKilobytes() - before
         Self.trace("\(executor): \(tally.calls) calls, \(tally.returned) returned, \(tally.faulted) faulted, "
@@ -312,12 +334,14 @@ import Testing
         #expect(tally.returned + tally.faulted == tally.calls)
         // A hang shows as a call that never ends; this bound catches a slow one. The slowest
         // expected is a spin lock on a forged, held lock word: it gives up after its 10 million
-        // tries (~1 s in a debug build), where the kernel gives up after 250 ms.
-        #expect(tally.slowest.seconds < 5, "\(tally.slowest.call) took \(tally.slowest.seconds) s")
+        // tries (well under 1 s on an idle machine, seconds when its sched_yield()s compete with
+        // builds), where the kernel gives up after 250 ms.
+        #expect(tally.slowest.seconds < Self.slowestAllowed, "\(tally.slowest.call) took \(tally.slowest.seconds) s")
         #expect(grown < 256 * 1024, "the process's peak grew by \(grown) KiB")
     }
 
     static let randomCalls = 1000 * scale
+    static let slowestAllowed = 20.0
 
     /// A deeper hunt than the suite's few seconds: `HELPERFUZZ_SCALE=20` multiplies the random
     /// calls and sequences, `HELPERFUZZ_SEED=n` changes the seeds (the defaults are the suite's).
@@ -345,14 +369,16 @@ import Testing
                 if opensWithMap { arguments[0] = .map(Int32(random.next() % UInt64(maps.count))) }
                 calls.append((id, Self.arguments(for: id, arguments)))
             }
-            Self.call(calls, maps: maps, executor: executor, into: &tally)
+            let pick = random.next()
+            let frame = pick % 2 == 0 ? Self.packet : Self.otherPackets[Int((pick >> 1) % UInt64(Self.otherPackets.count))]
+            Self.call(calls, maps: maps, on: frame, executor: executor, into: &tally)
         }
         Self.trace("\(executor) sequences: \(tally.calls) programs, \(tally.returned) returned, \(tally.faulted) faulted, "
                    + "slowest \(tally.slowest.call) \(tally.slowest.seconds) s")
         let unexpected = tally.refusedLoads.filter { !$0.contains("cannot pass map_type") && !$0.contains("write into map forbidden") }
         #expect(unexpected.isEmpty, "\(unexpected.prefix(5))")
         #expect(tally.otherFailures.isEmpty, "\(tally.otherFailures.prefix(5))")
-        #expect(tally.slowest.seconds < 5, "\(tally.slowest.call) took \(tally.slowest.seconds) s")
+        #expect(tally.slowest.seconds < Self.slowestAllowed, "\(tally.slowest.call) took \(tally.slowest.seconds) s")
     }
 
     static let sequences = 1500 * scale
@@ -422,6 +448,6 @@ import Testing
         #expect(unexpected.isEmpty, "\(unexpected.prefix(5))")
         #expect(tally.otherFailures.isEmpty, "\(tally.otherFailures.prefix(5))")
         #expect(tally.returned > tally.calls / 4, "calls on a real map get past the map check")
-        #expect(tally.slowest.seconds < 5, "\(tally.slowest.call) took \(tally.slowest.seconds) s")
+        #expect(tally.slowest.seconds < Self.slowestAllowed, "\(tally.slowest.call) took \(tally.slowest.seconds) s")
     }
 }
