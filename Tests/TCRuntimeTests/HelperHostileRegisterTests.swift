@@ -243,11 +243,14 @@ import Testing
     /// (often a small one, since sizes and flags live there).
     static func randomArgument(_ random: inout SplitMix) -> Argument {
         let pick = random.next()
-        switch pick % 6 {
+        switch pick % 7 {
         case 0, 1: return grid[Int((pick >> 8) % UInt64(grid.count))]
         case 2: return .stack(Int32(1 + (pick >> 8) % 512))
         case 3: return .packet(Int32((pick >> 8) % 80))
         case 4: return .value((pick >> 8) % 600)
+        // A power of two, or one either side of it: the edges of sizes and limits (a page,
+        // 64 KiB, a dynptr's 16 MiB, 4 GiB).
+        case 5: return .value((1 << ((pick >> 8) % 40)) &+ ((pick >> 16) % 3) &- 1)
         default: return .value(random.next())
         }
     }
