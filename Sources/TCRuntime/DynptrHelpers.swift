@@ -36,9 +36,11 @@ enum DynptrHelpers {
 
     static func load(_ call: inout HelperCall, _ address: UInt64) -> Dynptr? {
         guard let block = call.memory(at: address, count: 16, write: false, "dynptr") else { return nil }
-        return Dynptr(data: block.load(fromByteOffset: 0, as: UInt64.self),
-                      word: block.load(fromByteOffset: 8, as: UInt32.self),
-                      offset: block.load(fromByteOffset: 12, as: UInt32.self))
+        // Unaligned loads: without the verifier r1 may point anywhere in the program's memory
+        // (the packet at an odd offset), and an aligned load there traps the process.
+        return Dynptr(data: block.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                      word: block.loadUnaligned(fromByteOffset: 8, as: UInt32.self),
+                      offset: block.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
     }
 
     static func store(_ call: inout HelperCall, _ address: UInt64, _ ptr: Dynptr?) -> Bool {

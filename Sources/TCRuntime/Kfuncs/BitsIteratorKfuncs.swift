@@ -18,9 +18,9 @@ enum BitsIteratorKfuncs {
         table.register(.iterBitsNext, next)
         table.register(.iterBitsDestroy) { call in
             guard let block = call.memory(at: call.r1, count: 16, write: true, "bit iterator") else { return 0 }
-            let count = block.load(fromByteOffset: countOffset, as: Int32.self)
+            let count = block.loadUnaligned(fromByteOffset: countOffset, as: Int32.self)
             if count > 64 {
-                let copy = block.load(fromByteOffset: bitsOffset, as: UInt64.self)
+                let copy = block.loadUnaligned(fromByteOffset: bitsOffset, as: UInt64.self)
                 ObjectKfuncs.handOn(copy, call)
                 ObjectHeap.shared.free(copy)
             }
@@ -58,15 +58,19 @@ enum BitsIteratorKfuncs {
     /// A pointer to the next set bit's index inside the iterator, or NULL past the last.
     static func next(_ call: inout HelperCall) -> UInt64 {
         guard let block = call.memory(at: call.r1, count: 16, write: true, "bit iterator") else { return 0 }
-        let count = Int(block.load(fromByteOffset: countOffset, as: Int32.self))
-        let last = Int(block.load(fromByteOffset: bitOffset, as: Int32.self))
-        guard count > 0, last < count else { return 0 }
+        // The state is program memory (forged, without the verifier): unaligned loads, and
+        // a bit index below -1 (the fresh iterator's) or a count past the words ends it.
+        var count = Int(block.loadUnaligned(fromByteOffset: countOffset, as: Int32.self))
+        let last = Int(block.loadUnaligned(fromByteOffset: bitOffset, as: Int32.self))
+        guard count > 0, last >= -1, last < count else { return 0 }
         let found: Int
         if count == 64 {
             found = nextSet(in: UnsafeRawBufferPointer(start: block.baseAddress, count: 8), after: last, count: count)
         } else {
-            let address = block.load(fromByteOffset: bitsOffset, as: UInt64.self)
+            let address = block.loadUnaligned(fromByteOffset: bitsOffset, as: UInt64.self)
             guard let copy = ObjectHeap.shared.object(at: address) else { return 0 }
+            count = min(count, copy.count / 8 * 64)
+            guard last < count else { return 0 }
             found = nextSet(in: UnsafeRawBufferPointer(copy), after: last, count: count)
         }
         block.storeBytes(of: Int32(found), toByteOffset: bitOffset, as: Int32.self)

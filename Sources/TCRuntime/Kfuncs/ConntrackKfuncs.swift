@@ -92,7 +92,7 @@ enum ConntrackKfuncs {
         let optsSize = call.r5, tupleSize = call.r3
         guard call.r4 != 0, call.r2 != 0, let opts = opts(&call, call.r4, size: optsSize) else { return .refused(.EINVAL) }
         guard optsSize == Self.optsSize || optsSize == oldOptsSize else { return .refused(.EINVAL) }
-        let zoneID = opts.load(fromByteOffset: 10, as: UInt16.self)
+        let zoneID = opts.loadUnaligned(fromByteOffset: 10, as: UInt16.self)
         if optsSize == Self.optsSize {
             if opts[13] != 0 || opts[14] != 0 || opts[15] != 0 { return .refused(.EINVAL) }
         } else if zoneID != 0 {
@@ -101,7 +101,7 @@ enum ConntrackKfuncs {
         let l4proto = opts[8]
         let supported = l4proto == 6 || l4proto == 17
         if forLookup, !supported { return .refused(.EPROTO) }
-        let namespace = opts.load(fromByteOffset: 0, as: Int32.self)
+        let namespace = opts.loadUnaligned(fromByteOffset: 0, as: Int32.self)
         if namespace < currentNamespace { return .refused(.EINVAL) }
         if !forLookup, !supported { return .refused(.EPROTO) }
         guard tupleSize == ipv4TupleSize || tupleSize == ipv6TupleSize,

@@ -52,7 +52,8 @@ enum IteratorKfuncs {
 
     private static func state(_ call: inout HelperCall, _ address: UInt64) -> (current: Int32, end: Int32)? {
         guard let block = call.memory(at: address, count: 8, write: false, "number iterator") else { return nil }
-        return (block.load(fromByteOffset: 0, as: Int32.self), block.load(fromByteOffset: 4, as: Int32.self))
+        // Unaligned: the program may pass any address it can reach (an aligned load could trap).
+        return (block.loadUnaligned(fromByteOffset: 0, as: Int32.self), block.loadUnaligned(fromByteOffset: 4, as: Int32.self))
     }
 
     private static func store(_ call: inout HelperCall, _ address: UInt64, current: Int32, end: Int32) -> Bool {
@@ -85,7 +86,9 @@ enum IteratorKfuncs {
             _ = store(&call, call.r1, current: 0, end: 0)
             return 0
         }
-        guard store(&call, call.r1, current: current + 1, end: end) else { return 0 }
+        // Wrapping, as the check above: a forged current of INT_MAX passes it (it wraps to
+        // INT_MIN there) and must not trap here.
+        guard store(&call, call.r1, current: current &+ 1, end: end) else { return 0 }
         return call.r1
     }
 }
