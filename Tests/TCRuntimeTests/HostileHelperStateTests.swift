@@ -106,4 +106,20 @@ import Testing
         #expect(result.returnValue == 0)
         #expect(Array(result.packet[5..<9]) == [0xea, 0xff, 0xff, 0xff])
     }
+
+    /// The task and task-vma iterators' next calls read their state with an aligned load, so a
+    /// forged iterator at pkt+1 trapped (found by the register sweep after they were merged).
+    /// Read unaligned, the task iterator's zeroes mean "no next task" (NULL), and the vma
+    /// iterator's mean "from address 0": the process's first area, or a fault without a target
+    /// BTF to lay it out.
+    @Test(arguments: executors)
+    func taskIteratorsForgedAtAnOddAddress(_ executor: ExecutorKind) throws {
+        let task = [Asm.movReg(1, 7), Asm.add(1, 1), Self.kfunc(.iterTaskNext)]
+        #expect(try Self.returned(task, executor) == 0)
+        let vma = [Asm.movReg(1, 7), Asm.add(1, 1), Self.kfunc(.iterTaskVMANext)]
+        switch Result(catching: { try Self.run(vma, executor) }) {
+        case .success(let result): #expect(result.returnValue != 0)
+        case .failure(let error): #expect(error is TCTestRun.Failure)
+        }
+    }
 }

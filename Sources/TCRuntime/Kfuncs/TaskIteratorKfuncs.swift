@@ -55,9 +55,9 @@ enum TaskIteratorKfuncs {
     /// The next task as its image, readable by the run; NULL when none is left.
     static func next(_ call: inout HelperCall) -> UInt64 {
         guard let block = call.memory(at: call.r1, count: 24, write: true, "task iterator") else { return 0 }
-        let thread = block.load(fromByteOffset: nextOffset, as: UInt64.self)
+        let thread = block.loadUnaligned(fromByteOffset: nextOffset, as: UInt64.self)  // a forged iterator may sit anywhere
         guard thread != 0 else { return 0 }
-        let flags = block.load(fromByteOffset: flagsOffset, as: UInt64.self)
+        let flags = block.loadUnaligned(fromByteOffset: flagsOffset, as: UInt64.self)
         // A process is its leader alone; threads go on in the thread list.
         let after = flags == allProcesses ? 0 : threadAfter(thread)
         block.storeBytes(of: after, toByteOffset: nextOffset, as: UInt64.self)

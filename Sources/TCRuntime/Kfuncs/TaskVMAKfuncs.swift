@@ -42,7 +42,7 @@ enum TaskVMAKfuncs {
     /// The next area, NULL when none is left.
     static func next(_ call: inout HelperCall) -> UInt64 {
         guard let slot = call.memory(at: call.r1, count: 8, write: true, "task vma iterator") else { return 0 }
-        let from = slot.load(as: UInt64.self)
+        let from = slot.loadUnaligned(as: UInt64.self)  // a forged iterator may sit anywhere
         guard from != drained, let area = ProcessMemoryMap.firstArea(endingAfter: from) else {
             slot.storeBytes(of: drained, as: UInt64.self)
             return 0
