@@ -1,4 +1,5 @@
 import BPFCore
+import BPFMaps
 import BPFVM
 import TCRuntime
 import Testing
@@ -121,5 +122,24 @@ import Testing
         case .success(let result): #expect(result.returnValue != 0)
         case .failure(let error): #expect(error is TCTestRun.Failure)
         }
+    }
+
+    /// bpf_obj_drop of an object the run does not hold (here one the heap keeps for someone
+    /// else) freed it under its holder; the bit iterator's destroy did the same with a forged
+    /// copy address. Now the program stops and the object lives on.
+    @Test(arguments: executors)
+    func droppingAnObjectOfAnotherHolder(_ executor: ExecutorKind) throws {
+        let heap = ObjectHeap.shared
+        let object = try #require(heap.allocate(size: 16))
+        let address = UInt64(UInt(bitPattern: object.baseAddress))
+        defer { heap.free(address) }
+        let low = Int32(truncatingIfNeeded: address), high = Int32(truncatingIfNeeded: address >> 32)
+        let drop = Asm.lddw(1, low, high: high) + [Asm.mov(2, 0), Self.kfunc(.objectDrop)]
+        #expect(throws: TCTestRun.Failure.self) { try Self.run(drop, executor) }
+        #expect(heap.object(at: address) != nil)
+        let destroy = [Asm.storeImm(4, 10, -8, 4096)] + Asm.lddw(2, low, high: high)
+            + [Asm.store(8, 10, -16, 2), Asm.movReg(1, 10), Asm.add(1, -16), Self.kfunc(.iterBitsDestroy)]
+        #expect(throws: TCTestRun.Failure.self) { try Self.run(destroy, executor) }
+        #expect(heap.object(at: address) != nil)
     }
 }

@@ -21,7 +21,8 @@ enum BitsIteratorKfuncs {
             let count = block.loadUnaligned(fromByteOffset: countOffset, as: Int32.self)
             if count > 64 {
                 let copy = block.loadUnaligned(fromByteOffset: bitsOffset, as: UInt64.self)
-                ObjectKfuncs.handOn(copy, call)
+                // Only the copy this run's `new` made (a forged iterator may name any object).
+                guard ObjectKfuncs.handOn(copy, call) else { return ObjectKfuncs.notHeld(&call) }
                 ObjectHeap.shared.free(copy)
             }
             block.storeBytes(of: 0, toByteOffset: countOffset, as: Int32.self)

@@ -11,7 +11,7 @@ enum ObjectKfuncs {
     static func register(_ table: inout KfuncTable) {
         table.register(.objectNew, new)
         table.register(.objectDrop) { call in
-            handOn(call.r1, call)
+            guard handOn(call.r1, call) else { return notHeld(&call) }
             ObjectHeap.shared.free(call.r1)
             return 0
         }
@@ -60,10 +60,22 @@ enum ObjectKfuncs {
         return region.base
     }
 
-    /// The run gave its reference to `address` away (dropped, stashed, pushed).
-    static func handOn(_ address: UInt64, _ call: HelperCall) {
+    /// The run gave its reference to `address` away (dropped, stashed, pushed); false when it
+    /// held none.
+    @discardableResult
+    static func handOn(_ address: UInt64, _ call: HelperCall) -> Bool {
         TCRun.borrow(call) { run in
-            if let at = run.heldObjects.lastIndex(of: address) { run.heldObjects.remove(at: at) }
+            guard let at = run.heldObjects.lastIndex(of: address) else { return false }
+            run.heldObjects.remove(at: at)
+            return true
         }
+    }
+
+    /// A drop of an object the run does not hold stops the program: the kernel's verifier lets
+    /// a program drop only what it owns, and freeing by an address alone would free another
+    /// run's object, or one a map's kptr field keeps, under its holder.
+    static func notHeld(_ call: inout HelperCall) -> UInt64 {
+        call.failure = "r1 is not an object this program holds"
+        return 0
     }
 }

@@ -14,7 +14,7 @@ enum PerCPUObjectKfuncs {
             // kernel frees it after an RCU grace period, and a copy the program reached before
             // the drop stays usable for the rest of the run (measured: percpu_objects.tcx).
             let held = TCRun.borrow(call) { $0.heldObjects.contains(call.r1) }
-            if !held { ObjectHeap.shared.free(call.r1) }
+            guard held else { return ObjectKfuncs.notHeld(&call) }
             return 0
         }
     }

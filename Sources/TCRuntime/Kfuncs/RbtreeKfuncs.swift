@@ -45,8 +45,8 @@ enum RbtreeKfuncs {
             ObjectKfuncs.handOn(object, call)
             return 0
         case .alreadyInTree:
-            ObjectKfuncs.handOn(object, call)
-            ObjectHeap.shared.free(object)
+            // Dropped, as the kernel drops it: only an object the run holds.
+            if ObjectKfuncs.handOn(object, call) { ObjectHeap.shared.free(object) }
             return failed(.EINVAL)
         case .faulted:
             return 0  // the run stops with the callback's fault
