@@ -46,14 +46,7 @@ extension JITCompiler {
             jumpUnlessInside(r2, low: .stackLow, count: .stackCount, size: Int32(lookup.keySize), outside: helper)
             switch lookup.kind {
             case let .array(base, stride, maxEntries):
-                // A grant the code made and no helper has handed over yet: handed over now.
-                let kept = a.newLabel()
-                a.load(.rax, JITState.slot(.grantWritable))
-                a.test(.rax, immediate: 2)
-                a.jump(.equal, kept)
-                a.store(JITState.slot(.budget), Self.budget)
-                callOut(JITThunks.handOverGrantAddress)
-                a.bind(kept)
+                handOverPendingGrant()
                 a.move(.rsi, r2)
                 a.load(.rax, X86Memory(.rsi), size: 4)
                 a.move(.rcx, immediate: UInt64(maxEntries))

@@ -106,6 +106,13 @@ extension JITCompiler {
     /// window closed; the last grant forgotten, one the code made itself handed to the run's
     /// provider first (`JITStateView.handOverGrant`).
     private mutating func beforeHelper() {
+        handOverPendingGrant()
+        a.store(JITState.slot(.grantCount), immediate: 0)
+        a.store(JITState.slot(.probeCount), immediate: 0)
+    }
+
+    /// A grant the code made and no helper has handed over yet: handed over now.
+    mutating func handOverPendingGrant() {
         let kept = a.newLabel()
         a.load(.rax, JITState.slot(.grantWritable))
         a.test(.rax, immediate: 2)
@@ -113,7 +120,5 @@ extension JITCompiler {
         a.store(JITState.slot(.budget), Self.budget)
         callOut(JITThunks.handOverGrantAddress)
         a.bind(kept)
-        a.store(JITState.slot(.grantCount), immediate: 0)
-        a.store(JITState.slot(.probeCount), immediate: 0)
     }
 }

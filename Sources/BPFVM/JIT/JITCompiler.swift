@@ -120,14 +120,20 @@ struct JITCompiler {
         for (r, h) in Self.hostRegisters.enumerated() { a.load(h, JITState.register(UInt8(r))) }
     }
 
-    /// Emits everything; returns the offset of the body (where tail calls enter).
-    private mutating func emitProgram() -> Int {
+    /// An entry from Swift (`state` in rdi): the callee-saved registers pushed, the stack
+    /// aligned and kept for the exits, the program's registers and budget loaded.
+    private mutating func emitEntrySaves() {
         for r in Self.calleeSaved { a.push(r) }
         a.alu(.sub, .rsp, immediate: 8)
         a.move(.rbx, .rdi)
         a.store(JITState.slot(.savedStackPointer), .rsp)
         reloadRegisters()
         a.load(Self.budget, JITState.slot(.budget))
+    }
+
+    /// Emits everything; returns the offset of the body (where tail calls enter).
+    private mutating func emitProgram() -> Int {
+        emitEntrySaves()
         let body = a.offset
         let targets = PacketSpan.targets(of: ops)
         var i = 0
@@ -177,12 +183,7 @@ struct JITCompiler {
         // from its first instruction in the frame Swift set up, with the entry's saves, so the
         // exits and faults inside it come back here; its exit returns here (depth is above 0).
         a.bind(callbackEntry)
-        for r in Self.calleeSaved { a.push(r) }
-        a.alu(.sub, .rsp, immediate: 8)
-        a.move(.rbx, .rdi)
-        a.store(JITState.slot(.savedStackPointer), .rsp)
-        reloadRegisters()
-        a.load(Self.budget, JITState.slot(.budget))
+        emitEntrySaves()
         a.call(.rsi)
         a.store(JITState.register(0), Self.hostRegisters[0])
         a.store(JITState.slot(.budget), Self.budget)

@@ -99,7 +99,8 @@ struct PacketFlow {
     }
 
     func transmit(_ frame: Frame, from ifindex: UInt32, path: inout PacketPath, hops: Int) {
-        // Borrowed, as in `receive`.
+        // Borrowed, as in `receive` (written out in both: one helper taking the body as a
+        // closure cost ~130 instructions per frame).
         let found: Bool? = topology.withDevice(ifindex) { device in
             transmit(frame, from: device, path: &path, hops: hops)
             return true
