@@ -24,7 +24,7 @@ struct Machine {
                            contextLow: Self.address(context.baseAddress), contextCount: UInt64(context.count),
                            guardsContext: environment.guardsContext,
                            packetLow: Self.address(packet?.baseAddress), packetCount: UInt64(packet?.count ?? 0),
-                           regions: program.regions, extra: environment.memory, direct: environment.memory?.directAllows)
+                           regions: program.regions, extra: environment.unretainedMemory, direct: environment.directAllows)
         self.environment = environment
         registers.initialize(repeating: 0, count: 16)
         registers[1] = Self.address(context.baseAddress)

@@ -96,7 +96,14 @@ public struct RunEnvironment {
     }
     /// `tailCalls.directTailCalls`, read once.
     private(set) var directTailCalls: DirectTailCalls?
-    public var memory: (any MemoryRegionProvider)?
+    public var memory: (any MemoryRegionProvider)? {
+        didSet { readMemoryOnce() }
+    }
+    /// `memory` and its direct entries, read once: a JIT run that read them from `memory` at
+    /// its start copied the existential twice (two retains and releases per run or frame).
+    unowned(unsafe) private(set) var unretainedMemory: (any MemoryRegionProvider)?
+    private(set) var directAllows: DirectAllows?
+    private(set) var directProbeWindow: DirectProbeWindow?
     /// Whatever the embedder's helpers need (the skb being processed, say).
     public var userData: UnsafeMutableRawPointer?
     /// When set, accesses to the context are not allowed by the fast check: `memory` decides
@@ -110,6 +117,13 @@ public struct RunEnvironment {
         self.memory = memory
         self.userData = userData
         self.guardsContext = guardsContext
+        readMemoryOnce()
+    }
+
+    private mutating func readMemoryOnce() {
+        unretainedMemory = memory
+        directAllows = memory?.directAllows
+        directProbeWindow = memory?.directProbeWindow
     }
 }
 

@@ -35,9 +35,9 @@ struct JITRun {
 
     init(environment: UnsafePointer<RunEnvironment>, frames: UnsafeMutablePointer<UInt64>) {
         self.environment = environment
-        provider = environment.pointee.memory
-        directAllows = environment.pointee.memory?.directAllows
-        directProbeWindow = environment.pointee.memory?.directProbeWindow
+        provider = environment.pointee.unretainedMemory
+        directAllows = environment.pointee.directAllows
+        directProbeWindow = environment.pointee.directProbeWindow
         self.frames = frames
     }
 }

@@ -71,7 +71,7 @@ struct JITStateView {
                   contextLow: self[.contextLow], contextCount: self[.contextCount],
                   guardsContext: environment.guardsContext,
                   packetLow: self[.packetLow], packetCount: self[.packetCount],
-                  regions: regions, extra: environment.memory, direct: environment.memory?.directAllows)
+                  regions: regions, extra: environment.unretainedMemory, direct: environment.directAllows)
     }
 
     /// The same from what `JITExecutor.prepare` wrote into the block: the provider the
