@@ -28,6 +28,22 @@ enum TCRunPool {
         return TCRun(skb: skb, services: services, type: type)
     }
 
+    /// `give` for a run held as a retained reference (`TCRunSequence`): the pool takes that
+    /// reference over, where passing the run made the pool's copy a retain of its own (and
+    /// the caller's reference a release) per frame.
+    static func give(retained run: Unmanaged<TCRun>) {
+        run._withUnsafeGuaranteedRef { run in
+            run.finish()
+            run.programMaps = nil
+        }
+        let taken = withFreeRuns { free -> Bool in
+            guard free.runs.count < kept else { return false }
+            free.runs.append(run.takeRetainedValue())
+            return true
+        }
+        if !taken { run.release() }
+    }
+
     /// Ends `run` and keeps it for the next one on this thread.
     static func give(_ run: TCRun) {
         run.finish()

@@ -66,7 +66,7 @@ public struct TCRunSequence {
     /// A run for `program` with `runner`, taken from the pool (the previous one given back);
     /// `current` holds it.
     private mutating func begin(_ program: TCProgram, with runner: TCProgramRunner) -> Unmanaged<TCRun> {
-        if let previous = current { TCRunPool.give(previous.takeRetainedValue()) }
+        if let previous = current { TCRunPool.give(retained: previous) }
         // The runner holds its services and the caller the skb until `end()`; the skb is lent
         // to the pool borrowed (loaded as a strong reference it was retained around the call).
         let taken = Unmanaged.passUnretained(skb)._withUnsafeGuaranteedRef { skb in
@@ -120,7 +120,7 @@ public struct TCRunSequence {
 
     /// Gives the run back; the sequence can start again.
     public mutating func end() {
-        if let run = current { TCRunPool.give(run.takeRetainedValue()) }
+        if let run = current { TCRunPool.give(retained: run) }
         current = nil
     }
 }
