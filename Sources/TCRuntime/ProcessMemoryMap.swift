@@ -179,6 +179,18 @@ enum ProcessMemoryMap {
         return found
     }
 
+    /// The first area starting at or after `address` (the iterator's step after an area that
+    /// ended there), nil when none does.
+    static func firstArea(startingFrom address: UInt64, path: String = "/proc/self/maps",
+                          maxBytes: Int = maxBytes) -> MemoryArea? {
+        var found: MemoryArea?
+        forEachArea(path: path, maxBytes: maxBytes) { area in
+            if area.start >= address { found = area; return false }
+            return true
+        }
+        return found
+    }
+
     /// The first area ending past `address` (the kernel's vma iterator from an address: the
     /// area holding it, else the next one), nil when none does.
     static func firstArea(endingAfter address: UInt64, path: String = "/proc/self/maps",

@@ -52,6 +52,23 @@ import Testing
         return path
     }
 
+    /// The vma iterator's step after an area: the first area starting at or after its end, so
+    /// a map that changed between steps (an area grew back over that end, as another thread's
+    /// mmap or a growing stack makes it) still comes in order without overlap. Stepping to the
+    /// first area *ending* after it gave the grown area again (a walk of 60 areas came out of
+    /// order once in CI, while other tests mapped memory).
+    @Test func aStepAfterAChangedMapKeepsOrder() throws {
+        let before = try Self.file("1000-2000 r--p 00000000 00:00 0\n3000-4000 r--p 00000000 00:00 0\n")
+        let after = try Self.file("1000-2800 r--p 00000000 00:00 0\n3000-4000 r--p 00000000 00:00 0\n")
+        defer { for path in [before, after] { unlink(path) } }
+        let first = try #require(ProcessMemoryMap.firstArea(endingAfter: 0x1000, path: before))
+        #expect(first.start == 0x1000 && first.end == 0x2000)
+        let second = try #require(ProcessMemoryMap.firstArea(startingFrom: first.end, path: after))
+        #expect(second.start >= first.end && second.start == 0x3000)
+        #expect(ProcessMemoryMap.firstArea(endingAfter: first.end, path: after)?.start == 0x1000)
+        #expect(ProcessMemoryMap.firstArea(startingFrom: 0x4000, path: after) == nil)
+    }
+
     static func areas(_ path: String, maxBytes: Int = ProcessMemoryMap.maxBytes) -> [MemoryArea] {
         var areas: [MemoryArea] = []
         ProcessMemoryMap.forEachArea(path: path, maxBytes: maxBytes) { areas.append($0); return true }
