@@ -28,13 +28,7 @@ enum TaskVMAPrototypes {
             try IteratorSlots.create(r[1], kind: kind, at: index, &state)
             result = .scalar(.unknown)
         case .iterTaskVMANext:
-            try IteratorSlots.checkArgument(r[1], at: index)
-            try IteratorSlots.require(r[1], kind: kind, at: index, state)
-            state.iteratorSteps &+= 1
-            guard let id = setup.kernelTypes()?.structureID(named: area) else {
-                throw VMError(instruction: index, "\(kfunc.name) needs struct \(area) in the CO-RE target BTF "
-                              + "(/sys/kernel/btf/vmlinux, or TCX_CORE_BTF)", errno: .EINVAL)
-            }
+            let id = try step(kfunc, giving: area, at: index, &state, setup: setup)
             result = AbstractValue(kind: .btf(BTFPointer(typeID: id, name: area, nullable: true)), id: index + 1)
         case .iterTaskNew:
             try IteratorSlots.checkArgument(r[1], at: index)
@@ -46,14 +40,8 @@ enum TaskVMAPrototypes {
             try IteratorSlots.create(r[1], kind: kind, at: index, &state)
             result = .scalar(.unknown)
         case .iterTaskNext:
-            try IteratorSlots.checkArgument(r[1], at: index)
-            try IteratorSlots.require(r[1], kind: kind, at: index, state)
-            state.iteratorSteps &+= 1
             let task = TaskCgroupPrototypes.task
-            guard let id = setup.kernelTypes()?.structureID(named: task) else {
-                throw VMError(instruction: index, "\(kfunc.name) needs struct \(task) in the CO-RE target BTF "
-                              + "(/sys/kernel/btf/vmlinux, or TCX_CORE_BTF)", errno: .EINVAL)
-            }
+            let id = try step(kfunc, giving: task, at: index, &state, setup: setup)
             result = AbstractValue(kind: .btf(BTFPointer(typeID: id, name: task, nullable: true, rcu: true)), id: index + 1)
         case .iterTaskVMADestroy, .iterTaskDestroy:
             try IteratorSlots.checkArgument(r[1], at: index)
@@ -66,5 +54,20 @@ enum TaskVMAPrototypes {
         for register in 1 ... 5 { state.registers[register] = .notInit }
         state.registers[0] = result
         return true
+    }
+
+    /// A `next` call on its iterator: the slot checked, the step counted; the type id of the
+    /// kernel struct it gives a pointer to.
+    private static func step(_ kfunc: EmbeddedKfunc, giving structure: String, at index: Int, _ state: inout PathState,
+                             setup: PathSetup) throws(VMError) -> UInt32 {
+        let iterator = state.registers[1]
+        try IteratorSlots.checkArgument(iterator, at: index)
+        try IteratorSlots.require(iterator, kind: IteratorSlots.kind(kfunc), at: index, state)
+        state.iteratorSteps &+= 1
+        guard let id = setup.kernelTypes()?.structureID(named: structure) else {
+            throw VMError(instruction: index, "\(kfunc.name) needs struct \(structure) in the CO-RE target BTF "
+                          + "(/sys/kernel/btf/vmlinux, or TCX_CORE_BTF)", errno: .EINVAL)
+        }
+        return id
     }
 }
