@@ -16,12 +16,7 @@ enum CgroupStorageHelpers {
     }
 
     private static func storageMap(_ call: inout HelperCall) -> CgroupStorageMap? {
-        guard let map = MapHelpers.map(&call) else { return nil }
-        guard let storage = map as? CgroupStorageMap else {
-            call.failure = "map \(map.spec.name) is not a cgrp_storage map"
-            return nil
-        }
-        return storage
+        LocalStorageValue.map(&call, kind: "cgrp_storage")
     }
 
     /// The cgroup id r2 names; a value that is no cgroup image or handle is refused, as the
@@ -38,11 +33,7 @@ enum CgroupStorageHelpers {
         guard let map = storageMap(&call) else { return 0 }
         if call.r2 == 0 { return 0 }
         guard let owner = cgroup(&call) else { return 0 }
-        guard let (value, _) = LocalStorageValue.get(&call, valueSize: map.valueSize, what: "cgrp_storage start value",
-                                                     existing: map.storage(ofOwner: owner),
-                                                     create: { map.create(for: owner, initial: $0) }) else { return 0 }
-        TCRun.from(call).grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize)))
-        return UInt64(UInt(bitPattern: value))
+        return LocalStorageValue.ownerGet(&call, map: map, owner: owner, what: "cgrp_storage start value")
     }
 
     static func delete(_ call: inout HelperCall) -> UInt64 {

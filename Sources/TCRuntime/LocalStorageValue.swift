@@ -1,3 +1,4 @@
+import BPFMaps
 import BPFVM
 
 /// What the `*_storage_get` helpers share: the owner's value, or a new one when the flags ask
@@ -18,5 +19,26 @@ enum LocalStorageValue {
             initial = UnsafeRawPointer(start.baseAddress)
         }
         return (create(initial), true)
+    }
+
+    /// The map r1 names as the storage kind `Map`; another map is refused (the kernel's
+    /// verifier would), naming the kind the helper takes.
+    static func map<Map: LocalStorageMap>(_ call: inout HelperCall, kind: String) -> Map? {
+        guard let map = MapHelpers.map(&call) else { return nil }
+        guard let storage = map as? Map else {
+            call.failure = "map \(map.spec.name) is not a \(kind) map"
+            return nil
+        }
+        return storage
+    }
+
+    /// `get` for storage keyed by an owner id (a task's thread, a cgroup's id): the value,
+    /// granted to the run, as the helper's result; 0 when there is none.
+    static func ownerGet(_ call: inout HelperCall, map: LocalStorageMap, owner: UInt64, what: String) -> UInt64 {
+        guard let (value, _) = get(&call, valueSize: map.valueSize, what: what, existing: map.storage(ofOwner: owner),
+                                   create: { map.create(for: owner, initial: $0) }) else { return 0 }
+        let region = MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize))
+        TCRun.borrow(call) { $0.grant(region) }
+        return UInt64(UInt(bitPattern: value))
     }
 }

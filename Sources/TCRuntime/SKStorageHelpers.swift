@@ -16,12 +16,7 @@ enum SKStorageHelpers {
 
     /// The map r1 names, refused (as the kernel verifier would) when it is not socket storage.
     private static func storageMap(_ call: inout HelperCall) -> SKStorageMap? {
-        guard let map = MapHelpers.map(&call) else { return nil }
-        guard let storage = map as? SKStorageMap else {
-            call.failure = "map \(map.spec.name) is not an sk_storage map"
-            return nil
-        }
-        return storage
+        LocalStorageValue.map(&call, kind: "sk_storage")
     }
 
     /// Who the socket pointer in r2 is: a looked-up socket's identity, or the skb's own

@@ -36,11 +36,7 @@ enum TaskStorageHelpers {
     }
 
     private static func storageMap(_ call: inout HelperCall) -> TaskStorageMap? {
-        guard let map = MapHelpers.map(&call) else { return nil }
-        guard let storage = map as? TaskStorageMap else {
-            call.failure = "map \(map.spec.name) is not a task_storage map"
-            return nil
-        }
+        guard let storage: TaskStorageMap = LocalStorageValue.map(&call, kind: "task_storage") else { return nil }
         TaskExit.remember(storage)
         return storage
     }
@@ -60,11 +56,7 @@ enum TaskStorageHelpers {
         guard let map = storageMap(&call) else { return 0 }
         if call.r2 == 0 { return 0 }
         guard let owner = task(&call) else { return 0 }
-        guard let (value, _) = LocalStorageValue.get(&call, valueSize: map.valueSize, what: "task_storage start value",
-                                                     existing: map.storage(ofOwner: owner),
-                                                     create: { map.create(for: owner, initial: $0) }) else { return 0 }
-        TCRun.from(call).grant(MemoryRegion(UnsafeMutableRawBufferPointer(start: value, count: map.valueSize)))
-        return UInt64(UInt(bitPattern: value))
+        return LocalStorageValue.ownerGet(&call, map: map, owner: owner, what: "task_storage start value")
     }
 
     static func delete(_ call: inout HelperCall) -> UInt64 {
