@@ -18,17 +18,13 @@ enum CallbackTailCalls {
     static let leftCallback = "verifier bug: callback unexpected regs 1"
 
     /// Refuses a callback from whose callees (through bpf-to-bpf calls) a tail call is reached.
-    static func check(_ program: VerifiedProgram, callbacks: Set<Int>) throws(VMError) {
+    /// `callees`: the functions each function calls, by first slot.
+    static func check(_ program: VerifiedProgram, callbacks: Set<Int>, callees: [Int: Set<Int>]) throws(VMError) {
         guard !callbacks.isEmpty else { return }
-        var callees: [Int: Set<Int>] = [:]
         var tailCalling: Set<Int> = []
         for (index, op) in program.operations.enumerated() {
-            let function = program.functionStarts[program.function(containing: index)]
-            switch op {
-            case .call(.local(let delta))?: callees[function, default: []].insert(index + 1 + Int(delta))
-            case .call(.helper(VMLimits.tailCallHelper))?: tailCalling.insert(function)
-            default: break
-            }
+            guard case .call(.helper(VMLimits.tailCallHelper))? = op else { continue }
+            tailCalling.insert(program.functionStarts[program.function(containing: index)])
         }
         for callback in callbacks.sorted() {
             var seen: Set<Int> = [], pending = Array(callees[callback] ?? [])

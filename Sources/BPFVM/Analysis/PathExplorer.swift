@@ -235,8 +235,9 @@ struct PathExplorer {
         } catch {
             return finished(complete: false)  // gave up: no verdict
         }
-        try checkCombinedStack()
-        try CallbackTailCalls.check(program, callbacks: setup.callbacks)
+        let callees = localCallees()
+        try checkCombinedStack(callees)
+        try CallbackTailCalls.check(program, callbacks: setup.callbacks, callees: callees)
         return finished(complete: true)
     }
 
@@ -348,15 +349,20 @@ struct PathExplorer {
         }
     }
 
-    /// The frames of a chain of bpf-to-bpf calls share the 512 bytes (each rounded up to 16, as
-    /// with the kernel's JIT): refused as the kernel's check_max_stack_depth refuses it.
-    private func checkCombinedStack() throws(VMError) {
+    /// The functions each function calls (bpf-to-bpf), by first slot.
+    private func localCallees() -> [Int: Set<Int>] {
         var callees: [Int: Set<Int>] = [:]
         for (index, op) in program.operations.enumerated() {
             guard case .call(.local(let delta))? = op else { continue }
             let caller = program.functionStarts[program.function(containing: index)]
             callees[caller, default: []].insert(index + 1 + Int(delta))
         }
+        return callees
+    }
+
+    /// The frames of a chain of bpf-to-bpf calls share the 512 bytes (each rounded up to 16, as
+    /// with the kernel's JIT): refused as the kernel's check_max_stack_depth refuses it.
+    private func checkCombinedStack(_ callees: [Int: Set<Int>]) throws(VMError) {
         func frameSize(_ function: Int) -> Int {
             let depth = fastcall.depth(ofFunction: function, deepestOther: stackDepthOutsideFastcall[function] ?? 0)
                 ?? stackDepth[function] ?? 0
