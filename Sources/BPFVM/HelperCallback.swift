@@ -8,8 +8,10 @@ extension HelperCall {
                                       _ a4: UInt64 = 0, _ a5: UInt64 = 0) -> UInt64? {
         guard callbackFault == nil, let site else { return nil }
         // Called from machine code: the callback runs as machine code too, and the code's table
-        // of functions answers whether `slot` is one (without hashing it, as the set does).
-        let function = site.jitState == nil ? nil : site.program.native?.functionAddress(slot)
+        // of functions answers whether `slot` is one (without hashing it, as the set does). The
+        // code is read unretained: the run holds the program, which holds its code.
+        let native: Unmanaged<NativeCode>? = site.jitState == nil ? nil : site.program.unretainedNative
+        let function = native?._withUnsafeGuaranteedRef { $0.functionAddress(slot) }
         guard function != nil || (slot < UInt64(Int.max) && site.program.functionStarts.contains(Int(slot))) else {
             callbackFault = VMFault(instruction: site.instruction, kind: .helper("callback \(slot) is not a function"))
             return nil
@@ -37,9 +39,11 @@ extension HelperCall {
         mem.stackCount += frame
         Machine.pointer(mem.stackLow).initializeMemory(as: UInt8.self, repeating: 0, count: VMLimits.stackPerFrame)
         let result: Result<(UInt64, packetLow: UInt64, packetCount: UInt64), VMFault>
-        if let state = site.jitState, let native = site.program.native, let function {
-            result = JITCallback.run(function, of: native, state: state, memory: mem, depth: site.depth + 1,
-                                     arguments: (a1, a2, a3, a4, a5))
+        if let state = site.jitState, let native, let function {
+            result = native._withUnsafeGuaranteedRef {
+                JITCallback.run(function, of: $0, state: state, memory: mem, depth: site.depth + 1,
+                                arguments: (a1, a2, a3, a4, a5))
+            }
         } else {
             result = interpret(slot, memory: mem, site: site, arguments: (a1, a2, a3, a4, a5))
         }

@@ -20,6 +20,10 @@ public final class VMProgram: @unchecked Sendable {
     /// `native`'s entry, kept apart so a run reaches it without retaining the code object
     /// (the program owns it for as long as the program lives).
     let nativeEntry: NativeCode.Entry?
+    /// `native`, for a helper's callback to read without a retain (the program owns the code
+    /// for as long as it lives, and a running program is held by its run).
+    /// (A computed view of `native` retained and released it around each read.)
+    let unretainedNative: Unmanaged<NativeCode>?
     /// `native`'s `entryStackBytes` (512 without native code), read per run without the object.
     let nativeStackBytes: Int
     /// Where `JITChain` reads what it needs to run this program as a step of a chain (a
@@ -76,6 +80,7 @@ public final class VMProgram: @unchecked Sendable {
                                   inlinedLoops: Self.loopsForTheJIT(verified, helpers: options.helpers),
                                   functionStarts: verified.functionStarts) : nil
         nativeEntry = native?.entry
+        unretainedNative = native.map { Unmanaged.passUnretained($0) }
         nativeStackBytes = native?.entryStackBytes ?? VMLimits.stackPerFrame
         let step: UnsafeMutablePointer<ChainStep>? = native != nil && ChainStep.fits(UnsafeBufferPointer(ops))
             ? .allocate(capacity: 1) : nil

@@ -47,7 +47,7 @@ enum JITCallback {
             state[.depth] = UInt64(depth)
             state.handOverGrant()
             state.closeProbeWindow()
-            let status = withExtendedLifetime(native) { native.callbackEntry(raw, function) }
+            let status = native.callbackEntry(raw, function)  // the caller guarantees `native`
             guard status == 0 else { return .failure(state.fault()) }
             return .success((state.register(0), state[.packetLow], state[.packetCount]))
         }

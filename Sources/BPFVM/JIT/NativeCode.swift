@@ -27,13 +27,19 @@ final class NativeCode: Sendable {
 
     /// The address of the function starting at `slot`, for `callbackEntry`; nil when none does.
     func functionAddress(_ slot: UInt64) -> UInt64? {
-        var low = 0, high = functionOffsets.count
-        while low < high {
-            let middle = (low + high) / 2
-            if functionOffsets[middle].slot < slot { low = middle + 1 } else { high = middle }
+        functionOffsets.withUnsafeBufferPointer { offsets in
+            // Without a branch on each comparison (a select): a callback's loop asks the same
+            // slot each time, and a branching search mispredicted there once per call.
+            var base = 0, count = offsets.count
+            guard count > 0 else { return nil }
+            while count > 1 {
+                let half = count / 2
+                base = offsets[base + half].slot <= slot ? base + half : base
+                count -= half
+            }
+            guard offsets[base].slot == slot else { return nil }
+            return UInt64(UInt(bitPattern: memory.base + offsets[base].offset))
         }
-        guard low < functionOffsets.count, functionOffsets[low].slot == slot else { return nil }
-        return UInt64(UInt(bitPattern: memory.base + functionOffsets[low].offset))
     }
 
     /// Runs the code on a prepared state block: 0 when the program exited (r0 is in the
