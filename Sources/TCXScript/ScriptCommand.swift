@@ -41,6 +41,8 @@ public enum ScriptCommand: Hashable, Sendable {
     case listen(SocketProtocol, address: IPAddress, port: UInt16)
     // Maps of a loaded object (ScriptRunner+Maps.swift).
     case mapUpdate(file: String, map: String, key: [UInt8], value: [UInt8], flags: UInt64)
+    /// `map-update FILE MAP KEY prog=PROG`: the value is PROG's fd, as a loader fills a prog array.
+    case mapUpdateProgram(file: String, map: String, key: [UInt8], program: HandleRef, flags: UInt64)
     case mapLookup(file: String, map: String, key: [UInt8])
     case mapDelete(file: String, map: String, key: [UInt8])
 }

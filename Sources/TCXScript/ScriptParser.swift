@@ -183,8 +183,14 @@ public struct ScriptParser {
             return .run(device: try device(args[0]), hook: try hook(args[1]), packet: try packet(options["packet"]))
         case "mac", "mtu", "addr", "route", "neigh", "listen":
             return try parseNetworkCommand(verb, args, options)
+        case "map-update" where options["prog"] != nil:
+            // A prog array's value is a program's fd, which only the script's names know.
+            try expect(args, exactly: 3, "map-update FILE MAP KEY prog=PROG [flags=any|noexist|exist]")
+            try allow(options, ["prog", "flags"])
+            return .mapUpdateProgram(file: try loadedFile(args[0]), map: args[1], key: try hexBytes(args[2], "KEY"),
+                                     program: try handle(options["prog"] ?? ""), flags: try updateFlags(options["flags"]))
         case "map-update":
-            try expect(args, exactly: 4, "map-update FILE MAP KEY VALUE [flags=any|noexist|exist]")
+            try expect(args, exactly: 4, "map-update FILE MAP KEY VALUE|prog=PROG [flags=any|noexist|exist]")
             try allow(options, ["flags"])
             return .mapUpdate(file: try loadedFile(args[0]), map: args[1], key: try hexBytes(args[2], "KEY"),
                               value: try hexBytes(args[3], "VALUE"), flags: try updateFlags(options["flags"]))

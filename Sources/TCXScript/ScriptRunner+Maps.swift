@@ -15,6 +15,12 @@ extension ScriptRunner {
             let userValue = Self.isPerCPU(info.type) ? Self.perCPUValue(value, cpus: system.possibleCPUCount) : value
             try system.update(map: handle, key: key, value: userValue, flags: flags)
             return "ok"
+        case .mapUpdateProgram(let file, let map, let key, let program, let flags):
+            let (system, handle) = try objectMap(file, map)
+            let fd = names.fd(program)
+            let value = (0 ..< 4).map { UInt8(truncatingIfNeeded: fd >> (8 * $0)) }
+            try system.update(map: handle, key: key, value: value, flags: flags)
+            return "ok"
         case .mapLookup(let file, let map, let key):
             let (system, handle) = try objectMap(file, map)
             let info = try system.mapInfo(handle)

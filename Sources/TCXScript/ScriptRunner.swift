@@ -175,7 +175,7 @@ public final class ScriptRunner {
             return text
         case .testRunOnDevice, .mac, .mtu, .addr, .route, .neigh, .listen:
             return try executeNetwork(command)
-        case .mapUpdate, .mapLookup, .mapDelete:
+        case .mapUpdate, .mapUpdateProgram, .mapLookup, .mapDelete:
             return try executeMapCommand(command)
         }
     }
