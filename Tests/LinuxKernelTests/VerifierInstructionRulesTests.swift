@@ -220,6 +220,15 @@ struct VerifierInstructionRulesTests {
              program: [op(0x62, 10, 0, -8, 0), op(0x62, 10, 0, -4, 0), op(0x79, 2, 10, -8), op(0xbf, 3, 10),
                        op(0x07, 3, 0, 0, -16), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
              refusal: (.EINVAL, "math between fp pointer and register with unbounded min value is not allowed")),
+        // r2 = (u32)(len % 21) s>> 28 as a 32-bit op: 64-bit [0, 0xffffffff], low word [-8, 7];
+        // (s8) keeps the low word's [-8, 7] (Linux 6.18), a stack offset in the frame.
+        Case(name: "a sign extension of a low word that fits",
+             program: [op(0x61, 2, 1), op(0x94, 2, 0, 0, 21), op(0xc4, 2, 0, 0, 28), op(0xbf, 2, 2, 8), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit], refusal: nil),
+        Case(name: "a sign extension of a low word that does not fit",
+             program: [op(0x61, 2, 1), op(0x94, 2, 0, 0, 21), op(0xc4, 2, 0, 0, 20), op(0xbf, 2, 2, 8), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "invalid variable-offset write to stack R3 var_off=(0x0; 0xffffffffffffffff) off=-64 size=1")),
         // scalar -= pointer: the number is checked first.
         Case(name: "an unbounded number minus the stack pointer",
              program: [op(0x79, 2, 1, 152), op(0x1f, 2, 10), zero, exit],
