@@ -177,6 +177,65 @@ struct VerifierInstructionRulesTests {
         Case(name: "a loop of 100,000 rounds", program: loop(100_000), refusal: nil),
         Case(name: "a loop of 600,000 rounds", program: loop(600_000),
              refusal: (.E2BIG, "BPF program is too large. Processed 1000001 insn")),
+        // Found by VerifierDifferentialFuzzTests (issue 12, vfuzz), each recorded on Linux 6.18.
+        // A function returns no stack pointer, not even its caller's.
+        Case(name: "a callee returning its caller's stack pointer",
+             program: [op(0x7a, 10, 0, -8, 0), op(0xbf, 1, 10), op(0x07, 1, 0, 0, -8), op(0x85, 0, 1, 0, 2), zero, exit,
+                       op(0xbf, 0, 1), exit],
+             refusal: (.EINVAL, "cannot return stack pointer to the caller")),
+        Case(name: "a callee returning what its caller's stack holds",
+             program: [op(0x7a, 10, 0, -8, 0), op(0xbf, 1, 10), op(0x07, 1, 0, 0, -8), op(0x85, 0, 1, 0, 2), zero, exit,
+                       op(0x79, 0, 1), exit], refusal: nil),
+        // A variable stack offset is aligned only if every value its known bits allow is.
+        Case(name: "a u64 store at fp-16 plus (len & 7)",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 7), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -16), op(0x0f, 3, 2),
+                       op(0x7a, 3, 0, 0, 0), zero, exit],
+             refusal: (.EACCES, "misaligned stack access off (0x0; 0x7)+-16+0 size 8")),
+        Case(name: "a u64 store at fp-16 plus (len & 8)",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 8), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -16), op(0x0f, 3, 2),
+                       op(0x7a, 3, 0, 0, 0), zero, exit], refusal: nil),
+        // r2 = tstamp s>> 63 is -1 or 0; a jset's way with the bits clear forgets that and
+        // keeps only the known bits: [0, 63].
+        Case(name: "a clear jset forgets the bounds",
+             program: [op(0x79, 2, 1, 152), op(0xc7, 2, 0, 0, 63), op(0x45, 2, 0, 4, -64), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -32), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "invalid variable-offset write to stack R3 var_off=(0x0; 0x3f) off=-32 size=1")),
+        Case(name: "a clear jset's known bits bound the offset",
+             program: [op(0x79, 2, 1, 152), op(0xc7, 2, 0, 0, 63), op(0x45, 2, 0, 4, -64), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit], refusal: nil),
+        // A number that is -1 or 0 splits before &= or |= a constant: each way a constant.
+        Case(name: "(x s>> 63) & 255 is 255 on one way",
+             program: [op(0x79, 2, 1, 152), op(0xc7, 2, 0, 0, 63), op(0x57, 2, 0, 0, 255), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EACCES, "invalid write to stack R3 off=191 size=1")),
+        Case(name: "(x s>> 63) | 4 is -1 or 4",
+             program: [op(0x79, 2, 1, 152), op(0xc7, 2, 0, 0, 63), op(0x47, 2, 0, 0, 4), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -16), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit], refusal: nil),
+        Case(name: "(x w s>> 31) | 4 splits the low half",
+             program: [op(0x79, 2, 1, 152), op(0xc4, 2, 0, 0, 31), op(0x47, 2, 0, 0, 4), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -16), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "math between fp pointer and 4294967295 is not allowed")),
+        // A store into a slot holding a spill scrubs it: the spilled zero is no longer known.
+        Case(name: "a u32 store beside a spilled u32 zero",
+             program: [op(0x62, 10, 0, -8, 0), op(0x62, 10, 0, -4, 0), op(0x79, 2, 10, -8), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -16), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "math between fp pointer and register with unbounded min value is not allowed")),
+        // r2 = (u32)(len % 21) s>> 28 as a 32-bit op: 64-bit [0, 0xffffffff], low word [-8, 7];
+        // (s8) keeps the low word's [-8, 7] (Linux 6.18), a stack offset in the frame.
+        Case(name: "a sign extension of a low word that fits",
+             program: [op(0x61, 2, 1), op(0x94, 2, 0, 0, 21), op(0xc4, 2, 0, 0, 28), op(0xbf, 2, 2, 8), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit], refusal: nil),
+        Case(name: "a sign extension of a low word that does not fit",
+             program: [op(0x61, 2, 1), op(0x94, 2, 0, 0, 21), op(0xc4, 2, 0, 0, 20), op(0xbf, 2, 2, 8), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "invalid variable-offset write to stack R3 var_off=(0x0; 0xffffffffffffffff) off=-64 size=1")),
+        // scalar -= pointer: the number is checked first.
+        Case(name: "an unbounded number minus the stack pointer",
+             program: [op(0x79, 2, 1, 152), op(0x1f, 2, 10), zero, exit],
+             refusal: (.EINVAL, "math between fp pointer and register with unbounded min value is not allowed")),
+        Case(name: "a bounded number minus the stack pointer",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 7), op(0x1f, 2, 10), zero, exit],
+             refusal: (.EACCES, "R2 tried to subtract pointer from scalar")),
     ]
 
     /// `r6 = skb->len; r0 = 0`, then `count` times `if r6 == 7 goto +1; r0 += 1`: each jump

@@ -69,17 +69,20 @@ enum PathBranches {
             // Bounds no value satisfies: the way is dead.
             if newLeft.isEmpty || newRight.isEmpty { return nil }
             var next = state
-            narrow(&next, register: dst, to: newLeft)
-            if let source { narrow(&next, register: source, to: newRight) }
+            // A jset's way with the bits clear forgets the bounds it had (ScalarComparison.clearBits):
+            // the new bounds replace the old ones rather than narrow them.
+            let replacing = condition == .set && !outcome
+            narrow(&next, register: dst, to: newLeft, replacing: replacing)
+            if let source { narrow(&next, register: source, to: newRight, replacing: replacing) }
             return next
         }
         return (branch(true), branch(false))
     }
 
     /// Narrows a register to `range`, and every copy tied to it (same id) accordingly.
-    private static func narrow(_ state: inout PathState, register: Int, to range: ScalarRange) {
+    private static func narrow(_ state: inout PathState, register: Int, to range: ScalarRange, replacing: Bool = false) {
         let value = state.registers[register]
-        let narrowed = value.range.intersected(range)
+        let narrowed = replacing ? range : value.range.intersected(range)
         guard value.id != 0 else {
             state.registers[register].range = narrowed
             return
@@ -88,12 +91,12 @@ enum PathBranches {
         state.updateAll { other in
             guard other.isScalar, other.id == id else { return }
             if other.delta == delta {
-                other.range = other.range.intersected(narrowed)
+                other.range = replacing ? narrowed : other.range.intersected(narrowed)
             } else {
                 let shift = other.delta &- delta
                 let moved = shift >= 0 ? narrowed.adding(.constant(UInt64(shift)))
                                        : narrowed.subtracting(.constant(UInt64(shift.magnitude)))
-                other.range = other.range.intersected(moved)
+                other.range = replacing ? moved : other.range.intersected(moved)
             }
         }
     }

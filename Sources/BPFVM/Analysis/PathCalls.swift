@@ -146,6 +146,11 @@ enum PathCalls {
             try SectionRules.checkExit(at: index, state)
             return nil
         }
+        // A function may hand back no stack pointer, not even one into its caller's frame,
+        // which would stay valid: the kernel checks this first (prepare_func_exit).
+        if case .stack = state.registers[0].kind {
+            throw VMError(instruction: index, "cannot return stack pointer to the caller", errno: .EINVAL)
+        }
         if let back = frame.callback {
             // The helper reads the callback's r0 as a number (prepare_func_exit).
             let r0 = state.registers[0]

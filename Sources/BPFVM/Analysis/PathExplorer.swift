@@ -503,6 +503,12 @@ struct PathExplorer {
                             callbackUses[start] = use
                         }
                     }
+                    if let split = ScalarForks.split(op, branch.state) {
+                        var zero = branch
+                        zero.state.registers[split.register] = split.zero
+                        try Self.wait(zero, in: &pending, at: index)
+                        branch.state.registers[split.register] = split.minusOne
+                    }
                     let accessBase = InstructionPointerTypes.base(of: op, branch.state)
                     let steppedIterator = IteratorSlots.stepped(by: op, branch.state)
                     try PathTransfer.apply(op, at: index, to: &branch.state, losses: &branch.losses,

@@ -40,6 +40,12 @@ enum PathMemory {
             guard frame <= state.frame else { return }
             let offset = base.offset + insnOffset
             guard base.range.constant == 0 else {
+                // Aligned whatever the variable part may add: every offset its known bits allow
+                // (check_generic_ptr_alignment, strict for the stack), checked before the bounds.
+                let reached = base.range.bits + .constant(UInt64(bitPattern: Int64(offset)))
+                guard (reached.value | reached.mask) & UInt64(size - 1) == 0 else {
+                    throw refuse("misaligned stack access off \(base.range.knownBits)+\(base.offset)+\(insnOffset) size \(size)")
+                }
                 try checkVariableStackOffset(base.range, offset: offset, size: size, write: write, register: r, at: index)
                 return
             }
@@ -301,11 +307,12 @@ enum PathMemory {
             let kept = value.range.umax < 1 << UInt64(size * 8) ? value : .scalar(.loaded(bytes: size))
             state.stacks[frame][slot] = .spill(kept, size: size)
         } else {
-            // Which bytes of the slot are known to be zero after the store.
+            // Which bytes of the slot are known to be zero after the store. A store into a
+            // slot holding a spill scrubs it first: every byte written before becomes unknown,
+            // a spilled zero too (check_stack_write_fixed_off's scrub_spilled_slot).
             var zeros: UInt8
             switch state.stacks[frame][slot] {
             case .zeroBytes(let mask): zeros = mask
-            case .spill(let spilled, let spilledSize) where spilled.range.constant == 0: zeros = bytes(0, spilledSize)
             default: zeros = 0
             }
             if value.isScalar, value.range.constant == 0 { zeros |= bytes(position, size) } else { zeros &= ~bytes(position, size) }

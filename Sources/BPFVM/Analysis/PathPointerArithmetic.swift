@@ -26,9 +26,11 @@ enum PathPointerArithmetic {
         }
         let pointer = dIsPointer ? d : s
         let step = dIsPointer ? s.range : d.range
-        if kind == .sub, !dIsPointer { throw refuse("tried to subtract pointer from scalar") }
         try refuseProhibited(pointer, kind: kind, step: step, dst: dst, at: index)
+        // The number is checked before the operator: `scalar -= pointer` with a scalar
+        // unbounded below is EINVAL for the number, as in adjust_ptr_min_max_vals.
         try refuseInsane(pointer, step: step, at: index)
+        if kind == .sub, !dIsPointer { throw refuse("tried to subtract pointer from scalar") }
         switch kind {
         case .add:
             return try sane(moved(pointer, by: step, negate: false, at: index), at: index)

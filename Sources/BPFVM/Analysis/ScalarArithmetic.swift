@@ -76,6 +76,13 @@ enum ScalarArithmetic {
             return (v << shift) >> shift
         }
         if is64 {
+            // Linux 6.18: when the low word's signed bounds already fit the width, extending
+            // changes no value, whatever the upper word holds (measured: s32 [-8, 7] with a
+            // 64-bit [0, 0xffffffff] gives [-8, 7]; any (s32) gives the low word's bounds).
+            let half = Int64(1) << Int64(bits - 1)
+            if Int64(src.s32min) >= -half, Int64(src.s32max) < half {
+                return ScalarRange(umin: 0, umax: .max, smin: Int64(src.s32min), smax: Int64(src.s32max))
+            }
             let topMax = UInt64(bitPattern: src.smax) >> size, topMin = UInt64(bitPattern: src.smin) >> size
             if topMax == topMin {
                 let a = extend(src.smin), b = extend(src.smax)

@@ -159,8 +159,13 @@ enum ScalarComparison {
         a.bits = is64 ? a.bits | .constant(mask) : a.bits.withLow32(a.bits.low32 | .constant(mask))
     }
 
+    /// The kernel forgets every bound first and keeps only the known bits, so that a dead
+    /// branch cannot break the bounds' invariants (regs_refine_cond_op in Linux 6.18): a bound
+    /// learned before, such as `s<= 0`, is lost here, and what the cleared bits allow is all.
     private static func clearBits(_ a: inout ScalarRange, _ mask: UInt64, is64: Bool) {
-        a.bits = is64 ? a.bits & .constant(~mask) : a.bits.withLow32(a.bits.low32 & .constant(~mask))
+        let bits = is64 ? a.bits & .constant(~mask) : a.bits.withLow32(a.bits.low32 & .constant(~mask))
+        a = .unknown
+        a.bits = bits
     }
 
     /// The condition that holds when `condition` does not; nil for `set`, whose negation is no
