@@ -35,6 +35,8 @@ bytecode)
 *) echo "unknown target '$target' (object, script, pcap, bytecode)" >&2; exit 2 ;;
 esac
 cd "$work"
+# One allocation kept for the process on purpose (see lsan.supp) is not a leak.
+export LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 exec nice -n 19 "$bin/$name" -max_total_time="$seconds" -max_len="$max_len" -timeout="$timeout" \
     -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$findings/" \
     -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
