@@ -9,6 +9,10 @@ let package = Package(
     products: [
         .library(name: "SwiftTCX", targets: ["SwiftTCX"]),
         .executable(name: "tcx", targets: ["tcx"]),
+        // The modules under the API, for the tools in this repository (Tools/fuzz drives each
+        // input parser directly); not a stable interface.
+        .library(name: "TCXInternals",
+                 targets: ["BPFCore", "BPFVM", "BPFObject", "BPFMaps", "TCRuntime", "Pcap", "TCXScript", "Engine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
