@@ -22,61 +22,83 @@ struct DatapathBenchCommand: ParsableCommand {
     @Option(help: "Attach+detach rounds per worker count for the update latency.") var updates = 2_000
     @Flag(help: "Send with `send`, which records each frame's path (hooks and programs), not `forward` (its fate only).")
     var recordPaths = false
-    @Option(help: "What runs the programs: interpreter or jit (default: the platform's, TCX_VM_EXECUTOR).")
-    var executor = ExecutorKind.selected.rawValue
+    @Option(help: "What runs the programs: interpreter, jit, or both side by side (both where the JIT exists).")
+    var executor = "both"
 
-    private var kind: ExecutorKind { ExecutorKind(rawValue: executor) ?? .selected }
+    /// The executors measured, each in its own columns of one run.
+    private var kinds: [ExecutorKind] {
+        guard executor == "both" else { return [ExecutorKind(rawValue: executor) ?? .selected] }
+        return ExecutorKind.jitAvailable ? [.interpreter, .jit] : [.interpreter]
+    }
 
     func validate() throws {
         guard seconds > 0, updates > 0, !chains.isEmpty, !workers.isEmpty,
               chains.allSatisfy({ (0...63).contains($0) }), workers.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("seconds and updates must be positive, chains 0...63, workers at least 1")
         }
-        guard ExecutorKind(rawValue: executor) != nil else {
-            throw ValidationError("--executor is interpreter or jit")
+        guard executor == "both" || ExecutorKind(rawValue: executor) != nil else {
+            throw ValidationError("--executor is interpreter, jit or both")
         }
     }
 
     func run() throws {
-        let engine = kind == .jit && !ExecutorKind.jitAvailable ? "interpreter (no JIT on this platform)" : kind.rawValue
-        print("embedded datapath (\(engine)): a 64-byte IPv4 frame into a veth's tcx ingress, every program returning NEXT,")
+        let names = kinds.map { $0 == .jit && !ExecutorKind.jitAvailable ? "interpreter (no JIT on this platform)" : $0.rawValue }
+        print("embedded datapath (\(names.joined(separator: ", "))): a 64-byte IPv4 frame into a veth's tcx ingress, every program returning NEXT,")
         print("\(seconds) s per cell; frames per second in all workers (CPU ns per frame: the workers' CPU time over the frames);")
         print(recordPaths ? "each frame's path recorded (send)" : "each frame's fate only (forward; --record-paths records the path)")
         print("")
-        print(pad("programs", 10) + workers.map { pad("\($0) worker\($0 == 1 ? "" : "s")", 26) }.joined())
-        var nsPerFrame: [Int: Double] = [:]  // chain length -> ns per frame with one worker
+        print(pad("programs", 10) + kinds.flatMap { kind in
+            workers.map { pad("\(kind.rawValue), \($0) worker\($0 == 1 ? "" : "s")", 26) }
+        }.joined())
+        // Executor -> chain length -> ns per frame with the fewest workers.
+        var nsPerFrame: [ExecutorKind: [Int: Double]] = [:]
         for length in chains {
             var line = pad("\(length)", 10)
-            for count in workers {
-                let bench = try Bench(programs: length, executor: kind, recordPaths: recordPaths)
-                let (rate, perFrame) = bench.framesPerSecond(workers: count, seconds: seconds)
-                bench.world.shutdown()
-                if count == workers.min() { nsPerFrame[length] = perFrame }
-                line += pad("\(Int(rate)) (\(Int(perFrame.rounded())) ns)", 26)
+            for kind in kinds {
+                for count in workers {
+                    let bench = try Bench(programs: length, executor: kind, recordPaths: recordPaths)
+                    let (rate, perFrame) = bench.framesPerSecond(workers: count, seconds: seconds)
+                    bench.world.shutdown()
+                    if count == workers.min() { nsPerFrame[kind, default: [:]][length] = perFrame }
+                    line += pad("\(Int(rate)) (\(Int(perFrame.rounded())) ns)", 26)
+                }
             }
             print(line)
         }
         print("")
-        if let empty = nsPerFrame[0] { print("empty hook: \(Int(empty.rounded())) CPU ns per frame (the whole send: device, hook, delivery)") }
-        if let empty = nsPerFrame[0], let one = nsPerFrame[1] {
-            print("the first program: \(Int((one - empty).rounded())) CPU ns more (the frame's skb and run object prepared)")
+        var extra: [ExecutorKind: Double] = [:]
+        for kind in kinds {
+            print("\(kind.rawValue):")
+            extra[kind] = summarise(nsPerFrame[kind] ?? [:])
         }
-        // Over the chains that run programs: a frame no program sees takes a shorter way
-        // (no skb prepared), so the empty hook is not a point on the same line.
-        let withPrograms = nsPerFrame.filter { $0.key > 0 }
-        if let slope = Self.slope(withPrograms.count >= 2 ? withPrograms : nsPerFrame) {
-            print("each extra program: \(Int(slope.rounded())) CPU ns per frame (least squares over the chain lengths with programs)")
+        if let interpreter = extra[.interpreter], let jit = extra[.jit], jit > 0 {
+            print("each extra program, interpreter/jit: \((interpreter / jit * 100).rounded() / 100)")
         }
         print("")
-        print("update latency with workers sending through a chain of 3 (attach, then detach, of a 4th program):")
+        print("update latency with workers sending through a chain of 3 (attach, then detach, of a 4th program; \((kinds.last ?? .selected).rawValue)):")
         print(pad("workers", 10) + pad("attach p50", 14) + pad("p99", 12) + pad("detach p50", 14) + "p99")
         for count in workers {
-            let bench = try Bench(programs: 3, executor: kind, recordPaths: recordPaths)
+            let bench = try Bench(programs: 3, executor: kinds.last ?? .selected, recordPaths: recordPaths)
             let (attach, detach) = try bench.updateLatency(workers: count, rounds: updates)
             bench.world.shutdown()
             print(pad("\(count)", 10) + pad(formatNanoseconds(attach.median), 14) + pad(formatNanoseconds(attach.p99), 12)
                   + pad(formatNanoseconds(detach.median), 14) + formatNanoseconds(detach.p99))
         }
+    }
+
+    /// Prints what an empty hook, the first and each extra program cost on one executor; returns
+    /// the last (nil with fewer than two chain lengths).
+    private func summarise(_ nsPerFrame: [Int: Double]) -> Double? {
+        if let empty = nsPerFrame[0] { print("  empty hook: \(Int(empty.rounded())) CPU ns per frame (the whole send: device, hook, delivery)") }
+        if let empty = nsPerFrame[0], let one = nsPerFrame[1] {
+            print("  the first program: \(Int((one - empty).rounded())) CPU ns more (the frame's skb and run object prepared)")
+        }
+        // Over the chains that run programs: a frame no program sees takes a shorter way
+        // (no skb prepared), so the empty hook is not a point on the same line.
+        let withPrograms = nsPerFrame.filter { $0.key > 0 }
+        guard let slope = Self.slope(withPrograms.count >= 2 ? withPrograms : nsPerFrame) else { return nil }
+        print("  each extra program: \(Int(slope.rounded())) CPU ns per frame (least squares over the chain lengths with programs)")
+        return slope
     }
 
     /// ns per extra program: the slope of a least-squares line through (length, ns per frame).
