@@ -83,6 +83,17 @@ struct VerifierInstructionRulesTests {
         Case(name: "pointer - pointer", program: [op(0xbf, 2, 10), op(0x1f, 2, 1), zero, exit], refusal: nil),
         Case(name: "number - pointer", program: [op(0xb7, 2, 0, 0, 0), op(0x1f, 2, 1), zero, exit],
              refusal: (.EACCES, "R2 tried to subtract pointer from scalar")),
+        // A zero stored at a variable offset keeps a spilled zero in its reach (vfuzz2, seed 33);
+        // any other number scrubs the spill.
+        Case(name: "a variable-offset zero over a spilled zero",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 63), op(0x7a, 10, 0, -64, 0), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64),
+                       op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), op(0x79, 8, 10, -64), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -48),
+                       op(0x0f, 3, 8), op(0x72, 3, 0, 0, 0), zero, exit], refusal: nil),
+        Case(name: "a variable-offset one over a spilled zero",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 63), op(0x7a, 10, 0, -64, 0), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64),
+                       op(0x0f, 3, 2), op(0x72, 3, 0, 0, 1), op(0x79, 8, 10, -64), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -48),
+                       op(0x0f, 3, 8), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "math between fp pointer and register with unbounded min value is not allowed")),
         Case(name: "context moved and back", program: [op(0x07, 1, 0, 0, 4), op(0x07, 1, 0, 0, -4), op(0x61, 0, 1), exit],
              refusal: nil),
         Case(name: "context at a variable offset", program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 4), op(0x0f, 1, 2), op(0x61, 0, 1), exit],
@@ -236,6 +247,35 @@ struct VerifierInstructionRulesTests {
         Case(name: "a bounded number minus the stack pointer",
              program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 7), op(0x1f, 2, 10), zero, exit],
              refusal: (.EACCES, "R2 tried to subtract pointer from scalar")),
+        // A zero stored at a variable offset keeps a spilled zero in its reach (vfuzz2, seed 33);
+        // any other number scrubs the spill.
+        Case(name: "a variable-offset zero over a spilled zero",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 63), op(0x7a, 10, 0, -64, 0), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64),
+                       op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), op(0x79, 8, 10, -64), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -48),
+                       op(0x0f, 3, 8), op(0x72, 3, 0, 0, 0), zero, exit], refusal: nil),
+        Case(name: "a variable-offset one over a spilled zero",
+             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 63), op(0x7a, 10, 0, -64, 0), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64),
+                       op(0x0f, 3, 2), op(0x72, 3, 0, 0, 1), op(0x79, 8, 10, -64), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -48),
+                       op(0x0f, 3, 8), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "math between fp pointer and register with unbounded min value is not allowed")),
+        // An unsigned compare narrowing a number whose signed bounds cross zero leaves the signed
+        // bounds of the new unsigned ones, the old forgotten (vfuzz2, seeds 25, 31 and 11);
+        // 32-bit signed bounds that held them bring them back.
+        Case(name: "tstamp s< 45 then u<= 96 is [0, 96]",
+             program: [op(0x79, 2, 1, 152), op(0x75, 2, 0, 5, 45), op(0x25, 2, 0, 4, 96), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "invalid variable-offset write to stack R3 var_off=(0x0; 0x7f) off=-64 size=1")),
+        Case(name: "tstamp s< 45 then u<= 63 is [0, 63]",
+             program: [op(0x79, 2, 1, 152), op(0x75, 2, 0, 5, 45), op(0x25, 2, 0, 4, 63), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit], refusal: nil),
+        Case(name: "tstamp in s[-5, 44] then u<= 96 keeps [0, 44]",
+             program: [op(0x79, 2, 1, 152), op(0xc5, 2, 0, 6, -5), op(0x75, 2, 0, 5, 45), op(0x25, 2, 0, 4, 96),
+                       op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: nil),
+        Case(name: "-(u32 len) u< 79 is [0, 78]",
+             program: [op(0x61, 2, 1), op(0x87, 2), op(0x35, 2, 0, 4, 79), op(0xbf, 3, 10),
+                       op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "invalid variable-offset write to stack R3 var_off=(0x0; 0x7f) off=-64 size=1")),
     ]
 
     /// `r6 = skb->len; r0 = 0`, then `count` times `if r6 == 7 goto +1; r0 += 1`: each jump

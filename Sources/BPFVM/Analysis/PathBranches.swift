@@ -71,9 +71,15 @@ enum PathBranches {
             var next = state
             // A jset's way with the bits clear forgets the bounds it had (ScalarComparison.clearBits):
             // the new bounds replace the old ones rather than narrow them.
+            // So does a number whose crossing signed bounds an unsigned compare forgot
+            // (ScalarComparison.forgetCrossingSignedBounds).
             let replacing = condition == .set && !outcome
-            narrow(&next, register: dst, to: newLeft, replacing: replacing)
-            if let source { narrow(&next, register: source, to: newRight, replacing: replacing) }
+            narrow(&next, register: dst, to: newLeft,
+                   replacing: replacing || ScalarComparison.forgotSignedBounds(a.range, newLeft))
+            if let source {
+                narrow(&next, register: source, to: newRight,
+                       replacing: replacing || ScalarComparison.forgotSignedBounds(b.range, newRight))
+            }
             return next
         }
         return (branch(true), branch(false))

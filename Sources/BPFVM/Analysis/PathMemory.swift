@@ -280,10 +280,13 @@ enum PathMemory {
         guard base.range.constant == 0 else {
             // A store at a variable offset may land in any slot its offsets reach
             // (check_stack_write_var_off); those slots hold no spill after it, their zero bytes
-            // stay zero under a zero.
+            // stay zero under a zero, and so does a full spill of the number 0 (every byte of it
+            // a spilled byte of a known zero).
             let writesZero = value.isScalar && value.range.constant == 0
             for s in variablyWrittenSlots(base, offset: insnOffset, size: size) {
                 if writesZero, case .zeroBytes = state.stacks[frame][s] { continue }
+                if writesZero, case let .spill(spilled, 8) = state.stacks[frame][s], spilled.isScalar,
+                   spilled.range.constant == 0 { continue }
                 state.stacks[frame][s] = .misc
             }
             return

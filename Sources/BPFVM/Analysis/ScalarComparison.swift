@@ -105,8 +105,11 @@ enum ScalarComparison {
     private static func lessThan(_ a: inout ScalarRange, _ b: inout ScalarRange, orEqual: Bool, signed: Bool, is64: Bool) {
         switch (signed, is64) {
         case (false, true):
+            let aWas = a, bWas = b
             a.umax = min(a.umax, orEqual ? b.umax : b.umax &- 1)
             b.umin = max(b.umin, orEqual ? a.umin : a.umin &+ 1)
+            forgetCrossingSignedBounds(&a, was: aWas)
+            forgetCrossingSignedBounds(&b, was: bWas)
         case (false, false):
             a.u32max = min(a.u32max, orEqual ? b.u32max : b.u32max &- 1)
             b.u32min = max(b.u32min, orEqual ? a.u32min : a.u32min &+ 1)
@@ -117,6 +120,23 @@ enum ScalarComparison {
             a.s32max = min(a.s32max, orEqual ? b.s32max : b.s32max &- 1)
             b.s32min = max(b.s32min, orEqual ? a.s32min : a.s32min &+ 1)
         }
+    }
+
+    /// Linux 6.18, measured: an unsigned 64-bit compare that narrows a number whose signed
+    /// bounds cross zero leaves it the signed bounds of its new unsigned ones, the old signed
+    /// ones forgotten (tstamp s< 45 then u<= 96 is [0, 96], not [0, 44]); the 32-bit bounds,
+    /// kept, still bring back what fits in them.
+    private static func forgetCrossingSignedBounds(_ r: inout ScalarRange, was: ScalarRange) {
+        guard r.umin != was.umin || r.umax != was.umax,
+              UInt64(bitPattern: was.smin) > UInt64(bitPattern: was.smax),
+              Int64(bitPattern: r.umin) <= Int64(bitPattern: r.umax) else { return }
+        r.smin = Int64(bitPattern: r.umin)
+        r.smax = Int64(bitPattern: r.umax)
+    }
+
+    /// Whether `after` lost signed bounds that `before` had (then it replaces them, not narrows).
+    static func forgotSignedBounds(_ before: ScalarRange, _ after: ScalarRange) -> Bool {
+        after.smin < before.smin || after.smax > before.smax
     }
 
     private static func equal(_ a: inout ScalarRange, _ b: inout ScalarRange, is64: Bool) {
