@@ -83,17 +83,6 @@ struct VerifierInstructionRulesTests {
         Case(name: "pointer - pointer", program: [op(0xbf, 2, 10), op(0x1f, 2, 1), zero, exit], refusal: nil),
         Case(name: "number - pointer", program: [op(0xb7, 2, 0, 0, 0), op(0x1f, 2, 1), zero, exit],
              refusal: (.EACCES, "R2 tried to subtract pointer from scalar")),
-        // A zero stored at a variable offset keeps a spilled zero in its reach (vfuzz2, seed 33);
-        // any other number scrubs the spill.
-        Case(name: "a variable-offset zero over a spilled zero",
-             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 63), op(0x7a, 10, 0, -64, 0), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64),
-                       op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), op(0x79, 8, 10, -64), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -48),
-                       op(0x0f, 3, 8), op(0x72, 3, 0, 0, 0), zero, exit], refusal: nil),
-        Case(name: "a variable-offset one over a spilled zero",
-             program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 63), op(0x7a, 10, 0, -64, 0), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64),
-                       op(0x0f, 3, 2), op(0x72, 3, 0, 0, 1), op(0x79, 8, 10, -64), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -48),
-                       op(0x0f, 3, 8), op(0x72, 3, 0, 0, 0), zero, exit],
-             refusal: (.EINVAL, "math between fp pointer and register with unbounded min value is not allowed")),
         Case(name: "context moved and back", program: [op(0x07, 1, 0, 0, 4), op(0x07, 1, 0, 0, -4), op(0x61, 0, 1), exit],
              refusal: nil),
         Case(name: "context at a variable offset", program: [op(0x61, 2, 1), op(0x57, 2, 0, 0, 4), op(0x0f, 1, 2), op(0x61, 0, 1), exit],
