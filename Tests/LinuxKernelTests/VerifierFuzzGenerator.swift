@@ -34,7 +34,7 @@ struct VerifierFuzzGenerator {
         for _ in 0 ..< int(1 ... 3) {
             let mutate = chance(mutationRate)
             let name: String
-            switch int(0 ... 11) {
+            switch int(0 ... 12) {
             case 0, 1: name = packetAccess(&b, mutate: mutate)
             case 2: name = mapValueAccess(&b, mutate: mutate)
             case 3: name = spillFill(&b, mutate: mutate)
@@ -49,6 +49,7 @@ struct VerifierFuzzGenerator {
             case 8: name = loop(&b, mutate: mutate)
             case 9: name = contextField(&b, mutate: mutate)
             case 10: name = uninitialised(&b, mutate: mutate)
+            case 11: name = socketReference(&b, mutate: mutate)
             default: name = mapUpdate(&b, mutate: mutate)
             }
             shapes.append(name + (mutate ? "!" : ""))
@@ -521,5 +522,64 @@ struct VerifierFuzzGenerator {
         case 2: b.emit(0x62, 10, 0, -40, 0); b.emit(0x79, 0, 10, -40); return "uninit-halfslot"
         default: b.emit(0x07, 8, 0, 0, 1); return "uninit-r8+="
         }
+    }
+
+    /// A socket lookup's reference (bpf_sk_lookup_tcp/udp, bpf_skc_lookup_tcp on a zeroed tuple):
+    /// null-checked, a field read, released — or, mutated, released unchecked, leaked, leaked on
+    /// one branch, released twice, used after its release, or the context released instead.
+    mutating func socketReference(_ b: inout FuzzProgramBuilder, mutate: Bool) -> String {
+        for offset in stride(from: -40, to: 0, by: 8) { b.emit(0x7a, 10, 0, Int16(offset), 0) }
+        let lookup = pick([(84, "tcp"), (85, "udp"), (99, "skc")])
+        var shape = "sk-\(lookup.1)"
+        b.emit(0xbf, 1, 6)
+        b.emit(0xbf, 2, 10)
+        b.emit(0x07, 2, 0, 0, -40)
+        b.emit(0xb7, 3, 0, 0, pick([12, 36]))  // an IPv4 or an IPv6 tuple
+        b.emit(0xb7, 4, 0, 0, -1)  // BPF_F_CURRENT_NETNS
+        b.emit(0xb7, 5, 0, 0, 0)
+        b.emit(0x85, 0, 0, 0, Int32(lookup.0))
+        b.emit(0xbf, 7, 0)
+        let out = b.label()
+        let mutation = mutate ? int(0 ... 6) : -1
+        if mutation == 0 {
+            shape += "-nonull"
+        } else {
+            b.jump(0x15, 7, 0, imm: 0, to: out)
+        }
+        let field = width()
+        let offset = Int16(int(0 ... 22) * 4) + (chance(0.2) ? Int16(int(1 ... 3)) : 0)
+        b.emit(Self.load(field.code), 2, 7, offset)
+        shape += "-ld\(field.size)@\(offset)"
+        switch mutation {
+        case 1:
+            shape += "-leak"
+        case 2:
+            let kept = b.label()
+            b.jump(0x25, 2, 0, imm: 5, to: kept)  // released only when the field is at most 5
+            b.emit(0xbf, 1, 7)
+            b.emit(0x85, 0, 0, 0, 86)
+            b.place(kept)
+            shape += "-leak-one-way"
+        case 3:
+            b.emit(0xbf, 1, 7)
+            b.emit(0x85, 0, 0, 0, 86)
+            b.emit(0xbf, 1, 7)
+            b.emit(0x85, 0, 0, 0, 86)
+            shape += "-twice"
+        case 4:
+            b.emit(0xbf, 1, 7)
+            b.emit(0x85, 0, 0, 0, 86)
+            b.emit(0x61, 2, 7, 0)
+            shape += "-after-release"
+        case 5:
+            b.emit(0xbf, 1, 6)
+            b.emit(0x85, 0, 0, 0, 86)
+            shape += "-release-ctx"
+        default:
+            b.emit(0xbf, 1, 7)
+            b.emit(0x85, 0, 0, 0, 86)
+        }
+        b.place(out)
+        return shape
     }
 }

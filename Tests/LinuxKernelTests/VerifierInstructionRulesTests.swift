@@ -265,6 +265,26 @@ struct VerifierInstructionRulesTests {
              program: [op(0x61, 2, 1), op(0x87, 2), op(0x35, 2, 0, 4, 79), op(0xbf, 3, 10),
                        op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
              refusal: (.EINVAL, "invalid variable-offset write to stack R3 var_off=(0x0; 0x7f) off=-64 size=1")),
+        // Known bits and a u64 range that share one value make a constant (Linux 6.18,
+        // __update_reg64_bounds; found by the fuzzer, seed 217): w2 & ~0x40 clear leaves {0, 64},
+        // w2 s>= 35 leaves 64, so fp - 64 + w2 is fp + 0.
+        Case(name: "known bits and bounds sharing one value",
+             program: [op(0x79, 2, 1, 152), op(0x04, 2, 0, 0, -5), op(0x46, 2, 0, 5, -65), op(0xc6, 2, 0, 4, 35),
+                       op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: (.EACCES, "invalid write to stack R3 off=0 size=1")),
+        // A helper that takes no argument writes no stack a register still points at: the
+        // slot read back is unwritten, an unknown number (fuzzer, seed 228).
+        Case(name: "a stack pointer left in r3 across get_prandom_u32",
+             program: [op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64), op(0x85, 0, 0, 0, 7), op(0x79, 8, 10, -24),
+                       op(0x61, 0, 8, 0), zero, exit],
+             refusal: (.EACCES, "R8 invalid mem access 'scalar'")),
+        Case(name: "a pointer spilled before get_prandom_u32 with r3 on the stack",
+             program: [op(0x7b, 10, 1, -24), op(0xbf, 3, 10), op(0x07, 3, 0, 0, -64), op(0x85, 0, 0, 0, 7),
+                       op(0x79, 8, 10, -24), op(0x61, 0, 8, 0), zero, exit], refusal: nil),
+        Case(name: "known bits and bounds sharing one value, in the frame",
+             program: [op(0x79, 2, 1, 152), op(0x04, 2, 0, 0, -5), op(0x46, 2, 0, 5, -65), op(0xc6, 2, 0, 4, 35),
+                       op(0xbf, 3, 10), op(0x07, 3, 0, 0, -72), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
+             refusal: nil),
     ]
 
     /// `r6 = skb->len; r0 = 0`, then `count` times `if r6 == 7 goto +1; r0 += 1`: each jump

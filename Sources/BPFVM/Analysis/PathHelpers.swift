@@ -169,7 +169,10 @@ enum PathHelpers {
         try MapFunctionCompatibility.check(id, state, at: index)
         // A callback followed on the path writes the context itself; nothing else does.
         if !modeled.contains(id), !PathCallbacks.runsInline(id, state, globals: setup.globalFunctions) {
-            clobberStackArguments(&state)
+            // Only registers the prototype takes: a stack pointer left in r3 across a call of
+            // get_prandom_u32 made every slot `unknown`, and a pointer read back from one was
+            // dereferenced where the kernel reads an unknown number (found by the fuzzer).
+            clobberStackArguments(&state, arguments: HelperPrototypeTable.arguments[id]?.count ?? 5)
         }
         if id == 197 || id == 198 {  // dynptr_from_mem, ringbuf_reserve_dynptr: the helper fills the 16 bytes
             PathMemory.clobber(from: r[4], size: 16, state: &state)
@@ -273,8 +276,8 @@ enum PathHelpers {
 
     /// Stack memory passed to a helper the analysis does not model may hold anything after the
     /// call (the argument after a pointer, when a small constant, is taken as its size).
-    static func clobberStackArguments(_ state: inout PathState) {
-        for register in 1 ... 5 {
+    static func clobberStackArguments(_ state: inout PathState, arguments count: Int = 5) {
+        for register in 1 ... 5 where register <= count {
             let next = register < 5 ? state.registers[register + 1] : .notInit
             let size = next.isScalar ? next.range.constant.flatMap { $0 > 0 && $0 <= 512 ? $0 : nil } : nil
             PathMemory.clobber(from: state.registers[register], size: size, state: &state)

@@ -154,6 +154,9 @@ struct ScalarRange: Hashable {
         smax = min(smax, Int64(bitPattern: bits.value | (bits.mask & ~(1 << 63))))
         umin = max(umin, bits.value)
         umax = min(umax, bits.value | bits.mask)
+        // Linux 6.18: a u64 range and known bits that share a single value make the number that
+        // constant (x ∈ {0, 64} and x ≥ 35 is 64); the 32-bit bounds are not looked at alone.
+        if !bits.isConstant, let only = bits.onlyMember(from: umin, through: umax) { self = .constant(only) }
     }
 
     /// Bounds from bounds (`__reg_deduce_bounds`).

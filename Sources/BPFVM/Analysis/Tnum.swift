@@ -102,6 +102,30 @@ struct Tnum: Hashable {
     }
 
     /// The bits both know (for a value both describe).
+    /// The smallest value these bits allow that is at least `z` (the kernel's tnum_step asks
+    /// the same past a value); nil when none is. It agrees with `z` above some bit that it sets
+    /// where `z` has 0, and is least below it: the lowest such bit gives the smallest.
+    func smallestMember(atLeast z: UInt64) -> UInt64? {
+        if z <= value { return value }
+        if z > maximum { return nil }
+        if z & ~mask == value { return z }
+        for p in 0 ..< 64 {
+            let bit: UInt64 = 1 << UInt64(p)
+            guard z & bit == 0, mask & bit != 0 || value & bit != 0 else { continue }
+            let above = p == 63 ? 0 : ~((bit << 1) &- 1)
+            guard z & above & ~mask == value & above else { continue }
+            return (z & above) | bit | (value & (bit &- 1))
+        }
+        return nil
+    }
+
+    /// The one value these bits and `[low, high]` share, if they share exactly one.
+    func onlyMember(from low: UInt64, through high: UInt64) -> UInt64? {
+        guard let first = smallestMember(atLeast: low), first <= high else { return nil }
+        guard first < .max, let next = smallestMember(atLeast: first + 1) else { return first }
+        return next > high ? first : nil
+    }
+
     func intersected(_ other: Tnum) -> Tnum {
         let v = value | other.value, m = mask & other.mask
         return Tnum(value: v & ~m, mask: m)
