@@ -227,21 +227,9 @@ import Testing
         (0..<5).map { grid[(round + 5 * $0) % grid.count] }
     }
 
-    /// A deterministic generator (SplitMix64), so a failure repeats.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A random register: a grid entry, a pointer with a random offset, or a random number
     /// (often a small one, since sizes and flags live there).
-    static func randomArgument(_ random: inout SplitMix) -> Argument {
+    static func randomArgument(_ random: inout SplitMix64) -> Argument {
         let pick = random.next()
         switch pick % 7 {
         case 0, 1: return grid[Int((pick >> 8) % UInt64(grid.count))]
@@ -318,7 +306,7 @@ import Testing
                 Self.call(id, Self.arguments(for: id, arguments), executor: executor, into: &tally)
             }
         }
-        var random = SplitMix(state: 0x7463_7866_757a_7a01 ^ Self.seed)
+        var random = SplitMix64(seed: 0x7463_7866_757a_7a01 ^ Self.seed)
         for _ in 0..<Self.randomCalls {
             let id = Self.helperIDs[Int(random.next() % UInt64(Self.helperIDs.count))]
             let arguments = (0..<5).map { _ in Self.randomArgument(&random) }
@@ -359,7 +347,7 @@ import Testing
     func callSequencesSurviveHostileResults(_ executor: ExecutorKind) {
         let maps = Self.maps()
         var tally = Tally()
-        var random = SplitMix(state: 0x7463_7866_757a_7a02 ^ Self.seed)
+        var random = SplitMix64(seed: 0x7463_7866_757a_7a02 ^ Self.seed)
         for _ in 0..<Self.sequences {
             var calls: [(id: Int32, arguments: [Argument])] = []
             for position in 0..<Int(2 + random.next() % 2) {

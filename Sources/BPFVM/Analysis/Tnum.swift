@@ -121,6 +121,9 @@ struct Tnum: Hashable {
 
     /// The one value these bits and `[low, high]` share, if they share exactly one.
     func onlyMember(from low: UInt64, through high: UInt64) -> UInt64? {
+        // The usual case, asked at every bounds sync: the range spans the smallest and the
+        // largest value, two at least, without stepping through the bits.
+        if mask != 0, low <= value, high >= maximum { return nil }
         guard let first = smallestMember(atLeast: low), first <= high else { return nil }
         guard first < .max, let next = smallestMember(atLeast: first + 1) else { return first }
         return next > high ? first : nil
