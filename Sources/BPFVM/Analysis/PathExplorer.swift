@@ -27,6 +27,9 @@ struct PathExplorer {
     /// Instructions whose path-independent checks passed already: not checked again.
     private var passedOnce: [Bool]
     private var seen: [Int: [Trail]] = [:]
+    /// The stack liveness of the instructions reached so far: a state every path of which was
+    /// explored prunes with it (only those paths' reads can matter).
+    private var reachedSlots: ReachedStackLiveness
     private var processed = 0
     /// What the exploration did, for `PathStatistics`.
     private var statistics = PathStatistics()
@@ -105,8 +108,8 @@ struct PathExplorer {
 
         /// `state.covers`, called on the kept state in place (no copy of it per candidate).
         func covers(_ other: PathState, facts: PruneFacts, at index: Int, precise marks: UInt16 = .max,
-                    preciseSlots slotMarks: UInt64 = .max) -> Bool {
-            state.covers(other, facts: facts, at: index, precise: marks, preciseSlots: slotMarks)
+                    preciseSlots slotMarks: UInt64 = .max, liveSlots: UInt64? = nil) -> Bool {
+            state.covers(other, facts: facts, at: index, precise: marks, preciseSlots: slotMarks, liveSlots: liveSlots)
         }
 
         /// The registers whose numbers a cover by this node must match, once every path from it
@@ -153,13 +156,20 @@ struct PathExplorer {
         }
         self.facts = PruneFacts(program, returnsToKernel: returnsToKernel, helperArguments: helperArgumentsByCall,
                                 helperPrototypes: prototypes)
+        self.reachedSlots = facts.reachedSlots
         var points = [Bool](repeating: false, count: program.count + 1)
         var reads = [UInt16](repeating: 0, count: program.count)
         for index in 0 ..< program.count {
             guard let op = program.operations[index] else { continue }
             reads[index] = RegisterCheck.effect(of: op).reads | Self.helperArguments(op, setup.pathOptions)
             switch op {
-            case .jump, .goto:
+            case let .jump(_, _, _, _, offset):
+                // The kernel's prune points (visit_insn): a conditional jump itself and where it
+                // branches to, not where it falls through.
+                points[index] = true
+                let target = index + 1 + Int(offset)
+                if target >= 0, target < points.count { points[target] = true }
+            case .goto:
                 for next in program.successors(of: index) where next >= 0 && next < points.count { points[next] = true }
             case .mayGoto:
                 // The kernel keeps a state at every may_goto, and at both ways out.
@@ -414,6 +424,7 @@ struct PathExplorer {
                     throw VMError(instruction: index, "BPF program is too large. Processed \(processed) insn", errno: .E2BIG)
                 }
                 guard index >= 0, index < program.count, let op = program.operations[index] else { break }
+                reachedSlots.reach(index)
                 if prunePoints[index] {
                     if try isPruned(&branch) { break }
                 }
@@ -587,6 +598,7 @@ struct PathExplorer {
                 // another, has been run as often as makes a difference (no loop is refused here).
                 if mayCover, seenState.covers(branch.state, facts: facts, at: index) {
                     statistics.pruned += 1
+                    PathStatisticsTrace.trace("safe", at: index)
                     propagatePrecision(.max, to: branch)
                     return true
                 }
@@ -595,6 +607,7 @@ struct PathExplorer {
             if atMayGoto, mayCover, seenState.state.mayGotoDepth != branch.state.mayGotoDepth,
                seenState.covers(branch.state, facts: facts, at: index) {
                 statistics.pruned += 1
+                PathStatisticsTrace.trace("safe", at: index)
                 propagatePrecision(.max, to: branch)
                 return true
             }
@@ -604,8 +617,10 @@ struct PathExplorer {
                     throw VMError(instruction: index, "infinite loop detected at insn \(index)", errno: .EINVAL)
                 }
             } else if mayCover, seenState.covers(branch.state, facts: facts, at: index, precise: seenState.preciseRegisters,
-                                                 preciseSlots: seenState.preciseSlotMarks) {
+                                                 preciseSlots: seenState.preciseSlotMarks,
+                                                 liveSlots: reachedSlots.slots(at: index)) {
                 statistics.pruned += 1
+                PathStatisticsTrace.trace("safe", at: index)
                 propagatePrecision(seenState.preciseRegisters & facts.registers(at: index).relevant,
                                    slots: seenState.preciseSlotMarks, to: branch)
                 return true
@@ -628,6 +643,7 @@ struct PathExplorer {
         states.append(node)
         statesKept += 1
         statistics.totalStates += 1
+        PathStatisticsTrace.trace("kept", at: index)
         statistics.peakStates = max(statistics.peakStates, statesKept)
         seen[index] = states
         branch.trail = node

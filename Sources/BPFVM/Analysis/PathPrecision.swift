@@ -28,8 +28,10 @@ extension PathExplorer {
             // What a store checks is where it writes, never the number it writes: one kept on
             // the stack decides something only when loaded back (the walk follows it there).
             return (scalar(dst), 0)
-        case let .atomic(_, _, dst, src, _):
-            return (scalar(dst) | scalar(src) | scalar(0), 0)
+        case let .atomic(_, _, dst, _, _):
+            // Like a store, an atomic checks where it writes; its operand and cmpxchg's r0 decide
+            // nothing (the kernel's check_atomic marks neither).
+            return (scalar(dst), 0)
         case let .packetLoad(_, register, _):
             return (register.map(scalar) ?? 0, 0)
         case .call(.helper(1)):
@@ -135,15 +137,33 @@ extension PathExplorer {
     /// The step an instruction makes on the path, with what the walk back needs of its state.
     static func step(_ op: Operation, at index: Int, _ state: PathState) -> PathStep {
         var flags: UInt8 = 0
+        var linked: UInt16 = 0
         func viaStackPointer(_ base: UInt8) -> Bool {
             guard base != 10, base < 11, case .stack = state.registers[Int(base)].kind else { return false }
             return true
         }
         switch op {
         case let .jump(_, _, dst, operand, _):
-            var linked = state.registers[Int(dst)].isScalar && state.registers[Int(dst)].id != 0
-            if case .register(let r) = operand, state.registers[Int(r)].isScalar, state.registers[Int(r)].id != 0 { linked = true }
-            if linked { flags |= PathStep.linkedJump }
+            var ids: [Int] = []
+            if state.registers[Int(dst)].isScalar, state.registers[Int(dst)].id != 0 { ids.append(state.registers[Int(dst)].id) }
+            if case .register(let r) = operand, state.registers[Int(r)].isScalar, state.registers[Int(r)].id != 0 {
+                ids.append(state.registers[Int(r)].id)
+            }
+            guard !ids.isEmpty else { break }
+            func tied(_ value: AbstractValue) -> Bool { value.isScalar && ids.contains(value.id) }
+            for (r, value) in state.registers.prefix(10).enumerated() where tied(value) { linked |= 1 << UInt16(r) }
+            let spilled = state.stacks.contains { frame in
+                frame.contains { slot in
+                    if case .spill(let value, _) = slot { return tied(value) }
+                    return false
+                }
+            }
+            let saved = state.returns.contains { $0.saved.contains(where: tied) }
+            if spilled || saved {
+                flags |= PathStep.linkedJump | PathStep.linkedBeyondRegisters
+            } else if linked.nonzeroBitCount > 1 {
+                flags |= PathStep.linkedJump
+            }
         case let .load(_, _, _, src, _):
             if viaStackPointer(src) { flags |= PathStep.indirectStack }
         case let .store(_, dst, _, _):
@@ -153,7 +173,7 @@ extension PathExplorer {
         default:
             break
         }
-        return PathStep(index: Int32(index), frame: UInt8(truncatingIfNeeded: state.frame), flags: flags)
+        return PathStep(index: Int32(index), frame: UInt8(truncatingIfNeeded: state.frame), flags: flags, linked: linked)
     }
 
     /// Marks precise, in the states kept on the path of `branch`, where the numbers `registers`
@@ -173,7 +193,7 @@ extension PathExplorer {
                     guard walk.cross(from: (op, step.frame), to: (later, newer.frame)) else { return Self.markAllPrecise(from: node) }
                 }
                 let entersFrame = newer.map { $0.frame != step.frame } ?? false
-                guard walk.stepBack(op, flags: step.flags, entersFrame: entersFrame) else { return Self.markAllPrecise(from: node) }
+                guard walk.stepBack(op, flags: step.flags, linked: step.linked, entersFrame: entersFrame) else { return Self.markAllPrecise(from: node) }
                 newer = step
                 if walk.isEmpty { return }
             }

@@ -103,8 +103,10 @@ struct PathState: Hashable {
     /// `precise`, `preciseSlots`: the registers and slots of the current frame whose numbers must
     /// match, where precision marks say (`PathPrecision`); within those, where `PruneFacts` says
     /// they may decide something.
+    /// `liveSlots`: the current frame's live slots, when pruning knows better than `facts`
+    /// (`ReachedStackLiveness`).
     func covers(_ other: PathState, facts: PruneFacts, at index: Int, precise marks: UInt16 = .max,
-                preciseSlots slotMarks: UInt64 = .max) -> Bool {
+                preciseSlots slotMarks: UInt64 = .max, liveSlots: UInt64? = nil) -> Bool {
         // Cheap comparisons first; the registers before the collections.
         guard stacks.count == other.stacks.count, returns.count == other.returns.count,
               callbackDepths.count == other.callbackDepths.count, lockHeld == other.lockHeld,
@@ -135,6 +137,7 @@ struct PathState: Hashable {
             var slots: (live: UInt64, relevant: UInt64) = (.max, .max)
             if f == stacks.count - 1 {
                 slots = facts.slots(at: index)
+                if let liveSlots { slots.live &= liveSlots }
                 slots.relevant &= slotMarks
             } else {
                 let returnTo = returns[f].returnTo

@@ -15,6 +15,25 @@ enum PathStatisticsTrace {
         #endif
     }()
 
+    /// With `TCX_VERIFIER_TRACE` set, each pruning (`N: safe`, as the kernel's log level 2 says
+    /// it) and each state kept (`N: kept`): to find where pruning parts from the kernel's.
+    static let tracing: Bool = {
+        #if canImport(Glibc)
+        return getenv("TCX_VERIFIER_TRACE") != nil
+        #else
+        return false
+        #endif
+    }()
+
+    static func trace(_ event: String, at index: Int) {
+        guard tracing else { return }
+        let line = "\(index): \(event)\n"
+        #if canImport(Glibc)
+        let bytes = Array(line.utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        #endif
+    }
+
     static func report(_ statistics: PathStatistics, refused: Bool) {
         guard enabled else { return }
         let outcome = refused ? " refused" : statistics.complete ? "" : " gave-up"

@@ -7,9 +7,15 @@ struct PathStep {
     var index: Int32
     var frame: UInt8
     var flags: UInt8
+    /// A comparison's operands and the registers tied to them (same id), which it narrowed
+    /// together: one of them precise makes them all precise (the kernel's linked registers).
+    var linked: UInt16 = 0
 
     /// A comparison whose operands had copies tied to them (same id): it narrowed those too.
     static let linkedJump: UInt8 = 1
+    /// Of those copies, some sat in a stack slot or a caller's saved register, which the walk
+    /// does not name: any number the walk follows may depend on the comparison.
+    static let linkedBeyondRegisters: UInt8 = 4
     /// A load, store or atomic through a stack pointer other than r10: the walk cannot tell
     /// which slot it touched.
     static let indirectStack: UInt8 = 2
@@ -48,7 +54,7 @@ struct PrecisionWalk {
 
     /// From after `op` to before it, in the frame it ran in. `entersFrame`: a call that pushed
     /// a frame (a static function); a call that did not returns its result like a helper.
-    mutating func stepBack(_ op: Operation, flags: UInt8, entersFrame: Bool) -> Bool {
+    mutating func stepBack(_ op: Operation, flags: UInt8, linked: UInt16 = 0, entersFrame: Bool) -> Bool {
         switch op {
         case let .alu(kind, _, dst, operand):
             guard has(dst) else { return true }
@@ -83,7 +89,8 @@ struct PrecisionWalk {
         case let .atomic(kind, _, dst, src, _):
             let base = kind == .loadAcquire ? src : dst
             if base == 10 || flags & PathStep.indirectStack != 0, slots != 0 || !callers.isEmpty { return false }
-            if let written = Verifier.writtenRegister(op), has(written) { return false }
+            // Elsewhere the fetched register stays in the walk, to where its operand came from, as
+            // the kernel's backtrack_insn leaves it (what it fetched from a map holds no number).
         case .packetLoad:
             registers &= ~Self.scratch
         case .call(.local):
@@ -92,15 +99,25 @@ struct PrecisionWalk {
         case .call:
             registers &= ~Self.scratch
         case let .jump(_, _, dst, operand, _):
+            // Registers tied to the operands (same id) were narrowed together: one precise makes
+            // all precise, before and after the operands' own rule (the kernel syncs them both
+            // ways round backtrack_insn).
+            func syncLinked() {
+                if flags & PathStep.linkedBeyondRegisters != 0, registers != 0 || slots != 0 {
+                    add(dst)
+                    add(operand)
+                    registers |= linked & Self.numbered
+                } else if flags & PathStep.linkedJump != 0, registers & linked != 0 {
+                    registers |= linked & Self.numbered
+                }
+            }
+            syncLinked()
             // Compared with each other, two registers narrow each other: both or neither.
             if case .register(let src) = operand, has(dst) || has(src) {
                 add(dst)
                 add(src)
             }
-            if flags & PathStep.linkedJump != 0, registers != 0 || slots != 0 {
-                add(dst)
-                add(operand)
-            }
+            syncLinked()
         case .exit, .goto, .mayGoto:
             break
         }

@@ -17,6 +17,8 @@ struct PruneFacts {
     /// Whether a later instruction of the function may reach a stack through another pointer
     /// than r10 (then the callers' frames count whole).
     let indirect: [Bool]
+    /// The same stack liveness counting only the instructions reached, before any is.
+    let reachedSlots: ReachedStackLiveness
 
     /// `helperArguments`: the registers a helper call reads, by call, where its prototype says
     /// (the others count as reading r1-r5).
@@ -27,12 +29,17 @@ struct PruneFacts {
         let stackPointers = StackPointers.compute(program)
         live = RegisterLiveness.compute(program, helperArguments: helperArguments)
         decisive = DecisiveRegisters.compute(program)
+        let frames = FrameValues.compute(program, stackPointers: stackPointers,
+                                         writes: StackArgumentSlots.written(helperPrototypes))
+        let readers = StackArgumentSlots.compute(program, arguments: helperPrototypes, stackPointers: stackPointers,
+                                                 frames: frames)
         (relevant, relevantSlots) = ScalarRelevance.computeWithSlots(program, returnsToKernel: returnsToKernel,
-                                                                     stackPointers: stackPointers)
-        let readers = StackArgumentSlots.compute(program, arguments: helperPrototypes, stackPointers: stackPointers)
-        let stack = StackLiveness.compute(program, stackPointers: stackPointers, memoryReaders: readers)
+                                                                     stackPointers: stackPointers, frames: frames,
+                                                                     memoryReaders: readers)
+        let stack = StackLiveness.compute(program, stackPointers: stackPointers, memoryReaders: readers, frames: frames)
         liveSlots = stack.slots
         indirect = stack.indirect
+        reachedSlots = ReachedStackLiveness(program, stackPointers: stackPointers, memoryReaders: readers, frames: frames)
     }
 
     func registers(at index: Int) -> (live: UInt16, relevant: UInt16) {

@@ -14,12 +14,14 @@ enum ScalarRelevance {
     /// The registers and the stack slots (`StackRelevance`) together: a number stored to a slot
     /// decides something only if the slot does, and a slot only if a load brings it back into a
     /// register that does. Both grow from nothing to the smallest answer that holds for each.
-    static func computeWithSlots(_ program: VerifiedProgram, returnsToKernel: Set<Int>,
-                                 stackPointers: [UInt16]) -> (registers: [UInt16], slots: [UInt64]) {
+    static func computeWithSlots(_ program: VerifiedProgram, returnsToKernel: Set<Int>, stackPointers: [UInt16],
+                                 frames: [FrameValues.State] = [], memoryReaders: [Int: UInt64] = [:])
+        -> (registers: [UInt16], slots: [UInt64]) {
         var slots = [UInt64](repeating: 0, count: program.count)
         while true {
             let registers = compute(program, returnsToKernel: returnsToKernel, slots: slots)
-            let next = StackRelevance.compute(program, relevantRegisters: registers, stackPointers: stackPointers)
+            let next = StackRelevance.compute(program, relevantRegisters: registers, stackPointers: stackPointers,
+                                              frames: frames, memoryReaders: memoryReaders)
             if next == slots { return (registers, slots) }
             slots = next
         }

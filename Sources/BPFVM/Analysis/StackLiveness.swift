@@ -30,21 +30,33 @@ enum StackLiveness {
 
     /// `memoryReaders`: the helper calls that read memory a stack pointer may give them, with
     /// the slots they read (`StackArgumentSlots`).
-    static func compute(_ program: VerifiedProgram, stackPointers: [UInt16], memoryReaders: [Int: UInt64] = [:]) -> Facts {
+    /// `frames`: the registers known to hold r10 plus a constant (`FrameValues`), whose loads
+    /// and stores name their slot as r10's do.
+    static func compute(_ program: VerifiedProgram, stackPointers: [UInt16], memoryReaders: [Int: UInt64] = [:],
+                        frames: [FrameValues.State] = []) -> Facts {
         let values = BackwardFlow.solve(program) { (index, op, after: Live) in
-            // The kernel marks the slots a helper reads through a memory argument as read
-            // (check_stack_range_initialized), so pruning compares them: those the argument
-            // covers when r10 plus a constant, else every slot. A map lookup's key slots are
-            // all it looks at (`PathMemory.constantKey`).
-            if let read = memoryReaders[index] {
-                guard read != .max else { return Live(slots: .max, indirect: true) }
-                if case .call(.helper(let id)) = op, id != 1, readsSlots(id) { return Live(slots: .max, indirect: true) }
-                return Live(slots: after.slots | read, indirect: after.indirect)
-            }
-            let (slots, reaches) = before(op, after: after.slots, stackPointers: stackPointers[index])
+            let (slots, reaches) = transfer(op, at: index, after: after.slots, stackPointers: stackPointers,
+                                            memoryReaders: memoryReaders, frames: frames)
             return Live(slots: slots, indirect: after.indirect || reaches)
         }
         return Facts(slots: values.map(\.slots), indirect: values.map(\.indirect))
+    }
+
+    /// The slots live before the instruction at `index` given those live after it, and whether
+    /// it may reach a stack through another pointer.
+    static func transfer(_ op: Operation, at index: Int, after: UInt64, stackPointers: [UInt16],
+                         memoryReaders: [Int: UInt64], frames: [FrameValues.State]) -> (UInt64, Bool) {
+        // The kernel marks the slots a helper reads through a memory argument as read
+        // (check_stack_range_initialized), so pruning compares them: those the argument
+        // covers when r10 plus a constant, else every slot. A map lookup's key slots are
+        // all it looks at (`PathMemory.constantKey`).
+        if let read = memoryReaders[index] {
+            guard read != .max else { return (.max, true) }
+            if case .call(.helper(let id)) = op, id != 1, readsSlots(id) { return (.max, true) }
+            return (after | read, false)
+        }
+        let known = index < frames.count ? frames[index] : nil
+        return before(op, after: after, stackPointers: index < stackPointers.count ? stackPointers[index] : .max, frame: known)
     }
 
     /// Helpers (and kfuncs, called as helpers) whose checks look at what slots hold: a map
@@ -55,25 +67,31 @@ enum StackLiveness {
         id == 1 || (196 ... 203).contains(id) || KfuncTable.kfunc(helper: id) != nil || PathCallbacks.runsDuringCall.contains(id)
     }
 
-    private static func slotBit(_ offset: Int16, size: Int) -> UInt64 {
-        guard let (slot, _) = PathMemory.slot(Int(offset), size: size) else { return 0 }
+    private static func slotBit(_ offset: Int64, size: Int) -> UInt64 {
+        guard offset >= Int64(Int32.min), offset <= 0, let (slot, _) = PathMemory.slot(Int(offset), size: size) else { return 0 }
         return 1 << UInt64(slot)
     }
 
     /// The slots live before `op`, and whether `op` may reach a stack through another pointer.
-    private static func before(_ op: Operation, after: UInt64, stackPointers: UInt16) -> (UInt64, Bool) {
+    private static func before(_ op: Operation, after: UInt64, stackPointers: UInt16, frame: FrameValues.State?) -> (UInt64, Bool) {
         func mayBeStack(_ r: UInt8) -> Bool { r < 16 && stackPointers & (1 << UInt16(r)) != 0 }
+        /// r10 plus a constant: the offset in the frame the access at `offset` from `r` reaches.
+        func frameAddress(_ r: UInt8, _ offset: Int16) -> Int64? {
+            if r == 10 { return Int64(offset) }
+            guard let base = frame?.frameOffset(r) else { return nil }
+            return base &+ Int64(offset)
+        }
         let all = UInt64.max
         switch op {
         case let .load(size, _, _, src, offset):
-            if src == 10 { return (after | slotBit(offset, size: size.byteCount), false) }
+            if let address = frameAddress(src, offset) { return (after | slotBit(address, size: size.byteCount), false) }
             return mayBeStack(src) ? (all, true) : (after, false)
         case let .store(size, dst, _, offset):
-            if dst == 10 {
+            if let address = frameAddress(dst, offset) {
                 // A whole-slot store ends the slot's life; a smaller one neither ends it nor
                 // reads it (the kernel sets REG_LIVE_WRITTEN for 8 bytes only and marks no read):
                 // the bytes it keeps count only where a later load reads them.
-                let slot = slotBit(offset, size: size.byteCount)
+                let slot = slotBit(address, size: size.byteCount)
                 return (size.byteCount == 8 ? after & ~slot : after, false)
             }
             guard mayBeStack(dst) else { return (after, false) }
@@ -81,7 +99,7 @@ enum StackLiveness {
             return size.byteCount == 8 ? (after, false) : (all, true)
         case let .atomic(kind, size, dst, src, offset):
             let base = kind == .loadAcquire ? src : dst
-            if base == 10 { return (after | slotBit(offset, size: size.byteCount), false) }
+            if let address = frameAddress(base, offset) { return (after | slotBit(address, size: size.byteCount), false) }
             return mayBeStack(base) ? (all, true) : (after, false)
         case .call(.helper(let id)):
             return readsSlots(id) ? (all, true) : (after, false)

@@ -1,9 +1,11 @@
 import BPFCore
 
 /// Which registers, before each instruction, may hold a pointer into a stack (a forward
-/// may-analysis): r10 and what is computed from it, anything loaded when the program ever
-/// stores such a pointer, and at a function's entry its arguments (a callback's context may be
-/// its caller's stack).
+/// may-analysis): r10 and what is computed from it, anything loaded through such a pointer when
+/// the program ever stores one, and at a function's entry its arguments (a callback's context
+/// may be its caller's stack). Only a fill from a stack slot gives a pointer back: a load
+/// through any other pointer gives a number (a pointer stored in a map value reads back as a
+/// number, as in the kernel) or a pointer of another type.
 enum StackPointers {
     static func compute(_ program: VerifiedProgram) -> [UInt16] {
         let arguments: UInt16 = 0b11_1110, frame: UInt16 = 1 << 10
@@ -27,8 +29,8 @@ enum StackPointers {
                     let keeps = kind == .mov || kind == .movsx(bits: 8) || kind == .movsx(bits: 16) || kind == .movsx(bits: 32)
                         ? source : source || has(dst)
                     out = keeps ? out | bit(dst) : out & ~bit(dst)
-                case let .load(_, _, dst, _, _):
-                    out = spills ? out | bit(dst) : out & ~bit(dst)
+                case let .load(_, _, dst, src, _):
+                    out = spills && has(src) ? out | bit(dst) : out & ~bit(dst)
                 case let .loadImm64(dst, _, _):
                     out &= ~bit(dst)
                 case let .store(_, _, .register(r), _):
@@ -41,7 +43,7 @@ enum StackPointers {
                         spills = true
                         changed = true
                     }
-                    out |= spills ? bit(src) | bit(dst) | 1 : 0
+                    out |= spills && has(dst) ? bit(src) | bit(dst) | 1 : 0
                 case .call(.helper):
                     out &= ~0b11_1111
                 case .call, .packetLoad:

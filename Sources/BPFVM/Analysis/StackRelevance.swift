@@ -8,44 +8,56 @@ import BPFCore
 /// this every combination of such bytes is a state of its own.
 ///
 /// Sound by staying coarse where it cannot tell: a load or atomic through a register that may
-/// point into the stack, a helper that looks at slots (a map lookup, whose key may decide NULL;
-/// `StackLiveness.readsSlots`), and a call to a function
-/// (which may read the caller's frame) make every slot relevant.
+/// point into the stack (unless `FrameValues` knows where), a helper that looks at slots
+/// (`StackLiveness.readsSlots`; a map lookup, whose key may decide NULL, only its key's slots when
+/// known), and a call to a function (which may read the caller's frame) make every slot relevant.
 enum StackRelevance {
     static let all = UInt64.max
 
-    static func compute(_ program: VerifiedProgram, relevantRegisters: [UInt16], stackPointers mayPointToStack: [UInt16]) -> [UInt64] {
+    /// `frames`: registers known to hold r10 plus a constant (`FrameValues`); `memoryReaders`:
+    /// the slots each helper call reads (`StackArgumentSlots`).
+    static func compute(_ program: VerifiedProgram, relevantRegisters: [UInt16], stackPointers mayPointToStack: [UInt16],
+                        frames: [FrameValues.State] = [], memoryReaders: [Int: UInt64] = [:]) -> [UInt64] {
         BackwardFlow.solve(program) { (index, op, after: UInt64) in
             var registersAfter: UInt16 = 0
             for next in program.successors(of: index) where next < program.count { registersAfter |= relevantRegisters[next] }
-            return before(op, after: after, registersAfter: registersAfter, stackPointers: mayPointToStack[index])
+            return before(op, after: after, registersAfter: registersAfter, stackPointers: mayPointToStack[index],
+                          frame: index < frames.count ? frames[index] : nil, reads: memoryReaders[index])
         }
     }
 
     /// The slot an access at `offset` from r10 lies in.
-    private static func slotBit(_ offset: Int16, size: Int) -> UInt64 {
-        guard let (slot, _) = PathMemory.slot(Int(offset), size: size) else { return 0 }
+    private static func slotBit(_ offset: Int64, size: Int) -> UInt64 {
+        guard offset >= Int64(Int32.min), offset <= 0, let (slot, _) = PathMemory.slot(Int(offset), size: size) else { return 0 }
         return 1 << UInt64(slot)
     }
 
-    private static func before(_ op: Operation, after: UInt64, registersAfter: UInt16, stackPointers: UInt16) -> UInt64 {
+    private static func before(_ op: Operation, after: UInt64, registersAfter: UInt16, stackPointers: UInt16,
+                               frame: FrameValues.State?, reads: UInt64?) -> UInt64 {
         func mayBeStack(_ r: UInt8) -> Bool { r < 16 && stackPointers & (1 << UInt16(r)) != 0 }
+        func frameAddress(_ r: UInt8, _ offset: Int16) -> Int64? {
+            if r == 10 { return Int64(offset) }
+            guard let base = frame?.frameOffset(r) else { return nil }
+            return base &+ Int64(offset)
+        }
         switch op {
         case let .load(size, _, dst, src, offset):
-            if src == 10 {
+            if let address = frameAddress(src, offset) {
                 let decides = dst < 16 && registersAfter & (1 << UInt16(dst)) != 0
-                return decides ? after | slotBit(offset, size: size.byteCount) : after
+                return decides ? after | slotBit(address, size: size.byteCount) : after
             }
             return mayBeStack(src) ? all : after
         case let .store(size, dst, _, offset):
-            if dst == 10, size.byteCount == 8 { return after & ~slotBit(offset, size: 8) }
+            if size.byteCount == 8, let address = frameAddress(dst, offset) { return after & ~slotBit(address, size: 8) }
             return after
         case let .atomic(kind, size, dst, src, offset):
             let base = kind == .loadAcquire ? src : dst
-            if base == 10 { return after | slotBit(offset, size: size.byteCount) }
+            if let address = frameAddress(base, offset) { return after | slotBit(address, size: size.byteCount) }
             return mayBeStack(base) ? all : after
         case .call(.helper(let id)):
-            // A map lookup's key bytes may decide whether the result may be NULL.
+            // A map lookup's key bytes may decide whether the result may be NULL: the key's
+            // slots when known, else every slot.
+            if id == 1, let reads, reads != .max { return after | reads }
             return StackLiveness.readsSlots(id) ? all : after
         case .call:
             return all
