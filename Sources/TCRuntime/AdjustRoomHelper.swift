@@ -92,7 +92,13 @@ enum AdjustRoomHelper {
             macLength = buffer.networkHeader - buffer.macHeader
             if innerMACLength > amount { return .EINVAL }
         }
-        // Open `amount` zero bytes at `offset`: the bytes before it move to the front.
+        // The bytes to move must be in the packet: a packet cut short of its headers cannot
+        // grow after them (Linux 6.18 answers ENOMEM and leaves it as it was).
+        guard offset <= skb.length else { return .ENOMEM }
+        // Open `amount` zero bytes at `offset`: the bytes before it move to the front, and so
+        // does a transport header among them (one at `offset` stays, as Linux 6.18's does).
+        let front = buffer.head + offset
+        if let transport = buffer.transportHeader, transport < front { buffer.transportHeader = transport - amount }
         buffer.push(amount)
         buffer.move(from: amount, to: 0, count: offset)
         buffer.zero(at: offset, count: amount)
@@ -101,6 +107,10 @@ enum AdjustRoomHelper {
         if encap {
             skb.metadata.encapsulation = true
             buffer.networkHeader = buffer.head + macLength
+            if flags & (encapGRE | encapUDP) != 0 {
+                // An L4 encapsulation sets the transport header after the new outer L3 header.
+                buffer.transportHeader = buffer.head + macLength + (flags & encapIPv6 != 0 ? 40 : 20)
+            }
             if skb.metadata.protocol == 0x0800 && flags & encapIPv6 != 0 {
                 skb.metadata.protocol = 0x86dd
             } else if skb.metadata.protocol == 0x86dd && flags & encapIPv4 != 0 {
@@ -114,7 +124,11 @@ enum AdjustRoomHelper {
         let buffer = skb.buffer
         guard flags & ~(fixedGSO | decapIPv4 | decapIPv6 | noChecksumReset) == 0 else { return .EINVAL }
         guard offset + amount <= skb.length else { return .ENOMEM }
-        // Close `amount` bytes at `offset`: the bytes before them move back.
+        // Close `amount` bytes at `offset`: the bytes before them move back, and so does a
+        // transport header up to `offset` (Linux 6.18 keeps one there at its offset).
+        if let transport = buffer.transportHeader, transport <= buffer.head + offset {
+            buffer.transportHeader = transport + amount
+        }
         buffer.move(from: 0, to: amount, count: offset)
         buffer.pull(amount)
         buffer.macHeader += amount

@@ -12,6 +12,10 @@ final class PacketBuffer {
     /// Header positions as indices into `storage`, like the kernel's offsets from skb->head.
     @exclusivity(unchecked) var macHeader: Int
     @exclusivity(unchecked) var networkHeader: Int
+    /// The transport header, nil while unset (the kernel's ~0): a test-run skb has none; an
+    /// encapsulation with an L4 header sets it (bpf_skb_adjust_room), and it stays where it is
+    /// in the buffer when bytes are pushed or pulled in front of it, as the kernel's offset does.
+    @exclusivity(unchecked) var transportHeader: Int?
     @exclusivity(unchecked) private var retired: [UnsafeMutableRawBufferPointer] = []
     /// The same skb as the kernel lays it out: headroom and end offset of its head buffer, which
     /// decide when a kernel reallocation fails (PacketBuffer+KernelLayout.swift).
@@ -25,6 +29,7 @@ final class PacketBuffer {
         length = bytes.count
         macHeader = headroom
         networkHeader = headroom
+        transportHeader = nil
         kernelHeadroom = headroom
         kernelEnd = KernelLayout.initialEnd(length: bytes.count, headroom: headroom)
         bytes.withUnsafeBytes { storage.baseAddress!.advanced(by: headroom).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
@@ -45,6 +50,7 @@ final class PacketBuffer {
         length = bytes.count
         macHeader = headroom
         networkHeader = headroom
+        transportHeader = nil
         kernelHeadroom = headroom
         kernelEnd = KernelLayout.initialEnd(length: bytes.count, headroom: headroom)
         bytes.withUnsafeBytes { source in
@@ -79,6 +85,7 @@ final class PacketBuffer {
         let shift = newHead - head
         macHeader += shift
         networkHeader += shift
+        if let transport = transportHeader { transportHeader = transport + shift }
         retired.append(storage)
         storage = fresh
         head = newHead
@@ -129,4 +136,5 @@ final class PacketBuffer {
     /// Header offsets relative to the packet start.
     var macOffset: Int { macHeader - head }
     var networkOffset: Int { networkHeader - head }
+    var transportOffset: Int? { transportHeader.map { $0 - head } }
 }

@@ -8,9 +8,11 @@ enum ResizeHelpers {
         table.register(43, name: "skb_change_head", changeHead)
     }
 
-    /// The shortest length a resize may leave: up to the network header.
+    /// The shortest length a resize may leave: up to the transport header when one is set,
+    /// else up to the network header (Linux 6.18 __bpf_skb_min_len).
     static func minimumLength(_ skb: SKBuff) -> Int {
-        max(0, skb.buffer.networkOffset)
+        if let transport = skb.buffer.transportOffset, transport > 0 { return transport }
+        return max(0, skb.buffer.networkOffset)
     }
 
     static func changeTail(_ call: inout HelperCall) -> UInt64 {

@@ -99,6 +99,10 @@ enum SKBStateHelpers {
         let run = TCRun.from(call)
         let stamp = call.r2
         let type = UInt32(truncatingIfNeeded: call.r3)
+        // The kernel clears delivery times only for IP packets, so it refuses any other
+        // protocol before it looks at the clock (Linux 6.18 bpf_skb_set_tstamp).
+        let etherType = run.skb.metadata.protocol
+        guard etherType == 0x0800 || etherType == 0x86dd else { return failed(.EOPNOTSUPP) }
         guard type <= 2, type == 0 || stamp != 0 else { return failed(.EINVAL) }
         run.absorbWrites()
         run.skb.metadata.tstamp = stamp

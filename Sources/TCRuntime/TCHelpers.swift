@@ -38,6 +38,7 @@ public enum TCHelpers {
         ChangeProtoHelper.register(&table)
         SocketCastHelpers.register(&table)
         SignalHelpers.register(&table)
+        TaskStackHelper.register(&table)
         FIBHelpers.register(&table)
         SocketHelpers.register(&table)
         SyncookieHelpers.register(&table)

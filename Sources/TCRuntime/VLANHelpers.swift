@@ -28,6 +28,10 @@ enum VLANHelpers {
                 // skb_cow_head: the kernel's head buffer may be too large to grow again.
                 guard skb.buffer.kernelCanPush(tagLength) else { return failed(.ENOMEM) }
                 insertTag(skb, proto: skb.metadata.vlanProto, tci: skb.metadata.vlanTCI)
+                // skb_vlan_push moves the network header back with the MAC header: it stays at
+                // the same offset, on the tag just inserted (Linux 6.18; a relative load from
+                // the network header after a second push reads the tag's TCI).
+                skb.buffer.networkHeader -= tagLength
                 skb.metadata.protocol = skb.metadata.vlanProto
             }
             skb.metadata.vlanPresent = true

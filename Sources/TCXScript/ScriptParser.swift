@@ -187,17 +187,17 @@ public struct ScriptParser {
             // A prog array's value is a program's fd, which only the script's names know.
             try expect(args, exactly: 3, "map-update FILE MAP KEY prog=PROG [flags=any|noexist|exist]")
             try allow(options, ["prog", "flags"])
-            return .mapUpdateProgram(file: try loadedFile(args[0]), map: args[1], key: try hexBytes(args[2], "KEY"),
+            return .mapUpdateProgram(file: try loadedFile(args[0]), map: args[1], key: try mapKey(args[2]),
                                      program: try handle(options["prog"] ?? ""), flags: try updateFlags(options["flags"]))
         case "map-update":
             try expect(args, exactly: 4, "map-update FILE MAP KEY VALUE|prog=PROG [flags=any|noexist|exist]")
             try allow(options, ["flags"])
-            return .mapUpdate(file: try loadedFile(args[0]), map: args[1], key: try hexBytes(args[2], "KEY"),
+            return .mapUpdate(file: try loadedFile(args[0]), map: args[1], key: try mapKey(args[2]),
                               value: try hexBytes(args[3], "VALUE"), flags: try updateFlags(options["flags"]))
         case "map-lookup", "map-delete":
             try expect(args, exactly: 3, "\(verb) FILE MAP KEY")
             try allow(options, [])
-            let (file, key) = (try loadedFile(args[0]), try hexBytes(args[2], "KEY"))
+            let (file, key) = (try loadedFile(args[0]), try mapKey(args[2]))
             return verb == "map-lookup" ? .mapLookup(file: file, map: args[1], key: key)
                                         : .mapDelete(file: file, map: args[1], key: key)
         default:
@@ -324,6 +324,12 @@ public struct ScriptParser {
     func packet(_ text: String?) throws(ScriptParseError) -> [UInt8] {
         guard let text else { throw fail("packet=HEX is required") }
         return try hexBytes(text, "packet=")
+    }
+
+    /// A map's KEY: hex bytes, or `-` for the empty key of a map without keys (QUEUE, STACK,
+    /// BLOOM_FILTER), which a word of hex digits cannot spell.
+    private func mapKey(_ text: String) throws(ScriptParseError) -> [UInt8] {
+        text == "-" ? [] : try hexBytes(text, "KEY")
     }
 
     private func hexBytes(_ text: String, _ what: String) throws(ScriptParseError) -> [UInt8] {

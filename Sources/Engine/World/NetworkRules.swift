@@ -74,7 +74,19 @@ extension NetworkSnapshot {
         if !prefix.address.isIPv4 && !device.hasIPv6 {
             throw TCXError(.EINVAL, "\(device.name) has no IPv6 (its MTU is below 1280)")
         }
-        if addresses.contains(where: { $0.ifindex == ifindex && $0.address == bytes }) {
+        // ipv6_add_addr: no unspecified or multicast address, and ::1 only on loopback.
+        if !prefix.address.isIPv4 {
+            let unspecified = bytes.allSatisfy { $0 == 0 }
+            let loopbackAddress = bytes == [UInt8](repeating: 0, count: 15) + [1]
+            if unspecified || bytes[0] == 0xff || (loopbackAddress && !device.isLoopback) {
+                throw TCXError(.EADDRNOTAVAIL, "\(prefix.address) cannot be an address of \(device.name)")
+            }
+        }
+        // IPv4 tells addresses apart by address and prefix length (the same address with another
+        // prefix is a new one); IPv6 by the address alone.
+        if addresses.contains(where: {
+            $0.ifindex == ifindex && $0.address == bytes && (!prefix.address.isIPv4 || $0.prefixLength == Int(prefix.length))
+        }) {
             throw TCXError(.EEXIST, "\(prefix.address) is on ifindex \(ifindex) already")
         }
         installAddress(ifindex: ifindex, bytes, prefixLength: Int(prefix.length))
@@ -98,7 +110,9 @@ extension NetworkSnapshot {
                 routes.append(NetRoute(destination: network, prefixLength: 128, ifindex: ifindex, type: .anycast,
                                        table: NetRoute.localTable))
             }
-        } else if prefixLength < full {
+        } else if prefixLength < full && network[0] != 0 && bytes[0] & 0xf0 != 0xe0 {
+            // No prefix or broadcast route for a prefix in 0.0.0.0/8 (fib_add_ifaddr) or for a
+            // multicast address (measured on Linux 6.18: a route to its prefix can be added).
             routes.append(NetRoute(destination: network, prefixLength: prefixLength, ifindex: ifindex,
                                    type: loopback ? .local : .unicast,
                                    table: loopback ? NetRoute.localTable : NetRoute.mainTable, preferredSource: bytes))
@@ -141,9 +155,10 @@ extension NetworkSnapshot {
 
     mutating func addNeighbour(ifindex: UInt32, address: IPAddress, mac: MACAddress) throws(TCXError) {
         let device = try requireDevice(ifindex)
-        // ARP refuses entries on loopback; neighbour discovery takes them.
-        if device.isLoopback && address.isIPv4 {
-            throw TCXError(.EINVAL, "loopback takes no IPv4 neighbour entries")
+        // ARP takes entries only on a device with IPv4 (loopback too, unless its MTU took IPv4
+        // off it); neighbour discovery takes them on loopback whatever its MTU.
+        if address.isIPv4 && !device.hasIPv4 {
+            throw TCXError(.EINVAL, "\(device.name) has no IPv4 (its MTU is below 68): no IPv4 neighbour entries")
         }
         let key = address.bytes
         if neighbours.contains(where: { $0.ifindex == ifindex && $0.address == key }) {
@@ -153,9 +168,10 @@ extension NetworkSnapshot {
     }
 
     mutating func listen(_ transport: SocketProtocol, address: IPAddress, port: UInt16) throws(TCXError) {
-        let any = address.bytes.allSatisfy { $0 == 0 }
-        guard any || addresses.contains(where: { $0.address == address.bytes }) else {
-            throw TCXError(.EADDRNOTAVAIL, "\(address) is not an address of this world")
+        try checkBindAddress(address)
+        // A TCP socket bound to an IPv6 multicast address does not listen (EINVAL, Linux 6.18).
+        if transport == .tcp && !address.isIPv4 && address.bytes[0] == 0xff {
+            throw TCXError(.EINVAL, "a TCP socket cannot listen on the multicast address \(address)")
         }
         let number: UInt8 = transport == .tcp ? 6 : 17
         if port != 0, sockets.contains(where: {
@@ -166,6 +182,32 @@ extension NetworkSnapshot {
         // Identities are never reused: a closed socket's may still be held by a program run.
         let identity = (sockets.map(\.identity).max() ?? 0) + 1
         sockets.append(NetSocket(protocolNumber: number, address: address.bytes, port: port, identity: identity))
+    }
+
+    /// What bind(2) takes without a device bound: IPv4 a local, broadcast or multicast address
+    /// (inet_addr_valid_or_nonlocal); IPv6 a local or multicast one, but no address that needs a
+    /// scope id (link-local unicast, interface- and link-local multicast: EINVAL, checked first).
+    private func checkBindAddress(_ address: IPAddress) throws(TCXError) {
+        let bytes = address.bytes
+        if bytes.allSatisfy({ $0 == 0 }) { return }
+        let local = addresses.contains { $0.address == bytes }
+        if address.isIPv4 {
+            let multicast = bytes[0] & 0xf0 == 0xe0
+            let broadcast = bytes == [255, 255, 255, 255]
+                || routes.contains { $0.type == .broadcast && $0.table == NetRoute.localTable && $0.destination == bytes }
+            guard local || multicast || broadcast else {
+                throw TCXError(.EADDRNOTAVAIL, "\(address) is not an address of this world")
+            }
+            return
+        }
+        let multicast = bytes[0] == 0xff
+        let linkLocal = bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80
+        if linkLocal || (multicast && (bytes[1] & 0x0f == 1 || bytes[1] & 0x0f == 2)) {
+            throw TCXError(.EINVAL, "\(address) needs a scope id (a bound device), which listen does not give")
+        }
+        guard local || multicast else {
+            throw TCXError(.EADDRNOTAVAIL, "\(address) is not an address of this world")
+        }
     }
 
     /// Two binds of one port clash (no SO_REUSEADDR): the same family with equal addresses or

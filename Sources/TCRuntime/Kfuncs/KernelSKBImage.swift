@@ -298,7 +298,8 @@ final class KernelSKBImage {
         set(.vlanTCI, packet.metadata.vlanPresent ? UInt64(packet.metadata.vlanTCI) : 0)
         set(.mark, UInt64(packet.metadata.mark))
         set(.protocol, UInt64(packet.metadata.protocol.bigEndian))
-        set(.transportHeader, 0xffff)  // unset, as build_skb leaves it
+        // Unset (as build_skb leaves it) until an L4 encapsulation sets it.
+        set(.transportHeader, buffer.transportOffset.map { UInt64(max(0, headroom + $0)) } ?? 0xffff)
         set(.networkHeader, UInt64(max(0, headroom + buffer.networkOffset)))
         set(.macHeader, UInt64(max(0, headroom + buffer.macOffset)))
         set(.tail, UInt64(headroom + packet.length))
