@@ -9,10 +9,13 @@ import Testing
 /// `EngineDifferential`: on the interpreter and on the JIT, the same r0, packet, skb fields,
 /// map contents and trace lines. `VMDIFF_RUNTIME_PROGRAMS` sets how many (default 300),
 /// `VMDIFF_RUNTIME_SEED` the first seed; program `i` is built from seed + i.
+/// `VMDIFF_RUNTIME_SEEDS_DIR` also writes each program there as a seed for the libFuzzer
+/// target FuzzJITDifferential (mode byte 0, then the bytecode; its maps have the same indexes).
 @Suite(.enabled(if: ExecutorKind.jitAvailable, "the JIT exists on x86-64 Linux only"))
 struct RuntimeDifferentialTests {
     static let count = ProcessInfo.processInfo.environment["VMDIFF_RUNTIME_PROGRAMS"].flatMap(Int.init) ?? 300
     static let seed = ProcessInfo.processInfo.environment["VMDIFF_RUNTIME_SEED"].flatMap { UInt64($0) } ?? 0x51a7_e0c4
+    static let seedsDirectory = ProcessInfo.processInfo.environment["VMDIFF_RUNTIME_SEEDS_DIR"]
 
     /// An IPv4 frame of 64 bytes: what the generated programs check for and read.
     static let packet: [UInt8] = [0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00, 0x45, 0, 0, 50]
@@ -37,13 +40,17 @@ struct RuntimeDifferentialTests {
         return maps
     }
 
-    @Test func interpreterAndJITAgreeOnRuntimePrograms() {
+    @Test func interpreterAndJITAgreeOnRuntimePrograms() throws {
         var verdicts: [String: Int] = [:]
         var findings = 0
         for i in 0..<Self.count {
             let seed = Self.seed &+ UInt64(i)
             var generator = RuntimeProgramGenerator(seed: seed)
             let program = generator.program()
+            if let directory = Self.seedsDirectory {
+                let file = URL(fileURLWithPath: directory).appendingPathComponent("runtime-\(seed)")
+                try Data([0] + Instruction.encode(program)).write(to: file)
+            }
             let differential = EngineDifferential(bytes: Instruction.encode(program), packet: Self.packet,
                                                   repeats: i % 4 == 3 ? 2 : 1, makeMaps: Self.maps)
             let verdict = differential.compare()

@@ -33,10 +33,12 @@ bytecode)
     name=FuzzBytecode; max_len=32768; timeout=20
     python3 "$here/seeds.py" "$fixtures" "$seeds" >/dev/null ;;
 jitdiff)
-    # FuzzBytecode's input and seeds; every program runs on both engines (and a third time
-    # on a difference), so a slow program costs up to three times as much.
+    # FuzzBytecode's input and seeds, and the programs VMDifferentialTests generates when
+    # VMDIFF_RUNTIME_SEEDS_DIR names $WORK/generated/jitdiff (README); every program runs on
+    # both engines (and a third time on a difference), so a slow one costs up to three times.
     name=FuzzJITDifferential; max_len=32768; timeout=30
-    python3 "$here/seeds.py" "$fixtures" "$seeds" >/dev/null ;;
+    python3 "$here/seeds.py" "$fixtures" "$seeds" >/dev/null
+    if [ -d "$work/generated/jitdiff" ]; then cp -n "$work/generated/jitdiff"/* "$seeds"/ 2>/dev/null || true; fi ;;
 *) echo "unknown target '$target' (object, script, pcap, bytecode, jitdiff)" >&2; exit 2 ;;
 esac
 cd "$work"

@@ -1,15 +1,17 @@
 import BPFCore
 import BPFMaps
 
-/// The maps a program may name (FuzzBytecode's, by the same indexes), made afresh for every
-/// run and filled the same way: array slots and hash entries of distinct bytes, two queued values.
+/// The maps a program may name, made afresh for every run and filled the same way: array
+/// slots and hash entries of distinct bytes, two queued values. FuzzBytecode's maps, in the
+/// order of VMDifferentialTests' `RuntimeProgramGenerator` (array, hash, ring, queue), whose
+/// programs seed this target (README), and the program array last.
 enum FuzzMaps {
     static let specs = [
         MapSpec(name: "array", type: .array, keySize: 4, valueSize: 16, maxEntries: 4),
         MapSpec(name: "hash", type: .hash, keySize: 4, valueSize: 8, maxEntries: 16),
-        MapSpec(name: "progs", type: .progArray, keySize: 4, valueSize: 4, maxEntries: 4),
         MapSpec(name: "ring", type: .ringbuf, keySize: 0, valueSize: 0, maxEntries: 4096),
         MapSpec(name: "queue", type: .queue, keySize: 0, valueSize: 8, maxEntries: 8),
+        MapSpec(name: "progs", type: .progArray, keySize: 4, valueSize: 4, maxEntries: 4),
     ]
 
     @Sendable static func make() -> [BPFMap] {
