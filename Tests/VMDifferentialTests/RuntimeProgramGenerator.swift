@@ -112,7 +112,7 @@ struct RuntimeProgramGenerator {
         case 50..<56: context()
         case 56..<62: arrayLookup()
         case 62..<67: hashUpdate()
-        case 67..<70: ringOutput()
+        case 67..<70: coin() ? ringOutput() : ringReserve()
         case 70..<74: queue()
         case 74..<80: packetHelper()
         case 80..<86: numberHelper()
@@ -235,6 +235,25 @@ struct RuntimeProgramGenerator {
         let size = Int32(8 * Int.random(in: 1...4, using: &rng))
         code += Self.map(2) + [Asm.movReg(2, 10), Asm.alu(.add, wide: true, dst: 2, imm: -size),
                                Asm.mov(3, size), Asm.mov(4, 0), Self.call(130)]
+        reloadArguments()
+    }
+
+    /// bpf_ringbuf_reserve; on success stores into the record, then submit or discard it.
+    mutating func ringReserve() {
+        let size = Int32(8 * Int.random(in: 1...4, using: &rng))
+        code += Self.map(2) + [Asm.mov(2, size), Asm.mov(3, 0), Self.call(131)]
+        reloadArguments()
+        let saved = code
+        code = []
+        for _ in 0..<Int.random(in: 1...3, using: &rng) {
+            let offset = Int16(8 * Int.random(in: 0..<Int(size) / 8, using: &rng))
+            code.append(coin() ? Self.store(8, 0, offset, [2, 3, 4, 5, 9].randomElement(using: &rng) ?? 9)
+                : Self.storeImm(4, 0, offset, imm()))
+        }
+        // submit and discard return nothing: r0 is written again.
+        code += [Asm.movReg(1, 0), Asm.mov(2, 0), Self.call(coin() ? 132 : 133), Self.load(8, 0, 10, -8)]
+        let body = code
+        code = saved + [Asm.jump(.jeq, wide: true, dst: 0, imm: 0, offset: Int16(body.count))] + body
         reloadArguments()
     }
 
