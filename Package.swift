@@ -89,6 +89,6 @@ let package = Package(
         // The built `tcx` binary run as a user would (kernel parts root only).
         .testTarget(name: "CLITests", dependencies: ["tcx", "SwiftTCX", "LinuxKernel", "KernelTestHarness"], swiftSettings: strict),
         // The VM against the kernel's BPF_PROG_TEST_RUN (root only; skips otherwise).
-        .testTarget(name: "VMDifferentialTests", dependencies: ["BPFVM", "BPFCore", "LinuxKernel", "TCX"], swiftSettings: strict),
+        .testTarget(name: "VMDifferentialTests", dependencies: ["BPFVM", "BPFCore", "BPFMaps", "LinuxKernel", "TCRuntime", "TCX"], swiftSettings: strict),
     ]
 )

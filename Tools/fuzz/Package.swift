@@ -25,5 +25,8 @@ let package = Package(
         // Hostile bytecode: the verifier, the interpreter and the JIT; and a program type loaded
         // with the run-time checks only, so the helpers see hostile registers.
         .executableTarget(name: "FuzzBytecode", dependencies: internals, swiftSettings: fuzzTarget),
+        // The same bytecode on the JIT and on the interpreter: any difference in r0, fault,
+        // packet, skb fields, maps or trace lines traps.
+        .executableTarget(name: "FuzzJITDifferential", dependencies: internals, swiftSettings: fuzzTarget),
     ]
 )

@@ -1,6 +1,6 @@
 #!/bin/sh
 # One campaign: Tools/fuzz/run.sh TARGET SECONDS [more libFuzzer flags]
-#   TARGET: object | script | pcap | bytecode
+#   TARGET: object | script | pcap | bytecode | jitdiff
 # Seeds are copied from Tests/Fixtures into $WORK (default /tmp/tcx-fuzz-work) at every run;
 # the growing corpus and any finding (crash-*, timeout-*, oom-*, leak-*) stay there.
 # Limits make a hang or a blow-up a finding: -timeout (seconds per input), -rss_limit_mb,
@@ -32,7 +32,14 @@ pcap)
 bytecode)
     name=FuzzBytecode; max_len=32768; timeout=20
     python3 "$here/seeds.py" "$fixtures" "$seeds" >/dev/null ;;
-*) echo "unknown target '$target' (object, script, pcap, bytecode)" >&2; exit 2 ;;
+jitdiff)
+    # FuzzBytecode's input and seeds, and the programs VMDifferentialTests generates when
+    # VMDIFF_RUNTIME_SEEDS_DIR names $WORK/generated/jitdiff (README); every program runs on
+    # both engines (and a third time on a difference), so a slow one costs up to three times.
+    name=FuzzJITDifferential; max_len=32768; timeout=30
+    python3 "$here/seeds.py" "$fixtures" "$seeds" >/dev/null
+    if [ -d "$work/generated/jitdiff" ]; then cp -n "$work/generated/jitdiff"/* "$seeds"/ 2>/dev/null || true; fi ;;
+*) echo "unknown target '$target' (object, script, pcap, bytecode, jitdiff)" >&2; exit 2 ;;
 esac
 cd "$work"
 # One allocation kept for the process on purpose (see lsan.supp) is not a leak.
