@@ -285,6 +285,16 @@ struct VerifierInstructionRulesTests {
              program: [op(0x79, 2, 1, 152), op(0x04, 2, 0, 0, -5), op(0x46, 2, 0, 5, -65), op(0xc6, 2, 0, 4, 35),
                        op(0xbf, 3, 10), op(0x07, 3, 0, 0, -72), op(0x0f, 3, 2), op(0x72, 3, 0, 0, 0), zero, exit],
              refusal: nil),
+        // A 32-bit copy plus a constant stays tied to its source when the source's upper half is
+        // zero (Linux 6.18's BPF_ADD_CONST32): the comparison of the copy bounds the source,
+        // here to [12, 64] (found in the audit of issue 9: a switch clang compiles this way).
+        Case(name: "a 32-bit copy plus a constant bounds its source",
+             program: [op(0x61, 2, 1), op(0xbc, 3, 2), op(0x04, 3, 0, 0, -12), op(0x26, 3, 0, 4, 52), op(0xbf, 4, 10),
+                       op(0x07, 4, 0, 0, -128), op(0x0f, 4, 2), op(0x72, 4, 0, 0, 0), zero, exit], refusal: nil),
+        Case(name: "a 32-bit add to a copy of a number wider than 32 bits breaks the tie",
+             program: [op(0x79, 2, 1, 152), op(0xbf, 3, 2), op(0x04, 3, 0, 0, -12), op(0x26, 3, 0, 4, 52), op(0xbf, 4, 10),
+                       op(0x07, 4, 0, 0, -128), op(0x0f, 4, 2), op(0x72, 4, 0, 0, 0), zero, exit],
+             refusal: (.EINVAL, "math between fp pointer and register with unbounded min value is not allowed")),
     ]
 
     /// `r6 = skb->len; r0 = 0`, then `count` times `if r6 == 7 goto +1; r0 += 1`: each jump

@@ -47,6 +47,9 @@ struct AbstractValue: Hashable {
     /// variable offset they share.
     var id: Int = 0
     var delta: Int64 = 0
+    /// The delta was added by a 32-bit instruction: `value = zext32(base(id) + delta)` (the
+    /// kernel's BPF_ADD_CONST32).
+    var delta32 = false
     /// Packet pointers: bytes from the pointer's base a comparison with `data_end` proved.
     var packetRange: Int = 0
     /// The reference a socket or ring buffer record holds (its allocating instruction + 1).

@@ -93,15 +93,18 @@ enum PathBranches {
             state.registers[register].range = narrowed
             return
         }
-        let id = value.id, delta = value.delta
+        let id = value.id, delta = value.delta, delta32 = value.delta32
         state.updateAll { other in
             guard other.isScalar, other.id == id else { return }
-            if other.delta == delta {
+            if other.delta == delta, other.delta32 == delta32 {
                 other.range = replacing ? narrowed : other.range.intersected(narrowed)
             } else {
+                // The kernel's sync_linked_regs: the known number plus the difference of the
+                // deltas, zero-extended for a copy whose delta a 32-bit add made.
                 let shift = other.delta &- delta
-                let moved = shift >= 0 ? narrowed.adding(.constant(UInt64(shift)))
+                var moved = shift >= 0 ? narrowed.adding(.constant(UInt64(shift)))
                                        : narrowed.subtracting(.constant(UInt64(shift.magnitude)))
+                if other.delta32 { moved.zeroExtend32() }
                 other.range = replacing ? moved : other.range.intersected(moved)
             }
         }

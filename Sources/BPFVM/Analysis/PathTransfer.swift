@@ -138,6 +138,7 @@ enum PathTransfer {
                 // Tie the copies so a comparison of one bounds both (the kernel's scalar ids).
                 copy.id = index + 1
                 copy.delta = 0
+                copy.delta32 = false
                 state.registers[r] = copy
             }
             state.registers[Int(dst)] = copy
@@ -158,12 +159,14 @@ enum PathTransfer {
             let range = ScalarArithmetic.apply(kind, is64: is64, d.range, source.range)
             var result = AbstractValue.scalar(range)
             // dst += constant keeps the tie to dst's copies, offset by the constant, as the
-            // kernel's BPF_ADD_CONST: once only, 64-bit, and with a constant that fits in s32.
-            if is64, d.id != 0, d.delta == 0, let c = source.range.constant, kind == .add || kind == .sub {
-                let step = Int64(bitPattern: c)
-                if step > Int64(Int32.min), step <= Int64(Int32.max) {
+            // kernel's BPF_ADD_CONST: once only, with a constant that fits in s32; a 32-bit add
+            // only of a number whose upper half is zero, and its copies zero-extend.
+            if d.id != 0, d.delta == 0, !d.delta32, let c = source.range.constant, kind == .add || kind == .sub {
+                let step = is64 ? Int64(bitPattern: c) : Int64(Int32(truncatingIfNeeded: c))
+                if step > Int64(Int32.min), step <= Int64(Int32.max), is64 || d.range.umax <= UInt64(UInt32.max) {
                     result.id = d.id
                     result.delta = kind == .add ? step : -step
+                    result.delta32 = !is64
                 }
             }
             state.registers[Int(dst)] = result

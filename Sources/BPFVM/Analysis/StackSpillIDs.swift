@@ -14,6 +14,7 @@ enum StackSpillIDs {
         var tied = value
         tied.id = index + 1
         tied.delta = 0
+        tied.delta32 = false
         return tied
     }
 }
