@@ -7,23 +7,19 @@ import Glibc
 /// total_states N peak_states N`), after an acceptance or a refusal alike: to compare its
 /// pruning with the kernel's on many programs (`tcx script --explain` captures both).
 enum PathStatisticsTrace {
-    static let enabled: Bool = {
-        #if canImport(Glibc)
-        return getenv("TCX_VERIFIER_STATS") != nil
-        #else
-        return false
-        #endif
-    }()
+    static let enabled = environmentHas("TCX_VERIFIER_STATS")
 
     /// With `TCX_VERIFIER_TRACE` set, each pruning (`N: safe`, as the kernel's log level 2 says
     /// it) and each state kept (`N: kept`): to find where pruning parts from the kernel's.
-    static let tracing: Bool = {
+    static let tracing = environmentHas("TCX_VERIFIER_TRACE")
+
+    private static func environmentHas(_ name: String) -> Bool {
         #if canImport(Glibc)
-        return getenv("TCX_VERIFIER_TRACE") != nil
+        return getenv(name) != nil
         #else
         return false
         #endif
-    }()
+    }
 
     static func trace(_ event: String, at index: Int) {
         guard tracing else { return }
