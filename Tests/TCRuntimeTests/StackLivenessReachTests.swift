@@ -60,4 +60,34 @@ import Testing
         let pointer = [Asm.movReg(3, 10), Asm.add(3, -32)]
         #expect(try Self.processed(Self.steps() + guarded + pointer + Self.storeBytes) > 1024 * 4)
     }
+
+    /// A stack pointer spilled somewhere, then packet pointers loaded from the context and a
+    /// packet byte read after the steps: only a fill from the stack gives a stack pointer back
+    /// (StackPointers.swift), so the packet read reads no slot and the byte slots stay dead.
+    @Test func aPointerLoadedFromTheContextIsNoStackPointer() throws {
+        let spill = [Asm.movReg(7, 10), Asm.add(7, -32), Asm.store(8, 10, -40, 7),
+                     Asm.load(4, 8, 1, 76), Asm.load(4, 9, 1, 80)]
+        let packetRead = [Asm.movReg(3, 8), Asm.add(3, 1), Instruction(opcode: 0x2d, dst: 3, src: 9, offset: 1),
+                          Asm.load(1, 5, 8, 0)]
+        let pointer = [Asm.movReg(3, 10), Asm.add(3, -32)]
+        #expect(try Self.processed(spill + Self.steps() + packetRead + pointer + Self.storeBytes) < 250)
+    }
 }
+
+/// An atomic add checks where it writes, not the number it adds (the kernel's check_atomic marks
+/// no operand precise, PathPrecision.swift): a sum of ten independent choices added atomically to
+/// a slot does not keep the 1024 sums apart.
+@Suite struct AtomicPrecisionTests {
+    @Test func anAtomicsOperandDecidesNothing() throws {
+        var program = [Asm.movReg(6, 1), Asm.mov(7, 0), Asm.store(8, 10, -48, 7)]
+        for bit in 0 ..< 10 {
+            program += [Asm.load(4, 2, 6, 0), Instruction(opcode: 0x25, dst: 2, offset: 1, imm: 1000), Asm.add(7, 1 << bit)]
+        }
+        program += [Instruction(opcode: 0xdb, dst: 10, src: 7, offset: -48, imm: 0), Asm.mov(0, 0), Asm.exit]
+        let compiled = try TCProgram(instructions: program)
+        let statistics = try #require(compiled.program.pathStatistics)
+        #expect(statistics.complete)
+        #expect(statistics.processed < 250)
+    }
+}
+

@@ -43,6 +43,14 @@ enum FrameValues {
         }
     }
 
+    /// Where in the frame an access at `offset` from `register` lands: r10's own, or a register
+    /// `state` knows holds r10 plus a constant.
+    static func address(_ register: UInt8, _ offset: Int16, in state: State?) -> Int64? {
+        if register == 10 { return Int64(offset) }
+        guard let base = state?.frameOffset(register) else { return nil }
+        return base &+ Int64(offset)
+    }
+
     /// `stackPointers`: the registers that may point into a stack (`StackPointers`), for the
     /// stores whose address is not known. `writes`: per helper call, the argument registers
     /// whose memory the helper may write (absent: any memory argument may be written).

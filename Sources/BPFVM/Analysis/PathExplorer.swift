@@ -590,6 +590,7 @@ struct PathExplorer {
         }
         let kinds = RegisterKinds(branch.state.registers)
         let live = facts.registers(at: index).live
+        let liveSlots = reachedSlots.slots(at: index)
         for seenState in seen[index] ?? [] {
             // Most kept states differ in a live register's kind: no full comparison for those.
             let mayCover = seenState.kinds.mayCover(kinds, live: live)
@@ -618,7 +619,7 @@ struct PathExplorer {
                 }
             } else if mayCover, seenState.covers(branch.state, facts: facts, at: index, precise: seenState.preciseRegisters,
                                                  preciseSlots: seenState.preciseSlotMarks,
-                                                 liveSlots: reachedSlots.slots(at: index)) {
+                                                 liveSlots: liveSlots) {
                 statistics.pruned += 1
                 PathStatisticsTrace.trace("safe", at: index)
                 propagatePrecision(seenState.preciseRegisters & facts.registers(at: index).relevant,

@@ -67,7 +67,8 @@ enum StackLiveness {
         id == 1 || (196 ... 203).contains(id) || KfuncTable.kfunc(helper: id) != nil || PathCallbacks.runsDuringCall.contains(id)
     }
 
-    private static func slotBit(_ offset: Int64, size: Int) -> UInt64 {
+    /// The slot an access at `offset` from the frame's top lies in (none if it crosses slots).
+    static func slotBit(_ offset: Int64, size: Int) -> UInt64 {
         guard offset >= Int64(Int32.min), offset <= 0, let (slot, _) = PathMemory.slot(Int(offset), size: size) else { return 0 }
         return 1 << UInt64(slot)
     }
@@ -75,12 +76,7 @@ enum StackLiveness {
     /// The slots live before `op`, and whether `op` may reach a stack through another pointer.
     private static func before(_ op: Operation, after: UInt64, stackPointers: UInt16, frame: FrameValues.State?) -> (UInt64, Bool) {
         func mayBeStack(_ r: UInt8) -> Bool { r < 16 && stackPointers & (1 << UInt16(r)) != 0 }
-        /// r10 plus a constant: the offset in the frame the access at `offset` from `r` reaches.
-        func frameAddress(_ r: UInt8, _ offset: Int16) -> Int64? {
-            if r == 10 { return Int64(offset) }
-            guard let base = frame?.frameOffset(r) else { return nil }
-            return base &+ Int64(offset)
-        }
+        func frameAddress(_ r: UInt8, _ offset: Int16) -> Int64? { FrameValues.address(r, offset, in: frame) }
         let all = UInt64.max
         switch op {
         case let .load(size, _, _, src, offset):

@@ -26,33 +26,23 @@ enum StackRelevance {
         }
     }
 
-    /// The slot an access at `offset` from r10 lies in.
-    private static func slotBit(_ offset: Int64, size: Int) -> UInt64 {
-        guard offset >= Int64(Int32.min), offset <= 0, let (slot, _) = PathMemory.slot(Int(offset), size: size) else { return 0 }
-        return 1 << UInt64(slot)
-    }
-
     private static func before(_ op: Operation, after: UInt64, registersAfter: UInt16, stackPointers: UInt16,
                                frame: FrameValues.State?, reads: UInt64?) -> UInt64 {
         func mayBeStack(_ r: UInt8) -> Bool { r < 16 && stackPointers & (1 << UInt16(r)) != 0 }
-        func frameAddress(_ r: UInt8, _ offset: Int16) -> Int64? {
-            if r == 10 { return Int64(offset) }
-            guard let base = frame?.frameOffset(r) else { return nil }
-            return base &+ Int64(offset)
-        }
+        func frameAddress(_ r: UInt8, _ offset: Int16) -> Int64? { FrameValues.address(r, offset, in: frame) }
         switch op {
         case let .load(size, _, dst, src, offset):
             if let address = frameAddress(src, offset) {
                 let decides = dst < 16 && registersAfter & (1 << UInt16(dst)) != 0
-                return decides ? after | slotBit(address, size: size.byteCount) : after
+                return decides ? after | StackLiveness.slotBit(address, size: size.byteCount) : after
             }
             return mayBeStack(src) ? all : after
         case let .store(size, dst, _, offset):
-            if size.byteCount == 8, let address = frameAddress(dst, offset) { return after & ~slotBit(address, size: 8) }
+            if size.byteCount == 8, let address = frameAddress(dst, offset) { return after & ~StackLiveness.slotBit(address, size: 8) }
             return after
         case let .atomic(kind, size, dst, src, offset):
             let base = kind == .loadAcquire ? src : dst
-            if let address = frameAddress(base, offset) { return after | slotBit(address, size: size.byteCount) }
+            if let address = frameAddress(base, offset) { return after | StackLiveness.slotBit(address, size: size.byteCount) }
             return mayBeStack(base) ? all : after
         case .call(.helper(let id)):
             // A map lookup's key bytes may decide whether the result may be NULL: the key's
