@@ -16,6 +16,7 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
     public static let stack = MapType(rawValue: 23)
     public static let bloomFilter = MapType(rawValue: 30)
     public static let ringbuf = MapType(rawValue: 27)
+    public static let arena = MapType(rawValue: 33)
 
     public var description: String {
         switch self {
@@ -43,6 +44,7 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
         case .cgroupArray: "cgroup_array"
         case .arrayOfMaps: "array_of_maps"
         case .hashOfMaps: "hash_of_maps"
+        case .arena: "arena"
         default: redirectMapName ?? "map_type_\(rawValue)"
         }
     }

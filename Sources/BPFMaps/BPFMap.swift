@@ -43,13 +43,13 @@ public class BPFMap: @unchecked Sendable {
 
     // MARK: userspace (bpf(2)) API
 
-    /// BPF_MAP_LOOKUP_ELEM.
-    public final func lookup(key: [UInt8], flags: UInt64 = 0) throws(MapError) -> [UInt8] {
+    /// BPF_MAP_LOOKUP_ELEM. `world` resolves a key that is a descriptor (SK_STORAGE).
+    public final func lookup(key: [UInt8], flags: UInt64 = 0, world: (any MapDescriptorWorld)? = nil) throws(MapError) -> [UInt8] {
         guard flags & ~MapUpdateFlags.lock == 0 else { throw MapError(.EINVAL, "lookup flags 0x\(String(flags, radix: 16))") }
         guard spec.flags & MapFlags.wronly == 0 else { throw MapError(.EPERM, "map is write-only for userspace") }
         try checkLockFlag(flags)
         try checkKey(key)
-        return try lookupElement(key)
+        return try lookupElement(key, world: world ?? EmptyDescriptorWorld())
     }
 
     /// BPF_MAP_UPDATE_ELEM with BPF_ANY, BPF_NOEXIST or BPF_EXIST. `world` resolves what a
@@ -71,12 +71,12 @@ public class BPFMap: @unchecked Sendable {
         }
     }
 
-    /// BPF_MAP_DELETE_ELEM.
-    public final func delete(key: [UInt8], flags: UInt64 = 0) throws(MapError) {
+    /// BPF_MAP_DELETE_ELEM. `world` resolves a key that is a descriptor (SK_STORAGE).
+    public final func delete(key: [UInt8], flags: UInt64 = 0, world: (any MapDescriptorWorld)? = nil) throws(MapError) {
         guard flags == 0 else { throw MapError(.EINVAL, "delete flags 0x\(String(flags, radix: 16))") }
         try checkKey(key)
         try checkWritable()
-        try deleteElement(key)
+        try deleteElement(key, world: world ?? EmptyDescriptorWorld())
     }
 
     /// BPF_MAP_GET_NEXT_KEY: the first key for nil (and, for hash and LPM maps, for a key not in the map).
@@ -143,6 +143,15 @@ public class BPFMap: @unchecked Sendable {
 
     func deleteElement(_ key: [UInt8]) throws(MapError) {
         throw MapError(.ENOTSUPP, "\(type) has no delete")
+    }
+
+    /// A lookup or delete whose key names something of the world; maps of plain keys ignore it.
+    func lookupElement(_ key: [UInt8], world: any MapDescriptorWorld) throws(MapError) -> [UInt8] {
+        try lookupElement(key)
+    }
+
+    func deleteElement(_ key: [UInt8], world: any MapDescriptorWorld) throws(MapError) {
+        try deleteElement(key)
     }
 
     func nextKeyElement(_ key: [UInt8]?) throws(MapError) -> [UInt8] {

@@ -15,27 +15,47 @@ public final class SKStorageMap: LocalStorageMap, @unchecked Sendable {
     /// Frees the value of a socket no run can name any more.
     public func release(socket: UInt64) { release(owner: socket) }
 
-    // The syscall side takes a socket descriptor as the key. The embedded world hands out no
-    // socket descriptors, so every key is a bad descriptor, as an unused fd is on the kernel.
+    // The syscall side takes a socket descriptor as the key, resolved in the caller's world: a
+    // socket opened with a descriptor (`openSocket`) is a world socket, so userspace and programs
+    // see one value. Without a world no descriptor is open.
 
     override func lookupElement(_ key: [UInt8]) throws(MapError) -> [UInt8] {
-        throw Self.noSocket(key)
+        try lookupElement(key, world: EmptyDescriptorWorld())
+    }
+
+    override func lookupElement(_ key: [UInt8], world: any MapDescriptorWorld) throws(MapError) -> [UInt8] {
+        guard let value = storage(of: try Self.socket(key, in: world)) else {
+            throw MapError(.ENOENT, "the socket has no storage")
+        }
+        return [UInt8](UnsafeRawBufferPointer(start: value, count: valueSize))
     }
 
     override func updateElement(_ key: [UInt8], _ value: [UInt8], flags: UInt64) throws(MapError) {
-        throw Self.noSocket(key)
+        try updateElement(key, value, flags: flags, world: EmptyDescriptorWorld())
+    }
+
+    override func updateElement(_ key: [UInt8], _ value: [UInt8], flags: UInt64, world: any MapDescriptorWorld) throws(MapError) {
+        try store(value, for: try Self.socket(key, in: world), flags: flags)
     }
 
     override func deleteElement(_ key: [UInt8]) throws(MapError) {
-        throw Self.noSocket(key)
+        try deleteElement(key, world: EmptyDescriptorWorld())
+    }
+
+    override func deleteElement(_ key: [UInt8], world: any MapDescriptorWorld) throws(MapError) {
+        guard remove(socket: try Self.socket(key, in: world)) else { throw MapError(.ENOENT, "the socket has no storage") }
+    }
+
+    /// The socket a descriptor key names (sockfd_lookup): EBADF when it is not open, ENOTSOCK
+    /// when it opens something else.
+    private static func socket(_ key: [UInt8], in world: any MapDescriptorWorld) throws(MapError) -> UInt64 {
+        let fd = key.withPointer { $0.loadUnaligned(as: Int32.self) }
+        guard world.isOpen(descriptor: fd) else { throw MapError(.EBADF, "fd \(fd) is not open") }
+        guard let socket = world.socket(descriptor: fd) else { throw MapError(.ENOTSOCK, "fd \(fd) is not a socket") }
+        return socket.identity
     }
 
     override func nextKeyElement(_ key: [UInt8]?) throws(MapError) -> [UInt8] {
         throw MapError(.ENOTSUPP, "sk_storage has no keys to walk")
-    }
-
-    private static func noSocket(_ key: [UInt8]) -> MapError {
-        let fd = key.withPointer { $0.loadUnaligned(as: Int32.self) }
-        return MapError(.EBADF, "fd \(fd) is not a socket of this world (the embedded world has no socket descriptors)")
     }
 }

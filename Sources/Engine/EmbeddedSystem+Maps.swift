@@ -57,7 +57,16 @@ extension EmbeddedSystem: BPFObjectSystem {
     }
 
     public func lookup(map: Handle, key: [UInt8]) throws(TCXError) -> [UInt8] {
-        try onMap(map) { map throws(MapError) in SpinLockWord.hidden(try map.lookup(key: key), in: map.spec) }
+        let storage = try withWorld { world throws(TCXError) -> [UInt8]? in
+            let object = try world.map(at: map.rawValue, role: "map")
+            guard object.map is SKStorageMap else { return nil }
+            // Its key is a descriptor of this world.
+            do throws(MapError) { return try object.map.lookup(key: key, world: world) } catch {
+                throw TCXError(error.errno, "\(object.label): \(error.reason)")
+            }
+        }
+        if let storage { return storage }
+        return try onMap(map) { map throws(MapError) in SpinLockWord.hidden(try map.lookup(key: key), in: map.spec) }
     }
 
     public func update(map handle: Handle, key: [UInt8], value: [UInt8], flags: UInt64) throws(TCXError) {
@@ -93,7 +102,7 @@ extension EmbeddedSystem: BPFObjectSystem {
                 } else if let slots = object.map as? SlotProgramMap {
                     try world.changeSlot(of: slots, key: key) { () throws(MapError) in try object.map.delete(key: key) }
                 } else {
-                    try object.map.delete(key: key)
+                    try object.map.delete(key: key, world: world)
                 }
             } catch {
                 throw TCXError(error.errno, "\(object.label): \(error.reason)")

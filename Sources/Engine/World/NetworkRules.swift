@@ -160,9 +160,17 @@ extension NetworkSnapshot {
         if address.isIPv4 && !device.hasIPv4 {
             throw TCXError(.EINVAL, "\(device.name) has no IPv4 (its MTU is below 68): no IPv4 neighbour entries")
         }
-        let key = address.bytes
-        if neighbours.contains(where: { $0.ifindex == ifindex && $0.address == key }) {
-            throw TCXError(.EEXIST, "ifindex \(ifindex) has a neighbour entry for \(address) already")
+        // ARP keeps one entry for every IPv4 address on loopback, keyed 0.0.0.0 (arp_constructor):
+        // adding another address finds that entry and takes the new MAC; only 0.0.0.0 itself is
+        // "already there".
+        let collapses = address.isIPv4 && device.isLoopback
+        let key = collapses ? [0, 0, 0, 0] : address.bytes
+        if let existing = neighbours.firstIndex(where: { $0.ifindex == ifindex && $0.address == key }) {
+            guard collapses && address.bytes != key else {
+                throw TCXError(.EEXIST, "ifindex \(ifindex) has a neighbour entry for \(address) already")
+            }
+            neighbours[existing].mac = mac.bytes
+            return
         }
         neighbours.append(NetNeighbour(ifindex: ifindex, address: key, mac: mac.bytes))
     }

@@ -57,8 +57,12 @@ extension WorldState: MapDescriptorWorld {
     }
 
     /// A socket closed leaves every socket map that held it, as sock_map_close unlinks it.
+    /// Its SK_STORAGE values go with it (bpf_sk_storage_free).
     func forgetSocket(identity: UInt64) {
-        for object in maps.values { (object.map as? SocketMap)?.forget(identity: identity) }
+        for object in maps.values {
+            (object.map as? SocketMap)?.forget(identity: identity)
+            (object.map as? SKStorageMap)?.remove(socket: identity)
+        }
     }
 
     /// A device unregistered leaves every device map slot that held it, as in the kernel.
