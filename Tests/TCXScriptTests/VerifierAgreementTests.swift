@@ -99,6 +99,8 @@ import Testing
     ///   before the body, so a program wrong in both is refused for what follows its loop.
     /// - `callback_tail_calls`: a callback's own tail call (EFAULT) and one reached through its
     ///   callees (EINVAL "cannot tail call within callback"); a tail call beside a callback loads.
+    /// - `timer_inner_maps`: bpf_timer_init's and bpf_wq_init's map is the one the value came
+    ///   from, each lookup of a map of maps giving an inner map of its own (map_uid, EINVAL).
     /// - `kptr_store`: an untrusted kptr field of a kernel struct loads as that struct (read past its
     ///   end refused); stores take NULL or the struct's pointer with no variable offset; its bytes
     ///   never go to a global function; bpf_kptr_xchg takes its field at a constant offset and only
@@ -152,7 +154,8 @@ import Testing
                       ("argument_order", 11),
                       ("global_dynptr", 6),
                       ("percpu_lookup", 6),
-                      ("iterator_order", 3), ("callback_tail_calls", 6)])
+                      ("iterator_order", 3), ("callback_tail_calls", 6),
+                      ("timer_inner_maps", 7)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -125,7 +125,12 @@ struct AbstractValue: Hashable {
         case let .mapValue(size, access, _): value.kind = .mapValue(size: size, access: access, nullable: false)
         case .socket(let socket, _): value.kind = .socket(socket, nullable: false)
         case let .memory(size, _): value.kind = .memory(size: size, nullable: false)
-        case .innerMap(let shape, _): value.kind = shape.map { .map($0) } ?? .innerMap(nil, nullable: false)
+        case .innerMap(var shape?, _):
+            // Each lookup's inner map is a map of its own where its values hold a timer or a
+            // workqueue: the kernel's map_uid, the lookup result's id.
+            if shape.timerOffset != nil || shape.workqueueOffset != nil { shape.uid = id }
+            value.kind = .map(shape)
+        case .innerMap(nil, _): value.kind = .innerMap(nil, nullable: false)
         case .btf(var pointer):
             pointer.nullable = false
             value.kind = .btf(pointer)

@@ -50,10 +50,11 @@ enum HelperMapArguments {
     }
 
     /// ARG_CONST_MAP_PTR after a timer (bpf_timer_init): the map whose value holds the timer, not
-    /// another, however alike (EINVAL). Maps are told apart by name, unique in an object.
-    static func checkTimerMap(_ shape: MapShape, timerMap: String?, at index: Int) throws(VMError) {
-        guard let timerMap, shape.name != timerMap else { return }
-        throw VMError(instruction: index, "timer pointer in R1 map_uid=0 doesn't match map pointer in R2 map_uid=0")
+    /// another, however alike (EINVAL). Maps are told apart by name, unique in an object, and the
+    /// inner maps of a map of maps by the lookup that gave them (map_uid).
+    static func checkTimerMap(_ shape: MapShape, timerMap: MapValueAccess?, at index: Int) throws(VMError) {
+        guard let timerMap, shape.name != timerMap.mapName || shape.uid != timerMap.mapUID else { return }
+        throw VMError(instruction: index, "timer pointer in R1 map_uid=\(timerMap.mapUID) doesn't match map pointer in R2 map_uid=\(shape.uid)")
     }
 
     /// ARG_PTR_TO_TIMER: the value's `bpf_timer`, at a constant offset (EINVAL otherwise).

@@ -16,6 +16,7 @@ public struct MapShape: Hashable, Sendable {
         var workqueueOffset: Int?
         var valueHasBTF = true
         var name = ""
+        var uid = 0
         var kptrFields: [KptrField] = []
         var graphRoots: [GraphRoot] = []
         // An array, because a struct cannot hold its own type directly.
@@ -98,6 +99,12 @@ public struct MapShape: Hashable, Sendable {
         get { box.fields.name }
         set { change { $0.name = newValue } }
     }
+    /// Which lookup of a map of maps gave this inner map, when its values hold a timer or a
+    /// workqueue (the kernel's map_uid: the lookup result's id); 0 for a map named directly.
+    var uid: Int {
+        get { box.fields.uid }
+        set { change { $0.uid = newValue } }
+    }
     /// A value's kptr fields.
     public var kptrFields: [KptrField] {
         get { box.fields.kptrFields }
@@ -116,7 +123,7 @@ public struct MapShape: Hashable, Sendable {
 
     var valueAccess: MapValueAccess {
         MapValueAccess(writable: programWritable, readable: programReadable, lockOffset: spinLockOffset,
-                       timerOffset: timerOffset, workqueueOffset: workqueueOffset, valueHasBTF: valueHasBTF, mapName: name, kptrFields: kptrFields,
+                       timerOffset: timerOffset, workqueueOffset: workqueueOffset, valueHasBTF: valueHasBTF, mapName: name, mapUID: uid, kptrFields: kptrFields,
                        graphRoots: graphRoots)
     }
 

@@ -13,6 +13,7 @@ struct MapValueAccess: Hashable {
         var workqueueOffset: Int?
         var valueHasBTF = true
         var mapName = ""
+        var mapUID = 0
         var kptrFields: [KptrField] = []
         var graphRoots: [GraphRoot] = []
     }
@@ -21,10 +22,10 @@ struct MapValueAccess: Hashable {
 
     init(writable: Bool = true, readable: Bool = true, lockOffset: Int? = nil, fixed: UInt64? = nil,
          timerOffset: Int? = nil, workqueueOffset: Int? = nil, valueHasBTF: Bool = true, mapName: String = "",
-         kptrFields: [KptrField] = [], graphRoots: [GraphRoot] = []) {
+         mapUID: Int = 0, kptrFields: [KptrField] = [], graphRoots: [GraphRoot] = []) {
         box = SharedFields(Fields(writable: writable, readable: readable, lockOffset: lockOffset, fixed: fixed,
                                   timerOffset: timerOffset, workqueueOffset: workqueueOffset, valueHasBTF: valueHasBTF,
-                                  mapName: mapName, kptrFields: kptrFields, graphRoots: graphRoots))
+                                  mapName: mapName, mapUID: mapUID, kptrFields: kptrFields, graphRoots: graphRoots))
     }
 
     private mutating func change(_ edit: (inout Fields) -> Void) {
@@ -71,6 +72,11 @@ struct MapValueAccess: Hashable {
     var mapName: String {
         get { box.fields.mapName }
         set { change { $0.mapName = newValue } }
+    }
+    /// The map_uid of the inner map the value was looked up in (`MapShape.uid`).
+    var mapUID: Int {
+        get { box.fields.mapUID }
+        set { change { $0.mapUID = newValue } }
     }
     /// The kptr fields, which only `bpf_kptr_xchg` changes (KptrFieldAccess).
     var kptrFields: [KptrField] {

@@ -200,7 +200,7 @@ enum PathHelpers {
     /// fixed-size memory holds its bytes), so the first argument at fault is the one refused.
     private static func checkArguments(_ id: Int32, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) {
         let arguments = HelperPrototypeTable.arguments(id, variant: setup.pathOptions.helperPrototypes)
-        var map: MapShape?, referenced = 0, timerMap: String?
+        var map: MapShape?, referenced = 0, timerMap: MapValueAccess?
         for (offset, declared) in arguments.enumerated() {
             let register = offset + 1, value = state.registers[register]
             let argument = try HelperMapArguments.resolve(declared, map: map, at: index)
@@ -231,7 +231,7 @@ enum PathHelpers {
             }
             if argument.kind == .timer {
                 try HelperMapArguments.checkTimer(value, register: register, at: index)
-                if case let .mapValue(_, access, _) = value.kind { timerMap = access.mapName }
+                if case let .mapValue(_, access, _) = value.kind { timerMap = access }
             }
             if argument.kind == .constantString {
                 try HelperMapArguments.checkConstantString(value, register: register, setup: setup, at: index)

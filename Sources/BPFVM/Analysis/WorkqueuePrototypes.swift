@@ -13,8 +13,8 @@ enum WorkqueuePrototypes {
     static func call(_ kfunc: EmbeddedKfunc, at index: Int, _ state: inout PathState) throws(VMError) -> Bool {
         guard kfuncs.contains(kfunc) else { return false }
         let r = state.registers
-        let mapName = try workqueue(r[1], at: index)
-        if kfunc == .wqInit { try checkMap(r[2], of: mapName, at: index) }
+        let owner = try workqueue(r[1], at: index)
+        if kfunc == .wqInit { try checkMap(r[2], of: owner, at: index) }
         if kfunc == .wqSetCallback {
             throw VMError(instruction: index, "sleepable callback in a program that is not sleepable", errno: .EPERM)
         }
@@ -23,9 +23,9 @@ enum WorkqueuePrototypes {
         return true
     }
 
-    /// KF_ARG_PTR_TO_WORKQUEUE: a non-NULL map value pointing at its `bpf_wq`; the map's name
-    /// (nil when the analysis does not follow the pointer).
-    private static func workqueue(_ value: AbstractValue, at index: Int) throws(VMError) -> String? {
+    /// KF_ARG_PTR_TO_WORKQUEUE: a non-NULL map value pointing at its `bpf_wq`; what it knows of
+    /// the map (nil when the analysis does not follow the pointer).
+    private static func workqueue(_ value: AbstractValue, at index: Int) throws(VMError) -> MapValueAccess? {
         switch value.kind {
         case .notInit:
             throw VMError(instruction: index, "R1 !read_ok", errno: .EACCES)
@@ -45,23 +45,23 @@ enum WorkqueuePrototypes {
             if offset != Int64(field) {
                 throw VMError(instruction: index, "off \(offset) doesn't point to 'struct bpf_wq' that is at \(field)")
             }
-            return access.mapName
+            return access
         default:
             throw VMError(instruction: index, "arg#0 doesn't point to a map value")
         }
     }
 
     /// bpf_wq_init's `p__map`: a map, the one the workqueue lives in (maps are told apart by
-    /// name, unique in an object).
-    private static func checkMap(_ value: AbstractValue, of mapName: String?, at index: Int) throws(VMError) {
+    /// name, unique in an object, inner maps by the lookup that gave them: map_uid).
+    private static func checkMap(_ value: AbstractValue, of owner: MapValueAccess?, at index: Int) throws(VMError) {
         switch value.kind {
         case .notInit:
             throw VMError(instruction: index, "R2 !read_ok", errno: .EACCES)
         case .unknown:
             return
         case .map(let shape):
-            guard let mapName, shape.name != mapName else { return }
-            throw VMError(instruction: index, "workqueue pointer in R1 map_uid=0 doesn't match map pointer in R2 map_uid=0")
+            guard let owner, shape.name != owner.mapName || shape.uid != owner.mapUID else { return }
+            throw VMError(instruction: index, "workqueue pointer in R1 map_uid=\(owner.mapUID) doesn't match map pointer in R2 map_uid=\(shape.uid)")
         default:
             throw VMError(instruction: index, "pointer in R2 isn't map pointer")
         }

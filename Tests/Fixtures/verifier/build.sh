@@ -124,3 +124,6 @@ echo "built iterator_order.o"
 # callback_tail_calls.c: tail calls inside callbacks refused as Linux 6.18 refuses them (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c callback_tail_calls.c -o callback_tail_calls.o
 echo "built callback_tail_calls.o"
+# timer_inner_maps.c: a timer's or workqueue's map told apart by the lookup that gave it (map_uid, issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c timer_inner_maps.c -o timer_inner_maps.o
+echo "built timer_inner_maps.o"
