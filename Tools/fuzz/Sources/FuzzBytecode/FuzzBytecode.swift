@@ -11,12 +11,13 @@ import TCRuntime
 /// a hang, an unbounded allocation or an ASan report is a finding.
 private let unanalysed = ProgramType(rawValue: 2)
 
+// In FuzzJITDifferential's order, which seeds.py's map references name by index.
 private let maps: [BPFMap] = [
     MapSpec(name: "array", type: .array, keySize: 4, valueSize: 16, maxEntries: 4),
     MapSpec(name: "hash", type: .hash, keySize: 4, valueSize: 8, maxEntries: 16),
-    MapSpec(name: "progs", type: .progArray, keySize: 4, valueSize: 4, maxEntries: 4),
     MapSpec(name: "ring", type: .ringbuf, keySize: 0, valueSize: 0, maxEntries: 4096),
     MapSpec(name: "queue", type: .queue, keySize: 0, valueSize: 8, maxEntries: 8),
+    MapSpec(name: "progs", type: .progArray, keySize: 4, valueSize: 4, maxEntries: 4),
 ].compactMap { try? BPFMap.create($0, possibleCPUs: 2) }
 
 private let packet: [UInt8] = [UInt8](repeating: 0xaa, count: 12) + [0x08, 0x00, 0x45, 0x00, 0x00, 50]
