@@ -3,6 +3,6 @@
 set -eu
 cd "$(dirname "$0")"
 for src in *.c; do
-	"${CLANG:-clang}" -O2 -g -target bpf -mcpu=v3 -Wall -Werror -c "$src" -o "${src%.c}.o"
+	"${CLANG:-clang}" -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I/usr/include/$(uname -m)-linux-gnu -c "$src" -o "${src%.c}.o"
 	echo "built ${src%.c}.o"
 done
