@@ -124,3 +124,6 @@ echo "built iterator_order.o"
 # callback_tail_calls.c: tail calls inside callbacks refused as Linux 6.18 refuses them (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c callback_tail_calls.c -o callback_tail_calls.o
 echo "built callback_tail_calls.o"
+# nested_iterator_offsets.c: an offset from one inner iterator loop added to a pointer in another (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c nested_iterator_offsets.c -o nested_iterator_offsets.o
+echo "built nested_iterator_offsets.o"
