@@ -93,8 +93,8 @@ struct PathExplorer {
         /// Slots of the current frame whose numbers a path from here depended on.
         var preciseSlots: UInt64 = 0
         var allPrecise = false
-        /// A path from here ended at an iterator's next call covered by an earlier iteration's
-        /// state, whose later marks never reach this node (`IteratorConvergence`).
+        /// A path through here ended covered by a state whose marks may lack some, which never
+        /// reach this node (`IteratorConvergence`); so are its ancestors.
         var marksPending = false
         /// Paths still exploring from here: the branches at this node (current or waiting) and
         /// the nodes after it still in use. Above zero, the node is on the path being explored
@@ -628,8 +628,10 @@ struct PathExplorer {
                                                  liveSlots: liveSlots) {
                 statistics.pruned += 1
                 PathStatisticsTrace.trace("safe", at: index)
-                propagatePrecision(seenState.coverRegisters & facts.registers(at: index).relevant,
-                                   slots: seenState.coverSlots, to: branch)
+                propagatePrecision(seenState.preciseRegisters & facts.registers(at: index).relevant,
+                                   slots: seenState.preciseSlotMarks, to: branch)
+                // Its marks may lack some: so may this path's (IteratorConvergence).
+                if seenState.marksPending { Self.markPending(from: branch.trail) }
                 return true
             }
         }

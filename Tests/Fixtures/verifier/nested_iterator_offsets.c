@@ -226,6 +226,48 @@ SEC("tc") NAKED int value_offset_stays_inside(void)
 		:: ITERATORS, [pairs] "i"(&pairs) : "memory");
 }
 
+/* Two ways into one loop, r8 0 on the first and 100 on the second. In the loop's body the
+ * way that copies r8 into r9 is followed first and comes back to the next call as the earlier
+ * iteration was (converged) before the other way adds r9 to the value pointer. So r8 decides
+ * something only through the converged way: the second way into the loop must not be pruned
+ * at the next call for r8 being imprecise there. Followed, its r9 becomes 100, is widened at
+ * the next iteration and the addition refused (EINVAL). (Loaded by a first version of the
+ * convergence rule that handed the earlier iteration's present marks on and let the states
+ * before the loop cover with them.) */
+SEC("tc") NAKED int copied_offset_checked_later(void)
+{
+	asm volatile(
+		LOOKUP_PAIR
+		"call %[prandom];"
+		"if r0 == 0 goto 1f;"
+		"r8 = 0;"
+		"goto 2f;"
+	"1:"
+		"r8 = 100;"
+	"2:"
+		"r9 = 0;"
+		ITER_NEW(-8)
+	"3:"
+		ITER_NEXT(-8)
+		"if r0 == 0 goto 5f;"
+		"call %[prandom];"
+		"if r0 != 0 goto 4f;"
+		"r9 = r8;"
+		"goto 3b;"
+	"4:"
+		"r0 = r6;"
+		"r0 += r9;"
+		"r1 = 1;"
+		"*(u8 *)(r0 + 0) = r1;"
+		"goto 3b;"
+	"5:"
+		ITER_DESTROY(-8)
+	"9:"
+		"r0 = 0;"
+		"exit;"
+		:: ITERATORS, [pairs] "i"(&pairs), [prandom] "i"(BPF_FUNC_get_prandom_u32) : "memory");
+}
+
 /* The same shape in C, with every offset inside the value: loads. (It also gives the object
  * the BTF of the three kfuncs, which the assembly above only names.) */
 SEC("tc") int nested_loops_in_c(struct __sk_buff *skb)
