@@ -126,6 +126,11 @@ import Testing
     ///   sized, handed on), and each caller must pass one it made on its stack.
     /// - `percpu_lookup`: bpf_map_lookup_percpu_elem gives one CPU's value or NULL, bounded by the
     ///   value's size.
+    /// - `nested_iterator_offsets`: an offset one inner iterator loop changes, added to a pointer in
+    ///   another, is widened at the outer loop's next call before any path added it (the
+    ///   addition refused, EINVAL, even where every offset is safe); added first, it is precise
+    ///   there and followed exactly; a number that decides something only through a converged
+    ///   way keeps the loop's other ways in from being pruned.
     @Test(arguments: [("socket_rules", 15), ("realistic", 15), ("known_bits", 23), ("dynptr_rules", 9),
                       ("measured_rules", 50), ("extern_btf", 12), ("xdp_helpers", 5), ("pkt_end_marks", 10),
                       ("xdp_kfuncs", 5), ("helper_arity", 9),
@@ -155,7 +160,7 @@ import Testing
                       ("global_dynptr", 6),
                       ("percpu_lookup", 6),
                       ("iterator_order", 3), ("callback_tail_calls", 6),
-                      ("timer_inner_maps", 7)])
+                      ("timer_inner_maps", 7), ("nested_iterator_offsets", 6)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -93,6 +93,9 @@ struct PathExplorer {
         /// Slots of the current frame whose numbers a path from here depended on.
         var preciseSlots: UInt64 = 0
         var allPrecise = false
+        /// A path through here ended covered by a state whose marks may lack some, which never
+        /// reach this node (`IteratorConvergence`); so are its ancestors.
+        var marksPending = false
         /// Paths still exploring from here: the branches at this node (current or waiting) and
         /// the nodes after it still in use. Above zero, the node is on the path being explored
         /// (the kernel's `branches`): it prunes nothing, and a path repeating it loops.
@@ -112,10 +115,13 @@ struct PathExplorer {
             state.covers(other, facts: facts, at: index, precise: marks, preciseSlots: slotMarks, liveSlots: liveSlots)
         }
 
-        /// The registers whose numbers a cover by this node must match, once every path from it
-        /// was explored.
+        /// The registers whose numbers a path from here depended on, as far as known now.
         var preciseRegisters: UInt16 { allPrecise ? .max : precise }
         var preciseSlotMarks: UInt64 { allPrecise ? .max : preciseSlots }
+        /// The registers and slots whose numbers a cover by this node must match, once every
+        /// path from it was explored: all of them while its marks may lack some.
+        var coverRegisters: UInt16 { allPrecise || marksPending ? .max : precise }
+        var coverSlots: UInt64 { allPrecise || marksPending ? .max : preciseSlots }
 
         /// A path from this node ended (or moved on to a node of its own).
         static func release(_ node: Trail?) {
@@ -579,8 +585,8 @@ struct PathExplorer {
         if case .call(.helper(let id))? = program.operations[index] { atIterator = IteratorSlots.nextCalls.contains(id) } else { atIterator = false }
         // Only an active iterator's loop converges here; its numbers are widened on the way
         // with an element, after the call (`stepIterator`), and the state kept is the path's own.
-        if atIterator, !iteratorDrained(branch.state, at: index), iteratorConverged(branch) {
-            propagatePrecision(.max, to: branch)
+        if atIterator, !iteratorDrained(branch.state, at: index), let earlier = convergedIteration(branch) {
+            endConverged(branch, coveredBy: earlier)
             return true
         }
         let atMayGoto = MayGotoLoops.isMayGoto(program.operations[index])
@@ -617,13 +623,15 @@ struct PathExplorer {
                 if seenState.losses == branch.losses, seenState.state == branch.state {
                     throw VMError(instruction: index, "infinite loop detected at insn \(index)", errno: .EINVAL)
                 }
-            } else if mayCover, seenState.covers(branch.state, facts: facts, at: index, precise: seenState.preciseRegisters,
-                                                 preciseSlots: seenState.preciseSlotMarks,
+            } else if mayCover, seenState.covers(branch.state, facts: facts, at: index, precise: seenState.coverRegisters,
+                                                 preciseSlots: seenState.coverSlots,
                                                  liveSlots: liveSlots) {
                 statistics.pruned += 1
                 PathStatisticsTrace.trace("safe", at: index)
                 propagatePrecision(seenState.preciseRegisters & facts.registers(at: index).relevant,
                                    slots: seenState.preciseSlotMarks, to: branch)
+                // Its marks may lack some: so may this path's (IteratorConvergence).
+                if seenState.marksPending { Self.markPending(from: branch.trail) }
                 return true
             }
         }
@@ -721,21 +729,6 @@ extension PathExplorer {
     fileprivate func iteratorDrained(_ state: PathState, at index: Int) -> Bool {
         guard let op = program.operations[index], let place = IteratorSlots.stepped(by: op, state) else { return false }
         return state.drainedIterators.contains(place)
-    }
-
-    /// At an iterator's next call a state an earlier iteration of the same path covers adds
-    /// nothing (the kernel's is_iter_next_insn pruning): the loop has converged.
-    fileprivate func iteratorConverged(_ branch: Branch) -> Bool {
-        var ancestor = branch.trail
-        var steps = 0
-        while let node = ancestor, steps < 4096 {
-            if node.index == branch.index, node.state.covers(branch.state, facts: facts, at: branch.index) {
-                return true
-            }
-            ancestor = node.parent
-            steps += 1
-        }
-        return false
     }
 
     /// The kernel widens the imprecise numbers that differ from the previous iteration's at an

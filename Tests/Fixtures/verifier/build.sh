@@ -127,3 +127,6 @@ echo "built callback_tail_calls.o"
 # timer_inner_maps.c: a timer's or workqueue's map told apart by the lookup that gave it (map_uid, issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c timer_inner_maps.c -o timer_inner_maps.o
 echo "built timer_inner_maps.o"
+# nested_iterator_offsets.c: an offset from one inner iterator loop added to a pointer in another (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c nested_iterator_offsets.c -o nested_iterator_offsets.o
+echo "built nested_iterator_offsets.o"
