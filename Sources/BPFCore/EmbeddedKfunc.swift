@@ -77,6 +77,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case iterTaskVMANew = 20, iterTaskVMANext, iterTaskVMADestroy
     // The tasks of this process (TaskIteratorKfuncs).
     case iterTaskNew = 23, iterTaskNext, iterTaskDestroy
+    // Nofault reads of kernel and user memory into a dynptr (Kfuncs/ProbeReadDynptrKfuncs.swift).
+    case probeReadKernelDynptr = 26, probeReadKernelStrDynptr, probeReadUserDynptr, probeReadUserStrDynptr
 
     /// The kernel's name for it.
     public var name: String {
@@ -168,6 +170,10 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .iterTaskNew: "bpf_iter_task_new"
         case .iterTaskNext: "bpf_iter_task_next"
         case .iterTaskDestroy: "bpf_iter_task_destroy"
+        case .probeReadKernelDynptr: "bpf_probe_read_kernel_dynptr"
+        case .probeReadKernelStrDynptr: "bpf_probe_read_kernel_str_dynptr"
+        case .probeReadUserDynptr: "bpf_probe_read_user_dynptr"
+        case .probeReadUserStrDynptr: "bpf_probe_read_user_str_dynptr"
         case .testRefRelease: "bpf_kfunc_call_test_release"
         case .testMemberRelease: "bpf_kfunc_call_memb_release"
         }

@@ -3,6 +3,7 @@
 #include <sys/mount.h>
 #include <sys/vfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "cbpfsys.h"
 
@@ -54,4 +55,10 @@ int cbpfsys_fsmount_bpffs(void) {
     errno = ENOSYS;
     return -1;
 #endif
+}
+
+long cbpfsys_read_own_memory(void *dst, unsigned long address, unsigned long size) {
+    struct iovec local = { .iov_base = dst, .iov_len = size };
+    struct iovec remote = { .iov_base = (void *)address, .iov_len = size };
+    return process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 }

@@ -54,6 +54,11 @@ enum KfuncPrototypes {
         case .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone, .dynptrCopy,
              .dynptrMemset:
             break
+        case .probeReadKernelDynptr, .probeReadKernelStrDynptr, .probeReadUserDynptr, .probeReadUserStrDynptr:
+            // The offset and size are numbers; the source is `__ign`: any value, never checked.
+            for register in 2 ... 3 where r[register].isKnownPointer || r[register].kind == .notInit {
+                throw VMError(instruction: index, "R\(register) is not a scalar")
+            }
         case .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr:
             try StringKfuncPrototypes.check(kfunc, at: index, state)
@@ -149,7 +154,8 @@ enum KfuncPrototypes {
     private static func dynptrArguments(_ kfunc: EmbeddedKfunc) -> [(Int, Int)] {
         switch kfunc {
         case .dynptrSlice, .dynptrSliceReadWrite, .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize,
-             .dynptrClone, .dynptrMemset:
+             .dynptrClone, .dynptrMemset, .probeReadKernelDynptr, .probeReadKernelStrDynptr, .probeReadUserDynptr,
+             .probeReadUserStrDynptr:
             return [(1, 0)]
         case .dynptrCopy:
             return [(1, 0), (3, 2)]
@@ -187,7 +193,7 @@ enum KfuncPrototypes {
             let size = r[4].isScalar ? r[4].range.constant.map { min($0, UInt64(VMLimits.stackPerFrame)) } : nil
             return [(3, size ?? UInt64(VMLimits.stackPerFrame))]
         case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock, .dynptrCopy, .dynptrMemset,
-             .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
+             .probeReadKernelDynptr, .probeReadKernelStrDynptr, .probeReadUserDynptr, .probeReadUserStrDynptr, .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqRestore,
              .resSpinLock, .resSpinUnlock, .resSpinUnlockIrqrestore, .mapSumElemCount:
             return []

@@ -39,6 +39,10 @@ int cbpfsys_mount_tmpfs(const char *path);
 /* mount --bind SOURCE TARGET */
 int cbpfsys_bind_mount(const char *source, const char *target);
 
+/* process_vm_readv(2) on the calling process: reads SIZE bytes at ADDRESS of its own memory
+ * into DST without faulting (the mapping's permissions apply); the bytes read, or -1. */
+long cbpfsys_read_own_memory(void *dst, unsigned long address, unsigned long size);
+
 /* perf_event_open(2) and the ring ordering helpers. */
 #include "cbpfsys_perf.h"
 

@@ -10,6 +10,7 @@ enum KfuncHelpers {
         BitsIteratorKfuncs.register(&kfuncs)
         DynptrKfuncs.register(&kfuncs)
         DynptrCopyKfuncs.register(&kfuncs)
+        ProbeReadDynptrKfuncs.register(&kfuncs)
         StringKfuncs.register(&kfuncs)
         SKBMetaKfuncs.register(&kfuncs)
         StreamKfuncs.register(&kfuncs)
