@@ -81,6 +81,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case probeReadKernelDynptr = 26, probeReadKernelStrDynptr, probeReadUserDynptr, probeReadUserStrDynptr
     // System keyring handles (Kfuncs/SystemKeyKfuncs.swift, BPFVM/Analysis/SystemKeyPrototypes.swift).
     case lookupSystemKey = 50, keyPut
+    // The slab cache of an address, the test tracepoint's kfunc (Kfuncs/KmemCacheKfuncs.swift).
+    case getKmemCache = 52, modifyReturnTestTP
 
     /// The kernel's name for it.
     public var name: String {
@@ -178,6 +180,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .probeReadUserStrDynptr: "bpf_probe_read_user_str_dynptr"
         case .lookupSystemKey: "bpf_lookup_system_key"
         case .keyPut: "bpf_key_put"
+        case .getKmemCache: "bpf_get_kmem_cache"
+        case .modifyReturnTestTP: "bpf_modify_return_test_tp"
         case .testRefRelease: "bpf_kfunc_call_test_release"
         case .testMemberRelease: "bpf_kfunc_call_memb_release"
         }
