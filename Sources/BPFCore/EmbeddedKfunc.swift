@@ -83,6 +83,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case lookupSystemKey = 50, keyPut
     // The slab cache of an address, the test tracepoint's kfunc (Kfuncs/KmemCacheKfuncs.swift).
     case getKmemCache = 52, modifyReturnTestTP
+    // A cgroup directory's extended attribute (Kfuncs/CgroupXattrKfunc.swift).
+    case cgroupReadXattr = 54
 
     /// The kernel's name for it.
     public var name: String {
@@ -182,6 +184,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .keyPut: "bpf_key_put"
         case .getKmemCache: "bpf_get_kmem_cache"
         case .modifyReturnTestTP: "bpf_modify_return_test_tp"
+        case .cgroupReadXattr: "bpf_cgroup_read_xattr"
         case .testRefRelease: "bpf_kfunc_call_test_release"
         case .testMemberRelease: "bpf_kfunc_call_memb_release"
         }

@@ -4,6 +4,7 @@
 #include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include "cbpfsys.h"
 
@@ -61,4 +62,8 @@ long cbpfsys_read_own_memory(void *dst, unsigned long address, unsigned long siz
     struct iovec local = { .iov_base = dst, .iov_len = size };
     struct iovec remote = { .iov_base = (void *)address, .iov_len = size };
     return process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+}
+
+long cbpfsys_getxattr(const char *path, const char *name, void *value, unsigned long size) {
+    return getxattr(path, name, value, size);
 }

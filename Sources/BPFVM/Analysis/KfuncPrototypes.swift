@@ -85,8 +85,8 @@ enum KfuncPrototypes {
         case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .taskFromPid, .taskAcquire, .taskRelease, .cgroupFromID,
              .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease, .taskFromVpid, .cgroupAncestor,
              .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext, .iterTaskVMADestroy,
-             .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP:
-            break  // WorkqueuePrototypes, RequestSockPrototypes, TaskCgroupPrototypes, TestStructReleases, SystemKeyPrototypes, KmemCachePrototypes
+             .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr:
+            break  // WorkqueuePrototypes, RequestSockPrototypes, TaskCgroupPrototypes, TestStructReleases, SystemKeyPrototypes, KmemCachePrototypes, CgroupXattrPrototypes
         case .xdpPullData:
             // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
             if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
@@ -173,7 +173,7 @@ enum KfuncPrototypes {
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
              .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
              .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext,
-             .iterTaskVMADestroy, .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP:
+             .iterTaskVMADestroy, .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr:
             return []
         }
     }
@@ -208,7 +208,7 @@ enum KfuncPrototypes {
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
              .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
-             .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP:
+             .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr:
             return []
         }
     }

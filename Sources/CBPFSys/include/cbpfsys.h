@@ -43,6 +43,10 @@ int cbpfsys_bind_mount(const char *source, const char *target);
  * into DST without faulting (the mapping's permissions apply); the bytes read, or -1. */
 long cbpfsys_read_own_memory(void *dst, unsigned long address, unsigned long size);
 
+/* getxattr(2): SIZE bytes of attribute NAME of PATH into VALUE (NULL with SIZE 0: its
+ * length); the length, or -1 with errno set. (<sys/xattr.h> is not in Swift's Glibc.) */
+long cbpfsys_getxattr(const char *path, const char *name, void *value, unsigned long size);
+
 /* perf_event_open(2) and the ring ordering helpers. */
 #include "cbpfsys_perf.h"
 

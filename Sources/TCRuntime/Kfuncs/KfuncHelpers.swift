@@ -30,6 +30,7 @@ enum KfuncHelpers {
         TaskCgroupKfuncs.register(&kfuncs)
         SystemKeyKfuncs.register(&kfuncs)
         KmemCacheKfuncs.register(&kfuncs)
+        CgroupXattrKfunc.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }
         kfuncs.register(.rcuReadUnlock) { _ in 0 }
