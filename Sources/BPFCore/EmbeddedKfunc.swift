@@ -85,6 +85,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case getKmemCache = 52, modifyReturnTestTP
     // A cgroup directory's extended attribute (Kfuncs/CgroupXattrKfunc.swift).
     case cgroupReadXattr = 54
+    // A signal to a task of this process (Kfuncs/SendSignalTaskKfunc.swift).
+    case sendSignalTask = 55
 
     /// The kernel's name for it.
     public var name: String {
@@ -185,6 +187,7 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .getKmemCache: "bpf_get_kmem_cache"
         case .modifyReturnTestTP: "bpf_modify_return_test_tp"
         case .cgroupReadXattr: "bpf_cgroup_read_xattr"
+        case .sendSignalTask: "bpf_send_signal_task"
         case .testRefRelease: "bpf_kfunc_call_test_release"
         case .testMemberRelease: "bpf_kfunc_call_memb_release"
         }

@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
 #include <sched.h>
+#include <signal.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/vfs.h>
 #include <sys/syscall.h>
@@ -66,4 +68,15 @@ long cbpfsys_read_own_memory(void *dst, unsigned long address, unsigned long siz
 
 long cbpfsys_getxattr(const char *path, const char *name, void *value, unsigned long size) {
     return getxattr(path, name, value, size);
+}
+
+int cbpfsys_queue_own_signal(int tid, int sig, unsigned long long value, int thread) {
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = sig;
+    info.si_code = SI_KERNEL;
+    info.si_value.sival_ptr = (void *)(unsigned long)value;
+    if (thread)
+        return (int)syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, sig, &info);
+    return (int)syscall(SYS_rt_sigqueueinfo, getpid(), sig, &info);
 }

@@ -85,8 +85,10 @@ enum KfuncPrototypes {
         case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .taskFromPid, .taskAcquire, .taskRelease, .cgroupFromID,
              .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease, .taskFromVpid, .cgroupAncestor,
              .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext, .iterTaskVMADestroy,
-             .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr:
-            break  // WorkqueuePrototypes, RequestSockPrototypes, TaskCgroupPrototypes, TestStructReleases, SystemKeyPrototypes, KmemCachePrototypes, CgroupXattrPrototypes
+             .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask:
+            // Typed before this by their own prototypes (PathHelpers.call): Workqueue, RequestSock,
+            // TaskCgroup, TestStructReleases, SystemKey, KmemCache, CgroupXattr, SendSignalTask.
+            break
         case .xdpPullData:
             // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
             if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
@@ -173,7 +175,7 @@ enum KfuncPrototypes {
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
              .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
              .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext,
-             .iterTaskVMADestroy, .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr:
+             .iterTaskVMADestroy, .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask:
             return []
         }
     }
@@ -208,7 +210,7 @@ enum KfuncPrototypes {
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
              .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
-             .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr:
+             .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask:
             return []
         }
     }

@@ -31,6 +31,7 @@ enum KfuncHelpers {
         SystemKeyKfuncs.register(&kfuncs)
         KmemCacheKfuncs.register(&kfuncs)
         CgroupXattrKfunc.register(&kfuncs)
+        SendSignalTaskKfunc.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }
         kfuncs.register(.rcuReadUnlock) { _ in 0 }
