@@ -78,5 +78,10 @@ int cbpfsys_queue_own_signal(int tid, int sig, unsigned long long value, int thr
     info.si_value.sival_ptr = (void *)(unsigned long)value;
     if (thread)
         return (int)syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, sig, &info);
-    return (int)syscall(SYS_rt_sigqueueinfo, getpid(), sig, &info);
+    if (syscall(SYS_rt_sigqueueinfo, getpid(), sig, &info) == 0)
+        return 0;
+    /* The kernel takes a non-negative si_code only from the process's main thread: from
+     * another, the signal goes with sigqueue's SI_QUEUE. */
+    union sigval sent = { .sival_ptr = (void *)(unsigned long)value };
+    return sigqueue(getpid(), sig, sent);
 }

@@ -50,7 +50,8 @@ long cbpfsys_getxattr(const char *path, const char *name, void *value, unsigned 
 /* Queues signal SIG to this process (THREAD 0) or to its thread TID (THREAD 1) with the
  * siginfo the kernel's bpf_send_signal_task gives: si_code SI_KERNEL, si_value VALUE, si_pid
  * and si_uid 0 (rt_sigqueueinfo and rt_tgsigqueueinfo take any si_code to the caller's own
- * process). 0, or -1 with errno set. */
+ * process; to the process from a thread other than the main one, sigqueue's SI_QUEUE). 0, or
+ * -1 with errno set. */
 int cbpfsys_queue_own_signal(int tid, int sig, unsigned long long value, int thread);
 
 /* perf_event_open(2) and the ring ordering helpers. */

@@ -8,7 +8,9 @@ import CBPFSys
 /// other type is EINVAL (before the signal), signals past 64 and negative ones EINVAL, 0 sends
 /// nothing and answers 0. Here tasks are this process's threads (`KernelTaskImages`), so the
 /// signal goes to this process or one of its threads, queued with the kernel's siginfo
-/// (`cbpfsys_queue_own_signal`), as the kernel signals the test-run's caller.
+/// (`cbpfsys_queue_own_signal`; to the process from a thread other than the main one, with
+/// sigqueue's si_code, which is all Linux lets a thread send there), as the kernel signals
+/// the test-run's caller.
 enum SendSignalTaskKfunc {
     static let pidType: UInt32 = 0, tgidType: UInt32 = 1
 
