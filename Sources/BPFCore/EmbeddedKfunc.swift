@@ -87,6 +87,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
     case cgroupReadXattr = 54
     // A signal to a task of this process (Kfuncs/SendSignalTaskKfunc.swift).
     case sendSignalTask = 55
+    // Task work: refused to tc where reached, a sleepable callback (BPFVM/Analysis/TaskWorkPrototypes.swift).
+    case taskWorkScheduleResume = 56, taskWorkScheduleSignal
 
     /// The kernel's name for it.
     public var name: String {
@@ -188,6 +190,8 @@ public enum EmbeddedKfunc: Int32, CaseIterable, Sendable {
         case .modifyReturnTestTP: "bpf_modify_return_test_tp"
         case .cgroupReadXattr: "bpf_cgroup_read_xattr"
         case .sendSignalTask: "bpf_send_signal_task"
+        case .taskWorkScheduleResume: "bpf_task_work_schedule_resume_impl"
+        case .taskWorkScheduleSignal: "bpf_task_work_schedule_signal_impl"
         case .testRefRelease: "bpf_kfunc_call_test_release"
         case .testMemberRelease: "bpf_kfunc_call_memb_release"
         }

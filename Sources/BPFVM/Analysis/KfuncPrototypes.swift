@@ -85,9 +85,10 @@ enum KfuncPrototypes {
         case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .taskFromPid, .taskAcquire, .taskRelease, .cgroupFromID,
              .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease, .taskFromVpid, .cgroupAncestor,
              .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext, .iterTaskVMADestroy,
-             .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask:
+             .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask,
+             .taskWorkScheduleResume, .taskWorkScheduleSignal:
             // Typed before this by their own prototypes (PathHelpers.call): Workqueue, RequestSock,
-            // TaskCgroup, TestStructReleases, SystemKey, KmemCache, CgroupXattr, SendSignalTask.
+            // TaskCgroup, TestStructReleases, SystemKey, KmemCache, CgroupXattr, SendSignalTask, TaskWork.
             break
         case .xdpPullData:
             // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
@@ -175,7 +176,8 @@ enum KfuncPrototypes {
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
              .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
              .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext,
-             .iterTaskVMADestroy, .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask:
+             .iterTaskVMADestroy, .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask,
+             .taskWorkScheduleResume, .taskWorkScheduleSignal:
             return []
         }
     }
@@ -210,7 +212,8 @@ enum KfuncPrototypes {
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
              .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
-             .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask:
+             .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask,
+             .taskWorkScheduleResume, .taskWorkScheduleSignal:
             return []
         }
     }

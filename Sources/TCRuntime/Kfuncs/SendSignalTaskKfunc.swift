@@ -16,6 +16,12 @@ enum SendSignalTaskKfunc {
 
     static func register(_ table: inout KfuncTable) {
         table.register(.sendSignalTask, send)
+        for kfunc in [EmbeddedKfunc.taskWorkScheduleResume, .taskWorkScheduleSignal] {
+            table.register(kfunc) { call in
+                call.failure = "\(kfunc.name): the verifier refuses it to tc programs (a sleepable callback)"
+                return 0
+            }
+        }
     }
 
     static func send(_ call: inout HelperCall) -> UInt64 {
