@@ -37,7 +37,7 @@ let package = Package(
                 dependencies: ["BPFCore", .product(name: "Atomics", package: "swift-atomics")],
                 swiftSettings: strict),
         // tc programs at run time: the __sk_buff context, the packet, and the tc helpers.
-        .target(name: "TCRuntime", dependencies: ["BPFCore", "BPFVM", "BPFMaps", "BPFObject"], swiftSettings: strict),
+        .target(name: "TCRuntime", dependencies: ["BPFCore", "BPFVM", "BPFMaps", "BPFObject", "CBPFSys"], swiftSettings: strict),
         // The API both backends implement.
         .target(name: "TCX", dependencies: ["BPFCore"], swiftSettings: strict),
         // The embedded backend.

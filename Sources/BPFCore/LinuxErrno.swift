@@ -32,6 +32,7 @@ public struct LinuxErrno: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let ENOSYS = LinuxErrno(rawValue: 38)
     public static let ENOTEMPTY = LinuxErrno(rawValue: 39)
     public static let ELOOP = LinuxErrno(rawValue: 40)
+    public static let ENODATA = LinuxErrno(rawValue: 61)
     public static let ENOLINK = LinuxErrno(rawValue: 67)
     public static let EBADFD = LinuxErrno(rawValue: 77)
     public static let EOPNOTSUPP = LinuxErrno(rawValue: 95)

@@ -1,8 +1,12 @@
 #define _GNU_SOURCE
 #include <sched.h>
+#include <signal.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/vfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include "cbpfsys.h"
 
@@ -54,4 +58,30 @@ int cbpfsys_fsmount_bpffs(void) {
     errno = ENOSYS;
     return -1;
 #endif
+}
+
+long cbpfsys_read_own_memory(void *dst, unsigned long address, unsigned long size) {
+    struct iovec local = { .iov_base = dst, .iov_len = size };
+    struct iovec remote = { .iov_base = (void *)address, .iov_len = size };
+    return process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+}
+
+long cbpfsys_getxattr(const char *path, const char *name, void *value, unsigned long size) {
+    return getxattr(path, name, value, size);
+}
+
+int cbpfsys_queue_own_signal(int tid, int sig, unsigned long long value, int thread) {
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = sig;
+    info.si_code = SI_KERNEL;
+    info.si_value.sival_ptr = (void *)(unsigned long)value;
+    if (thread)
+        return (int)syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, sig, &info);
+    if (syscall(SYS_rt_sigqueueinfo, getpid(), sig, &info) == 0)
+        return 0;
+    /* The kernel takes a non-negative si_code only from the process's main thread: from
+     * another, the signal goes with sigqueue's SI_QUEUE. */
+    union sigval sent = { .sival_ptr = (void *)(unsigned long)value };
+    return sigqueue(getpid(), sig, sent);
 }

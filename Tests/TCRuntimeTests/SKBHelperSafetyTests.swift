@@ -125,8 +125,9 @@ import Testing
         #expect(try Self.returned(make(16, 0), type: Self.unanalysed) == 0)
     }
 
-    /// Probe reads: an address in the user half is ERANGE, an unmapped kernel one EFAULT; the
-    /// user variants fail on program memory; nothing is dereferenced.
+    /// Probe reads: an address in the user half or the non-canonical hole is ERANGE, an
+    /// unmapped kernel one EFAULT; the user variants fail on program memory (a kernel address
+    /// to the kernel); nothing is dereferenced.
     @Test func probeReadsNeverDereference() throws {
         let read = { (id: Int32, source: [Instruction]) in
             source + [Asm.movReg(1, 10), Asm.add(1, -16), Asm.mov(2, 8), Asm.call(id)]
@@ -136,6 +137,11 @@ import Testing
         #expect(try Self.returned(read(112, [Asm.movReg(3, 10), Asm.add(3, -32)])) == -14)
         #expect(try Self.returned(read(115, Asm.lddw(3, 0x40, high: Int32(bitPattern: 0xffff_8880)))) == -14)
         #expect(try Self.returned(read(113, [Asm.storeImm(8, 10, -32, 5), Asm.movReg(3, 10), Asm.add(3, -32)])) == 0)
+        #expect(try Self.returned(read(113, Asm.lddw(3, 0, high: Int32(bitPattern: 0x8000_0000)))) == -34)
+        #expect(try Self.returned(read(115, Asm.lddw(3, 0, high: Int32(bitPattern: 0xffff_7fff)))) == -34)
+        #expect(try Self.returned(read(115, Asm.lddw(3, Int32(bitPattern: 0xff60_0000), high: Int32(bitPattern: 0xffff_ffff)))) == -34)  // vsyscall
+        #expect(try Self.returned(read(114, [Asm.movReg(3, 10), Asm.add(3, -32)])) == -14)
+        #expect(try Self.returned(read(112, [Asm.mov(3, 0x1000)])) == -14)
     }
 
     /// String helpers: a buffer past the stack is refused at load (and faults without the path

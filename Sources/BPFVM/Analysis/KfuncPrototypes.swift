@@ -54,6 +54,11 @@ enum KfuncPrototypes {
         case .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone, .dynptrCopy,
              .dynptrMemset:
             break
+        case .probeReadKernelDynptr, .probeReadKernelStrDynptr, .probeReadUserDynptr, .probeReadUserStrDynptr:
+            // The offset and size are numbers; the source is `__ign`: any value, never checked.
+            for register in 2 ... 3 where r[register].isKnownPointer || r[register].kind == .notInit {
+                throw VMError(instruction: index, "R\(register) is not a scalar")
+            }
         case .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr:
             try StringKfuncPrototypes.check(kfunc, at: index, state)
@@ -80,8 +85,11 @@ enum KfuncPrototypes {
         case .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .taskFromPid, .taskAcquire, .taskRelease, .cgroupFromID,
              .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease, .taskFromVpid, .cgroupAncestor,
              .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext, .iterTaskVMADestroy,
-             .iterTaskNew, .iterTaskNext, .iterTaskDestroy:
-            break  // WorkqueuePrototypes, RequestSockPrototypes, TaskCgroupPrototypes, TestStructReleases
+             .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask,
+             .taskWorkScheduleResume, .taskWorkScheduleSignal:
+            // Typed before this by their own prototypes (PathHelpers.call): Workqueue, RequestSock,
+            // TaskCgroup, TestStructReleases, SystemKey, KmemCache, CgroupXattr, SendSignalTask, TaskWork.
+            break
         case .xdpPullData:
             // bpf_xdp_pull_data(xdp_md, len) may move the packet: every packet pointer ends.
             if r[1].kind != .context, r[1].kind != .unknown, r[1].kind != .notInit {
@@ -149,7 +157,8 @@ enum KfuncPrototypes {
     private static func dynptrArguments(_ kfunc: EmbeddedKfunc) -> [(Int, Int)] {
         switch kfunc {
         case .dynptrSlice, .dynptrSliceReadWrite, .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize,
-             .dynptrClone, .dynptrMemset:
+             .dynptrClone, .dynptrMemset, .probeReadKernelDynptr, .probeReadKernelStrDynptr, .probeReadUserDynptr,
+             .probeReadUserStrDynptr:
             return [(1, 0)]
         case .dynptrCopy:
             return [(1, 0), (3, 2)]
@@ -167,7 +176,8 @@ enum KfuncPrototypes {
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
              .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
              .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .iterTaskVMANew, .iterTaskVMANext,
-             .iterTaskVMADestroy, .iterTaskNew, .iterTaskNext, .iterTaskDestroy:
+             .iterTaskVMADestroy, .iterTaskNew, .iterTaskNext, .iterTaskDestroy, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask,
+             .taskWorkScheduleResume, .taskWorkScheduleSignal:
             return []
         }
     }
@@ -187,7 +197,7 @@ enum KfuncPrototypes {
             let size = r[4].isScalar ? r[4].range.constant.map { min($0, UInt64(VMLimits.stackPerFrame)) } : nil
             return [(3, size ?? UInt64(VMLimits.stackPerFrame))]
         case .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .rcuReadLock, .rcuReadUnlock, .dynptrCopy, .dynptrMemset,
-             .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
+             .probeReadKernelDynptr, .probeReadKernelStrDynptr, .probeReadUserDynptr, .probeReadUserStrDynptr, .strcmp, .strcasecmp, .strchr, .strchrnul, .strnchr, .strrchr, .strlen, .strnlen, .strspn, .strcspn,
              .strstr, .strnstr, .streamVprintk, .throwException, .preemptDisable, .preemptEnable, .localIrqRestore,
              .resSpinLock, .resSpinUnlock, .resSpinUnlockIrqrestore, .mapSumElemCount:
             return []
@@ -202,7 +212,8 @@ enum KfuncPrototypes {
              .rbtreeAdd, .rbtreeRemove, .rbtreeFirst, .rbtreeRoot, .rbtreeLeft, .rbtreeRight, .bpfTrap,
              .wqInit, .wqStart, .wqSetCallback, .skAssignTCPReqsk, .xdpPullData, .taskFromPid, .taskAcquire,
              .taskRelease, .cgroupFromID, .cgroupAcquire, .cgroupRelease, .testRefRelease, .testMemberRelease,
-             .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1:
+             .taskFromVpid, .cgroupAncestor, .taskUnderCgroup, .taskGetCgroup1, .lookupSystemKey, .keyPut, .getKmemCache, .modifyReturnTestTP, .cgroupReadXattr, .sendSignalTask,
+             .taskWorkScheduleResume, .taskWorkScheduleSignal:
             return []
         }
     }

@@ -35,6 +35,11 @@ enum PathHelpers {
             if try RequestSockPrototypes.call(kfunc, at: index, &state) { return }
             if try TaskCgroupPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
             if try TestStructReleases.call(kfunc, at: index, &state) { return }
+            if try SystemKeyPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
+            if try KmemCachePrototypes.call(kfunc, at: index, &state, setup: setup) { return }
+            if try CgroupXattrPrototypes.call(kfunc, at: index, &state, setup: setup) { return }
+            if try SendSignalTaskPrototypes.call(kfunc, at: index, &state) { return }
+            if try TaskWorkPrototypes.call(kfunc, at: index, &state) { return }
             return try KfuncPrototypes.call(kfunc, at: index, &state)
         }
         if id == ObjectPrototypes.exchangeHelper { return try ObjectPrototypes.exchange(at: index, &state, setup: setup) }

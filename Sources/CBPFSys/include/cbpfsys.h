@@ -39,6 +39,21 @@ int cbpfsys_mount_tmpfs(const char *path);
 /* mount --bind SOURCE TARGET */
 int cbpfsys_bind_mount(const char *source, const char *target);
 
+/* process_vm_readv(2) on the calling process: reads SIZE bytes at ADDRESS of its own memory
+ * into DST without faulting (the mapping's permissions apply); the bytes read, or -1. */
+long cbpfsys_read_own_memory(void *dst, unsigned long address, unsigned long size);
+
+/* getxattr(2): SIZE bytes of attribute NAME of PATH into VALUE (NULL with SIZE 0: its
+ * length); the length, or -1 with errno set. (<sys/xattr.h> is not in Swift's Glibc.) */
+long cbpfsys_getxattr(const char *path, const char *name, void *value, unsigned long size);
+
+/* Queues signal SIG to this process (THREAD 0) or to its thread TID (THREAD 1) with the
+ * siginfo the kernel's bpf_send_signal_task gives: si_code SI_KERNEL, si_value VALUE, si_pid
+ * and si_uid 0 (rt_sigqueueinfo and rt_tgsigqueueinfo take any si_code to the caller's own
+ * process; to the process from a thread other than the main one, sigqueue's SI_QUEUE). 0, or
+ * -1 with errno set. */
+int cbpfsys_queue_own_signal(int tid, int sig, unsigned long long value, int thread);
+
 /* perf_event_open(2) and the ring ordering helpers. */
 #include "cbpfsys_perf.h"
 

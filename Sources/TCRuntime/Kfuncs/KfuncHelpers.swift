@@ -10,6 +10,7 @@ enum KfuncHelpers {
         BitsIteratorKfuncs.register(&kfuncs)
         DynptrKfuncs.register(&kfuncs)
         DynptrCopyKfuncs.register(&kfuncs)
+        ProbeReadDynptrKfuncs.register(&kfuncs)
         StringKfuncs.register(&kfuncs)
         SKBMetaKfuncs.register(&kfuncs)
         StreamKfuncs.register(&kfuncs)
@@ -27,6 +28,10 @@ enum KfuncHelpers {
         WorkqueueKfuncs.register(&kfuncs)
         RequestSockKfunc.register(&kfuncs)
         TaskCgroupKfuncs.register(&kfuncs)
+        SystemKeyKfuncs.register(&kfuncs)
+        KmemCacheKfuncs.register(&kfuncs)
+        CgroupXattrKfunc.register(&kfuncs)
+        SendSignalTaskKfunc.register(&kfuncs)
         // The RCU read-side region only matters to the verifier, which checks it on every path.
         kfuncs.register(.rcuReadLock) { _ in 0 }
         kfuncs.register(.rcuReadUnlock) { _ in 0 }
