@@ -132,11 +132,16 @@ public struct EngineDifferential: Sendable {
         109, 117,  // send_signal(_thread): a real signal to this process
         160, 208,  // ktime_get_coarse_ns, ktime_get_tai_ns: the host's clocks, not the services'
         169, 170, 171, 172,  // timers: a callback runs later, on the timer thread
+        KfuncTable.helperID(.sendSignalTask),  // the kfunc bpf_send_signal_task as the helper it becomes
     ]
 
+    /// Kfuncs (`call` src 2) of the same kind: bpf_send_signal_task signals this process too.
+    public static let nondeterministicKfuncs: Set<Int32> = [EmbeddedKfunc.sendSignalTask.rawValue]
+
     /// Whether any `call imm` names one of `nondeterministicHelpers` (whatever its src: a type
-    /// loaded with the structural checks only may take any call for a helper's), or a `callx`
-    /// picks its helper at run time, where no rule can see which.
+    /// loaded with the structural checks only may take any call for a helper's) or, as a kfunc
+    /// call, one of `nondeterministicKfuncs`, or a `callx` picks its helper at run time, where no
+    /// rule can see which.
     public static func callsNondeterministic(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset + 8 <= bytes.count {
@@ -145,6 +150,7 @@ public struct EngineDifferential: Sendable {
                 let imm = Int32(bytes[offset + 4]) | Int32(bytes[offset + 5]) << 8
                     | Int32(bytes[offset + 6]) << 16 | Int32(bytes[offset + 7]) << 24
                 if nondeterministicHelpers.contains(imm) { return true }
+                if bytes[offset + 1] >> 4 == 2, nondeterministicKfuncs.contains(imm) { return true }
             }
             offset += 8
         }

@@ -58,5 +58,12 @@ struct EngineDifferentialTests {
         for helper: Int32 in [5, 7, 8, 118, 125] {
             #expect(!EngineDifferential.callsNondeterministic(Instruction.encode([Asm.call(helper), Asm.exit])), "helper \(helper)")
         }
+        // bpf_send_signal_task, as a kfunc call and as the helper it becomes; another kfunc of
+        // the same number as a plain helper is not it.
+        let signalTask = EmbeddedKfunc.sendSignalTask.rawValue
+        let kfuncCall = Instruction(opcode: 0x85, src: 2, imm: signalTask)
+        #expect(EngineDifferential.callsNondeterministic(Instruction.encode([kfuncCall, Asm.exit])))
+        #expect(EngineDifferential.callsNondeterministic(Instruction.encode([Asm.call(KfuncTable.helperID(.sendSignalTask)), Asm.exit])))
+        #expect(!EngineDifferential.callsNondeterministic(Instruction.encode([Asm.call(signalTask), Asm.exit])))
     }
 }

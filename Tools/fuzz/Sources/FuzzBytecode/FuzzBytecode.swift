@@ -23,15 +23,17 @@ private let maps: [BPFMap] = [
 private let packet: [UInt8] = [UInt8](repeating: 0xaa, count: 12) + [0x08, 0x00, 0x45, 0x00, 0x00, 50]
     + [UInt8](repeating: 0, count: 46)
 
-/// bpf_send_signal(_thread) signal this process as the kernel signals the test-run's caller:
-/// a real signal would stop the fuzzer, which is the helper doing its job, not a finding.
+/// bpf_send_signal(_thread) and the kfunc bpf_send_signal_task signal this process as the
+/// kernel signals the test-run's caller: a real signal would stop the fuzzer, which is the
+/// helper doing its job, not a finding.
 private func sendsSignals(_ program: ArraySlice<UInt8>) -> Bool {
     var offset = program.startIndex
     while offset + 8 <= program.endIndex {
         if program[offset] == 0x85 {
             let imm = Int32(program[offset + 4]) | Int32(program[offset + 5]) << 8
                 | Int32(program[offset + 6]) << 16 | Int32(program[offset + 7]) << 24
-            if imm == 109 || imm == 117 { return true }
+            if imm == 109 || imm == 117 || imm == KfuncTable.helperID(.sendSignalTask) { return true }
+            if program[offset + 1] >> 4 == 2, imm == EmbeddedKfunc.sendSignalTask.rawValue { return true }
         }
         offset += 8
     }
