@@ -24,22 +24,48 @@ enum ProcessIdentity {
     }
 
     /// The cgroup v2 directories from the root to this process's cgroup, as ids (their inode
-    /// numbers, which are the kernel's cgroup ids): level 0 is the root.
+    /// numbers, which are the kernel's cgroup ids): level 0 is the root. Without a cgroup2
+    /// mount, the v2 root is /sys/fs/cgroup's inode as before (1 where it is a tmpfs root too).
     static let cgroupLevels: [UInt64] = {
-        guard let text = readSmallFile("/proc/self/cgroup", limit: 4096) else { return [] }
-        let lines = String(decoding: text, as: UTF8.self).split(separator: "\n")
-        guard let line = lines.first(where: { $0.hasPrefix("0::") }) else { return [] }
-        let components = line.dropFirst(3).split(separator: "/")
-        var path = "/sys/fs/cgroup"
         var ids: [UInt64] = []
-        for component in [""] + components.map(String.init) {
-            if !component.isEmpty { path += "/" + component }
+        for path in cgroupDirectories.isEmpty ? ["/sys/fs/cgroup"] : cgroupDirectories {
             var info = stat()
             guard stat(path, &info) == 0 else { return ids }
             ids.append(UInt64(info.st_ino))
         }
         return ids
     }()
+
+    /// The cgroup v2 directories of this process's cgroup path, root first, read once: on a
+    /// hybrid machine the v2 hierarchy is not at /sys/fs/cgroup (here /sys/fs/cgroup/unified).
+    static let cgroupDirectories: [String] = {
+        guard let mounts = readSmallFile("/proc/self/mountinfo", limit: 1 << 20),
+              let cgroups = readSmallFile("/proc/self/cgroup", limit: 4096) else { return [] }
+        return cgroupDirectories(mountinfo: String(decoding: mounts, as: UTF8.self), cgroup: String(decoding: cgroups, as: UTF8.self))
+    }()
+
+    /// The cgroup v2 directories from the mount's root down to the `0::` line's path: the
+    /// first `cgroup2` line of `mountinfo` names the mount point (field 5, before the ` - `
+    /// separator the file system type follows). Empty without either.
+    static func cgroupDirectories(mountinfo: String, cgroup: String) -> [String] {
+        var mountPoint: String?
+        for line in mountinfo.split(separator: "\n") {
+            // ID PARENT MAJ:MIN ROOT MOUNT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER
+            let fields = line.split(separator: " ")
+            guard let dash = fields.firstIndex(of: "-"), dash >= 5, dash + 1 < fields.count,
+                  fields[dash + 1] == "cgroup2" else { continue }
+            mountPoint = String(fields[4])
+            break
+        }
+        guard let mountPoint, let line = cgroup.split(separator: "\n").first(where: { $0.hasPrefix("0::") }) else { return [] }
+        var path = mountPoint == "/" ? "" : mountPoint
+        var made = [mountPoint]
+        for component in line.dropFirst(3).split(separator: "/") {
+            path += "/" + component
+            made.append(path)
+        }
+        return made
+    }
 
     static var cgroupID: UInt64 { cgroupLevels.last ?? 0 }
 

@@ -1,7 +1,7 @@
 import Testing
 @testable import TCRuntime
 
-/// Where `bpf_cgroup_read_xattr` reads a cgroup's attributes on the embedded backend: the
+/// Where the embedded backend finds its cgroups (`bpf_cgroup_read_xattr` reads their attributes, the cgroup ids are their inodes): the
 /// cgroup v2 directories from the mount (wherever /proc/self/mountinfo puts it, as on a hybrid
 /// machine where /sys/fs/cgroup holds the v1 hierarchies) down to this process's cgroup.
 @Suite struct CgroupXattrPathTests {
@@ -13,22 +13,22 @@ import Testing
         """
 
     @Test func theRootCgroupIsTheMount() {
-        #expect(CgroupXattrKfunc.directories(mountinfo: Self.hybrid, cgroup: "9:name=systemd:/\n0::/\n")
+        #expect(ProcessIdentity.cgroupDirectories(mountinfo: Self.hybrid, cgroup: "9:name=systemd:/\n0::/\n")
                 == ["/sys/fs/cgroup/unified"])
     }
 
     @Test func eachLevelOfTheProcessPath() {
         let unified = "29 1 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
-        #expect(CgroupXattrKfunc.directories(mountinfo: unified, cgroup: "0::/system.slice/tcx.service\n")
+        #expect(ProcessIdentity.cgroupDirectories(mountinfo: unified, cgroup: "0::/system.slice/tcx.service\n")
                 == ["/sys/fs/cgroup", "/sys/fs/cgroup/system.slice", "/sys/fs/cgroup/system.slice/tcx.service"])
         // Mounted at / (inside a container): no doubled slash.
-        #expect(CgroupXattrKfunc.directories(mountinfo: "1 0 0:26 / / rw - cgroup2 none rw\n", cgroup: "0::/a\n") == ["/", "/a"])
+        #expect(ProcessIdentity.cgroupDirectories(mountinfo: "1 0 0:26 / / rw - cgroup2 none rw\n", cgroup: "0::/a\n") == ["/", "/a"])
     }
 
     @Test func noV2MountOrLineReadsNothing() {
         // A v1 hierarchy named cgroup2 in its options only, and a separator too early, are no mount.
         let v1Only = "42 34 0:39 / /sys/fs/cgroup/cpu rw - cgroup cgroup2 rw\n7 1 0:2 - cgroup2 x rw\n"
-        #expect(CgroupXattrKfunc.directories(mountinfo: v1Only, cgroup: "0::/\n").isEmpty)
-        #expect(CgroupXattrKfunc.directories(mountinfo: Self.hybrid, cgroup: "9:name=systemd:/\n").isEmpty)
+        #expect(ProcessIdentity.cgroupDirectories(mountinfo: v1Only, cgroup: "0::/\n").isEmpty)
+        #expect(ProcessIdentity.cgroupDirectories(mountinfo: Self.hybrid, cgroup: "9:name=systemd:/\n").isEmpty)
     }
 }

@@ -10,43 +10,13 @@ import Glibc
 /// dynptr's whole range when it gives one (a local or skb dynptr; NULL: EINVAL) and the
 /// value's length answered, ERANGE when it does not fit, ENODATA when the directory has no
 /// such attribute (also `user.` alone). Here the directory is the real one, read with
-/// getxattr(2): the cgroup v2 mount (from /proc/self/mountinfo) and this process's cgroup
-/// path (/proc/self/cgroup) down to the cgroup's level. A cgroup off that path (a v1 one)
+/// getxattr(2) (`ProcessIdentity.cgroupDirectories`: the cgroup v2 mount and this process's
+/// cgroup path) down to the cgroup's level. A cgroup off that path (a v1 one)
 /// has no attributes here.
 enum CgroupXattrKfunc {
     static let userPrefix = Array("user.".utf8)
     /// XATTR_NAME_MAX: a longer name is no attribute's.
     static let longestName = 255
-
-    /// The directories of this process's cgroup path, root first, read once.
-    static let directories: [String] = {
-        guard let mounts = ProcessIdentity.readSmallFile("/proc/self/mountinfo", limit: 1 << 20),
-              let cgroups = ProcessIdentity.readSmallFile("/proc/self/cgroup", limit: 4096) else { return [] }
-        return directories(mountinfo: String(decoding: mounts, as: UTF8.self), cgroup: String(decoding: cgroups, as: UTF8.self))
-    }()
-
-    /// The cgroup v2 directories from the mount's root down to the `0::` line's path: the
-    /// first `cgroup2` line of `mountinfo` names the mount point (field 5, before the ` - `
-    /// separator the file system type follows). Empty without either.
-    static func directories(mountinfo: String, cgroup: String) -> [String] {
-        var mountPoint: String?
-        for line in mountinfo.split(separator: "\n") {
-            // ID PARENT MAJ:MIN ROOT MOUNT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER
-            let fields = line.split(separator: " ")
-            guard let dash = fields.firstIndex(of: "-"), dash >= 5, dash + 1 < fields.count,
-                  fields[dash + 1] == "cgroup2" else { continue }
-            mountPoint = String(fields[4])
-            break
-        }
-        guard let mountPoint, let line = cgroup.split(separator: "\n").first(where: { $0.hasPrefix("0::") }) else { return [] }
-        var path = mountPoint == "/" ? "" : mountPoint
-        var made = [mountPoint]
-        for component in line.dropFirst(3).split(separator: "/") {
-            path += "/" + component
-            made.append(path)
-        }
-        return made
-    }
 
     static func register(_ table: inout KfuncTable) {
         table.register(.cgroupReadXattr, read)
@@ -59,11 +29,11 @@ enum CgroupXattrKfunc {
         guard let value = writableWhole(&call, ptr) else { return failed(.EINVAL) }
         guard name.count > userPrefix.count, name.count <= longestName,
               let id = KernelTaskImages.cgroupID(ofCgroup: call.r1),
-              let level = ProcessIdentity.cgroupLevels.firstIndex(of: id), level < directories.count else {
+              let level = ProcessIdentity.cgroupLevels.firstIndex(of: id), level < ProcessIdentity.cgroupDirectories.count else {
             return failed(.ENODATA)
         }
         let size = min(value.count, 65536)
-        let answer = cbpfsys_getxattr(directories[level], String(decoding: name, as: UTF8.self),
+        let answer = cbpfsys_getxattr(ProcessIdentity.cgroupDirectories[level], String(decoding: name, as: UTF8.self),
                               size > 0 ? value.baseAddress : nil, UInt(size))
         return answer >= 0 ? UInt64(answer) : failed(LinuxErrno(rawValue: errno))
     }
