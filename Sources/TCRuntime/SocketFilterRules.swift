@@ -39,10 +39,12 @@ enum SocketFilterRules {
     ]).union(kfuncs.map(KfuncTable.helperID))
 
     /// The kfuncs every program type gets (the kernel's `common_btf_ids`) that the embedded
-    /// backend has: number and bit iterators, the RCU read lock, and what works on any dynptr.
+    /// backend has: number and bit iterators, the RCU read lock, what works on any dynptr, and
+    /// the probe reads into a dynptr (measured: corpus/kfunc/probe_dynptr_socket.tcx).
     /// (`bpf_dynptr_from_skb`, which the kernel also gives socket filters, is left to tc.)
     static let kfuncs: [EmbeddedKfunc] = [
         .iterNumNew, .iterNumNext, .iterNumDestroy, .iterBitsNew, .iterBitsNext, .iterBitsDestroy, .rcuReadLock, .rcuReadUnlock, .dynptrSlice, .dynptrSliceReadWrite,
         .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone, .dynptrCopy, .dynptrMemset,
+        .probeReadKernelDynptr, .probeReadKernelStrDynptr, .probeReadUserDynptr, .probeReadUserStrDynptr,
     ]
 }
