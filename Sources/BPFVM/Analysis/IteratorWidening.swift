@@ -9,6 +9,19 @@ extension PathState {
         }
     }
 
+    /// Numbers spilled whole to `frame`'s stack, outside the slots of `keeping`, that differ from
+    /// the number `earlier` holds there become unknown numbers (widen_imprecise_scalars compares
+    /// spilled registers only: zero bytes and other slots stay).
+    mutating func widenSpilledScalars(differingFrom earlier: PathState, inFrame frame: Int, keeping: UInt64) {
+        guard frame < stacks.count, frame < earlier.stacks.count else { return }
+        for s in 0 ..< min(stacks[frame].count, earlier.stacks[frame].count, 64) where keeping & (1 << UInt64(s)) == 0 {
+            guard case let .spill(mine, size) = stacks[frame][s], mine.isScalar,
+                  case let .spill(theirs, _) = earlier.stacks[frame][s], theirs.isScalar,
+                  mine.range != theirs.range else { continue }
+            stacks[frame][s] = .spill(.scalar(.unknown), size: size)
+        }
+    }
+
     /// Every number, in a register or spilled to the stack, whose value none of the `seen`
     /// states had in the same place becomes unknown; a value that recurs is kept, and so is a
     /// known constant in a register of `exact`: a counter the kernel's comparisons decide, and

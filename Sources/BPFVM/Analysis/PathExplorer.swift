@@ -93,6 +93,9 @@ struct PathExplorer {
         /// Slots of the current frame whose numbers a path from here depended on.
         var preciseSlots: UInt64 = 0
         var allPrecise = false
+        /// The callers' registers and slots (frame 0 first) whose numbers a path from here
+        /// depended on: the kernel keeps precision marks in every frame of a state.
+        var callerMarks: [(registers: UInt16, slots: UInt64)] = []
         /// A path through here ended covered by a state whose marks may lack some, which never
         /// reach this node (`IteratorConvergence`); so are its ancestors.
         var marksPending = false
@@ -111,8 +114,17 @@ struct PathExplorer {
 
         /// `state.covers`, called on the kept state in place (no copy of it per candidate).
         func covers(_ other: PathState, facts: PruneFacts, at index: Int, precise marks: UInt16 = .max,
-                    preciseSlots slotMarks: UInt64 = .max, liveSlots: UInt64? = nil) -> Bool {
-            state.covers(other, facts: facts, at: index, precise: marks, preciseSlots: slotMarks, liveSlots: liveSlots)
+                    preciseSlots slotMarks: UInt64 = .max, callerMarks callers: [(registers: UInt16, slots: UInt64)]? = nil,
+                    liveSlots: UInt64? = nil) -> Bool {
+            state.covers(other, facts: facts, at: index, precise: marks, preciseSlots: slotMarks, callerMarks: callers,
+                         liveSlots: liveSlots)
+        }
+
+        /// The callers' marks a cover by this node must match: nil (every number that may
+        /// decide something) while its marks may lack some or all count.
+        var coverCallerMarks: [(registers: UInt16, slots: UInt64)]? {
+            if allPrecise || marksPending { return nil }
+            return (0 ..< state.frame).map { $0 < callerMarks.count ? callerMarks[$0] : (0, 0) }
         }
 
         /// The registers whose numbers a path from here depended on, as far as known now.
@@ -603,10 +615,13 @@ struct PathExplorer {
             if atCallbackCall {
                 // A callback that brings the call back to a state it had, on this path or
                 // another, has been run as often as makes a difference (no loop is refused here).
+                // Only the covering state's marks as they are now go back along the path (the
+                // kernel's propagate_precision at a callback's callsite), and its states wait for
+                // the marks it may still gain, as at an iterator that converged.
                 if mayCover, seenState.covers(branch.state, facts: facts, at: index) {
                     statistics.pruned += 1
                     PathStatisticsTrace.trace("safe", at: index)
-                    propagatePrecision(.max, to: branch)
+                    endConverged(branch, coveredBy: seenState)
                     return true
                 }
                 continue
@@ -624,12 +639,12 @@ struct PathExplorer {
                     throw VMError(instruction: index, "infinite loop detected at insn \(index)", errno: .EINVAL)
                 }
             } else if mayCover, seenState.covers(branch.state, facts: facts, at: index, precise: seenState.coverRegisters,
-                                                 preciseSlots: seenState.coverSlots,
+                                                 preciseSlots: seenState.coverSlots, callerMarks: seenState.coverCallerMarks,
                                                  liveSlots: liveSlots) {
                 statistics.pruned += 1
                 PathStatisticsTrace.trace("safe", at: index)
                 propagatePrecision(seenState.preciseRegisters & facts.registers(at: index).relevant,
-                                   slots: seenState.preciseSlotMarks, to: branch)
+                                   slots: seenState.preciseSlotMarks, callers: seenState.coverCallerMarks, to: branch)
                 // Its marks may lack some: so may this path's (IteratorConvergence).
                 if seenState.marksPending { Self.markPending(from: branch.trail) }
                 return true
@@ -677,11 +692,13 @@ extension PathExplorer {
         let exactRuns = 8
         let frame = branch.state.frame
         var earlier: [PathState] = []
+        var markedSlots: UInt64 = 0
         var ancestor = branch.trail
         var steps = 0
         while let node = ancestor, steps < 4096, earlier.count < Self.keptStates {
             if node.index == branch.index, node.state.frame == frame {
                 earlier.append(node.state)
+                markedSlots |= node.preciseSlotMarks
                 if node.state.callbackDepths[frame] == 0 { break }  // where the loop was entered
             }
             ancestor = node.parent
@@ -690,6 +707,10 @@ extension PathExplorer {
         guard !earlier.isEmpty else { return }
         if earlier.count < exactRuns {
             branch.state.widenScalars(differingFrom: earlier[0], keeping: facts.registers(at: branch.index).relevant)
+            // What the callback keeps in the caller's stack through its context (a count, a
+            // sum) is widened too where no path depended on it so far, as the kernel widens
+            // spilled imprecise numbers on return from a callback.
+            branch.state.widenSpilledScalars(differingFrom: earlier[0], inFrame: frame, keeping: markedSlots)
         } else {
             branch.state.widenNewScalars(seen: earlier, exact: facts.decisiveRegisters(at: branch.index))
         }

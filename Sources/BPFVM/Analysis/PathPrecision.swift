@@ -48,8 +48,11 @@ extension PathExplorer {
             // The sizes a helper the analysis does not model takes, the slots the other helpers
             // of `readsSlots` look at.
             let numbers = arguments | (PathHelpers.modeled.contains(id) ? 0 : unmodeledSizes(state))
-            guard StackLiveness.readsSlots(id) else { return (numbers, 0) }
-            guard state.frame == 0 else { return nil }
+            // A callback run during the call reads the caller's stack on the path itself, where
+            // its own checks say what they depend on; the call looks at none of it.
+            guard StackLiveness.readsSlots(id), !PathCallbacks.runsDuringCall.contains(id) else { return (numbers, 0) }
+            // The slots it may read are the current frame's unless an argument points into a caller's.
+            guard state.frame == 0 || !pointsIntoCaller(state) else { return nil }
             return (numbers, numberSlots(state))
         case .call(.kfunc):
             guard state.frame == 0 else { return nil }
@@ -100,6 +103,14 @@ extension PathExplorer {
             sizes |= 1 << UInt16(r + 1)
         }
         return sizes
+    }
+
+    /// Whether an argument register points into a frame below the current one.
+    private func pointsIntoCaller(_ state: PathState) -> Bool {
+        (1 ... 5).contains { r in
+            if case .stack(let frame) = state.registers[r].kind { return frame != state.frame }
+            return false
+        }
     }
 
     /// The slots of the current frame that hold a known number: one a register put there, or
@@ -179,12 +190,18 @@ extension PathExplorer {
     /// Marks precise, in the states kept on the path of `branch`, where the numbers `registers`
     /// and `slots` of its current frame came from (skipping its last `skipping` steps, already
     /// run). Where the walk cannot follow, every state kept on the path counts whole.
-    func markPrecise(registers: UInt16, slots: UInt64, on branch: Branch, skipping: Int = 0) {
+    func markPrecise(registers: UInt16, slots: UInt64, on branch: Branch, skipping: Int = 0,
+                     callers: [(registers: UInt16, slots: UInt64)] = []) {
         var walk = PrecisionWalk(registers: registers, slots: slots)
+        walk.callers = callers
         if walk.isEmpty { return }
         var steps = branch.walked.dropLast(skipping)
         var node = branch.trail
-        var newer: PathStep?
+        // Where the walk starts: the path's next instruction (or the first step set aside), so
+        // that a frame left just before it (a callee's exit, a callback's) is crossed too.
+        var newer: PathStep? = skipping > 0 && branch.walked.count >= skipping
+            ? branch.walked[branch.walked.count - skipping]
+            : PathStep(index: Int32(branch.index), frame: UInt8(truncatingIfNeeded: branch.state.frame), flags: 0)
         while true {
             for step in steps.reversed() {
                 guard let op = program.operations[Int(step.index)] else { return Self.markAllPrecise(from: node) }
@@ -236,6 +253,42 @@ extension PathExplorer {
             }
         }
         walk.slots = keepSlots
+        // The callers' numbers still wanted: the innermost caller is the frame below this one.
+        let count = walk.callers.count
+        for i in 0 ..< count {
+            let f = state.frame - (count - i)
+            guard f >= 0, f < state.stacks.count else { continue }
+            if node.callerMarks.count < state.frame {
+                node.callerMarks += [(registers: UInt16, slots: UInt64)](repeating: (0, 0), count: state.frame - node.callerMarks.count)
+            }
+            let wanted = walk.callers[i]
+            var keepCaller: (registers: UInt16, slots: UInt64) = (0, 0)
+            var regs = wanted.registers
+            while regs != 0 {
+                let r = regs.trailingZeroBitCount
+                regs &= regs - 1
+                // Only r6-r9 live on in a caller (`ReturnFrame.saved`); the rest is the walk's.
+                guard r >= 6, r <= 9, f < state.returns.count, r - 6 < state.returns[f].saved.count,
+                      state.returns[f].saved[r - 6].isScalar else { keepCaller.registers |= 1 << UInt16(r); continue }
+                let bit: UInt16 = 1 << UInt16(r)
+                if node.callerMarks[f].registers & bit == 0 {
+                    node.callerMarks[f].registers |= bit
+                    keepCaller.registers |= bit
+                }
+            }
+            var wantedSlots = wanted.slots
+            while wantedSlots != 0 {
+                let s = wantedSlots.trailingZeroBitCount
+                wantedSlots &= wantedSlots - 1
+                guard s < state.stacks[f].count, Self.holdsKnownNumber(state.stacks[f][s]) else { continue }
+                let bit: UInt64 = 1 << UInt64(s)
+                if node.callerMarks[f].slots & bit == 0 {
+                    node.callerMarks[f].slots |= bit
+                    keepCaller.slots |= bit
+                }
+            }
+            walk.callers[i] = keepCaller
+        }
     }
 
     /// The walk could not follow: every number of the states kept on the path counts.
@@ -250,10 +303,11 @@ extension PathExplorer {
     /// A path ended because `old` covers it: the numbers `old`'s cover depended on (`precise`
     /// registers, and the slots compared) hold on this path too, so where they came from on this
     /// path is precise as well (the kernel's propagate_precision).
-    func propagatePrecision(_ precise: UInt16, slots preciseSlots: UInt64 = .max, to branch: Branch) {
+    func propagatePrecision(_ precise: UInt16, slots preciseSlots: UInt64 = .max,
+                            callers callerMarks: [(registers: UInt16, slots: UInt64)]? = nil, to branch: Branch) {
         let state = branch.state
-        guard state.frame == 0 else { return Self.markAllPrecise(from: branch.trail) }
         let index = branch.index
+        guard let callers = callerNumbers(state, at: index, marks: callerMarks) else { return Self.markAllPrecise(from: branch.trail) }
         let (live, _) = facts.registers(at: index)
         var registers: UInt16 = 0
         for r in 0 ..< 10 where precise & live & (1 << UInt16(r)) != 0 && state.registers[r].isScalar {
@@ -261,6 +315,44 @@ extension PathExplorer {
         }
         let slotFacts = facts.slots(at: index)
         let slots = numberSlots(state) & slotFacts.live & slotFacts.relevant & preciseSlots
-        markPrecise(registers: registers, slots: slots, on: branch)
+        markPrecise(registers: registers, slots: slots, on: branch, callers: callers)
+    }
+
+    /// The callers' numbers a cover at `index` compared (`PathState.covers`: their saved r6-r9
+    /// and the slots that hold numbers, as at the return into them, every slot of a frame one
+    /// above may reach; within `marks` when the cover had them), outermost first; nil when it
+    /// compared a callback's arguments (the caller's r0-r5 at the helper call), which the walk
+    /// cannot follow.
+    private func callerNumbers(_ state: PathState, at index: Int,
+                               marks: [(registers: UInt16, slots: UInt64)]?) -> [(registers: UInt16, slots: UInt64)]? {
+        guard state.frame > 0 else { return [] }
+        var callers = [(registers: UInt16, slots: UInt64)](repeating: (0, 0), count: state.frame)
+        var reached = facts.reachesOtherFrames(at: index)
+        for f in stride(from: state.frame - 1, through: 0, by: -1) {
+            guard f < state.returns.count, f < state.stacks.count else { return nil }
+            let back = state.returns[f]
+            let (live, relevant) = facts.registers(at: back.returnTo)
+            let compared = live & relevant
+            if let callback = back.callback {
+                for r in 0 ..< min(6, callback.arguments.count)
+                where compared & (1 << UInt16(r)) != 0 && callback.arguments[r].isScalar { return nil }
+            }
+            var registers: UInt16 = 0
+            for (i, value) in back.saved.enumerated() where i < 4 && value.isScalar && compared & (1 << UInt16(6 + i)) != 0 {
+                registers |= 1 << UInt16(6 + i)
+            }
+            var slots: (live: UInt64, relevant: UInt64) = (.max, .max)
+            if !reached { slots = facts.slots(at: back.returnTo) }
+            reached = reached || facts.reachesOtherFrames(at: back.returnTo)
+            var numbers: UInt64 = 0
+            for (s, slot) in state.stacks[f].enumerated() where s < 64 && Self.holdsKnownNumber(slot) { numbers |= 1 << UInt64(s) }
+            callers[f] = (registers, numbers & slots.live & slots.relevant)
+            if let marks {
+                let marked = f < marks.count ? marks[f] : (registers: 0, slots: 0)
+                callers[f].registers &= marked.registers
+                callers[f].slots &= marked.slots
+            }
+        }
+        return callers
     }
 }

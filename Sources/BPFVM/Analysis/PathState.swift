@@ -105,8 +105,11 @@ struct PathState: Hashable {
     /// they may decide something.
     /// `liveSlots`: the current frame's live slots, when pruning knows better than `facts`
     /// (`ReachedStackLiveness`).
+    /// `callerMarks`: the callers' registers and slots (frame 0 first) whose numbers must match,
+    /// within what may decide something; nil for all that may.
     func covers(_ other: PathState, facts: PruneFacts, at index: Int, precise marks: UInt16 = .max,
-                preciseSlots slotMarks: UInt64 = .max, liveSlots: UInt64? = nil) -> Bool {
+                preciseSlots slotMarks: UInt64 = .max, callerMarks: [(registers: UInt16, slots: UInt64)]? = nil,
+                liveSlots: UInt64? = nil) -> Bool {
         // Cheap comparisons first; the registers before the collections.
         guard stacks.count == other.stacks.count, returns.count == other.returns.count,
               callbackDepths.count == other.callbackDepths.count, lockHeld == other.lockHeld,
@@ -120,10 +123,11 @@ struct PathState: Hashable {
               packetDynptrs == other.packetDynptrs, dynptrSlices == other.dynptrSlices,
               references == other.references,
               !zip(callbackDepths, other.callbackDepths).contains(where: { $0 > $1 }) else { return false }
-        for (mine, theirs) in zip(returns, other.returns) {
+        for (f, (mine, theirs)) in zip(returns, other.returns).enumerated() {
             guard mine.returnTo == theirs.returnTo else { return false }
             let (live, precise) = facts.registers(at: mine.returnTo)
-            guard Self.registersCover(mine.saved, theirs.saved, from: 6, live: live, precise: precise) else { return false }
+            let savedPrecise = callerMarks.map { f < $0.count ? precise & $0[f].registers : 0 } ?? precise
+            guard Self.registersCover(mine.saved, theirs.saved, from: 6, live: live, precise: savedPrecise) else { return false }
             guard mine.callback?.returns == theirs.callback?.returns,
                   mine.callback?.references == theirs.callback?.references else { return false }
             if let back = mine.callback, let theirBack = theirs.callback {
@@ -143,6 +147,7 @@ struct PathState: Hashable {
                 let returnTo = returns[f].returnTo
                 if !reached { slots = facts.slots(at: returnTo) }
                 reached = reached || facts.reachesOtherFrames(at: returnTo)
+                if let callerMarks { slots.relevant &= f < callerMarks.count ? callerMarks[f].slots : 0 }
             }
             let mine = stacks[f], theirs = other.stacks[f]
             // A frame neither path wrote since they parted is the same array.

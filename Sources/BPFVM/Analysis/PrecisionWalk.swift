@@ -125,10 +125,30 @@ struct PrecisionWalk {
     }
 
     /// Between two steps of the path, `older` then `newer`, where their frames differ: a call
-    /// into a static function or a return from one. Anything else (a callback's frame) is not
-    /// followed.
+    /// into a static function or a return from one, or a helper's callback entered or left
+    /// (bpf_loop and the others that run it during the call). Anything else is not followed.
     mutating func cross(from older: (op: Operation, frame: UInt8), to newer: (op: Operation, frame: UInt8)) -> Bool {
         if newer.frame == older.frame { return true }
+        if newer.frame == older.frame &+ 1, Self.runsCallback(older.op) {
+            // Back out of a callback to the helper call that ran it: its r1-r5 are the helper's
+            // doing, not the caller's registers, so they are dropped (the kernel's backtrack_insn
+            // at a callback's callsite); its own slots cannot be followed out.
+            guard registers & ~Self.arguments == 0, slots == 0 else { return false }
+            let caller = callers.popLast() ?? (registers: 0, slots: 0)
+            registers = caller.registers
+            slots = caller.slots
+            return true
+        }
+        if older.frame == newer.frame &+ 1, Self.runsCallback(newer.op) {
+            // Back into a callback from the helper call it returned to: its r0 is not the
+            // helper's result and the caller's r1-r5 are the helper's arguments; r6-r9 and the
+            // caller's slots wait.
+            guard case .exit = older.op else { return false }
+            callers.append((registers & ~Self.scratch, slots))
+            registers = 0
+            slots = 0
+            return true
+        }
         if newer.frame == older.frame &+ 1 {
             // Back out of a callee, to its call: its arguments are the caller's r1-r5.
             guard case .call(.local) = older.op, registers & ~Self.arguments == 0, slots == 0 else { return false }
@@ -143,12 +163,16 @@ struct PrecisionWalk {
             case .exit, .packetLoad, .call(.helper(VMLimits.tailCallHelper)): break
             default: return false
             }
-            if case .call(.helper(let id)) = newer.op, PathCallbacks.runsDuringCall.contains(id) { return false }
             callers.append((registers & ~Self.scratch, slots))
             registers &= 1
             slots = 0
             return true
         }
+        return false
+    }
+
+    private static func runsCallback(_ op: Operation) -> Bool {
+        if case .call(.helper(let id)) = op { return PathCallbacks.runsDuringCall.contains(id) }
         return false
     }
 }

@@ -1,11 +1,11 @@
 /* Callbacks that keep counts in their caller's stack through their context: bpf_loop's (181)
  * and bpf_user_ringbuf_drain's (209). The kernel widens the counts it never compared on each
- * return from the callback and converges in a few runs; the embedded verifier's precision does
- * not yet cross callback frames (a pruning inside the callback marks every kept state precise),
- * so it follows eight runs exactly and multiplies states (session 29, Linux 6.18 counts):
- *   count_only 25 / 81, two_ways 85 / 1,031, inner_loop 109 / 1,819, inner_loop_sum 1,693 /
- *   gave up at 1,000,001, drain_sum 2,335 / gave up once drain is followed on the caller's path as the
- *   kernel follows it (PathCallbacks.runsDuringCall without 209: why drain is still verified apart).
+ * return from the callback and converges in a few runs. Linux 6.18 / embedded before session
+ * 29's precision in every frame / after (docs/vm.md, "Precision in every frame"):
+ *   count_only 25 / 81 / 25, two_ways 85 / 1,031 / 83, inner_loop 109 / 1,819 / 109,
+ *   inner_loop_sum 1,693 / gave up at 1,000,001 / 1,693; drain_sum 2,335 / gave up / 2,335 when
+ *   drain is followed on the caller's path (PathCallbacks.runsDuringCall with 209, not yet: see
+ *   the docs for why).
  * Written for swift-tcx as a measurement, not a test. */
 #include <linux/bpf.h>
 
