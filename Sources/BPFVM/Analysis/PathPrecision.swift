@@ -181,6 +181,8 @@ extension PathExplorer {
             if viaStackPointer(dst) { flags |= PathStep.indirectStack }
         case let .atomic(kind, _, dst, src, _):
             if viaStackPointer(kind == .loadAcquire ? src : dst) { flags |= PathStep.indirectStack }
+        case .exit:
+            if state.returns.last?.callback != nil { flags |= PathStep.callbackExit }
         default:
             break
         }
@@ -207,7 +209,7 @@ extension PathExplorer {
                 guard let op = program.operations[Int(step.index)] else { return Self.markAllPrecise(from: node) }
                 if let newer {
                     let later = program.operations[Int(newer.index)] ?? .exit
-                    guard walk.cross(from: (op, step.frame), to: (later, newer.frame)) else { return Self.markAllPrecise(from: node) }
+                    guard walk.cross(from: (op, step.frame, step.flags), to: (later, newer.frame)) else { return Self.markAllPrecise(from: node) }
                 }
                 let entersFrame = newer.map { $0.frame != step.frame } ?? false
                 guard walk.stepBack(op, flags: step.flags, linked: step.linked, entersFrame: entersFrame) else { return Self.markAllPrecise(from: node) }

@@ -19,6 +19,8 @@ struct PathStep {
     /// A load, store or atomic through a stack pointer other than r10: the walk cannot tell
     /// which slot it touched.
     static let indirectStack: UInt8 = 2
+    /// An exit from a callback a helper runs, back to the helper call (not a function's return).
+    static let callbackExit: UInt8 = 8
 }
 
 /// Walking a path back from an instruction whose checks depended on some numbers, to find where
@@ -127,7 +129,7 @@ struct PrecisionWalk {
     /// Between two steps of the path, `older` then `newer`, where their frames differ: a call
     /// into a static function or a return from one, or a helper's callback entered or left
     /// (bpf_loop and the others that run it during the call). Anything else is not followed.
-    mutating func cross(from older: (op: Operation, frame: UInt8), to newer: (op: Operation, frame: UInt8)) -> Bool {
+    mutating func cross(from older: (op: Operation, frame: UInt8, flags: UInt8), to newer: (op: Operation, frame: UInt8)) -> Bool {
         if newer.frame == older.frame { return true }
         if newer.frame == older.frame &+ 1, Self.runsCallback(older.op) {
             // Back out of a callback to the helper call that ran it: its r1-r5 are the helper's
@@ -139,11 +141,11 @@ struct PrecisionWalk {
             slots = caller.slots
             return true
         }
-        if older.frame == newer.frame &+ 1, Self.runsCallback(newer.op) {
+        if older.frame == newer.frame &+ 1, older.flags & PathStep.callbackExit != 0 {
             // Back into a callback from the helper call it returned to: its r0 is not the
             // helper's result and the caller's r1-r5 are the helper's arguments; r6-r9 and the
             // caller's slots wait.
-            guard case .exit = older.op else { return false }
+            guard case .exit = older.op, Self.runsCallback(newer.op) else { return false }
             callers.append((registers & ~Self.scratch, slots))
             registers = 0
             slots = 0
