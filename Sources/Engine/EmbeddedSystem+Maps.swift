@@ -56,17 +56,16 @@ extension EmbeddedSystem: BPFObjectSystem {
         }
     }
 
-    public func lookup(map: Handle, key: [UInt8]) throws(TCXError) -> [UInt8] {
-        let storage = try withWorld { world throws(TCXError) -> [UInt8]? in
-            let object = try world.map(at: map.rawValue, role: "map")
-            guard object.map is SKStorageMap else { return nil }
-            // Its key is a descriptor of this world.
-            do throws(MapError) { return try object.map.lookup(key: key, world: world) } catch {
+    public func lookup(map handle: Handle, key: [UInt8]) throws(TCXError) -> [UInt8] {
+        try withWorld { world throws(TCXError) in
+            let object = try world.map(at: handle.rawValue, role: "map")
+            do throws(MapError) {
+                // A key that is a descriptor (SK_STORAGE) names something of this world.
+                return SpinLockWord.hidden(try object.map.lookup(key: key, world: world), in: object.map.spec)
+            } catch {
                 throw TCXError(error.errno, "\(object.label): \(error.reason)")
             }
         }
-        if let storage { return storage }
-        return try onMap(map) { map throws(MapError) in SpinLockWord.hidden(try map.lookup(key: key), in: map.spec) }
     }
 
     public func update(map handle: Handle, key: [UInt8], value: [UInt8], flags: UInt64) throws(TCXError) {

@@ -1,3 +1,4 @@
+import BPFMaps
 import Glibc
 
 /// What a test-run's "current task" is on the embedded backend: this process. The kernel runs
@@ -36,36 +37,9 @@ enum ProcessIdentity {
         return ids
     }()
 
-    /// The cgroup v2 directories of this process's cgroup path, root first, read once: on a
-    /// hybrid machine the v2 hierarchy is not at /sys/fs/cgroup (here /sys/fs/cgroup/unified).
-    static let cgroupDirectories: [String] = {
-        guard let mounts = readSmallFile("/proc/self/mountinfo", limit: 1 << 20),
-              let cgroups = readSmallFile("/proc/self/cgroup", limit: 4096) else { return [] }
-        return cgroupDirectories(mountinfo: String(decoding: mounts, as: UTF8.self), cgroup: String(decoding: cgroups, as: UTF8.self))
-    }()
-
-    /// The cgroup v2 directories from the mount's root down to the `0::` line's path: the
-    /// first `cgroup2` line of `mountinfo` names the mount point (field 5, before the ` - `
-    /// separator the file system type follows). Empty without either.
-    static func cgroupDirectories(mountinfo: String, cgroup: String) -> [String] {
-        var mountPoint: String?
-        for line in mountinfo.split(separator: "\n") {
-            // ID PARENT MAJ:MIN ROOT MOUNT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER
-            let fields = line.split(separator: " ")
-            guard let dash = fields.firstIndex(of: "-"), dash >= 5, dash + 1 < fields.count,
-                  fields[dash + 1] == "cgroup2" else { continue }
-            mountPoint = String(fields[4])
-            break
-        }
-        guard let mountPoint, let line = cgroup.split(separator: "\n").first(where: { $0.hasPrefix("0::") }) else { return [] }
-        var path = mountPoint == "/" ? "" : mountPoint
-        var made = [mountPoint]
-        for component in line.dropFirst(3).split(separator: "/") {
-            path += "/" + component
-            made.append(path)
-        }
-        return made
-    }
+    /// The cgroup v2 directories of this process's cgroup path, root first
+    /// (`CgroupDirectory.processDirectories`).
+    static var cgroupDirectories: [String] { CgroupDirectory.processDirectories }
 
     static var cgroupID: UInt64 { cgroupLevels.last ?? 0 }
 

@@ -1,5 +1,5 @@
+import BPFMaps
 import Testing
-@testable import TCRuntime
 
 /// Where the embedded backend finds its cgroups (`bpf_cgroup_read_xattr` reads their attributes, the cgroup ids are their inodes): the
 /// cgroup v2 directories from the mount (wherever /proc/self/mountinfo puts it, as on a hybrid
@@ -13,22 +13,30 @@ import Testing
         """
 
     @Test func theRootCgroupIsTheMount() {
-        #expect(ProcessIdentity.cgroupDirectories(mountinfo: Self.hybrid, cgroup: "9:name=systemd:/\n0::/\n")
+        #expect(CgroupDirectory.processDirectories(mountinfo: Self.hybrid, cgroup: "9:name=systemd:/\n0::/\n")
                 == ["/sys/fs/cgroup/unified"])
     }
 
     @Test func eachLevelOfTheProcessPath() {
         let unified = "29 1 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
-        #expect(ProcessIdentity.cgroupDirectories(mountinfo: unified, cgroup: "0::/system.slice/tcx.service\n")
+        #expect(CgroupDirectory.processDirectories(mountinfo: unified, cgroup: "0::/system.slice/tcx.service\n")
                 == ["/sys/fs/cgroup", "/sys/fs/cgroup/system.slice", "/sys/fs/cgroup/system.slice/tcx.service"])
         // Mounted at / (inside a container): no doubled slash.
-        #expect(ProcessIdentity.cgroupDirectories(mountinfo: "1 0 0:26 / / rw - cgroup2 none rw\n", cgroup: "0::/a\n") == ["/", "/a"])
+        #expect(CgroupDirectory.processDirectories(mountinfo: "1 0 0:26 / / rw - cgroup2 none rw\n", cgroup: "0::/a\n") == ["/", "/a"])
     }
 
     @Test func noV2MountOrLineReadsNothing() {
         // A v1 hierarchy named cgroup2 in its options only, and a separator too early, are no mount.
         let v1Only = "42 34 0:39 / /sys/fs/cgroup/cpu rw - cgroup cgroup2 rw\n7 1 0:2 - cgroup2 x rw\n"
-        #expect(ProcessIdentity.cgroupDirectories(mountinfo: v1Only, cgroup: "0::/\n").isEmpty)
-        #expect(ProcessIdentity.cgroupDirectories(mountinfo: Self.hybrid, cgroup: "9:name=systemd:/\n").isEmpty)
+        #expect(CgroupDirectory.processDirectories(mountinfo: v1Only, cgroup: "0::/\n").isEmpty)
+        #expect(CgroupDirectory.processDirectories(mountinfo: Self.hybrid, cgroup: "9:name=systemd:/\n").isEmpty)
+    }
+
+    @Test func aMountShowingASubTreeTakesThePathBelowItsRoot() {
+        // A cgroup namespace or bind mount of /kubepods at /sys/fs/cgroup.
+        let sub = "29 1 0:26 /kubepods /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+        #expect(CgroupDirectory.processDirectories(mountinfo: sub, cgroup: "0::/kubepods/pod1\n")
+                == ["/sys/fs/cgroup", "/sys/fs/cgroup/pod1"])
+        #expect(CgroupDirectory.processDirectories(mountinfo: sub, cgroup: "0::/elsewhere\n").isEmpty)
     }
 }

@@ -51,8 +51,7 @@ extension PathExplorer {
             // A callback run during the call reads the caller's stack on the path itself, where
             // its own checks say what they depend on; the call looks at none of it.
             guard StackLiveness.readsSlots(id), !PathCallbacks.runsDuringCall.contains(id) else { return (numbers, 0) }
-            // The slots it may read are the current frame's unless an argument points into a caller's.
-            guard state.frame == 0 || !pointsIntoCaller(state) else { return nil }
+            guard state.frame == 0 else { return nil }
             return (numbers, numberSlots(state))
         case .call(.kfunc):
             guard state.frame == 0 else { return nil }
@@ -103,14 +102,6 @@ extension PathExplorer {
             sizes |= 1 << UInt16(r + 1)
         }
         return sizes
-    }
-
-    /// Whether an argument register points into a frame below the current one.
-    private func pointsIntoCaller(_ state: PathState) -> Bool {
-        (1 ... 5).contains { r in
-            if case .stack(let frame) = state.registers[r].kind { return frame != state.frame }
-            return false
-        }
     }
 
     /// The slots of the current frame that hold a known number: one a register put there, or
