@@ -32,7 +32,7 @@ extension PathExplorer {
     /// its states wait for the rest.
     func endConverged(_ branch: Branch, coveredBy earlier: Trail) {
         propagatePrecision(earlier.preciseRegisters & facts.registers(at: branch.index).relevant,
-                           slots: earlier.preciseSlotMarks, callers: earlier.coverCallerMarks, to: branch)
+                           slots: earlier.preciseSlotMarks, callers: earlier.presentCallerMarks, to: branch)
         Self.markPending(from: branch.trail)
     }
 

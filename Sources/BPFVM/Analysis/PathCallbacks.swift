@@ -20,10 +20,9 @@ enum PathCallbacks {
     }
 
     /// Helpers that run a callback during the call (is_sync_callback_calling_function), whose
-    /// callback is followed on the caller's path. user_ringbuf_drain (209) is one too, but its
-    /// callback is still verified on its own: followed inline, a callback holding a loop of
-    /// helper calls and a nested drain (corpus/maps/user_ringbuf.c) never converged.
-    static let runsDuringCall: Set<Int32> = [164, 180, 181]
+    /// callback is followed on the caller's path: for_each_map_elem, find_vma, bpf_loop and
+    /// user_ringbuf_drain.
+    static let runsDuringCall: Set<Int32> = [164, 180, 181, 209]
 
     /// The callback a helper call takes, and how: bpf_loop, for_each_map_elem, timer_set_callback,
     /// user_ringbuf_drain, find_vma.

@@ -127,6 +127,14 @@ struct PathExplorer {
             return (0 ..< state.frame).map { $0 < callerMarks.count ? callerMarks[$0] : (0, 0) }
         }
 
+        /// The callers' marks as far as known now (nil: every number counts), which a cover by
+        /// this node hands on along the path it ends, as the kernel's propagate_precision hands
+        /// on only the marks a state has.
+        var presentCallerMarks: [(registers: UInt16, slots: UInt64)]? {
+            if allPrecise { return nil }
+            return (0 ..< state.frame).map { $0 < callerMarks.count ? callerMarks[$0] : (0, 0) }
+        }
+
         /// The registers whose numbers a path from here depended on, as far as known now.
         var preciseRegisters: UInt16 { allPrecise ? .max : precise }
         var preciseSlotMarks: UInt64 { allPrecise ? .max : preciseSlots }
@@ -644,7 +652,7 @@ struct PathExplorer {
                 statistics.pruned += 1
                 PathStatisticsTrace.trace("safe", at: index)
                 propagatePrecision(seenState.preciseRegisters & facts.registers(at: index).relevant,
-                                   slots: seenState.preciseSlotMarks, callers: seenState.coverCallerMarks, to: branch)
+                                   slots: seenState.preciseSlotMarks, callers: seenState.presentCallerMarks, to: branch)
                 // Its marks may lack some: so may this path's (IteratorConvergence).
                 if seenState.marksPending { Self.markPending(from: branch.trail) }
                 return true

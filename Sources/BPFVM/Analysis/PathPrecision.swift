@@ -51,10 +51,10 @@ extension PathExplorer {
             // A callback run during the call reads the caller's stack on the path itself, where
             // its own checks say what they depend on; the call looks at none of it.
             guard StackLiveness.readsSlots(id), !PathCallbacks.runsDuringCall.contains(id) else { return (numbers, 0) }
-            guard state.frame == 0 else { return nil }
+            guard readsOnlyOwnFrame(state) else { return nil }
             return (numbers, numberSlots(state))
         case .call(.kfunc):
-            guard state.frame == 0 else { return nil }
+            guard readsOnlyOwnFrame(state) else { return nil }
             return (arguments, numberSlots(state))
         case .call(.register(let r)):
             return (arguments | scalar(r), 0)
@@ -104,6 +104,16 @@ extension PathExplorer {
         return sizes
     }
 
+    /// Whether a call's stack pointer arguments all point into the current frame: then the
+    /// slots it may read are the frame's own, which the walk follows; a pointer into a caller's
+    /// stack (a callee handing on what it was given) reaches slots it does not.
+    private func readsOnlyOwnFrame(_ state: PathState) -> Bool {
+        (1 ... 5).allSatisfy { r in
+            guard case .stack(let frame) = state.registers[r].kind else { return true }
+            return frame == state.frame
+        }
+    }
+
     /// The slots of the current frame that hold a known number: one a register put there, or
     /// zeros.
     private func numberSlots(_ state: PathState) -> UInt64 {
@@ -144,6 +154,14 @@ extension PathExplorer {
             guard base != 10, base < 11, case .stack = state.registers[Int(base)].kind else { return false }
             return true
         }
+        var target: UInt16 = 0
+        // The frame and slot a stack pointer of constant offset reaches with this access.
+        func knownTarget(_ base: UInt8, _ offset: Int16, _ size: Int) -> UInt16? {
+            let pointer = state.registers[Int(base)]
+            guard case .stack(let frame) = pointer.kind, frame <= state.frame, frame < 256, pointer.range.constant == 0,
+                  let (slot, _) = PathMemory.slot(pointer.offset + Int(offset), size: size) else { return nil }
+            return UInt16(frame) << 8 | UInt16(slot)
+        }
         switch op {
         case let .jump(_, _, dst, operand, _):
             var ids: [Int] = []
@@ -166,10 +184,16 @@ extension PathExplorer {
             } else if linked.nonzeroBitCount > 1 {
                 flags |= PathStep.linkedJump
             }
-        case let .load(_, _, _, src, _):
-            if viaStackPointer(src) { flags |= PathStep.indirectStack }
-        case let .store(_, dst, _, _):
-            if viaStackPointer(dst) { flags |= PathStep.indirectStack }
+        case let .load(size, _, _, src, offset):
+            if viaStackPointer(src) {
+                flags |= PathStep.indirectStack
+                if let known = knownTarget(src, offset, size.byteCount) { flags |= PathStep.knownTarget; target = known }
+            }
+        case let .store(size, dst, _, offset):
+            if viaStackPointer(dst) {
+                flags |= PathStep.indirectStack
+                if let known = knownTarget(dst, offset, size.byteCount) { flags |= PathStep.knownTarget; target = known }
+            }
         case let .atomic(kind, _, dst, src, _):
             if viaStackPointer(kind == .loadAcquire ? src : dst) { flags |= PathStep.indirectStack }
         case .exit:
@@ -177,7 +201,9 @@ extension PathExplorer {
         default:
             break
         }
-        return PathStep(index: Int32(index), frame: UInt8(truncatingIfNeeded: state.frame), flags: flags, linked: linked)
+        var step = PathStep(index: Int32(index), frame: UInt8(truncatingIfNeeded: state.frame), flags: flags, linked: linked)
+        step.target = target
+        return step
     }
 
     /// Marks precise, in the states kept on the path of `branch`, where the numbers `registers`
@@ -203,7 +229,8 @@ extension PathExplorer {
                     guard walk.cross(from: (op, step.frame, step.flags), to: (later, newer.frame)) else { return Self.markAllPrecise(from: node) }
                 }
                 let entersFrame = newer.map { $0.frame != step.frame } ?? false
-                guard walk.stepBack(op, flags: step.flags, linked: step.linked, entersFrame: entersFrame) else { return Self.markAllPrecise(from: node) }
+                guard walk.stepBack(op, flags: step.flags, linked: step.linked, entersFrame: entersFrame,
+                                    frame: step.frame, target: step.target) else { return Self.markAllPrecise(from: node) }
                 newer = step
                 if walk.isEmpty { return }
             }
@@ -326,11 +353,13 @@ extension PathExplorer {
             let back = state.returns[f]
             let (live, relevant) = facts.registers(at: back.returnTo)
             let compared = live & relevant
-            if let callback = back.callback {
-                for r in 0 ..< min(6, callback.arguments.count)
-                where compared & (1 << UInt16(r)) != 0 && callback.arguments[r].isScalar { return nil }
-            }
             var registers: UInt16 = 0
+            if let callback = back.callback {
+                // Compared by what may decide something, whatever the marks: the walk takes them
+                // back to the helper call (`PrecisionWalk.arguments`).
+                for r in 0 ..< min(6, callback.arguments.count)
+                where compared & (1 << UInt16(r)) != 0 && callback.arguments[r].isScalar { registers |= 1 << UInt16(r) }
+            }
             for (i, value) in back.saved.enumerated() where i < 4 && value.isScalar && compared & (1 << UInt16(6 + i)) != 0 {
                 registers |= 1 << UInt16(6 + i)
             }
@@ -342,7 +371,7 @@ extension PathExplorer {
             callers[f] = (registers, numbers & slots.live & slots.relevant)
             if let marks {
                 let marked = f < marks.count ? marks[f] : (registers: 0, slots: 0)
-                callers[f].registers &= marked.registers
+                callers[f].registers &= marked.registers | 0b11_1111
                 callers[f].slots &= marked.slots
             }
         }

@@ -21,6 +21,11 @@ struct PathStep {
     static let indirectStack: UInt8 = 2
     /// An exit from a callback a helper runs, back to the helper call (not a function's return).
     static let callbackExit: UInt8 = 8
+    /// An access through a stack pointer whose frame and slot are known: `target` names them.
+    static let knownTarget: UInt8 = 16
+    /// With `knownTarget`: the frame (high byte) and slot (low byte) the access touched (the
+    /// kernel's jump history records them for every stack access).
+    var target: UInt16 = 0
 }
 
 /// Walking a path back from an instruction whose checks depended on some numbers, to find where
@@ -32,8 +37,11 @@ struct PathStep {
 struct PrecisionWalk {
     var registers: UInt16
     var slots: UInt64
-    /// The callers' registers and slots, innermost last, while the walk is inside a callee.
+    /// The callers' registers and slots, innermost last, while the walk is inside a callee. A
+    /// callback's caller may have r0-r5 there: the helper call's arguments, as compared at the call.
     var callers: [(registers: UInt16, slots: UInt64)] = []
+    /// Those arguments, out of a callback at its helper call: the caller's before the call too.
+    private var arguments: UInt16 = 0
 
     init(registers: UInt16, slots: UInt64) {
         self.registers = registers & Self.numbered
@@ -56,7 +64,22 @@ struct PrecisionWalk {
 
     /// From after `op` to before it, in the frame it ran in. `entersFrame`: a call that pushed
     /// a frame (a static function); a call that did not returns its result like a helper.
-    mutating func stepBack(_ op: Operation, flags: UInt8, linked: UInt16 = 0, entersFrame: Bool) -> Bool {
+    mutating func stepBack(_ op: Operation, flags: UInt8, linked: UInt16 = 0, entersFrame: Bool,
+                           frame: UInt8 = 0, target: UInt16 = 0) -> Bool {
+        /// The walk's slots of `targetFrame` (the current one, or a caller's, made pending if the
+        /// walk has none for it yet), for an access through a pointer.
+        func withSlots(of targetFrame: UInt8, _ body: (inout UInt64) -> Void) -> Bool {
+            if targetFrame == frame { body(&slots); return true }
+            guard targetFrame < frame else { return false }
+            let depth = Int(frame - targetFrame)
+            if callers.count < depth {
+                callers.insert(contentsOf: [(registers: UInt16, slots: UInt64)](repeating: (0, 0), count: depth - callers.count), at: 0)
+            }
+            body(&callers[callers.count - depth].slots)
+            return true
+        }
+        let known = flags & PathStep.knownTarget != 0
+        let targetFrame = UInt8(target >> 8), targetSlot = UInt64(target & 0xff)
         switch op {
         case let .alu(kind, _, dst, operand):
             guard has(dst) else { return true }
@@ -75,6 +98,8 @@ struct PrecisionWalk {
             if src == 10 {
                 guard let (slot, _) = PathMemory.slot(Int(offset), size: size.byteCount) else { return false }
                 slots |= 1 << UInt64(slot)
+            } else if known {
+                return withSlots(of: targetFrame) { $0 |= 1 << targetSlot }
             } else if flags & PathStep.indirectStack != 0 {
                 return false
             }
@@ -85,6 +110,13 @@ struct PrecisionWalk {
                 // A whole slot written holds only the stored value; a part keeps the rest.
                 if size.byteCount == 8 { slots &= ~(1 << UInt64(slot)) }
                 add(value)
+            } else if known {
+                var wanted = false
+                guard withSlots(of: targetFrame, { slots in
+                    wanted = slots & (1 << targetSlot) != 0
+                    if wanted, size.byteCount == 8 { slots &= ~(1 << targetSlot) }
+                }) else { return false }
+                if wanted { add(value) }
             } else if flags & PathStep.indirectStack != 0 {
                 return slots == 0 && callers.allSatisfy { $0.slots == 0 }
             }
@@ -99,7 +131,9 @@ struct PrecisionWalk {
             // Into a static function: the frame change is `cross`'s; a global function's result.
             if !entersFrame { registers &= ~Self.scratch }
         case .call:
-            registers &= ~Self.scratch
+            // What the call set; a callback's helper call keeps the arguments wanted before it.
+            registers = registers & ~Self.scratch | arguments
+            arguments = 0
         case let .jump(_, _, dst, operand, _):
             // Registers tied to the operands (same id) were narrowed together: one precise makes
             // all precise, before and after the operands' own rule (the kernel syncs them both
@@ -137,7 +171,8 @@ struct PrecisionWalk {
             // at a callback's callsite); its own slots cannot be followed out.
             guard registers & ~Self.arguments == 0, slots == 0 else { return false }
             let caller = callers.popLast() ?? (registers: 0, slots: 0)
-            registers = caller.registers
+            registers = caller.registers & ~Self.scratch
+            arguments = caller.registers & Self.scratch
             slots = caller.slots
             return true
         }

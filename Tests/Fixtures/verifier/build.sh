@@ -130,6 +130,6 @@ echo "built timer_inner_maps.o"
 # nested_iterator_offsets.c: an offset from one inner iterator loop added to a pointer in another (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c nested_iterator_offsets.c -o nested_iterator_offsets.o
 echo "built nested_iterator_offsets.o"
-# callback_counts.c: bpf_loop callbacks keeping counts in their caller's stack (processed counts, issue 12).
+# callback_counts.c: bpf_loop and user_ringbuf_drain callbacks keeping counts in their caller's stack (processed counts, issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c callback_counts.c -o callback_counts.o
 echo "built callback_counts.o"
