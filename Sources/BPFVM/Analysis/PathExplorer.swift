@@ -99,6 +99,10 @@ struct PathExplorer {
         /// A path through here ended covered by a state whose marks may lack some, which never
         /// reach this node (`IteratorConvergence`); so are its ancestors.
         var marksPending = false
+        /// The slots of its frame live here when it was first compared after every path from
+        /// it was explored: the kernel cleans a state once then (clean_live_states), and the
+        /// slots it cleared stay cleared, whatever reads the exploration reaches later.
+        var cleanedLiveSlots: UInt64?
         /// Paths still exploring from here: the branches at this node (current or waiting) and
         /// the nodes after it still in use. Above zero, the node is on the path being explored
         /// (the kernel's `branches`): it prunes nothing, and a path repeating it loops.
@@ -110,6 +114,16 @@ struct PathExplorer {
             self.parent = parent
             self.steps = steps
             self.kinds = RegisterKinds(state.registers)
+        }
+
+        /// The live slots a cover by this explored node compares: those live when it was first
+        /// compared (`cleanedLiveSlots`), set now if this is that time. A node whose marks may
+        /// still be missing is not cleaned yet, as the kernel skips a state whose loop is not done.
+        func cleaned(_ liveNow: UInt64) -> UInt64 {
+            if let cleanedLiveSlots { return cleanedLiveSlots }
+            if marksPending { return liveNow }
+            cleanedLiveSlots = liveNow
+            return liveNow
         }
 
         /// `state.covers`, called on the kept state in place (no copy of it per candidate).
@@ -646,9 +660,13 @@ struct PathExplorer {
                 if seenState.losses == branch.losses, seenState.state == branch.state {
                     throw VMError(instruction: index, "infinite loop detected at insn \(index)", errno: .EINVAL)
                 }
-            } else if mayCover, seenState.covers(branch.state, facts: facts, at: index, precise: seenState.coverRegisters,
-                                                 preciseSlots: seenState.coverSlots, callerMarks: seenState.coverCallerMarks,
-                                                 liveSlots: liveSlots) {
+                continue
+            }
+            // Cleaned at its first comparison, whether or not it may cover this state.
+            let seenLiveSlots = seenState.cleaned(liveSlots)
+            if mayCover, seenState.covers(branch.state, facts: facts, at: index, precise: seenState.coverRegisters,
+                                          preciseSlots: seenState.coverSlots, callerMarks: seenState.coverCallerMarks,
+                                          liveSlots: seenLiveSlots) {
                 statistics.pruned += 1
                 PathStatisticsTrace.trace("safe", at: index)
                 propagatePrecision(seenState.preciseRegisters & facts.registers(at: index).relevant,
