@@ -3,11 +3,21 @@ import BPFCore
 /// Whole-program control flow: every instruction reachable, no loop without a way out,
 /// no recursion, at most `VMLimits.maxCallFrames` nested frames.
 enum ControlFlowCheck {
-    static func run(_ program: VerifiedProgram, options: VerifierOptions) throws(VMError) {
-        try checkLoops(program, allowLoops: options.allowLoops)
+    /// `deferred`: with the path analysis, a loop no edge leaves is left to it, as the kernel
+    /// finds one only on a path it explores: refused with EINVAL where a state repeats exactly,
+    /// with E2BIG where a count keeps changing until the million, not at all on a dead path.
+    static func run(_ program: VerifiedProgram, options: VerifierOptions, deferring deferred: inout VMError?) throws(VMError) {
+        do {
+            try checkLoops(program, allowLoops: options.allowLoops)
+        } catch {
+            guard options.contextAccess != nil, error.reason.hasPrefix(Self.endlessLoop) else { throw error }
+            if deferred == nil { deferred = error }
+        }
         if options.rejectUnreachable { try checkReachable(program) }
         try checkCalls(program)
     }
+
+    private static let endlessLoop = "infinite loop detected at insn"
 
     /// Targets of bpf-to-bpf calls and function references made at `index`.
     static func calledFunctions(_ program: VerifiedProgram, at index: Int) -> [Int] {
@@ -88,7 +98,7 @@ enum ControlFlowCheck {
         let leaves = component.contains { successors[$0].contains { !members.contains($0) } }
         if !leaves {
             let first = component.min()!
-            throw VMError(instruction: first, "infinite loop detected at insn \(first)")
+            throw VMError(instruction: first, "\(Self.endlessLoop) \(first)")
         }
     }
 

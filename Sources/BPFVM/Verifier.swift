@@ -17,7 +17,7 @@ enum Verifier {
         var verified = try decode(program, options: options, deferring: &deferred)
         try findFunctions(&verified, options: options)
         try checkJumps(verified)
-        try ControlFlowCheck.run(verified, options: options)
+        try ControlFlowCheck.run(verified, options: options, deferring: &deferred)
         try PoisonedCallCheck.run(&verified)
         try ExceptionRules.check(verified, globals: options.globalFunctions)
         if options.contextAccess != nil {

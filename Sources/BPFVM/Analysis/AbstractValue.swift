@@ -35,6 +35,12 @@ struct AbstractValue: Hashable {
         /// A per-CPU object of the program's own type: reached only through bpf_per_cpu_ptr
         /// and bpf_this_cpu_ptr (PerCPUObjectPrototypes.swift).
         case perCPU(PerCPUObject)
+        /// The key for_each_map_elem hands its callback: `size` bytes to read, never to write
+        /// (the kernel's PTR_TO_MAP_KEY).
+        case mapKey(size: Int)
+        /// The dynptr bpf_user_ringbuf_drain hands its callback: kernel memory, read-only, a
+        /// dynptr helpers read but may not make, change or release (CONST_PTR_TO_DYNPTR).
+        case constDynptr
     }
 
     var kind: Kind
@@ -85,7 +91,7 @@ struct AbstractValue: Hashable {
     /// A pointer the kernel knows is never NULL.
     var isNonNullPointer: Bool {
         switch kind {
-        case .context, .stack, .packet, .packetEnd, .packetMeta, .map, .function: return true
+        case .context, .stack, .packet, .packetEnd, .packetMeta, .map, .function, .mapKey, .constDynptr: return true
         case .mapValue, .socket, .memory, .innerMap: return !isNullable
         case .btf(let pointer): return pointer.trusted || pointer.acquired && !pointer.nullable
         case .perCPU(let object): return !object.nullable
@@ -111,6 +117,8 @@ struct AbstractValue: Hashable {
         case .function: return "func"
         case .btf(let pointer): return pointer.typeName
         case .perCPU(let object): return object.typeName
+        case .mapKey: return "map_key"
+        case .constDynptr: return "dynptr_ptr"
         case .memory(_, let nullable):
             // Ring buffer records hold a reference; a global function's memory parameter does not.
             let name = reference != 0 ? "ringbuf_mem" : "mem"

@@ -76,7 +76,7 @@ enum DynptrReferences {
             state.dynptrReferences[other] = nil
             state.dynptrs.remove(other)
         }
-        state.references.removeAll { $0 + 1 == reference }
+        state.dropReference(reference)
         state.updateAll { value in
             if value.reference == reference { value = .scalar(.unknown) }
         }

@@ -75,7 +75,7 @@ enum IteratorSlots {
         }
         state.iterators[place] = nil
         state.drainedIterators.remove(place)
-        state.references.removeAll { $0 + 1 == reference }
+        state.dropReference(reference)
     }
 }
 

@@ -15,8 +15,14 @@ enum KfuncPrototypes {
         // The kernel checks a kfunc's arguments in order (check_kfunc_args): a dynptr argument
         // (the first one, where a kfunc takes any) before the others.
         for (register, argument) in dynptrArguments(kfunc) {
+            // A kfunc takes a dynptr the kernel owns as read-only, whatever its prototype says.
+            try ConstDynptrArguments.check(r[register], register: register, creates: false, releases: false, mutates: false,
+                                           at: index)
             try DynptrReferences.requireConstantOffset(r[register], at: index)
             try DynptrSlots.require(r[register], argument: argument, at: index, state)
+        }
+        if let made = madeDynptr(kfunc) {
+            try ConstDynptrArguments.check(r[made], register: made, creates: true, releases: false, mutates: true, at: index)
         }
         switch kfunc {
         case .iterNumNew, .iterBitsNew:

@@ -74,7 +74,11 @@ enum ObjectPrototypes {
             try checkPerCPU(object, perCPU, into: field, at: index, setup: setup)
             PerCPUObjectPrototypes.handedOn(object, &state)
         case .btf(let pointer) where pointer.acquired && object.reference != 0:
-            // A kernel object the program holds a reference to goes into a field of its struct.
+            // A kernel object the program holds a reference to goes into a field of its struct,
+            // once compared with NULL: a release must know what it releases (check_reg_type).
+            if pointer.nullable {
+                throw VMError(instruction: index, "Possibly NULL pointer passed to helper arg2", errno: .EACCES)
+            }
             try KernelKptrFields.checkStored(object, pointer, into: field, at: index, setup: setup)
             PathHelpers.release(object, &state)
         case .btf(let pointer) where pointer.typeID != 0 && !pointer.acquired && object.reference == 0:

@@ -127,7 +127,7 @@ enum PathBranches {
         // Only the pointer that took the reference gives it back when NULL; a cast sharing its
         // socket's reference leaves it held (mark_ptr_or_null_regs: ref_obj_id == id).
         if pointer.reference != 0, pointer.reference == pointer.id {
-            isNull.references.removeAll { $0 + 1 == pointer.reference }
+            isNull.dropReference(pointer.reference)
         }
         notNull.updateAll { value in
             if value.isNullable, value.id == id { value = value.nonNull }

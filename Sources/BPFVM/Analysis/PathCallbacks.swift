@@ -47,13 +47,20 @@ enum PathCallbacks {
             entry[2] = state.registers[3]
             for r in 3 ... 5 { entry[r] = .notInit }
         case 164:  // for_each_map_elem(map, callback, ctx, flags): callback(map, key, value, ctx)
-            // The value of the map iterated, never NULL.
-            if case .map(let shape) = state.registers[1].kind, shape.lookupGivesValue {
-                entry[3] = .pointer(.mapValue(size: shape.valueSize, access: shape.valueAccess, nullable: false))
+            // The map iterated, its key (read-only) and its value, never NULL
+            // (set_map_elem_callback_state).
+            if case .map(let shape) = state.registers[1].kind {
+                entry[1] = state.registers[1]
+                entry[2] = .pointer(.mapKey(size: shape.keySize))
+                if shape.lookupGivesValue {
+                    entry[3] = .pointer(.mapValue(size: shape.valueSize, access: shape.valueAccess, nullable: false))
+                }
             }
             entry[4] = state.registers[3]
             entry[5] = .notInit
         case 209:  // user_ringbuf_drain(map, callback, ctx, flags): callback(dynptr, ctx)
+            // The sample, as a dynptr the kernel owns (set_user_ringbuf_callback_state).
+            entry[1] = .pointer(.constDynptr)
             entry[2] = state.registers[3]
             for r in 3 ... 5 { entry[r] = .notInit }
         case 180:  // find_vma(task, addr, callback, ctx, flags): callback(task, vma, ctx)

@@ -158,9 +158,9 @@ enum PathCalls {
                 throw VMError(instruction: index, "R0 not a scalar value", errno: .EACCES)
             }
             try PathCallbacks.checkReturn(r0, allowed: back.returns, isAsync: false, at: index)
-            if let leaked = state.references.first(where: { !back.references.contains($0) }) {
-                throw VMError(instruction: index, HelperReferenceRules.unreleased(leaked))
-            }
+            // A reference the callback acquired and kept goes back to its caller, which must
+            // release it: Linux 6.18 checks for leaks at the program's exit only
+            // (check_reference_leak skips every frame above the first).
         }
         let leaving = state.frame
         state.stacks.removeLast()

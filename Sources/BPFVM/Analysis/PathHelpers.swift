@@ -241,6 +241,11 @@ enum PathHelpers {
             if argument.kind == .constantString {
                 try HelperMapArguments.checkConstantString(value, register: register, setup: setup, at: index)
             }
+            if argument.kind == .dynptr {
+                try ConstDynptrArguments.check(value, register: register, creates: argument.flags.contains(.uninitialized),
+                                               releases: argument.flags.contains(.release),
+                                               mutates: !argument.flags.contains(.readOnly), at: index)
+            }
             if argument.kind == .dynptr, argument.flags.contains(.uninitialized) {
                 try DynptrReferences.checkCreate(value, at: index, state)
             }
@@ -313,7 +318,7 @@ enum PathHelpers {
     /// Drops the reference `value` holds (and every copy's).
     static func release(_ value: AbstractValue, _ state: inout PathState) {
         guard value.reference != 0 else { return }
-        state.references.removeAll { $0 + 1 == value.reference }
+        state.dropReference(value.reference)
         let released = value.reference
         // What pointed at it is a number now (mark_reg_invalid for a privileged loader).
         state.updateAll { other in
@@ -392,6 +397,11 @@ enum PathHelpers {
                 try PathMemory.checkBounds(pointer, register: UInt8(register), offset: 0, size: bytes, limit: valueSize,
                                            at: index, what: "map value, value_size=\(valueSize)")
             }
+        case .mapKey(let keySize):
+            // for_each_map_elem's key: read within the key, never written (check_helper_mem_access).
+            if write { throw refuse("R\(register) cannot write into \(pointer.typeName)") }
+            try PathMemory.checkBounds(pointer, register: UInt8(register), offset: 0, size: bytes, limit: keySize,
+                                       at: index, what: "map key, key_size=\(keySize)")
         case .stack(let frame):
             guard frame <= state.frame else { return }
             if pointer.range.constant != 0 {

@@ -95,6 +95,14 @@ enum PathMemory {
             if object.nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
             let name = setup.pathOptions.localObjectTypes[object.typeID]?.name ?? ""
             throw refuse("\(r) is ptr_\(name) access percpu memory: off=\(base.offset + insnOffset)")
+        case .mapKey(let keySize):
+            // for_each_map_elem's key: read within the key, never written (check_mem_access).
+            if write { throw refuse("write to change key \(r) not allowed") }
+            try checkBounds(base, register: register, offset: insnOffset, size: size, limit: keySize, at: index,
+                            what: "map key, key_size=\(keySize)")
+        case .constDynptr:
+            // The dynptr itself is the kernel's: only dynptr helpers and kfuncs may use it.
+            throw refuse("\(r) invalid mem access '\(base.typeName)'")
         case let .socket(socket, nullable):
             if nullable { throw refuse("\(r) invalid mem access '\(base.typeName)'") }
             let offset = base.offset + insnOffset

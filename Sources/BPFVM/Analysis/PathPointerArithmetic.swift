@@ -80,8 +80,8 @@ enum PathPointerArithmetic {
             result.range = moved
             result.id = index + 1
             result.packetRange = 0
-        case .mapValue, .memory, .context, .stack, .btf:
-            // A moved context pointer is followed so that its dereference is refused.
+        case .mapValue, .memory, .context, .stack, .btf, .mapKey, .constDynptr:
+            // A moved context (or kernel dynptr) pointer is followed so that its use is refused.
             result.range = moved
         default:
             return .unknown

@@ -114,7 +114,7 @@ enum PerCPUObjectPrototypes {
     static func handedOn(_ value: AbstractValue, _ state: inout PathState) {
         let released = value.reference
         guard released != 0 else { return }
-        state.references.removeAll { $0 + 1 == released }
+        state.dropReference(released)
         state.updateAll { other in
             guard other.reference == released else { return }
             if case .perCPU(var object) = other.kind {

@@ -63,7 +63,7 @@ enum RbtreePrototypes {
     static func keepNonOwning(_ value: AbstractValue, _ state: inout PathState, setup: PathSetup) {
         let reference = value.reference
         guard reference != 0 else { return }
-        state.references.removeAll { $0 + 1 == reference }
+        state.dropReference(reference)
         // Its type stays where the object was made (`ObjectSites`), found by the id.
         setup.objectSites.noteNonOwning(at: reference - 1)
         state.updateAll { other in

@@ -64,7 +64,8 @@ struct RegisterKinds: Equatable {
         case .memory: return 12
         case .function: return 13
         case .btf: return 14
-        case .perCPU: return 15
+        // Sixteen tags in four bits: the rarest kinds share the last one (`covers` tells them apart).
+        case .perCPU, .mapKey, .constDynptr: return 15
         }
     }
 }

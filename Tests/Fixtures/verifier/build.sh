@@ -133,3 +133,9 @@ echo "built nested_iterator_offsets.o"
 # callback_counts.c: bpf_loop and user_ringbuf_drain callbacks keeping counts in their caller's stack (processed counts, issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c callback_counts.c -o callback_counts.o
 echo "built callback_counts.o"
+# callback_arguments.c: what drain and for_each_map_elem hand their callbacks (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c callback_arguments.c -o callback_arguments.o
+echo "built callback_arguments.o"
+# endless_loops.c: loops no edge leaves, judged on the paths explored (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c endless_loops.c -o endless_loops.o
+echo "built endless_loops.o"

@@ -85,4 +85,21 @@ int stashes_a_cgroup(struct __sk_buff *skb)
 	return 0;
 }
 
+/* Stashes the task before comparing it with NULL: bpf_kptr_xchg must know what it takes in. */
+SEC("tc")
+int stashes_unchecked(struct __sk_buff *skb)
+{
+	struct task_struct *task, *old;
+	int key = 0;
+	struct stash *s = bpf_map_lookup_elem(&stashes, &key);
+
+	if (!s)
+		return 9;
+	task = bpf_task_from_pid(bpf_get_current_pid_tgid() >> 32);
+	old = bpf_kptr_xchg(&s->task, task);
+	if (old)
+		bpf_task_release(old);
+	return 0;
+}
+
 char _license[] SEC("license") = "GPL";
