@@ -41,6 +41,7 @@ enum DynptrReferences {
     /// Where a call is about to make a dynptr (its uninitialised dynptr argument).
     static func checkCreate(_ pointer: AbstractValue, at index: Int, _ state: PathState) throws(VMError) {
         try requireConstantOffset(pointer, at: index)
+        try DynptrSlots.checkPosition(pointer, creates: true, at: index, state)
         guard case .stack(let frame) = pointer.kind, frame <= state.frame,
               touched(frame: frame, offset: pointer.offset, size: 16, state) != nil else { return }
         throw VMError(instruction: index, "cannot overwrite referenced dynptr", errno: .EINVAL)

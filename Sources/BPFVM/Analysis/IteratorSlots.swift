@@ -101,10 +101,19 @@ enum DynptrSlots {
         state.dynptrs.remove(place)
     }
 
-    /// A stack pointer at a known offset whose 16 bytes would reach past the frame's top.
-    static func crossesFrameTop(_ pointer: AbstractValue) -> Bool {
-        guard case .stack = pointer.kind, pointer.range.constant == 0 else { return false }
-        return pointer.offset > -16 && pointer.offset < 0
+    /// A dynptr's 16 bytes start at an 8-byte boundary and lie below the frame's top, or there
+    /// is none there (the kernel's stack_slot_obj_get_spi: "cannot pass in dynptr at an
+    /// offset=-20", EINVAL): refused as making one there (`creates`), releasing one there
+    /// (`releases`, argument register `register`) or reading one (argument number `argument`).
+    /// A pointer below the frame is left to the bounds checks.
+    static func checkPosition(_ pointer: AbstractValue, creates: Bool = false, releases: Bool = false,
+                              register: Int = 1, argument: Int = 0, at index: Int, _ state: PathState) throws(VMError) {
+        guard case .stack(let frame) = pointer.kind, frame <= state.frame, pointer.range.constant == 0,
+              pointer.offset >= -VMLimits.stackPerFrame, place(pointer, state) == nil else { return }
+        let misplaced = "cannot pass in dynptr at an offset=\(pointer.offset)"
+        if creates { throw VMError(instruction: index, "\(misplaced); Dynptr has to be an uninitialized dynptr") }
+        if releases { throw VMError(instruction: index, "\(misplaced); arg \(register) is an unacquired reference") }
+        throw VMError(instruction: index, "\(misplaced); Expected an initialized dynptr as arg #\(argument)")
     }
 
     static func require(_ pointer: AbstractValue, argument: Int, at index: Int, _ state: PathState) throws(VMError) {

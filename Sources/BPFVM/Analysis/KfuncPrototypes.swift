@@ -19,6 +19,7 @@ enum KfuncPrototypes {
             try ConstDynptrArguments.check(r[register], register: register, creates: false, releases: false, mutates: false,
                                            at: index)
             try DynptrReferences.requireConstantOffset(r[register], at: index)
+            try DynptrSlots.checkPosition(r[register], register: register, argument: argument, at: index, state)
             try DynptrSlots.require(r[register], argument: argument, at: index, state)
         }
         if let made = madeDynptr(kfunc) {
@@ -56,6 +57,14 @@ enum KfuncPrototypes {
                 throw VMError(instruction: index, "unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)")
             }
             state.rcuLocked = false
+            // RCU pointers outlive the section only as untrusted ones (check_kfunc_call).
+            state.updateAll { value in
+                guard case .btf(var pointer) = value.kind, pointer.rcu else { return }
+                pointer.rcu = false
+                pointer.nullable = false
+                pointer.untrusted = true
+                value.kind = .btf(pointer)
+            }
             result = .notInit
         case .dynptrAdjust, .dynptrIsNull, .dynptrIsReadOnly, .dynptrSize, .dynptrClone, .dynptrCopy,
              .dynptrMemset:
@@ -135,7 +144,19 @@ enum KfuncPrototypes {
             throw VMError(instruction: index, "R4 must be a known constant", errno: .EINVAL)
         }
         guard constant <= UInt64(VMLimits.stackPerFrame) * 1024 else { return .unknown }
+        try checkStackBuffer(state.registers[3], size: Int(constant), at: index, state)
         return AbstractValue(kind: .memory(size: Int(constant), nullable: true), id: index + 1)
+    }
+
+    /// A slice's buffer on the stack holds its size inside the frame, and none of its bytes are
+    /// a dynptr's or an iterator's: the kernel checks the buffer and its size as memory the
+    /// kfunc reads (KF_ARG_PTR_TO_MEM_SIZE), before anything else of the call.
+    private static func checkStackBuffer(_ buffer: AbstractValue, size: Int, at index: Int, _ state: PathState) throws(VMError) {
+        guard case .stack(let frame) = buffer.kind, frame <= state.frame, buffer.range.constant == 0, size > 0 else { return }
+        if let errno = PathMemory.stackBoundsErrno(offset: buffer.offset, size: size) {
+            throw VMError(instruction: index, "invalid read from stack R3 off=\(buffer.offset) size=\(size)", errno: errno)
+        }
+        try SpecialStackReads.check(buffer, offset: 0, size: size, register: 3, at: index, state)
     }
 
     /// The ids of the memory that `bpf_iter_num_next` and `bpf_dynptr_slice` give (their call's

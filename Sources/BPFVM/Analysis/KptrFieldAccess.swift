@@ -62,7 +62,11 @@ enum KptrFieldAccess {
         // name up there first) and loads as the kernel types it (PTR_TO_BTF_ID, untrusted or
         // RCU, maybe NULL): its loads are walked against that struct (`access beyond struct`).
         if let id = KernelKptrFields.kernelStructure(of: field, setup: setup) {
-            let pointer = BTFPointer(typeID: id, name: field.targetName, untrusted: true, nullable: true)
+            // A referenced kptr to a struct the kernel frees after an RCU grace period loads as
+            // an RCU pointer, a tc program being always in an RCU read section (rcu_safe_kptr,
+            // in_rcu_cs): bpf_task_acquire takes it.
+            let rcu = field.kind == .referenced && Self.rcuProtectedStructs.contains(field.targetName)
+            let pointer = BTFPointer(typeID: id, name: field.targetName, untrusted: !rcu, nullable: true, rcu: rcu)
             return AbstractValue(kind: .btf(pointer), id: index + 1)
         }
         var pointer = BTFPointer.untyped
@@ -71,6 +75,9 @@ enum KptrFieldAccess {
         pointer.name = field.targetName
         return AbstractValue(kind: .btf(pointer), id: index + 1)
     }
+
+    /// The kernel's rcu_protected_types that a program's kptr may point to.
+    static let rcuProtectedStructs: Set<String> = ["task_struct", "cgroup", "bpf_cpumask", "bpf_crypto_ctx"]
 
     /// bpf_kptr_xchg's first argument: the kptr field it points at; nil when the analysis does
     /// not follow the pointer.

@@ -251,11 +251,9 @@ enum PathHelpers {
             }
             if argument.kind == .dynptr, !argument.flags.contains(.uninitialized) {
                 try DynptrReferences.requireConstantOffset(value, at: index)
-                if DynptrSlots.crossesFrameTop(value) {
-                    // Its 16 bytes cannot be a dynptr: none was made there.
-                    throw VMError(instruction: index, argument.flags.contains(.release)
-                                  ? "arg \(register) is an unacquired reference" : "Expected an initialized dynptr as arg #\(offset)")
-                }
+                // Its 16 bytes cannot be a dynptr where none can be made.
+                try DynptrSlots.checkPosition(value, releases: argument.flags.contains(.release), register: register,
+                                              argument: offset, at: index, state)
                 try DynptrSlots.require(value, argument: offset, at: index, state)
             }
             try HelperReferenceRules.checkOneReference(argument, value, register: register, held: &referenced, at: index)

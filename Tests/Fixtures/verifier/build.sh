@@ -139,3 +139,6 @@ echo "built callback_arguments.o"
 # endless_loops.c: loops no edge leaves, judged on the paths explored (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c endless_loops.c -o endless_loops.o
 echo "built endless_loops.o"
+# dynptr_places.c: where a dynptr may lie, what a slice's buffer may cover (issue 12).
+"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c dynptr_places.c -o dynptr_places.o
+echo "built dynptr_places.o"

@@ -11,6 +11,9 @@ struct cgroup {
 } __attribute__((preserve_access_index));
 
 extern struct task_struct *bpf_task_from_pid(__s32 pid) __ksym;
+extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
+extern void bpf_rcu_read_lock(void) __ksym;
+extern void bpf_rcu_read_unlock(void) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 extern struct cgroup *bpf_cgroup_from_id(__u64 cgid) __ksym;
 extern void bpf_cgroup_release(struct cgroup *cgrp) __ksym;
@@ -100,6 +103,50 @@ int stashes_unchecked(struct __sk_buff *skb)
 	if (old)
 		bpf_task_release(old);
 	return 0;
+}
+
+/* Takes a new reference to the stashed task while it stays in its field: loaded from the field,
+ * the task is an RCU pointer (a tc program runs in an RCU read section), which bpf_task_acquire
+ * takes; 1 when there was one. */
+SEC("tc")
+int acquires_stashed(struct __sk_buff *skb)
+{
+	struct task_struct *task;
+	int key = 0;
+	struct stash *s = bpf_map_lookup_elem(&stashes, &key);
+
+	if (!s)
+		return 9;
+	task = s->task;
+	if (!task)
+		return 0;
+	task = bpf_task_acquire(task);
+	if (!task)
+		return 0;
+	bpf_task_release(task);
+	return 1;
+}
+
+/* The same after an explicit RCU read section ended: the pointer is no longer RCU-protected. */
+SEC("tc")
+int acquires_stashed_after_unlock(struct __sk_buff *skb)
+{
+	struct task_struct *task;
+	int key = 0;
+	struct stash *s = bpf_map_lookup_elem(&stashes, &key);
+
+	if (!s)
+		return 9;
+	bpf_rcu_read_lock();
+	task = s->task;
+	bpf_rcu_read_unlock();
+	if (!task)
+		return 0;
+	task = bpf_task_acquire(task);
+	if (!task)
+		return 0;
+	bpf_task_release(task);
+	return 1;
 }
 
 char _license[] SEC("license") = "GPL";
