@@ -7,17 +7,15 @@ enum ControlFlowCheck {
     /// finds one only on a path it explores: refused with EINVAL where a state repeats exactly,
     /// with E2BIG where a count keeps changing until the million, not at all on a dead path.
     static func run(_ program: VerifiedProgram, options: VerifierOptions, deferring deferred: inout VMError?) throws(VMError) {
-        do {
-            try checkLoops(program, allowLoops: options.allowLoops)
-        } catch {
-            guard options.contextAccess != nil, error.reason.hasPrefix(Self.endlessLoop) else { throw error }
-            if deferred == nil { deferred = error }
+        var endless: VMError?
+        try checkLoops(program, allowLoops: options.allowLoops, endless: &endless)
+        if let endless {
+            guard options.contextAccess != nil else { throw endless }
+            if deferred == nil { deferred = endless }
         }
         if options.rejectUnreachable { try checkReachable(program) }
         try checkCalls(program)
     }
-
-    private static let endlessLoop = "infinite loop detected at insn"
 
     /// Targets of bpf-to-bpf calls and function references made at `index`.
     static func calledFunctions(_ program: VerifiedProgram, at index: Int) -> [Int] {
@@ -46,7 +44,8 @@ enum ControlFlowCheck {
 
     /// Finds strongly connected components (Tarjan, iterative so deep programs cannot overflow
     /// the native stack). A component with a cycle is a loop; one no edge leaves never ends.
-    private static func checkLoops(_ program: VerifiedProgram, allowLoops: Bool) throws(VMError) {
+    /// `endless`: the first loop no edge leaves (the others are still checked).
+    private static func checkLoops(_ program: VerifiedProgram, allowLoops: Bool, endless: inout VMError?) throws(VMError) {
         let n = program.count
         var index = [Int](repeating: -1, count: n), low = [Int](repeating: 0, count: n)
         var onStack = [Bool](repeating: false, count: n), stack: [Int] = []
@@ -79,12 +78,13 @@ enum ControlFlowCheck {
                     component.append(w)
                     if w == node { break }
                 }
-                try checkComponent(component, successors: successors, allowLoops: allowLoops)
+                try checkComponent(component, successors: successors, allowLoops: allowLoops, endless: &endless)
             }
         }
     }
 
-    private static func checkComponent(_ component: [Int], successors: [[Int]], allowLoops: Bool) throws(VMError) {
+    private static func checkComponent(_ component: [Int], successors: [[Int]], allowLoops: Bool,
+                                       endless: inout VMError?) throws(VMError) {
         let members = Set(component)
         let isCycle = component.count > 1 || successors[component[0]].contains(component[0])
         guard isCycle else { return }
@@ -96,9 +96,8 @@ enum ControlFlowCheck {
             }
         }
         let leaves = component.contains { successors[$0].contains { !members.contains($0) } }
-        if !leaves {
-            let first = component.min()!
-            throw VMError(instruction: first, "\(Self.endlessLoop) \(first)")
+        if !leaves, endless == nil, let first = component.min() {
+            endless = VMError(instruction: first, "infinite loop detected at insn \(first)")
         }
     }
 
