@@ -161,7 +161,8 @@ import Testing
                       ("percpu_lookup", 6),
                       ("iterator_order", 3), ("callback_tail_calls", 6),
                       ("timer_inner_maps", 7), ("nested_iterator_offsets", 6),
-                      ("ringbuf_drain", 6), ("callback_arguments", 14), ("endless_loops", 3), ("dynptr_places", 9)])
+                      ("ringbuf_drain", 6), ("callback_arguments", 14), ("endless_loops", 3), ("dynptr_places", 9),
+                      ("comparison_facts", 4), ("map_value_locks", 2)])
     func corpusAsTheKernelLoadsAndRunsIt(_ name: String, lines: Int) throws {
         let path = Fixtures.root + "/Tests/Fixtures/verifier/\(name).tcx"
         let source = try #require(ScriptFile.read(path))

@@ -35,6 +35,21 @@ enum ObjectLocks {
         return true
     }
 
+    /// A spin-lock argument that is a map value: the value's lock at the constant offset the
+    /// pointer names (process_spin_lock; EINVAL otherwise). A value whose lock the analysis does
+    /// not know is not judged here.
+    static func checkMapValueLock(_ value: AbstractValue, register: Int, at index: Int) throws(VMError) {
+        guard case let .mapValue(_, access, false) = value.kind, let lock = access.lockOffset else { return }
+        guard let variable = value.range.constant else {
+            throw VMError(instruction: index, "R\(register) doesn't have constant offset. bpf_spin_lock has to be at the constant offset",
+                          errno: .EINVAL)
+        }
+        let offset = value.offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
+        if offset != lock {
+            throw VMError(instruction: index, "off \(offset) doesn't point to 'struct bpf_spin_lock' that is at \(lock)", errno: .EINVAL)
+        }
+    }
+
     /// The graph root of `kind` at the offset `value` names in an allocated object, checked to be
     /// under the object's own lock; nil when `value` is no allocated object.
     static func heldRoot(_ value: AbstractValue, kind: GraphRoot.Kind, at index: Int, _ state: PathState,

@@ -23,10 +23,14 @@ enum PathBranches {
             return scalars(condition, is64: is64, a, b, dst: Int(dst), source: source, state: state)
         }
         if condition == .eq || condition == .ne {
-            if b.range.constant == 0, b.isScalar, let outcome = nullCheck(a, equalIsTaken: condition == .eq, state: state) {
+            // A NULL check is a pointer compared with the immediate 0 (check_cond_jmp_op); with a
+            // register holding 0, only a pointer never NULL decides the way (is_branch_taken).
+            if b.range.constant == 0, b.isScalar,
+               let outcome = nullCheck(a, equalIsTaken: condition == .eq, splits: source == nil && is64, state: state) {
                 return outcome
             }
-            if a.range.constant == 0, a.isScalar, let outcome = nullCheck(b, equalIsTaken: condition == .eq, state: state) {
+            if a.range.constant == 0, a.isScalar,
+               let outcome = nullCheck(b, equalIsTaken: condition == .eq, splits: false, state: state) {
                 return outcome
             }
         }
@@ -114,11 +118,12 @@ enum PathBranches {
 
     /// A nullable pointer compared with NULL: NULL on one way (and its reference dropped), the
     /// object on the other; a pointer that is never NULL goes one way only.
-    private static func nullCheck(_ pointer: AbstractValue, equalIsTaken: Bool, state: PathState) -> (PathState?, PathState?)? {
+    private static func nullCheck(_ pointer: AbstractValue, equalIsTaken: Bool, splits: Bool,
+                                  state: PathState) -> (PathState?, PathState?)? {
         if pointer.kernelKnowsNonNull {
             return equalIsTaken ? (nil, state) : (state, nil)
         }
-        guard pointer.isNullable, pointer.id != 0 else { return nil }
+        guard splits, pointer.isNullable, pointer.id != 0 else { return nil }
         let id = pointer.id
         var isNull = state, notNull = state
         isNull.updateAll { value in

@@ -217,6 +217,7 @@ enum PathHelpers {
                 objectLock = try ObjectLocks.checkLockArgument(value, register: register, at: index, setup: setup)
             }
             if !objectLock { try HelperArgumentTypes.check(argument, register: register, of: id, value, readOnly: readOnly, at: index) }
+            if argument.kind == .spinLock, !objectLock { try ObjectLocks.checkMapValueLock(value, register: register, at: index) }
             if let expected = BTFArgumentStructs.expected(argument, helper: id, register: register) {
                 try BTFArgumentStructs.require(expected, value, register: register, at: index, types: setup.kernelTypes)
             }

@@ -137,12 +137,14 @@ struct PathState: Hashable {
         // From the current frame down: a frame's slots count as at the return into it, unless a
         // frame above may reach it through a pointer before then.
         var reached = facts.reachesOtherFrames(at: index)
+        var topLiveSlots: UInt64 = 0
         for f in stride(from: stacks.count - 1, through: 0, by: -1) {
             var slots: (live: UInt64, relevant: UInt64) = (.max, .max)
             if f == stacks.count - 1 {
                 slots = facts.slots(at: index)
                 if let liveSlots { slots.live &= liveSlots }
                 slots.relevant &= slotMarks
+                topLiveSlots = slots.live
             } else {
                 let returnTo = returns[f].returnTo
                 if !reached { slots = facts.slots(at: returnTo) }
@@ -159,7 +161,7 @@ struct PathState: Hashable {
                 guard mine[s].covers(theirs[s], precise: slots.relevant & (1 << UInt64(s)) != 0) else { return false }
             }
         }
-        return true
+        return PacketIDs.correspond(self, other, registers: live, slots: topLiveSlots)
     }
 
     private static func sameStorage(_ a: [StackSlot], _ b: [StackSlot]) -> Bool {

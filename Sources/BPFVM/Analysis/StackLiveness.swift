@@ -97,6 +97,10 @@ enum StackLiveness {
             let base = kind == .loadAcquire ? src : dst
             if let address = frameAddress(base, offset) { return (after | slotBit(address, size: size.byteCount), false) }
             return mayBeStack(base) ? (all, true) : (after, false)
+        case .call(.helper(1)) where !mayBeStack(2):
+            // A map lookup reads slots through its key alone: a key in the packet or a map value
+            // reads none (the kernel marks stack reads where a call really read the stack).
+            return (after, false)
         case .call(.helper(let id)):
             return readsSlots(id) ? (all, true) : (after, false)
         case .call:

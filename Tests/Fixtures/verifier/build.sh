@@ -142,3 +142,9 @@ echo "built endless_loops.o"
 # dynptr_places.c: where a dynptr may lie, what a slice's buffer may cover (issue 12).
 "$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c dynptr_places.c -o dynptr_places.o
 echo "built dynptr_places.o"
+# comparison_facts.c, map_value_locks.c: packet pointers sharing an id, NULL checks by register, a
+# map value's spin lock at its place (issue 12).
+for source in comparison_facts map_value_locks; do
+	"$CLANG" -O2 -g -target bpf -mcpu=v3 -Wall -I"$ARCH_INCLUDE" -c $source.c -o $source.o
+done
+echo "built comparison_facts.o map_value_locks.o"
