@@ -147,6 +147,10 @@ enum PathHelpers {
             if case .memory = r[1].kind, r[1].reference == 0 || r[1].reference != r[1].id {
                 throw VMError(instruction: index, "R1 type=mem expected=ringbuf_mem", errno: .EACCES)
             }
+            // An object bpf_obj_new allocated holds its own reference too, but is no record.
+            if ObjectLocks.localType(r[1], setup: setup) != nil {
+                throw VMError(instruction: index, "R1 type=ptr_ expected=ringbuf_mem", errno: .EACCES)
+            }
             if r[1].reference != 0, r[1].offset != 0 || r[1].range.constant != 0 {
                 throw VMError(instruction: index, "R1 must have zero offset when passed to release func")
             }

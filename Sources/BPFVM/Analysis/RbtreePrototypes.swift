@@ -27,8 +27,9 @@ enum RbtreePrototypes {
     static func call(_ kfunc: EmbeddedKfunc, at index: Int, _ state: inout PathState, setup: PathSetup) throws(VMError) -> Bool {
         guard kfuncs.contains(kfunc) else { return false }
         let r = state.registers
-        // Inside `less` the tree may be looked at, not changed or walked from a node.
-        if inCallback(state), kfunc != .rbtreeFirst, kfunc != .rbtreeRoot {
+        // Inside `less` a node may not be removed or walked from (the kernel's check on the
+        // rb_node argument of every rbtree kfunc but bpf_rbtree_add, which may add to a tree).
+        if inCallback(state), kfunc == .rbtreeRemove || kfunc == .rbtreeLeft || kfunc == .rbtreeRight {
             throw VMError(instruction: index, "\(kfunc.name) not allowed in rbtree cb", errno: .EINVAL)
         }
         var result: AbstractValue = .scalar(.unknown)
