@@ -19,6 +19,11 @@ public enum LocalObjectTypes {
             let members = type.members.compactMap { parsed.skippingQualifiers($0.type) }.filter { $0.kind == .structure }.map(\.name)
             // A kptr member is recorded too (btf_parse_fields), and is where objects stash others.
             let kptrFields = parsed.kptrFields(inValue: id)
+            // A struct with nodes of both graphs and no bpf_refcount makes the kernel refuse the
+            // program's BTF (btf_parse_fields): then no type is the program's to allocate.
+            if members.contains("bpf_rb_node"), members.contains("bpf_list_node"), !members.contains("bpf_refcount") {
+                return [:]
+            }
             structs[id] = LocalObjectType(name: type.name, size: Int(type.sizeOrType), refcounted: members.contains("bpf_refcount"),
                                           specialFields: members.contains { specialStructs.contains($0) } || !kptrFields.isEmpty,
                                           kptrFields: kptrFields, spinLockOffset: parsed.spinLockOffset(inValue: id).map(Int.init),
