@@ -24,14 +24,7 @@ enum ObjectLocks {
         guard let lock = type.spinLockOffset else {
             throw VMError(instruction: index, "local '\(type.name)' has no valid bpf_spin_lock", errno: .EINVAL)
         }
-        guard let variable = value.range.constant else {
-            throw VMError(instruction: index, "R\(register) doesn't have constant offset. bpf_spin_lock has to be at the constant offset",
-                          errno: .EINVAL)
-        }
-        let offset = value.offset + Int(truncatingIfNeeded: Int64(bitPattern: variable))
-        if offset != lock {
-            throw VMError(instruction: index, "off \(offset) doesn't point to 'struct bpf_spin_lock' that is at \(lock)", errno: .EINVAL)
-        }
+        try checkLockPlace(value, lock: lock, register: register, at: index)
         return true
     }
 
@@ -40,6 +33,11 @@ enum ObjectLocks {
     /// not know is not judged here.
     static func checkMapValueLock(_ value: AbstractValue, register: Int, at index: Int) throws(VMError) {
         guard case let .mapValue(_, access, false) = value.kind, let lock = access.lockOffset else { return }
+        try checkLockPlace(value, lock: lock, register: register, at: index)
+    }
+
+    /// The pointer names the lock at `lock` exactly, at a constant offset (process_spin_lock).
+    private static func checkLockPlace(_ value: AbstractValue, lock: Int, register: Int, at index: Int) throws(VMError) {
         guard let variable = value.range.constant else {
             throw VMError(instruction: index, "R\(register) doesn't have constant offset. bpf_spin_lock has to be at the constant offset",
                           errno: .EINVAL)
