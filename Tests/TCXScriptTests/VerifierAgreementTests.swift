@@ -147,7 +147,7 @@ import Testing
                       ("socket_field_math", 4),
                       ("async_root_stack", 2),
                       ("dynptr_refs", 28),
-                      ("stack_arguments", 1),
+                      ("stack_arguments", 2),
                       ("dynptr_slices", 17),
                       ("xdp_context", 12),
                       ("acquire_release", 15),

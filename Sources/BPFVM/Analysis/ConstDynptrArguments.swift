@@ -7,23 +7,11 @@ enum ConstDynptrArguments {
     static func check(_ value: AbstractValue, register: Int, creates: Bool, releases: Bool, mutates: Bool,
                       at index: Int) throws(VMError) {
         guard case .constDynptr = value.kind else { return }
-        let name = value.typeName
         if releases, value.offset != 0 {
             throw VMError(instruction: index,
                           "R\(register) must have zero offset when passed to release func or trusted arg to kfunc")
         }
-        if value.range.constant == nil {
-            throw VMError(instruction: index, "variable \(name) access var_off=\(value.range.knownBits) disallowed",
-                          errno: .EACCES)
-        }
-        if value.offset < 0 {
-            throw VMError(instruction: index, "negative offset \(name) ptr R\(register) off=\(value.offset) disallowed",
-                          errno: .EACCES)
-        }
-        if value.offset != 0 {
-            throw VMError(instruction: index, "dereference of modified \(name) ptr R\(register) off=\(value.offset) disallowed",
-                          errno: .EACCES)
-        }
+        try HelperArgumentTypes.checkUnmoved(value, register: register, at: index)
         if releases { throw VMError(instruction: index, "cannot release unowned const bpf_dynptr") }
         if creates { throw VMError(instruction: index, "Dynptr has to be an uninitialized dynptr") }
         if mutates { throw VMError(instruction: index, "cannot pass pointer to const bpf_dynptr, the helper mutates it") }

@@ -41,23 +41,26 @@ enum HelperArgumentTypes {
             throw VMError(instruction: index, "R\(register) type=\(name) expected=\(argument.expected.joined(separator: ", "))",
                           errno: .EACCES)
         }
-        if value.kind == .context { try checkContextOffset(value, register: register, at: index) }
+        if value.kind == .context { try checkUnmoved(value, register: register, at: index) }
         // ARG_CONST_ALLOC_SIZE_OR_ZERO: the bytes to allocate are known at load.
         if argument.kind == .allocationSize, value.range.constant == nil {
             throw VMError(instruction: index, "R\(register) is not a known constant'", errno: .EACCES)
         }
     }
 
-    /// The context goes to a helper as the program got it (`check_func_arg_reg_off`).
-    private static func checkContextOffset(_ value: AbstractValue, register: Int, at index: Int) throws(VMError) {
+    /// The context (or the kernel's dynptr a drain callback gets) goes to a helper as the program
+    /// got it (`check_func_arg_reg_off`, `__check_ptr_off_reg`).
+    static func checkUnmoved(_ value: AbstractValue, register: Int, at index: Int) throws(VMError) {
+        let name = value.typeName
         if value.range.constant == nil {
-            throw VMError(instruction: index, "variable ctx access var_off=\(value.range.knownBits) disallowed", errno: .EACCES)
+            throw VMError(instruction: index, "variable \(name) access var_off=\(value.range.knownBits) disallowed", errno: .EACCES)
         }
         if value.offset < 0 {
-            throw VMError(instruction: index, "negative offset ctx ptr R\(register) off=\(value.offset) disallowed", errno: .EACCES)
+            throw VMError(instruction: index, "negative offset \(name) ptr R\(register) off=\(value.offset) disallowed", errno: .EACCES)
         }
         if value.offset != 0 {
-            throw VMError(instruction: index, "dereference of modified ctx ptr R\(register) off=\(value.offset) disallowed", errno: .EACCES)
+            throw VMError(instruction: index, "dereference of modified \(name) ptr R\(register) off=\(value.offset) disallowed",
+                          errno: .EACCES)
         }
     }
 }

@@ -31,9 +31,15 @@ extension PathExplorer {
     /// Ends the path `earlier` covers: `earlier`'s present marks are propagated along it, and
     /// its states wait for the rest.
     func endConverged(_ branch: Branch, coveredBy earlier: Trail) {
-        propagatePrecision(earlier.preciseRegisters & facts.registers(at: branch.index).relevant,
-                           slots: earlier.preciseSlotMarks, callers: earlier.presentCallerMarks, to: branch)
+        propagatePresentMarks(of: earlier, to: branch)
         Self.markPending(from: branch.trail)
+    }
+
+    /// A path `seen` covers ends: the marks `seen` has now go back along it, its own frame's and
+    /// its callers' (the kernel's propagate_precision).
+    func propagatePresentMarks(of seen: Trail, to branch: Branch) {
+        propagatePrecision(seen.preciseRegisters & facts.registers(at: branch.index).relevant,
+                           slots: seen.preciseSlotMarks, callers: seen.presentCallerMarks, to: branch)
     }
 
     /// Every state kept on the path from `node` back to the program's start waits for marks.

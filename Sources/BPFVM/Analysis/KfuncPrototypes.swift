@@ -144,19 +144,14 @@ enum KfuncPrototypes {
             throw VMError(instruction: index, "R4 must be a known constant", errno: .EINVAL)
         }
         guard constant <= UInt64(VMLimits.stackPerFrame) * 1024 else { return .unknown }
-        try checkStackBuffer(state.registers[3], size: Int(constant), at: index, state)
-        return AbstractValue(kind: .memory(size: Int(constant), nullable: true), id: index + 1)
-    }
-
-    /// A slice's buffer on the stack holds its size inside the frame, and none of its bytes are
-    /// a dynptr's or an iterator's: the kernel checks the buffer and its size as memory the
-    /// kfunc reads (KF_ARG_PTR_TO_MEM_SIZE), before anything else of the call.
-    private static func checkStackBuffer(_ buffer: AbstractValue, size: Int, at index: Int, _ state: PathState) throws(VMError) {
-        guard case .stack(let frame) = buffer.kind, frame <= state.frame, buffer.range.constant == 0, size > 0 else { return }
-        if let errno = PathMemory.stackBoundsErrno(offset: buffer.offset, size: size) {
-            throw VMError(instruction: index, "invalid read from stack R3 off=\(buffer.offset) size=\(size)", errno: errno)
+        // A buffer (`buffer__opt`: NULL takes any size) and its size are memory the kfunc reads,
+        // checked before the rest of the call.
+        let buffer = state.registers[3]
+        if !(buffer.isScalar && buffer.range.constant == 0) {
+            try PathHelpers.sizedArgument(HelperPrototypes.SizedMemory(pointer: 3, size: 4, write: false, zeroAllowed: true),
+                                          at: index, &state)
         }
-        try SpecialStackReads.check(buffer, offset: 0, size: size, register: 3, at: index, state)
+        return AbstractValue(kind: .memory(size: Int(constant), nullable: true), id: index + 1)
     }
 
     /// The ids of the memory that `bpf_iter_num_next` and `bpf_dynptr_slice` give (their call's

@@ -136,10 +136,7 @@ struct PathExplorer {
 
         /// The callers' marks a cover by this node must match: nil (every number that may
         /// decide something) while its marks may lack some or all count.
-        var coverCallerMarks: [(registers: UInt16, slots: UInt64)]? {
-            if allPrecise || marksPending { return nil }
-            return (0 ..< state.frame).map { $0 < callerMarks.count ? callerMarks[$0] : (0, 0) }
-        }
+        var coverCallerMarks: [(registers: UInt16, slots: UInt64)]? { marksPending ? nil : presentCallerMarks }
 
         /// The callers' marks as far as known now (nil: every number counts), which a cover by
         /// this node hands on along the path it ends, as the kernel's propagate_precision hands
@@ -669,8 +666,7 @@ struct PathExplorer {
                                           liveSlots: seenLiveSlots) {
                 statistics.pruned += 1
                 PathStatisticsTrace.trace("safe", at: index)
-                propagatePrecision(seenState.preciseRegisters & facts.registers(at: index).relevant,
-                                   slots: seenState.preciseSlotMarks, callers: seenState.presentCallerMarks, to: branch)
+                propagatePresentMarks(of: seenState, to: branch)
                 // Its marks may lack some: so may this path's (IteratorConvergence).
                 if seenState.marksPending { Self.markPending(from: branch.trail) }
                 return true

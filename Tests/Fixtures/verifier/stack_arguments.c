@@ -29,4 +29,20 @@
 /* The written bytes are dead at each join: one path per step, loads. */
 PROGRAM(dead_beside_helper_memory, KEY_SLOT STEPS_21(ZERO_FIRST) STORE_KEY)
 
+/* A map lookup whose key is the packet's first 8 bytes reads no slot of the stack either. */
+#define __uint(field, n) int (*field)[n]
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__uint(key_size, 8);
+	__uint(value_size, 8);
+} by_packet SEC(".maps");
+
+#define LOOKUP_PACKET_KEY "r2 = *(u32 *)(r6 + 76); r3 = *(u32 *)(r6 + 80); r4 = r2; r4 += 8;" \
+	"if r4 > r3 goto +3; r1 = %[by_packet] ll; call 1; r0 = 0; exit;"
+SEC("tc") NAKED void dead_beside_packet_key(void)
+{
+	asm volatile ("r6 = r1; " STEPS_21(ZERO_FIRST) LOOKUP_PACKET_KEY :: [by_packet]"i"(&by_packet) : "memory");
+}
+
 char _license[] SEC("license") = "GPL";
